@@ -1,0 +1,19 @@
+/*
+ * The CLI's commands: each is `int cmd_x(int argc, char **argv)` in
+ * cli/cmd_x.c, gets argv[0] = its own name, and returns the exit status
+ * (0 success, 1 the check failed, 2 usage or I/O error).
+ */
+#ifndef MF_CLI_COMMANDS_H
+#define MF_CLI_COMMANDS_H
+
+struct mf_cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+extern const struct mf_cli_command mf_cli_commands[];
+
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * modelfacts: the command line for people who publish and verify. Each
+ * command lives in its own cli/cmd_*.c; this file only dispatches.
+ */
+#include "cli/commands.h"
+#include "common/version.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct mf_cli_command mf_cli_commands[] = {
+	{"version", cmd_version, "print the version"},
+	{NULL, NULL, NULL},
+};
+
+static void
+usage(FILE *out)
+{
+	const struct mf_cli_command *c;
+
+	fprintf(out, "usage: modelfacts COMMAND [ARG]...\n\ncommands:\n");
+	for (c = mf_cli_commands; c->name != NULL; c++)
+		fprintf(out, "  %-12s %s\n", c->name, c->summary);
+	fprintf(out, "\n`modelfacts COMMAND --help` describes a command.\n");
+}
+
+int
+cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("modelfacts %s\n", MF_VERSION);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct mf_cli_command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(argc - 1, argv + 1);
+	for (c = mf_cli_commands; c->name != NULL; c++)
+		if (strcmp(c->name, argv[1]) == 0)
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "modelfacts: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

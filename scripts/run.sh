@@ -1,0 +1,49 @@
+#!/bin/sh
+# `make run`: the embedded default. Starts the private PostgreSQL cluster
+# under var/pg (unless DATABASE_URL names a server), then modelfactsd on
+# 127.0.0.1:$PORT with all state under var/. Ctrl-C stops both cleanly.
+set -eu
+
+PORT=${PORT:-8080}
+mkdir -p var
+chmod 700 var
+own_pg=0
+if [ -z "${DATABASE_URL:-}" ]; then
+	DATABASE_URL=$(scripts/pg.sh start var/pg)
+	own_pg=1
+fi
+export DATABASE_URL
+
+pid=""
+stop_all() {
+	trap - INT TERM EXIT
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	if [ "$own_pg" -eq 1 ]; then
+		scripts/pg.sh stop var/pg
+		echo "modelfacts: server and database stopped"
+	else
+		echo "modelfacts: server stopped"
+	fi
+}
+trap 'stop_all; exit 0' INT TERM
+trap 'stop_all' EXIT
+
+bin/modelfactsd --port "$PORT" --state-dir var &
+pid=$!
+# Give it a moment to fail loudly (port in use, bad config) before the banner.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.3
+done
+if kill -0 "$pid" 2>/dev/null; then
+	echo
+	echo "  modelfacts is serving http://127.0.0.1:$PORT/"
+	[ -f var/admin.token ] && echo "  admin token: var/admin.token"
+	echo "  press Ctrl-C to stop the server and its database"
+	echo
+fi
+wait "$pid"

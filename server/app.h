@@ -1,0 +1,17 @@
+/*
+ * The application state every handler can reach through req->app: the
+ * configuration and what start-up established. Set up once in main.c,
+ * read-only afterwards (parts with their own locking say so).
+ */
+#ifndef MF_APP_H
+#define MF_APP_H
+
+#include "server/config.h"
+
+struct mf_app {
+	const struct mf_config *cfg;
+	int migrations_latest; /* newest migration this binary carries */
+	int migrations_count;
+};
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * Server configuration: one declarative table (config.c) gives every
+ * option its flag, environment variable, default, bounds and help text.
+ * Precedence: defaults < environment < command-line flags.
+ */
+#ifndef MF_CONFIG_H
+#define MF_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define MF_CONFIG_STR_MAX 1024
+
+struct mf_config {
+	char listen[64];
+	unsigned long port;
+	char database_url[MF_CONFIG_STR_MAX];
+	char state_dir[MF_CONFIG_STR_MAX];
+	char origin[256];
+	char public_url[MF_CONFIG_STR_MAX];
+	unsigned long threads;
+	unsigned long max_body;
+	unsigned long max_connections;
+	unsigned long per_ip_limit;
+	unsigned long conn_timeout;
+	char log_level[16];
+	unsigned long issued_at_window;
+	bool migrate_only;
+	bool no_publisher;
+};
+
+/*
+ * Fills cfg from defaults, the environment and argv. Returns 0, 1 when
+ * --help was printed (the caller exits 0), or -1 after printing what is
+ * wrong to `err` (the caller exits 2).
+ */
+int mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err);
+void mf_config_usage(FILE *out);
+
+#endif

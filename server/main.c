@@ -1,0 +1,100 @@
+/*
+ * modelfactsd: loads the configuration, applies migrations, serves HTTP
+ * until SIGINT or SIGTERM, then lets in-flight requests finish.
+ */
+#include "common/log.h"
+#include "common/version.h"
+#include "server/app.h"
+#include "server/config.h"
+#include "server/db.h"
+#include "server/http.h"
+#include "server/migrate.h"
+#include "server/routes.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define SHUTDOWN_GRACE_MS 10000
+
+/* Migrations need the database: wait for it a little at start-up. */
+static int
+migrate_with_retry(int *applied, struct mf_error *err)
+{
+	struct timespec ts = {0, 250 * 1000 * 1000};
+	int i, rc = 0;
+
+	for (i = 0; i < 40; i++) {
+		mf_error_dispose(err);
+		if ((rc = mf_migrate_apply(applied, err)) != MF_E_UNAVAILABLE)
+			return rc;
+		nanosleep(&ts, NULL);
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct mf_config cfg;
+	struct mf_http_options hopt;
+	struct mf_app app = {0};
+	struct mf_http *http = NULL;
+	struct mf_error err;
+	sigset_t sigs;
+	int rc, sig, applied = 0;
+
+	if ((rc = mf_config_load(&cfg, argc, argv, stderr)) != 0)
+		return rc > 0 ? 0 : 2;
+	mf_log_set_level((enum mf_log_level)mf_log_level_parse(cfg.log_level));
+	mf_error_init(&err);
+
+	/*
+	 * Signals go to sigwait below, never to the worker threads. A shell
+	 * starts background jobs with SIGINT ignored: undo that first.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (mf_db_global_init(cfg.database_url) != 0)
+		return 1;
+	if (migrate_with_retry(&applied, &err) != 0) {
+		mf_log_error("cannot prepare the database: %s", err.message);
+		return 1;
+	}
+	app.cfg = &cfg;
+	app.migrations_latest = mf_migrate_latest(&app.migrations_count);
+	mf_log_info("database ready: migrations at %04d (%d applied now)",
+		    app.migrations_latest, applied);
+	if (cfg.migrate_only)
+		return 0;
+
+	hopt.listen = cfg.listen;
+	hopt.port = (unsigned)cfg.port;
+	hopt.threads = (unsigned)cfg.threads;
+	hopt.max_body = cfg.max_body;
+	hopt.max_connections = (unsigned)cfg.max_connections;
+	hopt.per_ip_limit = (unsigned)cfg.per_ip_limit;
+	hopt.conn_timeout = (unsigned)cfg.conn_timeout;
+	if (mf_http_start(&http, &hopt, mf_routes, mf_routes_count, &app,
+			  &err) != 0) {
+		mf_log_error("%s", err.message);
+		return 1;
+	}
+	mf_log_info("modelfactsd %s serving %s (origin %s)", MF_VERSION,
+		    cfg.public_url, cfg.origin);
+
+	sigwait(&sigs, &sig);
+	mf_log_info("received %s: finishing in-flight requests",
+		    sig == SIGINT ? "SIGINT" : "SIGTERM");
+	mf_http_stop(http, SHUTDOWN_GRACE_MS);
+	mf_error_dispose(&err);
+	mf_log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * Database migrations: migrations/NNNN_name.sql, compiled into the binary,
+ * applied in order, each in its own transaction, recorded with a SHA-256
+ * checksum in schema_migrations. Serialised across processes with a
+ * PostgreSQL advisory lock, so concurrent starts never apply one twice.
+ */
+#ifndef MF_MIGRATE_H
+#define MF_MIGRATE_H
+
+#include "common/error.h"
+
+/*
+ * Applies every pending migration on the calling thread's connection.
+ * Refuses (MF_E_SCHEMA, with a clear message) when an applied migration's
+ * checksum differs from the binary's copy or the database has migrations
+ * this binary does not know. *applied_out (may be NULL) gets the number
+ * applied now.
+ */
+int mf_migrate_apply(int *applied_out, struct mf_error *err);
+
+/* The newest migration version this binary carries, and how many. */
+int mf_migrate_latest(int *count_out);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * The route table's matcher: patterns such as "/v1/models/{org}/{model}"
+ * where {name} matches one non-empty path segment and a final {name*}
+ * matches the rest of the path. Pure code, unit-tested.
+ */
+#ifndef MF_ROUTER_H
+#define MF_ROUTER_H
+
+#include <stddef.h>
+
+#define MF_ROUTE_MAX_PARAMS 8
+#define MF_ROUTE_PATH_MAX 2048
+
+struct mf_request;
+typedef int (*mf_handler_fn)(struct mf_request *req);
+
+struct mf_route {
+	const char *method; /* "GET" also answers HEAD */
+	const char *pattern;
+	mf_handler_fn handler;
+};
+
+struct mf_route_match {
+	const struct mf_route *route; /* NULL: no route for this method */
+	char buf[MF_ROUTE_PATH_MAX];  /* segment storage for params */
+	const char *params[MF_ROUTE_MAX_PARAMS];
+	int nparams;
+	char allow[128]; /* methods the path has, for 405 "Allow" */
+	int path_known;  /* some route has this path */
+};
+
+/*
+ * Finds the route for method and path. Returns 0 with m->route set, or -1
+ * with m->path_known telling 405 (and m->allow) from 404.
+ */
+int mf_router_match(const struct mf_route *routes, size_t nroutes,
+		    const char *method, const char *path,
+		    struct mf_route_match *m);
+
+#endif
