@@ -52,39 +52,54 @@ test-deps:
 
 $(B)/libmf.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 $(B)/libmfserver.a: $(SERVER_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 # bin/ always holds the release build; other variants stay under build/.
 $(B)/modelfactsd: $(B)/obj/server/main.o $(B)/libmfserver.a $(B)/libmf.a
-	$(CC) -o $@ $^ $(ALL_LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $^ $(ALL_LDLIBS)
 $(B)/modelfacts: $(CLI_OBJ) $(B)/libmfserver.a $(B)/libmf.a
-	$(CC) -o $@ $^ $(ALL_LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $^ $(ALL_LDLIBS)
 bin/%: build/release/%
 	@mkdir -p bin
-	cp $< $@.tmp && mv -f $@.tmp $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 
-$(B)/obj/%.o: %.c
+# Objects depend on the flags they were built with, so `make test`
+# (-Werror) really recompiles what a plain `make` built.
+$(B)/flags: FORCE
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(B)/obj/gen/embedded.o: $(B)/gen/embedded.c
+	@echo '$(CC) $(ALL_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS)' > $@
+FORCE:
+
+$(B)/obj/%.o: %.c $(B)/flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/obj/gen/embedded.o: $(B)/gen/embedded.c $(B)/flags
+	@mkdir -p $(@D)
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Migrations, schemas and web assets are compiled into the binaries, so a
 # binary always knows exactly which migrations and schemas it was built with.
-$(B)/gen/embedded.c: $(B)/tools/embed $(EMBED_FILES)
+$(B)/embed-list: FORCE
 	@mkdir -p $(@D)
-	$(B)/tools/embed $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
+	@echo '$(EMBED_FILES)' | cmp -s - $@ || echo '$(EMBED_FILES)' > $@
+$(B)/gen/embedded.c: $(B)/tools/embed $(EMBED_FILES) $(B)/embed-list
+	@mkdir -p $(@D)
+	@echo "  EMBED   $(words $(EMBED_FILES)) files"
+	@$(B)/tools/embed $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
 $(B)/tools/embed: scripts/embed.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -O1 -Wall -o $@ $<
+	@$(CC) -std=c11 -O1 -Wall -o $@ $<
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libmfserver.a $(B)/libmf.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(ALL_LDLIBS) -lcmocka
+	@echo "  LD      $@"
+	@$(CC) -o $@ $^ $(ALL_LDLIBS) -lcmocka
 
 unit-tests: $(UNIT_BIN)
 

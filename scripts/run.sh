@@ -5,11 +5,13 @@
 set -eu
 
 PORT=${PORT:-8080}
-mkdir -p var
-chmod 700 var
+# MF_VAR moves the state elsewhere (the tests use it; `make run` does not).
+VAR=${MF_VAR:-var}
+mkdir -p "$VAR"
+chmod 700 "$VAR"
 own_pg=0
 if [ -z "${DATABASE_URL:-}" ]; then
-	DATABASE_URL=$(scripts/pg.sh start var/pg)
+	DATABASE_URL=$(scripts/pg.sh start "$VAR/pg")
 	own_pg=1
 fi
 export DATABASE_URL
@@ -22,7 +24,7 @@ stop_all() {
 		wait "$pid" 2>/dev/null || true
 	fi
 	if [ "$own_pg" -eq 1 ]; then
-		scripts/pg.sh stop var/pg
+		scripts/pg.sh stop "$VAR/pg"
 		echo "modelfacts: server and database stopped"
 	else
 		echo "modelfacts: server stopped"
@@ -31,7 +33,7 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap 'stop_all' EXIT
 
-bin/modelfactsd --port "$PORT" --state-dir var &
+bin/modelfactsd --port "$PORT" --state-dir "$VAR" &
 pid=$!
 # Give it a moment to fail loudly (port in use, bad config) before the banner.
 for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -42,7 +44,7 @@ done
 if kill -0 "$pid" 2>/dev/null; then
 	echo
 	echo "  modelfacts is serving http://127.0.0.1:$PORT/"
-	[ -f var/admin.token ] && echo "  admin token: var/admin.token"
+	[ -f "$VAR/admin.token" ] && echo "  admin token: $VAR/admin.token"
 	echo "  press Ctrl-C to stop the server and its database"
 	echo
 fi

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""The test runner behind `make test`.
+
+Starts a throwaway PostgreSQL cluster (build/test/pg, never the `make run`
+data), runs every unit-test binary (release, then under ASan+UBSan), the
+fuzz smoke run when it is built, and every integration module
+tests/integration/test_*.py against the real server, then prints one
+summary whose last line is `N passed, N failed`.
+
+Usage: tests/run.py [--only SUBSTRING]... [--skip-asan] [--keep]
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+
+import harness  # noqa: E402
+
+
+class Totals:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+        self.failures = []
+
+    def add(self, suite, passed, failed, skipped, failures=()):
+        self.passed += passed
+        self.failed += failed
+        self.skipped += skipped
+        self.failures.extend(f"{suite}: {f}" for f in failures)
+        print(f"-- {suite}: {passed} passed, {failed} failed"
+              + (f", {skipped} skipped" if skipped else ""), flush=True)
+
+
+def run_cmocka(binary, label, totals, env):
+    """Runs one cmocka binary and counts its results from its own output."""
+    t0 = time.time()
+    p = subprocess.run([binary], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, errors="replace")
+    out = p.stdout
+    passed = len(re.findall(r"^\[       OK \] ", out, re.M))
+    failed_names = re.findall(r"^\[  FAILED  \] (\S+)$", out, re.M)
+    skipped = len(re.findall(r"^\[  SKIPPED \] (\S+)$", out, re.M))
+    failed = len(set(failed_names))
+    # A crash or sanitizer report is a failure even if no test said so.
+    sanitizer = re.search(r"(AddressSanitizer|LeakSanitizer|runtime error:)",
+                          out)
+    if p.returncode != 0 and failed == 0:
+        failed = 1
+        failed_names = [f"exit status {p.returncode}"]
+    if sanitizer and failed == 0:
+        failed = 1
+        failed_names = ["sanitizer report"]
+    if failed or os.environ.get("MF_TEST_VERBOSE"):
+        sys.stdout.write(out)
+    else:
+        # Keep the lines tests print on purpose (counts, notes).
+        for line in out.splitlines():
+            if line.startswith("#") or line.startswith("note:"):
+                print("   " + line)
+    totals.add(f"{label} ({time.time() - t0:.1f}s)", passed, failed, skipped,
+               sorted(set(failed_names)))
+
+
+def unit_binaries(variant):
+    d = os.path.join(ROOT, "build", variant, "tests")
+    if not os.path.isdir(d):
+        return []
+    return sorted(os.path.join(d, f) for f in os.listdir(d)
+                  if f.startswith("test_") and "." not in f)
+
+
+def selected(name, only):
+    return not only or any(o in name for o in only)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--only", action="append", default=[],
+                    help="run only suites whose name contains this")
+    ap.add_argument("--skip-asan", action="store_true")
+    ap.add_argument("--keep", action="store_true",
+                    help="leave the test cluster running afterwards")
+    args = ap.parse_args()
+
+    totals = Totals()
+    env = dict(os.environ)
+    env.setdefault("MF_SHARED_DATA", os.path.join(os.path.dirname(ROOT),
+                                                  "shared", "data"))
+    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
+    if not os.path.isdir(env["MF_SHARED_DATA"]):
+        print(f"note: reference data not found at {env['MF_SHARED_DATA']}:"
+              " tests that need it are skipped")
+
+    for b in unit_binaries("release"):
+        name = os.path.basename(b)
+        if selected(name, args.only):
+            run_cmocka(b, f"unit {name}", totals, env)
+    if not args.skip_asan:
+        for b in unit_binaries("asan"):
+            name = os.path.basename(b)
+            if selected("asan " + name, args.only) or selected(name, args.only):
+                run_cmocka(b, f"asan {name}", totals, env)
+
+    fuzz = os.path.join(ROOT, "tests", "fuzz", "run.sh")
+    if os.path.exists(fuzz) and selected("fuzz", args.only):
+        t0 = time.time()
+        p = subprocess.run([fuzz], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True,
+                           errors="replace")
+        if p.returncode != 0:
+            sys.stdout.write(p.stdout[-4000:])
+        totals.add(f"fuzz ({time.time() - t0:.0f}s)",
+                   1 if p.returncode == 0 else 0,
+                   0 if p.returncode == 0 else 1, 0,
+                   [] if p.returncode == 0 else ["fuzz run"])
+
+    modules = sorted(f[:-3] for f in os.listdir(os.path.join(
+        ROOT, "tests", "integration")) if f.startswith("test_")
+        and f.endswith(".py"))
+    modules = [m for m in modules if selected(m, args.only)]
+    if modules:
+        cluster = harness.Cluster(os.path.join(ROOT, "build", "test", "pg"))
+        cluster.start()
+        try:
+            for m in modules:
+                p, f, s, names = harness.run_module(m, cluster)
+                totals.add(f"integration {m}", p, f, s, names)
+        finally:
+            if not args.keep:
+                cluster.stop()
+
+    print()
+    if totals.failures:
+        print("failed:")
+        for f in totals.failures:
+            print("  " + f)
+    if totals.skipped:
+        print(f"{totals.skipped} skipped (see the notes above)")
+    print(f"{totals.passed} passed, {totals.failed} failed")
+    return 1 if totals.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

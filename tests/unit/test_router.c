@@ -1,0 +1,112 @@
+/* Unit tests for the route matcher: parameters, 404 vs 405, HEAD. */
+#include "server/router.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static int
+h_a(struct mf_request *r)
+{
+	(void)r;
+	return 1;
+}
+
+static int
+h_b(struct mf_request *r)
+{
+	(void)r;
+	return 2;
+}
+
+static const struct mf_route routes[] = {
+	{"GET", "/v1/models/{org}/{model}", h_a},
+	{"POST", "/v1/models/{org}/{model}", h_b},
+	{"GET", "/v1/models/{org}/{model}/versions/{n}", h_b},
+	{"GET", "/labels.git/{path*}", h_a},
+	{"GET", "/healthz", h_b},
+};
+#define N (sizeof(routes) / sizeof(routes[0]))
+
+static void
+test_params(void **state)
+{
+	struct mf_route_match m;
+
+	(void)state;
+	assert_int_equal(mf_router_match(routes, N, "GET",
+					 "/v1/models/acme/llm-7b/versions/3",
+					 &m),
+			 0);
+	assert_ptr_equal(m.route, &routes[2]);
+	assert_int_equal(m.nparams, 3);
+	assert_string_equal(m.params[0], "acme");
+	assert_string_equal(m.params[1], "llm-7b");
+	assert_string_equal(m.params[2], "3");
+}
+
+static void
+test_rest_param(void **state)
+{
+	struct mf_route_match m;
+
+	(void)state;
+	assert_int_equal(mf_router_match(routes, N, "GET",
+					 "/labels.git/objects/ab/cdef", &m),
+			 0);
+	assert_string_equal(m.params[0], "objects/ab/cdef");
+	assert_int_equal(mf_router_match(routes, N, "GET", "/labels.git/", &m),
+			 -1);
+}
+
+static void
+test_method_not_allowed(void **state)
+{
+	struct mf_route_match m;
+
+	(void)state;
+	assert_int_equal(mf_router_match(routes, N, "DELETE",
+					 "/v1/models/a/b", &m),
+			 -1);
+	assert_true(m.path_known);
+	assert_string_equal(m.allow, "GET, HEAD, POST");
+	assert_int_equal(mf_router_match(routes, N, "POST", "/v1/models/a/b",
+					 &m),
+			 0);
+	assert_ptr_equal(m.route, &routes[1]);
+}
+
+static void
+test_not_found_and_head(void **state)
+{
+	struct mf_route_match m;
+
+	(void)state;
+	assert_int_equal(mf_router_match(routes, N, "GET", "/v1/models/a", &m),
+			 -1);
+	assert_false(m.path_known);
+	assert_int_equal(mf_router_match(routes, N, "GET", "/v1/models//b",
+					 &m),
+			 -1);
+	assert_int_equal(mf_router_match(routes, N, "GET", "/healthz/", &m),
+			 -1);
+	assert_int_equal(mf_router_match(routes, N, "HEAD", "/healthz", &m),
+			 0);
+	assert_ptr_equal(m.route, &routes[4]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_rest_param),
+		cmocka_unit_test(test_method_not_allowed),
+		cmocka_unit_test(test_not_found_and_head),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
