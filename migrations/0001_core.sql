@@ -36,8 +36,11 @@ CREATE TABLE submissions (
 	payload jsonb NOT NULL,
 	issued_at timestamptz NOT NULL,
 	accepted_at timestamptz NOT NULL DEFAULT now(),
-	-- assigned by the log sequencer after commit, gap-free
+	signer_keyids text[] NOT NULL,              -- the keys whose signatures verified
+	-- assigned by the log sequencer after commit, gap-free, with the
+	-- entry text exactly as hashed into the Merkle tree
 	log_index bigint UNIQUE,
+	leaf text,
 	UNIQUE (org, seq)
 );
 ALTER TABLE submissions ALTER COLUMN envelope SET COMPRESSION lz4;

@@ -93,9 +93,11 @@ notice_quiet(void *arg, const char *message)
 PGconn *
 mf_db_conn(struct mf_error *err)
 {
+	/* UTC everywhere, so timestamps in JSON and logs read the same. */
 	static const char *keys[] = {"dbname", "connect_timeout",
-				     "application_name", NULL};
-	const char *vals[] = {conninfo, "5", "modelfactsd", NULL};
+				     "application_name", "options", NULL};
+	const char *vals[] = {conninfo, "5", "modelfactsd",
+			      "-c TimeZone=UTC -c DateStyle=ISO", NULL};
 	struct thread_conn *tc = thread_conn();
 	char msg[512];
 

@@ -4,11 +4,22 @@
  */
 #include "server/routes.h"
 #include "server/handlers_health.h"
+#include "server/handlers_read.h"
 
 const struct mf_route mf_routes[] = {
 	{"GET", "/healthz", mf_h_healthz},
 	{"GET", "/readyz", mf_h_readyz},
 	{"GET", "/v1/version", mf_h_version},
+	{"GET", "/v1/orgs", mf_h_orgs_list},
+	{"GET", "/v1/orgs/{org}", mf_h_org_get},
+	{"GET", "/v1/orgs/{org}/keys", mf_h_org_keys},
+	{"GET", "/v1/models", mf_h_models_list},
+	{"GET", "/v1/models/{org}/{model}", mf_h_model_get},
+	{"GET", "/v1/models/{org}/{model}/versions", mf_h_versions_list},
+	{"GET", "/v1/models/{org}/{model}/versions/{n}", mf_h_version_get},
+	{"GET", "/v1/models/{org}/{model}/versions/{n}/envelope",
+	 mf_h_version_envelope},
+	{"GET", "/v1/models/{org}/{model}/evals", mf_h_evals_list},
 };
 
 const size_t mf_routes_count = sizeof(mf_routes) / sizeof(mf_routes[0]);
