@@ -124,6 +124,88 @@ static const char *const sql_text[MF_SQL__MAX] = {
 		"  FROM evals e JOIN submissions s ON s.id = e.submission_id"
 		"  WHERE e.org = m.org AND e.model = m.model), '[]'))"
 		" FROM models m WHERE m.org = $1 AND m.model = $2",
+
+	/* ingest, before the transaction */
+	[MF_SQL_SUBMISSION_BY_DIGEST] =
+		"SELECT id, encode(envelope_sha256, 'hex') FROM submissions"
+		" WHERE payload_sha256 = decode($1, 'hex')",
+	[MF_SQL_KEYS_LOOKUP] =
+		"SELECT k.keyid, k.org, k.alg, k.public_key, k.status, o.role"
+		" FROM keys k JOIN orgs o ON o.org = k.org"
+		" WHERE k.keyid = ANY($1::text[])",
+	[MF_SQL_ORG_LAST_SEQ] =
+		"SELECT last_seq, role FROM orgs WHERE org = $1",
+	[MF_SQL_MODEL_HEAD] =
+		"SELECT head_version,"
+		" coalesce(encode(head_payload_sha256, 'hex'), '')"
+		" FROM models WHERE org = $1 AND model = $2",
+	[MF_SQL_VERSION_BY_DIGEST] =
+		"SELECT version FROM versions WHERE org = $1 AND model = $2"
+		" AND payload_sha256 = decode($3, 'hex')",
+	[MF_SQL_KEY_STATUS] = "SELECT status, org FROM keys WHERE keyid = $1",
+
+	/* ingest: the one transaction */
+	[MF_SQL_ORG_BUMP_SEQ] =
+		"UPDATE orgs SET last_seq = $2::bigint"
+		" WHERE org = $1 AND last_seq < $2::bigint RETURNING last_seq",
+	/* takes the model row's lock even when it exists */
+	[MF_SQL_MODEL_UPSERT_LOCK] =
+		"INSERT INTO models (org, model) VALUES ($1, $2)"
+		" ON CONFLICT (org, model) DO UPDATE"
+		" SET updated_at = models.updated_at"
+		" RETURNING head_version,"
+		" coalesce(encode(head_payload_sha256, 'hex'), '')",
+	[MF_SQL_SUBMISSION_INSERT] =
+		"INSERT INTO submissions (kind, org, keyid, seq, subject_org,"
+		" subject_model, payload_type, payload_sha256, envelope_sha256,"
+		" envelope, payload, issued_at, signer_keyids)"
+		" VALUES ($1, $2, $3, $4::bigint, $5, $6, $7, decode($8, 'hex'),"
+		" decode($9, 'hex'), $10::bytea, $11::jsonb, $12::timestamptz,"
+		" $13::text[]) RETURNING id",
+	[MF_SQL_VERSION_INSERT] =
+		"INSERT INTO versions (org, model, version, submission_id,"
+		" payload_sha256, supersedes, model_version, release_date,"
+		" scores, score_total, score_max)"
+		" SELECT $1, $2, $3::int, s.id, s.payload_sha256,"
+		" decode($5, 'hex'), $6, $7::date, $8::jsonb, $9::int, $10::int"
+		" FROM submissions s WHERE s.id = $4::bigint",
+	[MF_SQL_MODEL_SET_HEAD] =
+		"UPDATE models SET head_version = $3::int, updated_at = now(),"
+		" head_payload_sha256 = (SELECT payload_sha256"
+		"  FROM submissions WHERE id = $4::bigint)"
+		" WHERE org = $1 AND model = $2",
+	[MF_SQL_EVAL_INSERT] =
+		"INSERT INTO evals (submission_id, org, model, version,"
+		" evaluator, assurance, benchmark, metric, value)"
+		" VALUES ($1::bigint, $2, $3, $4::int, $5, $6, $7, $8,"
+		" $9::float8)",
+	[MF_SQL_ASSESSMENT_INSERT] =
+		"INSERT INTO assessments (submission_id, org, model, version,"
+		" assessor, index_id, scores, total)"
+		" VALUES ($1::bigint, $2, $3, $4::int, $5, $6, $7::jsonb,"
+		" $8::int)",
+	[MF_SQL_KEY_REVOKE] =
+		"UPDATE keys SET status = 'revoked', revoked_at = now(),"
+		" revoked_by = $3::bigint"
+		" WHERE keyid = $1 AND org = $2 AND status = 'active'"
+		" RETURNING keyid",
+	/* $6: the key event that added it, NULL for the operator */
+	[MF_SQL_KEY_INSERT] =
+		"INSERT INTO keys (keyid, org, alg, public_key, spki, added_by)"
+		" VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6::bigint)",
+
+	/* registry identity and administration */
+	[MF_SQL_REGISTRY_GET] =
+		"SELECT origin, encode(admin_token_sha256, 'hex')"
+		" FROM registry",
+	[MF_SQL_REGISTRY_INIT] =
+		"INSERT INTO registry (origin) VALUES ($1)"
+		" ON CONFLICT (id) DO NOTHING",
+	[MF_SQL_REGISTRY_SET_ADMIN] =
+		"UPDATE registry SET admin_token_sha256 = decode($1, 'hex')"
+		" WHERE admin_token_sha256 IS NULL RETURNING 1",
+	[MF_SQL_ORG_CREATE] =
+		"INSERT INTO orgs (org, name, role) VALUES ($1, $2, $3)",
 };
 
 const char *
