@@ -40,6 +40,8 @@ enum mf_code {
 	MF_E_KEY_REVOKED = -33,
 	MF_E_BAD_KEY = -34,
 	MF_E_PAYLOAD_TYPE = -35,
+	MF_E_BAD_PROOF = -36, /* a Merkle proof does not verify */
+	MF_E_BAD_NOTE = -37,  /* a malformed signed note or checkpoint */
 	/* payload checks */
 	MF_E_WRONG_REGISTRY = -40,
 	MF_E_STALE_SEQ = -41,
