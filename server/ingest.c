@@ -13,7 +13,6 @@
 #include "common/timeutil.h"
 #include "envelope/dsse.h"
 #include "envelope/keys.h"
-#include "envelope/sshsig.h"
 #include "envelope/verify.h"
 #include "server/app.h"
 #include "server/db.h"
@@ -145,13 +144,10 @@ verify_signatures(struct ingest *in, struct mf_error *err)
 				    PQgetvalue(res, row, 2),
 				    PQgetvalue(res, row, 3), &verr);
 		if (r == 0) {
-			if (strcmp(PQgetvalue(res, row, 2), "ssh-ed25519") == 0)
-				r = mf_sshsig_verify(key, MF_SSHSIG_NAMESPACE,
-						     pae, pae_len, sig->sig,
-						     sig->sig_len, &verr);
-			else
-				r = mf_verify(key, pae, pae_len, sig->sig,
-					      sig->sig_len, &verr);
+			/* The registered key's algorithm decides, never the
+			 * envelope's. */
+			r = mf_verify_message(key, pae, pae_len, sig->sig,
+					      sig->sig_len, NULL, &verr);
 			if (owned)
 				mf_key_free((struct mf_key *)key);
 		}

@@ -5,9 +5,9 @@
  */
 #include "server/ingest_doc.h"
 #include "common/encoding.h"
+#include "common/json.h"
 #include "common/slug.h"
 #include "common/timeutil.h"
-#include "envelope/sshsig.h"
 #include "envelope/verify.h"
 #include "server/db.h"
 
@@ -281,41 +281,13 @@ mf_ingest_doc_validate(struct mf_ingest_doc *d, enum mf_doctype type,
 	return *warnings ? 0 : MF_E_NOMEM;
 }
 
-/* Does any envelope signature verify with key? */
-static int
-signed_by(const struct mf_key *key, const struct mf_dsse *env)
-{
-	uint8_t *pae = NULL;
-	size_t pae_len, i;
-	int ok = 0;
-
-	if (mf_dsse_pae(&pae, &pae_len, env->payload_type,
-			strlen(env->payload_type), env->payload,
-			env->payload_len) != 0)
-		return 0;
-	for (i = 0; i < env->n_sigs && !ok; i++) {
-		struct mf_error e;
-
-		mf_error_init(&e);
-		if (mf_key_alg(key) == MF_KEY_SSH_ED25519)
-			ok = mf_sshsig_verify(key, MF_SSHSIG_NAMESPACE, pae,
-					      pae_len, env->sigs[i].sig,
-					      env->sigs[i].sig_len, &e) == 0;
-		else
-			ok = mf_verify(key, pae, pae_len, env->sigs[i].sig,
-				       env->sigs[i].sig_len, &e) == 0;
-		mf_error_dispose(&e);
-	}
-	free(pae);
-	return ok;
-}
-
 int
 mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
 			      const struct mf_dsse *env,
 			      const char *const *signer_keyids,
 			      size_t nsigners, struct mf_error *err)
 {
+	struct mf_error e;
 	PGresult *res;
 	size_t i;
 	int found = 0, rc = 0;
@@ -355,7 +327,10 @@ mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
 	if (found)
 		return mf_error_set(err, MF_E_CONFLICT, "/key/public_key",
 				    "this key is already registered");
-	if (!signed_by(d->new_key, env))
+	mf_error_init(&e);
+	found = mf_dsse_verify(env, d->new_key, NULL, NULL, &e) == 0;
+	mf_error_dispose(&e);
+	if (!found)
 		return mf_error_set(err, MF_E_BAD_SIGNATURE, "/signatures",
 				    "the new key must also sign the key event "
 				    "(proof of possession)");

@@ -9,6 +9,7 @@
 #include "server/db.h"
 #include "server/http.h"
 #include "server/migrate.h"
+#include "server/registry.h"
 #include "server/routes.h"
 
 #include <signal.h>
@@ -74,6 +75,10 @@ main(int argc, char **argv)
 		    app.migrations_latest, applied);
 	if (cfg.migrate_only)
 		return 0;
+	if (mf_registry_setup(&cfg, &err) != 0) {
+		mf_log_error("%s", err.message);
+		return 1;
+	}
 
 	hopt.listen = cfg.listen;
 	hopt.port = (unsigned)cfg.port;

@@ -21,7 +21,7 @@
 static int
 write_secret(const char *path, const char *text, struct mf_error *err)
 {
-	char tmp[MF_CONFIG_STR_MAX + 16];
+	char tmp[MF_CONFIG_STR_MAX + 64];
 	size_t len = strlen(text);
 	int fd;
 

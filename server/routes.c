@@ -3,13 +3,17 @@
  * (/v1/openapi.json) describes the same table for clients.
  */
 #include "server/routes.h"
+#include "server/handlers_admin.h"
 #include "server/handlers_health.h"
 #include "server/handlers_read.h"
+#include "server/handlers_submit.h"
 
 const struct mf_route mf_routes[] = {
 	{"GET", "/healthz", mf_h_healthz},
 	{"GET", "/readyz", mf_h_readyz},
 	{"GET", "/v1/version", mf_h_version},
+	{"POST", "/v1/admin/orgs", mf_h_admin_create_org},
+	{"POST", "/v1/submissions", mf_h_submit},
 	{"GET", "/v1/orgs", mf_h_orgs_list},
 	{"GET", "/v1/orgs/{org}", mf_h_org_get},
 	{"GET", "/v1/orgs/{org}/keys", mf_h_org_keys},

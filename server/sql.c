@@ -206,6 +206,25 @@ static const char *const sql_text[MF_SQL__MAX] = {
 		" WHERE admin_token_sha256 IS NULL RETURNING 1",
 	[MF_SQL_ORG_CREATE] =
 		"INSERT INTO orgs (org, name, role) VALUES ($1, $2, $3)",
+
+	/* $1 submission id */
+	[MF_SQL_SUBMISSION_RECORD] =
+		"SELECT json_build_object('kind', s.kind, 'org', s.subject_org,"
+		" 'model', s.subject_model, 'signer', s.org, 'seq', s.seq,"
+		" 'version', coalesce(v.version, e.version, a.version),"
+		" 'payload_sha256', encode(s.payload_sha256, 'hex'),"
+		" 'envelope_sha256', encode(s.envelope_sha256, 'hex'),"
+		" 'issued_at', s.issued_at, 'accepted_at', s.accepted_at,"
+		" 'signed_by', s.signer_keyids, 'log_index', s.log_index,"
+		" 'score', CASE WHEN v.version IS NOT NULL THEN"
+		"  json_build_object('index', 'modelfacts-v1',"
+		"  'total', v.score_total, 'max', v.score_max) END),"
+		" s.log_index, s.leaf"
+		" FROM submissions s"
+		" LEFT JOIN versions v ON v.submission_id = s.id"
+		" LEFT JOIN evals e ON e.submission_id = s.id"
+		" LEFT JOIN assessments a ON a.submission_id = s.id"
+		" WHERE s.id = $1::bigint",
 };
 
 const char *

@@ -40,6 +40,8 @@ enum mf_sql {
 	MF_SQL_REGISTRY_INIT,
 	MF_SQL_REGISTRY_SET_ADMIN,
 	MF_SQL_ORG_CREATE,
+	/* the record a submission response describes */
+	MF_SQL_SUBMISSION_RECORD,
 	MF_SQL__MAX
 };
 
