@@ -8,6 +8,8 @@ CREATE TABLE registry (
 	id boolean PRIMARY KEY DEFAULT true CHECK (id),
 	origin text NOT NULL,
 	admin_token_sha256 bytea,
+	log_verifier_key text,      -- C2SP verifier key that signs checkpoints
+	commit_public_key text,     -- ssh-ed25519 line that signs git commits
 	created_at timestamptz NOT NULL DEFAULT now()
 );
 

@@ -7,11 +7,18 @@
 #define MF_APP_H
 
 #include "server/config.h"
+#include "server/registry_keys.h"
+
+struct mf_sequencer;
+struct mf_logwait;
 
 struct mf_app {
 	const struct mf_config *cfg;
 	int migrations_latest; /* newest migration this binary carries */
 	int migrations_count;
+	struct mf_registry_keys keys;
+	struct mf_sequencer *sequencer; /* NULL: another process sequences */
+	struct mf_logwait *logwait;
 };
 
 #endif

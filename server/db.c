@@ -5,6 +5,7 @@
 #include "server/db.h"
 #include "common/log.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 struct thread_conn {
 	PGconn *conn;
+	unsigned long generation;
 	unsigned char prepared[MF_SQL__MAX];
 	char sqlstate[6];
 };
@@ -54,6 +56,14 @@ thread_conn(void)
 	if (tc == NULL && (tc = calloc(1, sizeof(*tc))) != NULL)
 		pthread_setspecific(conn_key, tc);
 	return tc;
+}
+
+unsigned long
+mf_db_generation(void)
+{
+	struct thread_conn *tc = thread_conn();
+
+	return tc ? tc->generation : 0;
 }
 
 void
@@ -120,6 +130,7 @@ mf_db_conn(struct mf_error *err)
 		return NULL;
 	}
 	PQsetNoticeProcessor(tc->conn, notice_quiet, NULL);
+	tc->generation++;
 	return tc->conn;
 }
 
@@ -283,4 +294,77 @@ mf_db_last_sqlstate(void)
 	struct thread_conn *tc = pthread_getspecific(conn_key);
 
 	return tc ? tc->sqlstate : "";
+}
+
+int
+mf_db_listen(const char *channel, struct mf_error *err)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
+	return mf_db_command(sql, err);
+}
+
+int
+mf_db_wait_notify(int timeout_ms, int wake_fd, int *count,
+		  struct mf_error *err)
+{
+	struct thread_conn *tc = thread_conn();
+	struct pollfd pfd[2];
+	PGnotify *n;
+
+	*count = 0;
+	if (tc == NULL || tc->conn == NULL ||
+	    PQstatus(tc->conn) != CONNECTION_OK)
+		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
+				    "not connected");
+	pfd[0].fd = PQsocket(tc->conn);
+	pfd[0].events = POLLIN;
+	pfd[0].revents = 0;
+	pfd[1].fd = wake_fd;
+	pfd[1].events = POLLIN;
+	pfd[1].revents = 0;
+	if (poll(pfd, wake_fd >= 0 ? 2 : 1, timeout_ms) < 0)
+		return 0; /* interrupted: the caller loops */
+	if (PQconsumeInput(tc->conn) == 0) {
+		mf_db_drop();
+		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
+				    "database connection lost");
+	}
+	while ((n = PQnotifies(tc->conn)) != NULL) {
+		(*count)++;
+		PQfreemem(n);
+	}
+	return 0;
+}
+
+int
+mf_db_array_begin(struct mf_buf *b)
+{
+	mf_buf_clear(b);
+	return mf_buf_putc(b, '{');
+}
+
+int
+mf_db_array_push(struct mf_buf *b, const char *s)
+{
+	int rc = 0;
+
+	if (b->len > 1)
+		rc = mf_buf_putc(b, ',');
+	if (rc == 0)
+		rc = mf_buf_putc(b, '"');
+	for (; rc == 0 && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			rc = mf_buf_putc(b, '\\');
+		if (rc == 0)
+			rc = mf_buf_putc(b, *s);
+	}
+	return rc ? rc : mf_buf_putc(b, '"');
+}
+
+int
+mf_db_array_end(struct mf_buf *b)
+{
+	return mf_buf_putc(b, '}');
 }

@@ -7,6 +7,7 @@
 #ifndef MF_DB_H
 #define MF_DB_H
 
+#include "common/buf.h"
 #include "common/error.h"
 #include "server/sql.h"
 
@@ -24,6 +25,11 @@ int mf_db_global_init(const char *conninfo);
 PGconn *mf_db_conn(struct mf_error *err);
 /* Closes the thread's connection, e.g. after it broke mid-transaction. */
 void mf_db_drop(void);
+/*
+ * Counts the thread's connections: it changes whenever a new session
+ * starts, so session state (advisory locks, LISTEN) can be re-established.
+ */
+unsigned long mf_db_generation(void);
 
 /*
  * Runs one declared statement with text parameters (values[i] may be NULL
@@ -47,6 +53,24 @@ int mf_db_begin(struct mf_error *err);
 int mf_db_commit(struct mf_error *err);
 /* Rolls back when a transaction is open; never fails. */
 void mf_db_rollback(void);
+
+/*
+ * LISTEN on channel (a fixed identifier, not user input) with the
+ * thread's connection, then wait up to timeout_ms for notifications, or
+ * until wake_fd (-1: none) is readable: *count gets how many arrived. A broken connection gives
+ * MF_E_UNAVAILABLE; the caller listens again after reconnecting.
+ */
+int mf_db_listen(const char *channel, struct mf_error *err);
+int mf_db_wait_notify(int timeout_ms, int wake_fd, int *count,
+		      struct mf_error *err);
+
+/*
+ * Array parameters: start with mf_db_array_begin (writes "{"), push each
+ * element (quoted and escaped, so any text is safe), end with "}".
+ */
+int mf_db_array_begin(struct mf_buf *b);
+int mf_db_array_push(struct mf_buf *b, const char *s);
+int mf_db_array_end(struct mf_buf *b);
 
 /* The SQLSTATE of the last failed statement on this thread, or "". */
 const char *mf_db_last_sqlstate(void);

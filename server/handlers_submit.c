@@ -1,66 +1,92 @@
 /*
  * POST /v1/submissions. The pipeline is ingest.c; this file turns its
- * outcome into HTTP: 201 for a new record, 200 for one already accepted,
- * the error table's status otherwise.
+ * outcome into HTTP. A new submission is committed first, then the
+ * request waits (suspended, holding no thread) until the sequencer has
+ * put it in the log: 201 carries its log index, a signed checkpoint and
+ * the inclusion proof. 200 answers an envelope accepted before.
  */
 #include "server/handlers_submit.h"
-#include "common/json.h"
 #include "server/app.h"
-#include "server/db.h"
 #include "server/ingest.h"
+#include "server/logwait.h"
+#include "server/record.h"
+#include "server/sequencer.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-/* The response body: the record, warnings and links. */
-static int
-respond_record(struct mf_request *req, unsigned status, int64_t id,
-	       json_t *warnings)
+struct submit_state {
+	struct mf_logwait_slot slot;
+	json_t *warnings;
+};
+
+static void
+state_free(void *p)
 {
-	char ids[24], link[MF_CONFIG_STR_MAX + 256];
-	json_t *rec, *links;
-	PGresult *res;
+	struct submit_state *st = p;
 
-	snprintf(ids, sizeof(ids), "%" PRId64, id);
-	res = mf_db_execv(MF_SQL_SUBMISSION_RECORD, &req->err, 1, ids);
-	if (res == NULL)
-		return req->err.code;
-	rec = mf_json_parse(PQgetvalue(res, 0, 0),
-			    (size_t)PQgetlength(res, 0, 0), "record", NULL,
-			    &req->err);
-	PQclear(res);
-	if (rec == NULL)
-		return MF_E_INTERNAL;
+	json_decref(st->warnings);
+	free(st);
+}
+
+static int
+respond(struct mf_request *req, unsigned status, int64_t id,
+	json_t *warnings, const char *what)
+{
+	json_t *rec;
+	int rc;
+
+	if ((rc = mf_record_build(&rec, id, req->app->cfg->public_url,
+				  &req->err)) != 0)
+		return rc;
 	json_object_set_new(rec, "warnings",
 			    warnings ? json_incref(warnings) : json_array());
-	links = json_object();
-	if (json_is_string(json_object_get(rec, "model"))) {
-		snprintf(link, sizeof(link), "%s/v1/models/%s/%s",
-			 req->app->cfg->public_url,
-			 mf_json_str(rec, "org"), mf_json_str(rec, "model"));
-		json_object_set_new(links, "model", json_string(link));
-	}
-	json_object_set_new(rec, "links", links);
-	json_object_set_new(rec, "status",
-			    json_string(status == 201 ? "accepted"
-						      : "already_accepted"));
+	json_object_set_new(rec, "status", json_string(what));
 	return mf_http_respond_json(req, status, rec);
+}
+
+/* Runs when the log watcher resumes the request. */
+static int
+submit_resume(struct mf_request *req)
+{
+	struct submit_state *st = req->state;
+
+	if (st->slot.log_index < 0) /* committed; the log will catch up */
+		return respond(req, 202, st->slot.submission_id, st->warnings,
+			       "accepted_log_pending");
+	return respond(req, 201, st->slot.submission_id, st->warnings,
+		       "accepted");
 }
 
 int
 mf_h_submit(struct mf_request *req)
 {
 	struct mf_ingest_result r;
+	struct submit_state *st;
 	int rc;
 
 	mf_ingest_result_init(&r);
 	rc = mf_ingest_submit(req->app, req->body.data ? req->body.data : "",
 			      req->body.len, &r, &req->err);
-	if (rc == 0)
-		rc = respond_record(req, r.existing ? 200 : 201,
-				    r.submission_id, r.warnings);
+	if (rc != 0)
+		goto done;
+	if (r.existing) {
+		rc = respond(req, 200, r.submission_id, NULL,
+			     "already_accepted");
+		goto done;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		rc = respond(req, 202, r.submission_id, r.warnings,
+			     "accepted_log_pending");
+		goto done;
+	}
+	st->slot.submission_id = r.submission_id;
+	st->warnings = r.warnings;
+	r.warnings = NULL;
+	req->state = st;
+	req->state_free = state_free;
+	mf_sequencer_kick(req->app->sequencer);
+	mf_logwait_suspend(req->app->logwait, req, &st->slot, submit_resume);
+done:
 	mf_ingest_result_dispose(&r);
 	return rc;
 }

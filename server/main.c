@@ -9,7 +9,11 @@
 #include "server/db.h"
 #include "server/http.h"
 #include "server/migrate.h"
+#include "server/keycache.h"
+#include "server/logwait.h"
 #include "server/registry.h"
+#include "server/registry_keys.h"
+#include "server/sequencer.h"
 #include "server/routes.h"
 
 #include <signal.h>
@@ -18,6 +22,8 @@
 #include <time.h>
 
 #define SHUTDOWN_GRACE_MS 10000
+/* How long a submission waits for the log before answering 202. */
+#define LOG_WAIT_MS 30000
 
 /* Migrations need the database: wait for it a little at start-up. */
 static int
@@ -75,7 +81,15 @@ main(int argc, char **argv)
 		    app.migrations_latest, applied);
 	if (cfg.migrate_only)
 		return 0;
-	if (mf_registry_setup(&cfg, &err) != 0) {
+	if (mf_registry_setup(&cfg, &err) != 0 ||
+	    mf_registry_keys_load(&app.keys, &cfg, &err) != 0) {
+		mf_log_error("%s", err.message);
+		return 1;
+	}
+	if (mf_logwait_start(&app.logwait, LOG_WAIT_MS, &err) != 0 ||
+	    (app.keys.log_signer != NULL && !cfg.no_publisher &&
+	     mf_sequencer_start(&app.sequencer, cfg.origin,
+				app.keys.log_signer, &err) != 0)) {
 		mf_log_error("%s", err.message);
 		return 1;
 	}
@@ -99,6 +113,11 @@ main(int argc, char **argv)
 	mf_log_info("received %s: finishing in-flight requests",
 		    sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mf_http_stop(http, SHUTDOWN_GRACE_MS);
+	/* Background work stops after the last request has its answer. */
+	mf_logwait_stop(app.logwait);
+	mf_sequencer_stop(app.sequencer);
+	mf_registry_keys_dispose(&app.keys);
+	mf_keycache_clear();
 	mf_error_dispose(&err);
 	mf_log_info("stopped");
 	return 0;

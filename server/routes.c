@@ -5,13 +5,17 @@
 #include "server/routes.h"
 #include "server/handlers_admin.h"
 #include "server/handlers_health.h"
+#include "server/handlers_log.h"
 #include "server/handlers_read.h"
+#include "server/handlers_registry.h"
 #include "server/handlers_submit.h"
 
 const struct mf_route mf_routes[] = {
 	{"GET", "/healthz", mf_h_healthz},
 	{"GET", "/readyz", mf_h_readyz},
 	{"GET", "/v1/version", mf_h_version},
+	{"GET", "/v1/registry", mf_h_registry},
+	{"GET", "/v1/registry/allowed_signers", mf_h_allowed_signers},
 	{"POST", "/v1/admin/orgs", mf_h_admin_create_org},
 	{"POST", "/v1/submissions", mf_h_submit},
 	{"GET", "/v1/orgs", mf_h_orgs_list},
@@ -24,6 +28,11 @@ const struct mf_route mf_routes[] = {
 	{"GET", "/v1/models/{org}/{model}/versions/{n}/envelope",
 	 mf_h_version_envelope},
 	{"GET", "/v1/models/{org}/{model}/evals", mf_h_evals_list},
+	{"GET", "/v1/log/checkpoint", mf_h_log_checkpoint},
+	{"GET", "/v1/log/checkpoints/{size}", mf_h_log_checkpoint_at},
+	{"GET", "/v1/log/entries/{index}", mf_h_log_entry},
+	{"GET", "/v1/log/proof/inclusion", mf_h_log_inclusion},
+	{"GET", "/v1/log/proof/consistency", mf_h_log_consistency},
 };
 
 const size_t mf_routes_count = sizeof(mf_routes) / sizeof(mf_routes[0]);

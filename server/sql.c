@@ -225,6 +225,66 @@ static const char *const sql_text[MF_SQL__MAX] = {
 		" LEFT JOIN evals e ON e.submission_id = s.id"
 		" LEFT JOIN assessments a ON a.submission_id = s.id"
 		" WHERE s.id = $1::bigint",
+
+	/* the Merkle log: one sequencer at a time holds this lock */
+	[MF_SQL_LOG_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
+	[MF_SQL_LOG_SIZE] =
+		"SELECT coalesce(max(log_index) + 1, 0) FROM submissions",
+	/* $1 levels, $2 indices */
+	[MF_SQL_LOG_NODES_GET] =
+		"SELECT level, idx, encode(hash, 'hex') FROM log_nodes"
+		" WHERE (level, idx) IN (SELECT * FROM"
+		" unnest($1::smallint[], $2::bigint[]))",
+	/* committed, not yet sequenced, in commit-id order */
+	[MF_SQL_LOG_PENDING] =
+		"SELECT id, kind, org, array_to_string(signer_keyids, ' '),"
+		" seq, subject_org, coalesce(subject_model, ''), payload_type,"
+		" encode(payload_sha256, 'hex'), encode(envelope_sha256, 'hex'),"
+		" to_char(accepted_at AT TIME ZONE 'UTC',"
+		"  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+		" FROM submissions WHERE log_index IS NULL"
+		" ORDER BY id LIMIT $1::int FOR UPDATE",
+	[MF_SQL_LOG_ASSIGN] =
+		"UPDATE submissions s SET log_index = x.idx, leaf = x.leaf"
+		" FROM unnest($1::bigint[], $2::bigint[], $3::text[])"
+		"  AS x(id, idx, leaf) WHERE s.id = x.id",
+	[MF_SQL_LOG_NODES_INSERT] =
+		"INSERT INTO log_nodes (level, idx, hash)"
+		" SELECT l, i, decode(h, 'hex') FROM"
+		" unnest($1::smallint[], $2::bigint[], $3::text[]) AS t(l, i, h)",
+	/* stores the checkpoint and tells every server process */
+	[MF_SQL_LOG_CHECKPOINT_INSERT] =
+		"WITH c AS (INSERT INTO checkpoints (tree_size, root_hash, note)"
+		" VALUES ($1::bigint, decode($2, 'hex'), $3) RETURNING tree_size)"
+		" SELECT pg_notify('mf_log', tree_size::text) FROM c",
+	[MF_SQL_LOG_CHECKPOINT_LATEST] =
+		"SELECT tree_size, note, encode(root_hash, 'hex')"
+		" FROM checkpoints ORDER BY tree_size DESC LIMIT 1",
+	[MF_SQL_LOG_CHECKPOINT_AT] =
+		"SELECT tree_size, note, encode(root_hash, 'hex')"
+		" FROM checkpoints WHERE tree_size = $1::bigint",
+	[MF_SQL_LOG_ENTRY] =
+		"SELECT s.log_index, s.leaf, encode(n.hash, 'hex'),"
+		" convert_from(s.envelope, 'UTF8'), s.kind, s.subject_org,"
+		" s.subject_model, s.accepted_at"
+		" FROM submissions s JOIN log_nodes n ON n.level = 0"
+		"  AND n.idx = s.log_index WHERE s.log_index = $1::bigint",
+	/* which of these submissions have a log index by now */
+	[MF_SQL_LOG_SEQUENCED] =
+		"SELECT id, log_index FROM submissions"
+		" WHERE id = ANY($1::bigint[]) AND log_index IS NOT NULL",
+	[MF_SQL_REGISTRY_SET_KEYS] =
+		"UPDATE registry SET"
+		" log_verifier_key = coalesce(log_verifier_key, $1),"
+		" commit_public_key = coalesce(commit_public_key, $2)"
+		" RETURNING log_verifier_key, commit_public_key",
+	[MF_SQL_REGISTRY_INFO] =
+		"SELECT origin, log_verifier_key, commit_public_key,"
+		" (SELECT count(*) FROM orgs), (SELECT count(*) FROM models),"
+		" (SELECT coalesce(max(tree_size), 0) FROM checkpoints)"
+		" FROM registry",
+	[MF_SQL_LOG_ID_BY_INDEX] =
+		"SELECT id FROM submissions WHERE log_index = $1::bigint",
 };
 
 const char *

@@ -1,0 +1,96 @@
+/* Building a submission's record (see record.h). */
+#include "server/record.h"
+#include "common/encoding.h"
+#include "common/json.h"
+#include "log/merkle.h"
+#include "server/db.h"
+#include "server/logstore.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Adds leaf_hash, checkpoint and inclusion_proof for a sequenced entry. */
+static int
+add_log_proof(json_t *rec, uint64_t index, const char *leaf,
+	      struct mf_error *err)
+{
+	uint8_t h[MF_MERKLE_HASH_LEN];
+	char b64[64];
+	struct mf_logstore_checkpoint cp;
+	json_t *proof = NULL;
+	int rc;
+
+	mf_merkle_leaf_hash(h, leaf, strlen(leaf));
+	mf_base64_encode(b64, h, sizeof(h));
+	json_object_set_new(rec, "leaf", json_string(leaf));
+	json_object_set_new(rec, "leaf_hash", json_string(b64));
+	if ((rc = mf_logstore_checkpoint_latest(&cp, err)) != 0)
+		return rc;
+	if (cp.note == NULL || cp.size <= index) {
+		/* cannot happen: entries and their checkpoint commit together */
+		mf_logstore_checkpoint_dispose(&cp);
+		return mf_error_set(err, MF_E_INTERNAL, NULL,
+				    "no checkpoint covers log index %" PRIu64,
+				    index);
+	}
+	rc = mf_logstore_inclusion(&proof, index, cp.size, err);
+	if (rc == 0) {
+		json_object_set_new(rec, "checkpoint", json_string(cp.note));
+		json_object_set_new(rec, "inclusion_proof", proof);
+	}
+	mf_logstore_checkpoint_dispose(&cp);
+	return rc;
+}
+
+int
+mf_record_build(json_t **out, int64_t submission_id, const char *public_url,
+		struct mf_error *err)
+{
+	char id[24], link[2048];
+	json_t *rec, *links;
+	PGresult *res;
+	int rc = 0;
+
+	*out = NULL;
+	snprintf(id, sizeof(id), "%" PRId64, submission_id);
+	if ((res = mf_db_execv(MF_SQL_SUBMISSION_RECORD, err, 1, id)) == NULL)
+		return err->code;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return mf_error_set(err, MF_E_NOT_FOUND, NULL,
+				    "no such submission");
+	}
+	rec = mf_json_parse(PQgetvalue(res, 0, 0),
+			    (size_t)PQgetlength(res, 0, 0), "record", NULL,
+			    err);
+	if (rec == NULL) {
+		PQclear(res);
+		return MF_E_INTERNAL;
+	}
+	if (!PQgetisnull(res, 0, 1))
+		rc = add_log_proof(rec,
+				   strtoull(PQgetvalue(res, 0, 1), NULL, 10),
+				   PQgetvalue(res, 0, 2), err);
+	PQclear(res);
+	if (rc != 0) {
+		json_decref(rec);
+		return rc;
+	}
+	links = json_object();
+	if (json_is_string(json_object_get(rec, "model"))) {
+		snprintf(link, sizeof(link), "%s/v1/models/%s/%s", public_url,
+			 mf_json_str(rec, "org"), mf_json_str(rec, "model"));
+		json_object_set_new(links, "model", json_string(link));
+	}
+	if (json_is_integer(json_object_get(rec, "log_index"))) {
+		snprintf(link, sizeof(link), "%s/v1/log/entries/%" JSON_INTEGER_FORMAT,
+			 public_url,
+			 json_integer_value(json_object_get(rec, "log_index")));
+		json_object_set_new(links, "log_entry", json_string(link));
+	}
+	json_object_set_new(rec, "links", links);
+	*out = rec;
+	return 0;
+}
