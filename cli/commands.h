@@ -15,5 +15,10 @@ struct mf_cli_command {
 extern const struct mf_cli_command mf_cli_commands[];
 
 int cmd_version(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
 
 #endif

@@ -9,6 +9,11 @@
 #include <string.h>
 
 const struct mf_cli_command mf_cli_commands[] = {
+	{"keygen", cmd_keygen, "make a signing key pair and print its key id"},
+	{"sign", cmd_sign, "sign a payload into a DSSE envelope"},
+	{"submit", cmd_submit, "send envelopes to a registry"},
+	{"verify", cmd_verify, "verify an envelope offline with a public key"},
+	{"admin", cmd_admin, "operator commands (create-org)"},
 	{"version", cmd_version, "print the version"},
 	{NULL, NULL, NULL},
 };
