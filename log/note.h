@@ -1,0 +1,69 @@
+/*
+ * C2SP signed notes with Ed25519 keys (c2sp.org/signed-note): key strings,
+ * signing a text, and verifying a note against known verifier keys.
+ *
+ *   verifier key:  <name>+<hash>+<base64(0x01 || 32-byte public key)>
+ *   signer key:    PRIVATE+KEY+<name>+<hash>+<base64(0x01 || 32-byte seed)>
+ *   hash:          first 4 bytes of SHA-256(name || 0x0A || 0x01 || pk),
+ *                  as 8 lowercase hex digits
+ *   note:          text (ending in "\n"), a blank line, then lines
+ *                  "— <name> <base64(hash || 64-byte signature)>\n"
+ *
+ * Key names are restricted to printable ASCII without space or '+'.
+ * Signers and verifiers are immutable after creation and own their keys;
+ * strings returned through `char **` are new (free() them).
+ */
+#ifndef MF_NOTE_H
+#define MF_NOTE_H
+
+#include "common/error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MF_NOTE_MAX_SIZE       65536
+#define MF_NOTE_MAX_SIGNATURES 100
+#define MF_NOTE_NAME_MAX       255
+
+struct mf_note_signer;
+struct mf_note_verifier;
+
+/* A fresh Ed25519 key pair as a signer and a verifier key string. */
+int mf_note_generate_key(char **signer_key, char **verifier_key,
+                         const char *name, struct mf_error *err);
+
+/* Parses "PRIVATE+KEY+..."; MF_E_BAD_KEY when malformed. */
+int mf_note_signer_new(struct mf_note_signer **out, const char *skey,
+                       struct mf_error *err);
+void mf_note_signer_free(struct mf_note_signer *s);
+const char *mf_note_signer_name(const struct mf_note_signer *s);
+/* The matching verifier key string. */
+int mf_note_signer_verifier_key(const struct mf_note_signer *s, char **out);
+
+/* Parses "<name>+<hash>+<key>"; MF_E_BAD_KEY when malformed. */
+int mf_note_verifier_new(struct mf_note_verifier **out, const char *vkey,
+                         struct mf_error *err);
+void mf_note_verifier_free(struct mf_note_verifier *v);
+const char *mf_note_verifier_name(const struct mf_note_verifier *v);
+uint32_t mf_note_verifier_hash(const struct mf_note_verifier *v);
+
+/*
+ * Signs text (valid UTF-8 without control characters other than newline,
+ * ending in "\n") into a new note: text, "\n", one signature line.
+ */
+int mf_note_sign(char **out, size_t *out_len, const char *text, size_t len,
+                 const struct mf_note_signer *s, struct mf_error *err);
+
+/*
+ * Verifies a note. Signatures by keys not in `verifiers` are ignored (as
+ * the spec requires); a signature by a known key that does not verify is
+ * an error, and at least one known key must have signed. On success
+ * *text_len is the length of the signed text, a prefix of note.
+ * Returns 0, MF_E_BAD_NOTE (malformed, too large, too many signatures),
+ * MF_E_UNKNOWN_KEY (no known key signed) or MF_E_BAD_SIGNATURE.
+ */
+int mf_note_verify(const char *note, size_t len,
+                   const struct mf_note_verifier *const *verifiers,
+                   size_t n_verifiers, size_t *text_len, struct mf_error *err);
+
+#endif
