@@ -266,7 +266,8 @@ static const char *const sql_text[MF_SQL__MAX] = {
 	[MF_SQL_LOG_ENTRY] =
 		"SELECT s.log_index, s.leaf, encode(n.hash, 'hex'),"
 		" convert_from(s.envelope, 'UTF8'), s.kind, s.subject_org,"
-		" s.subject_model, s.accepted_at"
+		" s.subject_model, to_char(s.accepted_at AT TIME ZONE 'UTC',"
+		"  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 		" FROM submissions s JOIN log_nodes n ON n.level = 0"
 		"  AND n.idx = s.log_index WHERE s.log_index = $1::bigint",
 	/* which of these submissions have a log index by now */
