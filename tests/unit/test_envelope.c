@@ -497,6 +497,9 @@ test_we_sign_openssl_verifies(void **state)
 	    "-out k.pem",
 	    "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 "
 	    "-out k.pem",
+	    /* An id-RSASSA-PSS key (PSS-only SPKI) works the same way. */
+	    "openssl genpkey -algorithm RSA-PSS -pkeyopt "
+	    "rsa_keygen_bits:2048 -out k.pem",
 	};
 	static const char *const verifies[] = {
 	    "openssl pkeyutl -verify -pubin -inkey k.pub -rawin -in pae "
@@ -505,6 +508,8 @@ test_we_sign_openssl_verifies(void **state)
 	    "openssl dgst -sha256 -verify k.pub -signature sig -sigopt "
 	    "rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt "
 	    "rsa_mgf1_md:sha256 pae",
+	    "openssl dgst -sha256 -verify k.pub -signature sig -sigopt "
+	    "rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256 pae",
 	};
 	struct mf_key *k;
 	struct mf_error err;
@@ -514,7 +519,7 @@ test_we_sign_openssl_verifies(void **state)
 	(void)state;
 	require_tools();
 	pae = write_pae("application/x", "payload bytes", &pae_len);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		assert_int_equal(sh("rm -f k.pem && %s && openssl pkey -in "
 		                    "k.pem -pubout -out k.pub",
 		                    gens[i]),

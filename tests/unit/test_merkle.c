@@ -400,6 +400,51 @@ test_tampering(void **state)
 	assert_true(broken > 200 && intact > 200);
 }
 
+/* Plans stay within their fixed bounds for the largest 64-bit trees. */
+static void
+test_plan_bounds(void **state)
+{
+	static const uint64_t sizes[] = {UINT64_MAX,
+	                                 UINT64_MAX - 1,
+	                                 (uint64_t)1 << 63,
+	                                 ((uint64_t)1 << 63) + 1,
+	                                 0x5555555555555555ull,
+	                                 3};
+	struct mf_merkle_plan p;
+	size_t i, j, max_out = 0, max_nodes = 0;
+	uint64_t size, probe[4];
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size = sizes[i];
+		assert_int_equal(mf_merkle_plan_root(&p, size), 0);
+		assert_int_equal(p.n_nodes, __builtin_popcountll(size));
+		probe[0] = 0;
+		probe[1] = size - 1;
+		probe[2] = size / 2;
+		probe[3] = size / 3 + 1;
+		for (j = 0; j < 4; j++) {
+			assert_int_equal(
+			    mf_merkle_plan_inclusion(&p, probe[j], size), 0);
+			max_out = p.n_out > max_out ? p.n_out : max_out;
+			max_nodes =
+			    p.n_nodes > max_nodes ? p.n_nodes : max_nodes;
+			assert_int_equal(
+			    mf_merkle_plan_consistency(
+			        &p, probe[j] + (probe[j] == 0), size),
+			    0);
+			max_out = p.n_out > max_out ? p.n_out : max_out;
+			max_nodes =
+			    p.n_nodes > max_nodes ? p.n_nodes : max_nodes;
+		}
+	}
+	assert_true(max_out <= MF_MERKLE_MAX_PROOF);
+	assert_true(max_nodes <= MF_MERKLE_PLAN_MAX);
+	assert_true(max_out >= 63);
+	assert_int_equal(mf_merkle_plan_consistency(&p, 6, 5), MF_E_BAD_PARAM);
+	assert_int_equal(mf_merkle_plan_inclusion(&p, 0, 0), MF_E_BAD_PARAM);
+}
+
 /* ---- transparency-dev/merkle test vectors ----------------------------- */
 
 static char data_dir[4096];
@@ -642,6 +687,7 @@ main(void)
 	    cmocka_unit_test(test_inclusion_all),
 	    cmocka_unit_test(test_consistency_all),
 	    cmocka_unit_test(test_tampering),
+	    cmocka_unit_test(test_plan_bounds),
 	    cmocka_unit_test(test_vectors_inclusion),
 	    cmocka_unit_test(test_vectors_consistency),
 	    cmocka_unit_test(test_vectors_subtree_inclusion),

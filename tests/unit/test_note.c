@@ -468,7 +468,7 @@ static void
 test_go_sumdb_note_verifies(void **state)
 {
 	char cmd[2048], *vkey, path[512];
-	const char *gobin = "build/tmp/noteverify";
+	char gobin[512];
 	size_t text_len;
 	FILE *f;
 	char note[1024];
@@ -483,7 +483,9 @@ test_go_sumdb_note_verifies(void **state)
 		       "skipping\n");
 		skip();
 	}
-	/* Offline build against Debian's packaged x/mod (GOPATH mode). */
+	/* Offline build against Debian's packaged x/mod (GOPATH mode), into
+	 * this run's own directory so parallel runs do not collide. */
+	snprintf(gobin, sizeof(gobin), "%s/noteverify", tmpdir);
 	snprintf(cmd, sizeof(cmd),
 	         "GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= "
 	         "GOCACHE=\"$PWD/build/tmp/gocache\" go build -o %s "
