@@ -20,5 +20,6 @@ int cmd_sign(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+int cmd_verify_log(int argc, char **argv);
 
 #endif

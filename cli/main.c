@@ -13,6 +13,8 @@ const struct mf_cli_command mf_cli_commands[] = {
 	{"sign", cmd_sign, "sign a payload into a DSSE envelope"},
 	{"submit", cmd_submit, "send envelopes to a registry"},
 	{"verify", cmd_verify, "verify an envelope offline with a public key"},
+	{"verify-log", cmd_verify_log,
+	 "verify checkpoints and proofs; follow a registry's log"},
 	{"admin", cmd_admin, "operator commands (create-org)"},
 	{"version", cmd_version, "print the version"},
 	{NULL, NULL, NULL},

@@ -1,0 +1,671 @@
+/*
+ * modelfacts verify-log: checks the registry's tamper-evident log offline
+ * (checkpoint signatures, inclusion and consistency proofs), and follows
+ * a registry over time, remembering the last checkpoint it saw and
+ * failing loudly if a new one does not extend it.
+ */
+#include "cli/commands.h"
+#include "cli/util.h"
+#include "common/digest.h"
+#include "common/encoding.h"
+#include "common/json.h"
+#include "log/checkpoint.h"
+#include "log/entry.h"
+#include "log/merkle.h"
+#include "log/note.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HASH MF_MERKLE_HASH_LEN
+
+static void
+usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "usage: modelfacts verify-log COMMAND [OPTION]...\n\n"
+	    "Offline checks (KEY is the log's verifier key, as /v1/registry "
+	    "and\n"
+	    "`modelfacts verify-log follow` print it: <origin>+<hash>+<key>):\n"
+	    "  checkpoint --key KEY FILE             a signed checkpoint\n"
+	    "  receipt --key KEY RESPONSE.json       a submission response "
+	    "(201/200):\n"
+	    "                                        its checkpoint, leaf and "
+	    "inclusion proof\n"
+	    "  inclusion --key KEY --checkpoint FILE --proof PROOF.json\n"
+	    "            (--leaf FILE | --leaf-hash BASE64)\n"
+	    "  consistency --key KEY --old FILE --new FILE --proof PROOF.json\n"
+	    "Online:\n"
+	    "  follow [--registry URL] [--state FILE] [--key KEY]\n"
+	    "        fetches the latest checkpoint, verifies it and, when FILE "
+	    "holds an\n"
+	    "        earlier one, a consistency proof from it; then stores the "
+	    "new one.\n"
+	    "        The key is pinned in FILE on first use (or given with "
+	    "--key).\n"
+	    "  entry [--registry URL] [--key KEY] INDEX\n"
+	    "        fetches entry INDEX and proves it is in the latest "
+	    "checkpoint.\n"
+	    "Exit 0 verified, 1 verification failed, 2 usage or I/O error.\n");
+}
+
+struct opts {
+	const char *key, *checkpoint, *proof, *leaf, *leaf_hash, *old, *new_;
+	const char *registry, *state;
+};
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lopts[] = {
+	    {"key", required_argument, NULL, 'k'},
+	    {"checkpoint", required_argument, NULL, 'c'},
+	    {"proof", required_argument, NULL, 'p'},
+	    {"leaf", required_argument, NULL, 'l'},
+	    {"leaf-hash", required_argument, NULL, 'H'},
+	    {"old", required_argument, NULL, 'o'},
+	    {"new", required_argument, NULL, 'n'},
+	    {"registry", required_argument, NULL, 'r'},
+	    {"state", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			o->key = optarg;
+			break;
+		case 'c':
+			o->checkpoint = optarg;
+			break;
+		case 'p':
+			o->proof = optarg;
+			break;
+		case 'l':
+			o->leaf = optarg;
+			break;
+		case 'H':
+			o->leaf_hash = optarg;
+			break;
+		case 'o':
+			o->old = optarg;
+			break;
+		case 'n':
+			o->new_ = optarg;
+			break;
+		case 'r':
+			o->registry = optarg;
+			break;
+		case 's':
+			o->state = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+fail(const char *what, const struct mf_error *err)
+{
+	printf("NOT VERIFIED: %s%s%s\n", what,
+	       err && err->message[0] ? ": " : "", err ? err->message : "");
+	return MF_EXIT_FAIL;
+}
+
+/* Verifies a signed checkpoint note with the verifier key string. */
+static int
+open_checkpoint(struct mf_checkpoint *cp, const char *note, const char *vkey,
+                struct mf_error *err)
+{
+	struct mf_note_verifier *v = NULL;
+	int rc;
+
+	mf_checkpoint_init(cp);
+	if ((rc = mf_note_verifier_new(&v, vkey, err)) != 0)
+		return rc;
+	rc = mf_checkpoint_open(cp, note, strlen(note), v, NULL, err);
+	mf_note_verifier_free(v);
+	return rc;
+}
+
+/* Decodes a proof's "hashes" array. */
+static int
+proof_hashes(const json_t *proof, uint8_t (*out)[HASH], size_t *n)
+{
+	json_t *a = json_object_get(proof, "hashes"), *h;
+	size_t i;
+
+	*n = 0;
+	if (!json_is_array(a) || json_array_size(a) > MF_MERKLE_MAX_PROOF)
+		return -1;
+	json_array_foreach(a, i, h)
+	{
+		const char *s = json_string_value(h);
+		uint8_t *raw;
+		size_t len;
+
+		if (s == NULL ||
+		    mf_base64_decode(&raw, &len, s, strlen(s)) != 0)
+			return -1;
+		if (len != HASH) {
+			free(raw);
+			return -1;
+		}
+		memcpy(out[i], raw, HASH);
+		free(raw);
+	}
+	*n = json_array_size(a);
+	return 0;
+}
+
+static int
+check_inclusion(const struct mf_checkpoint *cp, const json_t *proof,
+                const uint8_t leaf_hash[HASH])
+{
+	uint8_t hashes[MF_MERKLE_MAX_PROOF][HASH];
+	json_int_t index = json_integer_value(json_object_get(proof, "index"));
+	json_int_t size =
+	    json_integer_value(json_object_get(proof, "tree_size"));
+	size_t n;
+
+	if (proof_hashes(proof, hashes, &n) != 0 || index < 0)
+		return fail("the proof is malformed", NULL);
+	if ((uint64_t)size != cp->size)
+		return fail("the proof is for another tree size than the "
+		            "checkpoint",
+		            NULL);
+	if (mf_merkle_verify_inclusion((uint64_t)index, cp->size, leaf_hash,
+	                               (const uint8_t(*)[HASH])hashes, n,
+	                               cp->root) != 0)
+		return fail("the inclusion proof does not lead to the "
+		            "checkpoint's root",
+		            NULL);
+	printf("verified: entry %" JSON_INTEGER_FORMAT " is in the log of "
+	       "size %" PRIu64 " (%s)\n",
+	       index, cp->size, cp->origin);
+	return MF_EXIT_OK;
+}
+
+static int
+check_consistency(const struct mf_checkpoint *a, const struct mf_checkpoint *b,
+                  const json_t *proof)
+{
+	uint8_t hashes[MF_MERKLE_MAX_PROOF][HASH];
+	size_t n;
+
+	if (strcmp(a->origin, b->origin) != 0)
+		return fail("the checkpoints are of different logs", NULL);
+	if (b->size < a->size)
+		return fail("the log SHRANK", NULL);
+	if (a->size == b->size) {
+		if (memcmp(a->root, b->root, HASH) != 0)
+			return fail("two different roots for the same size: "
+			            "the log FORKED",
+			            NULL);
+		return MF_EXIT_OK;
+	}
+	if (a->size == 0)
+		return MF_EXIT_OK; /* everything extends the empty log */
+	if (proof_hashes(proof, hashes, &n) != 0)
+		return fail("the consistency proof is malformed", NULL);
+	if (mf_merkle_verify_consistency(a->size, b->size,
+	                                 (const uint8_t(*)[HASH])hashes, n,
+	                                 a->root, b->root) != 0)
+		return fail("the new checkpoint does not extend the old one: "
+		            "the log was REWRITTEN or FORKED",
+		            NULL);
+	return MF_EXIT_OK;
+}
+
+static json_t *
+load_json(const char *path)
+{
+	size_t len;
+	char *text = mf_cli_read_file(path, 16u << 20, &len);
+	json_t *j;
+
+	if (text == NULL)
+		return NULL;
+	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	if (j == NULL)
+		fprintf(stderr, "modelfacts verify-log: %s is not JSON\n",
+		        path);
+	free(text);
+	return j;
+}
+
+static int
+cmd_checkpoint(struct opts *o, int argc, char **argv)
+{
+	struct mf_checkpoint cp;
+	struct mf_error err;
+	size_t len;
+	char *note;
+	int rc;
+
+	if (o->key == NULL || optind != argc - 1)
+		return MF_EXIT_USAGE;
+	if ((note = mf_cli_read_file(argv[optind], 65536, &len)) == NULL)
+		return MF_EXIT_USAGE;
+	mf_error_init(&err);
+	rc = open_checkpoint(&cp, note, o->key, &err);
+	if (rc == 0)
+		printf("verified: %s, size %" PRIu64 "\n", cp.origin, cp.size);
+	else
+		rc = fail("checkpoint", &err);
+	mf_checkpoint_dispose(&cp);
+	mf_error_dispose(&err);
+	free(note);
+	return rc;
+}
+
+/* Leaf hash of an entry text: SHA-256(0x00 || text). */
+static void
+leaf_hash_of(const char *text, uint8_t out[HASH])
+{
+	mf_merkle_leaf_hash(out, text, strlen(text));
+}
+
+static int
+cmd_receipt(struct opts *o, int argc, char **argv)
+{
+	struct mf_checkpoint cp;
+	struct mf_error err;
+	uint8_t lh[HASH];
+	json_t *r;
+	const char *note, *leaf, *sha;
+	char got[MF_SHA256_HEX_LEN + 2];
+	int rc;
+
+	if (o->key == NULL || optind != argc - 1)
+		return MF_EXIT_USAGE;
+	if ((r = load_json(argv[optind])) == NULL)
+		return MF_EXIT_USAGE;
+	mf_error_init(&err);
+	mf_checkpoint_init(&cp);
+	note = mf_json_str(r, "checkpoint");
+	leaf = mf_json_str(r, "leaf");
+	sha = mf_json_str(r, "payload_sha256");
+	if (note == NULL || leaf == NULL || sha == NULL) {
+		rc = fail("the response has no checkpoint, leaf or payload "
+		          "digest (was it accepted?)",
+		          NULL);
+		goto done;
+	}
+	if (open_checkpoint(&cp, note, o->key, &err) != 0) {
+		rc = fail("checkpoint", &err);
+		goto done;
+	}
+	/* The entry must name the payload the response is about. */
+	if (mf_log_entry_get(leaf, "payload-sha256", got, sizeof(got)) != 0 ||
+	    strcmp(got, sha) != 0) {
+		rc = fail("the log entry is for another payload", NULL);
+		goto done;
+	}
+	leaf_hash_of(leaf, lh);
+	rc = check_inclusion(&cp, json_object_get(r, "inclusion_proof"), lh);
+done:
+	mf_checkpoint_dispose(&cp);
+	mf_error_dispose(&err);
+	json_decref(r);
+	return rc;
+}
+
+static int
+cmd_inclusion(struct opts *o)
+{
+	struct mf_checkpoint cp;
+	struct mf_error err;
+	uint8_t lh[HASH];
+	json_t *proof = NULL;
+	char *note = NULL, *leaf = NULL;
+	size_t len;
+	int rc = MF_EXIT_USAGE;
+
+	if (!o->key || !o->checkpoint || !o->proof ||
+	    (!o->leaf == !o->leaf_hash))
+		return MF_EXIT_USAGE;
+	mf_error_init(&err);
+	mf_checkpoint_init(&cp);
+	if ((note = mf_cli_read_file(o->checkpoint, 65536, &len)) == NULL ||
+	    (proof = load_json(o->proof)) == NULL)
+		goto done;
+	if (o->leaf != NULL) {
+		if ((leaf = mf_cli_read_file(o->leaf, 65536, &len)) == NULL)
+			goto done;
+		mf_merkle_leaf_hash(lh, leaf, len);
+	} else {
+		uint8_t *raw;
+
+		if (mf_base64_decode(&raw, &len, o->leaf_hash,
+		                     strlen(o->leaf_hash)) != 0 ||
+		    len != HASH) {
+			fprintf(stderr, "--leaf-hash: 32 bytes in base64\n");
+			goto done;
+		}
+		memcpy(lh, raw, HASH);
+		free(raw);
+	}
+	if (open_checkpoint(&cp, note, o->key, &err) != 0) {
+		rc = fail("checkpoint", &err);
+		goto done;
+	}
+	rc = check_inclusion(&cp, proof, lh);
+done:
+	mf_checkpoint_dispose(&cp);
+	mf_error_dispose(&err);
+	json_decref(proof);
+	free(note);
+	free(leaf);
+	return rc;
+}
+
+static int
+cmd_consistency(struct opts *o)
+{
+	struct mf_checkpoint a, b;
+	struct mf_error err;
+	json_t *proof = NULL;
+	char *na = NULL, *nb = NULL;
+	size_t len;
+	int rc = MF_EXIT_USAGE;
+
+	if (!o->key || !o->old || !o->new_ || !o->proof)
+		return MF_EXIT_USAGE;
+	mf_error_init(&err);
+	mf_checkpoint_init(&a);
+	mf_checkpoint_init(&b);
+	if ((na = mf_cli_read_file(o->old, 65536, &len)) == NULL ||
+	    (nb = mf_cli_read_file(o->new_, 65536, &len)) == NULL ||
+	    (proof = load_json(o->proof)) == NULL)
+		goto done;
+	if (open_checkpoint(&a, na, o->key, &err) != 0) {
+		rc = fail("old checkpoint", &err);
+		goto done;
+	}
+	if (open_checkpoint(&b, nb, o->key, &err) != 0) {
+		rc = fail("new checkpoint", &err);
+		goto done;
+	}
+	rc = check_consistency(&a, &b, proof);
+	if (rc == 0)
+		printf("verified: size %" PRIu64 " extends size %" PRIu64 "\n",
+		       b.size, a.size);
+done:
+	mf_checkpoint_dispose(&a);
+	mf_checkpoint_dispose(&b);
+	mf_error_dispose(&err);
+	json_decref(proof);
+	free(na);
+	free(nb);
+	return rc;
+}
+
+/* GET base + path into a new string; NULL (reason printed) on failure. */
+static char *
+fetch(const char *base, const char *path, long want)
+{
+	char url[4096];
+	struct mf_buf b = MF_BUF_INIT;
+	long status;
+
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	if (mf_cli_http("GET", url, NULL, 0, NULL, &status, &b) != 0) {
+		mf_buf_dispose(&b);
+		return NULL;
+	}
+	if (status != want) {
+		fprintf(stderr, "modelfacts verify-log: GET %s: ", url);
+		mf_cli_print_api_error(status, b.data);
+		mf_buf_dispose(&b);
+		return NULL;
+	}
+	return mf_buf_detach(&b, NULL);
+}
+
+/* --key, else the pinned key, else the registry's (trust on first use). */
+static char *
+resolve_key(const struct opts *o, const char *base, json_t *state)
+{
+	const char *pinned = mf_json_str(state, "key");
+	json_t *reg;
+	char *text, *key = NULL;
+
+	if (o->key != NULL)
+		return strdup(o->key);
+	if (pinned != NULL)
+		return strdup(pinned);
+	if ((text = fetch(base, "/v1/registry", 200)) == NULL)
+		return NULL;
+	reg = json_loads(text, 0, NULL);
+	if (mf_json_str(reg, "log_public_key") != NULL) {
+		key = strdup(mf_json_str(reg, "log_public_key"));
+		fprintf(stderr, "trusting the log key %s on first use\n", key);
+	}
+	json_decref(reg);
+	free(text);
+	return key;
+}
+
+static int
+save_state(const char *path, const char *base, const char *key,
+           const char *note)
+{
+	char tmp[4200];
+	json_t *s = json_pack("{s:s, s:s, s:s}", "registry", base, "key", key,
+	                      "checkpoint", note);
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	rc = s && json_dump_file(s, tmp, JSON_INDENT(2)) == 0 &&
+	             rename(tmp, path) == 0
+	         ? 0
+	         : -1;
+	json_decref(s);
+	if (rc != 0)
+		fprintf(stderr, "modelfacts verify-log: cannot write %s\n",
+		        path);
+	return rc;
+}
+
+static int
+cmd_follow(struct opts *o)
+{
+	const char *base = mf_cli_registry_url(o->registry);
+	const char *statef = o->state ? o->state : ".modelfacts-log.json";
+	struct mf_checkpoint old, cur;
+	struct mf_error err;
+	char path[256], *key = NULL, *note = NULL, *ptext = NULL;
+	json_t *state = NULL, *proof = NULL;
+	const char *old_note;
+	int rc = MF_EXIT_USAGE;
+
+	mf_error_init(&err);
+	mf_checkpoint_init(&old);
+	mf_checkpoint_init(&cur);
+	if (access(statef, F_OK) == 0 && (state = load_json(statef)) == NULL)
+		goto done;
+	if ((key = resolve_key(o, base, state)) == NULL) {
+		fprintf(stderr, "modelfacts verify-log: no log key\n");
+		goto done;
+	}
+	if (mf_json_str(state, "key") != NULL &&
+	    strcmp(mf_json_str(state, "key"), key) != 0) {
+		rc = fail("the registry's log key is not the one pinned in the "
+		          "state file",
+		          NULL);
+		goto done;
+	}
+	if ((note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
+		goto done;
+	if (open_checkpoint(&cur, note, key, &err) != 0) {
+		rc = fail("the registry's checkpoint", &err);
+		goto done;
+	}
+	old_note = mf_json_str(state, "checkpoint");
+	if (old_note != NULL) {
+		if (open_checkpoint(&old, old_note, key, &err) != 0) {
+			rc = fail("the remembered checkpoint", &err);
+			goto done;
+		}
+		if (old.size > 0 && old.size < cur.size) {
+			snprintf(path, sizeof(path),
+			         "/v1/log/proof/consistency?from=%" PRIu64
+			         "&to=%" PRIu64,
+			         old.size, cur.size);
+			if ((ptext = fetch(base, path, 200)) == NULL)
+				goto done;
+			proof = json_loads(ptext, 0, NULL);
+		}
+		if ((rc = check_consistency(&old, &cur, proof)) != 0)
+			goto done;
+		printf("verified: %s grew from %" PRIu64 " to %" PRIu64
+		       " entries without rewriting history\n",
+		       cur.origin, old.size, cur.size);
+	} else {
+		printf("verified: %s has %" PRIu64 " entries (first "
+		       "checkpoint remembered)\n",
+		       cur.origin, cur.size);
+	}
+	rc = save_state(statef, base, key, note) == 0 ? MF_EXIT_OK
+	                                              : MF_EXIT_USAGE;
+done:
+	mf_checkpoint_dispose(&old);
+	mf_checkpoint_dispose(&cur);
+	mf_error_dispose(&err);
+	json_decref(state);
+	json_decref(proof);
+	free(key);
+	free(note);
+	free(ptext);
+	return rc;
+}
+
+static int
+cmd_entry(struct opts *o, int argc, char **argv)
+{
+	const char *base = mf_cli_registry_url(o->registry);
+	struct mf_checkpoint cp;
+	struct mf_error err;
+	char path[256], *key = NULL, *note = NULL, *etext = NULL, *ptext = NULL;
+	char want[MF_SHA256_HEX_LEN + 2], have[MF_SHA256_HEX_LEN + 1];
+	json_t *entry = NULL, *proof = NULL, *env;
+	uint8_t lh[HASH], *payload = NULL;
+	size_t plen;
+	int rc = MF_EXIT_USAGE;
+	char *end;
+	unsigned long long index;
+
+	if (optind != argc - 1)
+		return MF_EXIT_USAGE;
+	index = strtoull(argv[optind], &end, 10);
+	if (*end != '\0')
+		return MF_EXIT_USAGE;
+	mf_error_init(&err);
+	mf_checkpoint_init(&cp);
+	if ((key = resolve_key(o, base, NULL)) == NULL ||
+	    (note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
+		goto done;
+	if (open_checkpoint(&cp, note, key, &err) != 0) {
+		rc = fail("checkpoint", &err);
+		goto done;
+	}
+	snprintf(path, sizeof(path), "/v1/log/entries/%llu", index);
+	if ((etext = fetch(base, path, 200)) == NULL)
+		goto done;
+	snprintf(path, sizeof(path),
+	         "/v1/log/proof/inclusion?index=%llu&size=%" PRIu64, index,
+	         cp.size);
+	if ((ptext = fetch(base, path, 200)) == NULL)
+		goto done;
+	entry = json_loads(etext, 0, NULL);
+	proof = json_loads(ptext, 0, NULL);
+	if (mf_json_str(entry, "leaf") == NULL) {
+		rc = fail("the entry has no leaf text", NULL);
+		goto done;
+	}
+	/* The leaf names the envelope's payload: check it against the bytes. */
+	env = json_object_get(entry, "envelope");
+	if (mf_json_str(env, "payload") == NULL ||
+	    mf_base64_decode(&payload, &plen, mf_json_str(env, "payload"),
+	                     strlen(mf_json_str(env, "payload"))) != 0 ||
+	    mf_log_entry_get(mf_json_str(entry, "leaf"), "payload-sha256", want,
+	                     sizeof(want)) != 0) {
+		rc = fail("the entry's envelope or leaf is malformed", NULL);
+		goto done;
+	}
+	mf_sha256_hex(have, payload, plen);
+	if (strcmp(want, have) != 0) {
+		rc = fail("the leaf names another payload than the envelope's",
+		          NULL);
+		goto done;
+	}
+	leaf_hash_of(mf_json_str(entry, "leaf"), lh);
+	rc = check_inclusion(&cp, proof, lh);
+done:
+	mf_checkpoint_dispose(&cp);
+	mf_error_dispose(&err);
+	json_decref(entry);
+	json_decref(proof);
+	free(payload);
+	free(key);
+	free(note);
+	free(etext);
+	free(ptext);
+	return rc;
+}
+
+int
+cmd_verify_log(int argc, char **argv)
+{
+	struct opts o;
+	const char *sub;
+	int rc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return MF_EXIT_USAGE;
+	}
+	sub = argv[1];
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		usage(stdout);
+		return MF_EXIT_OK;
+	}
+	if ((rc = parse_opts(argc - 1, argv + 1, &o)) != 0)
+		return rc > 0 ? MF_EXIT_OK : MF_EXIT_USAGE;
+	argc--;
+	argv++;
+	if (strcmp(sub, "checkpoint") == 0)
+		rc = cmd_checkpoint(&o, argc, argv);
+	else if (strcmp(sub, "receipt") == 0)
+		rc = cmd_receipt(&o, argc, argv);
+	else if (strcmp(sub, "inclusion") == 0)
+		rc = cmd_inclusion(&o);
+	else if (strcmp(sub, "consistency") == 0)
+		rc = cmd_consistency(&o);
+	else if (strcmp(sub, "follow") == 0)
+		rc = cmd_follow(&o);
+	else if (strcmp(sub, "entry") == 0)
+		rc = cmd_entry(&o, argc, argv);
+	else
+		rc = MF_EXIT_USAGE;
+	if (rc == MF_EXIT_USAGE && o.key == NULL && strcmp(sub, "follow") &&
+	    strcmp(sub, "entry"))
+		usage(stderr);
+	return rc;
+}
