@@ -218,3 +218,95 @@ class Registry:
 
 def deep(doc):
     return copy.deepcopy(doc)
+
+
+# --- RFC 9162 Merkle trees, written here from the RFC so the registry's
+# --- proofs are checked by code that shares nothing with it.
+
+def leaf_hash(entry):
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def mth(leaves):
+    """Merkle Tree Hash of a list of leaf hashes (RFC 9162 §2.1.1)."""
+    n = len(leaves)
+    if n == 0:
+        return hashlib.sha256(b"").digest()
+    if n == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return node_hash(mth(leaves[:k]), mth(leaves[k:]))
+
+
+def verify_inclusion(index, size, lh, proof, root):
+    """RFC 9162 §2.1.3.2."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, lh
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(size1, size2, proof, root1, root2):
+    """RFC 9162 §2.1.4.2."""
+    if size1 == size2:
+        return not proof and root1 == root2
+    if size1 == 0 or size1 > size2 or not proof:
+        return False
+    if size1 & (size1 - 1) == 0:
+        proof = [root1] + list(proof)
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return fr == root1 and sr == root2 and sn == 0
+
+
+def parse_checkpoint(note):
+    """(origin, size, root bytes, signed text, [(name, sig bytes)])."""
+    text, _, sigs = note.partition("\n\n")
+    lines = text.split("\n")
+    out = []
+    for line in sigs.strip("\n").split("\n"):
+        assert line.startswith("\u2014 "), line
+        name, sig = line[2:].rsplit(" ", 1)
+        out.append((name, base64.b64decode(sig)))
+    return lines[0], int(lines[1]), base64.b64decode(lines[2]), \
+        (text + "\n").encode(), out
+
+
+def proof_hashes(p):
+    return [base64.b64decode(h) for h in p["hashes"]]
