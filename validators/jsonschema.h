@@ -50,6 +50,8 @@ int mf_schema_registry_map_dir(struct mf_schema_registry *reg,
 enum {
 	/* date, date-time, uri, email, uuid are asserted, not annotations */
 	MF_SCHEMA_ASSERT_FORMAT = 1u << 0,
+	/* a schema without "$schema" is draft-07 (default: 2020-12) */
+	MF_SCHEMA_DEFAULT_DRAFT7 = 1u << 1,
 	/* default for our own schemas */
 	MF_SCHEMA_DEFAULT = MF_SCHEMA_ASSERT_FORMAT,
 };
@@ -99,7 +101,7 @@ struct mf_validation {
 
 /*
  * Validates instance (borrowed, only read) and collects every error, in
- * document order, into out (which is overwritten; dispose it afterwards
+ * evaluation order, into out (which is overwritten; dispose it afterwards
  * whatever the result). Returns 0 valid, 1 invalid, or a negative MF_E_*
  * (MF_E_NOMEM). Thread-safe: any number of threads may validate with the
  * same compiled schema at once.
