@@ -292,32 +292,28 @@ type_name(const json_t *v)
 	}
 }
 
+/* "string or null", in the order the schema lists them. */
 static void
-types_text(char *out, size_t n, unsigned types)
+types_text(char *out, size_t n, const json_t *type)
 {
-	static const char *const names[] = {"null",   "boolean", "object",
-					    "array",  "number",  "string",
-					    "integer"};
-	size_t i, len = 0, count = 0, total = 0;
+	size_t i, len = 0, count = json_is_array(type) ? json_array_size(type)
+						       : 1;
 
-	for (i = 0; i < 7; i++)
-		total += (types >> i) & 1;
 	out[0] = '\0';
-	for (i = 0; i < 7; i++) {
-		if (!((types >> i) & 1))
-			continue;
-		count++;
-		len += (size_t)snprintf(out + len, len < n ? n - len : 0,
-					"%s%s",
-					count == 1	       ? ""
-					: count == total ? " or "
-							 : ", ",
-					names[i]);
-		if (len >= n)
-			break;
-	}
-	if (total == 0)
+	if (count == 0) {
 		snprintf(out, n, "nothing (empty type list)");
+		return;
+	}
+	for (i = 0; i < count && len < n; i++) {
+		const json_t *t = json_is_array(type) ? json_array_get(type, i)
+						      : type;
+
+		len += (size_t)snprintf(out + len, n - len, "%s%s",
+					i == 0		   ? ""
+					: i + 1 == count ? " or "
+							 : ", ",
+					json_string_value(t));
+	}
 }
 
 static void
@@ -1029,7 +1025,8 @@ eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	if (n->types != 0 && !(n->types & instance_types(inst))) {
 		char want[96];
 
-		types_text(want, sizeof(want), n->types);
+		types_text(want, sizeof(want),
+			   json_object_get(n->json, "type"));
 		emit(c, n, "type", "expected %s, got %s", want,
 		     type_name(inst));
 		FAIL();
