@@ -15,5 +15,8 @@ struct mf_cli_command {
 extern const struct mf_cli_command mf_cli_commands[];
 
 int cmd_version(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+/* `validate --schema S [--ref URL=DIR]... [--json] FILE...` */
+int mf_cli_validate_with_schema(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 
 const struct mf_cli_command mf_cli_commands[] = {
 	{"version", cmd_version, "print the version"},
+	{"validate", cmd_validate, "validate JSON documents against a schema"},
 	{NULL, NULL, NULL},
 };
 
