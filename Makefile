@@ -122,3 +122,30 @@ clean:
 	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- JSON Schema validator (validators/jsonschema*): libm, fuzzing ----
+# multipleOf and integer checks use fmod/floor from libm.
+ALL_LDLIBS += -lm
+# `make fuzz` builds the libFuzzer target; `make fuzz-run FUZZ_SECONDS=60`
+# runs it on a corpus seeded at run time from tests/fuzz/corpus/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
+FUZZ_DEPS := common/buf.c common/error.c common/json.c common/timeutil.c \
+	$(wildcard validators/jsonschema*.c)
+
+fuzz: build/fuzz/fuzz_jsonschema
+build/fuzz/fuzz_jsonschema: tests/fuzz/fuzz_jsonschema.c $(FUZZ_DEPS) \
+		$(wildcard validators/*.h common/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_jsonschema.c \
+		$(FUZZ_DEPS) $(shell pkg-config --cflags --libs jansson \
+		libpcre2-8) -lpthread -lm
+fuzz-run: build/fuzz/fuzz_jsonschema
+	rm -rf build/fuzz/corpus && mkdir -p build/fuzz/corpus
+	tests/fuzz/make_corpus.sh tests/fuzz/corpus build/fuzz/corpus
+	build/fuzz/fuzz_jsonschema -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=build/fuzz/ build/fuzz/corpus
+.PHONY: fuzz-run

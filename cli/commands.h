@@ -21,5 +21,8 @@ int cmd_submit(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_verify_log(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+/* `validate --schema S [--ref URL=DIR]... [--json] FILE...` */
+int mf_cli_validate_with_schema(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ const struct mf_cli_command mf_cli_commands[] = {
 	 "verify checkpoints and proofs; follow a registry's log"},
 	{"admin", cmd_admin, "operator commands (create-org)"},
 	{"version", cmd_version, "print the version"},
+	{"validate", cmd_validate, "validate JSON documents against a schema"},
 	{NULL, NULL, NULL},
 };
 

@@ -1,0 +1,697 @@
+/*
+ * Focused tests of validators/jsonschema: error locations and messages,
+ * collection of every error and its bound, the recursion bound, threads
+ * sharing one compiled schema, ECMA-262 regex translation, formats, URI
+ * resolution, the registry and compile errors.
+ */
+#include "validators/jsonschema.h"
+#include "validators/jsonschema_internal.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static json_t *
+parse(const char *text)
+{
+	json_error_t je;
+	json_t *v = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+
+	if (v == NULL)
+		fail_msg("bad test JSON: %s: %s", je.text, text);
+	return v;
+}
+
+static struct mf_schema *
+compile_flags(const char *schema_text, unsigned flags)
+{
+	struct mf_schema *s = NULL;
+	struct mf_error err;
+	json_t *schema = parse(schema_text);
+
+	mf_error_init(&err);
+	if (mf_schema_compile(&s, NULL, schema, flags, &err) != 0)
+		fail_msg("compile failed: %s", err.message);
+	json_decref(schema);
+	mf_error_dispose(&err);
+	return s;
+}
+
+static struct mf_schema *
+compile(const char *schema_text)
+{
+	return compile_flags(schema_text, MF_SCHEMA_DEFAULT);
+}
+
+/* Validates in both modes, checks they agree; returns the result. */
+static int
+check(const struct mf_schema *s, const char *instance_text,
+      struct mf_validation *v)
+{
+	json_t *inst = parse(instance_text);
+	int rc = mf_schema_validate(s, inst, v);
+
+	assert_true(rc == 0 || rc == 1);
+	assert_int_equal(mf_schema_is_valid(s, inst), rc == 0);
+	if (rc == 1)
+		assert_true(v->count > 0);
+	else
+		assert_int_equal(v->count, 0);
+	json_decref(inst);
+	return rc;
+}
+
+static bool
+valid(const struct mf_schema *s, const char *instance_text)
+{
+	struct mf_validation v = MF_VALIDATION_INIT;
+	int rc = check(s, instance_text, &v);
+
+	mf_validation_dispose(&v);
+	return rc == 0;
+}
+
+static void
+assert_error(const struct mf_validation_error *e, const char *instance,
+	     const char *keyword, const char *absolute, const char *message)
+{
+	assert_string_equal(e->instance_location, instance);
+	assert_string_equal(e->keyword_location, keyword);
+	assert_string_equal(e->absolute_location, absolute);
+	assert_string_equal(e->message, message);
+}
+
+static void
+test_error_locations_and_messages(void **state)
+{
+	struct mf_validation v = MF_VALIDATION_INIT;
+	struct mf_schema *s;
+
+	(void)state;
+	s = compile("{\"$id\": \"https://example.com/card.json\","
+		    " \"type\": \"object\","
+		    " \"required\": [\"name\", \"version\"],"
+		    " \"properties\": {"
+		    "  \"name\": {\"type\": \"string\", \"maxLength\": 5},"
+		    "  \"version\": {\"type\": \"integer\"},"
+		    "  \"params\": {\"$ref\": \"#/$defs/count\"},"
+		    "  \"tags\": {\"type\": \"array\","
+		    "            \"items\": {\"type\": \"string\"}},"
+		    "  \"a/b~c\": {\"const\": 1}},"
+		    " \"additionalProperties\": false,"
+		    " \"$defs\": {\"count\": {\"type\": \"integer\","
+		    "                          \"maximum\": 100}}}");
+	assert_int_equal(check(s,
+			       "{\"name\": \"héllo wörld\", \"params\": 250,"
+			       " \"tags\": [\"x\", 2], \"a/b~c\": 1.0,"
+			       " \"extra\": null}",
+			       &v),
+			 1);
+	assert_int_equal(v.count, 5);
+	assert_false(v.truncated);
+	assert_error(&v.errors[0], "", "/required",
+		     "https://example.com/card.json#/required",
+		     "missing required property \"version\"");
+	assert_error(&v.errors[1], "/name", "/properties/name/maxLength",
+		     "https://example.com/card.json#/properties/name/maxLength",
+		     "must be at most 5 characters long, got 11");
+	/* through a $ref: the keyword location is the evaluation path,
+	 * the absolute location is where the keyword is written */
+	assert_error(&v.errors[2], "/params",
+		     "/properties/params/$ref/maximum",
+		     "https://example.com/card.json#/$defs/count/maximum",
+		     "must be at most 100");
+	assert_error(&v.errors[3], "/tags/1", "/properties/tags/items/type",
+		     "https://example.com/card.json#/properties/tags/items/"
+		     "type",
+		     "expected string, got integer");
+	assert_error(&v.errors[4], "/extra", "/additionalProperties",
+		     "https://example.com/card.json#/additionalProperties",
+		     "property \"extra\" is not allowed");
+	mf_validation_dispose(&v);
+	assert_null(v.errors);
+
+	/* JSON pointer escaping of ~ and / in property names */
+	assert_int_equal(check(s, "{\"name\": \"a\", \"version\": 1,"
+				  " \"a/b~c\": 2}",
+			       &v),
+			 1);
+	assert_int_equal(v.count, 1);
+	assert_string_equal(v.errors[0].instance_location, "/a~1b~0c");
+	assert_string_equal(v.errors[0].keyword_location,
+			    "/properties/a~1b~0c/const");
+	assert_string_equal(v.errors[0].message, "must be equal to 1");
+	mf_validation_dispose(&v);
+	mf_schema_free(s);
+}
+
+static void
+test_messages(void **state)
+{
+	static const struct {
+		const char *schema, *instance, *message;
+	} cases[] = {
+		{"{\"type\": [\"string\", \"null\"]}", "3",
+		 "expected string or null, got integer"},
+		{"{\"type\": \"integer\"}", "1.5", "expected integer, got number"},
+		{"{\"minimum\": 0}", "-1", "must be at least 0"},
+		{"{\"exclusiveMaximum\": 2.5}", "2.5", "must be less than 2.5"},
+		{"{\"multipleOf\": 0.5}", "0.7", "must be a multiple of 0.5"},
+		{"{\"minLength\": 2}", "\"\\u00e9\"",
+		 "must be at least 2 characters long, got 1"},
+		{"{\"pattern\": \"^a+$\"}", "\"b\"",
+		 "must match the pattern \"^a+$\""},
+		{"{\"enum\": [\"x\", 1]}", "2", "must be one of [\"x\",1]"},
+		{"{\"maxItems\": 1}", "[1, 2]", "must have at most 1 item, got 2"},
+		{"{\"uniqueItems\": true}", "[1, 2, 1.0]",
+		 "items at index 0 and 2 are equal; items must be unique"},
+		{"{\"minProperties\": 2}", "{\"a\": 1}",
+		 "must have at least 2 properties, got 1"},
+		{"{\"dependentRequired\": {\"a\": [\"b\"]}}", "{\"a\": 1}",
+		 "missing property \"b\", which is required when \"a\" is "
+		 "present"},
+		{"{\"not\": {\"type\": \"string\"}}", "\"s\"",
+		 "must not match the schema in \"not\""},
+		{"{\"contains\": {\"const\": 1}, \"minContains\": 2}", "[1, 2]",
+		 "must contain at least 2 items matching the \"contains\" "
+		 "schema, found 1"},
+		{"{\"format\": \"date\"}", "\"2021-02-29\"",
+		 "is not a valid date (YYYY-MM-DD)"},
+		{"{\"format\": \"email\"}", "\"me@\"",
+		 "is not a valid e-mail address"},
+		{"false", "1", "no value is allowed here (the schema is false)"},
+		{"{\"prefixItems\": [true], \"items\": false}", "[1, 2]",
+		 "item 1 is not allowed (at most 1 item)"},
+		{"{\"unevaluatedProperties\": false,"
+		 " \"allOf\": [{\"properties\": {\"a\": true}}]}",
+		 "{\"a\": 1, \"b\": 2}",
+		 "property \"b\" is not allowed (unevaluatedProperties)"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mf_validation v = MF_VALIDATION_INIT;
+		struct mf_schema *s = compile(cases[i].schema);
+
+		assert_int_equal(check(s, cases[i].instance, &v), 1);
+		assert_int_equal(v.count, 1);
+		assert_string_equal(v.errors[0].message, cases[i].message);
+		mf_validation_dispose(&v);
+		mf_schema_free(s);
+	}
+}
+
+static void
+test_combinator_errors(void **state)
+{
+	struct mf_validation v = MF_VALIDATION_INIT;
+	struct mf_schema *s;
+
+	(void)state;
+	/* anyOf: the summary, then why each branch failed */
+	s = compile("{\"anyOf\": [{\"type\": \"string\"}, {\"minimum\": 10}]}");
+	assert_int_equal(check(s, "3", &v), 1);
+	assert_int_equal(v.count, 3);
+	assert_string_equal(v.errors[0].keyword_location, "/anyOf");
+	assert_string_equal(v.errors[1].keyword_location, "/anyOf/0/type");
+	assert_string_equal(v.errors[2].keyword_location, "/anyOf/1/minimum");
+	mf_validation_dispose(&v);
+	assert_true(valid(s, "12"));
+	assert_true(valid(s, "\"x\""));
+	mf_schema_free(s);
+
+	/* oneOf matching twice */
+	s = compile("{\"oneOf\": [{\"type\": \"integer\"}, {\"minimum\": 0}]}");
+	assert_int_equal(check(s, "3", &v), 1);
+	assert_int_equal(v.count, 1);
+	assert_string_equal(v.errors[0].message,
+			    "must match exactly one schema in oneOf, but "
+			    "matches more than one (at least schemas 0 and 1)");
+	mf_validation_dispose(&v);
+	assert_true(valid(s, "-1"));
+	assert_true(valid(s, "0.5"));
+	mf_schema_free(s);
+}
+
+static void
+test_every_error_and_bound(void **state)
+{
+	struct mf_validation v = MF_VALIDATION_INIT;
+	struct mf_schema *s;
+	char *text;
+	size_t i, len = 0;
+
+	(void)state;
+	s = compile("{\"items\": {\"type\": \"string\"}}");
+	assert_int_equal(check(s, "[1, \"a\", 2, 3, \"b\", null]", &v), 1);
+	assert_int_equal(v.count, 4);
+	assert_string_equal(v.errors[0].instance_location, "/0");
+	assert_string_equal(v.errors[1].instance_location, "/2");
+	assert_string_equal(v.errors[2].instance_location, "/3");
+	assert_string_equal(v.errors[3].instance_location, "/5");
+	assert_string_equal(v.errors[3].message, "expected string, got null");
+	mf_validation_dispose(&v);
+
+	/* 150 bad items: 100 errors kept, and we say so */
+	text = malloc(1024);
+	assert_non_null(text);
+	len += (size_t)sprintf(text + len, "[");
+	for (i = 0; i < 150; i++)
+		len += (size_t)sprintf(text + len, "%s%zu", i ? "," : "", i);
+	sprintf(text + len, "]");
+	assert_int_equal(check(s, text, &v), 1);
+	assert_int_equal(v.count, MF_SCHEMA_MAX_ERRORS);
+	assert_true(v.truncated);
+	assert_string_equal(v.errors[99].instance_location, "/99");
+	mf_validation_dispose(&v);
+	free(text);
+	mf_schema_free(s);
+}
+
+static void
+test_recursion_bound(void **state)
+{
+	struct mf_validation v = MF_VALIDATION_INIT;
+	struct mf_schema *s;
+	char *deep;
+	size_t i, n;
+
+	(void)state;
+	/* $ref loops without progress end in an error, not a crash */
+	s = compile("{\"$ref\": \"#\"}");
+	assert_int_equal(check(s, "1", &v), 1);
+	assert_non_null(strstr(v.errors[0].message,
+			       "maximum evaluation depth"));
+	mf_validation_dispose(&v);
+	mf_schema_free(s);
+	s = compile("{\"$defs\": {\"a\": {\"$ref\": \"#/$defs/b\"},"
+		    " \"b\": {\"allOf\": [{\"$ref\": \"#/$defs/a\"}]}},"
+		    " \"$ref\": \"#/$defs/a\"}");
+	assert_false(valid(s, "{}"));
+	mf_schema_free(s);
+
+	/* legitimate recursion follows the instance down to the bound */
+	s = compile("{\"type\": \"array\", \"items\": {\"$ref\": \"#\"}}");
+	for (n = 50; n <= 2000; n += 1950) {
+		deep = malloc(2 * n + 1);
+		assert_non_null(deep);
+		for (i = 0; i < n; i++) {
+			deep[i] = '[';
+			deep[2 * n - 1 - i] = ']';
+		}
+		deep[2 * n] = '\0';
+		if (n == 50) {
+			assert_true(valid(s, deep));
+		} else {
+			assert_int_equal(check(s, deep, &v), 1);
+			assert_int_equal(v.count, 1);
+			assert_non_null(strstr(v.errors[0].message,
+					       "maximum evaluation depth"));
+			mf_validation_dispose(&v);
+		}
+		free(deep);
+	}
+	mf_schema_free(s);
+}
+
+struct thread_arg {
+	const struct mf_schema *s;
+	json_t *good, *bad;
+	int mismatches;
+};
+
+static void *
+worker(void *p)
+{
+	struct thread_arg *a = p;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		struct mf_validation v = MF_VALIDATION_INIT;
+
+		if (!mf_schema_is_valid(a->s, a->good) ||
+		    mf_schema_is_valid(a->s, a->bad))
+			a->mismatches++;
+		if (mf_schema_validate(a->s, a->bad, &v) != 1 || v.count != 3)
+			a->mismatches++;
+		mf_validation_dispose(&v);
+	}
+	return NULL;
+}
+
+static void
+test_threads_share_a_schema(void **state)
+{
+	struct thread_arg args[4];
+	pthread_t th[4];
+	struct mf_schema *s;
+	json_t *good, *bad;
+	int i;
+
+	(void)state;
+	s = compile("{\"type\": \"object\","
+		    " \"properties\": {"
+		    "  \"id\": {\"type\": \"string\","
+		    "           \"pattern\": \"^[a-z][a-z0-9-]{0,62}$\"},"
+		    "  \"when\": {\"format\": \"date-time\"},"
+		    "  \"kind\": {\"enum\": [\"a\", \"b\"]}},"
+		    " \"patternProperties\": {\"^x-\": {\"type\": \"string\"}},"
+		    " \"unevaluatedProperties\": false}");
+	good = parse("{\"id\": \"acme-7\", \"when\": \"2024-01-02T03:04:05Z\","
+		     " \"kind\": \"a\", \"x-note\": \"n\"}");
+	bad = parse("{\"id\": \"Acme\", \"when\": \"yesterday\","
+		    " \"kind\": \"a\", \"x-note\": \"n\", \"zzz\": 1}");
+	for (i = 0; i < 4; i++) {
+		args[i].s = s;
+		args[i].good = good;
+		args[i].bad = bad;
+		args[i].mismatches = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, worker, &args[i]),
+				 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(args[i].mismatches, 0);
+	}
+	json_decref(good);
+	json_decref(bad);
+	mf_schema_free(s);
+}
+
+static bool
+regex_matches(const char *pattern, const char *subject, size_t len)
+{
+	char msg[200];
+	pcre2_code *re;
+	bool r;
+
+	if (mf_js_regex_compile(&re, pattern, strlen(pattern), msg,
+				sizeof(msg)) != 0)
+		fail_msg("regex %s: %s", pattern, msg);
+	r = mf_js_regex_search(re, subject, len);
+	pcre2_code_free(re);
+	return r;
+}
+
+#define MATCH(p, s) regex_matches(p, s, strlen(s))
+
+static void
+test_ecma_regex(void **state)
+{
+	(void)state;
+	/* \d and \w are ASCII-only in ECMA-262 */
+	assert_true(MATCH("^\\d$", "7"));
+	assert_false(MATCH("^\\d$", "\xd9\xa3"));	 /* ARABIC-INDIC 3 */
+	assert_false(MATCH("^\\w$", "\xc3\xa9"));	 /* é */
+	assert_true(MATCH("^[\\w-]+$", "a_b-9"));
+	assert_true(MATCH("^\\W$", "\xc3\xa9"));
+	assert_true(MATCH("^[^\\d]$", "x"));
+	assert_true(MATCH("^[\\D]$", "\xd9\xa3"));
+	/* \s is Unicode white space, including NBSP and BOM */
+	assert_true(MATCH("^\\s$", "\xc2\xa0"));
+	assert_true(MATCH("^\\s$", "\xef\xbb\xbf"));
+	assert_false(MATCH("^\\S$", "\xe2\x80\xa8"));
+	/* $ is the end of input only; . stops at line terminators */
+	assert_false(MATCH("^abc$", "abc\n"));
+	assert_false(MATCH("^.$", "\xe2\x80\xa8"));
+	assert_true(MATCH("^.$", "\xc3\xa9"));
+	/* \b uses ASCII word characters */
+	assert_true(MATCH("\\bcat\\b", "a cat!"));
+	assert_false(MATCH("\\bcat", "\xc3\xa9" "cat") == false);
+	/* [^] is any character, [] nothing */
+	assert_true(MATCH("^[^]$", "\n"));
+	assert_false(MATCH("[]", "a"));
+	/* \u escapes, surrogate pairs, \u{...} */
+	assert_true(MATCH("^\\u00e9$", "\xc3\xa9"));
+	assert_true(MATCH("^\\ud83d\\ude00$", "\xf0\x9f\x98\x80"));
+	assert_true(MATCH("^\\u{1F600}$", "\xf0\x9f\x98\x80"));
+	/* Unicode properties by long name */
+	assert_true(MATCH("^\\p{Letter}+$", "\xc3\xa9t\xc3\xa9"));
+	assert_false(MATCH("^\\p{Letter}+$", "42"));
+	assert_true(MATCH("^\\p{gc=Lu}$", "A"));
+	/* identity escapes that PCRE2 would treat as anchors or classes */
+	assert_true(MATCH("^a\\Z$", "aZ"));
+	assert_true(MATCH("^\\a$", "a"));
+	/* patterns are searched, not anchored */
+	assert_true(MATCH("b", "abc"));
+	/* NUL inside the subject is just a character */
+	assert_true(regex_matches("^a\\u0000b$", "a\0b", 3));
+}
+
+static void
+test_formats(void **state)
+{
+	struct mf_schema *on, *off;
+
+	(void)state;
+	assert_true(mf_js_format_check(MF_JS_FORMAT_DATE_TIME,
+				       "2024-02-29T23:59:60Z", 20));
+	assert_false(mf_js_format_check(MF_JS_FORMAT_DATE_TIME,
+					"2023-02-29T00:00:00Z", 20));
+	assert_true(mf_js_format_check(MF_JS_FORMAT_URI,
+				       "https://a.example/x?y#z", 23));
+	assert_false(mf_js_format_check(MF_JS_FORMAT_URI, "/relative", 9));
+	assert_true(mf_js_format_check(MF_JS_FORMAT_EMAIL, "a.b+c@d.example",
+				       15));
+	assert_false(mf_js_format_check(MF_JS_FORMAT_EMAIL, "a..b@d.example",
+					14));
+	assert_true(mf_js_format_check(
+		MF_JS_FORMAT_UUID, "123e4567-e89b-12d3-a456-426614174000", 36));
+	assert_false(mf_js_format_check(MF_JS_FORMAT_DATE, "2024-01-01\0", 11));
+	assert_true(mf_js_is_ipv6("::ffff:1.2.3.4", 14));
+	assert_false(mf_js_is_ipv6("1::2::3", 7));
+	assert_false(mf_js_is_ipv4("01.2.3.4", 8));
+
+	/* assertion is a compile option: annotation only without it */
+	on = compile_flags("{\"format\": \"uuid\"}", MF_SCHEMA_ASSERT_FORMAT);
+	off = compile_flags("{\"format\": \"uuid\"}", 0);
+	assert_false(valid(on, "\"nope\""));
+	assert_true(valid(off, "\"nope\""));
+	assert_true(valid(on, "42")); /* formats only apply to strings */
+	mf_schema_free(on);
+	mf_schema_free(off);
+	/* unknown formats are annotations */
+	on = compile("{\"format\": \"hostname\"}");
+	assert_true(valid(on, "\"-bad-\""));
+	mf_schema_free(on);
+}
+
+static void
+test_numbers(void **state)
+{
+	struct mf_schema *s;
+
+	(void)state;
+	s = compile("{\"type\": \"integer\"}");
+	assert_true(valid(s, "1.0"));
+	assert_false(valid(s, "1.5"));
+	mf_schema_free(s);
+	s = compile("{\"enum\": [1, [2], {\"a\": 3}]}");
+	assert_true(valid(s, "1.0"));
+	assert_true(valid(s, "[2.0]"));
+	assert_true(valid(s, "{\"a\": 3.0}"));
+	assert_false(valid(s, "true"));
+	mf_schema_free(s);
+	s = compile("{\"multipleOf\": 0.01}");
+	assert_true(valid(s, "19.99"));
+	assert_true(valid(s, "0.07"));
+	assert_false(valid(s, "0.075"));
+	mf_schema_free(s);
+	s = compile("{\"multipleOf\": 0.0001}");
+	assert_true(valid(s, "0.0075"));
+	assert_false(valid(s, "0.00751"));
+	mf_schema_free(s);
+	s = compile("{\"maximum\": 9007199254740993}");
+	assert_true(valid(s, "9007199254740993"));
+	assert_false(valid(s, "9007199254740994"));
+	mf_schema_free(s);
+}
+
+static void
+test_uri_resolution(void **state)
+{
+	/* RFC 3986 section 5.4 examples */
+	static const char *const cases[][2] = {
+		{"g", "http://a/b/c/g"},     {"./g", "http://a/b/c/g"},
+		{"g/", "http://a/b/c/g/"},   {"/g", "http://a/g"},
+		{"//g", "http://g"},	     {"?y", "http://a/b/c/d;p?y"},
+		{"g?y", "http://a/b/c/g?y"}, {"#s", "http://a/b/c/d;p?q#s"},
+		{"", "http://a/b/c/d;p?q"},  {".", "http://a/b/c/"},
+		{"..", "http://a/b/"},	     {"../g", "http://a/b/g"},
+		{"../..", "http://a/"},	     {"../../../g", "http://a/g"},
+		{"/./g", "http://a/g"},	     {"g/../h", "http://a/b/c/h"},
+		{"g;x=1/../y", "http://a/b/c/y"},
+		{"urn:x:y", "urn:x:y"},
+	};
+	size_t i;
+	char *r;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = mf_js_uri_resolve("http://a/b/c/d;p?q", cases[i][0]);
+		assert_non_null(r);
+		assert_string_equal(r, cases[i][1]);
+		free(r);
+	}
+	r = mf_js_uri_resolve("urn:uuid:1234#x", "#/$defs/a");
+	assert_string_equal(r, "urn:uuid:1234#/$defs/a");
+	free(r);
+}
+
+static void
+test_registry_and_compile_errors(void **state)
+{
+	struct mf_schema_registry *reg = NULL;
+	struct mf_schema *s = NULL;
+	struct mf_error err;
+	json_t *doc, *schema;
+	int rc;
+
+	(void)state;
+	assert_int_equal(mf_schema_registry_new(&reg), 0);
+	doc = parse("{\"$defs\": {\"slug\": {\"type\": \"string\","
+		    " \"pattern\": \"^[a-z]+$\"}}}");
+	assert_int_equal(mf_schema_registry_add(reg,
+						"https://example.com/common.json",
+						doc),
+			 0);
+	json_decref(doc); /* the registry has its own reference */
+	schema = parse("{\"$id\": \"https://example.com/x/main.json\","
+		       " \"$ref\": \"../common.json#/$defs/slug\"}");
+	mf_error_init(&err);
+	assert_int_equal(mf_schema_compile(&s, reg, schema, 0, &err), 0);
+	json_decref(schema);
+	mf_schema_registry_free(reg); /* the schema keeps what it needs */
+	assert_true(valid(s, "\"abc\""));
+	assert_false(valid(s, "\"ABC\""));
+	mf_schema_free(s);
+	mf_error_dispose(&err);
+
+	/* compile_uri against a mapped directory; paths cannot escape */
+	assert_int_equal(mf_schema_registry_new(&reg), 0);
+	assert_int_equal(mf_schema_registry_map_dir(reg, "http://t/",
+						    "/nonexistent-dir/"),
+			 0);
+	mf_error_init(&err);
+	/* dot segments are removed by RFC 3986 resolution first... */
+	rc = mf_schema_compile_uri(&s, reg, "http://t/../etc/passwd", 0, &err);
+	assert_int_equal(rc, MF_E_IO);
+	assert_non_null(strstr(err.message, "/nonexistent-dir/etc/passwd"));
+	assert_null(s);
+	mf_error_dispose(&err);
+	/* ...and what survives them (escapes) is never mapped */
+	mf_error_init(&err);
+	rc = mf_schema_compile_uri(&s, reg, "http://t/%2e%2e/etc/passwd", 0,
+				   &err);
+	assert_int_equal(rc, MF_E_SCHEMA);
+	assert_null(s);
+	mf_error_dispose(&err);
+	mf_error_init(&err);
+	rc = mf_schema_compile_uri(&s, reg, "http://t/a.json", 0, &err);
+	assert_int_equal(rc, MF_E_IO);
+	mf_error_dispose(&err);
+	mf_schema_registry_free(reg);
+
+	/* unresolvable $ref, bad regex, bad keyword value */
+	{
+		static const char *const bad[][2] = {
+			{"{\"properties\": {\"a\": {\"$ref\": \"#/$defs/nope\"}}}",
+			 "/properties/a/$ref"},
+			{"{\"$ref\": \"https://elsewhere.example/s.json\"}",
+			 "/$ref"},
+			{"{\"pattern\": \"(\"}", "/pattern"},
+			{"{\"items\": {\"type\": \"strin\"}}", "/items/type"},
+			{"{\"minLength\": -1}", "/minLength"},
+			{"{\"allOf\": []}", "/allOf"},
+			{"{\"$schema\": \"https://example.com/unknown\"}", ""},
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			mf_error_init(&err);
+			schema = parse(bad[i][0]);
+			rc = mf_schema_compile(&s, NULL, schema, 0, &err);
+			assert_int_equal(rc, MF_E_SCHEMA);
+			assert_null(s);
+			assert_string_equal(err.pointer, bad[i][1]);
+			assert_true(strlen(err.message) > 10);
+			json_decref(schema);
+			mf_error_dispose(&err);
+		}
+	}
+}
+
+static void
+test_draft7_semantics(void **state)
+{
+	struct mf_schema *s;
+
+	(void)state;
+	/* $ref overrides its siblings; items array + additionalItems */
+	s = compile("{\"$schema\": \"http://json-schema.org/draft-07/schema#\","
+		    " \"definitions\": {\"i\": {\"type\": \"integer\"}},"
+		    " \"properties\": {\"a\": {\"$ref\": \"#/definitions/i\","
+		    "                          \"maximum\": 1},"
+		    "                  \"t\": {\"items\": [{\"type\": "
+		    "\"string\"}], \"additionalItems\": false}},"
+		    " \"dependencies\": {\"x\": [\"y\"]}}");
+	assert_true(valid(s, "{\"a\": 5}"));
+	assert_false(valid(s, "{\"a\": 5.5}"));
+	assert_true(valid(s, "{\"t\": [\"s\"]}"));
+	assert_false(valid(s, "{\"t\": [\"s\", 1]}"));
+	assert_false(valid(s, "{\"x\": 1}"));
+	assert_true(valid(s, "{\"x\": 1, \"y\": 2}"));
+	mf_schema_free(s);
+}
+
+static void
+test_to_json(void **state)
+{
+	struct mf_validation v = MF_VALIDATION_INIT;
+	struct mf_schema *s = compile("{\"required\": [\"a\"]}");
+	json_t *arr;
+
+	(void)state;
+	assert_int_equal(check(s, "{}", &v), 1);
+	arr = mf_validation_to_json(&v);
+	assert_int_equal(json_array_size(arr), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(arr, 0), "keywordLocation")),
+			    "/required");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(arr, 0), "error")),
+			    "missing required property \"a\"");
+	json_decref(arr);
+	mf_validation_dispose(&v);
+	mf_schema_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_error_locations_and_messages),
+		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_combinator_errors),
+		cmocka_unit_test(test_every_error_and_bound),
+		cmocka_unit_test(test_recursion_bound),
+		cmocka_unit_test(test_threads_share_a_schema),
+		cmocka_unit_test(test_ecma_regex),
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_uri_resolution),
+		cmocka_unit_test(test_registry_and_compile_errors),
+		cmocka_unit_test(test_draft7_semantics),
+		cmocka_unit_test(test_to_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
