@@ -20,5 +20,12 @@ int cmd_sign(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+
+/*
+ * `modelfacts validate [--json] FILE...` (cli/validate_document.c): what
+ * cmd_validate runs for everything but --schema.
+ */
+int mf_cli_validate_documents(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ const struct mf_cli_command mf_cli_commands[] = {
 	{"submit", cmd_submit, "send envelopes to a registry"},
 	{"verify", cmd_verify, "verify an envelope offline with a public key"},
 	{"admin", cmd_admin, "operator commands (create-org)"},
+	{"import", cmd_import, "import FMTI data (indices, scores, reports)"},
 	{"version", cmd_version, "print the version"},
 	{NULL, NULL, NULL},
 };

@@ -634,11 +634,15 @@ mf_rule_eval(const struct mf_rule *r, const json_t *doc,
 			any_na = true;
 		if (i == 0)
 			memcpy(ev->pointer, sub.pointer, sizeof(ev->pointer));
+		/* Children that fail on the same withheld section say the
+		 * same thing: say it once. */
+		if (sub.reason[0] == '\0' || strstr(ev->reason, sub.reason))
+			continue;
 		used += (size_t)snprintf(ev->reason + used,
 					 used < sizeof(ev->reason)
 						 ? sizeof(ev->reason) - used
 						 : 0,
-					 "%s%s", i == 0 ? "" : "; ",
+					 "%s%s", used == 0 ? "" : "; ",
 					 sub.reason);
 		if (used >= sizeof(ev->reason))
 			used = sizeof(ev->reason) - 1;

@@ -1,8 +1,4 @@
-/*
- * Document type table and the error/warning report of a document check
- * (see document_report.h). The type table is the one place that ties a
- * type name to its media type and schema.
- */
+/* The error/warning report of a document check (see document_report.h). */
 #include "validators/document_report.h"
 
 #include <stdarg.h>
@@ -10,90 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct doc_type_row {
-	const char *name;
-	const char *media_type;
-	const char *schema_path;
-	const char *schema_id;
-};
-
-/* Indexed by enum mf_doc_type. */
-static const struct doc_type_row doc_types[MF_DOC__MAX] = {
-	[MF_DOC_ANY] = {"unknown", NULL, NULL, NULL},
-	[MF_DOC_DISCLOSURE] = {"disclosure",
-			       "application/vnd.modelfacts.disclosure.v1+json",
-			       "schema/disclosure.v1.json",
-			       "https://modelfacts.dev/schema/disclosure.v1.json"},
-	[MF_DOC_EVAL_RESULT] =
-		{"eval-result", "application/vnd.modelfacts.eval-result.v1+json",
-		 "schema/eval-result.v1.json",
-		 "https://modelfacts.dev/schema/eval-result.v1.json"},
-	[MF_DOC_ASSESSMENT] =
-		{"assessment", "application/vnd.modelfacts.assessment.v1+json",
-		 "schema/assessment.v1.json",
-		 "https://modelfacts.dev/schema/assessment.v1.json"},
-	[MF_DOC_KEY_EVENT] = {"key-event",
-			      "application/vnd.modelfacts.key-event.v1+json",
-			      "schema/key-event.v1.json",
-			      "https://modelfacts.dev/schema/key-event.v1.json"},
-};
-
-static const struct doc_type_row *
-row(enum mf_doc_type type)
+static const char *
+type_name(int type)
 {
-	if ((int)type < 0 || type >= MF_DOC__MAX)
-		type = MF_DOC_ANY;
-	return &doc_types[type];
-}
-
-const char *
-mf_doc_type_name(enum mf_doc_type type)
-{
-	return row(type)->name;
-}
-
-const char *
-mf_doc_type_media_type(enum mf_doc_type type)
-{
-	return row(type)->media_type;
-}
-
-const char *
-mf_doc_type_schema_path(enum mf_doc_type type)
-{
-	return row(type)->schema_path;
-}
-
-const char *
-mf_doc_type_schema_id(enum mf_doc_type type)
-{
-	return row(type)->schema_id;
-}
-
-enum mf_doc_type
-mf_doc_type_from_name(const char *name)
-{
-	int t;
-
-	if (name == NULL)
-		return MF_DOC_ANY;
-	for (t = MF_DOC_ANY + 1; t < MF_DOC__MAX; t++)
-		if (strcmp(doc_types[t].name, name) == 0)
-			return (enum mf_doc_type)t;
-	return MF_DOC_ANY;
-}
-
-enum mf_doc_type
-mf_doc_type_from_media_type(const char *media_type)
-{
-	int t;
-
-	if (media_type == NULL)
-		return MF_DOC_ANY;
-	for (t = MF_DOC_ANY + 1; t < MF_DOC__MAX; t++)
-		if (strcmp(doc_types[t].media_type, media_type) == 0)
-			return (enum mf_doc_type)t;
-	return MF_DOC_ANY;
+	return type >= 0 && type < MF_DOC__MAX
+		       ? mf_doctype_name((enum mf_doctype)type)
+		       : "unknown";
 }
 
 void
@@ -229,7 +147,7 @@ mf_doc_report_json(const struct mf_doc_report *rep)
 	json_t *o;
 
 	o = json_pack("{s:s, s:b, s:o*, s:o*}", "type",
-		      mf_doc_type_name(rep->type), "valid",
+		      type_name(rep->type), "valid",
 		      mf_doc_report_ok(rep), "errors",
 		      issues_json(rep->errors, rep->n_errors), "warnings",
 		      issues_json(rep->warnings, rep->n_warnings));
@@ -258,7 +176,7 @@ mf_doc_report_to_error(const struct mf_doc_report *rep, struct mf_error *err)
 		return MF_E_VALIDATION;
 	mf_error_set(err, MF_E_VALIDATION, rep->errors[0].pointer,
 		     "%s is invalid: %zu error%s, first: %s",
-		     mf_doc_type_name(rep->type), rep->n_errors,
+		     type_name(rep->type), rep->n_errors,
 		     rep->n_errors == 1 ? "" : "s", rep->errors[0].message);
 	details = issues_json(rep->errors, rep->n_errors);
 	if (details != NULL) {

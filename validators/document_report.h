@@ -1,7 +1,7 @@
 /*
- * Document types (DESIGN.md §1) and the report a document check fills
- * in: the detected type, then errors and warnings, each with a JSON
- * pointer into the payload, a stable machine code and a message.
+ * The report a document check fills in: the detected type, then errors
+ * and warnings, each with a JSON pointer into the payload, a stable
+ * machine code and a message. Document types are common/doctype.h.
  *
  * Errors make a document invalid; warnings never do (an undisclosed field
  * is neither: it only lowers the score).
@@ -9,33 +9,12 @@
 #ifndef MF_DOCUMENT_REPORT_H
 #define MF_DOCUMENT_REPORT_H
 
+#include "common/doctype.h"
 #include "common/error.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-enum mf_doc_type {
-	MF_DOC_ANY = 0, /* "detect it" when asked; "unknown" in a report */
-	MF_DOC_DISCLOSURE,
-	MF_DOC_EVAL_RESULT,
-	MF_DOC_ASSESSMENT,
-	MF_DOC_KEY_EVENT,
-	MF_DOC__MAX
-};
-
-/* "disclosure", "eval-result", ...; "unknown" for MF_DOC_ANY. Static. */
-const char *mf_doc_type_name(enum mf_doc_type type);
-/* The type whose "type" member is name, or MF_DOC_ANY. */
-enum mf_doc_type mf_doc_type_from_name(const char *name);
-/* "application/vnd.modelfacts.disclosure.v1+json"; NULL for ANY. */
-const char *mf_doc_type_media_type(enum mf_doc_type type);
-/* The type of a DSSE payloadType, or MF_DOC_ANY when unknown. */
-enum mf_doc_type mf_doc_type_from_media_type(const char *media_type);
-/* Embedded path of the type's schema ("schema/disclosure.v1.json"). */
-const char *mf_doc_type_schema_path(enum mf_doc_type type);
-/* The schema's $id. */
-const char *mf_doc_type_schema_id(enum mf_doc_type type);
 
 enum mf_doc_severity {
 	MF_DOC_ERROR,
@@ -52,8 +31,11 @@ struct mf_doc_issue {
 /* Each list keeps at most this many issues; the rest are counted. */
 #define MF_DOC_MAX_ISSUES 200
 
+/* "No particular type" where a type is expected; "unknown" in a report. */
+#define MF_DOC_ANY (-1)
+
 struct mf_doc_report {
-	enum mf_doc_type type; /* detected type; MF_DOC_ANY when unknown */
+	int type; /* detected enum mf_doctype, or MF_DOC_ANY when unknown */
 	struct mf_doc_issue *errors;
 	size_t n_errors; /* entries in errors[] */
 	struct mf_doc_issue *warnings;

@@ -7,16 +7,10 @@
 #include "validators/semantic.h"
 
 #include "common/buf.h"
-#include "common/digest.h"
-#include "common/encoding.h"
 #include "common/json.h"
 #include "common/slug.h"
 #include "common/timeutil.h"
-
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
+#include "envelope/keys.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -308,7 +302,7 @@ mf_semantic_url_ok(const char *s, const char **why)
 static const char *const url_members[] = {
 	"url",		    "references",	  "documentation",
 	"terms_of_service", "changelog",	  "code",
-	"policy",	    "safety_framework",	  "impact_assessment",
+	"policy_url",	    "safety_framework",	  "impact_assessment",
 	"whistleblowing",   "privacy_policy",	  "instructions",
 	"artifacts_url",    "source",		  "template",
 	NULL,
@@ -573,7 +567,7 @@ check_slug(struct ctx *c, const json_t *subject, const char *key,
 }
 
 static void
-check_header(struct ctx *c, const json_t *doc, enum mf_doc_type type)
+check_header(struct ctx *c, const json_t *doc, int type)
 {
 	const json_t *subject = json_object_get(doc, "subject");
 	const json_t *seq = json_object_get(doc, "seq");
@@ -1121,101 +1115,6 @@ check_assessment(struct ctx *c, const json_t *doc)
 /* ------------------------------------------------------------------ */
 /* Key events                                                          */
 
-static int
-spki_id(EVP_PKEY *pk, char out[65], const char **why)
-{
-	unsigned char *der = NULL;
-	int len, id = EVP_PKEY_get_base_id(pk);
-
-	if (id == EVP_PKEY_RSA) {
-		if (EVP_PKEY_get_bits(pk) < 2048) {
-			*why = "RSA keys must have at least 2048 bits";
-			return MF_E_BAD_KEY;
-		}
-	} else if (id == EVP_PKEY_EC) {
-		char group[64];
-		size_t glen = 0;
-
-		if (EVP_PKEY_get_utf8_string_param(pk, "group", group,
-						   sizeof(group), &glen) != 1 ||
-		    strcmp(group, "prime256v1") != 0) {
-			*why = "ECDSA keys must use the P-256 curve";
-			return MF_E_BAD_KEY;
-		}
-	} else if (id != EVP_PKEY_ED25519) {
-		*why = "only Ed25519, ECDSA P-256 and RSA keys are accepted";
-		return MF_E_BAD_KEY;
-	}
-	if ((len = i2d_PUBKEY(pk, &der)) <= 0) {
-		*why = "cannot encode the public key";
-		return MF_E_BAD_KEY;
-	}
-	mf_sha256_hex(out, der, (size_t)len);
-	OPENSSL_free(der);
-	return 0;
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
-}
-
-/* "ssh-ed25519 <base64 wire blob> [comment]" (RFC 8709 wire format). */
-static int
-ssh_ed25519(const char *line, EVP_PKEY **out, const char **why)
-{
-	const char *b64 = line + strlen("ssh-ed25519 ");
-	size_t n = strcspn(b64, " \n"), len;
-	uint8_t *blob = NULL;
-	int rc = MF_E_BAD_KEY;
-
-	*why = "malformed ssh-ed25519 public key";
-	if (mf_base64_decode(&blob, &len, b64, n) != 0)
-		return MF_E_BAD_KEY;
-	if (len != 4 + 11 + 4 + 32 || be32(blob) != 11 ||
-	    memcmp(blob + 4, "ssh-ed25519", 11) != 0 || be32(blob + 15) != 32)
-		goto done;
-	*out = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, blob + 19,
-					   32);
-	if (*out != NULL)
-		rc = 0;
-done:
-	free(blob);
-	return rc;
-}
-
-int
-mf_semantic_key_id(const char *public_key, char out[65], const char **why)
-{
-	EVP_PKEY *pk = NULL;
-	const char *dummy;
-	int rc;
-
-	if (why == NULL)
-		why = &dummy;
-	if (strncmp(public_key, "ssh-ed25519 ", 12) == 0) {
-		if ((rc = ssh_ed25519(public_key, &pk, why)) != 0)
-			return rc;
-	} else {
-		BIO *bio = BIO_new_mem_buf(public_key, -1);
-
-		if (bio == NULL)
-			return MF_E_NOMEM;
-		pk = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-		if (pk == NULL) {
-			*why = "not a PEM public key (SubjectPublicKeyInfo) "
-			       "or ssh-ed25519 line";
-			return MF_E_BAD_KEY;
-		}
-	}
-	rc = spki_id(pk, out, why);
-	EVP_PKEY_free(pk);
-	return rc;
-}
-
 static void
 check_key_event(struct ctx *c, const json_t *doc)
 {
@@ -1225,14 +1124,19 @@ check_key_event(struct ctx *c, const json_t *doc)
 	const char *replaces = mf_json_str(doc, "replaces");
 	const char *not_after = mf_json_str(key, "not_after");
 	const char *since = mf_json_str(doc, "compromised_since");
-	const char *why = NULL;
-	char id[65];
+	struct mf_key *k = NULL;
+	struct mf_error kerr;
+	const char *id;
 	int64_t us;
 
+	mf_error_init(&kerr);
 	if (pem != NULL) {
-		if (mf_semantic_key_id(pem, id, &why) != 0) {
-			ERR(c, "/key/public_key", "bad_key", "%s", why);
+		if (mf_key_parse_public(&k, pem, strlen(pem), &kerr) != 0) {
+			if (kerr.code == MF_E_NOMEM)
+				c->rc = MF_E_NOMEM;
+			ERR(c, "/key/public_key", "bad_key", "%s", kerr.message);
 		} else {
+			id = mf_key_id(k);
 			if (claimed != NULL && strcmp(claimed, id) != 0)
 				ERR(c, "/key/keyid", "keyid_mismatch",
 				    "keyid does not match the public key (its "
@@ -1243,6 +1147,8 @@ check_key_event(struct ctx *c, const json_t *doc)
 				    "a key cannot replace itself");
 		}
 	}
+	mf_key_free(k);
+	mf_error_dispose(&kerr);
 	if (not_after != NULL && c->issued_us != INT64_MIN &&
 	    mf_time_parse_rfc3339(not_after, &us) == 0 && us <= c->issued_us)
 		ERR(c, "/key/not_after", "date_order",
@@ -1256,7 +1162,7 @@ check_key_event(struct ctx *c, const json_t *doc)
 /* ------------------------------------------------------------------ */
 
 int
-mf_semantic_check(const json_t *payload, enum mf_doc_type type,
+mf_semantic_check(const json_t *payload, int type,
 		  const struct mf_semantic_options *opt,
 		  struct mf_doc_report *rep)
 {

@@ -32,10 +32,10 @@ struct mf_semantic_options {
 
 /*
  * Adds the semantic errors and warnings of payload, read as a document of
- * the given type (MF_DOC_ANY: only the rules common to every type), to
- * rep. opt may be NULL. Returns 0 or MF_E_NOMEM.
+ * the given type (an enum mf_doctype, or MF_DOC_ANY: only the rules common
+ * to every type), to rep. opt may be NULL. Returns 0 or MF_E_NOMEM.
  */
-int mf_semantic_check(const json_t *payload, enum mf_doc_type type,
+int mf_semantic_check(const json_t *payload, int type,
 		      const struct mf_semantic_options *opt,
 		      struct mf_doc_report *rep);
 
@@ -45,14 +45,5 @@ int mf_semantic_check(const json_t *payload, enum mf_doc_type type,
  * (if not NULL) gets a static explanation.
  */
 bool mf_semantic_url_ok(const char *s, const char **why);
-
-/*
- * Computes the key id (lowercase hex SHA-256 of the SubjectPublicKeyInfo
- * DER) of a PEM public key or an "ssh-ed25519 AAAA... [comment]" line.
- * Accepts Ed25519, ECDSA P-256 and RSA of at least 2048 bits. Returns 0,
- * or MF_E_BAD_KEY with *why set to a static explanation.
- */
-int mf_semantic_key_id(const char *public_key, char out[65],
-		       const char **why);
 
 #endif
