@@ -24,5 +24,12 @@ int cmd_verify_log(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 /* `validate --schema S [--ref URL=DIR]... [--json] FILE...` */
 int mf_cli_validate_with_schema(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+
+/*
+ * `modelfacts validate [--json] FILE...` (cli/validate_document.c): what
+ * cmd_validate runs for everything but --schema.
+ */
+int mf_cli_validate_documents(int argc, char **argv);
 
 #endif

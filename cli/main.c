@@ -16,8 +16,10 @@ const struct mf_cli_command mf_cli_commands[] = {
 	{"verify-log", cmd_verify_log,
 	 "verify checkpoints and proofs; follow a registry's log"},
 	{"admin", cmd_admin, "operator commands (create-org)"},
+	{"import", cmd_import, "import FMTI data (indices, scores, reports)"},
 	{"version", cmd_version, "print the version"},
-	{"validate", cmd_validate, "validate JSON documents against a schema"},
+	{"validate", cmd_validate,
+	 "check documents (modelfacts types, or --schema any schema)"},
 	{NULL, NULL, NULL},
 };
 

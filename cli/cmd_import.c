@@ -1,0 +1,300 @@
+/*
+ * `modelfacts import fmti [DIR] [--report] [--out OUTDIR]`: reads the
+ * FMTI data set, scores every imported assessment with our own scoring
+ * code (--report), and writes the index, organisations and unsigned
+ * payloads to a directory (--out), listed in submission order in
+ * submissions.json: the seam for signing and submitting them later.
+ */
+#include "cli/commands.h"
+#include "cli/util.h"
+#include "common/doctype.h"
+#include "common/json.h"
+#include "importers/fmti.h"
+#include "scoring/index.h"
+#include "scoring/score.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: modelfacts import fmti [DIR] [--report] [--out OUTDIR]"
+		"\n                              [--registry ORIGIN]\n\n"
+		"Imports the Foundation Model Transparency Index data set "
+		"(CC BY 4.0, Stanford\nCRFM et al.) from DIR (default: "
+		"$MF_SHARED_DATA/fmti, else ../shared/data/fmti):\n"
+		"the v1.0, v1.1 and 2025 editions' indices, one organisation "
+		"per developer,\ntheir disclosures and the published "
+		"assessments.\n\n"
+		"  --report      print edition, developer and the "
+		"upstream, model, downstream\n"
+		"                and total scores computed from the imported "
+		"documents, tab-separated\n"
+		"  --out OUTDIR  write index.json, orgs.json, the unsigned "
+		"payloads and\n"
+		"                submissions.json (their submission order) "
+		"under OUTDIR\n"
+		"  --registry ORIGIN  the registry the payloads are for "
+		"(default %s)\n\n"
+		"Exit 0 ok, 1 the data is not as documented, 2 usage or I/O "
+		"error.\n",
+		MF_FMTI_DEFAULT_REGISTRY);
+}
+
+static int
+mkdirs(const char *path)
+{
+	char buf[4096];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		buf[i] = i < n ? '/' : '\0';
+	}
+	return 0;
+}
+
+static int
+write_file(const char *dir, const char *rel, const char *data, size_t len)
+{
+	char path[4096];
+	FILE *f;
+	int n = snprintf(path, sizeof(path), "%s/%s", dir, rel), ok;
+	char *slash;
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -1;
+	if ((slash = strrchr(path, '/')) != NULL) {
+		*slash = '\0';
+		if (mkdirs(path) != 0) {
+			fprintf(stderr, "modelfacts import: %s: %s\n", path,
+				strerror(errno));
+			return -1;
+		}
+		*slash = '/';
+	}
+	if ((f = fopen(path, "wb")) == NULL) {
+		fprintf(stderr, "modelfacts import: %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	ok = fwrite(data, 1, len, f) == len;
+	ok &= fclose(f) == 0;
+	if (!ok)
+		fprintf(stderr, "modelfacts import: %s: write error\n", path);
+	return ok ? 0 : -1;
+}
+
+static int
+write_json(const char *dir, const char *rel, const json_t *v)
+{
+	struct mf_buf b = MF_BUF_INIT;
+	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = -1;
+
+	/* A trailing newline for humans; signed payloads get none. */
+	if (text != NULL && mf_buf_puts(&b, text) == 0 &&
+	    mf_buf_putc(&b, '\n') == 0)
+		rc = write_file(dir, rel, b.data, b.len);
+	free(text);
+	mf_buf_dispose(&b);
+	return rc;
+}
+
+/* Appends one payload to the submission list and writes its bytes. */
+static int
+write_doc(const char *outdir, json_t *subs, const char *edition,
+	  const struct mf_fmti_developer *dev, const char *kind,
+	  const struct mf_fmti_doc *doc, const char *signer, int type)
+{
+	char rel[512];
+
+	snprintf(rel, sizeof(rel), "%s/%s/%s.json", edition, dev->org, kind);
+	if (write_file(outdir, rel, doc->bytes, doc->len) != 0)
+		return -1;
+	return json_array_append_new(
+		       subs,
+		       json_pack("{s:s, s:s, s:s, s:s}", "file", rel, "signer",
+				 signer, "payload_type",
+				 mf_doctype_payload_type(
+					 (enum mf_doctype)type),
+				 "payload_sha256", doc->sha256)) == 0
+		       ? 0
+		       : -1;
+}
+
+static int
+write_out(const struct mf_fmti_import *imp, const char *outdir)
+{
+	json_t *subs = json_array();
+	size_t e, j;
+	char rel[256];
+	int rc = -1;
+
+	if (subs == NULL || mkdirs(outdir) != 0) {
+		fprintf(stderr, "modelfacts import: %s: cannot create\n",
+			outdir);
+		goto done;
+	}
+	if (write_json(outdir, "orgs.json", imp->orgs) != 0)
+		goto done;
+	for (e = 0; e < MF_FMTI_EDITIONS; e++) {
+		const struct mf_fmti_edition *ed = &imp->editions[e];
+
+		snprintf(rel, sizeof(rel), "%s/index.json", ed->name);
+		if (write_json(outdir, rel, ed->index) != 0)
+			goto done;
+		for (j = 0; j < ed->n_devs; j++) {
+			const struct mf_fmti_developer *dev = &ed->devs[j];
+
+			if (dev->disclosure.payload != NULL &&
+			    write_doc(outdir, subs, ed->name, dev, "disclosure",
+				      &dev->disclosure, dev->org,
+				      MF_DOC_DISCLOSURE) != 0)
+				goto done;
+			if (write_doc(outdir, subs, ed->name, dev, "assessment",
+				      &dev->assessment, MF_FMTI_ASSESSOR,
+				      MF_DOC_ASSESSMENT) != 0)
+				goto done;
+		}
+	}
+	rc = write_json(outdir, "submissions.json", subs);
+done:
+	json_decref(subs);
+	return rc;
+}
+
+/* One line per edition and developer, from our own scoring. */
+static int
+report(const struct mf_fmti_import *imp)
+{
+	static const char *const domains[] = {"upstream", "model",
+					      "downstream"};
+	struct mf_error err;
+	size_t e, j, d;
+	int rc = 0;
+
+	mf_error_init(&err);
+	for (e = 0; e < MF_FMTI_EDITIONS && rc == 0; e++) {
+		const struct mf_fmti_edition *ed = &imp->editions[e];
+		struct mf_index *idx = NULL;
+
+		if ((rc = mf_index_load(&idx, ed->index, &err)) != 0) {
+			fprintf(stderr, "modelfacts import: %s index: %s\n",
+				ed->name, err.message);
+			break;
+		}
+		for (j = 0; j < ed->n_devs && rc == 0; j++) {
+			const struct mf_fmti_developer *dev = &ed->devs[j];
+			struct mf_score_assessment a = {dev->assessment.payload,
+							MF_FMTI_ASSESSOR};
+			struct mf_score *s = NULL;
+
+			rc = mf_score_compute(&s, idx,
+					      dev->disclosure.payload, &a, 1,
+					      &err);
+			if (rc != 0)
+				break;
+			printf("%s\t%s", ed->name, dev->name);
+			for (d = 0; d < 3; d++) {
+				const struct mf_score_total *t =
+					mf_score_domain(s, domains[d]);
+
+				printf("\t%u", t != NULL ? t->met : 0);
+			}
+			printf("\t%u\n", s->total.met);
+			mf_score_free(s);
+		}
+		mf_index_free(idx);
+	}
+	mf_error_dispose(&err);
+	return rc;
+}
+
+int
+cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"report", no_argument, NULL, 'r'},
+		{"out", required_argument, NULL, 'o'},
+		{"registry", required_argument, NULL, 'g'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct mf_fmti_options opt;
+	struct mf_fmti_import *imp = NULL;
+	struct mf_error err;
+	const char *outdir = NULL, *env;
+	char dir[4096];
+	int c, want_report = 0, rc;
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+			  strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return MF_EXIT_OK;
+	}
+	if (argc < 2 || strcmp(argv[1], "fmti") != 0) {
+		usage(stderr);
+		return MF_EXIT_USAGE;
+	}
+	memset(&opt, 0, sizeof(opt));
+	argc--, argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ro:g:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			want_report = 1;
+			break;
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'g':
+			opt.registry = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return MF_EXIT_OK;
+		default:
+			usage(stderr);
+			return MF_EXIT_USAGE;
+		}
+	}
+	if (optind < argc - 1 || (!want_report && outdir == NULL)) {
+		usage(stderr);
+		return MF_EXIT_USAGE;
+	}
+	if (optind == argc - 1)
+		snprintf(dir, sizeof(dir), "%s", argv[optind]);
+	else if ((env = getenv("MF_SHARED_DATA")) != NULL && *env)
+		snprintf(dir, sizeof(dir), "%s/fmti", env);
+	else
+		snprintf(dir, sizeof(dir), "../shared/data/fmti");
+	opt.dir = dir;
+	mf_error_init(&err);
+	if ((rc = mf_fmti_import(&imp, &opt, &err)) != 0) {
+		fprintf(stderr, "modelfacts import: %s\n", err.message);
+		mf_error_dispose(&err);
+		return rc == MF_E_BAD_REQUEST ? MF_EXIT_FAIL : MF_EXIT_USAGE;
+	}
+	rc = MF_EXIT_OK;
+	if (want_report && report(imp) != 0)
+		rc = MF_EXIT_USAGE;
+	if (rc == MF_EXIT_OK && outdir != NULL && write_out(imp, outdir) != 0)
+		rc = MF_EXIT_USAGE;
+	mf_fmti_import_free(imp);
+	mf_error_dispose(&err);
+	return rc;
+}

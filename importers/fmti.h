@@ -1,0 +1,80 @@
+/*
+ * Importer for the Foundation Model Transparency Index data set
+ * (../shared/data/fmti, CC BY 4.0, Bommasani et al.): for each edition
+ * (v1.0 October 2023, v1.1 May 2024, 2025 December 2025) it builds
+ *   - the index document (indicators with domain and subdomain),
+ *   - one organisation per developer, plus the assessor "fmti",
+ *   - a disclosure per developer where the edition has disclosure text
+ *     (v1.1 and 2025 transparency reports), answering the index's
+ *     indicators in "indices",
+ *   - an assessment by "fmti" with the published 0/1 scores and
+ *     justifications.
+ * Documents are unsigned payloads, numbered per organisation (seq) in
+ * the order they would be submitted. Nothing here talks to a registry.
+ */
+#ifndef MF_FMTI_H
+#define MF_FMTI_H
+
+#include "common/digest.h"
+#include "common/error.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MF_FMTI_ASSESSOR "fmti"
+#define MF_FMTI_DEFAULT_REGISTRY "modelfacts.localhost"
+#define MF_FMTI_EDITIONS 3
+
+struct mf_fmti_options {
+	const char *dir;      /* the fmti/ folder of the data set */
+	const char *registry; /* NULL: MF_FMTI_DEFAULT_REGISTRY */
+	int64_t issued_at_ms; /* 0: now (the registry rejects stale times) */
+};
+
+/* A payload and the exact bytes that would be signed. */
+struct mf_fmti_doc {
+	json_t *payload; /* owned */
+	char *bytes;	 /* owned: compact, sorted-key JSON of payload */
+	size_t len;
+	char sha256[MF_SHA256_HEX_LEN + 1]; /* of bytes */
+};
+
+struct mf_fmti_developer {
+	char *name;		   /* as published, e.g. "Hugging Face" */
+	char *org;		   /* organisation id, e.g. "hugging-face" */
+	char *model;		   /* model id for this edition */
+	struct mf_fmti_doc disclosure; /* payload NULL: no disclosure text */
+	struct mf_fmti_doc assessment;
+	int published_total; /* the scores file's Total row, or -1 */
+};
+
+struct mf_fmti_edition {
+	const char *name;  /* "v1.0", "v1.1", "2025" (static) */
+	const char *label; /* "October 2023" (static) */
+	json_t *index;	   /* owned: the index document */
+	struct mf_fmti_developer *devs;
+	size_t n_devs;
+};
+
+struct mf_fmti_import {
+	struct mf_fmti_edition editions[MF_FMTI_EDITIONS];
+	/* [{"org", "name", "role"}]: developers in first-seen order, then
+	 * the assessor. Owned. */
+	json_t *orgs;
+};
+
+/*
+ * Reads every edition from opt->dir. Returns 0, or MF_E_IO (a file is
+ * missing or unreadable), MF_E_BAD_REQUEST (the data is not as
+ * documented: err names the file, line and what was expected) or
+ * MF_E_NOMEM.
+ */
+int mf_fmti_import(struct mf_fmti_import **out,
+		   const struct mf_fmti_options *opt, struct mf_error *err);
+void mf_fmti_import_free(struct mf_fmti_import *imp);
+
+/* Lowercase slug of a name ("AI21 Labs" -> "ai21-labs") into out[64]. */
+void mf_fmti_slug(char out[64], const char *name);
+
+#endif
