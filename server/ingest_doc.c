@@ -9,7 +9,10 @@
 #include "common/slug.h"
 #include "common/timeutil.h"
 #include "envelope/verify.h"
+#include "scoring/index.h"
+#include "scoring/score.h"
 #include "server/db.h"
+#include "validators/document.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -266,19 +269,65 @@ mf_ingest_doc_read(struct mf_ingest_doc *d, enum mf_doctype type,
 	}
 }
 
+/* Warnings as [{"pointer", "code", "message"}]. */
+static json_t *
+warnings_json(const struct mf_doc_report *rep)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < rep->n_warnings; i++)
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s}", "pointer",
+				     rep->warnings[i].pointer, "code",
+				     rep->warnings[i].code, "message",
+				     rep->warnings[i].message));
+	return a;
+}
+
+/* The disclosure's score against the registry's own index. */
+static int
+score_disclosure(struct mf_ingest_doc *d, json_t *payload,
+		 struct mf_error *err)
+{
+	const struct mf_index *idx = mf_index_modelfacts_v1();
+	struct mf_score *score = NULL;
+	int rc;
+
+	if (idx == NULL)
+		return mf_error_set(err, MF_E_SCHEMA, NULL,
+				    "the modelfacts-v1 index does not load");
+	if ((rc = mf_score_compute(&score, idx, payload, NULL, 0, err)) != 0)
+		return rc;
+	d->scores = mf_score_json(score);
+	d->score_total = (int)score->total.met;
+	d->score_max = (int)score->total.max;
+	mf_score_free(score);
+	return d->scores ? 0 : mf_error_set(err, MF_E_NOMEM, NULL, "no memory");
+}
+
 int
 mf_ingest_doc_validate(struct mf_ingest_doc *d, enum mf_doctype type,
 		       json_t *payload, json_t **warnings,
 		       struct mf_error *err)
 {
-	(void)d;
-	(void)type;
-	(void)payload;
-	(void)err;
-	/* Schema + semantic validation and scoring are wired in when the
-	 * validators land (validators/document.h, scoring/). */
-	*warnings = json_array();
-	return *warnings ? 0 : MF_E_NOMEM;
+	struct mf_doc_report rep;
+	int rc;
+
+	*warnings = NULL;
+	if ((rc = mf_document_check(payload, (int)type, &rep)) != 0) {
+		mf_doc_report_dispose(&rep);
+		return mf_error_set(err, rc, NULL, "cannot check documents");
+	}
+	if ((rc = mf_doc_report_to_error(&rep, err)) == 0) {
+		*warnings = warnings_json(&rep);
+		if (*warnings == NULL)
+			rc = mf_error_set(err, MF_E_NOMEM, NULL, "no memory");
+	}
+	mf_doc_report_dispose(&rep);
+	if (rc == 0 && type == MF_DOC_DISCLOSURE)
+		rc = score_disclosure(d, payload, err);
+	return rc;
 }
 
 int
