@@ -413,3 +413,29 @@ def test_cli_sign_submit_verify(t):
     assert "accepted disclosure clico/cli-model version 1" in p.stdout
     p = sh(cli, "submit", "--registry", t.server.url, envp)
     assert "already_accepted" in p.stdout
+
+
+def test_invalid_payload_is_422_with_pointers(t):
+    s = setup(t)
+    doc = mf.disclosure("acme", "invalid", s["reg"].next_seq("acme"))
+    doc["identity"]["release_date"] = "2026-01-15"   # before training ended
+    doc["training"]["end_date"] = "2026-06-30"
+    doc["downstream"]["feedback"] = "javascript:alert(1)"
+    s["reg"].seqs["acme"] -= 1
+    err = refused(t, mf.envelope(doc, [s["acme"]]), 422, "validation_failed")
+    pointers = {d["pointer"] for d in err["details"]}
+    assert "/identity/release_date" in pointers, err
+    assert any(p.startswith("/downstream/feedback") for p in pointers), err
+
+
+def test_score_is_computed_and_stored(t):
+    s = setup(t)
+    r = publish(t, "acme", s["acme"], "scored")
+    score = r.json()["score"]
+    assert score["index"] == "modelfacts-v1" and score["max"] > 50, score
+    m = t.server.get("/v1/models/acme/scored").json()
+    assert m["scores"]["score"] == score["total"], m["scores"]
+    assert m["scores"]["max"] == score["max"]
+    unmet = [i["id"] for i in m["scores"]["indicators"]
+             if i["result"] == "not_met"]
+    assert len(unmet) == score["max"] - score["total"]
