@@ -2,6 +2,7 @@
 #include "common/encoding.h"
 #include "common/error.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,31 +54,32 @@ mf_base64_encode_alloc(const uint8_t *in, size_t n)
 	return s;
 }
 
-/* Value of one base64 digit in either alphabet, or -1. */
-static int
-b64_value(unsigned char c)
+/* Digit values in either alphabet; 0xff marks everything else. */
+static unsigned char b64_table[256];
+
+static void
+b64_table_init(void)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
+	static const char url[] = "-_";
+	int i;
+
+	memset(b64_table, 0xff, sizeof(b64_table));
+	for (i = 0; i < 64; i++)
+		b64_table[(unsigned char)b64_std[i]] = (unsigned char)i;
+	b64_table[(unsigned char)url[0]] = 62;
+	b64_table[(unsigned char)url[1]] = 63;
 }
 
 int
 mf_base64_decode(uint8_t **out, size_t *out_len, const char *in, size_t n)
 {
-	size_t digits = n, pad = 0, i, o = 0;
-	uint32_t acc = 0;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	const unsigned char *s = (const unsigned char *)in;
+	size_t digits = n, pad = 0, i, o = 0, rest;
+	uint32_t v, a, b, c, d;
 	uint8_t *p;
-	int bits = 0, v;
 
+	pthread_once(&once, b64_table_init);
 	*out = NULL;
 	*out_len = 0;
 	while (digits > 0 && in[digits - 1] == '=') {
@@ -86,32 +88,43 @@ mf_base64_decode(uint8_t **out, size_t *out_len, const char *in, size_t n)
 	}
 	if (pad > 2 || (pad > 0 && n % 4 != 0) || digits % 4 == 1)
 		return MF_E_BAD_BASE64;
-	if (pad > 0 && (digits + pad) % 4 != 0)
-		return MF_E_BAD_BASE64;
 	if ((p = malloc(digits / 4 * 3 + 3)) == NULL)
 		return MF_E_NOMEM;
-	for (i = 0; i < digits; i++) {
-		if ((v = b64_value((unsigned char)in[i])) < 0) {
-			free(p);
-			return MF_E_BAD_BASE64;
-		}
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			p[o++] = (uint8_t)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
+	/* Four digits make three bytes; any invalid digit sets bit 0x80+. */
+	for (i = 0; i + 4 <= digits; i += 4) {
+		a = b64_table[s[i]];
+		b = b64_table[s[i + 1]];
+		c = b64_table[s[i + 2]];
+		d = b64_table[s[i + 3]];
+		if ((a | b | c | d) & 0x80)
+			goto bad;
+		v = a << 18 | b << 12 | c << 6 | d;
+		p[o++] = (uint8_t)(v >> 16);
+		p[o++] = (uint8_t)(v >> 8);
+		p[o++] = (uint8_t)v;
 	}
-	/* Leftover bits must be zero, so each byte string has one encoding. */
-	if (acc != 0) {
-		free(p);
-		return MF_E_BAD_BASE64;
+	rest = digits - i;
+	if (rest > 0) {
+		a = b64_table[s[i]];
+		b = b64_table[s[i + 1]];
+		c = rest == 3 ? b64_table[s[i + 2]] : 0;
+		if ((a | b | c) & 0x80)
+			goto bad;
+		v = a << 18 | b << 12 | c << 6;
+		/* Leftover bits must be zero: one encoding per byte string. */
+		if ((rest == 2 && (v & 0xffff)) || (rest == 3 && (v & 0xff)))
+			goto bad;
+		p[o++] = (uint8_t)(v >> 16);
+		if (rest == 3)
+			p[o++] = (uint8_t)(v >> 8);
 	}
 	p[o] = 0;
 	*out = p;
 	*out_len = o;
 	return 0;
+bad:
+	free(p);
+	return MF_E_BAD_BASE64;
 }
 
 void

@@ -17,6 +17,7 @@ struct thread_conn {
 	unsigned long generation;
 	unsigned char prepared[MF_SQL__MAX];
 	char sqlstate[6];
+	char detail[256];
 };
 
 static char *conninfo;
@@ -142,7 +143,14 @@ result_error(struct thread_conn *tc, PGresult *res, const char *what,
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
 				: NULL;
 
+	const char *detail = res ? PQresultErrorField(res,
+						     PG_DIAG_MESSAGE_DETAIL)
+				 : NULL;
+
 	snprintf(tc->sqlstate, sizeof(tc->sqlstate), "%s", state ? state : "");
+	snprintf(tc->detail, sizeof(tc->detail), "%s", detail ? detail : "");
+	if (state != NULL && strncmp(state, "MF", 2) == 0)
+		return mf_error_set(err, MF_E_CONFLICT, NULL, "refused");
 	if (tc->conn == NULL || PQstatus(tc->conn) != CONNECTION_OK) {
 		mf_log_warn("database connection lost during %s", what);
 		mf_db_drop();
@@ -294,6 +302,14 @@ mf_db_last_sqlstate(void)
 	struct thread_conn *tc = pthread_getspecific(conn_key);
 
 	return tc ? tc->sqlstate : "";
+}
+
+const char *
+mf_db_last_detail(void)
+{
+	struct thread_conn *tc = pthread_getspecific(conn_key);
+
+	return tc ? tc->detail : "";
 }
 
 int

@@ -72,7 +72,12 @@ int mf_db_array_begin(struct mf_buf *b);
 int mf_db_array_push(struct mf_buf *b, const char *s);
 int mf_db_array_end(struct mf_buf *b);
 
-/* The SQLSTATE of the last failed statement on this thread, or "". */
+/*
+ * The SQLSTATE and DETAIL of the last failed statement on this thread,
+ * or "". SQLSTATEs of class MF are refusals our own SQL functions raise:
+ * they are expected, mapped to MF_E_CONFLICT and never logged as errors.
+ */
 const char *mf_db_last_sqlstate(void);
+const char *mf_db_last_detail(void);
 
 #endif

@@ -6,6 +6,8 @@
  * the inclusion proof. 200 answers an envelope accepted before.
  */
 #include "server/handlers_submit.h"
+#include "common/log.h"
+#include "common/timeutil.h"
 #include "server/app.h"
 #include "server/ingest.h"
 #include "server/logwait.h"
@@ -17,6 +19,7 @@
 struct submit_state {
 	struct mf_logwait_slot slot;
 	json_t *warnings;
+	int64_t committed_ns; /* for the debug timing line */
 };
 
 static void
@@ -49,7 +52,13 @@ static int
 submit_resume(struct mf_request *req)
 {
 	struct submit_state *st = req->state;
+	int64_t now = mf_time_mono_ns();
 
+	mf_log(MF_LOG_DEBUG, req->id,
+	       "submission %lld: ingest %.2f ms, log wait %.2f ms",
+	       (long long)st->slot.submission_id,
+	       (double)(st->committed_ns - req->started_ns) / 1e6,
+	       (double)(now - st->committed_ns) / 1e6);
 	if (st->slot.log_index < 0) /* committed; the log will catch up */
 		return respond(req, 202, st->slot.submission_id, st->warnings,
 			       "accepted_log_pending");
@@ -80,6 +89,7 @@ mf_h_submit(struct mf_request *req)
 		goto done;
 	}
 	st->slot.submission_id = r.submission_id;
+	st->committed_ns = mf_time_mono_ns();
 	st->warnings = r.warnings;
 	r.warnings = NULL;
 	req->state = st;

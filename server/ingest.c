@@ -1,8 +1,11 @@
 /*
  * The submission pipeline, in the order the checks run (see ingest.h).
- * Cheap, precise refusals come first; the one transaction comes last and
- * re-checks under row locks what could have changed meanwhile (seq, the
- * model's head), so racing clients get 409 rather than a lost update.
+ * Cheap, precise refusals come first; the database is asked three times:
+ * the keys and any earlier acceptance of the payload, the subject's state,
+ * and finally mf_accept() (migrations/0002), which stores everything in
+ * one statement and re-checks under row locks what could have changed
+ * meanwhile (seq, the model's head), so racing clients get 409 rather
+ * than a lost update.
  */
 #include "server/ingest.h"
 #include "common/digest.h"
@@ -28,6 +31,7 @@ struct signer {
 	char keyid[MF_KEYID_HEX_LEN + 1];
 	char org[MF_SLUG_MAX + 1];
 	char role[16];
+	int64_t last_seq;
 };
 
 /* Everything one submission carries through the pipeline. */
@@ -40,12 +44,13 @@ struct ingest {
 	json_t *payload; /* owned */
 	char payload_hex[MF_SHA256_HEX_LEN + 1];
 	char envelope_hex[MF_SHA256_HEX_LEN + 1];
+	int64_t existing_id; /* an earlier acceptance of this payload */
 	char existing_envelope_hex[MF_SHA256_HEX_LEN + 1];
 	struct signer signers[MF_DSSE_MAX_SIGNATURES];
 	size_t nsigners;
-	struct mf_ingest_doc doc; /* the header and kind-specific fields */
-	int version;              /* new disclosure version, or the one evals
-				     and assessments concern (0: none) */
+	struct mf_ingest_doc doc; /* the header and type-specific fields */
+	int version; /* the disclosure version evals and assessments
+			concern (0: none) */
 };
 
 void
@@ -63,89 +68,82 @@ mf_ingest_result_dispose(struct mf_ingest_result *r)
 	}
 }
 
-/* Returns the id of an already accepted submission with this payload. */
-static int
-find_existing(struct ingest *in, int64_t *id, struct mf_error *err)
+static const struct signer *
+signer(const struct ingest *in)
 {
-	PGresult *res;
+	return &in->signers[0];
+}
 
-	*id = 0;
-	in->existing_envelope_hex[0] = '\0';
-	res = mf_db_execv(MF_SQL_SUBMISSION_BY_DIGEST, err, 1,
+/*
+ * Round trip 1: the registered keys the envelope names, and whether this
+ * payload was accepted before. Rows: one per known key (or one row of
+ * NULL keys), each carrying the earlier acceptance, if any.
+ */
+static PGresult *
+lookup_keys(struct ingest *in, struct mf_error *err)
+{
+	struct mf_buf ids = MF_BUF_INIT;
+	PGresult *res;
+	size_t i;
+
+	mf_db_array_begin(&ids);
+	for (i = 0; i < in->env->n_sigs; i++)
+		mf_db_array_push(&ids, in->env->sigs[i].keyid);
+	if (mf_db_array_end(&ids) != 0) {
+		mf_buf_dispose(&ids);
+		mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	res = mf_db_execv(MF_SQL_INGEST_KEYS, err, 2, ids.data,
 			  in->payload_hex);
-	if (res == NULL)
-		return err->code;
-	if (PQntuples(res) == 1) {
-		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	mf_buf_dispose(&ids);
+	if (res != NULL && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+		in->existing_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		snprintf(in->existing_envelope_hex,
 			 sizeof(in->existing_envelope_hex), "%s",
 			 PQgetvalue(res, 0, 1));
 	}
-	PQclear(res);
-	return 0;
+	return res;
 }
 
 /*
- * Finds the registered keys the envelope names and verifies each
- * signature with the algorithm of the registered key. At least one must
- * verify with an active key; every verifying key must belong to the same
- * organisation. Signatures by keys we do not know are ignored when another
- * verifies (DSSE allows extra signatures), refused when none does.
+ * Verifies each signature with the registered key its keyid names, using
+ * that key's algorithm. At least one must verify with an active key;
+ * every verifying key must belong to the same organisation. Signatures by
+ * keys we do not know are ignored when another verifies (DSSE allows
+ * extra signatures), refused when none does.
  */
 static int
-verify_signatures(struct ingest *in, struct mf_error *err)
+verify_signatures(struct ingest *in, PGresult *keys, struct mf_error *err)
 {
-	char array[MF_DSSE_MAX_SIGNATURES * (MF_DSSE_MAX_KEYID_LEN + 3) + 3];
 	uint8_t *pae = NULL;
 	size_t pae_len, i;
-	PGresult *res = NULL;
 	int rc = 0, known = 0, revoked = 0, bad = 0, r, row;
-	struct mf_buf b = MF_BUF_INIT;
 
-	/* keyids as a text[] literal; they are hints, quoted defensively */
-	mf_buf_putc(&b, '{');
-	for (i = 0; i < in->env->n_sigs; i++) {
-		const char *k = in->env->sigs[i].keyid;
-
-		if (strspn(k, "0123456789abcdef") != strlen(k))
-			continue;
-		mf_buf_printf(&b, "%s\"%s\"", b.len > 1 ? "," : "", k);
-	}
-	if (mf_buf_putc(&b, '}') != 0 || b.len >= sizeof(array)) {
-		mf_buf_dispose(&b);
-		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-	}
-	memcpy(array, b.data, b.len + 1);
-	mf_buf_dispose(&b);
-
-	res = mf_db_execv(MF_SQL_KEYS_LOOKUP, err, 1, array);
-	if (res == NULL)
-		return err->code;
 	if ((rc = mf_dsse_pae(&pae, &pae_len, in->env->payload_type,
 			      strlen(in->env->payload_type), in->env->payload,
-			      in->env->payload_len)) != 0) {
-		mf_error_set(err, rc, NULL, "out of memory");
-		goto done;
-	}
+			      in->env->payload_len)) != 0)
+		return mf_error_set(err, rc, NULL, "out of memory");
 	for (i = 0; i < in->env->n_sigs; i++) {
 		const struct mf_dsse_sig *sig = &in->env->sigs[i];
 		const struct mf_key *key;
 		struct mf_error verr;
+		struct signer *s;
 		int owned;
 
-		for (row = 0; row < PQntuples(res); row++)
-			if (strcmp(PQgetvalue(res, row, 0), sig->keyid) == 0)
+		for (row = 0; row < PQntuples(keys); row++)
+			if (!PQgetisnull(keys, row, 2) &&
+			    strcmp(PQgetvalue(keys, row, 2), sig->keyid) == 0)
 				break;
-		if (row == PQntuples(res))
+		if (row == PQntuples(keys))
 			continue;
 		known++;
 		mf_error_init(&verr);
 		r = mf_keycache_get(&key, &owned, sig->keyid,
-				    PQgetvalue(res, row, 2),
-				    PQgetvalue(res, row, 3), &verr);
+				    PQgetvalue(keys, row, 4),
+				    PQgetvalue(keys, row, 5), &verr);
 		if (r == 0) {
-			/* The registered key's algorithm decides, never the
-			 * envelope's. */
+			/* The registered key's algorithm decides. */
 			r = mf_verify_message(key, pae, pae_len, sig->sig,
 					      sig->sig_len, NULL, &verr);
 			if (owned)
@@ -156,26 +154,23 @@ verify_signatures(struct ingest *in, struct mf_error *err)
 			bad++;
 			continue;
 		}
-		if (strcmp(PQgetvalue(res, row, 4), "active") != 0) {
+		if (strcmp(PQgetvalue(keys, row, 6), "active") != 0) {
 			revoked++;
 			continue;
 		}
 		if (in->nsigners > 0 &&
-		    strcmp(in->signers[0].org, PQgetvalue(res, row, 1)) != 0) {
+		    strcmp(signer(in)->org, PQgetvalue(keys, row, 3)) != 0) {
 			rc = mf_error_set(err, MF_E_FORBIDDEN, "/signatures",
 					  "signatures from more than one "
 					  "organisation");
 			goto done;
 		}
-		snprintf(in->signers[in->nsigners].keyid,
-			 sizeof(in->signers[0].keyid), "%s", sig->keyid);
-		snprintf(in->signers[in->nsigners].org,
-			 sizeof(in->signers[0].org), "%s",
-			 PQgetvalue(res, row, 1));
-		snprintf(in->signers[in->nsigners].role,
-			 sizeof(in->signers[0].role), "%s",
-			 PQgetvalue(res, row, 5));
-		in->nsigners++;
+		s = &in->signers[in->nsigners++];
+		snprintf(s->keyid, sizeof(s->keyid), "%s", sig->keyid);
+		snprintf(s->org, sizeof(s->org), "%s", PQgetvalue(keys, row, 3));
+		snprintf(s->role, sizeof(s->role), "%s",
+			 PQgetvalue(keys, row, 7));
+		s->last_seq = strtoll(PQgetvalue(keys, row, 8), NULL, 10);
 	}
 	if (in->nsigners > 0)
 		goto done;
@@ -192,14 +187,7 @@ verify_signatures(struct ingest *in, struct mf_error *err)
 				  bad);
 done:
 	free(pae);
-	PQclear(res);
 	return rc;
-}
-
-static const struct signer *
-signer(const struct ingest *in)
-{
-	return &in->signers[0];
 }
 
 /* Who may publish what (DESIGN.md §1, issue 4's roles). */
@@ -267,8 +255,6 @@ check_freshness(struct ingest *in, struct mf_error *err)
 {
 	const struct mf_ingest_doc *d = &in->doc;
 	int64_t now_us = mf_time_now_ms() * 1000, window;
-	PGresult *res;
-	int64_t last;
 
 	if (strcmp(d->registry, in->app->cfg->origin) != 0)
 		return mf_error_set(err, MF_E_WRONG_REGISTRY, "/registry",
@@ -283,16 +269,12 @@ check_freshness(struct ingest *in, struct mf_error *err)
 				    "the registry's clock (%s)",
 				    in->app->cfg->issued_at_window,
 				    d->issued_at);
-	res = mf_db_execv(MF_SQL_ORG_LAST_SEQ, err, 1, signer(in)->org);
-	if (res == NULL)
-		return err->code;
-	last = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-	PQclear(res);
-	if (d->seq <= last)
+	if (d->seq <= signer(in)->last_seq)
 		return mf_error_set(err, MF_E_STALE_SEQ, "/seq",
 				    "seq %" PRId64 " is not greater than %s's "
 				    "last accepted seq %" PRId64,
-				    d->seq, signer(in)->org, last);
+				    d->seq, signer(in)->org,
+				    signer(in)->last_seq);
 	return 0;
 }
 
@@ -301,120 +283,103 @@ static int
 stale_supersedes(const char *head_hex, struct mf_error *err)
 {
 	char head[80];
+	int have = head_hex != NULL && head_hex[0] != '\0';
 
-	if (head_hex != NULL && head_hex[0])
+	if (have)
 		snprintf(head, sizeof(head), "sha256:%s", head_hex);
 	mf_error_set(err, MF_E_STALE_SUPERSEDES, "/supersedes",
 		     "supersedes must name the current version (%s)",
-		     head_hex && head_hex[0] ? head : "null: no version yet");
+		     have ? head : "null: no version yet");
 	json_decref(err->extra);
-	err->extra = json_pack("{s:s?}", "current_head",
-			       head_hex && head_hex[0] ? head : NULL);
+	err->extra = json_pack("{s:s?}", "current_head", have ? head : NULL);
 	return err->code;
 }
 
-/* The subject's organisation must exist; evals and assessments may name
- * the disclosure they concern. */
+/*
+ * Round trip 2: the subject. Its organisation must exist; a disclosure's
+ * supersedes must name the model's head (an early, friendly 409: the
+ * accepting statement checks again under lock); evals and assessments may
+ * name the disclosure they concern.
+ */
 static int
 check_subject(struct ingest *in, struct mf_error *err)
 {
 	const struct mf_ingest_doc *d = &in->doc;
 	PGresult *res;
-	const char *head;
 	int rc = 0;
 
 	if (in->type == MF_DOC_KEY_EVENT)
 		return 0;
-	if (in->type != MF_DOC_DISCLOSURE) {
-		res = mf_db_execv(MF_SQL_ORG_LAST_SEQ, err, 1, d->org);
-		if (res == NULL)
-			return err->code;
-		if (PQntuples(res) == 0)
-			rc = mf_error_set(err, MF_E_UNKNOWN_SUBJECT,
-					  "/subject/org",
-					  "no organisation '%s' is registered",
-					  d->org);
-		PQclear(res);
-		if (rc != 0 || d->disclosure_hex[0] == '\0')
-			return rc;
-		res = mf_db_execv(MF_SQL_VERSION_BY_DIGEST, err, 3, d->org,
-				  d->model, d->disclosure_hex);
-		if (res == NULL)
-			return err->code;
-		if (PQntuples(res) == 0)
+	res = mf_db_execv(MF_SQL_INGEST_SUBJECT, err, 3, d->org, d->model,
+			  d->disclosure_hex[0] ? d->disclosure_hex : NULL);
+	if (res == NULL)
+		return err->code;
+	if (PQgetisnull(res, 0, 0))
+		rc = mf_error_set(err, MF_E_UNKNOWN_SUBJECT, "/subject/org",
+				  "no organisation '%s' is registered",
+				  d->org);
+	else if (in->type == MF_DOC_DISCLOSURE) {
+		if (strcmp(PQgetvalue(res, 0, 1), d->supersedes_hex) != 0)
+			rc = stale_supersedes(PQgetvalue(res, 0, 1), err);
+	} else if (d->disclosure_hex[0] != '\0') {
+		if (PQgetisnull(res, 0, 2))
 			rc = mf_error_set(err, MF_E_UNKNOWN_SUBJECT,
 					  "/subject/disclosure",
 					  "%s/%s has no disclosure with this "
 					  "digest",
 					  d->org, d->model);
 		else
-			in->version = atoi(PQgetvalue(res, 0, 0));
-		PQclear(res);
-		return rc;
+			in->version = atoi(PQgetvalue(res, 0, 2));
 	}
-	/* Disclosures: an early, friendly 409; the transaction re-checks. */
-	res = mf_db_execv(MF_SQL_MODEL_HEAD, err, 2, d->org, d->model);
-	if (res == NULL)
-		return err->code;
-	head = PQntuples(res) ? PQgetvalue(res, 0, 1) : "";
-	if (strcmp(head, d->supersedes_hex) != 0)
-		rc = stale_supersedes(head, err);
 	PQclear(res);
 	return rc;
 }
 
+/* Maps mf_accept()'s refusals (SQLSTATE class MF) to error codes. */
+static int
+accept_refused(struct ingest *in, struct mf_error *err)
+{
+	const char *state = mf_db_last_sqlstate();
+
+	mf_error_dispose(err);
+	mf_error_init(err);
+	if (strcmp(state, "MF001") == 0)
+		return mf_error_set(err, MF_E_STALE_SEQ, "/seq",
+				    "seq %" PRId64 " is no longer greater "
+				    "than %s's last accepted seq",
+				    in->doc.seq, signer(in)->org);
+	if (strcmp(state, "MF002") == 0)
+		return stale_supersedes(mf_db_last_detail(), err);
+	if (strcmp(state, "MF003") == 0)
+		return mf_error_set(err, MF_E_CONFLICT, "/keyid",
+				    "the key was revoked meanwhile");
+	return mf_error_set(err, MF_E_CONFLICT, NULL,
+			    "this payload was accepted meanwhile");
+}
+
+/* Round trip 3: everything, in one statement and one transaction. */
 static int
 store(struct ingest *in, int64_t *id_out, struct mf_error *err)
 {
 	const struct mf_ingest_doc *d = &in->doc;
-	char seq[24], id[24], version[16];
-	const char *params[13];
-	int lengths[13] = {0}, formats[13] = {0};
 	struct mf_buf keyids = MF_BUF_INIT;
+	const char *params[15];
+	int lengths[15] = {0}, formats[15] = {0};
+	char seq[24], *extra = NULL;
 	PGresult *res = NULL;
+	json_t *x;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	snprintf(seq, sizeof(seq), "%" PRId64, d->seq);
-	mf_buf_putc(&keyids, '{');
+	mf_db_array_begin(&keyids);
 	for (i = 0; i < in->nsigners; i++)
-		mf_buf_printf(&keyids, "%s%s", i ? "," : "",
-			      in->signers[i].keyid);
-	if ((rc = mf_buf_putc(&keyids, '}')) != 0)
-		return mf_error_set(err, rc, NULL, "out of memory");
-
-	if ((rc = mf_db_begin(err)) != 0)
+		mf_db_array_push(&keyids, in->signers[i].keyid);
+	x = mf_ingest_doc_extra(&in->doc, in->type, in->version);
+	if (mf_db_array_end(&keyids) != 0 || x == NULL ||
+	    (extra = mf_json_dump(x)) == NULL) {
+		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
-	res = mf_db_execv(MF_SQL_ORG_BUMP_SEQ, err, 2, signer(in)->org, seq);
-	if (res == NULL)
-		goto fail;
-	if (PQntuples(res) == 0) {
-		rc = mf_error_set(err, MF_E_STALE_SEQ, "/seq",
-				  "seq %s is no longer greater than %s's last "
-				  "accepted seq",
-				  seq, signer(in)->org);
-		goto fail;
-	}
-	PQclear(res);
-	res = NULL;
-	if (in->type != MF_DOC_KEY_EVENT) {
-		/* Locks the model row until commit: racing disclosures for
-		 * the same model serialise here, and the loser sees 409. */
-		res = mf_db_execv(MF_SQL_MODEL_UPSERT_LOCK, err, 2, d->org,
-				  d->model);
-		if (res == NULL)
-			goto fail;
-		if (in->type == MF_DOC_DISCLOSURE) {
-			const char *head = PQgetvalue(res, 0, 1);
-
-			if (strcmp(head, d->supersedes_hex) != 0) {
-				rc = stale_supersedes(head, err);
-				goto fail;
-			}
-			in->version = atoi(PQgetvalue(res, 0, 0)) + 1;
-		}
-		PQclear(res);
-		res = NULL;
 	}
 	params[0] = mf_doctype_name(in->type);
 	params[1] = signer(in)->org;
@@ -425,33 +390,27 @@ store(struct ingest *in, int64_t *id_out, struct mf_error *err)
 	params[6] = in->env->payload_type;
 	params[7] = in->payload_hex;
 	params[8] = in->envelope_hex;
-	params[9] = in->body;
+	params[9] = in->body; /* bytea, sent as binary: the bytes exactly */
 	lengths[9] = (int)in->body_len;
-	formats[9] = 1; /* bytea, sent as binary: the bytes exactly */
+	formats[9] = 1;
 	params[10] = (const char *)in->env->payload;
 	params[11] = d->issued_at;
 	params[12] = keyids.data;
-	res = mf_db_exec(MF_SQL_SUBMISSION_INSERT, 13, params, lengths,
-			 formats, err);
-	if (res == NULL)
-		goto fail;
-	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	res = NULL;
-	snprintf(version, sizeof(version), "%d", in->version);
-	if ((rc = mf_ingest_doc_store(&in->doc, in->type, id, version,
-				      signer(in)->org, err)) != 0)
-		goto fail;
-	if ((rc = mf_db_commit(err)) != 0)
+	params[13] = d->supersedes_hex[0] ? d->supersedes_hex : NULL;
+	params[14] = extra;
+	res = mf_db_exec(MF_SQL_ACCEPT, 15, params, lengths, formats, err);
+	if (res == NULL) {
+		rc = strncmp(mf_db_last_sqlstate(), "MF", 2) == 0 ||
+				     err->code == MF_E_CONFLICT
+			     ? accept_refused(in, err)
+			     : err->code;
 		goto done;
-	*id_out = strtoll(id, NULL, 10);
-	goto done;
-fail:
-	if (rc == 0)
-		rc = err->code ? err->code : MF_E_INTERNAL;
-	PQclear(res);
-	mf_db_rollback();
+	}
+	*id_out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 done:
+	PQclear(res);
+	json_decref(x);
+	free(extra);
 	mf_buf_dispose(&keyids);
 	return rc;
 }
@@ -461,7 +420,7 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 		 struct mf_ingest_result *out, struct mf_error *err)
 {
 	struct ingest in;
-	int64_t existing = 0;
+	PGresult *keys = NULL;
 	int rc, t;
 
 	memset(&in, 0, sizeof(in));
@@ -489,27 +448,23 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 	mf_sha256_hex(in.envelope_hex, body, len);
 
 	/*
-	 * 2. Already accepted? The same envelope again is a harmless replay
-	 * (it was verified when accepted, even if its key was revoked since).
+	 * 2. Keys, and an earlier acceptance. The same envelope again is a
+	 * harmless replay (verified when it was accepted, even if its key
+	 * was revoked since); the same payload re-signed must verify.
 	 */
-	if ((rc = find_existing(&in, &existing, err)) != 0)
-		goto done;
-	if (existing != 0 && strcmp(in.existing_envelope_hex, in.envelope_hex) == 0) {
-		out->submission_id = existing;
-		out->existing = true;
+	if ((keys = lookup_keys(&in, err)) == NULL) {
+		rc = err->code;
 		goto done;
 	}
-
-	/* 3. Keys and signatures, before the payload is even parsed. */
-	if ((rc = verify_signatures(&in, err)) != 0)
+	if (in.existing_id != 0 &&
+	    strcmp(in.existing_envelope_hex, in.envelope_hex) == 0)
+		goto existing;
+	if ((rc = verify_signatures(&in, keys, err)) != 0)
 		goto done;
-	if (existing != 0) { /* same payload, re-signed: still the record */
-		out->submission_id = existing;
-		out->existing = true;
-		goto done;
-	}
+	if (in.existing_id != 0)
+		goto existing;
 
-	/* 4. The payload and its header fields. */
+	/* 3. The payload and its header fields. */
 	in.payload = mf_json_parse((const char *)in.env->payload,
 				   in.env->payload_len, "payload", "/payload",
 				   err);
@@ -520,13 +475,13 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 	if ((rc = mf_ingest_doc_read(&in.doc, in.type, in.payload, err)) != 0)
 		goto done;
 
-	/* 5. Who signed may publish this; it is fresh and for us. */
+	/* 4. Who signed may publish this; it is fresh and for us. */
 	if ((rc = authorise(&in, err)) != 0 ||
 	    (rc = check_freshness(&in, err)) != 0 ||
 	    (rc = check_subject(&in, err)) != 0)
 		goto done;
 
-	/* 6. Schema and semantic rules, then the key event's own keys. */
+	/* 5. Schema and semantic rules, then the key event's own keys. */
 	if ((rc = mf_ingest_doc_validate(&in.doc, in.type, in.payload,
 					 &out->warnings, err)) != 0)
 		goto done;
@@ -542,23 +497,30 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 			goto done;
 	}
 
-	/* 7. One transaction. */
+	/* 6. One statement, one transaction. */
 	rc = store(&in, &out->submission_id, err);
 	if (rc == MF_E_STALE_SEQ || rc == MF_E_CONFLICT) {
 		/* A concurrent twin may have won: then this is a replay. */
 		struct mf_error e2;
+		PGresult *again;
 
 		mf_error_init(&e2);
-		if (find_existing(&in, &existing, &e2) == 0 && existing) {
+		again = lookup_keys(&in, &e2);
+		PQclear(again);
+		mf_error_dispose(&e2);
+		if (in.existing_id != 0) {
 			mf_error_dispose(err);
 			mf_error_init(err);
-			out->submission_id = existing;
-			out->existing = true;
 			rc = 0;
+			goto existing;
 		}
-		mf_error_dispose(&e2);
 	}
+	goto done;
+existing:
+	out->submission_id = in.existing_id;
+	out->existing = true;
 done:
+	PQclear(keys);
 	mf_ingest_doc_dispose(&in.doc);
 	json_decref(in.payload);
 	mf_dsse_free(in.env);

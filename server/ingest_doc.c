@@ -386,92 +386,72 @@ mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
 	return 0;
 }
 
-int
-mf_ingest_doc_store(struct mf_ingest_doc *d, enum mf_doctype type,
-		    const char *submission_id, const char *version,
-		    const char *signer_org, struct mf_error *err)
+json_t *
+mf_ingest_doc_extra(const struct mf_ingest_doc *d, enum mf_doctype type,
+		    int version)
 {
-	char value[40], total[16], max[16];
-	char *scores = NULL, *grades = NULL, *spki_hex = NULL;
-	const char *v = strcmp(version, "0") == 0 ? NULL : version;
-	PGresult *res = NULL;
-	int rc = 0;
+	json_t *x = json_object();
+	char *spki_hex;
+	const uint8_t *der;
+	size_t n;
 
+	if (x == NULL)
+		return NULL;
+	if (version > 0)
+		json_object_set_new(x, "version", json_integer(version));
 	switch (type) {
 	case MF_DOC_DISCLOSURE:
-		scores = d->scores ? mf_json_dump(d->scores) : strdup("{}");
-		snprintf(total, sizeof(total), "%d", d->score_total);
-		snprintf(max, sizeof(max), "%d", d->score_max);
-		res = mf_db_execv(MF_SQL_VERSION_INSERT, err, 10, d->org,
-				  d->model, version, submission_id,
-				  d->supersedes_hex[0] ? d->supersedes_hex
-						       : NULL,
-				  d->model_version, d->release_date, scores,
-				  d->scores ? total : NULL,
-				  d->scores ? max : NULL);
-		if (res == NULL)
-			break;
-		PQclear(res);
-		res = mf_db_execv(MF_SQL_MODEL_SET_HEAD, err, 4, d->org,
-				  d->model, version, submission_id);
+		json_object_set_new(x, "model_version",
+				    d->model_version ? json_string(d->model_version)
+						     : json_null());
+		json_object_set_new(x, "release_date",
+				    d->release_date ? json_string(d->release_date)
+						    : json_null());
+		if (d->scores != NULL) {
+			json_object_set(x, "scores", d->scores);
+			json_object_set_new(x, "score_total",
+					    json_integer(d->score_total));
+			json_object_set_new(x, "score_max",
+					    json_integer(d->score_max));
+		}
 		break;
 	case MF_DOC_EVAL_RESULT:
-		snprintf(value, sizeof(value), "%.17g", d->value);
-		res = mf_db_execv(MF_SQL_EVAL_INSERT, err, 9, submission_id,
-				  d->org, d->model, v, signer_org,
-				  d->third_party ? "third_party"
-						 : "self_reported",
-				  d->benchmark, d->metric, value);
+		json_object_set_new(x, "assurance",
+				    json_string(d->third_party ? "third_party"
+							       : "self_reported"));
+		json_object_set_new(x, "benchmark", json_string(d->benchmark));
+		json_object_set_new(x, "metric", json_string(d->metric));
+		json_object_set_new(x, "value", json_real(d->value));
 		break;
 	case MF_DOC_ASSESSMENT:
-		grades = mf_json_dump(d->grades);
-		snprintf(total, sizeof(total), "%d", d->grade_total);
-		res = mf_db_execv(MF_SQL_ASSESSMENT_INSERT, err, 8,
-				  submission_id, d->org, d->model, v,
-				  signer_org, d->index_id, grades, total);
+		json_object_set_new(x, "index", json_string(d->index_id));
+		json_object_set(x, "grades", d->grades);
+		json_object_set_new(x, "total", json_integer(d->grade_total));
 		break;
 	case MF_DOC_KEY_EVENT:
-		if (d->target_keyid != NULL) {
-			res = mf_db_execv(MF_SQL_KEY_REVOKE, err, 3,
-					  d->target_keyid, d->org,
-					  submission_id);
-			if (res == NULL)
-				break;
-			if (PQntuples(res) == 0)
-				rc = mf_error_set(err, MF_E_CONFLICT, "/keyid",
-						  "the key was revoked "
-						  "meanwhile");
-			PQclear(res);
-			res = NULL;
-			if (rc != 0 || d->new_key == NULL)
-				break;
+		if (d->target_keyid != NULL)
+			json_object_set_new(x, "target_keyid",
+					    json_string(d->target_keyid));
+		if (d->new_key == NULL)
+			break;
+		der = mf_key_spki_der(d->new_key, &n);
+		if ((spki_hex = malloc(2 * n + 1)) == NULL) {
+			json_decref(x);
+			return NULL;
 		}
-		{
-			size_t n;
-			const uint8_t *der = mf_key_spki_der(d->new_key, &n);
-
-			if ((spki_hex = malloc(2 * n + 1)) == NULL) {
-				rc = mf_error_set(err, MF_E_NOMEM, NULL,
-						  "out of memory");
-				break;
-			}
-			mf_hex_encode(spki_hex, der, n);
-			res = mf_db_execv(MF_SQL_KEY_INSERT, err, 6,
-					  mf_key_id(d->new_key), d->org,
-					  mf_key_alg_name(
-						  mf_key_alg(d->new_key)),
-					  d->public_key, spki_hex,
-					  submission_id);
-		}
+		mf_hex_encode(spki_hex, der, n);
+		json_object_set_new(x, "new_keyid",
+				    json_string(mf_key_id(d->new_key)));
+		json_object_set_new(
+			x, "new_alg",
+			json_string(mf_key_alg_name(mf_key_alg(d->new_key))));
+		json_object_set_new(x, "new_public_key",
+				    json_string(d->public_key));
+		json_object_set_new(x, "new_spki", json_string(spki_hex));
+		free(spki_hex);
 		break;
 	default:
-		rc = mf_error_set(err, MF_E_INTERNAL, NULL, "bad type");
+		break;
 	}
-	if (rc == 0 && res == NULL && err->code != 0)
-		rc = err->code;
-	PQclear(res);
-	free(scores);
-	free(grades);
-	free(spki_hex);
-	return rc;
+	return x;
 }

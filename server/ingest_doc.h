@@ -78,9 +78,12 @@ int mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
 				  const char *const *signer_keyids,
 				  size_t nsigners, struct mf_error *err);
 
-/* Inserts the type's rows inside the open transaction. */
-int mf_ingest_doc_store(struct mf_ingest_doc *d, enum mf_doctype type,
-			const char *submission_id, const char *version,
-			const char *signer_org, struct mf_error *err);
+/*
+ * The type's own fields as mf_accept()'s p_extra argument (new reference,
+ * NULL when out of memory). version is the disclosure version an eval or
+ * assessment concerns, 0 for none.
+ */
+json_t *mf_ingest_doc_extra(const struct mf_ingest_doc *d,
+			    enum mf_doctype type, int version);
 
 #endif

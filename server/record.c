@@ -11,37 +11,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Adds leaf_hash, checkpoint and inclusion_proof for a sequenced entry. */
+/*
+ * Adds leaf_hash, checkpoint and inclusion_proof for a sequenced entry:
+ * the latest checkpoint came with the record (columns 3 and 4).
+ */
 static int
-add_log_proof(json_t *rec, uint64_t index, const char *leaf,
-	      struct mf_error *err)
+add_log_proof(json_t *rec, PGresult *res, struct mf_error *err)
 {
+	uint64_t index = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+	const char *leaf = PQgetvalue(res, 0, 2);
 	uint8_t h[MF_MERKLE_HASH_LEN];
 	char b64[64];
-	struct mf_logstore_checkpoint cp;
 	json_t *proof = NULL;
+	uint64_t size;
 	int rc;
 
 	mf_merkle_leaf_hash(h, leaf, strlen(leaf));
 	mf_base64_encode(b64, h, sizeof(h));
 	json_object_set_new(rec, "leaf", json_string(leaf));
 	json_object_set_new(rec, "leaf_hash", json_string(b64));
-	if ((rc = mf_logstore_checkpoint_latest(&cp, err)) != 0)
-		return rc;
-	if (cp.note == NULL || cp.size <= index) {
-		/* cannot happen: entries and their checkpoint commit together */
-		mf_logstore_checkpoint_dispose(&cp);
+	size = PQgetisnull(res, 0, 3) ? 0
+				      : strtoull(PQgetvalue(res, 0, 3), NULL, 10);
+	if (size <= index) /* entries and their checkpoint commit together */
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
 				    "no checkpoint covers log index %" PRIu64,
 				    index);
-	}
-	rc = mf_logstore_inclusion(&proof, index, cp.size, err);
-	if (rc == 0) {
-		json_object_set_new(rec, "checkpoint", json_string(cp.note));
-		json_object_set_new(rec, "inclusion_proof", proof);
-	}
-	mf_logstore_checkpoint_dispose(&cp);
-	return rc;
+	if ((rc = mf_logstore_inclusion(&proof, index, size, err)) != 0)
+		return rc;
+	json_object_set_new(rec, "checkpoint",
+			    json_string(PQgetvalue(res, 0, 4)));
+	json_object_set_new(rec, "inclusion_proof", proof);
+	return 0;
 }
 
 int
@@ -70,9 +70,7 @@ mf_record_build(json_t **out, int64_t submission_id, const char *public_url,
 		return MF_E_INTERNAL;
 	}
 	if (!PQgetisnull(res, 0, 1))
-		rc = add_log_proof(rec,
-				   strtoull(PQgetvalue(res, 0, 1), NULL, 10),
-				   PQgetvalue(res, 0, 2), err);
+		rc = add_log_proof(rec, res, err);
 	PQclear(res);
 	if (rc != 0) {
 		json_decref(rec);

@@ -125,70 +125,30 @@ static const char *const sql_text[MF_SQL__MAX] = {
 		"  WHERE e.org = m.org AND e.model = m.model), '[]'))"
 		" FROM models m WHERE m.org = $1 AND m.model = $2",
 
-	/* ingest, before the transaction */
-	[MF_SQL_SUBMISSION_BY_DIGEST] =
-		"SELECT id, encode(envelope_sha256, 'hex') FROM submissions"
-		" WHERE payload_sha256 = decode($1, 'hex')",
-	[MF_SQL_KEYS_LOOKUP] =
-		"SELECT k.keyid, k.org, k.alg, k.public_key, k.status, o.role"
-		" FROM keys k JOIN orgs o ON o.org = k.org"
-		" WHERE k.keyid = ANY($1::text[])",
-	[MF_SQL_ORG_LAST_SEQ] =
-		"SELECT last_seq, role FROM orgs WHERE org = $1",
-	[MF_SQL_MODEL_HEAD] =
-		"SELECT head_version,"
-		" coalesce(encode(head_payload_sha256, 'hex'), '')"
-		" FROM models WHERE org = $1 AND model = $2",
-	[MF_SQL_VERSION_BY_DIGEST] =
-		"SELECT version FROM versions WHERE org = $1 AND model = $2"
-		" AND payload_sha256 = decode($3, 'hex')",
+	/* ingest 1: the named keys, and an earlier acceptance of the payload
+	 * ($1 keyids, $2 payload digest) */
+	[MF_SQL_INGEST_KEYS] =
+		"SELECT e.id, encode(e.envelope_sha256, 'hex'), k.keyid, k.org,"
+		" k.alg, k.public_key, k.status, o.role, o.last_seq"
+		" FROM (SELECT 1) one"
+		" LEFT JOIN submissions e ON e.payload_sha256 = decode($2, 'hex')"
+		" LEFT JOIN (keys k JOIN orgs o ON o.org = k.org)"
+		"  ON k.keyid = ANY($1::text[])",
+	/* ingest 2: the subject ($1 org, $2 model, $3 disclosure digest) */
+	[MF_SQL_INGEST_SUBJECT] =
+		"SELECT (SELECT true FROM orgs WHERE org = $1),"
+		" coalesce((SELECT encode(head_payload_sha256, 'hex')"
+		"  FROM models WHERE org = $1 AND model = $2), ''),"
+		" (SELECT version FROM versions WHERE org = $1 AND model = $2"
+		"  AND payload_sha256 = decode($3, 'hex'))",
+	/* ingest 3: everything (migrations/0002_accept_function.sql) */
+	[MF_SQL_ACCEPT] =
+		"SELECT submission_id, version FROM mf_accept($1, $2, $3,"
+		" $4::bigint, $5, $6, $7, decode($8, 'hex'), decode($9, 'hex'),"
+		" $10::bytea, $11::jsonb, $12::timestamptz, $13::text[],"
+		" decode($14, 'hex'), $15::jsonb)",
 	[MF_SQL_KEY_STATUS] = "SELECT status, org FROM keys WHERE keyid = $1",
 
-	/* ingest: the one transaction */
-	[MF_SQL_ORG_BUMP_SEQ] =
-		"UPDATE orgs SET last_seq = $2::bigint"
-		" WHERE org = $1 AND last_seq < $2::bigint RETURNING last_seq",
-	/* takes the model row's lock even when it exists */
-	[MF_SQL_MODEL_UPSERT_LOCK] =
-		"INSERT INTO models (org, model) VALUES ($1, $2)"
-		" ON CONFLICT (org, model) DO UPDATE"
-		" SET updated_at = models.updated_at"
-		" RETURNING head_version,"
-		" coalesce(encode(head_payload_sha256, 'hex'), '')",
-	[MF_SQL_SUBMISSION_INSERT] =
-		"INSERT INTO submissions (kind, org, keyid, seq, subject_org,"
-		" subject_model, payload_type, payload_sha256, envelope_sha256,"
-		" envelope, payload, issued_at, signer_keyids)"
-		" VALUES ($1, $2, $3, $4::bigint, $5, $6, $7, decode($8, 'hex'),"
-		" decode($9, 'hex'), $10::bytea, $11::jsonb, $12::timestamptz,"
-		" $13::text[]) RETURNING id",
-	[MF_SQL_VERSION_INSERT] =
-		"INSERT INTO versions (org, model, version, submission_id,"
-		" payload_sha256, supersedes, model_version, release_date,"
-		" scores, score_total, score_max)"
-		" SELECT $1, $2, $3::int, s.id, s.payload_sha256,"
-		" decode($5, 'hex'), $6, $7::date, $8::jsonb, $9::int, $10::int"
-		" FROM submissions s WHERE s.id = $4::bigint",
-	[MF_SQL_MODEL_SET_HEAD] =
-		"UPDATE models SET head_version = $3::int, updated_at = now(),"
-		" head_payload_sha256 = (SELECT payload_sha256"
-		"  FROM submissions WHERE id = $4::bigint)"
-		" WHERE org = $1 AND model = $2",
-	[MF_SQL_EVAL_INSERT] =
-		"INSERT INTO evals (submission_id, org, model, version,"
-		" evaluator, assurance, benchmark, metric, value)"
-		" VALUES ($1::bigint, $2, $3, $4::int, $5, $6, $7, $8,"
-		" $9::float8)",
-	[MF_SQL_ASSESSMENT_INSERT] =
-		"INSERT INTO assessments (submission_id, org, model, version,"
-		" assessor, index_id, scores, total)"
-		" VALUES ($1::bigint, $2, $3, $4::int, $5, $6, $7::jsonb,"
-		" $8::int)",
-	[MF_SQL_KEY_REVOKE] =
-		"UPDATE keys SET status = 'revoked', revoked_at = now(),"
-		" revoked_by = $3::bigint"
-		" WHERE keyid = $1 AND org = $2 AND status = 'active'"
-		" RETURNING keyid",
 	/* $6: the key event that added it, NULL for the operator */
 	[MF_SQL_KEY_INSERT] =
 		"INSERT INTO keys (keyid, org, alg, public_key, spki, added_by)"
@@ -219,8 +179,11 @@ static const char *const sql_text[MF_SQL__MAX] = {
 		" 'score', CASE WHEN v.version IS NOT NULL THEN"
 		"  json_build_object('index', 'modelfacts-v1',"
 		"  'total', v.score_total, 'max', v.score_max) END),"
-		" s.log_index, s.leaf"
+		" s.log_index, s.leaf, c.tree_size, c.note,"
+		" encode(c.root_hash, 'hex')"
 		" FROM submissions s"
+		" LEFT JOIN LATERAL (SELECT * FROM checkpoints"
+		"  ORDER BY tree_size DESC LIMIT 1) c ON s.log_index IS NOT NULL"
 		" LEFT JOIN versions v ON v.submission_id = s.id"
 		" LEFT JOIN evals e ON e.submission_id = s.id"
 		" LEFT JOIN assessments a ON a.submission_id = s.id"
