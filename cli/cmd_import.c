@@ -24,27 +24,28 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: modelfacts import fmti [DIR] [--report] [--out OUTDIR]"
-		"\n                              [--registry ORIGIN]\n\n"
-		"Imports the Foundation Model Transparency Index data set "
-		"(CC BY 4.0, Stanford\nCRFM et al.) from DIR (default: "
-		"$MF_SHARED_DATA/fmti, else ../shared/data/fmti):\n"
-		"the v1.0, v1.1 and 2025 editions' indices, one organisation "
-		"per developer,\ntheir disclosures and the published "
-		"assessments.\n\n"
-		"  --report      print edition, developer and the "
-		"upstream, model, downstream\n"
-		"                and total scores computed from the imported "
-		"documents, tab-separated\n"
-		"  --out OUTDIR  write index.json, orgs.json, the unsigned "
-		"payloads and\n"
-		"                submissions.json (their submission order) "
-		"under OUTDIR\n"
-		"  --registry ORIGIN  the registry the payloads are for "
-		"(default %s)\n\n"
-		"Exit 0 ok, 1 the data is not as documented, 2 usage or I/O "
-		"error.\n",
-		MF_FMTI_DEFAULT_REGISTRY);
+	        "usage: modelfacts import fmti [DIR] [--report] [--out OUTDIR]"
+	        "\n                              [--registry ORIGIN]\n\n"
+	        "Imports the Foundation Model Transparency Index data set "
+	        "(CC BY 4.0, Stanford\nCRFM et al.) from DIR (default: "
+	        "$MF_SHARED_DATA/fmti, else ../shared/data/fmti):\n"
+	        "the v1.0, v1.1 and 2025 editions' indices, one organisation "
+	        "per developer,\ntheir disclosures and the published "
+	        "assessments.\n\n"
+	        "  --report      print, tab-separated: edition, developer, "
+	        "upstream, model,\n"
+	        "                downstream and total, as our scoring computes "
+	        "them from the\n"
+	        "                imported documents\n"
+	        "  --out OUTDIR  write index.json, orgs.json, the unsigned "
+	        "payloads and\n"
+	        "                submissions.json (their submission order) "
+	        "under OUTDIR\n"
+	        "  --registry ORIGIN  the registry the payloads are for "
+	        "(default %s)\n\n"
+	        "Exit 0 ok, 1 the data is not as documented, 2 usage or I/O "
+	        "error.\n",
+	        MF_FMTI_DEFAULT_REGISTRY);
 }
 
 static int
@@ -81,14 +82,14 @@ write_file(const char *dir, const char *rel, const char *data, size_t len)
 		*slash = '\0';
 		if (mkdirs(path) != 0) {
 			fprintf(stderr, "modelfacts import: %s: %s\n", path,
-				strerror(errno));
+			        strerror(errno));
 			return -1;
 		}
 		*slash = '/';
 	}
 	if ((f = fopen(path, "wb")) == NULL) {
 		fprintf(stderr, "modelfacts import: %s: %s\n", path,
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	ok = fwrite(data, 1, len, f) == len;
@@ -117,8 +118,8 @@ write_json(const char *dir, const char *rel, const json_t *v)
 /* Appends one payload to the submission list and writes its bytes. */
 static int
 write_doc(const char *outdir, json_t *subs, const char *edition,
-	  const struct mf_fmti_developer *dev, const char *kind,
-	  const struct mf_fmti_doc *doc, const char *signer, int type)
+          const struct mf_fmti_developer *dev, const char *kind,
+          const struct mf_fmti_doc *doc, const char *signer, int type)
 {
 	char rel[512];
 
@@ -126,14 +127,13 @@ write_doc(const char *outdir, json_t *subs, const char *edition,
 	if (write_file(outdir, rel, doc->bytes, doc->len) != 0)
 		return -1;
 	return json_array_append_new(
-		       subs,
-		       json_pack("{s:s, s:s, s:s, s:s}", "file", rel, "signer",
-				 signer, "payload_type",
-				 mf_doctype_payload_type(
-					 (enum mf_doctype)type),
-				 "payload_sha256", doc->sha256)) == 0
-		       ? 0
-		       : -1;
+	           subs,
+	           json_pack("{s:s, s:s, s:s, s:s}", "file", rel, "signer",
+	                     signer, "payload_type",
+	                     mf_doctype_payload_type((enum mf_doctype)type),
+	                     "payload_sha256", doc->sha256)) == 0
+	           ? 0
+	           : -1;
 }
 
 static int
@@ -146,7 +146,7 @@ write_out(const struct mf_fmti_import *imp, const char *outdir)
 
 	if (subs == NULL || mkdirs(outdir) != 0) {
 		fprintf(stderr, "modelfacts import: %s: cannot create\n",
-			outdir);
+		        outdir);
 		goto done;
 	}
 	if (write_json(outdir, "orgs.json", imp->orgs) != 0)
@@ -162,12 +162,12 @@ write_out(const struct mf_fmti_import *imp, const char *outdir)
 
 			if (dev->disclosure.payload != NULL &&
 			    write_doc(outdir, subs, ed->name, dev, "disclosure",
-				      &dev->disclosure, dev->org,
-				      MF_DOC_DISCLOSURE) != 0)
+			              &dev->disclosure, dev->org,
+			              MF_DOC_DISCLOSURE) != 0)
 				goto done;
 			if (write_doc(outdir, subs, ed->name, dev, "assessment",
-				      &dev->assessment, MF_FMTI_ASSESSOR,
-				      MF_DOC_ASSESSMENT) != 0)
+			              &dev->assessment, MF_FMTI_ASSESSOR,
+			              MF_DOC_ASSESSMENT) != 0)
 				goto done;
 		}
 	}
@@ -182,7 +182,7 @@ static int
 report(const struct mf_fmti_import *imp)
 {
 	static const char *const domains[] = {"upstream", "model",
-					      "downstream"};
+	                                      "downstream"};
 	struct mf_error err;
 	size_t e, j, d;
 	int rc = 0;
@@ -194,24 +194,23 @@ report(const struct mf_fmti_import *imp)
 
 		if ((rc = mf_index_load(&idx, ed->index, &err)) != 0) {
 			fprintf(stderr, "modelfacts import: %s index: %s\n",
-				ed->name, err.message);
+			        ed->name, err.message);
 			break;
 		}
 		for (j = 0; j < ed->n_devs && rc == 0; j++) {
 			const struct mf_fmti_developer *dev = &ed->devs[j];
 			struct mf_score_assessment a = {dev->assessment.payload,
-							MF_FMTI_ASSESSOR};
+			                                MF_FMTI_ASSESSOR};
 			struct mf_score *s = NULL;
 
-			rc = mf_score_compute(&s, idx,
-					      dev->disclosure.payload, &a, 1,
-					      &err);
+			rc = mf_score_compute(&s, idx, dev->disclosure.payload,
+			                      &a, 1, &err);
 			if (rc != 0)
 				break;
 			printf("%s\t%s", ed->name, dev->name);
 			for (d = 0; d < 3; d++) {
 				const struct mf_score_total *t =
-					mf_score_domain(s, domains[d]);
+				    mf_score_domain(s, domains[d]);
 
 				printf("\t%u", t != NULL ? t->met : 0);
 			}
@@ -228,11 +227,11 @@ int
 cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"report", no_argument, NULL, 'r'},
-		{"out", required_argument, NULL, 'o'},
-		{"registry", required_argument, NULL, 'g'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"report", no_argument, NULL, 'r'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"registry", required_argument, NULL, 'g'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct mf_fmti_options opt;
 	struct mf_fmti_import *imp = NULL;
@@ -241,8 +240,8 @@ cmd_import(int argc, char **argv)
 	char dir[4096];
 	int c, want_report = 0, rc;
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-			  strcmp(argv[1], "-h") == 0)) {
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return MF_EXIT_OK;
 	}

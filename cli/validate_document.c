@@ -25,15 +25,15 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: modelfacts validate [--json] FILE...\n\n"
-		"Checks each FILE (a disclosure, eval-result, assessment or "
-		"key-event payload,\nor a signed DSSE envelope around one; "
-		"\"-\" reads stdin) against its schema\nand the semantic "
-		"rules, and prints errors and warnings with JSON pointers.\n"
-		"For disclosures it also prints the modelfacts-v1 score and "
-		"the indicators\nnot met. --json prints one JSON document "
-		"instead.\n\n"
-		"Exit 0 all valid, 1 some invalid, 2 usage or I/O error.\n");
+	        "usage: modelfacts validate [--json] FILE...\n\n"
+	        "Checks each FILE (a disclosure, eval-result, assessment or "
+	        "key-event payload,\nor a signed DSSE envelope around one; "
+	        "\"-\" reads stdin) against its schema\nand the semantic "
+	        "rules, and prints errors and warnings with JSON pointers.\n"
+	        "For disclosures it also prints the modelfacts-v1 score and "
+	        "the indicators\nnot met. --json prints one JSON document "
+	        "instead.\n\n"
+	        "Exit 0 all valid, 1 some invalid, 2 usage or I/O error.\n");
 }
 
 struct result {
@@ -82,16 +82,16 @@ load(struct result *r, int *expect)
 		doc = NULL;
 		if (mf_dsse_parse(&env, text, len, MAX_FILE, &err) == 0) {
 			*expect = mf_doctype_from_payload_type(
-				env->payload_type, strlen(env->payload_type));
+			    env->payload_type, strlen(env->payload_type));
 			if (*expect < 0) {
 				mf_error_set(&err, MF_E_PAYLOAD_TYPE,
-					     "/payloadType",
-					     "unknown payload type '%s'",
-					     env->payload_type);
+				             "/payloadType",
+				             "unknown payload type '%s'",
+				             env->payload_type);
 			} else {
 				doc = mf_json_parse((const char *)env->payload,
-						    env->payload_len, "payload",
-						    "", &err);
+				                    env->payload_len, "payload",
+				                    "", &err);
 			}
 		}
 	}
@@ -100,9 +100,9 @@ load(struct result *r, int *expect)
 		rc = 0;
 	} else {
 		snprintf(r->load_error, sizeof(r->load_error), "%s",
-			 err.message);
+		         err.message);
 		snprintf(r->load_pointer, sizeof(r->load_pointer), "%s",
-			 err.pointer);
+		         err.pointer);
 		r->load_code = mf_error_name(err.code);
 	}
 	mf_dsse_free(env);
@@ -118,8 +118,8 @@ print_issues(const struct mf_doc_issue *v, size_t n, const char *what)
 
 	for (i = 0; i < n; i++)
 		printf("  %s %s: [%s] %s\n", what,
-		       v[i].pointer[0] ? v[i].pointer : "(document)",
-		       v[i].code, v[i].message);
+		       v[i].pointer[0] ? v[i].pointer : "(document)", v[i].code,
+		       v[i].message);
 }
 
 static void
@@ -131,9 +131,8 @@ print_score(const struct mf_score *s)
 	printf("  %s score: %u/%u (", mf_index_id(idx), s->total.met,
 	       s->total.max);
 	for (i = 0; i < mf_index_domain_count(idx); i++)
-		printf("%s%s %u/%u", i ? ", " : "",
-		       mf_index_domain(idx, i)->id, s->domains[i].met,
-		       s->domains[i].max);
+		printf("%s%s %u/%u", i ? ", " : "", mf_index_domain(idx, i)->id,
+		       s->domains[i].met, s->domains[i].max);
 	printf(")\n");
 	if (s->total.met < s->total.max)
 		printf("  not met:\n");
@@ -190,11 +189,10 @@ result_json(const struct result *r)
 	json_t *o;
 
 	if (r->load_code != NULL)
-		return json_pack("{s:s, s:b, s:[{s:s, s:s, s:s}], s:[]}",
-				 "file", r->file, "valid", 0, "errors",
-				 "pointer", r->load_pointer, "code",
-				 r->load_code, "message", r->load_error,
-				 "warnings");
+		return json_pack(
+		    "{s:s, s:b, s:[{s:s, s:s, s:s}], s:[]}", "file", r->file,
+		    "valid", 0, "errors", "pointer", r->load_pointer, "code",
+		    r->load_code, "message", r->load_error, "warnings");
 	if ((o = mf_doc_report_json(&r->rep)) == NULL)
 		return NULL;
 	if (json_object_set_new(o, "file", json_string(r->file)) != 0 ||
@@ -210,9 +208,9 @@ int
 mf_cli_validate_documents(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct result *res = NULL;
 	json_t *all = NULL;
@@ -257,9 +255,10 @@ mf_cli_validate_documents(int argc, char **argv)
 		}
 		if (rc == 0 &&
 		    mf_document_check(r->payload, expect, &r->rep) != 0) {
-			fprintf(stderr, "modelfacts validate: %s: internal "
-					"error\n",
-				r->file);
+			fprintf(stderr,
+			        "modelfacts validate: %s: internal "
+			        "error\n",
+			        r->file);
 			io_error = true;
 			continue;
 		}
@@ -267,7 +266,7 @@ mf_cli_validate_documents(int argc, char **argv)
 			invalid = true;
 		if (rc == 0 && r->rep.type == MF_DOC_DISCLOSURE &&
 		    mf_score_compute(&r->score, mf_index_modelfacts_v1(),
-				     r->payload, NULL, 0, &err) != 0)
+		                     r->payload, NULL, 0, &err) != 0)
 			io_error = true;
 		if (as_json)
 			json_array_append_new(all, result_json(r));
@@ -277,11 +276,11 @@ mf_cli_validate_documents(int argc, char **argv)
 	if (as_json) {
 		char *text;
 		json_t *o = json_pack("{s:b, s:O}", "valid",
-				      !invalid && !io_error, "files", all);
+		                      !invalid && !io_error, "files", all);
 
-		text = o != NULL ? json_dumps(o, JSON_INDENT(2) |
-							 JSON_PRESERVE_ORDER)
-				 : NULL;
+		text = o != NULL
+		           ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+		           : NULL;
 		if (text != NULL)
 			printf("%s\n", text);
 		free(text);

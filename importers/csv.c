@@ -22,15 +22,15 @@ struct parser {
 	const char *in;
 	size_t len;
 	size_t pos;
-	size_t line;      /* current line, 1-based */
-	size_t line_off;  /* offset where the current line starts */
+	size_t line;     /* current line, 1-based */
+	size_t line_off; /* offset where the current line starts */
 	struct mf_csv_limits lim;
 	struct mf_csv *csv;
 	char *out;        /* write position in csv->text_ */
 	char *field;      /* start of the current field in csv->text_ */
 	size_t field_pos; /* input offset where the current field starts */
 	size_t rec_cap;
-	size_t *firsts;   /* per record: index of its first field pointer */
+	size_t *firsts; /* per record: index of its first field pointer */
 	size_t ptr_len, ptr_cap;
 	size_t rec_first; /* index in field_ptrs_ of the record's 1st field */
 	size_t rec_line;
@@ -55,7 +55,7 @@ static int
 fail(struct parser *p, int code, size_t off, const char *what)
 {
 	return mf_error_set(p->err, code, NULL, "CSV line %zu, column %zu: %s",
-			    p->line, column_at(p, off), what);
+	                    p->line, column_at(p, off), what);
 }
 
 /*
@@ -111,17 +111,15 @@ check_utf8(struct parser *p)
 			p->line_off = p->pos;
 			for (j = p->pos; j < i; j++) {
 				if (s[j] == '\n' ||
-				    (s[j] == '\r' && (j + 1 >= p->len ||
-						      s[j + 1] != '\n'))) {
+				    (s[j] == '\r' &&
+				     (j + 1 >= p->len || s[j + 1] != '\n'))) {
 					p->line++;
 					p->line_off = j + 1;
 				}
 			}
-			return fail(p, s[i] == 0 ? MF_E_BAD_REQUEST
-						 : MF_E_BAD_UTF8,
-				    i,
-				    s[i] == 0 ? "NUL byte in input"
-					      : "invalid UTF-8");
+			return fail(
+			    p, s[i] == 0 ? MF_E_BAD_REQUEST : MF_E_BAD_UTF8, i,
+			    s[i] == 0 ? "NUL byte in input" : "invalid UTF-8");
 		}
 		i += k;
 	}
@@ -141,7 +139,7 @@ push_ptr(struct parser *p, char *field)
 		np = realloc(p->csv->field_ptrs_, cap * sizeof(*np));
 		if (np == NULL)
 			return mf_error_set(p->err, MF_E_NOMEM, NULL,
-					    "out of memory");
+			                    "out of memory");
 		p->csv->field_ptrs_ = np;
 		p->ptr_cap = cap;
 	}
@@ -156,7 +154,7 @@ end_field(struct parser *p)
 	*p->out++ = '\0';
 	if (p->ptr_len - p->rec_first >= p->lim.max_fields)
 		return fail(p, MF_E_TOO_LARGE, p->field_pos,
-			    "too many fields in record");
+		            "too many fields in record");
 	if (push_ptr(p, p->field) != 0)
 		return MF_E_NOMEM;
 	p->field = p->out;
@@ -179,12 +177,12 @@ end_record(struct parser *p)
 		r = realloc(csv->records, cap * sizeof(*r));
 		if (r == NULL)
 			return mf_error_set(p->err, MF_E_NOMEM, NULL,
-					    "out of memory");
+			                    "out of memory");
 		csv->records = r;
 		nf = realloc(p->firsts, cap * sizeof(*nf));
 		if (nf == NULL)
 			return mf_error_set(p->err, MF_E_NOMEM, NULL,
-					    "out of memory");
+			                    "out of memory");
 		p->firsts = nf;
 		p->rec_cap = cap;
 	}
@@ -261,9 +259,9 @@ run(struct parser *p)
 				p->pos++;
 			} else if (c == '"') {
 				return fail(p, MF_E_BAD_REQUEST, p->pos,
-					    "quote inside an unquoted field "
-					    "(quote the whole field and "
-					    "double the quote)");
+				            "quote inside an unquoted field "
+				            "(quote the whole field and "
+				            "double the quote)");
 			} else {
 				if ((rc = put_byte(p, c)) != 0)
 					return rc;
@@ -283,7 +281,7 @@ run(struct parser *p)
 			 * count as lines for error messages. */
 			if (c == '\n' ||
 			    (c == '\r' && (p->pos + 1 >= p->len ||
-					   p->in[p->pos + 1] != '\n'))) {
+			                   p->in[p->pos + 1] != '\n'))) {
 				p->line++;
 				p->line_off = p->pos + 1;
 			}
@@ -299,8 +297,8 @@ run(struct parser *p)
 				st = ST_UNQUOTED; /* handled as separator */
 			} else {
 				return fail(p, MF_E_BAD_REQUEST, p->pos,
-					    "unexpected character after a "
-					    "closing quote");
+				            "unexpected character after a "
+				            "closing quote");
 			}
 			break;
 		}
@@ -309,9 +307,9 @@ run(struct parser *p)
 		char msg[96];
 
 		snprintf(msg, sizeof(msg),
-			 "unterminated quoted field (opened on line %zu, "
-			 "column %zu)",
-			 p->quote_line, p->quote_col);
+		         "unterminated quoted field (opened on line %zu, "
+		         "column %zu)",
+		         p->quote_line, p->quote_col);
 		return fail(p, MF_E_BAD_REQUEST, p->pos, msg);
 	}
 	if (record_open) {
@@ -323,7 +321,7 @@ run(struct parser *p)
 
 int
 mf_csv_parse(struct mf_csv **out, const char *data, size_t len,
-	     const struct mf_csv_limits *lim, struct mf_error *err)
+             const struct mf_csv_limits *lim, struct mf_error *err)
 {
 	struct parser p;
 	struct mf_csv *csv = NULL;
@@ -344,9 +342,9 @@ mf_csv_parse(struct mf_csv **out, const char *data, size_t len,
 		p.lim.max_records = MF_CSV_DEFAULT_MAX_RECORDS;
 	if (len > p.lim.max_input)
 		return mf_error_set(err, MF_E_TOO_LARGE, NULL,
-				    "CSV input of %zu bytes exceeds the "
-				    "limit of %zu",
-				    len, p.lim.max_input);
+		                    "CSV input of %zu bytes exceeds the "
+		                    "limit of %zu",
+		                    len, p.lim.max_input);
 	if ((csv = calloc(1, sizeof(*csv))) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	/* Unquoted text never outgrows the input plus one NUL per field,
@@ -380,10 +378,10 @@ done:
 
 int
 mf_csv_read_file(struct mf_csv **out, const char *path,
-		 const struct mf_csv_limits *lim, struct mf_error *err)
+                 const struct mf_csv_limits *lim, struct mf_error *err)
 {
 	size_t max = lim != NULL && lim->max_input ? lim->max_input
-						    : MF_CSV_DEFAULT_MAX_INPUT;
+	                                           : MF_CSV_DEFAULT_MAX_INPUT;
 	size_t len = 0, cap = 0, n;
 	char *data = NULL, *nd;
 	FILE *f;
@@ -392,13 +390,13 @@ mf_csv_read_file(struct mf_csv **out, const char *path,
 	*out = NULL;
 	if ((f = fopen(path, "rb")) == NULL)
 		return mf_error_set(err, MF_E_IO, NULL, "%s: %s", path,
-				    strerror(errno));
+		                    strerror(errno));
 	for (;;) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 65536;
 			if ((nd = realloc(data, cap)) == NULL) {
 				rc = mf_error_set(err, MF_E_NOMEM, NULL,
-						  "out of memory");
+				                  "out of memory");
 				goto done;
 			}
 			data = nd;
@@ -407,8 +405,8 @@ mf_csv_read_file(struct mf_csv **out, const char *path,
 		len += n;
 		if (len > max) {
 			rc = mf_error_set(err, MF_E_TOO_LARGE, NULL,
-					  "%s: larger than %zu bytes", path,
-					  max);
+			                  "%s: larger than %zu bytes", path,
+			                  max);
 			goto done;
 		}
 		if (n == 0)
@@ -425,7 +423,7 @@ mf_csv_read_file(struct mf_csv **out, const char *path,
 
 		snprintf(msg, sizeof(msg), "%s: %s", path, err->message);
 		snprintf(err->message, sizeof(err->message), "%.*s",
-			 (int)sizeof(err->message) - 1, msg);
+		         (int)sizeof(err->message) - 1, msg);
 	}
 done:
 	free(data);

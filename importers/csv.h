@@ -52,16 +52,15 @@ struct mf_csv {
  * MF_E_NOMEM, with err's message naming line and column. lim may be NULL.
  */
 int mf_csv_parse(struct mf_csv **out, const char *data, size_t len,
-		 const struct mf_csv_limits *lim, struct mf_error *err);
+                 const struct mf_csv_limits *lim, struct mf_error *err);
 
 /* Reads and parses a file; MF_E_IO when it cannot be read. */
 int mf_csv_read_file(struct mf_csv **out, const char *path,
-		     const struct mf_csv_limits *lim, struct mf_error *err);
+                     const struct mf_csv_limits *lim, struct mf_error *err);
 
 void mf_csv_free(struct mf_csv *csv);
 
 /* Borrowed field text, or NULL when record or field is out of range. */
-const char *mf_csv_field(const struct mf_csv *csv, size_t record,
-			 size_t field);
+const char *mf_csv_field(const struct mf_csv *csv, size_t record, size_t field);
 
 #endif

@@ -21,15 +21,15 @@
 #include <strings.h>
 
 #define N_INDICATORS 100
-#define MAX_TEXT 20000	 /* code points: the schema's long-text */
-#define MAX_CITATION 2000 /* code points: the schema's text */
-#define MAX_REFS 50
+#define MAX_TEXT     20000 /* code points: the schema's long-text */
+#define MAX_CITATION 2000  /* code points: the schema's text */
+#define MAX_REFS     50
 
 #define SOURCE_URL "https://github.com/stanford-crfm/fmti"
-#define ATTRIBUTION                                                        \
-	"Foundation Model Transparency Index by Bommasani, Klyman, "       \
-	"Kapoor, Longpre, Xiong, Maslej, Liang and Wan (Stanford CRFM, "   \
-	"Princeton CITP, MIT Media Lab); data from "                       \
+#define ATTRIBUTION                                                            \
+	"Foundation Model Transparency Index by Bommasani, Klyman, "           \
+	"Kapoor, Longpre, Xiong, Maslej, Liang and Wan (Stanford CRFM, "       \
+	"Princeton CITP, MIT Media Lab); data from "                           \
 	"github.com/stanford-crfm/fmti under CC BY 4.0."
 
 struct edition_spec {
@@ -37,7 +37,7 @@ struct edition_spec {
 	const char *label;
 	const char *index_id;
 	const char *assessed_on; /* the edition's month */
-	const char *model;	 /* model id for the assessed flagship */
+	const char *model;       /* model id for the assessed flagship */
 	const char *indicators;
 	const char *scores;
 	const char *justifications; /* v1.0 only: extracted from PDFs */
@@ -47,16 +47,15 @@ struct edition_spec {
 };
 
 static const struct edition_spec editions[MF_FMTI_EDITIONS] = {
-	{"v1.0", "October 2023", "fmti-v1.0", "2023-10-01", "flagship-2023-10",
-	 "v1.0/fmti-indicators.csv", "v1.0/October2023_scores.csv",
-	 "v1.0/October2023_justifications.csv", NULL, NULL, true},
-	{"v1.1", "May 2024", "fmti-v1.1", "2024-05-01", "flagship-2024-05",
-	 "v1.0/fmti-indicators.csv", "v1.1/May2024_scores.csv", NULL,
-	 "v1.1/reports", "_fmtransparencyreport_May2024.csv", true},
-	{"2025", "December 2025", "fmti-2025", "2025-12-01",
-	 "flagship-2025-12", "v2025/Dec2025_indicators.csv",
-	 "v2025/Dec2025_scores.csv", NULL, "v2025/reports",
-	 "_fmtransparencyreport_Dec2025.csv", false},
+    {"v1.0", "October 2023", "fmti-v1.0", "2023-10-01", "flagship-2023-10",
+     "v1.0/fmti-indicators.csv", "v1.0/October2023_scores.csv",
+     "v1.0/October2023_justifications.csv", NULL, NULL, true},
+    {"v1.1", "May 2024", "fmti-v1.1", "2024-05-01", "flagship-2024-05",
+     "v1.0/fmti-indicators.csv", "v1.1/May2024_scores.csv", NULL,
+     "v1.1/reports", "_fmtransparencyreport_May2024.csv", true},
+    {"2025", "December 2025", "fmti-2025", "2025-12-01", "flagship-2025-12",
+     "v2025/Dec2025_indicators.csv", "v2025/Dec2025_scores.csv", NULL,
+     "v2025/reports", "_fmtransparencyreport_Dec2025.csv", false},
 };
 
 #define CROSSWALK "derived/v1_indicator_name_crosswalk.csv"
@@ -67,7 +66,7 @@ static const struct {
 	const char *org;
 	const char *name;
 } aliases[] = {
-	{"Stability", "stability-ai", "Stability AI"},
+    {"Stability", "stability-ai", "Stability AI"},
 };
 
 struct indicator {
@@ -120,7 +119,7 @@ trimmed(const char *s)
 		s++;
 	n = strlen(s);
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-			 s[n - 1] == '\r' || s[n - 1] == '\n'))
+	                 s[n - 1] == '\r' || s[n - 1] == '\n'))
 		n--;
 	return strndup(s, n);
 }
@@ -167,7 +166,7 @@ clean_text(const char *in, size_t max, bool *oom)
 		} else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
 			c = ' ';
 		} else if (c == 0xc2 && (unsigned char)p[1] >= 0x80 &&
-			   (unsigned char)p[1] <= 0x9f) {
+		           (unsigned char)p[1] <= 0x9f) {
 			p++; /* a C1 control character */
 			c = ' ';
 		}
@@ -205,7 +204,7 @@ references(const char *text, json_t **urls_out, char **citation_out)
 		size_t i, n;
 
 		if (h == NULL || (strncasecmp(h, "http://", 7) != 0 &&
-				  strncasecmp(h, "https://", 8) != 0)) {
+		                  strncasecmp(h, "https://", 8) != 0)) {
 			const char *stop = h != NULL ? h + 4 : p + strlen(p);
 
 			for (; p < stop; p++)
@@ -215,7 +214,7 @@ references(const char *text, json_t **urls_out, char **citation_out)
 		for (; p < h; p++)
 			words |= isalnum((unsigned char)*p) != 0;
 		for (e = h; *e && !isspace((unsigned char)*e) &&
-			    !strchr(",;\"'<>", *e);
+		            !strchr(",;\"'<>", *e);
 		     e++)
 			;
 		n = (size_t)(e - h);
@@ -232,7 +231,7 @@ references(const char *text, json_t **urls_out, char **citation_out)
 		}
 		for (i = 0; i < json_array_size(urls); i++)
 			if (strcmp(json_string_value(json_array_get(urls, i)),
-				   u) == 0)
+			           u) == 0)
 				break;
 		if (i == json_array_size(urls) &&
 		    json_array_append_new(urls, json_string(u)) != 0) {
@@ -260,11 +259,10 @@ nomem:
 /* Files                                                               */
 
 static int
-bad_data(struct importer *im, const char *file, size_t line,
-	 const char *what)
+bad_data(struct importer *im, const char *file, size_t line, const char *what)
 {
 	return mf_error_set(im->err, MF_E_BAD_REQUEST, NULL,
-			    "FMTI data %s, line %zu: %s", file, line, what);
+	                    "FMTI data %s, line %zu: %s", file, line, what);
 }
 
 static int
@@ -311,15 +309,18 @@ blank_record(const struct mf_csv_record *r)
 /* Row k (0-based) of a v1 file must name indicator k, in any of the
  * spellings the crosswalk records. */
 static int
-check_name(struct importer *im, const struct edition_spec *ed,
-	   const char *file, size_t line, size_t k, const char *name)
+check_name(struct importer *im, const struct edition_spec *ed, const char *file,
+           size_t line, size_t k, const char *name)
 {
 	size_t c;
 
 	if (same_name(name, im->inds[k].name))
 		return 0;
-	if (ed->v1 && im->crosswalk != NULL &&
-	    k + 1 < im->crosswalk->n_records) {
+	/* v1 files name nine indicators differently (README); without the
+	 * crosswalk that records how, position is all we can go by. */
+	if (ed->v1 && im->crosswalk == NULL)
+		return 0;
+	if (ed->v1 && k + 1 < im->crosswalk->n_records) {
 		const struct mf_csv_record *r = &im->crosswalk->records[k + 1];
 
 		for (c = 3; c < r->n_fields && c <= 7; c++)
@@ -330,8 +331,8 @@ check_name(struct importer *im, const struct edition_spec *ed,
 		char msg[256];
 
 		snprintf(msg, sizeof(msg),
-			 "row %zu is '%.80s', expected indicator '%.80s'",
-			 k + 1, name, im->inds[k].name);
+		         "row %zu is '%.80s', expected indicator '%.80s'",
+		         k + 1, name, im->inds[k].name);
 		return bad_data(im, file, line, msg);
 	}
 }
@@ -340,8 +341,7 @@ check_name(struct importer *im, const struct edition_spec *ed,
 /* Index                                                               */
 
 static int
-build_index(struct importer *im, const struct edition_spec *ed,
-	    json_t **out)
+build_index(struct importer *im, const struct edition_spec *ed, json_t **out)
 {
 	struct mf_csv *csv = NULL;
 	json_t *doc = NULL, *domains, *inds, *dom = NULL, *subs;
@@ -360,16 +360,16 @@ build_index(struct importer *im, const struct edition_spec *ed,
 	c_notes = column(csv, "Notes");
 	if (c_dom < 0 || c_sub < 0 || c_ind < 0 || c_def < 0) {
 		rc = bad_data(im, ed->indicators, 1,
-			      "expected Domain, Subdomain, Indicator and "
-			      "Definition columns");
+		              "expected Domain, Subdomain, Indicator and "
+		              "Definition columns");
 		goto done;
 	}
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[], s:[]}",
-			"id", ed->index_id, "name",
-			"Foundation Model Transparency Index", "edition",
-			ed->name, "published", ed->assessed_on, "source",
-			SOURCE_URL, "license", "CC-BY-4.0", "attribution",
-			ATTRIBUTION, "domains", "indicators");
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[], s:[]}", "id",
+	                ed->index_id, "name",
+	                "Foundation Model Transparency Index", "edition",
+	                ed->name, "published", ed->assessed_on, "source",
+	                SOURCE_URL, "license", "CC-BY-4.0", "attribution",
+	                ATTRIBUTION, "domains", "indicators");
 	if (doc == NULL) {
 		rc = MF_E_NOMEM;
 		goto done;
@@ -386,12 +386,12 @@ build_index(struct importer *im, const struct edition_spec *ed,
 			continue;
 		if (k == N_INDICATORS) {
 			rc = bad_data(im, ed->indicators, r->line,
-				      "more than 100 indicators");
+			              "more than 100 indicators");
 			goto done;
 		}
 		if (r->n_fields <= (size_t)c_def) {
 			rc = bad_data(im, ed->indicators, r->line,
-				      "too few fields");
+			              "too few fields");
 			goto done;
 		}
 		free(im->inds[k].name);
@@ -400,8 +400,8 @@ build_index(struct importer *im, const struct edition_spec *ed,
 		s_name = trimmed(r->fields[c_sub]);
 		def = clean_text(r->fields[c_def], MAX_CITATION, &oom);
 		notes = c_notes >= 0 && (size_t)c_notes < r->n_fields
-				? clean_text(r->fields[c_notes], MAX_TEXT, &oom)
-				: NULL;
+		            ? clean_text(r->fields[c_notes], MAX_TEXT, &oom)
+		            : NULL;
 		if (im->inds[k].name == NULL || d_name == NULL ||
 		    s_name == NULL || oom) {
 			free(d_name), free(s_name), free(def), free(notes);
@@ -418,39 +418,41 @@ build_index(struct importer *im, const struct edition_spec *ed,
 		    def == NULL) {
 			free(d_name), free(s_name), free(def), free(notes);
 			rc = bad_data(im, ed->indicators, r->line,
-				      "indicator without a unique name, a "
-				      "domain, a subdomain or a definition");
+			              "indicator without a unique name, a "
+			              "domain, a subdomain or a definition");
 			goto done;
 		}
 		/* Domains and subdomains in order of first appearance. */
 		dom = NULL;
 		json_array_foreach(domains, j, dom)
 		{
-			if (strcmp(json_string_value(json_object_get(dom, "id")),
-				   d_id) == 0)
+			if (strcmp(
+			        json_string_value(json_object_get(dom, "id")),
+			        d_id) == 0)
 				break;
 		}
 		if (j == json_array_size(domains) &&
 		    ((dom = json_pack("{s:s, s:s, s:[]}", "id", d_id, "name",
-				      d_name, "subdomains")) == NULL ||
+		                      d_name, "subdomains")) == NULL ||
 		     json_array_append_new(domains, dom) != 0))
 			oom = true;
 		subs = json_object_get(dom, "subdomains");
 		json_array_foreach(subs, j, ind)
 		{
-			if (strcmp(json_string_value(json_object_get(ind, "id")),
-				   s_id) == 0)
+			if (strcmp(
+			        json_string_value(json_object_get(ind, "id")),
+			        s_id) == 0)
 				break;
 		}
 		if (!oom && j == json_array_size(subs) &&
 		    json_array_append_new(subs,
-					  json_pack("{s:s, s:s}", "id", s_id,
-						    "name", s_name)) != 0)
+		                          json_pack("{s:s, s:s}", "id", s_id,
+		                                    "name", s_name)) != 0)
 			oom = true;
 		ind = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "id",
-				im->inds[k].id, "number", (json_int_t)(k + 1),
-				"domain", d_id, "subdomain", s_id, "name",
-				im->inds[k].name, "definition", def);
+		                im->inds[k].id, "number", (json_int_t)(k + 1),
+		                "domain", d_id, "subdomain", s_id, "name",
+		                im->inds[k].name, "definition", def);
 		if (ind != NULL && notes != NULL)
 			json_object_set_new(ind, "notes", json_string(notes));
 		if (ind == NULL || json_array_append_new(inds, ind) != 0)
@@ -464,7 +466,7 @@ build_index(struct importer *im, const struct edition_spec *ed,
 	}
 	if (k != N_INDICATORS) {
 		rc = bad_data(im, ed->indicators, 1,
-			      "expected exactly 100 indicators");
+		              "expected exactly 100 indicators");
 		goto done;
 	}
 	*out = doc;
@@ -506,8 +508,8 @@ dev_data_dispose(struct dev_data *d)
 }
 
 static int
-score_of(struct importer *im, const char *file, size_t line,
-	 const char *s, int *out)
+score_of(struct importer *im, const char *file, size_t line, const char *s,
+         int *out)
 {
 	char *t = trimmed(s);
 	int rc = 0;
@@ -525,7 +527,7 @@ score_of(struct importer *im, const char *file, size_t line,
 /* The developer's v1.0 justifications (one file for all developers). */
 static int
 read_justifications(struct importer *im, const struct edition_spec *ed,
-		    const char *dev, struct dev_data *dd)
+                    const char *dev, struct dev_data *dd)
 {
 	struct mf_csv *csv = NULL;
 	long c_dev, c_num, c_score, c_just, c_src;
@@ -542,8 +544,8 @@ read_justifications(struct importer *im, const struct edition_spec *ed,
 	c_src = column(csv, "source");
 	if (c_dev < 0 || c_num < 0 || c_score < 0 || c_just < 0 || c_src < 0) {
 		rc = bad_data(im, ed->justifications, 1,
-			      "expected developer, indicator_number, score, "
-			      "justification and source columns");
+		              "expected developer, indicator_number, score, "
+		              "justification and source columns");
 		goto done;
 	}
 	for (i = 1; i < csv->n_records; i++) {
@@ -558,25 +560,26 @@ read_justifications(struct importer *im, const struct edition_spec *ed,
 		num = strtol(r->fields[c_num], &end, 10);
 		if (*end != '\0' || num < 1 || num > N_INDICATORS) {
 			rc = bad_data(im, ed->justifications, r->line,
-				      "bad indicator_number");
+			              "bad indicator_number");
 			goto done;
 		}
 		c = &dd->cells[num - 1];
 		if ((rc = score_of(im, ed->justifications, r->line,
-				   r->fields[c_score], &score)) != 0)
+		                   r->fields[c_score], &score)) != 0)
 			goto done;
 		if (score != c->score) {
 			rc = bad_data(im, ed->justifications, r->line,
-				      "score differs from the scores file");
+			              "score differs from the scores file");
 			goto done;
 		}
 		free(c->justification);
 		free(c->refs);
-		c->justification = clean_text(r->fields[c_just], MAX_TEXT, &oom);
+		c->justification =
+		    clean_text(r->fields[c_just], MAX_TEXT, &oom);
 		c->refs = strdup(r->fields[c_src]);
 		if (oom || c->refs == NULL) {
 			rc = mf_error_set(im->err, MF_E_NOMEM, NULL,
-					  "out of memory");
+			                  "out of memory");
 			goto done;
 		}
 	}
@@ -588,8 +591,8 @@ done:
 /* Report file of a developer: its name starts with the developer's
  * published name, spaces written as underscores. */
 static int
-find_report(struct importer *im, const struct edition_spec *ed,
-	    const char *dev, char *path, size_t n)
+find_report(struct importer *im, const struct edition_spec *ed, const char *dev,
+            char *path, size_t n)
 {
 	char dir[4096], want[256], have[256];
 	struct dirent *de;
@@ -599,17 +602,18 @@ find_report(struct importer *im, const struct edition_spec *ed,
 	snprintf(dir, sizeof(dir), "%s/%s", im->opt->dir, ed->reports_dir);
 	if ((d = opendir(dir)) == NULL)
 		return mf_error_set(im->err, MF_E_IO, NULL, "%s: cannot open",
-				    dir);
+		                    dir);
 	snprintf(want, sizeof(want), "%s", dev);
 	for (i = 0; want[i]; i++)
-		want[i] = want[i] == ' ' ? '_' : (char)tolower(
-							 (unsigned char)want[i]);
+		want[i] = want[i] == ' '
+		              ? '_'
+		              : (char)tolower((unsigned char)want[i]);
 	path[0] = '\0';
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name), wl = strlen(want);
 
-		if (len <= sl || strcmp(de->d_name + len - sl,
-					ed->reports_suffix) != 0 ||
+		if (len <= sl ||
+		    strcmp(de->d_name + len - sl, ed->reports_suffix) != 0 ||
 		    len - sl >= sizeof(have))
 			continue;
 		for (i = 0; i < len - sl; i++)
@@ -617,15 +621,14 @@ find_report(struct importer *im, const struct edition_spec *ed,
 		have[i] = '\0';
 		/* "stability_ai" for "Stability", "bigcode_huggingface_..."
 		 * for "BigCode"; an exact match wins. */
-		if (strcmp(have, want) == 0 ||
-		    (strncmp(have, want, wl) == 0 && have[wl] == '_' &&
-		     best < 1)) {
+		if (strcmp(have, want) == 0 || (strncmp(have, want, wl) == 0 &&
+		                                have[wl] == '_' && best < 1)) {
 			int w = snprintf(path, n, "%s/%s", dir, de->d_name);
 
 			if (w < 0 || (size_t)w >= n) {
 				closedir(d);
 				return mf_error_set(im->err, MF_E_IO, NULL,
-						    "%s: path too long", dir);
+				                    "%s: path too long", dir);
 			}
 			best = strcmp(have, want) == 0 ? 2 : 1;
 		}
@@ -636,7 +639,7 @@ find_report(struct importer *im, const struct edition_spec *ed,
 
 static int
 read_report(struct importer *im, const struct edition_spec *ed,
-	    const char *path, struct dev_data *dd)
+            const char *path, struct dev_data *dd)
 {
 	struct mf_csv *csv = NULL;
 	long c_disc, c_refs, c_score, c_just;
@@ -653,8 +656,8 @@ read_report(struct importer *im, const struct edition_spec *ed,
 	c_just = column(csv, "Justification");
 	if (c_disc < 0 || c_refs < 0 || c_score < 0 || c_just < 0) {
 		rc = bad_data(im, file, 1,
-			      "expected Disclosure, References, Score and "
-			      "Justification columns");
+		              "expected Disclosure, References, Score and "
+		              "Justification columns");
 		goto done;
 	}
 	for (i = 1; i < csv->n_records; i++) {
@@ -665,32 +668,34 @@ read_report(struct importer *im, const struct edition_spec *ed,
 			continue;
 		if (k == N_INDICATORS ||
 		    r->n_fields != csv->records[0].n_fields) {
-			rc = bad_data(im, file, r->line,
-				      "expected 100 rows of the header's width");
+			rc =
+			    bad_data(im, file, r->line,
+			             "expected 100 rows of the header's width");
 			goto done;
 		}
 		/* The first column holds the indicator, whatever its header
 		 * says (Adept's reads "Downstream applications"). */
-		if ((rc = check_name(im, ed, file, r->line, k,
-				     r->fields[0])) != 0 ||
+		if ((rc = check_name(im, ed, file, r->line, k, r->fields[0])) !=
+		        0 ||
 		    (rc = score_of(im, file, r->line, r->fields[c_score],
-				   &score)) != 0)
+		                   &score)) != 0)
 			goto done;
 		c = &dd->cells[k];
 		if (score != c->score) {
 			rc = bad_data(im, file, r->line,
-				      "score differs from the scores file");
+			              "score differs from the scores file");
 			goto done;
 		}
 		free(c->justification);
 		free(c->disclosure);
 		free(c->refs);
-		c->justification = clean_text(r->fields[c_just], MAX_TEXT, &oom);
+		c->justification =
+		    clean_text(r->fields[c_just], MAX_TEXT, &oom);
 		c->disclosure = clean_text(r->fields[c_disc], MAX_TEXT, &oom);
 		c->refs = strdup(r->fields[c_refs]);
 		if (oom || c->refs == NULL) {
 			rc = mf_error_set(im->err, MF_E_NOMEM, NULL,
-					  "out of memory");
+			                  "out of memory");
 			goto done;
 		}
 		k++;
@@ -713,13 +718,13 @@ next_seq(struct importer *im, const char *org, json_int_t *out)
 
 	*out = n;
 	return json_object_set_new(im->seqs, org, json_integer(n)) == 0
-		       ? 0
-		       : MF_E_NOMEM;
+	           ? 0
+	           : MF_E_NOMEM;
 }
 
 static int
 add_org(struct importer *im, const char *org, const char *name,
-	const char *role)
+        const char *role)
 {
 	size_t i;
 	json_t *o;
@@ -731,10 +736,10 @@ add_org(struct importer *im, const char *org, const char *name,
 			return 0;
 	}
 	return json_array_append_new(im->orgs,
-				     json_pack("{s:s, s:s, s:s}", "org", org,
-					       "name", name, "role", role)) == 0
-		       ? 0
-		       : MF_E_NOMEM;
+	                             json_pack("{s:s, s:s, s:s}", "org", org,
+	                                       "name", name, "role", role)) == 0
+	           ? 0
+	           : MF_E_NOMEM;
 }
 
 static int
@@ -757,8 +762,7 @@ entry(const char *key, const char *text, const char *refs)
 
 	if (o == NULL)
 		return NULL;
-	if (text != NULL &&
-	    json_object_set_new(o, key, json_string(text)) != 0)
+	if (text != NULL && json_object_set_new(o, key, json_string(text)) != 0)
 		goto fail;
 	if (refs != NULL) {
 		if (references(refs, &urls, &citation) != 0)
@@ -767,8 +771,8 @@ entry(const char *key, const char *text, const char *refs)
 		    json_object_set_new(o, "references", urls) != 0)
 			goto fail;
 		if (citation != NULL &&
-		    json_object_set_new(o, "citation",
-					json_string(citation)) != 0)
+		    json_object_set_new(o, "citation", json_string(citation)) !=
+		        0)
 			goto fail;
 		free(citation);
 	}
@@ -781,7 +785,7 @@ fail:
 
 static int
 build_docs(struct importer *im, const struct edition_spec *ed,
-	   struct mf_fmti_developer *dev, struct dev_data *dd)
+           struct mf_fmti_developer *dev, struct dev_data *dd)
 {
 	json_t *answers = NULL, *scores = NULL, *doc, *e;
 	json_int_t seq;
@@ -796,7 +800,7 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 			if (dd->cells[k].disclosure == NULL)
 				continue;
 			e = entry("answer", dd->cells[k].disclosure,
-				  dd->cells[k].refs);
+			          dd->cells[k].refs);
 			if (e == NULL ||
 			    json_object_set_new(answers, im->inds[k].id, e)) {
 				json_decref(answers);
@@ -810,23 +814,23 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 			return rc;
 		}
 		snprintf(name, sizeof(name), "%s flagship model (FMTI %s)",
-			 dev->name, ed->label);
+		         dev->name, ed->label);
 		snprintf(desc, sizeof(desc),
-			 "The transparency report %s submitted to the "
-			 "Foundation Model Transparency Index, %s edition "
-			 "(%s), imported from the FMTI data set. The answers "
-			 "are the developer's own words.",
-			 dev->name, ed->name, ed->label);
+		         "The transparency report %s submitted to the "
+		         "Foundation Model Transparency Index, %s edition "
+		         "(%s), imported from the FMTI data set. The answers "
+		         "are the developer's own words.",
+		         dev->name, ed->name, ed->label);
 		doc = json_pack(
-			"{s:s, s:s, s:{s:s, s:s}, s:s, s:I, s:n, "
-			"s:{s:s, s:s, s:s}, s:{s:o}}",
-			"type", "disclosure", "registry",
-			im->opt->registry != NULL ? im->opt->registry
-						  : MF_FMTI_DEFAULT_REGISTRY,
-			"subject", "org", dev->org, "model", dev->model,
-			"issued_at", im->issued_at, "seq", seq, "supersedes",
-			"identity", "name", name, "developer", dev->name,
-			"description", desc, "indices", ed->index_id, answers);
+		    "{s:s, s:s, s:{s:s, s:s}, s:s, s:I, s:n, "
+		    "s:{s:s, s:s, s:s}, s:{s:o}}",
+		    "type", "disclosure", "registry",
+		    im->opt->registry != NULL ? im->opt->registry
+		                              : MF_FMTI_DEFAULT_REGISTRY,
+		    "subject", "org", dev->org, "model", dev->model,
+		    "issued_at", im->issued_at, "seq", seq, "supersedes",
+		    "identity", "name", name, "developer", dev->name,
+		    "description", desc, "indices", ed->index_id, answers);
 		if ((rc = seal(&dev->disclosure, doc)) != 0)
 			return rc;
 	} else {
@@ -837,10 +841,10 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 		return MF_E_NOMEM;
 	for (k = 0; k < N_INDICATORS; k++) {
 		e = entry("justification", dd->cells[k].justification,
-			  dd->has_report ? NULL : dd->cells[k].refs);
+		          dd->has_report ? NULL : dd->cells[k].refs);
 		if (e == NULL ||
 		    json_object_set_new(e, "score",
-					json_integer(dd->cells[k].score)) ||
+		                        json_integer(dd->cells[k].score)) ||
 		    json_object_set_new(scores, im->inds[k].id, e)) {
 			json_decref(e);
 			json_decref(scores);
@@ -852,27 +856,27 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 		return rc;
 	}
 	snprintf(name, sizeof(name), "%s flagship model (FMTI %s)", dev->name,
-		 ed->label);
+	         ed->label);
 	doc = json_pack(
-		"{s:s, s:s, s:{s:s, s:s}, s:s, s:I, s:s, s:s, s:s, s:s, s:s, "
-		"s:s, s:o}",
-		"type", "assessment", "registry",
-		im->opt->registry != NULL ? im->opt->registry
-					  : MF_FMTI_DEFAULT_REGISTRY,
-		"subject", "org", dev->org, "model", dev->model, "issued_at",
-		im->issued_at, "seq", seq, "index", ed->index_id, "edition",
-		ed->name, "assessed_on", ed->assessed_on, "model_name", name,
-		"method",
-		"Published scores of the Foundation Model Transparency Index: "
-		"each indicator is awarded 1 when the information is "
-		"disclosed as the indicator defines, else 0.",
-		"source", SOURCE_URL, "scores", scores);
+	    "{s:s, s:s, s:{s:s, s:s}, s:s, s:I, s:s, s:s, s:s, s:s, s:s, "
+	    "s:s, s:o}",
+	    "type", "assessment", "registry",
+	    im->opt->registry != NULL ? im->opt->registry
+	                              : MF_FMTI_DEFAULT_REGISTRY,
+	    "subject", "org", dev->org, "model", dev->model, "issued_at",
+	    im->issued_at, "seq", seq, "index", ed->index_id, "edition",
+	    ed->name, "assessed_on", ed->assessed_on, "model_name", name,
+	    "method",
+	    "Published scores of the Foundation Model Transparency Index: "
+	    "each indicator is awarded 1 when the information is "
+	    "disclosed as the indicator defines, else 0.",
+	    "source", SOURCE_URL, "scores", scores);
 	if (doc != NULL && dev->disclosure.payload != NULL) {
 		char ref[80];
 
 		snprintf(ref, sizeof(ref), "sha256:%s", dev->disclosure.sha256);
 		json_object_set_new(json_object_get(doc, "subject"),
-				    "disclosure", json_string(ref));
+		                    "disclosure", json_string(ref));
 	}
 	return seal(&dev->assessment, doc);
 }
@@ -881,7 +885,7 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 
 static int
 import_edition(struct importer *im, const struct edition_spec *ed,
-	       struct mf_fmti_edition *out)
+               struct mf_fmti_edition *out)
 {
 	struct mf_csv *sc = NULL;
 	struct dev_data *dd = NULL;
@@ -926,7 +930,7 @@ import_edition(struct importer *im, const struct edition_spec *ed,
 			continue;
 		if (r->n_fields != sc->records[0].n_fields) {
 			rc = bad_data(im, ed->scores, r->line,
-				      "row width differs from the header");
+			              "row width differs from the header");
 			goto done;
 		}
 		if ((ind = trimmed(r->fields[c_ind])) == NULL) {
@@ -939,16 +943,16 @@ import_edition(struct importer *im, const struct edition_spec *ed,
 			continue;
 		}
 		rc = k < N_INDICATORS
-			     ? check_name(im, ed, ed->scores, r->line, k, ind)
-			     : bad_data(im, ed->scores, r->line,
-					"more than 100 indicator rows");
+		         ? check_name(im, ed, ed->scores, r->line, k, ind)
+		         : bad_data(im, ed->scores, r->line,
+		                    "more than 100 indicator rows");
 		free(ind);
 		if (rc != 0)
 			goto done;
 		for (j = 0; j < n_dev; j++)
 			if ((rc = score_of(im, ed->scores, r->line,
-					   r->fields[cols[j]],
-					   &dd[j].cells[k].score)) != 0)
+			                   r->fields[cols[j]],
+			                   &dd[j].cells[k].score)) != 0)
 				goto done;
 		k++;
 	}
@@ -982,7 +986,8 @@ import_edition(struct importer *im, const struct edition_spec *ed,
 			goto done;
 		}
 		if (!slug[0]) {
-			rc = bad_data(im, ed->scores, 1, "empty developer name");
+			rc =
+			    bad_data(im, ed->scores, 1, "empty developer name");
 			goto done;
 		}
 		if (total_row != NULL) {
@@ -991,20 +996,20 @@ import_edition(struct importer *im, const struct edition_spec *ed,
 
 			if (*end != '\0' || t < 0 || t > N_INDICATORS) {
 				rc = bad_data(im, ed->scores, total_row->line,
-					      "bad Total");
+				              "bad Total");
 				goto done;
 			}
 			dev->published_total = (int)t;
 		}
 		if ((rc = add_org(im, slug, canon != NULL ? canon : dev->name,
-				  "developer")) != 0)
+		                  "developer")) != 0)
 			goto done;
 		if (ed->justifications != NULL &&
 		    (rc = read_justifications(im, ed, pub, &dd[j])) != 0)
 			goto done;
 		if (ed->reports_dir != NULL) {
 			if ((rc = find_report(im, ed, dev->name, path,
-					      sizeof(path))) != 0)
+			                      sizeof(path))) != 0)
 				goto done;
 			if (path[0] != '\0' &&
 			    (rc = read_report(im, ed, path, &dd[j])) != 0)
@@ -1056,8 +1061,8 @@ mf_fmti_import_free(struct mf_fmti_import *imp)
 }
 
 int
-mf_fmti_import(struct mf_fmti_import **out,
-	       const struct mf_fmti_options *opt, struct mf_error *err)
+mf_fmti_import(struct mf_fmti_import **out, const struct mf_fmti_options *opt,
+               struct mf_error *err)
 {
 	struct mf_fmti_import *imp = NULL;
 	struct importer im;
@@ -1068,10 +1073,10 @@ mf_fmti_import(struct mf_fmti_import **out,
 	memset(&im, 0, sizeof(im));
 	im.opt = opt;
 	im.err = err;
-	mf_time_format_s(im.issued_at, sizeof(im.issued_at),
-			 (opt->issued_at_ms != 0 ? opt->issued_at_ms
-						 : mf_time_now_ms()) /
-				 1000);
+	mf_time_format_s(
+	    im.issued_at, sizeof(im.issued_at),
+	    (opt->issued_at_ms != 0 ? opt->issued_at_ms : mf_time_now_ms()) /
+	        1000);
 	im.seqs = json_object();
 	im.orgs = json_array();
 	imp = calloc(1, sizeof(*imp));
@@ -1093,10 +1098,10 @@ mf_fmti_import(struct mf_fmti_import **out,
 	}
 	for (e = 0; e < MF_FMTI_EDITIONS; e++)
 		if ((rc = import_edition(&im, &editions[e],
-					 &imp->editions[e])) != 0)
+		                         &imp->editions[e])) != 0)
 			goto done;
 	if ((rc = add_org(&im, MF_FMTI_ASSESSOR,
-			  "Foundation Model Transparency Index", "assessor")) !=
+	                  "Foundation Model Transparency Index", "assessor")) !=
 	    0) {
 		mf_error_set(err, rc, NULL, "out of memory");
 		goto done;

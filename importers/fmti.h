@@ -22,9 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MF_FMTI_ASSESSOR "fmti"
+#define MF_FMTI_ASSESSOR         "fmti"
 #define MF_FMTI_DEFAULT_REGISTRY "modelfacts.localhost"
-#define MF_FMTI_EDITIONS 3
+#define MF_FMTI_EDITIONS         3
 
 struct mf_fmti_options {
 	const char *dir;      /* the fmti/ folder of the data set */
@@ -35,15 +35,15 @@ struct mf_fmti_options {
 /* A payload and the exact bytes that would be signed. */
 struct mf_fmti_doc {
 	json_t *payload; /* owned */
-	char *bytes;	 /* owned: compact, sorted-key JSON of payload */
+	char *bytes;     /* owned: compact, sorted-key JSON of payload */
 	size_t len;
 	char sha256[MF_SHA256_HEX_LEN + 1]; /* of bytes */
 };
 
 struct mf_fmti_developer {
-	char *name;		   /* as published, e.g. "Hugging Face" */
-	char *org;		   /* organisation id, e.g. "hugging-face" */
-	char *model;		   /* model id for this edition */
+	char *name;  /* as published, e.g. "Hugging Face" */
+	char *org;   /* organisation id, e.g. "hugging-face" */
+	char *model; /* model id for this edition */
 	struct mf_fmti_doc disclosure; /* payload NULL: no disclosure text */
 	struct mf_fmti_doc assessment;
 	int published_total; /* the scores file's Total row, or -1 */
@@ -52,7 +52,7 @@ struct mf_fmti_developer {
 struct mf_fmti_edition {
 	const char *name;  /* "v1.0", "v1.1", "2025" (static) */
 	const char *label; /* "October 2023" (static) */
-	json_t *index;	   /* owned: the index document */
+	json_t *index;     /* owned: the index document */
 	struct mf_fmti_developer *devs;
 	size_t n_devs;
 };
@@ -71,7 +71,7 @@ struct mf_fmti_import {
  * MF_E_NOMEM.
  */
 int mf_fmti_import(struct mf_fmti_import **out,
-		   const struct mf_fmti_options *opt, struct mf_error *err);
+                   const struct mf_fmti_options *opt, struct mf_error *err);
 void mf_fmti_import_free(struct mf_fmti_import *imp);
 
 /* Lowercase slug of a name ("AI21 Labs" -> "ai21-labs") into out[64]. */

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DOMAINS 20
+#define MAX_DOMAINS    20
 #define MAX_SUBDOMAINS 200
 #define MAX_INDICATORS 300
 
@@ -51,7 +51,7 @@ static int
 bad(struct mf_error *err, const char *ptr, const char *what)
 {
 	return mf_error_set(err, MF_E_SCHEMA, ptr, "index document, %s: %s",
-			    ptr, what);
+	                    ptr, what);
 }
 
 /* Index ids allow dots (fmti-v1.1); otherwise they are slugs. */
@@ -60,7 +60,8 @@ index_id_ok(const char *s)
 {
 	size_t n;
 
-	if (s == NULL || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+	if (s == NULL ||
+	    !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
 		return false;
 	for (n = 0; s[n]; n++)
 		if (!((s[n] >= 'a' && s[n] <= 'z') ||
@@ -98,8 +99,9 @@ load_domains(struct mf_index *idx, struct mf_error *err)
 		dom->id = text(d, "id");
 		dom->name = text(d, "name");
 		if (!mf_slug_valid(dom->id) || dom->name == NULL)
-			return bad(err, ptr, "a domain needs a slug id and a "
-					     "name");
+			return bad(err, ptr,
+			           "a domain needs a slug id and a "
+			           "name");
 		for (k = 0; k < i; k++)
 			if (strcmp(idx->domains[k].id, dom->id) == 0)
 				return bad(err, ptr, "duplicate domain id");
@@ -111,8 +113,8 @@ load_domains(struct mf_index *idx, struct mf_error *err)
 		{
 			struct mf_index_subdomain *sub;
 
-			snprintf(ptr, sizeof(ptr), "/domains/%zu/subdomains/%zu",
-				 i, j);
+			snprintf(ptr, sizeof(ptr),
+			         "/domains/%zu/subdomains/%zu", i, j);
 			if (idx->n_subs == MAX_SUBDOMAINS)
 				return bad(err, ptr, "too many subdomains");
 			sub = &idx->subs[idx->n_subs];
@@ -120,13 +122,14 @@ load_domains(struct mf_index *idx, struct mf_error *err)
 			sub->name = text(s, "name");
 			sub->domain = i;
 			if (!mf_slug_valid(sub->id) || sub->name == NULL)
-				return bad(err, ptr, "a subdomain needs a slug "
-						     "id and a name");
+				return bad(err, ptr,
+				           "a subdomain needs a slug "
+				           "id and a name");
 			for (k = 0; k < idx->n_subs; k++)
 				if (idx->subs[k].domain == i &&
 				    strcmp(idx->subs[k].id, sub->id) == 0)
 					return bad(err, ptr,
-						   "duplicate subdomain id");
+					           "duplicate subdomain id");
 			idx->n_subs++;
 		}
 	}
@@ -183,20 +186,22 @@ load_indicators(struct mf_index *idx, struct mf_error *err)
 		ind->definition = text(it, "definition");
 		if (!mf_slug_valid(ind->id) || ind->name == NULL ||
 		    ind->definition == NULL)
-			return bad(err, ptr, "an indicator needs a slug id, a "
-					     "name and a definition");
+			return bad(err, ptr,
+			           "an indicator needs a slug id, a "
+			           "name and a definition");
 		if (mf_index_find(idx, ind->id) >= 0)
 			return bad(err, ptr, "duplicate indicator id");
 		if ((d = find_domain(idx, text(it, "domain"))) < 0)
 			return bad(err, ptr, "unknown domain");
 		if ((s = find_sub(idx, (size_t)d, text(it, "subdomain"))) < 0)
-			return bad(err, ptr, "unknown subdomain for its domain");
+			return bad(err, ptr,
+			           "unknown subdomain for its domain");
 		ind->domain = (size_t)d;
 		ind->subdomain = (size_t)s;
 		na = json_object_get(it, "allow_not_applicable");
 		if (na != NULL && !json_is_boolean(na))
 			return bad(err, ptr,
-				   "allow_not_applicable is a boolean");
+			           "allow_not_applicable is a boolean");
 		ind->allow_na = json_is_true(na);
 		if ((rule = json_object_get(it, "rule")) != NULL) {
 			char rptr[112];
@@ -327,7 +332,7 @@ static void
 load_builtin(void)
 {
 	const struct mf_embedded *e =
-		mf_embedded_get("schema/indices/modelfacts-v1.json");
+	    mf_embedded_get("schema/indices/modelfacts-v1.json");
 	struct mf_error err;
 	json_t *doc;
 
@@ -337,7 +342,7 @@ load_builtin(void)
 		return;
 	}
 	doc = mf_json_parse((const char *)e->data, e->len, "modelfacts-v1",
-			    NULL, &err);
+	                    NULL, &err);
 	if (doc == NULL || mf_index_load(&builtin, doc, &err) != 0)
 		mf_log_error("embedded modelfacts-v1 index: %s", err.message);
 	json_decref(doc);

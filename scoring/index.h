@@ -23,8 +23,8 @@ struct mf_index_indicator {
 	const char *id;
 	const char *name;
 	const char *definition;
-	size_t domain;	     /* index into the domains */
-	size_t subdomain;    /* index into the subdomains (all domains) */
+	size_t domain;    /* index into the domains */
+	size_t subdomain; /* index into the subdomains (all domains) */
 	const struct mf_rule *rule; /* NULL: only assessments can grade it */
 	bool allow_na;
 };
@@ -60,13 +60,13 @@ const json_t *mf_index_document(const struct mf_index *idx);
 
 size_t mf_index_domain_count(const struct mf_index *idx);
 const struct mf_index_domain *mf_index_domain(const struct mf_index *idx,
-					      size_t i);
+                                              size_t i);
 size_t mf_index_subdomain_count(const struct mf_index *idx);
-const struct mf_index_subdomain *
-mf_index_subdomain(const struct mf_index *idx, size_t i);
+const struct mf_index_subdomain *mf_index_subdomain(const struct mf_index *idx,
+                                                    size_t i);
 size_t mf_index_indicator_count(const struct mf_index *idx);
-const struct mf_index_indicator *
-mf_index_indicator(const struct mf_index *idx, size_t i);
+const struct mf_index_indicator *mf_index_indicator(const struct mf_index *idx,
+                                                    size_t i);
 /* Position of the indicator with this id, or -1. */
 long mf_index_find(const struct mf_index *idx, const char *id);
 

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_TOKENS 16
-#define MAX_CHILDREN 20
+#define MAX_TOKENS     16
+#define MAX_CHILDREN   20
 #define MAX_RULE_DEPTH 8
 
 enum op {
@@ -41,19 +41,19 @@ enum fstate {
 };
 
 static const char *const fstate_names[FS__MAX] = {
-	"disclosed", "withheld", "not_applicable", "unknown", "absent"};
+    "disclosed", "withheld", "not_applicable", "unknown", "absent"};
 
 struct mf_rule {
 	enum op op;
-	char *pointer;			  /* as written */
-	size_t n_tokens;		  /* pointer split and unescaped */
+	char *pointer;   /* as written */
+	size_t n_tokens; /* pointer split and unescaped */
 	char *tokens[MAX_TOKENS];
-	size_t token_end[MAX_TOKENS];	  /* end of token i in pointer */
+	size_t token_end[MAX_TOKENS]; /* end of token i in pointer */
 	char **with;
 	size_t n_with;
 	size_t min;
-	json_t *operand;		  /* equals/in/contains: owned */
-	unsigned mask;			  /* status_in */
+	json_t *operand; /* equals/in/contains: owned */
+	unsigned mask;   /* status_in */
 	struct mf_rule *children[MAX_CHILDREN];
 	size_t n_children;
 };
@@ -81,21 +81,22 @@ static int
 bad(struct mf_error *err, const char *where, const char *what)
 {
 	return mf_error_set(err, MF_E_SCHEMA, where, "rule at %s: %s", where,
-			    what);
+	                    what);
 }
 
 /* Splits an RFC 6901 pointer; only non-empty tokens are allowed. */
 static int
 set_pointer(struct mf_rule *r, const json_t *v, const char *where,
-	    struct mf_error *err)
+            struct mf_error *err)
 {
 	const char *p = json_string_value(v), *q;
 	char *tok;
 	size_t n;
 
 	if (p == NULL || p[0] != '/' || strlen(p) > 255)
-		return bad(err, where, "a JSON pointer such as /data/size is "
-				       "required");
+		return bad(err, where,
+		           "a JSON pointer such as /data/size is "
+		           "required");
 	if ((r->pointer = strdup(p)) == NULL)
 		return MF_E_NOMEM;
 	while (*p == '/') {
@@ -109,10 +110,11 @@ set_pointer(struct mf_rule *r, const json_t *v, const char *where,
 			return MF_E_NOMEM;
 		for (n = 0; p < q; p++) {
 			if (*p == '~') {
-				if (p + 1 >= q || (p[1] != '0' && p[1] != '1')) {
+				if (p + 1 >= q ||
+				    (p[1] != '0' && p[1] != '1')) {
 					free(tok);
 					return bad(err, where,
-						   "bad ~ escape in pointer");
+					           "bad ~ escape in pointer");
 				}
 				tok[n++] = p[1] == '0' ? '~' : '/';
 				p++;
@@ -138,12 +140,12 @@ pair(const json_t *v, const json_t **ptr, const json_t **operand)
 	return 0;
 }
 
-static int compile(struct mf_rule **out, const json_t *rule,
-		   const char *where, int depth, struct mf_error *err);
+static int compile(struct mf_rule **out, const json_t *rule, const char *where,
+                   int depth, struct mf_error *err);
 
 static int
 compile_children(struct mf_rule *r, const json_t *list, const char *where,
-		 const char *key, int depth, struct mf_error *err)
+                 const char *key, int depth, struct mf_error *err)
 {
 	struct mf_buf sub = MF_BUF_INIT;
 	const json_t *item;
@@ -163,7 +165,7 @@ compile_children(struct mf_rule *r, const json_t *list, const char *where,
 			break;
 		}
 		if ((rc = compile(&r->children[r->n_children], item, sub.data,
-				  depth + 1, err)) != 0)
+		                  depth + 1, err)) != 0)
 			break;
 		r->n_children++;
 	}
@@ -172,8 +174,8 @@ compile_children(struct mf_rule *r, const json_t *list, const char *where,
 }
 
 static int
-compile(struct mf_rule **out, const json_t *rule, const char *where,
-	int depth, struct mf_error *err)
+compile(struct mf_rule **out, const json_t *rule, const char *where, int depth,
+        struct mf_error *err)
 {
 	struct mf_rule *r;
 	const json_t *v = NULL, *p, *o, *with;
@@ -191,8 +193,8 @@ compile(struct mf_rule **out, const json_t *rule, const char *where,
 	with = json_object_get(rule, "with");
 	if (json_object_size(rule) != (with != NULL ? 2u : 1u)) {
 		rc = bad(err, where,
-			 "a rule has exactly one operator (plus \"with\" "
-			 "for disclosed)");
+		         "a rule has exactly one operator (plus \"with\" "
+		         "for disclosed)");
 		goto done;
 	}
 	json_object_foreach((json_t *)rule, key, v)
@@ -209,10 +211,11 @@ compile(struct mf_rule **out, const json_t *rule, const char *where,
 		r->op = OP_DISCLOSED;
 		rc = set_pointer(r, v, where, err);
 		if (rc == 0 && with != NULL) {
-			if (!json_is_array(with) || json_array_size(with) == 0 ||
+			if (!json_is_array(with) ||
+			    json_array_size(with) == 0 ||
 			    json_array_size(with) > 10) {
 				rc = bad(err, where,
-					 "\"with\" lists 1-10 member names");
+				         "\"with\" lists 1-10 member names");
 				goto done;
 			}
 			r->with = calloc(json_array_size(with), sizeof(char *));
@@ -225,11 +228,11 @@ compile(struct mf_rule **out, const json_t *rule, const char *where,
 				if (!json_is_string(o) ||
 				    json_string_length(o) == 0) {
 					rc = bad(err, where,
-						 "\"with\" lists member names");
+					         "\"with\" lists member names");
 					goto done;
 				}
-				if ((r->with[i] = strdup(json_string_value(
-					     o))) == NULL) {
+				if ((r->with[i] = strdup(
+				         json_string_value(o))) == NULL) {
 					rc = MF_E_NOMEM;
 					goto done;
 				}
@@ -242,24 +245,24 @@ compile(struct mf_rule **out, const json_t *rule, const char *where,
 	} else if (strcmp(key, "min_items") == 0) {
 		r->op = OP_MIN_ITEMS;
 		if (pair(v, &p, &o) != 0 || !json_is_integer(o) ||
-		    json_integer_value(o) < 1 ||
-		    json_integer_value(o) > 1000) {
+		    json_integer_value(o) < 1 || json_integer_value(o) > 1000) {
 			rc = bad(err, where,
-				 "min_items is [pointer, count 1-1000]");
+			         "min_items is [pointer, count 1-1000]");
 			goto done;
 		}
 		r->min = (size_t)json_integer_value(o);
 		rc = set_pointer(r, p, where, err);
 	} else if (strcmp(key, "equals") == 0 || strcmp(key, "in") == 0 ||
-		   strcmp(key, "contains") == 0) {
-		r->op = key[0] == 'e' ? OP_EQUALS
-				      : key[0] == 'i' ? OP_IN : OP_CONTAINS;
+	           strcmp(key, "contains") == 0) {
+		r->op = key[0] == 'e'   ? OP_EQUALS
+		        : key[0] == 'i' ? OP_IN
+		                        : OP_CONTAINS;
 		if (pair(v, &p, &o) != 0 ||
 		    (r->op == OP_IN &&
 		     (!json_is_array(o) || json_array_size(o) == 0))) {
 			rc = bad(err, where,
-				 "equals/contains take [pointer, value]; in "
-				 "takes [pointer, [values]]");
+			         "equals/contains take [pointer, value]; in "
+			         "takes [pointer, [values]]");
 			goto done;
 		}
 		r->operand = json_deep_copy(o);
@@ -273,7 +276,7 @@ compile(struct mf_rule **out, const json_t *rule, const char *where,
 		if (pair(v, &p, &o) != 0 || !json_is_array(o) ||
 		    json_array_size(o) == 0) {
 			rc = bad(err, where,
-				 "status_in is [pointer, [statuses]]");
+			         "status_in is [pointer, [statuses]]");
 			goto done;
 		}
 		json_array_foreach(o, i, v)
@@ -283,12 +286,12 @@ compile(struct mf_rule **out, const json_t *rule, const char *where,
 			for (s = 0; s < FS__MAX; s++)
 				if (json_is_string(v) &&
 				    strcmp(json_string_value(v),
-					   fstate_names[s]) == 0)
+				           fstate_names[s]) == 0)
 					break;
 			if (s == FS__MAX) {
 				rc = bad(err, where,
-					 "statuses are disclosed, withheld, "
-					 "not_applicable, unknown, absent");
+				         "statuses are disclosed, withheld, "
+				         "not_applicable, unknown, absent");
 				goto done;
 			}
 			r->mask |= 1u << s;
@@ -303,10 +306,9 @@ compile(struct mf_rule **out, const json_t *rule, const char *where,
 done:
 	if (rc != 0) {
 		mf_rule_free(r);
-		return rc == MF_E_NOMEM
-			       ? mf_error_set(err, MF_E_NOMEM, NULL,
-					      "out of memory")
-			       : rc;
+		return rc == MF_E_NOMEM ? mf_error_set(err, MF_E_NOMEM, NULL,
+		                                       "out of memory")
+		                        : rc;
 	}
 	*out = r;
 	return 0;
@@ -314,7 +316,7 @@ done:
 
 int
 mf_rule_compile(struct mf_rule **out, const json_t *rule, const char *where,
-		struct mf_error *err)
+                struct mf_error *err)
 {
 	return compile(out, rule, where != NULL ? where : "", 0, err);
 }
@@ -368,7 +370,7 @@ unwrap(const json_t **v)
  */
 static enum fstate
 resolve(const struct mf_rule *r, const json_t *doc, const json_t **out,
-	size_t *prefix_len)
+        size_t *prefix_len)
 {
 	const json_t *cur = doc;
 	enum fstate st;
@@ -396,10 +398,10 @@ resolve(const struct mf_rule *r, const json_t *doc, const json_t **out,
 	return FS_DISCLOSED;
 }
 
-static enum mf_rule_result
-finish(struct mf_rule_eval *ev, enum mf_rule_result res, const char *ptr,
-       size_t ptr_len, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+static enum mf_rule_result finish(struct mf_rule_eval *ev,
+                                  enum mf_rule_result res, const char *ptr,
+                                  size_t ptr_len, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 static enum mf_rule_result
 finish(struct mf_rule_eval *ev, enum mf_rule_result res, const char *ptr,
@@ -420,16 +422,16 @@ finish(struct mf_rule_eval *ev, enum mf_rule_result res, const char *ptr,
 
 static enum mf_rule_result
 state_result(const struct mf_rule *r, enum fstate st, size_t plen,
-	     struct mf_rule_eval *ev)
+             struct mf_rule_eval *ev)
 {
-	const char *what = st == FS_ABSENT   ? "not disclosed (absent)"
-			   : st == FS_WITHHELD ? "withheld"
-			   : st == FS_UNKNOWN  ? "unknown to the developer"
-					       : "marked not applicable";
+	const char *what = st == FS_ABSENT     ? "not disclosed (absent)"
+	                   : st == FS_WITHHELD ? "withheld"
+	                   : st == FS_UNKNOWN  ? "unknown to the developer"
+	                                       : "marked not applicable";
 
-	return finish(ev, st == FS_NOT_APPLICABLE ? MF_RULE_NA : MF_RULE_NOT_MET,
-		      r->pointer, plen, "%.*s is %s", (int)plen, r->pointer,
-		      what);
+	return finish(
+	    ev, st == FS_NOT_APPLICABLE ? MF_RULE_NA : MF_RULE_NOT_MET,
+	    r->pointer, plen, "%.*s is %s", (int)plen, r->pointer, what);
 }
 
 static bool
@@ -440,20 +442,20 @@ is_url(const json_t *v)
 	if (json_is_object(v))
 		s = json_string_value(json_object_get(v, "url"));
 	return s != NULL && (strncasecmp(s, "https://", 8) == 0 ||
-			     strncasecmp(s, "http://", 7) == 0);
+	                     strncasecmp(s, "http://", 7) == 0);
 }
 
 /* Every member of r->with is disclosed in obj. */
 static enum mf_rule_result
 eval_with(const struct mf_rule *r, const json_t *obj, const char *where,
-	  struct mf_rule_eval *ev)
+          struct mf_rule_eval *ev)
 {
 	enum mf_rule_result res = MF_RULE_MET;
 	size_t i;
 
 	if (!json_is_object(obj))
 		return finish(ev, MF_RULE_NOT_MET, where, strlen(where),
-			      "%s has no members", where);
+		              "%s has no members", where);
 	for (i = 0; i < r->n_with; i++) {
 		const json_t *m = json_object_get(obj, r->with[i]);
 		enum fstate st = unwrap(&m);
@@ -466,10 +468,10 @@ eval_with(const struct mf_rule *r, const json_t *obj, const char *where,
 			res = MF_RULE_NA;
 		} else if (st != FS_DISCLOSED) {
 			return finish(ev, MF_RULE_NOT_MET, where, strlen(where),
-				      "%s has no %s%s", where, r->with[i],
-				      st == FS_WITHHELD  ? " (withheld)"
-				      : st == FS_UNKNOWN ? " (unknown)"
-							 : "");
+			              "%s has no %s%s", where, r->with[i],
+			              st == FS_WITHHELD  ? " (withheld)"
+			              : st == FS_UNKNOWN ? " (unknown)"
+			                                 : "");
 		}
 	}
 	return res;
@@ -502,12 +504,12 @@ eval_leaf(const struct mf_rule *r, const json_t *doc, struct mf_rule_eval *ev)
 	if (r->op == OP_STATUS_IN) {
 		if (r->mask & (1u << st))
 			return finish(ev, MF_RULE_MET, r->pointer, plen, "%s",
-				      "");
+			              "");
 		if (st == FS_NOT_APPLICABLE)
 			return state_result(r, st, plen, ev);
 		return finish(ev, MF_RULE_NOT_MET, r->pointer, plen,
-			      "%.*s is %s", (int)plen, r->pointer,
-			      fstate_names[st]);
+		              "%.*s is %s", (int)plen, r->pointer,
+		              fstate_names[st]);
 	}
 	if (st != FS_DISCLOSED)
 		return state_result(r, st, plen, ev);
@@ -521,7 +523,7 @@ eval_leaf(const struct mf_rule *r, const json_t *doc, struct mf_rule_eval *ev)
 			json_array_foreach(v, i, item)
 			{
 				snprintf(where, sizeof(where), "%s/%zu",
-					 r->pointer, i);
+				         r->pointer, i);
 				x = eval_with(r, item, where, ev);
 				if (x == MF_RULE_NOT_MET)
 					return x;
@@ -537,13 +539,11 @@ eval_leaf(const struct mf_rule *r, const json_t *doc, struct mf_rule_eval *ev)
 		break;
 	case OP_MIN_ITEMS:
 		if (!json_is_array(v) || json_array_size(v) < r->min)
-			return finish(ev, MF_RULE_NOT_MET, r->pointer, n,
-				      "%s lists %zu item%s; %zu needed",
-				      r->pointer,
-				      json_is_array(v) ? json_array_size(v)
-						       : (size_t)0,
-				      json_array_size(v) == 1 ? "" : "s",
-				      r->min);
+			return finish(
+			    ev, MF_RULE_NOT_MET, r->pointer, n,
+			    "%s lists %zu item%s; %zu needed", r->pointer,
+			    json_is_array(v) ? json_array_size(v) : (size_t)0,
+			    json_array_size(v) == 1 ? "" : "s", r->min);
 		break;
 	case OP_URL:
 		if (json_is_array(v)) {
@@ -558,11 +558,11 @@ eval_leaf(const struct mf_rule *r, const json_t *doc, struct mf_rule_eval *ev)
 			break;
 		}
 		return finish(ev, MF_RULE_NOT_MET, r->pointer, n,
-			      "%s gives no http(s) URL", r->pointer);
+		              "%s gives no http(s) URL", r->pointer);
 	case OP_EQUALS:
 		if (!json_equal((json_t *)v, r->operand))
 			return finish(ev, MF_RULE_NOT_MET, r->pointer, n,
-				      "%s has another value", r->pointer);
+			              "%s has another value", r->pointer);
 		break;
 	case OP_IN:
 		json_array_foreach(r->operand, i, item)
@@ -572,8 +572,8 @@ eval_leaf(const struct mf_rule *r, const json_t *doc, struct mf_rule_eval *ev)
 		}
 		if (i == json_array_size(r->operand))
 			return finish(ev, MF_RULE_NOT_MET, r->pointer, n,
-				      "%s is not one of the accepted values",
-				      r->pointer);
+			              "%s is not one of the accepted values",
+			              r->pointer);
 		break;
 	case OP_CONTAINS:
 		if (json_is_array(v)) {
@@ -586,7 +586,7 @@ eval_leaf(const struct mf_rule *r, const json_t *doc, struct mf_rule_eval *ev)
 				break;
 		}
 		return finish(ev, MF_RULE_NOT_MET, r->pointer, n,
-			      "%s has no matching entry", r->pointer);
+		              "%s has no matching entry", r->pointer);
 	default:
 		break;
 	}
@@ -595,7 +595,7 @@ eval_leaf(const struct mf_rule *r, const json_t *doc, struct mf_rule_eval *ev)
 
 enum mf_rule_result
 mf_rule_eval(const struct mf_rule *r, const json_t *doc,
-	     struct mf_rule_eval *ev)
+             struct mf_rule_eval *ev)
 {
 	struct mf_rule_eval sub;
 	bool any_na = false;
@@ -638,12 +638,10 @@ mf_rule_eval(const struct mf_rule *r, const json_t *doc,
 		 * same thing: say it once. */
 		if (sub.reason[0] == '\0' || strstr(ev->reason, sub.reason))
 			continue;
-		used += (size_t)snprintf(ev->reason + used,
-					 used < sizeof(ev->reason)
-						 ? sizeof(ev->reason) - used
-						 : 0,
-					 "%s%s", used == 0 ? "" : "; ",
-					 sub.reason);
+		used += (size_t)snprintf(
+		    ev->reason + used,
+		    used < sizeof(ev->reason) ? sizeof(ev->reason) - used : 0,
+		    "%s%s", used == 0 ? "" : "; ", sub.reason);
 		if (used >= sizeof(ev->reason))
 			used = sizeof(ev->reason) - 1;
 	}

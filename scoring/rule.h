@@ -41,14 +41,14 @@ struct mf_rule_eval {
  * rule in its index document, used in error messages. Returns 0,
  * MF_E_SCHEMA (a malformed rule; err names the pointer) or MF_E_NOMEM.
  */
-int mf_rule_compile(struct mf_rule **out, const json_t *rule,
-		    const char *where, struct mf_error *err);
+int mf_rule_compile(struct mf_rule **out, const json_t *rule, const char *where,
+                    struct mf_error *err);
 void mf_rule_free(struct mf_rule *rule);
 
 /* Evaluates rule against a disclosure payload; fills *out, returns its
  * result. Never allocates. */
 enum mf_rule_result mf_rule_eval(const struct mf_rule *rule,
-				 const json_t *disclosure,
-				 struct mf_rule_eval *out);
+                                 const json_t *disclosure,
+                                 struct mf_rule_eval *out);
 
 #endif

@@ -11,10 +11,10 @@
 #include <string.h>
 
 static const char *const result_names[] = {
-	[MF_SCORE_NOT_MET] = "not_met",
-	[MF_SCORE_MET] = "met",
-	[MF_SCORE_NOT_APPLICABLE] = "not_applicable",
-	[MF_SCORE_UNASSESSED] = "unassessed",
+    [MF_SCORE_NOT_MET] = "not_met",
+    [MF_SCORE_MET] = "met",
+    [MF_SCORE_NOT_APPLICABLE] = "not_applicable",
+    [MF_SCORE_UNASSESSED] = "unassessed",
 };
 
 const char *
@@ -54,7 +54,7 @@ set_text(char **dst, const char *src)
 
 static int
 automatic(struct mf_score_item *it, const struct mf_index_indicator *ind,
-	  const json_t *disclosure)
+          const json_t *disclosure)
 {
 	struct mf_rule_eval ev;
 	int rc;
@@ -63,7 +63,7 @@ automatic(struct mf_score_item *it, const struct mf_index_indicator *ind,
 		it->result = MF_SCORE_UNASSESSED;
 		it->judged_by = NULL;
 		return set_text(&it->reason, "no automatic rule; needs an "
-					     "assessment");
+		                             "assessment");
 	}
 	mf_rule_eval(ind->rule, disclosure, &ev);
 	it->judged_by = MF_SCORE_JUDGE_REGISTRY;
@@ -79,7 +79,7 @@ automatic(struct mf_score_item *it, const struct mf_index_indicator *ind,
 			 * applies: that is a gap, not an exemption. */
 			it->result = MF_SCORE_NOT_MET;
 			strncat(ev.reason, "; this indicator always applies",
-				sizeof(ev.reason) - strlen(ev.reason) - 1);
+			        sizeof(ev.reason) - strlen(ev.reason) - 1);
 		}
 		break;
 	default:
@@ -88,8 +88,8 @@ automatic(struct mf_score_item *it, const struct mf_index_indicator *ind,
 	}
 	if ((rc = set_text(&it->pointer, ev.pointer)) != 0)
 		return rc;
-	return set_text(&it->reason, it->result == MF_SCORE_MET ? NULL
-								: ev.reason);
+	return set_text(&it->reason,
+	                it->result == MF_SCORE_MET ? NULL : ev.reason);
 }
 
 /* Applies one assessment's grades to the items it covers. */
@@ -97,8 +97,8 @@ static int
 apply(struct mf_score *s, const struct mf_score_assessment *a)
 {
 	const json_t *scores = json_object_get(a->payload, "scores");
-	const char *idx_id = json_string_value(
-		json_object_get(a->payload, "index"));
+	const char *idx_id =
+	    json_string_value(json_object_get(a->payload, "index"));
 	const char *key;
 	json_t *g;
 	long i;
@@ -116,7 +116,7 @@ apply(struct mf_score *s, const struct mf_score_assessment *a)
 			continue; /* unknown indicator: nothing to grade */
 		it = &s->items[i];
 		it->result = json_integer_value(sc) == 1 ? MF_SCORE_MET
-							 : MF_SCORE_NOT_MET;
+		                                         : MF_SCORE_NOT_MET;
 		it->judged_by = a->assessor;
 		it->grade = g;
 		if ((rc = set_text(&it->pointer, NULL)) != 0 ||
@@ -142,9 +142,9 @@ count(struct mf_score_total *t, enum mf_score_result r)
 
 int
 mf_score_compute(struct mf_score **out, const struct mf_index *idx,
-		 const json_t *disclosure,
-		 const struct mf_score_assessment *assessments, size_t n,
-		 struct mf_error *err)
+                 const json_t *disclosure,
+                 const struct mf_score_assessment *assessments, size_t n,
+                 struct mf_error *err)
 {
 	struct mf_score *s;
 	json_t *nothing = NULL;
@@ -153,7 +153,8 @@ mf_score_compute(struct mf_score **out, const struct mf_index *idx,
 
 	*out = NULL;
 	/* No disclosure reads like an empty one: every field absent. */
-	if (disclosure == NULL && (disclosure = nothing = json_object()) == NULL)
+	if (disclosure == NULL &&
+	    (disclosure = nothing = json_object()) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		rc = MF_E_NOMEM;
@@ -162,17 +163,17 @@ mf_score_compute(struct mf_score **out, const struct mf_index *idx,
 	s->index = idx;
 	s->n_items = mf_index_indicator_count(idx);
 	s->items = calloc(s->n_items, sizeof(*s->items));
-	s->domains = calloc(mf_index_domain_count(idx) + 1,
-			    sizeof(*s->domains));
-	s->subdomains = calloc(mf_index_subdomain_count(idx) + 1,
-			       sizeof(*s->subdomains));
+	s->domains =
+	    calloc(mf_index_domain_count(idx) + 1, sizeof(*s->domains));
+	s->subdomains =
+	    calloc(mf_index_subdomain_count(idx) + 1, sizeof(*s->subdomains));
 	if (s->items == NULL || s->domains == NULL || s->subdomains == NULL) {
 		rc = MF_E_NOMEM;
 		goto done;
 	}
 	for (i = 0; i < s->n_items && rc == 0; i++)
 		rc = automatic(&s->items[i], mf_index_indicator(idx, i),
-			       disclosure);
+		               disclosure);
 	for (i = 0; i < n && rc == 0; i++)
 		if (assessments[i].payload != NULL &&
 		    assessments[i].assessor != NULL)
@@ -181,7 +182,7 @@ mf_score_compute(struct mf_score **out, const struct mf_index *idx,
 		goto done;
 	for (i = 0; i < s->n_items; i++) {
 		const struct mf_index_indicator *ind =
-			mf_index_indicator(idx, i);
+		    mf_index_indicator(idx, i);
 
 		count(&s->total, s->items[i].result);
 		count(&s->domains[ind->domain], s->items[i].result);
@@ -212,10 +213,10 @@ static json_t *
 total_json(const char *id, const char *name, const struct mf_score_total *t)
 {
 	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "id", id, "name",
-			 name, "score", (json_int_t)t->met, "max",
-			 (json_int_t)t->max, "not_applicable",
-			 (json_int_t)t->not_applicable, "unassessed",
-			 (json_int_t)t->unassessed);
+	                 name, "score", (json_int_t)t->met, "max",
+	                 (json_int_t)t->max, "not_applicable",
+	                 (json_int_t)t->not_applicable, "unassessed",
+	                 (json_int_t)t->unassessed);
 }
 
 /* Adds key: value when value is not NULL; returns -1 on failure. */
@@ -235,25 +236,25 @@ item_json(const struct mf_score *s, size_t i)
 	json_t *o;
 
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", ind->id, "name",
-		      ind->name, "domain",
-		      mf_index_domain(s->index, ind->domain)->id, "subdomain",
-		      mf_index_subdomain(s->index, ind->subdomain)->id,
-		      "result", mf_score_result_name(it->result));
+	              ind->name, "domain",
+	              mf_index_domain(s->index, ind->domain)->id, "subdomain",
+	              mf_index_subdomain(s->index, ind->subdomain)->id,
+	              "result", mf_score_result_name(it->result));
 	if (o == NULL)
 		return NULL;
 	if (set_opt(o, "judged_by",
-		    it->judged_by ? json_string(it->judged_by) : NULL) != 0 ||
+	            it->judged_by ? json_string(it->judged_by) : NULL) != 0 ||
 	    set_opt(o, "pointer",
-		    it->pointer ? json_string(it->pointer) : NULL) != 0 ||
-	    set_opt(o, "reason",
-		    it->reason ? json_string(it->reason) : NULL) != 0)
+	            it->pointer ? json_string(it->pointer) : NULL) != 0 ||
+	    set_opt(o, "reason", it->reason ? json_string(it->reason) : NULL) !=
+	        0)
 		goto fail;
 	if (it->grade != NULL) {
 		const json_t *j = json_object_get(it->grade, "justification");
 		const json_t *r = json_object_get(it->grade, "references");
 
-		if ((j != NULL && json_object_set(o, "justification",
-						  (json_t *)j) != 0) ||
+		if ((j != NULL &&
+		     json_object_set(o, "justification", (json_t *)j) != 0) ||
 		    (r != NULL &&
 		     json_object_set(o, "references", (json_t *)r) != 0))
 			goto fail;
@@ -282,8 +283,8 @@ judges_json(const struct mf_score *s)
 			continue;
 		for (j = 0, pos = json_array_size(a); j < json_array_size(a);
 		     j++) {
-			int c = strcmp(who, json_string_value(
-						    json_array_get(a, j)));
+			int c = strcmp(who,
+			               json_string_value(json_array_get(a, j)));
 
 			if (c == 0)
 				break;
@@ -316,19 +317,19 @@ mf_score_json(const struct mf_score *s)
 		const struct mf_index_domain *dom = mf_index_domain(idx, i);
 
 		if ((d = total_json(dom->id, dom->name, &s->domains[i])) ==
-			    NULL ||
+		        NULL ||
 		    json_array_append_new(domains, d) != 0 ||
 		    (subs = json_array()) == NULL ||
 		    json_object_set_new(d, "subdomains", subs) != 0)
 			goto fail;
 		for (j = 0; j < mf_index_subdomain_count(idx); j++) {
 			const struct mf_index_subdomain *sd =
-				mf_index_subdomain(idx, j);
+			    mf_index_subdomain(idx, j);
 
 			if (sd->domain != i)
 				continue;
 			if ((x = total_json(sd->id, sd->name,
-					    &s->subdomains[j])) == NULL ||
+			                    &s->subdomains[j])) == NULL ||
 			    json_array_append_new(subs, x) != 0)
 				goto fail;
 		}
@@ -337,22 +338,20 @@ mf_score_json(const struct mf_score *s)
 		if ((x = item_json(s, i)) == NULL ||
 		    json_array_append_new(inds, x) != 0)
 			goto fail;
-	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o*, s:O, s:O}",
-		      "index", mf_index_id(idx), "score",
-		      (json_int_t)s->total.met, "max",
-		      (json_int_t)s->total.max, "met",
-		      (json_int_t)s->total.met, "not_met",
-		      (json_int_t)(s->total.max - s->total.met -
-				   s->total.unassessed),
-		      "not_applicable", (json_int_t)s->total.not_applicable,
-		      "unassessed", (json_int_t)s->total.unassessed,
-		      "judged_by", judges_json(s), "domains", domains,
-		      "indicators", inds);
+	o = json_pack(
+	    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o*, s:O, s:O}", "index",
+	    mf_index_id(idx), "score", (json_int_t)s->total.met, "max",
+	    (json_int_t)s->total.max, "met", (json_int_t)s->total.met,
+	    "not_met",
+	    (json_int_t)(s->total.max - s->total.met - s->total.unassessed),
+	    "not_applicable", (json_int_t)s->total.not_applicable, "unassessed",
+	    (json_int_t)s->total.unassessed, "judged_by", judges_json(s),
+	    "domains", domains, "indicators", inds);
 	if (o == NULL || !json_is_array(json_object_get(o, "judged_by")))
 		goto fail;
 	if (mf_index_version(idx) != NULL &&
 	    json_object_set_new(o, "index_version",
-				json_string(mf_index_version(idx))) != 0)
+	                        json_string(mf_index_version(idx))) != 0)
 		goto fail;
 	json_decref(domains);
 	json_decref(inds);

@@ -19,7 +19,7 @@ enum mf_score_result {
 	MF_SCORE_NOT_MET = 0,
 	MF_SCORE_MET,
 	MF_SCORE_NOT_APPLICABLE, /* excluded from the maximum */
-	MF_SCORE_UNASSESSED,	 /* no rule and no assessment: counts in max */
+	MF_SCORE_UNASSESSED,     /* no rule and no assessment: counts in max */
 };
 
 /* "met", "not_met", "not_applicable", "unassessed". */
@@ -35,12 +35,12 @@ struct mf_score_assessment {
 
 struct mf_score_item {
 	enum mf_score_result result;
-	char *pointer;	     /* owned: the field concerned, or NULL */
-	char *reason;	     /* owned: why not met / n.a., or NULL */
+	char *pointer;         /* owned: the field concerned, or NULL */
+	char *reason;          /* owned: why not met / n.a., or NULL */
 	const char *judged_by; /* borrowed: MF_SCORE_JUDGE_REGISTRY or an
-				  assessor; NULL when unassessed */
-	const json_t *grade; /* borrowed from the assessment: {"score",
-				"justification", "references"}, or NULL */
+	                          assessor; NULL when unassessed */
+	const json_t *grade;   /* borrowed from the assessment: {"score",
+	                          "justification", "references"}, or NULL */
 };
 
 struct mf_score_total {
@@ -55,7 +55,7 @@ struct mf_score {
 	struct mf_score_item *items;  /* one per indicator, index order */
 	size_t n_items;
 	struct mf_score_total total;
-	struct mf_score_total *domains;	   /* per mf_index_domain */
+	struct mf_score_total *domains;    /* per mf_index_domain */
 	struct mf_score_total *subdomains; /* per mf_index_subdomain */
 };
 
@@ -66,14 +66,14 @@ struct mf_score {
  * outlive the score (items borrow from them). Returns 0 or MF_E_NOMEM.
  */
 int mf_score_compute(struct mf_score **out, const struct mf_index *idx,
-		     const json_t *disclosure,
-		     const struct mf_score_assessment *assessments,
-		     size_t n_assessments, struct mf_error *err);
+                     const json_t *disclosure,
+                     const struct mf_score_assessment *assessments,
+                     size_t n_assessments, struct mf_error *err);
 void mf_score_free(struct mf_score *score);
 
 /* Subtotal of the domain with this id; NULL when there is none. */
 const struct mf_score_total *mf_score_domain(const struct mf_score *score,
-					     const char *domain_id);
+                                             const char *domain_id);
 
 /*
  * {"index", "index_version", "score", "max", "met", "not_met",

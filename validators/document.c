@@ -12,18 +12,17 @@
 #include <string.h>
 
 static const char *const schema_paths[MF_DOC__MAX] = {
-	[MF_DOC_DISCLOSURE] = "schema/disclosure.v1.json",
-	[MF_DOC_EVAL_RESULT] = "schema/eval-result.v1.json",
-	[MF_DOC_ASSESSMENT] = "schema/assessment.v1.json",
-	[MF_DOC_KEY_EVENT] = "schema/key-event.v1.json",
+    [MF_DOC_DISCLOSURE] = "schema/disclosure.v1.json",
+    [MF_DOC_EVAL_RESULT] = "schema/eval-result.v1.json",
+    [MF_DOC_ASSESSMENT] = "schema/assessment.v1.json",
+    [MF_DOC_KEY_EVENT] = "schema/key-event.v1.json",
 };
 
 static const char *const schema_ids[MF_DOC__MAX] = {
-	[MF_DOC_DISCLOSURE] = "https://modelfacts.dev/schema/disclosure.v1.json",
-	[MF_DOC_EVAL_RESULT] =
-		"https://modelfacts.dev/schema/eval-result.v1.json",
-	[MF_DOC_ASSESSMENT] = "https://modelfacts.dev/schema/assessment.v1.json",
-	[MF_DOC_KEY_EVENT] = "https://modelfacts.dev/schema/key-event.v1.json",
+    [MF_DOC_DISCLOSURE] = "https://modelfacts.dev/schema/disclosure.v1.json",
+    [MF_DOC_EVAL_RESULT] = "https://modelfacts.dev/schema/eval-result.v1.json",
+    [MF_DOC_ASSESSMENT] = "https://modelfacts.dev/schema/assessment.v1.json",
+    [MF_DOC_KEY_EVENT] = "https://modelfacts.dev/schema/key-event.v1.json",
 };
 
 const char *
@@ -50,7 +49,7 @@ mf_document_schema_enabled(void)
  */
 static int
 schema_check(enum mf_doctype type, const json_t *payload,
-	     struct mf_doc_report *rep)
+             struct mf_doc_report *rep)
 {
 	(void)type;
 	(void)payload;
@@ -76,8 +75,7 @@ pointer_of(char *out, size_t n, const char *a, const char *b, const char *c)
 /* Indicator ids graded or answered for modelfacts-v1 must exist in it;
  * other indices are not known here (the registry checks them). */
 static int
-check_modelfacts_ids(int type, const json_t *payload,
-		     struct mf_doc_report *rep)
+check_modelfacts_ids(int type, const json_t *payload, struct mf_doc_report *rep)
 {
 	const struct mf_index *idx = mf_index_modelfacts_v1();
 	const json_t *ids = NULL;
@@ -95,7 +93,7 @@ check_modelfacts_ids(int type, const json_t *payload,
 			ids = json_object_get(payload, "scores");
 	} else if (type == MF_DOC_DISCLOSURE) {
 		ids = json_object_get(json_object_get(payload, "indices"),
-				      mf_index_id(idx));
+		                      mf_index_id(idx));
 	}
 	if (!json_is_object(ids))
 		return 0;
@@ -107,11 +105,10 @@ check_modelfacts_ids(int type, const json_t *payload,
 			pointer_of(ptr, sizeof(ptr), "scores", id, NULL);
 		else
 			pointer_of(ptr, sizeof(ptr), "indices",
-				   mf_index_id(idx), id);
-		rc = mf_doc_report_add(rep, MF_DOC_ERROR, ptr,
-				       "unknown_indicator", NULL,
-				       "'%s' is not an indicator of %s", id,
-				       mf_index_id(idx));
+			           mf_index_id(idx), id);
+		rc = mf_doc_report_add(
+		    rep, MF_DOC_ERROR, ptr, "unknown_indicator", NULL,
+		    "'%s' is not an indicator of %s", id, mf_index_id(idx));
 		if (rc != 0)
 			return rc;
 	}
@@ -120,8 +117,8 @@ check_modelfacts_ids(int type, const json_t *payload,
 
 int
 mf_document_check_with(const json_t *payload, int expect,
-		       const struct mf_document_options *opt,
-		       struct mf_doc_report *out)
+                       const struct mf_document_options *opt,
+                       struct mf_doc_report *out)
 {
 	struct mf_semantic_options sopt;
 	struct mf_doc_report sem;
@@ -134,25 +131,25 @@ mf_document_check_with(const json_t *payload, int expect,
 	out->type = MF_DOC_ANY;
 	if (!json_is_object(payload))
 		return mf_doc_report_add(out, MF_DOC_ERROR, "", "type", NULL,
-					 "a payload is a JSON object");
+		                         "a payload is a JSON object");
 	tname = mf_json_str(payload, "type");
 	type = mf_doctype_from_name(tname);
 	if (type < 0) {
 		rc = mf_doc_report_add(
-			out, MF_DOC_ERROR, "/type", "type", NULL,
-			tname == NULL ? "the payload must name its type: "
-					"disclosure, eval-result, assessment "
-					"or key-event"
-				      : "unknown document type '%s'",
-			tname != NULL ? tname : "");
+		    out, MF_DOC_ERROR, "/type", "type", NULL,
+		    tname == NULL ? "the payload must name its type: "
+		                    "disclosure, eval-result, assessment "
+		                    "or key-event"
+		                  : "unknown document type '%s'",
+		    tname != NULL ? tname : "");
 		if (rc != 0 || expect < 0 || expect >= MF_DOC__MAX)
 			return rc;
 		type = expect; /* check it as what it must be */
 	} else if (expect >= 0 && expect != type) {
-		rc = mf_doc_report_add(out, MF_DOC_ERROR, "/type", "type",
-				       NULL, "expected a %s, got a %s",
-				       mf_doctype_name((enum mf_doctype)expect),
-				       tname);
+		rc = mf_doc_report_add(
+		    out, MF_DOC_ERROR, "/type", "type", NULL,
+		    "type is '%s' but '%s' is expected", tname,
+		    mf_doctype_name((enum mf_doctype)expect));
 		if (rc != 0)
 			return rc;
 		type = expect;
@@ -174,13 +171,12 @@ mf_document_check_with(const json_t *payload, int expect,
 		if (mf_doc_report_error_at(out, is->pointer) != NULL)
 			continue;
 		rc = mf_doc_report_add(out, MF_DOC_ERROR, is->pointer, is->code,
-				       NULL, "%s", is->message);
+		                       NULL, "%s", is->message);
 	}
 	for (i = 0; i < sem.n_warnings && rc == 0; i++)
-		rc = mf_doc_report_add(out, MF_DOC_WARNING,
-				       sem.warnings[i].pointer,
-				       sem.warnings[i].code, NULL, "%s",
-				       sem.warnings[i].message);
+		rc = mf_doc_report_add(
+		    out, MF_DOC_WARNING, sem.warnings[i].pointer,
+		    sem.warnings[i].code, NULL, "%s", sem.warnings[i].message);
 	out->dropped += sem.dropped;
 done:
 	mf_doc_report_dispose(&sem);
@@ -188,8 +184,7 @@ done:
 }
 
 int
-mf_document_check(const json_t *payload, int expect,
-		  struct mf_doc_report *out)
+mf_document_check(const json_t *payload, int expect, struct mf_doc_report *out)
 {
 	return mf_document_check_with(payload, expect, NULL, out);
 }

@@ -35,10 +35,10 @@ struct mf_document_options {
  * cannot be compiled (a build defect, never the payload's fault).
  */
 int mf_document_check(const json_t *payload, int expect,
-		      struct mf_doc_report *out);
+                      struct mf_doc_report *out);
 int mf_document_check_with(const json_t *payload, int expect,
-			   const struct mf_document_options *opt,
-			   struct mf_doc_report *out);
+                           const struct mf_document_options *opt,
+                           struct mf_doc_report *out);
 
 /* Embedded path of the type's schema, e.g. "schema/disclosure.v1.json". */
 const char *mf_document_schema_path(enum mf_doctype type);

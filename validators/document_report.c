@@ -10,8 +10,8 @@ static const char *
 type_name(int type)
 {
 	return type >= 0 && type < MF_DOC__MAX
-		       ? mf_doctype_name((enum mf_doctype)type)
-		       : "unknown";
+	           ? mf_doctype_name((enum mf_doctype)type)
+	           : "unknown";
 }
 
 void
@@ -45,8 +45,8 @@ mf_doc_report_dispose(struct mf_doc_report *rep)
 
 int
 mf_doc_report_add(struct mf_doc_report *rep, enum mf_doc_severity sev,
-		  const char *pointer, const char *code, const char *keyword,
-		  const char *fmt, ...)
+                  const char *pointer, const char *code, const char *keyword,
+                  const char *fmt, ...)
 {
 	struct mf_doc_issue **list, *v, *is;
 	size_t *n, *cap;
@@ -112,8 +112,8 @@ mf_doc_report_error_at(const struct mf_doc_report *rep, const char *pointer)
 static json_t *
 issue_json(const struct mf_doc_issue *is)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s}", "pointer", is->pointer,
-			      "code", is->code, "message", is->message);
+	json_t *o = json_pack("{s:s, s:s, s:s}", "pointer", is->pointer, "code",
+	                      is->code, "message", is->message);
 
 	if (o != NULL && is->keyword != NULL &&
 	    json_object_set_new(o, "keyword", json_string(is->keyword)) != 0) {
@@ -146,11 +146,10 @@ mf_doc_report_json(const struct mf_doc_report *rep)
 {
 	json_t *o;
 
-	o = json_pack("{s:s, s:b, s:o*, s:o*}", "type",
-		      type_name(rep->type), "valid",
-		      mf_doc_report_ok(rep), "errors",
-		      issues_json(rep->errors, rep->n_errors), "warnings",
-		      issues_json(rep->warnings, rep->n_warnings));
+	o = json_pack("{s:s, s:b, s:o*, s:o*}", "type", type_name(rep->type),
+	              "valid", mf_doc_report_ok(rep), "errors",
+	              issues_json(rep->errors, rep->n_errors), "warnings",
+	              issues_json(rep->warnings, rep->n_warnings));
 	if (o == NULL || !json_is_array(json_object_get(o, "errors")) ||
 	    !json_is_array(json_object_get(o, "warnings"))) {
 		json_decref(o);
@@ -158,7 +157,7 @@ mf_doc_report_json(const struct mf_doc_report *rep)
 	}
 	if (rep->dropped > 0 &&
 	    json_object_set_new(o, "dropped",
-				json_integer((json_int_t)rep->dropped)) != 0) {
+	                        json_integer((json_int_t)rep->dropped)) != 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -175,9 +174,9 @@ mf_doc_report_to_error(const struct mf_doc_report *rep, struct mf_error *err)
 	if (err == NULL || err->code != 0)
 		return MF_E_VALIDATION;
 	mf_error_set(err, MF_E_VALIDATION, rep->errors[0].pointer,
-		     "%s is invalid: %zu error%s, first: %s",
-		     type_name(rep->type), rep->n_errors,
-		     rep->n_errors == 1 ? "" : "s", rep->errors[0].message);
+	             "%s is invalid: %zu error%s, first: %s",
+	             type_name(rep->type), rep->n_errors,
+	             rep->n_errors == 1 ? "" : "s", rep->errors[0].message);
 	details = issues_json(rep->errors, rep->n_errors);
 	if (details != NULL) {
 		json_decref(err->details);

@@ -54,15 +54,15 @@ void mf_doc_report_dispose(struct mf_doc_report *rep);
  * must be a string with static storage. Returns 0 or MF_E_NOMEM.
  */
 int mf_doc_report_add(struct mf_doc_report *rep, enum mf_doc_severity sev,
-		      const char *pointer, const char *code,
-		      const char *keyword, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+                      const char *pointer, const char *code,
+                      const char *keyword, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* True when the report has no errors (warnings allowed). */
 bool mf_doc_report_ok(const struct mf_doc_report *rep);
 /* The first error at exactly this pointer, or NULL. Borrowed. */
-const struct mf_doc_issue *mf_doc_report_error_at(
-	const struct mf_doc_report *rep, const char *pointer);
+const struct mf_doc_issue *
+mf_doc_report_error_at(const struct mf_doc_report *rep, const char *pointer);
 
 /*
  * {"type": "...", "valid": bool, "errors": [{"pointer", "code",
@@ -76,6 +76,6 @@ json_t *mf_doc_report_json(const struct mf_doc_report *rep);
  * MF_E_VALIDATION; otherwise returns 0 and leaves err alone.
  */
 int mf_doc_report_to_error(const struct mf_doc_report *rep,
-			   struct mf_error *err);
+                           struct mf_error *err);
 
 #endif

@@ -18,10 +18,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define PTR_MAX 512
+#define PTR_MAX   512
 #define MAX_DEPTH 32
-#define MAX_TEXT 20000 /* code points, the schema's long-text limit */
-#define MAX_URL 2048
+#define MAX_TEXT  20000 /* code points, the schema's long-text limit */
+#define MAX_URL   2048
 
 struct ctx {
 	struct mf_doc_report *rep;
@@ -34,18 +34,17 @@ struct ctx {
 /* A field read through the status wrapper (schema/common.v1.json). */
 struct field {
 	const json_t *v;    /* the value when disclosed, else NULL */
-	const char *status; /* disclosed/withheld/not_applicable/unknown/absent */
+	const char *status; /* a wrapper status, or "absent" */
 	char ptr[PTR_MAX];  /* pointer to v, or to the wrapper/absent member */
 };
 
-static void
-add(struct ctx *c, enum mf_doc_severity sev, const char *ptr,
-    const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+static void add(struct ctx *c, enum mf_doc_severity sev, const char *ptr,
+                const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 static void
-add(struct ctx *c, enum mf_doc_severity sev, const char *ptr,
-    const char *code, const char *fmt, ...)
+add(struct ctx *c, enum mf_doc_severity sev, const char *ptr, const char *code,
+    const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -58,14 +57,14 @@ add(struct ctx *c, enum mf_doc_severity sev, const char *ptr,
 		c->rc = MF_E_NOMEM;
 }
 
-#define ERR(c, p, code, ...) add(c, MF_DOC_ERROR, p, code, __VA_ARGS__)
+#define ERR(c, p, code, ...)  add(c, MF_DOC_ERROR, p, code, __VA_ARGS__)
 #define WARN(c, p, code, ...) add(c, MF_DOC_WARNING, p, code, __VA_ARGS__)
 
 /* ------------------------------------------------------------------ */
 /* Field access through wrappers                                       */
 
 static const char *const statuses[] = {"disclosed", "withheld",
-				       "not_applicable", "unknown"};
+                                       "not_applicable", "unknown"};
 
 static const char *
 wrapper_status(const json_t *v)
@@ -156,10 +155,10 @@ field_path(struct field *out, const json_t *doc, const char *const *keys)
 	}
 }
 
-#define FIELD(out, doc, ...)                                              \
-	do {                                                              \
-		static const char *const keys_[] = {__VA_ARGS__, NULL};   \
-		field_path(out, doc, keys_);                              \
+#define FIELD(out, doc, ...)                                                   \
+	do {                                                                   \
+		static const char *const keys_[] = {__VA_ARGS__, NULL};        \
+		field_path(out, doc, keys_);                                   \
 	} while (0)
 
 static bool
@@ -179,7 +178,7 @@ struct unit_row {
 
 static bool
 quantity(const struct field *f, const struct unit_row *units, double *out,
-	 const char **unit_out)
+         const char **unit_out)
 {
 	const char *u;
 	double a;
@@ -204,15 +203,15 @@ static const struct unit_row u_tokens[] = {{"tokens", 1}, {NULL, 0}};
 static const struct unit_row u_flop[] = {{"FLOP", 1}, {NULL, 0}};
 static const struct unit_row u_hours[] = {{"hours", 1}, {NULL, 0}};
 static const struct unit_row u_duration_h[] = {
-	{"hours", 1}, {"days", 24}, {NULL, 0}};
+    {"hours", 1}, {"days", 24}, {NULL, 0}};
 static const struct unit_row u_energy_mwh[] = {
-	{"kWh", 1e-3}, {"MWh", 1}, {"GWh", 1e3}, {NULL, 0}};
+    {"kWh", 1e-3}, {"MWh", 1}, {"GWh", 1e3}, {NULL, 0}};
 static const struct unit_row u_emissions_t[] = {
-	{"kgCO2e", 1e-3}, {"tCO2e", 1}, {NULL, 0}};
+    {"kgCO2e", 1e-3}, {"tCO2e", 1}, {NULL, 0}};
 static const struct unit_row u_data[] = {
-	{"tokens", 1},	    {"bytes", 1},	{"words", 1},
-	{"documents", 1},   {"examples", 1},	{"images", 1},
-	{"audio_hours", 1}, {"video_hours", 1}, {NULL, 0}};
+    {"tokens", 1},      {"bytes", 1},       {"words", 1},
+    {"documents", 1},   {"examples", 1},    {"images", 1},
+    {"audio_hours", 1}, {"video_hours", 1}, {NULL, 0}};
 
 /* ------------------------------------------------------------------ */
 /* Strings: URLs, control characters, dates                            */
@@ -287,9 +286,8 @@ mf_semantic_url_ok(const char *s, const char **why)
 			return false;
 		}
 		for (p++; p < end; p++) {
-			if (*p < '0' || *p > '9' || (port = port * 10 +
-							     (*p - '0')) >
-							    65535) {
+			if (*p < '0' || *p > '9' ||
+			    (port = port * 10 + (*p - '0')) > 65535) {
 				*why = "URL has a malformed port";
 				return false;
 			}
@@ -300,29 +298,75 @@ mf_semantic_url_ok(const char *s, const char **why)
 
 /* Members whose strings are URLs, wherever they occur. */
 static const char *const url_members[] = {
-	"url",		    "references",	  "documentation",
-	"terms_of_service", "changelog",	  "code",
-	"policy_url",	    "safety_framework",	  "impact_assessment",
-	"whistleblowing",   "privacy_policy",	  "instructions",
-	"artifacts_url",    "source",		  "template",
-	NULL,
+    "url",
+    "references",
+    "documentation",
+    "terms_of_service",
+    "changelog",
+    "code",
+    "policy_url",
+    "safety_framework",
+    "impact_assessment",
+    "whistleblowing",
+    "privacy_policy",
+    "instructions",
+    "artifacts_url",
+    "source",
+    "template",
+    NULL,
 };
 
 /* Members that hold a single line: no line breaks or tabs. */
 static const char *const single_line_members[] = {
-	"name",		 "version",	 "developer",	"provider",
-	"responsible_entity", "eu_representative", "label", "evaluator",
-	"model_name",	 "edition",	 "task",	"config",
-	"split",	 "format",	 "license",	"revision",
-	"keyid",	 "replaces",	 "registry",	"org",
-	"model",	 "type",	 "status",	"unit",
-	"kind",		 "category",	 "stage",	"relation",
-	"access",	 "release_stage", "classification", "scale",
-	"assurance",	 "index",	 "issued_at",	"supersedes",
-	"email",	 "id",		 "spdx",	"benchmark",
-	"metric",	 "disclosure",	 "eval_result", "digest",
-	"not_after",	 "compromised_since", "action", "used_for_training",
-	NULL,
+    "name",
+    "version",
+    "developer",
+    "provider",
+    "responsible_entity",
+    "eu_representative",
+    "label",
+    "evaluator",
+    "model_name",
+    "edition",
+    "task",
+    "config",
+    "split",
+    "format",
+    "license",
+    "revision",
+    "keyid",
+    "replaces",
+    "registry",
+    "org",
+    "model",
+    "type",
+    "status",
+    "unit",
+    "kind",
+    "category",
+    "stage",
+    "relation",
+    "access",
+    "release_stage",
+    "classification",
+    "scale",
+    "assurance",
+    "index",
+    "issued_at",
+    "supersedes",
+    "email",
+    "id",
+    "spdx",
+    "benchmark",
+    "metric",
+    "disclosure",
+    "eval_result",
+    "digest",
+    "not_after",
+    "compromised_since",
+    "action",
+    "used_for_training",
+    NULL,
 };
 
 static bool
@@ -340,8 +384,8 @@ in_list(const char *const *list, const char *s)
 static bool
 dangerous_scheme(const char *s)
 {
-	static const char *const schemes[] = {"javascript:", "data:", "file:",
-					      "vbscript:", NULL};
+	static const char *const schemes[] = {
+	    "javascript:", "data:", "file:", "vbscript:", NULL};
 	const char *const *p;
 
 	while (*s == ' ' || *s == '\t' || *s == '\n')
@@ -387,9 +431,9 @@ looks_like_date(const char *s, size_t n)
 static bool
 looks_like_timestamp(const char *s, size_t n)
 {
-	return n >= 20 && n <= 40 && looks_like_date(s, 10) == false &&
-	       s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == 't') &&
-	       strspn(s, "0123456789") == 4;
+	/* YYYY-MM-DDT...: the date part, then the time separator. */
+	return n >= 20 && n <= 40 && s[4] == '-' && s[7] == '-' &&
+	       (s[10] == 'T' || s[10] == 't') && strspn(s, "0123456789-") == 10;
 }
 
 /* Dates outside these years are absurd for model facts. */
@@ -398,7 +442,7 @@ looks_like_timestamp(const char *s, size_t n)
 
 static void
 check_string(struct ctx *c, const char *ptr, const char *member,
-	     const json_t *v, bool url_context)
+             const json_t *v, bool url_context)
 {
 	const unsigned char *s = (const unsigned char *)json_string_value(v);
 	size_t n = json_string_length(v), cps = 0;
@@ -419,7 +463,7 @@ check_string(struct ctx *c, const char *ptr, const char *member,
 		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
 			bad_ctl = true;
 		else if ((cp >= 0x202a && cp <= 0x202e) ||
-			 (cp >= 0x2066 && cp <= 0x2069))
+		         (cp >= 0x2066 && cp <= 0x2069))
 			bidi = true;
 	}
 	s = (const unsigned char *)json_string_value(v);
@@ -456,9 +500,8 @@ check_string(struct ctx *c, const char *ptr, const char *member,
 			ERR(c, ptr, "invalid_date",
 			    "'%s' is not a calendar date", s);
 		else if (year < YEAR_MIN || year > YEAR_MAX)
-			ERR(c, ptr, "date_range",
-			    "year %d is outside %d-%d", year, YEAR_MIN,
-			    YEAR_MAX);
+			ERR(c, ptr, "date_range", "year %d is outside %d-%d",
+			    year, YEAR_MIN, YEAR_MAX);
 	} else if (looks_like_timestamp((const char *)s, n)) {
 		int64_t us;
 
@@ -488,7 +531,7 @@ walk(struct ctx *c, struct mf_buf *ptr, const char *member, const json_t *v,
 	}
 	if (json_is_string(v)) {
 		check_string(c, ptr->data != NULL ? ptr->data : "", member, v,
-			     url_context);
+		             url_context);
 	} else if (json_is_array(v)) {
 		size_t i;
 		json_t *item;
@@ -522,8 +565,7 @@ walk(struct ctx *c, struct mf_buf *ptr, const char *member, const json_t *v,
 				c->rc = MF_E_NOMEM;
 				return;
 			}
-			if (strlen(key) > 128 ||
-			    strpbrk(key, "\n\r\t") != NULL)
+			if (strlen(key) > 128 || strpbrk(key, "\n\r\t") != NULL)
 				ERR(c, ptr->data, "bad_member_name",
 				    "member names must be short and printable");
 			walk(c, ptr, m, child, url, depth + 1);
@@ -537,8 +579,7 @@ walk(struct ctx *c, struct mf_buf *ptr, const char *member, const json_t *v,
 /* Header: registry, subject, issued_at, seq                           */
 
 static void
-check_slug(struct ctx *c, const json_t *subject, const char *key,
-	   bool required)
+check_slug(struct ctx *c, const json_t *subject, const char *key, bool required)
 {
 	const json_t *v = json_object_get(subject, key);
 	char ptr[64];
@@ -582,16 +623,16 @@ check_header(struct ctx *c, const json_t *doc, int type)
 		    "without spaces or '+'");
 	if (json_is_object(subject)) {
 		check_slug(c, subject, "org", true);
-		check_slug(c, subject, "model", type != MF_DOC_KEY_EVENT &&
-							type != MF_DOC_ANY);
+		check_slug(c, subject, "model",
+		           type != MF_DOC_KEY_EVENT && type != MF_DOC_ANY);
 		if (type == MF_DOC_KEY_EVENT &&
 		    json_object_get(subject, "model") != NULL)
 			ERR(c, "/subject/model", "key_event_model",
 			    "key events concern an organisation, not a "
 			    "model");
 	}
-	if (seq != NULL && (!json_is_integer(seq) ||
-			    json_integer_value(seq) < 1))
+	if (seq != NULL &&
+	    (!json_is_integer(seq) || json_integer_value(seq) < 1))
 		ERR(c, "/seq", "seq", "seq is an integer >= 1");
 	if (issued != NULL) {
 		if (mf_time_parse_rfc3339(issued, &us) != 0) {
@@ -601,7 +642,7 @@ check_header(struct ctx *c, const json_t *doc, int type)
 			ERR(c, "/issued_at", "issued_at",
 			    "issued_at is before 2015");
 		} else if (us / 1000 >
-			   c->now_ms + MF_SEMANTIC_FUTURE_SLACK_MS) {
+		           c->now_ms + MF_SEMANTIC_FUTURE_SLACK_MS) {
 			ERR(c, "/issued_at", "issued_at",
 			    "issued_at is more than a day in the future");
 		} else {
@@ -708,8 +749,8 @@ check_disclosure_dates(struct ctx *c, const json_t *doc)
 	int64_t d_start, d_end, d_rel, d_cut, d_eos;
 	bool has_start, has_end, has_rel;
 	int64_t issued_days = c->issued_us != INT64_MIN
-				      ? c->issued_us / 1000000 / 86400
-				      : INT64_MIN;
+	                          ? c->issued_us / 1000000 / 86400
+	                          : INT64_MIN;
 
 	FIELD(&start, doc, "training", "start_date");
 	FIELD(&end, doc, "training", "end_date");
@@ -750,8 +791,8 @@ check_disclosure_dates(struct ctx *c, const json_t *doc)
 }
 
 static void
-warn_range(struct ctx *c, const struct field *f, double x, double lo,
-	   double hi, const char *what)
+warn_range(struct ctx *c, const struct field *f, double x, double lo, double hi,
+           const char *what)
 {
 	if (x < lo)
 		WARN(c, f->ptr, "suspicious_value",
@@ -765,8 +806,8 @@ static void
 check_disclosure_numbers(struct ctx *c, const json_t *doc)
 {
 	struct field params, active, ctxw, maxout, flop, data_size, energy,
-		emissions, duration, acc_hours, hw, count, syn, syn_used,
-		syn_share, red, red_perf, red_ext, sysrisk, cls;
+	    emissions, duration, acc_hours, hw, count, syn, syn_used, syn_share,
+	    red, red_perf, red_ext, sysrisk, cls;
 	double p = 0, a = 0, cw = 0, mo = 0, fl = 0, ds = 0, e = 0, em = 0,
 	       du = 0, ah = 0, n;
 	const char *ds_unit = NULL;
@@ -867,7 +908,7 @@ check_disclosure_numbers(struct ctx *c, const json_t *doc)
 /* Scale of a metric value: fraction, percent, range, non_negative. */
 static void
 check_scaled_value(struct ctx *c, const char *ptr, const char *scale,
-		   double value, const json_t *range, const char *metric)
+                   double value, const json_t *range, const char *metric)
 {
 	double lo, hi;
 
@@ -882,15 +923,15 @@ check_scaled_value(struct ctx *c, const char *ptr, const char *scale,
 	else if (strcmp(scale, "non_negative") == 0 && value < 0)
 		ERR(c, ptr, "metric_range", "%g is negative", value);
 	else if (strcmp(scale, "range") == 0 && json_is_object(range) &&
-		 num(json_object_get(range, "min"), &lo) &&
-		 num(json_object_get(range, "max"), &hi) &&
-		 (value < lo || value > hi))
+	         num(json_object_get(range, "min"), &lo) &&
+	         num(json_object_get(range, "max"), &hi) &&
+	         (value < lo || value > hi))
 		ERR(c, ptr, "metric_range", "%g is outside [%g, %g]", value, lo,
 		    hi);
 	else if (strcmp(scale, "percent") == 0 && value > 0 && value <= 1 &&
-		 metric != NULL &&
-		 (strstr(metric, "acc") != NULL ||
-		  strstr(metric, "match") != NULL))
+	         metric != NULL &&
+	         (strstr(metric, "acc") != NULL ||
+	          strstr(metric, "match") != NULL))
 		WARN(c, ptr, "suspicious_value",
 		     "%g on a percent scale: did you mean the fraction scale?",
 		     value);
@@ -910,7 +951,7 @@ warn_duplicates(struct ctx *c, const struct field *f)
 
 		for (j = 0; a != NULL && j < i; j++) {
 			const char *b =
-				json_string_value(json_array_get(f->v, j));
+			    json_string_value(json_array_get(f->v, j));
 
 			if (b != NULL && strcasecmp(a, b) == 0) {
 				WARN(c, f->ptr, "duplicate",
@@ -954,8 +995,8 @@ check_disclosure_lists(struct ctx *c, const json_t *doc)
 		const char *d = mf_json_str(item, "digest");
 
 		for (j = 0; d != NULL && j < i; j++) {
-			const char *e = mf_json_str(
-				json_array_get(arts.v, j), "digest");
+			const char *e =
+			    mf_json_str(json_array_get(arts.v, j), "digest");
 
 			if (e != NULL && strcmp(d, e) == 0) {
 				ptr_join_index(ptr, arts.ptr, i, "/digest");
@@ -993,7 +1034,7 @@ check_disclosure_lists(struct ctx *c, const json_t *doc)
 			continue;
 		ptr_join_index(ptr, results.ptr, i, "/value");
 		check_scaled_value(c, ptr, mf_json_str(item, "scale"), x, NULL,
-				   mf_json_str(item, "metric"));
+		                   mf_json_str(item, "metric"));
 	}
 }
 
@@ -1033,17 +1074,16 @@ check_eval(struct ctx *c, const json_t *doc)
 
 	if (has_v)
 		check_scaled_value(c, "/value", scale, v,
-				   json_object_get(metric, "range"), name);
+		                   json_object_get(metric, "range"), name);
 	if (scale != NULL && strcmp(scale, "range") == 0 &&
 	    num(json_object_get(json_object_get(metric, "range"), "min"),
-		&lo) &&
+	        &lo) &&
 	    num(json_object_get(json_object_get(metric, "range"), "max"),
-		&hi) &&
+	        &hi) &&
 	    lo >= hi)
 		ERR(c, "/metric/range", "range",
 		    "range.min must be below range.max");
-	if (name != NULL && scale != NULL &&
-	    strcmp(scale, "unbounded") == 0 &&
+	if (name != NULL && scale != NULL && strcmp(scale, "unbounded") == 0 &&
 	    (strstr(name, "acc") != NULL || strstr(name, "pass@") != NULL ||
 	     strstr(name, "exact_match") != NULL))
 		WARN(c, "/metric/scale", "suspicious_value",
@@ -1060,8 +1100,8 @@ check_eval(struct ctx *c, const json_t *doc)
 			     v, lo, hi);
 		if (scale != NULL)
 			check_scaled_value(c, "/uncertainty/ci/upper", scale,
-					   hi, json_object_get(metric, "range"),
-					   NULL);
+			                   hi, json_object_get(metric, "range"),
+			                   NULL);
 	}
 	if (num(json_object_get(unc, "stderr"), &se) && has_v && se > 0 &&
 	    scale != NULL && strcmp(scale, "fraction") == 0 && se > 0.5)
@@ -1134,7 +1174,8 @@ check_key_event(struct ctx *c, const json_t *doc)
 		if (mf_key_parse_public(&k, pem, strlen(pem), &kerr) != 0) {
 			if (kerr.code == MF_E_NOMEM)
 				c->rc = MF_E_NOMEM;
-			ERR(c, "/key/public_key", "bad_key", "%s", kerr.message);
+			ERR(c, "/key/public_key", "bad_key", "%s",
+			    kerr.message);
 		} else {
 			id = mf_key_id(k);
 			if (claimed != NULL && strcmp(claimed, id) != 0)
@@ -1163,16 +1204,16 @@ check_key_event(struct ctx *c, const json_t *doc)
 
 int
 mf_semantic_check(const json_t *payload, int type,
-		  const struct mf_semantic_options *opt,
-		  struct mf_doc_report *rep)
+                  const struct mf_semantic_options *opt,
+                  struct mf_doc_report *rep)
 {
 	struct ctx c;
 	struct mf_buf ptr;
 
 	memset(&c, 0, sizeof(c));
 	c.rep = rep;
-	c.now_ms = opt != NULL && opt->now_ms != 0 ? opt->now_ms
-						   : mf_time_now_ms();
+	c.now_ms =
+	    opt != NULL && opt->now_ms != 0 ? opt->now_ms : mf_time_now_ms();
 	c.issued_us = INT64_MIN;
 	if (!json_is_object(payload)) {
 		ERR(&c, "", "type", "a payload is a JSON object");

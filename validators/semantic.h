@@ -36,8 +36,8 @@ struct mf_semantic_options {
  * to every type), to rep. opt may be NULL. Returns 0 or MF_E_NOMEM.
  */
 int mf_semantic_check(const json_t *payload, int type,
-		      const struct mf_semantic_options *opt,
-		      struct mf_doc_report *rep);
+                      const struct mf_semantic_options *opt,
+                      struct mf_doc_report *rep);
 
 /*
  * True when s is an absolute http(s) URL with a host, no credentials, no

@@ -30,7 +30,7 @@ parse_ok(const char *text)
 /* Parses text expecting failure with code; returns the message. */
 static void
 parse_fail(const char *text, size_t len, const struct mf_csv_limits *lim,
-	   int code, const char *msg_part)
+           int code, const char *msg_part)
 {
 	struct mf_csv *csv = NULL;
 	struct mf_error err;
@@ -87,15 +87,15 @@ test_quoting(void **state)
 
 	(void)state;
 	csv = parse_ok("\"a,b\",\"say \"\"hi\"\"\",\"\"\r\n"
-		       "\"multi\r\nline\nand\rmore\",x\n"
-		       "\"\"\"\",\"end\"");
+	               "\"multi\r\nline\nand\rmore\",x\n"
+	               "\"\"\"\",\"end\"");
 	assert_int_equal(csv->n_records, 3);
 	assert_string_equal(mf_csv_field(csv, 0, 0), "a,b");
 	assert_string_equal(mf_csv_field(csv, 0, 1), "say \"hi\"");
 	assert_string_equal(mf_csv_field(csv, 0, 2), "");
 	/* Line breaks inside quotes are kept byte for byte. */
 	assert_string_equal(mf_csv_field(csv, 1, 0),
-			    "multi\r\nline\nand\rmore");
+	                    "multi\r\nline\nand\rmore");
 	assert_string_equal(mf_csv_field(csv, 1, 1), "x");
 	assert_int_equal(csv->records[1].line, 2);
 	/* The multi-line cell spans lines 2-5 (CRLF, LF and CR each end a
@@ -118,13 +118,15 @@ test_bom(void **state)
 
 	(void)state;
 	csv = parse_ok("\xef\xbb\xbf"
-		       "Domain,Name\r\nx,y");
+	               "Domain,Name\r\nx,y");
 	assert_true(csv->had_bom);
 	assert_string_equal(mf_csv_field(csv, 0, 0), "Domain");
 	mf_csv_free(csv);
 	/* A BOM anywhere else is data (U+FEFF), not stripped. */
-	csv = parse_ok("a,\xef\xbb\xbf" "b\n");
-	assert_string_equal(mf_csv_field(csv, 0, 1), "\xef\xbb\xbf" "b");
+	csv = parse_ok("a,\xef\xbb\xbf"
+	               "b\n");
+	assert_string_equal(mf_csv_field(csv, 0, 1), "\xef\xbb\xbf"
+	                                             "b");
 	mf_csv_free(csv);
 }
 
@@ -135,13 +137,13 @@ test_errors(void **state)
 
 	(void)state;
 	parse_fail("a,b\nc,d\"e\n", 10, NULL, MF_E_BAD_REQUEST,
-		   "line 2, column 4: quote inside an unquoted field");
+	           "line 2, column 4: quote inside an unquoted field");
 	parse_fail("a\n\"ab\"c,d\n", 10, NULL, MF_E_BAD_REQUEST,
-		   "line 2, column 5: unexpected character after a closing");
+	           "line 2, column 5: unexpected character after a closing");
 	parse_fail("a,b\n\"open\nstill open", 20, NULL, MF_E_BAD_REQUEST,
-		   "unterminated quoted field (opened on line 2, column 1)");
+	           "unterminated quoted field (opened on line 2, column 1)");
 	parse_fail("ok\n\xc3\xa9\xff,x\n", 8, NULL, MF_E_BAD_UTF8,
-		   "line 2, column 2: invalid UTF-8");
+	           "line 2, column 2: invalid UTF-8");
 	/* Overlong encoding of '/' and a UTF-16 surrogate. */
 	parse_fail("\xc0\xaf", 2, NULL, MF_E_BAD_UTF8, "invalid UTF-8");
 	parse_fail("\xed\xa0\x80", 3, NULL, MF_E_BAD_UTF8, "invalid UTF-8");
@@ -149,12 +151,11 @@ test_errors(void **state)
 
 	memset(&lim, 0, sizeof(lim));
 	lim.max_field = 4;
-	parse_fail("abcd,abcde\n", 11, &lim, MF_E_TOO_LARGE,
-		   "field too long");
+	parse_fail("abcd,abcde\n", 11, &lim, MF_E_TOO_LARGE, "field too long");
 	memset(&lim, 0, sizeof(lim));
 	lim.max_fields = 2;
 	parse_fail("a,b\na,b,c\n", 10, &lim, MF_E_TOO_LARGE,
-		   "line 2, column 5: too many fields");
+	           "line 2, column 5: too many fields");
 	memset(&lim, 0, sizeof(lim));
 	lim.max_records = 2;
 	parse_fail("a\nb\nc\n", 6, &lim, MF_E_TOO_LARGE, "too many records");
@@ -215,13 +216,13 @@ check_fmti_file(const char *path, size_t want_records)
 	for (i = 0; i < csv->n_records; i++)
 		if (csv->records[i].n_fields != csv->records[0].n_fields)
 			fail_msg("%s: record %zu (line %zu) has %zu fields, "
-				 "header %zu",
-				 path, i, csv->records[i].line,
-				 csv->records[i].n_fields,
-				 csv->records[0].n_fields);
+			         "header %zu",
+			         path, i, csv->records[i].line,
+			         csv->records[i].n_fields,
+			         csv->records[0].n_fields);
 	if (want_records != 0 && csv->n_records != want_records)
 		fail_msg("%s: %zu records, want %zu", path, csv->n_records,
-			 want_records);
+		         want_records);
 	mf_csv_free(csv);
 	mf_error_dispose(&err);
 }
@@ -253,15 +254,15 @@ test_fmti_files(void **state)
 		const char *file;
 		size_t records; /* header included */
 	} files[] = {
-		{"v1.0/fmti-indicators.csv", 101},
-		{"v1.0/October2023_scores.csv", 102},
-		{"v1.0/fmti-keywords.csv", 101},
-		{"v1.0/October2023_justifications.csv", 1001},
-		{"v1.1/May2024_scores.csv", 102},
-		{"v1.1/May2024_disclosures.csv", 101},
-		{"v2025/Dec2025_indicators.csv", 101},
-		{"v2025/Dec2025_scores.csv", 101},
-		{"derived/v1_indicator_name_crosswalk.csv", 101},
+	    {"v1.0/fmti-indicators.csv", 101},
+	    {"v1.0/October2023_scores.csv", 102},
+	    {"v1.0/fmti-keywords.csv", 101},
+	    {"v1.0/October2023_justifications.csv", 1001},
+	    {"v1.1/May2024_scores.csv", 102},
+	    {"v1.1/May2024_disclosures.csv", 101},
+	    {"v2025/Dec2025_indicators.csv", 101},
+	    {"v2025/Dec2025_scores.csv", 101},
+	    {"derived/v1_indicator_name_crosswalk.csv", 101},
 	};
 	char base[2048], path[4096];
 	size_t i, count = 0;
@@ -286,12 +287,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_simple_and_line_endings),
-		cmocka_unit_test(test_quoting),
-		cmocka_unit_test(test_bom),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_read_file),
-		cmocka_unit_test(test_fmti_files),
+	    cmocka_unit_test(test_simple_and_line_endings),
+	    cmocka_unit_test(test_quoting),
+	    cmocka_unit_test(test_bom),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_read_file),
+	    cmocka_unit_test(test_fmti_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
