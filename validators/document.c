@@ -5,8 +5,13 @@
  */
 #include "validators/document.h"
 
+#include "common/embedded.h"
 #include "common/json.h"
+#include "common/log.h"
 #include "scoring/index.h"
+#include "validators/jsonschema.h"
+
+#include <pthread.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -37,24 +42,283 @@ mf_document_schema_id(enum mf_doctype type)
 	return type < MF_DOC__MAX ? schema_ids[type] : NULL;
 }
 
+/*
+ * The type schemas, compiled once per process from the embedded files
+ * (every schema/ document with a $id is registered, so relative $refs
+ * resolve without touching the network), then shared read-only.
+ */
+#define MAX_SCHEMA_DOCS 16
+
+static pthread_once_t schemas_once = PTHREAD_ONCE_INIT;
+static struct mf_schema *schemas[MF_DOC__MAX];
+static int schemas_rc;
+/* The schema documents themselves, kept to explain errors (below). */
+static json_t *schema_docs[MAX_SCHEMA_DOCS];
+static size_t n_schema_docs;
+static const json_t *type_docs[MF_DOC__MAX];
+
+static void
+compile_schemas(void)
+{
+	struct mf_schema_registry *reg = NULL;
+	const struct mf_embedded *e;
+	struct mf_error err;
+	int t, rc;
+
+	mf_error_init(&err);
+	if ((rc = mf_schema_registry_new(&reg)) != 0)
+		goto done;
+	for (e = mf_embedded_files; e->name != NULL; e++) {
+		json_t *doc;
+		const char *id;
+
+		if (strncmp(e->name, "schema/", 7) != 0 ||
+		    strcmp(e->name + strlen(e->name) - 5, ".json") != 0)
+			continue;
+		doc = mf_json_parse((const char *)e->data, e->len, e->name,
+		                    NULL, &err);
+		if (doc == NULL) {
+			rc = err.code;
+			goto done;
+		}
+		id = mf_json_str(doc, "$id");
+		if (id == NULL || n_schema_docs == MAX_SCHEMA_DOCS) {
+			json_decref(doc); /* an index document, not a schema */
+			continue;
+		}
+		schema_docs[n_schema_docs++] = doc;
+		for (t = 0; t < MF_DOC__MAX; t++)
+			if (strcmp(id, schema_ids[t]) == 0)
+				type_docs[t] = doc;
+		if ((rc = mf_schema_registry_add(reg, id, doc)) != 0)
+			goto done;
+	}
+	for (t = 0; t < MF_DOC__MAX; t++)
+		if ((rc = mf_schema_compile_uri(&schemas[t], reg, schema_ids[t],
+		                                MF_SCHEMA_DEFAULT, &err)) != 0)
+			goto done;
+done:
+	if (rc != 0) {
+		mf_log_error("document schemas do not compile: %s",
+		             err.message);
+		schemas_rc = rc == MF_E_NOMEM ? MF_E_NOMEM : MF_E_SCHEMA;
+	}
+	mf_schema_registry_free(reg);
+	mf_error_dispose(&err);
+}
+
+static int
+schemas_ready(void)
+{
+	pthread_once(&schemas_once, compile_schemas);
+	return schemas_rc;
+}
+
 bool
 mf_document_schema_enabled(void)
 {
-	return false;
+	return schemas_ready() == 0;
 }
 
 /*
- * JSON Schema validation. The seam for the validator module: until it is
- * on main, only the semantic rules run.
+ * Every field is anyOf [bare value, status wrapper], so a bad field fails
+ * both branches and the raw errors say, about a bare value, that it lacks
+ * "status". Only the branch that matches the instance's shape (a wrapper
+ * has a "status" member) explains the problem; the other branch's errors,
+ * and the anyOf's own summary, are dropped. To know which anyOf an error
+ * went through, and at which instance location, its keyword location is
+ * replayed over the schema documents.
  */
+
+#define MAX_SEGS 96
+
+/* Splits an RFC 6901 pointer into unescaped segments (in buf). */
+static size_t
+split_pointer(const char *p, char *buf, size_t size, char **segs)
+{
+	size_t n = 0, o = 0;
+
+	while (*p == '/' && n < MAX_SEGS) {
+		segs[n++] = buf + o;
+		for (p++; *p && *p != '/' && o + 1 < size; p++) {
+			if (p[0] == '~' && (p[1] == '0' || p[1] == '1')) {
+				buf[o++] = p[1] == '0' ? '~' : '/';
+				p++;
+			} else {
+				buf[o++] = *p;
+			}
+		}
+		buf[o++] = '\0';
+		if (o >= size)
+			break;
+	}
+	return n;
+}
+
+/* Resolves a $ref of the form [file.json]#/pointer against doc. */
+static const json_t *
+resolve_ref(const json_t **doc, const char *ref)
+{
+	const char *hash = strchr(ref, '#');
+	size_t i, n;
+
+	if (hash == NULL)
+		return NULL;
+	if (hash != ref) {
+		n = (size_t)(hash - ref);
+		for (i = 0; i < n_schema_docs; i++) {
+			const char *id = mf_json_str(schema_docs[i], "$id");
+			size_t l = id != NULL ? strlen(id) : 0;
+
+			if (l >= n && strncmp(id + l - n, ref, n) == 0 &&
+			    (l == n || id[l - n - 1] == '/'))
+				break;
+		}
+		if (i == n_schema_docs)
+			return NULL;
+		*doc = schema_docs[i];
+	}
+	return mf_json_pointer_get((json_t *)*doc, hash + 1);
+}
+
+static bool
+is_wrapper_pair(const json_t *any_of)
+{
+	static const char tail[] = "#/$defs/wrapper";
+	const char *ref = mf_json_str(json_array_get(any_of, 1), "$ref");
+	size_t n = ref != NULL ? strlen(ref) : 0, t = sizeof(tail) - 1;
+
+	return json_array_size(any_of) == 2 && n >= t &&
+	       strcmp(ref + n - t, tail) == 0;
+}
+
+/* Whether branch k of an anyOf can explain a failure of inst: of a
+ * bare-or-wrapper pair, the one of inst's shape; a {"type": "null"}
+ * alternative only for null. */
+static bool
+relevant(const json_t *any_of, size_t k, const json_t *inst)
+{
+	const json_t *b = json_array_get(any_of, k);
+
+	if (is_wrapper_pair(any_of))
+		return (k == 1) == (json_is_object(inst) &&
+		                    json_object_get(inst, "status") != NULL);
+	if (json_object_size(b) == 1 &&
+	    strcmp(mf_json_str(b, "type") ? mf_json_str(b, "type") : "",
+	           "null") == 0)
+		return json_is_null(inst);
+	return true;
+}
+
+/* The instance at the first n segments of a split pointer. */
+static const json_t *
+instance_at(const json_t *payload, char **segs, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n && payload != NULL; j++)
+		payload =
+		    json_is_array(payload)
+		        ? json_array_get(payload, strtoul(segs[j], NULL, 10))
+		        : json_object_get(payload, segs[j]);
+	return payload;
+}
+
+/*
+ * True when the error came through an anyOf branch that cannot explain
+ * the failure (see relevant()), or is the summary of an anyOf with only
+ * one relevant branch, whose own errors say it better.
+ */
+static bool
+other_branch(const json_t *schema, const json_t *payload,
+             const struct mf_validation_error *e)
+{
+	char kbuf[1024], ibuf[1024], *ks[MAX_SEGS], *is[MAX_SEGS];
+	size_t nk = split_pointer(e->keyword_location, kbuf, sizeof(kbuf), ks);
+	size_t ni = split_pointer(e->instance_location, ibuf, sizeof(ibuf), is);
+	const json_t *doc = schema, *node = schema, *inst, *list;
+	size_t i, k, n_rel, used = 0;
+
+	for (i = 0; i < nk && node != NULL; i++) {
+		const char *s = ks[i];
+
+		if (strcmp(s, "$ref") == 0) {
+			node = resolve_ref(&doc, mf_json_str(node, "$ref"));
+		} else if (strcmp(s, "anyOf") == 0) {
+			list = json_object_get(node, "anyOf");
+			inst = instance_at(payload, is, used < ni ? used : ni);
+			if (i + 1 == nk) {
+				for (k = n_rel = 0; k < json_array_size(list);
+				     k++)
+					n_rel += relevant(list, k, inst);
+				return n_rel == 1;
+			}
+			k = strtoul(ks[i + 1], NULL, 10);
+			if (!relevant(list, k, inst))
+				return true;
+			node = json_array_get(list, k);
+			i++;
+		} else if (strcmp(s, "properties") == 0 ||
+		           strcmp(s, "patternProperties") == 0 ||
+		           strcmp(s, "prefixItems") == 0) {
+			if (i + 1 == nk)
+				break;
+			node = json_object_get(node, s);
+			node = json_is_array(node)
+			           ? json_array_get(
+			                 node, strtoul(ks[i + 1], NULL, 10))
+			           : json_object_get(node, ks[i + 1]);
+			used++;
+			i++;
+		} else if (strcmp(s, "items") == 0 ||
+		           strcmp(s, "additionalProperties") == 0 ||
+		           strcmp(s, "unevaluatedProperties") == 0 ||
+		           strcmp(s, "unevaluatedItems") == 0 ||
+		           strcmp(s, "contains") == 0) {
+			node = json_object_get(node, s);
+			used++;
+		} else if (json_is_array(node)) {
+			node = json_array_get(node, strtoul(s, NULL, 10));
+		} else {
+			node = json_object_get(node, s);
+		}
+	}
+	return false;
+}
+
+/* JSON Schema validation against the type's compiled schema. */
 static int
 schema_check(enum mf_doctype type, const json_t *payload,
              struct mf_doc_report *rep)
 {
-	(void)type;
-	(void)payload;
-	(void)rep;
-	return 0;
+	struct mf_validation v = MF_VALIDATION_INIT;
+	size_t i, kept = 0;
+	int rc;
+
+	if ((rc = schemas_ready()) != 0)
+		return rc;
+	rc = mf_schema_validate(schemas[type], payload, &v);
+	if (rc < 0)
+		goto done;
+	rc = 0;
+	for (i = 0; i < v.count; i++)
+		if (!other_branch(type_docs[type], payload, &v.errors[i]))
+			kept++;
+	for (i = 0; i < v.count && rc == 0; i++) {
+		const struct mf_validation_error *e = &v.errors[i];
+
+		/* Should the filter ever leave nothing, say everything. */
+		if (kept > 0 && other_branch(type_docs[type], payload, e))
+			continue;
+		rc = mf_doc_report_add(rep, MF_DOC_ERROR, e->instance_location,
+		                       "schema", e->keyword_location, "%s",
+		                       e->message);
+	}
+	if (v.truncated)
+		rep->dropped++;
+done:
+	mf_validation_dispose(&v);
+	return rc;
 }
 
 /* Writes the pointer /a/b[/c] with RFC 6901 escaping into out. */
