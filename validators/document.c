@@ -1,7 +1,8 @@
 /*
  * Document checks (see document.h): type detection, JSON Schema
- * validation against the embedded schemas, semantic rules, and ids that
- * must exist in the modelfacts-v1 index.
+ * validation against the embedded schemas (with the errors of irrelevant
+ * anyOf branches filtered out), semantic rules, and ids that must exist
+ * in the modelfacts-v1 index.
  */
 #include "validators/document.h"
 

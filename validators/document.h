@@ -46,8 +46,9 @@ const char *mf_document_schema_path(enum mf_doctype type);
 const char *mf_document_schema_id(enum mf_doctype type);
 
 /*
- * True when JSON Schema validation is part of the check (it is, once the
- * validator module is linked in); semantic rules always are.
+ * True when the embedded JSON Schemas compiled, i.e. schema validation is
+ * part of every check (compiles them on first use). False only for a
+ * broken build; mf_document_check then returns MF_E_SCHEMA.
  */
 bool mf_document_schema_enabled(void);
 
