@@ -11,6 +11,7 @@
 
 struct mf_sequencer;
 struct mf_logwait;
+struct mf_cache;
 
 struct mf_app {
 	const struct mf_config *cfg;
@@ -19,6 +20,7 @@ struct mf_app {
 	struct mf_registry_keys keys;
 	struct mf_sequencer *sequencer; /* NULL: another process sequences */
 	struct mf_logwait *logwait;
+	struct mf_cache *cache; /* rendered immutable responses */
 };
 
 #endif

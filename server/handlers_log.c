@@ -92,6 +92,18 @@ mf_h_log_entry(struct mf_request *req)
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
 				    "no log entry %s (yet)", index);
 	}
+	if (mf_http_query(req, "format") != NULL &&
+	    strcmp(mf_http_query(req, "format"), "leaf") == 0) {
+		int rc;
+
+		mf_http_set_header(req, "Cache-Control",
+				   "public, max-age=31536000, immutable");
+		rc = mf_http_respond(req, 200, "text/plain; charset=utf-8",
+				     PQgetvalue(res, 0, 1),
+				     (size_t)PQgetlength(res, 0, 1), false);
+		PQclear(res);
+		return rc;
+	}
 	env = mf_json_parse(PQgetvalue(res, 0, 3),
 			    (size_t)PQgetlength(res, 0, 3), "envelope", NULL,
 			    &req->err);
@@ -114,6 +126,35 @@ mf_h_log_entry(struct mf_request *req)
 	mf_http_set_header(req, "Cache-Control",
 			   "public, max-age=31536000, immutable");
 	return mf_http_respond_json(req, 200, out);
+}
+
+/*
+ * ?format=text answers with the proof's hashes, one base64 hash per line,
+ * for verifiers that have a shell and openssl but no JSON parser.
+ */
+static int
+respond_proof(struct mf_request *req, json_t *proof)
+{
+	const char *format = mf_http_query(req, "format");
+	struct mf_buf b = MF_BUF_INIT;
+	json_t *h;
+	size_t i;
+	int rc;
+
+	if (format == NULL || strcmp(format, "json") == 0)
+		return mf_http_respond_json(req, 200, proof);
+	if (strcmp(format, "text") != 0) {
+		json_decref(proof);
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+				    "format must be json or text");
+	}
+	json_array_foreach(json_object_get(proof, "hashes"), i, h)
+		mf_buf_printf(&b, "%s\n", json_string_value(h));
+	rc = mf_http_respond(req, 200, "text/plain; charset=utf-8",
+			     b.data ? b.data : "", b.len, false);
+	mf_buf_dispose(&b);
+	json_decref(proof);
+	return rc;
 }
 
 /* The current tree size: the latest checkpoint's. */
@@ -160,7 +201,7 @@ mf_h_log_inclusion(struct mf_request *req)
 	if ((rc = mf_logstore_inclusion(&proof, (uint64_t)index,
 					(uint64_t)size, &req->err)) != 0)
 		return rc;
-	return mf_http_respond_json(req, 200, proof);
+	return respond_proof(req, proof);
 }
 
 int
@@ -185,5 +226,5 @@ mf_h_log_consistency(struct mf_request *req)
 	if ((rc = mf_logstore_consistency(&proof, (uint64_t)from,
 					  (uint64_t)to, &req->err)) != 0)
 		return rc;
-	return mf_http_respond_json(req, 200, proof);
+	return respond_proof(req, proof);
 }

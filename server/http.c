@@ -6,6 +6,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "server/cache.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -146,6 +147,53 @@ mf_http_respond(struct mf_request *req, unsigned status,
 	req->responded = true;
 	req->status = status;
 	req->response_bytes = len;
+	return ok == MHD_YES ? 0 : MF_E_INTERNAL;
+}
+
+static void
+blob_release(void *cls)
+{
+	mf_blob_unref(cls);
+}
+
+int
+mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
+		     const char *cache_control)
+{
+	const char *inm = mf_http_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	struct MHD_Response *resp;
+	unsigned status = 200;
+	enum MHD_Result ok;
+	int i;
+
+	if (req->responded)
+		return MF_E_INTERNAL;
+	if (inm != NULL && strstr(inm, blob->etag) != NULL) {
+		status = 304;
+		resp = MHD_create_response_from_buffer(0, NULL,
+						       MHD_RESPMEM_PERSISTENT);
+	} else {
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+			blob->len, blob->data, blob_release, mf_blob_ref(blob));
+	}
+	if (resp == NULL)
+		return MF_E_NOMEM;
+	MHD_add_response_header(resp, "X-Request-Id", req->id);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				blob->content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, blob->etag);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (cache_control != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+					cache_control);
+	for (i = 0; i < req->nheaders; i++)
+		MHD_add_response_header(resp, req->header_names[i],
+					req->header_values[i]);
+	ok = MHD_queue_response(req->conn, status, resp);
+	MHD_destroy_response(resp);
+	req->responded = true;
+	req->status = status;
+	req->response_bytes = status == 200 ? blob->len : 0;
 	return ok == MHD_YES ? 0 : MF_E_INTERNAL;
 }
 

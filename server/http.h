@@ -90,6 +90,15 @@ int mf_http_set_header(struct mf_request *req, const char *name,
 int mf_http_respond(struct mf_request *req, unsigned status,
 		    const char *content_type, const void *data, size_t len,
 		    bool persistent);
+struct mf_blob;
+/*
+ * Responds with a shared blob (cache.h): 304 when If-None-Match names its
+ * ETag, else its bytes, holding a reference until they are sent.
+ * cache_control may be NULL.
+ */
+int mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
+			 const char *cache_control);
+
 /* Responds with the compact encoding of body; steals the reference. */
 int mf_http_respond_json(struct mf_request *req, unsigned status,
 			 json_t *body);

@@ -9,6 +9,7 @@
 #include "server/db.h"
 #include "server/http.h"
 #include "server/migrate.h"
+#include "server/cache.h"
 #include "server/keycache.h"
 #include "server/logwait.h"
 #include "server/registry.h"
@@ -24,6 +25,8 @@
 #define SHUTDOWN_GRACE_MS 10000
 /* How long a submission waits for the log before answering 202. */
 #define LOG_WAIT_MS 30000
+/* Rendered labels kept in memory. */
+#define CACHE_BYTES (256u << 20)
 
 /* Migrations need the database: wait for it a little at start-up. */
 static int
@@ -86,6 +89,10 @@ main(int argc, char **argv)
 		mf_log_error("%s", err.message);
 		return 1;
 	}
+	if ((app.cache = mf_cache_new(CACHE_BYTES)) == NULL) {
+		mf_log_error("out of memory");
+		return 1;
+	}
 	if (mf_logwait_start(&app.logwait, LOG_WAIT_MS, &err) != 0 ||
 	    (app.keys.log_signer != NULL && !cfg.no_publisher &&
 	     mf_sequencer_start(&app.sequencer, cfg.origin,
@@ -118,6 +125,7 @@ main(int argc, char **argv)
 	mf_sequencer_stop(app.sequencer);
 	mf_registry_keys_dispose(&app.keys);
 	mf_keycache_clear();
+	mf_cache_free(app.cache);
 	mf_error_dispose(&err);
 	mf_log_info("stopped");
 	return 0;

@@ -249,6 +249,44 @@ static const char *const sql_text[MF_SQL__MAX] = {
 		" FROM registry",
 	[MF_SQL_LOG_ID_BY_INDEX] =
 		"SELECT id FROM submissions WHERE log_index = $1::bigint",
+
+	/* A version of a model as of a log index ($1 org, $2 model,
+	 * $3 version or NULL for the latest, $4 log index or NULL for now) */
+	[MF_SQL_LABEL_VERSION] =
+		"SELECT v.version, (SELECT max(v2.version) FROM versions v2"
+		"  JOIN submissions s2 ON s2.id = v2.submission_id"
+		"  WHERE v2.org = $1 AND v2.model = $2 AND ($4::bigint IS NULL"
+		"  OR s2.log_index <= $4::bigint)),"
+		" encode(v.payload_sha256, 'hex'),"
+		" to_char(s.accepted_at AT TIME ZONE 'UTC',"
+		"  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		" coalesce(s.log_index, -1), array_to_json(s.signer_keyids),"
+		" s.payload"
+		" FROM versions v JOIN submissions s ON s.id = v.submission_id"
+		" WHERE v.org = $1 AND v.model = $2"
+		"  AND ($3::int IS NULL OR v.version = $3::int)"
+		"  AND ($4::bigint IS NULL OR s.log_index <= $4::bigint)"
+		" ORDER BY v.version DESC LIMIT 1",
+	/* sequenced evals of a model up to a log index ($3 NULL: all) */
+	[MF_SQL_LABEL_EVALS] =
+		"SELECT coalesce(json_agg(json_build_object("
+		" 'assurance', e.assurance, 'evaluator', e.evaluator,"
+		" 'result', s.payload, 'log_index', s.log_index,"
+		" 'payload_sha256', encode(s.payload_sha256, 'hex'),"
+		" 'accepted_at', to_char(s.accepted_at AT TIME ZONE 'UTC',"
+		"  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ORDER BY s.log_index),"
+		" '[]')"
+		" FROM evals e JOIN submissions s ON s.id = e.submission_id"
+		" WHERE e.org = $1 AND e.model = $2 AND s.log_index IS NOT NULL"
+		"  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)",
+	/* sequenced assessments, with their index documents when known */
+	[MF_SQL_LABEL_ASSESSMENTS] =
+		"SELECT a.assessor, a.index_id, s.payload, i.document"
+		" FROM assessments a JOIN submissions s ON s.id = a.submission_id"
+		" LEFT JOIN indices i ON i.index_id = a.index_id"
+		" WHERE a.org = $1 AND a.model = $2 AND s.log_index IS NOT NULL"
+		"  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)"
+		" ORDER BY a.index_id, s.log_index",
 };
 
 const char *
