@@ -12,6 +12,8 @@ struct mf_app {
 	const struct mf_config *cfg;
 	int migrations_latest; /* newest migration this binary carries */
 	int migrations_count;
+	/* the published bare repository, served read-only at /labels.git/ */
+	const char *git_dir;
 };
 
 #endif

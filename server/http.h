@@ -90,6 +90,13 @@ int mf_http_set_header(struct mf_request *req, const char *name,
 int mf_http_respond(struct mf_request *req, unsigned status,
 		    const char *content_type, const void *data, size_t len,
 		    bool persistent);
+/*
+ * Queues a response that streams `size` bytes of the open file fd (with
+ * sendfile where it can) instead of reading it into memory. Takes fd in
+ * every case: it is closed when the response is done or on failure.
+ */
+int mf_http_respond_file(struct mf_request *req, unsigned status,
+			 const char *content_type, int fd, uint64_t size);
 /* Responds with the compact encoding of body; steals the reference. */
 int mf_http_respond_json(struct mf_request *req, unsigned status,
 			 json_t *body);
