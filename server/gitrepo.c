@@ -8,6 +8,8 @@
 #include "server/gitrepo_internal.h"
 #include "common/log.h"
 
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +22,7 @@ void
 mf_gitrepo_options_default(struct mf_gitrepo_options *opt)
 {
 	opt->fsync = false;
+	opt->batch_max = 1;
 	opt->pack_every = 256;
 	opt->prune_grace_s = 30;
 }
@@ -52,6 +55,38 @@ const char *
 mf_gitrepo_path(const struct mf_gitrepo *repo)
 {
 	return repo->path;
+}
+
+/* Puts a mempack above the loose and pack backends: writes go to memory. */
+static int
+attach_mempack(struct mf_gitrepo *r, struct mf_error *err)
+{
+	git_odb *odb = NULL;
+	int rc = 0;
+
+	r->mempack = NULL;
+	if (git_repository_odb(&odb, r->repo) < 0 ||
+	    git_mempack_new(&r->mempack) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_INTERNAL, "object database");
+	} else if (git_odb_add_backend(odb, r->mempack, 1000) < 0) {
+		r->mempack->free(r->mempack);
+		r->mempack = NULL;
+		rc = mf_gitrepo_fail(err, MF_E_INTERNAL, "object database");
+	}
+	git_odb_free(odb);
+	return rc;
+}
+
+int
+mf_gitrepo_reopen(struct mf_gitrepo *r, struct mf_error *err)
+{
+	git_repository_free(r->repo);
+	r->repo = NULL;
+	r->mempack = NULL;
+	r->dirty = false;
+	if (git_repository_open_bare(&r->repo, r->path) < 0)
+		return mf_gitrepo_fail(err, MF_E_IO, "reopen repository");
+	return attach_mempack(r, err);
 }
 
 int
@@ -114,6 +149,10 @@ mf_gitrepo_open(struct mf_gitrepo **out, const char *path,
 		                  "%s is not a bare repository", path);
 		goto done;
 	}
+	if (r->opt.batch_max == 0)
+		r->opt.batch_max = 1;
+	if ((rc = attach_mempack(r, err)) != 0)
+		goto done;
 	/* Start from files that match the repository (e.g. after a crash). */
 	rc = mf_gitrepo_update_server_info(r, err);
 done:
@@ -125,6 +164,39 @@ done:
 	return 0;
 }
 
+int
+mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id)
+{
+	git_oid *v;
+
+	if (r->nwritten == r->capwritten) {
+		size_t cap = r->capwritten ? r->capwritten * 2 : 64;
+
+		if ((v = realloc(r->written, cap * sizeof(*v))) == NULL)
+			return MF_E_NOMEM;
+		r->written = v;
+		r->capwritten = cap;
+	}
+	git_oid_cpy(&r->written[r->nwritten++], id);
+	r->dirty = true;
+	return 0;
+}
+
+static void
+drop_staged(struct mf_gitrepo *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntags; i++)
+		free(r->tags[i].refname);
+	r->ntags = 0;
+	r->nstaged = 0;
+	if (r->mempack != NULL)
+		git_mempack_reset(r->mempack);
+	r->dirty = false;
+	r->nwritten = 0;
+}
+
 void
 mf_gitrepo_free(struct mf_gitrepo *repo)
 {
@@ -132,6 +204,13 @@ mf_gitrepo_free(struct mf_gitrepo *repo)
 
 	if (repo == NULL)
 		return;
+	if (repo->nstaged > 0)
+		mf_log_warn("git: closing with %u unpublished commits",
+		            repo->nstaged);
+	drop_staged(repo);
+	free(repo->tags);
+	free(repo->oldpacks);
+	free(repo->written);
 	git_repository_free(repo->repo);
 	for (i = 0; i < repo->nrefs; i++)
 		free(repo->refs[i].name);
@@ -239,6 +318,8 @@ build_tree(struct mf_gitrepo *r, const git_tree *base,
 					                     "write blob");
 					goto done;
 				}
+				if ((rc = mf_gitrepo_note_written(r, &id)) != 0)
+					goto done;
 			} else if (old != NULL &&
 			           git_treebuilder_remove(tb, name) < 0) {
 				rc = mf_gitrepo_fail(err, MF_E_IO, "remove");
@@ -283,8 +364,12 @@ build_tree(struct mf_gitrepo *r, const git_tree *base,
 		i = j;
 	}
 	*empty = git_treebuilder_entrycount(tb) == 0;
-	if ((!*empty || off == 0) && git_treebuilder_write(out, tb) < 0)
-		rc = mf_gitrepo_fail(err, MF_E_IO, "write tree");
+	if (!*empty || off == 0) {
+		if (git_treebuilder_write(out, tb) < 0)
+			rc = mf_gitrepo_fail(err, MF_E_IO, "write tree");
+		else
+			rc = mf_gitrepo_note_written(r, out);
+	}
 done:
 	git_tree_free(sub);
 	git_treebuilder_free(tb);
@@ -397,23 +482,112 @@ swap_main(struct mf_gitrepo *r, const git_oid *parent, const git_oid *id,
 	return 0;
 }
 
-/* After the commit point: info/refs and, now and then, packing. */
-static void
-after_publish(struct mf_gitrepo *r)
+/* The commit a ref finally points at, through annotated tags. */
+static int
+peeled_commit(git_reference *ref, git_oid *out)
+{
+	git_object *obj = NULL;
+
+	if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) < 0)
+		return -1;
+	git_oid_cpy(out, git_object_id(obj));
+	git_object_free(obj);
+	return 0;
+}
+
+/* Creates the staged tags; the first failure is returned. */
+static int
+create_staged_tags(struct mf_gitrepo *r, struct mf_error *err)
+{
+	git_reference *ref = NULL;
+	git_oid existing;
+	size_t i;
+	int rc = 0, grc;
+
+	for (i = 0; i < r->ntags; i++) {
+		const struct mf_gitrepo_tagref *t = &r->tags[i];
+
+		grc = git_reference_create(&ref, r->repo, t->refname, &t->id, 0,
+		                           NULL);
+		if (grc == GIT_EEXISTS) {
+			/* someone else made it meanwhile: fine if the same */
+			git_reference_free(ref);
+			ref = NULL;
+			if (git_reference_lookup(&ref, r->repo, t->refname) <
+			        0 ||
+			    peeled_commit(ref, &existing) < 0 ||
+			    !git_oid_equal(&existing, &t->target)) {
+				if (rc == 0)
+					rc = mf_error_set(
+					    err, MF_E_CONFLICT, NULL,
+					    "tag %s points elsewhere",
+					    t->refname);
+				git_reference_free(ref);
+				ref = NULL;
+				continue;
+			}
+		} else if (grc < 0) {
+			if (rc == 0)
+				rc =
+				    mf_gitrepo_fail(err, MF_E_IO, "create tag");
+			continue;
+		}
+		git_reference_free(ref);
+		ref = NULL;
+		if (mf_gitrepo_refs_set(r, t->refname, &t->id,
+		                        git_oid_equal(&t->id, &t->target)
+		                            ? NULL
+		                            : &t->target) != 0 &&
+		    rc == 0)
+			rc = MF_E_NOMEM;
+	}
+	return rc;
+}
+
+int
+mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 {
 	struct mf_error e;
+	unsigned published = r->nstaged;
+	int rc;
 
-	mf_error_init(&e);
-	if (mf_gitrepo_write_info_refs(r, &e) != 0)
-		mf_log_warn("git: info/refs not updated: %s", e.message);
-	mf_error_dispose(&e);
-	if (r->opt.pack_every > 0 && ++r->since_pack >= r->opt.pack_every) {
+	/* 1. objects on disk and listed, 2. main moves, 3. tags, info */
+	if ((rc = mf_gitrepo_write_objects(r, err)) != 0)
+		goto done;
+	if (r->nstaged > 0) {
+		if ((rc = swap_main(r, r->has_base ? &r->base : NULL, &r->tip,
+		                    err)) != 0)
+			goto done;
+		r->nstaged = 0;
+		if ((rc = mf_gitrepo_refs_set(r, MF_GITREPO_BRANCH, &r->tip,
+		                              NULL)) != 0)
+			goto done;
+	}
+	rc = create_staged_tags(r, err);
+	if (published > 0 || r->ntags > 0) {
+		mf_error_init(&e);
+		if (mf_gitrepo_write_info_refs(r, &e) != 0)
+			mf_log_warn("git: info/refs not updated: %s",
+			            e.message);
+		mf_error_dispose(&e);
+	}
+	r->since_pack += published;
+	if (r->opt.pack_every > 0 && r->since_pack >= r->opt.pack_every) {
 		mf_error_init(&e);
 		if (mf_gitrepo_pack(r, &e) != 0)
 			mf_log_warn("git: packing failed (will retry): %s",
 			            e.message);
 		mf_error_dispose(&e);
 	}
+done:
+	drop_staged(r);
+	return rc;
+}
+
+unsigned
+mf_gitrepo_staged(const struct mf_gitrepo *r)
+{
+	return r->nstaged;
 }
 
 int
@@ -431,15 +605,26 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 	bool empty;
 	int rc;
 
+	/* out may be req->parent's buffer: read the parent before writing */
+	if (has_parent && mf_gitrepo_parse_id(&parent_id, req->parent) != 0) {
+		rc =
+		    mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                 "parent '%s' is not a commit id", req->parent);
+		out[0] = '\0';
+		return rc;
+	}
 	out[0] = '\0';
 	if (req->message == NULL || req->message[0] == '\0')
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
 		                    "a commit needs a message");
+	if (req->objects_only && r->nstaged > 0)
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "objects_only while a batch is staged");
+	if (r->nstaged > 0 &&
+	    (!has_parent || !git_oid_equal(&parent_id, &r->tip)))
+		return mf_error_set(err, MF_E_CONFLICT, NULL,
+		                    "parent is not the last staged commit");
 	if (has_parent) {
-		if (mf_gitrepo_parse_id(&parent_id, req->parent) != 0)
-			return mf_error_set(err, MF_E_BAD_PARAM, NULL,
-			                    "parent '%s' is not a commit id",
-			                    req->parent);
 		if (git_commit_lookup(&parent, r->repo, &parent_id) < 0)
 			return mf_gitrepo_fail(err, MF_E_CONFLICT,
 			                       "expected parent commit");
@@ -479,18 +664,27 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 		rc = mf_gitrepo_fail(err, MF_E_IO, "write commit");
 		goto done;
 	}
-	if (!req->objects_only) {
-		if ((rc = swap_main(r, has_parent ? &parent_id : NULL, &id,
-		                    err)) != 0)
-			goto done;
-		if ((rc = mf_gitrepo_refs_set(r, MF_GITREPO_BRANCH, &id,
-		                              NULL)) != 0)
-			goto done;
-	}
+	if ((rc = mf_gitrepo_note_written(r, &id)) != 0)
+		goto done;
 	git_oid_tostr(out, MF_GITREPO_ID_SIZE, &id);
-	if (!req->objects_only)
-		after_publish(r);
+	if (req->objects_only) {
+		/* on disk, but main stays: as if killed before the ref update
+		 */
+		rc = r->nstaged == 0 ? mf_gitrepo_write_objects(r, err) : 0;
+		goto done;
+	}
+	if (r->nstaged == 0) {
+		r->has_base = has_parent;
+		if (has_parent)
+			git_oid_cpy(&r->base, &parent_id);
+	}
+	git_oid_cpy(&r->tip, &id);
+	r->nstaged++;
+	if (r->nstaged >= r->opt.batch_max)
+		rc = mf_gitrepo_flush(r, err);
 done:
+	if (rc != 0)
+		out[0] = '\0';
 	git_buf_dispose(&content);
 	mf_buf_dispose(&msg);
 	mf_buf_dispose(&sig);
@@ -503,16 +697,38 @@ done:
 	return rc;
 }
 
-/* The commit a ref finally points at, through annotated tags. */
-static int
-peeled_commit(git_reference *ref, git_oid *out)
+/* A tag already staged under refname, or NULL. */
+static const struct mf_gitrepo_tagref *
+staged_tag(const struct mf_gitrepo *r, const char *refname)
 {
-	git_object *obj = NULL;
+	size_t i;
 
-	if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) < 0)
-		return -1;
-	git_oid_cpy(out, git_object_id(obj));
-	git_object_free(obj);
+	for (i = 0; i < r->ntags; i++)
+		if (strcmp(r->tags[i].refname, refname) == 0)
+			return &r->tags[i];
+	return NULL;
+}
+
+static int
+stage_tag(struct mf_gitrepo *r, const char *refname, const git_oid *id,
+          const git_oid *target)
+{
+	struct mf_gitrepo_tagref *v;
+
+	if (r->ntags == r->captags) {
+		size_t cap = r->captags ? r->captags * 2 : 8;
+
+		if ((v = realloc(r->tags, cap * sizeof(*v))) == NULL)
+			return MF_E_NOMEM;
+		r->tags = v;
+		r->captags = cap;
+	}
+	v = &r->tags[r->ntags];
+	if ((v->refname = strdup(refname)) == NULL)
+		return MF_E_NOMEM;
+	git_oid_cpy(&v->id, id);
+	git_oid_cpy(&v->target, target);
+	r->ntags++;
 	return 0;
 }
 
@@ -521,6 +737,7 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
                const char *message, const struct mf_gitrepo_identity *tagger,
                struct mf_error *err)
 {
+	const struct mf_gitrepo_tagref *st;
 	git_object *commit = NULL;
 	git_signature *sig = NULL;
 	git_reference *ref = NULL;
@@ -530,7 +747,7 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
 	char hex[MF_GITREPO_ID_SIZE];
 
 	if (name == NULL || name[0] == '\0' || name[0] == '/' ||
-	    mf_gitrepo_parse_id(&target_id, target) != 0)
+	    target == NULL || mf_gitrepo_parse_id(&target_id, target) != 0)
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
 		                    "a tag needs a name and a commit id");
 	if ((rc = mf_buf_printf(&refname, "refs/tags/%s", name)) != 0)
@@ -538,6 +755,28 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
 	if (git_reference_name_is_valid(&valid, refname.data) < 0 || !valid) {
 		rc = mf_error_set(err, MF_E_BAD_PARAM, NULL,
 		                  "invalid tag name '%s'", name);
+		goto done;
+	}
+	/* idempotent: an existing (or staged) tag at the same commit is ok */
+	grc = git_reference_lookup(&ref, r->repo, refname.data);
+	st = staged_tag(r, refname.data);
+	if (grc == 0 || st != NULL) {
+		if (st != NULL)
+			git_oid_cpy(&existing, &st->target);
+		else if (peeled_commit(ref, &existing) < 0) {
+			rc = mf_gitrepo_fail(err, MF_E_IO, "existing tag");
+			goto done;
+		}
+		if (!git_oid_equal(&existing, &target_id)) {
+			git_oid_tostr(hex, sizeof(hex), &existing);
+			rc = mf_error_set(err, MF_E_CONFLICT, NULL,
+			                  "tag %s already points at %s", name,
+			                  hex);
+		}
+		goto done;
+	}
+	if (grc != GIT_ENOTFOUND) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "read tag");
 		goto done;
 	}
 	if (git_object_lookup(&commit, r->repo, &target_id, GIT_OBJECT_COMMIT) <
@@ -559,32 +798,13 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
 			rc = mf_gitrepo_fail(err, MF_E_IO, "write tag");
 			goto done;
 		}
-	}
-	grc =
-	    git_reference_create(&ref, r->repo, refname.data, &ref_id, 0, NULL);
-	if (grc == GIT_EEXISTS) {
-		if (git_reference_lookup(&ref, r->repo, refname.data) < 0 ||
-		    peeled_commit(ref, &existing) < 0) {
-			rc = mf_gitrepo_fail(err, MF_E_IO, "existing tag");
+		if ((rc = mf_gitrepo_note_written(r, &ref_id)) != 0)
 			goto done;
-		}
-		if (!git_oid_equal(&existing, &target_id)) {
-			git_oid_tostr(hex, sizeof(hex), &existing);
-			rc = mf_error_set(err, MF_E_CONFLICT, NULL,
-			                  "tag %s already points at %s", name,
-			                  hex);
-			goto done;
-		}
-		git_oid_cpy(&ref_id, git_reference_target(ref));
-	} else if (grc < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "create tag");
-		goto done;
 	}
-	rc = mf_gitrepo_refs_set(
-	    r, refname.data, &ref_id,
-	    git_oid_equal(&ref_id, &target_id) ? NULL : &target_id);
-	if (rc == 0 && mf_gitrepo_write_info_refs(r, err) != 0)
-		rc = err->code;
+	/* published with its commit's batch, or now if nothing is staged */
+	if ((rc = stage_tag(r, refname.data, &ref_id, &target_id)) == 0 &&
+	    r->nstaged == 0)
+		rc = mf_gitrepo_flush(r, err);
 done:
 	mf_buf_dispose(&refname);
 	git_reference_free(ref);

@@ -35,7 +35,17 @@ struct mf_gitrepo_options {
 	 * libgit2 switch: the last mf_gitrepo_open() decides it.
 	 */
 	bool fsync;
-	/* Pack loose objects after this many commits; 0: only on demand. */
+	/*
+	 * Publish (write one pack, move main) after this many commits; 1:
+	 * every commit is published before mf_gitrepo_commit returns. With
+	 * more, commits wait in memory for the batch to fill or for
+	 * mf_gitrepo_flush().
+	 */
+	unsigned batch_max;
+	/*
+	 * Run mf_gitrepo_pack after this many published commits; 0: only on
+	 * demand.
+	 */
 	unsigned pack_every;
 	/*
 	 * Seconds a loose object stays after the pack that holds it was
@@ -45,7 +55,7 @@ struct mf_gitrepo_options {
 	unsigned prune_grace_s;
 };
 
-/* fsync off, pack every 256 commits, 30 s grace. */
+/* fsync off, batches of 1, pack every 256 commits, 30 s grace. */
 void mf_gitrepo_options_default(struct mf_gitrepo_options *opt);
 
 /*
@@ -124,22 +134,41 @@ struct mf_gitrepo_commit_req {
 };
 
 /*
- * Writes the blobs and the changed trees, the (signed) commit, then moves
- * refs/heads/main from req->parent to it with a compare-and-swap: that
- * ref update is the commit point. Then refreshes info/refs and, every
- * pack_every commits, packs loose objects (a packing failure is logged,
- * not returned: the commit is already published). out receives the new
- * commit id.
+ * Builds the commit: blobs and the changed trees, the (signed) commit,
+ * all in memory, and stages it; out receives its id. When the batch is
+ * full (always, with batch_max 1) it is published by mf_gitrepo_flush
+ * before returning, and that flush's result is returned.
+ *
+ * Within a batch, req->parent must be the previous staged commit
+ * (MF_E_CONFLICT otherwise); the first commit of a batch names the main
+ * it expects on disk, checked by the compare-and-swap at flush time.
+ * out may be the buffer req->parent points into. On failure out is "".
  */
 int mf_gitrepo_commit(struct mf_gitrepo *repo,
                       const struct mf_gitrepo_commit_req *req,
                       char out[MF_GITREPO_ID_SIZE], struct mf_error *err);
 
 /*
+ * Publishes what is staged: writes every new object as one pack (+ .idx),
+ * lists it in objects/info/packs, then moves refs/heads/main from the
+ * batch's expected parent to its last commit with a compare-and-swap: that
+ * ref update is the commit point. Then creates the staged tags, rewrites
+ * info/refs and, every pack_every commits, runs mf_gitrepo_pack (whose
+ * failure is logged, not returned: the commits are published). On
+ * MF_E_CONFLICT nothing is published and the staged commits are dropped.
+ */
+int mf_gitrepo_flush(struct mf_gitrepo *repo, struct mf_error *err);
+
+/* Commits staged and not yet published. */
+unsigned mf_gitrepo_staged(const struct mf_gitrepo *repo);
+
+/*
  * Creates refs/tags/<name> (e.g. name "acme/llm-7b/v3") pointing at the
  * commit `target` (40 hex): lightweight when message is NULL, otherwise an
  * annotated tag by tagger. Idempotent: if the tag exists and (peeled)
  * points at the same commit, returns 0; at another commit, MF_E_CONFLICT.
+ * A tag of a staged commit is created when that batch is published;
+ * otherwise at once.
  */
 int mf_gitrepo_tag(struct mf_gitrepo *repo, const char *name,
                    const char *target, const char *message,
@@ -147,7 +176,8 @@ int mf_gitrepo_tag(struct mf_gitrepo *repo, const char *name,
                    struct mf_error *err);
 
 /*
- * The commit refs/heads/main points at, or "" when there is none yet.
+ * The commit refs/heads/main points at on disk (staged commits are not
+ * published yet), or "" when there is none yet.
  * MF_E_IO if main points at an object the repository does not have (the
  * repository was damaged, e.g. by a power loss with fsync off: rebuild it
  * from the log).
@@ -180,11 +210,14 @@ const char *mf_gitrepo_trailer_get(const struct mf_gitrepo_trailers *t,
 void mf_gitrepo_trailers_free(struct mf_gitrepo_trailers *t);
 
 /*
- * Packs every loose object that is in no pack yet into one new pack (+
- * .idx), publishes it in objects/info/packs, packs the refs, and deletes
- * loose objects whose pack was published at least prune_grace_s seconds
- * ago. Safe against concurrent dumb-HTTP readers: an object is always
- * reachable loose or through the pack list.
+ * Housekeeping, safe against concurrent dumb-HTTP readers (an object is
+ * always reachable loose or through the pack list a reader may hold):
+ * packs every loose object that is in no pack yet (objects written by
+ * other tools) into one new pack and publishes it in objects/info/packs;
+ * when there are more than 16 packs, merges all but the largest into one
+ * and drops the merged ones from the list; deletes loose copies and
+ * merged packs once prune_grace_s seconds have passed since the list
+ * stopped naming them; packs the refs into packed-refs.
  */
 int mf_gitrepo_pack(struct mf_gitrepo *repo, struct mf_error *err);
 

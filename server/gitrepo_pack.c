@@ -6,6 +6,7 @@
 #include "server/gitrepo_internal.h"
 #include "common/log.h"
 
+#include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
 #include <dirent.h>
@@ -261,8 +262,19 @@ is_hex(const char *s, size_t n)
  * complete (the indexer renames the .idx into place last), then a blank
  * line, as git writes it.
  */
-static int
-write_info_packs(struct mf_gitrepo *r, struct mf_error *err)
+static bool
+is_old_pack(const struct mf_gitrepo *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->noldpacks; i++)
+		if (strncmp(r->oldpacks[i].name, name, 45) == 0)
+			return true;
+	return false;
+}
+
+int
+mf_gitrepo_write_info_packs(struct mf_gitrepo *r, struct mf_error *err)
 {
 	struct pack_file *v = NULL, *nv;
 	size_t n = 0, cap = 0, i;
@@ -282,7 +294,7 @@ write_info_packs(struct mf_gitrepo *r, struct mf_error *err)
 
 		if (len != 50 || strncmp(de->d_name, "pack-", 5) != 0 ||
 		    strcmp(de->d_name + 45, ".pack") != 0 ||
-		    !is_hex(de->d_name + 5, 40))
+		    !is_hex(de->d_name + 5, 40) || is_old_pack(r, de->d_name))
 			continue;
 		snprintf(idx, sizeof(idx), "%s/%.45s.idx", dir, de->d_name);
 		if (stat(idx, &st) != 0)
@@ -331,7 +343,52 @@ mf_gitrepo_update_server_info(struct mf_gitrepo *r, struct mf_error *err)
 	if ((rc = refs_load(r, err)) != 0 ||
 	    (rc = mf_gitrepo_write_info_refs(r, err)) != 0)
 		return rc;
-	return write_info_packs(r, err);
+	return mf_gitrepo_write_info_packs(r, err);
+}
+
+int
+mf_gitrepo_write_objects(struct mf_gitrepo *r, struct mf_error *err)
+{
+	git_packbuilder *pb = NULL;
+	git_odb *odb = NULL;
+	char dir[4096];
+	size_t i;
+	int rc = 0;
+
+	if (!r->dirty || r->nwritten == 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
+	/*
+	 * Exactly the objects this batch wrote (read back from the
+	 * mempack); the pack builder writes the .pack and its .idx under
+	 * temporary names and renames them into place.
+	 */
+	if (git_packbuilder_new(&pb, r->repo) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
+		goto done;
+	}
+	for (i = 0; i < r->nwritten; i++)
+		if (git_packbuilder_insert(pb, &r->written[i], NULL) < 0) {
+			rc = mf_gitrepo_fail(err, MF_E_IO, "pack insert");
+			goto done;
+		}
+	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "write pack");
+		goto done;
+	}
+	/* readers of this handle find the objects in the pack from now on */
+	if (git_repository_odb(&odb, r->repo) < 0 || git_odb_refresh(odb) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "refresh packs");
+		goto done;
+	}
+	git_mempack_reset(r->mempack);
+	r->dirty = false;
+	r->nwritten = 0;
+	rc = mf_gitrepo_write_info_packs(r, err);
+done:
+	git_odb_free(odb);
+	git_packbuilder_free(pb);
+	return rc;
 }
 
 struct loose {
@@ -451,6 +508,151 @@ prune_loose(struct mf_gitrepo *r, const struct loose *v, size_t n, time_t now)
 	return 0;
 }
 
+/* More packs than this and mf_gitrepo_pack merges all but the largest. */
+#define MAX_PACKS 16
+
+struct pack_size {
+	char name[46]; /* pack-<40 hex> */
+	off_t size;
+};
+
+static int
+cmp_size_desc(const void *a, const void *b)
+{
+	const struct pack_size *x = a, *y = b;
+
+	return x->size != y->size ? (x->size > y->size ? -1 : 1)
+	                          : strcmp(x->name, y->name);
+}
+
+static int
+insert_object(const git_oid *id, void *pb)
+{
+	return git_packbuilder_insert(pb, id, NULL);
+}
+
+/*
+ * One pack per flush adds up: past MAX_PACKS, every pack but the largest
+ * is merged into a new one, and the merged packs leave the pack list (they
+ * stay on disk for the grace period, for clones that still read them).
+ */
+static int
+merge_packs(struct mf_gitrepo *r, time_t now, struct mf_error *err)
+{
+	struct pack_size *v = NULL, *nv;
+	struct mf_gitrepo_oldpack *ov;
+	git_packbuilder *pb = NULL;
+	git_odb_backend *one = NULL;
+	git_odb *odb = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	struct stat st;
+	char dir[4096], path[4200];
+	const char *made;
+	DIR *d;
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != 50 ||
+		    strncmp(de->d_name, "pack-", 5) != 0 ||
+		    strcmp(de->d_name + 45, ".pack") != 0 ||
+		    !is_hex(de->d_name + 5, 40) || is_old_pack(r, de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%.45s.idx", dir, de->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%.50s", dir, de->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				rc = MF_E_NOMEM;
+				goto done;
+			}
+			v = nv;
+		}
+		memcpy(v[n].name, de->d_name, 45);
+		v[n].name[45] = '\0';
+		v[n++].size = st.st_size;
+	}
+	if (n <= MAX_PACKS)
+		goto done;
+	qsort(v, n, sizeof(*v), cmp_size_desc);
+	if (git_packbuilder_new(&pb, r->repo) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
+		goto done;
+	}
+	for (i = 1; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s.idx", dir, v[i].name);
+		if (git_odb_backend_one_pack(&one, path) < 0 ||
+		    one->foreach (one, insert_object, pb) < 0) {
+			rc = mf_gitrepo_fail(err, MF_E_IO, "read pack");
+			goto done;
+		}
+		one->free(one);
+		one = NULL;
+	}
+	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0 ||
+	    git_repository_odb(&odb, r->repo) < 0 || git_odb_refresh(odb) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "write merged pack");
+		goto done;
+	}
+	made = git_packbuilder_name(pb);
+	if ((ov = realloc(r->oldpacks, (r->noldpacks + n) * sizeof(*ov))) ==
+	    NULL) {
+		rc = MF_E_NOMEM;
+		goto done;
+	}
+	r->oldpacks = ov;
+	for (i = 1; i < n; i++) {
+		/* the same objects again give the same name: keep that one */
+		if (made != NULL && strcmp(v[i].name + 5, made) == 0)
+			continue;
+		memcpy(ov[r->noldpacks].name, v[i].name, 46);
+		ov[r->noldpacks++].dropped = now;
+	}
+	rc = mf_gitrepo_write_info_packs(r, err);
+	mf_log_debug("git: merged %zu packs", n - 1);
+done:
+	if (one != NULL)
+		one->free(one);
+	closedir(d);
+	git_odb_free(odb);
+	git_packbuilder_free(pb);
+	free(v);
+	return rc;
+}
+
+/* Deletes merged packs whose grace is over; *gone counts them. */
+static void
+prune_old_packs(struct mf_gitrepo *r, time_t now, unsigned *gone)
+{
+	char path[4200];
+	size_t i = 0;
+
+	*gone = 0;
+	while (i < r->noldpacks) {
+		if (now - r->oldpacks[i].dropped <
+		    (time_t)r->opt.prune_grace_s) {
+			i++;
+			continue;
+		}
+		/* the index first: without it no reader uses the pack */
+		snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", r->path,
+		         r->oldpacks[i].name);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/objects/pack/%s.pack", r->path,
+		         r->oldpacks[i].name);
+		unlink(path);
+		(*gone)++;
+		r->oldpacks[i] = r->oldpacks[--r->noldpacks];
+	}
+}
+
 int
 mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
 {
@@ -464,6 +666,11 @@ mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
 	time_t now;
 	int rc;
 
+	unsigned gone = 0;
+
+	if (r->nstaged > 0 || r->dirty)
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "publish the staged commits first");
 	r->since_pack = 0;
 	if ((rc = list_loose(r, &v, &n, err)) != 0)
 		goto done;
@@ -484,7 +691,8 @@ mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		if (git_odb_exists(packed, &v[i].id)) {
+		if (git_odb_exists_ext(packed, &v[i].id,
+		                       GIT_ODB_LOOKUP_NO_REFRESH)) {
 			v[i].in_pack = true;
 			continue;
 		}
@@ -501,7 +709,7 @@ mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
 		goto done;
 	}
 	/* 2. the pack list that names it */
-	if ((rc = write_info_packs(r, err)) != 0)
+	if ((rc = mf_gitrepo_write_info_packs(r, err)) != 0)
 		goto done;
 	now = time(NULL);
 	for (i = 0; i < n; i++)
@@ -511,6 +719,12 @@ mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
 		}
 	/* 3. only then the loose copies, once their grace is over */
 	if ((rc = prune_loose(r, v, n, now)) != 0)
+		goto done;
+	if ((rc = merge_packs(r, now, err)) != 0)
+		goto done;
+	prune_old_packs(r, now, &gone);
+	/* libgit2 may still hold the deleted packs: start afresh */
+	if (gone > 0 && (rc = mf_gitrepo_reopen(r, err)) != 0)
 		goto done;
 	/*
 	 * One packed-refs file instead of a loose file per tag, so that
