@@ -21,6 +21,8 @@ struct mf_app {
 	struct mf_sequencer *sequencer; /* NULL: another process sequences */
 	struct mf_logwait *logwait;
 	struct mf_cache *cache; /* rendered immutable responses */
+	/* the published bare repository, served read-only at /labels.git/ */
+	const char *git_dir;
 };
 
 #endif

@@ -37,6 +37,8 @@ static const struct option_row options[] = {
 	 "PostgreSQL connection string (required; also MODELFACTS_DATABASE_URL)"},
 	{"state-dir", "MODELFACTS_STATE_DIR", STR(state_dir), "var", 0, 0,
 	 "directory for keys, the git repository and the admin token"},
+	{"git-dir", "MODELFACTS_GIT_DIR", STR(git_dir), "", 0, 0,
+	 "the published bare git repository (default STATE-DIR/labels.git)"},
 	{"origin", "MODELFACTS_ORIGIN", STR(origin), "modelfacts.localhost", 0,
 	 0, "registry origin name that payloads and checkpoints carry"},
 	{"public-url", "MODELFACTS_PUBLIC_URL", STR(public_url), "", 0, 0,
@@ -164,6 +166,13 @@ check_config(struct mf_config *cfg, FILE *err)
 				     "without spaces or '+'\n");
 			return -1;
 		}
+	if (cfg->git_dir[0] == '\0' &&
+	    (size_t)snprintf(cfg->git_dir, sizeof(cfg->git_dir),
+			     "%s/labels.git",
+			     cfg->state_dir) >= sizeof(cfg->git_dir)) {
+		fprintf(err, "config: state-dir is too long\n");
+		return -1;
+	}
 	if (cfg->public_url[0] == '\0')
 		snprintf(cfg->public_url, sizeof(cfg->public_url),
 			 strchr(cfg->listen, ':') ? "http://[%s]:%lu"

@@ -17,6 +17,7 @@ struct mf_config {
 	unsigned long port;
 	char database_url[MF_CONFIG_STR_MAX];
 	char state_dir[MF_CONFIG_STR_MAX];
+	char git_dir[MF_CONFIG_STR_MAX];
 	char origin[256];
 	char public_url[MF_CONFIG_STR_MAX];
 	unsigned long threads;

@@ -118,22 +118,15 @@ mf_http_set_header(struct mf_request *req, const char *name,
 	return 0;
 }
 
-int
-mf_http_respond(struct mf_request *req, unsigned status,
-		const char *content_type, const void *data, size_t len,
-		bool persistent)
+/* Adds the common and the handler's headers, queues and records resp. */
+static int
+queue_response(struct mf_request *req, unsigned status,
+	       const char *content_type, struct MHD_Response *resp,
+	       size_t len)
 {
-	struct MHD_Response *resp;
 	enum MHD_Result ok;
 	int i;
 
-	if (req->responded)
-		return MF_E_INTERNAL;
-	resp = MHD_create_response_from_buffer(
-		len, (void *)data,
-		persistent ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
-	if (resp == NULL)
-		return MF_E_NOMEM;
 	MHD_add_response_header(resp, "X-Request-Id", req->id);
 	if (content_type != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -195,6 +188,40 @@ mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
 	req->status = status;
 	req->response_bytes = status == 200 ? blob->len : 0;
 	return ok == MHD_YES ? 0 : MF_E_INTERNAL;
+}
+
+int
+mf_http_respond(struct mf_request *req, unsigned status,
+		const char *content_type, const void *data, size_t len,
+		bool persistent)
+{
+	struct MHD_Response *resp;
+
+	if (req->responded)
+		return MF_E_INTERNAL;
+	resp = MHD_create_response_from_buffer(
+		len, (void *)data,
+		persistent ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MF_E_NOMEM;
+	return queue_response(req, status, content_type, resp, len);
+}
+
+int
+mf_http_respond_file(struct mf_request *req, unsigned status,
+		     const char *content_type, int fd, uint64_t size)
+{
+	struct MHD_Response *resp;
+
+	if (req->responded) {
+		close(fd);
+		return MF_E_INTERNAL;
+	}
+	if ((resp = MHD_create_response_from_fd64(size, fd)) == NULL) {
+		close(fd);
+		return MF_E_NOMEM;
+	}
+	return queue_response(req, status, content_type, resp, (size_t)size);
 }
 
 int

@@ -99,6 +99,13 @@ struct mf_blob;
 int mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
 			 const char *cache_control);
 
+/*
+ * Queues a response that streams `size` bytes of the open file fd (with
+ * sendfile where it can) instead of reading it into memory. Takes fd in
+ * every case: it is closed when the response is done or on failure.
+ */
+int mf_http_respond_file(struct mf_request *req, unsigned status,
+			 const char *content_type, int fd, uint64_t size);
 /* Responds with the compact encoding of body; steals the reference. */
 int mf_http_respond_json(struct mf_request *req, unsigned status,
 			 json_t *body);

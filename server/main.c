@@ -7,6 +7,7 @@
 #include "server/app.h"
 #include "server/config.h"
 #include "server/db.h"
+#include "server/gitrepo.h"
 #include "server/http.h"
 #include "server/migrate.h"
 #include "server/cache.h"
@@ -51,6 +52,7 @@ main(int argc, char **argv)
 	struct mf_http_options hopt;
 	struct mf_app app = {0};
 	struct mf_http *http = NULL;
+	struct mf_gitrepo *git = NULL;
 	struct mf_error err;
 	sigset_t sigs;
 	int rc, sig, applied = 0;
@@ -100,6 +102,13 @@ main(int argc, char **argv)
 		mf_log_error("%s", err.message);
 		return 1;
 	}
+	/* The repository exists from the first start on, so clones work. */
+	if (mf_gitrepo_open(&git, cfg.git_dir, NULL, &err) != 0) {
+		mf_log_error("git repository %s: %s", cfg.git_dir, err.message);
+		return 1;
+	}
+	mf_gitrepo_free(git);
+	app.git_dir = cfg.git_dir;
 
 	hopt.listen = cfg.listen;
 	hopt.port = (unsigned)cfg.port;

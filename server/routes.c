@@ -4,6 +4,7 @@
  */
 #include "server/routes.h"
 #include "server/handlers_admin.h"
+#include "server/handlers_git.h"
 #include "server/handlers_health.h"
 #include "server/handlers_log.h"
 #include "server/handlers_read.h"
@@ -33,6 +34,7 @@ const struct mf_route mf_routes[] = {
 	{"GET", "/v1/log/entries/{index}", mf_h_log_entry},
 	{"GET", "/v1/log/proof/inclusion", mf_h_log_inclusion},
 	{"GET", "/v1/log/proof/consistency", mf_h_log_consistency},
+	{"GET", "/labels.git/{path*}", mf_h_git_file},
 };
 
 const size_t mf_routes_count = sizeof(mf_routes) / sizeof(mf_routes[0]);

@@ -1,0 +1,98 @@
+/*
+ * What gitrepo.c and gitrepo_pack.c share: the repository handle and a
+ * few helpers. Not for use outside the git layer.
+ */
+#ifndef MF_GITREPO_INTERNAL_H
+#define MF_GITREPO_INTERNAL_H
+
+#include "server/gitrepo.h"
+
+#include <git2.h>
+#include <time.h>
+
+/* One line (two for annotated tags) of info/refs. */
+struct mf_gitrepo_ref {
+	char *name; /* owned, "refs/..." */
+	git_oid id;
+	git_oid peeled; /* valid when has_peeled: what an annotated tag names */
+	bool has_peeled;
+};
+
+/* A loose object that is also in a pack, deleted once its grace is over. */
+struct mf_gitrepo_pending {
+	git_oid id;
+	time_t published; /* when its pack appeared in objects/info/packs */
+};
+
+/* A tag waiting for its commit's batch to be published. */
+struct mf_gitrepo_tagref {
+	char *refname;  /* owned, "refs/tags/..." */
+	git_oid id;     /* the commit, or the annotated tag object */
+	git_oid target; /* the commit */
+};
+
+/* A pack merged into another: still served, no longer listed. */
+struct mf_gitrepo_oldpack {
+	char name[64];  /* pack-<hex>, without extension */
+	time_t dropped; /* when objects/info/packs stopped naming it */
+};
+
+struct mf_gitrepo {
+	git_repository *repo;
+	char *path; /* owned */
+	struct mf_gitrepo_options opt;
+	bool libgit2_inited;
+	unsigned since_pack; /* commits since the last packing */
+	/*
+	 * New objects go to this in-memory backend (owned by the
+	 * repository's object database) and reach the disk as one pack per
+	 * flush: a handful of files instead of one per object.
+	 */
+	git_odb_backend *mempack;
+	bool dirty; /* the mempack holds objects */
+	/* what this batch wrote into the mempack: the next pack's objects */
+	git_oid *written;
+	size_t nwritten, capwritten;
+	/* the staged batch: main moves from base (or nothing) to tip */
+	unsigned nstaged;
+	bool has_base;
+	git_oid base, tip;
+	struct mf_gitrepo_tagref *tags;
+	size_t ntags, captags;
+	struct mf_gitrepo_oldpack *oldpacks;
+	size_t noldpacks;
+	/*
+	 * Every ref under refs/, sorted by name: info/refs is written from
+	 * here after each commit instead of listing (and peeling) all refs
+	 * again. Reloaded from the repository by update_server_info.
+	 */
+	struct mf_gitrepo_ref *refs;
+	size_t nrefs, caprefs;
+	/* sorted by id */
+	struct mf_gitrepo_pending *pending;
+	size_t npending;
+};
+
+/* Records libgit2's last error message as `what: message`; returns code. */
+int mf_gitrepo_fail(struct mf_error *err, int code, const char *what);
+/* Strict 40-digit lowercase hex; 0 or -1. */
+int mf_gitrepo_parse_id(git_oid *out, const char *hex);
+
+/* Sets (adds or replaces) one entry of the ref cache; 0 or MF_E_NOMEM. */
+int mf_gitrepo_refs_set(struct mf_gitrepo *r, const char *name,
+                        const git_oid *id, const git_oid *peeled);
+/* Writes info/refs from the ref cache (temporary file + rename). */
+int mf_gitrepo_write_info_refs(struct mf_gitrepo *r, struct mf_error *err);
+/* Records an object written into the mempack; 0 or MF_E_NOMEM. */
+int mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id);
+/* Reopens the repository (nothing staged): forgets deleted packs. */
+int mf_gitrepo_reopen(struct mf_gitrepo *r, struct mf_error *err);
+/* Lists the complete, not merged-away packs in objects/info/packs. */
+int mf_gitrepo_write_info_packs(struct mf_gitrepo *r, struct mf_error *err);
+/*
+ * Writes the mempack's objects as one pack + index, makes it visible to
+ * readers (the odb, then objects/info/packs) and empties the mempack.
+ */
+int mf_gitrepo_write_objects(struct mf_gitrepo *r, struct mf_error *err);
+
+#endif

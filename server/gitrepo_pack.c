@@ -1,0 +1,837 @@
+/*
+ * The files a dumb-HTTP client reads (info/refs, objects/info/packs), kept
+ * current with write-to-temporary + rename, and packing of loose objects
+ * in an order that never leaves a concurrent clone without an object.
+ */
+#include "server/gitrepo_internal.h"
+#include "common/log.h"
+
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int
+cmp_ref(const void *a, const void *b)
+{
+	return strcmp(((const struct mf_gitrepo_ref *)a)->name,
+	              ((const struct mf_gitrepo_ref *)b)->name);
+}
+
+/* Index of name in the cache, or -(insertion point) - 1. */
+static long
+refs_find(const struct mf_gitrepo *r, const char *name)
+{
+	size_t lo = 0, hi = r->nrefs, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(r->refs[mid].name, name);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -(long)lo - 1;
+}
+
+int
+mf_gitrepo_refs_set(struct mf_gitrepo *r, const char *name, const git_oid *id,
+                    const git_oid *peeled)
+{
+	struct mf_gitrepo_ref *e, *v;
+	long at = refs_find(r, name);
+	size_t pos;
+
+	if (at >= 0) {
+		e = &r->refs[at];
+	} else {
+		pos = (size_t)(-at - 1);
+		if (r->nrefs == r->caprefs) {
+			size_t cap = r->caprefs ? r->caprefs * 2 : 16;
+
+			if ((v = realloc(r->refs, cap * sizeof(*v))) == NULL)
+				return MF_E_NOMEM;
+			r->refs = v;
+			r->caprefs = cap;
+		}
+		memmove(&r->refs[pos + 1], &r->refs[pos],
+		        (r->nrefs - pos) * sizeof(*r->refs));
+		e = &r->refs[pos];
+		if ((e->name = strdup(name)) == NULL) {
+			memmove(&r->refs[pos], &r->refs[pos + 1],
+			        (r->nrefs - pos) * sizeof(*r->refs));
+			return MF_E_NOMEM;
+		}
+		r->nrefs++;
+	}
+	git_oid_cpy(&e->id, id);
+	e->has_peeled = peeled != NULL;
+	if (peeled != NULL)
+		git_oid_cpy(&e->peeled, peeled);
+	return 0;
+}
+
+static void
+refs_clear(struct mf_gitrepo *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrefs; i++)
+		free(r->refs[i].name);
+	r->nrefs = 0;
+}
+
+/*
+ * Fills the cache from the repository, peeling annotated tags to what
+ * they finally name, as `git update-server-info` does.
+ */
+static int
+refs_load(struct mf_gitrepo *r, struct mf_error *err)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_object *obj = NULL, *peeled = NULL;
+	const git_oid *id;
+	int rc = 0, grc;
+
+	refs_clear(r);
+	if (git_reference_iterator_new(&it, r->repo) < 0)
+		return mf_gitrepo_fail(err, MF_E_IO, "list refs");
+	while ((grc = git_reference_next(&ref, it)) == 0) {
+		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+		    strncmp(git_reference_name(ref), "refs/", 5) == 0 &&
+		    (id = git_reference_target(ref)) != NULL &&
+		    git_object_lookup(&obj, r->repo, id, GIT_OBJECT_ANY) == 0) {
+			if (git_object_type(obj) == GIT_OBJECT_TAG &&
+			    git_object_peel(&peeled, obj, GIT_OBJECT_ANY) < 0)
+				peeled = NULL;
+			/* a tag of a tag: keep peeling, as git does */
+			while (peeled != NULL &&
+			       git_object_type(peeled) == GIT_OBJECT_TAG) {
+				git_object *next = NULL;
+
+				if (git_object_peel(&next, peeled,
+				                    GIT_OBJECT_ANY) < 0)
+					next = NULL;
+				git_object_free(peeled);
+				peeled = next;
+			}
+			rc = mf_gitrepo_refs_set(r, git_reference_name(ref), id,
+			                         peeled ? git_object_id(peeled)
+			                                : NULL);
+			git_object_free(peeled);
+			git_object_free(obj);
+			peeled = obj = NULL;
+		}
+		git_reference_free(ref);
+		ref = NULL;
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && grc != GIT_ITEROVER)
+		rc = mf_gitrepo_fail(err, MF_E_IO, "list refs");
+	git_reference_iterator_free(it);
+	if (rc == 0 && r->nrefs > 1)
+		qsort(r->refs, r->nrefs, sizeof(*r->refs), cmp_ref);
+	return rc;
+}
+
+/*
+ * Replaces repo/rel with data so that a reader sees the old or the new
+ * file, never a part: a temporary file beside it, renamed over it.
+ */
+static int
+write_atomic(struct mf_gitrepo *r, const char *rel, const void *data,
+             size_t len, struct mf_error *err)
+{
+	char path[4096], tmp[4200];
+	const char *p = data;
+	ssize_t w;
+	int fd = -1, rc = 0;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", r->path, rel) >=
+	    sizeof(path))
+		return mf_error_set(err, MF_E_IO, NULL, "path too long");
+	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0)
+		return mf_error_set(err, MF_E_IO, NULL, "create %s: %s", tmp,
+		                    strerror(errno));
+	while (len > 0) {
+		if ((w = write(fd, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = mf_error_set(err, MF_E_IO, NULL, "write %s: %s",
+			                  tmp, strerror(errno));
+			goto done;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	/* mkstemp makes 0600; a static web server may serve these too */
+	if (fchmod(fd, 0644) != 0 || (r->opt.fsync && fsync(fd) != 0)) {
+		rc = mf_error_set(err, MF_E_IO, NULL, "finish %s: %s", tmp,
+		                  strerror(errno));
+		goto done;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = mf_error_set(err, MF_E_IO, NULL, "close %s: %s", tmp,
+		                  strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		rc = mf_error_set(err, MF_E_IO, NULL, "rename to %s: %s", path,
+		                  strerror(errno));
+done:
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+int
+mf_gitrepo_write_info_refs(struct mf_gitrepo *r, struct mf_error *err)
+{
+	struct mf_buf b = MF_BUF_INIT;
+	char hex[MF_GITREPO_ID_SIZE];
+	size_t i;
+	int rc = 0;
+
+	/* An empty repository still gets a (empty) file: clients ask. */
+	if ((rc = mf_buf_reserve(&b, 1)) != 0)
+		goto done;
+	for (i = 0; i < r->nrefs && rc == 0; i++) {
+		git_oid_tostr(hex, sizeof(hex), &r->refs[i].id);
+		rc = mf_buf_printf(&b, "%s\t%s\n", hex, r->refs[i].name);
+		if (rc == 0 && r->refs[i].has_peeled) {
+			git_oid_tostr(hex, sizeof(hex), &r->refs[i].peeled);
+			rc = mf_buf_printf(&b, "%s\t%s^{}\n", hex,
+			                   r->refs[i].name);
+		}
+	}
+	if (rc == 0)
+		rc = write_atomic(r, "info/refs", b.data, b.len, err);
+done:
+	mf_buf_dispose(&b);
+	return rc;
+}
+
+struct pack_file {
+	char name[64]; /* pack-<40 hex>.pack */
+	time_t mtime;
+};
+
+static int
+cmp_pack(const void *a, const void *b)
+{
+	const struct pack_file *x = a, *y = b;
+
+	/* newest first: a client looks for recent objects there first */
+	if (x->mtime != y->mtime)
+		return x->mtime > y->mtime ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static bool
+is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/*
+ * objects/info/packs: "P pack-<id>.pack" for every pack whose .idx is
+ * complete (the indexer renames the .idx into place last), then a blank
+ * line, as git writes it.
+ */
+static bool
+is_old_pack(const struct mf_gitrepo *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->noldpacks; i++)
+		if (strncmp(r->oldpacks[i].name, name, 45) == 0)
+			return true;
+	return false;
+}
+
+int
+mf_gitrepo_write_info_packs(struct mf_gitrepo *r, struct mf_error *err)
+{
+	struct pack_file *v = NULL, *nv;
+	size_t n = 0, cap = 0, i;
+	struct mf_buf b = MF_BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	char dir[4096], idx[4300];
+	DIR *d;
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
+	if ((d = opendir(dir)) == NULL && errno != ENOENT)
+		return mf_error_set(err, MF_E_IO, NULL, "open %s: %s", dir,
+		                    strerror(errno));
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (len != 50 || strncmp(de->d_name, "pack-", 5) != 0 ||
+		    strcmp(de->d_name + 45, ".pack") != 0 ||
+		    !is_hex(de->d_name + 5, 40) || is_old_pack(r, de->d_name))
+			continue;
+		snprintf(idx, sizeof(idx), "%s/%.45s.idx", dir, de->d_name);
+		if (stat(idx, &st) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				rc = MF_E_NOMEM;
+				goto done;
+			}
+			v = nv;
+		}
+		memcpy(v[n].name, de->d_name, len + 1);
+		v[n++].mtime = st.st_mtime;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_pack);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = mf_buf_printf(&b, "P %s\n", v[i].name);
+	if (rc == 0)
+		rc = mf_buf_putc(&b, '\n');
+	if (rc == 0)
+		rc = write_atomic(r, "objects/info/packs", b.data, b.len, err);
+done:
+	if (d != NULL)
+		closedir(d);
+	free(v);
+	mf_buf_dispose(&b);
+	return rc;
+}
+
+int
+mf_gitrepo_update_server_info(struct mf_gitrepo *r, struct mf_error *err)
+{
+	char dir[4096];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/objects/info", r->path);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return mf_error_set(err, MF_E_IO, NULL, "mkdir %s: %s", dir,
+		                    strerror(errno));
+	snprintf(dir, sizeof(dir), "%s/info", r->path);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return mf_error_set(err, MF_E_IO, NULL, "mkdir %s: %s", dir,
+		                    strerror(errno));
+	if ((rc = refs_load(r, err)) != 0 ||
+	    (rc = mf_gitrepo_write_info_refs(r, err)) != 0)
+		return rc;
+	return mf_gitrepo_write_info_packs(r, err);
+}
+
+int
+mf_gitrepo_write_objects(struct mf_gitrepo *r, struct mf_error *err)
+{
+	git_packbuilder *pb = NULL;
+	git_odb *odb = NULL;
+	char dir[4096];
+	size_t i;
+	int rc = 0;
+
+	if (!r->dirty || r->nwritten == 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
+	/*
+	 * Exactly the objects this batch wrote (read back from the
+	 * mempack); the pack builder writes the .pack and its .idx under
+	 * temporary names and renames them into place.
+	 */
+	if (git_packbuilder_new(&pb, r->repo) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
+		goto done;
+	}
+	for (i = 0; i < r->nwritten; i++)
+		if (git_packbuilder_insert(pb, &r->written[i], NULL) < 0) {
+			rc = mf_gitrepo_fail(err, MF_E_IO, "pack insert");
+			goto done;
+		}
+	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "write pack");
+		goto done;
+	}
+	/* readers of this handle find the objects in the pack from now on */
+	if (git_repository_odb(&odb, r->repo) < 0 || git_odb_refresh(odb) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "refresh packs");
+		goto done;
+	}
+	git_mempack_reset(r->mempack);
+	r->dirty = false;
+	r->nwritten = 0;
+	rc = mf_gitrepo_write_info_packs(r, err);
+done:
+	git_odb_free(odb);
+	git_packbuilder_free(pb);
+	return rc;
+}
+
+struct loose {
+	git_oid id;
+	bool in_pack;
+};
+
+/* Lists objects/xx/<38 hex>: the loose objects (temporaries skipped). */
+static int
+list_loose(struct mf_gitrepo *r, struct loose **out, size_t *nout,
+           struct mf_error *err)
+{
+	struct loose *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	char dir[4096], hex[GIT_OID_HEXSZ + 1];
+	DIR *d;
+	int i, rc = 0;
+
+	for (i = 0; i < 256 && rc == 0; i++) {
+		snprintf(dir, sizeof(dir), "%s/objects/%02x", r->path, i);
+		if ((d = opendir(dir)) == NULL) {
+			if (errno == ENOENT)
+				continue;
+			rc = mf_error_set(err, MF_E_IO, NULL, "open %s: %s",
+			                  dir, strerror(errno));
+			break;
+		}
+		while ((de = readdir(d)) != NULL) {
+			if (strlen(de->d_name) != GIT_OID_HEXSZ - 2 ||
+			    !is_hex(de->d_name, GIT_OID_HEXSZ - 2))
+				continue;
+			hex[0] = "0123456789abcdef"[i >> 4];
+			hex[1] = "0123456789abcdef"[i & 15];
+			memcpy(hex + 2, de->d_name, GIT_OID_HEXSZ - 2);
+			hex[GIT_OID_HEXSZ] = '\0';
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				if ((nv = realloc(v, cap * sizeof(*v))) ==
+				    NULL) {
+					rc = MF_E_NOMEM;
+					break;
+				}
+				v = nv;
+			}
+			if (git_oid_fromstr(&v[n].id, hex) == 0)
+				v[n++].in_pack = false;
+		}
+		closedir(d);
+	}
+	if (rc != 0) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+static int
+cmp_pending(const void *a, const void *b)
+{
+	return git_oid_cmp(&((const struct mf_gitrepo_pending *)a)->id,
+	                   &((const struct mf_gitrepo_pending *)b)->id);
+}
+
+/* When the pack holding id was published, as far as this handle knows. */
+static time_t
+published_at(const struct mf_gitrepo *r, const git_oid *id, time_t dflt)
+{
+	struct mf_gitrepo_pending key, *hit;
+
+	if (r->npending == 0)
+		return dflt;
+	git_oid_cpy(&key.id, id);
+	hit = bsearch(&key, r->pending, r->npending, sizeof(key), cmp_pending);
+	return hit ? hit->published : dflt;
+}
+
+/*
+ * Deletes the loose copies of packed objects whose grace is over and
+ * remembers the rest. An object found packed that this handle did not
+ * pack itself (an earlier process did) gets a full grace from now.
+ */
+static int
+prune_loose(struct mf_gitrepo *r, const struct loose *v, size_t n, time_t now)
+{
+	struct mf_gitrepo_pending *keep;
+	size_t i, nkeep = 0, removed = 0;
+	char path[4200], hex[MF_GITREPO_ID_SIZE];
+	time_t when;
+
+	if ((keep = calloc(n ? n : 1, sizeof(*keep))) == NULL)
+		return MF_E_NOMEM;
+	for (i = 0; i < n; i++) {
+		if (!v[i].in_pack)
+			continue;
+		when = published_at(r, &v[i].id, now);
+		if (now - when >= (time_t)r->opt.prune_grace_s) {
+			git_oid_tostr(hex, sizeof(hex), &v[i].id);
+			snprintf(path, sizeof(path), "%s/objects/%.2s/%s",
+			         r->path, hex, hex + 2);
+			if (unlink(path) == 0 || errno == ENOENT) {
+				removed++;
+				continue;
+			}
+		}
+		git_oid_cpy(&keep[nkeep].id, &v[i].id);
+		keep[nkeep++].published = when;
+	}
+	qsort(keep, nkeep, sizeof(*keep), cmp_pending);
+	free(r->pending);
+	r->pending = keep;
+	r->npending = nkeep;
+	mf_log_debug("git: pruned %zu loose objects, %zu in grace", removed,
+	             nkeep);
+	return 0;
+}
+
+/* More packs than this and mf_gitrepo_pack merges all but the largest. */
+#define MAX_PACKS 16
+
+struct pack_size {
+	char name[46]; /* pack-<40 hex> */
+	off_t size;
+};
+
+static int
+cmp_size_desc(const void *a, const void *b)
+{
+	const struct pack_size *x = a, *y = b;
+
+	return x->size != y->size ? (x->size > y->size ? -1 : 1)
+	                          : strcmp(x->name, y->name);
+}
+
+static int
+insert_object(const git_oid *id, void *pb)
+{
+	return git_packbuilder_insert(pb, id, NULL);
+}
+
+/*
+ * One pack per flush adds up: past MAX_PACKS, every pack but the largest
+ * is merged into a new one, and the merged packs leave the pack list (they
+ * stay on disk for the grace period, for clones that still read them).
+ */
+static int
+merge_packs(struct mf_gitrepo *r, time_t now, struct mf_error *err)
+{
+	struct pack_size *v = NULL, *nv;
+	struct mf_gitrepo_oldpack *ov;
+	git_packbuilder *pb = NULL;
+	git_odb_backend *one = NULL;
+	git_odb *odb = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	struct stat st;
+	char dir[4096], path[4200];
+	const char *made;
+	DIR *d;
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != 50 ||
+		    strncmp(de->d_name, "pack-", 5) != 0 ||
+		    strcmp(de->d_name + 45, ".pack") != 0 ||
+		    !is_hex(de->d_name + 5, 40) || is_old_pack(r, de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%.45s.idx", dir, de->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%.50s", dir, de->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				rc = MF_E_NOMEM;
+				goto done;
+			}
+			v = nv;
+		}
+		memcpy(v[n].name, de->d_name, 45);
+		v[n].name[45] = '\0';
+		v[n++].size = st.st_size;
+	}
+	if (n <= MAX_PACKS)
+		goto done;
+	qsort(v, n, sizeof(*v), cmp_size_desc);
+	if (git_packbuilder_new(&pb, r->repo) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
+		goto done;
+	}
+	for (i = 1; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s.idx", dir, v[i].name);
+		if (git_odb_backend_one_pack(&one, path) < 0 ||
+		    one->foreach (one, insert_object, pb) < 0) {
+			rc = mf_gitrepo_fail(err, MF_E_IO, "read pack");
+			goto done;
+		}
+		one->free(one);
+		one = NULL;
+	}
+	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0 ||
+	    git_repository_odb(&odb, r->repo) < 0 || git_odb_refresh(odb) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "write merged pack");
+		goto done;
+	}
+	made = git_packbuilder_name(pb);
+	if ((ov = realloc(r->oldpacks, (r->noldpacks + n) * sizeof(*ov))) ==
+	    NULL) {
+		rc = MF_E_NOMEM;
+		goto done;
+	}
+	r->oldpacks = ov;
+	for (i = 1; i < n; i++) {
+		/* the same objects again give the same name: keep that one */
+		if (made != NULL && strcmp(v[i].name + 5, made) == 0)
+			continue;
+		memcpy(ov[r->noldpacks].name, v[i].name, 46);
+		ov[r->noldpacks++].dropped = now;
+	}
+	rc = mf_gitrepo_write_info_packs(r, err);
+	mf_log_debug("git: merged %zu packs", n - 1);
+done:
+	if (one != NULL)
+		one->free(one);
+	closedir(d);
+	git_odb_free(odb);
+	git_packbuilder_free(pb);
+	free(v);
+	return rc;
+}
+
+/* Deletes merged packs whose grace is over; *gone counts them. */
+static void
+prune_old_packs(struct mf_gitrepo *r, time_t now, unsigned *gone)
+{
+	char path[4200];
+	size_t i = 0;
+
+	*gone = 0;
+	while (i < r->noldpacks) {
+		if (now - r->oldpacks[i].dropped <
+		    (time_t)r->opt.prune_grace_s) {
+			i++;
+			continue;
+		}
+		/* the index first: without it no reader uses the pack */
+		snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", r->path,
+		         r->oldpacks[i].name);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/objects/pack/%s.pack", r->path,
+		         r->oldpacks[i].name);
+		unlink(path);
+		(*gone)++;
+		r->oldpacks[i] = r->oldpacks[--r->noldpacks];
+	}
+}
+
+int
+mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
+{
+	git_odb *packed = NULL;
+	git_odb_backend *backend = NULL;
+	git_packbuilder *pb = NULL;
+	git_refdb *refdb = NULL;
+	struct loose *v = NULL;
+	size_t n = 0, i, fresh = 0;
+	char dir[4096];
+	time_t now;
+	int rc;
+
+	unsigned gone = 0;
+
+	if (r->nstaged > 0 || r->dirty)
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "publish the staged commits first");
+	r->since_pack = 0;
+	if ((rc = list_loose(r, &v, &n, err)) != 0)
+		goto done;
+	/* An object database that sees only the packs: is it packed yet? */
+	snprintf(dir, sizeof(dir), "%s/objects", r->path);
+	if (git_odb_new(&packed) < 0 ||
+	    git_odb_backend_pack(&backend, dir) < 0 ||
+	    git_odb_add_backend(packed, backend, 1) < 0) {
+		git_odb_backend *b = backend;
+
+		if (packed != NULL && b != NULL && b->free != NULL)
+			b->free(b);
+		rc = mf_gitrepo_fail(err, MF_E_IO, "open packs");
+		goto done;
+	}
+	if (git_packbuilder_new(&pb, r->repo) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		if (git_odb_exists_ext(packed, &v[i].id,
+		                       GIT_ODB_LOOKUP_NO_REFRESH)) {
+			v[i].in_pack = true;
+			continue;
+		}
+		if (git_packbuilder_insert(pb, &v[i].id, NULL) < 0) {
+			rc = mf_gitrepo_fail(err, MF_E_IO, "pack insert");
+			goto done;
+		}
+		fresh++;
+	}
+	/* 1. the pack and its index, complete, under their final names */
+	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
+	if (fresh > 0 && git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "write pack");
+		goto done;
+	}
+	/* 2. the pack list that names it */
+	if ((rc = mf_gitrepo_write_info_packs(r, err)) != 0)
+		goto done;
+	now = time(NULL);
+	for (i = 0; i < n; i++)
+		if (!v[i].in_pack) {
+			v[i].in_pack = true;
+			/* published now: not in the pending list yet */
+		}
+	/* 3. only then the loose copies, once their grace is over */
+	if ((rc = prune_loose(r, v, n, now)) != 0)
+		goto done;
+	if ((rc = merge_packs(r, now, err)) != 0)
+		goto done;
+	prune_old_packs(r, now, &gone);
+	/* libgit2 may still hold the deleted packs: start afresh */
+	if (gone > 0 && (rc = mf_gitrepo_reopen(r, err)) != 0)
+		goto done;
+	/*
+	 * One packed-refs file instead of a loose file per tag, so that
+	 * listing refs stays cheap as tags accumulate.
+	 */
+	if (git_repository_refdb(&refdb, r->repo) < 0 ||
+	    git_refdb_compress(refdb) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "pack refs");
+		goto done;
+	}
+	mf_log_debug("git: packed %zu objects", fresh);
+done:
+	git_refdb_free(refdb);
+	git_packbuilder_free(pb);
+	git_odb_free(packed);
+	free(v);
+	return rc;
+}
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Removes *.lock below dir (recursively), counting into *removed. */
+static int
+remove_locks(const char *dir, unsigned *removed, int depth,
+             struct mf_error *err)
+{
+	struct dirent *de;
+	struct stat st;
+	char path[4096];
+	DIR *d;
+	int rc = 0;
+
+	if (depth > 16 || (d = opendir(dir)) == NULL)
+		return 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		                     de->d_name) >= sizeof(path) ||
+		    lstat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			rc = remove_locks(path, removed, depth + 1, err);
+		else if (has_suffix(de->d_name, ".lock")) {
+			if (unlink(path) != 0)
+				rc = mf_error_set(err, MF_E_IO, NULL,
+				                  "remove %s: %s", path,
+				                  strerror(errno));
+			else
+				(*removed)++;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Removes <dir>/<prefix>.tmp-* left by write_atomic. */
+static void
+remove_temps(const char *dir, const char *prefix, unsigned *removed)
+{
+	struct dirent *de;
+	char path[4200];
+	size_t n = strlen(prefix);
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, n) == 0 &&
+		    strncmp(de->d_name + n, ".tmp-", 5) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			if (unlink(path) == 0)
+				(*removed)++;
+		}
+	closedir(d);
+}
+
+int
+mf_gitrepo_recover(struct mf_gitrepo *r, unsigned *removed,
+                   struct mf_error *err)
+{
+	char path[4096];
+	unsigned n = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/refs", r->path);
+	if ((rc = remove_locks(path, &n, 0, err)) != 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/packed-refs.lock", r->path);
+	if (unlink(path) == 0)
+		n++;
+	snprintf(path, sizeof(path), "%s/info", r->path);
+	remove_temps(path, "refs", &n);
+	snprintf(path, sizeof(path), "%s/objects/info", r->path);
+	remove_temps(path, "packs", &n);
+	if (n > 0)
+		mf_log_warn("git: removed %u files left by an interrupted "
+		            "writer in %s",
+		            n, r->path);
+	if (removed != NULL)
+		*removed = n;
+	return mf_gitrepo_update_server_info(r, err);
+}
