@@ -1,0 +1,19 @@
+/*
+ * Builds the label.json tree from a label input: every shown field as a
+ * uniform "fact" ({"status", "value", "display", "explanation",
+ * "references", "pointer"}), the scores reduced to what the label shows,
+ * and the eval results split by assurance and sorted. The layout reads
+ * only this tree, so the three forms always carry the same facts.
+ */
+#ifndef MF_LABEL_FACTS_H
+#define MF_LABEL_FACTS_H
+
+#include "labels/label.h"
+
+#include <jansson.h>
+
+/* A new reference, or NULL when out of memory. in->disclosure must be an
+ * object (the caller checks). */
+json_t *mf_label_facts_build(const struct mf_label_input *in);
+
+#endif
