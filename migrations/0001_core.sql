@@ -35,7 +35,9 @@ CREATE TABLE submissions (
 	payload_sha256 bytea NOT NULL UNIQUE,
 	envelope_sha256 bytea NOT NULL,
 	envelope bytea NOT NULL,                    -- the request body, byte for byte
-	payload jsonb NOT NULL,
+	-- the payload as signed (json keeps the text verbatim: jsonb would
+	-- rewrite numbers such as 3.1e23, and the labels render the original)
+	payload json NOT NULL,
 	issued_at timestamptz NOT NULL,
 	accepted_at timestamptz NOT NULL DEFAULT now(),
 	signer_keyids text[] NOT NULL,              -- the keys whose signatures verified

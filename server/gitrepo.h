@@ -204,6 +204,15 @@ struct mf_gitrepo_trailers {
 int mf_gitrepo_head_trailers(struct mf_gitrepo *repo,
                              struct mf_gitrepo_trailers **out,
                              struct mf_error *err);
+/*
+ * The trailers of the commit `commit` (40 hex) and its first parent's id
+ * in parent ("" for a root commit): enough to walk the history back.
+ * MF_E_NOT_FOUND when there is no such commit (gitrepo_history.c).
+ */
+int mf_gitrepo_commit_trailers(struct mf_gitrepo *repo, const char *commit,
+                               struct mf_gitrepo_trailers **out,
+                               char parent[MF_GITREPO_ID_SIZE],
+                               struct mf_error *err);
 /* The value of the last trailer named key (case-insensitive); borrowed. */
 const char *mf_gitrepo_trailer_get(const struct mf_gitrepo_trailers *t,
                                    const char *key);

@@ -10,6 +10,7 @@
 #include "server/gitrepo.h"
 #include "server/http.h"
 #include "server/migrate.h"
+#include "server/publisher.h"
 #include "server/cache.h"
 #include "server/keycache.h"
 #include "server/logwait.h"
@@ -52,6 +53,7 @@ main(int argc, char **argv)
 	struct mf_http_options hopt;
 	struct mf_app app = {0};
 	struct mf_http *http = NULL;
+	struct mf_publisher *publisher = NULL;
 	struct mf_gitrepo *git = NULL;
 	struct mf_error err;
 	sigset_t sigs;
@@ -109,6 +111,11 @@ main(int argc, char **argv)
 	}
 	mf_gitrepo_free(git);
 	app.git_dir = cfg.git_dir;
+	if (app.keys.commit_key != NULL && !cfg.no_publisher &&
+	    mf_publisher_start(&publisher, &app, &err) != 0) {
+		mf_log_error("%s", err.message);
+		return 1;
+	}
 
 	hopt.listen = cfg.listen;
 	hopt.port = (unsigned)cfg.port;
@@ -132,6 +139,7 @@ main(int argc, char **argv)
 	/* Background work stops after the last request has its answer. */
 	mf_logwait_stop(app.logwait);
 	mf_sequencer_stop(app.sequencer);
+	mf_publisher_stop(publisher);
 	mf_registry_keys_dispose(&app.keys);
 	mf_keycache_clear();
 	mf_cache_free(app.cache);

@@ -6,6 +6,8 @@
 #include "server/handlers_admin.h"
 #include "server/handlers_git.h"
 #include "server/handlers_health.h"
+#include "server/handlers_history.h"
+#include "server/handlers_label.h"
 #include "server/handlers_log.h"
 #include "server/handlers_read.h"
 #include "server/handlers_registry.h"
@@ -29,6 +31,17 @@ const struct mf_route mf_routes[] = {
 	{"GET", "/v1/models/{org}/{model}/versions/{n}/envelope",
 	 mf_h_version_envelope},
 	{"GET", "/v1/models/{org}/{model}/evals", mf_h_evals_list},
+	{"GET", "/v1/models/{org}/{model}/history", mf_h_history},
+	{"GET", "/v1/models/{org}/{model}/diff", mf_h_diff},
+	{"GET", "/v1/models/{org}/{model}/label.md", mf_h_label_current_md},
+	{"GET", "/v1/models/{org}/{model}/label.json", mf_h_label_current_json},
+	{"GET", "/v1/models/{org}/{model}/label.html", mf_h_label_current_html},
+	{"GET", "/v1/models/{org}/{model}/versions/{n}/label.md",
+	 mf_h_label_version_md},
+	{"GET", "/v1/models/{org}/{model}/versions/{n}/label.json",
+	 mf_h_label_version_json},
+	{"GET", "/v1/models/{org}/{model}/versions/{n}/label.html",
+	 mf_h_label_version_html},
 	{"GET", "/v1/log/checkpoint", mf_h_log_checkpoint},
 	{"GET", "/v1/log/checkpoints/{size}", mf_h_log_checkpoint_at},
 	{"GET", "/v1/log/entries/{index}", mf_h_log_entry},

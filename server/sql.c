@@ -145,7 +145,7 @@ static const char *const sql_text[MF_SQL__MAX] = {
 	[MF_SQL_ACCEPT] =
 		"SELECT submission_id, version FROM mf_accept($1, $2, $3,"
 		" $4::bigint, $5, $6, $7, decode($8, 'hex'), decode($9, 'hex'),"
-		" $10::bytea, $11::jsonb, $12::timestamptz, $13::text[],"
+		" $10::bytea, $11::json, $12::timestamptz, $13::text[],"
 		" decode($14, 'hex'), $15::jsonb)",
 	[MF_SQL_KEY_STATUS] = "SELECT status, org FROM keys WHERE keyid = $1",
 
@@ -287,6 +287,79 @@ static const char *const sql_text[MF_SQL__MAX] = {
 		" WHERE a.org = $1 AND a.model = $2 AND s.log_index IS NOT NULL"
 		"  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)"
 		" ORDER BY a.index_id, s.log_index",
+
+	/* the git publisher: one process at a time holds this lock */
+	[MF_SQL_PUB_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
+	[MF_SQL_PUB_LAST] =
+		"SELECT coalesce(max(log_index), -1) FROM publications",
+	/* sequenced entries from $1 on, in log order, with the checkpoint
+	 * that first covered each ($2 limit) */
+	[MF_SQL_PUB_PENDING] =
+		"SELECT s.log_index, s.kind, s.org, s.subject_org,"
+		" coalesce(s.subject_model, ''), encode(s.payload_sha256, 'hex'),"
+		" extract(epoch FROM s.accepted_at)::bigint,"
+		" array_to_string(s.signer_keyids, ' '),"
+		" convert_from(s.envelope, 'UTF8'),"
+		" coalesce(v.version, e.version, a.version, 0),"
+		" to_char(s.accepted_at AT TIME ZONE 'UTC',"
+		"  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		" (SELECT c.note FROM checkpoints c WHERE c.tree_size > s.log_index"
+		"  ORDER BY c.tree_size LIMIT 1)"
+		" FROM submissions s"
+		" LEFT JOIN versions v ON v.submission_id = s.id"
+		" LEFT JOIN evals e ON e.submission_id = s.id"
+		" LEFT JOIN assessments a ON a.submission_id = s.id"
+		" WHERE s.log_index >= $1::bigint"
+		" ORDER BY s.log_index LIMIT $2::int",
+	/* an organisation's keys as the log knew them at entry $2: added by
+	 * then (or registered by the operator before it), revoked by then */
+	[MF_SQL_PUB_KEYS] =
+		"SELECT json_agg(json_build_object('keyid', k.keyid,"
+		" 'alg', k.alg, 'public_key', k.public_key,"
+		" 'status', CASE WHEN r.log_index <= $2::bigint THEN 'revoked'"
+		"  ELSE 'active' END,"
+		" 'added_at_log_index', a.log_index,"
+		" 'revoked_at_log_index', CASE WHEN r.log_index <= $2::bigint"
+		"  THEN r.log_index END) ORDER BY k.keyid)"
+		" FROM keys k LEFT JOIN submissions a ON a.id = k.added_by"
+		" LEFT JOIN submissions r ON r.id = k.revoked_by"
+		" WHERE k.org = $1 AND (a.log_index <= $2::bigint OR"
+		"  (k.added_by IS NULL AND k.created_at <= (SELECT accepted_at"
+		"   FROM submissions WHERE log_index = $2::bigint)))",
+	/* $1 log indices, $2 commit ids */
+	[MF_SQL_PUB_RECORD] =
+		"INSERT INTO publications (log_index, commit_id)"
+		" SELECT * FROM unnest($1::bigint[], $2::text[])"
+		" ON CONFLICT (log_index) DO UPDATE"
+		" SET commit_id = excluded.commit_id, published_at = now()",
+
+	/* every log entry about a model, with its git commit ($1, $2) */
+	[MF_SQL_MODEL_HISTORY] =
+		"SELECT json_build_object('org', m.org, 'model', m.model,"
+		" 'versions', m.head_version,"
+		" 'history', coalesce((SELECT json_agg(json_build_object("
+		"  'log_index', s.log_index, 'kind', s.kind,"
+		"  'version', coalesce(v.version, e.version, a.version),"
+		"  'signer', s.org, 'signed_by', s.signer_keyids,"
+		"  'accepted_at', s.accepted_at,"
+		"  'payload_sha256', encode(s.payload_sha256, 'hex'),"
+		"  'commit', p.commit_id,"
+		"  'tag', CASE WHEN v.version IS NOT NULL THEN"
+		"   m.org || '/' || m.model || '/v' || v.version END)"
+		"  ORDER BY s.log_index NULLS LAST, s.id)"
+		"  FROM submissions s"
+		"  LEFT JOIN versions v ON v.submission_id = s.id"
+		"  LEFT JOIN evals e ON e.submission_id = s.id"
+		"  LEFT JOIN assessments a ON a.submission_id = s.id"
+		"  LEFT JOIN publications p ON p.log_index = s.log_index"
+		"  WHERE s.subject_org = m.org AND s.subject_model = m.model),"
+		"  '[]'))"
+		" FROM models m WHERE m.org = $1 AND m.model = $2",
+	/* $1 org, $2 model, $3 version */
+	[MF_SQL_VERSION_FOR_DIFF] =
+		"SELECT s.payload, v.scores, v.score_total, v.score_max"
+		" FROM versions v JOIN submissions s ON s.id = v.submission_id"
+		" WHERE v.org = $1 AND v.model = $2 AND v.version = $3::int",
 };
 
 const char *

@@ -1,6 +1,6 @@
 -- The registry's ingest transaction, as raw SQL for pgbench: the same
 -- INSERTs and UPDATEs (seq bump, model row lock, the submission with its
--- ~10 KB envelope and jsonb payload, the version, the model head), with
+-- ~16 KB envelope and json payload, the version, the model head), with
 -- the same durability settings. Client c writes as organisation pg<c>.
 BEGIN;
 UPDATE orgs SET last_seq = last_seq + 1 WHERE org = 'pg' || :client_id RETURNING last_seq AS seq \gset

@@ -41,7 +41,7 @@ TOKEN=$(cat "$OUT/state/admin.token")
 bin/modelfactsd --database-url "$PGURL" --migrate-only >/dev/null 2>&1
 "$OUT/loadgen" http://127.0.0.1:18480 "$TOKEN" examples/disclosure-open.json 1 1 probe >/dev/null
 psql -d "$URL" -c "COPY (SELECT encode(envelope, 'base64'), payload, (SELECT scores FROM versions LIMIT 1) FROM submissions LIMIT 1) TO STDOUT" >"$OUT/doc.tsv"
-psql -d bench_pg -c "CREATE TABLE bench_doc_raw (env text, payload jsonb, scores jsonb)" \
+psql -d bench_pg -c "CREATE TABLE bench_doc_raw (env text, payload json, scores jsonb)" \
 	-c "\\copy bench_doc_raw FROM '$OUT/doc.tsv'" \
 	-c "CREATE TABLE bench_doc AS SELECT decode(replace(env, E'\\n', ''), 'base64') AS envelope, payload, scores, repeat('a', 64) AS keyid FROM bench_doc_raw" \
 	-c "INSERT INTO orgs (org, name, role) SELECT 'pg' || g, 'pg', 'developer' FROM generate_series(1, 64) g"
