@@ -544,6 +544,7 @@ node_for(struct compiler *c, json_t *j, struct mf_js_resource *hint_res,
 		return MF_E_NOMEM;
 	n->json = j;
 	n->res = l->res;
+	mf_js_map_init(&n->props, &c->s->arena);
 	ul = strlen(l->res->uri);
 	pl = strlen(l->ptr);
 	if ((n->abs = mf_js_arena_alloc(&c->s->arena, ul + pl + 2)) == NULL)
@@ -827,7 +828,6 @@ parse_applicators(struct compiler *c, struct mf_js_node *n, bool d7)
 		if (!json_is_object(v))
 			return schema_error(c, n, "properties",
 					    "must be an object of schemas");
-		mf_js_map_init(&n->props, &c->s->arena);
 		for (void *it = json_object_iter(v); it;
 		     it = json_object_iter_next(v, it)) {
 			struct mf_js_prop *p;
@@ -1046,10 +1046,31 @@ parse_validation(struct compiler *c, struct mf_js_node *n, bool d7)
 		    0)
 			return rc;
 	}
-	if ((v = json_object_get(j, "required")) != NULL &&
-	    (rc = string_list(c, n, "required", v, &n->required,
-			      &n->required_len, &n->nrequired)) != 0)
-		return rc;
+	if ((v = json_object_get(j, "required")) != NULL) {
+		if ((rc = string_list(c, n, "required", v, &n->required,
+				      &n->required_len, &n->nrequired)) != 0)
+			return rc;
+		/* Required names join the property map, so that one pass
+		 * over the instance's members also counts them. */
+		for (i = 0; i < n->nrequired; i++) {
+			struct mf_js_prop *p = mf_js_map_get(
+				&n->props, n->required[i], n->required_len[i]);
+
+			if (p == NULL) {
+				p = mf_js_arena_alloc(&c->s->arena, sizeof(*p));
+				if (p == NULL)
+					return MF_E_NOMEM;
+				p->name = n->required[i];
+				if ((rc = mf_js_map_put(&n->props, p->name,
+							n->required_len[i],
+							p)) != 0)
+					return rc;
+			}
+			if (!p->required)
+				n->nrequired_unique++;
+			p->required = true;
+		}
+	}
 	if (!d7 && (v = json_object_get(j, "dependentRequired")) != NULL) {
 		if (!json_is_object(v))
 			return schema_error(c, n, "dependentRequired",
@@ -1084,12 +1105,9 @@ fill(struct compiler *c, struct mf_js_node *n)
 	bool d7 = res->dialect == MF_JS_DRAFT7;
 	int rc;
 
-	if (json_is_true(j)) {
-		n->kind = MF_JS_TRUE;
-		return 0;
-	}
-	if (json_is_false(j)) {
-		n->kind = MF_JS_FALSE;
+	if (json_is_true(j) || json_is_false(j)) {
+		n->kind = json_is_true(j) ? MF_JS_TRUE : MF_JS_FALSE;
+		n->ops = MF_JS_OP_SPECIAL;
 		return 0;
 	}
 	if (!json_is_object(j))
@@ -1102,8 +1120,11 @@ fill(struct compiler *c, struct mf_js_node *n)
 		if ((rc = resolve(c, n, "$ref", res->uri, json_string_value(v),
 				  res->dialect, &n->ref)) != 0)
 			return rc;
-		if (d7)
-			return 0; /* draft-07: siblings of $ref are ignored */
+		if (d7) {
+			/* draft-07: the siblings of $ref are ignored */
+			n->ops = MF_JS_OP_REF;
+			return 0;
+		}
 	}
 	if (!d7 && (v = json_object_get(j, "$dynamicRef")) != NULL) {
 		const char *ref = json_string_value(v), *h;
@@ -1149,6 +1170,27 @@ fill(struct compiler *c, struct mf_js_node *n)
 	    ((c->flags & MF_SCHEMA_ASSERT_FORMAT) ||
 	     (res->vocab & MF_JS_V_FORMAT_ASSERT)))
 		n->format = mf_js_format_lookup(json_string_value(v));
+	/* Let validation skip every group of keywords the node lacks. */
+	n->ops = (n->ref ? MF_JS_OP_REF : 0) |
+		 (n->dynref ? MF_JS_OP_DYNREF : 0) |
+		 (n->types ? MF_JS_OP_TYPE : 0) |
+		 (n->has & MF_JS_H_ENUM ? MF_JS_OP_ENUM : 0) |
+		 (n->has & MF_JS_H_CONST ? MF_JS_OP_CONST : 0) |
+		 (n->has & MF_JS_H_NUMERIC ? MF_JS_OP_NUMBER : 0) |
+		 (n->needs_ann ? MF_JS_OP_UNEVALUATED | MF_JS_OP_SPECIAL : 0);
+	if ((n->has & (MF_JS_H_MAX_LENGTH | MF_JS_H_MIN_LENGTH)) ||
+	    n->pattern != NULL || n->format != MF_JS_FORMAT_NONE)
+		n->ops |= MF_JS_OP_STRING;
+	if ((n->has & (MF_JS_H_MAX_PROPS | MF_JS_H_MIN_PROPS)) ||
+	    n->nrequired || n->ndep_required || n->ndep_schemas ||
+	    n->nprops || n->npprops || n->additional_props ||
+	    n->property_names)
+		n->ops |= MF_JS_OP_OBJECT;
+	if ((n->has & (MF_JS_H_MAX_ITEMS | MF_JS_H_MIN_ITEMS)) ||
+	    n->unique_items || n->prefix_items.n || n->items || n->contains)
+		n->ops |= MF_JS_OP_ARRAY;
+	if (n->all_of.n || n->any_of.n || n->one_of.n || n->not_ || n->if_)
+		n->ops |= MF_JS_OP_APPLICATORS;
 	return 0;
 }
 
@@ -1230,6 +1272,7 @@ compile(struct mf_schema **out, struct mf_schema_registry *reg,
 			goto done;
 	}
 	rc = drain(&c);
+	c.s->has_dynref = c.has_dynref;
 done:
 	compiler_dispose(&c);
 	if (rc != 0) {

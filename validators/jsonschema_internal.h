@@ -30,7 +30,68 @@ void mf_js_arena_dispose(struct mf_js_arena *a);
 
 /* ---- hash maps ---- */
 
-uint32_t mf_js_hash(const void *data, size_t len);
+static inline uint64_t
+mf_js_load8(const void *p)
+{
+	uint64_t w;
+
+	__builtin_memcpy(&w, p, 8);
+	return w;
+}
+
+static inline uint64_t
+mf_js_load4(const void *p)
+{
+	uint32_t w;
+
+	__builtin_memcpy(&w, p, 4);
+	return w;
+}
+
+/*
+ * The hash of the maps that validation reads (property names, string
+ * enums): length and the first, middle and last four bytes, mixed. No loop:
+ * names in one schema rarely agree on all of these, and colliding ones
+ * just probe on. Keys must be valid for len bytes.
+ */
+static inline uint32_t
+mf_js_hash(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t x = len;
+
+	if (len >= 8)
+		x ^= (mf_js_load4(p) << 8 ^ mf_js_load4(p + len - 4) << 32) +
+		     mf_js_load4(p + len / 2 - 2) * 0xff51afd7ed558ccdull;
+	else if (len >= 4)
+		x ^= mf_js_load4(p) << 8 ^ mf_js_load4(p + len - 4) << 32;
+	else if (len > 0)
+		x ^= (uint64_t)p[0] << 8 | (uint64_t)p[len >> 1] << 16 |
+		     (uint64_t)p[len - 1] << 24;
+	x *= 0x9E3779B97F4A7C15ull;
+	return (uint32_t)(x >> 32);
+}
+
+/* Equality of two byte strings of the same length, without a call. */
+static inline bool
+mf_js_key_eq(const char *a, const char *b, size_t len)
+{
+	size_t i;
+
+	if (len >= 8) {
+		for (i = 0; i + 8 < len; i += 8)
+			if (mf_js_load8(a + i) != mf_js_load8(b + i))
+				return false;
+		return mf_js_load8(a + len - 8) == mf_js_load8(b + len - 8);
+	}
+	if (len >= 4)
+		return mf_js_load4(a) == mf_js_load4(b) &&
+		       mf_js_load4(a + len - 4) == mf_js_load4(b + len - 4);
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
 
 /*
  * Open-addressing map from byte-string keys to pointers. Keys are
@@ -57,7 +118,27 @@ void mf_js_map_dispose(struct mf_js_map *m);
 /* Inserts or replaces; 0 or MF_E_NOMEM. */
 int mf_js_map_put(struct mf_js_map *m, const char *key, size_t len,
 		  void *value);
-void *mf_js_map_get(const struct mf_js_map *m, const char *key, size_t len);
+/* Inline: property lookups are on validation's hot path. */
+static inline void *
+mf_js_map_get(const struct mf_js_map *m, const char *key, size_t len)
+{
+	size_t i, mask;
+	uint32_t h;
+
+	if (m->cap == 0)
+		return NULL;
+	h = mf_js_hash(key, len);
+	mask = m->cap - 1;
+	for (i = h & mask;; i = (i + 1) & mask) {
+		const struct mf_js_map_slot *s = &m->slots[i];
+
+		if (s->key == NULL)
+			return NULL;
+		if (s->hash == h && s->len == len &&
+		    mf_js_key_eq(s->key, key, len))
+			return s->value;
+	}
+}
 static inline void *
 mf_js_map_gets(const struct mf_js_map *m, const char *key)
 {
@@ -215,9 +296,12 @@ struct mf_js_dep_schema {
 	struct mf_js_node *node;
 };
 
+/* A property name the schema knows: from "properties" (node set), from
+ * "required" (required set), or both. */
 struct mf_js_prop {
 	const char *name;
 	struct mf_js_node *node;
+	bool required;
 };
 
 struct mf_js_nodes {
@@ -241,6 +325,7 @@ struct mf_js_node {
 	bool needs_ann;	  /* unevaluatedItems/Properties present */
 	bool ann_objects; /* uneval props: collect object annotations */
 	bool ann_arrays;  /* uneval items: collect array annotations */
+	unsigned ops;	  /* MF_JS_OP_*: which groups of keywords to run */
 
 	struct mf_js_node *ref;
 	struct mf_js_node *dynref; /* initial target of $dynamicRef */
@@ -251,7 +336,8 @@ struct mf_js_node {
 
 	/* objects */
 	struct mf_js_map props; /* name -> struct mf_js_prop */
-	size_t nprops;
+	size_t nprops;		/* of them from "properties" */
+	size_t nrequired_unique; /* of them from "required" */
 	struct mf_js_pattern_prop *pprops;
 	size_t npprops;
 	struct mf_js_node *additional_props;
@@ -297,6 +383,24 @@ struct mf_js_node {
 	json_t *const_;
 };
 
+/* Groups of keywords present in a node (ops), tested first so that a
+ * node pays only for what it has. */
+enum {
+	MF_JS_OP_REF = 1u << 0,
+	MF_JS_OP_DYNREF = 1u << 1,
+	MF_JS_OP_TYPE = 1u << 2,
+	MF_JS_OP_ENUM = 1u << 3,
+	MF_JS_OP_CONST = 1u << 4,
+	MF_JS_OP_NUMBER = 1u << 5,
+	MF_JS_OP_STRING = 1u << 6,
+	MF_JS_OP_ARRAY = 1u << 7,
+	MF_JS_OP_OBJECT = 1u << 8,
+	MF_JS_OP_APPLICATORS = 1u << 9, /* allOf anyOf oneOf not if */
+	MF_JS_OP_UNEVALUATED = 1u << 10,
+	/* a boolean schema, or unevaluated*: off the common path */
+	MF_JS_OP_SPECIAL = 1u << 11,
+};
+
 /* Scalar keywords present (has). */
 enum {
 	MF_JS_H_MAXIMUM = 1u << 0,
@@ -328,6 +432,7 @@ struct mf_schema {
 	size_t nregexes, regexes_cap;
 	unsigned flags;
 	bool uses_regex;
+	bool has_dynref; /* validation must track the dynamic scope */
 };
 
 #endif

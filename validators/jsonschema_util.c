@@ -77,20 +77,6 @@ mf_js_arena_dispose(struct mf_js_arena *a)
 
 /* ---- string map ---- */
 
-uint32_t
-mf_js_hash(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	uint32_t h = 2166136261u; /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 void
 mf_js_map_init(struct mf_js_map *m, struct mf_js_arena *arena)
 {
@@ -168,14 +154,6 @@ mf_js_map_put(struct mf_js_map *m, const char *key, size_t len, void *value)
 	}
 	s->value = value;
 	return 0;
-}
-
-void *
-mf_js_map_get(const struct mf_js_map *m, const char *key, size_t len)
-{
-	if (m->cap == 0)
-		return NULL;
-	return map_find(m, key, len, mf_js_hash(key, len))->value;
 }
 
 /* ---- pointer map ---- */

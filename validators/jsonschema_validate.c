@@ -30,6 +30,7 @@ struct vctx {
 	bool collect; /* collect errors; false: stop at the first failure */
 	bool full;    /* MF_SCHEMA_MAX_ERRORS reached */
 	bool nomem;
+	bool track_scope; /* the schema has $dynamicRef: keep the scope */
 	unsigned depth, ni, nk, nscope;
 	struct mf_validation *out;
 	size_t cap;
@@ -343,27 +344,26 @@ eval_quiet(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	return r;
 }
 
-static unsigned
-instance_types(const json_t *inst)
+/* The "type" bits an instance satisfies, by json_typeof. A real with an
+ * integral value is also an integer; that needs a look at the value. */
+static const unsigned char type_bits[] = {
+	[JSON_OBJECT] = MF_JS_T_OBJECT,
+	[JSON_ARRAY] = MF_JS_T_ARRAY,
+	[JSON_STRING] = MF_JS_T_STRING,
+	[JSON_INTEGER] = MF_JS_T_NUMBER | MF_JS_T_INTEGER,
+	[JSON_REAL] = MF_JS_T_NUMBER,
+	[JSON_TRUE] = MF_JS_T_BOOLEAN,
+	[JSON_FALSE] = MF_JS_T_BOOLEAN,
+	[JSON_NULL] = MF_JS_T_NULL,
+};
+
+static inline bool
+type_ok(unsigned types, const json_t *inst)
 {
-	switch (json_typeof(inst)) {
-	case JSON_OBJECT:
-		return MF_JS_T_OBJECT;
-	case JSON_ARRAY:
-		return MF_JS_T_ARRAY;
-	case JSON_STRING:
-		return MF_JS_T_STRING;
-	case JSON_INTEGER:
-		return MF_JS_T_NUMBER | MF_JS_T_INTEGER;
-	case JSON_REAL:
-		return MF_JS_T_NUMBER |
-		       (mf_js_is_integral(inst) ? MF_JS_T_INTEGER : 0);
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return MF_JS_T_BOOLEAN;
-	default:
-		return MF_JS_T_NULL;
-	}
+	if (types & type_bits[json_typeof(inst)])
+		return true;
+	return (types & MF_JS_T_INTEGER) && json_is_real(inst) &&
+	       mf_js_is_integral(inst);
 }
 
 static bool
@@ -381,7 +381,7 @@ enum_ok(const struct mf_js_node *n, const json_t *inst)
 	return false;
 }
 
-static void
+static __attribute__((noinline)) void
 enum_error(struct vctx *c, const struct mf_js_node *n)
 {
 	char *text = json_dumps(n->enum_, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -418,7 +418,7 @@ multiple_ok(const struct mf_js_node *n, const json_t *inst)
 	return fabs(q - nearbyint(q)) <= tol;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_number(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 {
 	long double x = json_is_integer(inst)
@@ -449,7 +449,7 @@ eval_number(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 	return ok;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_string(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 {
 	const char *s = json_string_value(inst);
@@ -549,7 +549,7 @@ find_duplicate(const json_t *arr, size_t *i_out, size_t *j_out)
 			goto done;                                            \
 	} while (0)
 
-static bool
+static __attribute__((noinline)) bool
 eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	   struct ann *a)
 {
@@ -657,14 +657,16 @@ eval_property_name(struct vctx *c, const struct mf_js_node *n,
 	return r;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	    struct ann *a)
 {
-	size_t size = json_object_size(inst), i, k;
+	size_t size = 0, i, k, found = 0;
 	bool ok = true, r, matched;
 	void *it;
 
+	if (n->has & (MF_JS_H_MAX_PROPS | MF_JS_H_MIN_PROPS))
+		size = json_object_size(inst);
 	if ((n->has & MF_JS_H_MAX_PROPS) && size > n->max_props) {
 		emit(c, n, "maxProperties",
 		     "must have at most %zu propert%s, got %zu", n->max_props,
@@ -676,15 +678,6 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		     "must have at least %zu propert%s, got %zu", n->min_props,
 		     n->min_props == 1 ? "y" : "ies", size);
 		FAIL();
-	}
-	for (i = 0; i < n->nrequired; i++) {
-		if (json_object_getn(inst, n->required[i],
-				     n->required_len[i]) == NULL) {
-			emit(c, n, "required",
-			     "missing required property \"%s\"",
-			     n->required[i]);
-			FAIL();
-		}
 	}
 	for (i = 0; i < n->ndep_required; i++) {
 		const struct mf_js_dep_required *dr = &n->dep_required[i];
@@ -716,7 +709,34 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	}
 	if (n->nprops == 0 && n->npprops == 0 && n->additional_props == NULL &&
 	    n->property_names == NULL)
-		goto done;
+		goto required;
+	if (!c->collect && a == NULL && n->npprops == 0 &&
+	    n->property_names == NULL) {
+		/* The common case in boolean mode: no paths, no annotations,
+		 * no patterns; stop at the first failure. */
+		for (it = json_object_iter((json_t *)inst); it != NULL;
+		     it = json_object_iter_next((json_t *)inst, it)) {
+			const struct mf_js_prop *p = mf_js_map_get(
+				&n->props, json_object_iter_key(it),
+				json_object_iter_key_len(it));
+
+			if (p != NULL) {
+				found += p->required;
+				if (p->node != NULL) {
+					if (!eval(c, p->node,
+						  json_object_iter_value(it),
+						  NULL))
+						return false;
+					continue;
+				}
+			}
+			if (n->additional_props != NULL &&
+			    !eval(c, n->additional_props,
+				  json_object_iter_value(it), NULL))
+				return false;
+		}
+		return found == n->nrequired_unique;
+	}
 	/* One pass over the instance's members serves properties,
 	 * patternProperties, additionalProperties and propertyNames, and
 	 * gives each member the index that annotations use. */
@@ -729,8 +749,9 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 
 		matched = false;
 		ipush(c, key, klen, 0);
-		if (n->nprops != 0 &&
-		    (p = mf_js_map_get(&n->props, key, klen)) != NULL) {
+		if ((p = mf_js_map_get(&n->props, key, klen)) != NULL)
+			found += p->required;
+		if (p != NULL && p->node != NULL) {
 			matched = true;
 			ann_set(a, i);
 			kpush(c, "properties");
@@ -785,6 +806,19 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		}
 		ipop(c);
 	}
+	if (found == n->nrequired_unique)
+		goto done;
+required:
+	/* Some required name is missing (or was not counted): say which. */
+	for (i = 0; i < n->nrequired; i++) {
+		if (json_object_getn(inst, n->required[i],
+				     n->required_len[i]) == NULL) {
+			emit(c, n, "required",
+			     "missing required property \"%s\"",
+			     n->required[i]);
+			FAIL();
+		}
+	}
 done:
 	return ok;
 }
@@ -805,7 +839,7 @@ dynamic_target(const struct vctx *c, const struct mf_js_node *n)
 	return n->dynref;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_unevaluated(struct vctx *c, const struct mf_js_node *n,
 		 const json_t *inst, struct ann *own)
 {
@@ -866,7 +900,7 @@ done:
 	return ok;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_any_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	    struct ann *a)
 {
@@ -909,7 +943,7 @@ eval_any_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	return false;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_one_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	    struct ann *a)
 {
@@ -961,60 +995,76 @@ eval_one_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	return false;
 }
 
-static bool
-eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-     struct ann *ann)
+/* Keywords that are not always present, as a bit mask (node->ops). */
+#define OPS_SKIP_SCOPE(c) (!(c)->track_scope)
+
+static __attribute__((noinline)) bool
+eval_const(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 {
-	uint64_t own_stack[ANN_STACK_WORDS];
-	struct ann own, *a = ann;
-	bool ok = true, r, own_used = false, scope_pushed = false;
+	char *text;
+
+	if (mf_js_equal(n->const_, inst))
+		return true;
+	text = json_dumps(n->const_, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (text != NULL && strlen(text) <= 200)
+		emit(c, n, "const", "must be equal to %s", text);
+	else
+		emit(c, n, "const", "must be equal to the constant");
+	free(text);
+	return false;
+}
+
+static __attribute__((noinline)) bool
+eval_type_error(struct vctx *c, const struct mf_js_node *n,
+		const json_t *inst)
+{
+	char want[96];
+
+	types_text(want, sizeof(want), json_object_get(n->json, "type"));
+	emit(c, n, "type", "expected %s, got %s", want, type_name(inst));
+	return false;
+}
+
+static __attribute__((noinline)) bool
+eval_if(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+	struct ann *a)
+{
+	uint64_t stack[ANN_STACK_WORDS];
+	struct ann t;
+	bool r;
+
+	if (a != NULL && !ann_init(c, &t, stack, a->n))
+		return false;
+	r = eval_quiet(c, n->if_, inst, a ? &t : NULL);
+	if (r && a != NULL)
+		ann_merge(a, &t);
+	if (a != NULL)
+		ann_dispose(&t);
+	if (r ? n->then_ == NULL : n->else_ == NULL)
+		return true;
+	kpush(c, r ? "then" : "else");
+	r = eval(c, r ? n->then_ : n->else_, inst, a);
+	kpop(c, 1);
+	return r;
+}
+
+/* Everything but unevaluated*: the keywords of one schema object. */
+static inline __attribute__((always_inline)) bool
+eval_body(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+	  struct ann *a)
+{
+	unsigned ops = n->ops;
+	bool ok = true, r;
 	size_t i;
 
-	if (n->kind == MF_JS_TRUE)
-		return true;
-	if (n->kind == MF_JS_FALSE) {
-		emit(c, n, NULL, "no value is allowed here (the schema is "
-				 "false)");
-		return false;
-	}
-	if (c->depth >= MF_SCHEMA_MAX_DEPTH) {
-		emit(c, n, NULL,
-		     "maximum evaluation depth (%d) exceeded; the schema "
-		     "may contain a $ref loop",
-		     MF_SCHEMA_MAX_DEPTH);
-		return false;
-	}
-	c->depth++;
-	if (c->nscope == 0 || c->scope[c->nscope - 1] != n->res) {
-		c->scope[c->nscope++] = n->res;
-		scope_pushed = true;
-	}
-	if (n->needs_ann &&
-	    ((n->uneval_props != NULL && json_is_object(inst)) ||
-	     (n->uneval_items != NULL && json_is_array(inst)))) {
-		size_t size = json_is_object(inst) ? json_object_size(inst)
-						   : json_array_size(inst);
-
-		if (!ann_init(c, &own, own_stack, size)) {
-			ok = false;
-			goto done;
-		}
-		own_used = true;
-		a = &own;
-	} else if (a != NULL &&
-		   a->n != (json_is_object(inst) ? json_object_size(inst)
-			    : json_is_array(inst) ? json_array_size(inst)
-						  : (size_t)-1)) {
-		a = NULL; /* defensive: annotations are per instance */
-	}
-	if (n->ref != NULL) {
+	if (ops & MF_JS_OP_REF) {
 		kpush(c, "$ref");
 		r = eval(c, n->ref, inst, a);
 		kpop(c, 1);
 		if (!r)
 			FAIL();
 	}
-	if (n->dynref != NULL) {
+	if (ops & MF_JS_OP_DYNREF) {
 		kpush(c, "$dynamicRef");
 		r = eval(c, n->dynref_name ? dynamic_target(c, n) : n->dynref,
 			 inst, a);
@@ -1022,53 +1072,39 @@ eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		if (!r)
 			FAIL();
 	}
-	if (n->types != 0 && !(n->types & instance_types(inst))) {
-		char want[96];
-
-		types_text(want, sizeof(want),
-			   json_object_get(n->json, "type"));
-		emit(c, n, "type", "expected %s, got %s", want,
-		     type_name(inst));
+	if ((ops & MF_JS_OP_TYPE) && !type_ok(n->types, inst)) {
+		eval_type_error(c, n, inst);
 		FAIL();
 	}
-	if ((n->has & MF_JS_H_ENUM) && !enum_ok(n, inst)) {
+	if ((ops & MF_JS_OP_ENUM) && !enum_ok(n, inst)) {
 		enum_error(c, n);
 		FAIL();
 	}
-	if ((n->has & MF_JS_H_CONST) && !mf_js_equal(n->const_, inst)) {
-		char *text = json_dumps(n->const_,
-					JSON_COMPACT | JSON_ENCODE_ANY);
-
-		if (text != NULL && strlen(text) <= 200)
-			emit(c, n, "const", "must be equal to %s", text);
-		else
-			emit(c, n, "const", "must be equal to the constant");
-		free(text);
+	if ((ops & MF_JS_OP_CONST) && !eval_const(c, n, inst))
 		FAIL();
-	}
 	switch (json_typeof(inst)) {
 	case JSON_INTEGER:
 	case JSON_REAL:
-		if ((n->has & MF_JS_H_NUMERIC) && !eval_number(c, n, inst))
+		if ((ops & MF_JS_OP_NUMBER) && !eval_number(c, n, inst))
 			FAIL();
 		break;
 	case JSON_STRING:
-		if (((n->has & (MF_JS_H_MAX_LENGTH | MF_JS_H_MIN_LENGTH)) ||
-		     n->pattern != NULL || n->format != MF_JS_FORMAT_NONE) &&
-		    !eval_string(c, n, inst))
+		if ((ops & MF_JS_OP_STRING) && !eval_string(c, n, inst))
 			FAIL();
 		break;
 	case JSON_ARRAY:
-		if (!eval_array(c, n, inst, a))
+		if ((ops & MF_JS_OP_ARRAY) && !eval_array(c, n, inst, a))
 			FAIL();
 		break;
 	case JSON_OBJECT:
-		if (!eval_object(c, n, inst, a))
+		if ((ops & MF_JS_OP_OBJECT) && !eval_object(c, n, inst, a))
 			FAIL();
 		break;
 	default:
 		break;
 	}
+	if (!(ops & MF_JS_OP_APPLICATORS))
+		goto done;
 	for (i = 0; i < n->all_of.n; i++) {
 		kpush(c, "allOf");
 		kpush_i(c, i);
@@ -1085,36 +1121,88 @@ eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		emit(c, n, "not", "must not match the schema in \"not\"");
 		FAIL();
 	}
-	if (n->if_ != NULL) {
-		uint64_t stack[ANN_STACK_WORDS];
-		struct ann t;
-
-		if (a != NULL && !ann_init(c, &t, stack, a->n)) {
-			ok = false;
-			goto done;
-		}
-		r = eval_quiet(c, n->if_, inst, a ? &t : NULL);
-		if (r && a != NULL)
-			ann_merge(a, &t);
-		if (a != NULL)
-			ann_dispose(&t);
-		if (r ? n->then_ != NULL : n->else_ != NULL) {
-			kpush(c, r ? "then" : "else");
-			r = eval(c, r ? n->then_ : n->else_, inst, a);
-			kpop(c, 1);
-			if (!r)
-				FAIL();
-		}
-	}
-	if (own_used && !eval_unevaluated(c, n, inst, &own))
+	if (n->if_ != NULL && !eval_if(c, n, inst, a))
 		FAIL();
 done:
-	if (own_used) {
-		/* Everything left over was evaluated by unevaluated*. */
-		if (ok)
-			ann_set_all(ann);
-		ann_dispose(&own);
+	return ok;
+}
+
+/* A node with unevaluated*: collects its own annotations first. */
+static __attribute__((noinline)) bool
+eval_with_ann(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+	      struct ann *ann)
+{
+	uint64_t own_stack[ANN_STACK_WORDS];
+	struct ann own;
+	size_t size = json_is_object(inst) ? json_object_size(inst)
+					   : json_array_size(inst);
+	bool ok;
+
+	if (!ann_init(c, &own, own_stack, size))
+		return false;
+	ok = eval_body(c, n, inst, &own);
+	if ((ok || COLLECTING(c)) && !eval_unevaluated(c, n, inst, &own))
+		ok = false;
+	/* Everything left over was evaluated by unevaluated*. */
+	if (ok)
+		ann_set_all(ann);
+	ann_dispose(&own);
+	return ok;
+}
+
+static __attribute__((noinline)) bool
+eval_limit(struct vctx *c, const struct mf_js_node *n)
+{
+	if (n->kind == MF_JS_FALSE)
+		emit(c, n, NULL, "no value is allowed here (the schema is "
+				 "false)");
+	else
+		emit(c, n, NULL,
+		     "maximum evaluation depth (%d) exceeded; the schema "
+		     "may contain a $ref loop",
+		     MF_SCHEMA_MAX_DEPTH);
+	return false;
+}
+
+static bool
+eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+     struct ann *ann)
+{
+	bool ok, scope_pushed = false;
+
+	/* Without error paths or dynamic scope to keep, a schema that is
+	 * only a $ref is its target (bounded, for $ref cycles). */
+	if (!c->collect && !c->track_scope && ann == NULL) {
+		unsigned hops = 0;
+
+		while (n->ops == MF_JS_OP_REF && hops++ < 16)
+			n = n->ref;
 	}
+	if (n->ops & MF_JS_OP_SPECIAL) {
+		if (n->kind == MF_JS_TRUE)
+			return true;
+		if (n->kind == MF_JS_FALSE)
+			return eval_limit(c, n);
+	}
+	if (c->depth >= MF_SCHEMA_MAX_DEPTH)
+		return eval_limit(c, n);
+	c->depth++;
+	if (c->track_scope &&
+	    (c->nscope == 0 || c->scope[c->nscope - 1] != n->res)) {
+		c->scope[c->nscope++] = n->res;
+		scope_pushed = true;
+	}
+	if (ann != NULL &&
+	    ann->n != (json_is_object(inst)  ? json_object_size(inst)
+		       : json_is_array(inst) ? json_array_size(inst)
+					     : (size_t)-1))
+		ann = NULL; /* defensive: annotations are per instance */
+	if ((n->ops & MF_JS_OP_SPECIAL) && n->needs_ann &&
+	    ((n->uneval_props != NULL && json_is_object(inst)) ||
+	     (n->uneval_items != NULL && json_is_array(inst))))
+		ok = eval_with_ann(c, n, inst, ann);
+	else
+		ok = eval_body(c, n, inst, ann);
 	if (scope_pushed)
 		c->nscope--;
 	c->depth--;
@@ -1143,8 +1231,10 @@ mf_validation_dispose(struct mf_validation *v)
 }
 
 static void
-vctx_init(struct vctx *c, struct mf_validation *out, bool collect)
+vctx_init(struct vctx *c, const struct mf_schema *s,
+	  struct mf_validation *out, bool collect)
 {
+	c->track_scope = s->has_dynref;
 	/* Only the scalars: the path arrays are written before read. */
 	c->collect = collect;
 	c->full = false;
@@ -1166,7 +1256,7 @@ mf_schema_validate(const struct mf_schema *s, const json_t *instance,
 	out->truncated = false;
 	if (s == NULL || instance == NULL)
 		return MF_E_BAD_PARAM;
-	vctx_init(&c, out, true);
+	vctx_init(&c, s, out, true);
 	ok = eval(&c, s->root, instance, NULL);
 	if (c.nomem) {
 		mf_validation_dispose(out);
@@ -1186,7 +1276,7 @@ mf_schema_is_valid(const struct mf_schema *s, const json_t *instance)
 
 	if (s == NULL || instance == NULL)
 		return false;
-	vctx_init(&c, NULL, false);
+	vctx_init(&c, s, NULL, false);
 	return eval(&c, s->root, instance, NULL) && !c.nomem;
 }
 

@@ -116,25 +116,26 @@ test_error_locations_and_messages(void **state)
 			 1);
 	assert_int_equal(v.count, 5);
 	assert_false(v.truncated);
-	assert_error(&v.errors[0], "", "/required",
-		     "https://example.com/card.json#/required",
-		     "missing required property \"version\"");
-	assert_error(&v.errors[1], "/name", "/properties/name/maxLength",
+	assert_error(&v.errors[0], "/name", "/properties/name/maxLength",
 		     "https://example.com/card.json#/properties/name/maxLength",
 		     "must be at most 5 characters long, got 11");
 	/* through a $ref: the keyword location is the evaluation path,
 	 * the absolute location is where the keyword is written */
-	assert_error(&v.errors[2], "/params",
+	assert_error(&v.errors[1], "/params",
 		     "/properties/params/$ref/maximum",
 		     "https://example.com/card.json#/$defs/count/maximum",
 		     "must be at most 100");
-	assert_error(&v.errors[3], "/tags/1", "/properties/tags/items/type",
+	assert_error(&v.errors[2], "/tags/1", "/properties/tags/items/type",
 		     "https://example.com/card.json#/properties/tags/items/"
 		     "type",
 		     "expected string, got integer");
-	assert_error(&v.errors[4], "/extra", "/additionalProperties",
+	assert_error(&v.errors[3], "/extra", "/additionalProperties",
 		     "https://example.com/card.json#/additionalProperties",
 		     "property \"extra\" is not allowed");
+	/* members are checked in one pass; missing names come last */
+	assert_error(&v.errors[4], "", "/required",
+		     "https://example.com/card.json#/required",
+		     "missing required property \"version\"");
 	mf_validation_dispose(&v);
 	assert_null(v.errors);
 
