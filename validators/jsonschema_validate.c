@@ -31,6 +31,7 @@ struct vctx {
 	bool full;    /* MF_SCHEMA_MAX_ERRORS reached */
 	bool nomem;
 	bool track_scope; /* the schema has $dynamicRef: keep the scope */
+	unsigned quiet;	  /* inside anyOf/oneOf/not/if/contains branches */
 	unsigned depth, ni, nk, nscope;
 	struct mf_validation *out;
 	size_t cap;
@@ -339,7 +340,9 @@ eval_quiet(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	bool saved = c->collect, r;
 
 	c->collect = false;
+	c->quiet++;
 	r = eval(c, n, inst, ann);
+	c->quiet--;
 	c->collect = saved;
 	return r;
 }
@@ -384,8 +387,11 @@ enum_ok(const struct mf_js_node *n, const json_t *inst)
 static __attribute__((noinline)) void
 enum_error(struct vctx *c, const struct mf_js_node *n)
 {
-	char *text = json_dumps(n->enum_, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *text;
 
+	if (!COLLECTING(c))
+		return;
+	text = json_dumps(n->enum_, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (text != NULL && strlen(text) <= 200)
 		emit(c, n, "enum", "must be one of %s", text);
 	else
@@ -667,6 +673,14 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 
 	if (n->has & (MF_JS_H_MAX_PROPS | MF_JS_H_MIN_PROPS))
 		size = json_object_size(inst);
+	if (c->quiet) {
+		/* In a branch that may well fail (a oneOf of a discriminated
+		 * union), missing names first: the cheapest way out. */
+		for (i = 0; i < n->nrequired; i++)
+			if (json_object_getn(inst, n->required[i],
+					     n->required_len[i]) == NULL)
+				return false;
+	}
 	if ((n->has & MF_JS_H_MAX_PROPS) && size > n->max_props) {
 		emit(c, n, "maxProperties",
 		     "must have at most %zu propert%s, got %zu", n->max_props,
@@ -708,8 +722,11 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 			FAIL();
 	}
 	if (n->nprops == 0 && n->npprops == 0 && n->additional_props == NULL &&
-	    n->property_names == NULL)
+	    n->property_names == NULL) {
+		if (c->quiet)
+			goto done;
 		goto required;
+	}
 	if (!c->collect && a == NULL && n->npprops == 0 &&
 	    n->property_names == NULL) {
 		/* The common case in boolean mode: no paths, no annotations,
@@ -735,7 +752,7 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 				  json_object_iter_value(it), NULL))
 				return false;
 		}
-		return found == n->nrequired_unique;
+		return c->quiet || found == n->nrequired_unique;
 	}
 	/* One pass over the instance's members serves properties,
 	 * patternProperties, additionalProperties and propertyNames, and
@@ -806,7 +823,7 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		}
 		ipop(c);
 	}
-	if (found == n->nrequired_unique)
+	if (c->quiet || found == n->nrequired_unique)
 		goto done;
 required:
 	/* Some required name is missing (or was not counted): say which. */
@@ -1005,6 +1022,8 @@ eval_const(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 
 	if (mf_js_equal(n->const_, inst))
 		return true;
+	if (!COLLECTING(c))
+		return false;
 	text = json_dumps(n->const_, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (text != NULL && strlen(text) <= 200)
 		emit(c, n, "const", "must be equal to %s", text);
@@ -1020,6 +1039,8 @@ eval_type_error(struct vctx *c, const struct mf_js_node *n,
 {
 	char want[96];
 
+	if (!COLLECTING(c))
+		return false;
 	types_text(want, sizeof(want), json_object_get(n->json, "type"));
 	emit(c, n, "type", "expected %s, got %s", want, type_name(inst));
 	return false;
@@ -1239,7 +1260,7 @@ vctx_init(struct vctx *c, const struct mf_schema *s,
 	c->collect = collect;
 	c->full = false;
 	c->nomem = false;
-	c->depth = c->ni = c->nk = c->nscope = 0;
+	c->depth = c->ni = c->nk = c->nscope = c->quiet = 0;
 	c->out = out;
 	c->cap = 0;
 }
