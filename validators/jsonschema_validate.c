@@ -473,13 +473,11 @@ eval_string(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 		if (!COLLECTING(c))
 			return false;
 	}
-	if ((n->has & MF_JS_H_MIN_LENGTH) && n->min_length > 0) {
-		if (len < n->min_length ||
-		    (cps == (size_t)-1 &&
-		     (cps = mf_js_utf8_length(s, len)) < n->min_length) ||
-		    cps < n->min_length) {
-			if (cps == (size_t)-1)
-				cps = mf_js_utf8_length(s, len);
+	/* ...and at least a quarter as many as bytes (4-byte sequences). */
+	if ((n->has & MF_JS_H_MIN_LENGTH) && len / 4 < n->min_length) {
+		if (cps == (size_t)-1)
+			cps = mf_js_utf8_length(s, len);
+		if (cps < n->min_length) {
 			emit(c, n, "minLength",
 			     "must be at least %zu character%s long, got %zu",
 			     n->min_length, n->min_length == 1 ? "" : "s",
