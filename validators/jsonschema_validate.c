@@ -507,12 +507,34 @@ eval_string(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 	return ok;
 }
 
-/* Index of the first duplicate pair, for uniqueItems. */
+struct hashed {
+	uint32_t hash;
+	size_t index;
+};
+
+static int
+cmp_hashed(const void *a, const void *b)
+{
+	const struct hashed *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * A duplicate pair, for uniqueItems: all pairs for small arrays, pairs
+ * with equal hashes for up to 256 items, and for larger arrays a sort by
+ * hash (O(n log n): an array of 100,000 items must not cost 10^10 steps).
+ */
 static bool
-find_duplicate(const json_t *arr, size_t *i_out, size_t *j_out)
+find_duplicate(struct vctx *c, const json_t *arr, size_t *i_out,
+	       size_t *j_out)
 {
 	size_t n = json_array_size(arr), i, j;
-	uint32_t *h;
+	uint32_t h[256];
+	struct hashed *hs;
+	bool found = false;
 
 	if (n <= 16) {
 		for (i = 0; i < n; i++)
@@ -525,25 +547,47 @@ find_duplicate(const json_t *arr, size_t *i_out, size_t *j_out)
 				}
 		return false;
 	}
-	/* Compare only items with equal hashes. */
-	if ((h = malloc(n * sizeof(*h))) == NULL)
+	if (n <= 256) {
+		for (i = 0; i < n; i++)
+			h[i] = mf_js_value_hash(json_array_get(arr, i));
+		for (i = 0; i < n; i++)
+			for (j = i + 1; j < n; j++)
+				if (h[i] == h[j] &&
+				    mf_js_equal(json_array_get(arr, i),
+						json_array_get(arr, j))) {
+					*i_out = i;
+					*j_out = j;
+					return true;
+				}
 		return false;
-	for (i = 0; i < n; i++)
-		h[i] = mf_js_value_hash(json_array_get(arr, i));
+	}
+	if ((hs = malloc(n * sizeof(*hs))) == NULL) {
+		c->nomem = true;
+		return false;
+	}
 	for (i = 0; i < n; i++) {
-		for (j = i + 1; j < n; j++) {
-			if (h[i] == h[j] &&
-			    mf_js_equal(json_array_get(arr, i),
-					json_array_get(arr, j))) {
-				*i_out = i;
-				*j_out = j;
-				free(h);
-				return true;
+		hs[i].hash = mf_js_value_hash(json_array_get(arr, i));
+		hs[i].index = i;
+	}
+	qsort(hs, n, sizeof(*hs), cmp_hashed);
+	*i_out = *j_out = SIZE_MAX;
+	/* Within each run of equal hashes, find the earliest equal pair. */
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n && hs[j].hash == hs[i].hash; j++) {
+			if (!mf_js_equal(json_array_get(arr, hs[i].index),
+					 json_array_get(arr, hs[j].index)))
+				continue;
+			if (!found || hs[i].index < *i_out ||
+			    (hs[i].index == *i_out && hs[j].index < *j_out)) {
+				*i_out = hs[i].index;
+				*j_out = hs[j].index;
 			}
+			found = true;
+			break;
 		}
 	}
-	free(h);
-	return false;
+	free(hs);
+	return found;
 }
 
 #define FAIL()                                                                \
@@ -570,7 +614,7 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		     n->min_items, n->min_items == 1 ? "" : "s", size);
 		FAIL();
 	}
-	if (n->unique_items && size > 1 && find_duplicate(inst, &di, &dj)) {
+	if (n->unique_items && size > 1 && find_duplicate(c, inst, &di, &dj)) {
 		emit(c, n, "uniqueItems",
 		     "items at index %zu and %zu are equal; items must be "
 		     "unique",

@@ -519,6 +519,32 @@ test_numbers(void **state)
 }
 
 static void
+test_unique_items_large(void **state)
+{
+	struct mf_validation v = MF_VALIDATION_INIT;
+	struct mf_schema *s = compile("{\"uniqueItems\": true}");
+	json_t *arr = json_array();
+	size_t i;
+
+	(void)state;
+	/* 100,000 distinct items: must be quick (sorted, not pairwise) */
+	for (i = 0; i < 100000; i++)
+		json_array_append_new(arr, json_integer((json_int_t)i));
+	assert_true(mf_schema_is_valid(s, arr));
+	/* a duplicate of item 70000 at the end, and 1.0 == 1 */
+	json_array_append_new(arr, json_real(70000.0));
+	json_array_append_new(arr, json_real(1.0));
+	assert_int_equal(mf_schema_validate(s, arr, &v), 1);
+	assert_int_equal(v.count, 1);
+	assert_string_equal(v.errors[0].message,
+			    "items at index 1 and 100001 are equal; items must "
+			    "be unique");
+	mf_validation_dispose(&v);
+	json_decref(arr);
+	mf_schema_free(s);
+}
+
+static void
 test_uri_resolution(void **state)
 {
 	/* RFC 3986 section 5.4 examples */
@@ -823,6 +849,7 @@ main(void)
 		cmocka_unit_test(test_ecma_regex),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_unique_items_large),
 		cmocka_unit_test(test_uri_resolution),
 		cmocka_unit_test(test_registry_and_compile_errors),
 		cmocka_unit_test(test_draft7_semantics),
