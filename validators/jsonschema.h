@@ -34,7 +34,7 @@ void mf_schema_registry_free(struct mf_schema_registry *reg);
  * under the same URI replaces the earlier one.
  */
 int mf_schema_registry_add(struct mf_schema_registry *reg, const char *uri,
-			   json_t *doc);
+                           json_t *doc);
 /*
  * A reference to a URI that starts with url_prefix (e.g.
  * "http://localhost:1234/") is loaded from the file dir + the rest of the
@@ -42,7 +42,7 @@ int mf_schema_registry_add(struct mf_schema_registry *reg, const char *uri,
  * Paths with "..", "%", "?", "\" or an absolute path never leave dir.
  */
 int mf_schema_registry_map_dir(struct mf_schema_registry *reg,
-			       const char *url_prefix, const char *dir);
+                               const char *url_prefix, const char *dir);
 
 /* ---- compiled schemas ---- */
 
@@ -71,24 +71,24 @@ struct mf_schema;
  * says what and where (JSON pointer into the schema).
  */
 int mf_schema_compile(struct mf_schema **out, struct mf_schema_registry *reg,
-		      json_t *schema, unsigned flags, struct mf_error *err);
+                      json_t *schema, unsigned flags, struct mf_error *err);
 /*
  * Compiles the schema found at uri through reg (a document added with
  * mf_schema_registry_add, or a file under a mapped directory); relative
  * references in it resolve against uri.
  */
 int mf_schema_compile_uri(struct mf_schema **out,
-			  struct mf_schema_registry *reg, const char *uri,
-			  unsigned flags, struct mf_error *err);
+                          struct mf_schema_registry *reg, const char *uri,
+                          unsigned flags, struct mf_error *err);
 void mf_schema_free(struct mf_schema *s);
 
 /* ---- validation ---- */
 
 struct mf_validation_error {
 	char *instance_location; /* JSON pointer into the instance */
-	char *keyword_location;	 /* evaluation path, through $refs */
+	char *keyword_location;  /* evaluation path, through $refs */
 	char *absolute_location; /* schema URI + "#" + pointer of keyword */
-	char *message;		 /* plain English */
+	char *message;           /* plain English */
 };
 
 struct mf_validation {
@@ -97,7 +97,10 @@ struct mf_validation {
 	bool truncated; /* more than MF_SCHEMA_MAX_ERRORS errors */
 };
 
-#define MF_VALIDATION_INIT {NULL, 0, false}
+#define MF_VALIDATION_INIT                                                     \
+	{                                                                      \
+		NULL, 0, false                                                 \
+	}
 
 /*
  * Validates instance (borrowed, only read) and collects every error, in
@@ -107,7 +110,7 @@ struct mf_validation {
  * same compiled schema at once.
  */
 int mf_schema_validate(const struct mf_schema *s, const json_t *instance,
-		       struct mf_validation *out);
+                       struct mf_validation *out);
 /* The fast path: no error collection, stops at the first failure. */
 bool mf_schema_is_valid(const struct mf_schema *s, const json_t *instance);
 void mf_validation_dispose(struct mf_validation *v);
@@ -121,7 +124,7 @@ void mf_validation_dispose(struct mf_validation *v);
  * MF_E_NOMEM); `what` names the text in messages.
  */
 json_t *mf_schema_parse_json(const char *text, size_t len, const char *what,
-			     struct mf_error *err);
+                             struct mf_error *err);
 
 /*
  * The errors as a JSON array of {"instanceLocation", "keywordLocation",

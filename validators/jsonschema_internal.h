@@ -117,7 +117,7 @@ void mf_js_map_init(struct mf_js_map *m, struct mf_js_arena *arena);
 void mf_js_map_dispose(struct mf_js_map *m);
 /* Inserts or replaces; 0 or MF_E_NOMEM. */
 int mf_js_map_put(struct mf_js_map *m, const char *key, size_t len,
-		  void *value);
+                  void *value);
 /* Inline: property lookups are on validation's hot path. */
 static inline void *
 mf_js_map_get(const struct mf_js_map *m, const char *key, size_t len)
@@ -154,7 +154,7 @@ struct mf_js_pmap {
 	struct {
 		const void *key;
 		void *value;
-	} *slots;
+	} * slots;
 	size_t cap, count;
 };
 
@@ -191,7 +191,7 @@ char *mf_js_percent_decode(const char *s);
 char *mf_js_regex_translate(const char *ecma, size_t len, size_t *out_len);
 /* 0, or MF_E_SCHEMA with PCRE2's message in msg. */
 int mf_js_regex_compile(pcre2_code **out, const char *ecma, size_t len,
-			char *msg, size_t msg_len);
+                        char *msg, size_t msg_len);
 /* Search (not anchored), as ECMA-262 RegExp.prototype.test. Thread-safe. */
 bool mf_js_regex_search(const pcre2_code *re, const char *s, size_t len);
 
@@ -220,7 +220,7 @@ bool mf_js_is_ipv6(const char *s, size_t len);
  * nothing provides the URI, or another error with err set (bad file).
  */
 int mf_js_registry_find(struct mf_schema_registry *reg, const char *uri,
-			json_t **out, struct mf_error *err);
+                        json_t **out, struct mf_error *err);
 
 /* ---- the compiled form ---- */
 
@@ -235,8 +235,8 @@ enum {
 	MF_JS_V_UNEVALUATED = 1u << 1,
 	MF_JS_V_VALIDATION = 1u << 2,
 	MF_JS_V_FORMAT_ASSERT = 1u << 3,
-	MF_JS_V_ALL = MF_JS_V_APPLICATOR | MF_JS_V_UNEVALUATED |
-		      MF_JS_V_VALIDATION,
+	MF_JS_V_ALL =
+	    MF_JS_V_APPLICATOR | MF_JS_V_UNEVALUATED | MF_JS_V_VALIDATION,
 };
 
 /* Instance types, as a bit mask for "type". */
@@ -320,12 +320,12 @@ struct mf_js_node {
 	const char *abs; /* absolute location: uri#pointer */
 	struct mf_js_resource *res;
 	json_t *json;
-	unsigned has;	  /* MF_JS_H_* */
-	unsigned types;	  /* MF_JS_T_* mask; 0: no "type" */
-	bool needs_ann;	  /* unevaluatedItems/Properties present */
+	unsigned has;     /* MF_JS_H_* */
+	unsigned types;   /* MF_JS_T_* mask; 0: no "type" */
+	bool needs_ann;   /* unevaluatedItems/Properties present */
 	bool ann_objects; /* uneval props: collect object annotations */
 	bool ann_arrays;  /* uneval items: collect array annotations */
-	unsigned ops;	  /* MF_JS_OP_*: which groups of keywords to run */
+	unsigned ops;     /* MF_JS_OP_*: which groups of keywords to run */
 
 	struct mf_js_node *ref;
 	struct mf_js_node *dynref; /* initial target of $dynamicRef */
@@ -335,8 +335,8 @@ struct mf_js_node {
 	struct mf_js_node *not_, *if_, *then_, *else_;
 
 	/* objects */
-	struct mf_js_map props; /* name -> struct mf_js_prop */
-	size_t nprops;		/* of them from "properties" */
+	struct mf_js_map props;  /* name -> struct mf_js_prop */
+	size_t nprops;           /* of them from "properties" */
 	size_t nrequired_unique; /* of them from "required" */
 	struct mf_js_pattern_prop *pprops;
 	size_t npprops;
@@ -357,8 +357,8 @@ struct mf_js_node {
 	/* arrays */
 	struct mf_js_nodes prefix_items;
 	struct mf_js_node *items; /* items beyond prefix_items */
-	const char *kw_prefix;	  /* "prefixItems"/"items" */
-	const char *kw_items;	  /* "items"/"additionalItems" */
+	const char *kw_prefix;    /* "prefixItems"/"items" */
+	const char *kw_items;     /* "items"/"additionalItems" */
 	struct mf_js_node *contains;
 	size_t min_contains, max_contains;
 	struct mf_js_node *uneval_items;
@@ -377,7 +377,7 @@ struct mf_js_node {
 	enum mf_js_format format;
 
 	/* enum / const */
-	json_t *enum_;		   /* the array */
+	json_t *enum_;             /* the array */
 	struct mf_js_map enum_str; /* string members, when many */
 	bool enum_has_str_map;
 	json_t *const_;
@@ -418,8 +418,8 @@ enum {
 	MF_JS_H_ENUM = 1u << 12,
 	MF_JS_H_MAX_CONTAINS = 1u << 13,
 	MF_JS_H_NUMERIC = MF_JS_H_MAXIMUM | MF_JS_H_MINIMUM |
-			  MF_JS_H_EX_MAXIMUM | MF_JS_H_EX_MINIMUM |
-			  MF_JS_H_MULTIPLE_OF,
+	                  MF_JS_H_EX_MAXIMUM | MF_JS_H_EX_MINIMUM |
+	                  MF_JS_H_MULTIPLE_OF,
 };
 
 struct mf_schema {

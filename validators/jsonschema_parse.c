@@ -28,12 +28,12 @@ struct parser {
 	int code; /* MF_E_* once failed */
 	char msg[160];
 	const char *at; /* where it failed */
-	char *scratch;	/* decoded strings with escapes */
+	char *scratch;  /* decoded strings with escapes */
 	size_t scratch_cap;
 };
 
 static void fail(struct parser *ps, int code, const char *at, const char *fmt,
-		 ...) __attribute__((format(printf, 4, 5)));
+                 ...) __attribute__((format(printf, 4, 5)));
 
 static void
 fail(struct parser *ps, int code, const char *at, const char *fmt, ...)
@@ -53,7 +53,7 @@ static inline void
 skip_ws(struct parser *ps)
 {
 	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' ||
-				   *ps->p == '\r' || *ps->p == '\t'))
+	                           *ps->p == '\r' || *ps->p == '\t'))
 		ps->p++;
 }
 
@@ -102,7 +102,7 @@ special_bytes(uint64_t v)
 	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
 
 	return (((q - ONES) & ~q) | ((b - ONES) & ~b) |
-		((v - ONES * 0x20) & ~v) | v) &
+	        ((v - ONES * 0x20) & ~v) | v) &
 	       HIGHS;
 }
 
@@ -201,7 +201,7 @@ parse_string(struct parser *ps, const char **out, size_t *len)
 			return -1;
 		}
 		k = utf8_seq((const unsigned char *)s,
-			     (const unsigned char *)end);
+		             (const unsigned char *)end);
 		if (k == 0) {
 			fail(ps, MF_E_BAD_UTF8, s, "invalid UTF-8");
 			return -1;
@@ -238,7 +238,9 @@ parse_string(struct parser *ps, const char **out, size_t *len)
 				return -1;
 			}
 			switch (s[1]) {
-			case '"': case '\\': case '/':
+			case '"':
+			case '\\':
+			case '/':
 				ps->scratch[n++] = s[1];
 				break;
 			case 'b':
@@ -268,7 +270,8 @@ parse_string(struct parser *ps, const char **out, size_t *len)
 					    (lo = hex4(s + 8, end)) < 0xDC00 ||
 					    lo > 0xDFFF) {
 						fail(ps, MF_E_BAD_JSON, s,
-						     "invalid Unicode '\\u%04lX'",
+						     "invalid Unicode "
+						     "'\\u%04lX'",
 						     cp);
 						return -1;
 					}
@@ -300,7 +303,7 @@ parse_string(struct parser *ps, const char **out, size_t *len)
 			return -1;
 		}
 		k = utf8_seq((const unsigned char *)s,
-			     (const unsigned char *)end);
+		             (const unsigned char *)end);
 		if (k == 0) {
 			fail(ps, MF_E_BAD_UTF8, s, "invalid UTF-8");
 			return -1;
@@ -425,14 +428,16 @@ parse_object(struct parser *ps)
 
 		skip_ws(ps);
 		if (ps->p >= ps->end || *ps->p != '"') {
-			fail(ps, MF_E_BAD_JSON, ps->p, "string or '}' expected");
+			fail(ps, MF_E_BAD_JSON, ps->p,
+			     "string or '}' expected");
 			goto bad;
 		}
 		at = ps->p;
 		if (parse_string(ps, &key, &klen) != 0)
 			goto bad;
 		if (json_object_getn(obj, key, klen) != NULL) {
-			fail(ps, MF_E_DUPLICATE_KEY, at, "duplicate object key");
+			fail(ps, MF_E_DUPLICATE_KEY, at,
+			     "duplicate object key");
 			goto bad;
 		}
 		/* The key may live in scratch, which the value reuses. */
@@ -566,7 +571,7 @@ parse_value(struct parser *ps)
 
 json_t *
 mf_schema_parse_json(const char *text, size_t len, const char *what,
-		     struct mf_error *err)
+                     struct mf_error *err)
 {
 	struct parser ps;
 	json_t *v;
@@ -578,8 +583,7 @@ mf_schema_parse_json(const char *text, size_t len, const char *what,
 	if (v != NULL) {
 		skip_ws(&ps);
 		if (ps.p != ps.end) {
-			fail(&ps, MF_E_BAD_JSON, ps.p,
-			     "end of file expected");
+			fail(&ps, MF_E_BAD_JSON, ps.p, "end of file expected");
 			json_decref(v);
 			v = NULL;
 		}
@@ -598,8 +602,8 @@ mf_schema_parse_json(const char *text, size_t len, const char *what,
 			}
 		}
 		mf_error_set(err, ps.code ? ps.code : MF_E_BAD_JSON, NULL,
-			     "%s: %s (line %d, column %d)",
-			     what ? what : "JSON", ps.msg, line, col + 1);
+		             "%s: %s (line %d, column %d)",
+		             what ? what : "JSON", ps.msg, line, col + 1);
 	}
 	return v;
 }

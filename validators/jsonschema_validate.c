@@ -31,7 +31,7 @@ struct vctx {
 	bool full;    /* MF_SCHEMA_MAX_ERRORS reached */
 	bool nomem;
 	bool track_scope; /* the schema has $dynamicRef: keep the scope */
-	unsigned quiet;	  /* inside anyOf/oneOf/not/if/contains branches */
+	unsigned quiet;   /* inside anyOf/oneOf/not/if/contains branches */
 	unsigned depth, ni, nk, nscope;
 	struct mf_validation *out;
 	size_t cap;
@@ -214,9 +214,8 @@ detach(struct mf_buf *b, int rc)
  * Keeps one error about node n's keyword kw (NULL for a false schema),
  * at the current instance and evaluation paths.
  */
-static void
-emit(struct vctx *c, const struct mf_js_node *n, const char *kw,
-     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void emit(struct vctx *c, const struct mf_js_node *n, const char *kw,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 emit(struct vctx *c, const struct mf_js_node *n, const char *kw,
@@ -298,8 +297,8 @@ type_name(const json_t *v)
 static void
 types_text(char *out, size_t n, const json_t *type)
 {
-	size_t i, len = 0, count = json_is_array(type) ? json_array_size(type)
-						       : 1;
+	size_t i, len = 0,
+	          count = json_is_array(type) ? json_array_size(type) : 1;
 
 	out[0] = '\0';
 	if (count == 0) {
@@ -307,14 +306,14 @@ types_text(char *out, size_t n, const json_t *type)
 		return;
 	}
 	for (i = 0; i < count && len < n; i++) {
-		const json_t *t = json_is_array(type) ? json_array_get(type, i)
-						      : type;
+		const json_t *t =
+		    json_is_array(type) ? json_array_get(type, i) : type;
 
 		len += (size_t)snprintf(out + len, n - len, "%s%s",
-					i == 0		   ? ""
-					: i + 1 == count ? " or "
-							 : ", ",
-					json_string_value(t));
+		                        i == 0           ? ""
+		                        : i + 1 == count ? " or "
+		                                         : ", ",
+		                        json_string_value(t));
 	}
 }
 
@@ -329,13 +328,13 @@ num_text(char *out, size_t n, long double v)
 
 /* ---- evaluation ---- */
 
-static bool eval(struct vctx *c, const struct mf_js_node *n,
-		 const json_t *inst, struct ann *ann);
+static bool eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+                 struct ann *ann);
 
 /* Evaluates without keeping errors (for anyOf, oneOf, not, if, contains). */
 static bool
 eval_quiet(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	   struct ann *ann)
+           struct ann *ann)
 {
 	bool saved = c->collect, r;
 
@@ -350,14 +349,14 @@ eval_quiet(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 /* The "type" bits an instance satisfies, by json_typeof. A real with an
  * integral value is also an integer; that needs a look at the value. */
 static const unsigned char type_bits[] = {
-	[JSON_OBJECT] = MF_JS_T_OBJECT,
-	[JSON_ARRAY] = MF_JS_T_ARRAY,
-	[JSON_STRING] = MF_JS_T_STRING,
-	[JSON_INTEGER] = MF_JS_T_NUMBER | MF_JS_T_INTEGER,
-	[JSON_REAL] = MF_JS_T_NUMBER,
-	[JSON_TRUE] = MF_JS_T_BOOLEAN,
-	[JSON_FALSE] = MF_JS_T_BOOLEAN,
-	[JSON_NULL] = MF_JS_T_NULL,
+    [JSON_OBJECT] = MF_JS_T_OBJECT,
+    [JSON_ARRAY] = MF_JS_T_ARRAY,
+    [JSON_STRING] = MF_JS_T_STRING,
+    [JSON_INTEGER] = MF_JS_T_NUMBER | MF_JS_T_INTEGER,
+    [JSON_REAL] = MF_JS_T_NUMBER,
+    [JSON_TRUE] = MF_JS_T_BOOLEAN,
+    [JSON_FALSE] = MF_JS_T_BOOLEAN,
+    [JSON_NULL] = MF_JS_T_NULL,
 };
 
 static inline bool
@@ -376,7 +375,7 @@ enum_ok(const struct mf_js_node *n, const json_t *inst)
 
 	if (n->enum_has_str_map && json_is_string(inst))
 		return mf_js_map_get(&n->enum_str, json_string_value(inst),
-				     json_string_length(inst)) != NULL;
+		                     json_string_length(inst)) != NULL;
 	size = json_array_size(n->enum_);
 	for (i = 0; i < size; i++)
 		if (mf_js_equal(json_array_get(n->enum_, i), inst))
@@ -408,7 +407,7 @@ multiple_ok(const struct mf_js_node *n, const json_t *inst)
 	if (n->multiple_of_int > 0 && json_is_integer(inst))
 		return json_integer_value(inst) % n->multiple_of_int == 0;
 	x = json_is_integer(inst) ? (double)json_integer_value(inst)
-				  : json_real_value(inst);
+	                          : json_real_value(inst);
 	if (!isfinite(x))
 		return false;
 	/* fmod is exact: an exact multiple in binary is always valid. */
@@ -428,18 +427,18 @@ static __attribute__((noinline)) bool
 eval_number(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 {
 	long double x = json_is_integer(inst)
-				? (long double)json_integer_value(inst)
-				: (long double)json_real_value(inst);
+	                    ? (long double)json_integer_value(inst)
+	                    : (long double)json_real_value(inst);
 	char b[64];
 	bool ok = true;
 
-#define CHECK(flag, bad, kw, text, bound)                                     \
-	if ((n->has & (flag)) && (bad)) {                                     \
-		num_text(b, sizeof(b), bound);                                \
-		emit(c, n, kw, text " %s", b);                                \
-		ok = false;                                                   \
-		if (!COLLECTING(c))                                           \
-			return false;                                         \
+#define CHECK(flag, bad, kw, text, bound)                                      \
+	if ((n->has & (flag)) && (bad)) {                                      \
+		num_text(b, sizeof(b), bound);                                 \
+		emit(c, n, kw, text " %s", b);                                 \
+		ok = false;                                                    \
+		if (!COLLECTING(c))                                            \
+			return false;                                          \
 	}
 	CHECK(MF_JS_H_MAXIMUM, x > n->maximum, "maximum", "must be at most",
 	      n->maximum)
@@ -480,8 +479,7 @@ eval_string(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 		if (cps < n->min_length) {
 			emit(c, n, "minLength",
 			     "must be at least %zu character%s long, got %zu",
-			     n->min_length, n->min_length == 1 ? "" : "s",
-			     cps);
+			     n->min_length, n->min_length == 1 ? "" : "s", cps);
 			ok = false;
 			if (!COLLECTING(c))
 				return false;
@@ -496,10 +494,12 @@ eval_string(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 	}
 	if (n->format != MF_JS_FORMAT_NONE &&
 	    !mf_js_format_check(n->format, s, len)) {
-		static const char *const what[] = {
-			"", "date (YYYY-MM-DD)", "date-time (RFC 3339)",
-			"URI (RFC 3986, absolute)", "e-mail address",
-			"UUID"};
+		static const char *const what[] = {"",
+		                                   "date (YYYY-MM-DD)",
+		                                   "date-time (RFC 3339)",
+		                                   "URI (RFC 3986, absolute)",
+		                                   "e-mail address",
+		                                   "UUID"};
 
 		emit(c, n, "format", "is not a valid %s", what[n->format]);
 		ok = false;
@@ -528,8 +528,7 @@ cmp_hashed(const void *a, const void *b)
  * hash (O(n log n): an array of 100,000 items must not cost 10^10 steps).
  */
 static bool
-find_duplicate(struct vctx *c, const json_t *arr, size_t *i_out,
-	       size_t *j_out)
+find_duplicate(struct vctx *c, const json_t *arr, size_t *i_out, size_t *j_out)
 {
 	size_t n = json_array_size(arr), i, j;
 	uint32_t h[256];
@@ -540,7 +539,7 @@ find_duplicate(struct vctx *c, const json_t *arr, size_t *i_out,
 		for (i = 0; i < n; i++)
 			for (j = i + 1; j < n; j++)
 				if (mf_js_equal(json_array_get(arr, i),
-						json_array_get(arr, j))) {
+				                json_array_get(arr, j))) {
 					*i_out = i;
 					*j_out = j;
 					return true;
@@ -554,7 +553,7 @@ find_duplicate(struct vctx *c, const json_t *arr, size_t *i_out,
 			for (j = i + 1; j < n; j++)
 				if (h[i] == h[j] &&
 				    mf_js_equal(json_array_get(arr, i),
-						json_array_get(arr, j))) {
+				                json_array_get(arr, j))) {
 					*i_out = i;
 					*j_out = j;
 					return true;
@@ -575,7 +574,7 @@ find_duplicate(struct vctx *c, const json_t *arr, size_t *i_out,
 	for (i = 0; i < n; i++) {
 		for (j = i + 1; j < n && hs[j].hash == hs[i].hash; j++) {
 			if (!mf_js_equal(json_array_get(arr, hs[i].index),
-					 json_array_get(arr, hs[j].index)))
+			                 json_array_get(arr, hs[j].index)))
 				continue;
 			if (!found || hs[i].index < *i_out ||
 			    (hs[i].index == *i_out && hs[j].index < *j_out)) {
@@ -590,16 +589,16 @@ find_duplicate(struct vctx *c, const json_t *arr, size_t *i_out,
 	return found;
 }
 
-#define FAIL()                                                                \
-	do {                                                                  \
-		ok = false;                                                   \
-		if (!COLLECTING(c))                                           \
-			goto done;                                            \
+#define FAIL()                                                                 \
+	do {                                                                   \
+		ok = false;                                                    \
+		if (!COLLECTING(c))                                            \
+			goto done;                                             \
 	} while (0)
 
 static __attribute__((noinline)) bool
 eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	   struct ann *a)
+           struct ann *a)
 {
 	size_t size = json_array_size(inst), i, k, count, di, dj;
 	bool ok = true, r;
@@ -626,7 +625,8 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		ipush(c, NULL, 0, i);
 		kpush(c, n->kw_prefix);
 		kpush_i(c, i);
-		r = eval(c, n->prefix_items.v[i], json_array_get(inst, i), NULL);
+		r = eval(c, n->prefix_items.v[i], json_array_get(inst, i),
+		         NULL);
 		kpop(c, 2);
 		ipop(c);
 		ann_set(a, i);
@@ -645,7 +645,7 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 			} else {
 				kpush(c, n->kw_items);
 				r = eval(c, n->items, json_array_get(inst, i),
-					 NULL);
+				         NULL);
 				kpop(c, 1);
 			}
 			ipop(c);
@@ -657,7 +657,7 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	if (n->contains != NULL) {
 		for (i = 0, count = 0; i < size; i++) {
 			if (eval_quiet(c, n->contains, json_array_get(inst, i),
-				       NULL)) {
+			               NULL)) {
 				count++;
 				ann_set(a, i);
 				/* Enough matches and nothing more to learn. */
@@ -674,7 +674,8 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 			     count);
 			FAIL();
 		}
-		if ((n->has & MF_JS_H_MAX_CONTAINS) && count > n->max_contains) {
+		if ((n->has & MF_JS_H_MAX_CONTAINS) &&
+		    count > n->max_contains) {
 			emit(c, n, "maxContains",
 			     "must contain at most %zu item%s matching the "
 			     "\"contains\" schema, found %zu",
@@ -688,8 +689,8 @@ done:
 }
 
 static bool
-eval_property_name(struct vctx *c, const struct mf_js_node *n,
-		   const char *key, size_t klen)
+eval_property_name(struct vctx *c, const struct mf_js_node *n, const char *key,
+                   size_t klen)
 {
 	json_t *name = json_stringn_nocheck(key, klen);
 	bool r;
@@ -707,7 +708,7 @@ eval_property_name(struct vctx *c, const struct mf_js_node *n,
 
 static __attribute__((noinline)) bool
 eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	    struct ann *a)
+            struct ann *a)
 {
 	size_t size = 0, i, k, found = 0;
 	bool ok = true, r, matched;
@@ -720,7 +721,7 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		 * union), missing names first: the cheapest way out. */
 		for (i = 0; i < n->nrequired; i++)
 			if (json_object_getn(inst, n->required[i],
-					     n->required_len[i]) == NULL)
+			                     n->required_len[i]) == NULL)
 				return false;
 	}
 	if ((n->has & MF_JS_H_MAX_PROPS) && size > n->max_props) {
@@ -742,7 +743,7 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 			continue;
 		for (k = 0; k < dr->n; k++) {
 			if (json_object_getn(inst, dr->required[k],
-					     dr->required_len[k]) != NULL)
+			                     dr->required_len[k]) != NULL)
 				continue;
 			emit(c, n, n->kw_dep_required,
 			     "missing property \"%s\", which is required when "
@@ -775,23 +776,23 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		 * no patterns; stop at the first failure. */
 		for (it = json_object_iter((json_t *)inst); it != NULL;
 		     it = json_object_iter_next((json_t *)inst, it)) {
-			const struct mf_js_prop *p = mf_js_map_get(
-				&n->props, json_object_iter_key(it),
-				json_object_iter_key_len(it));
+			const struct mf_js_prop *p =
+			    mf_js_map_get(&n->props, json_object_iter_key(it),
+			                  json_object_iter_key_len(it));
 
 			if (p != NULL) {
 				found += p->required;
 				if (p->node != NULL) {
 					if (!eval(c, p->node,
-						  json_object_iter_value(it),
-						  NULL))
+					          json_object_iter_value(it),
+					          NULL))
 						return false;
 					continue;
 				}
 			}
 			if (n->additional_props != NULL &&
 			    !eval(c, n->additional_props,
-				  json_object_iter_value(it), NULL))
+			          json_object_iter_value(it), NULL))
 				return false;
 		}
 		return c->quiet || found == n->nrequired_unique;
@@ -871,7 +872,7 @@ required:
 	/* Some required name is missing (or was not counted): say which. */
 	for (i = 0; i < n->nrequired; i++) {
 		if (json_object_getn(inst, n->required[i],
-				     n->required_len[i]) == NULL) {
+		                     n->required_len[i]) == NULL) {
 			emit(c, n, "required",
 			     "missing required property \"%s\"",
 			     n->required[i]);
@@ -899,8 +900,8 @@ dynamic_target(const struct vctx *c, const struct mf_js_node *n)
 }
 
 static __attribute__((noinline)) bool
-eval_unevaluated(struct vctx *c, const struct mf_js_node *n,
-		 const json_t *inst, struct ann *own)
+eval_unevaluated(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+                 struct ann *own)
 {
 	bool ok = true, r;
 	size_t i;
@@ -924,7 +925,7 @@ eval_unevaluated(struct vctx *c, const struct mf_js_node *n,
 			} else {
 				kpush(c, "unevaluatedProperties");
 				r = eval(c, n->uneval_props,
-					 json_object_iter_value(it), NULL);
+				         json_object_iter_value(it), NULL);
 				kpop(c, 1);
 			}
 			ipop(c);
@@ -947,7 +948,7 @@ eval_unevaluated(struct vctx *c, const struct mf_js_node *n,
 			} else {
 				kpush(c, "unevaluatedItems");
 				r = eval(c, n->uneval_items,
-					 json_array_get(inst, i), NULL);
+				         json_array_get(inst, i), NULL);
 				kpop(c, 1);
 			}
 			ipop(c);
@@ -961,7 +962,7 @@ done:
 
 static __attribute__((noinline)) bool
 eval_any_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	    struct ann *a)
+            struct ann *a)
 {
 	size_t i, matched = 0;
 	uint64_t stack[ANN_STACK_WORDS];
@@ -988,8 +989,9 @@ eval_any_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	}
 	if (matched > 0)
 		return true;
-	emit(c, n, "anyOf", "must match at least one of the %zu schemas in "
-			    "anyOf, but matches none",
+	emit(c, n, "anyOf",
+	     "must match at least one of the %zu schemas in "
+	     "anyOf, but matches none",
 	     n->any_of.n);
 	if (COLLECTING(c)) {
 		for (i = 0; i < n->any_of.n; i++) {
@@ -1004,7 +1006,7 @@ eval_any_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 
 static __attribute__((noinline)) bool
 eval_one_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	    struct ann *a)
+            struct ann *a)
 {
 	size_t i, matched = 0, first = 0, second = 0;
 	uint64_t stack[ANN_STACK_WORDS];
@@ -1076,8 +1078,7 @@ eval_const(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 }
 
 static __attribute__((noinline)) bool
-eval_type_error(struct vctx *c, const struct mf_js_node *n,
-		const json_t *inst)
+eval_type_error(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 {
 	char want[96];
 
@@ -1090,7 +1091,7 @@ eval_type_error(struct vctx *c, const struct mf_js_node *n,
 
 static __attribute__((noinline)) bool
 eval_if(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	struct ann *a)
+        struct ann *a)
 {
 	uint64_t stack[ANN_STACK_WORDS];
 	struct ann t;
@@ -1114,7 +1115,7 @@ eval_if(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 /* Everything but unevaluated*: the keywords of one schema object. */
 static inline __attribute__((always_inline)) bool
 eval_body(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	  struct ann *a)
+          struct ann *a)
 {
 	unsigned ops = n->ops;
 	bool ok = true, r;
@@ -1130,7 +1131,7 @@ eval_body(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	if (ops & MF_JS_OP_DYNREF) {
 		kpush(c, "$dynamicRef");
 		r = eval(c, n->dynref_name ? dynamic_target(c, n) : n->dynref,
-			 inst, a);
+		         inst, a);
 		kpop(c, 1);
 		if (!r)
 			FAIL();
@@ -1193,12 +1194,12 @@ done:
 /* A node with unevaluated*: collects its own annotations first. */
 static __attribute__((noinline)) bool
 eval_with_ann(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	      struct ann *ann)
+              struct ann *ann)
 {
 	uint64_t own_stack[ANN_STACK_WORDS];
 	struct ann own;
 	size_t size = json_is_object(inst) ? json_object_size(inst)
-					   : json_array_size(inst);
+	                                   : json_array_size(inst);
 	bool ok;
 
 	if (!ann_init(c, &own, own_stack, size))
@@ -1217,8 +1218,9 @@ static __attribute__((noinline)) bool
 eval_limit(struct vctx *c, const struct mf_js_node *n)
 {
 	if (n->kind == MF_JS_FALSE)
-		emit(c, n, NULL, "no value is allowed here (the schema is "
-				 "false)");
+		emit(c, n, NULL,
+		     "no value is allowed here (the schema is "
+		     "false)");
 	else
 		emit(c, n, NULL,
 		     "maximum evaluation depth (%d) exceeded; the schema "
@@ -1257,8 +1259,8 @@ eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	}
 	if (ann != NULL &&
 	    ann->n != (json_is_object(inst)  ? json_object_size(inst)
-		       : json_is_array(inst) ? json_array_size(inst)
-					     : (size_t)-1))
+	               : json_is_array(inst) ? json_array_size(inst)
+	                                     : (size_t)-1))
 		ann = NULL; /* defensive: annotations are per instance */
 	if ((n->ops & MF_JS_OP_SPECIAL) && n->needs_ann &&
 	    ((n->uneval_props != NULL && json_is_object(inst)) ||
@@ -1294,8 +1296,8 @@ mf_validation_dispose(struct mf_validation *v)
 }
 
 static void
-vctx_init(struct vctx *c, const struct mf_schema *s,
-	  struct mf_validation *out, bool collect)
+vctx_init(struct vctx *c, const struct mf_schema *s, struct mf_validation *out,
+          bool collect)
 {
 	c->track_scope = s->has_dynref;
 	/* Only the scalars: the path arrays are written before read. */
@@ -1309,7 +1311,7 @@ vctx_init(struct vctx *c, const struct mf_schema *s,
 
 int
 mf_schema_validate(const struct mf_schema *s, const json_t *instance,
-		   struct mf_validation *out)
+                   struct mf_validation *out)
 {
 	struct vctx c;
 	bool ok;
@@ -1355,9 +1357,9 @@ mf_validation_to_json(const struct mf_validation *v)
 		const struct mf_validation_error *x = &v->errors[i];
 
 		e = json_pack("{s:s, s:s, s:s, s:s}", "instanceLocation",
-			      x->instance_location, "keywordLocation",
-			      x->keyword_location, "absoluteKeywordLocation",
-			      x->absolute_location, "error", x->message);
+		              x->instance_location, "keywordLocation",
+		              x->keyword_location, "absoluteKeywordLocation",
+		              x->absolute_location, "error", x->message);
 		if (e == NULL || json_array_append_new(arr, e) != 0) {
 			json_decref(arr);
 			return NULL;

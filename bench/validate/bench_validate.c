@@ -4,7 +4,8 @@
  * 2) validate-only on parsed documents (fast boolean mode and full error
  * collection) and parse+validate (strict parse, then validate; both
  * with jansson's own parser, mf_json_parse, and with the validator's fast
- * parser, mf_schema_parse_json, which accepts exactly the same texts). Prints "impl<TAB>mode<TAB>ops/s" lines.
+ * parser, mf_schema_parse_json, which accepts exactly the same texts). Prints
+ * "impl<TAB>mode<TAB>ops/s" lines.
  *
  * usage: bench_validate SCHEMA DOCS [URL=DIR]...
  */
@@ -69,7 +70,7 @@ enum mode { FAST, COLLECT, PARSE_JANSSON, PARSE_FAST };
  * clock readings. */
 static double
 round_ops(const struct mf_schema *s, struct doc *docs, size_t n, enum mode m,
-	  double secs)
+          double secs)
 {
 	int64_t start = mf_time_mono_ns(), now;
 	size_t ops = 0, i;
@@ -87,14 +88,12 @@ round_ops(const struct mf_schema *s, struct doc *docs, size_t n, enum mode m,
 				sink += mf_schema_validate(s, d->json, &v);
 				mf_validation_dispose(&v);
 			} else {
-				json_t *j = m == PARSE_JANSSON
-						    ? mf_json_parse(d->text,
-								    d->len,
-								    "doc", NULL,
-								    NULL)
-						    : mf_schema_parse_json(
-							      d->text, d->len,
-							      "doc", NULL);
+				json_t *j =
+				    m == PARSE_JANSSON
+				        ? mf_json_parse(d->text, d->len, "doc",
+				                        NULL, NULL)
+				        : mf_schema_parse_json(d->text, d->len,
+				                               "doc", NULL);
 
 				sink += mf_schema_is_valid(s, j);
 				json_decref(j);
@@ -136,7 +135,8 @@ main(int argc, char **argv)
 	int a;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: bench_validate SCHEMA DOCS [URL=DIR]...\n");
+		fprintf(stderr,
+		        "usage: bench_validate SCHEMA DOCS [URL=DIR]...\n");
 		return 2;
 	}
 	if (getenv("SECONDS_PER_MODE"))

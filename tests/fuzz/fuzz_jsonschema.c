@@ -2,8 +2,9 @@
  * libFuzzer target for validators/jsonschema: compiles a fuzzed schema
  * and validates a fuzzed instance with it, in both modes, checking that
  * they agree; and holds the fast parser (mf_schema_parse_json) to
- * jansson's answers on the same text. Input: one flags byte, the schema text, a NUL, the instance
- * text (no NUL: the schema validates itself). Built by `make fuzz`.
+ * jansson's answers on the same text. Input: one flags byte, the schema text, a
+ * NUL, the instance text (no NUL: the schema validates itself). Built by `make
+ * fuzz`.
  */
 #include "common/json.h"
 #include "validators/jsonschema.h"
@@ -16,13 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A document reachable by absolute $ref, so registry lookups run too. */
 static const char common_doc[] =
-	"{\"$id\": \"http://fuzz.example/common.json\","
-	" \"$defs\": {\"slug\": {\"type\": \"string\", \"pattern\": "
-	"\"^[a-z][a-z0-9-]*$\"},"
-	"  \"node\": {\"$dynamicAnchor\": \"node\", \"type\": \"object\","
-	"   \"properties\": {\"kids\": {\"items\": {\"$dynamicRef\": "
-	"\"#node\"}}}}},"
-	" \"$anchor\": \"top\"}";
+    "{\"$id\": \"http://fuzz.example/common.json\","
+    " \"$defs\": {\"slug\": {\"type\": \"string\", \"pattern\": "
+    "\"^[a-z][a-z0-9-]*$\"},"
+    "  \"node\": {\"$dynamicAnchor\": \"node\", \"type\": \"object\","
+    "   \"properties\": {\"kids\": {\"items\": {\"$dynamicRef\": "
+    "\"#node\"}}}}},"
+    " \"$anchor\": \"top\"}";
 
 /* Both parsers accept the same texts and build equal values. */
 static void
@@ -74,13 +75,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parsers_agree(text, slen);
 	if (nul != NULL)
 		parsers_agree(nul + 1, size - slen - 1);
-	schema = json_loadb(text, slen, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
-			    NULL);
+	schema = json_loadb(text, slen,
+	                    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
 	if (schema == NULL)
 		return 0;
 	if (nul != NULL)
 		inst = json_loadb(nul + 1, size - slen - 1,
-				  JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+		                  JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 	else
 		inst = json_incref(schema);
 	if (inst == NULL)
