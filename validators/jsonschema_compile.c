@@ -1237,6 +1237,28 @@ drain(struct compiler *c)
 	return 0;
 }
 
+/* Shortcuts for boolean validation: $ref-only chains (bounded, for
+ * cycles) and leaves. */
+static void
+link_fast(struct compiler *c)
+{
+	const unsigned leaf_ops = MF_JS_OP_TYPE | MF_JS_OP_ENUM |
+	                          MF_JS_OP_CONST | MF_JS_OP_NUMBER |
+	                          MF_JS_OP_STRING;
+	size_t i;
+
+	for (i = 0; i < c->qlen; i++) {
+		struct mf_js_node *n = c->queue[i];
+		const struct mf_js_node *t = n;
+		int hops = 0;
+
+		while (t->ops == MF_JS_OP_REF && hops++ < 16)
+			t = t->ref;
+		n->fast = t;
+		n->leaf = n->kind == MF_JS_SCHEMA && (n->ops & ~leaf_ops) == 0;
+	}
+}
+
 static void
 compiler_dispose(struct compiler *c)
 {
@@ -1282,6 +1304,8 @@ compile(struct mf_schema **out, struct mf_schema_registry *reg, json_t *schema,
 	}
 	rc = drain(&c);
 	c.s->has_dynref = c.has_dynref;
+	if (rc == 0)
+		link_fast(&c);
 done:
 	compiler_dispose(&c);
 	if (rc != 0) {

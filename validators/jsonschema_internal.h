@@ -326,6 +326,10 @@ struct mf_js_node {
 	bool ann_objects; /* uneval props: collect object annotations */
 	bool ann_arrays;  /* uneval items: collect array annotations */
 	unsigned ops;     /* MF_JS_OP_*: which groups of keywords to run */
+	/* The node reached by following $ref-only nodes (itself if none);
+	 * boolean validation without dynamic scope may jump straight there. */
+	const struct mf_js_node *fast;
+	bool leaf; /* only type/enum/const/number/string checks: no recursion */
 
 	struct mf_js_node *ref;
 	struct mf_js_node *dynref; /* initial target of $dynamicRef */

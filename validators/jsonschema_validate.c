@@ -589,6 +589,40 @@ find_duplicate(struct vctx *c, const json_t *arr, size_t *i_out, size_t *j_out)
 	return found;
 }
 
+/*
+ * Boolean mode only: a leaf (no recursion, no annotations) checked
+ * without going through eval(); n is already the ->fast target.
+ */
+static inline bool
+eval_leaf(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
+{
+	unsigned ops = n->ops;
+
+	if ((ops & MF_JS_OP_TYPE) && !type_ok(n->types, inst))
+		return false;
+	if ((ops & MF_JS_OP_ENUM) && !enum_ok(n, inst))
+		return false;
+	if ((ops & MF_JS_OP_CONST) && !mf_js_equal(n->const_, inst))
+		return false;
+	switch (json_typeof(inst)) {
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return !(ops & MF_JS_OP_NUMBER) || eval_number(c, n, inst);
+	case JSON_STRING:
+		return !(ops & MF_JS_OP_STRING) || eval_string(c, n, inst);
+	default:
+		return true;
+	}
+}
+
+/* Boolean-mode evaluation of a child on a sub-instance. */
+static inline bool
+eval_child_fast(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
+{
+	n = n->fast;
+	return n->leaf ? eval_leaf(c, n, inst) : eval(c, n, inst, NULL);
+}
+
 #define FAIL()                                                                 \
 	do {                                                                   \
 		ok = false;                                                    \
@@ -625,8 +659,11 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		ipush(c, NULL, 0, i);
 		kpush(c, n->kw_prefix);
 		kpush_i(c, i);
-		r = eval(c, n->prefix_items.v[i], json_array_get(inst, i),
-		         NULL);
+		r = !c->collect && !c->track_scope
+		        ? eval_child_fast(c, n->prefix_items.v[i],
+		                          json_array_get(inst, i))
+		        : eval(c, n->prefix_items.v[i], json_array_get(inst, i),
+		               NULL);
 		kpop(c, 2);
 		ipop(c);
 		ann_set(a, i);
@@ -644,8 +681,12 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 				r = false;
 			} else {
 				kpush(c, n->kw_items);
-				r = eval(c, n->items, json_array_get(inst, i),
-				         NULL);
+				r = a == NULL && !c->collect && !c->track_scope
+				        ? eval_child_fast(
+				              c, n->items,
+				              json_array_get(inst, i))
+				        : eval(c, n->items,
+				               json_array_get(inst, i), NULL);
 				kpop(c, 1);
 			}
 			ipop(c);
@@ -770,7 +811,7 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 			goto done;
 		goto required;
 	}
-	if (!c->collect && a == NULL && n->npprops == 0 &&
+	if (!c->collect && !c->track_scope && a == NULL && n->npprops == 0 &&
 	    n->property_names == NULL) {
 		/* The common case in boolean mode: no paths, no annotations,
 		 * no patterns; stop at the first failure. */
@@ -783,9 +824,9 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 			if (p != NULL) {
 				found += p->required;
 				if (p->node != NULL) {
-					if (!eval(c, p->node,
-					          json_object_iter_value(it),
-					          NULL))
+					if (!eval_child_fast(
+					        c, p->node,
+					        json_object_iter_value(it)))
 						return false;
 					continue;
 				}
@@ -1237,12 +1278,8 @@ eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 
 	/* Without error paths or dynamic scope to keep, a schema that is
 	 * only a $ref is its target (bounded, for $ref cycles). */
-	if (!c->collect && !c->track_scope && ann == NULL) {
-		unsigned hops = 0;
-
-		while (n->ops == MF_JS_OP_REF && hops++ < 16)
-			n = n->ref;
-	}
+	if (!c->collect && !c->track_scope && ann == NULL)
+		n = n->fast;
 	if (n->ops & MF_JS_OP_SPECIAL) {
 		if (n->kind == MF_JS_TRUE)
 			return true;
