@@ -65,10 +65,13 @@ struct mf_schema;
 /*
  * Compiles schema (borrowed). Its base URI is its own "$id", if any.
  * Remote references are resolved through reg (may be NULL: then only
- * references inside the schema itself resolve). On failure returns
- * MF_E_SCHEMA (bad schema, unresolvable $ref, bad regex), MF_E_IO (a
- * mapped file could not be read), MF_E_BAD_JSON or MF_E_NOMEM, and err
- * says what and where (JSON pointer into the schema).
+ * references inside the schema itself resolve). On failure *out is NULL,
+ * err says what and where (JSON pointer into the schema document that is
+ * wrong; the message names the absolute location), and the result is
+ * MF_E_SCHEMA (bad keyword value, unresolvable $ref, bad regex, unknown
+ * $schema or required vocabulary), MF_E_IO / MF_E_TOO_LARGE (a mapped
+ * file could not be read), MF_E_BAD_JSON / MF_E_DUPLICATE_KEY /
+ * MF_E_BAD_UTF8 (a mapped file is not strict JSON) or MF_E_NOMEM.
  */
 int mf_schema_compile(struct mf_schema **out, struct mf_schema_registry *reg,
                       json_t *schema, unsigned flags, struct mf_error *err);

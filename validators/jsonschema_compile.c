@@ -744,7 +744,6 @@ compile_regex(struct compiler *c, struct mf_js_node *n, const char *kw,
 		c->s->regexes_cap = cap;
 	}
 	c->s->regexes[c->s->nregexes++] = *out;
-	c->s->uses_regex = true;
 	return mf_js_map_put(&c->regexes, src, len, *out);
 }
 

@@ -320,12 +320,10 @@ struct mf_js_node {
 	const char *abs; /* absolute location: uri#pointer */
 	struct mf_js_resource *res;
 	json_t *json;
-	unsigned has;     /* MF_JS_H_* */
-	unsigned types;   /* MF_JS_T_* mask; 0: no "type" */
-	bool needs_ann;   /* unevaluatedItems/Properties present */
-	bool ann_objects; /* uneval props: collect object annotations */
-	bool ann_arrays;  /* uneval items: collect array annotations */
-	unsigned ops;     /* MF_JS_OP_*: which groups of keywords to run */
+	unsigned has;   /* MF_JS_H_* */
+	unsigned types; /* MF_JS_T_* mask; 0: no "type" */
+	bool needs_ann; /* unevaluatedItems/Properties present */
+	unsigned ops;   /* MF_JS_OP_*: which groups of keywords to run */
 	/* The node reached by following $ref-only nodes (itself if none);
 	 * boolean validation without dynamic scope may jump straight there. */
 	const struct mf_js_node *fast;
@@ -435,7 +433,6 @@ struct mf_schema {
 	pcre2_code **regexes;
 	size_t nregexes, regexes_cap;
 	unsigned flags;
-	bool uses_regex;
 	bool has_dynref; /* validation must track the dynamic scope */
 };
 

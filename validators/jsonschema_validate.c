@@ -1097,9 +1097,6 @@ eval_one_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	return false;
 }
 
-/* Keywords that are not always present, as a bit mask (node->ops). */
-#define OPS_SKIP_SCOPE(c) (!(c)->track_scope)
-
 static __attribute__((noinline)) bool
 eval_const(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 {
