@@ -6,7 +6,6 @@
  * mapped for relative references of a schema without "$id".
  */
 #include "cli/commands.h"
-#include "common/json.h"
 #include "validators/jsonschema.h"
 
 #include <errno.h>
@@ -106,7 +105,8 @@ load_json(const char *path, bool quiet_json, json_t **error_out)
 		goto fail;
 	}
 	mf_error_init(&err);
-	v = mf_json_parse(text, len, path, NULL, &err);
+	/* Same strictness as mf_json_parse, faster on long strings. */
+	v = mf_schema_parse_json(text, len, path, &err);
 	free(text);
 	if (v != NULL) {
 		mf_error_dispose(&err);

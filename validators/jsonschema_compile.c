@@ -32,7 +32,7 @@ struct compiler {
 	struct mf_js_map res_by_uri; /* uri -> resource */
 	struct mf_js_map anchors;    /* "uri#name" -> json_t */
 	struct mf_js_map regexes;    /* source -> pcre2_code */
-	struct mf_js_pmap locs;	     /* json_t -> struct loc */
+	struct mf_js_pmap locs;      /* json_t -> struct loc */
 	struct mf_js_pmap nodes;     /* json_t -> node */
 	struct mf_js_pmap indexed;   /* document root -> resource */
 	struct mf_js_node **queue;
@@ -49,13 +49,13 @@ node_ptr(const struct mf_js_node *n)
 }
 
 /* Records a schema error at node n's keyword kw (may be NULL). */
-static int
-schema_error(struct compiler *c, const struct mf_js_node *n, const char *kw,
-	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int schema_error(struct compiler *c, const struct mf_js_node *n,
+                        const char *kw, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static int
 schema_error(struct compiler *c, const struct mf_js_node *n, const char *kw,
-	     const char *fmt, ...)
+             const char *fmt, ...)
 {
 	char msg[400], ptr[MF_ERROR_POINTER_MAX];
 	va_list ap;
@@ -64,10 +64,10 @@ schema_error(struct compiler *c, const struct mf_js_node *n, const char *kw,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(ptr, sizeof(ptr), "%s%s%s", n ? node_ptr(n) : "",
-		 kw ? "/" : "", kw ? kw : "");
+	         kw ? "/" : "", kw ? kw : "");
 	return mf_error_set(c->err, MF_E_SCHEMA, ptr,
-			    "invalid schema at %s%s%s: %s", n ? n->abs : "",
-			    kw ? "/" : "", kw ? kw : "", msg);
+	                    "invalid schema at %s%s%s: %s", n ? n->abs : "",
+	                    kw ? "/" : "", kw ? kw : "", msg);
 }
 
 static int
@@ -131,17 +131,18 @@ vocab_bit(const char *uri, unsigned *bit)
 		const char *name;
 		unsigned bit;
 	} vocabs[] = {
-		{"core", 0},
-		{"applicator", MF_JS_V_APPLICATOR},
-		{"unevaluated", MF_JS_V_UNEVALUATED},
-		{"validation", MF_JS_V_VALIDATION},
-		{"meta-data", 0},
-		{"format-annotation", 0},
-		{"format-assertion", MF_JS_V_FORMAT_ASSERT},
-		{"content", 0},
+	    {"core", 0},
+	    {"applicator", MF_JS_V_APPLICATOR},
+	    {"unevaluated", MF_JS_V_UNEVALUATED},
+	    {"validation", MF_JS_V_VALIDATION},
+	    {"meta-data", 0},
+	    {"format-annotation", 0},
+	    {"format-assertion", MF_JS_V_FORMAT_ASSERT},
+	    {"content", 0},
 	};
-	const char *prefixes[] = {"https://json-schema.org/draft/2020-12/vocab/",
-				  "https://json-schema.org/draft/2019-09/vocab/"};
+	const char *prefixes[] = {
+	    "https://json-schema.org/draft/2020-12/vocab/",
+	    "https://json-schema.org/draft/2019-09/vocab/"};
 	size_t i, j;
 
 	for (j = 0; j < 2; j++) {
@@ -167,7 +168,7 @@ vocab_bit(const char *uri, unsigned *bit)
  */
 static int
 schema_dialect(struct compiler *c, const char *uri, enum mf_js_dialect *d,
-	       unsigned *vocab)
+               unsigned *vocab)
 {
 	json_t *meta, *vocabs, *value;
 	const char *meta_schema, *key;
@@ -184,10 +185,10 @@ schema_dialect(struct compiler *c, const char *uri, enum mf_js_dialect *d,
 	free(abs);
 	if (rc == MF_E_NOT_FOUND)
 		return mf_error_set(c->err, MF_E_SCHEMA, NULL,
-				    "unknown $schema \"%s\" (not a supported "
-				    "dialect, and no such meta-schema is "
-				    "registered)",
-				    uri);
+		                    "unknown $schema \"%s\" (not a supported "
+		                    "dialect, and no such meta-schema is "
+		                    "registered)",
+		                    uri);
 	if (rc != 0)
 		return rc;
 	meta_schema = mf_json_str(meta, "$schema");
@@ -205,9 +206,9 @@ schema_dialect(struct compiler *c, const char *uri, enum mf_js_dialect *d,
 			*vocab |= bit;
 		else if (json_is_true(value))
 			return mf_error_set(c->err, MF_E_SCHEMA, NULL,
-					    "meta-schema %s requires the "
-					    "unsupported vocabulary %s",
-					    uri, key);
+			                    "meta-schema %s requires the "
+			                    "unsupported vocabulary %s",
+			                    uri, key);
 	}
 	return 0;
 }
@@ -216,7 +217,7 @@ schema_dialect(struct compiler *c, const char *uri, enum mf_js_dialect *d,
 
 static struct mf_js_resource *
 new_resource(struct compiler *c, const char *uri, json_t *root,
-	     enum mf_js_dialect d, unsigned vocab)
+             enum mf_js_dialect d, unsigned vocab)
 {
 	struct mf_js_resource *r;
 
@@ -240,7 +241,7 @@ new_resource(struct compiler *c, const char *uri, json_t *root,
 
 static int
 put_loc(struct compiler *c, json_t *j, struct mf_js_resource *res,
-	const char *ptr, size_t ptr_len, bool replace)
+        const char *ptr, size_t ptr_len, bool replace)
 {
 	struct loc *l;
 
@@ -258,7 +259,7 @@ put_loc(struct compiler *c, json_t *j, struct mf_js_resource *res,
 
 static int
 put_anchor(struct compiler *c, struct mf_js_resource *res, const char *name,
-	   json_t *j)
+           json_t *j)
 {
 	size_t ul = strlen(res->uri), nl = strlen(name);
 	char *key = mf_js_arena_alloc(&c->s->arena, ul + nl + 2);
@@ -274,13 +275,13 @@ put_anchor(struct compiler *c, struct mf_js_resource *res, const char *name,
 }
 
 static int index_schema(struct compiler *c, json_t *j,
-			struct mf_js_resource *res, struct mf_buf *ptr,
-			int depth);
+                        struct mf_js_resource *res, struct mf_buf *ptr,
+                        int depth);
 
 static int
 index_child(struct compiler *c, json_t *j, struct mf_js_resource *res,
-	    struct mf_buf *ptr, const char *kw, const char *key, size_t index,
-	    int depth)
+            struct mf_buf *ptr, const char *kw, const char *key, size_t index,
+            int depth)
 {
 	size_t save = ptr->len;
 	int rc;
@@ -301,26 +302,39 @@ index_child(struct compiler *c, json_t *j, struct mf_js_resource *res,
 
 /* Keywords whose value is a schema, an array of schemas, or an object
  * of schemas, per dialect. */
-static const char *const kw_single_2020[] = {
-	"items", "additionalProperties", "propertyNames", "not", "if", "then",
-	"else", "contains", "unevaluatedItems", "unevaluatedProperties", NULL};
+static const char *const kw_single_2020[] = {"items",
+                                             "additionalProperties",
+                                             "propertyNames",
+                                             "not",
+                                             "if",
+                                             "then",
+                                             "else",
+                                             "contains",
+                                             "unevaluatedItems",
+                                             "unevaluatedProperties",
+                                             NULL};
 static const char *const kw_array_2020[] = {"allOf", "anyOf", "oneOf",
-					    "prefixItems", NULL};
+                                            "prefixItems", NULL};
 static const char *const kw_object_2020[] = {
-	"$defs", "properties", "patternProperties", "dependentSchemas", NULL};
-static const char *const kw_single_d7[] = {
-	"items",	 "additionalItems", "additionalProperties",
-	"propertyNames", "not",		    "if",
-	"then",		 "else",	    "contains",
-	NULL};
+    "$defs", "properties", "patternProperties", "dependentSchemas", NULL};
+static const char *const kw_single_d7[] = {"items",
+                                           "additionalItems",
+                                           "additionalProperties",
+                                           "propertyNames",
+                                           "not",
+                                           "if",
+                                           "then",
+                                           "else",
+                                           "contains",
+                                           NULL};
 static const char *const kw_array_d7[] = {"allOf", "anyOf", "oneOf", "items",
-					  NULL};
+                                          NULL};
 static const char *const kw_object_d7[] = {
-	"definitions", "properties", "patternProperties", "dependencies", NULL};
+    "definitions", "properties", "patternProperties", "dependencies", NULL};
 
 static int
 index_schema(struct compiler *c, json_t *j, struct mf_js_resource *res,
-	     struct mf_buf *ptr, int depth)
+             struct mf_buf *ptr, int depth)
 {
 	const char *const *kw;
 	const char *id, *anchor;
@@ -331,10 +345,10 @@ index_schema(struct compiler *c, json_t *j, struct mf_js_resource *res,
 
 	if (depth > INDEX_MAX_DEPTH)
 		return mf_error_set(c->err, MF_E_SCHEMA, NULL,
-				    "schema nested deeper than %d levels",
-				    INDEX_MAX_DEPTH);
+		                    "schema nested deeper than %d levels",
+		                    INDEX_MAX_DEPTH);
 	if ((rc = put_loc(c, j, res, ptr->data ? ptr->data : "", ptr->len,
-			  false)) != 0)
+	                  false)) != 0)
 		return rc;
 	if (!json_is_object(j))
 		return 0;
@@ -400,7 +414,7 @@ index_schema(struct compiler *c, json_t *j, struct mf_js_resource *res,
 
 		if (json_is_object(v) || json_is_boolean(v))
 			rc = index_child(c, v, res, ptr, *kw, NULL, (size_t)-1,
-					 depth);
+			                 depth);
 	}
 	for (kw = d7 ? kw_array_d7 : kw_array_2020; *kw && rc == 0; kw++) {
 		json_t *v = json_object_get(j, *kw);
@@ -408,8 +422,8 @@ index_schema(struct compiler *c, json_t *j, struct mf_js_resource *res,
 		if (!json_is_array(v))
 			continue;
 		for (i = 0; i < json_array_size(v) && rc == 0; i++)
-			rc = index_child(c, json_array_get(v, i), res, ptr,
-					 *kw, NULL, i, depth);
+			rc = index_child(c, json_array_get(v, i), res, ptr, *kw,
+			                 NULL, i, depth);
 	}
 	for (kw = d7 ? kw_object_d7 : kw_object_2020; *kw && rc == 0; kw++) {
 		json_t *v = json_object_get(j, *kw), *sub;
@@ -422,7 +436,7 @@ index_schema(struct compiler *c, json_t *j, struct mf_js_resource *res,
 			if (!json_is_object(sub) && !json_is_boolean(sub))
 				continue; /* draft-07 dependencies arrays */
 			if ((rc = index_child(c, sub, res, ptr, *kw, key,
-					      (size_t)-1, depth)) != 0)
+			                      (size_t)-1, depth)) != 0)
 				break;
 		}
 	}
@@ -437,7 +451,7 @@ done:
  */
 static int
 index_doc(struct compiler *c, json_t *doc, const char *base,
-	  enum mf_js_dialect d, struct mf_js_resource **out)
+          enum mf_js_dialect d, struct mf_js_resource **out)
 {
 	struct mf_js_resource *r;
 	struct mf_buf ptr = MF_BUF_INIT;
@@ -451,7 +465,8 @@ index_doc(struct compiler *c, json_t *doc, const char *base,
 		goto alias;
 	if (json_is_object(doc)) {
 		sch = mf_json_str(doc, "$schema");
-		if (sch != NULL && (rc = schema_dialect(c, sch, &d, &vocab)) != 0)
+		if (sch != NULL &&
+		    (rc = schema_dialect(c, sch, &d, &vocab)) != 0)
 			return rc;
 		id = mf_json_str(doc, "$id");
 		if (id != NULL && d == MF_JS_DRAFT7 &&
@@ -474,8 +489,8 @@ index_doc(struct compiler *c, json_t *doc, const char *base,
 alias:
 	if (*base != '\0' &&
 	    mf_js_map_get(&c->res_by_uri, base, strlen(base)) == NULL) {
-		char *key = mf_js_arena_strndup(&c->s->arena, base,
-						strlen(base));
+		char *key =
+		    mf_js_arena_strndup(&c->s->arena, base, strlen(base));
 
 		if (key == NULL ||
 		    mf_js_map_put(&c->res_by_uri, key, strlen(key), *out) != 0)
@@ -491,7 +506,7 @@ done:
 /* The resource at an absolute URI, loading it through the registry. */
 static int
 get_resource(struct compiler *c, const char *abs, enum mf_js_dialect d,
-	     struct mf_js_resource **out)
+             struct mf_js_resource **out)
 {
 	json_t *doc;
 	int rc;
@@ -514,7 +529,7 @@ get_resource(struct compiler *c, const char *abs, enum mf_js_dialect d,
 
 static int
 node_for(struct compiler *c, json_t *j, struct mf_js_resource *hint_res,
-	 const char *hint_ptr, struct mf_js_node **out)
+         const char *hint_ptr, struct mf_js_node **out)
 {
 	struct mf_js_node *n = mf_js_pmap_get(&c->nodes, j);
 	struct loc *l;
@@ -544,6 +559,7 @@ node_for(struct compiler *c, json_t *j, struct mf_js_resource *hint_res,
 		return MF_E_NOMEM;
 	n->json = j;
 	n->res = l->res;
+	mf_js_map_init(&n->props, &c->s->arena);
 	ul = strlen(l->res->uri);
 	pl = strlen(l->ptr);
 	if ((n->abs = mf_js_arena_alloc(&c->s->arena, ul + pl + 2)) == NULL)
@@ -571,8 +587,8 @@ node_for(struct compiler *c, json_t *j, struct mf_js_resource *hint_res,
 /* Resolves ref against base; *out is the target's node. */
 static int
 resolve(struct compiler *c, const struct mf_js_node *from, const char *kw,
-	const char *base, const char *ref, enum mf_js_dialect d,
-	struct mf_js_node **out)
+        const char *base, const char *ref, enum mf_js_dialect d,
+        struct mf_js_node **out)
 {
 	char *full = mf_js_uri_resolve(base, ref), *abs = NULL, *dec = NULL;
 	const char *frag;
@@ -587,11 +603,11 @@ resolve(struct compiler *c, const struct mf_js_node *from, const char *kw,
 	rc = get_resource(c, abs, d, &r);
 	if (rc == MF_E_NOT_FOUND) {
 		rc = from ? schema_error(c, from, kw,
-					 "cannot resolve \"%s\": no schema "
-					 "is known at \"%s\"",
-					 ref, abs)
-			  : mf_error_set(c->err, MF_E_SCHEMA, NULL,
-					 "no schema is known at \"%s\"", abs);
+		                         "cannot resolve \"%s\": no schema "
+		                         "is known at \"%s\"",
+		                         ref, abs)
+		          : mf_error_set(c->err, MF_E_SCHEMA, NULL,
+		                         "no schema is known at \"%s\"", abs);
 		goto done;
 	}
 	if (rc != 0)
@@ -627,12 +643,12 @@ resolve(struct compiler *c, const struct mf_js_node *from, const char *kw,
 	}
 	if (target == NULL) {
 		rc = from ? schema_error(c, from, kw,
-					 "cannot resolve \"%s\": nothing at "
-					 "\"#%s\" in \"%s\"",
-					 ref, frag, abs)
-			  : mf_error_set(c->err, MF_E_SCHEMA, NULL,
-					 "nothing at \"#%s\" in \"%s\"", frag,
-					 abs);
+		                         "cannot resolve \"%s\": nothing at "
+		                         "\"#%s\" in \"%s\"",
+		                         ref, frag, abs)
+		          : mf_error_set(c->err, MF_E_SCHEMA, NULL,
+		                         "nothing at \"#%s\" in \"%s\"", frag,
+		                         abs);
 		goto done;
 	}
 	rc = node_for(c, target, r, *frag == '/' ? frag : "", out);
@@ -675,20 +691,20 @@ child(struct compiler *c, struct mf_js_node *n, json_t *v, const char *kw,
 {
 	if (!json_is_object(v) && !json_is_boolean(v))
 		return schema_error(c, n, kw,
-				    "must be a schema (object or boolean)");
+		                    "must be a schema (object or boolean)");
 	return node_for(c, v, n->res, "", out);
 }
 
 static int
-child_array(struct compiler *c, struct mf_js_node *n, json_t *v,
-	    const char *kw, struct mf_js_nodes *out)
+child_array(struct compiler *c, struct mf_js_node *n, json_t *v, const char *kw,
+            struct mf_js_nodes *out)
 {
 	size_t i;
 	int rc;
 
 	if (!json_is_array(v) || json_array_size(v) == 0)
 		return schema_error(c, n, kw,
-				    "must be a non-empty array of schemas");
+		                    "must be a non-empty array of schemas");
 	out->n = json_array_size(v);
 	out->v = mf_js_arena_alloc(&c->s->arena, out->n * sizeof(*out->v));
 	if (out->v == NULL)
@@ -702,7 +718,7 @@ child_array(struct compiler *c, struct mf_js_node *n, json_t *v,
 
 static int
 compile_regex(struct compiler *c, struct mf_js_node *n, const char *kw,
-	      const char *src, size_t len, pcre2_code **out)
+              const char *src, size_t len, pcre2_code **out)
 {
 	char msg[200];
 	int rc;
@@ -712,8 +728,8 @@ compile_regex(struct compiler *c, struct mf_js_node *n, const char *kw,
 		return 0;
 	rc = mf_js_regex_compile(out, src, len, msg, sizeof(msg));
 	if (rc == MF_E_SCHEMA)
-		return schema_error(c, n, kw, "bad regular expression \"%s\": %s",
-				    src, msg);
+		return schema_error(
+		    c, n, kw, "bad regular expression \"%s\": %s", src, msg);
 	if (rc != 0)
 		return rc;
 	if (c->s->nregexes == c->s->regexes_cap) {
@@ -728,14 +744,13 @@ compile_regex(struct compiler *c, struct mf_js_node *n, const char *kw,
 		c->s->regexes_cap = cap;
 	}
 	c->s->regexes[c->s->nregexes++] = *out;
-	c->s->uses_regex = true;
 	return mf_js_map_put(&c->regexes, src, len, *out);
 }
 
 /* An array of strings (required, dependentRequired values). */
 static int
-string_list(struct compiler *c, struct mf_js_node *n, const char *kw,
-	    json_t *v, const char ***names, size_t **lens, size_t *count)
+string_list(struct compiler *c, struct mf_js_node *n, const char *kw, json_t *v,
+            const char ***names, size_t **lens, size_t *count)
 {
 	size_t i;
 
@@ -751,7 +766,7 @@ string_list(struct compiler *c, struct mf_js_node *n, const char *kw,
 
 		if (!json_is_string(s))
 			return schema_error(c, n, kw,
-					    "must be an array of strings");
+			                    "must be an array of strings");
 		(*names)[i] = json_string_value(s);
 		(*lens)[i] = json_string_length(s);
 	}
@@ -765,10 +780,10 @@ parse_type(struct compiler *c, struct mf_js_node *n, json_t *v)
 		const char *name;
 		unsigned bit;
 	} types[] = {
-		{"null", MF_JS_T_NULL},	    {"boolean", MF_JS_T_BOOLEAN},
-		{"object", MF_JS_T_OBJECT}, {"array", MF_JS_T_ARRAY},
-		{"number", MF_JS_T_NUMBER}, {"string", MF_JS_T_STRING},
-		{"integer", MF_JS_T_INTEGER},
+	    {"null", MF_JS_T_NULL},       {"boolean", MF_JS_T_BOOLEAN},
+	    {"object", MF_JS_T_OBJECT},   {"array", MF_JS_T_ARRAY},
+	    {"number", MF_JS_T_NUMBER},   {"string", MF_JS_T_STRING},
+	    {"integer", MF_JS_T_INTEGER},
 	};
 	size_t i, k, count = json_is_array(v) ? json_array_size(v) : 1;
 
@@ -780,11 +795,10 @@ parse_type(struct compiler *c, struct mf_js_node *n, json_t *v)
 			if (strcmp(name, types[k].name) == 0)
 				break;
 		if (name == NULL || k == sizeof(types) / sizeof(types[0]))
-			return schema_error(c, n, "type",
-					    "unknown type %s%s%s",
-					    name ? "\"" : "",
-					    name ? name : "(not a string)",
-					    name ? "\"" : "");
+			return schema_error(c, n, "type", "unknown type %s%s%s",
+			                    name ? "\"" : "",
+			                    name ? name : "(not a string)",
+			                    name ? "\"" : "");
 		n->types |= types[k].bit;
 	}
 	if (n->types == 0) /* "type": [] allows nothing */
@@ -826,8 +840,7 @@ parse_applicators(struct compiler *c, struct mf_js_node *n, bool d7)
 	if ((v = json_object_get(j, "properties")) != NULL) {
 		if (!json_is_object(v))
 			return schema_error(c, n, "properties",
-					    "must be an object of schemas");
-		mf_js_map_init(&n->props, &c->s->arena);
+			                    "must be an object of schemas");
 		for (void *it = json_object_iter(v); it;
 		     it = json_object_iter_next(v, it)) {
 			struct mf_js_prop *p;
@@ -837,11 +850,11 @@ parse_applicators(struct compiler *c, struct mf_js_node *n, bool d7)
 				return MF_E_NOMEM;
 			p->name = json_object_iter_key(it);
 			if ((rc = child(c, n, json_object_iter_value(it),
-					"properties", &p->node)) != 0)
+			                "properties", &p->node)) != 0)
 				return rc;
 			if ((rc = mf_js_map_put(&n->props, p->name,
-						json_object_iter_key_len(it),
-						p)) != 0)
+			                        json_object_iter_key_len(it),
+			                        p)) != 0)
 				return rc;
 			n->nprops++;
 		}
@@ -849,11 +862,10 @@ parse_applicators(struct compiler *c, struct mf_js_node *n, bool d7)
 	if ((v = json_object_get(j, "patternProperties")) != NULL) {
 		if (!json_is_object(v))
 			return schema_error(c, n, "patternProperties",
-					    "must be an object of schemas");
+			                    "must be an object of schemas");
 		n->npprops = json_object_size(v);
-		n->pprops = mf_js_arena_alloc(&c->s->arena,
-					      (n->npprops + 1) *
-						      sizeof(*n->pprops));
+		n->pprops = mf_js_arena_alloc(
+		    &c->s->arena, (n->npprops + 1) * sizeof(*n->pprops));
 		if (n->pprops == NULL)
 			return MF_E_NOMEM;
 		i = 0;
@@ -862,19 +874,18 @@ parse_applicators(struct compiler *c, struct mf_js_node *n, bool d7)
 			struct mf_js_pattern_prop *pp = &n->pprops[i];
 
 			pp->source = json_object_iter_key(it);
-			if ((rc = compile_regex(c, n, "patternProperties",
-						pp->source,
-						json_object_iter_key_len(it),
-						&pp->re)) != 0)
+			if ((rc = compile_regex(
+			         c, n, "patternProperties", pp->source,
+			         json_object_iter_key_len(it), &pp->re)) != 0)
 				return rc;
 			if ((rc = child(c, n, json_object_iter_value(it),
-					"patternProperties", &pp->node)) != 0)
+			                "patternProperties", &pp->node)) != 0)
 				return rc;
 		}
 	}
 	if ((v = json_object_get(j, "additionalProperties")) &&
 	    (rc = child(c, n, v, "additionalProperties",
-			&n->additional_props)) != 0)
+	                &n->additional_props)) != 0)
 		return rc;
 	if ((v = json_object_get(j, "propertyNames")) &&
 	    (rc = child(c, n, v, "propertyNames", &n->property_names)) != 0)
@@ -886,38 +897,38 @@ parse_applicators(struct compiler *c, struct mf_js_node *n, bool d7)
 			n->kw_dep_required = "dependencies";
 		if (!json_is_object(v))
 			return schema_error(c, n, n->kw_dep_schemas,
-					    "must be an object");
-		n->dep_schemas = mf_js_arena_alloc(
-			&c->s->arena,
-			(json_object_size(v) + 1) * sizeof(*n->dep_schemas));
+			                    "must be an object");
+		n->dep_schemas = mf_js_arena_alloc(&c->s->arena,
+		                                   (json_object_size(v) + 1) *
+		                                       sizeof(*n->dep_schemas));
 		if (d7)
 			n->dep_required = mf_js_arena_alloc(
-				&c->s->arena, (json_object_size(v) + 1) *
-						      sizeof(*n->dep_required));
+			    &c->s->arena, (json_object_size(v) + 1) *
+			                      sizeof(*n->dep_required));
 		if (n->dep_schemas == NULL || (d7 && n->dep_required == NULL))
 			return MF_E_NOMEM;
 		json_object_foreach(v, key, sub)
 		{
 			if (d7 && json_is_array(sub)) {
 				struct mf_js_dep_required *dr =
-					&n->dep_required[n->ndep_required++];
+				    &n->dep_required[n->ndep_required++];
 
 				dr->name = key;
 				dr->len = strlen(key);
 				if ((rc = string_list(c, n, "dependencies", sub,
-						      &dr->required,
-						      &dr->required_len,
-						      &dr->n)) != 0)
+				                      &dr->required,
+				                      &dr->required_len,
+				                      &dr->n)) != 0)
 					return rc;
 				continue;
 			}
 			struct mf_js_dep_schema *ds =
-				&n->dep_schemas[n->ndep_schemas++];
+			    &n->dep_schemas[n->ndep_schemas++];
 
 			ds->name = key;
 			ds->len = strlen(key);
 			if ((rc = child(c, n, sub, n->kw_dep_schemas,
-					&ds->node)) != 0)
+			                &ds->node)) != 0)
 				return rc;
 		}
 	}
@@ -930,12 +941,12 @@ parse_applicators(struct compiler *c, struct mf_js_node *n, bool d7)
 			n->prefix_items.n = json_array_size(v);
 			if (n->prefix_items.n > 0 &&
 			    (rc = child_array(c, n, v, "items",
-					      &n->prefix_items)) != 0)
+			                      &n->prefix_items)) != 0)
 				return rc;
 			v = json_object_get(j, "additionalItems");
 		}
-		if (v != NULL && (rc = child(c, n, v, n->kw_items,
-					     &n->items)) != 0)
+		if (v != NULL &&
+		    (rc = child(c, n, v, n->kw_items, &n->items)) != 0)
 			return rc;
 	} else {
 		n->kw_prefix = "prefixItems";
@@ -944,7 +955,7 @@ parse_applicators(struct compiler *c, struct mf_js_node *n, bool d7)
 			return rc;
 		if ((v = json_object_get(j, "prefixItems")) &&
 		    (rc = child_array(c, n, v, "prefixItems",
-				      &n->prefix_items)) != 0)
+		                      &n->prefix_items)) != 0)
 			return rc;
 	}
 	if ((v = json_object_get(j, "contains")) != NULL) {
@@ -979,10 +990,9 @@ parse_validation(struct compiler *c, struct mf_js_node *n, bool d7)
 			for (i = 0; i < json_array_size(v); i++) {
 				sub = json_array_get(v, i);
 				if (json_is_string(sub) &&
-				    (rc = mf_js_map_put(&n->enum_str,
-							json_string_value(sub),
-							json_string_length(sub),
-							sub)) != 0)
+				    (rc = mf_js_map_put(
+				         &n->enum_str, json_string_value(sub),
+				         json_string_length(sub), sub)) != 0)
 					return rc;
 			}
 		}
@@ -991,12 +1001,12 @@ parse_validation(struct compiler *c, struct mf_js_node *n, bool d7)
 		n->const_ = v;
 		n->has |= MF_JS_H_CONST;
 	}
-#define NUMBER_KW(name, field, flag)                                          \
-	if ((v = json_object_get(j, name)) != NULL) {                         \
-		if (!get_number(v, &num))                                     \
-			return schema_error(c, n, name, "must be a number");  \
-		n->field = num;                                               \
-		n->has |= flag;                                               \
+#define NUMBER_KW(name, field, flag)                                           \
+	if ((v = json_object_get(j, name)) != NULL) {                          \
+		if (!get_number(v, &num))                                      \
+			return schema_error(c, n, name, "must be a number");   \
+		n->field = num;                                                \
+		n->has |= flag;                                                \
 	}
 	NUMBER_KW("maximum", maximum, MF_JS_H_MAXIMUM)
 	NUMBER_KW("minimum", minimum, MF_JS_H_MINIMUM)
@@ -1006,18 +1016,18 @@ parse_validation(struct compiler *c, struct mf_js_node *n, bool d7)
 	if ((v = json_object_get(j, "multipleOf")) != NULL) {
 		if (!get_number(v, &num) || !(num > 0))
 			return schema_error(c, n, "multipleOf",
-					    "must be a number greater than 0");
+			                    "must be a number greater than 0");
 		n->multiple_of = (double)num;
 		if (json_is_integer(v))
 			n->multiple_of_int = json_integer_value(v);
 		n->has |= MF_JS_H_MULTIPLE_OF;
 	}
-#define COUNT_KW(name, field, flag)                                           \
-	if ((v = json_object_get(j, name)) != NULL) {                         \
-		if (!get_count(v, &n->field))                                 \
-			return schema_error(c, n, name,                       \
-					    "must be a non-negative integer");\
-		n->has |= flag;                                               \
+#define COUNT_KW(name, field, flag)                                            \
+	if ((v = json_object_get(j, name)) != NULL) {                          \
+		if (!get_count(v, &n->field))                                  \
+			return schema_error(c, n, name,                        \
+			                    "must be a non-negative integer"); \
+		n->has |= flag;                                                \
 	}
 	COUNT_KW("maxLength", max_length, MF_JS_H_MAX_LENGTH)
 	COUNT_KW("minLength", min_length, MF_JS_H_MIN_LENGTH)
@@ -1033,43 +1043,64 @@ parse_validation(struct compiler *c, struct mf_js_node *n, bool d7)
 	if ((v = json_object_get(j, "uniqueItems")) != NULL) {
 		if (!json_is_boolean(v))
 			return schema_error(c, n, "uniqueItems",
-					    "must be a boolean");
+			                    "must be a boolean");
 		n->unique_items = json_is_true(v);
 	}
 	if ((v = json_object_get(j, "pattern")) != NULL) {
 		if (!json_is_string(v))
 			return schema_error(c, n, "pattern",
-					    "must be a string");
+			                    "must be a string");
 		n->pattern_source = json_string_value(v);
 		if ((rc = compile_regex(c, n, "pattern", n->pattern_source,
-					json_string_length(v), &n->pattern)) !=
+		                        json_string_length(v), &n->pattern)) !=
 		    0)
 			return rc;
 	}
-	if ((v = json_object_get(j, "required")) != NULL &&
-	    (rc = string_list(c, n, "required", v, &n->required,
-			      &n->required_len, &n->nrequired)) != 0)
-		return rc;
+	if ((v = json_object_get(j, "required")) != NULL) {
+		if ((rc = string_list(c, n, "required", v, &n->required,
+		                      &n->required_len, &n->nrequired)) != 0)
+			return rc;
+		/* Required names join the property map, so that one pass
+		 * over the instance's members also counts them. */
+		for (i = 0; i < n->nrequired; i++) {
+			struct mf_js_prop *p = mf_js_map_get(
+			    &n->props, n->required[i], n->required_len[i]);
+
+			if (p == NULL) {
+				p = mf_js_arena_alloc(&c->s->arena, sizeof(*p));
+				if (p == NULL)
+					return MF_E_NOMEM;
+				p->name = n->required[i];
+				if ((rc = mf_js_map_put(&n->props, p->name,
+				                        n->required_len[i],
+				                        p)) != 0)
+					return rc;
+			}
+			if (!p->required)
+				n->nrequired_unique++;
+			p->required = true;
+		}
+	}
 	if (!d7 && (v = json_object_get(j, "dependentRequired")) != NULL) {
 		if (!json_is_object(v))
 			return schema_error(c, n, "dependentRequired",
-					    "must be an object");
+			                    "must be an object");
 		n->kw_dep_required = "dependentRequired";
 		n->dep_required = mf_js_arena_alloc(
-			&c->s->arena,
-			(json_object_size(v) + 1) * sizeof(*n->dep_required));
+		    &c->s->arena,
+		    (json_object_size(v) + 1) * sizeof(*n->dep_required));
 		if (n->dep_required == NULL)
 			return MF_E_NOMEM;
 		json_object_foreach(v, key, sub)
 		{
 			struct mf_js_dep_required *dr =
-				&n->dep_required[n->ndep_required++];
+			    &n->dep_required[n->ndep_required++];
 
 			dr->name = key;
 			dr->len = strlen(key);
 			if ((rc = string_list(c, n, "dependentRequired", sub,
-					      &dr->required, &dr->required_len,
-					      &dr->n)) != 0)
+			                      &dr->required, &dr->required_len,
+			                      &dr->n)) != 0)
 				return rc;
 		}
 	}
@@ -1084,35 +1115,35 @@ fill(struct compiler *c, struct mf_js_node *n)
 	bool d7 = res->dialect == MF_JS_DRAFT7;
 	int rc;
 
-	if (json_is_true(j)) {
-		n->kind = MF_JS_TRUE;
-		return 0;
-	}
-	if (json_is_false(j)) {
-		n->kind = MF_JS_FALSE;
+	if (json_is_true(j) || json_is_false(j)) {
+		n->kind = json_is_true(j) ? MF_JS_TRUE : MF_JS_FALSE;
+		n->ops = MF_JS_OP_SPECIAL;
 		return 0;
 	}
 	if (!json_is_object(j))
 		return schema_error(c, n, NULL,
-				    "a schema must be an object or a boolean");
+		                    "a schema must be an object or a boolean");
 	n->kind = MF_JS_SCHEMA;
 	if ((v = json_object_get(j, "$ref")) != NULL) {
 		if (!json_is_string(v))
 			return schema_error(c, n, "$ref", "must be a string");
 		if ((rc = resolve(c, n, "$ref", res->uri, json_string_value(v),
-				  res->dialect, &n->ref)) != 0)
+		                  res->dialect, &n->ref)) != 0)
 			return rc;
-		if (d7)
-			return 0; /* draft-07: siblings of $ref are ignored */
+		if (d7) {
+			/* draft-07: the siblings of $ref are ignored */
+			n->ops = MF_JS_OP_REF;
+			return 0;
+		}
 	}
 	if (!d7 && (v = json_object_get(j, "$dynamicRef")) != NULL) {
 		const char *ref = json_string_value(v), *h;
 
 		if (ref == NULL)
 			return schema_error(c, n, "$dynamicRef",
-					    "must be a string");
+			                    "must be a string");
 		if ((rc = resolve(c, n, "$dynamicRef", res->uri, ref,
-				  res->dialect, &n->dynref)) != 0)
+		                  res->dialect, &n->dynref)) != 0)
 			return rc;
 		/* Dynamic only when the initial target carries the same
 		 * $dynamicAnchor ("bookending"); otherwise a plain $ref. */
@@ -1120,7 +1151,7 @@ fill(struct compiler *c, struct mf_js_node *n)
 		if (h != NULL && h[1] != '\0' && h[1] != '/' &&
 		    json_is_object(n->dynref->json)) {
 			const char *da =
-				mf_json_str(n->dynref->json, "$dynamicAnchor");
+			    mf_json_str(n->dynref->json, "$dynamicAnchor");
 
 			if (da != NULL && strcmp(da, h + 1) == 0) {
 				n->dynref_name = da;
@@ -1137,11 +1168,11 @@ fill(struct compiler *c, struct mf_js_node *n)
 	if (!d7 && res->vocab & MF_JS_V_UNEVALUATED) {
 		if ((v = json_object_get(j, "unevaluatedProperties")) &&
 		    (rc = child(c, n, v, "unevaluatedProperties",
-				&n->uneval_props)) != 0)
+		                &n->uneval_props)) != 0)
 			return rc;
 		if ((v = json_object_get(j, "unevaluatedItems")) &&
 		    (rc = child(c, n, v, "unevaluatedItems",
-				&n->uneval_items)) != 0)
+		                &n->uneval_items)) != 0)
 			return rc;
 		n->needs_ann = n->uneval_props || n->uneval_items;
 	}
@@ -1149,6 +1180,26 @@ fill(struct compiler *c, struct mf_js_node *n)
 	    ((c->flags & MF_SCHEMA_ASSERT_FORMAT) ||
 	     (res->vocab & MF_JS_V_FORMAT_ASSERT)))
 		n->format = mf_js_format_lookup(json_string_value(v));
+	/* Let validation skip every group of keywords the node lacks. */
+	n->ops = (n->ref ? MF_JS_OP_REF : 0) |
+	         (n->dynref ? MF_JS_OP_DYNREF : 0) |
+	         (n->types ? MF_JS_OP_TYPE : 0) |
+	         (n->has & MF_JS_H_ENUM ? MF_JS_OP_ENUM : 0) |
+	         (n->has & MF_JS_H_CONST ? MF_JS_OP_CONST : 0) |
+	         (n->has & MF_JS_H_NUMERIC ? MF_JS_OP_NUMBER : 0) |
+	         (n->needs_ann ? MF_JS_OP_UNEVALUATED | MF_JS_OP_SPECIAL : 0);
+	if ((n->has & (MF_JS_H_MAX_LENGTH | MF_JS_H_MIN_LENGTH)) ||
+	    n->pattern != NULL || n->format != MF_JS_FORMAT_NONE)
+		n->ops |= MF_JS_OP_STRING;
+	if ((n->has & (MF_JS_H_MAX_PROPS | MF_JS_H_MIN_PROPS)) ||
+	    n->nrequired || n->ndep_required || n->ndep_schemas || n->nprops ||
+	    n->npprops || n->additional_props || n->property_names)
+		n->ops |= MF_JS_OP_OBJECT;
+	if ((n->has & (MF_JS_H_MAX_ITEMS | MF_JS_H_MIN_ITEMS)) ||
+	    n->unique_items || n->prefix_items.n || n->items || n->contains)
+		n->ops |= MF_JS_OP_ARRAY;
+	if (n->all_of.n || n->any_of.n || n->one_of.n || n->not_ || n->if_)
+		n->ops |= MF_JS_OP_APPLICATORS;
 	return 0;
 }
 
@@ -1176,13 +1227,35 @@ drain(struct compiler *c)
 				if (a->node != NULL)
 					continue;
 				if ((rc = node_for(c, a->json, r, "",
-						   &a->node)) != 0)
+				                   &a->node)) != 0)
 					return rc;
 				more = true;
 			}
 		}
 	}
 	return 0;
+}
+
+/* Shortcuts for boolean validation: $ref-only chains (bounded, for
+ * cycles) and leaves. */
+static void
+link_fast(struct compiler *c)
+{
+	const unsigned leaf_ops = MF_JS_OP_TYPE | MF_JS_OP_ENUM |
+	                          MF_JS_OP_CONST | MF_JS_OP_NUMBER |
+	                          MF_JS_OP_STRING;
+	size_t i;
+
+	for (i = 0; i < c->qlen; i++) {
+		struct mf_js_node *n = c->queue[i];
+		const struct mf_js_node *t = n;
+		int hops = 0;
+
+		while (t->ops == MF_JS_OP_REF && hops++ < 16)
+			t = t->ref;
+		n->fast = t;
+		n->leaf = n->kind == MF_JS_SCHEMA && (n->ops & ~leaf_ops) == 0;
+	}
 }
 
 static void
@@ -1198,12 +1271,11 @@ compiler_dispose(struct compiler *c)
 }
 
 static int
-compile(struct mf_schema **out, struct mf_schema_registry *reg,
-	json_t *schema, const char *uri, unsigned flags, struct mf_error *err)
+compile(struct mf_schema **out, struct mf_schema_registry *reg, json_t *schema,
+        const char *uri, unsigned flags, struct mf_error *err)
 {
-	enum mf_js_dialect dialect = flags & MF_SCHEMA_DEFAULT_DRAFT7
-					     ? MF_JS_DRAFT7
-					     : MF_JS_2020_12;
+	enum mf_js_dialect dialect =
+	    flags & MF_SCHEMA_DEFAULT_DRAFT7 ? MF_JS_DRAFT7 : MF_JS_2020_12;
 	struct compiler c;
 	struct mf_js_resource *r;
 	int rc;
@@ -1230,6 +1302,9 @@ compile(struct mf_schema **out, struct mf_schema_registry *reg,
 			goto done;
 	}
 	rc = drain(&c);
+	c.s->has_dynref = c.has_dynref;
+	if (rc == 0)
+		link_fast(&c);
 done:
 	compiler_dispose(&c);
 	if (rc != 0) {
@@ -1244,7 +1319,7 @@ done:
 
 int
 mf_schema_compile(struct mf_schema **out, struct mf_schema_registry *reg,
-		  json_t *schema, unsigned flags, struct mf_error *err)
+                  json_t *schema, unsigned flags, struct mf_error *err)
 {
 	if (schema == NULL) {
 		*out = NULL;
@@ -1255,7 +1330,7 @@ mf_schema_compile(struct mf_schema **out, struct mf_schema_registry *reg,
 
 int
 mf_schema_compile_uri(struct mf_schema **out, struct mf_schema_registry *reg,
-		      const char *uri, unsigned flags, struct mf_error *err)
+                      const char *uri, unsigned flags, struct mf_error *err)
 {
 	if (uri == NULL) {
 		*out = NULL;

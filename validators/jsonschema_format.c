@@ -11,12 +11,12 @@
 #include <string.h>
 
 static const char *const format_names[] = {
-	[MF_JS_FORMAT_NONE] = "",
-	[MF_JS_FORMAT_DATE] = "date",
-	[MF_JS_FORMAT_DATE_TIME] = "date-time",
-	[MF_JS_FORMAT_URI] = "uri",
-	[MF_JS_FORMAT_EMAIL] = "email",
-	[MF_JS_FORMAT_UUID] = "uuid",
+    [MF_JS_FORMAT_NONE] = "",
+    [MF_JS_FORMAT_DATE] = "date",
+    [MF_JS_FORMAT_DATE_TIME] = "date-time",
+    [MF_JS_FORMAT_URI] = "uri",
+    [MF_JS_FORMAT_EMAIL] = "email",
+    [MF_JS_FORMAT_UUID] = "uuid",
 };
 
 enum mf_js_format
@@ -72,7 +72,8 @@ mf_js_is_ipv4(const char *s, size_t len)
 				return false;
 			v = v * 10 + (s[i] - '0');
 		}
-		if (digits == 0 || v > 255 || (digits > 1 && s[i - digits] == '0'))
+		if (digits == 0 || v > 255 ||
+		    (digits > 1 && s[i - digits] == '0'))
 			return false;
 	}
 	return i == len;
@@ -132,8 +133,8 @@ mf_js_is_ipv6(const char *s, size_t len)
 static bool
 is_unreserved(int c)
 {
-	return is_alpha(c) || is_digit(c) || c == '-' || c == '.' ||
-	       c == '_' || c == '~';
+	return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' ||
+	       c == '~';
 }
 
 static bool
@@ -159,7 +160,7 @@ scan(const char *s, size_t *i, size_t end, const char *extra)
 				return false;
 			*i += 3;
 		} else if (is_unreserved(c) || is_sub_delim(c) ||
-			   (c != '\0' && strchr(extra, c) != NULL)) {
+		           (c != '\0' && strchr(extra, c) != NULL)) {
 			(*i)++;
 		} else {
 			break;
@@ -201,7 +202,7 @@ check_uri(const char *s, size_t len)
 	if (len == 0 || !is_alpha(s[0]))
 		return false;
 	for (i = 1; i < len && (is_alpha(s[i]) || is_digit(s[i]) ||
-				s[i] == '+' || s[i] == '-' || s[i] == '.');
+	                        s[i] == '+' || s[i] == '-' || s[i] == '.');
 	     i++)
 		;
 	if (i >= len || s[i] != ':')
@@ -210,7 +211,7 @@ check_uri(const char *s, size_t len)
 	if (i + 1 < len && s[i] == '/' && s[i + 1] == '/') {
 		i += 2;
 		for (auth_end = i; auth_end < len && s[auth_end] != '/' &&
-				   s[auth_end] != '?' && s[auth_end] != '#';
+		                   s[auth_end] != '?' && s[auth_end] != '#';
 		     auth_end++)
 			;
 		/* userinfo "@", if any (the last '@' in the authority) */
@@ -312,12 +313,12 @@ check_email(const char *s, size_t len)
 	} else {
 		for (; i < len && s[i] != '@'; i++) {
 			if (s[i] == '.') {
-				if (i == 0 || s[i - 1] == '.' ||
-				    i + 1 >= len || s[i + 1] == '@')
+				if (i == 0 || s[i - 1] == '.' || i + 1 >= len ||
+				    s[i + 1] == '@')
 					return false;
 			} else if (!is_alpha(s[i]) && !is_digit(s[i]) &&
-				   (s[i] == '\0' ||
-				    strchr(atext, s[i]) == NULL)) {
+			           (s[i] == '\0' ||
+			            strchr(atext, s[i]) == NULL)) {
 				return false;
 			}
 		}

@@ -30,7 +30,68 @@ void mf_js_arena_dispose(struct mf_js_arena *a);
 
 /* ---- hash maps ---- */
 
-uint32_t mf_js_hash(const void *data, size_t len);
+static inline uint64_t
+mf_js_load8(const void *p)
+{
+	uint64_t w;
+
+	__builtin_memcpy(&w, p, 8);
+	return w;
+}
+
+static inline uint64_t
+mf_js_load4(const void *p)
+{
+	uint32_t w;
+
+	__builtin_memcpy(&w, p, 4);
+	return w;
+}
+
+/*
+ * The hash of the maps that validation reads (property names, string
+ * enums): length and the first, middle and last four bytes, mixed. No loop:
+ * names in one schema rarely agree on all of these, and colliding ones
+ * just probe on. Keys must be valid for len bytes.
+ */
+static inline uint32_t
+mf_js_hash(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t x = len;
+
+	if (len >= 8)
+		x ^= (mf_js_load4(p) << 8 ^ mf_js_load4(p + len - 4) << 32) +
+		     mf_js_load4(p + len / 2 - 2) * 0xff51afd7ed558ccdull;
+	else if (len >= 4)
+		x ^= mf_js_load4(p) << 8 ^ mf_js_load4(p + len - 4) << 32;
+	else if (len > 0)
+		x ^= (uint64_t)p[0] << 8 | (uint64_t)p[len >> 1] << 16 |
+		     (uint64_t)p[len - 1] << 24;
+	x *= 0x9E3779B97F4A7C15ull;
+	return (uint32_t)(x >> 32);
+}
+
+/* Equality of two byte strings of the same length, without a call. */
+static inline bool
+mf_js_key_eq(const char *a, const char *b, size_t len)
+{
+	size_t i;
+
+	if (len >= 8) {
+		for (i = 0; i + 8 < len; i += 8)
+			if (mf_js_load8(a + i) != mf_js_load8(b + i))
+				return false;
+		return mf_js_load8(a + len - 8) == mf_js_load8(b + len - 8);
+	}
+	if (len >= 4)
+		return mf_js_load4(a) == mf_js_load4(b) &&
+		       mf_js_load4(a + len - 4) == mf_js_load4(b + len - 4);
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
 
 /*
  * Open-addressing map from byte-string keys to pointers. Keys are
@@ -56,8 +117,28 @@ void mf_js_map_init(struct mf_js_map *m, struct mf_js_arena *arena);
 void mf_js_map_dispose(struct mf_js_map *m);
 /* Inserts or replaces; 0 or MF_E_NOMEM. */
 int mf_js_map_put(struct mf_js_map *m, const char *key, size_t len,
-		  void *value);
-void *mf_js_map_get(const struct mf_js_map *m, const char *key, size_t len);
+                  void *value);
+/* Inline: property lookups are on validation's hot path. */
+static inline void *
+mf_js_map_get(const struct mf_js_map *m, const char *key, size_t len)
+{
+	size_t i, mask;
+	uint32_t h;
+
+	if (m->cap == 0)
+		return NULL;
+	h = mf_js_hash(key, len);
+	mask = m->cap - 1;
+	for (i = h & mask;; i = (i + 1) & mask) {
+		const struct mf_js_map_slot *s = &m->slots[i];
+
+		if (s->key == NULL)
+			return NULL;
+		if (s->hash == h && s->len == len &&
+		    mf_js_key_eq(s->key, key, len))
+			return s->value;
+	}
+}
 static inline void *
 mf_js_map_gets(const struct mf_js_map *m, const char *key)
 {
@@ -73,7 +154,7 @@ struct mf_js_pmap {
 	struct {
 		const void *key;
 		void *value;
-	} *slots;
+	} * slots;
 	size_t cap, count;
 };
 
@@ -110,7 +191,7 @@ char *mf_js_percent_decode(const char *s);
 char *mf_js_regex_translate(const char *ecma, size_t len, size_t *out_len);
 /* 0, or MF_E_SCHEMA with PCRE2's message in msg. */
 int mf_js_regex_compile(pcre2_code **out, const char *ecma, size_t len,
-			char *msg, size_t msg_len);
+                        char *msg, size_t msg_len);
 /* Search (not anchored), as ECMA-262 RegExp.prototype.test. Thread-safe. */
 bool mf_js_regex_search(const pcre2_code *re, const char *s, size_t len);
 
@@ -139,7 +220,7 @@ bool mf_js_is_ipv6(const char *s, size_t len);
  * nothing provides the URI, or another error with err set (bad file).
  */
 int mf_js_registry_find(struct mf_schema_registry *reg, const char *uri,
-			json_t **out, struct mf_error *err);
+                        json_t **out, struct mf_error *err);
 
 /* ---- the compiled form ---- */
 
@@ -154,8 +235,8 @@ enum {
 	MF_JS_V_UNEVALUATED = 1u << 1,
 	MF_JS_V_VALIDATION = 1u << 2,
 	MF_JS_V_FORMAT_ASSERT = 1u << 3,
-	MF_JS_V_ALL = MF_JS_V_APPLICATOR | MF_JS_V_UNEVALUATED |
-		      MF_JS_V_VALIDATION,
+	MF_JS_V_ALL =
+	    MF_JS_V_APPLICATOR | MF_JS_V_UNEVALUATED | MF_JS_V_VALIDATION,
 };
 
 /* Instance types, as a bit mask for "type". */
@@ -215,9 +296,12 @@ struct mf_js_dep_schema {
 	struct mf_js_node *node;
 };
 
+/* A property name the schema knows: from "properties" (node set), from
+ * "required" (required set), or both. */
 struct mf_js_prop {
 	const char *name;
 	struct mf_js_node *node;
+	bool required;
 };
 
 struct mf_js_nodes {
@@ -236,11 +320,14 @@ struct mf_js_node {
 	const char *abs; /* absolute location: uri#pointer */
 	struct mf_js_resource *res;
 	json_t *json;
-	unsigned has;	  /* MF_JS_H_* */
-	unsigned types;	  /* MF_JS_T_* mask; 0: no "type" */
-	bool needs_ann;	  /* unevaluatedItems/Properties present */
-	bool ann_objects; /* uneval props: collect object annotations */
-	bool ann_arrays;  /* uneval items: collect array annotations */
+	unsigned has;   /* MF_JS_H_* */
+	unsigned types; /* MF_JS_T_* mask; 0: no "type" */
+	bool needs_ann; /* unevaluatedItems/Properties present */
+	unsigned ops;   /* MF_JS_OP_*: which groups of keywords to run */
+	/* The node reached by following $ref-only nodes (itself if none);
+	 * boolean validation without dynamic scope may jump straight there. */
+	const struct mf_js_node *fast;
+	bool leaf; /* only type/enum/const/number/string checks: no recursion */
 
 	struct mf_js_node *ref;
 	struct mf_js_node *dynref; /* initial target of $dynamicRef */
@@ -250,8 +337,9 @@ struct mf_js_node {
 	struct mf_js_node *not_, *if_, *then_, *else_;
 
 	/* objects */
-	struct mf_js_map props; /* name -> struct mf_js_prop */
-	size_t nprops;
+	struct mf_js_map props;  /* name -> struct mf_js_prop */
+	size_t nprops;           /* of them from "properties" */
+	size_t nrequired_unique; /* of them from "required" */
 	struct mf_js_pattern_prop *pprops;
 	size_t npprops;
 	struct mf_js_node *additional_props;
@@ -271,8 +359,8 @@ struct mf_js_node {
 	/* arrays */
 	struct mf_js_nodes prefix_items;
 	struct mf_js_node *items; /* items beyond prefix_items */
-	const char *kw_prefix;	  /* "prefixItems"/"items" */
-	const char *kw_items;	  /* "items"/"additionalItems" */
+	const char *kw_prefix;    /* "prefixItems"/"items" */
+	const char *kw_items;     /* "items"/"additionalItems" */
 	struct mf_js_node *contains;
 	size_t min_contains, max_contains;
 	struct mf_js_node *uneval_items;
@@ -291,10 +379,28 @@ struct mf_js_node {
 	enum mf_js_format format;
 
 	/* enum / const */
-	json_t *enum_;		   /* the array */
+	json_t *enum_;             /* the array */
 	struct mf_js_map enum_str; /* string members, when many */
 	bool enum_has_str_map;
 	json_t *const_;
+};
+
+/* Groups of keywords present in a node (ops), tested first so that a
+ * node pays only for what it has. */
+enum {
+	MF_JS_OP_REF = 1u << 0,
+	MF_JS_OP_DYNREF = 1u << 1,
+	MF_JS_OP_TYPE = 1u << 2,
+	MF_JS_OP_ENUM = 1u << 3,
+	MF_JS_OP_CONST = 1u << 4,
+	MF_JS_OP_NUMBER = 1u << 5,
+	MF_JS_OP_STRING = 1u << 6,
+	MF_JS_OP_ARRAY = 1u << 7,
+	MF_JS_OP_OBJECT = 1u << 8,
+	MF_JS_OP_APPLICATORS = 1u << 9, /* allOf anyOf oneOf not if */
+	MF_JS_OP_UNEVALUATED = 1u << 10,
+	/* a boolean schema, or unevaluated*: off the common path */
+	MF_JS_OP_SPECIAL = 1u << 11,
 };
 
 /* Scalar keywords present (has). */
@@ -314,8 +420,8 @@ enum {
 	MF_JS_H_ENUM = 1u << 12,
 	MF_JS_H_MAX_CONTAINS = 1u << 13,
 	MF_JS_H_NUMERIC = MF_JS_H_MAXIMUM | MF_JS_H_MINIMUM |
-			  MF_JS_H_EX_MAXIMUM | MF_JS_H_EX_MINIMUM |
-			  MF_JS_H_MULTIPLE_OF,
+	                  MF_JS_H_EX_MAXIMUM | MF_JS_H_EX_MINIMUM |
+	                  MF_JS_H_MULTIPLE_OF,
 };
 
 struct mf_schema {
@@ -327,7 +433,7 @@ struct mf_schema {
 	pcre2_code **regexes;
 	size_t nregexes, regexes_cap;
 	unsigned flags;
-	bool uses_regex;
+	bool has_dynref; /* validation must track the dynamic scope */
 };
 
 #endif

@@ -32,66 +32,68 @@
 #include <string.h>
 
 #define WORD "A-Za-z0-9_"
-#define NOT_WORD "\\x{00}-\\x{2f}\\x{3a}-\\x{40}\\x{5b}-\\x{5e}\\x{60}\\x{7b}-\\x{10ffff}"
+#define NOT_WORD                                                               \
+	"\\x{00}-\\x{2f}\\x{3a}-\\x{40}\\x{5b}-\\x{5e}\\x{60}\\x{7b}-\\x{"     \
+	"10ffff}"
 #define NOT_DIGIT "\\x{00}-\\x{2f}\\x{3a}-\\x{10ffff}"
-#define SPACE                                                                 \
-	"\\t\\n\\x{0b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}"    \
+#define SPACE                                                                  \
+	"\\t\\n\\x{0b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}"     \
 	"\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}"
-#define NOT_SPACE                                                             \
-	"\\x{00}-\\x{08}\\x{0e}-\\x{1f}\\x{21}-\\x{9f}\\x{a1}-\\x{167f}"     \
-	"\\x{1681}-\\x{1fff}\\x{200b}-\\x{2027}\\x{202a}-\\x{202e}"          \
-	"\\x{2030}-\\x{205e}\\x{2060}-\\x{2fff}\\x{3001}-\\x{fefe}"          \
+#define NOT_SPACE                                                              \
+	"\\x{00}-\\x{08}\\x{0e}-\\x{1f}\\x{21}-\\x{9f}\\x{a1}-\\x{167f}"       \
+	"\\x{1681}-\\x{1fff}\\x{200b}-\\x{2027}\\x{202a}-\\x{202e}"            \
+	"\\x{2030}-\\x{205e}\\x{2060}-\\x{2fff}\\x{3001}-\\x{fefe}"            \
 	"\\x{ff00}-\\x{10ffff}"
-#define WORD_BOUNDARY                                                         \
+#define WORD_BOUNDARY                                                          \
 	"(?:(?<=[" WORD "])(?![" WORD "])|(?<![" WORD "])(?=[" WORD "]))"
-#define NOT_WORD_BOUNDARY                                                     \
+#define NOT_WORD_BOUNDARY                                                      \
 	"(?:(?<=[" WORD "])(?=[" WORD "])|(?<![" WORD "])(?![" WORD "]))"
 
 /* ECMA-262 long property names that PCRE2 10.42 only knows by their
  * short names. */
 static const char *const long_props[][2] = {
-	{"Letter", "L"},
-	{"Cased_Letter", "L&"},
-	{"Uppercase_Letter", "Lu"},
-	{"Lowercase_Letter", "Ll"},
-	{"Titlecase_Letter", "Lt"},
-	{"Modifier_Letter", "Lm"},
-	{"Other_Letter", "Lo"},
-	{"Mark", "M"},
-	{"Combining_Mark", "M"},
-	{"Nonspacing_Mark", "Mn"},
-	{"Spacing_Mark", "Mc"},
-	{"Enclosing_Mark", "Me"},
-	{"Number", "N"},
-	{"Decimal_Number", "Nd"},
-	{"digit", "Nd"},
-	{"Letter_Number", "Nl"},
-	{"Other_Number", "No"},
-	{"Punctuation", "P"},
-	{"punct", "P"},
-	{"Connector_Punctuation", "Pc"},
-	{"Dash_Punctuation", "Pd"},
-	{"Open_Punctuation", "Ps"},
-	{"Close_Punctuation", "Pe"},
-	{"Initial_Punctuation", "Pi"},
-	{"Final_Punctuation", "Pf"},
-	{"Other_Punctuation", "Po"},
-	{"Symbol", "S"},
-	{"Math_Symbol", "Sm"},
-	{"Currency_Symbol", "Sc"},
-	{"Modifier_Symbol", "Sk"},
-	{"Other_Symbol", "So"},
-	{"Separator", "Z"},
-	{"Space_Separator", "Zs"},
-	{"Line_Separator", "Zl"},
-	{"Paragraph_Separator", "Zp"},
-	{"Other", "C"},
-	{"Control", "Cc"},
-	{"cntrl", "Cc"},
-	{"Format", "Cf"},
-	{"Surrogate", "Cs"},
-	{"Private_Use", "Co"},
-	{"Unassigned", "Cn"},
+    {"Letter", "L"},
+    {"Cased_Letter", "L&"},
+    {"Uppercase_Letter", "Lu"},
+    {"Lowercase_Letter", "Ll"},
+    {"Titlecase_Letter", "Lt"},
+    {"Modifier_Letter", "Lm"},
+    {"Other_Letter", "Lo"},
+    {"Mark", "M"},
+    {"Combining_Mark", "M"},
+    {"Nonspacing_Mark", "Mn"},
+    {"Spacing_Mark", "Mc"},
+    {"Enclosing_Mark", "Me"},
+    {"Number", "N"},
+    {"Decimal_Number", "Nd"},
+    {"digit", "Nd"},
+    {"Letter_Number", "Nl"},
+    {"Other_Number", "No"},
+    {"Punctuation", "P"},
+    {"punct", "P"},
+    {"Connector_Punctuation", "Pc"},
+    {"Dash_Punctuation", "Pd"},
+    {"Open_Punctuation", "Ps"},
+    {"Close_Punctuation", "Pe"},
+    {"Initial_Punctuation", "Pi"},
+    {"Final_Punctuation", "Pf"},
+    {"Other_Punctuation", "Po"},
+    {"Symbol", "S"},
+    {"Math_Symbol", "Sm"},
+    {"Currency_Symbol", "Sc"},
+    {"Modifier_Symbol", "Sk"},
+    {"Other_Symbol", "So"},
+    {"Separator", "Z"},
+    {"Space_Separator", "Zs"},
+    {"Line_Separator", "Zl"},
+    {"Paragraph_Separator", "Zp"},
+    {"Other", "C"},
+    {"Control", "Cc"},
+    {"cntrl", "Cc"},
+    {"Format", "Cf"},
+    {"Surrogate", "Cs"},
+    {"Private_Use", "Co"},
+    {"Unassigned", "Cn"},
 };
 
 /*
@@ -121,7 +123,8 @@ property_escape(struct mf_buf *b, const char *p, const char *end, int *rc)
 		      (kn == 2 && memcmp(name, "gc", 2) == 0) ||
 		      (kn == 6 && memcmp(name, "Script", 6) == 0) ||
 		      (kn == 2 && memcmp(name, "sc", 2) == 0) ||
-		      (kn == 17 && memcmp(name, "Script_Extensions", 17) == 0) ||
+		      (kn == 17 &&
+		       memcmp(name, "Script_Extensions", 17) == 0) ||
 		      (kn == 3 && memcmp(name, "scx", 3) == 0)))
 			return 0;
 		n -= (size_t)(eq + 1 - name);
@@ -131,7 +134,7 @@ property_escape(struct mf_buf *b, const char *p, const char *end, int *rc)
 		if (strlen(long_props[i][0]) == n &&
 		    memcmp(long_props[i][0], name, n) == 0) {
 			*rc = mf_buf_printf(b, "\\%c{%s}", p[0],
-					    long_props[i][1]);
+			                    long_props[i][1]);
 			return (size_t)(close - p) + 1;
 		}
 	}
@@ -220,37 +223,37 @@ mf_js_regex_translate(const char *ecma, size_t len, size_t *out_len)
 
 			switch (e) {
 			case 'd':
-				rc = mf_buf_puts(&b, in_class ? "0-9" : "[0-9]");
+				rc =
+				    mf_buf_puts(&b, in_class ? "0-9" : "[0-9]");
 				break;
 			case 'D':
 				rc = mf_buf_puts(&b, in_class ? NOT_DIGIT
-							      : "[^0-9]");
+				                              : "[^0-9]");
 				break;
 			case 'w':
 				rc = mf_buf_puts(&b, in_class ? WORD
-							      : "[" WORD "]");
+				                              : "[" WORD "]");
 				break;
 			case 'W':
 				rc = mf_buf_puts(&b, in_class ? NOT_WORD
-							      : "[^" WORD "]");
+				                              : "[^" WORD "]");
 				break;
 			case 's':
 				rc = mf_buf_puts(&b, in_class ? SPACE
-							      : "[" SPACE "]");
+				                              : "[" SPACE "]");
 				break;
 			case 'S':
-				rc = mf_buf_puts(&b, in_class
-							     ? NOT_SPACE
-							     : "[" NOT_SPACE "]");
+				rc = mf_buf_puts(&b, in_class ? NOT_SPACE
+				                              : "[" NOT_SPACE
+				                                "]");
 				break;
 			case 'b':
 				rc = mf_buf_puts(&b, in_class ? "\\x{08}"
-							      : WORD_BOUNDARY);
+				                              : WORD_BOUNDARY);
 				break;
 			case 'B':
-				rc = mf_buf_puts(&b, in_class
-							     ? "B"
-							     : NOT_WORD_BOUNDARY);
+				rc = mf_buf_puts(
+				    &b, in_class ? "B" : NOT_WORD_BOUNDARY);
 				break;
 			case 'v':
 				rc = mf_buf_puts(&b, "\\x{0b}");
@@ -278,10 +281,24 @@ mf_js_regex_translate(const char *ecma, size_t len, size_t *out_len)
 				else
 					p += n - 1; /* p += 2 below */
 				break;
-			case 'a': case 'e': case 'A': case 'Z': case 'z':
-			case 'G': case 'h': case 'H': case 'V': case 'R':
-			case 'X': case 'C': case 'N': case 'Q': case 'E':
-			case 'K': case 'o': case 'g':
+			case 'a':
+			case 'e':
+			case 'A':
+			case 'Z':
+			case 'z':
+			case 'G':
+			case 'h':
+			case 'H':
+			case 'V':
+			case 'R':
+			case 'X':
+			case 'C':
+			case 'N':
+			case 'Q':
+			case 'E':
+			case 'K':
+			case 'o':
+			case 'g':
 				rc = mf_buf_putc(&b, e);
 				break;
 			default:
@@ -339,8 +356,8 @@ mf_js_regex_translate(const char *ecma, size_t len, size_t *out_len)
 }
 
 int
-mf_js_regex_compile(pcre2_code **out, const char *ecma, size_t len,
-		    char *msg, size_t msg_len)
+mf_js_regex_compile(pcre2_code **out, const char *ecma, size_t len, char *msg,
+                    size_t msg_len)
 {
 	char *pcre;
 	size_t plen;
@@ -353,9 +370,9 @@ mf_js_regex_compile(pcre2_code **out, const char *ecma, size_t len,
 	if (pcre == NULL)
 		return MF_E_NOMEM;
 	re = pcre2_compile((PCRE2_SPTR)pcre, plen,
-			   PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY |
-				   PCRE2_ALLOW_EMPTY_CLASS,
-			   &errcode, &erroff, NULL);
+	                   PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY |
+	                       PCRE2_ALLOW_EMPTY_CLASS,
+	                   &errcode, &erroff, NULL);
 	free(pcre);
 	if (re == NULL) {
 		PCRE2_UCHAR text[200];

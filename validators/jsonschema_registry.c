@@ -75,7 +75,7 @@ strip_fragment(const char *uri)
 
 int
 mf_schema_registry_add(struct mf_schema_registry *reg, const char *uri,
-		       json_t *doc)
+                       json_t *doc)
 {
 	char *key;
 	size_t i;
@@ -112,7 +112,7 @@ mf_schema_registry_add(struct mf_schema_registry *reg, const char *uri,
 
 int
 mf_schema_registry_map_dir(struct mf_schema_registry *reg,
-			   const char *url_prefix, const char *dir)
+                           const char *url_prefix, const char *dir)
 {
 	struct reg_map *m;
 
@@ -150,8 +150,8 @@ safe_rest(const char *rest)
 	if (strpbrk(rest, "%?\\") != NULL)
 		return false;
 	for (p = rest; *p; p++) {
-		if ((p == rest || p[-1] == '/') && p[0] == '.' &&
-		    p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+		if ((p == rest || p[-1] == '/') && p[0] == '.' && p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0'))
 			return false;
 	}
 	return true;
@@ -167,7 +167,7 @@ read_file(const char *path, char **out, size_t *len, struct mf_error *err)
 
 	if (f == NULL)
 		return mf_error_set(err, MF_E_IO, NULL, "cannot open %s: %s",
-				    path, strerror(errno));
+		                    path, strerror(errno));
 	for (;;) {
 		if (n == cap) {
 			char *nb;
@@ -177,8 +177,8 @@ read_file(const char *path, char **out, size_t *len, struct mf_error *err)
 				cap = REGISTRY_FILE_MAX + 1;
 			if (n == cap) {
 				rc = mf_error_set(err, MF_E_TOO_LARGE, NULL,
-						  "%s: larger than %u bytes",
-						  path, REGISTRY_FILE_MAX);
+				                  "%s: larger than %u bytes",
+				                  path, REGISTRY_FILE_MAX);
 				goto done;
 			}
 			if ((nb = realloc(buf, cap)) == NULL) {
@@ -207,7 +207,7 @@ done:
 
 int
 mf_js_registry_find(struct mf_schema_registry *reg, const char *uri,
-		    json_t **out, struct mf_error *err)
+                    json_t **out, struct mf_error *err)
 {
 	size_t i, plen;
 	char *path = NULL, *text = NULL;
@@ -236,20 +236,21 @@ mf_js_registry_find(struct mf_schema_registry *reg, const char *uri,
 		path = malloc(strlen(reg->maps[i].dir) + strlen(rest) + 2);
 		if (path == NULL)
 			return MF_E_NOMEM;
-		sprintf(path, "%s%s%s", reg->maps[i].dir,
-			reg->maps[i].dir[0] != '\0' &&
-					reg->maps[i].dir[strlen(reg->maps[i].dir) -
-							 1] != '/'
-				? "/"
-				: "",
-			rest);
+		sprintf(
+		    path, "%s%s%s", reg->maps[i].dir,
+		    reg->maps[i].dir[0] != '\0' &&
+		            reg->maps[i].dir[strlen(reg->maps[i].dir) - 1] !=
+		                '/'
+		        ? "/"
+		        : "",
+		    rest);
 		rc = read_file(path, &text, &len, err);
 		if (rc != 0)
 			goto done;
 		doc = mf_json_parse(text, len, path, NULL, err);
 		if (doc == NULL) {
 			rc = err != NULL && err->code != 0 ? err->code
-							   : MF_E_BAD_JSON;
+			                                   : MF_E_BAD_JSON;
 			goto done;
 		}
 		/* Cache it, so later compilations find it in memory. */

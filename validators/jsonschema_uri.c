@@ -85,7 +85,8 @@ remove_dot_segments(struct mf_buf *out, const char *in, size_t n)
 			p += 2;
 		} else if (strcmp(p, "/.") == 0) {
 			p[1] = '\0';
-		} else if (strncmp(p, "/../", 4) == 0 || strcmp(p, "/..") == 0) {
+		} else if (strncmp(p, "/../", 4) == 0 ||
+		           strcmp(p, "/..") == 0) {
 			/* Drop the last segment already in the output. */
 			size_t len = out->len;
 
@@ -160,18 +161,18 @@ mf_js_uri_resolve(const char *base, const char *ref)
 				if (r.has_query) {
 					rc |= mf_buf_putc(&out, '?');
 					rc |= mf_buf_append(&out, r.query,
-							    r.query_n);
+					                    r.query_n);
 				} else if (b.has_query) {
 					rc |= mf_buf_putc(&out, '?');
 					rc |= mf_buf_append(&out, b.query,
-							    b.query_n);
+					                    b.query_n);
 				}
 			} else {
 				struct mf_buf merged = MF_BUF_INIT;
 
 				if (r.path[0] == '/') {
 					rc |= mf_buf_append(&merged, r.path,
-							    r.path_n);
+					                    r.path_n);
 				} else {
 					/* 5.2.3: merge with the base path. */
 					size_t k = b.path_n;
@@ -181,19 +182,19 @@ mf_js_uri_resolve(const char *base, const char *ref)
 					if (b.has_auth && b.path_n == 0)
 						rc |= mf_buf_putc(&merged, '/');
 					else
-						rc |= mf_buf_append(
-							&merged, b.path, k);
+						rc |= mf_buf_append(&merged,
+						                    b.path, k);
 					rc |= mf_buf_append(&merged, r.path,
-							    r.path_n);
+					                    r.path_n);
 				}
 				if (rc == 0 && merged.data != NULL)
 					rc |= remove_dot_segments(
-						&out, merged.data, merged.len);
+					    &out, merged.data, merged.len);
 				mf_buf_dispose(&merged);
 				if (r.has_query) {
 					rc |= mf_buf_putc(&out, '?');
 					rc |= mf_buf_append(&out, r.query,
-							    r.query_n);
+					                    r.query_n);
 				}
 			}
 		}

@@ -77,20 +77,6 @@ mf_js_arena_dispose(struct mf_js_arena *a)
 
 /* ---- string map ---- */
 
-uint32_t
-mf_js_hash(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	uint32_t h = 2166136261u; /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 void
 mf_js_map_init(struct mf_js_map *m, struct mf_js_arena *arena)
 {
@@ -108,8 +94,7 @@ mf_js_map_dispose(struct mf_js_map *m)
 }
 
 static struct mf_js_map_slot *
-map_find(const struct mf_js_map *m, const char *key, size_t len,
-	 uint32_t h)
+map_find(const struct mf_js_map *m, const char *key, size_t len, uint32_t h)
 {
 	size_t i, mask = m->cap - 1;
 	struct mf_js_map_slot *s;
@@ -168,14 +153,6 @@ mf_js_map_put(struct mf_js_map *m, const char *key, size_t len, void *value)
 	}
 	s->value = value;
 	return 0;
-}
-
-void *
-mf_js_map_get(const struct mf_js_map *m, const char *key, size_t len)
-{
-	if (m->cap == 0)
-		return NULL;
-	return map_find(m, key, len, mf_js_hash(key, len))->value;
 }
 
 /* ---- pointer map ---- */
@@ -268,9 +245,9 @@ numbers_equal(const json_t *a, const json_t *b)
 		return json_integer_value(a) == json_integer_value(b);
 	/* long double holds every int64 exactly, so this is exact. */
 	return (json_is_integer(a) ? (long double)json_integer_value(a)
-				   : (long double)json_real_value(a)) ==
+	                           : (long double)json_real_value(a)) ==
 	       (json_is_integer(b) ? (long double)json_integer_value(b)
-				   : (long double)json_real_value(b));
+	                           : (long double)json_real_value(b));
 }
 
 bool
@@ -288,14 +265,14 @@ mf_js_equal(const json_t *a, const json_t *b)
 	case JSON_STRING:
 		return json_string_length(a) == json_string_length(b) &&
 		       memcmp(json_string_value(a), json_string_value(b),
-			      json_string_length(a)) == 0;
+		              json_string_length(a)) == 0;
 	case JSON_ARRAY:
 		n = json_array_size(a);
 		if (n != json_array_size(b))
 			return false;
 		for (i = 0; i < n; i++)
 			if (!mf_js_equal(json_array_get(a, i),
-					 json_array_get(b, i)))
+			                 json_array_get(b, i)))
 				return false;
 		return true;
 	case JSON_OBJECT: {
@@ -305,9 +282,9 @@ mf_js_equal(const json_t *a, const json_t *b)
 			return false;
 		for (it = json_object_iter((json_t *)a); it != NULL;
 		     it = json_object_iter_next((json_t *)a, it)) {
-			const json_t *bv = json_object_getn(
-				b, json_object_iter_key(it),
-				json_object_iter_key_len(it));
+			const json_t *bv =
+			    json_object_getn(b, json_object_iter_key(it),
+			                     json_object_iter_key_len(it));
 
 			if (bv == NULL ||
 			    !mf_js_equal(json_object_iter_value(it), bv))
@@ -332,7 +309,7 @@ mf_js_value_hash(const json_t *v)
 	case JSON_INTEGER:
 	case JSON_REAL: {
 		double d = json_is_integer(v) ? (double)json_integer_value(v)
-					      : json_real_value(v);
+		                              : json_real_value(v);
 
 		/* Equal numbers give equal doubles (an int64 rounds to
 		 * one double), so hashing the double is consistent. */
@@ -354,8 +331,8 @@ mf_js_value_hash(const json_t *v)
 		for (it = json_object_iter((json_t *)v); it != NULL;
 		     it = json_object_iter_next((json_t *)v, it))
 			h += mf_js_hash(json_object_iter_key(it),
-					json_object_iter_key_len(it)) *
-				     7u +
+			                json_object_iter_key_len(it)) *
+			         7u +
 			     mf_js_value_hash(json_object_iter_value(it));
 		return h;
 	}

@@ -30,6 +30,8 @@ struct vctx {
 	bool collect; /* collect errors; false: stop at the first failure */
 	bool full;    /* MF_SCHEMA_MAX_ERRORS reached */
 	bool nomem;
+	bool track_scope; /* the schema has $dynamicRef: keep the scope */
+	unsigned quiet;   /* inside anyOf/oneOf/not/if/contains branches */
 	unsigned depth, ni, nk, nscope;
 	struct mf_validation *out;
 	size_t cap;
@@ -212,9 +214,8 @@ detach(struct mf_buf *b, int rc)
  * Keeps one error about node n's keyword kw (NULL for a false schema),
  * at the current instance and evaluation paths.
  */
-static void
-emit(struct vctx *c, const struct mf_js_node *n, const char *kw,
-     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void emit(struct vctx *c, const struct mf_js_node *n, const char *kw,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 emit(struct vctx *c, const struct mf_js_node *n, const char *kw,
@@ -296,8 +297,8 @@ type_name(const json_t *v)
 static void
 types_text(char *out, size_t n, const json_t *type)
 {
-	size_t i, len = 0, count = json_is_array(type) ? json_array_size(type)
-						       : 1;
+	size_t i, len = 0,
+	          count = json_is_array(type) ? json_array_size(type) : 1;
 
 	out[0] = '\0';
 	if (count == 0) {
@@ -305,14 +306,14 @@ types_text(char *out, size_t n, const json_t *type)
 		return;
 	}
 	for (i = 0; i < count && len < n; i++) {
-		const json_t *t = json_is_array(type) ? json_array_get(type, i)
-						      : type;
+		const json_t *t =
+		    json_is_array(type) ? json_array_get(type, i) : type;
 
 		len += (size_t)snprintf(out + len, n - len, "%s%s",
-					i == 0		   ? ""
-					: i + 1 == count ? " or "
-							 : ", ",
-					json_string_value(t));
+		                        i == 0           ? ""
+		                        : i + 1 == count ? " or "
+		                                         : ", ",
+		                        json_string_value(t));
 	}
 }
 
@@ -327,43 +328,44 @@ num_text(char *out, size_t n, long double v)
 
 /* ---- evaluation ---- */
 
-static bool eval(struct vctx *c, const struct mf_js_node *n,
-		 const json_t *inst, struct ann *ann);
+static bool eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+                 struct ann *ann);
 
 /* Evaluates without keeping errors (for anyOf, oneOf, not, if, contains). */
 static bool
 eval_quiet(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	   struct ann *ann)
+           struct ann *ann)
 {
 	bool saved = c->collect, r;
 
 	c->collect = false;
+	c->quiet++;
 	r = eval(c, n, inst, ann);
+	c->quiet--;
 	c->collect = saved;
 	return r;
 }
 
-static unsigned
-instance_types(const json_t *inst)
+/* The "type" bits an instance satisfies, by json_typeof. A real with an
+ * integral value is also an integer; that needs a look at the value. */
+static const unsigned char type_bits[] = {
+    [JSON_OBJECT] = MF_JS_T_OBJECT,
+    [JSON_ARRAY] = MF_JS_T_ARRAY,
+    [JSON_STRING] = MF_JS_T_STRING,
+    [JSON_INTEGER] = MF_JS_T_NUMBER | MF_JS_T_INTEGER,
+    [JSON_REAL] = MF_JS_T_NUMBER,
+    [JSON_TRUE] = MF_JS_T_BOOLEAN,
+    [JSON_FALSE] = MF_JS_T_BOOLEAN,
+    [JSON_NULL] = MF_JS_T_NULL,
+};
+
+static inline bool
+type_ok(unsigned types, const json_t *inst)
 {
-	switch (json_typeof(inst)) {
-	case JSON_OBJECT:
-		return MF_JS_T_OBJECT;
-	case JSON_ARRAY:
-		return MF_JS_T_ARRAY;
-	case JSON_STRING:
-		return MF_JS_T_STRING;
-	case JSON_INTEGER:
-		return MF_JS_T_NUMBER | MF_JS_T_INTEGER;
-	case JSON_REAL:
-		return MF_JS_T_NUMBER |
-		       (mf_js_is_integral(inst) ? MF_JS_T_INTEGER : 0);
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return MF_JS_T_BOOLEAN;
-	default:
-		return MF_JS_T_NULL;
-	}
+	if (types & type_bits[json_typeof(inst)])
+		return true;
+	return (types & MF_JS_T_INTEGER) && json_is_real(inst) &&
+	       mf_js_is_integral(inst);
 }
 
 static bool
@@ -373,7 +375,7 @@ enum_ok(const struct mf_js_node *n, const json_t *inst)
 
 	if (n->enum_has_str_map && json_is_string(inst))
 		return mf_js_map_get(&n->enum_str, json_string_value(inst),
-				     json_string_length(inst)) != NULL;
+		                     json_string_length(inst)) != NULL;
 	size = json_array_size(n->enum_);
 	for (i = 0; i < size; i++)
 		if (mf_js_equal(json_array_get(n->enum_, i), inst))
@@ -381,11 +383,14 @@ enum_ok(const struct mf_js_node *n, const json_t *inst)
 	return false;
 }
 
-static void
+static __attribute__((noinline)) void
 enum_error(struct vctx *c, const struct mf_js_node *n)
 {
-	char *text = json_dumps(n->enum_, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *text;
 
+	if (!COLLECTING(c))
+		return;
+	text = json_dumps(n->enum_, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (text != NULL && strlen(text) <= 200)
 		emit(c, n, "enum", "must be one of %s", text);
 	else
@@ -402,7 +407,7 @@ multiple_ok(const struct mf_js_node *n, const json_t *inst)
 	if (n->multiple_of_int > 0 && json_is_integer(inst))
 		return json_integer_value(inst) % n->multiple_of_int == 0;
 	x = json_is_integer(inst) ? (double)json_integer_value(inst)
-				  : json_real_value(inst);
+	                          : json_real_value(inst);
 	if (!isfinite(x))
 		return false;
 	/* fmod is exact: an exact multiple in binary is always valid. */
@@ -418,22 +423,22 @@ multiple_ok(const struct mf_js_node *n, const json_t *inst)
 	return fabs(q - nearbyint(q)) <= tol;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_number(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 {
 	long double x = json_is_integer(inst)
-				? (long double)json_integer_value(inst)
-				: (long double)json_real_value(inst);
+	                    ? (long double)json_integer_value(inst)
+	                    : (long double)json_real_value(inst);
 	char b[64];
 	bool ok = true;
 
-#define CHECK(flag, bad, kw, text, bound)                                     \
-	if ((n->has & (flag)) && (bad)) {                                     \
-		num_text(b, sizeof(b), bound);                                \
-		emit(c, n, kw, text " %s", b);                                \
-		ok = false;                                                   \
-		if (!COLLECTING(c))                                           \
-			return false;                                         \
+#define CHECK(flag, bad, kw, text, bound)                                      \
+	if ((n->has & (flag)) && (bad)) {                                      \
+		num_text(b, sizeof(b), bound);                                 \
+		emit(c, n, kw, text " %s", b);                                 \
+		ok = false;                                                    \
+		if (!COLLECTING(c))                                            \
+			return false;                                          \
 	}
 	CHECK(MF_JS_H_MAXIMUM, x > n->maximum, "maximum", "must be at most",
 	      n->maximum)
@@ -449,7 +454,7 @@ eval_number(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 	return ok;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_string(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 {
 	const char *s = json_string_value(inst);
@@ -467,17 +472,14 @@ eval_string(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 		if (!COLLECTING(c))
 			return false;
 	}
-	if ((n->has & MF_JS_H_MIN_LENGTH) && n->min_length > 0) {
-		if (len < n->min_length ||
-		    (cps == (size_t)-1 &&
-		     (cps = mf_js_utf8_length(s, len)) < n->min_length) ||
-		    cps < n->min_length) {
-			if (cps == (size_t)-1)
-				cps = mf_js_utf8_length(s, len);
+	/* ...and at least a quarter as many as bytes (4-byte sequences). */
+	if ((n->has & MF_JS_H_MIN_LENGTH) && len / 4 < n->min_length) {
+		if (cps == (size_t)-1)
+			cps = mf_js_utf8_length(s, len);
+		if (cps < n->min_length) {
 			emit(c, n, "minLength",
 			     "must be at least %zu character%s long, got %zu",
-			     n->min_length, n->min_length == 1 ? "" : "s",
-			     cps);
+			     n->min_length, n->min_length == 1 ? "" : "s", cps);
 			ok = false;
 			if (!COLLECTING(c))
 				return false;
@@ -492,10 +494,12 @@ eval_string(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 	}
 	if (n->format != MF_JS_FORMAT_NONE &&
 	    !mf_js_format_check(n->format, s, len)) {
-		static const char *const what[] = {
-			"", "date (YYYY-MM-DD)", "date-time (RFC 3339)",
-			"URI (RFC 3986, absolute)", "e-mail address",
-			"UUID"};
+		static const char *const what[] = {"",
+		                                   "date (YYYY-MM-DD)",
+		                                   "date-time (RFC 3339)",
+		                                   "URI (RFC 3986, absolute)",
+		                                   "e-mail address",
+		                                   "UUID"};
 
 		emit(c, n, "format", "is not a valid %s", what[n->format]);
 		ok = false;
@@ -503,55 +507,132 @@ eval_string(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 	return ok;
 }
 
-/* Index of the first duplicate pair, for uniqueItems. */
+struct hashed {
+	uint32_t hash;
+	size_t index;
+};
+
+static int
+cmp_hashed(const void *a, const void *b)
+{
+	const struct hashed *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * A duplicate pair, for uniqueItems: all pairs for small arrays, pairs
+ * with equal hashes for up to 256 items, and for larger arrays a sort by
+ * hash (O(n log n): an array of 100,000 items must not cost 10^10 steps).
+ */
 static bool
-find_duplicate(const json_t *arr, size_t *i_out, size_t *j_out)
+find_duplicate(struct vctx *c, const json_t *arr, size_t *i_out, size_t *j_out)
 {
 	size_t n = json_array_size(arr), i, j;
-	uint32_t *h;
+	uint32_t h[256];
+	struct hashed *hs;
+	bool found = false;
 
 	if (n <= 16) {
 		for (i = 0; i < n; i++)
 			for (j = i + 1; j < n; j++)
 				if (mf_js_equal(json_array_get(arr, i),
-						json_array_get(arr, j))) {
+				                json_array_get(arr, j))) {
 					*i_out = i;
 					*j_out = j;
 					return true;
 				}
 		return false;
 	}
-	/* Compare only items with equal hashes. */
-	if ((h = malloc(n * sizeof(*h))) == NULL)
+	if (n <= 256) {
+		for (i = 0; i < n; i++)
+			h[i] = mf_js_value_hash(json_array_get(arr, i));
+		for (i = 0; i < n; i++)
+			for (j = i + 1; j < n; j++)
+				if (h[i] == h[j] &&
+				    mf_js_equal(json_array_get(arr, i),
+				                json_array_get(arr, j))) {
+					*i_out = i;
+					*j_out = j;
+					return true;
+				}
 		return false;
-	for (i = 0; i < n; i++)
-		h[i] = mf_js_value_hash(json_array_get(arr, i));
+	}
+	if ((hs = malloc(n * sizeof(*hs))) == NULL) {
+		c->nomem = true;
+		return false;
+	}
 	for (i = 0; i < n; i++) {
-		for (j = i + 1; j < n; j++) {
-			if (h[i] == h[j] &&
-			    mf_js_equal(json_array_get(arr, i),
-					json_array_get(arr, j))) {
-				*i_out = i;
-				*j_out = j;
-				free(h);
-				return true;
+		hs[i].hash = mf_js_value_hash(json_array_get(arr, i));
+		hs[i].index = i;
+	}
+	qsort(hs, n, sizeof(*hs), cmp_hashed);
+	*i_out = *j_out = SIZE_MAX;
+	/* Within each run of equal hashes, find the earliest equal pair. */
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n && hs[j].hash == hs[i].hash; j++) {
+			if (!mf_js_equal(json_array_get(arr, hs[i].index),
+			                 json_array_get(arr, hs[j].index)))
+				continue;
+			if (!found || hs[i].index < *i_out ||
+			    (hs[i].index == *i_out && hs[j].index < *j_out)) {
+				*i_out = hs[i].index;
+				*j_out = hs[j].index;
 			}
+			found = true;
+			break;
 		}
 	}
-	free(h);
-	return false;
+	free(hs);
+	return found;
 }
 
-#define FAIL()                                                                \
-	do {                                                                  \
-		ok = false;                                                   \
-		if (!COLLECTING(c))                                           \
-			goto done;                                            \
+/*
+ * Boolean mode only: a leaf (no recursion, no annotations) checked
+ * without going through eval(); n is already the ->fast target.
+ */
+static inline bool
+eval_leaf(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
+{
+	unsigned ops = n->ops;
+
+	if ((ops & MF_JS_OP_TYPE) && !type_ok(n->types, inst))
+		return false;
+	if ((ops & MF_JS_OP_ENUM) && !enum_ok(n, inst))
+		return false;
+	if ((ops & MF_JS_OP_CONST) && !mf_js_equal(n->const_, inst))
+		return false;
+	switch (json_typeof(inst)) {
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return !(ops & MF_JS_OP_NUMBER) || eval_number(c, n, inst);
+	case JSON_STRING:
+		return !(ops & MF_JS_OP_STRING) || eval_string(c, n, inst);
+	default:
+		return true;
+	}
+}
+
+/* Boolean-mode evaluation of a child on a sub-instance. */
+static inline bool
+eval_child_fast(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
+{
+	n = n->fast;
+	return n->leaf ? eval_leaf(c, n, inst) : eval(c, n, inst, NULL);
+}
+
+#define FAIL()                                                                 \
+	do {                                                                   \
+		ok = false;                                                    \
+		if (!COLLECTING(c))                                            \
+			goto done;                                             \
 	} while (0)
 
-static bool
+static __attribute__((noinline)) bool
 eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	   struct ann *a)
+           struct ann *a)
 {
 	size_t size = json_array_size(inst), i, k, count, di, dj;
 	bool ok = true, r;
@@ -566,7 +647,7 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		     n->min_items, n->min_items == 1 ? "" : "s", size);
 		FAIL();
 	}
-	if (n->unique_items && size > 1 && find_duplicate(inst, &di, &dj)) {
+	if (n->unique_items && size > 1 && find_duplicate(c, inst, &di, &dj)) {
 		emit(c, n, "uniqueItems",
 		     "items at index %zu and %zu are equal; items must be "
 		     "unique",
@@ -578,7 +659,11 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		ipush(c, NULL, 0, i);
 		kpush(c, n->kw_prefix);
 		kpush_i(c, i);
-		r = eval(c, n->prefix_items.v[i], json_array_get(inst, i), NULL);
+		r = !c->collect && !c->track_scope
+		        ? eval_child_fast(c, n->prefix_items.v[i],
+		                          json_array_get(inst, i))
+		        : eval(c, n->prefix_items.v[i], json_array_get(inst, i),
+		               NULL);
 		kpop(c, 2);
 		ipop(c);
 		ann_set(a, i);
@@ -596,8 +681,12 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 				r = false;
 			} else {
 				kpush(c, n->kw_items);
-				r = eval(c, n->items, json_array_get(inst, i),
-					 NULL);
+				r = a == NULL && !c->collect && !c->track_scope
+				        ? eval_child_fast(
+				              c, n->items,
+				              json_array_get(inst, i))
+				        : eval(c, n->items,
+				               json_array_get(inst, i), NULL);
 				kpop(c, 1);
 			}
 			ipop(c);
@@ -609,7 +698,7 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	if (n->contains != NULL) {
 		for (i = 0, count = 0; i < size; i++) {
 			if (eval_quiet(c, n->contains, json_array_get(inst, i),
-				       NULL)) {
+			               NULL)) {
 				count++;
 				ann_set(a, i);
 				/* Enough matches and nothing more to learn. */
@@ -626,7 +715,8 @@ eval_array(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 			     count);
 			FAIL();
 		}
-		if ((n->has & MF_JS_H_MAX_CONTAINS) && count > n->max_contains) {
+		if ((n->has & MF_JS_H_MAX_CONTAINS) &&
+		    count > n->max_contains) {
 			emit(c, n, "maxContains",
 			     "must contain at most %zu item%s matching the "
 			     "\"contains\" schema, found %zu",
@@ -640,8 +730,8 @@ done:
 }
 
 static bool
-eval_property_name(struct vctx *c, const struct mf_js_node *n,
-		   const char *key, size_t klen)
+eval_property_name(struct vctx *c, const struct mf_js_node *n, const char *key,
+                   size_t klen)
 {
 	json_t *name = json_stringn_nocheck(key, klen);
 	bool r;
@@ -657,14 +747,24 @@ eval_property_name(struct vctx *c, const struct mf_js_node *n,
 	return r;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	    struct ann *a)
+            struct ann *a)
 {
-	size_t size = json_object_size(inst), i, k;
+	size_t size = 0, i, k, found = 0;
 	bool ok = true, r, matched;
 	void *it;
 
+	if (n->has & (MF_JS_H_MAX_PROPS | MF_JS_H_MIN_PROPS))
+		size = json_object_size(inst);
+	if (c->quiet) {
+		/* In a branch that may well fail (a oneOf of a discriminated
+		 * union), missing names first: the cheapest way out. */
+		for (i = 0; i < n->nrequired; i++)
+			if (json_object_getn(inst, n->required[i],
+			                     n->required_len[i]) == NULL)
+				return false;
+	}
 	if ((n->has & MF_JS_H_MAX_PROPS) && size > n->max_props) {
 		emit(c, n, "maxProperties",
 		     "must have at most %zu propert%s, got %zu", n->max_props,
@@ -677,15 +777,6 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		     n->min_props == 1 ? "y" : "ies", size);
 		FAIL();
 	}
-	for (i = 0; i < n->nrequired; i++) {
-		if (json_object_getn(inst, n->required[i],
-				     n->required_len[i]) == NULL) {
-			emit(c, n, "required",
-			     "missing required property \"%s\"",
-			     n->required[i]);
-			FAIL();
-		}
-	}
 	for (i = 0; i < n->ndep_required; i++) {
 		const struct mf_js_dep_required *dr = &n->dep_required[i];
 
@@ -693,7 +784,7 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 			continue;
 		for (k = 0; k < dr->n; k++) {
 			if (json_object_getn(inst, dr->required[k],
-					     dr->required_len[k]) != NULL)
+			                     dr->required_len[k]) != NULL)
 				continue;
 			emit(c, n, n->kw_dep_required,
 			     "missing property \"%s\", which is required when "
@@ -715,8 +806,38 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 			FAIL();
 	}
 	if (n->nprops == 0 && n->npprops == 0 && n->additional_props == NULL &&
-	    n->property_names == NULL)
-		goto done;
+	    n->property_names == NULL) {
+		if (c->quiet)
+			goto done;
+		goto required;
+	}
+	if (!c->collect && !c->track_scope && a == NULL && n->npprops == 0 &&
+	    n->property_names == NULL) {
+		/* The common case in boolean mode: no paths, no annotations,
+		 * no patterns; stop at the first failure. */
+		for (it = json_object_iter((json_t *)inst); it != NULL;
+		     it = json_object_iter_next((json_t *)inst, it)) {
+			const struct mf_js_prop *p =
+			    mf_js_map_get(&n->props, json_object_iter_key(it),
+			                  json_object_iter_key_len(it));
+
+			if (p != NULL) {
+				found += p->required;
+				if (p->node != NULL) {
+					if (!eval_child_fast(
+					        c, p->node,
+					        json_object_iter_value(it)))
+						return false;
+					continue;
+				}
+			}
+			if (n->additional_props != NULL &&
+			    !eval(c, n->additional_props,
+			          json_object_iter_value(it), NULL))
+				return false;
+		}
+		return c->quiet || found == n->nrequired_unique;
+	}
 	/* One pass over the instance's members serves properties,
 	 * patternProperties, additionalProperties and propertyNames, and
 	 * gives each member the index that annotations use. */
@@ -729,8 +850,9 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 
 		matched = false;
 		ipush(c, key, klen, 0);
-		if (n->nprops != 0 &&
-		    (p = mf_js_map_get(&n->props, key, klen)) != NULL) {
+		if ((p = mf_js_map_get(&n->props, key, klen)) != NULL)
+			found += p->required;
+		if (p != NULL && p->node != NULL) {
 			matched = true;
 			ann_set(a, i);
 			kpush(c, "properties");
@@ -785,6 +907,19 @@ eval_object(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		}
 		ipop(c);
 	}
+	if (c->quiet || found == n->nrequired_unique)
+		goto done;
+required:
+	/* Some required name is missing (or was not counted): say which. */
+	for (i = 0; i < n->nrequired; i++) {
+		if (json_object_getn(inst, n->required[i],
+		                     n->required_len[i]) == NULL) {
+			emit(c, n, "required",
+			     "missing required property \"%s\"",
+			     n->required[i]);
+			FAIL();
+		}
+	}
 done:
 	return ok;
 }
@@ -805,9 +940,9 @@ dynamic_target(const struct vctx *c, const struct mf_js_node *n)
 	return n->dynref;
 }
 
-static bool
-eval_unevaluated(struct vctx *c, const struct mf_js_node *n,
-		 const json_t *inst, struct ann *own)
+static __attribute__((noinline)) bool
+eval_unevaluated(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+                 struct ann *own)
 {
 	bool ok = true, r;
 	size_t i;
@@ -831,7 +966,7 @@ eval_unevaluated(struct vctx *c, const struct mf_js_node *n,
 			} else {
 				kpush(c, "unevaluatedProperties");
 				r = eval(c, n->uneval_props,
-					 json_object_iter_value(it), NULL);
+				         json_object_iter_value(it), NULL);
 				kpop(c, 1);
 			}
 			ipop(c);
@@ -854,7 +989,7 @@ eval_unevaluated(struct vctx *c, const struct mf_js_node *n,
 			} else {
 				kpush(c, "unevaluatedItems");
 				r = eval(c, n->uneval_items,
-					 json_array_get(inst, i), NULL);
+				         json_array_get(inst, i), NULL);
 				kpop(c, 1);
 			}
 			ipop(c);
@@ -866,9 +1001,9 @@ done:
 	return ok;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_any_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	    struct ann *a)
+            struct ann *a)
 {
 	size_t i, matched = 0;
 	uint64_t stack[ANN_STACK_WORDS];
@@ -895,8 +1030,9 @@ eval_any_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	}
 	if (matched > 0)
 		return true;
-	emit(c, n, "anyOf", "must match at least one of the %zu schemas in "
-			    "anyOf, but matches none",
+	emit(c, n, "anyOf",
+	     "must match at least one of the %zu schemas in "
+	     "anyOf, but matches none",
 	     n->any_of.n);
 	if (COLLECTING(c)) {
 		for (i = 0; i < n->any_of.n; i++) {
@@ -909,9 +1045,9 @@ eval_any_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	return false;
 }
 
-static bool
+static __attribute__((noinline)) bool
 eval_one_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-	    struct ann *a)
+            struct ann *a)
 {
 	size_t i, matched = 0, first = 0, second = 0;
 	uint64_t stack[ANN_STACK_WORDS];
@@ -961,114 +1097,116 @@ eval_one_of(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 	return false;
 }
 
-static bool
-eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
-     struct ann *ann)
+static __attribute__((noinline)) bool
+eval_const(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
 {
-	uint64_t own_stack[ANN_STACK_WORDS];
-	struct ann own, *a = ann;
-	bool ok = true, r, own_used = false, scope_pushed = false;
+	char *text;
+
+	if (mf_js_equal(n->const_, inst))
+		return true;
+	if (!COLLECTING(c))
+		return false;
+	text = json_dumps(n->const_, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (text != NULL && strlen(text) <= 200)
+		emit(c, n, "const", "must be equal to %s", text);
+	else
+		emit(c, n, "const", "must be equal to the constant");
+	free(text);
+	return false;
+}
+
+static __attribute__((noinline)) bool
+eval_type_error(struct vctx *c, const struct mf_js_node *n, const json_t *inst)
+{
+	char want[96];
+
+	if (!COLLECTING(c))
+		return false;
+	types_text(want, sizeof(want), json_object_get(n->json, "type"));
+	emit(c, n, "type", "expected %s, got %s", want, type_name(inst));
+	return false;
+}
+
+static __attribute__((noinline)) bool
+eval_if(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+        struct ann *a)
+{
+	uint64_t stack[ANN_STACK_WORDS];
+	struct ann t;
+	bool r;
+
+	if (a != NULL && !ann_init(c, &t, stack, a->n))
+		return false;
+	r = eval_quiet(c, n->if_, inst, a ? &t : NULL);
+	if (r && a != NULL)
+		ann_merge(a, &t);
+	if (a != NULL)
+		ann_dispose(&t);
+	if (r ? n->then_ == NULL : n->else_ == NULL)
+		return true;
+	kpush(c, r ? "then" : "else");
+	r = eval(c, r ? n->then_ : n->else_, inst, a);
+	kpop(c, 1);
+	return r;
+}
+
+/* Everything but unevaluated*: the keywords of one schema object. */
+static inline __attribute__((always_inline)) bool
+eval_body(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+          struct ann *a)
+{
+	unsigned ops = n->ops;
+	bool ok = true, r;
 	size_t i;
 
-	if (n->kind == MF_JS_TRUE)
-		return true;
-	if (n->kind == MF_JS_FALSE) {
-		emit(c, n, NULL, "no value is allowed here (the schema is "
-				 "false)");
-		return false;
-	}
-	if (c->depth >= MF_SCHEMA_MAX_DEPTH) {
-		emit(c, n, NULL,
-		     "maximum evaluation depth (%d) exceeded; the schema "
-		     "may contain a $ref loop",
-		     MF_SCHEMA_MAX_DEPTH);
-		return false;
-	}
-	c->depth++;
-	if (c->nscope == 0 || c->scope[c->nscope - 1] != n->res) {
-		c->scope[c->nscope++] = n->res;
-		scope_pushed = true;
-	}
-	if (n->needs_ann &&
-	    ((n->uneval_props != NULL && json_is_object(inst)) ||
-	     (n->uneval_items != NULL && json_is_array(inst)))) {
-		size_t size = json_is_object(inst) ? json_object_size(inst)
-						   : json_array_size(inst);
-
-		if (!ann_init(c, &own, own_stack, size)) {
-			ok = false;
-			goto done;
-		}
-		own_used = true;
-		a = &own;
-	} else if (a != NULL &&
-		   a->n != (json_is_object(inst) ? json_object_size(inst)
-			    : json_is_array(inst) ? json_array_size(inst)
-						  : (size_t)-1)) {
-		a = NULL; /* defensive: annotations are per instance */
-	}
-	if (n->ref != NULL) {
+	if (ops & MF_JS_OP_REF) {
 		kpush(c, "$ref");
 		r = eval(c, n->ref, inst, a);
 		kpop(c, 1);
 		if (!r)
 			FAIL();
 	}
-	if (n->dynref != NULL) {
+	if (ops & MF_JS_OP_DYNREF) {
 		kpush(c, "$dynamicRef");
 		r = eval(c, n->dynref_name ? dynamic_target(c, n) : n->dynref,
-			 inst, a);
+		         inst, a);
 		kpop(c, 1);
 		if (!r)
 			FAIL();
 	}
-	if (n->types != 0 && !(n->types & instance_types(inst))) {
-		char want[96];
-
-		types_text(want, sizeof(want),
-			   json_object_get(n->json, "type"));
-		emit(c, n, "type", "expected %s, got %s", want,
-		     type_name(inst));
+	if ((ops & MF_JS_OP_TYPE) && !type_ok(n->types, inst)) {
+		eval_type_error(c, n, inst);
 		FAIL();
 	}
-	if ((n->has & MF_JS_H_ENUM) && !enum_ok(n, inst)) {
+	if ((ops & MF_JS_OP_ENUM) && !enum_ok(n, inst)) {
 		enum_error(c, n);
 		FAIL();
 	}
-	if ((n->has & MF_JS_H_CONST) && !mf_js_equal(n->const_, inst)) {
-		char *text = json_dumps(n->const_,
-					JSON_COMPACT | JSON_ENCODE_ANY);
-
-		if (text != NULL && strlen(text) <= 200)
-			emit(c, n, "const", "must be equal to %s", text);
-		else
-			emit(c, n, "const", "must be equal to the constant");
-		free(text);
+	if ((ops & MF_JS_OP_CONST) && !eval_const(c, n, inst))
 		FAIL();
-	}
 	switch (json_typeof(inst)) {
 	case JSON_INTEGER:
 	case JSON_REAL:
-		if ((n->has & MF_JS_H_NUMERIC) && !eval_number(c, n, inst))
+		if ((ops & MF_JS_OP_NUMBER) && !eval_number(c, n, inst))
 			FAIL();
 		break;
 	case JSON_STRING:
-		if (((n->has & (MF_JS_H_MAX_LENGTH | MF_JS_H_MIN_LENGTH)) ||
-		     n->pattern != NULL || n->format != MF_JS_FORMAT_NONE) &&
-		    !eval_string(c, n, inst))
+		if ((ops & MF_JS_OP_STRING) && !eval_string(c, n, inst))
 			FAIL();
 		break;
 	case JSON_ARRAY:
-		if (!eval_array(c, n, inst, a))
+		if ((ops & MF_JS_OP_ARRAY) && !eval_array(c, n, inst, a))
 			FAIL();
 		break;
 	case JSON_OBJECT:
-		if (!eval_object(c, n, inst, a))
+		if ((ops & MF_JS_OP_OBJECT) && !eval_object(c, n, inst, a))
 			FAIL();
 		break;
 	default:
 		break;
 	}
+	if (!(ops & MF_JS_OP_APPLICATORS))
+		goto done;
 	for (i = 0; i < n->all_of.n; i++) {
 		kpush(c, "allOf");
 		kpush_i(c, i);
@@ -1085,36 +1223,85 @@ eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
 		emit(c, n, "not", "must not match the schema in \"not\"");
 		FAIL();
 	}
-	if (n->if_ != NULL) {
-		uint64_t stack[ANN_STACK_WORDS];
-		struct ann t;
-
-		if (a != NULL && !ann_init(c, &t, stack, a->n)) {
-			ok = false;
-			goto done;
-		}
-		r = eval_quiet(c, n->if_, inst, a ? &t : NULL);
-		if (r && a != NULL)
-			ann_merge(a, &t);
-		if (a != NULL)
-			ann_dispose(&t);
-		if (r ? n->then_ != NULL : n->else_ != NULL) {
-			kpush(c, r ? "then" : "else");
-			r = eval(c, r ? n->then_ : n->else_, inst, a);
-			kpop(c, 1);
-			if (!r)
-				FAIL();
-		}
-	}
-	if (own_used && !eval_unevaluated(c, n, inst, &own))
+	if (n->if_ != NULL && !eval_if(c, n, inst, a))
 		FAIL();
 done:
-	if (own_used) {
-		/* Everything left over was evaluated by unevaluated*. */
-		if (ok)
-			ann_set_all(ann);
-		ann_dispose(&own);
+	return ok;
+}
+
+/* A node with unevaluated*: collects its own annotations first. */
+static __attribute__((noinline)) bool
+eval_with_ann(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+              struct ann *ann)
+{
+	uint64_t own_stack[ANN_STACK_WORDS];
+	struct ann own;
+	size_t size = json_is_object(inst) ? json_object_size(inst)
+	                                   : json_array_size(inst);
+	bool ok;
+
+	if (!ann_init(c, &own, own_stack, size))
+		return false;
+	ok = eval_body(c, n, inst, &own);
+	if ((ok || COLLECTING(c)) && !eval_unevaluated(c, n, inst, &own))
+		ok = false;
+	/* Everything left over was evaluated by unevaluated*. */
+	if (ok)
+		ann_set_all(ann);
+	ann_dispose(&own);
+	return ok;
+}
+
+static __attribute__((noinline)) bool
+eval_limit(struct vctx *c, const struct mf_js_node *n)
+{
+	if (n->kind == MF_JS_FALSE)
+		emit(c, n, NULL,
+		     "no value is allowed here (the schema is "
+		     "false)");
+	else
+		emit(c, n, NULL,
+		     "maximum evaluation depth (%d) exceeded; the schema "
+		     "may contain a $ref loop",
+		     MF_SCHEMA_MAX_DEPTH);
+	return false;
+}
+
+static bool
+eval(struct vctx *c, const struct mf_js_node *n, const json_t *inst,
+     struct ann *ann)
+{
+	bool ok, scope_pushed = false;
+
+	/* Without error paths or dynamic scope to keep, a schema that is
+	 * only a $ref is its target (bounded, for $ref cycles). */
+	if (!c->collect && !c->track_scope && ann == NULL)
+		n = n->fast;
+	if (n->ops & MF_JS_OP_SPECIAL) {
+		if (n->kind == MF_JS_TRUE)
+			return true;
+		if (n->kind == MF_JS_FALSE)
+			return eval_limit(c, n);
 	}
+	if (c->depth >= MF_SCHEMA_MAX_DEPTH)
+		return eval_limit(c, n);
+	c->depth++;
+	if (c->track_scope &&
+	    (c->nscope == 0 || c->scope[c->nscope - 1] != n->res)) {
+		c->scope[c->nscope++] = n->res;
+		scope_pushed = true;
+	}
+	if (ann != NULL &&
+	    ann->n != (json_is_object(inst)  ? json_object_size(inst)
+	               : json_is_array(inst) ? json_array_size(inst)
+	                                     : (size_t)-1))
+		ann = NULL; /* defensive: annotations are per instance */
+	if ((n->ops & MF_JS_OP_SPECIAL) && n->needs_ann &&
+	    ((n->uneval_props != NULL && json_is_object(inst)) ||
+	     (n->uneval_items != NULL && json_is_array(inst))))
+		ok = eval_with_ann(c, n, inst, ann);
+	else
+		ok = eval_body(c, n, inst, ann);
 	if (scope_pushed)
 		c->nscope--;
 	c->depth--;
@@ -1143,20 +1330,22 @@ mf_validation_dispose(struct mf_validation *v)
 }
 
 static void
-vctx_init(struct vctx *c, struct mf_validation *out, bool collect)
+vctx_init(struct vctx *c, const struct mf_schema *s, struct mf_validation *out,
+          bool collect)
 {
+	c->track_scope = s->has_dynref;
 	/* Only the scalars: the path arrays are written before read. */
 	c->collect = collect;
 	c->full = false;
 	c->nomem = false;
-	c->depth = c->ni = c->nk = c->nscope = 0;
+	c->depth = c->ni = c->nk = c->nscope = c->quiet = 0;
 	c->out = out;
 	c->cap = 0;
 }
 
 int
 mf_schema_validate(const struct mf_schema *s, const json_t *instance,
-		   struct mf_validation *out)
+                   struct mf_validation *out)
 {
 	struct vctx c;
 	bool ok;
@@ -1166,7 +1355,7 @@ mf_schema_validate(const struct mf_schema *s, const json_t *instance,
 	out->truncated = false;
 	if (s == NULL || instance == NULL)
 		return MF_E_BAD_PARAM;
-	vctx_init(&c, out, true);
+	vctx_init(&c, s, out, true);
 	ok = eval(&c, s->root, instance, NULL);
 	if (c.nomem) {
 		mf_validation_dispose(out);
@@ -1186,7 +1375,7 @@ mf_schema_is_valid(const struct mf_schema *s, const json_t *instance)
 
 	if (s == NULL || instance == NULL)
 		return false;
-	vctx_init(&c, NULL, false);
+	vctx_init(&c, s, NULL, false);
 	return eval(&c, s->root, instance, NULL) && !c.nomem;
 }
 
@@ -1202,9 +1391,9 @@ mf_validation_to_json(const struct mf_validation *v)
 		const struct mf_validation_error *x = &v->errors[i];
 
 		e = json_pack("{s:s, s:s, s:s, s:s}", "instanceLocation",
-			      x->instance_location, "keywordLocation",
-			      x->keyword_location, "absoluteKeywordLocation",
-			      x->absolute_location, "error", x->message);
+		              x->instance_location, "keywordLocation",
+		              x->keyword_location, "absoluteKeywordLocation",
+		              x->absolute_location, "error", x->message);
 		if (e == NULL || json_array_append_new(arr, e) != 0) {
 			json_decref(arr);
 			return NULL;

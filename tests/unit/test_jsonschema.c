@@ -4,9 +4,11 @@
  * sharing one compiled schema, ECMA-262 regex translation, formats, URI
  * resolution, the registry and compile errors.
  */
+#include "common/json.h"
 #include "validators/jsonschema.h"
 #include "validators/jsonschema_internal.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -80,7 +82,7 @@ valid(const struct mf_schema *s, const char *instance_text)
 
 static void
 assert_error(const struct mf_validation_error *e, const char *instance,
-	     const char *keyword, const char *absolute, const char *message)
+             const char *keyword, const char *absolute, const char *message)
 {
 	assert_string_equal(e->instance_location, instance);
 	assert_string_equal(e->keyword_location, keyword);
@@ -96,57 +98,58 @@ test_error_locations_and_messages(void **state)
 
 	(void)state;
 	s = compile("{\"$id\": \"https://example.com/card.json\","
-		    " \"type\": \"object\","
-		    " \"required\": [\"name\", \"version\"],"
-		    " \"properties\": {"
-		    "  \"name\": {\"type\": \"string\", \"maxLength\": 5},"
-		    "  \"version\": {\"type\": \"integer\"},"
-		    "  \"params\": {\"$ref\": \"#/$defs/count\"},"
-		    "  \"tags\": {\"type\": \"array\","
-		    "            \"items\": {\"type\": \"string\"}},"
-		    "  \"a/b~c\": {\"const\": 1}},"
-		    " \"additionalProperties\": false,"
-		    " \"$defs\": {\"count\": {\"type\": \"integer\","
-		    "                          \"maximum\": 100}}}");
+	            " \"type\": \"object\","
+	            " \"required\": [\"name\", \"version\"],"
+	            " \"properties\": {"
+	            "  \"name\": {\"type\": \"string\", \"maxLength\": 5},"
+	            "  \"version\": {\"type\": \"integer\"},"
+	            "  \"params\": {\"$ref\": \"#/$defs/count\"},"
+	            "  \"tags\": {\"type\": \"array\","
+	            "            \"items\": {\"type\": \"string\"}},"
+	            "  \"a/b~c\": {\"const\": 1}},"
+	            " \"additionalProperties\": false,"
+	            " \"$defs\": {\"count\": {\"type\": \"integer\","
+	            "                          \"maximum\": 100}}}");
 	assert_int_equal(check(s,
-			       "{\"name\": \"héllo wörld\", \"params\": 250,"
-			       " \"tags\": [\"x\", 2], \"a/b~c\": 1.0,"
-			       " \"extra\": null}",
-			       &v),
-			 1);
+	                       "{\"name\": \"héllo wörld\", \"params\": 250,"
+	                       " \"tags\": [\"x\", 2], \"a/b~c\": 1.0,"
+	                       " \"extra\": null}",
+	                       &v),
+	                 1);
 	assert_int_equal(v.count, 5);
 	assert_false(v.truncated);
-	assert_error(&v.errors[0], "", "/required",
-		     "https://example.com/card.json#/required",
-		     "missing required property \"version\"");
-	assert_error(&v.errors[1], "/name", "/properties/name/maxLength",
-		     "https://example.com/card.json#/properties/name/maxLength",
-		     "must be at most 5 characters long, got 11");
+	assert_error(&v.errors[0], "/name", "/properties/name/maxLength",
+	             "https://example.com/card.json#/properties/name/maxLength",
+	             "must be at most 5 characters long, got 11");
 	/* through a $ref: the keyword location is the evaluation path,
 	 * the absolute location is where the keyword is written */
-	assert_error(&v.errors[2], "/params",
-		     "/properties/params/$ref/maximum",
-		     "https://example.com/card.json#/$defs/count/maximum",
-		     "must be at most 100");
-	assert_error(&v.errors[3], "/tags/1", "/properties/tags/items/type",
-		     "https://example.com/card.json#/properties/tags/items/"
-		     "type",
-		     "expected string, got integer");
-	assert_error(&v.errors[4], "/extra", "/additionalProperties",
-		     "https://example.com/card.json#/additionalProperties",
-		     "property \"extra\" is not allowed");
+	assert_error(&v.errors[1], "/params", "/properties/params/$ref/maximum",
+	             "https://example.com/card.json#/$defs/count/maximum",
+	             "must be at most 100");
+	assert_error(&v.errors[2], "/tags/1", "/properties/tags/items/type",
+	             "https://example.com/card.json#/properties/tags/items/"
+	             "type",
+	             "expected string, got integer");
+	assert_error(&v.errors[3], "/extra", "/additionalProperties",
+	             "https://example.com/card.json#/additionalProperties",
+	             "property \"extra\" is not allowed");
+	/* members are checked in one pass; missing names come last */
+	assert_error(&v.errors[4], "", "/required",
+	             "https://example.com/card.json#/required",
+	             "missing required property \"version\"");
 	mf_validation_dispose(&v);
 	assert_null(v.errors);
 
 	/* JSON pointer escaping of ~ and / in property names */
-	assert_int_equal(check(s, "{\"name\": \"a\", \"version\": 1,"
-				  " \"a/b~c\": 2}",
-			       &v),
-			 1);
+	assert_int_equal(check(s,
+	                       "{\"name\": \"a\", \"version\": 1,"
+	                       " \"a/b~c\": 2}",
+	                       &v),
+	                 1);
 	assert_int_equal(v.count, 1);
 	assert_string_equal(v.errors[0].instance_location, "/a~1b~0c");
 	assert_string_equal(v.errors[0].keyword_location,
-			    "/properties/a~1b~0c/const");
+	                    "/properties/a~1b~0c/const");
 	assert_string_equal(v.errors[0].message, "must be equal to 1");
 	mf_validation_dispose(&v);
 	mf_schema_free(s);
@@ -158,41 +161,41 @@ test_messages(void **state)
 	static const struct {
 		const char *schema, *instance, *message;
 	} cases[] = {
-		{"{\"type\": [\"string\", \"null\"]}", "3",
-		 "expected string or null, got integer"},
-		{"{\"type\": \"integer\"}", "1.5", "expected integer, got number"},
-		{"{\"minimum\": 0}", "-1", "must be at least 0"},
-		{"{\"exclusiveMaximum\": 2.5}", "2.5", "must be less than 2.5"},
-		{"{\"multipleOf\": 0.5}", "0.7", "must be a multiple of 0.5"},
-		{"{\"minLength\": 2}", "\"\\u00e9\"",
-		 "must be at least 2 characters long, got 1"},
-		{"{\"pattern\": \"^a+$\"}", "\"b\"",
-		 "must match the pattern \"^a+$\""},
-		{"{\"enum\": [\"x\", 1]}", "2", "must be one of [\"x\",1]"},
-		{"{\"maxItems\": 1}", "[1, 2]", "must have at most 1 item, got 2"},
-		{"{\"uniqueItems\": true}", "[1, 2, 1.0]",
-		 "items at index 0 and 2 are equal; items must be unique"},
-		{"{\"minProperties\": 2}", "{\"a\": 1}",
-		 "must have at least 2 properties, got 1"},
-		{"{\"dependentRequired\": {\"a\": [\"b\"]}}", "{\"a\": 1}",
-		 "missing property \"b\", which is required when \"a\" is "
-		 "present"},
-		{"{\"not\": {\"type\": \"string\"}}", "\"s\"",
-		 "must not match the schema in \"not\""},
-		{"{\"contains\": {\"const\": 1}, \"minContains\": 2}", "[1, 2]",
-		 "must contain at least 2 items matching the \"contains\" "
-		 "schema, found 1"},
-		{"{\"format\": \"date\"}", "\"2021-02-29\"",
-		 "is not a valid date (YYYY-MM-DD)"},
-		{"{\"format\": \"email\"}", "\"me@\"",
-		 "is not a valid e-mail address"},
-		{"false", "1", "no value is allowed here (the schema is false)"},
-		{"{\"prefixItems\": [true], \"items\": false}", "[1, 2]",
-		 "item 1 is not allowed (at most 1 item)"},
-		{"{\"unevaluatedProperties\": false,"
-		 " \"allOf\": [{\"properties\": {\"a\": true}}]}",
-		 "{\"a\": 1, \"b\": 2}",
-		 "property \"b\" is not allowed (unevaluatedProperties)"},
+	    {"{\"type\": [\"string\", \"null\"]}", "3",
+	     "expected string or null, got integer"},
+	    {"{\"type\": \"integer\"}", "1.5", "expected integer, got number"},
+	    {"{\"minimum\": 0}", "-1", "must be at least 0"},
+	    {"{\"exclusiveMaximum\": 2.5}", "2.5", "must be less than 2.5"},
+	    {"{\"multipleOf\": 0.5}", "0.7", "must be a multiple of 0.5"},
+	    {"{\"minLength\": 2}", "\"\\u00e9\"",
+	     "must be at least 2 characters long, got 1"},
+	    {"{\"pattern\": \"^a+$\"}", "\"b\"",
+	     "must match the pattern \"^a+$\""},
+	    {"{\"enum\": [\"x\", 1]}", "2", "must be one of [\"x\",1]"},
+	    {"{\"maxItems\": 1}", "[1, 2]", "must have at most 1 item, got 2"},
+	    {"{\"uniqueItems\": true}", "[1, 2, 1.0]",
+	     "items at index 0 and 2 are equal; items must be unique"},
+	    {"{\"minProperties\": 2}", "{\"a\": 1}",
+	     "must have at least 2 properties, got 1"},
+	    {"{\"dependentRequired\": {\"a\": [\"b\"]}}", "{\"a\": 1}",
+	     "missing property \"b\", which is required when \"a\" is "
+	     "present"},
+	    {"{\"not\": {\"type\": \"string\"}}", "\"s\"",
+	     "must not match the schema in \"not\""},
+	    {"{\"contains\": {\"const\": 1}, \"minContains\": 2}", "[1, 2]",
+	     "must contain at least 2 items matching the \"contains\" "
+	     "schema, found 1"},
+	    {"{\"format\": \"date\"}", "\"2021-02-29\"",
+	     "is not a valid date (YYYY-MM-DD)"},
+	    {"{\"format\": \"email\"}", "\"me@\"",
+	     "is not a valid e-mail address"},
+	    {"false", "1", "no value is allowed here (the schema is false)"},
+	    {"{\"prefixItems\": [true], \"items\": false}", "[1, 2]",
+	     "item 1 is not allowed (at most 1 item)"},
+	    {"{\"unevaluatedProperties\": false,"
+	     " \"allOf\": [{\"properties\": {\"a\": true}}]}",
+	     "{\"a\": 1, \"b\": 2}",
+	     "property \"b\" is not allowed (unevaluatedProperties)"},
 	};
 	size_t i;
 
@@ -233,8 +236,8 @@ test_combinator_errors(void **state)
 	assert_int_equal(check(s, "3", &v), 1);
 	assert_int_equal(v.count, 1);
 	assert_string_equal(v.errors[0].message,
-			    "must match exactly one schema in oneOf, but "
-			    "matches more than one (at least schemas 0 and 1)");
+	                    "must match exactly one schema in oneOf, but "
+	                    "matches more than one (at least schemas 0 and 1)");
 	mf_validation_dispose(&v);
 	assert_true(valid(s, "-1"));
 	assert_true(valid(s, "0.5"));
@@ -288,13 +291,13 @@ test_recursion_bound(void **state)
 	/* $ref loops without progress end in an error, not a crash */
 	s = compile("{\"$ref\": \"#\"}");
 	assert_int_equal(check(s, "1", &v), 1);
-	assert_non_null(strstr(v.errors[0].message,
-			       "maximum evaluation depth"));
+	assert_non_null(
+	    strstr(v.errors[0].message, "maximum evaluation depth"));
 	mf_validation_dispose(&v);
 	mf_schema_free(s);
 	s = compile("{\"$defs\": {\"a\": {\"$ref\": \"#/$defs/b\"},"
-		    " \"b\": {\"allOf\": [{\"$ref\": \"#/$defs/a\"}]}},"
-		    " \"$ref\": \"#/$defs/a\"}");
+	            " \"b\": {\"allOf\": [{\"$ref\": \"#/$defs/a\"}]}},"
+	            " \"$ref\": \"#/$defs/a\"}");
 	assert_false(valid(s, "{}"));
 	mf_schema_free(s);
 
@@ -314,7 +317,7 @@ test_recursion_bound(void **state)
 			assert_int_equal(check(s, deep, &v), 1);
 			assert_int_equal(v.count, 1);
 			assert_non_null(strstr(v.errors[0].message,
-					       "maximum evaluation depth"));
+			                       "maximum evaluation depth"));
 			mf_validation_dispose(&v);
 		}
 		free(deep);
@@ -358,24 +361,24 @@ test_threads_share_a_schema(void **state)
 
 	(void)state;
 	s = compile("{\"type\": \"object\","
-		    " \"properties\": {"
-		    "  \"id\": {\"type\": \"string\","
-		    "           \"pattern\": \"^[a-z][a-z0-9-]{0,62}$\"},"
-		    "  \"when\": {\"format\": \"date-time\"},"
-		    "  \"kind\": {\"enum\": [\"a\", \"b\"]}},"
-		    " \"patternProperties\": {\"^x-\": {\"type\": \"string\"}},"
-		    " \"unevaluatedProperties\": false}");
+	            " \"properties\": {"
+	            "  \"id\": {\"type\": \"string\","
+	            "           \"pattern\": \"^[a-z][a-z0-9-]{0,62}$\"},"
+	            "  \"when\": {\"format\": \"date-time\"},"
+	            "  \"kind\": {\"enum\": [\"a\", \"b\"]}},"
+	            " \"patternProperties\": {\"^x-\": {\"type\": \"string\"}},"
+	            " \"unevaluatedProperties\": false}");
 	good = parse("{\"id\": \"acme-7\", \"when\": \"2024-01-02T03:04:05Z\","
-		     " \"kind\": \"a\", \"x-note\": \"n\"}");
+	             " \"kind\": \"a\", \"x-note\": \"n\"}");
 	bad = parse("{\"id\": \"Acme\", \"when\": \"yesterday\","
-		    " \"kind\": \"a\", \"x-note\": \"n\", \"zzz\": 1}");
+	            " \"kind\": \"a\", \"x-note\": \"n\", \"zzz\": 1}");
 	for (i = 0; i < 4; i++) {
 		args[i].s = s;
 		args[i].good = good;
 		args[i].bad = bad;
 		args[i].mismatches = 0;
 		assert_int_equal(pthread_create(&th[i], NULL, worker, &args[i]),
-				 0);
+		                 0);
 	}
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(pthread_join(th[i], NULL), 0);
@@ -394,7 +397,7 @@ regex_matches(const char *pattern, const char *subject, size_t len)
 	bool r;
 
 	if (mf_js_regex_compile(&re, pattern, strlen(pattern), msg,
-				sizeof(msg)) != 0)
+	                        sizeof(msg)) != 0)
 		fail_msg("regex %s: %s", pattern, msg);
 	r = mf_js_regex_search(re, subject, len);
 	pcre2_code_free(re);
@@ -409,8 +412,8 @@ test_ecma_regex(void **state)
 	(void)state;
 	/* \d and \w are ASCII-only in ECMA-262 */
 	assert_true(MATCH("^\\d$", "7"));
-	assert_false(MATCH("^\\d$", "\xd9\xa3"));	 /* ARABIC-INDIC 3 */
-	assert_false(MATCH("^\\w$", "\xc3\xa9"));	 /* é */
+	assert_false(MATCH("^\\d$", "\xd9\xa3")); /* ARABIC-INDIC 3 */
+	assert_false(MATCH("^\\w$", "\xc3\xa9")); /* é */
 	assert_true(MATCH("^[\\w-]+$", "a_b-9"));
 	assert_true(MATCH("^\\W$", "\xc3\xa9"));
 	assert_true(MATCH("^[^\\d]$", "x"));
@@ -425,7 +428,8 @@ test_ecma_regex(void **state)
 	assert_true(MATCH("^.$", "\xc3\xa9"));
 	/* \b uses ASCII word characters */
 	assert_true(MATCH("\\bcat\\b", "a cat!"));
-	assert_false(MATCH("\\bcat", "\xc3\xa9" "cat") == false);
+	assert_false(MATCH("\\bcat", "\xc3\xa9"
+	                             "cat") == false);
 	/* [^] is any character, [] nothing */
 	assert_true(MATCH("^[^]$", "\n"));
 	assert_false(MATCH("[]", "a"));
@@ -453,18 +457,18 @@ test_formats(void **state)
 
 	(void)state;
 	assert_true(mf_js_format_check(MF_JS_FORMAT_DATE_TIME,
-				       "2024-02-29T23:59:60Z", 20));
+	                               "2024-02-29T23:59:60Z", 20));
 	assert_false(mf_js_format_check(MF_JS_FORMAT_DATE_TIME,
-					"2023-02-29T00:00:00Z", 20));
+	                                "2023-02-29T00:00:00Z", 20));
 	assert_true(mf_js_format_check(MF_JS_FORMAT_URI,
-				       "https://a.example/x?y#z", 23));
+	                               "https://a.example/x?y#z", 23));
 	assert_false(mf_js_format_check(MF_JS_FORMAT_URI, "/relative", 9));
-	assert_true(mf_js_format_check(MF_JS_FORMAT_EMAIL, "a.b+c@d.example",
-				       15));
-	assert_false(mf_js_format_check(MF_JS_FORMAT_EMAIL, "a..b@d.example",
-					14));
+	assert_true(
+	    mf_js_format_check(MF_JS_FORMAT_EMAIL, "a.b+c@d.example", 15));
+	assert_false(
+	    mf_js_format_check(MF_JS_FORMAT_EMAIL, "a..b@d.example", 14));
 	assert_true(mf_js_format_check(
-		MF_JS_FORMAT_UUID, "123e4567-e89b-12d3-a456-426614174000", 36));
+	    MF_JS_FORMAT_UUID, "123e4567-e89b-12d3-a456-426614174000", 36));
 	assert_false(mf_js_format_check(MF_JS_FORMAT_DATE, "2024-01-01\0", 11));
 	assert_true(mf_js_is_ipv6("::ffff:1.2.3.4", 14));
 	assert_false(mf_js_is_ipv6("1::2::3", 7));
@@ -516,20 +520,54 @@ test_numbers(void **state)
 }
 
 static void
+test_unique_items_large(void **state)
+{
+	struct mf_validation v = MF_VALIDATION_INIT;
+	struct mf_schema *s = compile("{\"uniqueItems\": true}");
+	json_t *arr = json_array();
+	size_t i;
+
+	(void)state;
+	/* 100,000 distinct items: must be quick (sorted, not pairwise) */
+	for (i = 0; i < 100000; i++)
+		json_array_append_new(arr, json_integer((json_int_t)i));
+	assert_true(mf_schema_is_valid(s, arr));
+	/* a duplicate of item 70000 at the end, and 1.0 == 1 */
+	json_array_append_new(arr, json_real(70000.0));
+	json_array_append_new(arr, json_real(1.0));
+	assert_int_equal(mf_schema_validate(s, arr, &v), 1);
+	assert_int_equal(v.count, 1);
+	assert_string_equal(v.errors[0].message,
+	                    "items at index 1 and 100001 are equal; items must "
+	                    "be unique");
+	mf_validation_dispose(&v);
+	json_decref(arr);
+	mf_schema_free(s);
+}
+
+static void
 test_uri_resolution(void **state)
 {
 	/* RFC 3986 section 5.4 examples */
 	static const char *const cases[][2] = {
-		{"g", "http://a/b/c/g"},     {"./g", "http://a/b/c/g"},
-		{"g/", "http://a/b/c/g/"},   {"/g", "http://a/g"},
-		{"//g", "http://g"},	     {"?y", "http://a/b/c/d;p?y"},
-		{"g?y", "http://a/b/c/g?y"}, {"#s", "http://a/b/c/d;p?q#s"},
-		{"", "http://a/b/c/d;p?q"},  {".", "http://a/b/c/"},
-		{"..", "http://a/b/"},	     {"../g", "http://a/b/g"},
-		{"../..", "http://a/"},	     {"../../../g", "http://a/g"},
-		{"/./g", "http://a/g"},	     {"g/../h", "http://a/b/c/h"},
-		{"g;x=1/../y", "http://a/b/c/y"},
-		{"urn:x:y", "urn:x:y"},
+	    {"g", "http://a/b/c/g"},
+	    {"./g", "http://a/b/c/g"},
+	    {"g/", "http://a/b/c/g/"},
+	    {"/g", "http://a/g"},
+	    {"//g", "http://g"},
+	    {"?y", "http://a/b/c/d;p?y"},
+	    {"g?y", "http://a/b/c/g?y"},
+	    {"#s", "http://a/b/c/d;p?q#s"},
+	    {"", "http://a/b/c/d;p?q"},
+	    {".", "http://a/b/c/"},
+	    {"..", "http://a/b/"},
+	    {"../g", "http://a/b/g"},
+	    {"../..", "http://a/"},
+	    {"../../../g", "http://a/g"},
+	    {"/./g", "http://a/g"},
+	    {"g/../h", "http://a/b/c/h"},
+	    {"g;x=1/../y", "http://a/b/c/y"},
+	    {"urn:x:y", "urn:x:y"},
 	};
 	size_t i;
 	char *r;
@@ -558,14 +596,13 @@ test_registry_and_compile_errors(void **state)
 	(void)state;
 	assert_int_equal(mf_schema_registry_new(&reg), 0);
 	doc = parse("{\"$defs\": {\"slug\": {\"type\": \"string\","
-		    " \"pattern\": \"^[a-z]+$\"}}}");
-	assert_int_equal(mf_schema_registry_add(reg,
-						"https://example.com/common.json",
-						doc),
-			 0);
+	            " \"pattern\": \"^[a-z]+$\"}}}");
+	assert_int_equal(
+	    mf_schema_registry_add(reg, "https://example.com/common.json", doc),
+	    0);
 	json_decref(doc); /* the registry has its own reference */
 	schema = parse("{\"$id\": \"https://example.com/x/main.json\","
-		       " \"$ref\": \"../common.json#/$defs/slug\"}");
+	               " \"$ref\": \"../common.json#/$defs/slug\"}");
 	mf_error_init(&err);
 	assert_int_equal(mf_schema_compile(&s, reg, schema, 0, &err), 0);
 	json_decref(schema);
@@ -577,9 +614,9 @@ test_registry_and_compile_errors(void **state)
 
 	/* compile_uri against a mapped directory; paths cannot escape */
 	assert_int_equal(mf_schema_registry_new(&reg), 0);
-	assert_int_equal(mf_schema_registry_map_dir(reg, "http://t/",
-						    "/nonexistent-dir/"),
-			 0);
+	assert_int_equal(
+	    mf_schema_registry_map_dir(reg, "http://t/", "/nonexistent-dir/"),
+	    0);
 	mf_error_init(&err);
 	/* dot segments are removed by RFC 3986 resolution first... */
 	rc = mf_schema_compile_uri(&s, reg, "http://t/../etc/passwd", 0, &err);
@@ -590,7 +627,7 @@ test_registry_and_compile_errors(void **state)
 	/* ...and what survives them (escapes) is never mapped */
 	mf_error_init(&err);
 	rc = mf_schema_compile_uri(&s, reg, "http://t/%2e%2e/etc/passwd", 0,
-				   &err);
+	                           &err);
 	assert_int_equal(rc, MF_E_SCHEMA);
 	assert_null(s);
 	mf_error_dispose(&err);
@@ -603,15 +640,15 @@ test_registry_and_compile_errors(void **state)
 	/* unresolvable $ref, bad regex, bad keyword value */
 	{
 		static const char *const bad[][2] = {
-			{"{\"properties\": {\"a\": {\"$ref\": \"#/$defs/nope\"}}}",
-			 "/properties/a/$ref"},
-			{"{\"$ref\": \"https://elsewhere.example/s.json\"}",
-			 "/$ref"},
-			{"{\"pattern\": \"(\"}", "/pattern"},
-			{"{\"items\": {\"type\": \"strin\"}}", "/items/type"},
-			{"{\"minLength\": -1}", "/minLength"},
-			{"{\"allOf\": []}", "/allOf"},
-			{"{\"$schema\": \"https://example.com/unknown\"}", ""},
+		    {"{\"properties\": {\"a\": {\"$ref\": \"#/$defs/nope\"}}}",
+		     "/properties/a/$ref"},
+		    {"{\"$ref\": \"https://elsewhere.example/s.json\"}",
+		     "/$ref"},
+		    {"{\"pattern\": \"(\"}", "/pattern"},
+		    {"{\"items\": {\"type\": \"strin\"}}", "/items/type"},
+		    {"{\"minLength\": -1}", "/minLength"},
+		    {"{\"allOf\": []}", "/allOf"},
+		    {"{\"$schema\": \"https://example.com/unknown\"}", ""},
 		};
 		size_t i;
 
@@ -637,12 +674,12 @@ test_draft7_semantics(void **state)
 	(void)state;
 	/* $ref overrides its siblings; items array + additionalItems */
 	s = compile("{\"$schema\": \"http://json-schema.org/draft-07/schema#\","
-		    " \"definitions\": {\"i\": {\"type\": \"integer\"}},"
-		    " \"properties\": {\"a\": {\"$ref\": \"#/definitions/i\","
-		    "                          \"maximum\": 1},"
-		    "                  \"t\": {\"items\": [{\"type\": "
-		    "\"string\"}], \"additionalItems\": false}},"
-		    " \"dependencies\": {\"x\": [\"y\"]}}");
+	            " \"definitions\": {\"i\": {\"type\": \"integer\"}},"
+	            " \"properties\": {\"a\": {\"$ref\": \"#/definitions/i\","
+	            "                          \"maximum\": 1},"
+	            "                  \"t\": {\"items\": [{\"type\": "
+	            "\"string\"}], \"additionalItems\": false}},"
+	            " \"dependencies\": {\"x\": [\"y\"]}}");
 	assert_true(valid(s, "{\"a\": 5}"));
 	assert_false(valid(s, "{\"a\": 5.5}"));
 	assert_true(valid(s, "{\"t\": [\"s\"]}"));
@@ -664,33 +701,203 @@ test_to_json(void **state)
 	arr = mf_validation_to_json(&v);
 	assert_int_equal(json_array_size(arr), 1);
 	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(arr, 0), "keywordLocation")),
-			    "/required");
-	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(arr, 0), "error")),
-			    "missing required property \"a\"");
+	                        json_array_get(arr, 0), "keywordLocation")),
+	                    "/required");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(arr, 0), "error")),
+	    "missing required property \"a\"");
 	json_decref(arr);
 	mf_validation_dispose(&v);
 	mf_schema_free(s);
+}
+
+/* Both parsers accept the same texts and build equal values. */
+static void
+same_parse(const char *text, size_t len)
+{
+	struct mf_error e1, e2;
+	json_t *a, *b;
+
+	mf_error_init(&e1);
+	mf_error_init(&e2);
+	a = mf_json_parse(text, len, "x", NULL, &e1);
+	b = mf_schema_parse_json(text, len, "x", &e2);
+	if ((a == NULL) != (b == NULL))
+		fail_msg("parsers disagree on %.60s: jansson %s, fast %s", text,
+		         a ? "accepts" : e1.message,
+		         b ? "accepts" : e2.message);
+	if (a != NULL && !json_equal(a, b))
+		fail_msg("parsers build different values for %.60s", text);
+	if (a == NULL && e1.code == MF_E_DUPLICATE_KEY)
+		assert_int_equal(e2.code, MF_E_DUPLICATE_KEY);
+	if (b == NULL)
+		assert_true(strstr(e2.message, "line ") != NULL);
+	json_decref(a);
+	json_decref(b);
+	mf_error_dispose(&e1);
+	mf_error_dispose(&e2);
+}
+
+static size_t
+diff_dir(const char *dir)
+{
+	char path[4096];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name), len;
+		char *text;
+		FILE *f;
+		long sz;
+
+		if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((f = fopen(path, "rb")) == NULL)
+			continue;
+		fseek(f, 0, SEEK_END);
+		sz = ftell(f);
+		rewind(f);
+		text = malloc((size_t)sz + 1);
+		assert_non_null(text);
+		len = fread(text, 1, (size_t)sz, f);
+		fclose(f);
+		text[len] = '\0';
+		same_parse(text, len);
+		free(text);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void
+test_fast_parser_matches_jansson(void **state)
+{
+	static const char *const cases[] = {
+	    "",
+	    " ",
+	    "1",
+	    "-0",
+	    "01",
+	    "1.",
+	    "1.5e",
+	    "-",
+	    "1e400",
+	    "-1e400",
+	    "1e-400",
+	    "9223372036854775807",
+	    "9223372036854775808",
+	    "-9223372036854775809",
+	    "0.1",
+	    "[1e5, 1E+5, -0.0, 0.25, 123456789012]",
+	    "\"\\u0000\"",
+	    "\"\\ud800\"",
+	    "\"\\udc00x\"",
+	    "\"\\ud83d\\ude00\"",
+	    "\"\\u00e9\\u20AC\"",
+	    "\"a\\x\"",
+	    "\"\x01\"",
+	    "\"\t\"",
+	    "\"\xff\"",
+	    "\"\xc0\xaf\"",
+	    "\"\xed\xa0\x80\"",
+	    "\"\xf4\x90\x80\x80\"",
+	    "\"\xe2\x82\"",
+	    "\"caf\xc3\xa9\"",
+	    "\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"",
+	    "{\"a\":1,\"a\":2}",
+	    "{\"a\":1,}",
+	    "[1,]",
+	    "[1 2]",
+	    "{\"a\" 1}",
+	    "{1:2}",
+	    "tru",
+	    "true ",
+	    " null\n",
+	    "nulls",
+	    "[true,false,null]",
+	    "{\"k\\u00e9y\": [1, 2.5, \"x\\n\"], \"\": {}}",
+	    "\"unterminated",
+	    "[\"abcdefghijklmnopqrstuvwxyz0123456789\"]",
+	    "\"abcdefghijklmnop\\\"qrstuvwxyz\"",
+	    "{\"a\":{\"b\":[[]]}}",
+	    "[\xff]",
+	    "\xef\xbb\xbf{}",
+	};
+	char *deep, buf[64];
+	size_t i, n;
+	const char *env = getenv("MF_SHARED_DATA");
+	char dir[4096];
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		same_parse(cases[i], strlen(cases[i]));
+	same_parse("[1]\0", 4); /* a NUL byte after the value */
+	{
+		/* the known difference: jansson ignores a NUL byte right
+		 * after a number, the fast parser refuses it */
+		struct mf_error e;
+
+		mf_error_init(&e);
+		assert_null(mf_schema_parse_json("[1\0]", 4, "x", &e));
+		assert_int_equal(e.code, MF_E_BAD_JSON);
+		mf_error_dispose(&e);
+	}
+	/* nesting: 2048 levels are fine, 2049 are not (jansson's limit) */
+	for (n = 2048; n <= 2049; n++) {
+		deep = malloc(2 * n + 1);
+		assert_non_null(deep);
+		for (i = 0; i < n; i++) {
+			deep[i] = '[';
+			deep[2 * n - 1 - i] = ']';
+		}
+		same_parse(deep, 2 * n);
+		free(deep);
+	}
+	/* every 8-byte alignment of special bytes in strings */
+	for (i = 0; i < 16; i++) {
+		snprintf(buf, sizeof(buf), "\"%.*s\\n\xc3\xa9\"", (int)i,
+		         "0123456789abcdef");
+		same_parse(buf, strlen(buf));
+		snprintf(buf, sizeof(buf), "\"%.*s\x01\"", (int)i,
+		         "0123456789abcdef");
+		same_parse(buf, strlen(buf));
+	}
+	/* and every file of the reference data, when it is there */
+	snprintf(dir, sizeof(dir),
+	         "%s/json-schema-test-suite/tests/draft2020-12",
+	         env && *env ? env : "../shared/data");
+	n = diff_dir(dir);
+	snprintf(dir, sizeof(dir), "%s/cyclonedx/examples",
+	         env && *env ? env : "../shared/data");
+	n += diff_dir(dir);
+	printf("fast parser matched jansson on %zu reference files\n", n);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_error_locations_and_messages),
-		cmocka_unit_test(test_messages),
-		cmocka_unit_test(test_combinator_errors),
-		cmocka_unit_test(test_every_error_and_bound),
-		cmocka_unit_test(test_recursion_bound),
-		cmocka_unit_test(test_threads_share_a_schema),
-		cmocka_unit_test(test_ecma_regex),
-		cmocka_unit_test(test_formats),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_uri_resolution),
-		cmocka_unit_test(test_registry_and_compile_errors),
-		cmocka_unit_test(test_draft7_semantics),
-		cmocka_unit_test(test_to_json),
+	    cmocka_unit_test(test_error_locations_and_messages),
+	    cmocka_unit_test(test_messages),
+	    cmocka_unit_test(test_combinator_errors),
+	    cmocka_unit_test(test_every_error_and_bound),
+	    cmocka_unit_test(test_recursion_bound),
+	    cmocka_unit_test(test_threads_share_a_schema),
+	    cmocka_unit_test(test_ecma_regex),
+	    cmocka_unit_test(test_formats),
+	    cmocka_unit_test(test_numbers),
+	    cmocka_unit_test(test_unique_items_large),
+	    cmocka_unit_test(test_uri_resolution),
+	    cmocka_unit_test(test_registry_and_compile_errors),
+	    cmocka_unit_test(test_draft7_semantics),
+	    cmocka_unit_test(test_to_json),
+	    cmocka_unit_test(test_fast_parser_matches_jansson),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,7 +27,7 @@ find_data(void)
 	struct stat st;
 
 	snprintf(dir, sizeof(dir), "%s/cyclonedx",
-		 env && *env ? env : "../shared/data");
+	         env && *env ? env : "../shared/data");
 	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
@@ -69,7 +69,7 @@ setup(void **state)
 	snprintf(prefix_dir, sizeof(prefix_dir), "%s/", dir);
 	if (mf_schema_registry_new(&reg) != 0 ||
 	    mf_schema_registry_map_dir(reg, "http://cyclonedx.org/schema/",
-				       prefix_dir) != 0)
+	                               prefix_dir) != 0)
 		return -1;
 	root = load("bom-1.6.schema.json");
 	if (root == NULL)
@@ -82,7 +82,8 @@ setup(void **state)
 	mf_schema_registry_free(reg);
 	mf_error_dispose(&err);
 	f.ml = load("examples/valid-machine-learning-1.6.json");
-	f.env = load("examples/valid-machine-learning-considerations-env-1.6.json");
+	f.env =
+	    load("examples/valid-machine-learning-considerations-env-1.6.json");
 	return rc == 0 && f.ml && f.env ? 0 : -1;
 }
 
@@ -97,14 +98,14 @@ teardown(void **state)
 	return 0;
 }
 
-#define NEED_DATA(f)                                                          \
-	do {                                                                  \
-		if ((f)->schema == NULL) {                                    \
-			printf("CycloneDX data not found at %s (set "         \
-			       "MF_SHARED_DATA): skipped\n",                  \
-			       dir);                                          \
-			skip();                                               \
-		}                                                             \
+#define NEED_DATA(f)                                                           \
+	do {                                                                   \
+		if ((f)->schema == NULL) {                                     \
+			printf("CycloneDX data not found at %s (set "          \
+			       "MF_SHARED_DATA): skipped\n",                   \
+			       dir);                                           \
+			skip();                                                \
+		}                                                              \
 	} while (0)
 
 static void
@@ -137,7 +138,7 @@ test_examples_valid(void **state)
 
 static bool
 has_error(const struct mf_validation *v, const char *instance,
-	  const char *keyword_suffix, const char *message_part)
+          const char *keyword_suffix, const char *message_part)
 {
 	size_t i, n, k = strlen(keyword_suffix);
 
@@ -163,16 +164,15 @@ test_tampered_component_type(void **state)
 	NEED_DATA(f);
 	copy = json_deep_copy(f->ml);
 	assert_non_null(copy);
-	assert_int_equal(json_object_set_new(json_array_get(json_object_get(
-							      copy, "components"),
-						      0),
-					       "type",
-					       json_string("spaceship")),
-			 0);
+	assert_int_equal(
+	    json_object_set_new(
+	        json_array_get(json_object_get(copy, "components"), 0), "type",
+	        json_string("spaceship")),
+	    0);
 	assert_int_equal(mf_schema_validate(f->schema, copy, &v), 1);
 	print_errors(&v);
 	assert_true(has_error(&v, "/components/0/type", "/type/enum",
-			      "must be one of"));
+	                      "must be one of"));
 	assert_false(mf_schema_is_valid(f->schema, copy));
 	mf_validation_dispose(&v);
 	json_decref(copy);
@@ -197,21 +197,21 @@ test_tampered_many(void **state)
 	assert_int_equal(mf_schema_validate(f->schema, copy, &v), 1);
 	print_errors(&v);
 	assert_true(has_error(&v, "/serialNumber", "/serialNumber/pattern",
-			      "must match the pattern"));
+	                      "must match the pattern"));
 	assert_true(has_error(&v, "/version", "/version/type",
-			      "expected integer, got string"));
+	                      "expected integer, got string"));
 	assert_true(has_error(&v, "/components/0/surprise",
-			      "/additionalProperties",
-			      "property \"surprise\" is not allowed"));
+	                      "/additionalProperties",
+	                      "property \"surprise\" is not allowed"));
 	/* The keyword location goes through the $ref to the definition;
 	 * the absolute location names the definition in its document. */
 	for (i = 0; i < v.count; i++) {
 		if (strcmp(v.errors[i].instance_location, "/version") != 0)
 			continue;
 		assert_string_equal(v.errors[i].absolute_location,
-				    "http://cyclonedx.org/schema/"
-				    "bom-1.6.schema.json#/properties/version/"
-				    "type");
+		                    "http://cyclonedx.org/schema/"
+		                    "bom-1.6.schema.json#/properties/version/"
+		                    "type");
 	}
 	assert_true(v.count >= 3 && v.count < 10);
 	mf_validation_dispose(&v);
@@ -239,9 +239,9 @@ test_tampered_license(void **state)
 	print_errors(&v);
 	for (i = 0; i < v.count; i++)
 		if (strcmp(v.errors[i].instance_location,
-			   "/components/0/licenses/0/license/id") == 0 &&
+		           "/components/0/licenses/0/license/id") == 0 &&
 		    strstr(v.errors[i].absolute_location,
-			   "spdx.schema.json#") != NULL)
+		           "spdx.schema.json#") != NULL)
 			found = true;
 	assert_true(found);
 	licenses = json_pack("[{s:{s:s}}]", "license", "id", "Apache-2.0");
@@ -256,10 +256,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_examples_valid),
-		cmocka_unit_test(test_tampered_component_type),
-		cmocka_unit_test(test_tampered_many),
-		cmocka_unit_test(test_tampered_license),
+	    cmocka_unit_test(test_examples_valid),
+	    cmocka_unit_test(test_tampered_component_type),
+	    cmocka_unit_test(test_tampered_many),
+	    cmocka_unit_test(test_tampered_license),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -25,19 +25,19 @@
 static const struct {
 	const char *draft, *file, *group, *reason;
 } excluded[] = {
-	{"draft2020-12", "defs.json", "validate definition against metaschema",
-	 "needs the 2020-12 meta-schema, which the suite's remotes/ do not "
-	 "contain and which we do not ship (see validators/README.md)"},
-	{"draft2020-12", "ref.json", "remote ref, containing refs itself",
-	 "needs the 2020-12 meta-schema (not in remotes/, not shipped)"},
-	{"draft7", "definitions.json", "validate definition against metaschema",
-	 "needs the draft-07 meta-schema (not in remotes/, not shipped)"},
-	{"draft7", "ref.json", "remote ref, containing refs itself",
-	 "needs the draft-07 meta-schema (not in remotes/, not shipped)"},
+    {"draft2020-12", "defs.json", "validate definition against metaschema",
+     "needs the 2020-12 meta-schema, which the suite's remotes/ do not "
+     "contain and which we do not ship (see validators/README.md)"},
+    {"draft2020-12", "ref.json", "remote ref, containing refs itself",
+     "needs the 2020-12 meta-schema (not in remotes/, not shipped)"},
+    {"draft7", "definitions.json", "validate definition against metaschema",
+     "needs the draft-07 meta-schema (not in remotes/, not shipped)"},
+    {"draft7", "ref.json", "remote ref, containing refs itself",
+     "needs the draft-07 meta-schema (not in remotes/, not shipped)"},
 };
 
 static const char *const asserted_formats[] = {"date", "date-time", "uri",
-					       "email", "uuid"};
+                                               "email", "uuid"};
 
 struct run {
 	const char *draft;
@@ -59,7 +59,7 @@ find_suite(void)
 	struct stat st;
 
 	snprintf(suite_dir, sizeof(suite_dir), "%s/json-schema-test-suite",
-		 env && *env ? env : "../shared/data");
+	         env && *env ? env : "../shared/data");
 	return stat(suite_dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
@@ -84,8 +84,8 @@ exclusion(const char *draft, const char *file, const char *group)
 
 /* Runs one test file; returns true when every case passed. */
 static bool
-run_file(const struct run *r, struct mf_schema_registry *reg,
-	 const char *path, const char *file, struct counts *cnt)
+run_file(const struct run *r, struct mf_schema_registry *reg, const char *path,
+         const char *file, struct counts *cnt)
 {
 	json_error_t je;
 	json_t *groups, *g;
@@ -99,7 +99,8 @@ run_file(const struct run *r, struct mf_schema_registry *reg,
 	}
 	json_array_foreach(groups, gi, g)
 	{
-		const char *gdesc = json_string_value(json_object_get(g, "description"));
+		const char *gdesc =
+		    json_string_value(json_object_get(g, "description"));
 		json_t *tests = json_object_get(g, "tests"), *t;
 		struct mf_schema *s = NULL;
 		struct mf_error err;
@@ -115,11 +116,11 @@ run_file(const struct run *r, struct mf_schema_registry *reg,
 		}
 		mf_error_init(&err);
 		rc = mf_schema_compile(&s, reg, json_object_get(g, "schema"),
-				       r->flags, &err);
+		                       r->flags, &err);
 		json_array_foreach(tests, ti, t)
 		{
 			const char *tdesc = json_string_value(
-				json_object_get(t, "description"));
+			    json_object_get(t, "description"));
 			bool want = json_is_true(json_object_get(t, "valid"));
 			struct mf_validation v = MF_VALIDATION_INIT;
 			int vr = -1;
@@ -128,9 +129,9 @@ run_file(const struct run *r, struct mf_schema_registry *reg,
 			cnt->cases++;
 			if (rc == 0) {
 				vr = mf_schema_validate(
-					s, json_object_get(t, "data"), &v);
+				    s, json_object_get(t, "data"), &v);
 				fast = mf_schema_is_valid(
-					s, json_object_get(t, "data"));
+				    s, json_object_get(t, "data"));
 			}
 			/* Both modes must agree with the suite, and an
 			 * invalid result must come with its errors. */
@@ -139,23 +140,23 @@ run_file(const struct run *r, struct mf_schema_registry *reg,
 				cnt->passed++;
 			} else {
 				all_ok = false;
-				fprintf(stderr,
-					"FAIL %s/%s%s%s | %s | %s: expected %s, "
-					"%s%s%s\n",
-					r->draft, r->subdir, *r->subdir ? "/" : "",
-					file, gdesc, tdesc,
-					want ? "valid" : "invalid",
-					rc != 0 ? "schema did not compile: "
-						: "",
-					rc != 0 ? err.message : "",
-					rc == 0 ? (vr == 0	 ? "got valid"
-						   : vr == 1 ? "got invalid"
-							     : "got an error")
-						: "");
+				fprintf(
+				    stderr,
+				    "FAIL %s/%s%s%s | %s | %s: expected %s, "
+				    "%s%s%s\n",
+				    r->draft, r->subdir, *r->subdir ? "/" : "",
+				    file, gdesc, tdesc,
+				    want ? "valid" : "invalid",
+				    rc != 0 ? "schema did not compile: " : "",
+				    rc != 0 ? err.message : "",
+				    rc == 0 ? (vr == 0   ? "got valid"
+				               : vr == 1 ? "got invalid"
+				                         : "got an error")
+				            : "");
 				if (rc == 0 && fast != (vr == 0))
 					fprintf(stderr,
-						"     (is_valid says %s)\n",
-						fast ? "valid" : "invalid");
+					        "     (is_valid says %s)\n",
+					        fast ? "valid" : "invalid");
 			}
 			mf_validation_dispose(&v);
 		}
@@ -177,12 +178,12 @@ run_dir(const struct run *r, struct counts *cnt)
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "%s/tests/%s%s%s", suite_dir, r->draft,
-		 *r->subdir ? "/" : "", r->subdir);
+	         *r->subdir ? "/" : "", r->subdir);
 	snprintf(remotes, sizeof(remotes), "%s/remotes/", suite_dir);
 	assert_int_equal(mf_schema_registry_new(&reg), 0);
-	assert_int_equal(mf_schema_registry_map_dir(
-				 reg, "http://localhost:1234/", remotes),
-			 0);
+	assert_int_equal(
+	    mf_schema_registry_map_dir(reg, "http://localhost:1234/", remotes),
+	    0);
 	d = opendir(dir);
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL && n < 256) {
@@ -269,7 +270,7 @@ run_format(const char *draft, unsigned flags)
 	for (i = 0; i < sizeof(asserted_formats) / sizeof(asserted_formats[0]);
 	     i++) {
 		struct run r = {draft, "optional/format", file,
-				flags | MF_SCHEMA_ASSERT_FORMAT};
+		                flags | MF_SCHEMA_ASSERT_FORMAT};
 		struct counts c = {0, 0, 0, 0, 0};
 
 		snprintf(file, sizeof(file), "%s.json", asserted_formats[i]);
@@ -281,7 +282,7 @@ run_format(const char *draft, unsigned flags)
 			continue;
 		}
 		snprintf(what, sizeof(what), "%s optional/format/%s", draft,
-			 file);
+		         file);
 		print_counts(what, &c);
 		total.cases += c.cases;
 		total.passed += c.passed;
@@ -312,10 +313,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_draft2020_12),
-		cmocka_unit_test(test_draft7),
-		cmocka_unit_test(test_formats_2020_12),
-		cmocka_unit_test(test_formats_draft7),
+	    cmocka_unit_test(test_draft2020_12),
+	    cmocka_unit_test(test_draft7),
+	    cmocka_unit_test(test_formats_2020_12),
+	    cmocka_unit_test(test_formats_draft7),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
