@@ -15,23 +15,23 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: modelfacts keygen [--type ed25519|ecdsa-p256|rsa] "
-		"[--out PREFIX]\n\n"
-		"Writes PREFIX.key (private, PKCS#8 PEM, mode 0600) and "
-		"PREFIX.pub (public,\nSubjectPublicKeyInfo PEM; give it to the "
-		"registry operator) and prints the\nkey id. Defaults: ed25519, "
-		"PREFIX=modelfacts. Existing files are never\noverwritten. "
-		"RSA keys are 3072 bits and sign with RSA-PSS.\n");
+	        "usage: modelfacts keygen [--type ed25519|ecdsa-p256|rsa] "
+	        "[--out PREFIX]\n\n"
+	        "Writes PREFIX.key (private, PKCS#8 PEM, mode 0600) and "
+	        "PREFIX.pub (public,\nSubjectPublicKeyInfo PEM; give it to the "
+	        "registry operator) and prints the\nkey id. Defaults: ed25519, "
+	        "PREFIX=modelfacts. Existing files are never\noverwritten. "
+	        "RSA keys are 3072 bits and sign with RSA-PSS.\n");
 }
 
 int
 cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"type", required_argument, NULL, 't'},
-		{"out", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"type", required_argument, NULL, 't'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *type = "ed25519", *prefix = "modelfacts";
 	char path[4096];
@@ -65,10 +65,11 @@ cmd_keygen(int argc, char **argv)
 	if (strcmp(type, "rsa") == 0)
 		alg = MF_KEY_RSA_PSS;
 	else if (mf_key_alg_from_name(&alg, type) != 0 ||
-		 alg == MF_KEY_SSH_ED25519) {
-		fprintf(stderr, "modelfacts keygen: unknown type '%s' (ed25519, "
-				"ecdsa-p256 or rsa)\n",
-			type);
+	         alg == MF_KEY_SSH_ED25519) {
+		fprintf(stderr,
+		        "modelfacts keygen: unknown type '%s' (ed25519, "
+		        "ecdsa-p256 or rsa)\n",
+		        type);
 		return MF_EXIT_USAGE;
 	}
 	mf_error_init(&err);
@@ -84,20 +85,21 @@ cmd_keygen(int argc, char **argv)
 		FILE *f = fopen(path, "wx");
 
 		if (f == NULL || fputs(pub, f) == EOF || fclose(f) != 0) {
-			fprintf(stderr, "modelfacts keygen: cannot write %s "
-					"(does it exist?)\n",
-				path);
+			fprintf(stderr,
+			        "modelfacts keygen: cannot write %s "
+			        "(does it exist?)\n",
+			        path);
 			goto done;
 		}
 	}
 	printf("%s\n", mf_key_id(key));
 	fprintf(stderr, "wrote %s.key (private, keep it) and %s.pub\n", prefix,
-		prefix);
+	        prefix);
 	rc = MF_EXIT_OK;
 	goto done;
 fail:
 	fprintf(stderr, "modelfacts keygen: %s\n",
-		err.message[0] ? err.message : "cannot generate a key");
+	        err.message[0] ? err.message : "cannot generate a key");
 done:
 	free(priv);
 	free(pub);

@@ -21,26 +21,27 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: modelfacts sign --key KEY [--key KEY2] [--type TYPE] "
-		"FILE > envelope.json\n\n"
-		"Signs the payload in FILE (\"-\": standard input) over DSSE's "
-		"PAE and prints the\nenvelope. TYPE is disclosure, eval-result, "
-		"assessment or key-event (default:\nthe payload's \"type\"). "
-		"KEY is a PEM private key (Ed25519, ECDSA P-256, RSA)\nor an "
-		"OpenSSH Ed25519 private key, which signs as SSHSIG "
-		"(namespace\n\"modelfacts\"). A rotation key-event is signed "
-		"with both keys.\n");
+	fprintf(
+	    out,
+	    "usage: modelfacts sign --key KEY [--key KEY2] [--type TYPE] "
+	    "FILE > envelope.json\n\n"
+	    "Signs the payload in FILE (\"-\": standard input) over DSSE's "
+	    "PAE and prints the\nenvelope. TYPE is disclosure, eval-result, "
+	    "assessment or key-event (default:\nthe payload's \"type\"). "
+	    "KEY is a PEM private key (Ed25519, ECDSA P-256, RSA)\nor an "
+	    "OpenSSH Ed25519 private key, which signs as SSHSIG "
+	    "(namespace\n\"modelfacts\"). A rotation key-event is signed "
+	    "with both keys.\n");
 }
 
 int
 cmd_sign(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"type", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"key", required_argument, NULL, 'k'},
+	    {"type", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *keys[MF_DSSE_MAX_SIGNATURES], *type = NULL, *ptype;
 	struct mf_dsse_sig sigs[MF_DSSE_MAX_SIGNATURES];
@@ -57,9 +58,10 @@ cmd_sign(int argc, char **argv)
 		switch (c) {
 		case 'k':
 			if (nkeys == MF_DSSE_MAX_SIGNATURES) {
-				fprintf(stderr, "modelfacts sign: at most %d "
-						"keys\n",
-					MF_DSSE_MAX_SIGNATURES);
+				fprintf(stderr,
+				        "modelfacts sign: at most %d "
+				        "keys\n",
+				        MF_DSSE_MAX_SIGNATURES);
 				return MF_EXIT_USAGE;
 			}
 			keys[nkeys++] = optarg;
@@ -89,9 +91,9 @@ cmd_sign(int argc, char **argv)
 		type = doc ? mf_json_str(doc, "type") : NULL;
 		if (type == NULL) {
 			fprintf(stderr, "modelfacts sign: %s: %s\n",
-				argv[optind],
-				doc ? "no \"type\" member; use --type"
-				    : err.message);
+			        argv[optind],
+			        doc ? "no \"type\" member; use --type"
+			            : err.message);
 			goto done;
 		}
 	}
@@ -101,14 +103,14 @@ cmd_sign(int argc, char **argv)
 	}
 	ptype = mf_doctype_payload_type((enum mf_doctype)t);
 	if (mf_dsse_pae(&pae, &pae_len, ptype, strlen(ptype),
-			(const uint8_t *)payload, len) != 0)
+	                (const uint8_t *)payload, len) != 0)
 		goto done;
 	for (i = 0; i < nkeys; i++) {
 		if (mf_key_load_private_file(&key, keys[i], NULL, &err) != 0 ||
 		    mf_sign_message(&sigs[i].sig, &sigs[i].sig_len, key, pae,
-				    pae_len, NULL, &err) != 0) {
+		                    pae_len, NULL, &err) != 0) {
 			fprintf(stderr, "modelfacts sign: %s: %s\n", keys[i],
-				err.message);
+			        err.message);
 			rc = MF_EXIT_FAIL;
 			goto done;
 		}
@@ -119,7 +121,7 @@ cmd_sign(int argc, char **argv)
 		key = NULL;
 	}
 	if (mf_dsse_encode(&out, ptype, (const uint8_t *)payload, len, sigs,
-			   nsigs) != 0)
+	                   nsigs) != 0)
 		goto done;
 	printf("%s\n", out);
 	rc = MF_EXIT_OK;

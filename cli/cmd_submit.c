@@ -15,24 +15,24 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: modelfacts submit [--registry URL] [--json] "
-		"ENVELOPE...\n\n"
-		"Posts each signed envelope to URL/v1/submissions (URL: "
-		"--registry, else\n$MODELFACTS_URL, else "
-		"http://127.0.0.1:8080). Exit 0 when every envelope\nwas "
-		"accepted (now or before), 1 when the registry refused one, 2 "
-		"on usage\nor I/O errors. --json prints the registry's "
-		"responses as they are.\n");
+	        "usage: modelfacts submit [--registry URL] [--json] "
+	        "ENVELOPE...\n\n"
+	        "Posts each signed envelope to URL/v1/submissions (URL: "
+	        "--registry, else\n$MODELFACTS_URL, else "
+	        "http://127.0.0.1:8080). Exit 0 when every envelope\nwas "
+	        "accepted (now or before), 1 when the registry refused one, 2 "
+	        "on usage\nor I/O errors. --json prints the registry's "
+	        "responses as they are.\n");
 }
 
 int
 cmd_submit(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"registry", required_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"registry", required_argument, NULL, 'r'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *registry = NULL;
 	char url[4096];
@@ -60,7 +60,7 @@ cmd_submit(int argc, char **argv)
 		return MF_EXIT_USAGE;
 	}
 	snprintf(url, sizeof(url), "%s/v1/submissions",
-		 mf_cli_registry_url(registry));
+	         mf_cli_registry_url(registry));
 	for (i = optind; i < argc; i++) {
 		struct mf_buf resp = MF_BUF_INIT;
 		size_t len;
@@ -93,11 +93,11 @@ cmd_submit(int argc, char **argv)
 			       argv[i], mf_json_str(r, "status"),
 			       mf_json_str(r, "kind"), mf_json_str(r, "org"),
 			       mf_json_str(r, "model") ? mf_json_str(r, "model")
-						       : "-",
+			                               : "-",
 			       (long long)json_integer_value(
-				       json_object_get(r, "version")),
+			           json_object_get(r, "version")),
 			       (long long)json_integer_value(
-				       json_object_get(r, "log_index")),
+			           json_object_get(r, "log_index")),
 			       mf_json_str(r, "payload_sha256"));
 			json_decref(r);
 		}

@@ -18,20 +18,20 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: modelfacts verify ENVELOPE --pubkey KEY\n\n"
-		"Verifies the envelope's signature offline with KEY (PEM "
-		"SubjectPublicKeyInfo\nor an ssh-ed25519 line). Prints the "
-		"payload type and the payload's SHA-256.\nExit 0 verified, 1 "
-		"not verified, 2 usage or I/O error.\n");
+	        "usage: modelfacts verify ENVELOPE --pubkey KEY\n\n"
+	        "Verifies the envelope's signature offline with KEY (PEM "
+	        "SubjectPublicKeyInfo\nor an ssh-ed25519 line). Prints the "
+	        "payload type and the payload's SHA-256.\nExit 0 verified, 1 "
+	        "not verified, 2 usage or I/O error.\n");
 }
 
 int
 cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"pubkey", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"pubkey", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *pubkey = NULL;
 	struct mf_dsse *env = NULL;
@@ -66,13 +66,12 @@ cmd_verify(int argc, char **argv)
 		goto done;
 	if (mf_key_parse_public(&key, ktext, klen, &err) != 0) {
 		fprintf(stderr, "modelfacts verify: %s: %s\n", pubkey,
-			err.message);
+		        err.message);
 		goto done;
 	}
 	if (mf_dsse_parse(&env, text, len, 64u << 20, &err) != 0) {
-		fprintf(stderr, "modelfacts verify: %s: %s%s%s\n",
-			argv[optind], err.message, err.pointer[0] ? " at " : "",
-			err.pointer);
+		fprintf(stderr, "modelfacts verify: %s: %s%s%s\n", argv[optind],
+		        err.message, err.pointer[0] ? " at " : "", err.pointer);
 		rc = MF_EXIT_FAIL;
 		goto done;
 	}

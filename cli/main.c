@@ -9,18 +9,18 @@
 #include <string.h>
 
 const struct mf_cli_command mf_cli_commands[] = {
-	{"keygen", cmd_keygen, "make a signing key pair and print its key id"},
-	{"sign", cmd_sign, "sign a payload into a DSSE envelope"},
-	{"submit", cmd_submit, "send envelopes to a registry"},
-	{"verify", cmd_verify, "verify an envelope offline with a public key"},
-	{"verify-log", cmd_verify_log,
-	 "verify checkpoints and proofs; follow a registry's log"},
-	{"admin", cmd_admin, "operator commands (create-org)"},
-	{"import", cmd_import, "import FMTI data (indices, scores, reports)"},
-	{"version", cmd_version, "print the version"},
-	{"validate", cmd_validate,
-	 "check documents (modelfacts types, or --schema any schema)"},
-	{NULL, NULL, NULL},
+    {"keygen", cmd_keygen, "make a signing key pair and print its key id"},
+    {"sign", cmd_sign, "sign a payload into a DSSE envelope"},
+    {"submit", cmd_submit, "send envelopes to a registry"},
+    {"verify", cmd_verify, "verify an envelope offline with a public key"},
+    {"verify-log", cmd_verify_log,
+     "verify checkpoints and proofs; follow a registry's log"},
+    {"admin", cmd_admin, "operator commands (create-org)"},
+    {"import", cmd_import, "import FMTI data (indices, scores, reports)"},
+    {"version", cmd_version, "print the version"},
+    {"validate", cmd_validate,
+     "check documents (modelfacts types, or --schema any schema)"},
+    {NULL, NULL, NULL},
 };
 
 static void

@@ -18,15 +18,16 @@ mf_cli_read_file(const char *path, size_t max, size_t *len)
 
 	if (f == NULL) {
 		fprintf(stderr, "modelfacts: cannot open %s: %s\n", path,
-			strerror(errno));
+		        strerror(errno));
 		return NULL;
 	}
 	mf_buf_init(&b, max);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (mf_buf_append(&b, chunk, n) != 0) {
-			fprintf(stderr, "modelfacts: %s is larger than %zu "
-					"bytes\n",
-				path, max);
+			fprintf(stderr,
+			        "modelfacts: %s is larger than %zu "
+			        "bytes\n",
+			        path, max);
 			mf_buf_dispose(&b);
 			if (f != stdin)
 				fclose(f);
@@ -51,8 +52,7 @@ mf_cli_registry_url(const char *flag)
 	const char *v = flag ? flag : getenv("MODELFACTS_URL");
 	size_t n;
 
-	snprintf(url, sizeof(url), "%s",
-		 v && *v ? v : "http://127.0.0.1:8080");
+	snprintf(url, sizeof(url), "%s", v && *v ? v : "http://127.0.0.1:8080");
 	n = strlen(url);
 	while (n > 0 && url[n - 1] == '/')
 		url[--n] = '\0';
@@ -66,9 +66,8 @@ collect(char *data, size_t size, size_t n, void *ud)
 }
 
 int
-mf_cli_http(const char *method, const char *url, const char *body,
-	    size_t len, const char *extra_header, long *status,
-	    struct mf_buf *resp)
+mf_cli_http(const char *method, const char *url, const char *body, size_t len,
+            const char *extra_header, long *status, struct mf_buf *resp)
 {
 	struct curl_slist *headers = NULL;
 	CURL *c = curl_easy_init();
@@ -77,8 +76,7 @@ mf_cli_http(const char *method, const char *url, const char *body,
 	*status = 0;
 	if (c == NULL)
 		return -1;
-	headers = curl_slist_append(headers,
-				    "Content-Type: application/json");
+	headers = curl_slist_append(headers, "Content-Type: application/json");
 	headers = curl_slist_append(headers, "Expect:");
 	if (extra_header != NULL)
 		headers = curl_slist_append(headers, extra_header);
@@ -92,14 +90,14 @@ mf_cli_http(const char *method, const char *url, const char *body,
 	if (body != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)len);
+		                 (curl_off_t)len);
 	}
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	else
 		fprintf(stderr, "modelfacts: %s: %s\n", url,
-			curl_easy_strerror(rc));
+		        curl_easy_strerror(rc));
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(c);
 	return rc == CURLE_OK ? 0 : -1;
@@ -118,14 +116,13 @@ mf_cli_print_api_error(long status, const char *body)
 		return;
 	}
 	fprintf(stderr, "HTTP %ld %s: %s\n", status,
-		mf_json_str(e, "code") ? mf_json_str(e, "code") : "?",
-		mf_json_str(e, "message") ? mf_json_str(e, "message") : "");
+	        mf_json_str(e, "code") ? mf_json_str(e, "code") : "?",
+	        mf_json_str(e, "message") ? mf_json_str(e, "message") : "");
 	json_array_foreach(json_object_get(e, "details"), i, d)
-		fprintf(stderr, "  at %s: %s\n",
-			mf_json_str(d, "pointer") && *mf_json_str(d, "pointer")
-				? mf_json_str(d, "pointer")
-				: "(document)",
-			mf_json_str(d, "message") ? mf_json_str(d, "message")
-						  : "");
+	    fprintf(stderr, "  at %s: %s\n",
+	            mf_json_str(d, "pointer") && *mf_json_str(d, "pointer")
+	                ? mf_json_str(d, "pointer")
+	                : "(document)",
+	            mf_json_str(d, "message") ? mf_json_str(d, "message") : "");
 	json_decref(j);
 }

@@ -7,8 +7,8 @@
 #include <stddef.h>
 
 /* Exit statuses of every command. */
-#define MF_EXIT_OK 0
-#define MF_EXIT_FAIL 1  /* the check failed / the registry said no */
+#define MF_EXIT_OK    0
+#define MF_EXIT_FAIL  1 /* the check failed / the registry said no */
 #define MF_EXIT_USAGE 2 /* usage or I/O error */
 
 /* Reads a whole file (or "-" for stdin) up to max bytes into a new
@@ -26,8 +26,8 @@ const char *mf_cli_registry_url(const char *flag);
  * response body goes to resp. Returns 0 or -1.
  */
 int mf_cli_http(const char *method, const char *url, const char *body,
-		size_t len, const char *extra_header, long *status,
-		struct mf_buf *resp);
+                size_t len, const char *extra_header, long *status,
+                struct mf_buf *resp);
 
 /* Prints an API error body readably to stderr. */
 void mf_cli_print_api_error(long status, const char *body);

@@ -16,7 +16,10 @@ struct mf_buf {
 	size_t max; /* 0: no limit */
 };
 
-#define MF_BUF_INIT {NULL, 0, 0, 0}
+#define MF_BUF_INIT                                                            \
+	{                                                                      \
+		NULL, 0, 0, 0                                                  \
+	}
 
 void mf_buf_init(struct mf_buf *b, size_t max);
 void mf_buf_dispose(struct mf_buf *b);
@@ -28,7 +31,7 @@ int mf_buf_append(struct mf_buf *b, const void *data, size_t len);
 int mf_buf_puts(struct mf_buf *b, const char *s);
 int mf_buf_putc(struct mf_buf *b, char c);
 int mf_buf_printf(struct mf_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int mf_buf_vprintf(struct mf_buf *b, const char *fmt, va_list ap);
 /* Hands the data to the caller (free() it) and resets the buffer. */
 char *mf_buf_detach(struct mf_buf *b, size_t *len_out);

@@ -1,6 +1,7 @@
 /*
  * Files compiled into the binaries by scripts/embed.c: the migrations,
- * the schema/ documents and indices, the web/static assets. Data is NUL-terminated.
+ * the schema/ documents and indices, the web/static assets. Data is
+ * NUL-terminated.
  */
 #ifndef MF_EMBEDDED_H
 #define MF_EMBEDDED_H

@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const char b64_std[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 size_t
 mf_base64_encoded_len(size_t n)
@@ -22,7 +22,8 @@ mf_base64_encode(char *out, const uint8_t *in, size_t n)
 	uint32_t v;
 
 	for (i = 0; i + 3 <= n; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
 		*out++ = b64_std[v >> 18 & 63];
 		*out++ = b64_std[v >> 12 & 63];
 		*out++ = b64_std[v >> 6 & 63];

@@ -20,8 +20,7 @@ char *mf_base64_encode_alloc(const uint8_t *in, size_t n);
  * Decodes in[0..n) into a new malloc'd buffer (*out, *out_len; a NUL
  * follows the data). Returns 0, MF_E_BAD_BASE64 or MF_E_NOMEM.
  */
-int mf_base64_decode(uint8_t **out, size_t *out_len, const char *in,
-		     size_t n);
+int mf_base64_decode(uint8_t **out, size_t *out_len, const char *in, size_t n);
 
 /* Writes 2n lowercase hex digits and a NUL. */
 void mf_hex_encode(char *out, const uint8_t *in, size_t n);

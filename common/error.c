@@ -14,41 +14,41 @@ struct mf_error_row {
 };
 
 static const struct mf_error_row error_table[] = {
-	{MF_OK, 200, "ok"},
-	{MF_E_NOMEM, 500, "out_of_memory"},
-	{MF_E_INTERNAL, 500, "internal_error"},
-	{MF_E_IO, 500, "io_error"},
-	{MF_E_UNAVAILABLE, 503, "service_unavailable"},
-	{MF_E_BAD_REQUEST, 400, "bad_request"},
-	{MF_E_NOT_FOUND, 404, "not_found"},
-	{MF_E_METHOD, 405, "method_not_allowed"},
-	{MF_E_TOO_LARGE, 413, "payload_too_large"},
-	{MF_E_BAD_PARAM, 400, "invalid_parameter"},
-	{MF_E_UNSUPPORTED_MEDIA, 415, "unsupported_media_type"},
-	{MF_E_UNAUTHORIZED, 401, "unauthorized"},
-	{MF_E_FORBIDDEN, 403, "forbidden"},
-	{MF_E_CONFLICT, 409, "conflict"},
-	{MF_E_BAD_JSON, 400, "invalid_json"},
-	{MF_E_DUPLICATE_KEY, 400, "duplicate_json_key"},
-	{MF_E_BAD_UTF8, 400, "invalid_utf8"},
-	{MF_E_BAD_BASE64, 400, "invalid_base64"},
-	{MF_E_ENVELOPE, 400, "invalid_envelope"},
-	{MF_E_UNKNOWN_KEY, 403, "unknown_key"},
-	{MF_E_BAD_SIGNATURE, 403, "bad_signature"},
-	{MF_E_KEY_REVOKED, 403, "key_revoked"},
-	{MF_E_BAD_KEY, 400, "invalid_key"},
-	{MF_E_PAYLOAD_TYPE, 415, "unsupported_payload_type"},
-	{MF_E_BAD_PROOF, 422, "invalid_proof"},
-	{MF_E_BAD_NOTE, 400, "invalid_note"},
-	{MF_E_WRONG_REGISTRY, 400, "wrong_registry"},
-	{MF_E_STALE_SEQ, 409, "stale_seq"},
-	{MF_E_ISSUED_AT, 400, "issued_at_out_of_window"},
-	{MF_E_STALE_SUPERSEDES, 409, "stale_supersedes"},
-	{MF_E_VALIDATION, 422, "validation_failed"},
-	{MF_E_WRONG_ORG, 403, "wrong_organisation"},
-	{MF_E_WRONG_ROLE, 403, "role_not_permitted"},
-	{MF_E_UNKNOWN_SUBJECT, 404, "unknown_subject"},
-	{MF_E_SCHEMA, 500, "invalid_schema"},
+    {MF_OK, 200, "ok"},
+    {MF_E_NOMEM, 500, "out_of_memory"},
+    {MF_E_INTERNAL, 500, "internal_error"},
+    {MF_E_IO, 500, "io_error"},
+    {MF_E_UNAVAILABLE, 503, "service_unavailable"},
+    {MF_E_BAD_REQUEST, 400, "bad_request"},
+    {MF_E_NOT_FOUND, 404, "not_found"},
+    {MF_E_METHOD, 405, "method_not_allowed"},
+    {MF_E_TOO_LARGE, 413, "payload_too_large"},
+    {MF_E_BAD_PARAM, 400, "invalid_parameter"},
+    {MF_E_UNSUPPORTED_MEDIA, 415, "unsupported_media_type"},
+    {MF_E_UNAUTHORIZED, 401, "unauthorized"},
+    {MF_E_FORBIDDEN, 403, "forbidden"},
+    {MF_E_CONFLICT, 409, "conflict"},
+    {MF_E_BAD_JSON, 400, "invalid_json"},
+    {MF_E_DUPLICATE_KEY, 400, "duplicate_json_key"},
+    {MF_E_BAD_UTF8, 400, "invalid_utf8"},
+    {MF_E_BAD_BASE64, 400, "invalid_base64"},
+    {MF_E_ENVELOPE, 400, "invalid_envelope"},
+    {MF_E_UNKNOWN_KEY, 403, "unknown_key"},
+    {MF_E_BAD_SIGNATURE, 403, "bad_signature"},
+    {MF_E_KEY_REVOKED, 403, "key_revoked"},
+    {MF_E_BAD_KEY, 400, "invalid_key"},
+    {MF_E_PAYLOAD_TYPE, 415, "unsupported_payload_type"},
+    {MF_E_BAD_PROOF, 422, "invalid_proof"},
+    {MF_E_BAD_NOTE, 400, "invalid_note"},
+    {MF_E_WRONG_REGISTRY, 400, "wrong_registry"},
+    {MF_E_STALE_SEQ, 409, "stale_seq"},
+    {MF_E_ISSUED_AT, 400, "issued_at_out_of_window"},
+    {MF_E_STALE_SUPERSEDES, 409, "stale_supersedes"},
+    {MF_E_VALIDATION, 422, "validation_failed"},
+    {MF_E_WRONG_ORG, 403, "wrong_organisation"},
+    {MF_E_WRONG_ROLE, 403, "role_not_permitted"},
+    {MF_E_UNKNOWN_SUBJECT, 404, "unknown_subject"},
+    {MF_E_SCHEMA, 500, "invalid_schema"},
 };
 
 static const struct mf_error_row *
@@ -92,20 +92,20 @@ mf_error_dispose(struct mf_error *err)
 
 int
 mf_error_setv(struct mf_error *err, int code, const char *pointer,
-	      const char *fmt, va_list ap)
+              const char *fmt, va_list ap)
 {
 	if (err == NULL || err->code != 0)
 		return code;
 	err->code = code;
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	snprintf(err->pointer, sizeof(err->pointer), "%s",
-		 pointer != NULL ? pointer : "");
+	         pointer != NULL ? pointer : "");
 	return code;
 }
 
 int
 mf_error_set(struct mf_error *err, int code, const char *pointer,
-	     const char *fmt, ...)
+             const char *fmt, ...)
 {
 	va_list ap;
 
@@ -116,8 +116,7 @@ mf_error_set(struct mf_error *err, int code, const char *pointer,
 }
 
 int
-mf_error_detail(struct mf_error *err, const char *pointer,
-		const char *message)
+mf_error_detail(struct mf_error *err, const char *pointer, const char *message)
 {
 	json_t *d;
 
@@ -126,7 +125,7 @@ mf_error_detail(struct mf_error *err, const char *pointer,
 	if (err->details == NULL && (err->details = json_array()) == NULL)
 		return MF_E_NOMEM;
 	d = json_pack("{s:s, s:s}", "pointer", pointer ? pointer : "",
-		      "message", message ? message : "");
+	              "message", message ? message : "");
 	if (d == NULL || json_array_append_new(err->details, d) != 0)
 		return MF_E_NOMEM;
 	return 0;
@@ -142,13 +141,13 @@ mf_error_json(const struct mf_error *err)
 		details = json_copy(err->details);
 	else if (err->pointer[0] != '\0' || err->code == MF_E_VALIDATION)
 		details = json_pack("[{s:s, s:s}]", "pointer", err->pointer,
-				    "message", err->message);
+		                    "message", err->message);
 	else
 		details = json_array();
 	inner = json_pack("{s:s, s:s, s:o*}", "code", mf_error_name(code),
-			  "message",
-			  err->message[0] ? err->message : mf_error_name(code),
-			  "details", details);
+	                  "message",
+	                  err->message[0] ? err->message : mf_error_name(code),
+	                  "details", details);
 	if (inner == NULL)
 		return NULL;
 	if (err->extra != NULL)

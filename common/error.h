@@ -65,7 +65,7 @@ struct mf_error {
 	char message[MF_ERROR_MESSAGE_MAX];
 	char pointer[MF_ERROR_POINTER_MAX];
 	json_t *details; /* owned: array of objects, or NULL */
-	json_t *extra;   /* owned: extra members for the error object, or NULL */
+	json_t *extra; /* owned: extra members for the error object, or NULL */
 };
 
 void mf_error_init(struct mf_error *err);
@@ -78,13 +78,13 @@ void mf_error_dispose(struct mf_error *err);
  * first cause wins, as in libgit2.
  */
 int mf_error_set(struct mf_error *err, int code, const char *pointer,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int mf_error_setv(struct mf_error *err, int code, const char *pointer,
-		  const char *fmt, va_list ap);
+                  const char *fmt, va_list ap);
 
 /* Appends {"pointer":..., "message":..., <extra>} to err->details. */
 int mf_error_detail(struct mf_error *err, const char *pointer,
-		    const char *message);
+                    const char *message);
 
 /* Machine-readable name ("payload_too_large") and HTTP status of a code. */
 const char *mf_error_name(int code);

@@ -7,14 +7,14 @@
 
 json_t *
 mf_json_parse(const char *text, size_t len, const char *what,
-	      const char *pointer, struct mf_error *err)
+              const char *pointer, struct mf_error *err)
 {
 	json_error_t je;
 	json_t *v;
 	int code;
 
 	v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-		       &je);
+	               &je);
 	if (v != NULL)
 		return v;
 	switch (json_error_code(&je)) {
@@ -32,7 +32,7 @@ mf_json_parse(const char *text, size_t len, const char *what,
 		break;
 	}
 	mf_error_set(err, code, pointer, "%s: %s (line %d, column %d)", what,
-		     je.text, je.line, je.column);
+	             je.text, je.line, je.column);
 	return NULL;
 }
 
@@ -52,8 +52,8 @@ int
 mf_json_dump_buf(struct mf_buf *b, const json_t *v)
 {
 	if (json_dump_callback(v, dump_cb, b,
-			       JSON_COMPACT | JSON_SORT_KEYS |
-				       JSON_ENCODE_ANY) != 0)
+	                       JSON_COMPACT | JSON_SORT_KEYS |
+	                           JSON_ENCODE_ANY) != 0)
 		return MF_E_NOMEM;
 	return 0;
 }

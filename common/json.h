@@ -18,7 +18,7 @@
  * names line and column). `what` names the text in messages ("envelope").
  */
 json_t *mf_json_parse(const char *text, size_t len, const char *what,
-		      const char *pointer, struct mf_error *err);
+                      const char *pointer, struct mf_error *err);
 
 /* Compact, sorted-key encoding; new malloc'd string or NULL. */
 char *mf_json_dump(const json_t *v);

@@ -38,7 +38,7 @@ mf_log(enum mf_log_level level, const char *reqid, const char *fmt, ...)
 		return;
 	mf_time_format_ms(ts, sizeof(ts), mf_time_now_ms());
 	n = snprintf(line, sizeof(line), "%s %s%s%s ", ts, level_names[level],
-		     reqid ? " req=" : "", reqid ? reqid : "");
+	             reqid ? " req=" : "", reqid ? reqid : "");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);

@@ -13,10 +13,10 @@ int mf_log_level_parse(const char *s);
 
 /* reqid may be NULL. One write(2) per line, so lines never interleave. */
 void mf_log(enum mf_log_level level, const char *reqid, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
-#define mf_log_info(...) mf_log(MF_LOG_INFO, NULL, __VA_ARGS__)
-#define mf_log_warn(...) mf_log(MF_LOG_WARN, NULL, __VA_ARGS__)
+#define mf_log_info(...)  mf_log(MF_LOG_INFO, NULL, __VA_ARGS__)
+#define mf_log_warn(...)  mf_log(MF_LOG_WARN, NULL, __VA_ARGS__)
 #define mf_log_error(...) mf_log(MF_LOG_ERROR, NULL, __VA_ARGS__)
 #define mf_log_debug(...) mf_log(MF_LOG_DEBUG, NULL, __VA_ARGS__)
 

@@ -13,7 +13,7 @@ mf_slug_valid(const char *s)
 	for (n = 0; s[n]; n++) {
 		char c = s[n];
 		int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			 (c == '-' && n > 0);
+		         (c == '-' && n > 0);
 
 		if (!ok || n >= MF_SLUG_MAX)
 			return false;

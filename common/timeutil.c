@@ -32,8 +32,8 @@ mf_time_format_ms(char *out, size_t n, int64_t unix_ms)
 
 	gmtime_r(&s, &tm);
 	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (int)(unix_ms % 1000));
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	         tm.tm_min, tm.tm_sec, (int)(unix_ms % 1000));
 }
 
 void
@@ -44,7 +44,7 @@ mf_time_format_s(char *out, size_t n, int64_t unix_s)
 
 	gmtime_r(&s, &tm);
 	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* Reads exactly n digits; -1 when any is missing. */
@@ -66,7 +66,7 @@ static int
 days_in_month(int y, int m)
 {
 	static const int dim[] = {31, 28, 31, 30, 31, 30,
-				  31, 31, 30, 31, 30, 31};
+	                          31, 31, 30, 31, 30, 31};
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : dim[m - 1];
@@ -92,8 +92,7 @@ parse_date(const char **p, int64_t *days)
 	int y, m, d;
 
 	if ((y = digits(p, 4)) < 0 || *(*p)++ != '-' ||
-	    (m = digits(p, 2)) < 0 || *(*p)++ != '-' ||
-	    (d = digits(p, 2)) < 0)
+	    (m = digits(p, 2)) < 0 || *(*p)++ != '-' || (d = digits(p, 2)) < 0)
 		return -1;
 	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return -1;
@@ -124,8 +123,7 @@ mf_time_parse_rfc3339(const char *s, int64_t *out_us)
 		return -1;
 	p++;
 	if ((hh = digits(&p, 2)) < 0 || *p++ != ':' ||
-	    (mm = digits(&p, 2)) < 0 || *p++ != ':' ||
-	    (ss = digits(&p, 2)) < 0)
+	    (mm = digits(&p, 2)) < 0 || *p++ != ':' || (ss = digits(&p, 2)) < 0)
 		return -1;
 	if (hh > 23 || mm > 59 || ss > 60)
 		return -1;

@@ -2,7 +2,7 @@
 #ifndef MF_VERSION_H
 #define MF_VERSION_H
 
-#define MF_VERSION "0.1.0"
+#define MF_VERSION     "0.1.0"
 #define MF_API_VERSION "v1"
 
 #endif

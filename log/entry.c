@@ -48,8 +48,8 @@ mf_log_entry_format(struct mf_buf *b, const struct mf_log_entry *e)
 	if (!plain(e->subject_org, 0) || !plain(e->subject_model, 1))
 		return MF_E_BAD_PARAM;
 	if ((rc = mf_buf_printf(b, "subject %s%s%s\n", e->subject_org,
-				e->subject_model[0] ? "/" : "",
-				e->subject_model)) != 0 ||
+	                        e->subject_model[0] ? "/" : "",
+	                        e->subject_model)) != 0 ||
 	    (rc = line(b, "payload-type", e->payload_type)) != 0 ||
 	    (rc = line(b, "payload-sha256", e->payload_sha256)) != 0 ||
 	    (rc = line(b, "envelope-sha256", e->envelope_sha256)) != 0 ||

@@ -46,7 +46,6 @@ int mf_log_entry_format(struct mf_buf *b, const struct mf_log_entry *e);
  * Finds the value of `key` in an entry text (the first line "key value");
  * copies it NUL-terminated into out. 0, or -1 when absent or too long.
  */
-int mf_log_entry_get(const char *text, const char *key, char *out,
-		     size_t n);
+int mf_log_entry_get(const char *text, const char *key, char *out, size_t n);
 
 #endif

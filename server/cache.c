@@ -42,8 +42,7 @@ mf_blob_new(const void *data, size_t len, const char *content_type)
 	b->data[len] = '\0';
 	mf_sha256_hex(hex, data, len);
 	snprintf(b->etag, sizeof(b->etag), "\"%s\"", hex);
-	snprintf(b->content_type, sizeof(b->content_type), "%s",
-		 content_type);
+	snprintf(b->content_type, sizeof(b->content_type), "%s", content_type);
 	atomic_init((_Atomic int *)&b->refs, 1);
 	return b;
 }

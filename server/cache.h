@@ -10,15 +10,15 @@
 
 struct mf_blob {
 	size_t len;
-	char etag[72];	       /* "\"<sha256 hex>\"", quoted as HTTP wants */
+	char etag[72]; /* "\"<sha256 hex>\"", quoted as HTTP wants */
 	char content_type[64];
-	int refs;	       /* atomic; see mf_blob_ref */
-	char data[];	       /* len bytes and a NUL */
+	int refs;    /* atomic; see mf_blob_ref */
+	char data[]; /* len bytes and a NUL */
 };
 
 /* A new blob with one reference, its ETag the SHA-256 of the bytes. */
 struct mf_blob *mf_blob_new(const void *data, size_t len,
-			    const char *content_type);
+                            const char *content_type);
 struct mf_blob *mf_blob_ref(struct mf_blob *b);
 /* Drops a reference; the last frees. NULL is fine. */
 void mf_blob_unref(struct mf_blob *b);

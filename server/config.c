@@ -23,52 +23,53 @@ struct option_row {
 	const char *help;
 };
 
-#define STR(field) OPT_STRING, offsetof(struct mf_config, field), \
-	sizeof(((struct mf_config *)0)->field)
-#define NUM(field) OPT_ULONG, offsetof(struct mf_config, field), 0
+#define STR(field)                                                             \
+	OPT_STRING, offsetof(struct mf_config, field),                         \
+	    sizeof(((struct mf_config *)0)->field)
+#define NUM(field)  OPT_ULONG, offsetof(struct mf_config, field), 0
 #define FLAG(field) OPT_BOOL, offsetof(struct mf_config, field), 0
 
 static const struct option_row options[] = {
-	{"listen", "MODELFACTS_LISTEN", STR(listen), "127.0.0.1", 0, 0,
-	 "IPv4 or IPv6 address to listen on"},
-	{"port", "MODELFACTS_PORT", NUM(port), "8080", 1, 65535,
-	 "TCP port to listen on"},
-	{"database-url", "DATABASE_URL", STR(database_url), "", 0, 0,
-	 "PostgreSQL connection string (required; also MODELFACTS_DATABASE_URL)"},
-	{"state-dir", "MODELFACTS_STATE_DIR", STR(state_dir), "var", 0, 0,
-	 "directory for keys, the git repository and the admin token"},
-	{"git-dir", "MODELFACTS_GIT_DIR", STR(git_dir), "", 0, 0,
-	 "the published bare git repository (default STATE-DIR/labels.git)"},
-	{"origin", "MODELFACTS_ORIGIN", STR(origin), "modelfacts.localhost", 0,
-	 0, "registry origin name that payloads and checkpoints carry"},
-	{"public-url", "MODELFACTS_PUBLIC_URL", STR(public_url), "", 0, 0,
-	 "base URL for links in responses (default http://LISTEN:PORT)"},
-	{"threads", "MODELFACTS_THREADS", NUM(threads), "8", 1, 256,
-	 "HTTP worker threads, each with its own database connection"},
-	{"max-body", "MODELFACTS_MAX_BODY", NUM(max_body), "1048576", 1024,
-	 64ul << 20, "largest request body in bytes (larger: 413)"},
-	{"max-connections", "MODELFACTS_MAX_CONNECTIONS", NUM(max_connections),
-	 "1024", 1, 65536, "simultaneous HTTP connections"},
-	{"per-ip-limit", "MODELFACTS_PER_IP_LIMIT", NUM(per_ip_limit), "256", 1,
-	 65536, "simultaneous connections from one IP address"},
-	{"conn-timeout", "MODELFACTS_CONN_TIMEOUT", NUM(conn_timeout), "30", 1,
-	 3600, "seconds before an idle connection is closed"},
-	{"log-level", "MODELFACTS_LOG_LEVEL", STR(log_level), "info", 0, 0,
-	 "debug, info, warn or error"},
-	{"issued-at-window", "MODELFACTS_ISSUED_AT_WINDOW",
-	 NUM(issued_at_window), "86400", 1, 10ul * 365 * 86400,
-	 "seconds a payload's issued_at may lie from the server's clock"},
-	{"migrate-only", "MODELFACTS_MIGRATE_ONLY", FLAG(migrate_only), "0", 0,
-	 0, "apply database migrations and exit"},
-	{"no-publisher", "MODELFACTS_NO_PUBLISHER", FLAG(no_publisher), "0", 0,
-	 0, "never run the log sequencer and git publisher in this process"},
+    {"listen", "MODELFACTS_LISTEN", STR(listen), "127.0.0.1", 0, 0,
+     "IPv4 or IPv6 address to listen on"},
+    {"port", "MODELFACTS_PORT", NUM(port), "8080", 1, 65535,
+     "TCP port to listen on"},
+    {"database-url", "DATABASE_URL", STR(database_url), "", 0, 0,
+     "PostgreSQL connection string (required; also MODELFACTS_DATABASE_URL)"},
+    {"state-dir", "MODELFACTS_STATE_DIR", STR(state_dir), "var", 0, 0,
+     "directory for keys, the git repository and the admin token"},
+    {"git-dir", "MODELFACTS_GIT_DIR", STR(git_dir), "", 0, 0,
+     "the published bare git repository (default STATE-DIR/labels.git)"},
+    {"origin", "MODELFACTS_ORIGIN", STR(origin), "modelfacts.localhost", 0, 0,
+     "registry origin name that payloads and checkpoints carry"},
+    {"public-url", "MODELFACTS_PUBLIC_URL", STR(public_url), "", 0, 0,
+     "base URL for links in responses (default http://LISTEN:PORT)"},
+    {"threads", "MODELFACTS_THREADS", NUM(threads), "8", 1, 256,
+     "HTTP worker threads, each with its own database connection"},
+    {"max-body", "MODELFACTS_MAX_BODY", NUM(max_body), "1048576", 1024,
+     64ul << 20, "largest request body in bytes (larger: 413)"},
+    {"max-connections", "MODELFACTS_MAX_CONNECTIONS", NUM(max_connections),
+     "1024", 1, 65536, "simultaneous HTTP connections"},
+    {"per-ip-limit", "MODELFACTS_PER_IP_LIMIT", NUM(per_ip_limit), "256", 1,
+     65536, "simultaneous connections from one IP address"},
+    {"conn-timeout", "MODELFACTS_CONN_TIMEOUT", NUM(conn_timeout), "30", 1,
+     3600, "seconds before an idle connection is closed"},
+    {"log-level", "MODELFACTS_LOG_LEVEL", STR(log_level), "info", 0, 0,
+     "debug, info, warn or error"},
+    {"issued-at-window", "MODELFACTS_ISSUED_AT_WINDOW", NUM(issued_at_window),
+     "86400", 1, 10ul * 365 * 86400,
+     "seconds a payload's issued_at may lie from the server's clock"},
+    {"migrate-only", "MODELFACTS_MIGRATE_ONLY", FLAG(migrate_only), "0", 0, 0,
+     "apply database migrations and exit"},
+    {"no-publisher", "MODELFACTS_NO_PUBLISHER", FLAG(no_publisher), "0", 0, 0,
+     "never run the log sequencer and git publisher in this process"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
 static int
-set_option(struct mf_config *cfg, const struct option_row *o,
-	   const char *value, const char *source, FILE *err)
+set_option(struct mf_config *cfg, const struct option_row *o, const char *value,
+           const char *source, FILE *err)
 {
 	char *field = (char *)cfg + o->offset, *end;
 	unsigned long v;
@@ -77,7 +78,7 @@ set_option(struct mf_config *cfg, const struct option_row *o,
 	case OPT_STRING:
 		if (strlen(value) >= o->size) {
 			fprintf(err, "%s: value for %s is too long (max %zu)\n",
-				source, o->name, o->size - 1);
+			        source, o->name, o->size - 1);
 			return -1;
 		}
 		memcpy(field, value, strlen(value) + 1);
@@ -88,9 +89,9 @@ set_option(struct mf_config *cfg, const struct option_row *o,
 		if (errno != 0 || end == value || *end != '\0' ||
 		    value[0] == '-' || v < o->min || v > o->max) {
 			fprintf(err,
-				"%s: %s must be an integer from %lu to %lu, "
-				"not '%s'\n",
-				source, o->name, o->min, o->max, value);
+			        "%s: %s must be an integer from %lu to %lu, "
+			        "not '%s'\n",
+			        source, o->name, o->min, o->max, value);
 			return -1;
 		}
 		*(unsigned long *)(void *)field = v;
@@ -101,8 +102,9 @@ set_option(struct mf_config *cfg, const struct option_row *o,
 		else if (strcmp(value, "0") == 0 || strcmp(value, "false") == 0)
 			*(bool *)(void *)field = false;
 		else {
-			fprintf(err, "%s: %s must be 0/1/true/false, not '%s'\n",
-				source, o->name, value);
+			fprintf(err,
+			        "%s: %s must be 0/1/true/false, not '%s'\n",
+			        source, o->name, value);
 			return -1;
 		}
 		return 0;
@@ -116,14 +118,14 @@ mf_config_usage(FILE *out)
 	size_t i;
 
 	fprintf(out, "usage: modelfactsd [OPTION]...\n"
-		     "Serves the modelfacts registry.\n\n"
-		     "Options (flag, environment variable, default):\n");
+	             "Serves the modelfacts registry.\n\n"
+	             "Options (flag, environment variable, default):\n");
 	for (i = 0; i < N_OPTIONS; i++) {
 		const struct option_row *o = &options[i];
 
 		fprintf(out, "  --%s%s\n      %s\n      env %s, default %s\n",
-			o->name, o->type == OPT_BOOL ? "" : "=VALUE", o->help,
-			o->env, o->def[0] ? o->def : "(none)");
+		        o->name, o->type == OPT_BOOL ? "" : "=VALUE", o->help,
+		        o->env, o->def[0] ? o->def : "(none)");
 	}
 	fprintf(out, "  --help\n      print this help and exit\n");
 }
@@ -147,12 +149,12 @@ check_config(struct mf_config *cfg, FILE *err)
 
 	if (cfg->database_url[0] == '\0') {
 		fprintf(err, "config: no database: set DATABASE_URL or "
-			     "--database-url (`make run` does this for you)\n");
+		             "--database-url (`make run` does this for you)\n");
 		return -1;
 	}
 	if (mf_log_level_parse(cfg->log_level) < 0) {
 		fprintf(err, "config: log-level must be debug, info, warn or "
-			     "error\n");
+		             "error\n");
 		return -1;
 	}
 	if (cfg->origin[0] == '\0') {
@@ -163,21 +165,21 @@ check_config(struct mf_config *cfg, FILE *err)
 	for (p = cfg->origin; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == '+' || *p == 0x7f) {
 			fprintf(err, "config: origin must be printable ASCII "
-				     "without spaces or '+'\n");
+			             "without spaces or '+'\n");
 			return -1;
 		}
 	if (cfg->git_dir[0] == '\0' &&
 	    (size_t)snprintf(cfg->git_dir, sizeof(cfg->git_dir),
-			     "%s/labels.git",
-			     cfg->state_dir) >= sizeof(cfg->git_dir)) {
+	                     "%s/labels.git",
+	                     cfg->state_dir) >= sizeof(cfg->git_dir)) {
 		fprintf(err, "config: state-dir is too long\n");
 		return -1;
 	}
 	if (cfg->public_url[0] == '\0')
 		snprintf(cfg->public_url, sizeof(cfg->public_url),
-			 strchr(cfg->listen, ':') ? "http://[%s]:%lu"
-						  : "http://%s:%lu",
-			 cfg->listen, cfg->port);
+		         strchr(cfg->listen, ':') ? "http://[%s]:%lu"
+		                                  : "http://%s:%lu",
+		         cfg->listen, cfg->port);
 	return 0;
 }
 
@@ -193,11 +195,11 @@ mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err)
 	memset(cfg, 0, sizeof(*cfg));
 	for (i = 0; i < N_OPTIONS; i++)
 		if (set_option(cfg, &options[i], options[i].def, "default",
-			       err) != 0)
+		               err) != 0)
 			return -1;
 	if ((v = getenv("MODELFACTS_DATABASE_URL")) != NULL && *v &&
 	    set_option(cfg, find_option("database-url", 12), v,
-		       "MODELFACTS_DATABASE_URL", err) != 0)
+	               "MODELFACTS_DATABASE_URL", err) != 0)
 		return -1;
 	for (i = 0; i < N_OPTIONS; i++)
 		if ((v = getenv(options[i].env)) != NULL && *v &&
@@ -212,7 +214,7 @@ mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err)
 		}
 		if (strncmp(arg, "--", 2) != 0) {
 			fprintf(err, "unexpected argument '%s' (see --help)\n",
-				arg);
+			        arg);
 			return -1;
 		}
 		arg += 2;
@@ -220,7 +222,7 @@ mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err)
 		o = find_option(arg, eq ? (size_t)(eq - arg) : strlen(arg));
 		if (o == NULL) {
 			fprintf(err, "unknown option '%s' (see --help)\n",
-				argv[a]);
+			        argv[a]);
 			return -1;
 		}
 		snprintf(src, sizeof(src), "--%s", o->name);

@@ -106,9 +106,9 @@ mf_db_conn(struct mf_error *err)
 {
 	/* UTC everywhere, so timestamps in JSON and logs read the same. */
 	static const char *keys[] = {"dbname", "connect_timeout",
-				     "application_name", "options", NULL};
+	                             "application_name", "options", NULL};
 	const char *vals[] = {conninfo, "5", "modelfactsd",
-			      "-c TimeZone=UTC -c DateStyle=ISO", NULL};
+	                      "-c TimeZone=UTC -c DateStyle=ISO", NULL};
 	struct thread_conn *tc = thread_conn();
 	char msg[512];
 
@@ -122,12 +122,12 @@ mf_db_conn(struct mf_error *err)
 	tc->conn = PQconnectdbParams(keys, vals, 1);
 	if (tc->conn == NULL || PQstatus(tc->conn) != CONNECTION_OK) {
 		mf_log_warn("database unavailable: %s",
-			    tc->conn ? one_line(PQerrorMessage(tc->conn), msg,
-						sizeof(msg))
-				     : "no memory");
+		            tc->conn ? one_line(PQerrorMessage(tc->conn), msg,
+		                                sizeof(msg))
+		                     : "no memory");
 		mf_db_drop();
 		mf_error_set(err, MF_E_UNAVAILABLE, NULL,
-			     "the database is unavailable; try again later");
+		             "the database is unavailable; try again later");
 		return NULL;
 	}
 	PQsetNoticeProcessor(tc->conn, notice_quiet, NULL);
@@ -138,14 +138,13 @@ mf_db_conn(struct mf_error *err)
 /* Maps a failed result to an error code, logging what clients never see. */
 static int
 result_error(struct thread_conn *tc, PGresult *res, const char *what,
-	     struct mf_error *err)
+             struct mf_error *err)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
-				: NULL;
+	const char *state =
+	    res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
-	const char *detail = res ? PQresultErrorField(res,
-						     PG_DIAG_MESSAGE_DETAIL)
-				 : NULL;
+	const char *detail =
+	    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 
 	snprintf(tc->sqlstate, sizeof(tc->sqlstate), "%s", state ? state : "");
 	snprintf(tc->detail, sizeof(tc->detail), "%s", detail ? detail : "");
@@ -155,33 +154,33 @@ result_error(struct thread_conn *tc, PGresult *res, const char *what,
 		mf_log_warn("database connection lost during %s", what);
 		mf_db_drop();
 		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
-				    "the database is unavailable; try again "
-				    "later");
+		                    "the database is unavailable; try again "
+		                    "later");
 	}
 	if (state != NULL && strcmp(state, "23505") == 0)
 		return mf_error_set(err, MF_E_CONFLICT, NULL,
-				    "conflicts with an existing record");
+		                    "conflicts with an existing record");
 	/* Admin shutdown, crash recovery, too many connections. */
-	if (state != NULL && (strncmp(state, "57P", 3) == 0 ||
-			      strncmp(state, "08", 2) == 0 ||
-			      strcmp(state, "53300") == 0)) {
+	if (state != NULL &&
+	    (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0 ||
+	     strcmp(state, "53300") == 0)) {
 		mf_db_drop();
 		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
-				    "the database is unavailable; try again "
-				    "later");
+		                    "the database is unavailable; try again "
+		                    "later");
 	}
 	char msg[512];
 
 	mf_log_error("database error in %s: %s", what,
-		     tc->conn ? one_line(PQerrorMessage(tc->conn), msg,
-					 sizeof(msg))
-			      : "?");
+	             tc->conn
+	                 ? one_line(PQerrorMessage(tc->conn), msg, sizeof(msg))
+	                 : "?");
 	return mf_error_set(err, MF_E_INTERNAL, NULL, "internal error");
 }
 
 static PGresult *
 exec_once(struct thread_conn *tc, enum mf_sql stmt, int nparams,
-	  const char *const *values, const int *lengths, const int *formats)
+          const char *const *values, const int *lengths, const int *formats)
 {
 	char name[16];
 	PGresult *res;
@@ -194,8 +193,8 @@ exec_once(struct thread_conn *tc, enum mf_sql stmt, int nparams,
 		PQclear(res);
 		tc->prepared[stmt] = 1;
 	}
-	return PQexecPrepared(tc->conn, name, nparams, values, lengths,
-			      formats, 0);
+	return PQexecPrepared(tc->conn, name, nparams, values, lengths, formats,
+	                      0);
 }
 
 static int
@@ -208,7 +207,7 @@ result_ok(PGresult *res)
 
 PGresult *
 mf_db_exec(enum mf_sql stmt, int nparams, const char *const *values,
-	   const int *lengths, const int *formats, struct mf_error *err)
+           const int *lengths, const int *formats, struct mf_error *err)
 {
 	struct thread_conn *tc;
 	PGresult *res;
@@ -322,8 +321,7 @@ mf_db_listen(const char *channel, struct mf_error *err)
 }
 
 int
-mf_db_wait_notify(int timeout_ms, int wake_fd, int *count,
-		  struct mf_error *err)
+mf_db_wait_notify(int timeout_ms, int wake_fd, int *count, struct mf_error *err)
 {
 	struct thread_conn *tc = thread_conn();
 	struct pollfd pfd[2];
@@ -333,7 +331,7 @@ mf_db_wait_notify(int timeout_ms, int wake_fd, int *count,
 	if (tc == NULL || tc->conn == NULL ||
 	    PQstatus(tc->conn) != CONNECTION_OK)
 		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
-				    "not connected");
+		                    "not connected");
 	pfd[0].fd = PQsocket(tc->conn);
 	pfd[0].events = POLLIN;
 	pfd[0].revents = 0;
@@ -345,7 +343,7 @@ mf_db_wait_notify(int timeout_ms, int wake_fd, int *count,
 	if (PQconsumeInput(tc->conn) == 0) {
 		mf_db_drop();
 		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
-				    "database connection lost");
+		                    "database connection lost");
 	}
 	while ((n = PQnotifies(tc->conn)) != NULL) {
 		(*count)++;

@@ -39,13 +39,12 @@ unsigned long mf_db_generation(void);
  * open), a unique violation (MF_E_CONFLICT) or anything else
  * (MF_E_INTERNAL, logged, never shown to clients).
  */
-PGresult *mf_db_exec(enum mf_sql stmt, int nparams,
-		     const char *const *values, const int *lengths,
-		     const int *formats, struct mf_error *err);
+PGresult *mf_db_exec(enum mf_sql stmt, int nparams, const char *const *values,
+                     const int *lengths, const int *formats,
+                     struct mf_error *err);
 
 /* Same, with every parameter a NUL-terminated string or NULL. */
-PGresult *mf_db_execv(enum mf_sql stmt, struct mf_error *err, int nparams,
-		      ...);
+PGresult *mf_db_execv(enum mf_sql stmt, struct mf_error *err, int nparams, ...);
 
 /* Plain commands without parameters: BEGIN, COMMIT, ROLLBACK, ... */
 int mf_db_command(const char *sql, struct mf_error *err);
@@ -57,12 +56,13 @@ void mf_db_rollback(void);
 /*
  * LISTEN on channel (a fixed identifier, not user input) with the
  * thread's connection, then wait up to timeout_ms for notifications, or
- * until wake_fd (-1: none) is readable: *count gets how many arrived. A broken connection gives
- * MF_E_UNAVAILABLE; the caller listens again after reconnecting.
+ * until wake_fd (-1: none) is readable: *count gets how many arrived. A broken
+ * connection gives MF_E_UNAVAILABLE; the caller listens again after
+ * reconnecting.
  */
 int mf_db_listen(const char *channel, struct mf_error *err);
 int mf_db_wait_notify(int timeout_ms, int wake_fd, int *count,
-		      struct mf_error *err);
+                      struct mf_error *err);
 
 /*
  * Array parameters: start with mf_db_array_begin (writes "{"), push each

@@ -10,9 +10,9 @@
 
 int
 mf_gitrepo_commit_trailers(struct mf_gitrepo *r, const char *commit,
-			   struct mf_gitrepo_trailers **out,
-			   char parent[MF_GITREPO_ID_SIZE],
-			   struct mf_error *err)
+                           struct mf_gitrepo_trailers **out,
+                           char parent[MF_GITREPO_ID_SIZE],
+                           struct mf_error *err)
 {
 	git_message_trailer_array arr = {0};
 	struct mf_gitrepo_trailers *t = NULL;
@@ -26,7 +26,7 @@ mf_gitrepo_commit_trailers(struct mf_gitrepo *r, const char *commit,
 	if (git_oid_fromstrn(&id, commit, strlen(commit)) < 0 ||
 	    git_commit_lookup(&c, r->repo, &id) < 0)
 		return mf_error_set(err, MF_E_NOT_FOUND, NULL,
-				    "no commit %s in the repository", commit);
+		                    "no commit %s in the repository", commit);
 	if (git_message_trailers(&arr, git_commit_message(c)) < 0) {
 		rc = mf_error_set(err, MF_E_IO, NULL, "cannot parse trailers");
 		goto done;
@@ -44,13 +44,13 @@ mf_gitrepo_commit_trailers(struct mf_gitrepo *r, const char *commit,
 		t->count++;
 		if (t->items[i].key == NULL || t->items[i].value == NULL) {
 			rc = mf_error_set(err, MF_E_NOMEM, NULL,
-					  "out of memory");
+			                  "out of memory");
 			goto done;
 		}
 	}
 	if (git_commit_parentcount(c) > 0)
 		git_oid_tostr(parent, MF_GITREPO_ID_SIZE,
-			      git_commit_parent_id(c, 0));
+		              git_commit_parent_id(c, 0));
 	*out = t;
 	t = NULL;
 done:

@@ -19,16 +19,16 @@ require_admin(struct mf_request *req)
 	bool ok;
 	int rc;
 
-	rc = mf_registry_check_admin(mf_http_header(req, "Authorization"),
-				     &ok, &req->err);
+	rc = mf_registry_check_admin(mf_http_header(req, "Authorization"), &ok,
+	                             &req->err);
 	if (rc != 0)
 		return rc;
 	if (!ok) {
 		mf_http_set_header(req, "WWW-Authenticate",
-				   "Bearer realm=\"modelfacts admin\"");
+		                   "Bearer realm=\"modelfacts admin\"");
 		return mf_error_set(&req->err, MF_E_UNAUTHORIZED, NULL,
-				    "this needs the registry's admin token "
-				    "(Authorization: Bearer <token>)");
+		                    "this needs the registry's admin token "
+		                    "(Authorization: Bearer <token>)");
 	}
 	return 0;
 }
@@ -45,7 +45,7 @@ int
 mf_h_admin_create_org(struct mf_request *req)
 {
 	static const char *const allowed[] = {"org", "name", "role",
-					      "public_key"};
+	                                      "public_key"};
 	const char *org, *name, *role, *pem, *key_name;
 	struct mf_key *key = NULL;
 	json_t *body, *v;
@@ -57,7 +57,7 @@ mf_h_admin_create_org(struct mf_request *req)
 	if ((rc = require_admin(req)) != 0)
 		return rc;
 	body = mf_json_parse(req->body.data ? req->body.data : "",
-			     req->body.len, "request body", "", &req->err);
+	                     req->body.len, "request body", "", &req->err);
 	if (body == NULL)
 		return req->err.code;
 	rc = MF_E_VALIDATION;
@@ -86,30 +86,30 @@ mf_h_admin_create_org(struct mf_request *req)
 	pem = mf_json_str(body, "public_key");
 	if (!mf_slug_valid(org)) {
 		bad_field(req, "/org",
-			  "org must match [a-z0-9][a-z0-9-]{0,62}");
+		          "org must match [a-z0-9][a-z0-9-]{0,62}");
 		goto done;
 	}
 	if (name == NULL || name[0] == '\0' || strlen(name) > 200) {
 		bad_field(req, "/name", "name must be 1 to 200 characters");
 		goto done;
 	}
-	if (role == NULL || (strcmp(role, "developer") != 0 &&
-			     strcmp(role, "evaluator") != 0 &&
-			     strcmp(role, "assessor") != 0)) {
+	if (role == NULL ||
+	    (strcmp(role, "developer") != 0 && strcmp(role, "evaluator") != 0 &&
+	     strcmp(role, "assessor") != 0)) {
 		bad_field(req, "/role",
-			  "role must be developer, evaluator or assessor");
+		          "role must be developer, evaluator or assessor");
 		goto done;
 	}
 	if (pem == NULL) {
 		bad_field(req, "/public_key",
-			  "public_key (PEM SubjectPublicKeyInfo or an "
-			  "ssh-ed25519 line) is required");
+		          "public_key (PEM SubjectPublicKeyInfo or an "
+		          "ssh-ed25519 line) is required");
 		goto done;
 	}
 	if (mf_key_parse_public(&key, pem, strlen(pem), &req->err) != 0) {
 		req->err.code = MF_E_BAD_KEY;
 		snprintf(req->err.pointer, sizeof(req->err.pointer),
-			 "/public_key");
+		         "/public_key");
 		rc = MF_E_BAD_KEY;
 		goto done;
 	}
@@ -127,10 +127,9 @@ mf_h_admin_create_org(struct mf_request *req)
 	res = mf_db_execv(MF_SQL_ORG_CREATE, &req->err, 3, org, name, role);
 	if (res != NULL) {
 		PQclear(res);
-		res = mf_db_execv(MF_SQL_KEY_INSERT, &req->err, 6,
-				  mf_key_id(key), org,
-				  mf_key_alg_name(mf_key_alg(key)), pem,
-				  spki_hex, NULL);
+		res = mf_db_execv(
+		    MF_SQL_KEY_INSERT, &req->err, 6, mf_key_id(key), org,
+		    mf_key_alg_name(mf_key_alg(key)), pem, spki_hex, NULL);
 	}
 	if (res == NULL) {
 		mf_db_rollback();
@@ -139,8 +138,8 @@ mf_h_admin_create_org(struct mf_request *req)
 			mf_error_dispose(&req->err);
 			mf_error_init(&req->err);
 			mf_error_set(&req->err, MF_E_CONFLICT, "/org",
-				     "the organisation or this key is "
-				     "already registered");
+			             "the organisation or this key is "
+			             "already registered");
 		}
 		goto done;
 	}
@@ -148,10 +147,9 @@ mf_h_admin_create_org(struct mf_request *req)
 	if ((rc = mf_db_commit(&req->err)) != 0)
 		goto done;
 	rc = mf_http_respond_json(
-		req, 201,
-		json_pack("{s:s, s:s, s:s, s:s}", "org", org, "role", role,
-			  "keyid", mf_key_id(key), "alg",
-			  mf_key_alg_name(mf_key_alg(key))));
+	    req, 201,
+	    json_pack("{s:s, s:s, s:s, s:s}", "org", org, "role", role, "keyid",
+	              mf_key_id(key), "alg", mf_key_alg_name(mf_key_alg(key))));
 done:
 	free(spki_hex);
 	mf_key_free(key);

@@ -9,8 +9,8 @@
 int
 mf_h_healthz(struct mf_request *req)
 {
-	return mf_http_respond_json(req, 200, json_pack("{s:s}", "status",
-							"ok"));
+	return mf_http_respond_json(req, 200,
+	                            json_pack("{s:s}", "status", "ok"));
 }
 
 int
@@ -24,10 +24,10 @@ mf_h_readyz(struct mf_request *req)
 	res = mf_db_exec(MF_SQL_MIGRATIONS_MAX, 0, NULL, NULL, NULL, &err);
 	if (res == NULL) {
 		mf_error_dispose(&err);
-		return mf_http_respond_json(
-			req, 503,
-			json_pack("{s:s, s:s}", "status", "unavailable",
-				  "database", "unreachable"));
+		return mf_http_respond_json(req, 503,
+		                            json_pack("{s:s, s:s}", "status",
+		                                      "unavailable", "database",
+		                                      "unreachable"));
 	}
 	have = atoi(PQgetvalue(res, 0, 0));
 	count = atoi(PQgetvalue(res, 0, 1));
@@ -35,24 +35,23 @@ mf_h_readyz(struct mf_request *req)
 	if (have != req->app->migrations_latest ||
 	    count != req->app->migrations_count)
 		return mf_http_respond_json(
-			req, 503,
-			json_pack("{s:s, s:s, s:i, s:i}", "status",
-				  "unavailable", "database", "ok",
-				  "migrations_applied", have,
-				  "migrations_expected",
-				  req->app->migrations_latest));
+		    req, 503,
+		    json_pack("{s:s, s:s, s:i, s:i}", "status", "unavailable",
+		              "database", "ok", "migrations_applied", have,
+		              "migrations_expected",
+		              req->app->migrations_latest));
 	return mf_http_respond_json(req, 200,
-				    json_pack("{s:s, s:s, s:i}", "status",
-					      "ready", "database", "ok",
-					      "migrations", have));
+	                            json_pack("{s:s, s:s, s:i}", "status",
+	                                      "ready", "database", "ok",
+	                                      "migrations", have));
 }
 
 int
 mf_h_version(struct mf_request *req)
 {
 	return mf_http_respond_json(
-		req, 200,
-		json_pack("{s:s, s:s, s:s, s:i}", "name", "modelfacts",
-			  "version", MF_VERSION, "api", MF_API_VERSION,
-			  "migrations", req->app->migrations_latest));
+	    req, 200,
+	    json_pack("{s:s, s:s, s:s, s:i}", "name", "modelfacts", "version",
+	              MF_VERSION, "api", MF_API_VERSION, "migrations",
+	              req->app->migrations_latest));
 }

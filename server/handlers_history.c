@@ -25,8 +25,8 @@ mf_h_history(struct mf_request *req)
 	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
 	    mf_h_param_slug(req, 1, &params[1]) != 0)
 		return req->err.code;
-	return mf_h_respond_sql_json(req, MF_SQL_MODEL_HISTORY,
-				     "no such model", 2, params);
+	return mf_h_respond_sql_json(req, MF_SQL_MODEL_HISTORY, "no such model",
+	                             2, params);
 }
 
 struct side {
@@ -44,8 +44,8 @@ side_dispose(struct side *s)
 }
 
 static int
-load_side(struct mf_request *req, const char *org, const char *model,
-	  int64_t n, struct side *s)
+load_side(struct mf_request *req, const char *org, const char *model, int64_t n,
+          struct side *s)
 {
 	char v[24];
 	struct mf_label_data d;
@@ -55,30 +55,28 @@ load_side(struct mf_request *req, const char *org, const char *model,
 
 	memset(s, 0, sizeof(*s));
 	snprintf(v, sizeof(v), "%lld", (long long)n);
-	res = mf_db_execv(MF_SQL_VERSION_FOR_DIFF, &req->err, 3, org, model,
-			  v);
+	res = mf_db_execv(MF_SQL_VERSION_FOR_DIFF, &req->err, 3, org, model, v);
 	if (res == NULL)
 		return req->err.code;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-				    "%s/%s has no version %s", org, model, v);
+		                    "%s/%s has no version %s", org, model, v);
 	}
-	s->payload = mf_json_parse(PQgetvalue(res, 0, 0),
-				   (size_t)PQgetlength(res, 0, 0), "payload",
-				   NULL, &req->err);
-	s->scores = mf_json_parse(PQgetvalue(res, 0, 1),
-				  (size_t)PQgetlength(res, 0, 1), "scores",
-				  NULL, &req->err);
+	s->payload =
+	    mf_json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
+	                  "payload", NULL, &req->err);
+	s->scores =
+	    mf_json_parse(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1),
+	                  "scores", NULL, &req->err);
 	s->total = atoi(PQgetvalue(res, 0, 2));
 	s->max = atoi(PQgetvalue(res, 0, 3));
 	PQclear(res);
 	if (s->payload == NULL || s->scores == NULL)
 		return MF_E_INTERNAL;
-	if ((rc = mf_label_data_load(&d, org, model, (int)n,
-				     MF_LABEL_AS_OF_VERSION,
-				     req->app->cfg->origin, NULL,
-				     &req->err)) != 0)
+	if ((rc = mf_label_data_load(
+	         &d, org, model, (int)n, MF_LABEL_AS_OF_VERSION,
+	         req->app->cfg->origin, NULL, &req->err)) != 0)
 		return rc;
 	rc = mf_label_render_blob(&b, MF_FORM_MD, &d.in, &req->err);
 	mf_label_data_dispose(&d);
@@ -99,18 +97,16 @@ indicator_changes(const json_t *from, const json_t *to)
 	{
 		const char *id = mf_json_str(a, "id");
 
-		json_array_foreach(json_object_get(to, "indicators"), j, b)
-			if (id && mf_json_str(b, "id") &&
-			    strcmp(id, mf_json_str(b, "id")) == 0 &&
-			    !json_equal(json_object_get(a, "result"),
-					json_object_get(b, "result")))
-				json_array_append_new(
-					out,
-					json_pack("{s:s, s:O, s:O}", "id", id,
-						  "from",
-						  json_object_get(a, "result"),
-						  "to",
-						  json_object_get(b, "result")));
+		json_array_foreach(
+		    json_object_get(to, "indicators"), j,
+		    b) if (id && mf_json_str(b, "id") &&
+		           strcmp(id, mf_json_str(b, "id")) == 0 &&
+		           !json_equal(json_object_get(a, "result"),
+		                       json_object_get(b, "result")))
+		    json_array_append_new(
+		        out, json_pack("{s:s, s:O, s:O}", "id", id, "from",
+		                       json_object_get(a, "result"), "to",
+		                       json_object_get(b, "result")));
 	}
 	return out;
 }
@@ -120,7 +116,7 @@ static json_t *
 field_changes(const json_t *from, const json_t *to)
 {
 	static const char *const header[] = {"/seq", "/issued_at",
-					     "/supersedes"};
+	                                     "/supersedes"};
 	json_t *all = NULL, *out = json_array(), *c;
 	size_t i, k;
 
@@ -159,8 +155,8 @@ mf_h_diff(struct mf_request *req)
 	if (mf_http_query(req, "from") == NULL ||
 	    mf_http_query(req, "to") == NULL)
 		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
-				    "query parameters 'from' and 'to' (version "
-				    "numbers) are required");
+		                    "query parameters 'from' and 'to' (version "
+		                    "numbers) are required");
 	if (mf_h_query_int(req, "from", 1, 1000000000, 1, &from) != 0 ||
 	    mf_h_query_int(req, "to", 1, 1000000000, 1, &to) != 0)
 		return req->err.code;
@@ -175,14 +171,14 @@ mf_h_diff(struct mf_request *req)
 		goto done;
 	}
 	out = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o,"
-			" s:{s:i, s:i, s:i, s:i, s:i}, s:s}",
-			"org", org, "model", model, "from", (json_int_t)from,
-			"to", (json_int_t)to, "fields",
-			field_changes(a.payload, b.payload), "indicators",
-			indicator_changes(a.scores, b.scores), "score",
-			"from", a.total, "to", b.total, "delta",
-			b.total - a.total, "max_from", a.max, "max_to", b.max,
-			"label_diff", text.data ? text.data : "");
+	                " s:{s:i, s:i, s:i, s:i, s:i}, s:s}",
+	                "org", org, "model", model, "from", (json_int_t)from,
+	                "to", (json_int_t)to, "fields",
+	                field_changes(a.payload, b.payload), "indicators",
+	                indicator_changes(a.scores, b.scores), "score", "from",
+	                a.total, "to", b.total, "delta", b.total - a.total,
+	                "max_from", a.max, "max_to", b.max, "label_diff",
+	                text.data ? text.data : "");
 	rc = mf_http_respond_json(req, 200, out);
 done:
 	side_dispose(&a);

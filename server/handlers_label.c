@@ -17,14 +17,14 @@
 #define IMMUTABLE "public, max-age=31536000, immutable"
 
 static const char *const content_types[] = {
-	[MF_FORM_MD] = "text/markdown; charset=utf-8",
-	[MF_FORM_JSON] = "application/json",
-	[MF_FORM_HTML] = "text/html; charset=utf-8",
+    [MF_FORM_MD] = "text/markdown; charset=utf-8",
+    [MF_FORM_JSON] = "application/json",
+    [MF_FORM_HTML] = "text/html; charset=utf-8",
 };
 
 int
 mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
-		     const struct mf_label_input *in, struct mf_error *err)
+                     const struct mf_label_input *in, struct mf_error *err)
 {
 	struct mf_buf b;
 	int rc;
@@ -38,7 +38,7 @@ mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
 	else
 		rc = mf_label_html(&b, in);
 	if (rc == 0 && (*out = mf_blob_new(b.data ? b.data : "", b.len,
-					   content_types[form])) == NULL)
+	                                   content_types[form])) == NULL)
 		rc = MF_E_NOMEM;
 	mf_buf_dispose(&b);
 	if (rc != 0)
@@ -48,7 +48,7 @@ mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
 
 static int
 respond_label(struct mf_request *req, enum mf_label_form_kind form,
-	      bool versioned)
+              bool versioned)
 {
 	const char *org, *model, *n = versioned ? mf_http_param(req, 2) : "0";
 	struct mf_label_data d;
@@ -63,24 +63,22 @@ respond_label(struct mf_request *req, enum mf_label_form_kind form,
 	for (i = 0; n[i]; i++)
 		if (n[i] < '0' || n[i] > '9' || i >= 9)
 			return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-					    "no such version: %s", n);
+			                    "no such version: %s", n);
 	version = atoi(n);
 	if (versioned && version < 1)
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-				    "no such version: %s", n);
+		                    "no such version: %s", n);
 	snprintf(key, sizeof(key), "label/%s/%s/%d/%d", org, model, version,
-		 (int)form);
+	         (int)form);
 	if (versioned && req->app->cache != NULL &&
 	    (blob = mf_cache_get(req->app->cache, key)) != NULL)
 		goto respond;
 	/* label.md and label.json are the bytes the git repository holds,
 	 * which never depend on a deployment's URL; the page links back. */
-	rc = mf_label_data_load(&d, org, model, version,
-				versioned ? MF_LABEL_AS_OF_VERSION : -1,
-				req->app->cfg->origin,
-				form == MF_FORM_HTML ? req->app->cfg->public_url
-						     : NULL,
-				&req->err);
+	rc = mf_label_data_load(
+	    &d, org, model, version, versioned ? MF_LABEL_AS_OF_VERSION : -1,
+	    req->app->cfg->origin,
+	    form == MF_FORM_HTML ? req->app->cfg->public_url : NULL, &req->err);
 	if (rc != 0)
 		return rc;
 	rc = mf_label_render_blob(&blob, form, &d.in, &req->err);
@@ -94,7 +92,8 @@ respond_label(struct mf_request *req, enum mf_label_form_kind form,
 	if (rc != 0)
 		return rc;
 respond:
-	rc = mf_http_respond_blob(req, blob, versioned ? IMMUTABLE : "no-cache");
+	rc =
+	    mf_http_respond_blob(req, blob, versioned ? IMMUTABLE : "no-cache");
 	mf_blob_unref(blob);
 	return rc;
 }

@@ -20,6 +20,6 @@ struct mf_label_input;
 struct mf_blob;
 enum mf_label_form_kind { MF_FORM_MD, MF_FORM_JSON, MF_FORM_HTML };
 int mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
-			 const struct mf_label_input *in, struct mf_error *err);
+                         const struct mf_label_input *in, struct mf_error *err);
 
 #endif

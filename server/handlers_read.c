@@ -15,7 +15,7 @@ int
 mf_h_orgs_list(struct mf_request *req)
 {
 	return mf_h_respond_sql_json(req, MF_SQL_ORGS_LIST, "no organisations",
-				     0, NULL);
+	                             0, NULL);
 }
 
 int
@@ -26,7 +26,7 @@ mf_h_org_get(struct mf_request *req)
 	if (mf_h_param_slug(req, 0, &org) != 0)
 		return req->err.code;
 	return mf_h_respond_sql_json(req, MF_SQL_ORG_GET,
-				     "no such organisation", 1, &org);
+	                             "no such organisation", 1, &org);
 }
 
 int
@@ -37,7 +37,7 @@ mf_h_org_keys(struct mf_request *req)
 	if (mf_h_param_slug(req, 0, &org) != 0)
 		return req->err.code;
 	return mf_h_respond_sql_json(req, MF_SQL_ORG_KEYS,
-				     "no such organisation", 1, &org);
+	                             "no such organisation", 1, &org);
 }
 
 int
@@ -52,13 +52,13 @@ mf_h_models_list(struct mf_request *req)
 
 	if (org != NULL && !mf_slug_valid(org))
 		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
-				    "query parameter 'org' is not a valid "
-				    "organisation id");
+		                    "query parameter 'org' is not a valid "
+		                    "organisation id");
 	if ((q != NULL && strlen(q) > 200) ||
 	    (after != NULL && strlen(after) > 200))
 		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
-				    "query parameters 'q' and 'after' are "
-				    "limited to 200 characters");
+		                    "query parameters 'q' and 'after' are "
+		                    "limited to 200 characters");
 	if (mf_h_query_int(req, "limit", 1, 1000, 100, &n) != 0)
 		return req->err.code;
 	snprintf(limit, sizeof(limit), "%lld", (long long)n);
@@ -67,7 +67,7 @@ mf_h_models_list(struct mf_request *req)
 	params[2] = after;
 	params[3] = limit;
 	return mf_h_respond_sql_json(req, MF_SQL_MODELS_LIST, "no models", 4,
-				     params);
+	                             params);
 }
 
 int
@@ -81,15 +81,15 @@ mf_h_model_get(struct mf_request *req)
 		return req->err.code;
 	if (as_of != NULL && mf_time_parse_rfc3339(as_of, &us) != 0)
 		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
-				    "query parameter 'as_of' must be an RFC "
-				    "3339 date-time such as "
-				    "2025-06-01T00:00:00Z");
+		                    "query parameter 'as_of' must be an RFC "
+		                    "3339 date-time such as "
+		                    "2025-06-01T00:00:00Z");
 	params[2] = as_of;
 	return mf_h_respond_sql_json(
-		req, MF_SQL_MODEL_GET,
-		as_of ? "no version of this model existed at that time"
-		      : "no such model, or it has no disclosure yet",
-		3, params);
+	    req, MF_SQL_MODEL_GET,
+	    as_of ? "no version of this model existed at that time"
+	          : "no such model, or it has no disclosure yet",
+	    3, params);
 }
 
 int
@@ -100,8 +100,8 @@ mf_h_versions_list(struct mf_request *req)
 	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
 	    mf_h_param_slug(req, 1, &params[1]) != 0)
 		return req->err.code;
-	return mf_h_respond_sql_json(req, MF_SQL_VERSIONS_LIST,
-				     "no such model", 2, params);
+	return mf_h_respond_sql_json(req, MF_SQL_VERSIONS_LIST, "no such model",
+	                             2, params);
 }
 
 /* org, model and a version number from the path. */
@@ -117,7 +117,7 @@ version_params(struct mf_request *req, const char *params[3])
 	for (i = 0; n[i]; i++)
 		if (n[i] < '0' || n[i] > '9' || i >= 9)
 			return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-					    "no such version: %s", n);
+			                    "no such version: %s", n);
 	params[2] = n;
 	return 0;
 }
@@ -129,8 +129,8 @@ mf_h_version_get(struct mf_request *req)
 
 	if (version_params(req, params) != 0)
 		return req->err.code;
-	return mf_h_respond_sql_json(req, MF_SQL_VERSION_GET,
-				     "no such version", 3, params);
+	return mf_h_respond_sql_json(req, MF_SQL_VERSION_GET, "no such version",
+	                             3, params);
 }
 
 int
@@ -145,22 +145,21 @@ mf_h_version_envelope(struct mf_request *req)
 	if (version_params(req, params) != 0)
 		return req->err.code;
 	res = mf_db_exec(MF_SQL_VERSION_ENVELOPE, 3, params, NULL, NULL,
-			 &req->err);
+	                 &req->err);
 	if (res == NULL)
 		return req->err.code;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-				    "no such version");
+		                    "no such version");
 	}
-	raw = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0),
-			      &n);
+	raw = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &n);
 	PQclear(res);
 	if (raw == NULL)
 		return MF_E_NOMEM;
 	/* An accepted version never changes. */
 	mf_http_set_header(req, "Cache-Control",
-			   "public, max-age=31536000, immutable");
+	                   "public, max-age=31536000, immutable");
 	rc = mf_http_respond(req, 200, "application/json", raw, n, false);
 	PQfreemem(raw);
 	return rc;
@@ -174,6 +173,6 @@ mf_h_evals_list(struct mf_request *req)
 	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
 	    mf_h_param_slug(req, 1, &params[1]) != 0)
 		return req->err.code;
-	return mf_h_respond_sql_json(req, MF_SQL_EVALS_LIST, "no such model",
-				     2, params);
+	return mf_h_respond_sql_json(req, MF_SQL_EVALS_LIST, "no such model", 2,
+	                             params);
 }

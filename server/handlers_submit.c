@@ -32,17 +32,17 @@ state_free(void *p)
 }
 
 static int
-respond(struct mf_request *req, unsigned status, int64_t id,
-	json_t *warnings, const char *what)
+respond(struct mf_request *req, unsigned status, int64_t id, json_t *warnings,
+        const char *what)
 {
 	json_t *rec;
 	int rc;
 
 	if ((rc = mf_record_build(&rec, id, req->app->cfg->public_url,
-				  &req->err)) != 0)
+	                          &req->err)) != 0)
 		return rc;
 	json_object_set_new(rec, "warnings",
-			    warnings ? json_incref(warnings) : json_array());
+	                    warnings ? json_incref(warnings) : json_array());
 	json_object_set_new(rec, "status", json_string(what));
 	return mf_http_respond_json(req, status, rec);
 }
@@ -61,9 +61,9 @@ submit_resume(struct mf_request *req)
 	       (double)(now - st->committed_ns) / 1e6);
 	if (st->slot.log_index < 0) /* committed; the log will catch up */
 		return respond(req, 202, st->slot.submission_id, st->warnings,
-			       "accepted_log_pending");
+		               "accepted_log_pending");
 	return respond(req, 201, st->slot.submission_id, st->warnings,
-		       "accepted");
+	               "accepted");
 }
 
 int
@@ -75,17 +75,17 @@ mf_h_submit(struct mf_request *req)
 
 	mf_ingest_result_init(&r);
 	rc = mf_ingest_submit(req->app, req->body.data ? req->body.data : "",
-			      req->body.len, &r, &req->err);
+	                      req->body.len, &r, &req->err);
 	if (rc != 0)
 		goto done;
 	if (r.existing) {
 		rc = respond(req, 200, r.submission_id, NULL,
-			     "already_accepted");
+		             "already_accepted");
 		goto done;
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		rc = respond(req, 202, r.submission_id, r.warnings,
-			     "accepted_log_pending");
+		             "accepted_log_pending");
 		goto done;
 	}
 	st->slot.submission_id = r.submission_id;

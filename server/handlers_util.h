@@ -16,7 +16,7 @@
  * def. MF_E_BAD_PARAM (with the parameter named) when malformed.
  */
 int mf_h_query_int(struct mf_request *req, const char *name, int64_t min,
-		   int64_t max, int64_t def, int64_t *out);
+                   int64_t max, int64_t def, int64_t *out);
 
 /* Path parameter i as a slug; MF_E_NOT_FOUND when it is not one. */
 int mf_h_param_slug(struct mf_request *req, int i, const char **out);
@@ -27,7 +27,7 @@ int mf_h_param_slug(struct mf_request *req, int i, const char **out);
  * value: 404 with `missing` as the message.
  */
 int mf_h_respond_sql_json(struct mf_request *req, enum mf_sql stmt,
-			  const char *missing, int nparams,
-			  const char *const *params);
+                          const char *missing, int nparams,
+                          const char *const *params);
 
 #endif

@@ -47,8 +47,8 @@ request_free(struct mf_request *req)
 static void
 client_address(struct MHD_Connection *conn, char *out, size_t n)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
 	snprintf(out, n, "-");
@@ -56,16 +56,16 @@ client_address(struct MHD_Connection *conn, char *out, size_t n)
 		return;
 	if (sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-			  out, (socklen_t)n);
+		          out, (socklen_t)n);
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-			  (socklen_t)n);
+		          &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		          (socklen_t)n);
 }
 
 static struct mf_request *
 request_new(struct mf_http *http, struct MHD_Connection *conn,
-	    const char *method, const char *path)
+            const char *method, const char *path)
 {
 	struct mf_request *req = calloc(1, sizeof(*req));
 
@@ -80,7 +80,7 @@ request_new(struct mf_http *http, struct MHD_Connection *conn,
 	mf_buf_init(&req->body, http->max_body);
 	mf_error_init(&req->err);
 	snprintf(req->id, sizeof(req->id), "%08x-%06lx", http->id_prefix,
-		 atomic_fetch_add(&http->next_id, 1) & 0xffffff);
+	         atomic_fetch_add(&http->next_id, 1) & 0xffffff);
 	client_address(conn, req->client, sizeof(req->client));
 	return req;
 }
@@ -95,7 +95,7 @@ const char *
 mf_http_query(const struct mf_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
-					   name);
+	                                   name);
 }
 
 const char *
@@ -105,13 +105,11 @@ mf_http_header(const struct mf_request *req, const char *name)
 }
 
 int
-mf_http_set_header(struct mf_request *req, const char *name,
-		   const char *value)
+mf_http_set_header(struct mf_request *req, const char *name, const char *value)
 {
 	char *v;
 
-	if (req->nheaders >= MF_HTTP_MAX_HEADERS ||
-	    (v = strdup(value)) == NULL)
+	if (req->nheaders >= MF_HTTP_MAX_HEADERS || (v = strdup(value)) == NULL)
 		return MF_E_NOMEM;
 	req->header_names[req->nheaders] = name;
 	req->header_values[req->nheaders++] = v;
@@ -121,8 +119,7 @@ mf_http_set_header(struct mf_request *req, const char *name,
 /* Adds the common and the handler's headers, queues and records resp. */
 static int
 queue_response(struct mf_request *req, unsigned status,
-	       const char *content_type, struct MHD_Response *resp,
-	       size_t len)
+               const char *content_type, struct MHD_Response *resp, size_t len)
 {
 	enum MHD_Result ok;
 	int i;
@@ -130,11 +127,11 @@ queue_response(struct mf_request *req, unsigned status,
 	MHD_add_response_header(resp, "X-Request-Id", req->id);
 	if (content_type != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-					content_type);
+		                        content_type);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	for (i = 0; i < req->nheaders; i++)
 		MHD_add_response_header(resp, req->header_names[i],
-					req->header_values[i]);
+		                        req->header_values[i]);
 	ok = MHD_queue_response(req->conn, status, resp);
 	MHD_destroy_response(resp);
 	req->responded = true;
@@ -151,7 +148,7 @@ blob_release(void *cls)
 
 int
 mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
-		     const char *cache_control)
+                     const char *cache_control)
 {
 	const char *inm = mf_http_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	struct MHD_Response *resp;
@@ -164,24 +161,24 @@ mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
 	if (inm != NULL && strstr(inm, blob->etag) != NULL) {
 		status = 304;
 		resp = MHD_create_response_from_buffer(0, NULL,
-						       MHD_RESPMEM_PERSISTENT);
+		                                       MHD_RESPMEM_PERSISTENT);
 	} else {
 		resp = MHD_create_response_from_buffer_with_free_callback_cls(
-			blob->len, blob->data, blob_release, mf_blob_ref(blob));
+		    blob->len, blob->data, blob_release, mf_blob_ref(blob));
 	}
 	if (resp == NULL)
 		return MF_E_NOMEM;
 	MHD_add_response_header(resp, "X-Request-Id", req->id);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				blob->content_type);
+	                        blob->content_type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, blob->etag);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (cache_control != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-					cache_control);
+		                        cache_control);
 	for (i = 0; i < req->nheaders; i++)
 		MHD_add_response_header(resp, req->header_names[i],
-					req->header_values[i]);
+		                        req->header_values[i]);
 	ok = MHD_queue_response(req->conn, status, resp);
 	MHD_destroy_response(resp);
 	req->responded = true;
@@ -192,16 +189,16 @@ mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
 
 int
 mf_http_respond(struct mf_request *req, unsigned status,
-		const char *content_type, const void *data, size_t len,
-		bool persistent)
+                const char *content_type, const void *data, size_t len,
+                bool persistent)
 {
 	struct MHD_Response *resp;
 
 	if (req->responded)
 		return MF_E_INTERNAL;
 	resp = MHD_create_response_from_buffer(
-		len, (void *)data,
-		persistent ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
+	    len, (void *)data,
+	    persistent ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
 	if (resp == NULL)
 		return MF_E_NOMEM;
 	return queue_response(req, status, content_type, resp, len);
@@ -209,7 +206,7 @@ mf_http_respond(struct mf_request *req, unsigned status,
 
 int
 mf_http_respond_file(struct mf_request *req, unsigned status,
-		     const char *content_type, int fd, uint64_t size)
+                     const char *content_type, int fd, uint64_t size)
 {
 	struct MHD_Response *resp;
 
@@ -238,7 +235,7 @@ mf_http_respond_json(struct mf_request *req, unsigned status, json_t *body)
 		rc = mf_buf_putc(&b, '\n');
 	if (rc == 0)
 		rc = mf_http_respond(req, status, "application/json", b.data,
-				     b.len, false);
+		                     b.len, false);
 	mf_buf_dispose(&b);
 	return rc;
 }
@@ -247,19 +244,19 @@ int
 mf_http_respond_error(struct mf_request *req, const struct mf_error *err)
 {
 	static const char fallback[] =
-		"{\"error\":{\"code\":\"internal_error\",\"message\":"
-		"\"internal error\",\"details\":[]}}\n";
-	unsigned status = mf_error_status(err->code ? err->code
-						    : MF_E_INTERNAL);
+	    "{\"error\":{\"code\":\"internal_error\",\"message\":"
+	    "\"internal error\",\"details\":[]}}\n";
+	unsigned status =
+	    mf_error_status(err->code ? err->code : MF_E_INTERNAL);
 	json_t *body = mf_error_json(err);
 
 	if (status >= 500)
 		mf_log_warn("req=%s %s %s -> %u %s: %s", req->id, req->method,
-			    req->path, status, mf_error_name(err->code),
-			    err->message);
+		            req->path, status, mf_error_name(err->code),
+		            err->message);
 	if (body == NULL)
 		return mf_http_respond(req, 500, "application/json", fallback,
-				       sizeof(fallback) - 1, true);
+		                       sizeof(fallback) - 1, true);
 	return mf_http_respond_json(req, status, body);
 }
 
@@ -295,12 +292,12 @@ run_handler(struct mf_request *req, mf_handler_fn fn)
 	if (rc != 0 && !req->responded) {
 		if (req->err.code == 0)
 			mf_error_set(&req->err, rc, NULL, "%s",
-				     mf_error_name(rc));
+			             mf_error_name(rc));
 		mf_http_respond_error(req, &req->err);
 	}
 	if (!req->responded) {
 		mf_error_set(&req->err, MF_E_INTERNAL, NULL,
-			     "handler produced no response");
+		             "handler produced no response");
 		mf_http_respond_error(req, &req->err);
 	}
 }
@@ -312,21 +309,21 @@ dispatch(struct mf_request *req)
 
 	if (req->body_too_large) {
 		mf_error_set(&req->err, MF_E_TOO_LARGE, NULL,
-			     "request body exceeds %zu bytes", http->max_body);
+		             "request body exceeds %zu bytes", http->max_body);
 		mf_http_respond_error(req, &req->err);
 		return;
 	}
-	if (mf_router_match(http->routes, http->nroutes, req->method,
-			    req->path, &req->match) != 0) {
+	if (mf_router_match(http->routes, http->nroutes, req->method, req->path,
+	                    &req->match) != 0) {
 		if (req->match.path_known) {
 			mf_http_set_header(req, MHD_HTTP_HEADER_ALLOW,
-					   req->match.allow);
+			                   req->match.allow);
 			mf_error_set(&req->err, MF_E_METHOD, NULL,
-				     "%s is not allowed here; allowed: %s",
-				     req->method, req->match.allow);
+			             "%s is not allowed here; allowed: %s",
+			             req->method, req->match.allow);
 		} else {
 			mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-				     "no such resource: %s", req->path);
+			             "no such resource: %s", req->path);
 		}
 		mf_http_respond_error(req, &req->err);
 		return;
@@ -336,8 +333,8 @@ dispatch(struct mf_request *req)
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
-	   const char *method, const char *version, const char *upload_data,
-	   size_t *upload_data_size, void **con_cls)
+           const char *method, const char *version, const char *upload_data,
+           size_t *upload_data_size, void **con_cls)
 {
 	struct mf_http *http = cls;
 	struct mf_request *req = *con_cls;
@@ -349,8 +346,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			return MHD_NO;
 		*con_cls = req;
 		atomic_fetch_add(&http->active, 1);
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cl = MHD_lookup_connection_value(
+		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		/* Refuse a declared oversize body before reading any of it. */
 		if (cl != NULL && strtoull(cl, NULL, 10) > http->max_body) {
 			req->body_too_large = true;
@@ -365,7 +362,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	if (*upload_data_size > 0) {
 		if (!req->body_too_large &&
 		    mf_buf_append(&req->body, upload_data, *upload_data_size) !=
-			    0)
+		        0)
 			req->body_too_large = true;
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -377,7 +374,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-	     enum MHD_RequestTerminationCode toe)
+             enum MHD_RequestTerminationCode toe)
 {
 	struct mf_http *http = cls;
 	struct mf_request *req = *con_cls;
@@ -391,8 +388,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	       req->client, req->method, req->path, req->status,
 	       req->response_bytes, (long long)(us / 1000),
 	       (long long)(us % 1000),
-	       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
-							  : " (aborted)");
+	       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	request_free(req);
 	*con_cls = NULL;
 	atomic_fetch_sub(&http->active, 1);
@@ -414,15 +410,15 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 
 int
 mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
-	      const struct mf_route *routes, size_t nroutes,
-	      struct mf_app *app, struct mf_error *err)
+              const struct mf_route *routes, size_t nroutes, struct mf_app *app,
+              struct mf_error *err)
 {
 	struct sockaddr_in6 sa6;
 	struct sockaddr_in sa4;
 	struct sockaddr *sa;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
+	                 MHD_USE_ERROR_LOG;
 	struct mf_http *http;
 
 	*out = NULL;
@@ -439,9 +435,9 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 		flags |= MHD_USE_IPv6;
 	} else {
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
-				    "listen address '%s' is not a numeric "
-				    "IPv4 or IPv6 address",
-				    opt->listen);
+		                    "listen address '%s' is not a numeric "
+		                    "IPv4 or IPv6 address",
+		                    opt->listen);
 	}
 	if ((http = calloc(1, sizeof(*http))) == NULL)
 		return MF_E_NOMEM;
@@ -450,21 +446,22 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	http->app = app;
 	http->max_body = opt->max_body;
 	if (RAND_bytes((unsigned char *)&http->id_prefix,
-		       sizeof(http->id_prefix)) != 1)
+	               sizeof(http->id_prefix)) != 1)
 		http->id_prefix = (unsigned)getpid();
 	http->daemon = MHD_start_daemon(
-		flags, (uint16_t)opt->port, NULL, NULL, on_request, http,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
-		opt->threads, MHD_OPTION_CONNECTION_LIMIT,
-		opt->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		opt->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-		opt->conn_timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		http, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+	    flags, (uint16_t)opt->port, NULL, NULL, on_request, http,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
+	    MHD_OPTION_CONNECTION_LIMIT, opt->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, opt->per_ip_limit,
+	    MHD_OPTION_CONNECTION_TIMEOUT, opt->conn_timeout,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 	if (http->daemon == NULL) {
 		free(http);
 		return mf_error_set(err, MF_E_IO, NULL,
-				    "cannot listen on %s port %u (in use?)",
-				    opt->listen, opt->port);
+		                    "cannot listen on %s port %u (in use?)",
+		                    opt->listen, opt->port);
 	}
 	*out = http;
 	return 0;
@@ -486,7 +483,7 @@ mf_http_stop(struct mf_http *http, unsigned grace_ms)
 	}
 	if (atomic_load(&http->active) > 0)
 		mf_log_warn("stopping with %u requests still in flight",
-			    atomic_load(&http->active));
+		            atomic_load(&http->active));
 	MHD_stop_daemon(http->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);

@@ -65,8 +65,8 @@ struct mf_http_options {
 
 /* Starts serving; *out is owned by the caller (mf_http_stop frees it). */
 int mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
-		  const struct mf_route *routes, size_t nroutes,
-		  struct mf_app *app, struct mf_error *err);
+                  const struct mf_route *routes, size_t nroutes,
+                  struct mf_app *app, struct mf_error *err);
 /*
  * Stops accepting connections, waits up to grace_ms for in-flight
  * requests (including suspended ones) to finish, then stops and frees.
@@ -81,15 +81,15 @@ const char *mf_http_header(const struct mf_request *req, const char *name);
 
 /* Adds a response header (value copied); 0 or MF_E_NOMEM. */
 int mf_http_set_header(struct mf_request *req, const char *name,
-		       const char *value);
+                       const char *value);
 
 /*
  * Queues the response. `data` is copied unless `persistent` is set, in
  * which case it must outlive the response (static or cached bytes).
  */
 int mf_http_respond(struct mf_request *req, unsigned status,
-		    const char *content_type, const void *data, size_t len,
-		    bool persistent);
+                    const char *content_type, const void *data, size_t len,
+                    bool persistent);
 struct mf_blob;
 /*
  * Responds with a shared blob (cache.h): 304 when If-None-Match names its
@@ -97,7 +97,7 @@ struct mf_blob;
  * cache_control may be NULL.
  */
 int mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
-			 const char *cache_control);
+                         const char *cache_control);
 
 /*
  * Queues a response that streams `size` bytes of the open file fd (with
@@ -105,10 +105,9 @@ int mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
  * every case: it is closed when the response is done or on failure.
  */
 int mf_http_respond_file(struct mf_request *req, unsigned status,
-			 const char *content_type, int fd, uint64_t size);
+                         const char *content_type, int fd, uint64_t size);
 /* Responds with the compact encoding of body; steals the reference. */
-int mf_http_respond_json(struct mf_request *req, unsigned status,
-			 json_t *body);
+int mf_http_respond_json(struct mf_request *req, unsigned status, json_t *body);
 /* The error shape of DESIGN.md §6, status from the error table. */
 int mf_http_respond_error(struct mf_request *req, const struct mf_error *err);
 

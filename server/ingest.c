@@ -50,7 +50,7 @@ struct ingest {
 	size_t nsigners;
 	struct mf_ingest_doc doc; /* the header and type-specific fields */
 	int version; /* the disclosure version evals and assessments
-			concern (0: none) */
+	                concern (0: none) */
 };
 
 void
@@ -94,14 +94,14 @@ lookup_keys(struct ingest *in, struct mf_error *err)
 		mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		return NULL;
 	}
-	res = mf_db_execv(MF_SQL_INGEST_KEYS, err, 2, ids.data,
-			  in->payload_hex);
+	res =
+	    mf_db_execv(MF_SQL_INGEST_KEYS, err, 2, ids.data, in->payload_hex);
 	mf_buf_dispose(&ids);
 	if (res != NULL && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
 		in->existing_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		snprintf(in->existing_envelope_hex,
-			 sizeof(in->existing_envelope_hex), "%s",
-			 PQgetvalue(res, 0, 1));
+		         sizeof(in->existing_envelope_hex), "%s",
+		         PQgetvalue(res, 0, 1));
 	}
 	return res;
 }
@@ -121,8 +121,8 @@ verify_signatures(struct ingest *in, PGresult *keys, struct mf_error *err)
 	int rc = 0, known = 0, revoked = 0, bad = 0, r, row;
 
 	if ((rc = mf_dsse_pae(&pae, &pae_len, in->env->payload_type,
-			      strlen(in->env->payload_type), in->env->payload,
-			      in->env->payload_len)) != 0)
+	                      strlen(in->env->payload_type), in->env->payload,
+	                      in->env->payload_len)) != 0)
 		return mf_error_set(err, rc, NULL, "out of memory");
 	for (i = 0; i < in->env->n_sigs; i++) {
 		const struct mf_dsse_sig *sig = &in->env->sigs[i];
@@ -140,12 +140,12 @@ verify_signatures(struct ingest *in, PGresult *keys, struct mf_error *err)
 		known++;
 		mf_error_init(&verr);
 		r = mf_keycache_get(&key, &owned, sig->keyid,
-				    PQgetvalue(keys, row, 4),
-				    PQgetvalue(keys, row, 5), &verr);
+		                    PQgetvalue(keys, row, 4),
+		                    PQgetvalue(keys, row, 5), &verr);
 		if (r == 0) {
 			/* The registered key's algorithm decides. */
 			r = mf_verify_message(key, pae, pae_len, sig->sig,
-					      sig->sig_len, NULL, &verr);
+			                      sig->sig_len, NULL, &verr);
 			if (owned)
 				mf_key_free((struct mf_key *)key);
 		}
@@ -161,30 +161,31 @@ verify_signatures(struct ingest *in, PGresult *keys, struct mf_error *err)
 		if (in->nsigners > 0 &&
 		    strcmp(signer(in)->org, PQgetvalue(keys, row, 3)) != 0) {
 			rc = mf_error_set(err, MF_E_FORBIDDEN, "/signatures",
-					  "signatures from more than one "
-					  "organisation");
+			                  "signatures from more than one "
+			                  "organisation");
 			goto done;
 		}
 		s = &in->signers[in->nsigners++];
 		snprintf(s->keyid, sizeof(s->keyid), "%s", sig->keyid);
-		snprintf(s->org, sizeof(s->org), "%s", PQgetvalue(keys, row, 3));
+		snprintf(s->org, sizeof(s->org), "%s",
+		         PQgetvalue(keys, row, 3));
 		snprintf(s->role, sizeof(s->role), "%s",
-			 PQgetvalue(keys, row, 7));
+		         PQgetvalue(keys, row, 7));
 		s->last_seq = strtoll(PQgetvalue(keys, row, 8), NULL, 10);
 	}
 	if (in->nsigners > 0)
 		goto done;
 	if (known == 0)
 		rc = mf_error_set(err, MF_E_UNKNOWN_KEY, "/signatures/0/keyid",
-				  "no signature is by a key registered here");
+		                  "no signature is by a key registered here");
 	else if (revoked > 0)
 		rc = mf_error_set(err, MF_E_KEY_REVOKED, "/signatures",
-				  "the signing key has been revoked");
+		                  "the signing key has been revoked");
 	else
 		rc = mf_error_set(err, MF_E_BAD_SIGNATURE, "/signatures",
-				  "the signature does not verify over the "
-				  "payload with the registered key (%d tried)",
-				  bad);
+		                  "the signature does not verify over the "
+		                  "payload with the registered key (%d tried)",
+		                  bad);
 done:
 	free(pae);
 	return rc;
@@ -201,48 +202,49 @@ authorise(struct ingest *in, struct mf_error *err)
 	switch (in->type) {
 	case MF_DOC_DISCLOSURE:
 		if (strcmp(s->role, "developer") != 0)
-			return mf_error_set(err, MF_E_WRONG_ROLE, "/subject/org",
-					    "only developers publish "
-					    "disclosures; %s is an %s",
-					    s->org, s->role);
+			return mf_error_set(err, MF_E_WRONG_ROLE,
+			                    "/subject/org",
+			                    "only developers publish "
+			                    "disclosures; %s is an %s",
+			                    s->org, s->role);
 		if (!own)
 			return mf_error_set(err, MF_E_WRONG_ORG, "/subject/org",
-					    "%s may not publish a disclosure "
-					    "for %s's models",
-					    s->org, d->org);
+			                    "%s may not publish a disclosure "
+			                    "for %s's models",
+			                    s->org, d->org);
 		return 0;
 	case MF_DOC_EVAL_RESULT:
 		if (d->third_party) {
 			if (strcmp(s->role, "evaluator") != 0)
 				return mf_error_set(
-					err, MF_E_WRONG_ROLE, "/assurance",
-					"third-party results come from "
-					"registered evaluators; %s is a %s",
-					s->org, s->role);
+				    err, MF_E_WRONG_ROLE, "/assurance",
+				    "third-party results come from "
+				    "registered evaluators; %s is a %s",
+				    s->org, s->role);
 			if (own)
 				return mf_error_set(
-					err, MF_E_WRONG_ORG, "/assurance",
-					"an organisation cannot be a third "
-					"party to its own model");
+				    err, MF_E_WRONG_ORG, "/assurance",
+				    "an organisation cannot be a third "
+				    "party to its own model");
 			return 0;
 		}
 		if (strcmp(s->role, "developer") != 0 || !own)
 			return mf_error_set(err, MF_E_WRONG_ORG, "/assurance",
-					    "self-reported results come from "
-					    "the model's own developer");
+			                    "self-reported results come from "
+			                    "the model's own developer");
 		return 0;
 	case MF_DOC_ASSESSMENT:
 		if (strcmp(s->role, "assessor") != 0)
 			return mf_error_set(err, MF_E_WRONG_ROLE, "/type",
-					    "assessments come from registered "
-					    "assessors; %s is a %s",
-					    s->org, s->role);
+			                    "assessments come from registered "
+			                    "assessors; %s is a %s",
+			                    s->org, s->role);
 		return 0;
 	case MF_DOC_KEY_EVENT:
 		if (!own)
 			return mf_error_set(err, MF_E_WRONG_ORG, "/subject/org",
-					    "%s may not change %s's keys",
-					    s->org, d->org);
+			                    "%s may not change %s's keys",
+			                    s->org, d->org);
 		return 0;
 	default:
 		return mf_error_set(err, MF_E_INTERNAL, NULL, "bad type");
@@ -258,23 +260,23 @@ check_freshness(struct ingest *in, struct mf_error *err)
 
 	if (strcmp(d->registry, in->app->cfg->origin) != 0)
 		return mf_error_set(err, MF_E_WRONG_REGISTRY, "/registry",
-				    "this payload is for registry '%s'; this "
-				    "registry is '%s'",
-				    d->registry, in->app->cfg->origin);
+		                    "this payload is for registry '%s'; this "
+		                    "registry is '%s'",
+		                    d->registry, in->app->cfg->origin);
 	window = (int64_t)in->app->cfg->issued_at_window * 1000000;
 	if (d->issued_at_us < now_us - window ||
 	    d->issued_at_us > now_us + window)
 		return mf_error_set(err, MF_E_ISSUED_AT, "/issued_at",
-				    "issued_at must be within %lu seconds of "
-				    "the registry's clock (%s)",
-				    in->app->cfg->issued_at_window,
-				    d->issued_at);
+		                    "issued_at must be within %lu seconds of "
+		                    "the registry's clock (%s)",
+		                    in->app->cfg->issued_at_window,
+		                    d->issued_at);
 	if (d->seq <= signer(in)->last_seq)
 		return mf_error_set(err, MF_E_STALE_SEQ, "/seq",
-				    "seq %" PRId64 " is not greater than %s's "
-				    "last accepted seq %" PRId64,
-				    d->seq, signer(in)->org,
-				    signer(in)->last_seq);
+		                    "seq %" PRId64 " is not greater than %s's "
+		                    "last accepted seq %" PRId64,
+		                    d->seq, signer(in)->org,
+		                    signer(in)->last_seq);
 	return 0;
 }
 
@@ -288,8 +290,8 @@ stale_supersedes(const char *head_hex, struct mf_error *err)
 	if (have)
 		snprintf(head, sizeof(head), "sha256:%s", head_hex);
 	mf_error_set(err, MF_E_STALE_SUPERSEDES, "/supersedes",
-		     "supersedes must name the current version (%s)",
-		     have ? head : "null: no version yet");
+	             "supersedes must name the current version (%s)",
+	             have ? head : "null: no version yet");
 	json_decref(err->extra);
 	err->extra = json_pack("{s:s?}", "current_head", have ? head : NULL);
 	return err->code;
@@ -311,23 +313,22 @@ check_subject(struct ingest *in, struct mf_error *err)
 	if (in->type == MF_DOC_KEY_EVENT)
 		return 0;
 	res = mf_db_execv(MF_SQL_INGEST_SUBJECT, err, 3, d->org, d->model,
-			  d->disclosure_hex[0] ? d->disclosure_hex : NULL);
+	                  d->disclosure_hex[0] ? d->disclosure_hex : NULL);
 	if (res == NULL)
 		return err->code;
 	if (PQgetisnull(res, 0, 0))
 		rc = mf_error_set(err, MF_E_UNKNOWN_SUBJECT, "/subject/org",
-				  "no organisation '%s' is registered",
-				  d->org);
+		                  "no organisation '%s' is registered", d->org);
 	else if (in->type == MF_DOC_DISCLOSURE) {
 		if (strcmp(PQgetvalue(res, 0, 1), d->supersedes_hex) != 0)
 			rc = stale_supersedes(PQgetvalue(res, 0, 1), err);
 	} else if (d->disclosure_hex[0] != '\0') {
 		if (PQgetisnull(res, 0, 2))
 			rc = mf_error_set(err, MF_E_UNKNOWN_SUBJECT,
-					  "/subject/disclosure",
-					  "%s/%s has no disclosure with this "
-					  "digest",
-					  d->org, d->model);
+			                  "/subject/disclosure",
+			                  "%s/%s has no disclosure with this "
+			                  "digest",
+			                  d->org, d->model);
 		else
 			in->version = atoi(PQgetvalue(res, 0, 2));
 	}
@@ -345,16 +346,16 @@ accept_refused(struct ingest *in, struct mf_error *err)
 	mf_error_init(err);
 	if (strcmp(state, "MF001") == 0)
 		return mf_error_set(err, MF_E_STALE_SEQ, "/seq",
-				    "seq %" PRId64 " is no longer greater "
-				    "than %s's last accepted seq",
-				    in->doc.seq, signer(in)->org);
+		                    "seq %" PRId64 " is no longer greater "
+		                    "than %s's last accepted seq",
+		                    in->doc.seq, signer(in)->org);
 	if (strcmp(state, "MF002") == 0)
 		return stale_supersedes(mf_db_last_detail(), err);
 	if (strcmp(state, "MF003") == 0)
 		return mf_error_set(err, MF_E_CONFLICT, "/keyid",
-				    "the key was revoked meanwhile");
+		                    "the key was revoked meanwhile");
 	return mf_error_set(err, MF_E_CONFLICT, NULL,
-			    "this payload was accepted meanwhile");
+	                    "this payload was accepted meanwhile");
 }
 
 /* Round trip 3: everything, in one statement and one transaction. */
@@ -401,9 +402,9 @@ store(struct ingest *in, int64_t *id_out, struct mf_error *err)
 	res = mf_db_exec(MF_SQL_ACCEPT, 15, params, lengths, formats, err);
 	if (res == NULL) {
 		rc = strncmp(mf_db_last_sqlstate(), "MF", 2) == 0 ||
-				     err->code == MF_E_CONFLICT
-			     ? accept_refused(in, err)
-			     : err->code;
+		             err->code == MF_E_CONFLICT
+		         ? accept_refused(in, err)
+		         : err->code;
 		goto done;
 	}
 	*id_out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -417,7 +418,7 @@ done:
 
 int
 mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
-		 struct mf_ingest_result *out, struct mf_error *err)
+                 struct mf_ingest_result *out, struct mf_error *err)
 {
 	struct ingest in;
 	PGresult *keys = NULL;
@@ -431,16 +432,16 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 	out->existing = false;
 
 	/* 1. The envelope's shape (duplicate keys, base64, UTF-8). */
-	if ((rc = mf_dsse_parse(&in.env, body, len, app->cfg->max_body,
-				err)) != 0)
+	if ((rc = mf_dsse_parse(&in.env, body, len, app->cfg->max_body, err)) !=
+	    0)
 		goto done;
 	t = mf_doctype_from_payload_type(in.env->payload_type,
-					 strlen(in.env->payload_type));
+	                                 strlen(in.env->payload_type));
 	if (t < 0) {
 		rc = mf_error_set(err, MF_E_PAYLOAD_TYPE, "/payloadType",
-				  "unsupported payloadType; expected one of "
-				  "application/vnd.modelfacts.{disclosure,"
-				  "eval-result,assessment,key-event}.v1+json");
+		                  "unsupported payloadType; expected one of "
+		                  "application/vnd.modelfacts.{disclosure,"
+		                  "eval-result,assessment,key-event}.v1+json");
 		goto done;
 	}
 	in.type = (enum mf_doctype)t;
@@ -465,9 +466,9 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 		goto existing;
 
 	/* 3. The payload and its header fields. */
-	in.payload = mf_json_parse((const char *)in.env->payload,
-				   in.env->payload_len, "payload", "/payload",
-				   err);
+	in.payload =
+	    mf_json_parse((const char *)in.env->payload, in.env->payload_len,
+	                  "payload", "/payload", err);
 	if (in.payload == NULL) {
 		rc = err->code;
 		goto done;
@@ -483,7 +484,7 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 
 	/* 5. Schema and semantic rules, then the key event's own keys. */
 	if ((rc = mf_ingest_doc_validate(&in.doc, in.type, in.payload,
-					 &out->warnings, err)) != 0)
+	                                 &out->warnings, err)) != 0)
 		goto done;
 	if (in.type == MF_DOC_KEY_EVENT) {
 		const char *ids[MF_DSSE_MAX_SIGNATURES];
@@ -492,7 +493,7 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 		for (i = 0; i < in.nsigners; i++)
 			ids[i] = in.signers[i].keyid;
 		rc = mf_ingest_doc_check_key_event(&in.doc, in.env, ids,
-						   in.nsigners, err);
+		                                   in.nsigners, err);
 		if (rc != 0)
 			goto done;
 	}

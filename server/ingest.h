@@ -33,6 +33,6 @@ void mf_ingest_result_dispose(struct mf_ingest_result *r);
  * into the envelope or, prefixed "/payload", into the payload).
  */
 int mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
-		     struct mf_ingest_result *out, struct mf_error *err);
+                     struct mf_ingest_result *out, struct mf_error *err);
 
 #endif

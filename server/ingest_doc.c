@@ -81,7 +81,7 @@ parse_digest_ref(const char *s, char hex[MF_SHA256_HEX_LEN + 1])
 
 static int
 read_header(struct mf_ingest_doc *d, enum mf_doctype type, json_t *p,
-	    struct mf_error *err)
+            struct mf_error *err)
 {
 	const char *t = str_at(p, "/type");
 	json_t *seq, *sup;
@@ -90,27 +90,27 @@ read_header(struct mf_ingest_doc *d, enum mf_doctype type, json_t *p,
 		return invalid(err, "", "the payload must be a JSON object");
 	if (t == NULL || mf_doctype_from_name(t) != (int)type)
 		return invalid(err, "/type",
-			       "type must match the envelope's payloadType");
+		               "type must match the envelope's payloadType");
 	if ((d->registry = str_at(p, "/registry")) == NULL)
 		return invalid(err, "/registry",
-			       "registry (this registry's origin) is required");
+		               "registry (this registry's origin) is required");
 	d->org = str_at(p, "/subject/org");
 	if (!mf_slug_valid(d->org))
 		return invalid(err, "/subject/org",
-			       "subject.org must be an organisation id "
-			       "([a-z0-9][a-z0-9-]{0,62})");
+		               "subject.org must be an organisation id "
+		               "([a-z0-9][a-z0-9-]{0,62})");
 	if (type != MF_DOC_KEY_EVENT) {
 		d->model = str_at(p, "/subject/model");
 		if (!mf_slug_valid(d->model))
 			return invalid(err, "/subject/model",
-				       "subject.model must be a model id "
-				       "([a-z0-9][a-z0-9-]{0,62})");
+			               "subject.model must be a model id "
+			               "([a-z0-9][a-z0-9-]{0,62})");
 	}
 	d->issued_at = str_at(p, "/issued_at");
 	if (d->issued_at == NULL ||
 	    mf_time_parse_rfc3339(d->issued_at, &d->issued_at_us) != 0)
 		return invalid(err, "/issued_at",
-			       "issued_at must be an RFC 3339 date-time");
+		               "issued_at must be an RFC 3339 date-time");
 	seq = json_object_get(p, "seq");
 	if (!json_is_integer(seq) || json_integer_value(seq) < 1)
 		return invalid(err, "/seq", "seq must be an integer >= 1");
@@ -119,23 +119,22 @@ read_header(struct mf_ingest_doc *d, enum mf_doctype type, json_t *p,
 		sup = json_object_get(p, "supersedes");
 		if (sup == NULL)
 			return invalid(err, "/supersedes",
-				       "supersedes is required (null for a "
-				       "model's first version)");
+			               "supersedes is required (null for a "
+			               "model's first version)");
 		if (!json_is_null(sup) &&
 		    parse_digest_ref(json_string_value(sup),
-				     d->supersedes_hex) != 0)
+		                     d->supersedes_hex) != 0)
 			return invalid(err, "/supersedes",
-				       "supersedes must be null or "
-				       "\"sha256:<64 lowercase hex digits>\"");
+			               "supersedes must be null or "
+			               "\"sha256:<64 lowercase hex digits>\"");
 	} else if (type != MF_DOC_KEY_EVENT) {
 		json_t *ref = mf_json_pointer_get(p, "/subject/disclosure");
 
-		if (ref != NULL &&
-		    parse_digest_ref(json_string_value(ref),
-				     d->disclosure_hex) != 0)
+		if (ref != NULL && parse_digest_ref(json_string_value(ref),
+		                                    d->disclosure_hex) != 0)
 			return invalid(err, "/subject/disclosure",
-				       "subject.disclosure must be "
-				       "\"sha256:<64 lowercase hex digits>\"");
+			               "subject.disclosure must be "
+			               "\"sha256:<64 lowercase hex digits>\"");
 	}
 	return 0;
 }
@@ -143,7 +142,8 @@ read_header(struct mf_ingest_doc *d, enum mf_doctype type, json_t *p,
 static int
 read_disclosure(struct mf_ingest_doc *d, json_t *p)
 {
-	json_t *v = disclosed_value(mf_json_pointer_get(p, "/identity/version"));
+	json_t *v =
+	    disclosed_value(mf_json_pointer_get(p, "/identity/version"));
 	int64_t days;
 
 	d->model_version = json_string_value(v);
@@ -162,13 +162,14 @@ read_eval(struct mf_ingest_doc *d, json_t *p, struct mf_error *err)
 	json_t *value = json_object_get(p, "value");
 
 	if (assurance == NULL || (strcmp(assurance, "self_reported") != 0 &&
-				  strcmp(assurance, "third_party") != 0))
+	                          strcmp(assurance, "third_party") != 0))
 		return invalid(err, "/assurance",
-			       "assurance must be self_reported or "
-			       "third_party");
+		               "assurance must be self_reported or "
+		               "third_party");
 	d->third_party = strcmp(assurance, "third_party") == 0;
 	if ((d->benchmark = str_at(p, "/benchmark/id")) == NULL)
-		return invalid(err, "/benchmark/id", "benchmark.id is required");
+		return invalid(err, "/benchmark/id",
+		               "benchmark.id is required");
 	if ((d->metric = str_at(p, "/metric/name")) == NULL)
 		return invalid(err, "/metric/name", "metric.name is required");
 	if (!json_is_number(value) || !isfinite(json_number_value(value)))
@@ -187,7 +188,7 @@ read_assessment(struct mf_ingest_doc *d, json_t *p, struct mf_error *err)
 		return invalid(err, "/index", "index is required");
 	if (!json_is_object(scores) || json_object_size(scores) == 0)
 		return invalid(err, "/scores",
-			       "scores must be an object of grades");
+		               "scores must be an object of grades");
 	if ((d->grades = json_object()) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	json_object_foreach(scores, id, g)
@@ -197,10 +198,10 @@ read_assessment(struct mf_ingest_doc *d, json_t *p, struct mf_error *err)
 		if (!json_is_integer(s) || json_integer_value(s) < 0 ||
 		    json_integer_value(s) > 1)
 			return invalid(err, "/scores",
-				       "each grade needs a score of 0 or 1");
+			               "each grade needs a score of 0 or 1");
 		d->grade_total += (int)json_integer_value(s);
 		json_object_set_new(d->grades, id,
-				    json_integer(json_integer_value(s)));
+		                    json_integer(json_integer_value(s)));
 	}
 	return 0;
 }
@@ -213,24 +214,24 @@ read_key_event(struct mf_ingest_doc *d, json_t *p, struct mf_error *err)
 	d->action = str_at(p, "/action");
 	if (d->action == NULL)
 		return invalid(err, "/action",
-			       "action must be add, rotate or revoke");
+		               "action must be add, rotate or revoke");
 	if (strcmp(d->action, "revoke") == 0) {
 		d->target_keyid = str_at(p, "/keyid");
 		if (d->target_keyid == NULL)
 			return invalid(err, "/keyid",
-				       "revoke names the key id to revoke");
+			               "revoke names the key id to revoke");
 		return 0;
 	}
 	if (strcmp(d->action, "add") != 0 && strcmp(d->action, "rotate") != 0)
 		return invalid(err, "/action",
-			       "action must be add, rotate or revoke");
+		               "action must be add, rotate or revoke");
 	if (strcmp(d->action, "rotate") == 0 &&
 	    (d->target_keyid = str_at(p, "/replaces")) == NULL)
 		return invalid(err, "/replaces",
-			       "rotate names the key id it replaces");
+		               "rotate names the key id it replaces");
 	if ((pem = d->public_key = str_at(p, "/key/public_key")) == NULL)
 		return invalid(err, "/key/public_key",
-			       "the new key's public_key is required");
+		               "the new key's public_key is required");
 	if (mf_key_parse_public(&d->new_key, pem, strlen(pem), err) != 0) {
 		char msg[MF_ERROR_MESSAGE_MAX];
 
@@ -242,13 +243,13 @@ read_key_event(struct mf_ingest_doc *d, json_t *p, struct mf_error *err)
 	if (str_at(p, "/key/keyid") != NULL &&
 	    strcmp(str_at(p, "/key/keyid"), mf_key_id(d->new_key)) != 0)
 		return invalid(err, "/key/keyid",
-			       "key.keyid does not match the public key");
+		               "key.keyid does not match the public key");
 	return 0;
 }
 
 int
 mf_ingest_doc_read(struct mf_ingest_doc *d, enum mf_doctype type,
-		   json_t *payload, struct mf_error *err)
+                   json_t *payload, struct mf_error *err)
 {
 	int rc;
 
@@ -278,17 +279,16 @@ warnings_json(const struct mf_doc_report *rep)
 
 	for (i = 0; a != NULL && i < rep->n_warnings; i++)
 		json_array_append_new(
-			a, json_pack("{s:s, s:s, s:s}", "pointer",
-				     rep->warnings[i].pointer, "code",
-				     rep->warnings[i].code, "message",
-				     rep->warnings[i].message));
+		    a, json_pack("{s:s, s:s, s:s}", "pointer",
+		                 rep->warnings[i].pointer, "code",
+		                 rep->warnings[i].code, "message",
+		                 rep->warnings[i].message));
 	return a;
 }
 
 /* The disclosure's score against the registry's own index. */
 static int
-score_disclosure(struct mf_ingest_doc *d, json_t *payload,
-		 struct mf_error *err)
+score_disclosure(struct mf_ingest_doc *d, json_t *payload, struct mf_error *err)
 {
 	const struct mf_index *idx = mf_index_modelfacts_v1();
 	struct mf_score *score = NULL;
@@ -296,7 +296,7 @@ score_disclosure(struct mf_ingest_doc *d, json_t *payload,
 
 	if (idx == NULL)
 		return mf_error_set(err, MF_E_SCHEMA, NULL,
-				    "the modelfacts-v1 index does not load");
+		                    "the modelfacts-v1 index does not load");
 	if ((rc = mf_score_compute(&score, idx, payload, NULL, 0, err)) != 0)
 		return rc;
 	d->scores = mf_score_json(score);
@@ -308,8 +308,7 @@ score_disclosure(struct mf_ingest_doc *d, json_t *payload,
 
 int
 mf_ingest_doc_validate(struct mf_ingest_doc *d, enum mf_doctype type,
-		       json_t *payload, json_t **warnings,
-		       struct mf_error *err)
+                       json_t *payload, json_t **warnings, struct mf_error *err)
 {
 	struct mf_doc_report rep;
 	int rc;
@@ -332,9 +331,9 @@ mf_ingest_doc_validate(struct mf_ingest_doc *d, enum mf_doctype type,
 
 int
 mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
-			      const struct mf_dsse *env,
-			      const char *const *signer_keyids,
-			      size_t nsigners, struct mf_error *err)
+                              const struct mf_dsse *env,
+                              const char *const *signer_keyids, size_t nsigners,
+                              struct mf_error *err)
 {
 	struct mf_error e;
 	PGresult *res;
@@ -348,12 +347,12 @@ mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
 		if (PQntuples(res) == 0 ||
 		    strcmp(PQgetvalue(res, 0, 0), "active") != 0 ||
 		    strcmp(PQgetvalue(res, 0, 1), d->org) != 0)
-			rc = mf_error_set(
-				err, MF_E_VALIDATION,
-				strcmp(d->action, "rotate") == 0 ? "/replaces"
-								 : "/keyid",
-				"%s is not an active key of %s",
-				d->target_keyid, d->org);
+			rc = mf_error_set(err, MF_E_VALIDATION,
+			                  strcmp(d->action, "rotate") == 0
+			                      ? "/replaces"
+			                      : "/keyid",
+			                  "%s is not an active key of %s",
+			                  d->target_keyid, d->org);
 		PQclear(res);
 		if (rc != 0)
 			return rc;
@@ -363,8 +362,8 @@ mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
 			found |= strcmp(signer_keyids[i], d->target_keyid) == 0;
 		if (!found)
 			return mf_error_set(err, MF_E_FORBIDDEN, "/signatures",
-					    "a rotation is signed by the key "
-					    "it replaces");
+			                    "a rotation is signed by the key "
+			                    "it replaces");
 	}
 	if (d->new_key == NULL)
 		return 0;
@@ -375,20 +374,20 @@ mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
 	PQclear(res);
 	if (found)
 		return mf_error_set(err, MF_E_CONFLICT, "/key/public_key",
-				    "this key is already registered");
+		                    "this key is already registered");
 	mf_error_init(&e);
 	found = mf_dsse_verify(env, d->new_key, NULL, NULL, &e) == 0;
 	mf_error_dispose(&e);
 	if (!found)
 		return mf_error_set(err, MF_E_BAD_SIGNATURE, "/signatures",
-				    "the new key must also sign the key event "
-				    "(proof of possession)");
+		                    "the new key must also sign the key event "
+		                    "(proof of possession)");
 	return 0;
 }
 
 json_t *
 mf_ingest_doc_extra(const struct mf_ingest_doc *d, enum mf_doctype type,
-		    int version)
+                    int version)
 {
 	json_t *x = json_object();
 	char *spki_hex;
@@ -402,23 +401,26 @@ mf_ingest_doc_extra(const struct mf_ingest_doc *d, enum mf_doctype type,
 	switch (type) {
 	case MF_DOC_DISCLOSURE:
 		json_object_set_new(x, "model_version",
-				    d->model_version ? json_string(d->model_version)
-						     : json_null());
+		                    d->model_version
+		                        ? json_string(d->model_version)
+		                        : json_null());
 		json_object_set_new(x, "release_date",
-				    d->release_date ? json_string(d->release_date)
-						    : json_null());
+		                    d->release_date
+		                        ? json_string(d->release_date)
+		                        : json_null());
 		if (d->scores != NULL) {
 			json_object_set(x, "scores", d->scores);
 			json_object_set_new(x, "score_total",
-					    json_integer(d->score_total));
+			                    json_integer(d->score_total));
 			json_object_set_new(x, "score_max",
-					    json_integer(d->score_max));
+			                    json_integer(d->score_max));
 		}
 		break;
 	case MF_DOC_EVAL_RESULT:
 		json_object_set_new(x, "assurance",
-				    json_string(d->third_party ? "third_party"
-							       : "self_reported"));
+		                    json_string(d->third_party
+		                                    ? "third_party"
+		                                    : "self_reported"));
 		json_object_set_new(x, "benchmark", json_string(d->benchmark));
 		json_object_set_new(x, "metric", json_string(d->metric));
 		json_object_set_new(x, "value", json_real(d->value));
@@ -431,7 +433,7 @@ mf_ingest_doc_extra(const struct mf_ingest_doc *d, enum mf_doctype type,
 	case MF_DOC_KEY_EVENT:
 		if (d->target_keyid != NULL)
 			json_object_set_new(x, "target_keyid",
-					    json_string(d->target_keyid));
+			                    json_string(d->target_keyid));
 		if (d->new_key == NULL)
 			break;
 		der = mf_key_spki_der(d->new_key, &n);
@@ -441,12 +443,12 @@ mf_ingest_doc_extra(const struct mf_ingest_doc *d, enum mf_doctype type,
 		}
 		mf_hex_encode(spki_hex, der, n);
 		json_object_set_new(x, "new_keyid",
-				    json_string(mf_key_id(d->new_key)));
+		                    json_string(mf_key_id(d->new_key)));
 		json_object_set_new(
-			x, "new_alg",
-			json_string(mf_key_alg_name(mf_key_alg(d->new_key))));
+		    x, "new_alg",
+		    json_string(mf_key_alg_name(mf_key_alg(d->new_key))));
 		json_object_set_new(x, "new_public_key",
-				    json_string(d->public_key));
+		                    json_string(d->public_key));
 		json_object_set_new(x, "new_spki", json_string(spki_hex));
 		free(spki_hex);
 		break;

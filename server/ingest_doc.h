@@ -44,7 +44,7 @@ struct mf_ingest_doc {
 	/* key events */
 	const char *action; /* "add", "rotate", "revoke" */
 	const char *target_keyid;
-	const char *public_key;  /* the new key, as the payload gives it */
+	const char *public_key; /* the new key, as the payload gives it */
 	struct mf_key *new_key; /* owned */
 };
 
@@ -56,7 +56,7 @@ void mf_ingest_doc_dispose(struct mf_ingest_doc *d);
  * the first field that is missing or malformed.
  */
 int mf_ingest_doc_read(struct mf_ingest_doc *d, enum mf_doctype type,
-		       json_t *payload, struct mf_error *err);
+                       json_t *payload, struct mf_error *err);
 
 /*
  * Schema and semantic validation; computes the disclosure's score.
@@ -64,8 +64,8 @@ int mf_ingest_doc_read(struct mf_ingest_doc *d, enum mf_doctype type,
  * every error in err->details.
  */
 int mf_ingest_doc_validate(struct mf_ingest_doc *d, enum mf_doctype type,
-			   json_t *payload, json_t **warnings,
-			   struct mf_error *err);
+                           json_t *payload, json_t **warnings,
+                           struct mf_error *err);
 
 /*
  * Key events: "add" and "rotate" must also be signed by the new key
@@ -74,16 +74,16 @@ int mf_ingest_doc_validate(struct mf_ingest_doc *d, enum mf_doctype type,
  * signer_keyids are the registered keys whose signatures verified.
  */
 int mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
-				  const struct mf_dsse *env,
-				  const char *const *signer_keyids,
-				  size_t nsigners, struct mf_error *err);
+                                  const struct mf_dsse *env,
+                                  const char *const *signer_keyids,
+                                  size_t nsigners, struct mf_error *err);
 
 /*
  * The type's own fields as mf_accept()'s p_extra argument (new reference,
  * NULL when out of memory). version is the disclosure version an eval or
  * assessment concerns, 0 for none.
  */
-json_t *mf_ingest_doc_extra(const struct mf_ingest_doc *d,
-			    enum mf_doctype type, int version);
+json_t *mf_ingest_doc_extra(const struct mf_ingest_doc *d, enum mf_doctype type,
+                            int version);
 
 #endif

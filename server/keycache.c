@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define SLOTS 16384
+#define SLOTS  16384
 #define PROBES 32 /* beyond this, keys are parsed per request */
 
 struct slot {
@@ -31,7 +31,7 @@ slot_of(const char *keyid)
 
 int
 mf_keycache_get(const struct mf_key **out, int *owned, const char *keyid,
-		const char *alg, const char *public_key, struct mf_error *err)
+                const char *alg, const char *public_key, struct mf_error *err)
 {
 	struct mf_key *key = NULL;
 	enum mf_key_alg want;
@@ -42,8 +42,7 @@ mf_keycache_get(const struct mf_key **out, int *owned, const char *keyid,
 	*owned = 0;
 	if (strlen(keyid) != MF_KEYID_HEX_LEN ||
 	    mf_key_alg_from_name(&want, alg) != 0)
-		return mf_error_set(err, MF_E_INTERNAL, NULL,
-				    "bad key record");
+		return mf_error_set(err, MF_E_INTERNAL, NULL, "bad key record");
 	pthread_mutex_lock(&lock);
 	for (probe = 0, i = slot_of(keyid); probe < PROBES;
 	     probe++, i = (i + 1) % SLOTS) {
@@ -65,7 +64,7 @@ mf_keycache_get(const struct mf_key **out, int *owned, const char *keyid,
 	if (mf_key_alg(key) != want && mf_key_set_alg(key, want) != 0) {
 		mf_key_free(key);
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
-				    "key algorithm mismatch");
+		                    "key algorithm mismatch");
 	}
 	pthread_mutex_lock(&lock);
 	for (probe = 0, i = slot_of(keyid); probe < PROBES;

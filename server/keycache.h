@@ -17,8 +17,8 @@
  * full it is new and *owned is 1: the caller frees it.
  */
 int mf_keycache_get(const struct mf_key **out, int *owned, const char *keyid,
-		    const char *alg, const char *public_key,
-		    struct mf_error *err);
+                    const char *alg, const char *public_key,
+                    struct mf_error *err);
 /* Frees every cached key (at shutdown). */
 void mf_keycache_clear(void);
 

@@ -27,8 +27,8 @@ static json_t *
 parse_col(PGresult *res, int row, int col, struct mf_error *err)
 {
 	return mf_json_parse(PQgetvalue(res, row, col),
-			     (size_t)PQgetlength(res, row, col), "column",
-			     NULL, err);
+	                     (size_t)PQgetlength(res, row, col), "column", NULL,
+	                     err);
 }
 
 /*
@@ -46,7 +46,8 @@ scores(struct mf_label_data *d, PGresult *res, struct mf_error *err)
 	int n = PQntuples(res), i, start, rc = 0;
 
 	if (n > MAX_ASSESSMENTS)
-		n = MAX_ASSESSMENTS; /* the latest win; older ones matter less */
+		n = MAX_ASSESSMENTS; /* the latest win; older ones matter less
+		                      */
 	for (i = 0; i < n; i++) {
 		if ((payloads[i] = parse_col(res, i, 2, err)) == NULL) {
 			rc = err->code;
@@ -57,7 +58,7 @@ scores(struct mf_label_data *d, PGresult *res, struct mf_error *err)
 	}
 	/* mf_score_compute skips assessments of other indices itself */
 	if ((rc = mf_score_compute(&score, mf_index_modelfacts_v1(),
-				   d->disclosure, as, (size_t)n, err)) != 0)
+	                           d->disclosure, as, (size_t)n, err)) != 0)
 		goto done;
 	d->score = mf_score_json(score);
 	mf_score_free(score);
@@ -85,10 +86,10 @@ scores(struct mf_label_data *d, PGresult *res, struct mf_error *err)
 		}
 		json_decref(doc);
 		rc = mf_score_compute(&score, other, d->disclosure, as + start,
-				      (size_t)(i - start), err);
+		                      (size_t)(i - start), err);
 		if (rc == 0)
 			json_array_append_new(d->other_scores,
-					      mf_score_json(score));
+			                      mf_score_json(score));
 		mf_score_free(score);
 		score = NULL;
 		mf_index_free(other);
@@ -103,10 +104,9 @@ done:
 }
 
 int
-mf_label_data_load(struct mf_label_data *d, const char *org,
-		   const char *model, int version, int64_t as_of,
-		   const char *origin, const char *public_url,
-		   struct mf_error *err)
+mf_label_data_load(struct mf_label_data *d, const char *org, const char *model,
+                   int version, int64_t as_of, const char *origin,
+                   const char *public_url, struct mf_error *err)
 {
 	char v[16], a[24];
 	const char *pv = NULL, *pa = NULL;
@@ -128,18 +128,18 @@ mf_label_data_load(struct mf_label_data *d, const char *org,
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		return mf_error_set(err, MF_E_NOT_FOUND, NULL,
-				    "no such version of %s/%s", org, model);
+		                    "no such version of %s/%s", org, model);
 	}
 	snprintf(d->org, sizeof(d->org), "%s", org);
 	snprintf(d->model, sizeof(d->model), "%s", model);
 	d->in.version = atoi(PQgetvalue(res, 0, 0));
 	d->in.latest_version = PQgetisnull(res, 0, 1)
-				       ? d->in.version
-				       : atoi(PQgetvalue(res, 0, 1));
+	                           ? d->in.version
+	                           : atoi(PQgetvalue(res, 0, 1));
 	snprintf(d->payload_sha256, sizeof(d->payload_sha256), "%s",
-		 PQgetvalue(res, 0, 2));
+	         PQgetvalue(res, 0, 2));
 	snprintf(d->accepted_at, sizeof(d->accepted_at), "%s",
-		 PQgetvalue(res, 0, 3));
+	         PQgetvalue(res, 0, 3));
 	d->in.log_index = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
 	if ((d->signed_by = parse_col(res, 0, 5, err)) == NULL ||
 	    (d->disclosure = parse_col(res, 0, 6, err)) == NULL) {
@@ -153,7 +153,7 @@ mf_label_data_load(struct mf_label_data *d, const char *org,
 		PQclear(res);
 		mf_label_data_dispose(d);
 		return mf_label_data_load(d, org, model, version, at, origin,
-					  public_url, err);
+		                          public_url, err);
 	}
 	/* A version not yet in the log, as of itself: no evals yet. */
 	if (as_of == MF_LABEL_AS_OF_VERSION) {
@@ -163,14 +163,14 @@ mf_label_data_load(struct mf_label_data *d, const char *org,
 	PQclear(res);
 	res = NULL;
 	if ((res = mf_db_execv(MF_SQL_LABEL_EVALS, err, 3, org, model, pa)) ==
-		    NULL ||
+	        NULL ||
 	    (d->evals = parse_col(res, 0, 0, err)) == NULL) {
 		rc = err->code;
 		goto done;
 	}
 	PQclear(res);
 	if ((res = mf_db_execv(MF_SQL_LABEL_ASSESSMENTS, err, 3, org, model,
-			       pa)) == NULL ||
+	                       pa)) == NULL ||
 	    (rc = scores(d, res, err)) != 0) {
 		rc = rc ? rc : err->code;
 		goto done;

@@ -29,9 +29,9 @@ struct mf_label_data {
  */
 #define MF_LABEL_AS_OF_VERSION (-2)
 int mf_label_data_load(struct mf_label_data *d, const char *org,
-		       const char *model, int version, int64_t as_of,
-		       const char *origin, const char *public_url,
-		       struct mf_error *err);
+                       const char *model, int version, int64_t as_of,
+                       const char *origin, const char *public_url,
+                       struct mf_error *err);
 void mf_label_data_dispose(struct mf_label_data *d);
 
 #endif

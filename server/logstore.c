@@ -11,7 +11,7 @@
 
 int
 mf_logstore_fetch(const struct mf_merkle_plan *p,
-		  uint8_t (*out)[MF_MERKLE_HASH_LEN], struct mf_error *err)
+                  uint8_t (*out)[MF_MERKLE_HASH_LEN], struct mf_error *err)
 {
 	uint8_t hashes[MF_MERKLE_PLAN_MAX][MF_MERKLE_HASH_LEN];
 	unsigned char filled[MF_MERKLE_PLAN_MAX] = {0};
@@ -27,14 +27,13 @@ mf_logstore_fetch(const struct mf_merkle_plan *p,
 	for (i = 0; i < p->n_nodes; i++) {
 		mf_buf_printf(&levels, "%s%u", i ? "," : "", p->nodes[i].level);
 		mf_buf_printf(&idxs, "%s%" PRIu64, i ? "," : "",
-			      p->nodes[i].index);
+		              p->nodes[i].index);
 	}
 	if (mf_buf_putc(&levels, '}') != 0 || mf_buf_putc(&idxs, '}') != 0) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
 	}
-	res = mf_db_execv(MF_SQL_LOG_NODES_GET, err, 2, levels.data,
-			  idxs.data);
+	res = mf_db_execv(MF_SQL_LOG_NODES_GET, err, 2, levels.data, idxs.data);
 	if (res == NULL) {
 		rc = err->code;
 		goto done;
@@ -48,19 +47,19 @@ mf_logstore_fetch(const struct mf_merkle_plan *p,
 			if (p->nodes[i].level == level &&
 			    p->nodes[i].index == idx &&
 			    mf_hex_decode(hashes[i], MF_MERKLE_HASH_LEN,
-					  PQgetvalue(res, r, 2)) == 0)
+			                  PQgetvalue(res, r, 2)) == 0)
 				filled[i] = 1;
 	}
 	for (i = 0; i < p->n_nodes; i++)
 		if (!filled[i]) {
 			rc = mf_error_set(err, MF_E_INTERNAL, NULL,
-					  "log node %u/%" PRIu64 " is missing",
-					  p->nodes[i].level, p->nodes[i].index);
+			                  "log node %u/%" PRIu64 " is missing",
+			                  p->nodes[i].level, p->nodes[i].index);
 			goto done;
 		}
 apply:
 	mf_merkle_plan_apply(p, (const uint8_t(*)[MF_MERKLE_HASH_LEN])hashes,
-			     out);
+	                     out);
 done:
 	PQclear(res);
 	mf_buf_dispose(&levels);
@@ -89,22 +88,22 @@ mf_logstore_checkpoint_dispose(struct mf_logstore_checkpoint *c)
 
 static int
 checkpoint_row(struct mf_logstore_checkpoint *c, PGresult *res,
-	       struct mf_error *err)
+               struct mf_error *err)
 {
 	if (PQntuples(res) == 0)
 		return 0;
 	c->size = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 	if ((c->note = strdup(PQgetvalue(res, 0, 1))) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "no memory");
-	if (mf_hex_decode(c->root, MF_MERKLE_HASH_LEN,
-			  PQgetvalue(res, 0, 2)) != 0)
+	if (mf_hex_decode(c->root, MF_MERKLE_HASH_LEN, PQgetvalue(res, 0, 2)) !=
+	    0)
 		return mf_error_set(err, MF_E_INTERNAL, NULL, "bad root");
 	return 0;
 }
 
 int
 mf_logstore_checkpoint_latest(struct mf_logstore_checkpoint *c,
-			      struct mf_error *err)
+                              struct mf_error *err)
 {
 	PGresult *res;
 	int rc;
@@ -119,7 +118,7 @@ mf_logstore_checkpoint_latest(struct mf_logstore_checkpoint *c,
 
 int
 mf_logstore_checkpoint_at(struct mf_logstore_checkpoint *c, uint64_t size,
-			  struct mf_error *err)
+                          struct mf_error *err)
 {
 	char s[24];
 	PGresult *res;
@@ -131,7 +130,7 @@ mf_logstore_checkpoint_at(struct mf_logstore_checkpoint *c, uint64_t size,
 		return err->code;
 	if (PQntuples(res) == 0)
 		rc = mf_error_set(err, MF_E_NOT_FOUND, NULL,
-				  "no checkpoint was signed at size %s", s);
+		                  "no checkpoint was signed at size %s", s);
 	else
 		rc = checkpoint_row(c, res, err);
 	PQclear(res);
@@ -154,7 +153,7 @@ hashes_json(uint8_t (*h)[MF_MERKLE_HASH_LEN], size_t n)
 
 int
 mf_logstore_inclusion(json_t **out, uint64_t index, uint64_t size,
-		      struct mf_error *err)
+                      struct mf_error *err)
 {
 	uint8_t proof[MF_MERKLE_MAX_PROOF][MF_MERKLE_HASH_LEN];
 	struct mf_merkle_plan plan;
@@ -163,18 +162,18 @@ mf_logstore_inclusion(json_t **out, uint64_t index, uint64_t size,
 	*out = NULL;
 	if (index >= size || mf_merkle_plan_inclusion(&plan, index, size) != 0)
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
-				    "index must be less than size");
+		                    "index must be less than size");
 	if ((rc = mf_logstore_fetch(&plan, proof, err)) != 0)
 		return rc;
 	*out = json_pack("{s:I, s:I, s:o}", "index", (json_int_t)index,
-			 "tree_size", (json_int_t)size, "hashes",
-			 hashes_json(proof, plan.n_out));
+	                 "tree_size", (json_int_t)size, "hashes",
+	                 hashes_json(proof, plan.n_out));
 	return *out ? 0 : MF_E_NOMEM;
 }
 
 int
 mf_logstore_consistency(json_t **out, uint64_t from, uint64_t to,
-			struct mf_error *err)
+                        struct mf_error *err)
 {
 	uint8_t proof[MF_MERKLE_MAX_PROOF][MF_MERKLE_HASH_LEN];
 	struct mf_merkle_plan plan;
@@ -184,11 +183,11 @@ mf_logstore_consistency(json_t **out, uint64_t from, uint64_t to,
 	if (from == 0 || from > to ||
 	    mf_merkle_plan_consistency(&plan, from, to) != 0)
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
-				    "need 0 < from <= to");
+		                    "need 0 < from <= to");
 	if ((rc = mf_logstore_fetch(&plan, proof, err)) != 0)
 		return rc;
-	*out = json_pack("{s:I, s:I, s:o}", "from", (json_int_t)from, "to",
-			 (json_int_t)to, "hashes",
-			 hashes_json(proof, plan.n_out));
+	*out =
+	    json_pack("{s:I, s:I, s:o}", "from", (json_int_t)from, "to",
+	              (json_int_t)to, "hashes", hashes_json(proof, plan.n_out));
 	return *out ? 0 : MF_E_NOMEM;
 }

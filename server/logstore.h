@@ -15,8 +15,7 @@
 
 /* Fetches every node of the plan (one query) and applies it. */
 int mf_logstore_fetch(const struct mf_merkle_plan *p,
-		      uint8_t (*out)[MF_MERKLE_HASH_LEN],
-		      struct mf_error *err);
+                      uint8_t (*out)[MF_MERKLE_HASH_LEN], struct mf_error *err);
 
 /* Number of sequenced entries. */
 int mf_logstore_size(uint64_t *size, struct mf_error *err);
@@ -30,9 +29,9 @@ void mf_logstore_checkpoint_dispose(struct mf_logstore_checkpoint *c);
 /* The latest checkpoint (size 0 and no note when there is none yet), or
  * the one of exactly `size` (MF_E_NOT_FOUND when none was signed). */
 int mf_logstore_checkpoint_latest(struct mf_logstore_checkpoint *c,
-				  struct mf_error *err);
-int mf_logstore_checkpoint_at(struct mf_logstore_checkpoint *c,
-			      uint64_t size, struct mf_error *err);
+                                  struct mf_error *err);
+int mf_logstore_checkpoint_at(struct mf_logstore_checkpoint *c, uint64_t size,
+                              struct mf_error *err);
 
 /*
  * Proofs as JSON (new references): {"index", "tree_size", "hashes": [b64]}
@@ -40,8 +39,8 @@ int mf_logstore_checkpoint_at(struct mf_logstore_checkpoint *c,
  * arguments, with a message that says why.
  */
 int mf_logstore_inclusion(json_t **out, uint64_t index, uint64_t size,
-			  struct mf_error *err);
+                          struct mf_error *err);
 int mf_logstore_consistency(json_t **out, uint64_t from, uint64_t to,
-			    struct mf_error *err);
+                            struct mf_error *err);
 
 #endif

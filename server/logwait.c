@@ -47,8 +47,8 @@ wake(struct mf_logwait *lw)
 
 void
 mf_logwait_suspend(struct mf_logwait *lw, struct mf_request *req,
-		   struct mf_logwait_slot *slot,
-		   int (*resume)(struct mf_request *))
+                   struct mf_logwait_slot *slot,
+                   int (*resume)(struct mf_request *))
 {
 	struct waiter *nw;
 	bool added = false;
@@ -100,7 +100,7 @@ check_waiters(struct mf_logwait *lw, struct mf_error *err)
 	mf_db_array_begin(&ids);
 	for (i = 0; i < lw->n; i++) {
 		snprintf(num, sizeof(num), "%" PRId64,
-			 lw->w[i].slot->submission_id);
+		         lw->w[i].slot->submission_id);
 		mf_db_array_push(&ids, num);
 	}
 	pthread_mutex_unlock(&lw->lock);
@@ -121,7 +121,7 @@ check_waiters(struct mf_logwait *lw, struct mf_error *err)
 			if (strtoll(PQgetvalue(res, r, 0), NULL, 10) ==
 			    w->slot->submission_id) {
 				w->slot->log_index =
-					strtoll(PQgetvalue(res, r, 1), NULL, 10);
+				    strtoll(PQgetvalue(res, r, 1), NULL, 10);
 				done = true;
 			}
 		if (!done && now >= w->slot->deadline_ms) {
@@ -169,13 +169,13 @@ watcher_main(void *arg)
 			session = mf_db_generation();
 		}
 		if (mf_db_wait_notify(n ? RECHECK_MS : 1000, lw->pipe[0],
-				      &count, &err) != 0)
+		                      &count, &err) != 0)
 			goto next;
 		while (read(lw->pipe[0], drain, sizeof(drain)) > 0)
 			;
 		if (n > 0 || count > 0)
 			check_waiters(lw, &err);
-next:
+	next:
 		if (err.code == MF_E_UNAVAILABLE)
 			usleep(100 * 1000);
 		mf_error_dispose(&err);
@@ -186,7 +186,7 @@ next:
 
 int
 mf_logwait_start(struct mf_logwait **out, unsigned timeout_ms,
-		 struct mf_error *err)
+                 struct mf_error *err)
 {
 	struct mf_logwait *lw = calloc(1, sizeof(*lw));
 
@@ -206,7 +206,7 @@ mf_logwait_start(struct mf_logwait **out, unsigned timeout_ms,
 		close(lw->pipe[1]);
 		free(lw);
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
-				    "cannot start the log watcher");
+		                    "cannot start the log watcher");
 	}
 	*out = lw;
 	return 0;

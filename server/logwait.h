@@ -25,15 +25,15 @@ struct mf_logwait_slot {
 };
 
 int mf_logwait_start(struct mf_logwait **out, unsigned timeout_ms,
-		     struct mf_error *err);
+                     struct mf_error *err);
 /*
  * Suspends req until slot->submission_id is sequenced (or the timeout),
  * then resumes it: its `resume` handler runs and reads the slot. The
  * slot lives in the request's state, so it outlives the wait.
  */
 void mf_logwait_suspend(struct mf_logwait *w, struct mf_request *req,
-			struct mf_logwait_slot *slot,
-			int (*resume)(struct mf_request *));
+                        struct mf_logwait_slot *slot,
+                        int (*resume)(struct mf_request *));
 /* Resumes every remaining waiter as timed out, stops and frees. */
 void mf_logwait_stop(struct mf_logwait *w);
 

@@ -85,7 +85,7 @@ main(int argc, char **argv)
 	app.cfg = &cfg;
 	app.migrations_latest = mf_migrate_latest(&app.migrations_count);
 	mf_log_info("database ready: migrations at %04d (%d applied now)",
-		    app.migrations_latest, applied);
+	            app.migrations_latest, applied);
 	if (cfg.migrate_only)
 		return 0;
 	if (mf_registry_setup(&cfg, &err) != 0 ||
@@ -99,8 +99,8 @@ main(int argc, char **argv)
 	}
 	if (mf_logwait_start(&app.logwait, LOG_WAIT_MS, &err) != 0 ||
 	    (app.keys.log_signer != NULL && !cfg.no_publisher &&
-	     mf_sequencer_start(&app.sequencer, cfg.origin,
-				app.keys.log_signer, &err) != 0)) {
+	     mf_sequencer_start(&app.sequencer, cfg.origin, app.keys.log_signer,
+	                        &err) != 0)) {
 		mf_log_error("%s", err.message);
 		return 1;
 	}
@@ -125,16 +125,16 @@ main(int argc, char **argv)
 	hopt.per_ip_limit = (unsigned)cfg.per_ip_limit;
 	hopt.conn_timeout = (unsigned)cfg.conn_timeout;
 	if (mf_http_start(&http, &hopt, mf_routes, mf_routes_count, &app,
-			  &err) != 0) {
+	                  &err) != 0) {
 		mf_log_error("%s", err.message);
 		return 1;
 	}
 	mf_log_info("modelfactsd %s serving %s (origin %s)", MF_VERSION,
-		    cfg.public_url, cfg.origin);
+	            cfg.public_url, cfg.origin);
 
 	sigwait(&sigs, &sig);
 	mf_log_info("received %s: finishing in-flight requests",
-		    sig == SIGINT ? "SIGINT" : "SIGTERM");
+	            sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mf_http_stop(http, SHUTDOWN_GRACE_MS);
 	/* Background work stops after the last request has its answer. */
 	mf_logwait_stop(app.logwait);

@@ -60,17 +60,16 @@ run(PGconn *c, const char *sql, int n, const char *const *params,
 
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
-	mf_error_set(err,
-		     PQstatus(c) == CONNECTION_OK ? MF_E_SCHEMA
-						  : MF_E_UNAVAILABLE,
-		     NULL, "migration step failed: %s", PQerrorMessage(c));
+	mf_error_set(
+	    err, PQstatus(c) == CONNECTION_OK ? MF_E_SCHEMA : MF_E_UNAVAILABLE,
+	    NULL, "migration step failed: %s", PQerrorMessage(c));
 	PQclear(res);
 	return NULL;
 }
 
 static int
 apply_one(PGconn *c, const struct migration *m, const char *sum,
-	  struct mf_error *err)
+          struct mf_error *err)
 {
 	char version[16];
 	const char *params[3] = {version, m->file, sum};
@@ -85,16 +84,16 @@ apply_one(PGconn *c, const struct migration *m, const char *sum,
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK) {
 		mf_error_set(err, MF_E_SCHEMA, NULL, "migration %s failed: %s",
-			     m->file, PQerrorMessage(c));
+		             m->file, PQerrorMessage(c));
 		PQclear(res);
 		PQclear(PQexec(c, "ROLLBACK"));
 		return err->code;
 	}
 	PQclear(res);
 	res = run(c,
-		  "INSERT INTO schema_migrations (version, name, checksum) "
-		  "VALUES ($1, $2, $3)",
-		  3, params, err);
+	          "INSERT INTO schema_migrations (version, name, checksum) "
+	          "VALUES ($1, $2, $3)",
+	          3, params, err);
 	if (res == NULL) {
 		PQclear(PQexec(c, "ROLLBACK"));
 		return err->code;
@@ -109,25 +108,25 @@ apply_one(PGconn *c, const struct migration *m, const char *sum,
 
 static int
 check_and_apply(PGconn *c, struct migration *m, int n, int *applied,
-		struct mf_error *err)
+                struct mf_error *err)
 {
 	char sum[MF_SHA256_HEX_LEN + 1];
 	PGresult *res;
 	int i, r, rows, v, found, rc = 0;
 
 	res = run(c,
-		  "CREATE TABLE IF NOT EXISTS schema_migrations ("
-		  " version integer PRIMARY KEY, name text NOT NULL,"
-		  " checksum text NOT NULL,"
-		  " applied_at timestamptz NOT NULL DEFAULT now())",
-		  0, NULL, err);
+	          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	          " version integer PRIMARY KEY, name text NOT NULL,"
+	          " checksum text NOT NULL,"
+	          " applied_at timestamptz NOT NULL DEFAULT now())",
+	          0, NULL, err);
 	if (res == NULL)
 		return err->code;
 	PQclear(res);
 	res = run(c,
-		  "SELECT version, name, checksum FROM schema_migrations "
-		  "ORDER BY version",
-		  0, NULL, err);
+	          "SELECT version, name, checksum FROM schema_migrations "
+	          "ORDER BY version",
+	          0, NULL, err);
 	if (res == NULL)
 		return err->code;
 	rows = PQntuples(res);
@@ -137,11 +136,11 @@ check_and_apply(PGconn *c, struct migration *m, int n, int *applied,
 			found = m[i].version == v;
 		if (!found) {
 			rc = mf_error_set(
-				err, MF_E_SCHEMA, NULL,
-				"the database has migration %s, which this "
-				"binary does not know: the database is newer "
-				"than the binary; run a newer modelfactsd",
-				PQgetvalue(res, r, 1));
+			    err, MF_E_SCHEMA, NULL,
+			    "the database has migration %s, which this "
+			    "binary does not know: the database is newer "
+			    "than the binary; run a newer modelfactsd",
+			    PQgetvalue(res, r, 1));
 			goto done;
 		}
 	}
@@ -153,14 +152,13 @@ check_and_apply(PGconn *c, struct migration *m, int n, int *applied,
 		if (found >= 0) {
 			if (strcmp(PQgetvalue(res, found, 2), sum) != 0) {
 				rc = mf_error_set(
-					err, MF_E_SCHEMA, NULL,
-					"migration %s was changed after it was "
-					"applied (checksum %.12s... in the "
-					"database, %.12s... in this binary); "
-					"add a new migration instead of "
-					"editing an applied one",
-					m[i].file, PQgetvalue(res, found, 2),
-					sum);
+				    err, MF_E_SCHEMA, NULL,
+				    "migration %s was changed after it was "
+				    "applied (checksum %.12s... in the "
+				    "database, %.12s... in this binary); "
+				    "add a new migration instead of "
+				    "editing an applied one",
+				    m[i].file, PQgetvalue(res, found, 2), sum);
 				goto done;
 			}
 			continue;
@@ -185,17 +183,17 @@ mf_migrate_apply(int *applied_out, struct mf_error *err)
 
 	if ((n = list_migrations(m, 256)) < 0)
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
-				    "too many migrations");
+		                    "too many migrations");
 	if ((c = mf_db_conn(err)) == NULL)
 		return err->code;
 	/* Session-level lock: held across the per-migration transactions. */
 	if ((res = run(c, "SELECT pg_advisory_lock($1::bigint)", 1, key,
-		       err)) == NULL)
+	               err)) == NULL)
 		return err->code;
 	PQclear(res);
 	rc = check_and_apply(c, m, n, &applied, err);
-	res = PQexecParams(c, "SELECT pg_advisory_unlock($1::bigint)", 1,
-			   NULL, key, NULL, NULL, 0);
+	res = PQexecParams(c, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL,
+	                   key, NULL, NULL, 0);
 	PQclear(res);
 	if (applied_out != NULL)
 		*applied_out = applied;

@@ -29,8 +29,8 @@
 #include <time.h>
 
 #define PUBLISHER_LOCK_KEY "7316459102837461003"
-#define BATCH "128"
-#define MAX_CHANGES 256
+#define BATCH              "128"
+#define MAX_CHANGES        256
 /* Fallback poll, in case a notification was missed. */
 #define POLL_MS 500
 
@@ -106,7 +106,7 @@ path_of(const char *first, ...)
 
 static int
 sign_commit(void *ctx, const char *data, size_t len, struct mf_buf *out,
-	    struct mf_error *err)
+            struct mf_error *err)
 {
 	uint8_t *blob = NULL;
 	char *armored = NULL;
@@ -114,7 +114,7 @@ sign_commit(void *ctx, const char *data, size_t len, struct mf_buf *out,
 	int rc;
 
 	rc = mf_sshsig_sign(&blob, &n, ctx, MF_SSHSIG_GIT_NAMESPACE,
-			    (const uint8_t *)data, len, err);
+	                    (const uint8_t *)data, len, err);
 	if (rc == 0 && (rc = mf_sshsig_armor(&armored, blob, n)) != 0)
 		mf_error_set(err, rc, NULL, "cannot armor the signature");
 	if (rc == 0 && (rc = mf_buf_puts(out, armored)) != 0)
@@ -127,7 +127,7 @@ sign_commit(void *ctx, const char *data, size_t len, struct mf_buf *out,
 /* orgs/<org>/keys.json and a PEM file per key, as of entry idx. */
 static int
 add_keys(struct commit_files *f, const char *org, const char *idx,
-	 struct mf_error *err)
+         struct mf_error *err)
 {
 	PGresult *res;
 	json_t *keys = NULL, *k;
@@ -140,8 +140,8 @@ add_keys(struct commit_files *f, const char *org, const char *idx,
 	if (PQgetisnull(res, 0, 0))
 		goto done;
 	if ((keys = mf_json_parse(PQgetvalue(res, 0, 0),
-				  (size_t)PQgetlength(res, 0, 0), "keys", NULL,
-				  err)) == NULL) {
+	                          (size_t)PQgetlength(res, 0, 0), "keys", NULL,
+	                          err)) == NULL) {
 		rc = err->code;
 		goto done;
 	}
@@ -152,7 +152,8 @@ add_keys(struct commit_files *f, const char *org, const char *idx,
 		char *pem = NULL, keyfile[80];
 
 		snprintf(keyfile, sizeof(keyfile), "%.64s.pem",
-			 mf_json_str(k, "keyid") ? mf_json_str(k, "keyid") : "");
+		         mf_json_str(k, "keyid") ? mf_json_str(k, "keyid")
+		                                 : "");
 		if (text == NULL ||
 		    mf_key_parse_public(&key, text, strlen(text), err) != 0 ||
 		    mf_key_public_pem(key, &pem) != 0) {
@@ -162,9 +163,8 @@ add_keys(struct commit_files *f, const char *org, const char *idx,
 		}
 		mf_key_free(key);
 		if ((rc = files_put(f,
-				    path_of("orgs", org, "keys", keyfile,
-					    NULL),
-				    pem, strlen(pem))) != 0)
+		                    path_of("orgs", org, "keys", keyfile, NULL),
+		                    pem, strlen(pem))) != 0)
 			goto done;
 	}
 	{
@@ -180,8 +180,8 @@ add_keys(struct commit_files *f, const char *org, const char *idx,
 				len++;
 			}
 		}
-		rc = files_put(f, path_of("orgs", org, "keys.json", NULL),
-			       text, len);
+		rc = files_put(f, path_of("orgs", org, "keys.json", NULL), text,
+		               len);
 	}
 done:
 	json_decref(keys);
@@ -194,10 +194,10 @@ done:
 /* label.md and label.json of the model's newest version as of idx. */
 static int
 add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
-	  const char *model, int64_t idx, struct mf_error *err)
+          const char *model, int64_t idx, struct mf_error *err)
 {
 	static const enum mf_label_form_kind forms[2] = {MF_FORM_MD,
-							 MF_FORM_JSON};
+	                                                 MF_FORM_JSON};
 	static const char *const names[2] = {"label.md", "label.json"};
 	struct mf_label_data d;
 	struct mf_blob *b;
@@ -205,7 +205,7 @@ add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
 
 	/* No public URL: the repository must not depend on a deployment. */
 	rc = mf_label_data_load(&d, org, model, 0, idx, p->app->cfg->origin,
-				NULL, err);
+	                        NULL, err);
 	if (rc == MF_E_NOT_FOUND) { /* an eval of a model without a version */
 		mf_error_dispose(err);
 		mf_error_init(err);
@@ -217,7 +217,7 @@ add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
 		if ((rc = mf_label_render_blob(&b, forms[i], &d.in, err)) != 0)
 			break;
 		rc = files_put(f, path_of("models", org, model, names[i], NULL),
-			       strndup(b->data, b->len), b->len);
+		               strndup(b->data, b->len), b->len);
 		mf_blob_unref(b);
 	}
 	mf_label_data_dispose(&d);
@@ -227,7 +227,7 @@ add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
 /* Builds and stages the commit of one entry (a row of PUB_PENDING). */
 static int
 publish_entry(struct mf_publisher *p, PGresult *res, int r,
-	      char commit[MF_GITREPO_ID_SIZE], struct mf_error *err)
+              char commit[MF_GITREPO_ID_SIZE], struct mf_error *err)
 {
 	const char *idx = PQgetvalue(res, r, 0), *kind = PQgetvalue(res, r, 1);
 	const char *signer = PQgetvalue(res, r, 2);
@@ -249,21 +249,20 @@ publish_entry(struct mf_publisher *p, PGresult *res, int r,
 	memset(&req, 0, sizeof(req));
 	snprintf(vstr, sizeof(vstr), "%d", version);
 	if (strcmp(kind, "disclosure") == 0)
-		rc = files_put(&f,
-			       path_of("models", org, model,
-				       "disclosure.dsse.json", NULL),
-			       strdup(env), strlen(env));
+		rc = files_put(
+		    &f,
+		    path_of("models", org, model, "disclosure.dsse.json", NULL),
+		    strdup(env), strlen(env));
 	else if (strcmp(kind, "key-event") == 0 &&
-		 snprintf(file, sizeof(file), "%s.dsse.json", idx) > 0)
+	         snprintf(file, sizeof(file), "%s.dsse.json", idx) > 0)
 		rc = files_put(&f,
-			       path_of("orgs", org, "key-events", file, NULL),
-			       strdup(env), strlen(env));
+		               path_of("orgs", org, "key-events", file, NULL),
+		               strdup(env), strlen(env));
 	else {
 		snprintf(file, sizeof(file), "%.16s.dsse.json", sha);
-		rc = files_put(&f,
-			       path_of("models", org, model, "evals", file,
-				       NULL),
-			       strdup(env), strlen(env));
+		rc = files_put(
+		    &f, path_of("models", org, model, "evals", file, NULL),
+		    strdup(env), strlen(env));
 	}
 	if (rc == 0 && strcmp(kind, "key-event") != 0)
 		rc = add_label(p, &f, org, model, index, err);
@@ -271,18 +270,18 @@ publish_entry(struct mf_publisher *p, PGresult *res, int r,
 		rc = add_keys(&f, signer, idx, err);
 	if (rc == 0 && !PQgetisnull(res, r, 11))
 		rc = files_put(&f, strdup("log/checkpoint"),
-			       strdup(PQgetvalue(res, r, 11)),
-			       (size_t)PQgetlength(res, r, 11));
+		               strdup(PQgetvalue(res, r, 11)),
+		               (size_t)PQgetlength(res, r, 11));
 	if (rc != 0)
 		goto done;
 
 	/* The message: what, who, and the trailers the history API reads. */
 	mf_buf_printf(&msg, "%s: %s%s%s", kind, org, model[0] ? "/" : "",
-		      model);
+	              model);
 	if (version > 0)
 		mf_buf_printf(&msg, " version %d", version);
 	mf_buf_printf(&msg, "\n\nSigned by %s; accepted at %s.\n\n", signer,
-		      accepted);
+	              accepted);
 	mf_buf_printf(&msg, "Log-Index: %s\n", idx);
 	if (version > 0)
 		mf_buf_printf(&msg, "Version: %d\n", version);
@@ -326,8 +325,8 @@ static int
 record(const struct mf_buf *idxs, const struct mf_buf *ids,
        struct mf_error *err)
 {
-	PGresult *res = mf_db_execv(MF_SQL_PUB_RECORD, err, 2, idxs->data,
-				    ids->data);
+	PGresult *res =
+	    mf_db_execv(MF_SQL_PUB_RECORD, err, 2, idxs->data, ids->data);
 
 	if (res == NULL)
 		return err->code;
@@ -366,12 +365,12 @@ sync_position(struct mf_publisher *p, struct mf_error *err)
 	last = -1;
 	while (cur[0] != '\0') {
 		if ((rc = mf_gitrepo_commit_trailers(p->repo, cur, &t, parent,
-						     err)) != 0)
+		                                     err)) != 0)
 			goto done;
 		li = mf_gitrepo_trailer_get(t, "Log-Index");
 		if (li == NULL) {
 			rc = mf_error_set(err, MF_E_IO, NULL,
-					  "commit %s has no Log-Index", cur);
+			                  "commit %s has no Log-Index", cur);
 			goto done;
 		}
 		if (last < 0)
@@ -388,7 +387,8 @@ sync_position(struct mf_publisher *p, struct mf_error *err)
 	mf_db_array_end(&ids);
 	if (idxs.len > 2) {
 		mf_log_info("git publisher: recording commits up to log index "
-			    "%" PRId64 " found in the repository", last);
+		            "%" PRId64 " found in the repository",
+		            last);
 		if ((rc = record(&idxs, &ids, err)) != 0)
 			goto done;
 	}
@@ -421,7 +421,7 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	for (r = 0; r < PQntuples(res); r++) {
 		if (strtoll(PQgetvalue(res, r, 0), NULL, 10) != p->next + r) {
 			rc = mf_error_set(err, MF_E_INTERNAL, NULL,
-					  "log gap at %" PRId64, p->next + r);
+			                  "log gap at %" PRId64, p->next + r);
 			goto fail;
 		}
 		if ((rc = publish_entry(p, res, r, commit, err)) != 0)
@@ -482,8 +482,8 @@ open_repo(struct mf_publisher *p, struct mf_error *err)
 	p->synced = false;
 	mf_gitrepo_options_default(&opt);
 	opt.batch_max = 100000; /* we flush once per batch ourselves */
-	if ((rc = mf_gitrepo_open(&p->repo, p->app->cfg->git_dir, &opt,
-				  err)) != 0 ||
+	if ((rc = mf_gitrepo_open(&p->repo, p->app->cfg->git_dir, &opt, err)) !=
+	        0 ||
 	    (rc = mf_gitrepo_recover(p->repo, &removed, err)) != 0) {
 		mf_gitrepo_free(p->repo);
 		p->repo = NULL;
@@ -491,7 +491,7 @@ open_repo(struct mf_publisher *p, struct mf_error *err)
 	}
 	if (removed > 0)
 		mf_log_info("git publisher: removed %u stale lock files",
-			    removed);
+		            removed);
 	return 0;
 }
 
@@ -510,7 +510,7 @@ become_leader(struct mf_publisher *p, struct mf_error *err)
 	if (!p->leader)
 		return 0;
 	mf_log_info("git publisher: this process publishes to %s",
-		    p->app->cfg->git_dir);
+	            p->app->cfg->git_dir);
 	return open_repo(p, err);
 }
 static void *
@@ -545,19 +545,20 @@ publisher_main(void *arg)
 		} while (n > 0 && !stopping(p));
 		wait_ms = POLL_MS;
 		goto wait;
-fail:
+	fail:
 		mf_log_warn("git publisher: %s; retrying", err.message);
 		if (err.code == MF_E_UNAVAILABLE)
 			p->leader = false;
 		wait_ms = 1000;
-wait:
+	wait:
 		mf_error_dispose(&err);
 		mf_error_init(&err);
-		/* The sequencer's NOTIFY wakes us; the timeout is a fallback. */
+		/* The sequencer's NOTIFY wakes us; the timeout is a fallback.
+		 */
 		if (mf_db_conn(&err) != NULL &&
 		    p->listening == mf_db_generation())
 			mf_db_wait_notify(wait_ms > 200 ? 200 : wait_ms, -1,
-					  &count, &err);
+			                  &count, &err);
 		else {
 			struct timespec ts = {0, 200 * 1000 * 1000};
 
@@ -572,7 +573,7 @@ wait:
 
 int
 mf_publisher_start(struct mf_publisher **out, struct mf_app *app,
-		   struct mf_error *err)
+                   struct mf_error *err)
 {
 	struct mf_publisher *p = calloc(1, sizeof(*p));
 
@@ -584,7 +585,7 @@ mf_publisher_start(struct mf_publisher **out, struct mf_app *app,
 	if (pthread_create(&p->thread, NULL, publisher_main, p) != 0) {
 		free(p);
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
-				    "cannot start the git publisher");
+		                    "cannot start the git publisher");
 	}
 	*out = p;
 	return 0;

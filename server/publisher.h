@@ -18,7 +18,7 @@ struct mf_publisher;
 
 /* Starts the thread; app must outlive it. */
 int mf_publisher_start(struct mf_publisher **out, struct mf_app *app,
-		       struct mf_error *err);
+                       struct mf_error *err);
 /* Finishes the current batch, stops and frees. NULL is fine. */
 void mf_publisher_stop(struct mf_publisher *p);
 

@@ -30,23 +30,24 @@ add_log_proof(json_t *rec, PGresult *res, struct mf_error *err)
 	mf_base64_encode(b64, h, sizeof(h));
 	json_object_set_new(rec, "leaf", json_string(leaf));
 	json_object_set_new(rec, "leaf_hash", json_string(b64));
-	size = PQgetisnull(res, 0, 3) ? 0
-				      : strtoull(PQgetvalue(res, 0, 3), NULL, 10);
+	size = PQgetisnull(res, 0, 3)
+	           ? 0
+	           : strtoull(PQgetvalue(res, 0, 3), NULL, 10);
 	if (size <= index) /* entries and their checkpoint commit together */
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
-				    "no checkpoint covers log index %" PRIu64,
-				    index);
+		                    "no checkpoint covers log index %" PRIu64,
+		                    index);
 	if ((rc = mf_logstore_inclusion(&proof, index, size, err)) != 0)
 		return rc;
 	json_object_set_new(rec, "checkpoint",
-			    json_string(PQgetvalue(res, 0, 4)));
+	                    json_string(PQgetvalue(res, 0, 4)));
 	json_object_set_new(rec, "inclusion_proof", proof);
 	return 0;
 }
 
 int
 mf_record_build(json_t **out, int64_t submission_id, const char *public_url,
-		struct mf_error *err)
+                struct mf_error *err)
 {
 	char id[24], link[2048];
 	json_t *rec, *links;
@@ -60,11 +61,11 @@ mf_record_build(json_t **out, int64_t submission_id, const char *public_url,
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		return mf_error_set(err, MF_E_NOT_FOUND, NULL,
-				    "no such submission");
+		                    "no such submission");
 	}
-	rec = mf_json_parse(PQgetvalue(res, 0, 0),
-			    (size_t)PQgetlength(res, 0, 0), "record", NULL,
-			    err);
+	rec =
+	    mf_json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
+	                  "record", NULL, err);
 	if (rec == NULL) {
 		PQclear(res);
 		return MF_E_INTERNAL;
@@ -79,13 +80,13 @@ mf_record_build(json_t **out, int64_t submission_id, const char *public_url,
 	links = json_object();
 	if (json_is_string(json_object_get(rec, "model"))) {
 		snprintf(link, sizeof(link), "%s/v1/models/%s/%s", public_url,
-			 mf_json_str(rec, "org"), mf_json_str(rec, "model"));
+		         mf_json_str(rec, "org"), mf_json_str(rec, "model"));
 		json_object_set_new(links, "model", json_string(link));
 	}
 	if (json_is_integer(json_object_get(rec, "log_index"))) {
-		snprintf(link, sizeof(link), "%s/v1/log/entries/%" JSON_INTEGER_FORMAT,
-			 public_url,
-			 json_integer_value(json_object_get(rec, "log_index")));
+		snprintf(link, sizeof(link),
+		         "%s/v1/log/entries/%" JSON_INTEGER_FORMAT, public_url,
+		         json_integer_value(json_object_get(rec, "log_index")));
 		json_object_set_new(links, "log_entry", json_string(link));
 	}
 	json_object_set_new(rec, "links", links);

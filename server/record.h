@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* *out is a new object. */
-int mf_record_build(json_t **out, int64_t submission_id,
-		    const char *public_url, struct mf_error *err);
+int mf_record_build(json_t **out, int64_t submission_id, const char *public_url,
+                    struct mf_error *err);
 
 #endif

@@ -30,18 +30,17 @@ write_secret(const char *path, const char *text, struct mf_error *err)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	if (fd < 0)
 		return mf_error_set(err, MF_E_IO, NULL, "cannot create %s: %s",
-				    tmp, strerror(errno));
+		                    tmp, strerror(errno));
 	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
 		close(fd);
 		unlink(tmp);
-		return mf_error_set(err, MF_E_IO, NULL, "cannot write %s",
-				    tmp);
+		return mf_error_set(err, MF_E_IO, NULL, "cannot write %s", tmp);
 	}
 	close(fd);
 	if (rename(tmp, path) != 0) {
 		unlink(tmp);
 		return mf_error_set(err, MF_E_IO, NULL, "cannot rename to %s",
-				    path);
+		                    path);
 	}
 	return 0;
 }
@@ -86,8 +85,8 @@ mf_registry_setup(const struct mf_config *cfg, struct mf_error *err)
 
 	if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST)
 		return mf_error_set(err, MF_E_IO, NULL,
-				    "cannot create state directory %s: %s",
-				    cfg->state_dir, strerror(errno));
+		                    "cannot create state directory %s: %s",
+		                    cfg->state_dir, strerror(errno));
 	res = mf_db_execv(MF_SQL_REGISTRY_INIT, err, 1, cfg->origin);
 	if (res == NULL)
 		return err->code;
@@ -97,10 +96,10 @@ mf_registry_setup(const struct mf_config *cfg, struct mf_error *err)
 		return err->code;
 	if (strcmp(PQgetvalue(res, 0, 0), cfg->origin) != 0)
 		rc = mf_error_set(err, MF_E_BAD_PARAM, NULL,
-				  "this database belongs to the registry "
-				  "'%s', not '%s': start with --origin %s",
-				  PQgetvalue(res, 0, 0), cfg->origin,
-				  PQgetvalue(res, 0, 0));
+		                  "this database belongs to the registry "
+		                  "'%s', not '%s': start with --origin %s",
+		                  PQgetvalue(res, 0, 0), cfg->origin,
+		                  PQgetvalue(res, 0, 0));
 	need_token = PQgetisnull(res, 0, 1);
 	PQclear(res);
 	if (rc == 0 && need_token)
@@ -110,15 +109,14 @@ mf_registry_setup(const struct mf_config *cfg, struct mf_error *err)
 
 int
 mf_registry_check_admin(const char *authorization, bool *ok,
-			struct mf_error *err)
+                        struct mf_error *err)
 {
 	char hash[MF_SHA256_HEX_LEN + 1];
 	const char *token;
 	PGresult *res;
 
 	*ok = false;
-	if (authorization == NULL ||
-	    strncmp(authorization, "Bearer ", 7) != 0)
+	if (authorization == NULL || strncmp(authorization, "Bearer ", 7) != 0)
 		return 0;
 	token = authorization + 7;
 	mf_sha256_hex(hash, token, strlen(token));
@@ -128,7 +126,7 @@ mf_registry_check_admin(const char *authorization, bool *ok,
 	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 1) &&
 	    PQgetlength(res, 0, 1) == MF_SHA256_HEX_LEN)
 		*ok = CRYPTO_memcmp(hash, PQgetvalue(res, 0, 1),
-				    MF_SHA256_HEX_LEN) == 0;
+		                    MF_SHA256_HEX_LEN) == 0;
 	PQclear(res);
 	return 0;
 }

@@ -25,6 +25,6 @@ int mf_registry_setup(const struct mf_config *cfg, struct mf_error *err);
  * MF_E_UNAVAILABLE when the database cannot tell.
  */
 int mf_registry_check_admin(const char *authorization, bool *ok,
-			    struct mf_error *err);
+                            struct mf_error *err);
 
 #endif

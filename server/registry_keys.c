@@ -58,7 +58,7 @@ recorded_keys(char **log_vkey, char **commit_pub, struct mf_error *err)
 
 static int
 load_log_key(struct mf_registry_keys *k, const struct mf_config *cfg,
-	     const char *path, const char *recorded, struct mf_error *err)
+             const char *path, const char *recorded, struct mf_error *err)
 {
 	char *skey = NULL, *vkey = NULL;
 	int rc;
@@ -66,13 +66,13 @@ load_log_key(struct mf_registry_keys *k, const struct mf_config *cfg,
 	if (!exists(path)) {
 		if (recorded != NULL) {
 			mf_log_warn("no %s: this process will not sequence the "
-				    "log (copy the key from the server that "
-				    "created it to let it)",
-				    path);
+			            "log (copy the key from the server that "
+			            "created it to let it)",
+			            path);
 			return 0;
 		}
 		if ((rc = mf_note_generate_key(&skey, &vkey, cfg->origin,
-					       err)) != 0)
+		                               err)) != 0)
 			return rc;
 		free(vkey);
 		vkey = NULL;
@@ -89,14 +89,14 @@ load_log_key(struct mf_registry_keys *k, const struct mf_config *cfg,
 	if (rc != 0)
 		return rc;
 	if ((rc = mf_note_signer_verifier_key(k->log_signer,
-					      &k->log_verifier_key)) != 0)
+	                                      &k->log_verifier_key)) != 0)
 		return mf_error_set(err, rc, NULL, "cannot derive log key");
 	return 0;
 }
 
 static int
 load_commit_key(struct mf_registry_keys *k, const char *path,
-		const char *recorded, struct mf_error *err)
+                const char *recorded, struct mf_error *err)
 {
 	struct mf_key *key = NULL;
 	char *pem = NULL;
@@ -105,8 +105,8 @@ load_commit_key(struct mf_registry_keys *k, const char *path,
 	if (!exists(path)) {
 		if (recorded != NULL) {
 			mf_log_warn("no %s: this process will not publish to "
-				    "git",
-				    path);
+			            "git",
+			            path);
 			return 0;
 		}
 		if ((rc = mf_key_generate(&key, MF_KEY_ED25519, err)) != 0)
@@ -120,16 +120,16 @@ load_commit_key(struct mf_registry_keys *k, const char *path,
 		if (rc != 0)
 			return rc;
 		mf_log_info("created the commit signing key %s (mode 0600)",
-			    path);
+		            path);
 	}
 	if ((rc = mf_key_load_private_file(&k->commit_key, path, NULL, err)))
 		return rc;
 	if (mf_key_alg(k->commit_key) != MF_KEY_ED25519 &&
 	    mf_key_alg(k->commit_key) != MF_KEY_SSH_ED25519)
 		return mf_error_set(err, MF_E_BAD_KEY, NULL,
-				    "%s must be an Ed25519 key", path);
+		                    "%s must be an Ed25519 key", path);
 	if ((rc = mf_key_ssh_public(k->commit_key, MF_REGISTRY_PRINCIPAL,
-				    &k->commit_public)) != 0)
+	                            &k->commit_public)) != 0)
 		return mf_error_set(err, rc, NULL, "cannot encode key");
 	return 0;
 }
@@ -146,9 +146,10 @@ ssh_key_part(const char *line)
 
 int
 mf_registry_keys_load(struct mf_registry_keys *k, const struct mf_config *cfg,
-		      struct mf_error *err)
+                      struct mf_error *err)
 {
-	char log_path[MF_CONFIG_STR_MAX + 32], commit_path[MF_CONFIG_STR_MAX + 32];
+	char log_path[MF_CONFIG_STR_MAX + 32],
+	    commit_path[MF_CONFIG_STR_MAX + 32];
 	char *rec_log = NULL, *rec_commit = NULL;
 	PGresult *res;
 	int rc;
@@ -156,42 +157,41 @@ mf_registry_keys_load(struct mf_registry_keys *k, const struct mf_config *cfg,
 	memset(k, 0, sizeof(*k));
 	snprintf(log_path, sizeof(log_path), "%s/log.key", cfg->state_dir);
 	snprintf(commit_path, sizeof(commit_path), "%s/commit.key",
-		 cfg->state_dir);
+	         cfg->state_dir);
 	if ((rc = recorded_keys(&rec_log, &rec_commit, err)) != 0 ||
 	    (rc = load_log_key(k, cfg, log_path, rec_log, err)) != 0 ||
 	    (rc = load_commit_key(k, commit_path, rec_commit, err)) != 0)
 		goto done;
 	/* Record ours if none is recorded yet; then they must agree. */
-	res = mf_db_execv(MF_SQL_REGISTRY_SET_KEYS, err, 2,
-			  k->log_verifier_key, k->commit_public);
+	res = mf_db_execv(MF_SQL_REGISTRY_SET_KEYS, err, 2, k->log_verifier_key,
+	                  k->commit_public);
 	if (res == NULL) {
 		rc = err->code;
 		goto done;
 	}
 	free(rec_log);
 	free(rec_commit);
-	rec_log = PQgetisnull(res, 0, 0) ? NULL
-					 : strdup(PQgetvalue(res, 0, 0));
-	rec_commit = PQgetisnull(res, 0, 1) ? NULL
-					    : strdup(PQgetvalue(res, 0, 1));
+	rec_log = PQgetisnull(res, 0, 0) ? NULL : strdup(PQgetvalue(res, 0, 0));
+	rec_commit =
+	    PQgetisnull(res, 0, 1) ? NULL : strdup(PQgetvalue(res, 0, 1));
 	PQclear(res);
 	if (k->log_verifier_key != NULL &&
 	    (rec_log == NULL || strcmp(rec_log, k->log_verifier_key) != 0)) {
 		rc = mf_error_set(err, MF_E_BAD_KEY, NULL,
-				  "%s is not the key this registry's log is "
-				  "signed with (%s)",
-				  log_path, rec_log ? rec_log : "none");
+		                  "%s is not the key this registry's log is "
+		                  "signed with (%s)",
+		                  log_path, rec_log ? rec_log : "none");
 		goto done;
 	}
 	if (k->commit_public != NULL &&
 	    (rec_commit == NULL ||
 	     ssh_key_part(rec_commit) != ssh_key_part(k->commit_public) ||
-	     strncmp(rec_commit, k->commit_public,
-		     ssh_key_part(rec_commit)) != 0)) {
+	     strncmp(rec_commit, k->commit_public, ssh_key_part(rec_commit)) !=
+	         0)) {
 		rc = mf_error_set(err, MF_E_BAD_KEY, NULL,
-				  "%s is not the key this registry's commits "
-				  "are signed with",
-				  commit_path);
+		                  "%s is not the key this registry's commits "
+		                  "are signed with",
+		                  commit_path);
 		goto done;
 	}
 	if (k->log_verifier_key == NULL)

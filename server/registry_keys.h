@@ -29,7 +29,7 @@ struct mf_registry_keys {
  * database recorded: a registry's keys never change silently.
  */
 int mf_registry_keys_load(struct mf_registry_keys *k,
-			  const struct mf_config *cfg, struct mf_error *err);
+                          const struct mf_config *cfg, struct mf_error *err);
 void mf_registry_keys_dispose(struct mf_registry_keys *k);
 
 /* The principal in allowed_signers and the committer's e-mail. */

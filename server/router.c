@@ -43,8 +43,7 @@ match_pattern(const char *pattern, const char *path, struct mf_route_match *m)
 
 int
 mf_router_match(const struct mf_route *routes, size_t nroutes,
-		const char *method, const char *path,
-		struct mf_route_match *m)
+                const char *method, const char *path, struct mf_route_match *m)
 {
 	const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	size_t i, alen = 0;
@@ -62,7 +61,7 @@ mf_router_match(const struct mf_route *routes, size_t nroutes,
 			memcpy(m->buf, tmp.buf, sizeof(m->buf));
 			for (int k = 0; k < np; k++)
 				m->params[k] =
-					m->buf + (tmp.params[k] - tmp.buf);
+				    m->buf + (tmp.params[k] - tmp.buf);
 			m->nparams = np;
 			m->route = &routes[i];
 			m->path_known = 1;
@@ -71,15 +70,15 @@ mf_router_match(const struct mf_route *routes, size_t nroutes,
 		m->path_known = 1;
 		if (strstr(m->allow, routes[i].method) == NULL) {
 			int w = snprintf(m->allow + alen,
-					 sizeof(m->allow) - alen, "%s%s",
-					 alen ? ", " : "", routes[i].method);
+			                 sizeof(m->allow) - alen, "%s%s",
+			                 alen ? ", " : "", routes[i].method);
 
 			if (w > 0 && (size_t)w < sizeof(m->allow) - alen)
 				alen += (size_t)w;
 			if (strcmp(routes[i].method, "GET") == 0 &&
 			    (w = snprintf(m->allow + alen,
-					  sizeof(m->allow) - alen,
-					  ", HEAD")) > 0 &&
+			                  sizeof(m->allow) - alen, ", HEAD")) >
+			        0 &&
 			    (size_t)w < sizeof(m->allow) - alen)
 				alen += (size_t)w;
 		}

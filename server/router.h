@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #define MF_ROUTE_MAX_PARAMS 8
-#define MF_ROUTE_PATH_MAX 2048
+#define MF_ROUTE_PATH_MAX   2048
 
 struct mf_request;
 typedef int (*mf_handler_fn)(struct mf_request *req);
@@ -34,7 +34,7 @@ struct mf_route_match {
  * with m->path_known telling 405 (and m->allow) from 404.
  */
 int mf_router_match(const struct mf_route *routes, size_t nroutes,
-		    const char *method, const char *path,
-		    struct mf_route_match *m);
+                    const char *method, const char *path,
+                    struct mf_route_match *m);
 
 #endif

@@ -26,7 +26,7 @@
 
 /* An arbitrary constant: the advisory lock key of the sequencer. */
 #define SEQUENCER_LOCK_KEY "7316459102837461002"
-#define BATCH_MAX "1000"
+#define BATCH_MAX          "1000"
 /* How often to look for submissions committed by other processes. */
 #define POLL_MS 20
 
@@ -37,9 +37,9 @@ struct mf_sequencer {
 	bool kicked, stopping;
 	const char *origin;
 	const struct mf_note_signer *signer;
-	bool leader;   /* holds the advisory lock */
+	bool leader;           /* holds the advisory lock */
 	unsigned long session; /* ... in this database session */
-	bool loaded;   /* frontier matches the database */
+	bool loaded;           /* frontier matches the database */
 	struct mf_merkle_frontier frontier;
 };
 
@@ -114,12 +114,12 @@ ensure_checkpoint(struct mf_sequencer *s, struct mf_error *err)
 		return 0;
 	mf_merkle_frontier_root(&s->frontier, root);
 	if ((rc = mf_checkpoint_sign(&note, s->origin, s->frontier.size, root,
-				     s->signer, err)) != 0)
+	                             s->signer, err)) != 0)
 		return rc;
 	snprintf(size, sizeof(size), "%" PRIu64, s->frontier.size);
 	mf_hex_encode(hex, root, MF_MERKLE_HASH_LEN);
-	res = mf_db_execv(MF_SQL_LOG_CHECKPOINT_INSERT, err, 3, size, hex,
-			  note);
+	res =
+	    mf_db_execv(MF_SQL_LOG_CHECKPOINT_INSERT, err, 3, size, hex, note);
 	free(note);
 	if (res == NULL)
 		return err->code;
@@ -152,11 +152,11 @@ load_frontier(struct mf_sequencer *s, struct mf_error *err)
 		if ((rc = mf_logstore_fetch(&fetch, hashes, err)) != 0)
 			return rc;
 	}
-	if (mf_merkle_frontier_set(&s->frontier, size,
-				   (const uint8_t(*)[MF_MERKLE_HASH_LEN])
-					   hashes) != 0)
+	if (mf_merkle_frontier_set(
+	        &s->frontier, size,
+	        (const uint8_t(*)[MF_MERKLE_HASH_LEN])hashes) != 0)
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
-				    "cannot rebuild the log frontier");
+		                    "cannot rebuild the log frontier");
 	s->loaded = true;
 	return ensure_checkpoint(s, err);
 }
@@ -202,7 +202,7 @@ run_batch(struct mf_sequencer *s, int *n, struct mf_error *err)
 	if (mf_db_generation() != s->session) {
 		mf_db_rollback();
 		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
-				    "database session changed");
+		                    "database session changed");
 	}
 	res = mf_db_exec(MF_SQL_LOG_PENDING, 1, &limit, NULL, NULL, err);
 	if (res == NULL)
@@ -220,12 +220,17 @@ run_batch(struct mf_sequencer *s, int *n, struct mf_error *err)
 	mf_db_array_begin(&b.hashes);
 	for (r = 0; r < PQntuples(res); r++) {
 		struct mf_log_entry e = {
-			s->origin,	       PQgetvalue(res, r, 1),
-			PQgetvalue(res, r, 2), PQgetvalue(res, r, 3),
-			PQgetvalue(res, r, 4), PQgetvalue(res, r, 5),
-			PQgetvalue(res, r, 6), PQgetvalue(res, r, 7),
-			PQgetvalue(res, r, 8), PQgetvalue(res, r, 9),
-			PQgetvalue(res, r, 10),
+		    s->origin,
+		    PQgetvalue(res, r, 1),
+		    PQgetvalue(res, r, 2),
+		    PQgetvalue(res, r, 3),
+		    PQgetvalue(res, r, 4),
+		    PQgetvalue(res, r, 5),
+		    PQgetvalue(res, r, 6),
+		    PQgetvalue(res, r, 7),
+		    PQgetvalue(res, r, 8),
+		    PQgetvalue(res, r, 9),
+		    PQgetvalue(res, r, 10),
 		};
 
 		mf_buf_clear(&b.leaf);
@@ -264,22 +269,22 @@ run_batch(struct mf_sequencer *s, int *n, struct mf_error *err)
 		goto fail;
 	}
 	if ((res = mf_db_execv(MF_SQL_LOG_ASSIGN, err, 3, b.ids.data,
-			       b.idxs.data, b.leaves.data)) == NULL)
+	                       b.idxs.data, b.leaves.data)) == NULL)
 		goto fail;
 	PQclear(res);
 	if ((res = mf_db_execv(MF_SQL_LOG_NODES_INSERT, err, 3, b.levels.data,
-			       b.node_idxs.data, b.hashes.data)) == NULL)
+	                       b.node_idxs.data, b.hashes.data)) == NULL)
 		goto fail;
 	PQclear(res);
 	res = NULL;
 	mf_merkle_frontier_root(&f, root);
 	if ((rc = mf_checkpoint_sign(&note, s->origin, f.size, root, s->signer,
-				     err)) != 0)
+	                             err)) != 0)
 		goto fail;
 	snprintf(size, sizeof(size), "%" PRIu64, f.size);
 	mf_hex_encode(hex, root, MF_MERKLE_HASH_LEN);
 	if ((res = mf_db_execv(MF_SQL_LOG_CHECKPOINT_INSERT, err, 3, size, hex,
-			       note)) == NULL)
+	                       note)) == NULL)
 		goto fail;
 	PQclear(res);
 	res = NULL;
@@ -327,13 +332,13 @@ sequencer_main(void *arg)
 				goto lost;
 		} while (n > 0);
 		goto next;
-lost:
+	lost:
 		mf_log_warn("log sequencer: %s; retrying", err.message);
 		if (err.code == MF_E_UNAVAILABLE) {
 			s->leader = false; /* the lock went with the session */
 			backoff = 500;
 		}
-next:
+	next:
 		mf_error_dispose(&err);
 	}
 	mf_db_drop(); /* releases the advisory lock */
@@ -342,7 +347,7 @@ next:
 
 int
 mf_sequencer_start(struct mf_sequencer **out, const char *origin,
-		   const struct mf_note_signer *signer, struct mf_error *err)
+                   const struct mf_note_signer *signer, struct mf_error *err)
 {
 	struct mf_sequencer *s = calloc(1, sizeof(*s));
 
@@ -356,7 +361,7 @@ mf_sequencer_start(struct mf_sequencer **out, const char *origin,
 	if (pthread_create(&s->thread, NULL, sequencer_main, s) != 0) {
 		free(s);
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
-				    "cannot start the sequencer thread");
+		                    "cannot start the sequencer thread");
 	}
 	*out = s;
 	return 0;

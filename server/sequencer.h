@@ -17,8 +17,8 @@ struct mf_sequencer;
 
 /* Starts the thread; signer is borrowed and must outlive it. */
 int mf_sequencer_start(struct mf_sequencer **out, const char *origin,
-		       const struct mf_note_signer *signer,
-		       struct mf_error *err);
+                       const struct mf_note_signer *signer,
+                       struct mf_error *err);
 /* New submissions were committed: run a batch now rather than on the
  * next poll. Cheap; any thread. */
 void mf_sequencer_kick(struct mf_sequencer *s);

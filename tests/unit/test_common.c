@@ -36,9 +36,13 @@ static void
 test_base64_roundtrip(void **state)
 {
 	static const char *const vec[][2] = {
-		{"", ""},	  {"f", "Zg=="},	 {"fo", "Zm8="},
-		{"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
-		{"foobar", "Zm9vYmFy"},
+	    {"", ""},
+	    {"f", "Zg=="},
+	    {"fo", "Zm8="},
+	    {"foo", "Zm9v"},
+	    {"foob", "Zm9vYg=="},
+	    {"fooba", "Zm9vYmE="},
+	    {"foobar", "Zm9vYmFy"},
 	};
 	char out[32];
 	uint8_t *dec;
@@ -47,11 +51,11 @@ test_base64_roundtrip(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		mf_base64_encode(out, (const uint8_t *)vec[i][0],
-				 strlen(vec[i][0]));
+		                 strlen(vec[i][0]));
 		assert_string_equal(out, vec[i][1]);
-		assert_int_equal(mf_base64_decode(&dec, &n, vec[i][1],
-						  strlen(vec[i][1])),
-				 0);
+		assert_int_equal(
+		    mf_base64_decode(&dec, &n, vec[i][1], strlen(vec[i][1])),
+		    0);
 		assert_int_equal(n, strlen(vec[i][0]));
 		assert_memory_equal(dec, vec[i][0], n);
 		free(dec);
@@ -74,14 +78,13 @@ test_base64_alphabets_and_errors(void **state)
 	assert_int_equal(dec[1], 0xff);
 	free(dec);
 	assert_int_equal(mf_base64_decode(&dec, &n, "Zm9v YmFy", 9),
-			 MF_E_BAD_BASE64);
-	assert_int_equal(mf_base64_decode(&dec, &n, "Zg=", 3),
-			 MF_E_BAD_BASE64);
+	                 MF_E_BAD_BASE64);
+	assert_int_equal(mf_base64_decode(&dec, &n, "Zg=", 3), MF_E_BAD_BASE64);
 	assert_int_equal(mf_base64_decode(&dec, &n, "Zh==", 4),
-			 MF_E_BAD_BASE64); /* non-zero trailing bits */
+	                 MF_E_BAD_BASE64); /* non-zero trailing bits */
 	assert_int_equal(mf_base64_decode(&dec, &n, "Z", 1), MF_E_BAD_BASE64);
 	assert_int_equal(mf_base64_decode(&dec, &n, "Zg===", 5),
-			 MF_E_BAD_BASE64);
+	                 MF_E_BAD_BASE64);
 }
 
 static void
@@ -93,7 +96,7 @@ test_hex_and_sha256(void **state)
 	(void)state;
 	mf_sha256_hex(hex, "abc", 3);
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
-				 "b00361a396177a9cb410ff61f20015ad");
+	                         "b00361a396177a9cb410ff61f20015ad");
 	assert_int_equal(mf_hex_decode(raw, 2, "0aFf"), 0);
 	assert_int_equal(raw[0], 0x0a);
 	assert_int_equal(raw[1], 0xff);
@@ -122,11 +125,10 @@ test_json_strict(void **state)
 	assert_int_equal(err.code, MF_E_BAD_JSON);
 	mf_error_dispose(&err);
 	v = mf_json_parse("{\"a\":[1,{\"b/c\":{\"~\":7}}]}", 25, "doc", "",
-			  &err);
+	                  &err);
 	assert_non_null(v);
-	assert_int_equal(json_integer_value(
-				 mf_json_pointer_get(v, "/a/1/b~1c/~0")),
-			 7);
+	assert_int_equal(
+	    json_integer_value(mf_json_pointer_get(v, "/a/1/b~1c/~0")), 7);
 	assert_null(mf_json_pointer_get(v, "/a/01"));
 	assert_null(mf_json_pointer_get(v, "/a/2"));
 	assert_ptr_equal(mf_json_pointer_get(v, ""), v);
@@ -151,24 +153,20 @@ test_rfc3339(void **state)
 	int64_t us, days;
 
 	(void)state;
-	assert_int_equal(mf_time_parse_rfc3339("1970-01-01T00:00:00Z", &us),
-			 0);
+	assert_int_equal(mf_time_parse_rfc3339("1970-01-01T00:00:00Z", &us), 0);
 	assert_int_equal(us, 0);
 	assert_int_equal(
-		mf_time_parse_rfc3339("2025-06-01T02:00:00.5+02:00", &us), 0);
+	    mf_time_parse_rfc3339("2025-06-01T02:00:00.5+02:00", &us), 0);
 	assert_int_equal(us, (int64_t)1748736000 * 1000000 + 500000);
-	assert_int_equal(mf_time_parse_rfc3339("1998-12-31T23:59:60Z", &us),
-			 0);
+	assert_int_equal(mf_time_parse_rfc3339("1998-12-31T23:59:60Z", &us), 0);
 	assert_int_equal(mf_time_parse_rfc3339("1998-12-31T23:58:60Z", &us),
-			 -1);
+	                 -1);
 	assert_int_equal(mf_time_parse_rfc3339("2023-02-29T00:00:00Z", &us),
-			 -1);
-	assert_int_equal(mf_time_parse_rfc3339("2024-02-29T00:00:00Z", &us),
-			 0);
+	                 -1);
+	assert_int_equal(mf_time_parse_rfc3339("2024-02-29T00:00:00Z", &us), 0);
 	assert_int_equal(mf_time_parse_rfc3339("2024-01-01 00:00:00Z", &us),
-			 -1);
-	assert_int_equal(mf_time_parse_rfc3339("2024-01-01T00:00:00", &us),
-			 -1);
+	                 -1);
+	assert_int_equal(mf_time_parse_rfc3339("2024-01-01T00:00:00", &us), -1);
 	assert_int_equal(mf_time_parse_date("2000-03-01", &days), 0);
 	assert_int_equal(days, 11017);
 	assert_int_equal(mf_time_parse_date("2000-13-01", &days), -1);
@@ -205,19 +203,17 @@ test_error_table(void **state)
 	mf_error_init(&err);
 	assert_int_equal(mf_error_status(MF_E_TOO_LARGE), 413);
 	assert_string_equal(mf_error_name(MF_E_STALE_SUPERSEDES),
-			    "stale_supersedes");
+	                    "stale_supersedes");
 	mf_error_set(&err, MF_E_VALIDATION, "/subject/org", "bad %s", "slug");
 	mf_error_set(&err, MF_E_INTERNAL, NULL, "not recorded");
 	assert_int_equal(err.code, MF_E_VALIDATION);
 	j = mf_error_json(&err);
 	assert_string_equal(
-		json_string_value(json_object_get(
-			json_array_get(json_object_get(json_object_get(j,
-								       "error"),
-						       "details"),
-				       0),
-			"pointer")),
-		"/subject/org");
+	    json_string_value(json_object_get(
+	        json_array_get(
+	            json_object_get(json_object_get(j, "error"), "details"), 0),
+	        "pointer")),
+	    "/subject/org");
 	json_decref(j);
 	mf_error_dispose(&err);
 }
@@ -226,15 +222,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf_limits),
-		cmocka_unit_test(test_base64_roundtrip),
-		cmocka_unit_test(test_base64_alphabets_and_errors),
-		cmocka_unit_test(test_hex_and_sha256),
-		cmocka_unit_test(test_json_strict),
-		cmocka_unit_test(test_json_pointer_push),
-		cmocka_unit_test(test_rfc3339),
-		cmocka_unit_test(test_slugs),
-		cmocka_unit_test(test_error_table),
+	    cmocka_unit_test(test_buf_limits),
+	    cmocka_unit_test(test_base64_roundtrip),
+	    cmocka_unit_test(test_base64_alphabets_and_errors),
+	    cmocka_unit_test(test_hex_and_sha256),
+	    cmocka_unit_test(test_json_strict),
+	    cmocka_unit_test(test_json_pointer_push),
+	    cmocka_unit_test(test_rfc3339),
+	    cmocka_unit_test(test_slugs),
+	    cmocka_unit_test(test_error_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,11 +15,11 @@ static void
 test_json_changes(void **state)
 {
 	json_t *a = json_loads("{\"x\":1,\"o\":{\"k\":\"v\",\"gone\":true},"
-			       "\"arr\":[1,2,3],\"a/b\":0}",
-			       0, NULL);
+	                       "\"arr\":[1,2,3],\"a/b\":0}",
+	                       0, NULL);
 	json_t *b = json_loads("{\"x\":2,\"o\":{\"k\":\"v\",\"new\":null},"
-			       "\"arr\":[1,5],\"a/b\":0}",
-			       0, NULL);
+	                       "\"arr\":[1,5],\"a/b\":0}",
+	                       0, NULL);
 	json_t *d = NULL;
 	char *s;
 
@@ -27,12 +27,12 @@ test_json_changes(void **state)
 	assert_int_equal(mf_diff_json(&d, a, b), 0);
 	s = json_dumps(d, JSON_COMPACT);
 	assert_string_equal(
-		s, "[{\"pointer\":\"/arr/1\",\"op\":\"changed\",\"from\":2,"
-		   "\"to\":5},{\"pointer\":\"/arr/2\",\"op\":\"removed\","
-		   "\"from\":3},{\"pointer\":\"/o/gone\",\"op\":\"removed\","
-		   "\"from\":true},{\"pointer\":\"/o/new\",\"op\":\"added\","
-		   "\"to\":null},{\"pointer\":\"/x\",\"op\":\"changed\","
-		   "\"from\":1,\"to\":2}]");
+	    s, "[{\"pointer\":\"/arr/1\",\"op\":\"changed\",\"from\":2,"
+	       "\"to\":5},{\"pointer\":\"/arr/2\",\"op\":\"removed\","
+	       "\"from\":3},{\"pointer\":\"/o/gone\",\"op\":\"removed\","
+	       "\"from\":true},{\"pointer\":\"/o/new\",\"op\":\"added\","
+	       "\"to\":null},{\"pointer\":\"/x\",\"op\":\"changed\","
+	       "\"from\":1,\"to\":2}]");
 	free(s);
 	json_decref(d);
 	assert_int_equal(mf_diff_json(&d, a, a), 0);
@@ -59,8 +59,8 @@ compare_with_gnu(const char *a, const char *b)
 	fputs(b, f);
 	fclose(f);
 	snprintf(cmd, sizeof(cmd),
-		 "diff -u --label A --label B build/tmp/diff_a "
-		 "build/tmp/diff_b");
+	         "diff -u --label A --label B build/tmp/diff_a "
+	         "build/tmp/diff_b");
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	n = fread(gnu, 1, sizeof(gnu) - 1, p);
@@ -94,10 +94,10 @@ test_text_like_gnu_diff(void **state)
 				la += (size_t)sprintf(a + la, "line %d\n", i);
 			if (r != 1)
 				lb += (size_t)sprintf(b + lb, "line %d%s\n", i,
-						      r == 2 ? " changed" : "");
+				                      r == 2 ? " changed" : "");
 			if (r == 3)
-				lb += (size_t)sprintf(b + lb, "inserted %d\n",
-						      i);
+				lb +=
+				    (size_t)sprintf(b + lb, "inserted %d\n", i);
 		}
 		compare_with_gnu(a, b);
 	}
@@ -107,8 +107,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_changes),
-		cmocka_unit_test(test_text_like_gnu_diff),
+	    cmocka_unit_test(test_json_changes),
+	    cmocka_unit_test(test_text_like_gnu_diff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,11 +23,11 @@ h_b(struct mf_request *r)
 }
 
 static const struct mf_route routes[] = {
-	{"GET", "/v1/models/{org}/{model}", h_a},
-	{"POST", "/v1/models/{org}/{model}", h_b},
-	{"GET", "/v1/models/{org}/{model}/versions/{n}", h_b},
-	{"GET", "/labels.git/{path*}", h_a},
-	{"GET", "/healthz", h_b},
+    {"GET", "/v1/models/{org}/{model}", h_a},
+    {"POST", "/v1/models/{org}/{model}", h_b},
+    {"GET", "/v1/models/{org}/{model}/versions/{n}", h_b},
+    {"GET", "/labels.git/{path*}", h_a},
+    {"GET", "/healthz", h_b},
 };
 #define N (sizeof(routes) / sizeof(routes[0]))
 
@@ -38,9 +38,9 @@ test_params(void **state)
 
 	(void)state;
 	assert_int_equal(mf_router_match(routes, N, "GET",
-					 "/v1/models/acme/llm-7b/versions/3",
-					 &m),
-			 0);
+	                                 "/v1/models/acme/llm-7b/versions/3",
+	                                 &m),
+	                 0);
 	assert_ptr_equal(m.route, &routes[2]);
 	assert_int_equal(m.nparams, 3);
 	assert_string_equal(m.params[0], "acme");
@@ -55,11 +55,11 @@ test_rest_param(void **state)
 
 	(void)state;
 	assert_int_equal(mf_router_match(routes, N, "GET",
-					 "/labels.git/objects/ab/cdef", &m),
-			 0);
+	                                 "/labels.git/objects/ab/cdef", &m),
+	                 0);
 	assert_string_equal(m.params[0], "objects/ab/cdef");
 	assert_int_equal(mf_router_match(routes, N, "GET", "/labels.git/", &m),
-			 -1);
+	                 -1);
 }
 
 static void
@@ -68,14 +68,12 @@ test_method_not_allowed(void **state)
 	struct mf_route_match m;
 
 	(void)state;
-	assert_int_equal(mf_router_match(routes, N, "DELETE",
-					 "/v1/models/a/b", &m),
-			 -1);
+	assert_int_equal(
+	    mf_router_match(routes, N, "DELETE", "/v1/models/a/b", &m), -1);
 	assert_true(m.path_known);
 	assert_string_equal(m.allow, "GET, HEAD, POST");
-	assert_int_equal(mf_router_match(routes, N, "POST", "/v1/models/a/b",
-					 &m),
-			 0);
+	assert_int_equal(
+	    mf_router_match(routes, N, "POST", "/v1/models/a/b", &m), 0);
 	assert_ptr_equal(m.route, &routes[1]);
 }
 
@@ -86,15 +84,13 @@ test_not_found_and_head(void **state)
 
 	(void)state;
 	assert_int_equal(mf_router_match(routes, N, "GET", "/v1/models/a", &m),
-			 -1);
+	                 -1);
 	assert_false(m.path_known);
-	assert_int_equal(mf_router_match(routes, N, "GET", "/v1/models//b",
-					 &m),
-			 -1);
+	assert_int_equal(mf_router_match(routes, N, "GET", "/v1/models//b", &m),
+	                 -1);
 	assert_int_equal(mf_router_match(routes, N, "GET", "/healthz/", &m),
-			 -1);
-	assert_int_equal(mf_router_match(routes, N, "HEAD", "/healthz", &m),
-			 0);
+	                 -1);
+	assert_int_equal(mf_router_match(routes, N, "HEAD", "/healthz", &m), 0);
 	assert_ptr_equal(m.route, &routes[4]);
 }
 
@@ -102,10 +98,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_params),
-		cmocka_unit_test(test_rest_param),
-		cmocka_unit_test(test_method_not_allowed),
-		cmocka_unit_test(test_not_found_and_head),
+	    cmocka_unit_test(test_params),
+	    cmocka_unit_test(test_rest_param),
+	    cmocka_unit_test(test_method_not_allowed),
+	    cmocka_unit_test(test_not_found_and_head),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
