@@ -132,7 +132,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
-FUZZ_DEPS := common/buf.c common/error.c common/json.c common/timeutil.c \
+FUZZ_DEPS := common/buf.c common/error.c common/json.c common/json_parse.c \
+	common/timeutil.c \
 	$(wildcard validators/jsonschema*.c)
 
 fuzz: build/fuzz/fuzz_jsonschema

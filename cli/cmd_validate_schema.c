@@ -6,6 +6,7 @@
  * mapped for relative references of a schema without "$id".
  */
 #include "cli/commands.h"
+#include "common/json.h"
 #include "validators/jsonschema.h"
 
 #include <errno.h>
@@ -106,7 +107,7 @@ load_json(const char *path, bool quiet_json, json_t **error_out)
 	}
 	mf_error_init(&err);
 	/* Same strictness as mf_json_parse, faster on long strings. */
-	v = mf_schema_parse_json(text, len, path, &err);
+	v = mf_json_parse(text, len, path, NULL, &err);
 	free(text);
 	if (v != NULL) {
 		mf_error_dispose(&err);

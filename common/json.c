@@ -6,8 +6,8 @@
 #include <string.h>
 
 json_t *
-mf_json_parse(const char *text, size_t len, const char *what,
-              const char *pointer, struct mf_error *err)
+mf_json_parse_reference(const char *text, size_t len, const char *what,
+                        const char *pointer, struct mf_error *err)
 {
 	json_error_t je;
 	json_t *v;

@@ -118,16 +118,6 @@ int mf_schema_validate(const struct mf_schema *s, const json_t *instance,
 bool mf_schema_is_valid(const struct mf_schema *s, const json_t *instance);
 void mf_validation_dispose(struct mf_validation *v);
 
-/*
- * A fast strict JSON parser for documents to validate: the same values,
- * and the same texts accepted, as mf_json_parse (common/json.h; jansson
- * with duplicate keys, invalid UTF-8 and \u0000 rejected, any top-level
- * value), several times faster on long strings. Returns a new reference,
- * or NULL with err set (MF_E_BAD_JSON, MF_E_DUPLICATE_KEY, MF_E_BAD_UTF8,
- * MF_E_NOMEM); `what` names the text in messages.
- */
-json_t *mf_schema_parse_json(const char *text, size_t len, const char *what,
-                             struct mf_error *err);
 
 /*
  * The errors as a JSON array of {"instanceLocation", "keywordLocation",

@@ -4,7 +4,7 @@
  * 2) validate-only on parsed documents (fast boolean mode and full error
  * collection) and parse+validate (strict parse, then validate; both
  * with jansson's own parser, mf_json_parse, and with the validator's fast
- * parser, mf_schema_parse_json, which accepts exactly the same texts). Prints
+ * parser, mf_json_parse in common/json_parse.c, which accepts the same texts). Prints
  * "impl<TAB>mode<TAB>ops/s" lines.
  *
  * usage: bench_validate SCHEMA DOCS [URL=DIR]...
@@ -90,10 +90,9 @@ round_ops(const struct mf_schema *s, struct doc *docs, size_t n, enum mode m,
 			} else {
 				json_t *j =
 				    m == PARSE_JANSSON
-				        ? mf_json_parse(d->text, d->len, "doc",
-				                        NULL, NULL)
-				        : mf_schema_parse_json(d->text, d->len,
-				                               "doc", NULL);
+				        ? mf_json_parse_reference(d->text, d->len,
+				                                  "doc", NULL, NULL)
+				        : mf_json_parse(d->text, d->len, "doc", NULL, NULL);
 
 				sink += mf_schema_is_valid(s, j);
 				json_decref(j);

@@ -1,8 +1,8 @@
 /*
- * A fast strict JSON parser for documents about to be validated. It
- * builds the same jansson values, and accepts and rejects the same texts,
- * as common/json.c's mf_json_parse (jansson with JSON_DECODE_ANY |
- * JSON_REJECT_DUPLICATES): jansson's lexer reads one byte at a time
+ * The strict JSON parser behind mf_json_parse (common/json.h). It builds
+ * the same jansson values, and accepts and rejects the same texts, as
+ * jansson's own decoder with JSON_DECODE_ANY | JSON_REJECT_DUPLICATES
+ * (mf_json_parse_reference): jansson's lexer reads one byte at a time
  * through a callback, which makes long strings (base64 payloads) cost
  * tens of nanoseconds per byte; here strings are scanned 8 bytes at a
  * time. The differential tests and the fuzz target hold the two parsers
@@ -10,7 +10,10 @@
  * single NUL byte through right after a number ("[1\0]" parses as [1]);
  * here a NUL byte outside a string is always an error.
  */
-#include "validators/jsonschema_internal.h"
+#include "common/json.h"
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +21,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Eight bytes at p as one word, for scanning strings a word at a time. */
+static inline uint64_t
+load8(const void *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
 
 /* jansson's JSON_PARSER_MAX_DEPTH */
 #define PARSE_MAX_DEPTH 2048
@@ -183,7 +196,7 @@ parse_string(struct parser *ps, const char **out, size_t *len)
 
 	for (;;) {
 		/* The fast part: 8 plain bytes at a time. */
-		while (end - s >= 8 && special_bytes(mf_js_load8(s)) == 0)
+		while (end - s >= 8 && special_bytes(load8(s)) == 0)
 			s += 8;
 		if (s >= end) {
 			fail(ps, MF_E_BAD_JSON, s, "premature end of input");
@@ -570,8 +583,8 @@ parse_value(struct parser *ps)
 }
 
 json_t *
-mf_schema_parse_json(const char *text, size_t len, const char *what,
-                     struct mf_error *err)
+mf_json_parse(const char *text, size_t len, const char *what,
+              const char *pointer, struct mf_error *err)
 {
 	struct parser ps;
 	json_t *v;
@@ -601,7 +614,7 @@ mf_schema_parse_json(const char *text, size_t len, const char *what,
 				col++;
 			}
 		}
-		mf_error_set(err, ps.code ? ps.code : MF_E_BAD_JSON, NULL,
+		mf_error_set(err, ps.code ? ps.code : MF_E_BAD_JSON, pointer,
 		             "%s: %s (line %d, column %d)",
 		             what ? what : "JSON", ps.msg, line, col + 1);
 	}
