@@ -54,6 +54,8 @@ mf_label_json_string(struct mf_buf *out, const char *s, size_t len)
 			rc = mf_buf_puts(out, "\\r");
 		else if (cp == '\t')
 			rc = mf_buf_puts(out, "\\t");
+		else if (cp == MF_LABEL_INVALID)
+			rc = mf_buf_puts(out, "\\ufffd");
 		else if (needs_u_escape(cp))
 			rc = mf_buf_printf(out, "\\u%04x", (unsigned)cp);
 		else

@@ -46,7 +46,7 @@ mf_label_utf8_next(const char *s, size_t len, uint32_t *cp)
 	*cp = c;
 	return n;
 bad:
-	*cp = MF_LABEL_REPLACEMENT;
+	*cp = MF_LABEL_INVALID;
 	return 1;
 }
 
@@ -87,7 +87,7 @@ mf_label_char_class(uint32_t cp)
 		return MF_LABEL_CHAR_BAD;
 	if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
 		return MF_LABEL_CHAR_BAD;
-	if (cp == 0xFFFE || cp == 0xFFFF)
+	if (cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF)
 		return MF_LABEL_CHAR_BAD;
 	return MF_LABEL_CHAR_PLAIN;
 }
