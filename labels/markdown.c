@@ -248,6 +248,14 @@ ascii_escape(struct mf_label_emitter *e, char c)
 	}
 }
 
+/* What the fast path in md_text leaves to the slow one. */
+static const unsigned char md_stop[128] = {
+    [' '] = 1,  ['&'] = 1,  ['<'] = 1, ['>'] = 1, ['"'] = 1,
+    ['\''] = 1, ['\\'] = 1, ['`'] = 1, ['*'] = 1, ['_'] = 1,
+    ['['] = 1,  [']'] = 1,  ['('] = 1, [')'] = 1, ['#'] = 1,
+    ['|'] = 1,  ['!'] = 1,  ['~'] = 1, ['$'] = 1,
+};
+
 static int
 md_text(struct mf_label_emitter *e, const char *s, size_t len)
 {
@@ -258,6 +266,15 @@ md_text(struct mf_label_emitter *e, const char *s, size_t len)
 	int rc = 0;
 
 	while (rc == 0 && i < len) {
+		/* Fast path: once inside a line, most ASCII is written as is
+		 * ('-', '+', '=', digits and '.' only matter at its start). */
+		if (!e->line_start && !e->pending_space &&
+		    e->lead_digits == 0 && (e->mark == NULL || e->mark_out) &&
+		    (n = mf_label_plain_run(s + i, len - i, md_stop)) > 0) {
+			rc = mf_buf_append(e->out, s + i, n);
+			i += n;
+			continue;
+		}
 		n = mf_label_utf8_next(s + i, len - i, &cp);
 		switch (mf_label_char_class(cp)) {
 		case MF_LABEL_CHAR_SPACE:

@@ -92,6 +92,20 @@ mf_label_char_class(uint32_t cp)
 	return MF_LABEL_CHAR_PLAIN;
 }
 
+size_t
+mf_label_plain_run(const char *s, size_t len, const unsigned char stop[128])
+{
+	size_t n = 0;
+	unsigned char c;
+
+	for (; n < len; n++) {
+		c = (unsigned char)s[n];
+		if (c < 0x20 || c > 0x7E || stop[c])
+			break;
+	}
+	return n;
+}
+
 /* ASCII-only, so the result never depends on the locale. */
 static bool
 prefix_nocase(const char *s, const char *lower_prefix)

@@ -52,6 +52,14 @@ enum mf_label_char mf_label_char_class(uint32_t cp);
  */
 bool mf_label_url_linkable(const char *url);
 
+/*
+ * Length of the run at the start of s (at most len bytes) of ASCII from
+ * 0x20 to 0x7E whose bytes are all 0 in stop: the writers copy such runs
+ * in one go. Space ends the run unless stop[' '] is 0.
+ */
+size_t mf_label_plain_run(const char *s, size_t len,
+                          const unsigned char stop[128]);
+
 /* True for [a-z0-9][a-z0-9-]{0,62}: safe to put into a URL path. */
 bool mf_label_slug_ok(const char *s);
 
