@@ -1606,6 +1606,12 @@ test_markdown_escapes(void **state)
 	         false,
 	         "\xef\xbf\xbd"
 	         "evil\n");
+	/* the same characters inside a word, where runs are copied whole */
+	check_md(MF_LABEL_EL_PARA, "a<b>c&d\"e'f", false,
+	         "a&lt;b&gt;c&amp;d&quot;e&#39;f\n");
+	check_md(MF_LABEL_EL_PARA, "a*b_c`d[e]f(g)h#i|j!k~l$m\\n", false,
+	         "a\\*b\\_c\\`d\\[e\\]f\\(g\\)h\\#i\\|j\\!k\\~l\\$m\\\\n\n");
+	check_md(MF_LABEL_EL_PARA, "x 1. - + = y", false, "x 1. - + = y\n");
 	check_md(MF_LABEL_EL_ITEM, "- nested", false, "- \\- nested\n");
 	check_md(MF_LABEL_EL_ITEM, "2) x", false, "- 2\\) x\n");
 	check_md(MF_LABEL_EL_TD, "13.2B a|b", false,
