@@ -64,7 +64,8 @@ struct mf_label_emitter {
 	int lead_digits;    /* 1: the line so far is only digits */
 	bool need_blank;    /* a block was closed: blank line before next */
 	bool in_head;       /* inside a table's header row */
-	bool bold_cell;     /* Markdown: this cell is a bold row label */
+	const char *mark;   /* Markdown: open emphasis marker, or NULL */
+	bool mark_out;      /* ...already written */
 	size_t cols;        /* cells in the current table's header row */
 };
 

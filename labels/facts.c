@@ -288,7 +288,7 @@ qty_display(const json_t *v, enum qty q)
 static json_t *
 fact_at(const json_t *doc, const char *pointer, enum qty q)
 {
-	char prefix[128];
+	char prefix[128], seg[128];
 	const char *p = pointer, *status, *end;
 	const json_t *node = doc, *wrapper = NULL;
 	json_t *f;
@@ -315,14 +315,10 @@ fact_at(const json_t *doc, const char *pointer, enum qty q)
 		n = end != NULL ? (size_t)(end - p) : strlen(p);
 		if (n >= sizeof(prefix))
 			return status_fact("not_disclosed", pointer, NULL);
-		{
-			char seg[128];
-
-			memcpy(seg, p, n);
-			seg[n] = '\0';
-			node = json_object_get(node, seg);
-			wrapper = NULL;
-		}
+		memcpy(seg, p, n);
+		seg[n] = '\0';
+		node = json_object_get(node, seg);
+		wrapper = NULL;
 		p += n;
 	}
 	if ((f = status_fact("disclosed", pointer, wrapper)) == NULL ||

@@ -58,6 +58,10 @@ mf_label_css(void)
 	return css;
 }
 
+static const unsigned char html_stop[128] = {
+    [' '] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
 /* Writes s with & < > " ' as entities, whitespace collapsed and bad
  * code points replaced (text.h). */
 static int
@@ -69,6 +73,12 @@ escape(struct mf_label_emitter *e, const char *s, size_t len)
 	int rc = 0;
 
 	while (rc == 0 && i < len) {
+		if (!e->line_start && !e->pending_space &&
+		    (n = mf_label_plain_run(s + i, len - i, html_stop)) > 0) {
+			rc = mf_buf_append(e->out, s + i, n);
+			i += n;
+			continue;
+		}
 		n = mf_label_utf8_next(s + i, len - i, &cp);
 		if (mf_label_char_class(cp) == MF_LABEL_CHAR_SPACE) {
 			if (!e->line_start)

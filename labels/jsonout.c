@@ -35,6 +35,10 @@ needs_u_escape(uint32_t cp)
 	       mf_label_char_class(cp) == MF_LABEL_CHAR_BAD;
 }
 
+static const unsigned char json_stop[128] = {
+    ['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1,
+};
+
 int
 mf_label_json_string(struct mf_buf *out, const char *s, size_t len)
 {
@@ -43,6 +47,11 @@ mf_label_json_string(struct mf_buf *out, const char *s, size_t len)
 	int rc = mf_buf_putc(out, '"');
 
 	while (rc == 0 && i < len) {
+		if ((n = mf_label_plain_run(s + i, len - i, json_stop)) > 0) {
+			rc = mf_buf_append(out, s + i, n);
+			i += n;
+			continue;
+		}
 		n = mf_label_utf8_next(s + i, len - i, &cp);
 		if (cp == '"')
 			rc = mf_buf_puts(out, "\\\"");
@@ -54,6 +63,8 @@ mf_label_json_string(struct mf_buf *out, const char *s, size_t len)
 			rc = mf_buf_puts(out, "\\r");
 		else if (cp == '\t')
 			rc = mf_buf_puts(out, "\\t");
+		else if (cp == MF_LABEL_INVALID)
+			rc = mf_buf_puts(out, "\\ufffd");
 		else if (needs_u_escape(cp))
 			rc = mf_buf_printf(out, "\\u%04x", (unsigned)cp);
 		else

@@ -11,11 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DASH  "\xe2\x80\x94"   /* U+2014, for empty cells */
-#define SUB   "\xe2\x86\xb3 "  /* U+21B3, marks a subdomain row */
-#define TIMES " \xc3\x97 "     /* U+00D7 */
-#define ARROW " \xe2\x86\x92 " /* U+2192 */
-#define NDASH "\xe2\x80\x93"   /* U+2013 */
+#define DASH  "\xe2\x80\x94"  /* U+2014, for empty cells */
+#define SUB   "\xe2\x86\xb3 " /* U+21B3, marks a subdomain row */
+#define TIMES " \xc3\x97 "    /* U+00D7 */
+#define NDASH "\xe2\x80\x93"  /* U+2013 */
 
 typedef void (*value_fn)(struct mf_label_emitter *e, const json_t *fact,
                          const json_t *v);

@@ -57,6 +57,44 @@ flush_space(struct mf_label_emitter *e)
 	return mf_buf_putc(e->out, ' ');
 }
 
+/*
+ * Emphasis markers are written lazily, with the first content inside
+ * them, so that an empty label leaves no stray "****" (which Markdown
+ * shows as four asterisks) behind.
+ */
+static void
+mark_open(struct mf_label_emitter *e, const char *mark)
+{
+	e->mark = mark;
+	e->mark_out = false;
+}
+
+static int
+before_content(struct mf_label_emitter *e)
+{
+	int rc = flush_space(e);
+
+	if (rc == 0 && e->mark != NULL && !e->mark_out) {
+		rc = mf_buf_puts(e->out, e->mark);
+		e->mark_out = true;
+	}
+	return rc;
+}
+
+static int
+mark_close(struct mf_label_emitter *e)
+{
+	int rc = 0;
+
+	if (e->mark != NULL && e->mark_out) {
+		rc = mf_buf_puts(e->out, e->mark);
+		e->line_start = false;
+	}
+	e->mark = NULL;
+	e->mark_out = false;
+	return rc;
+}
+
 static int
 md_open(struct mf_label_emitter *e, enum mf_label_el el, const char *cls)
 {
@@ -96,17 +134,13 @@ md_open(struct mf_label_emitter *e, enum mf_label_el el, const char *cls)
 	case MF_LABEL_EL_TH:
 	case MF_LABEL_EL_TD:
 		rc = mf_buf_putc(e->out, ' ');
-		if (rc == 0 && el == MF_LABEL_EL_TH && !e->in_head &&
-		    cls == NULL)
-			rc = mf_buf_puts(e->out, "**");
-		e->bold_cell =
-		    el == MF_LABEL_EL_TH && !e->in_head && cls == NULL;
+		if (el == MF_LABEL_EL_TH && !e->in_head && cls == NULL)
+			mark_open(e, "**");
 		break;
 	case MF_LABEL_EL_STRONG:
 	case MF_LABEL_EL_EM:
-		if ((rc = flush_space(e)) == 0)
-			rc = mf_buf_puts(e->out,
-			                 el == MF_LABEL_EL_STRONG ? "**" : "*");
+		rc = flush_space(e);
+		mark_open(e, el == MF_LABEL_EL_STRONG ? "**" : "*");
 		break;
 	default: /* SECTION: structure only */
 		return 0;
@@ -147,18 +181,14 @@ md_close(struct mf_label_emitter *e, enum mf_label_el el)
 	case MF_LABEL_EL_TH:
 	case MF_LABEL_EL_TD:
 		e->pending_space = false;
-		if (e->bold_cell)
-			rc = mf_buf_puts(e->out, "**");
-		e->bold_cell = false;
+		rc = mark_close(e);
 		if (e->in_head)
 			e->cols++;
 		return rc != 0 ? rc : mf_buf_puts(e->out, " |");
 	case MF_LABEL_EL_STRONG:
 	case MF_LABEL_EL_EM:
 		e->pending_space = false;
-		e->line_start = false;
-		return mf_buf_puts(e->out,
-		                   el == MF_LABEL_EL_STRONG ? "**" : "*");
+		return mark_close(e);
 	default:
 		return 0;
 	}
@@ -218,6 +248,14 @@ ascii_escape(struct mf_label_emitter *e, char c)
 	}
 }
 
+/* What the fast path in md_text leaves to the slow one. */
+static const unsigned char md_stop[128] = {
+    [' '] = 1,  ['&'] = 1,  ['<'] = 1, ['>'] = 1, ['"'] = 1,
+    ['\''] = 1, ['\\'] = 1, ['`'] = 1, ['*'] = 1, ['_'] = 1,
+    ['['] = 1,  [']'] = 1,  ['('] = 1, [')'] = 1, ['#'] = 1,
+    ['|'] = 1,  ['!'] = 1,  ['~'] = 1, ['$'] = 1,
+};
+
 static int
 md_text(struct mf_label_emitter *e, const char *s, size_t len)
 {
@@ -228,6 +266,15 @@ md_text(struct mf_label_emitter *e, const char *s, size_t len)
 	int rc = 0;
 
 	while (rc == 0 && i < len) {
+		/* Fast path: once inside a line, most ASCII is written as is
+		 * ('-', '+', '=', digits and '.' only matter at its start). */
+		if (!e->line_start && !e->pending_space &&
+		    e->lead_digits == 0 && (e->mark == NULL || e->mark_out) &&
+		    (n = mf_label_plain_run(s + i, len - i, md_stop)) > 0) {
+			rc = mf_buf_append(e->out, s + i, n);
+			i += n;
+			continue;
+		}
 		n = mf_label_utf8_next(s + i, len - i, &cp);
 		switch (mf_label_char_class(cp)) {
 		case MF_LABEL_CHAR_SPACE:
@@ -236,12 +283,12 @@ md_text(struct mf_label_emitter *e, const char *s, size_t len)
 			i += n;
 			continue;
 		case MF_LABEL_CHAR_BAD:
-			if ((rc = flush_space(e)) == 0)
+			if ((rc = before_content(e)) == 0)
 				rc = mf_buf_puts(e->out, replacement);
 			e->lead_digits = 0;
 			break;
 		default:
-			if ((rc = flush_space(e)) != 0)
+			if ((rc = before_content(e)) != 0)
 				break;
 			esc = cp < 0x80 ? ascii_escape(e, (char)cp) : NULL;
 			rc = esc != NULL ? mf_buf_puts(e->out, esc)
@@ -270,7 +317,7 @@ md_code(struct mf_label_emitter *e, const char *s)
 	                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	                            "0123456789.:+/=-") != strlen(s))
 		return md_text(e, s, strlen(s));
-	if ((rc = flush_space(e)) != 0 ||
+	if ((rc = before_content(e)) != 0 ||
 	    (rc = mf_buf_putc(e->out, '`')) != 0 ||
 	    (rc = mf_buf_puts(e->out, s)) != 0)
 		return rc;
@@ -303,7 +350,7 @@ md_link(struct mf_label_emitter *e, const char *url, const char *text)
 		return md_text(e, ")", 1);
 	}
 	auto_link = strcmp(text, url) == 0;
-	if ((rc = flush_space(e)) != 0 ||
+	if ((rc = before_content(e)) != 0 ||
 	    (rc = mf_buf_putc(e->out, auto_link ? '<' : '[')) != 0)
 		return rc;
 	e->line_start = false;
@@ -332,7 +379,7 @@ md_bar(struct mf_label_emitter *e, long long met, long long max)
 			met = max;
 		filled = (long long)(10.0 * (double)met / (double)max + 0.5);
 	}
-	if ((rc = flush_space(e)) != 0)
+	if ((rc = before_content(e)) != 0)
 		return rc;
 	for (i = 0; rc == 0 && i < 10; i++)
 		rc = mf_buf_puts(e->out,

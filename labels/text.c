@@ -46,7 +46,7 @@ mf_label_utf8_next(const char *s, size_t len, uint32_t *cp)
 	*cp = c;
 	return n;
 bad:
-	*cp = MF_LABEL_REPLACEMENT;
+	*cp = MF_LABEL_INVALID;
 	return 1;
 }
 
@@ -87,9 +87,23 @@ mf_label_char_class(uint32_t cp)
 		return MF_LABEL_CHAR_BAD;
 	if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
 		return MF_LABEL_CHAR_BAD;
-	if (cp == 0xFFFE || cp == 0xFFFF)
+	if (cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF)
 		return MF_LABEL_CHAR_BAD;
 	return MF_LABEL_CHAR_PLAIN;
+}
+
+size_t
+mf_label_plain_run(const char *s, size_t len, const unsigned char stop[128])
+{
+	size_t n = 0;
+	unsigned char c;
+
+	for (; n < len; n++) {
+		c = (unsigned char)s[n];
+		if (c < 0x20 || c > 0x7E || stop[c])
+			break;
+	}
+	return n;
 }
 
 /* ASCII-only, so the result never depends on the locale. */

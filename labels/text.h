@@ -11,11 +11,15 @@
 #include <stdint.h>
 
 #define MF_LABEL_REPLACEMENT 0xFFFDu
+/* What mf_label_utf8_next() gives for a byte that is not UTF-8: beyond
+ * Unicode, so it can never be mistaken for a real code point. */
+#define MF_LABEL_INVALID 0x110000u
 
 /*
  * Decodes the code point at s (len > 0 bytes available) into *cp and
  * returns how many bytes it took (1-4). Malformed, overlong, surrogate
- * and out-of-range sequences give U+FFFD and consume one byte.
+ * and out-of-range sequences give MF_LABEL_INVALID and consume one byte;
+ * writers show it as U+FFFD, never as the raw byte.
  */
 size_t mf_label_utf8_next(const char *s, size_t len, uint32_t *cp);
 
@@ -31,9 +35,10 @@ enum mf_label_char {
 
 /*
  * SPACE: TAB LF VT FF CR SP, NEL, NBSP, U+2028, U+2029. BAD: the other C0
- * controls, DEL, the other C1 controls, U+FFFD itself is PLAIN, the bidi
- * embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), and
- * the noncharacters U+FFFE and U+FFFF. Everything else is PLAIN.
+ * controls, DEL, the other C1 controls, the bidi embeddings, overrides
+ * and isolates (U+202A-U+202E, U+2066-U+2069), the noncharacters U+FFFE
+ * and U+FFFF, and MF_LABEL_INVALID. Everything else (U+FFFD included) is
+ * PLAIN.
  */
 enum mf_label_char mf_label_char_class(uint32_t cp);
 
@@ -46,6 +51,14 @@ enum mf_label_char mf_label_char_class(uint32_t cp);
  * link syntax or hide the target, so such URLs are shown as text.
  */
 bool mf_label_url_linkable(const char *url);
+
+/*
+ * Length of the run at the start of s (at most len bytes) of ASCII from
+ * 0x20 to 0x7E whose bytes are all 0 in stop: the writers copy such runs
+ * in one go. Space ends the run unless stop[' '] is 0.
+ */
+size_t mf_label_plain_run(const char *s, size_t len,
+                          const unsigned char stop[128]);
 
 /* True for [a-z0-9][a-z0-9-]{0,62}: safe to put into a URL path. */
 bool mf_label_slug_ok(const char *s);

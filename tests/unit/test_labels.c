@@ -1,0 +1,1650 @@
+/* Unit tests for labels/: every example in all forms, determinism across
+ * renders and key orders, the injection corpus through our HTML and
+ * through cmark (safe and unsafe), odd inputs, number formats, the URL
+ * policy, the JSON writer and the Markdown escapes. */
+#include "common/json.h"
+#include "labels/emit.h"
+#include "labels/jsonout.h"
+#include "labels/label.h"
+#include "labels/markdown.h"
+#include "labels/number.h"
+#include "labels/text.h"
+#include "scoring/index.h"
+#include "scoring/score.h"
+
+#include <cmark.h>
+#include <ctype.h>
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmocka.h>
+
+static const char *const examples[] = {
+    "examples/disclosure-open.json",
+    "examples/disclosure-api.json",
+    "examples/disclosure-sparse.json",
+};
+#define N_EXAMPLES (sizeof(examples) / sizeof(examples[0]))
+
+enum form { MD, HTML, FRAG, JSON, N_FORMS };
+
+/* ---- helpers ---- */
+
+static json_t *
+load(const char *path)
+{
+	json_error_t je;
+	json_t *v = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+
+	if (v == NULL)
+		fail_msg("%s: %s (line %d)", path, je.text, je.line);
+	return v;
+}
+
+static bool
+has(const char *hay, const char *needle)
+{
+	return hay != NULL && needle != NULL && strstr(hay, needle) != NULL;
+}
+
+static void
+expect(const char *hay, const char *needle, const char *what)
+{
+	if (!has(hay, needle))
+		fail_msg("%s: missing \"%s\"", what, needle);
+}
+
+static void
+expect_not(const char *hay, const char *needle, const char *what)
+{
+	if (has(hay, needle))
+		fail_msg("%s: unexpected \"%s\"", what, needle);
+}
+
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0, len = strlen(needle);
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += len;
+	}
+	return n;
+}
+
+/* HTML escaping of text as a check: & < > " always, ' when apos. */
+static char *
+esc(const char *s, bool apos)
+{
+	struct mf_buf b;
+
+	mf_buf_init(&b, 0);
+	for (; *s; s++) {
+		if (*s == '&')
+			mf_buf_puts(&b, "&amp;");
+		else if (*s == '<')
+			mf_buf_puts(&b, "&lt;");
+		else if (*s == '>')
+			mf_buf_puts(&b, "&gt;");
+		else if (*s == '"')
+			mf_buf_puts(&b, "&quot;");
+		else if (*s == '\'' && apos)
+			mf_buf_puts(&b, "&#39;");
+		else
+			mf_buf_putc(&b, *s);
+	}
+	return mf_buf_detach(&b, NULL);
+}
+
+/* The text between two markers (both must exist, in order). */
+static char *
+between(const char *s, const char *from, const char *to)
+{
+	const char *a = strstr(s, from), *z;
+	char *out;
+
+	if (a == NULL)
+		fail_msg("marker \"%s\" missing", from);
+	a += strlen(from);
+	if ((z = strstr(a, to)) == NULL)
+		fail_msg("marker \"%s\" missing after \"%s\"", to, from);
+	out = malloc((size_t)(z - a) + 1);
+	assert_non_null(out);
+	memcpy(out, a, (size_t)(z - a));
+	out[z - a] = '\0';
+	return out;
+}
+
+static char *
+cmark_html(const char *md, int opts)
+{
+	char *h = cmark_markdown_to_html(md, strlen(md), opts);
+
+	assert_non_null(h);
+	return h;
+}
+
+/* Everything one label needs; owns every reference. */
+struct fx {
+	json_t *disclosure, *assessment, *self, *third, *evals, *score;
+	json_t *signed_by, *other_scores;
+	struct mf_label_input in;
+};
+
+static void
+fx_score(struct fx *f)
+{
+	struct mf_score_assessment a = {f->assessment, "transparency-watch"};
+	struct mf_score *s = NULL;
+	struct mf_error err;
+
+	mf_error_init(&err);
+	assert_int_equal(mf_score_compute(&s, mf_index_modelfacts_v1(),
+	                                  f->disclosure, &a, 1, &err),
+	                 0);
+	json_decref(f->score);
+	f->score = mf_score_json(s);
+	assert_non_null(f->score);
+	mf_score_free(s);
+	mf_error_dispose(&err);
+	f->in.score = f->score;
+}
+
+/* evals in the shape the server passes: self-reported signed by the
+ * model's own org, third-party by an evaluator. */
+static json_t *
+make_evals(json_t *self, json_t *third, const char *dev)
+{
+	json_t *e = json_pack(
+	    "[{s:s, s:s, s:O, s:s, s:i, s:s}, {s:s, s:s, s:O, s:s, s:i, "
+	    "s:s}]",
+	    "assurance", "self_reported", "evaluator", dev, "result", self,
+	    "accepted_at", "2026-10-21T10:00:00Z", "log_index", 41,
+	    "payload_sha256",
+	    "1111111111111111111111111111111111111111111111111111111111111111",
+	    "assurance", "third_party", "evaluator", "open-eval-collective",
+	    "result", third, "accepted_at", "2026-10-21T11:00:00Z", "log_index",
+	    42, "payload_sha256",
+	    "2222222222222222222222222222222222222222222222222222222222222222");
+
+	assert_non_null(e);
+	return e;
+}
+
+static void
+fx_init(struct fx *f, const char *path)
+{
+	const char *org;
+
+	memset(f, 0, sizeof(*f));
+	f->disclosure = load(path);
+	f->assessment = load("examples/assessment.json");
+	f->self = load("examples/eval-result-self-reported.json");
+	f->third = load("examples/eval-result-third-party.json");
+	org = json_string_value(
+	    json_object_get(json_object_get(f->disclosure, "subject"), "org"));
+	f->evals = make_evals(f->self, f->third, org);
+	f->signed_by = json_pack(
+	    "[s]",
+	    "3b7e1c0f4a9d2e8b6c5a4f3e2d1c0b9a8f7e6d5c4b3a29181716151413121110");
+	f->in.origin = "modelfacts.localhost";
+	f->in.public_url = "https://registry.example.org/";
+	f->in.version = 2;
+	f->in.latest_version = 3;
+	f->in.payload_sha256 =
+	    "8c2f5e1a9b3d47c6e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7";
+	f->in.accepted_at = "2026-10-14T09:31:02Z";
+	f->in.log_index = 40;
+	f->in.signed_by = f->signed_by;
+	f->in.disclosure = f->disclosure;
+	f->in.evals = f->evals;
+	fx_score(f);
+}
+
+static void
+fx_dispose(struct fx *f)
+{
+	json_decref(f->disclosure);
+	json_decref(f->assessment);
+	json_decref(f->self);
+	json_decref(f->third);
+	json_decref(f->evals);
+	json_decref(f->score);
+	json_decref(f->signed_by);
+	json_decref(f->other_scores);
+}
+
+static char *
+render(const struct mf_label_input *in, enum form form)
+{
+	struct mf_buf b;
+	int rc;
+
+	mf_buf_init(&b, 0);
+	switch (form) {
+	case MD:
+		rc = mf_label_markdown(&b, in);
+		break;
+	case HTML:
+		rc = mf_label_html(&b, in);
+		break;
+	case FRAG:
+		rc = mf_label_html_fragment(&b, in);
+		break;
+	default:
+		rc = mf_label_json_text(&b, in);
+		break;
+	}
+	if (rc != 0)
+		fail_msg("render form %d: %d", (int)form, rc);
+	return mf_buf_detach(&b, NULL);
+}
+
+/* label.json text parsed back strictly, and equal to the tree. */
+static json_t *
+json_back(const struct mf_label_input *in, const char *text)
+{
+	struct mf_error err;
+	json_t *tree = NULL, *parsed;
+
+	mf_error_init(&err);
+	parsed = mf_json_parse(text, strlen(text), "label.json", "", &err);
+	if (parsed == NULL)
+		fail_msg("label.json does not parse: %s", err.message);
+	assert_int_equal(mf_label_json(&tree, in), 0);
+	if (!json_equal(parsed, tree))
+		fail_msg("label.json text does not round-trip to the tree");
+	json_decref(tree);
+	mf_error_dispose(&err);
+	return parsed;
+}
+
+/* ---- HTML structure checks ---- */
+
+static const char *const our_tags[] = {
+    "!DOCTYPE", "html",    "head",  "meta",  "title", "style", "body",
+    "article",  "section", "h1",    "h2",    "h3",    "p",     "ul",
+    "li",       "table",   "thead", "tbody", "tr",    "th",    "td",
+    "strong",   "em",      "code",  "a",     "span",  NULL};
+static const char *const our_attrs[] = {
+    "lang", "charset", "name", "content",    "http-equiv", "class", "scope",
+    "href", "rel",     "role", "aria-label", "style",      NULL};
+static const char *const cmark_tags[] = {
+    "p", "h1", "h2", "h3", "ul", "li", "strong", "em", "code", "a", NULL};
+static const char *const cmark_attrs[] = {"href", NULL};
+
+static bool
+in_list(const char *const *list, const char *s, size_t n)
+{
+	for (; *list != NULL; list++)
+		if (strlen(*list) == n && strncasecmp(*list, s, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Every '<' must open or close an allowed tag whose attributes are all
+ * allowed, quoted, and whose href is http(s). So no tag, attribute or
+ * URL scheme from the input can survive, whatever the input was.
+ */
+static void
+check_tags(const char *html, const char *const *tags, const char *const *attrs,
+           const char *what)
+{
+	const char *p = html, *n, *v;
+	size_t len;
+
+	while ((p = strchr(p, '<')) != NULL) {
+		p++;
+		if (*p == '/')
+			p++;
+		for (n = p; *p && (isalnum((unsigned char)*p) || *p == '!');
+		     p++)
+			;
+		if (!in_list(tags, n, (size_t)(p - n)))
+			fail_msg("%s: tag <%.*s> not allowed", what,
+			         (int)(p - n > 20 ? 20 : p - n), n);
+		for (;;) {
+			while (*p == ' ' || *p == '\n')
+				p++;
+			if (*p == '>' || *p == '\0')
+				break;
+			for (n = p;
+			     *p && (isalnum((unsigned char)*p) || *p == '-');
+			     p++)
+				;
+			len = (size_t)(p - n);
+			if (len == 0)
+				fail_msg("%s: junk in a tag: %.20s", what, p);
+			if (strncasecmp(n, "DOCTYPE", 7) != 0 &&
+			    strncasecmp(n, "html", 4) != 0 &&
+			    !in_list(attrs, n, len))
+				fail_msg("%s: attribute %.*s not allowed", what,
+				         (int)len, n);
+			if (*p != '=')
+				continue;
+			if (p[1] != '"')
+				fail_msg("%s: unquoted attribute %.*s", what,
+				         (int)len, n);
+			v = p + 2;
+			if (len == 4 && strncasecmp(n, "href", 4) == 0 &&
+			    strncasecmp(v, "http://", 7) != 0 &&
+			    strncasecmp(v, "https://", 8) != 0)
+				fail_msg("%s: href to %.30s", what, v);
+			if ((p = strchr(v, '"')) == NULL)
+				fail_msg("%s: unterminated attribute", what);
+			if (memchr(v, '<', (size_t)(p - v)) != NULL ||
+			    memchr(v, '>', (size_t)(p - v)) != NULL)
+				fail_msg("%s: angle bracket in attribute",
+				         what);
+			p++;
+		}
+	}
+}
+
+static void
+lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+static void
+check_inert(const char *html, const char *what)
+{
+	char *l = strdup(html);
+
+	assert_non_null(l);
+	lower(l);
+	expect_not(l, "<script", what);
+	expect_not(l, "<img", what);
+	expect_not(l, "<iframe", what);
+	expect_not(l, "<svg", what);
+	expect_not(l, "<!--", what);
+	expect_not(l, "href=\"javascript:", what);
+	expect_not(l, "href=\"data:", what);
+	free(l);
+}
+
+/* Element counts that no content may change. */
+struct profile {
+	size_t n[16];
+};
+
+static const char *const profile_tags[] = {
+    "<h1",    "<h2", "<h3", "<ul", "<li",         "<strong", "<em", "<section",
+    "<table", "<tr", "<th", "<td", "<blockquote", "<pre",    "<hr", NULL};
+
+static struct profile
+profile_of(const char *html)
+{
+	struct profile pr;
+	size_t i;
+
+	memset(&pr, 0, sizeof(pr));
+	for (i = 0; profile_tags[i] != NULL; i++)
+		pr.n[i] = count(html, profile_tags[i]);
+	return pr;
+}
+
+/* Emphasis around a blank string has nothing to emphasise and may go;
+ * no text may ever add an element. */
+static void
+same_profile(const struct profile *a, const struct profile *b, const char *what,
+             bool blank)
+{
+	size_t i;
+
+	for (i = 0; profile_tags[i] != NULL; i++)
+		if (a->n[i] != b->n[i] &&
+		    !(blank && b->n[i] < a->n[i] &&
+		      (strcmp(profile_tags[i], "<strong") == 0 ||
+		       strcmp(profile_tags[i], "<em") == 0)))
+			fail_msg("%s: %zu %s elements, %zu without the "
+			         "injected text",
+			         what, b->n[i], profile_tags[i], a->n[i]);
+}
+
+/*
+ * GFM tables in label.md: each run of lines starting with '|' has the
+ * separator as its second line and the same number of unescaped '|' on
+ * every line, so no text can add, drop or split a cell or a row.
+ */
+static void
+check_md_tables(const char *md, const char *what)
+{
+	const char *line = md, *p;
+	size_t row = 0, want = 0, pipes;
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+
+		if (end == NULL)
+			end = line + strlen(line);
+		if (*line != '|') {
+			row = 0;
+		} else {
+			for (pipes = 0, p = line; p < end; p++) {
+				if (*p == '\\' && p + 1 < end)
+					p++;
+				else if (*p == '|')
+					pipes++;
+			}
+			if (row == 0)
+				want = pipes;
+			else if (pipes != want)
+				fail_msg("%s: table row with %zu pipes, header "
+				         "%zu: %.60s",
+				         what, pipes, want, line);
+			if (row == 1 && strncmp(line, "|---|", 5) != 0)
+				fail_msg("%s: table without separator: %.60s",
+				         what, line);
+			row++;
+		}
+		line = *end ? end + 1 : end;
+	}
+}
+
+/* ---- the examples ---- */
+
+static const char *const fact_sections[] = {
+    "identity", "key_facts",      "uses", "risks",
+    "changes",  "accountability", "evals"};
+
+static void
+check_statuses(const json_t *label, const char *html, const char *md_html,
+               size_t *n_status, size_t *n_absent)
+{
+	static const char *const statuses[][2] = {
+	    {"withheld", "Withheld"},
+	    {"unknown", "Unknown"},
+	    {"not_applicable", "Not applicable"}};
+	const char *key, *st, *why;
+	const json_t *sec, *fact;
+	char want[4096];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(fact_sections) / sizeof(fact_sections[0]); i++) {
+		sec = json_object_get(label, fact_sections[i]);
+		json_object_foreach((json_t *)sec, key, fact)
+		{
+			st = json_string_value(json_object_get(fact, "status"));
+			if (st == NULL)
+				continue;
+			if (strcmp(st, "not_disclosed") == 0)
+				(*n_absent)++;
+			for (k = 0; k < 3; k++) {
+				char *e1, *e2;
+
+				if (strcmp(st, statuses[k][0]) != 0)
+					continue;
+				(*n_status)++;
+				why = json_string_value(
+				    json_object_get(fact, "explanation"));
+				e1 = esc(why != NULL ? why : "", true);
+				e2 = esc(why != NULL ? why : "", false);
+				snprintf(want, sizeof(want),
+				         "<strong>%s</strong>%s%s",
+				         statuses[k][1], why ? ": " : "", e1);
+				expect(html, want, key);
+				snprintf(want, sizeof(want),
+				         "<strong>%s</strong>%s%s",
+				         statuses[k][1], why ? ": " : "", e2);
+				expect(md_html, want, key);
+				free(e1);
+				free(e2);
+			}
+		}
+	}
+	if (*n_absent > 0) {
+		expect(html, "<em>Not disclosed</em>", "absent fields");
+		expect(md_html, "<em>Not disclosed</em>", "absent fields");
+	}
+}
+
+/* The row (<tr>...</tr>) of html that contains needle. */
+static char *
+row_with(const char *html, const char *needle)
+{
+	const char *p = strstr(html, needle), *a, *z;
+	char *out;
+
+	if (p == NULL)
+		fail_msg("no row with %s", needle);
+	for (a = p; a > html && strncmp(a, "<tr>", 4) != 0; a--)
+		;
+	if ((z = strstr(p, "</tr>")) == NULL)
+		fail_msg("row with %s not closed", needle);
+	out = strndup(a, (size_t)(z - a));
+	assert_non_null(out);
+	return out;
+}
+
+static void
+check_score(const json_t *score, const json_t *label, const char *html,
+            const char *md_html)
+{
+	const json_t *d, *sd, *ind, *unmet;
+	char buf[512];
+	size_t i, j, n_unmet = 0;
+
+	snprintf(buf, sizeof(buf),
+	         "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
+	         json_integer_value(json_object_get(score, "score")),
+	         json_integer_value(json_object_get(score, "max")));
+	expect(html, buf, "score x/y");
+	expect(md_html, buf, "score x/y");
+	expect(html, "modelfacts-v1", "index id");
+	json_array_foreach(json_object_get(score, "domains"), i, d)
+	{
+		expect(html, json_string_value(json_object_get(d, "name")),
+		       "domain");
+		expect(md_html, json_string_value(json_object_get(d, "name")),
+		       "domain");
+		json_array_foreach(json_object_get(d, "subdomains"), j, sd)
+		{
+			char *e =
+			    esc(json_string_value(json_object_get(sd, "name")),
+			        true);
+
+			expect(html, e, "subdomain");
+			free(e);
+		}
+	}
+	unmet = json_object_get(
+	    json_object_get(json_object_get(label, "transparency"),
+	                    "modelfacts"),
+	    "unmet");
+	json_array_foreach(json_object_get(score, "indicators"), i, ind)
+	{
+		const char *r =
+		    json_string_value(json_object_get(ind, "result"));
+		const char *who =
+		    json_string_value(json_object_get(ind, "judged_by"));
+		char *row;
+
+		if (strcmp(r, "not_met") != 0 && strcmp(r, "unassessed") != 0)
+			continue;
+		n_unmet++;
+		snprintf(buf, sizeof(buf), "<code>%s</code>",
+		         json_string_value(json_object_get(ind, "id")));
+		expect(md_html, buf, "unmet indicator");
+		row = row_with(html, buf);
+		if (who != NULL && strcmp(who, "registry") == 0)
+			expect(row, "Automatic registry check", buf);
+		else if (who != NULL) {
+			snprintf(buf, sizeof(buf), "Assessor %s", who);
+			expect(row, buf, "judged by");
+		}
+		free(row);
+	}
+	assert_int_equal(json_array_size(unmet), n_unmet);
+	snprintf(buf, sizeof(buf), "Indicators not met: %zu", n_unmet);
+	expect(html, buf, "unmet heading");
+}
+
+static void
+check_evals(const struct fx *f, const json_t *label, const char *html,
+            const char *md_html)
+{
+	const char *forms[2] = {html, md_html};
+	const json_t *ev = json_object_get(label, "evals");
+	char *self, *third;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		self = between(forms[i], "<h3>Self-reported: 1</h3>",
+		               "<h3>Third-party");
+		third = between(forms[i], "<h3>Third-party: 1</h3>",
+		                "<h3>Headline");
+		expect(self, "GPQA", "self-reported table");
+		expect(self, "meridian-evals 2026.08.3", "self-reported table");
+		expect(self, "72.2%", "self-reported value");
+		expect_not(self, "HumanEval", "self-reported table");
+		expect(third, "HumanEval", "third-party table");
+		expect(third, "open-eval-harness 0.14.2", "third-party table");
+		expect(third, "0.341", "third-party value");
+		expect(third, "\xc2\xb1 0.037", "third-party uncertainty");
+		expect(third, "open-eval-collective", "third-party evaluator");
+		expect_not(third, "GPQA", "third-party table");
+		free(self);
+		free(third);
+	}
+	assert_int_equal(json_array_size(json_object_get(ev, "self_reported")),
+	                 1);
+	assert_int_equal(json_array_size(json_object_get(ev, "third_party")),
+	                 1);
+	assert_true(json_equal(
+	    json_object_get(
+	        json_array_get(json_object_get(ev, "self_reported"), 0),
+	        "benchmark"),
+	    json_object_get(f->self, "benchmark")));
+	assert_true(json_equal(
+	    json_object_get(
+	        json_array_get(json_object_get(ev, "third_party"), 0),
+	        "uncertainty"),
+	    json_object_get(f->third, "uncertainty")));
+}
+
+static void
+check_page(const char *html, const char *frag)
+{
+	assert_true(strncmp(html, "<!DOCTYPE html>\n", 16) == 0);
+	expect(html, "<style>", "page");
+	expect(html, "</html>\n", "page");
+	assert_true(strncmp(frag, "<article class=\"mf-label\">", 26) == 0);
+	expect_not(frag, "<html", "fragment");
+	expect_not(frag, "<style", "fragment");
+	/* Self-contained: nothing is fetched. */
+	expect_not(html, "src=", "page");
+	expect_not(html, "<link", "page");
+	expect_not(html, "@import", "page");
+	expect_not(html, "url(", "page");
+	check_tags(html, our_tags, our_attrs, "page");
+	check_tags(frag, our_tags, our_attrs, "fragment");
+	/* The fragment is the page's article, byte for byte. */
+	expect(html, frag, "page contains the fragment");
+}
+
+static void
+test_examples(void **state)
+{
+	size_t x, n_status = 0, n_absent = 0;
+
+	(void)state;
+	for (x = 0; x < N_EXAMPLES; x++) {
+		struct fx f;
+		char *out[N_FORMS], *md_html, *e;
+		const char *name;
+		json_t *label;
+		size_t i, s = 0, a = 0;
+
+		fx_init(&f, examples[x]);
+		for (i = 0; i < N_FORMS; i++)
+			out[i] = render(&f.in, (enum form)i);
+		md_html = cmark_html(out[MD], CMARK_OPT_DEFAULT);
+		label = json_back(&f.in, out[JSON]);
+		name = json_string_value(json_object_get(
+		    json_object_get(f.disclosure, "identity"), "name"));
+		e = esc(name, true);
+		expect(out[HTML], e, "name");
+		expect(md_html, e, "name");
+		free(e);
+		assert_string_equal(
+		    json_string_value(json_object_get(label, "name")), name);
+		check_score(f.score, label, out[HTML], md_html);
+		check_evals(&f, label, out[HTML], md_html);
+		check_statuses(label, out[HTML], md_html, &s, &a);
+		n_status += s;
+		n_absent += a;
+		check_page(out[HTML], out[FRAG]);
+		check_md_tables(out[MD], examples[x]);
+		expect(out[HTML], "2 of 3, superseded", "registry version");
+		expect(out[HTML], f.in.payload_sha256, "provenance");
+		expect(out[HTML],
+		       "https://registry.example.org/v1/log/entries/40",
+		       "log link");
+		assert_true(out[JSON][strlen(out[JSON]) - 1] == '\n');
+		if (x == N_EXAMPLES - 1) {
+			/* sparse: statuses shown, and a withheld section
+			 * passes its status and reason to its fields */
+			const json_t *tr =
+			    json_object_get(f.disclosure, "training");
+			const json_t *ts =
+			    json_object_get(json_object_get(label, "key_facts"),
+			                    "training_start");
+
+			assert_true(s >= 5);
+			assert_string_equal(
+			    json_string_value(json_object_get(ts, "status")),
+			    "withheld");
+			assert_string_equal(json_string_value(json_object_get(
+			                        ts, "explanation")),
+			                    json_string_value(json_object_get(
+			                        tr, "explanation")));
+			expect(out[HTML], "<strong>Withheld</strong>",
+			       "sparse");
+		}
+		json_decref(label);
+		free(md_html);
+		for (i = 0; i < N_FORMS; i++)
+			free(out[i]);
+		fx_dispose(&f);
+	}
+	assert_true(n_status > 0);
+	assert_true(n_absent > 0);
+}
+
+/* Readable numbers in the sheet and exact ones in label.json. */
+static void
+test_example_numbers(void **state)
+{
+	static const char *const want[] = {
+	    "13.2B parameters",
+	    "2.0T tokens",
+	    "1.6e23 FLOP, estimated",
+	    "540 MWh, measured",
+	    "12 tCO2e, estimated",
+	    "16,384 tokens",
+	    "512 \xc3\x97 NVIDIA H100 80GB",
+	    "2026-03-02 to 2026-06-20",
+	};
+	struct fx f;
+	char *md, *html, *md_html, *js;
+	json_t *label;
+	size_t i;
+
+	(void)state;
+	fx_init(&f, examples[0]);
+	md = render(&f.in, MD);
+	html = render(&f.in, HTML);
+	js = render(&f.in, JSON);
+	md_html = cmark_html(md, CMARK_OPT_DEFAULT);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		expect(html, want[i], "HTML");
+		expect(md_html, want[i], "Markdown");
+	}
+	label = json_back(&f.in, js);
+	assert_true(json_equal(
+	    json_object_get(json_object_get(json_object_get(label, "key_facts"),
+	                                    "parameters"),
+	                    "value"),
+	    json_object_get(json_object_get(f.disclosure, "model"),
+	                    "parameters")));
+	expect(js, "\"amount\": 13200000000.0", "exact amount");
+	expect(js, "\"amount\": 1.6e+23", "exact amount");
+	expect(js, "\"value\": 0.341", "exact eval value");
+	json_decref(label);
+	free(md);
+	free(html);
+	free(js);
+	free(md_html);
+	fx_dispose(&f);
+}
+
+/* ---- determinism ---- */
+
+/* A deep copy with every object's keys inserted in reverse order. */
+static json_t *
+permuted(const json_t *v)
+{
+	const char *keys[512], *key;
+	json_t *out, *m;
+	size_t n = 0, i;
+
+	if (json_is_array(v)) {
+		out = json_array();
+		json_array_foreach(v, i, m)
+		    json_array_append_new(out, permuted(m));
+		return out;
+	}
+	if (!json_is_object(v))
+		return json_deep_copy(v);
+	json_object_foreach((json_t *)v, key, m)
+	{
+		assert_true(n < 512);
+		keys[n++] = key;
+	}
+	out = json_object();
+	while (n-- > 0)
+		json_object_set_new(out, keys[n],
+		                    permuted(json_object_get(v, keys[n])));
+	return out;
+}
+
+static json_t *
+reversed(const json_t *a)
+{
+	json_t *out = json_array();
+	size_t i = json_array_size(a);
+
+	while (i-- > 0)
+		json_array_append_new(out, permuted(json_array_get(a, i)));
+	return out;
+}
+
+static void
+test_deterministic(void **state)
+{
+	size_t x, i;
+
+	(void)state;
+	for (x = 0; x < N_EXAMPLES; x++) {
+		struct fx f;
+		struct mf_label_input in2;
+		json_t *d2, *s2, *e2;
+		char *a, *b, *c, *u, *v;
+
+		fx_init(&f, examples[x]);
+		d2 = permuted(f.disclosure);
+		s2 = permuted(f.score);
+		e2 = reversed(f.evals);
+		/* The copies really are in another order. */
+		u = json_dumps(f.disclosure, JSON_COMPACT);
+		v = json_dumps(d2, JSON_COMPACT);
+		assert_true(strcmp(u, v) != 0);
+		free(u);
+		free(v);
+		in2 = f.in;
+		in2.disclosure = d2;
+		in2.score = s2;
+		in2.evals = e2;
+		for (i = 0; i < N_FORMS; i++) {
+			a = render(&f.in, (enum form)i);
+			b = render(&f.in, (enum form)i);
+			c = render(&in2, (enum form)i);
+			if (strcmp(a, b) != 0)
+				fail_msg("%s form %zu differs between renders",
+				         examples[x], i);
+			if (strcmp(a, c) != 0)
+				fail_msg("%s form %zu depends on key order",
+				         examples[x], i);
+			free(a);
+			free(b);
+			free(c);
+		}
+		json_decref(d2);
+		json_decref(s2);
+		json_decref(e2);
+		fx_dispose(&f);
+	}
+}
+
+/* Several results per table come out in one order, whatever order they
+ * arrive in: by benchmark, then metric, then log index. */
+static void
+test_eval_order(void **state)
+{
+	struct fx f;
+	json_t *evals, *rev;
+	char *a, *b, *table;
+
+	(void)state;
+	fx_init(&f, examples[0]);
+	evals = json_pack(
+	    "[{s:s, s:s, s:O, s:i}, {s:s, s:s, s:O, s:i}, "
+	    "{s:s, s:s, s:O, s:i}, {s:s, s:s, s:O}]",
+	    "assurance", "third_party", "evaluator", "lab-b", "result", f.third,
+	    "log_index", 9, "assurance", "third_party", "evaluator", "lab-a",
+	    "result", f.self, "log_index", 8, "assurance", "third_party",
+	    "evaluator", "lab-c", "result", f.third, "log_index", 3,
+	    "assurance", "third_party", "evaluator", "lab-d", "result", f.self);
+	rev = reversed(evals);
+	f.in.evals = evals;
+	a = render(&f.in, HTML);
+	f.in.evals = rev;
+	b = render(&f.in, HTML);
+	assert_string_equal(a, b);
+	table = between(a, "<h3>Third-party: 4</h3>", "<h3>Headline");
+	/* gpqa < humaneval; among equals the log decides, unlogged last */
+	assert_true(strstr(table, "lab-a") < strstr(table, "lab-d"));
+	assert_true(strstr(table, "lab-d") < strstr(table, "lab-c"));
+	assert_true(strstr(table, "lab-c") < strstr(table, "lab-b"));
+	free(a);
+	free(b);
+	free(table);
+	f.in.evals = f.evals;
+	json_decref(evals);
+	json_decref(rev);
+	fx_dispose(&f);
+}
+
+/* ---- injection ---- */
+
+/* Fields whose values are enums, ids, dates or digests: the schema pins
+ * them down, so they are not free text to attack with. */
+static bool
+pinned(const char *key, const char *parent)
+{
+	static const char *const keys[] = {"type",
+	                                   "status",
+	                                   "relation",
+	                                   "kind",
+	                                   "category",
+	                                   "risk",
+	                                   "stage",
+	                                   "classification",
+	                                   "release_stage",
+	                                   "used_for_training",
+	                                   "scale",
+	                                   "assurance",
+	                                   "unit",
+	                                   "basis",
+	                                   "digest",
+	                                   "eval_result",
+	                                   "registry",
+	                                   "issued_at",
+	                                   "supersedes",
+	                                   "spdx",
+	                                   "release_date",
+	                                   "start_date",
+	                                   "end_date",
+	                                   "cutoff",
+	                                   "as_of",
+	                                   "end_of_support",
+	                                   "evaluated_on",
+	                                   "method",
+	                                   "subject",
+	                                   "id",
+	                                   "index",
+	                                   "languages",
+	                                   "assessed_on",
+	                                   "judged_by",
+	                                   "result",
+	                                   "domain",
+	                                   "subdomain",
+	                                   "index_version",
+	                                   NULL};
+	size_t i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	if (strcmp(key, "access") == 0 && parent != NULL &&
+	    strcmp(parent, "distribution") == 0)
+		return true;
+	return parent != NULL && strcmp(parent, "modalities") == 0;
+}
+
+/* Replaces every free-text string under v with s; returns how many. */
+static size_t
+inject(json_t *v, const char *key, const char *parent, const char *s)
+{
+	const char *k;
+	json_t *m;
+	size_t i, n = 0;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, m)
+		{
+			if (!pinned(k, key))
+				n += inject(m, k, key, s);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, m) n += inject(m, key, parent, s);
+	} else if (json_is_string(v)) {
+		assert_int_equal(json_string_set(v, s), 0);
+		n = 1;
+	}
+	return n;
+}
+
+struct injected {
+	struct fx f;
+	json_t *signed_by;
+	char *out[N_FORMS];
+	char *cm_safe, *cm_unsafe;
+};
+
+static void
+injected_render(struct injected *r, const char *example, const char *s)
+{
+	json_t *ev;
+	size_t i;
+
+	/* The score is computed before the text is replaced, and then gets
+	 * the text in its names and reasons: what it counts must not depend
+	 * on the text, or the structure checks below would compare apples
+	 * with pears. */
+	fx_init(&r->f, example);
+	assert_true(inject(r->f.disclosure, NULL, NULL, s) > 10);
+	assert_true(inject(r->f.self, NULL, NULL, s) > 3);
+	assert_true(inject(r->f.third, NULL, NULL, s) > 3);
+	assert_true(inject(r->f.assessment, NULL, NULL, s) > 3);
+	assert_true(inject(r->f.score, NULL, NULL, s) > 50);
+	json_array_foreach(r->f.evals, i, ev)
+	    json_object_set_new(ev, "evaluator", json_string(s));
+	r->signed_by = json_pack("[s, s]", s, s);
+	r->f.in.signed_by = r->signed_by;
+	r->f.in.origin = s;
+	r->f.in.org = s;
+	r->f.in.model = s;
+	r->f.in.accepted_at = s;
+	r->f.in.payload_sha256 = s;
+	r->f.in.public_url = s;
+	for (i = 0; i < N_FORMS; i++)
+		r->out[i] = render(&r->f.in, (enum form)i);
+	r->cm_safe = cmark_html(r->out[MD], CMARK_OPT_DEFAULT);
+	r->cm_unsafe = cmark_html(r->out[MD], CMARK_OPT_UNSAFE);
+}
+
+static void
+injected_dispose(struct injected *r)
+{
+	size_t i;
+
+	for (i = 0; i < N_FORMS; i++)
+		free(r->out[i]);
+	free(r->cm_safe);
+	free(r->cm_unsafe);
+	json_decref(r->signed_by);
+	fx_dispose(&r->f);
+}
+
+static void
+check_json_text_inert(const char *js, const char *what)
+{
+	const unsigned char *p;
+
+	expect_not(js, "<", what);
+	expect_not(js, ">", what);
+	expect_not(js, "&", what);
+	expect_not(js, "\xe2\x80\xae", what); /* U+202E */
+	expect_not(js, "\xe2\x80\xa8", what); /* U+2028 */
+	for (p = (const unsigned char *)js; *p; p++)
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+			fail_msg("%s: raw control byte 0x%02x", what, *p);
+}
+
+static void
+check_injected(struct injected *r, const struct injected *base, const char *s,
+               const char *what)
+{
+	struct profile p0, p1;
+	json_t *label;
+	const json_t *dev;
+	bool blank = strspn(s, " \t\r\n") == strlen(s);
+
+	check_tags(r->out[HTML], our_tags, our_attrs, what);
+	check_tags(r->out[FRAG], our_tags, our_attrs, what);
+	check_tags(r->cm_safe, cmark_tags, cmark_attrs, what);
+	check_tags(r->cm_unsafe, cmark_tags, cmark_attrs, what);
+	check_inert(r->out[HTML], what);
+	check_inert(r->out[FRAG], what);
+	check_inert(r->cm_safe, what);
+	check_inert(r->cm_unsafe, what);
+	check_md_tables(r->out[MD], what);
+	p0 = profile_of(base->out[HTML]);
+	p1 = profile_of(r->out[HTML]);
+	same_profile(&p0, &p1, what, blank);
+	p0 = profile_of(base->cm_unsafe);
+	p1 = profile_of(r->cm_unsafe);
+	same_profile(&p0, &p1, what, blank);
+	p0 = profile_of(base->cm_safe);
+	p1 = profile_of(r->cm_safe);
+	same_profile(&p0, &p1, what, blank);
+	/* label.json keeps every string exactly, and stays inert as text. */
+	label = json_back(&r->f.in, r->out[JSON]);
+	assert_string_equal(json_string_value(json_object_get(label, "name")),
+	                    s);
+	dev = json_object_get(
+	    json_object_get(json_object_get(label, "identity"), "developer"),
+	    "value");
+	assert_string_equal(json_string_value(dev), s);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(label, "provenance"), "accepted_at")),
+	    s);
+	check_json_text_inert(r->out[JSON], what);
+	json_decref(label);
+}
+
+static void
+test_injection(void **state)
+{
+	json_t *corpus = load("tests/fixtures/labels/injection.json"), *v;
+	struct mf_buf longs[2];
+	size_t i, x, n;
+
+	(void)state;
+	/* Long strings are built here rather than stored. */
+	mf_buf_init(&longs[0], 0);
+	mf_buf_init(&longs[1], 0);
+	for (i = 0; i < 16384; i++)
+		mf_buf_putc(&longs[0], 'A');
+	for (i = 0; i < 600; i++)
+		mf_buf_puts(&longs[1], "<script>[x](javascript:1)|\n");
+	json_array_append_new(corpus, json_string(longs[0].data));
+	json_array_append_new(corpus, json_string(longs[1].data));
+	mf_buf_dispose(&longs[0]);
+	mf_buf_dispose(&longs[1]);
+	n = json_array_size(corpus);
+	assert_true(n > 60);
+	for (x = 0; x < N_EXAMPLES; x++) {
+		struct injected base;
+
+		injected_render(&base, examples[x], "x");
+		json_array_foreach(corpus, i, v)
+		{
+			struct injected r;
+			char what[160];
+
+			snprintf(what, sizeof(what), "%s, corpus[%zu] %.40s",
+			         examples[x], i, json_string_value(v));
+			injected_render(&r, examples[x], json_string_value(v));
+			check_injected(&r, &base, json_string_value(v), what);
+			injected_dispose(&r);
+		}
+		injected_dispose(&base);
+	}
+	printf("# injection: %zu strings x %zu examples, in every free-text "
+	       "field\n",
+	       n, N_EXAMPLES);
+	json_decref(corpus);
+}
+
+/* ---- odd inputs ---- */
+
+static void
+test_minimal_and_missing(void **state)
+{
+	struct mf_label_input in;
+	json_t *d = json_pack("{s:s, s:{s:s}}", "type", "disclosure",
+	                      "identity", "name", "Bare");
+	json_t *label;
+	char *md, *html, *js;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.disclosure = d;
+	in.log_index = -1;
+	md = render(&in, MD);
+	html = render(&in, HTML);
+	js = render(&in, JSON);
+	expect(md, "# Model Facts: Bare", "title");
+	expect(md, "*Not scored.*", "no score");
+	assert_int_equal(count(md, "*None submitted.*"), 2);
+	expect(md, "*Not yet in the log*", "log index");
+	expect(md, "| **Parameters** | *Not disclosed* |", "absent fact");
+	expect(md, "?/?", "no subject");
+	expect(html, "<em>Not scored.</em>", "no score");
+	check_md_tables(md, "minimal");
+	label = json_back(&in, js);
+	assert_true(json_is_null(json_object_get(
+	    json_object_get(label, "transparency"), "modelfacts")));
+	assert_true(json_is_null(
+	    json_object_get(json_object_get(label, "registry"), "version")));
+	assert_int_equal(json_object_size(json_object_get(
+	                     json_object_get(label, "registry"), "links")),
+	                 0);
+	json_decref(label);
+	free(md);
+	free(html);
+	free(js);
+	json_decref(d);
+}
+
+static void
+test_empty_sections_and_zero_max(void **state)
+{
+	struct fx f;
+	json_t *zero;
+	char *md, *html;
+
+	(void)state;
+	fx_init(&f, examples[2]);
+	json_object_set_new(f.disclosure, "model", json_object());
+	json_object_set_new(f.disclosure, "uses", json_object());
+	json_object_set_new(f.disclosure, "risks", json_object());
+	json_object_set_new(f.disclosure, "downstream", json_object());
+	fx_score(&f);
+	zero = json_pack("{s:s, s:i, s:i, s:i, s:i, s:[], s:[{s:s, s:s, "
+	                 "s:i, s:i, s:[]}], s:[]}",
+	                 "index", "modelfacts-v1", "score", 0, "max", 0,
+	                 "not_applicable", 3, "unassessed", 0, "judged_by",
+	                 "domains", "id", "d", "name", "Everything", "score", 0,
+	                 "max", 0, "subdomains", "indicators");
+	f.in.score = zero;
+	md = render(&f.in, MD);
+	html = render(&f.in, HTML);
+	expect(md, "0/0", "zero max");
+	expect(md, "No indicator applies", "zero max");
+	expect(md,
+	       "\xe2\x96\x91\xe2\x96\x91\xe2\x96\x91\xe2\x96\x91"
+	       "\xe2\x96\x91\xe2\x96\x91\xe2\x96\x91\xe2\x96\x91"
+	       "\xe2\x96\x91\xe2\x96\x91",
+	       "empty bar");
+	expect(html, "style=\"width:0%\"", "empty bar");
+	expect(md, "None: every applicable indicator is met.", "no unmet");
+	expect(md, "| **Parameters** | *Not disclosed* |", "empty model");
+	check_md_tables(md, "empty sections");
+	free(md);
+	free(html);
+	f.in.score = f.score;
+	json_decref(zero);
+	fx_dispose(&f);
+}
+
+static void
+test_garbage_shapes(void **state)
+{
+	struct fx f;
+	json_t *evals, *others, *bad_score, *bad_keys, *label;
+	char *md, *html, *js;
+
+	(void)state;
+	fx_init(&f, examples[0]);
+	evals = json_pack("[i, s, {}, {s:s, s:{}}, {s:s}, {s:s, s:{s:s, s:i, "
+	                  "s:s, s:{s:[]}}}]",
+	                  1, "x", "assurance", "bogus", "result", "result",
+	                  "no", "assurance", "third_party", "result",
+	                  "benchmark", "notobj", "metric", 5, "value", "NaN",
+	                  "uncertainty", "ci");
+	others =
+	    json_pack("[n, s, {s:s, s:i, s:i, s:s}]", "x", "index", "fmti-2025",
+	              "score", 3, "max", 10, "domains", "nope");
+	bad_score = json_string("not a score");
+	bad_keys = json_pack("{s:s}", "not", "an array");
+	json_object_set_new(f.disclosure, "identity", json_string("nope"));
+	json_object_set_new(f.disclosure, "model", json_pack("[i, i]", 1, 2));
+	json_object_set_new(
+	    f.disclosure, "distribution",
+	    json_pack("{s:s, s:i}", "status", "withheld", "explanation", 5));
+	json_object_set_new(
+	    json_object_get(f.disclosure, "compute"), "energy",
+	    json_pack("{s:s, s:f}", "unit", "furlongs", "amount", 1e300));
+	f.in.evals = evals;
+	f.in.other_scores = others;
+	f.in.score = bad_score;
+	f.in.signed_by = bad_keys;
+	md = render(&f.in, MD);
+	html = render(&f.in, HTML);
+	js = render(&f.in, JSON);
+	expect(md, "### Self-reported: 0", "garbage evals");
+	expect(md, "### Third-party: 1", "one usable eval");
+	expect(md, "*Not scored.*", "bad score");
+	expect(md, "## Other transparency indices", "others");
+	expect(md, "3/10", "other index");
+	expect(md, "Unnamed model", "no name");
+	expect(md, "| **Release stage** | **Withheld** |", "withheld section");
+	expect(md, "1e300 furlongs", "unknown unit shown exactly");
+	check_md_tables(md, "garbage");
+	check_tags(html, our_tags, our_attrs, "garbage");
+	label = json_back(&f.in, js);
+	json_decref(label);
+	free(md);
+	free(html);
+	free(js);
+	f.in.score = f.score;
+	f.in.evals = f.evals;
+	json_decref(evals);
+	json_decref(others);
+	json_decref(bad_score);
+	json_decref(bad_keys);
+	fx_dispose(&f);
+}
+
+static void
+test_invalid_utf8(void **state)
+{
+	struct fx f;
+	json_t *name = json_stringn_nocheck("A\xff\xc0\xaf"
+	                                    "B\xe2\x80",
+	                                    7);
+	char *md, *html, *js;
+
+	(void)state;
+	fx_init(&f, examples[0]);
+	json_object_set_new(json_object_get(f.disclosure, "identity"), "name",
+	                    name);
+	md = render(&f.in, MD);
+	html = render(&f.in, HTML);
+	js = render(&f.in, JSON);
+	expect(md,
+	       "Model Facts: A\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	       "B\xef\xbf\xbd\xef\xbf\xbd",
+	       "replacement characters");
+	expect(html, "A\xef\xbf\xbd", "replacement characters");
+	expect(js, "\"name\": \"A\\ufffd\\ufffd\\ufffdB\\ufffd\\ufffd\"",
+	       "JSON");
+	expect_not(md, "\xff", "raw byte");
+	expect_not(html, "\xff", "raw byte");
+	expect_not(js, "\xff", "raw byte");
+	free(md);
+	free(html);
+	free(js);
+	fx_dispose(&f);
+}
+
+static void
+test_errors_leave_buffer(void **state)
+{
+	struct fx f;
+	struct mf_buf b;
+	struct mf_label_input none;
+	json_t *label = NULL;
+	int (*fns[])(struct mf_buf *, const struct mf_label_input *) = {
+	    mf_label_markdown, mf_label_html, mf_label_html_fragment,
+	    mf_label_json_text};
+	size_t i;
+
+	(void)state;
+	fx_init(&f, examples[0]);
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		mf_buf_init(&b, 200);
+		assert_int_equal(mf_buf_puts(&b, "keep"), 0);
+		assert_int_equal(fns[i](&b, &f.in), MF_E_TOO_LARGE);
+		assert_int_equal(b.len, 4);
+		assert_string_equal(b.data, "keep");
+		assert_int_equal(fns[i](&b, NULL), MF_E_BAD_PARAM);
+		mf_buf_dispose(&b);
+	}
+	memset(&none, 0, sizeof(none));
+	assert_int_equal(mf_label_json(&label, &none), MF_E_BAD_PARAM);
+	assert_null(label);
+	none.disclosure = json_array_get(f.evals, 0); /* not a disclosure,
+	                                                 but an object */
+	mf_buf_init(&b, 0);
+	assert_int_equal(mf_label_render(&b, NULL, MF_LABEL_MARKDOWN),
+	                 MF_E_BAD_PARAM);
+	assert_int_equal(mf_label_render(&b, f.disclosure, MF_LABEL_FORM__MAX),
+	                 MF_E_BAD_PARAM);
+	assert_int_equal(mf_label_markdown(&b, &none), 0);
+	mf_buf_dispose(&b);
+	fx_dispose(&f);
+}
+
+/* One label tree renders the same as rendering from the input. */
+static void
+test_render_from_tree(void **state)
+{
+	struct fx f;
+	struct mf_buf b;
+	json_t *label = NULL;
+	char *md;
+
+	(void)state;
+	fx_init(&f, examples[1]);
+	md = render(&f.in, MD);
+	assert_int_equal(mf_label_json(&label, &f.in), 0);
+	mf_buf_init(&b, 0);
+	assert_int_equal(mf_label_render(&b, label, MF_LABEL_MARKDOWN), 0);
+	assert_string_equal(b.data, md);
+	mf_buf_dispose(&b);
+	json_decref(label);
+	free(md);
+	fx_dispose(&f);
+}
+
+/* ---- units: numbers, URLs, JSON text, Markdown escapes ---- */
+
+static void
+check_num(void (*fn)(char *, double), double x, const char *want)
+{
+	char got[MF_LABEL_NUM_MAX];
+
+	fn(got, x);
+	if (strcmp(got, want) != 0)
+		fail_msg("%.17g: got \"%s\", want \"%s\"", x, got, want);
+}
+
+static void
+number_table(void)
+{
+	check_num(mf_label_num_scaled, 7.1e9, "7.1B");
+	check_num(mf_label_num_scaled, 2.0e12, "2.0T");
+	check_num(mf_label_num_scaled, 13.2e9, "13.2B");
+	check_num(mf_label_num_scaled, 1.15e6, "1.15M");
+	check_num(mf_label_num_scaled, 7e10, "70B");
+	check_num(mf_label_num_scaled, 4.05e11, "405B");
+	check_num(mf_label_num_scaled, 999.6e9, "1.0T");
+	check_num(mf_label_num_scaled, 16384, "16,384");
+	check_num(mf_label_num_scaled, 512, "512");
+	check_num(mf_label_num_scaled, 2.5e15, "2.5e15");
+	check_num(mf_label_num_sci, 1.6e23, "1.6e23");
+	check_num(mf_label_num_sci, 3.14e23, "3.1e23");
+	check_num(mf_label_num_sci, 2.5e-4, "2.5e-4");
+	check_num(mf_label_num_plain, 1234.567, "1,235");
+	check_num(mf_label_num_plain, 12.34, "12.3");
+	check_num(mf_label_num_plain, 0.5432, "0.543");
+	check_num(mf_label_num_plain, 0.012345, "0.0123");
+	check_num(mf_label_num_plain, 540, "540");
+	check_num(mf_label_num_plain, 0.54, "0.54");
+	check_num(mf_label_num_plain, 0, "0");
+	check_num(mf_label_num_plain, -1500, "-1,500");
+	check_num(mf_label_num_plain, 1234567, "1,234,567");
+	check_num(mf_label_num_exact, 0.341, "0.341");
+	check_num(mf_label_num_exact, 72.2, "72.2");
+	check_num(mf_label_num_exact, 1e-5, "1e-5");
+	check_num(mf_label_num_exact, 16384, "16384");
+	check_num(mf_label_num_exact, 0.1 + 0.2, "0.30000000000000004");
+	check_num(mf_label_num_json, 16384.0, "16384.0");
+	check_num(mf_label_num_json, 0.341, "0.341");
+	check_num(mf_label_num_json, 1.6e23, "1.6e+23");
+	check_num(mf_label_num_json, 13.2e9, "13200000000.0");
+	check_num(mf_label_num_json, -0.0, "-0.0");
+	check_num(mf_label_num_bytes, 4.5e12, "4.5 TB");
+	check_num(mf_label_num_bytes, 512, "512 B");
+	check_num(mf_label_num_bytes, 1.2e15, "1.2 PB");
+}
+
+static void
+test_number_formats(void **state)
+{
+	static const char *const locales[] = {"de_DE.UTF-8", "de_DE.utf8",
+	                                      "fr_FR.UTF-8", "ps_AF.UTF-8"};
+	size_t i;
+
+	(void)state;
+	number_table();
+	/* The formats ignore the locale's decimal point. */
+	for (i = 0; i < sizeof(locales) / sizeof(locales[0]); i++) {
+		if (setlocale(LC_NUMERIC, locales[i]) == NULL)
+			continue;
+		number_table();
+		setlocale(LC_NUMERIC, "C");
+		printf("# number formats also checked under %s\n", locales[i]);
+		break;
+	}
+}
+
+static void
+test_url_policy(void **state)
+{
+	static const char *const ok[] = {
+	    "https://a.example/x?y=1&z=2#f",
+	    "HTTP://EXAMPLE.COM",
+	    "http://127.0.0.1:8080/v1/log/entries/4",
+	    "https://a.example/%7Euser/file_name-1.2~x",
+	    "https://a.example/a,b;c=d+e*f!g$h@i",
+	};
+	static const char *const bad[] = {
+	    "javascript:alert(1)",
+	    "JAVASCRIPT:alert(1)",
+	    "data:text/html,<script>alert(1)</script>",
+	    "vbscript:x",
+	    "//evil.example/x",
+	    " http://a.example",
+	    "http:///path",
+	    "http://?q",
+	    "https://",
+	    "http://a.example/)(",
+	    "http://a.example/[x]",
+	    "http://a.example/a b",
+	    "http://a.example/\"onmouseover=x",
+	    "http://a.example/'x",
+	    "http://a.example/<x>",
+	    "http://a.example/\\x",
+	    "http://a.example/`x`",
+	    "http://a.example/%zz",
+	    "http://a.example/%4",
+	    "http://a.example/\xc3\xa9",
+	    "http://a.example/x\n",
+	    "ftp://a.example/",
+	    "",
+	};
+	char longurl[2200];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!mf_label_url_linkable(ok[i]))
+			fail_msg("should link: %s", ok[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (mf_label_url_linkable(bad[i]))
+			fail_msg("should not link: %s", bad[i]);
+	assert_false(mf_label_url_linkable(NULL));
+	memcpy(longurl, "https://a.example/", 18);
+	memset(longurl + 18, 'a', sizeof(longurl) - 19);
+	longurl[sizeof(longurl) - 1] = '\0';
+	assert_false(mf_label_url_linkable(longurl));
+	longurl[2048] = '\0';
+	assert_true(mf_label_url_linkable(longurl));
+}
+
+static void
+test_json_writer(void **state)
+{
+	static const char want[] =
+	    "{\n"
+	    "  \"a\": [\n"
+	    "    0.1,\n"
+	    "    16384.0,\n"
+	    "    1.6e+23,\n"
+	    "    7,\n"
+	    "    true,\n"
+	    "    null\n"
+	    "  ],\n"
+	    "  \"b\": {},\n"
+	    "  \"c\": \"\\u003cb\\u003e \\u0026 \\u2028\\u202e\\\"\\\\\\n"
+	    "\\t\\u0001\\u007f\\u0085 \xc3\xa9 \xf0\x9f\xa7\xaa\",\n"
+	    "  \"d\": []\n"
+	    "}\n";
+	json_t *v = json_pack("{s:o, s:{}, s:[f, f, f, i, b, n], s:[]}", "c",
+	                      json_string("<b> & \xe2\x80\xa8\xe2\x80\xae\"\\\n"
+	                                  "\t\x01\x7f\xc2\x85 \xc3\xa9 "
+	                                  "\xf0\x9f\xa7\xaa"),
+	                      "b", "a", 0.1, 16384.0, 1.6e23, 7, 1, "d");
+	struct mf_buf b;
+	json_t *back;
+	json_t *deep = json_array(), *cur = deep;
+	int i;
+
+	(void)state;
+	mf_buf_init(&b, 0);
+	assert_int_equal(mf_label_json_write(&b, v), 0);
+	assert_string_equal(b.data, want);
+	back = json_loads(b.data, 0, NULL);
+	assert_true(json_equal(back, v));
+	json_decref(back);
+	mf_buf_dispose(&b);
+	for (i = 0; i < MF_LABEL_JSON_MAX_DEPTH + 5; i++) {
+		json_t *next = json_array();
+
+		json_array_append_new(cur, next);
+		cur = next;
+	}
+	mf_buf_init(&b, 0);
+	assert_int_equal(mf_buf_puts(&b, "keep"), 0);
+	assert_int_equal(mf_label_json_write(&b, deep), MF_E_TOO_LARGE);
+	assert_string_equal(b.data, "keep");
+	mf_buf_dispose(&b);
+	json_decref(deep);
+	json_decref(v);
+}
+
+/* Markdown of one element with one string, via the emitter. */
+static char *
+md_of(enum mf_label_el el, const char *text, bool link)
+{
+	struct mf_label_emitter e;
+	struct mf_buf b;
+
+	mf_buf_init(&b, 0);
+	mf_label_emitter_init(&e, &mf_label_markdown_ops, &b);
+	if (el == MF_LABEL_EL_TD) {
+		mf_label_open(&e, MF_LABEL_EL_TABLE, NULL);
+		mf_label_open(&e, MF_LABEL_EL_HEADROW, NULL);
+		mf_label_wrap(&e, MF_LABEL_EL_TH, NULL, "h");
+		mf_label_close(&e, MF_LABEL_EL_HEADROW);
+		mf_label_open(&e, MF_LABEL_EL_ROW, NULL);
+	}
+	if (el == MF_LABEL_EL_ITEM)
+		mf_label_open(&e, MF_LABEL_EL_LIST, NULL);
+	mf_label_open(&e, el, NULL);
+	if (link)
+		mf_label_link(&e, text, NULL);
+	else
+		mf_label_text(&e, text);
+	mf_label_close(&e, el);
+	if (el == MF_LABEL_EL_TD) {
+		mf_label_close(&e, MF_LABEL_EL_ROW);
+		mf_label_close(&e, MF_LABEL_EL_TABLE);
+	}
+	if (el == MF_LABEL_EL_ITEM)
+		mf_label_close(&e, MF_LABEL_EL_LIST);
+	assert_int_equal(e.rc, 0);
+	return mf_buf_detach(&b, NULL);
+}
+
+static void
+check_md(enum mf_label_el el, const char *text, bool link, const char *want)
+{
+	char *got = md_of(el, text, link);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("\"%s\": got \"%s\", want \"%s\"", text, got, want);
+	free(got);
+}
+
+static void
+test_markdown_escapes(void **state)
+{
+	(void)state;
+	check_md(MF_LABEL_EL_PARA, "1. x", false, "1\\. x\n");
+	check_md(MF_LABEL_EL_PARA, "- x", false, "\\- x\n");
+	check_md(MF_LABEL_EL_PARA, "+ x = y - z", false, "\\+ x = y - z\n");
+	check_md(MF_LABEL_EL_PARA, "===", false, "\\===\n");
+	check_md(MF_LABEL_EL_PARA, "  \n  # h", false, "\\# h\n");
+	check_md(MF_LABEL_EL_PARA, "a \n\t b", false, "a b\n");
+	check_md(MF_LABEL_EL_PARA, "<b>&amp;\"'", false,
+	         "&lt;b&gt;&amp;amp;&quot;&#39;\n");
+	check_md(MF_LABEL_EL_PARA, "*_[]()`\\|!~$#", false,
+	         "\\*\\_\\[\\]\\(\\)\\`\\\\\\|\\!\\~\\$\\#\n");
+	check_md(MF_LABEL_EL_PARA,
+	         "\xe2\x80\xae"
+	         "evil",
+	         false,
+	         "\xef\xbf\xbd"
+	         "evil\n");
+	/* the same characters inside a word, where runs are copied whole */
+	check_md(MF_LABEL_EL_PARA, "a<b>c&d\"e'f", false,
+	         "a&lt;b&gt;c&amp;d&quot;e&#39;f\n");
+	check_md(MF_LABEL_EL_PARA, "a*b_c`d[e]f(g)h#i|j!k~l$m\\n", false,
+	         "a\\*b\\_c\\`d\\[e\\]f\\(g\\)h\\#i\\|j\\!k\\~l\\$m\\\\n\n");
+	check_md(MF_LABEL_EL_PARA, "x 1. - + = y", false, "x 1. - + = y\n");
+	check_md(MF_LABEL_EL_ITEM, "- nested", false, "- \\- nested\n");
+	check_md(MF_LABEL_EL_ITEM, "2) x", false, "- 2\\) x\n");
+	check_md(MF_LABEL_EL_TD, "13.2B a|b", false,
+	         "| h |\n|---|\n| 13.2B a\\|b |\n");
+	check_md(MF_LABEL_EL_TD, "x\ny", false, "| h |\n|---|\n| x y |\n");
+	check_md(MF_LABEL_EL_PARA, "https://a.example/?x=1&y=2", true,
+	         "<https://a.example/?x=1&amp;y=2>\n");
+	check_md(MF_LABEL_EL_PARA, "javascript:alert(1)", true,
+	         "javascript:alert\\(1\\)\n");
+	check_md(MF_LABEL_EL_PARA, "http://a.example/)", true,
+	         "http://a.example/\\)\n");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_examples),
+	    cmocka_unit_test(test_example_numbers),
+	    cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_eval_order),
+	    cmocka_unit_test(test_injection),
+	    cmocka_unit_test(test_minimal_and_missing),
+	    cmocka_unit_test(test_empty_sections_and_zero_max),
+	    cmocka_unit_test(test_garbage_shapes),
+	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_errors_leave_buffer),
+	    cmocka_unit_test(test_render_from_tree),
+	    cmocka_unit_test(test_number_formats),
+	    cmocka_unit_test(test_url_policy),
+	    cmocka_unit_test(test_json_writer),
+	    cmocka_unit_test(test_markdown_escapes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
