@@ -28,7 +28,7 @@ note(struct jdiff *d, const char *op, const json_t *from, const json_t *to)
 	if (d->rc != 0 || ++d->count > MF_DIFF_MAX_CHANGES)
 		return;
 	c = json_pack("{s:s, s:s}", "pointer", d->ptr.data ? d->ptr.data : "",
-		      "op", op);
+	              "op", op);
 	if (c == NULL) {
 		d->rc = MF_E_NOMEM;
 		return;
@@ -59,7 +59,8 @@ child(struct jdiff *d, const char *key, size_t index, const json_t *a,
 	if (key != NULL)
 		d->rc = d->rc ? d->rc : mf_json_pointer_push(&d->ptr, key);
 	else
-		d->rc = d->rc ? d->rc : mf_json_pointer_push_index(&d->ptr, index);
+		d->rc =
+		    d->rc ? d->rc : mf_json_pointer_push_index(&d->ptr, index);
 	if (a == NULL)
 		note(d, "added", NULL, b);
 	else if (b == NULL)
@@ -83,16 +84,15 @@ walk(struct jdiff *d, const json_t *a, const json_t *b)
 		const json_t *v;
 
 		keys = malloc((json_object_size(a) + json_object_size(b) + 1) *
-			      sizeof(*keys));
+		              sizeof(*keys));
 		if (keys == NULL) {
 			d->rc = MF_E_NOMEM;
 			return;
 		}
-		json_object_foreach((json_t *)a, k, v)
-			keys[n++] = k;
-		json_object_foreach((json_t *)b, k, v)
-			if (json_object_get(a, k) == NULL)
-				keys[n++] = k;
+		json_object_foreach((json_t *)a, k, v) keys[n++] = k;
+		json_object_foreach((json_t *)b, k,
+		                    v) if (json_object_get(a, k) == NULL)
+		    keys[n++] = k;
 		qsort(keys, n, sizeof(*keys), cmp_str);
 		for (i = 0; i < n; i++)
 			child(d, keys[i], 0, json_object_get(a, keys[i]),
@@ -102,8 +102,8 @@ walk(struct jdiff *d, const json_t *a, const json_t *b)
 	}
 	if (json_is_array(a) && json_is_array(b)) {
 		n = json_array_size(a) > json_array_size(b)
-			    ? json_array_size(a)
-			    : json_array_size(b);
+		        ? json_array_size(a)
+		        : json_array_size(b);
 		for (i = 0; i < n; i++)
 			child(d, NULL, i, json_array_get(a, i),
 			      json_array_get(b, i));
@@ -211,12 +211,12 @@ script(struct op **out, size_t *nout, const struct lines *a,
 		for (i = n; i-- > 0;)
 			for (j = m; j-- > 0;)
 				t[i * (m + 1) + j] =
-					same(a, pre + i, b, pre + j)
-						? t[(i + 1) * (m + 1) + j + 1] + 1
-					: t[(i + 1) * (m + 1) + j] >
-							t[i * (m + 1) + j + 1]
-						? t[(i + 1) * (m + 1) + j]
-						: t[i * (m + 1) + j + 1];
+				    same(a, pre + i, b, pre + j)
+				        ? t[(i + 1) * (m + 1) + j + 1] + 1
+				    : t[(i + 1) * (m + 1) + j] >
+				            t[i * (m + 1) + j + 1]
+				        ? t[(i + 1) * (m + 1) + j]
+				        : t[i * (m + 1) + j + 1];
 	for (i = 0; i < pre; i++)
 		ops[k++] = (struct op){' ', i, i};
 	i = j = 0;
@@ -227,8 +227,8 @@ script(struct op **out, size_t *nout, const struct lines *a,
 			i++;
 			j++;
 		} else if (i < n && (j == m || t == NULL ||
-				     t[(i + 1) * (m + 1) + j] >=
-					     t[i * (m + 1) + j + 1])) {
+		                     t[(i + 1) * (m + 1) + j] >=
+		                         t[i * (m + 1) + j + 1])) {
 			ops[k++] = (struct op){'-', pre + i, pre + j};
 			i++;
 		} else {
@@ -272,13 +272,13 @@ hunks(struct mf_buf *o, const struct op *ops, size_t n, const struct lines *a,
 		}
 		/* as diff -u: a count of 1 is left out; an empty side names
 		 * the line before it */
-		rc = mf_buf_printf(o, "@@ -%zu", ac ? ops[start].ai + 1
-						   : ops[start].ai);
+		rc = mf_buf_printf(o, "@@ -%zu",
+		                   ac ? ops[start].ai + 1 : ops[start].ai);
 		if (rc == 0 && ac != 1)
 			rc = mf_buf_printf(o, ",%zu", ac);
 		if (rc == 0)
-			rc = mf_buf_printf(o, " +%zu", bc ? ops[start].bi + 1
-							  : ops[start].bi);
+			rc = mf_buf_printf(
+			    o, " +%zu", bc ? ops[start].bi + 1 : ops[start].bi);
 		if (rc == 0 && bc != 1)
 			rc = mf_buf_printf(o, ",%zu", bc);
 		if (rc == 0)
@@ -288,7 +288,7 @@ hunks(struct mf_buf *o, const struct op *ops, size_t n, const struct lines *a,
 			size_t li = ops[k].kind == '+' ? ops[k].bi : ops[k].ai;
 
 			rc = mf_buf_printf(o, "%c%.*s\n", ops[k].kind,
-					   (int)l->len[li], l->at[li]);
+			                   (int)l->len[li], l->at[li]);
 		}
 		i = end;
 	}
@@ -297,7 +297,7 @@ hunks(struct mf_buf *o, const struct op *ops, size_t n, const struct lines *a,
 
 int
 mf_diff_text(struct mf_buf *out, const char *a, const char *b,
-	     const char *name_a, const char *name_b)
+             const char *name_a, const char *name_b)
 {
 	struct lines la = {0}, lb = {0};
 	struct op *ops = NULL;

@@ -27,6 +27,6 @@ int mf_diff_json(json_t **out, const json_t *from, const json_t *to);
  * "--- name_a" and "+++ name_b" headers; nothing when they are equal.
  */
 int mf_diff_text(struct mf_buf *out, const char *a, const char *b,
-		 const char *name_a, const char *name_b);
+                 const char *name_a, const char *name_b);
 
 #endif

@@ -118,7 +118,6 @@ int mf_schema_validate(const struct mf_schema *s, const json_t *instance,
 bool mf_schema_is_valid(const struct mf_schema *s, const json_t *instance);
 void mf_validation_dispose(struct mf_validation *v);
 
-
 /*
  * The errors as a JSON array of {"instanceLocation", "keywordLocation",
  * "absoluteKeywordLocation", "error"} objects (the JSON Schema "basic"
