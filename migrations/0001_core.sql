@@ -35,9 +35,10 @@ CREATE TABLE submissions (
 	payload_sha256 bytea NOT NULL UNIQUE,
 	envelope_sha256 bytea NOT NULL,
 	envelope bytea NOT NULL,                    -- the request body, byte for byte
-	-- the payload as signed (json keeps the text verbatim: jsonb would
-	-- rewrite numbers such as 3.1e23, and the labels render the original)
-	payload json NOT NULL,
+	-- the payload's text as signed (validated JSON: queries cast it to
+	-- json; jsonb would rewrite numbers such as 3.1e23 and cost a parse
+	-- on every insert)
+	payload text NOT NULL,
 	issued_at timestamptz NOT NULL,
 	accepted_at timestamptz NOT NULL DEFAULT now(),
 	signer_keyids text[] NOT NULL,              -- the keys whose signatures verified

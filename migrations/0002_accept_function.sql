@@ -9,7 +9,7 @@ CREATE FUNCTION mf_accept(
 	p_kind text, p_org text, p_keyid text, p_seq bigint,
 	p_subject_org text, p_subject_model text, p_payload_type text,
 	p_payload_sha256 bytea, p_envelope_sha256 bytea, p_envelope bytea,
-	p_payload json, p_issued_at timestamptz, p_signer_keyids text[],
+	p_payload text, p_issued_at timestamptz, p_signer_keyids text[],
 	p_supersedes bytea, p_extra jsonb)
 RETURNS TABLE (submission_id bigint, version integer)
 LANGUAGE plpgsql AS $$

@@ -86,27 +86,21 @@ load_side(struct mf_request *req, const char *org, const char *model, int64_t n,
 	return rc;
 }
 
-/* Indicators whose result differs: [{"id", "from", "to"}]. */
+/* Indicators whose result differs: [{"id", "from", "to"}], from the
+ * stored score summaries ({"results": {id: result}}). */
 static json_t *
 indicator_changes(const json_t *from, const json_t *to)
 {
 	json_t *out = json_array(), *a, *b;
-	size_t i, j;
+	const char *id;
 
-	json_array_foreach(json_object_get(from, "indicators"), i, a)
+	json_object_foreach(json_object_get(from, "results"), id, a)
 	{
-		const char *id = mf_json_str(a, "id");
-
-		json_array_foreach(
-		    json_object_get(to, "indicators"), j,
-		    b) if (id && mf_json_str(b, "id") &&
-		           strcmp(id, mf_json_str(b, "id")) == 0 &&
-		           !json_equal(json_object_get(a, "result"),
-		                       json_object_get(b, "result")))
-		    json_array_append_new(
-		        out, json_pack("{s:s, s:O, s:O}", "id", id, "from",
-		                       json_object_get(a, "result"), "to",
-		                       json_object_get(b, "result")));
+		b = json_object_get(json_object_get(to, "results"), id);
+		if (b != NULL && !json_equal(a, b))
+			json_array_append_new(out,
+			                      json_pack("{s:s, s:O, s:O}", "id",
+			                                id, "from", a, "to", b));
 	}
 	return out;
 }

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,8 @@ watcher_main(void *arg)
 	char drain[64];
 	int count;
 	size_t n;
+
+	prctl(PR_SET_NAME, "mf-logwait", 0, 0, 0); /* for top and perf */
 
 	for (;;) {
 		mf_error_init(&err);

@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,6 +520,8 @@ publisher_main(void *arg)
 	struct mf_publisher *p = arg;
 	struct mf_error err;
 	int n, count, wait_ms = 0;
+
+	prctl(PR_SET_NAME, "mf-publisher", 0, 0, 0); /* for top and perf */
 
 	while (!stopping(p)) {
 		mf_error_init(&err);

@@ -18,6 +18,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,6 +313,8 @@ sequencer_main(void *arg)
 	struct mf_sequencer *s = arg;
 	struct mf_error err;
 	int n, backoff = POLL_MS;
+
+	prctl(PR_SET_NAME, "mf-sequencer", 0, 0, 0); /* for top and perf */
 
 	while (wait_work(s, s->leader ? POLL_MS : backoff)) {
 		mf_error_init(&err);

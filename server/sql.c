@@ -25,7 +25,7 @@
 	" 'model_version', v.model_version, 'release_date', v.release_date,"   \
 	" 'issued_at', s.issued_at, 'accepted_at', s.accepted_at,"             \
 	" 'signed_by', s.signer_keyids, 'log_index', s.log_index,"             \
-	" 'scores', v.scores, 'facts', s.payload,"                             \
+	" 'scores', v.scores, 'facts', s.payload::json,"                             \
 	" 'envelope', CASE WHEN " with_envelope                                \
 	"  THEN convert_from(s.envelope, 'UTF8')::json END)"
 
@@ -114,7 +114,7 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  'value', e.value, 'version', e.version,"
         "  'payload_sha256', encode(s.payload_sha256, 'hex'),"
         "  'log_index', s.log_index, 'accepted_at', s.accepted_at,"
-        "  'result', s.payload) ORDER BY e.assurance DESC,"
+        "  'result', s.payload::json) ORDER BY e.assurance DESC,"
         "  e.benchmark, s.id)"
         "  FROM evals e JOIN submissions s ON s.id = e.submission_id"
         "  WHERE e.org = m.org AND e.model = m.model), '[]'))"
@@ -140,7 +140,7 @@ static const char *const sql_text[MF_SQL__MAX] = {
     [MF_SQL_ACCEPT] =
         "SELECT submission_id, version FROM mf_accept($1, $2, $3,"
         " $4::bigint, $5, $6, $7, decode($8, 'hex'), decode($9, 'hex'),"
-        " $10::bytea, $11::json, $12::timestamptz, $13::text[],"
+        " $10::bytea, $11, $12::timestamptz, $13::text[],"
         " decode($14, 'hex'), $15::jsonb)",
     [MF_SQL_KEY_STATUS] = "SELECT status, org FROM keys WHERE keyid = $1",
 
@@ -264,7 +264,7 @@ static const char *const sql_text[MF_SQL__MAX] = {
     [MF_SQL_LABEL_EVALS] =
         "SELECT coalesce(json_agg(json_build_object("
         " 'assurance', e.assurance, 'evaluator', e.evaluator,"
-        " 'result', s.payload, 'log_index', s.log_index,"
+        " 'result', s.payload::json, 'log_index', s.log_index,"
         " 'payload_sha256', encode(s.payload_sha256, 'hex'),"
         " 'accepted_at', to_char(s.accepted_at AT TIME ZONE 'UTC',"
         "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ORDER BY s.log_index),"

@@ -436,6 +436,11 @@ def test_score_is_computed_and_stored(t):
     m = t.server.get("/v1/models/acme/scored").json()
     assert m["scores"]["score"] == score["total"], m["scores"]
     assert m["scores"]["max"] == score["max"]
-    unmet = [i["id"] for i in m["scores"]["indicators"]
-             if i["result"] == "not_met"]
+    results = m["scores"]["results"]
+    unmet = [i for i, r in results.items() if r == "not_met"]
+    na = [i for i, r in results.items() if r == "not_applicable"]
     assert len(unmet) == score["max"] - score["total"]
+    assert len(results) == score["max"] + len(na)
+    # the label shows the same score, with names and reasons
+    lab = t.server.get("/v1/models/acme/scored/label.json").json()
+    assert str(score["total"]) in json.dumps(lab)
