@@ -45,7 +45,47 @@ struct mf_publisher {
 	unsigned long session, listening;
 	int64_t next; /* the first log index not in the repository */
 	char head[MF_GITREPO_ID_SIZE];
+	/* organisations whose key files this process has written: they only
+	 * change with key events, so other entries skip the query */
+	char **keyed;
+	size_t nkeyed;
 };
+
+#define MAX_KEYED 4096
+
+static bool
+keys_known(struct mf_publisher *p, const char *org)
+{
+	size_t i;
+
+	for (i = 0; i < p->nkeyed; i++)
+		if (strcmp(p->keyed[i], org) == 0)
+			return true;
+	return false;
+}
+
+static void
+keys_written(struct mf_publisher *p, const char *org)
+{
+	char **k;
+
+	if (p->nkeyed >= MAX_KEYED || keys_known(p, org))
+		return;
+	if ((k = realloc(p->keyed, (p->nkeyed + 1) * sizeof(*k))) == NULL)
+		return;
+	p->keyed = k;
+	if ((k[p->nkeyed] = strdup(org)) != NULL)
+		p->nkeyed++;
+}
+
+static void
+keys_forget(struct mf_publisher *p)
+{
+	while (p->nkeyed > 0)
+		free(p->keyed[--p->nkeyed]);
+	free(p->keyed);
+	p->keyed = NULL;
+}
 
 /* Files of one commit; owns the bytes of each change. */
 struct commit_files {
@@ -267,8 +307,14 @@ publish_entry(struct mf_publisher *p, PGresult *res, int r,
 	}
 	if (rc == 0 && strcmp(kind, "key-event") != 0)
 		rc = add_label(p, &f, org, model, index, err);
-	if (rc == 0)
+	/* Key files as of this entry; unchanged ones would make identical
+	 * blobs, so they are only rewritten when they can have changed. */
+	if (rc == 0 &&
+	    (strcmp(kind, "key-event") == 0 || !keys_known(p, signer))) {
 		rc = add_keys(&f, signer, idx, err);
+		if (rc == 0)
+			keys_written(p, signer);
+	}
 	if (rc == 0 && !PQgetisnull(res, r, 11))
 		rc = files_put(&f, strdup("log/checkpoint"),
 		               strdup(PQgetvalue(res, r, 11)),
@@ -449,6 +495,7 @@ fail:
 	mf_gitrepo_free(p->repo);
 	p->repo = NULL;
 	p->synced = false;
+	keys_forget(p);
 done:
 	PQclear(res);
 	mf_buf_dispose(&idxs);
@@ -481,6 +528,7 @@ open_repo(struct mf_publisher *p, struct mf_error *err)
 	mf_gitrepo_free(p->repo);
 	p->repo = NULL;
 	p->synced = false;
+	keys_forget(p);
 	mf_gitrepo_options_default(&opt);
 	opt.batch_max = 100000; /* we flush once per batch ourselves */
 	if ((rc = mf_gitrepo_open(&p->repo, p->app->cfg->git_dir, &opt, err)) !=
@@ -570,6 +618,7 @@ publisher_main(void *arg)
 		mf_error_dispose(&err);
 	}
 	mf_gitrepo_free(p->repo);
+	keys_forget(p);
 	mf_db_drop(); /* releases the advisory lock */
 	return NULL;
 }

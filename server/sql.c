@@ -246,10 +246,10 @@ static const char *const sql_text[MF_SQL__MAX] = {
     /* A version of a model as of a log index ($1 org, $2 model,
      * $3 version or NULL for the latest, $4 log index or NULL for now) */
     [MF_SQL_LABEL_VERSION] =
-        "SELECT v.version, (SELECT max(v2.version) FROM versions v2"
+        "SELECT v.version, (SELECT v2.version FROM versions v2"
         "  JOIN submissions s2 ON s2.id = v2.submission_id"
         "  WHERE v2.org = $1 AND v2.model = $2 AND ($4::bigint IS NULL"
-        "  OR s2.log_index <= $4::bigint)),"
+        "  OR s2.log_index <= $4::bigint) ORDER BY v2.version DESC LIMIT 1),"
         " encode(v.payload_sha256, 'hex'),"
         " to_char(s.accepted_at AT TIME ZONE 'UTC',"
         "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
