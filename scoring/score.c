@@ -7,6 +7,7 @@
 
 #include "common/json.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -302,15 +303,16 @@ judges_json(const struct mf_score *s)
 	return a;
 }
 
-json_t *
-mf_score_json(const struct mf_score *s)
+/* The full form, or the summary (each indicator's result by id). */
+static json_t *
+score_json(const struct mf_score *s, bool summary)
 {
 	const struct mf_index *idx = s->index;
 	json_t *o = NULL, *domains = NULL, *inds = NULL, *d, *subs, *x;
 	size_t i, j;
 
 	domains = json_array();
-	inds = json_array();
+	inds = summary ? json_object() : json_array();
 	if (domains == NULL || inds == NULL)
 		goto fail;
 	for (i = 0; i < mf_index_domain_count(idx); i++) {
@@ -334,10 +336,18 @@ mf_score_json(const struct mf_score *s)
 				goto fail;
 		}
 	}
-	for (i = 0; i < s->n_items; i++)
-		if ((x = item_json(s, i)) == NULL ||
-		    json_array_append_new(inds, x) != 0)
+	for (i = 0; i < s->n_items; i++) {
+		if (summary) {
+			x = json_string(mf_score_result_name(s->items[i].result));
+			if (x == NULL ||
+			    json_object_set_new(inds,
+			                        mf_index_indicator(idx, i)->id,
+			                        x) != 0)
+				goto fail;
+		} else if ((x = item_json(s, i)) == NULL ||
+		           json_array_append_new(inds, x) != 0)
 			goto fail;
+	}
 	o = json_pack(
 	    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o*, s:O, s:O}", "index",
 	    mf_index_id(idx), "score", (json_int_t)s->total.met, "max",
@@ -346,7 +356,7 @@ mf_score_json(const struct mf_score *s)
 	    (json_int_t)(s->total.max - s->total.met - s->total.unassessed),
 	    "not_applicable", (json_int_t)s->total.not_applicable, "unassessed",
 	    (json_int_t)s->total.unassessed, "judged_by", judges_json(s),
-	    "domains", domains, "indicators", inds);
+	    "domains", domains, summary ? "results" : "indicators", inds);
 	if (o == NULL || !json_is_array(json_object_get(o, "judged_by")))
 		goto fail;
 	if (mf_index_version(idx) != NULL &&
@@ -361,4 +371,16 @@ fail:
 	json_decref(domains);
 	json_decref(inds);
 	return NULL;
+}
+
+json_t *
+mf_score_json(const struct mf_score *s)
+{
+	return score_json(s, false);
+}
+
+json_t *
+mf_score_summary_json(const struct mf_score *s)
+{
+	return score_json(s, true);
 }

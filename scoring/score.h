@@ -87,4 +87,11 @@ const struct mf_score_total *mf_score_domain(const struct mf_score *score,
  */
 json_t *mf_score_json(const struct mf_score *score);
 
+/*
+ * The compact form the registry stores with each version: the same
+ * totals and subtotals, and instead of "indicators" a "results" object
+ * mapping each indicator id to its result. New reference or NULL.
+ */
+json_t *mf_score_summary_json(const struct mf_score *score);
+
 #endif

@@ -286,32 +286,6 @@ warnings_json(const struct mf_doc_report *rep)
 	return a;
 }
 
-/*
- * What a version stores of its score: the totals, the domain and
- * subdomain subtotals, and each indicator's result by id. Names and
- * reasons are the index's and the payload's, so the full score is
- * recomputed where it is shown (labels) instead of stored with every
- * version (it is bigger than most payloads).
- */
-static json_t *
-score_summary(const json_t *full)
-{
-	json_t *sum = json_deep_copy(full), *results = json_object(), *ind;
-	size_t i;
-
-	if (sum == NULL || results == NULL) {
-		json_decref(sum);
-		json_decref(results);
-		return NULL;
-	}
-	json_array_foreach(json_object_get(full, "indicators"), i, ind)
-		json_object_set(results, mf_json_str(ind, "id"),
-		                json_object_get(ind, "result"));
-	json_object_del(sum, "indicators");
-	json_object_set_new(sum, "results", results);
-	return sum;
-}
-
 /* The disclosure's score against the registry's own index. */
 static int
 score_disclosure(struct mf_ingest_doc *d, json_t *payload, struct mf_error *err)
@@ -325,12 +299,9 @@ score_disclosure(struct mf_ingest_doc *d, json_t *payload, struct mf_error *err)
 		                    "the modelfacts-v1 index does not load");
 	if ((rc = mf_score_compute(&score, idx, payload, NULL, 0, err)) != 0)
 		return rc;
-	{
-		json_t *full = mf_score_json(score);
-
-		d->scores = full ? score_summary(full) : NULL;
-		json_decref(full);
-	}
+	/* Names and reasons come back when a label recomputes the score;
+	 * a version stores the results (the full form outweighs a payload). */
+	d->scores = mf_score_summary_json(score);
 	d->score_total = (int)score->total.met;
 	d->score_max = (int)score->total.max;
 	mf_score_free(score);
