@@ -1,5 +1,6 @@
 /* /healthz, /readyz and /v1/version. */
 #include "server/handlers_health.h"
+#include "common/embedded.h"
 #include "common/version.h"
 #include "server/app.h"
 #include "server/db.h"
@@ -54,4 +55,17 @@ mf_h_version(struct mf_request *req)
 	    json_pack("{s:s, s:s, s:s, s:i}", "name", "modelfacts", "version",
 	              MF_VERSION, "api", MF_API_VERSION, "migrations",
 	              req->app->migrations_latest));
+}
+
+int
+mf_h_openapi(struct mf_request *req)
+{
+	const struct mf_embedded *e = mf_embedded_get("web/static/openapi.json");
+
+	if (e == NULL)
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no API description in this build");
+	mf_http_set_header(req, "Cache-Control", "public, max-age=3600");
+	return mf_http_respond(req, 200, "application/json", e->data, e->len,
+	                       true);
 }

@@ -10,5 +10,7 @@ int mf_h_healthz(struct mf_request *req);
 int mf_h_readyz(struct mf_request *req);
 /* GET /v1/version */
 int mf_h_version(struct mf_request *req);
+/* GET /v1/openapi.json: the API description (web/static/openapi.json) */
+int mf_h_openapi(struct mf_request *req);
 
 #endif

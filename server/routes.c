@@ -17,6 +17,7 @@ const struct mf_route mf_routes[] = {
     {"GET", "/healthz", mf_h_healthz},
     {"GET", "/readyz", mf_h_readyz},
     {"GET", "/v1/version", mf_h_version},
+    {"GET", "/v1/openapi.json", mf_h_openapi},
     {"GET", "/v1/registry", mf_h_registry},
     {"GET", "/v1/registry/allowed_signers", mf_h_allowed_signers},
     {"POST", "/v1/admin/orgs", mf_h_admin_create_org},

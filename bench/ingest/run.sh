@@ -44,7 +44,7 @@ psql -d "$URL" -c "COPY (SELECT encode(envelope, 'base64'), payload, (SELECT sco
 psql -d bench_pg -c "CREATE TABLE bench_doc_raw (env text, payload json, scores jsonb)" \
 	-c "\\copy bench_doc_raw FROM '$OUT/doc.tsv'" \
 	-c "CREATE TABLE bench_doc AS SELECT decode(replace(env, E'\\n', ''), 'base64') AS envelope, payload, scores, repeat('a', 64) AS keyid FROM bench_doc_raw" \
-	-c "INSERT INTO orgs (org, name, role) SELECT 'pg' || g, 'pg', 'developer' FROM generate_series(1, 64) g"
+	-c "INSERT INTO orgs (org, name, role) SELECT 'pg' || g, 'pg', 'developer' FROM generate_series(0, 63) g"
 
 printf '\n%-8s %14s %10s %10s %14s %8s\n' clients "modelfacts/s" "p50 ms" "p99 ms" "pgbench tps" ratio
 for c in $CLIENTS; do
