@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-require_admin(struct mf_request *req)
+int
+mf_h_require_admin(struct mf_request *req)
 {
 	bool ok;
 	int rc;
@@ -54,7 +54,7 @@ mf_h_admin_create_org(struct mf_request *req)
 	size_t n, i;
 	int rc;
 
-	if ((rc = require_admin(req)) != 0)
+	if ((rc = mf_h_require_admin(req)) != 0)
 		return rc;
 	body = mf_json_parse(req->body.data ? req->body.data : "",
 	                     req->body.len, "request body", "", &req->err);

@@ -10,4 +10,8 @@
  */
 int mf_h_admin_create_org(struct mf_request *req);
 
+/* 0 when the request carries the admin token; otherwise MF_E_UNAUTHORIZED
+ * (with WWW-Authenticate set) in req->err. */
+int mf_h_require_admin(struct mf_request *req);
+
 #endif

@@ -7,6 +7,7 @@
 #include "server/handlers_git.h"
 #include "server/handlers_health.h"
 #include "server/handlers_history.h"
+#include "server/handlers_indices.h"
 #include "server/handlers_label.h"
 #include "server/handlers_log.h"
 #include "server/handlers_read.h"
@@ -21,6 +22,9 @@ const struct mf_route mf_routes[] = {
     {"GET", "/v1/registry", mf_h_registry},
     {"GET", "/v1/registry/allowed_signers", mf_h_allowed_signers},
     {"POST", "/v1/admin/orgs", mf_h_admin_create_org},
+    {"POST", "/v1/admin/indices", mf_h_admin_put_index},
+    {"GET", "/v1/indices", mf_h_indices_list},
+    {"GET", "/v1/indices/{id}", mf_h_index_get},
     {"POST", "/v1/submissions", mf_h_submit},
     {"GET", "/v1/orgs", mf_h_orgs_list},
     {"GET", "/v1/orgs/{org}", mf_h_org_get},

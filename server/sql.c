@@ -352,6 +352,23 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "SELECT s.payload, v.scores, v.score_total, v.score_max"
         " FROM versions v JOIN submissions s ON s.id = v.submission_id"
         " WHERE v.org = $1 AND v.model = $2 AND v.version = $3::int",
+
+    /* indices: created once, never changed (scores depend on them);
+     * returns whether a row was inserted and the stored document */
+    [MF_SQL_INDEX_PUT] =
+        "WITH ins AS (INSERT INTO indices (index_id, name, document)"
+        " VALUES ($1, $2, $3::jsonb) ON CONFLICT (index_id) DO NOTHING"
+        " RETURNING document)"
+        " SELECT true, document::text FROM ins UNION ALL"
+        " SELECT false, document::text FROM indices WHERE index_id = $1"
+        " AND NOT EXISTS (SELECT 1 FROM ins)",
+    [MF_SQL_INDEX_GET] = "SELECT document::text FROM indices WHERE index_id = $1",
+    [MF_SQL_INDICES_LIST] =
+        "SELECT coalesce(json_agg(json_build_object('id', index_id,"
+        " 'name', name, 'edition', document->>'edition',"
+        " 'indicators', jsonb_array_length(document->'indicators'),"
+        " 'created_at', created_at) ORDER BY index_id), '[]')"
+        " FROM indices",
 };
 
 const char *

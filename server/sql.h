@@ -59,6 +59,10 @@ enum mf_sql {
 	/* history and diffs */
 	MF_SQL_MODEL_HISTORY,
 	MF_SQL_VERSION_FOR_DIFF,
+	/* indices */
+	MF_SQL_INDEX_PUT,
+	MF_SQL_INDEX_GET,
+	MF_SQL_INDICES_LIST,
 	MF_SQL__MAX
 };
 
