@@ -25,22 +25,6 @@ usage(FILE *out)
 	        "$MODELFACTS_ADMIN_TOKEN, else var/admin.token.\n");
 }
 
-static char *
-admin_token(const char *file)
-{
-	const char *env = getenv("MODELFACTS_ADMIN_TOKEN");
-	size_t len;
-	char *t;
-
-	if (file == NULL && env != NULL && *env)
-		return strdup(env);
-	t = mf_cli_read_file(file ? file : "var/admin.token", 4096, &len);
-	while (t != NULL && len > 0 &&
-	       (t[len - 1] == '\n' || t[len - 1] == '\r'))
-		t[--len] = '\0';
-	return t;
-}
-
 static int
 create_org(int argc, char **argv)
 {
@@ -99,7 +83,7 @@ create_org(int argc, char **argv)
 		return MF_EXIT_USAGE;
 	}
 	if ((key = mf_cli_read_file(keyfile, 65536, &klen)) == NULL ||
-	    (token = admin_token(tokfile)) == NULL)
+	    (token = mf_cli_admin_token(tokfile)) == NULL)
 		goto done;
 	req = json_pack("{s:s, s:s, s:s, s:s}", "org", org, "name", name,
 	                "role", role, "public_key", key);

@@ -23,29 +23,44 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: modelfacts import fmti [DIR] [--report] [--out OUTDIR]"
-	        "\n                              [--registry ORIGIN]\n\n"
-	        "Imports the Foundation Model Transparency Index data set "
-	        "(CC BY 4.0, Stanford\nCRFM et al.) from DIR (default: "
-	        "$MF_SHARED_DATA/fmti, else ../shared/data/fmti):\n"
-	        "the v1.0, v1.1 and 2025 editions' indices, one organisation "
-	        "per developer,\ntheir disclosures and the published "
-	        "assessments.\n\n"
-	        "  --report      print, tab-separated: edition, developer, "
-	        "upstream, model,\n"
-	        "                downstream and total, as our scoring computes "
-	        "them from the\n"
-	        "                imported documents\n"
-	        "  --out OUTDIR  write index.json, orgs.json, the unsigned "
-	        "payloads and\n"
-	        "                submissions.json (their submission order) "
-	        "under OUTDIR\n"
-	        "  --registry ORIGIN  the registry the payloads are for "
-	        "(default %s)\n\n"
-	        "Exit 0 ok, 1 the data is not as documented, 2 usage or I/O "
-	        "error.\n",
-	        MF_FMTI_DEFAULT_REGISTRY);
+	fprintf(
+	    out,
+	    "usage: modelfacts import fmti [DIR] [--report] [--out OUTDIR]"
+	    "\n                              [--registry ORIGIN]\n"
+	    "       modelfacts import fmti [DIR] --submit [--url URL] "
+	    "[--token-file FILE]\n"
+	    "                              [--keys DIR]\n\n"
+	    "Imports the Foundation Model Transparency Index data set "
+	    "(CC BY 4.0, Stanford\nCRFM et al.) from DIR (default: "
+	    "$MF_SHARED_DATA/fmti, else ../shared/data/fmti):\n"
+	    "the v1.0, v1.1 and 2025 editions' indices, one organisation "
+	    "per developer,\ntheir disclosures and the published "
+	    "assessments.\n\n"
+	    "  --report      print, tab-separated: edition, developer, "
+	    "upstream, model,\n"
+	    "                downstream and total, as our scoring computes "
+	    "them from the\n"
+	    "                imported documents\n"
+	    "  --out OUTDIR  write index.json, orgs.json, the unsigned "
+	    "payloads and\n"
+	    "                submissions.json (their submission order) "
+	    "under OUTDIR\n"
+	    "  --registry ORIGIN  the registry the payloads are for "
+	    "(default %s)\n"
+	    "  --submit      register the organisations (one key each, kept "
+	    "in --keys DIR,\n"
+	    "                default var/fmti-keys), load the indices, then "
+	    "sign and\n"
+	    "                submit every document to the registry at --url "
+	    "(default\n"
+	    "                $MODELFACTS_URL or http://127.0.0.1:8080); the "
+	    "admin token\n"
+	    "                comes from --token-file, $MODELFACTS_ADMIN_TOKEN "
+	    "or\n"
+	    "                var/admin.token. A re-run adds new versions.\n\n"
+	    "Exit 0 ok, 1 the data is not as documented, 2 usage or I/O "
+	    "error.\n",
+	    MF_FMTI_DEFAULT_REGISTRY);
 }
 
 static int
@@ -177,6 +192,31 @@ done:
 	return rc;
 }
 
+/* The origin a registry expects in payloads (GET /v1/registry). */
+static int
+registry_origin(const char *url, char *out, size_t n)
+{
+	struct mf_buf resp = MF_BUF_INIT;
+	char u[4096];
+	long status;
+	json_t *r;
+	int rc = -1;
+
+	snprintf(u, sizeof(u), "%s/v1/registry", url);
+	if (mf_cli_http("GET", u, NULL, 0, NULL, &status, &resp) == 0 &&
+	    status == 200 && (r = json_loads(resp.data, 0, NULL)) != NULL) {
+		if (mf_json_str(r, "origin") != NULL) {
+			snprintf(out, n, "%s", mf_json_str(r, "origin"));
+			rc = 0;
+		}
+		json_decref(r);
+	}
+	if (rc != 0)
+		fprintf(stderr, "modelfacts import: cannot read %s\n", u);
+	mf_buf_dispose(&resp);
+	return rc;
+}
+
 /* One line per edition and developer, from our own scoring. */
 static int
 report(const struct mf_fmti_import *imp)
@@ -230,15 +270,20 @@ cmd_import(int argc, char **argv)
 	    {"report", no_argument, NULL, 'r'},
 	    {"out", required_argument, NULL, 'o'},
 	    {"registry", required_argument, NULL, 'g'},
+	    {"submit", no_argument, NULL, 's'},
+	    {"url", required_argument, NULL, 'u'},
+	    {"token-file", required_argument, NULL, 't'},
+	    {"keys", required_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct mf_fmti_options opt;
 	struct mf_fmti_import *imp = NULL;
 	struct mf_error err;
-	const char *outdir = NULL, *env;
-	char dir[4096];
-	int c, want_report = 0, rc;
+	const char *outdir = NULL, *env, *url = NULL, *token_file = NULL;
+	const char *keys_dir = "var/fmti-keys";
+	char dir[4096], origin[256];
+	int c, want_report = 0, want_submit = 0, rc;
 
 	if (argc >= 2 &&
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -252,7 +297,8 @@ cmd_import(int argc, char **argv)
 	memset(&opt, 0, sizeof(opt));
 	argc--, argv++;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ro:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ro:g:su:t:k:h", opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'r':
 			want_report = 1;
@@ -263,6 +309,18 @@ cmd_import(int argc, char **argv)
 		case 'g':
 			opt.registry = optarg;
 			break;
+		case 's':
+			want_submit = 1;
+			break;
+		case 'u':
+			url = optarg;
+			break;
+		case 't':
+			token_file = optarg;
+			break;
+		case 'k':
+			keys_dir = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return MF_EXIT_OK;
@@ -271,7 +329,8 @@ cmd_import(int argc, char **argv)
 			return MF_EXIT_USAGE;
 		}
 	}
-	if (optind < argc - 1 || (!want_report && outdir == NULL)) {
+	if (optind < argc - 1 ||
+	    (!want_report && outdir == NULL && !want_submit)) {
 		usage(stderr);
 		return MF_EXIT_USAGE;
 	}
@@ -282,6 +341,13 @@ cmd_import(int argc, char **argv)
 	else
 		snprintf(dir, sizeof(dir), "../shared/data/fmti");
 	opt.dir = dir;
+	url = mf_cli_registry_url(url);
+	/* Payloads name the registry they are for: ask it. */
+	if (want_submit && opt.registry == NULL) {
+		if (registry_origin(url, origin, sizeof(origin)) != 0)
+			return MF_EXIT_USAGE;
+		opt.registry = origin;
+	}
 	mf_error_init(&err);
 	if ((rc = mf_fmti_import(&imp, &opt, &err)) != 0) {
 		fprintf(stderr, "modelfacts import: %s\n", err.message);
@@ -293,6 +359,8 @@ cmd_import(int argc, char **argv)
 		rc = MF_EXIT_USAGE;
 	if (rc == MF_EXIT_OK && outdir != NULL && write_out(imp, outdir) != 0)
 		rc = MF_EXIT_USAGE;
+	if (rc == MF_EXIT_OK && want_submit)
+		rc = mf_cli_fmti_submit(imp, url, token_file, keys_dir);
 	mf_fmti_import_free(imp);
 	mf_error_dispose(&err);
 	return rc;

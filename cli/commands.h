@@ -32,4 +32,9 @@ int cmd_import(int argc, char **argv);
  */
 int mf_cli_validate_documents(int argc, char **argv);
 
+/* `import fmti --submit` (cli/import_submit.c). */
+struct mf_fmti_import;
+int mf_cli_fmti_submit(const struct mf_fmti_import *imp, const char *url,
+                       const char *token_file, const char *keys_dir);
+
 #endif

@@ -126,3 +126,19 @@ mf_cli_print_api_error(long status, const char *body)
 	            mf_json_str(d, "message") ? mf_json_str(d, "message") : "");
 	json_decref(j);
 }
+
+char *
+mf_cli_admin_token(const char *file)
+{
+	const char *env = getenv("MODELFACTS_ADMIN_TOKEN");
+	size_t len;
+	char *t;
+
+	if (file == NULL && env != NULL && *env)
+		return strdup(env);
+	t = mf_cli_read_file(file ? file : "var/admin.token", 4096, &len);
+	while (t != NULL && len > 0 &&
+	       (t[len - 1] == '\n' || t[len - 1] == '\r'))
+		t[--len] = '\0';
+	return t;
+}

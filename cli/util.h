@@ -29,6 +29,13 @@ int mf_cli_http(const char *method, const char *url, const char *body,
                 size_t len, const char *extra_header, long *status,
                 struct mf_buf *resp);
 
+/*
+ * The registry operator's admin token: from file, else
+ * $MODELFACTS_ADMIN_TOKEN, else var/admin.token. New string, or NULL
+ * (the reason printed).
+ */
+char *mf_cli_admin_token(const char *file);
+
 /* Prints an API error body readably to stderr. */
 void mf_cli_print_api_error(long status, const char *body);
 

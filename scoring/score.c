@@ -338,11 +338,11 @@ score_json(const struct mf_score *s, bool summary)
 	}
 	for (i = 0; i < s->n_items; i++) {
 		if (summary) {
-			x = json_string(mf_score_result_name(s->items[i].result));
+			x = json_string(
+			    mf_score_result_name(s->items[i].result));
 			if (x == NULL ||
-			    json_object_set_new(inds,
-			                        mf_index_indicator(idx, i)->id,
-			                        x) != 0)
+			    json_object_set_new(
+			        inds, mf_index_indicator(idx, i)->id, x) != 0)
 				goto fail;
 		} else if ((x = item_json(s, i)) == NULL ||
 		           json_array_append_new(inds, x) != 0)

@@ -27,7 +27,8 @@ openapi_path(const char *pattern, char *out, size_t n)
 static json_t *
 load(void)
 {
-	const struct mf_embedded *e = mf_embedded_get("web/static/openapi.json");
+	const struct mf_embedded *e =
+	    mf_embedded_get("web/static/openapi.json");
 
 	assert_non_null(e);
 	return json_loadb((const char *)e->data, e->len, 0, NULL);
@@ -77,8 +78,9 @@ test_every_documented_path_is_routed(void **state)
 			found = strcmp(path, key) == 0;
 		}
 		if (!found)
-			fail_msg("openapi.json documents %s, which is not routed",
-			         key);
+			fail_msg(
+			    "openapi.json documents %s, which is not routed",
+			    key);
 	}
 	json_decref(doc);
 }

@@ -1,0 +1,329 @@
+/*
+ * `modelfacts import fmti --submit`: puts an imported FMTI data set into a
+ * running registry, as its operator and on behalf of each organisation:
+ * registers the organisations (one Ed25519 key each, kept in a directory
+ * so a later run can sign for them again), loads the index documents,
+ * then signs and submits every disclosure and assessment in order.
+ * Re-running it adds new versions instead of failing: seq continues from
+ * each organisation's last, and disclosures supersede the current head.
+ */
+#include "cli/commands.h"
+#include "cli/util.h"
+#include "common/doctype.h"
+#include "common/json.h"
+#include "envelope/keys.h"
+#include "envelope/verify.h"
+#include "importers/fmti.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct submitter {
+	const char *url;
+	char auth[4200];
+	const char *keys_dir;
+	json_t *seqs; /* org -> last seq used */
+	struct org_key {
+		const char *org; /* borrowed from the import */
+		struct mf_key *key;
+	} * keys;
+	size_t nkeys;
+	unsigned orgs, indices, disclosures, assessments, already;
+};
+
+/* GET or POST; returns the status, the body in *out (new, or NULL). */
+static long
+call(struct submitter *s, const char *method, const char *path,
+     const char *body, int admin, json_t **out)
+{
+	struct mf_buf resp = MF_BUF_INIT;
+	char url[4096];
+	long status = 0;
+
+	*out = NULL;
+	snprintf(url, sizeof(url), "%s%s", s->url, path);
+	if (mf_cli_http(method, url, body, body ? strlen(body) : 0,
+	                admin ? s->auth : NULL, &status, &resp) == 0 &&
+	    resp.data != NULL)
+		*out = json_loads(resp.data, 0, NULL);
+	if (status >= 400 && status != 404 && status != 409)
+		mf_cli_print_api_error(status, resp.data);
+	mf_buf_dispose(&resp);
+	return status;
+}
+
+/* The organisation's key: loaded from KEYS/<org>.key, or made and kept. */
+static struct mf_key *
+org_key(struct submitter *s, const char *org)
+{
+	char path[4096];
+	struct mf_key *key = NULL;
+	struct mf_error err;
+	char *pem = NULL;
+
+	mf_error_init(&err);
+	snprintf(path, sizeof(path), "%s/%s.key", s->keys_dir, org);
+	if (mf_key_load_private_file(&key, path, NULL, &err) == 0)
+		goto done;
+	mf_error_dispose(&err);
+	mf_error_init(&err);
+	if (mf_key_generate(&key, MF_KEY_ED25519, &err) != 0 ||
+	    mf_key_private_pem(key, &pem) != 0 ||
+	    mf_key_write_secret_file(path, pem, &err) != 0) {
+		fprintf(stderr, "modelfacts import: key for %s: %s\n", org,
+		        err.message);
+		mf_key_free(key);
+		key = NULL;
+	}
+done:
+	free(pem);
+	mf_error_dispose(&err);
+	return key;
+}
+
+/* Registers org with its key, or checks that the key is already its. */
+static int
+ensure_org(struct submitter *s, const json_t *o, struct mf_key *key)
+{
+	const char *org = mf_json_str(o, "org");
+	char path[256], *pub = NULL, *body = NULL;
+	json_t *req = NULL, *r = NULL, *k;
+	long st;
+	size_t i;
+	int rc = -1, found = 0;
+
+	if (mf_key_public_pem(key, &pub) != 0)
+		return -1;
+	req = json_pack("{s:s, s:s, s:s, s:s}", "org", org, "name",
+	                mf_json_str(o, "name"), "role", mf_json_str(o, "role"),
+	                "public_key", pub);
+	if (req == NULL || (body = json_dumps(req, JSON_COMPACT)) == NULL)
+		goto done;
+	st = call(s, "POST", "/v1/admin/orgs", body, 1, &r);
+	if (st == 201) {
+		s->orgs++;
+		rc = 0;
+		goto done;
+	}
+	if (st != 409)
+		goto done;
+	json_decref(r);
+	snprintf(path, sizeof(path), "/v1/orgs/%s/keys", org);
+	if (call(s, "GET", path, NULL, 0, &r) != 200)
+		goto done;
+	json_array_foreach(r, i, k) found |=
+	    strcmp(mf_json_str(k, "keyid") ? mf_json_str(k, "keyid") : "",
+	           mf_key_id(key)) == 0 &&
+	    strcmp(mf_json_str(k, "status") ? mf_json_str(k, "status") : "",
+	           "active") == 0;
+	if (!found)
+		fprintf(stderr,
+		        "modelfacts import: %s is registered with other keys; "
+		        "use the --keys directory of the run that registered "
+		        "it\n",
+		        org);
+	rc = found ? 0 : -1;
+done:
+	json_decref(req);
+	json_decref(r);
+	free(body);
+	free(pub);
+	return rc;
+}
+
+/* The organisation's next seq, continuing from what the registry has. */
+static long long
+next_seq(struct submitter *s, const char *org)
+{
+	json_t *v = json_object_get(s->seqs, org), *r = NULL;
+	char path[256];
+	long long seq;
+
+	if (v == NULL) {
+		snprintf(path, sizeof(path), "/v1/orgs/%s", org);
+		if (call(s, "GET", path, NULL, 0, &r) != 200)
+			return -1;
+		v = json_integer(
+		    json_integer_value(json_object_get(r, "last_seq")));
+		json_object_set_new(s->seqs, org, v);
+		json_decref(r);
+	}
+	seq = json_integer_value(v) + 1;
+	json_integer_set(v, seq);
+	return seq;
+}
+
+/* Signs doc (after the caller set seq etc.) and submits it. On success
+ * *sha (may be NULL) gets the accepted payload digest. */
+static int
+sign_submit(struct submitter *s, json_t *doc, struct mf_key *key,
+            enum mf_doctype type, char sha[65])
+{
+	const char *ptype = mf_doctype_payload_type(type);
+	char *payload = mf_json_dump(doc), *env = NULL;
+	struct mf_error err;
+	json_t *r = NULL;
+	long st;
+	int rc = -1;
+
+	mf_error_init(&err);
+	if (payload == NULL ||
+	    mf_dsse_sign(&env, key, ptype, (const uint8_t *)payload,
+	                 strlen(payload), NULL, &err) != 0)
+		goto done;
+	st = call(s, "POST", "/v1/submissions", env, 0, &r);
+	if (st == 201 || st == 200) {
+		if (sha != NULL)
+			snprintf(sha, 65, "%s",
+			         mf_json_str(r, "payload_sha256")
+			             ? mf_json_str(r, "payload_sha256")
+			             : "");
+		if (st == 200)
+			s->already++;
+		rc = 0;
+	} else {
+		fprintf(stderr, "modelfacts import: %s/%s refused\n",
+		        mf_json_str(json_object_get(doc, "subject"), "org"),
+		        mf_doctype_name(type));
+	}
+done:
+	json_decref(r);
+	free(payload);
+	free(env);
+	mf_error_dispose(&err);
+	return rc;
+}
+
+static struct mf_key *
+key_of(struct submitter *s, const char *org)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkeys; i++)
+		if (strcmp(s->keys[i].org, org) == 0)
+			return s->keys[i].key;
+	return NULL;
+}
+
+static int
+submit_developer(struct submitter *s, const struct mf_fmti_developer *dev)
+{
+	char sha[65] = "", path[512], head[80];
+	json_t *doc, *r = NULL;
+	long long seq;
+
+	if (dev->disclosure.payload != NULL) {
+		doc = json_deep_copy(dev->disclosure.payload);
+		if ((seq = next_seq(s, dev->org)) < 0)
+			goto fail;
+		json_object_set_new(doc, "seq", json_integer(seq));
+		/* a re-run adds a version on top of the current one */
+		snprintf(path, sizeof(path), "/v1/models/%s/%s", dev->org,
+		         dev->model);
+		if (call(s, "GET", path, NULL, 0, &r) == 200 &&
+		    mf_json_str(r, "payload_sha256") != NULL) {
+			snprintf(head, sizeof(head), "sha256:%s",
+			         mf_json_str(r, "payload_sha256"));
+			json_object_set_new(doc, "supersedes",
+			                    json_string(head));
+		}
+		json_decref(r);
+		if (sign_submit(s, doc, key_of(s, dev->org), MF_DOC_DISCLOSURE,
+		                sha) != 0)
+			goto fail;
+		json_decref(doc);
+		s->disclosures++;
+	}
+	doc = json_deep_copy(dev->assessment.payload);
+	if ((seq = next_seq(s, MF_FMTI_ASSESSOR)) < 0)
+		goto fail;
+	json_object_set_new(doc, "seq", json_integer(seq));
+	/* name the disclosure as accepted (its digest changed with seq) */
+	if (sha[0] != '\0') {
+		snprintf(head, sizeof(head), "sha256:%s", sha);
+		json_object_set_new(json_object_get(doc, "subject"),
+		                    "disclosure", json_string(head));
+	} else {
+		json_object_del(json_object_get(doc, "subject"), "disclosure");
+	}
+	if (sign_submit(s, doc, key_of(s, MF_FMTI_ASSESSOR), MF_DOC_ASSESSMENT,
+	                NULL) != 0)
+		goto fail;
+	json_decref(doc);
+	s->assessments++;
+	return 0;
+fail:
+	json_decref(doc);
+	return -1;
+}
+
+int
+mf_cli_fmti_submit(const struct mf_fmti_import *imp, const char *url,
+                   const char *token_file, const char *keys_dir)
+{
+	struct submitter s;
+	json_t *o, *r = NULL;
+	char *token = NULL, *body;
+	size_t i, e, j;
+	int rc = MF_EXIT_FAIL;
+
+	memset(&s, 0, sizeof(s));
+	s.url = url;
+	s.keys_dir = keys_dir;
+	s.seqs = json_object();
+	s.keys = calloc(json_array_size(imp->orgs) + 1, sizeof(*s.keys));
+	if (s.seqs == NULL || s.keys == NULL)
+		goto done;
+	if ((token = mf_cli_admin_token(token_file)) == NULL)
+		return MF_EXIT_USAGE;
+	i = 0;
+	snprintf(s.auth, sizeof(s.auth), "Authorization: Bearer %s", token);
+	free(token);
+	if (mkdir(keys_dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "modelfacts import: cannot create %s: %s\n",
+		        keys_dir, strerror(errno));
+		rc = MF_EXIT_USAGE;
+		goto done;
+	}
+	json_array_foreach(imp->orgs, i, o)
+	{
+		struct mf_key *key = org_key(&s, mf_json_str(o, "org"));
+
+		if (key == NULL)
+			goto done;
+		s.keys[s.nkeys].org = mf_json_str(o, "org");
+		s.keys[s.nkeys++].key = key;
+		if (ensure_org(&s, o, key) != 0)
+			goto done;
+	}
+	for (e = 0; e < MF_FMTI_EDITIONS; e++) {
+		const struct mf_fmti_edition *ed = &imp->editions[e];
+		long st;
+
+		if ((body = json_dumps(ed->index, JSON_COMPACT)) == NULL)
+			goto done;
+		st = call(&s, "POST", "/v1/admin/indices", body, 1, &r);
+		free(body);
+		json_decref(r);
+		r = NULL;
+		if (st != 201 && st != 200)
+			goto done;
+		s.indices += st == 201;
+		for (j = 0; j < ed->n_devs; j++)
+			if (submit_developer(&s, &ed->devs[j]) != 0)
+				goto done;
+	}
+	printf("registered %u organisations and %u indices; submitted %u "
+	       "disclosures and %u assessments (%u already there)\n",
+	       s.orgs, s.indices, s.disclosures, s.assessments, s.already);
+	rc = MF_EXIT_OK;
+done:
+	for (i = 0; i < s.nkeys; i++)
+		mf_key_free(s.keys[i].key);
+	free(s.keys);
+	json_decref(s.seqs);
+	return rc;
+}
