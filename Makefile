@@ -10,7 +10,7 @@ VARIANT ?= release
 B := build/$(VARIANT)
 
 PKGS := libpq libmicrohttpd openssl jansson libgit2 libpcre2-8 libcmark \
-	yaml-0.1 libcurl
+	libcurl
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla

@@ -291,3 +291,12 @@ def test_make_run_serves_and_ctrl_c_cleans_up(t):
     time.sleep(0.5)
     assert not pids_of(f"modelfactsd --port {port}"), "server left behind"
     assert not pids_of(os.path.join(var, "pg", "data")), "cluster left behind"
+
+
+def test_readme_lists_every_option(t):
+    import re
+    helptext = sh(os.path.join(ROOT, "bin", "modelfactsd"), "--help").stdout
+    flags = set(re.findall(r"^  (--[a-z-]+)", helptext, re.M)) - {"--help"}
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    documented = set(re.findall(r"^\| `(--[a-z-]+)` \|", readme, re.M))
+    assert flags == documented, (flags - documented, documented - flags)
