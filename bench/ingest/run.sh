@@ -18,7 +18,7 @@ PGBIN=/usr/lib/postgresql/15/bin
 make -s all
 mkdir -p "$OUT"
 cc -std=c11 -D_DEFAULT_SOURCE -O2 -I. -o "$OUT/loadgen" bench/ingest/loadgen.c \
-	build/release/libmf.a $(pkg-config --cflags --libs jansson openssl libcurl libpcre2-8) -lpthread
+	build/release/libmf.a $(pkg-config --cflags --libs jansson openssl libcurl libpcre2-8) -lpthread -lm
 
 # A fresh cluster with default durability (fsync and synchronous_commit on).
 scripts/pg.sh stop "$OUT/pg" >/dev/null 2>&1 || true
@@ -43,7 +43,9 @@ bin/modelfactsd --database-url "$PGURL" --migrate-only >/dev/null 2>&1
 psql -d "$URL" -c "COPY (SELECT encode(envelope, 'base64'), payload, (SELECT scores FROM versions LIMIT 1) FROM submissions LIMIT 1) TO STDOUT" >"$OUT/doc.tsv"
 psql -d bench_pg -c "CREATE TABLE bench_doc_raw (env text, payload json, scores jsonb)" \
 	-c "\\copy bench_doc_raw FROM '$OUT/doc.tsv'" \
-	-c "CREATE TABLE bench_doc AS SELECT decode(replace(env, E'\\n', ''), 'base64') AS envelope, payload, scores, repeat('a', 64) AS keyid FROM bench_doc_raw" \
+	-c "CREATE TABLE bench_doc AS SELECT decode(replace(env, E'\\n', ''), 'base64') AS envelope, payload::text AS payload, scores, repeat('a', 64) AS keyid FROM bench_doc_raw" \
+	-c "ALTER TABLE bench_doc ALTER envelope SET STORAGE EXTERNAL, ALTER payload SET STORAGE EXTERNAL, ALTER scores SET STORAGE EXTERNAL" \
+	-c "UPDATE bench_doc SET envelope = envelope || ''::bytea, payload = payload || '', scores = scores || '{}'::jsonb" \
 	-c "INSERT INTO orgs (org, name, role) SELECT 'pg' || g, 'pg', 'developer' FROM generate_series(0, 63) g"
 
 printf '\n%-8s %14s %10s %10s %14s %8s\n' clients "modelfacts/s" "p50 ms" "p99 ms" "pgbench tps" ratio
