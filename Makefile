@@ -123,30 +123,37 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-# ---- JSON Schema validator (validators/jsonschema*): libm, fuzzing ----
+# ---- fuzzing (libFuzzer, clang) ----
 # multipleOf and integer checks use fmod/floor from libm.
 ALL_LDLIBS += -lm
-# `make fuzz` builds the libFuzzer target; `make fuzz-run FUZZ_SECONDS=60`
-# runs it on a corpus seeded at run time from tests/fuzz/corpus/.
+# `make fuzz` builds the targets; `make fuzz-run FUZZ_SECONDS=60` runs each
+# for its share of the time on a corpus seeded at run time.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
-FUZZ_DEPS := common/buf.c common/error.c common/json.c common/json_parse.c \
-	common/timeutil.c \
-	$(wildcard validators/jsonschema*.c)
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. \
+	-I$(B)/gen
+FUZZ_TARGETS := jsonschema submission
+FUZZ_LIB_SRC := $(LIB_SRC) $(B)/gen/embedded.c
+FUZZ_LIBS = $(shell pkg-config --cflags --libs jansson libpcre2-8 openssl) \
+	-lpthread -lm
 
-fuzz: build/fuzz/fuzz_jsonschema
-build/fuzz/fuzz_jsonschema: tests/fuzz/fuzz_jsonschema.c $(FUZZ_DEPS) \
-		$(wildcard validators/*.h common/*.h)
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/gen/embedded.c $(LIB_SRC) \
+		$(wildcard */*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_jsonschema.c \
-		$(FUZZ_DEPS) $(shell pkg-config --cflags --libs jansson \
-		libpcre2-8) -lpthread -lm
-fuzz-run: build/fuzz/fuzz_jsonschema
-	rm -rf build/fuzz/corpus && mkdir -p build/fuzz/corpus
-	tests/fuzz/make_corpus.sh tests/fuzz/corpus build/fuzz/corpus
-	build/fuzz/fuzz_jsonschema -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix=build/fuzz/ build/fuzz/corpus
-.PHONY: fuzz-run
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(FUZZ_LIBS)
+fuzz-run: fuzz
+	@tests/fuzz/make_corpus.sh tests/fuzz/corpus build/fuzz/corpus-jsonschema
+	@tests/fuzz/make_envelopes.sh build/fuzz/corpus-submission
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzzing $$t for $$(( $(FUZZ_SECONDS) / 2 ))s"; \
+		build/fuzz/fuzz_$$t -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) \
+			-max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=build/fuzz/$$t- \
+			build/fuzz/corpus-$$t >build/fuzz/$$t.log 2>&1; \
+		rc=$$?; tail -n 3 build/fuzz/$$t.log; \
+		[ $$rc -eq 0 ] || { tail -n 40 build/fuzz/$$t.log; exit 1; }; \
+	done
+.PHONY: fuzz fuzz-run
