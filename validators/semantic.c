@@ -455,9 +455,18 @@ check_string(struct ctx *c, const char *ptr, const char *member,
 		return;
 	}
 	while (*s) {
-		unsigned cp = next_cp(&s);
+		unsigned cp;
 
 		cps++;
+		if (*s < 0x80) { /* most text: no decoding needed */
+			cp = *s++;
+			if (cp == '\n' || cp == '\t')
+				bad_line |= single;
+			else if (cp < 0x20 || cp == 0x7f)
+				bad_ctl = true;
+			continue;
+		}
+		cp = next_cp(&s);
 		if (cp == '\n' || cp == '\t')
 			bad_line |= single;
 		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
