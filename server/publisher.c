@@ -23,6 +23,9 @@
 #include <stdarg.h>
 #include <pthread.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,8 @@
 #define MAX_CHANGES        256
 /* Fallback poll, in case a notification was missed. */
 #define POLL_MS 500
+/* How much the publisher yields to request threads under load. */
+#define PUBLISHER_NICE 10
 
 struct mf_publisher {
 	pthread_t thread;
@@ -570,6 +575,12 @@ publisher_main(void *arg)
 	int n, count, wait_ms = 0;
 
 	prctl(PR_SET_NAME, "mf-publisher", 0, 0, 0); /* for top and perf */
+	/*
+	 * Publication runs behind acceptance by design: when the machine is
+	 * saturated, accepting and logging submissions come first and the
+	 * publisher catches up when load falls (Linux: a thread's own nice).
+	 */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), PUBLISHER_NICE);
 
 	while (!stopping(p)) {
 		mf_error_init(&err);
