@@ -9,7 +9,7 @@ build="gcc make pkg-config libc6-dev libpq-dev libmicrohttpd-dev libssl-dev
 	postgresql-15 openssl git openssh-client curl acl"
 test="libcmocka-dev clang libclang-rt-14-dev python3 golang-go
 	golang-golang-x-mod-dev chromium"
-bench="wrk nginx-light nodejs npm python3-jsonschema"
+bench="wrk nginx-light python3-jsonschema"
 
 want=""
 for group in "$@"; do

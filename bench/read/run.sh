@@ -39,6 +39,7 @@ bin/modelfacts admin create-org --org acme --name Acme --role developer \
 	--token-file "$OUT/state/admin.token" >/dev/null
 sed -e "s/\"issued_at\": \"[^\"]*\"/\"issued_at\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"/" \
 	-e 's/"org": "larchwood"/"org": "acme"/' -e 's/"seq": [0-9]*/"seq": 1/' \
+	-e 's/"supersedes": "[^"]*"/"supersedes": null/' \
 	examples/disclosure-open.json >"$OUT/payload.json"
 bin/modelfacts sign --key "$OUT/acme.key" "$OUT/payload.json" >"$OUT/envelope.json"
 bin/modelfacts submit --registry "http://127.0.0.1:$PORT" "$OUT/envelope.json" >/dev/null
