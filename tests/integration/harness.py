@@ -193,8 +193,13 @@ class Server:
                 c.request(method, path, body=body, headers=headers or {})
             except (BrokenPipeError, ConnectionResetError):
                 pass  # answered early (e.g. 413): read what it said
-            r = c.getresponse()
-            return Response(r.status, r.getheaders(), r.read())
+            try:
+                r = c.getresponse()
+                return Response(r.status, r.getheaders(), r.read())
+            except (http.client.HTTPException, AttributeError) as e:
+                # no answer at all (the server went away): an I/O error,
+                # like every other way a connection can fail
+                raise ConnectionError(f"no response: {e!r}") from e
         finally:
             c.close()
 
