@@ -48,7 +48,9 @@ CREATE TABLE submissions (
 	leaf text,
 	UNIQUE (org, seq)
 );
-ALTER TABLE submissions ALTER COLUMN envelope SET COMPRESSION lz4;
+-- Base64 barely compresses: storing the envelope out of line uncompressed
+-- saves the attempt on every insert. The payload text compresses well.
+ALTER TABLE submissions ALTER COLUMN envelope SET STORAGE EXTERNAL;
 ALTER TABLE submissions ALTER COLUMN payload SET COMPRESSION lz4;
 CREATE INDEX submissions_unsequenced ON submissions (id) WHERE log_index IS NULL;
 CREATE INDEX submissions_subject ON submissions (subject_org, subject_model);
@@ -84,7 +86,7 @@ CREATE TABLE versions (
 	model text NOT NULL,
 	version integer NOT NULL CHECK (version >= 1),
 	submission_id bigint NOT NULL UNIQUE REFERENCES submissions,
-	payload_sha256 bytea NOT NULL UNIQUE,
+	payload_sha256 bytea NOT NULL,              -- unique through submissions
 	supersedes bytea,
 	model_version text,                         -- the developer's own label
 	release_date date,

@@ -134,8 +134,10 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "SELECT (SELECT true FROM orgs WHERE org = $1),"
         " coalesce((SELECT encode(head_payload_sha256, 'hex')"
         "  FROM models WHERE org = $1 AND model = $2), ''),"
-        " (SELECT version FROM versions WHERE org = $1 AND model = $2"
-        "  AND payload_sha256 = decode($3, 'hex'))",
+        " (SELECT v.version FROM submissions s"
+        "  JOIN versions v ON v.submission_id = s.id"
+        "  WHERE s.payload_sha256 = decode($3, 'hex')"
+        "  AND v.org = $1 AND v.model = $2)",
     /* ingest 3: everything (migrations/0002_accept_function.sql) */
     [MF_SQL_ACCEPT] =
         "SELECT submission_id, version FROM mf_accept($1, $2, $3,"
