@@ -32,6 +32,8 @@ LIB_SRC := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
 SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+# what every unit-test binary links besides its own file
+UNIT_SUPPORT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tests/unit/support/*.c))
 EMBED_FILES := $(sort $(wildcard migrations/*.sql schema/*.json \
 	schema/*/*.json web/static/*))
 
@@ -96,10 +98,14 @@ $(B)/tools/embed: scripts/embed.c
 	@mkdir -p $(@D)
 	@$(CC) -std=c11 -O1 -Wall -o $@ $<
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libmfserver.a $(B)/libmf.a
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(UNIT_SUPPORT_OBJ) $(B)/libmfserver.a \
+		$(B)/libmf.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $^ $(ALL_LDLIBS) -lcmocka
+
+# kept, so a second make does not relink every test binary
+.SECONDARY: $(UNIT_SUPPORT_OBJ)
 
 unit-tests: $(UNIT_BIN)
 
@@ -111,12 +117,12 @@ test: test-deps
 	@$(MAKE) --no-print-directory WERROR=-Werror VARIANT=asan unit-tests
 	@scripts/test.sh
 
+FORMATTED = $(LIB_SRC) $(SERVER_SRC) server/main.c $(CLI_SRC) $(UNIT_SRC) \
+	$(wildcard */*.h tests/unit/support/*.[ch] tests/fuzz/*.c)
 format:
-	clang-format -i $(LIB_SRC) $(SERVER_SRC) server/main.c $(CLI_SRC) \
-		$(UNIT_SRC) $(wildcard */*.h)
+	clang-format -i $(FORMATTED)
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRC) $(SERVER_SRC) \
-		server/main.c $(CLI_SRC) $(UNIT_SRC) $(wildcard */*.h)
+	clang-format --dry-run --Werror $(FORMATTED)
 
 clean:
 	rm -rf build bin

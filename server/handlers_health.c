@@ -60,7 +60,8 @@ mf_h_version(struct mf_request *req)
 int
 mf_h_openapi(struct mf_request *req)
 {
-	const struct mf_embedded *e = mf_embedded_get("web/static/openapi.json");
+	const struct mf_embedded *e =
+	    mf_embedded_get("web/static/openapi.json");
 
 	if (e == NULL)
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,

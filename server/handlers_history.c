@@ -98,9 +98,9 @@ indicator_changes(const json_t *from, const json_t *to)
 	{
 		b = json_object_get(json_object_get(to, "results"), id);
 		if (b != NULL && !json_equal(a, b))
-			json_array_append_new(out,
-			                      json_pack("{s:s, s:O, s:O}", "id",
-			                                id, "from", a, "to", b));
+			json_array_append_new(out, json_pack("{s:s, s:O, s:O}",
+			                                     "id", id, "from",
+			                                     a, "to", b));
 	}
 	return out;
 }

@@ -25,7 +25,7 @@
 	" 'model_version', v.model_version, 'release_date', v.release_date,"   \
 	" 'issued_at', s.issued_at, 'accepted_at', s.accepted_at,"             \
 	" 'signed_by', s.signer_keyids, 'log_index', s.log_index,"             \
-	" 'scores', v.scores, 'facts', s.payload::json,"                             \
+	" 'scores', v.scores, 'facts', s.payload::json,"                       \
 	" 'envelope', CASE WHEN " with_envelope                                \
 	"  THEN convert_from(s.envelope, 'UTF8')::json END)"
 
@@ -364,7 +364,8 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " SELECT true, document::text FROM ins UNION ALL"
         " SELECT false, document::text FROM indices WHERE index_id = $1"
         " AND NOT EXISTS (SELECT 1 FROM ins)",
-    [MF_SQL_INDEX_GET] = "SELECT document::text FROM indices WHERE index_id = $1",
+    [MF_SQL_INDEX_GET] =
+        "SELECT document::text FROM indices WHERE index_id = $1",
     [MF_SQL_INDICES_LIST] =
         "SELECT coalesce(json_agg(json_build_object('id', index_id,"
         " 'name', name, 'edition', document->>'edition',"

@@ -10,6 +10,7 @@
 #include "envelope/keys.h"
 #include "envelope/sshsig.h"
 #include "envelope/verify.h"
+#include "tests/unit/support/scratch.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,110 +25,13 @@
 
 #include <cmocka.h>
 
-static char tmpdir[256];
-
-static int
-setup_tmp(void **state)
-{
-	(void)state;
-	if (mkdir("build", 0755) != 0 && access("build", F_OK) != 0)
-		return -1;
-	if (mkdir("build/tmp", 0755) != 0 && access("build/tmp", F_OK) != 0)
-		return -1;
-	snprintf(tmpdir, sizeof(tmpdir), "build/tmp/test_envelope.XXXXXX");
-	return mkdtemp(tmpdir) != NULL ? 0 : -1;
-}
-
-static int
-teardown_tmp(void **state)
-{
-	char cmd[512];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static int
-have(const char *tool)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
-	return system(cmd) == 0;
-}
-
-static void
-require_tools(void)
-{
-	if (!have("openssl") || !have("ssh-keygen")) {
-		printf("  openssl or ssh-keygen not installed; skipping\n");
-		skip();
-	}
-}
-
-/* Runs a command in tmpdir; its exit status. */
-static int
-sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	int n, st;
-	va_list ap;
-
-	n = snprintf(cmd, sizeof(cmd), "cd '%s' && (", tmpdir);
-	va_start(ap, fmt);
-	n += vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	snprintf(cmd + n, sizeof(cmd) - (size_t)n, ") >/dev/null 2>&1");
-	st = system(cmd);
-	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *
-slurp(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len != NULL)
-		*len = (size_t)n;
-	return buf;
-}
-
-static void
-spit(const char *name, const void *data, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
 static struct mf_key *
 pub_from_file(const char *name)
 {
 	struct mf_key *k;
 	struct mf_error err;
 	size_t len;
-	char *text = slurp(name, &len);
+	char *text = mf_test_slurp(name, &len);
 
 	mf_error_init(&err);
 	if (mf_key_parse_public(&k, text, len, &err) != 0)
@@ -142,7 +46,7 @@ priv_from_file(const char *name)
 	struct mf_key *k;
 	struct mf_error err;
 	size_t len;
-	char *text = slurp(name, &len);
+	char *text = mf_test_slurp(name, &len);
 
 	mf_error_init(&err);
 	if (mf_key_parse_private(&k, text, len, NULL, &err) != 0)
@@ -388,7 +292,8 @@ test_sign_verify_all_algs(void **state)
 
 /* ---- the openssl CLI, both directions --------------------------------- */
 
-/* Writes PAE(type, payload) to tmpdir/pae; returns it (free() it). */
+/* Writes PAE(type, payload) to mf_test_scratch()/pae; returns it (free() it).
+ */
 static uint8_t *
 write_pae(const char *type, const char *payload, size_t *len)
 {
@@ -397,11 +302,11 @@ write_pae(const char *type, const char *payload, size_t *len)
 	assert_int_equal(mf_dsse_pae(&pae, len, type, strlen(type),
 	                             (const uint8_t *)payload, strlen(payload)),
 	                 0);
-	spit("pae", pae, *len);
+	mf_test_spit("pae", pae, *len);
 	return pae;
 }
 
-/* Makes an envelope around tmpdir/sig and checks it against pub. */
+/* Makes an envelope around mf_test_scratch()/sig and checks it against pub. */
 static int
 verify_cli_sig(const char *type, const char *payload, struct mf_key *pub)
 {
@@ -413,7 +318,7 @@ verify_cli_sig(const char *type, const char *payload, struct mf_key *pub)
 	int rc;
 
 	s.keyid = (char *)mf_key_id(pub);
-	s.sig = (uint8_t *)slurp("sig", &len);
+	s.sig = (uint8_t *)mf_test_slurp("sig", &len);
 	s.sig_len = len;
 	assert_int_equal(mf_dsse_encode(&text, type, (const uint8_t *)payload,
 	                                strlen(payload), &s, 1),
@@ -439,50 +344,53 @@ test_openssl_signs_we_verify(void **state)
 	size_t len;
 
 	(void)state;
-	require_tools();
+	mf_test_require("openssl", "ssh-keygen", NULL);
 	pae = write_pae(type, payload, &len);
 	free(pae);
 	/* Ed25519 (pure: the PAE itself is signed). */
 	assert_int_equal(
-	    sh("openssl genpkey -algorithm ed25519 -out ed.pem "
-	       "&& openssl pkey -in ed.pem -pubout -out ed.pub && "
-	       "openssl pkeyutl -sign -rawin -inkey ed.pem -in pae "
-	       "-out sig"),
+	    mf_test_sh("openssl genpkey -algorithm ed25519 -out ed.pem "
+	               "&& openssl pkey -in ed.pem -pubout -out ed.pub && "
+	               "openssl pkeyutl -sign -rawin -inkey ed.pem -in pae "
+	               "-out sig"),
 	    0);
 	pub = pub_from_file("ed.pub");
 	assert_int_equal(verify_cli_sig(type, payload, pub), 0);
 	assert_int_equal(verify_cli_sig(type, "{}", pub), MF_E_BAD_SIGNATURE);
 	mf_key_free(pub);
 	/* ECDSA P-256, SHA-256, DER. */
-	assert_int_equal(sh("openssl genpkey -algorithm EC -pkeyopt "
-	                    "ec_paramgen_curve:P-256 -out ec.pem && openssl "
-	                    "pkey -in ec.pem -pubout -out ec.pub && openssl "
-	                    "dgst -sha256 -sign ec.pem -out sig pae"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl genpkey -algorithm EC -pkeyopt "
+	               "ec_paramgen_curve:P-256 -out ec.pem && openssl "
+	               "pkey -in ec.pem -pubout -out ec.pub && openssl "
+	               "dgst -sha256 -sign ec.pem -out sig pae"),
+	    0);
 	pub = pub_from_file("ec.pub");
 	assert_int_equal(verify_cli_sig(type, payload, pub), 0);
 	assert_int_equal(verify_cli_sig(type, "{}", pub), MF_E_BAD_SIGNATURE);
 	mf_key_free(pub);
 	/* RSA-PSS, SHA-256, MGF1-SHA-256, salt 32; salt 20 is refused. */
-	assert_int_equal(sh("openssl genpkey -algorithm RSA -pkeyopt "
-	                    "rsa_keygen_bits:2048 -out rsa.pem && openssl pkey "
-	                    "-in rsa.pem -pubout -out rsa.pub && openssl dgst "
-	                    "-sha256 -sign rsa.pem -sigopt "
-	                    "rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 "
-	                    "-sigopt rsa_mgf1_md:sha256 -out sig pae"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl genpkey -algorithm RSA -pkeyopt "
+	               "rsa_keygen_bits:2048 -out rsa.pem && openssl pkey "
+	               "-in rsa.pem -pubout -out rsa.pub && openssl dgst "
+	               "-sha256 -sign rsa.pem -sigopt "
+	               "rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 "
+	               "-sigopt rsa_mgf1_md:sha256 -out sig pae"),
+	    0);
 	pub = pub_from_file("rsa.pub");
 	assert_int_equal(verify_cli_sig(type, payload, pub), 0);
 	assert_int_equal(verify_cli_sig(type, "{}", pub), MF_E_BAD_SIGNATURE);
-	assert_int_equal(sh("openssl dgst -sha256 -sign rsa.pem -sigopt "
-	                    "rsa_padding_mode:pss -sigopt rsa_pss_saltlen:20 "
-	                    "-sigopt rsa_mgf1_md:sha256 -out sig pae"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl dgst -sha256 -sign rsa.pem -sigopt "
+	               "rsa_padding_mode:pss -sigopt rsa_pss_saltlen:20 "
+	               "-sigopt rsa_mgf1_md:sha256 -out sig pae"),
+	    0);
 	assert_int_equal(verify_cli_sig(type, payload, pub),
 	                 MF_E_BAD_SIGNATURE);
 	/* PKCS#1 v1.5 with the same key is not RSA-PSS. */
-	assert_int_equal(sh("openssl dgst -sha256 -sign rsa.pem -out sig pae"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl dgst -sha256 -sign rsa.pem -out sig pae"), 0);
 	assert_int_equal(verify_cli_sig(type, payload, pub),
 	                 MF_E_BAD_SIGNATURE);
 	mf_key_free(pub);
@@ -517,23 +425,24 @@ test_we_sign_openssl_verifies(void **state)
 	size_t pae_len, sig_len, i;
 
 	(void)state;
-	require_tools();
+	mf_test_require("openssl", "ssh-keygen", NULL);
 	pae = write_pae("application/x", "payload bytes", &pae_len);
 	for (i = 0; i < 4; i++) {
-		assert_int_equal(sh("rm -f k.pem && %s && openssl pkey -in "
-		                    "k.pem -pubout -out k.pub",
-		                    gens[i]),
-		                 0);
+		assert_int_equal(
+		    mf_test_sh("rm -f k.pem && %s && openssl pkey -in "
+		               "k.pem -pubout -out k.pub",
+		               gens[i]),
+		    0);
 		k = priv_from_file("k.pem");
 		mf_error_init(&err);
 		assert_int_equal(mf_sign_message(&sig, &sig_len, k, pae,
 		                                 pae_len, NULL, &err),
 		                 0);
-		spit("sig", sig, sig_len);
-		assert_int_equal(sh("%s", verifies[i]), 0);
+		mf_test_spit("sig", sig, sig_len);
+		assert_int_equal(mf_test_sh("%s", verifies[i]), 0);
 		sig[sig_len / 2] ^= 1;
-		spit("sig", sig, sig_len);
-		assert_int_not_equal(sh("%s", verifies[i]), 0);
+		mf_test_spit("sig", sig, sig_len);
+		assert_int_not_equal(mf_test_sh("%s", verifies[i]), 0);
 		free(sig);
 		mf_key_free(k);
 	}
@@ -555,18 +464,19 @@ test_ssh_keygen_signs_we_verify(void **state)
 	char *armored, *b64, *p, *q;
 
 	(void)state;
-	require_tools();
+	mf_test_require("openssl", "ssh-keygen", NULL);
 	pae = write_pae(type, payload, &pae_len);
-	assert_int_equal(sh("ssh-keygen -q -t ed25519 -N '' -C me -f id && "
-	                    "ssh-keygen -q -t ed25519 -N '' -C other -f id2 && "
-	                    "ssh-keygen -Y sign -f id -n modelfacts pae && "
-	                    "cp pae pae2 && ssh-keygen -Y sign -f id -n git "
-	                    "pae2 && cp pae pae3 && ssh-keygen -Y sign -f id2 "
-	                    "-n modelfacts pae3"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("ssh-keygen -q -t ed25519 -N '' -C me -f id && "
+	               "ssh-keygen -q -t ed25519 -N '' -C other -f id2 && "
+	               "ssh-keygen -Y sign -f id -n modelfacts pae && "
+	               "cp pae pae2 && ssh-keygen -Y sign -f id -n git "
+	               "pae2 && cp pae pae3 && ssh-keygen -Y sign -f id2 "
+	               "-n modelfacts pae3"),
+	    0);
 	pub = pub_from_file("id.pub");
 	other = pub_from_file("id2.pub");
-	armored = slurp("pae.sig", &len);
+	armored = mf_test_slurp("pae.sig", &len);
 	mf_error_init(&err);
 	assert_int_equal(
 	    mf_sshsig_dearmor(&blob, &blob_len, armored, len, &err), 0);
@@ -595,7 +505,7 @@ test_ssh_keygen_signs_we_verify(void **state)
 		if (*p != '\n')
 			*q++ = *p;
 	*q = '\0';
-	spit("sig", "", 0);
+	mf_test_spit("sig", "", 0);
 	{
 		struct mf_dsse *env;
 		char text[4096];
@@ -615,7 +525,7 @@ test_ssh_keygen_signs_we_verify(void **state)
 	free(armored);
 
 	/* Namespace "git" is not accepted for envelopes. */
-	armored = slurp("pae2.sig", &len);
+	armored = mf_test_slurp("pae2.sig", &len);
 	assert_int_equal(
 	    mf_sshsig_dearmor(&blob, &blob_len, armored, len, &err), 0);
 	assert_int_equal(
@@ -629,7 +539,7 @@ test_ssh_keygen_signs_we_verify(void **state)
 	free(blob);
 	free(armored);
 	/* Signed by another key: refused before any crypto. */
-	armored = slurp("pae3.sig", &len);
+	armored = mf_test_slurp("pae3.sig", &len);
 	assert_int_equal(
 	    mf_sshsig_dearmor(&blob, &blob_len, armored, len, &err), 0);
 	assert_int_equal(
@@ -665,11 +575,12 @@ test_we_sign_ssh_keygen_verifies(void **state)
 	    "\nauthor r <r@x> 0 +0000\n\ncommit\n";
 
 	(void)state;
-	require_tools();
-	spit("msg", msg, strlen(msg));
-	assert_int_equal(sh("ssh-keygen -q -t ed25519 -N '' -C reg -f reg && "
-	                    "ssh-keygen -Y sign -f reg -n git msg"),
-	                 0);
+	mf_test_require("openssl", "ssh-keygen", NULL);
+	mf_test_spit("msg", msg, strlen(msg));
+	assert_int_equal(
+	    mf_test_sh("ssh-keygen -q -t ed25519 -N '' -C reg -f reg && "
+	               "ssh-keygen -Y sign -f reg -n git msg"),
+	    0);
 	k = priv_from_file("reg");
 	mf_error_init(&err);
 	assert_int_equal(mf_sshsig_sign(&blob, &blob_len, k, "git",
@@ -679,25 +590,28 @@ test_we_sign_ssh_keygen_verifies(void **state)
 	assert_int_equal(mf_sshsig_armor(&armored, blob, blob_len), 0);
 	/* Deterministic Ed25519 and the same fields: byte-identical to
 	 * what ssh-keygen wrote, armor and 70-column lines included. */
-	theirs = slurp("msg.sig", &len);
+	theirs = mf_test_slurp("msg.sig", &len);
 	assert_string_equal(armored, theirs);
 	free(theirs);
-	spit("ours.sig", armored, strlen(armored));
+	mf_test_spit("ours.sig", armored, strlen(armored));
 	assert_int_equal(mf_key_ssh_public(k, NULL, &line), 0);
 	snprintf(allowed, sizeof(allowed),
 	         "registry@example namespaces=\"git\" %s\n", line);
-	spit("allowed", allowed, strlen(allowed));
-	assert_int_equal(sh("ssh-keygen -Y verify -f allowed -I "
-	                    "registry@example -n git -s ours.sig < msg"),
-	                 0);
+	mf_test_spit("allowed", allowed, strlen(allowed));
+	assert_int_equal(
+	    mf_test_sh("ssh-keygen -Y verify -f allowed -I "
+	               "registry@example -n git -s ours.sig < msg"),
+	    0);
 	/* Wrong namespace or message: ssh-keygen refuses too. */
-	assert_int_not_equal(sh("ssh-keygen -Y verify -f allowed -I "
-	                        "registry@example -n modelfacts -s ours.sig "
-	                        "< msg"),
-	                     0);
-	assert_int_not_equal(sh("echo x | ssh-keygen -Y verify -f allowed "
-	                        "-I registry@example -n git -s ours.sig"),
-	                     0);
+	assert_int_not_equal(
+	    mf_test_sh("ssh-keygen -Y verify -f allowed -I "
+	               "registry@example -n modelfacts -s ours.sig "
+	               "< msg"),
+	    0);
+	assert_int_not_equal(
+	    mf_test_sh("echo x | ssh-keygen -Y verify -f allowed "
+	               "-I registry@example -n git -s ours.sig"),
+	    0);
 	free(line);
 	free(armored);
 	free(blob);
@@ -710,13 +624,14 @@ test_we_sign_ssh_keygen_verifies(void **state)
 	                                 "git", &err),
 	                 0);
 	assert_int_equal(mf_sshsig_armor(&armored, blob, blob_len), 0);
-	spit("gen.sig", armored, strlen(armored));
+	mf_test_spit("gen.sig", armored, strlen(armored));
 	assert_int_equal(mf_key_ssh_public(gen, "c", &line), 0);
 	snprintf(allowed, sizeof(allowed), "gen@example %s\n", line);
-	spit("allowed2", allowed, strlen(allowed));
-	assert_int_equal(sh("ssh-keygen -Y verify -f allowed2 -I gen@example "
-	                    "-n git -s gen.sig < msg"),
-	                 0);
+	mf_test_spit("allowed2", allowed, strlen(allowed));
+	assert_int_equal(
+	    mf_test_sh("ssh-keygen -Y verify -f allowed2 -I gen@example "
+	               "-n git -s gen.sig < msg"),
+	    0);
 	free(line);
 	free(armored);
 	free(blob);
@@ -737,5 +652,6 @@ main(void)
 	    cmocka_unit_test(test_we_sign_ssh_keygen_verifies),
 	};
 
-	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+	return cmocka_run_group_tests(tests, mf_test_scratch_setup,
+	                              mf_test_scratch_teardown);
 }

@@ -8,6 +8,7 @@
 #include "common/encoding.h"
 #include "common/error.h"
 #include "envelope/keys.h"
+#include "tests/unit/support/scratch.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,106 +27,21 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
-static char tmpdir[256];
-
-static int
-setup_tmp(void **state)
-{
-	(void)state;
-	if (mkdir("build", 0755) != 0 && access("build", F_OK) != 0)
-		return -1;
-	if (mkdir("build/tmp", 0755) != 0 && access("build/tmp", F_OK) != 0)
-		return -1;
-	snprintf(tmpdir, sizeof(tmpdir), "build/tmp/test_keys.XXXXXX");
-	return mkdtemp(tmpdir) != NULL ? 0 : -1;
-}
-
-static int
-teardown_tmp(void **state)
-{
-	char cmd[512];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static int
-have(const char *tool)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
-	return system(cmd) == 0;
-}
-
-/* Runs a command in tmpdir; exit status. */
-static int
-sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	int n, st;
-	va_list ap;
-
-	n = snprintf(cmd, sizeof(cmd), "cd '%s' && (", tmpdir);
-	va_start(ap, fmt);
-	n += vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	snprintf(cmd + n, sizeof(cmd) - (size_t)n, ") >/dev/null 2>&1");
-	st = system(cmd);
-	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Reads tmpdir/name into a new NUL-terminated buffer. */
-static char *
-slurp(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len != NULL)
-		*len = (size_t)n;
-	return buf;
-}
-
-static void
-require_tools(void)
-{
-	if (!have("openssl") || !have("ssh-keygen")) {
-		printf("  openssl or ssh-keygen not installed; skipping\n");
-		skip();
-	}
-}
-
 /* The key id the openssl CLI computes for a PEM public key file. */
 static void
 openssl_keyid(const char *pubfile, char out[65])
 {
 	char *s;
 
-	assert_int_equal(sh("openssl pkey -pubin -in %s -outform DER | "
-	                    "openssl dgst -sha256 -r > %s.id",
-	                    pubfile, pubfile),
+	assert_int_equal(mf_test_sh("openssl pkey -pubin -in %s -outform DER | "
+	                            "openssl dgst -sha256 -r > %s.id",
+	                            pubfile, pubfile),
 	                 0);
 	{
 		char name[128];
 
 		snprintf(name, sizeof(name), "%s.id", pubfile);
-		s = slurp(name, NULL);
+		s = mf_test_slurp(name, NULL);
 	}
 	memcpy(out, s, 64);
 	out[64] = '\0';
@@ -138,7 +54,7 @@ parse_pub_file(const char *name, int want_rc, const char *want_msg)
 	struct mf_error err;
 	struct mf_key *k = NULL;
 	size_t len;
-	char *text = slurp(name, &len);
+	char *text = mf_test_slurp(name, &len);
 	int rc;
 
 	mf_error_init(&err);
@@ -196,12 +112,13 @@ test_openssl_keys_and_keyids(void **state)
 	size_t i;
 
 	(void)state;
-	require_tools();
+	mf_test_require("openssl", "ssh-keygen", NULL);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(sh("%s -out k%zu.pem && openssl pkey -in "
-		                    "k%zu.pem -pubout -out p%zu.pem",
-		                    cases[i].gen, i, i, i),
-		                 0);
+		assert_int_equal(
+		    mf_test_sh("%s -out k%zu.pem && openssl pkey -in "
+		               "k%zu.pem -pubout -out p%zu.pem",
+		               cases[i].gen, i, i, i),
+		    0);
 		{
 			char name[32];
 
@@ -217,9 +134,10 @@ test_openssl_keys_and_keyids(void **state)
 		mf_key_free(k);
 	}
 	/* A compressed P-256 point is the same key id as openssl's. */
-	assert_int_equal(sh("openssl pkey -in k1.pem -pubout -ec_conv_form "
-	                    "compressed -out pc.pem"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl pkey -in k1.pem -pubout -ec_conv_form "
+	               "compressed -out pc.pem"),
+	    0);
 	k = parse_pub_file("pc.pem", 0, NULL);
 	openssl_keyid("pc.pem", id);
 	assert_string_equal(mf_key_id(k), id);
@@ -230,50 +148,58 @@ static void
 test_rejected_keys(void **state)
 {
 	(void)state;
-	require_tools();
-	assert_int_equal(sh("openssl genpkey -algorithm EC -pkeyopt "
-	                    "ec_paramgen_curve:P-384 | openssl pkey -pubout "
-	                    "-out p384.pem"),
-	                 0);
+	mf_test_require("openssl", "ssh-keygen", NULL);
+	assert_int_equal(
+	    mf_test_sh("openssl genpkey -algorithm EC -pkeyopt "
+	               "ec_paramgen_curve:P-384 | openssl pkey -pubout "
+	               "-out p384.pem"),
+	    0);
 	parse_pub_file("p384.pem", MF_E_BAD_KEY, "secp384r1");
-	assert_int_equal(sh("openssl ecparam -name prime256v1 -param_enc "
-	                    "explicit -genkey | openssl pkey -pubout -out "
-	                    "explicit.pem"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl ecparam -name prime256v1 -param_enc "
+	               "explicit -genkey | openssl pkey -pubout -out "
+	               "explicit.pem"),
+	    0);
 	parse_pub_file("explicit.pem", MF_E_BAD_KEY, "explicit");
-	assert_int_equal(sh("openssl genpkey -algorithm RSA -pkeyopt "
-	                    "rsa_keygen_bits:1024 | openssl pkey -pubout "
-	                    "-out rsa1024.pem"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl genpkey -algorithm RSA -pkeyopt "
+	               "rsa_keygen_bits:1024 | openssl pkey -pubout "
+	               "-out rsa1024.pem"),
+	    0);
 	parse_pub_file("rsa1024.pem", MF_E_BAD_KEY, "at least 2048");
-	assert_int_equal(sh("openssl genpkey -algorithm ed448 | openssl pkey "
-	                    "-pubout -out ed448.pem"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl genpkey -algorithm ed448 | openssl pkey "
+	               "-pubout -out ed448.pem"),
+	    0);
 	parse_pub_file("ed448.pem", MF_E_BAD_KEY, "unsupported key type");
-	assert_int_equal(sh("openssl genpkey -algorithm x25519 | openssl "
-	                    "pkey -pubout -out x25519.pem"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl genpkey -algorithm x25519 | openssl "
+	               "pkey -pubout -out x25519.pem"),
+	    0);
 	parse_pub_file("x25519.pem", MF_E_BAD_KEY, "unsupported key type");
-	assert_int_equal(sh("openssl genpkey -genparam -algorithm DSA "
-	                    "-pkeyopt dsa_paramgen_bits:1024 -out dsap.pem && "
-	                    "openssl genpkey -paramfile dsap.pem | openssl "
-	                    "pkey -pubout -out dsa.pem"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl genpkey -genparam -algorithm DSA "
+	               "-pkeyopt dsa_paramgen_bits:1024 -out dsap.pem && "
+	               "openssl genpkey -paramfile dsap.pem | openssl "
+	               "pkey -pubout -out dsa.pem"),
+	    0);
 	parse_pub_file("dsa.pem", MF_E_BAD_KEY, "DSA");
 	/* A private key where a public key is expected. */
-	assert_int_equal(sh("openssl genpkey -algorithm ed25519 -out "
-	                    "edpriv.pem"),
+	assert_int_equal(mf_test_sh("openssl genpkey -algorithm ed25519 -out "
+	                            "edpriv.pem"),
 	                 0);
 	parse_pub_file("edpriv.pem", MF_E_BAD_KEY, "PUBLIC KEY");
 	/* Trailing text after the PEM block, and plain garbage. */
-	assert_int_equal(sh("openssl pkey -in edpriv.pem -pubout -out e.pem "
-	                    "&& cp e.pem trailing.pem && echo junk >> "
-	                    "trailing.pem && echo hello > garbage.txt"),
-	                 0);
+	assert_int_equal(
+	    mf_test_sh("openssl pkey -in edpriv.pem -pubout -out e.pem "
+	               "&& cp e.pem trailing.pem && echo junk >> "
+	               "trailing.pem && echo hello > garbage.txt"),
+	    0);
 	parse_pub_file("trailing.pem", MF_E_BAD_KEY, "after the PEM");
 	parse_pub_file("garbage.txt", MF_E_BAD_KEY, "not a PEM");
 	/* Surrounding whitespace is fine. */
-	assert_int_equal(sh("(echo; echo '  '; cat e.pem; echo) > ws.pem"), 0);
+	assert_int_equal(
+	    mf_test_sh("(echo; echo '  '; cat e.pem; echo) > ws.pem"), 0);
 	mf_key_free(parse_pub_file("ws.pem", 0, NULL));
 }
 
@@ -334,15 +260,16 @@ test_ssh_keys(void **state)
 	size_t len;
 
 	(void)state;
-	require_tools();
+	mf_test_require("openssl", "ssh-keygen", NULL);
 	/* ssh-keygen cannot export Ed25519 as PKCS#8, so the PEM is built
 	 * with shell tools: the SPKI prefix and the blob's last 32 bytes. */
 	assert_int_equal(
-	    sh("ssh-keygen -q -t ed25519 -N '' -C 'me@example' -f id && "
-	       "awk '{print $2}' id.pub | base64 -d | tail -c 32 > raw && "
-	       "printf '\\060\\052\\060\\005\\006\\003\\053"
-	       "\\145\\160\\003\\041\\000' | cat - raw > id.der && "
-	       "openssl pkey -pubin -inform DER -in id.der -out id.pem"),
+	    mf_test_sh(
+	        "ssh-keygen -q -t ed25519 -N '' -C 'me@example' -f id && "
+	        "awk '{print $2}' id.pub | base64 -d | tail -c 32 > raw && "
+	        "printf '\\060\\052\\060\\005\\006\\003\\053"
+	        "\\145\\160\\003\\041\\000' | cat - raw > id.der && "
+	        "openssl pkey -pubin -inform DER -in id.der -out id.pem"),
 	    0);
 	ssh = parse_pub_file("id.pub", 0, NULL);
 	pem = parse_pub_file("id.pem", 0, NULL);
@@ -357,14 +284,14 @@ test_ssh_keys(void **state)
 		assert_string_equal(mf_key_id(ssh), id);
 	}
 	/* Our ssh line is ssh-keygen's without the comment. */
-	line = slurp("id.pub", NULL);
+	line = mf_test_slurp("id.pub", NULL);
 	assert_int_equal(mf_key_ssh_public(ssh, "me@example", &ours), 0);
 	assert_int_equal(strncmp(line, ours, strlen(ours)), 0);
 	free(ours);
 	free(line);
 
 	/* The OpenSSH private key loads as ssh-ed25519 with the same id. */
-	text = slurp("id", &len);
+	text = mf_test_slurp("id", &len);
 	mf_error_init(&err);
 	assert_int_equal(mf_key_parse_private(&priv, text, len, NULL, &err), 0);
 	assert_int_equal(mf_key_alg(priv), MF_KEY_SSH_ED25519);
@@ -376,8 +303,9 @@ test_ssh_keys(void **state)
 	free(text);
 
 	/* Passphrase-protected OpenSSH keys are refused with advice. */
-	assert_int_equal(sh("ssh-keygen -q -t ed25519 -N secret -f enc"), 0);
-	text = slurp("enc", &len);
+	assert_int_equal(
+	    mf_test_sh("ssh-keygen -q -t ed25519 -N secret -f enc"), 0);
+	text = mf_test_slurp("enc", &len);
 	assert_int_equal(mf_key_parse_private(&priv, text, len, "secret", &err),
 	                 MF_E_BAD_KEY);
 	assert_non_null(strstr(err.message, "encrypted"));
@@ -385,11 +313,12 @@ test_ssh_keys(void **state)
 	free(text);
 
 	/* Other SSH key types and malformed lines. */
-	assert_int_equal(sh("ssh-keygen -q -t ecdsa -b 256 -N '' -f idec"), 0);
+	assert_int_equal(
+	    mf_test_sh("ssh-keygen -q -t ecdsa -b 256 -N '' -f idec"), 0);
 	parse_pub_file("idec.pub", MF_E_BAD_KEY, "only ssh-ed25519");
 	assert_int_equal(
-	    sh("printf 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAA\\n' > "
-	       "short.pub && printf 'ssh-ed25519 !!!\\n' > bad64.pub"),
+	    mf_test_sh("printf 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAA\\n' > "
+	               "short.pub && printf 'ssh-ed25519 !!!\\n' > bad64.pub"),
 	    0);
 	parse_pub_file("short.pub", MF_E_BAD_KEY, "malformed key blob");
 	parse_pub_file("bad64.pub", MF_E_BAD_KEY, "invalid base64");
@@ -403,7 +332,7 @@ load_private_ok(const char *name, const char *pass, const char *want_id)
 	struct mf_key *k;
 	struct mf_error err;
 	size_t len;
-	char *text = slurp(name, &len);
+	char *text = mf_test_slurp(name, &len);
 
 	mf_error_init(&err);
 	if (mf_key_parse_private(&k, text, len, pass, &err) != 0)
@@ -423,19 +352,21 @@ test_private_formats(void **state)
 	size_t len;
 
 	(void)state;
-	require_tools();
-	assert_int_equal(sh("openssl genpkey -algorithm EC -pkeyopt "
-	                    "ec_paramgen_curve:P-256 -out ec.pem && openssl "
-	                    "pkey -in ec.pem -pubout -out ec.pub && openssl "
-	                    "ec -in ec.pem -out ec_trad.pem"),
-	                 0);
-	assert_int_equal(sh("openssl genpkey -algorithm RSA -pkeyopt "
-	                    "rsa_keygen_bits:2048 -out rsa.pem && openssl pkey "
-	                    "-in rsa.pem -pubout -out rsa.pub && openssl rsa "
-	                    "-in rsa.pem -traditional -out rsa_trad.pem && "
-	                    "openssl pkcs8 -topk8 -v2 aes-256-cbc -in rsa.pem "
-	                    "-passout pass:secret -out rsa_enc.pem"),
-	                 0);
+	mf_test_require("openssl", "ssh-keygen", NULL);
+	assert_int_equal(
+	    mf_test_sh("openssl genpkey -algorithm EC -pkeyopt "
+	               "ec_paramgen_curve:P-256 -out ec.pem && openssl "
+	               "pkey -in ec.pem -pubout -out ec.pub && openssl "
+	               "ec -in ec.pem -out ec_trad.pem"),
+	    0);
+	assert_int_equal(
+	    mf_test_sh("openssl genpkey -algorithm RSA -pkeyopt "
+	               "rsa_keygen_bits:2048 -out rsa.pem && openssl pkey "
+	               "-in rsa.pem -pubout -out rsa.pub && openssl rsa "
+	               "-in rsa.pem -traditional -out rsa_trad.pem && "
+	               "openssl pkcs8 -topk8 -v2 aes-256-cbc -in rsa.pem "
+	               "-passout pass:secret -out rsa_enc.pem"),
+	    0);
 	openssl_keyid("ec.pub", id_ec);
 	openssl_keyid("rsa.pub", id_rsa);
 	load_private_ok("ec.pem", NULL, id_ec);
@@ -444,7 +375,7 @@ test_private_formats(void **state)
 	load_private_ok("rsa_trad.pem", NULL, id_rsa);
 	load_private_ok("rsa_enc.pem", "secret", id_rsa);
 	/* Wrong or missing passphrase: an error, never a prompt. */
-	text = slurp("rsa_enc.pem", &len);
+	text = mf_test_slurp("rsa_enc.pem", &len);
 	mf_error_init(&err);
 	assert_int_equal(mf_key_parse_private(&k, text, len, "wrong", &err),
 	                 MF_E_BAD_KEY);
@@ -454,11 +385,11 @@ test_private_formats(void **state)
 	mf_error_dispose(&err);
 	free(text);
 	/* Through the file loader too. */
-	snprintf(path, sizeof(path), "%s/ec.pem", tmpdir);
+	snprintf(path, sizeof(path), "%s/ec.pem", mf_test_scratch());
 	assert_int_equal(mf_key_load_private_file(&k, path, NULL, &err), 0);
 	assert_string_equal(mf_key_id(k), id_ec);
 	mf_key_free(k);
-	snprintf(path, sizeof(path), "%s/missing.pem", tmpdir);
+	snprintf(path, sizeof(path), "%s/missing.pem", mf_test_scratch());
 	assert_int_equal(mf_key_load_private_file(&k, path, NULL, &err),
 	                 MF_E_IO);
 	mf_error_dispose(&err);
@@ -477,7 +408,7 @@ test_generate(void **state)
 	size_t i;
 
 	(void)state;
-	require_tools();
+	mf_test_require("openssl", "ssh-keygen", NULL);
 	mf_error_init(&err);
 	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
 		assert_int_equal(mf_key_generate(&k, algs[i], &err), 0);
@@ -500,7 +431,7 @@ test_generate(void **state)
 		mf_key_free(back);
 		/* Written 0600, readable by openssl, never overwritten. */
 		snprintf(name, sizeof(name), "gen%zu.pem", i);
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+		snprintf(path, sizeof(path), "%s/%s", mf_test_scratch(), name);
 		assert_int_equal(mf_key_write_secret_file(path, priv, &err), 0);
 		assert_int_equal(stat(path, &st), 0);
 		assert_int_equal(st.st_mode & 0777, 0600);
@@ -508,7 +439,8 @@ test_generate(void **state)
 		                 MF_E_IO);
 		mf_error_dispose(&err);
 		assert_int_equal(
-		    sh("openssl pkey -in %s -pubout -out %s.pub", name, name),
+		    mf_test_sh("openssl pkey -in %s -pubout -out %s.pub", name,
+		               name),
 		    0);
 		snprintf(name + strlen(name), sizeof(name) - strlen(name),
 		         ".pub");
@@ -533,5 +465,6 @@ main(void)
 	    cmocka_unit_test(test_generate),
 	};
 
-	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+	return cmocka_run_group_tests(tests, mf_test_scratch_setup,
+	                              mf_test_scratch_teardown);
 }

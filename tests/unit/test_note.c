@@ -10,6 +10,7 @@
 #include "log/checkpoint.h"
 #include "log/merkle.h"
 #include "log/note.h"
+#include "tests/unit/support/scratch.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,49 +39,6 @@ static const char spec_note[] =
     "\n"
     "\xe2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInN"
     "IuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
-
-static char tmpdir[256];
-
-static int
-setup_tmp(void **state)
-{
-	(void)state;
-	if (mkdir("build", 0755) != 0 && access("build", F_OK) != 0)
-		return -1;
-	if (mkdir("build/tmp", 0755) != 0 && access("build/tmp", F_OK) != 0)
-		return -1;
-	snprintf(tmpdir, sizeof(tmpdir), "build/tmp/test_note.XXXXXX");
-	return mkdtemp(tmpdir) != NULL ? 0 : -1;
-}
-
-static int
-teardown_tmp(void **state)
-{
-	char cmd[512];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static void
-write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-/* Runs a shell command; its exit status, or -1 if it did not exit. */
-static int
-run(const char *cmd)
-{
-	int st = system(cmd);
-
-	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void
 verify_one(const char *note, size_t len, const char *vkey, int want,
@@ -386,7 +344,7 @@ make_signed_files(char **vkey_out, size_t *text_len)
 {
 	struct mf_note_signer *s;
 	struct mf_error err;
-	char *skey, *note, path[512], *sigline;
+	char *skey, *note, *sigline;
 	const char *material;
 	uint8_t *raw, spki[44];
 	size_t len, raw_len;
@@ -405,17 +363,14 @@ make_signed_files(char **vkey_out, size_t *text_len)
 	assert_int_equal(mf_note_sign(&note, &len, text, strlen(text), s, &err),
 	                 0);
 	*text_len = strlen(text);
-	snprintf(path, sizeof(path), "%s/note", tmpdir);
-	write_file(path, note, len);
-	snprintf(path, sizeof(path), "%s/text", tmpdir);
-	write_file(path, text, strlen(text));
+	mf_test_spit("note", note, len);
+	mf_test_spit("text", text, strlen(text));
 	/* The raw signature: base64 after the name, minus the 4-byte hash. */
 	sigline = strrchr(note, ' ') + 1;
 	assert_int_equal(
 	    mf_base64_decode(&raw, &raw_len, sigline, strlen(sigline) - 1), 0);
 	assert_int_equal(raw_len, 68);
-	snprintf(path, sizeof(path), "%s/sig", tmpdir);
-	write_file(path, raw + 4, 64);
+	mf_test_spit("sig", raw + 4, 64);
 	free(raw);
 	/* The public key as PEM SPKI, from the verifier key string (names
 	 * have no '+', but the base64 key may). */
@@ -430,8 +385,7 @@ make_signed_files(char **vkey_out, size_t *text_len)
 	snprintf(pem, sizeof(pem),
 	         "-----BEGIN PUBLIC KEY-----\n%s\n-----END PUBLIC KEY-----\n",
 	         b64);
-	snprintf(path, sizeof(path), "%s/pub.pem", tmpdir);
-	write_file(path, pem, strlen(pem));
+	mf_test_spit("pub.pem", pem, strlen(pem));
 	free(note);
 	free(skey);
 	mf_note_signer_free(s);
@@ -440,79 +394,59 @@ make_signed_files(char **vkey_out, size_t *text_len)
 static void
 test_openssl_cli_verifies(void **state)
 {
-	char cmd[1024], *vkey, path[512];
+	static const char verify[] =
+	    "openssl pkeyutl -verify -pubin -inkey pub.pem -rawin -in text "
+	    "-sigfile sig";
+	static const char changed[] =
+	    "modelfacts.test/log\n4\n"
+	    "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n";
+	char *vkey;
 	size_t text_len;
 
 	(void)state;
-	if (run("command -v openssl >/dev/null 2>&1") != 0) {
-		printf("  openssl CLI not installed; skipping\n");
-		skip();
-	}
+	mf_test_require("openssl", NULL);
 	make_signed_files(&vkey, &text_len);
-	snprintf(cmd, sizeof(cmd),
-	         "openssl pkeyutl -verify -pubin -inkey %s/pub.pem -rawin "
-	         "-in %s/text -sigfile %s/sig >/dev/null 2>&1",
-	         tmpdir, tmpdir, tmpdir);
-	assert_int_equal(run(cmd), 0);
+	assert_int_equal(mf_test_sh("%s", verify), 0);
 	/* A changed tree size must not verify. */
-	snprintf(path, sizeof(path), "%s/text", tmpdir);
-	write_file(path,
-	           "modelfacts.test/log\n4\n"
-	           "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
-	           text_len);
-	assert_int_not_equal(run(cmd), 0);
+	mf_test_spit("text", changed, text_len);
+	assert_int_not_equal(mf_test_sh("%s", verify), 0);
 	free(vkey);
 }
 
 static void
 test_go_sumdb_note_verifies(void **state)
 {
-	char cmd[2048], *vkey, path[512];
-	char gobin[512];
-	size_t text_len;
-	FILE *f;
-	char note[1024];
-	size_t n;
+	char root[512], *vkey, *note;
+	size_t text_len, n;
 
 	(void)state;
-	if (run("command -v go >/dev/null 2>&1") != 0 ||
-	    access("/usr/share/gocode/src/golang.org/x/mod/sumdb/note", F_OK) !=
-	        0) {
-		printf("  go or golang-golang-x-mod-dev not installed "
-		       "(apt-get install golang-go golang-golang-x-mod-dev); "
-		       "skipping\n");
+	mf_test_require("go", NULL);
+	if (access("/usr/share/gocode/src/golang.org/x/mod/sumdb/note", F_OK) !=
+	    0) {
+		printf("  golang-golang-x-mod-dev not installed; skipping\n");
 		skip();
 	}
+	assert_non_null(getcwd(root, sizeof(root)));
 	/* Offline build against Debian's packaged x/mod (GOPATH mode), into
-	 * this run's own directory so parallel runs do not collide. */
-	snprintf(gobin, sizeof(gobin), "%s/noteverify", tmpdir);
-	snprintf(cmd, sizeof(cmd),
-	         "GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= "
-	         "GOCACHE=\"$PWD/build/tmp/gocache\" go build -o %s "
-	         "./tests/tools/noteverify",
-	         gobin);
-	assert_int_equal(run(cmd), 0);
+	 * this run's own scratch directory so parallel runs do not collide. */
+	assert_int_equal(
+	    mf_test_sh(
+	        "cd '%s' && GOPATH=/usr/share/gocode GO111MODULE=off "
+	        "GOFLAGS= GOCACHE=\"$PWD/build/tmp/gocache\" go build -o "
+	        "'%s/%s/noteverify' ./tests/tools/noteverify",
+	        root, root, mf_test_scratch()),
+	    0);
 	make_signed_files(&vkey, &text_len);
-	snprintf(cmd, sizeof(cmd), "%s '%s' %s/note >/dev/null", gobin, vkey,
-	         tmpdir);
-	assert_int_equal(run(cmd), 0);
+	assert_int_equal(mf_test_sh("./noteverify '%s' note", vkey), 0);
 	/* The spec example through the same tool. */
-	snprintf(path, sizeof(path), "%s/spec", tmpdir);
-	write_file(path, spec_note, strlen(spec_note));
-	snprintf(cmd, sizeof(cmd), "%s '%s' %s >/dev/null", gobin, spec_vkey,
-	         path);
-	assert_int_equal(run(cmd), 0);
+	mf_test_spit("spec", spec_note, strlen(spec_note));
+	assert_int_equal(mf_test_sh("./noteverify '%s' spec", spec_vkey), 0);
 	/* Tampered: Go must reject it too (exit 1). */
-	snprintf(path, sizeof(path), "%s/note", tmpdir);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(note, 1, sizeof(note), f);
-	fclose(f);
+	note = mf_test_slurp("note", &n);
 	note[0] = note[0] == 'm' ? 'M' : 'm';
-	write_file(path, note, n);
-	snprintf(cmd, sizeof(cmd), "%s '%s' %s/note 2>/dev/null", gobin, vkey,
-	         tmpdir);
-	assert_int_equal(run(cmd), 1);
+	mf_test_spit("note", note, n);
+	free(note);
+	assert_int_equal(mf_test_sh("./noteverify '%s' note", vkey), 1);
 	free(vkey);
 }
 
@@ -529,5 +463,6 @@ main(void)
 	    cmocka_unit_test(test_go_sumdb_note_verifies),
 	};
 
-	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+	return cmocka_run_group_tests(tests, mf_test_scratch_setup,
+	                              mf_test_scratch_teardown);
 }
