@@ -7,6 +7,8 @@
 #
 #   bench/ingest/run.sh            (N=4000 submissions per client count)
 #   N=8000 CLIENTS="1 4 16" bench/ingest/run.sh
+#   SERVER_FLAGS=--no-git-publisher bench/ingest/run.sh   (git publication
+#     left for later: what acceptance alone costs)
 set -eu
 cd "$(dirname "$0")/../.."
 N=${N:-4000}
@@ -30,7 +32,7 @@ psql -d postgres -c "CREATE DATABASE bench_pg"
 PGURL="host=$SOCK dbname=bench_pg user=modelfacts"
 
 bin/modelfactsd --port 18480 --database-url "$URL" --state-dir "$OUT/state" \
-	--log-level warn >"$OUT/server.log" 2>&1 &
+	--log-level warn ${SERVER_FLAGS:-} >"$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; scripts/pg.sh stop "$OUT/pg"' EXIT
 for _ in $(seq 50); do curl -fs -o /dev/null http://127.0.0.1:18480/readyz && break; sleep 0.2; done
