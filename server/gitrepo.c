@@ -7,6 +7,7 @@
 #include "server/gitrepo.h"
 #include "server/gitrepo_internal.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -49,6 +50,21 @@ mf_gitrepo_parse_id(git_oid *out, const char *hex)
 	if (hex[i] != '\0')
 		return -1;
 	return git_oid_fromstr(out, hex) == 0 ? 0 : -1;
+}
+
+void
+mf_gitrepo_clock(struct mf_gitrepo *r, enum mf_gitrepo_phase ph, int64_t *since)
+{
+	int64_t now = mf_time_mono_ns();
+
+	r->times[ph] += now - *since;
+	*since = now;
+}
+
+void
+mf_gitrepo_times(const struct mf_gitrepo *r, int64_t out[MF_GITREPO_PH__MAX])
+{
+	memcpy(out, r->times, sizeof(r->times));
 }
 
 const char *
@@ -507,66 +523,60 @@ swap_main(struct mf_gitrepo *r, const git_oid *parent, const git_oid *id,
 	return 0;
 }
 
-/* The commit a ref finally points at, through annotated tags. */
-static int
-peeled_commit(git_reference *ref, git_oid *out)
+/* Takes the staged tags out of the ref cache again. */
+static void
+unset_staged_tags(struct mf_gitrepo *r, size_t n)
 {
-	git_object *obj = NULL;
-
-	if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) < 0)
-		return -1;
-	git_oid_cpy(out, git_object_id(obj));
-	git_object_free(obj);
-	return 0;
+	while (n > 0)
+		mf_gitrepo_refs_unset(r, r->tags[--n].refname);
 }
 
-/* Creates the staged tags; the first failure is returned. */
+/*
+ * Publishes the staged tags: into the ref cache, then all of it into
+ * packed-refs, one file however many tags (a loose file per tag costs a
+ * file creation each, and packing them later a lock file each). This
+ * runs before main moves, so that no crash can lose a tag: a crash in
+ * between leaves tags naming commits main does not reach yet, and
+ * publishing those entries again makes the same commits.
+ */
 static int
-create_staged_tags(struct mf_gitrepo *r, struct mf_error *err)
+publish_tags(struct mf_gitrepo *r, struct mf_error *err)
 {
-	git_reference *ref = NULL;
-	git_oid existing;
 	size_t i;
-	int rc = 0, grc;
+	int rc = 0;
 
 	for (i = 0; i < r->ntags; i++) {
 		const struct mf_gitrepo_tagref *t = &r->tags[i];
+		bool lightweight = git_oid_equal(&t->id, &t->target);
 
-		grc = git_reference_create(&ref, r->repo, t->refname, &t->id, 0,
-		                           NULL);
-		if (grc == GIT_EEXISTS) {
-			/* someone else made it meanwhile: fine if the same */
-			git_reference_free(ref);
-			ref = NULL;
-			if (git_reference_lookup(&ref, r->repo, t->refname) <
-			        0 ||
-			    peeled_commit(ref, &existing) < 0 ||
-			    !git_oid_equal(&existing, &t->target)) {
-				if (rc == 0)
-					rc = mf_error_set(
-					    err, MF_E_CONFLICT, NULL,
-					    "tag %s points elsewhere",
-					    t->refname);
-				git_reference_free(ref);
-				ref = NULL;
-				continue;
-			}
-		} else if (grc < 0) {
-			if (rc == 0)
-				rc =
-				    mf_gitrepo_fail(err, MF_E_IO, "create tag");
-			continue;
-		}
-		git_reference_free(ref);
-		ref = NULL;
 		if (mf_gitrepo_refs_set(r, t->refname, &t->id,
-		                        git_oid_equal(&t->id, &t->target)
-		                            ? NULL
-		                            : &t->target) != 0 &&
-		    rc == 0)
-			rc = MF_E_NOMEM;
+		                        lightweight ? NULL : &t->target) != 0) {
+			rc = mf_error_set(err, MF_E_NOMEM, NULL,
+			                  "out of memory");
+			break;
+		}
 	}
+	if (rc == 0 && r->ntags > 0)
+		rc = mf_gitrepo_write_packed_refs(r, err);
+	if (rc != 0)
+		unset_staged_tags(r, i);
 	return rc;
+}
+
+/* After main failed to move: packed-refs without this batch's tags. */
+static void
+withdraw_tags(struct mf_gitrepo *r)
+{
+	struct mf_error e;
+
+	if (r->ntags == 0)
+		return;
+	unset_staged_tags(r, r->ntags);
+	mf_error_init(&e);
+	if (mf_gitrepo_write_packed_refs(r, &e) != 0)
+		mf_log_warn("git: tags of an unpublished batch stay: %s",
+		            e.message);
+	mf_error_dispose(&e);
 }
 
 int
@@ -574,21 +584,26 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 {
 	struct mf_error e;
 	unsigned published = r->nstaged;
+	int64_t t = mf_time_mono_ns();
 	int rc;
 
-	/* 1. objects on disk and listed, 2. main moves, 3. tags, info */
-	if ((rc = mf_gitrepo_write_objects(r, err)) != 0)
+	/* 1. objects on disk and listed, 2. tags, 3. main moves, 4. info */
+	rc = mf_gitrepo_write_objects(r, err);
+	mf_gitrepo_clock(r, MF_GITREPO_PH_PACK, &t);
+	if (rc != 0 || (rc = publish_tags(r, err)) != 0)
 		goto done;
 	if (r->nstaged > 0) {
 		if ((rc = swap_main(r, r->has_base ? &r->base : NULL, &r->tip,
-		                    err)) != 0)
+		                    err)) != 0) {
+			withdraw_tags(r);
 			goto done;
+		}
 		r->nstaged = 0;
 		if ((rc = mf_gitrepo_refs_set(r, MF_GITREPO_BRANCH, &r->tip,
 		                              NULL)) != 0)
 			goto done;
 	}
-	rc = create_staged_tags(r, err);
+	mf_gitrepo_clock(r, MF_GITREPO_PH_REFS, &t);
 	if (published > 0 || r->ntags > 0) {
 		mf_error_init(&e);
 		if (mf_gitrepo_write_info_refs(r, &e) != 0)
@@ -596,6 +611,7 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 			            e.message);
 		mf_error_dispose(&e);
 	}
+	mf_gitrepo_clock(r, MF_GITREPO_PH_INFO, &t);
 	r->since_pack += published;
 	if (r->opt.pack_every > 0 && r->since_pack >= r->opt.pack_every) {
 		mf_error_init(&e);
@@ -604,6 +620,7 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 			            e.message);
 		mf_error_dispose(&e);
 	}
+	mf_gitrepo_clock(r, MF_GITREPO_PH_HOUSE, &t);
 done:
 	drop_staged(r);
 	return rc;
@@ -628,6 +645,7 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 	struct mf_buf msg = MF_BUF_INIT, sig = MF_BUF_INIT;
 	bool has_parent = req->parent != NULL && req->parent[0] != '\0';
 	bool empty;
+	int64_t t = mf_time_mono_ns();
 	int rc;
 
 	/* out may be req->parent's buffer: read the parent before writing */
@@ -662,6 +680,7 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 	    (rc = build_tree(r, base, changes, req->nchanges, 0, &tree_id,
 	                     &empty, err)) != 0)
 		goto done;
+	mf_gitrepo_clock(r, MF_GITREPO_PH_TREES, &t);
 	if (git_tree_lookup(&tree, r->repo, &tree_id) < 0) {
 		rc = mf_gitrepo_fail(err, MF_E_IO, "read new tree");
 		goto done;
@@ -680,9 +699,11 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 		rc = mf_gitrepo_fail(err, MF_E_IO, "commit buffer");
 		goto done;
 	}
+	mf_gitrepo_clock(r, MF_GITREPO_PH_COMMIT, &t);
 	if (req->sign != NULL &&
 	    (rc = sign_commit(req, &content, &sig, err)) != 0)
 		goto done;
+	mf_gitrepo_clock(r, MF_GITREPO_PH_SIGN, &t);
 	if (git_commit_create_with_signature(&id, r->repo, content.ptr,
 	                                     req->sign ? sig.data : NULL,
 	                                     req->sign ? "gpgsig" : NULL) < 0) {
@@ -691,6 +712,7 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 	}
 	if ((rc = mf_gitrepo_note_written(r, &id)) != 0)
 		goto done;
+	mf_gitrepo_clock(r, MF_GITREPO_PH_COMMIT, &t);
 	git_oid_tostr(out, MF_GITREPO_ID_SIZE, &id);
 	if (req->objects_only) {
 		/* on disk, but main stays: as if killed before the ref update
@@ -763,12 +785,12 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
                struct mf_error *err)
 {
 	const struct mf_gitrepo_tagref *st;
+	const struct mf_gitrepo_ref *known = NULL;
 	git_object *commit = NULL;
 	git_signature *sig = NULL;
-	git_reference *ref = NULL;
 	struct mf_buf refname = MF_BUF_INIT;
 	git_oid target_id, ref_id, existing;
-	int rc = 0, valid = 0, grc;
+	int rc = 0, valid = 0;
 	char hex[MF_GITREPO_ID_SIZE];
 
 	if (name == NULL || name[0] == '\0' || name[0] == '/' ||
@@ -783,25 +805,18 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
 		goto done;
 	}
 	/* idempotent: an existing (or staged) tag at the same commit is ok */
-	grc = git_reference_lookup(&ref, r->repo, refname.data);
-	st = staged_tag(r, refname.data);
-	if (grc == 0 || st != NULL) {
-		if (st != NULL)
-			git_oid_cpy(&existing, &st->target);
-		else if (peeled_commit(ref, &existing) < 0) {
-			rc = mf_gitrepo_fail(err, MF_E_IO, "existing tag");
-			goto done;
-		}
+	if ((st = staged_tag(r, refname.data)) != NULL)
+		git_oid_cpy(&existing, &st->target);
+	else if ((known = mf_gitrepo_refs_get(r, refname.data)) != NULL)
+		git_oid_cpy(&existing,
+		            known->has_peeled ? &known->peeled : &known->id);
+	if (st != NULL || known != NULL) {
 		if (!git_oid_equal(&existing, &target_id)) {
 			git_oid_tostr(hex, sizeof(hex), &existing);
 			rc = mf_error_set(err, MF_E_CONFLICT, NULL,
 			                  "tag %s already points at %s", name,
 			                  hex);
 		}
-		goto done;
-	}
-	if (grc != GIT_ENOTFOUND) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "read tag");
 		goto done;
 	}
 	if (git_object_lookup(&commit, r->repo, &target_id, GIT_OBJECT_COMMIT) <
@@ -832,7 +847,6 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
 		rc = mf_gitrepo_flush(r, err);
 done:
 	mf_buf_dispose(&refname);
-	git_reference_free(ref);
 	git_signature_free(sig);
 	git_object_free(commit);
 	return rc;

@@ -241,6 +241,23 @@ int mf_gitrepo_pack(struct mf_gitrepo *repo, struct mf_error *err);
 int mf_gitrepo_recover(struct mf_gitrepo *repo, unsigned *removed,
                        struct mf_error *err);
 
+/*
+ * Where the git layer's time went since mf_gitrepo_open, in monotonic
+ * nanoseconds per phase: for the publisher's debug log and benchmarks.
+ */
+enum mf_gitrepo_phase {
+	MF_GITREPO_PH_TREES,  /* blobs and trees of new commits */
+	MF_GITREPO_PH_COMMIT, /* commit objects, without the signature */
+	MF_GITREPO_PH_SIGN,   /* the signing callback */
+	MF_GITREPO_PH_PACK,   /* a flush's pack + index, objects/info/packs */
+	MF_GITREPO_PH_REFS,   /* main's compare-and-swap, tags */
+	MF_GITREPO_PH_INFO,   /* info/refs */
+	MF_GITREPO_PH_HOUSE,  /* mf_gitrepo_pack: merges, pruning, refs */
+	MF_GITREPO_PH__MAX
+};
+void mf_gitrepo_times(const struct mf_gitrepo *repo,
+                      int64_t out[MF_GITREPO_PH__MAX]);
+
 /* Rewrites info/refs and objects/info/packs from the repository. */
 int mf_gitrepo_update_server_info(struct mf_gitrepo *repo,
                                   struct mf_error *err);

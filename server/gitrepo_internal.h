@@ -71,7 +71,12 @@ struct mf_gitrepo {
 	/* sorted by id */
 	struct mf_gitrepo_pending *pending;
 	size_t npending;
+	int64_t times[MF_GITREPO_PH__MAX]; /* see mf_gitrepo_times */
 };
+
+/* Adds the time since *since to phase ph and moves *since to now. */
+void mf_gitrepo_clock(struct mf_gitrepo *r, enum mf_gitrepo_phase ph,
+                      int64_t *since);
 
 /* Records libgit2's last error message as `what: message`; returns code. */
 int mf_gitrepo_fail(struct mf_error *err, int code, const char *what);
@@ -81,6 +86,13 @@ int mf_gitrepo_parse_id(git_oid *out, const char *hex);
 /* Sets (adds or replaces) one entry of the ref cache; 0 or MF_E_NOMEM. */
 int mf_gitrepo_refs_set(struct mf_gitrepo *r, const char *name,
                         const git_oid *id, const git_oid *peeled);
+/* The cached ref named name ("refs/..."), or NULL; borrowed. */
+const struct mf_gitrepo_ref *mf_gitrepo_refs_get(const struct mf_gitrepo *r,
+                                                 const char *name);
+/* Removes name from the cache (nothing when it is not there). */
+void mf_gitrepo_refs_unset(struct mf_gitrepo *r, const char *name);
+/* Writes packed-refs from the ref cache under packed-refs.lock. */
+int mf_gitrepo_write_packed_refs(struct mf_gitrepo *r, struct mf_error *err);
 /* Writes info/refs from the ref cache (temporary file + rename). */
 int mf_gitrepo_write_info_refs(struct mf_gitrepo *r, struct mf_error *err);
 /* Records an object written into the mempack; 0 or MF_E_NOMEM. */

@@ -92,47 +92,86 @@ refs_clear(struct mf_gitrepo *r)
 	r->nrefs = 0;
 }
 
+const struct mf_gitrepo_ref *
+mf_gitrepo_refs_get(const struct mf_gitrepo *r, const char *name)
+{
+	long at = refs_find(r, name);
+
+	return at >= 0 ? &r->refs[at] : NULL;
+}
+
+void
+mf_gitrepo_refs_unset(struct mf_gitrepo *r, const char *name)
+{
+	long at = refs_find(r, name);
+
+	if (at < 0)
+		return;
+	free(r->refs[at].name);
+	memmove(&r->refs[at], &r->refs[at + 1],
+	        (r->nrefs - (size_t)at - 1) * sizeof(*r->refs));
+	r->nrefs--;
+}
+
+/* What an annotated tag finally names (tags of tags are peeled on). */
+static int
+peel_tag(struct mf_gitrepo *r, const git_oid *id, git_oid *out)
+{
+	git_object *obj = NULL, *next = NULL;
+	int rc = -1;
+
+	if (git_object_lookup(&obj, r->repo, id, GIT_OBJECT_TAG) < 0)
+		return -1;
+	while (git_object_peel(&next, obj, GIT_OBJECT_ANY) == 0) {
+		git_object_free(obj);
+		obj = next;
+		next = NULL;
+		if (git_object_type(obj) != GIT_OBJECT_TAG) {
+			git_oid_cpy(out, git_object_id(obj));
+			rc = 0;
+			break;
+		}
+	}
+	git_object_free(obj);
+	return rc;
+}
+
 /*
  * Fills the cache from the repository, peeling annotated tags to what
- * they finally name, as `git update-server-info` does.
+ * they finally name, as `git update-server-info` does. Only an object's
+ * header is read to tell annotated tags from the rest; a ref whose object
+ * is missing is kept (unpeeled), so that rewriting packed-refs from the
+ * cache never drops a ref.
  */
 static int
 refs_load(struct mf_gitrepo *r, struct mf_error *err)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref = NULL;
-	git_object *obj = NULL, *peeled = NULL;
+	git_odb *odb = NULL;
+	git_object_t type;
+	git_oid peeled;
 	const git_oid *id;
+	size_t size;
 	int rc = 0, grc;
 
 	refs_clear(r);
-	if (git_reference_iterator_new(&it, r->repo) < 0)
+	if (git_repository_odb(&odb, r->repo) < 0 ||
+	    git_reference_iterator_new(&it, r->repo) < 0) {
+		git_odb_free(odb);
 		return mf_gitrepo_fail(err, MF_E_IO, "list refs");
+	}
 	while ((grc = git_reference_next(&ref, it)) == 0) {
 		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
 		    strncmp(git_reference_name(ref), "refs/", 5) == 0 &&
-		    (id = git_reference_target(ref)) != NULL &&
-		    git_object_lookup(&obj, r->repo, id, GIT_OBJECT_ANY) == 0) {
-			if (git_object_type(obj) == GIT_OBJECT_TAG &&
-			    git_object_peel(&peeled, obj, GIT_OBJECT_ANY) < 0)
-				peeled = NULL;
-			/* a tag of a tag: keep peeling, as git does */
-			while (peeled != NULL &&
-			       git_object_type(peeled) == GIT_OBJECT_TAG) {
-				git_object *next = NULL;
+		    (id = git_reference_target(ref)) != NULL) {
+			bool tag =
+			    git_odb_read_header(&size, &type, odb, id) == 0 &&
+			    type == GIT_OBJECT_TAG &&
+			    peel_tag(r, id, &peeled) == 0;
 
-				if (git_object_peel(&next, peeled,
-				                    GIT_OBJECT_ANY) < 0)
-					next = NULL;
-				git_object_free(peeled);
-				peeled = next;
-			}
 			rc = mf_gitrepo_refs_set(r, git_reference_name(ref), id,
-			                         peeled ? git_object_id(peeled)
-			                                : NULL);
-			git_object_free(peeled);
-			git_object_free(obj);
-			peeled = obj = NULL;
+			                         tag ? &peeled : NULL);
 		}
 		git_reference_free(ref);
 		ref = NULL;
@@ -142,6 +181,7 @@ refs_load(struct mf_gitrepo *r, struct mf_error *err)
 	if (rc == 0 && grc != GIT_ITEROVER)
 		rc = mf_gitrepo_fail(err, MF_E_IO, "list refs");
 	git_reference_iterator_free(it);
+	git_odb_free(odb);
 	if (rc == 0 && r->nrefs > 1)
 		qsort(r->refs, r->nrefs, sizeof(*r->refs), cmp_ref);
 	return rc;
@@ -149,11 +189,14 @@ refs_load(struct mf_gitrepo *r, struct mf_error *err)
 
 /*
  * Replaces repo/rel with data so that a reader sees the old or the new
- * file, never a part: a temporary file beside it, renamed over it.
+ * file, never a part: a temporary file beside it, renamed over it. With
+ * git_lock the temporary file is git's "<rel>.lock", created exclusively,
+ * so that git and libgit2 writers of the same file wait for each other;
+ * another writer holding it gives MF_E_CONFLICT.
  */
 static int
 write_atomic(struct mf_gitrepo *r, const char *rel, const void *data,
-             size_t len, struct mf_error *err)
+             size_t len, bool git_lock, struct mf_error *err)
 {
 	char path[4096], tmp[4200];
 	const char *p = data;
@@ -163,10 +206,17 @@ write_atomic(struct mf_gitrepo *r, const char *rel, const void *data,
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", r->path, rel) >=
 	    sizeof(path))
 		return mf_error_set(err, MF_E_IO, NULL, "path too long");
-	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0)
-		return mf_error_set(err, MF_E_IO, NULL, "create %s: %s", tmp,
-		                    strerror(errno));
+	if (git_lock) {
+		snprintf(tmp, sizeof(tmp), "%s.lock", path);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path);
+		fd = mkstemp(tmp);
+	}
+	if (fd < 0)
+		return mf_error_set(
+		    err, errno == EEXIST ? MF_E_CONFLICT : MF_E_IO, NULL,
+		    "create %s: %s", tmp, strerror(errno));
 	while (len > 0) {
 		if ((w = write(fd, p, len)) < 0) {
 			if (errno == EINTR)
@@ -223,8 +273,36 @@ mf_gitrepo_write_info_refs(struct mf_gitrepo *r, struct mf_error *err)
 		}
 	}
 	if (rc == 0)
-		rc = write_atomic(r, "info/refs", b.data, b.len, err);
+		rc = write_atomic(r, "info/refs", b.data, b.len, false, err);
 done:
+	mf_buf_dispose(&b);
+	return rc;
+}
+
+/*
+ * packed-refs from the ref cache, as `git pack-refs --all` writes it.
+ * Loose ref files (main's) shadow what is listed here, so main may be
+ * listed at an older value.
+ */
+int
+mf_gitrepo_write_packed_refs(struct mf_gitrepo *r, struct mf_error *err)
+{
+	struct mf_buf b = MF_BUF_INIT;
+	char hex[MF_GITREPO_ID_SIZE];
+	size_t i;
+	int rc;
+
+	rc = mf_buf_puts(&b, "# pack-refs with: peeled fully-peeled sorted \n");
+	for (i = 0; i < r->nrefs && rc == 0; i++) {
+		git_oid_tostr(hex, sizeof(hex), &r->refs[i].id);
+		rc = mf_buf_printf(&b, "%s %s\n", hex, r->refs[i].name);
+		if (rc == 0 && r->refs[i].has_peeled) {
+			git_oid_tostr(hex, sizeof(hex), &r->refs[i].peeled);
+			rc = mf_buf_printf(&b, "^%s\n", hex);
+		}
+	}
+	if (rc == 0)
+		rc = write_atomic(r, "packed-refs", b.data, b.len, true, err);
 	mf_buf_dispose(&b);
 	return rc;
 }
@@ -317,7 +395,8 @@ mf_gitrepo_write_info_packs(struct mf_gitrepo *r, struct mf_error *err)
 	if (rc == 0)
 		rc = mf_buf_putc(&b, '\n');
 	if (rc == 0)
-		rc = write_atomic(r, "objects/info/packs", b.data, b.len, err);
+		rc = write_atomic(r, "objects/info/packs", b.data, b.len, false,
+		                  err);
 done:
 	if (d != NULL)
 		closedir(d);
@@ -653,6 +732,25 @@ prune_old_packs(struct mf_gitrepo *r, time_t now, unsigned *gone)
 	}
 }
 
+/* Whether refs/tags holds anything: loose tags to pack. */
+static bool
+has_loose_tags(const struct mf_gitrepo *r)
+{
+	struct dirent *de;
+	char dir[4096];
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/refs/tags", r->path);
+	if ((d = opendir(dir)) == NULL)
+		return false;
+	while (!found && (de = readdir(d)) != NULL)
+		found = strcmp(de->d_name, ".") != 0 &&
+		        strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return found;
+}
+
 int
 mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
 {
@@ -727,11 +825,12 @@ mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
 	if (gone > 0 && (rc = mf_gitrepo_reopen(r, err)) != 0)
 		goto done;
 	/*
-	 * One packed-refs file instead of a loose file per tag, so that
-	 * listing refs stays cheap as tags accumulate.
+	 * Tags go straight to packed-refs; loose ones come from older
+	 * versions or other tools. A fresh refdb: libgit2's cached one
+	 * would lock and check every ref it ever saw loose.
 	 */
-	if (git_repository_refdb(&refdb, r->repo) < 0 ||
-	    git_refdb_compress(refdb) < 0) {
+	if (has_loose_tags(r) && (git_refdb_open(&refdb, r->repo) < 0 ||
+	                          git_refdb_compress(refdb) < 0)) {
 		rc = mf_gitrepo_fail(err, MF_E_IO, "pack refs");
 		goto done;
 	}

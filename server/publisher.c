@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "envelope/keys.h"
 #include "envelope/sshsig.h"
 #include "server/app.h"
@@ -52,6 +53,34 @@ struct mf_publisher {
 };
 
 #define MAX_KEYED 4096
+
+/* Where a batch's time goes, for the debug log line of each batch. */
+enum phase {
+	PH_PENDING, /* reading the batch's entries */
+	PH_LABEL,   /* label data from the database */
+	PH_RENDER,  /* label.md and label.json */
+	PH_KEYS,    /* key files */
+	PH_GIT,     /* trees, commit, signature, tag */
+	PH_FLUSH,   /* pack, ref update, info files, housekeeping */
+	PH_RECORD,  /* commit ids into publications */
+	PH__MAX
+};
+
+static const char *const phase_names[PH__MAX] = {
+    "pending", "label", "render", "keys", "git", "flush", "record"};
+
+static int64_t phase_ns[PH__MAX];
+static int64_t phase_mark;
+
+/* Charges the time since the last mark to ph. */
+static void
+clock_to(enum phase ph)
+{
+	int64_t now = mf_time_mono_ns();
+
+	phase_ns[ph] += now - phase_mark;
+	phase_mark = now;
+}
 
 static bool
 keys_known(struct mf_publisher *p, const char *org)
@@ -245,8 +274,10 @@ add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
 	int rc, i;
 
 	/* No public URL: the repository must not depend on a deployment. */
+	clock_to(PH_GIT);
 	rc = mf_label_data_load(&d, org, model, 0, idx, p->app->cfg->origin,
 	                        NULL, err);
+	clock_to(PH_LABEL);
 	if (rc == MF_E_NOT_FOUND) { /* an eval of a model without a version */
 		mf_error_dispose(err);
 		mf_error_init(err);
@@ -262,6 +293,7 @@ add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
 		mf_blob_unref(b);
 	}
 	mf_label_data_dispose(&d);
+	clock_to(PH_RENDER);
 	return rc;
 }
 
@@ -311,7 +343,9 @@ publish_entry(struct mf_publisher *p, PGresult *res, int r,
 	 * blobs, so they are only rewritten when they can have changed. */
 	if (rc == 0 &&
 	    (strcmp(kind, "key-event") == 0 || !keys_known(p, signer))) {
+		clock_to(PH_GIT);
 		rc = add_keys(&f, signer, idx, err);
+		clock_to(PH_KEYS);
 		if (rc == 0)
 			keys_written(p, signer);
 	}
@@ -449,20 +483,51 @@ done:
 	return rc;
 }
 
+/* One debug line per batch: ms per phase, the git layer's in brackets. */
+static void
+log_times(struct mf_publisher *p, int n, int64_t t0,
+          const int64_t git0[MF_GITREPO_PH__MAX])
+{
+	static const char *const git_names[MF_GITREPO_PH__MAX] = {
+	    "trees", "commit", "sign", "pack", "refs", "info", "house"};
+	int64_t git[MF_GITREPO_PH__MAX];
+	struct mf_buf b = MF_BUF_INIT;
+	int i;
+
+	mf_gitrepo_times(p->repo, git);
+	for (i = 0; i < PH__MAX; i++)
+		mf_buf_printf(&b, " %s %.1f", phase_names[i],
+		              (double)phase_ns[i] / 1e6);
+	mf_buf_puts(&b, " [");
+	for (i = 0; i < MF_GITREPO_PH__MAX; i++)
+		mf_buf_printf(&b, "%s%s %.1f", i ? " " : "", git_names[i],
+		              (double)(git[i] - git0[i]) / 1e6);
+	mf_buf_puts(&b, "]");
+	mf_log_debug("git publisher: %d entries in %.1f ms:%s", n,
+	             (double)(mf_time_mono_ns() - t0) / 1e6,
+	             b.data ? b.data : "");
+	mf_buf_dispose(&b);
+}
+
 /* Publishes one batch of entries; *n gets how many (0: idle). */
 static int
 publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 {
 	struct mf_buf idxs = MF_BUF_INIT, ids = MF_BUF_INIT;
 	char next[24], commit[MF_GITREPO_ID_SIZE];
+	int64_t t0, git0[MF_GITREPO_PH__MAX];
 	PGresult *res;
 	int r, rc = 0;
 
 	*n = 0;
 	snprintf(next, sizeof(next), "%" PRId64, p->next);
+	memset(phase_ns, 0, sizeof(phase_ns));
+	mf_gitrepo_times(p->repo, git0);
+	phase_mark = t0 = mf_time_mono_ns();
 	if ((res = mf_db_execv(MF_SQL_PUB_PENDING, err, 2, next, BATCH)) ==
 	    NULL)
 		return err->code;
+	clock_to(PH_PENDING);
 	mf_db_array_begin(&idxs);
 	mf_db_array_begin(&ids);
 	for (r = 0; r < PQntuples(res); r++) {
@@ -480,8 +545,10 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	if (r == 0)
 		goto done;
 	/* The ref update inside flush is the commit point. */
+	clock_to(PH_GIT);
 	if ((rc = mf_gitrepo_flush(p->repo, err)) != 0)
 		goto fail;
+	clock_to(PH_FLUSH);
 	mf_db_array_end(&idxs);
 	mf_db_array_end(&ids);
 	p->next += r;
@@ -489,6 +556,8 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	/* A failure here is repaired by sync_position on the next round. */
 	if ((rc = record(&idxs, &ids, err)) != 0)
 		p->synced = false;
+	clock_to(PH_RECORD);
+	log_times(p, r, t0, git0);
 	goto done;
 fail:
 	/* Drop what was staged: reopen, then re-read the head. */
