@@ -25,6 +25,7 @@ mf_gitrepo_options_default(struct mf_gitrepo_options *opt)
 	opt->fsync = false;
 	opt->batch_max = 1;
 	opt->pack_every = 256;
+	opt->merge_budget_ms = 20;
 	opt->prune_grace_s = 30;
 }
 
@@ -71,30 +72,6 @@ const char *
 mf_gitrepo_path(const struct mf_gitrepo *repo)
 {
 	return repo->path;
-}
-
-/*
- * The pack builder's delta search (window 10) was most of the CPU time of
- * a flush in bench/publish; a one-byte window memory makes it try almost
- * no deltas, so packs are zlib-compressed only (larger). Set in the
- * repository's config unless someone chose a value; an offline
- * `git repack -a -d -f --window-memory=0` recovers the space.
- */
-static int
-limit_delta_search(struct mf_gitrepo *r, struct mf_error *err)
-{
-	git_config *cfg = NULL;
-	int64_t v;
-	int rc = 0;
-
-	if (git_repository_config(&cfg, r->repo) < 0)
-		return mf_gitrepo_fail(err, MF_E_IO, "read config");
-	if (git_config_get_int64(&v, cfg, "pack.windowMemory") ==
-	        GIT_ENOTFOUND &&
-	    git_config_set_int64(cfg, "pack.windowMemory", 1) < 0)
-		rc = mf_gitrepo_fail(err, MF_E_IO, "write config");
-	git_config_free(cfg);
-	return rc;
 }
 
 /* Puts a mempack above the loose and pack backends: writes go to memory. */
@@ -191,8 +168,7 @@ mf_gitrepo_open(struct mf_gitrepo **out, const char *path,
 	}
 	if (r->opt.batch_max == 0)
 		r->opt.batch_max = 1;
-	if ((rc = limit_delta_search(r, err)) != 0 ||
-	    (rc = attach_mempack(r, err)) != 0)
+	if ((rc = attach_mempack(r, err)) != 0)
 		goto done;
 	/* Start from files that match the repository (e.g. after a crash). */
 	rc = mf_gitrepo_update_server_info(r, err);
@@ -249,6 +225,7 @@ mf_gitrepo_free(struct mf_gitrepo *repo)
 		mf_log_warn("git: closing with %u unpublished commits",
 		            repo->nstaged);
 	drop_staged(repo);
+	mf_gitrepo_merge_free(repo->merge);
 	free(repo->tags);
 	free(repo->oldpacks);
 	free(repo->written);
@@ -612,15 +589,20 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 		mf_error_dispose(&e);
 	}
 	mf_gitrepo_clock(r, MF_GITREPO_PH_INFO, &t);
+	/* housekeeping after the commit point: its failure is only logged */
 	r->since_pack += published;
-	if (r->opt.pack_every > 0 && r->since_pack >= r->opt.pack_every) {
-		mf_error_init(&e);
-		if (mf_gitrepo_pack(r, &e) != 0)
-			mf_log_warn("git: packing failed (will retry): %s",
-			            e.message);
-		mf_error_dispose(&e);
-	}
+	mf_error_init(&e);
+	if (r->opt.pack_every > 0 && r->since_pack >= r->opt.pack_every &&
+	    mf_gitrepo_housekeep(r, &e) != 0)
+		mf_log_warn("git: packing failed (will retry): %s", e.message);
+	mf_error_dispose(&e);
 	mf_gitrepo_clock(r, MF_GITREPO_PH_HOUSE, &t);
+	mf_error_init(&e);
+	if (r->opt.merge_budget_ms > 0 &&
+	    mf_gitrepo_maintain(r, r->opt.merge_budget_ms, NULL, &e) != 0)
+		mf_log_warn("git: merging packs failed (will retry): %s",
+		            e.message);
+	mf_error_dispose(&e);
 done:
 	drop_staged(r);
 	return rc;

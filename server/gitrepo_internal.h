@@ -31,6 +31,22 @@ struct mf_gitrepo_tagref {
 	git_oid target; /* the commit */
 };
 
+/* A complete pack in objects/pack (see mf_gitrepo_list_packs). */
+struct mf_gitrepo_packinfo {
+	char name[46]; /* pack-<40 hex>, without extension */
+	uint64_t size; /* of the .pack */
+	time_t mtime;  /* of the .idx */
+};
+
+/* One object of a pack index. */
+struct mf_gitrepo_idx_entry {
+	git_oid id;
+	uint32_t crc; /* CRC-32 of the entry as stored in the pack */
+	uint64_t offset;
+};
+
+struct mf_gitrepo_merge; /* a merge in progress (gitrepo_merge.c) */
+
 /* A pack merged into another: still served, no longer listed. */
 struct mf_gitrepo_oldpack {
 	char name[64];  /* pack-<hex>, without extension */
@@ -72,6 +88,7 @@ struct mf_gitrepo {
 	struct mf_gitrepo_pending *pending;
 	size_t npending;
 	int64_t times[MF_GITREPO_PH__MAX]; /* see mf_gitrepo_times */
+	struct mf_gitrepo_merge *merge;    /* NULL: none in progress */
 };
 
 /* Adds the time since *since to phase ph and moves *since to now. */
@@ -106,5 +123,51 @@ int mf_gitrepo_write_info_packs(struct mf_gitrepo *r, struct mf_error *err);
  * readers (the odb, then objects/info/packs) and empties the mempack.
  */
 int mf_gitrepo_write_objects(struct mf_gitrepo *r, struct mf_error *err);
+
+/*
+ * Complete packs (their .idx exists) that are not merged away; *out is
+ * owned by the caller (free), in no particular order.
+ */
+int mf_gitrepo_list_packs(struct mf_gitrepo *r,
+                          struct mf_gitrepo_packinfo **out, size_t *nout,
+                          struct mf_error *err);
+/* Writes the pack of the objects ids (sorted and deduplicated in place),
+ * read through the repository's object database; refreshes its packs. */
+int mf_gitrepo_pack_objects(struct mf_gitrepo *r, git_oid *ids, size_t n,
+                            struct mf_error *err);
+/* Pack + work on merges and pruning, see gitrepo_pack.c. */
+int mf_gitrepo_housekeep(struct mf_gitrepo *r, struct mf_error *err);
+/*
+ * Deletes merged-away packs whose grace is over, then reopens the
+ * repository if it deleted any (libgit2 keeps the packs it knew).
+ */
+int mf_gitrepo_prune_packs(struct mf_gitrepo *r, time_t now,
+                           struct mf_error *err);
+/* Ends a merge in progress without result (gitrepo_merge.c). */
+void mf_gitrepo_merge_free(struct mf_gitrepo_merge *m);
+
+/*
+ * A pack being written by the git layer (gitrepo_packfile.c): open with
+ * the number of objects it will hold, add or copy exactly that many,
+ * finish (renames pack-<sha>.pack, then .idx, into dir; name gets
+ * "pack-<sha>"), free (removes what an unfinished one wrote).
+ */
+struct mf_gitrepo_packw;
+int mf_gitrepo_packw_open(struct mf_gitrepo_packw **out, const char *dir,
+                          size_t count, bool fsync, struct mf_error *err);
+/* A whole object, deflated here. */
+int mf_gitrepo_packw_add(struct mf_gitrepo_packw *w, const git_oid *id,
+                         git_object_t type, const void *data, size_t len,
+                         struct mf_error *err);
+/* An entry of another pack, as stored there; crc is its index's. */
+int mf_gitrepo_packw_copy(struct mf_gitrepo_packw *w, const git_oid *id,
+                          const void *entry, size_t len, uint32_t crc,
+                          struct mf_error *err);
+int mf_gitrepo_packw_finish(struct mf_gitrepo_packw *w, char name[46],
+                            struct mf_error *err);
+void mf_gitrepo_packw_free(struct mf_gitrepo_packw *w);
+/* Every object of a version 2 .idx; *out is owned by the caller. */
+int mf_gitrepo_idx_read(const char *path, struct mf_gitrepo_idx_entry **out,
+                        size_t *nout, struct mf_error *err);
 
 #endif

@@ -307,15 +307,10 @@ mf_gitrepo_write_packed_refs(struct mf_gitrepo *r, struct mf_error *err)
 	return rc;
 }
 
-struct pack_file {
-	char name[64]; /* pack-<40 hex>.pack */
-	time_t mtime;
-};
-
 static int
-cmp_pack(const void *a, const void *b)
+cmp_pack_mtime(const void *a, const void *b)
 {
-	const struct pack_file *x = a, *y = b;
+	const struct mf_gitrepo_packinfo *x = a, *y = b;
 
 	/* newest first: a client looks for recent objects there first */
 	if (x->mtime != y->mtime)
@@ -335,11 +330,6 @@ is_hex(const char *s, size_t n)
 	return true;
 }
 
-/*
- * objects/info/packs: "P pack-<id>.pack" for every pack whose .idx is
- * complete (the indexer renames the .idx into place last), then a blank
- * line, as git writes it.
- */
 static bool
 is_old_pack(const struct mf_gitrepo *r, const char *name)
 {
@@ -352,54 +342,83 @@ is_old_pack(const struct mf_gitrepo *r, const char *name)
 }
 
 int
-mf_gitrepo_write_info_packs(struct mf_gitrepo *r, struct mf_error *err)
+mf_gitrepo_list_packs(struct mf_gitrepo *r, struct mf_gitrepo_packinfo **out,
+                      size_t *nout, struct mf_error *err)
 {
-	struct pack_file *v = NULL, *nv;
-	size_t n = 0, cap = 0, i;
-	struct mf_buf b = MF_BUF_INIT;
+	struct mf_gitrepo_packinfo *v = NULL, *nv;
+	size_t n = 0, cap = 0;
 	struct dirent *de;
-	struct stat st;
-	char dir[4096], idx[4300];
+	struct stat st, ist;
+	char dir[4096], path[4300];
 	DIR *d;
-	int rc = 0;
 
+	*out = NULL;
+	*nout = 0;
 	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
-	if ((d = opendir(dir)) == NULL && errno != ENOENT)
-		return mf_error_set(err, MF_E_IO, NULL, "open %s: %s", dir,
-		                    strerror(errno));
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-
-		if (len != 50 || strncmp(de->d_name, "pack-", 5) != 0 ||
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT
+		           ? 0
+		           : mf_error_set(err, MF_E_IO, NULL, "open %s: %s",
+		                          dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != 50 ||
+		    strncmp(de->d_name, "pack-", 5) != 0 ||
 		    strcmp(de->d_name + 45, ".pack") != 0 ||
 		    !is_hex(de->d_name + 5, 40) || is_old_pack(r, de->d_name))
 			continue;
-		snprintf(idx, sizeof(idx), "%s/%.45s.idx", dir, de->d_name);
-		if (stat(idx, &st) != 0)
+		/* the index is renamed into place last: then it is complete */
+		snprintf(path, sizeof(path), "%s/%.45s.idx", dir, de->d_name);
+		if (stat(path, &ist) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%.50s", dir, de->d_name);
+		if (stat(path, &st) != 0)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				rc = MF_E_NOMEM;
-				goto done;
+				closedir(d);
+				free(v);
+				return mf_error_set(err, MF_E_NOMEM, NULL,
+				                    "out of memory");
 			}
 			v = nv;
 		}
-		memcpy(v[n].name, de->d_name, len + 1);
-		v[n++].mtime = st.st_mtime;
+		memcpy(v[n].name, de->d_name, 45);
+		v[n].name[45] = '\0';
+		v[n].size = (uint64_t)st.st_size;
+		v[n++].mtime = ist.st_mtime;
 	}
+	closedir(d);
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/*
+ * objects/info/packs: "P pack-<id>.pack" for every complete pack not
+ * merged away, then a blank line, as git writes it.
+ */
+int
+mf_gitrepo_write_info_packs(struct mf_gitrepo *r, struct mf_error *err)
+{
+	struct mf_gitrepo_packinfo *v = NULL;
+	struct mf_buf b = MF_BUF_INIT;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = mf_gitrepo_list_packs(r, &v, &n, err)) != 0)
+		return rc;
 	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_pack);
+		qsort(v, n, sizeof(*v), cmp_pack_mtime);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = mf_buf_printf(&b, "P %s\n", v[i].name);
+		rc = mf_buf_printf(&b, "P %s.pack\n", v[i].name);
 	if (rc == 0)
 		rc = mf_buf_putc(&b, '\n');
 	if (rc == 0)
 		rc = write_atomic(r, "objects/info/packs", b.data, b.len, false,
 		                  err);
-done:
-	if (d != NULL)
-		closedir(d);
+	else
+		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	free(v);
 	mf_buf_dispose(&b);
 	return rc;
@@ -428,46 +447,18 @@ mf_gitrepo_update_server_info(struct mf_gitrepo *r, struct mf_error *err)
 int
 mf_gitrepo_write_objects(struct mf_gitrepo *r, struct mf_error *err)
 {
-	git_packbuilder *pb = NULL;
-	git_odb *odb = NULL;
-	char dir[4096];
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	if (!r->dirty || r->nwritten == 0)
 		return 0;
-	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
-	/*
-	 * Exactly the objects this batch wrote (read back from the
-	 * mempack); the pack builder writes the .pack and its .idx under
-	 * temporary names and renames them into place.
-	 */
-	if (git_packbuilder_new(&pb, r->repo) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
-		goto done;
-	}
-	for (i = 0; i < r->nwritten; i++)
-		if (git_packbuilder_insert(pb, &r->written[i], NULL) < 0) {
-			rc = mf_gitrepo_fail(err, MF_E_IO, "pack insert");
-			goto done;
-		}
-	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "write pack");
-		goto done;
-	}
-	/* readers of this handle find the objects in the pack from now on */
-	if (git_repository_odb(&odb, r->repo) < 0 || git_odb_refresh(odb) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "refresh packs");
-		goto done;
-	}
+	/* exactly the objects this batch wrote, read back from the mempack */
+	if ((rc = mf_gitrepo_pack_objects(r, r->written, r->nwritten, err)) !=
+	    0)
+		return rc;
 	git_mempack_reset(r->mempack);
 	r->dirty = false;
 	r->nwritten = 0;
-	rc = mf_gitrepo_write_info_packs(r, err);
-done:
-	git_odb_free(odb);
-	git_packbuilder_free(pb);
-	return rc;
+	return mf_gitrepo_write_info_packs(r, err);
 }
 
 struct loose {
@@ -587,133 +578,13 @@ prune_loose(struct mf_gitrepo *r, const struct loose *v, size_t n, time_t now)
 	return 0;
 }
 
-/* More packs than this and mf_gitrepo_pack merges all but the largest. */
-#define MAX_PACKS 16
-
-struct pack_size {
-	char name[46]; /* pack-<40 hex> */
-	off_t size;
-};
-
-static int
-cmp_size_desc(const void *a, const void *b)
-{
-	const struct pack_size *x = a, *y = b;
-
-	return x->size != y->size ? (x->size > y->size ? -1 : 1)
-	                          : strcmp(x->name, y->name);
-}
-
-static int
-insert_object(const git_oid *id, void *pb)
-{
-	return git_packbuilder_insert(pb, id, NULL);
-}
-
-/*
- * One pack per flush adds up: past MAX_PACKS, every pack but the largest
- * is merged into a new one, and the merged packs leave the pack list (they
- * stay on disk for the grace period, for clones that still read them).
- */
-static int
-merge_packs(struct mf_gitrepo *r, time_t now, struct mf_error *err)
-{
-	struct pack_size *v = NULL, *nv;
-	struct mf_gitrepo_oldpack *ov;
-	git_packbuilder *pb = NULL;
-	git_odb_backend *one = NULL;
-	git_odb *odb = NULL;
-	size_t n = 0, cap = 0, i;
-	struct dirent *de;
-	struct stat st;
-	char dir[4096], path[4200];
-	const char *made;
-	DIR *d;
-	int rc = 0;
-
-	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
-	if ((d = opendir(dir)) == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		if (strlen(de->d_name) != 50 ||
-		    strncmp(de->d_name, "pack-", 5) != 0 ||
-		    strcmp(de->d_name + 45, ".pack") != 0 ||
-		    !is_hex(de->d_name + 5, 40) || is_old_pack(r, de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%.45s.idx", dir, de->d_name);
-		if (stat(path, &st) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%.50s", dir, de->d_name);
-		if (stat(path, &st) != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				rc = MF_E_NOMEM;
-				goto done;
-			}
-			v = nv;
-		}
-		memcpy(v[n].name, de->d_name, 45);
-		v[n].name[45] = '\0';
-		v[n++].size = st.st_size;
-	}
-	if (n <= MAX_PACKS)
-		goto done;
-	qsort(v, n, sizeof(*v), cmp_size_desc);
-	if (git_packbuilder_new(&pb, r->repo) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
-		goto done;
-	}
-	for (i = 1; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s.idx", dir, v[i].name);
-		if (git_odb_backend_one_pack(&one, path) < 0 ||
-		    one->foreach (one, insert_object, pb) < 0) {
-			rc = mf_gitrepo_fail(err, MF_E_IO, "read pack");
-			goto done;
-		}
-		one->free(one);
-		one = NULL;
-	}
-	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0 ||
-	    git_repository_odb(&odb, r->repo) < 0 || git_odb_refresh(odb) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "write merged pack");
-		goto done;
-	}
-	made = git_packbuilder_name(pb);
-	if ((ov = realloc(r->oldpacks, (r->noldpacks + n) * sizeof(*ov))) ==
-	    NULL) {
-		rc = MF_E_NOMEM;
-		goto done;
-	}
-	r->oldpacks = ov;
-	for (i = 1; i < n; i++) {
-		/* the same objects again give the same name: keep that one */
-		if (made != NULL && strcmp(v[i].name + 5, made) == 0)
-			continue;
-		memcpy(ov[r->noldpacks].name, v[i].name, 46);
-		ov[r->noldpacks++].dropped = now;
-	}
-	rc = mf_gitrepo_write_info_packs(r, err);
-	mf_log_debug("git: merged %zu packs", n - 1);
-done:
-	if (one != NULL)
-		one->free(one);
-	closedir(d);
-	git_odb_free(odb);
-	git_packbuilder_free(pb);
-	free(v);
-	return rc;
-}
-
-/* Deletes merged packs whose grace is over; *gone counts them. */
-static void
-prune_old_packs(struct mf_gitrepo *r, time_t now, unsigned *gone)
+int
+mf_gitrepo_prune_packs(struct mf_gitrepo *r, time_t now, struct mf_error *err)
 {
 	char path[4200];
 	size_t i = 0;
+	unsigned gone = 0;
 
-	*gone = 0;
 	while (i < r->noldpacks) {
 		if (now - r->oldpacks[i].dropped <
 		    (time_t)r->opt.prune_grace_s) {
@@ -727,9 +598,11 @@ prune_old_packs(struct mf_gitrepo *r, time_t now, unsigned *gone)
 		snprintf(path, sizeof(path), "%s/objects/pack/%s.pack", r->path,
 		         r->oldpacks[i].name);
 		unlink(path);
-		(*gone)++;
+		gone++;
 		r->oldpacks[i] = r->oldpacks[--r->noldpacks];
 	}
+	/* libgit2 may still hold the deleted packs: start afresh */
+	return gone > 0 ? mf_gitrepo_reopen(r, err) : 0;
 }
 
 /* Whether refs/tags holds anything: loose tags to pack. */
@@ -752,19 +625,17 @@ has_loose_tags(const struct mf_gitrepo *r)
 }
 
 int
-mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
+mf_gitrepo_housekeep(struct mf_gitrepo *r, struct mf_error *err)
 {
 	git_odb *packed = NULL;
 	git_odb_backend *backend = NULL;
-	git_packbuilder *pb = NULL;
 	git_refdb *refdb = NULL;
 	struct loose *v = NULL;
-	size_t n = 0, i, fresh = 0;
+	git_oid *fresh = NULL;
+	size_t n = 0, i, nfresh = 0;
 	char dir[4096];
 	time_t now;
 	int rc;
-
-	unsigned gone = 0;
 
 	if (r->nstaged > 0 || r->dirty)
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
@@ -784,45 +655,30 @@ mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
 		rc = mf_gitrepo_fail(err, MF_E_IO, "open packs");
 		goto done;
 	}
-	if (git_packbuilder_new(&pb, r->repo) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
+	if (n > 0 && (fresh = calloc(n, sizeof(*fresh))) == NULL) {
+		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
 		if (git_odb_exists_ext(packed, &v[i].id,
-		                       GIT_ODB_LOOKUP_NO_REFRESH)) {
+		                       GIT_ODB_LOOKUP_NO_REFRESH))
 			v[i].in_pack = true;
-			continue;
-		}
-		if (git_packbuilder_insert(pb, &v[i].id, NULL) < 0) {
-			rc = mf_gitrepo_fail(err, MF_E_IO, "pack insert");
-			goto done;
-		}
-		fresh++;
+		else
+			git_oid_cpy(&fresh[nfresh++], &v[i].id);
 	}
 	/* 1. the pack and its index, complete, under their final names */
-	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
-	if (fresh > 0 && git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "write pack");
+	if ((rc = mf_gitrepo_pack_objects(r, fresh, nfresh, err)) != 0)
 		goto done;
-	}
 	/* 2. the pack list that names it */
 	if ((rc = mf_gitrepo_write_info_packs(r, err)) != 0)
 		goto done;
 	now = time(NULL);
 	for (i = 0; i < n; i++)
-		if (!v[i].in_pack) {
-			v[i].in_pack = true;
-			/* published now: not in the pending list yet */
-		}
+		v[i].in_pack = true; /* the fresh ones: published now */
 	/* 3. only then the loose copies, once their grace is over */
 	if ((rc = prune_loose(r, v, n, now)) != 0)
 		goto done;
-	if ((rc = merge_packs(r, now, err)) != 0)
-		goto done;
-	prune_old_packs(r, now, &gone);
-	/* libgit2 may still hold the deleted packs: start afresh */
-	if (gone > 0 && (rc = mf_gitrepo_reopen(r, err)) != 0)
+	if ((rc = mf_gitrepo_prune_packs(r, now, err)) != 0)
 		goto done;
 	/*
 	 * Tags go straight to packed-refs; loose ones come from older
@@ -834,12 +690,25 @@ mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
 		rc = mf_gitrepo_fail(err, MF_E_IO, "pack refs");
 		goto done;
 	}
-	mf_log_debug("git: packed %zu objects", fresh);
+	mf_log_debug("git: packed %zu loose objects", nfresh);
 done:
 	git_refdb_free(refdb);
-	git_packbuilder_free(pb);
 	git_odb_free(packed);
+	free(fresh);
 	free(v);
+	return rc;
+}
+
+int
+mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
+{
+	bool busy = true;
+	int rc;
+
+	if ((rc = mf_gitrepo_housekeep(r, err)) != 0)
+		return rc;
+	while (busy && rc == 0)
+		rc = mf_gitrepo_maintain(r, 0, &busy, err);
 	return rc;
 }
 
@@ -887,21 +756,21 @@ remove_locks(const char *dir, unsigned *removed, int depth,
 	return rc;
 }
 
-/* Removes <dir>/<prefix>.tmp-* left by write_atomic. */
+/* Removes <dir>/<prefix>* (temporary files of an interrupted writer). */
 static void
 remove_temps(const char *dir, const char *prefix, unsigned *removed)
 {
 	struct dirent *de;
-	char path[4200];
+	char path[4400];
 	size_t n = strlen(prefix);
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, prefix, n) == 0 &&
-		    strncmp(de->d_name + n, ".tmp-", 5) == 0) {
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (strncmp(de->d_name, prefix, n) == 0) {
+			snprintf(path, sizeof(path), "%s/%.255s", dir,
+			         de->d_name);
 			if (unlink(path) == 0)
 				(*removed)++;
 		}
@@ -923,9 +792,13 @@ mf_gitrepo_recover(struct mf_gitrepo *r, unsigned *removed,
 	if (unlink(path) == 0)
 		n++;
 	snprintf(path, sizeof(path), "%s/info", r->path);
-	remove_temps(path, "refs", &n);
+	remove_temps(path, "refs.tmp-", &n);
 	snprintf(path, sizeof(path), "%s/objects/info", r->path);
-	remove_temps(path, "packs", &n);
+	remove_temps(path, "packs.tmp-", &n);
+	/* a pack or index being written (gitrepo_packfile.c) */
+	snprintf(path, sizeof(path), "%s/objects/pack", r->path);
+	remove_temps(path, "tmp_pack_", &n);
+	remove_temps(path, "tmp_idx_", &n);
 	if (n > 0)
 		mf_log_warn("git: removed %u files left by an interrupted "
 		            "writer in %s",

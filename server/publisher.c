@@ -489,7 +489,8 @@ log_times(struct mf_publisher *p, int n, int64_t t0,
           const int64_t git0[MF_GITREPO_PH__MAX])
 {
 	static const char *const git_names[MF_GITREPO_PH__MAX] = {
-	    "trees", "commit", "sign", "pack", "refs", "info", "house"};
+	    "trees", "commit", "sign",  "pack",
+	    "refs",  "info",   "house", "merge"};
 	int64_t git[MF_GITREPO_PH__MAX];
 	struct mf_buf b = MF_BUF_INIT;
 	int i;

@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 N=${1:-5000}
 OUT=bench/out/publish
-PKGS="libpq libmicrohttpd openssl jansson libgit2 libpcre2-8 libcmark yaml-0.1 libcurl"
+PKGS="libpq libmicrohttpd openssl jansson libgit2 zlib libpcre2-8 libcmark yaml-0.1 libcurl"
 
 make --no-print-directory build/release/libmf.a build/release/libmfserver.a
 mkdir -p "$OUT"

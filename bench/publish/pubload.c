@@ -39,12 +39,12 @@
 #include <string.h>
 #include <time.h>
 
-#define ORGS      50
-#define MODELS    4
-#define MAX_KEYS  8
-#define POLL_MS   10
-#define MAX_OBS   200000
-#define ID_HEX    40
+#define ORGS     50
+#define MODELS   4
+#define MAX_KEYS 8
+#define POLL_MS  10
+#define MAX_OBS  200000
+#define ID_HEX   40
 
 struct org {
 	char name[32];
@@ -204,10 +204,10 @@ set_header(json_t *doc, struct org *o, int model, const char *now)
 	char m[16];
 
 	snprintf(m, sizeof(m), "model-%d", model);
-	json_object_set_new(doc, "subject",
-	                    model < 0 ? json_pack("{s:s}", "org", o->name)
-	                              : json_pack("{s:s,s:s}", "org", o->name,
-	                                          "model", m));
+	json_object_set_new(
+	    doc, "subject",
+	    model < 0 ? json_pack("{s:s}", "org", o->name)
+	              : json_pack("{s:s,s:s}", "org", o->name, "model", m));
 	json_object_set_new(doc, "issued_at", json_string(now));
 	json_object_set_new(doc, "seq", json_integer(++o->seq));
 }
@@ -221,9 +221,9 @@ set_header(json_t *doc, struct org *o, int model, const char *now)
 static void
 make_entries(const char *run, size_t n)
 {
-	static const char *const kinds[3] = {
-	    "disclosure-open.json", "disclosure-api.json",
-	    "disclosure-sparse.json"};
+	static const char *const kinds[3] = {"disclosure-open.json",
+	                                     "disclosure-api.json",
+	                                     "disclosure-sparse.json"};
 	json_t *disc[3], *eval = load_example("eval-result-self-reported.json");
 	struct mf_error err;
 	uint64_t seed = 20260101;
@@ -246,7 +246,8 @@ make_entries(const char *run, size_t n)
 	nentries = n;
 	for (i = 0; i < n; i++) {
 		struct entry *e = &entries[i];
-		int o = (int)(rnd(&seed) % ORGS), m = (int)(rnd(&seed) % MODELS);
+		int o = (int)(rnd(&seed) % ORGS),
+		    m = (int)(rnd(&seed) % MODELS);
 		unsigned kind = (unsigned)(rnd(&seed) % 100);
 		struct org *g = &orgs[o];
 		json_t *doc;
@@ -257,8 +258,9 @@ make_entries(const char *run, size_t n)
 			doc = json_deep_copy(disc[m % 3]);
 			set_header(doc, g, m, now);
 			json_object_set_new(doc, "supersedes",
-			                    g->versions[m] ? json_string(g->head[m])
-			                                   : json_null());
+			                    g->versions[m]
+			                        ? json_string(g->head[m])
+			                        : json_null());
 			snprintf(ver, sizeof(ver), "%d.%d", m + 1,
 			         g->versions[m]);
 			json_object_set_new(json_object_get(doc, "identity"),
@@ -270,10 +272,11 @@ make_entries(const char *run, size_t n)
 		} else if (kind < 99 || g->nkeys == MAX_KEYS) {
 			doc = json_deep_copy(eval);
 			set_header(doc, g, m, now);
-			json_object_set_new(doc, "value",
-			                    json_real((double)(rnd(&seed) % 1000) /
-			                              10.0));
-			sign_entry(e, doc, MF_DOC_EVAL_RESULT, g->keys, 1, NULL);
+			json_object_set_new(
+			    doc, "value",
+			    json_real((double)(rnd(&seed) % 1000) / 10.0));
+			sign_entry(e, doc, MF_DOC_EVAL_RESULT, g->keys, 1,
+			           NULL);
 		} else {
 			struct mf_key *pair[2];
 			char *pem = NULL;
@@ -286,8 +289,8 @@ make_entries(const char *run, size_t n)
 			                "registry", "modelfacts.localhost",
 			                "action", "add");
 			set_header(doc, g, -1, now);
-			json_object_set_new(doc, "key",
-			                    json_pack("{s:s}", "public_key", pem));
+			json_object_set_new(
+			    doc, "key", json_pack("{s:s}", "public_key", pem));
 			pair[0] = g->keys[0];
 			pair[1] = g->keys[g->nkeys];
 			sign_entry(e, doc, MF_DOC_KEY_EVENT, pair, 2, NULL);
@@ -327,7 +330,8 @@ client_main(void *arg)
 		if (e->org % cl->nclients != cl->id)
 			continue;
 		if (rate > 0) { /* open loop: entry i is due at i / rate */
-			int64_t due = t_start + (int64_t)((double)i * 1e9 / rate),
+			int64_t due =
+			            t_start + (int64_t)((double)i * 1e9 / rate),
 			        now = mf_time_mono_ns();
 
 			if (due > now) {
@@ -339,8 +343,8 @@ client_main(void *arg)
 			}
 		}
 		e->sent_ns = mf_time_mono_ns();
-		e->status = (int)http(c, "/v1/submissions", e->env, e->len, h,
-		                      &out);
+		e->status =
+		    (int)http(c, "/v1/submissions", e->env, e->len, h, &out);
 		e->accepted_ns = mf_time_mono_ns();
 		if (e->status == 201 &&
 		    (r = json_loadb(out.data, out.len, 0, NULL)) != NULL) {
