@@ -74,26 +74,6 @@ mf_gitrepo_path(const struct mf_gitrepo *repo)
 	return repo->path;
 }
 
-/* Puts a mempack above the loose and pack backends: writes go to memory. */
-static int
-attach_mempack(struct mf_gitrepo *r, struct mf_error *err)
-{
-	git_odb *odb = NULL;
-	int rc = 0;
-
-	r->mempack = NULL;
-	if (git_repository_odb(&odb, r->repo) < 0 ||
-	    git_mempack_new(&r->mempack) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_INTERNAL, "object database");
-	} else if (git_odb_add_backend(odb, r->mempack, 1000) < 0) {
-		r->mempack->free(r->mempack);
-		r->mempack = NULL;
-		rc = mf_gitrepo_fail(err, MF_E_INTERNAL, "object database");
-	}
-	git_odb_free(odb);
-	return rc;
-}
-
 int
 mf_gitrepo_reopen(struct mf_gitrepo *r, struct mf_error *err)
 {
@@ -103,7 +83,7 @@ mf_gitrepo_reopen(struct mf_gitrepo *r, struct mf_error *err)
 	r->dirty = false;
 	if (git_repository_open_bare(&r->repo, r->path) < 0)
 		return mf_gitrepo_fail(err, MF_E_IO, "reopen repository");
-	return attach_mempack(r, err);
+	return mf_gitrepo_odb_attach(r, err);
 }
 
 int
@@ -168,7 +148,7 @@ mf_gitrepo_open(struct mf_gitrepo **out, const char *path,
 	}
 	if (r->opt.batch_max == 0)
 		r->opt.batch_max = 1;
-	if ((rc = attach_mempack(r, err)) != 0)
+	if ((rc = mf_gitrepo_odb_attach(r, err)) != 0)
 		goto done;
 	/* Start from files that match the repository (e.g. after a crash). */
 	rc = mf_gitrepo_update_server_info(r, err);

@@ -65,7 +65,8 @@ struct mf_gitrepo {
 	 * flush: a handful of files instead of one per object.
 	 */
 	git_odb_backend *mempack;
-	bool dirty; /* the mempack holds objects */
+	bool dirty;         /* the mempack holds objects */
+	bool refresh_packs; /* see mf_gitrepo_refresh_packs */
 	/* what this batch wrote into the mempack: the next pack's objects */
 	git_oid *written;
 	size_t nwritten, capwritten;
@@ -114,6 +115,17 @@ int mf_gitrepo_write_packed_refs(struct mf_gitrepo *r, struct mf_error *err);
 int mf_gitrepo_write_info_refs(struct mf_gitrepo *r, struct mf_error *err);
 /* Records an object written into the mempack; 0 or MF_E_NOMEM. */
 int mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id);
+/*
+ * Gives the repository its object database (gitrepo_odb.c): a mempack
+ * for writes (r->mempack) above the packs and loose objects.
+ */
+int mf_gitrepo_odb_attach(struct mf_gitrepo *r, struct mf_error *err);
+/*
+ * Rescans objects/pack, after this layer wrote or merged a pack: the
+ * only time the object database looks for new packs. A pack someone else
+ * wrote is found after mf_gitrepo_reopen.
+ */
+int mf_gitrepo_refresh_packs(struct mf_gitrepo *r, struct mf_error *err);
 /* Reopens the repository (nothing staged): forgets deleted packs. */
 int mf_gitrepo_reopen(struct mf_gitrepo *r, struct mf_error *err);
 /* Lists the complete, not merged-away packs in objects/info/packs. */

@@ -281,7 +281,6 @@ merge_finish(struct mf_gitrepo *r, struct mf_gitrepo_merge *m,
              struct mf_error *err)
 {
 	struct mf_gitrepo_oldpack *ov;
-	git_odb *odb = NULL;
 	char made[46];
 	time_t now = time(NULL);
 	size_t i;
@@ -289,11 +288,8 @@ merge_finish(struct mf_gitrepo *r, struct mf_gitrepo_merge *m,
 
 	if ((rc = mf_gitrepo_packw_finish(m->w, made, err)) != 0)
 		return rc;
-	if (git_repository_odb(&odb, r->repo) < 0 || git_odb_refresh(odb) < 0) {
-		git_odb_free(odb);
-		return mf_gitrepo_fail(err, MF_E_IO, "refresh packs");
-	}
-	git_odb_free(odb);
+	if ((rc = mf_gitrepo_refresh_packs(r, err)) != 0)
+		return rc;
 	if ((ov = realloc(r->oldpacks,
 	                  (r->noldpacks + m->nsrc) * sizeof(*ov))) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");

@@ -534,8 +534,8 @@ mf_gitrepo_pack_objects(struct mf_gitrepo *r, git_oid *ids, size_t n,
 	if (rc == 0)
 		rc = mf_gitrepo_packw_finish(w, name, err);
 	/* readers of this handle find the objects in the pack from now on */
-	if (rc == 0 && git_odb_refresh(odb) < 0)
-		rc = mf_gitrepo_fail(err, MF_E_IO, "refresh packs");
+	if (rc == 0)
+		rc = mf_gitrepo_refresh_packs(r, err);
 done:
 	mf_gitrepo_packw_free(w);
 	git_odb_free(odb);
