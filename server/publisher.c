@@ -13,10 +13,8 @@
 #include "envelope/keys.h"
 #include "envelope/sshsig.h"
 #include "server/app.h"
-#include "server/cache.h"
 #include "server/db.h"
 #include "server/gitrepo.h"
-#include "server/handlers_label.h"
 #include "server/label_data.h"
 #include "server/registry_keys.h"
 
@@ -53,6 +51,8 @@ struct mf_publisher {
 };
 
 #define MAX_KEYED 4096
+/* Largest label.md or label.json (as the label endpoints allow). */
+#define LABEL_MAX (16u << 20)
 
 /* Where a batch's time goes, for the debug log line of each batch. */
 enum phase {
@@ -261,20 +261,23 @@ done:
 	return rc;
 }
 
-/* label.md and label.json of the model's newest version as of idx. */
+/*
+ * label.md and label.json of the model's newest version as of idx: the
+ * same bytes as the label endpoints serve (mf_label_markdown and
+ * mf_label_json_text), from one label tree built once for both.
+ */
 static int
 add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
           const char *model, int64_t idx, struct mf_error *err)
 {
-	static const enum mf_label_form_kind forms[2] = {MF_FORM_MD,
-	                                                 MF_FORM_JSON};
-	static const char *const names[2] = {"label.md", "label.json"};
 	struct mf_label_data d;
-	struct mf_blob *b;
-	int rc, i;
+	struct mf_buf md, js;
+	json_t *label = NULL;
+	size_t mdlen = 0, jslen = 0;
+	int rc;
 
-	/* No public URL: the repository must not depend on a deployment. */
 	clock_to(PH_GIT);
+	/* No public URL: the repository must not depend on a deployment. */
 	rc = mf_label_data_load(&d, org, model, 0, idx, p->app->cfg->origin,
 	                        NULL, err);
 	clock_to(PH_LABEL);
@@ -285,13 +288,29 @@ add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
 	}
 	if (rc != 0)
 		return rc;
-	for (i = 0; i < 2 && rc == 0; i++) {
-		if ((rc = mf_label_render_blob(&b, forms[i], &d.in, err)) != 0)
-			break;
-		rc = files_put(f, path_of("models", org, model, names[i], NULL),
-		               strndup(b->data, b->len), b->len);
-		mf_blob_unref(b);
+	mf_buf_init(&md, LABEL_MAX);
+	mf_buf_init(&js, LABEL_MAX);
+	if ((rc = mf_label_json(&label, &d.in)) == 0 &&
+	    (rc = mf_label_render(&md, label, MF_LABEL_MARKDOWN)) == 0 &&
+	    (rc = mf_label_json_write(&js, label)) == 0) {
+		char *mdtext = mf_buf_detach(&md, &mdlen);
+		char *jstext = mf_buf_detach(&js, &jslen);
+
+		if ((rc = files_put(
+		         f, path_of("models", org, model, "label.md", NULL),
+		         mdtext, mdlen)) == 0)
+			rc = files_put(
+			    f,
+			    path_of("models", org, model, "label.json", NULL),
+			    jstext, jslen);
+		else
+			free(jstext);
+	} else {
+		mf_error_set(err, rc, NULL, "cannot render the label");
 	}
+	json_decref(label);
+	mf_buf_dispose(&md);
+	mf_buf_dispose(&js);
 	mf_label_data_dispose(&d);
 	clock_to(PH_RENDER);
 	return rc;
