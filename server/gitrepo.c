@@ -75,18 +75,6 @@ mf_gitrepo_path(const struct mf_gitrepo *repo)
 }
 
 int
-mf_gitrepo_reopen(struct mf_gitrepo *r, struct mf_error *err)
-{
-	git_repository_free(r->repo);
-	r->repo = NULL;
-	r->mempack = NULL;
-	r->dirty = false;
-	if (git_repository_open_bare(&r->repo, r->path) < 0)
-		return mf_gitrepo_fail(err, MF_E_IO, "reopen repository");
-	return mf_gitrepo_odb_attach(r, err);
-}
-
-int
 mf_gitrepo_open(struct mf_gitrepo **out, const char *path,
                 const struct mf_gitrepo_options *opt, struct mf_error *err)
 {
@@ -148,7 +136,7 @@ mf_gitrepo_open(struct mf_gitrepo **out, const char *path,
 	}
 	if (r->opt.batch_max == 0)
 		r->opt.batch_max = 1;
-	if ((rc = mf_gitrepo_odb_attach(r, err)) != 0)
+	if ((rc = mf_gitrepo_odb_reset(r, err)) != 0)
 		goto done;
 	/* Start from files that match the repository (e.g. after a crash). */
 	rc = mf_gitrepo_update_server_info(r, err);
@@ -456,30 +444,6 @@ sign_commit(const struct mf_gitrepo_commit_req *req, const git_buf *content,
 	return 0;
 }
 
-/* Moves main from parent (NULL: must not exist) to id, or MF_E_CONFLICT. */
-static int
-swap_main(struct mf_gitrepo *r, const git_oid *parent, const git_oid *id,
-          struct mf_error *err)
-{
-	git_reference *ref = NULL;
-	int grc;
-
-	if (parent != NULL)
-		grc = git_reference_create_matching(
-		    &ref, r->repo, MF_GITREPO_BRANCH, id, 1, parent, NULL);
-	else
-		grc = git_reference_create(&ref, r->repo, MF_GITREPO_BRANCH, id,
-		                           0, NULL);
-	git_reference_free(ref);
-	if (grc == GIT_EMODIFIED || grc == GIT_EEXISTS || grc == GIT_ELOCKED)
-		return mf_gitrepo_fail(err, MF_E_CONFLICT,
-		                       "refs/heads/main moved (another "
-		                       "publisher?)");
-	if (grc < 0)
-		return mf_gitrepo_fail(err, MF_E_IO, "update refs/heads/main");
-	return 0;
-}
-
 /* Takes the staged tags out of the ref cache again. */
 static void
 unset_staged_tags(struct mf_gitrepo *r, size_t n)
@@ -550,8 +514,8 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 	if (rc != 0 || (rc = publish_tags(r, err)) != 0)
 		goto done;
 	if (r->nstaged > 0) {
-		if ((rc = swap_main(r, r->has_base ? &r->base : NULL, &r->tip,
-		                    err)) != 0) {
+		if ((rc = mf_gitrepo_swap_main(r, r->has_base ? &r->base : NULL,
+		                               &r->tip, err)) != 0) {
 			withdraw_tags(r);
 			goto done;
 		}

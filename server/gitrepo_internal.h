@@ -65,8 +65,7 @@ struct mf_gitrepo {
 	 * flush: a handful of files instead of one per object.
 	 */
 	git_odb_backend *mempack;
-	bool dirty;         /* the mempack holds objects */
-	bool refresh_packs; /* see mf_gitrepo_refresh_packs */
+	bool dirty; /* the mempack holds objects */
 	/* what this batch wrote into the mempack: the next pack's objects */
 	git_oid *written;
 	size_t nwritten, capwritten;
@@ -109,6 +108,14 @@ const struct mf_gitrepo_ref *mf_gitrepo_refs_get(const struct mf_gitrepo *r,
                                                  const char *name);
 /* Removes name from the cache (nothing when it is not there). */
 void mf_gitrepo_refs_unset(struct mf_gitrepo *r, const char *name);
+/*
+ * Moves refs/heads/main from parent (NULL: it must not exist) to id under
+ * git's lock protocol (refs/heads/main.lock, created exclusively), after
+ * comparing with its value on disk: the loose file, else packed-refs.
+ * MF_E_CONFLICT when it moved or another writer holds the lock.
+ */
+int mf_gitrepo_swap_main(struct mf_gitrepo *r, const git_oid *parent,
+                         const git_oid *id, struct mf_error *err);
 /* Writes packed-refs from the ref cache under packed-refs.lock. */
 int mf_gitrepo_write_packed_refs(struct mf_gitrepo *r, struct mf_error *err);
 /* Writes info/refs from the ref cache (temporary file + rename). */
@@ -116,18 +123,14 @@ int mf_gitrepo_write_info_refs(struct mf_gitrepo *r, struct mf_error *err);
 /* Records an object written into the mempack; 0 or MF_E_NOMEM. */
 int mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id);
 /*
- * Gives the repository its object database (gitrepo_odb.c): a mempack
- * for writes (r->mempack) above the packs and loose objects.
+ * Gives the repository a new object database (gitrepo_odb.c): a mempack
+ * for writes (r->mempack, nothing may be staged) above one backend per
+ * live pack and the loose objects. The object cache stays.
  */
-int mf_gitrepo_odb_attach(struct mf_gitrepo *r, struct mf_error *err);
-/*
- * Rescans objects/pack, after this layer wrote or merged a pack: the
- * only time the object database looks for new packs. A pack someone else
- * wrote is found after mf_gitrepo_reopen.
- */
-int mf_gitrepo_refresh_packs(struct mf_gitrepo *r, struct mf_error *err);
-/* Reopens the repository (nothing staged): forgets deleted packs. */
-int mf_gitrepo_reopen(struct mf_gitrepo *r, struct mf_error *err);
+int mf_gitrepo_odb_reset(struct mf_gitrepo *r, struct mf_error *err);
+/* Adds the pack name ("pack-<hex>"), just written, to the database. */
+int mf_gitrepo_odb_add_pack(struct mf_gitrepo *r, const char *name,
+                            struct mf_error *err);
 /* Lists the complete, not merged-away packs in objects/info/packs. */
 int mf_gitrepo_write_info_packs(struct mf_gitrepo *r, struct mf_error *err);
 /*
@@ -149,12 +152,8 @@ int mf_gitrepo_pack_objects(struct mf_gitrepo *r, git_oid *ids, size_t n,
                             struct mf_error *err);
 /* Pack + work on merges and pruning, see gitrepo_pack.c. */
 int mf_gitrepo_housekeep(struct mf_gitrepo *r, struct mf_error *err);
-/*
- * Deletes merged-away packs whose grace is over, then reopens the
- * repository if it deleted any (libgit2 keeps the packs it knew).
- */
-int mf_gitrepo_prune_packs(struct mf_gitrepo *r, time_t now,
-                           struct mf_error *err);
+/* Deletes merged-away packs whose grace is over. */
+void mf_gitrepo_prune_packs(struct mf_gitrepo *r, time_t now);
 /* Ends a merge in progress without result (gitrepo_merge.c). */
 void mf_gitrepo_merge_free(struct mf_gitrepo_merge *m);
 

@@ -288,8 +288,6 @@ merge_finish(struct mf_gitrepo *r, struct mf_gitrepo_merge *m,
 
 	if ((rc = mf_gitrepo_packw_finish(m->w, made, err)) != 0)
 		return rc;
-	if ((rc = mf_gitrepo_refresh_packs(r, err)) != 0)
-		return rc;
 	if ((ov = realloc(r->oldpacks,
 	                  (r->noldpacks + m->nsrc) * sizeof(*ov))) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
@@ -303,11 +301,14 @@ merge_finish(struct mf_gitrepo *r, struct mf_gitrepo_merge *m,
 	}
 	mf_log_debug("git: merged %zu packs (%zu objects) into %s", m->nsrc,
 	             m->nitems, made);
-	if ((rc = mf_gitrepo_write_info_packs(r, err)) != 0)
+	/* this handle reads the merged pack, not the merged-away ones */
+	if ((rc = mf_gitrepo_odb_reset(r, err)) != 0 ||
+	    (rc = mf_gitrepo_write_info_packs(r, err)) != 0)
 		return rc;
 	/* no grace: no reader to wait for (tests, benchmarks) */
-	return r->opt.prune_grace_s == 0 ? mf_gitrepo_prune_packs(r, now, err)
-	                                 : 0;
+	if (r->opt.prune_grace_s == 0)
+		mf_gitrepo_prune_packs(r, now);
+	return 0;
 }
 
 int
@@ -322,6 +323,8 @@ mf_gitrepo_maintain(struct mf_gitrepo *r, unsigned budget_ms, bool *busy,
 
 	if (busy != NULL)
 		*busy = false;
+	if (r->nstaged > 0 || r->dirty) /* between batches only */
+		return 0;
 	if (r->merge == NULL && (rc = merge_start(r, &r->merge, err)) != 0)
 		goto done;
 	if ((m = r->merge) == NULL)

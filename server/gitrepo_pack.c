@@ -252,29 +252,69 @@ done:
 	return rc;
 }
 
+/* Appends "<hex of id><sep><name><suffix>\n" (name may be ""). */
+static int
+put_ref_line(struct mf_buf *b, const char *prefix, const git_oid *id, char sep,
+             const char *name, const char *suffix)
+{
+	char hex[GIT_OID_HEXSZ];
+	int rc;
+
+	git_oid_fmt(hex, id);
+	if ((rc = mf_buf_puts(b, prefix)) == 0 &&
+	    (rc = mf_buf_append(b, hex, sizeof(hex))) == 0 &&
+	    (rc = name[0] ? mf_buf_putc(b, sep) : 0) == 0 &&
+	    (rc = mf_buf_puts(b, name)) == 0 &&
+	    (rc = mf_buf_puts(b, suffix)) == 0)
+		rc = mf_buf_putc(b, '\n');
+	return rc;
+}
+
+/*
+ * The ref cache as info/refs ("<id>\t<name>", an annotated tag's target
+ * as "<id>\t<name>^{}") or as the body of packed-refs ("<id> <name>",
+ * then "^<id>"). Formatted without printf, and into one allocation:
+ * both files are rewritten at every flush, with tens of thousands of
+ * tags.
+ */
+static int
+format_refs(const struct mf_gitrepo *r, bool info_refs, struct mf_buf *b)
+{
+	const struct mf_gitrepo_ref *ref;
+	size_t i, need = 1;
+	int rc = 0;
+
+	for (i = 0; i < r->nrefs; i++)
+		need += 2 * (GIT_OID_HEXSZ + strlen(r->refs[i].name) + 8);
+	if ((rc = mf_buf_reserve(b, need)) != 0)
+		return rc;
+	for (i = 0; i < r->nrefs && rc == 0; i++) {
+		ref = &r->refs[i];
+		rc = put_ref_line(b, "", &ref->id, info_refs ? '\t' : ' ',
+		                  ref->name, "");
+		if (rc != 0 || !ref->has_peeled)
+			continue;
+		if (info_refs)
+			rc = put_ref_line(b, "", &ref->peeled, '\t', ref->name,
+			                  "^{}");
+		else
+			rc = put_ref_line(b, "^", &ref->peeled, ' ', "", "");
+	}
+	return rc;
+}
+
 int
 mf_gitrepo_write_info_refs(struct mf_gitrepo *r, struct mf_error *err)
 {
 	struct mf_buf b = MF_BUF_INIT;
-	char hex[MF_GITREPO_ID_SIZE];
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	/* An empty repository still gets a (empty) file: clients ask. */
-	if ((rc = mf_buf_reserve(&b, 1)) != 0)
-		goto done;
-	for (i = 0; i < r->nrefs && rc == 0; i++) {
-		git_oid_tostr(hex, sizeof(hex), &r->refs[i].id);
-		rc = mf_buf_printf(&b, "%s\t%s\n", hex, r->refs[i].name);
-		if (rc == 0 && r->refs[i].has_peeled) {
-			git_oid_tostr(hex, sizeof(hex), &r->refs[i].peeled);
-			rc = mf_buf_printf(&b, "%s\t%s^{}\n", hex,
-			                   r->refs[i].name);
-		}
-	}
-	if (rc == 0)
-		rc = write_atomic(r, "info/refs", b.data, b.len, false, err);
-done:
+	if ((rc = format_refs(r, true, &b)) != 0)
+		rc = mf_error_set(err, rc, NULL, "out of memory");
+	else
+		rc = write_atomic(r, "info/refs", b.data ? b.data : "", b.len,
+		                  false, err);
 	mf_buf_dispose(&b);
 	return rc;
 }
@@ -288,22 +328,126 @@ int
 mf_gitrepo_write_packed_refs(struct mf_gitrepo *r, struct mf_error *err)
 {
 	struct mf_buf b = MF_BUF_INIT;
-	char hex[MF_GITREPO_ID_SIZE];
-	size_t i;
 	int rc;
 
-	rc = mf_buf_puts(&b, "# pack-refs with: peeled fully-peeled sorted \n");
-	for (i = 0; i < r->nrefs && rc == 0; i++) {
-		git_oid_tostr(hex, sizeof(hex), &r->refs[i].id);
-		rc = mf_buf_printf(&b, "%s %s\n", hex, r->refs[i].name);
-		if (rc == 0 && r->refs[i].has_peeled) {
-			git_oid_tostr(hex, sizeof(hex), &r->refs[i].peeled);
-			rc = mf_buf_printf(&b, "^%s\n", hex);
-		}
-	}
-	if (rc == 0)
+	if ((rc = mf_buf_puts(&b, "# pack-refs with: peeled fully-peeled "
+	                          "sorted \n")) != 0 ||
+	    (rc = format_refs(r, false, &b)) != 0)
+		rc = mf_error_set(err, rc, NULL, "out of memory");
+	else
 		rc = write_atomic(r, "packed-refs", b.data, b.len, true, err);
 	mf_buf_dispose(&b);
+	return rc;
+}
+
+/* Reads a whole small file into b; ENOENT gives *found = false. */
+static int
+read_small(const char *path, struct mf_buf *b, bool *found,
+           struct mf_error *err)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd, rc = 0;
+
+	*found = false;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT
+		           ? 0
+		           : mf_error_set(err, MF_E_IO, NULL, "open %s: %s",
+		                          path, strerror(errno));
+	while (rc == 0 && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = mf_error_set(err, MF_E_IO, NULL, "read %s: %s",
+			                  path, strerror(errno));
+		else if (mf_buf_append(b, chunk, (size_t)n) != 0)
+			rc = mf_error_set(err, MF_E_NOMEM, NULL,
+			                  "out of memory");
+	}
+	close(fd);
+	*found = rc == 0;
+	return rc;
+}
+
+/* What refs/heads/main names on disk: its loose file, else packed-refs. */
+static int
+main_on_disk(struct mf_gitrepo *r, git_oid *out, bool *found,
+             struct mf_error *err)
+{
+	struct mf_buf b = MF_BUF_INIT;
+	char path[4200];
+	const char *line;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", r->path, MF_GITREPO_BRANCH);
+	if ((rc = read_small(path, &b, found, err)) != 0)
+		goto done;
+	if (*found) {
+		if (b.len < GIT_OID_HEXSZ ||
+		    git_oid_fromstrn(out, b.data, GIT_OID_HEXSZ) < 0)
+			rc = mf_error_set(err, MF_E_IO, NULL,
+			                  "%s is not a commit id", path);
+		goto done;
+	}
+	snprintf(path, sizeof(path), "%s/packed-refs", r->path);
+	if ((rc = read_small(path, &b, found, err)) != 0 || !*found)
+		goto done;
+	*found = false;
+	for (line = b.data; line != NULL && !*found;
+	     line = (line = strchr(line, '\n')) ? line + 1 : NULL)
+		*found =
+		    strncmp(line + GIT_OID_HEXSZ, " " MF_GITREPO_BRANCH "\n",
+		            sizeof(MF_GITREPO_BRANCH) + 1) == 0 &&
+		    git_oid_fromstrn(out, line, GIT_OID_HEXSZ) == 0;
+done:
+	mf_buf_dispose(&b);
+	return rc;
+}
+
+int
+mf_gitrepo_swap_main(struct mf_gitrepo *r, const git_oid *parent,
+                     const git_oid *id, struct mf_error *err)
+{
+	char hex[GIT_OID_HEXSZ + 1], path[4200], lock[4300];
+	git_oid cur;
+	bool found;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", r->path, MF_GITREPO_BRANCH);
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	if ((fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) <
+	    0)
+		return mf_error_set(err,
+		                    errno == EEXIST ? MF_E_CONFLICT : MF_E_IO,
+		                    NULL, "lock %s: %s", lock, strerror(errno));
+	if ((rc = main_on_disk(r, &cur, &found, err)) != 0)
+		goto fail;
+	if (found != (parent != NULL) ||
+	    (found && !git_oid_equal(&cur, parent))) {
+		rc = mf_error_set(err, MF_E_CONFLICT, NULL,
+		                  "refs/heads/main moved (another publisher?)");
+		goto fail;
+	}
+	git_oid_fmt(hex, id);
+	hex[GIT_OID_HEXSZ] = '\n';
+	if (write(fd, hex, sizeof(hex)) != (ssize_t)sizeof(hex) ||
+	    (r->opt.fsync && fsync(fd) != 0)) {
+		rc = mf_error_set(err, MF_E_IO, NULL, "write %s: %s", lock,
+		                  strerror(errno));
+		goto fail;
+	}
+	if (close(fd) != 0 || rename(lock, path) != 0) {
+		fd = -1;
+		rc = mf_error_set(err, MF_E_IO, NULL, "rename to %s: %s", path,
+		                  strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(lock);
 	return rc;
 }
 
@@ -578,8 +722,8 @@ prune_loose(struct mf_gitrepo *r, const struct loose *v, size_t n, time_t now)
 	return 0;
 }
 
-int
-mf_gitrepo_prune_packs(struct mf_gitrepo *r, time_t now, struct mf_error *err)
+void
+mf_gitrepo_prune_packs(struct mf_gitrepo *r, time_t now)
 {
 	char path[4200];
 	size_t i = 0;
@@ -601,8 +745,8 @@ mf_gitrepo_prune_packs(struct mf_gitrepo *r, time_t now, struct mf_error *err)
 		gone++;
 		r->oldpacks[i] = r->oldpacks[--r->noldpacks];
 	}
-	/* libgit2 may still hold the deleted packs: start afresh */
-	return gone > 0 ? mf_gitrepo_reopen(r, err) : 0;
+	if (gone > 0)
+		mf_log_debug("git: deleted %u merged packs", gone);
 }
 
 /* Whether refs/tags holds anything: loose tags to pack. */
@@ -678,8 +822,7 @@ mf_gitrepo_housekeep(struct mf_gitrepo *r, struct mf_error *err)
 	/* 3. only then the loose copies, once their grace is over */
 	if ((rc = prune_loose(r, v, n, now)) != 0)
 		goto done;
-	if ((rc = mf_gitrepo_prune_packs(r, now, err)) != 0)
-		goto done;
+	mf_gitrepo_prune_packs(r, now);
 	/*
 	 * Tags go straight to packed-refs; loose ones come from older
 	 * versions or other tools. A fresh refdb: libgit2's cached one

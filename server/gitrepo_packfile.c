@@ -12,6 +12,8 @@
  */
 #include "server/gitrepo_internal.h"
 
+#include <git2/sys/odb_backend.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -498,12 +500,40 @@ cmp_oid(const void *a, const void *b)
 	return git_oid_cmp(a, b);
 }
 
+/*
+ * Adds object id to w: straight from the mempack when it is there (the
+ * database's read would also go through its object cache), else (loose
+ * objects) through the database.
+ */
+static int
+add_object(struct mf_gitrepo *r, git_odb *odb, struct mf_gitrepo_packw *w,
+           const git_oid *id, struct mf_error *err)
+{
+	git_odb_object *obj = NULL;
+	git_object_t type;
+	void *data;
+	size_t len;
+	int rc;
+
+	if (r->mempack->read(&data, &len, &type, r->mempack, id) == 0) {
+		rc = mf_gitrepo_packw_add(w, id, type, data, len, err);
+		git_odb_backend_data_free(r->mempack, data);
+		return rc;
+	}
+	if (git_odb_read(&obj, odb, id) < 0)
+		return mf_gitrepo_fail(err, MF_E_IO, "read object");
+	rc = mf_gitrepo_packw_add(w, id, git_odb_object_type(obj),
+	                          git_odb_object_data(obj),
+	                          git_odb_object_size(obj), err);
+	git_odb_object_free(obj);
+	return rc;
+}
+
 int
 mf_gitrepo_pack_objects(struct mf_gitrepo *r, git_oid *ids, size_t n,
                         struct mf_error *err)
 {
 	struct mf_gitrepo_packw *w = NULL;
-	git_odb_object *obj = NULL;
 	git_odb *odb = NULL;
 	char dir[4096], name[46];
 	size_t i, m = 0;
@@ -521,21 +551,13 @@ mf_gitrepo_pack_objects(struct mf_gitrepo *r, git_oid *ids, size_t n,
 		return mf_gitrepo_fail(err, MF_E_IO, "object database");
 	if ((rc = mf_gitrepo_packw_open(&w, dir, m, r->opt.fsync, err)) != 0)
 		goto done;
-	for (i = 0; i < m && rc == 0; i++) {
-		if (git_odb_read(&obj, odb, &ids[i]) < 0) {
-			rc = mf_gitrepo_fail(err, MF_E_IO, "read object");
-			break;
-		}
-		rc = mf_gitrepo_packw_add(w, &ids[i], git_odb_object_type(obj),
-		                          git_odb_object_data(obj),
-		                          git_odb_object_size(obj), err);
-		git_odb_object_free(obj);
-	}
+	for (i = 0; i < m && rc == 0; i++)
+		rc = add_object(r, odb, w, &ids[i], err);
 	if (rc == 0)
 		rc = mf_gitrepo_packw_finish(w, name, err);
 	/* readers of this handle find the objects in the pack from now on */
 	if (rc == 0)
-		rc = mf_gitrepo_refresh_packs(r, err);
+		rc = mf_gitrepo_odb_add_pack(r, name, err);
 done:
 	mf_gitrepo_packw_free(w);
 	git_odb_free(odb);
