@@ -9,7 +9,8 @@
  *       as fast as CLIENTS keep-alive connections allow;
  *   pubload rate URL TOKEN RUN N CLIENTS RATE DBURL
  *       at RATE entries/s while a poller reads /labels.git/info/refs every
- *       POLL_MS; once everything is published, the commit ids main went
+ *       $POLL_MS ms (default 20); once everything is published, the commit
+ *       ids main went
  *       through are mapped to log indices (table publications) and each
  *       entry's lag, from its 201 to the first poll that saw main at or
  *       past it, is reported;
@@ -42,7 +43,6 @@
 #define ORGS     50
 #define MODELS   4
 #define MAX_KEYS 8
-#define POLL_MS  10
 #define MAX_OBS  200000
 #define ID_HEX   40
 
@@ -381,6 +381,7 @@ static struct obs *obs;
 static size_t nobs;
 static volatile int poll_stop;
 static unsigned long npolls;
+static long poll_ms = 20;
 
 static void *
 poller_main(void *arg)
@@ -391,7 +392,8 @@ poller_main(void *arg)
 
 	(void)arg;
 	while (!poll_stop) {
-		struct timespec ts = {0, POLL_MS * 1000000L};
+		struct timespec ts = {poll_ms / 1000,
+		                      poll_ms % 1000 * 1000000L};
 
 		if (http(c, "/labels.git/info/refs", NULL, 0, NULL, &out) ==
 		        200 &&
@@ -589,7 +591,7 @@ cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 	deadline = mf_time_mono_ns() + 300 * (int64_t)1000000000;
 	while (db_int(db, sql) == 0 && mf_time_mono_ns() < deadline)
 		sleep_ms(20);
-	sleep_ms(4 * POLL_MS);
+	sleep_ms(4 * poll_ms);
 	poll_stop = 1;
 	pthread_join(poller, NULL);
 	map_observations(db);
@@ -625,7 +627,7 @@ cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 	       rate, n, failed, secs, (double)(n - (size_t)failed) / secs, p50,
 	       p99, nlag, n - (size_t)failed - nlag, pct(lag, nlag, 0.5),
 	       pct(lag, nlag, 0.9), pct(lag, nlag, 0.99),
-	       nlag ? lag[nlag - 1] : 0, tail_p99, nobs, npolls, POLL_MS);
+	       nlag ? lag[nlag - 1] : 0, tail_p99, nobs, npolls, (int)poll_ms);
 	PQfinish(db);
 	free(lag);
 	free(obs);
@@ -687,6 +689,8 @@ main(int argc, char **argv)
 	int rc;
 
 	curl_global_init(CURL_GLOBAL_ALL);
+	if (getenv("POLL_MS") != NULL && atol(getenv("POLL_MS")) > 0)
+		poll_ms = atol(getenv("POLL_MS"));
 	if (argc >= 7 && strcmp(argv[1], "load") == 0) {
 		url = argv[2];
 		token = argv[3];

@@ -11,11 +11,16 @@
 #     root trees and tag counts must match.
 #  4. For each rate in RATES, LAG_S seconds of submissions at that rate
 #     against the running server, while a poller reads info/refs every
-#     10 ms: accept (HTTP 201) -> commit visible in info/refs.
+#     20 ms ($POLL_MS): accept (HTTP 201) -> commit visible in info/refs.
+# After phases 2 and 4, phases.py sums the publisher's per-batch timings
+# (the server runs with --log-level debug unless LOG_LEVEL says otherwise).
 #
 #   bench/publish/run.sh
 #   N=5000 RATES="100 200 300" LAG_S=30 PERF=1 bench/publish/run.sh
 # PERF=1 records the catch-up with perf (bench/out/publish-e2e/perf.data).
+# PUBLISHER=/path/to/modelfactsd runs phases 2 and 4 with another build
+# (e.g. an older version, for a baseline); phase 1 always uses bin/.
+# OUT=dir keeps the run's files elsewhere (default bench/out/publish-e2e).
 set -eu
 cd "$(dirname "$0")/../.."
 N=${N:-5000}
@@ -23,7 +28,8 @@ CLIENTS=${CLIENTS:-8}
 RATES=${RATES:-"100 200 300 400"}
 LAG_S=${LAG_S:-30}
 PORT=${PORT:-18490}
-OUT=bench/out/publish-e2e
+OUT=${OUT:-bench/out/publish-e2e}
+PUBLISHER=${PUBLISHER:-bin/modelfactsd}
 PGBIN=/usr/lib/postgresql/15/bin
 PKGS="libpq jansson openssl libcurl libpcre2-8"
 
@@ -46,9 +52,11 @@ stop_server() {
 	SERVER=
 }
 trap 'stop_server; scripts/pg.sh stop "$OUT/pg"' EXIT
-start_server() { # extra flags...
-	bin/modelfactsd --port "$PORT" --database-url "$URL" \
-		--state-dir "$OUT/state" --log-level "${LOG_LEVEL:-info}" "$@" \
+start_server() { # binary, extra flags...
+	bin=$1
+	shift
+	"$bin" --port "$PORT" --database-url "$URL" \
+		--state-dir "$OUT/state" --log-level "${LOG_LEVEL:-debug}" "$@" \
 		>>"$OUT/server.log" 2>&1 &
 	SERVER=$!
 	for _ in $(seq 100); do
@@ -59,21 +67,37 @@ start_server() { # extra flags...
 	exit 1
 }
 
+# CPU seconds (user + system) of the server's publisher thread so far
+pub_cpu() {
+	for t in /proc/"$SERVER"/task/*; do
+		if [ "$(cat "$t/comm")" = mf-publisher ]; then
+			awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "$t/stat"
+		fi
+	done
+}
+cpu_line() { # label, cpu before, entries
+	awk -v l="$1" -v a="$2" -v b="$(pub_cpu)" -v n="$3" 'BEGIN {
+		printf "%s: publisher thread %.2f s of CPU, %.0f us per entry\n", l, b - a, (b - a) * 1e6 / n }'
+}
+
 echo "machine: $(nproc) cores, $(uname -sr), $(git --version), libgit2 $(pkg-config --modversion libgit2)"
 echo "== 1. $N entries in with publishing paused ($CLIENTS clients)"
-start_server --no-git-publisher
+start_server bin/modelfactsd --no-git-publisher
 TOKEN=$(cat "$OUT/state/admin.token")
 "$OUT/pubload" load "$R" "$TOKEN" l "$N" "$CLIENTS" | tee "$OUT/load.json"
 stop_server
 
-echo "== 2. the publisher catches up"
-start_server
+echo "== 2. the publisher catches up ($PUBLISHER)"
+start_server "$PUBLISHER"
 PID=$SERVER
 if [ "${PERF:-0}" = 1 ]; then
 	perf record -q -F 1999 -g -p "$PID" -o "$OUT/perf.data" 2>/dev/null &
 	PERFPID=$!
 fi
+FIRST=$(($(wc -l <"$OUT/server.log") + 1))
 "$OUT/pubload" wait "$URL" "$N" | tee "$OUT/catchup.json"
+cpu_line "catch-up" 0 "$N"
+python3 bench/publish/phases.py "$OUT/server.log" "$FIRST"
 if [ "${PERF:-0}" = 1 ]; then
 	kill -INT "$PERFPID"
 	wait "$PERFPID" || true
@@ -107,8 +131,12 @@ git --git-dir="$REPO" -c gpg.ssh.allowedSignersFile=/dev/null \
 
 echo "== 4. publication lag at fixed ingest rates (${LAG_S} s each)"
 for rate in $RATES; do
+	FIRST=$(($(wc -l <"$OUT/server.log") + 1))
+	C0=$(pub_cpu)
 	"$OUT/pubload" rate "$R" "$TOKEN" "r$rate" "$((rate * LAG_S))" \
 		"$CLIENTS" "$rate" "$URL" | tee -a "$OUT/lag.jsonl"
+	cpu_line "$rate/s" "$C0" "$((rate * LAG_S))"
+	python3 bench/publish/phases.py "$OUT/server.log" "$FIRST"
 done
 stop_server
 echo "repository: $(du -sh "$REPO" | cut -f1), $(ls "$REPO/objects/pack" | grep -c '\.pack$') packs, $(git --git-dir="$REPO" rev-list --count main) commits"

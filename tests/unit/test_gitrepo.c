@@ -928,6 +928,77 @@ test_crash_between_objects_and_ref(void **state)
 	mf_buf_dispose(&out);
 }
 
+/*
+ * A repository that git itself packed (OFS_DELTA entries) and tagged
+ * (a loose tag file): merging stores the deltas whole, housekeeping puts
+ * the tag into packed-refs, and git finds everything as before.
+ */
+static void
+test_merge_resolves_deltas_and_packs_tags(void **state)
+{
+	struct state *s = *state;
+	struct mf_gitrepo_options o;
+	struct mf_gitrepo *r = NULL;
+	struct mf_buf out = MF_BUF_INIT;
+	struct mf_error err;
+	char repo[1200], work[1200], git[1300];
+
+	snprintf(repo, sizeof(repo), "%s/deltas.git", s->dir);
+	snprintf(work, sizeof(work), "%s/deltas-work", s->dir);
+	snprintf(git, sizeof(git), "git --git-dir='%s'", repo);
+	/* two packs of about the same size, of versions of one file */
+	assert_int_equal(
+	    run(&out,
+	        "git init -q --bare -b main '%s' && git init -q -b main '%s' "
+	        "&& cd '%s' && for i in $(seq 60); do seq $((2000 + i)) > "
+	        "f.txt && git add f.txt && git -c user.name=t -c "
+	        "user.email=t@example.org commit -q -m c$i && if [ $i = 30 "
+	        "]; then git push -q '%s' main && %s repack -q -a -d -f; fi; "
+	        "done && git push -q '%s' main && %s repack -q -d -f && %s "
+	        "tag v1 main~5",
+	        repo, work, work, repo, git, repo, git, git),
+	    0);
+	assert_int_equal(run(&out,
+	                     "for p in '%s'/objects/pack/*.idx; do git "
+	                     "verify-pack -v \"$p\" | grep -c 'chain length' "
+	                     "|| exit 1; done | wc -l",
+	                     repo),
+	                 0);
+	assert_int_equal(atoi(out.data), 2); /* both packs have deltas */
+	mf_gitrepo_options_default(&o);
+	o.pack_every = 0;
+	o.prune_grace_s = 0;
+	mf_error_init(&err);
+	assert_int_equal(mf_gitrepo_open(&r, repo, &o, &err), 0);
+	assert_int_equal(mf_gitrepo_pack(r, &err), 0);
+	mf_gitrepo_free(r);
+	mf_error_dispose(&err);
+	assert_int_equal(
+	    run(&out, "grep -c '^P ' '%s/objects/info/packs'", repo), 0);
+	assert_int_equal(atoi(out.data), 1);
+	assert_int_equal(run(&out,
+	                     "git verify-pack -v '%s'/objects/pack/*.idx | "
+	                     "grep -c 'chain length'",
+	                     repo),
+	                 1); /* grep found nothing: no deltas */
+	assert_int_equal(run(&out, "%s fsck --strict --no-dangling", git), 0);
+	assert_int_equal(run(&out, "%s rev-list --count main", git), 0);
+	assert_int_equal(atoi(out.data), 60);
+	assert_int_equal(run(&out, "%s show v1:f.txt | wc -l", git), 0);
+	assert_int_equal(atoi(out.data), 2055);
+	/* the tag left its loose file for packed-refs, and info/refs has it */
+	assert_int_equal(run(&out, "ls '%s/refs/tags' | wc -l", repo), 0);
+	assert_int_equal(atoi(out.data), 0);
+	assert_int_equal(run(&out,
+	                     "grep -c 'refs/tags/v1' '%s/packed-refs' "
+	                     "'%s/info/refs'",
+	                     repo, repo),
+	                 0);
+	assert_non_null(strstr(out.data, "packed-refs:1"));
+	assert_non_null(strstr(out.data, "info/refs:1"));
+	mf_buf_dispose(&out);
+}
+
 int
 main(void)
 {
@@ -941,6 +1012,7 @@ main(void)
 	    cmocka_unit_test(test_info_files_match_git),
 	    cmocka_unit_test(test_pack_removes_loose_objects),
 	    cmocka_unit_test(test_crash_between_objects_and_ref),
+	    cmocka_unit_test(test_merge_resolves_deltas_and_packs_tags),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
