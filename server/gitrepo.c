@@ -149,10 +149,24 @@ done:
 	return 0;
 }
 
-int
-mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id)
+/* git's name hash: the last characters weigh most, so ".json" sorts together */
+static uint32_t
+name_hash(const char *name, size_t len)
 {
-	git_oid *v;
+	uint32_t h = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (name[i] != ' ' && (name[i] < '\t' || name[i] > '\r'))
+			h = (h >> 2) + ((uint32_t)(unsigned char)name[i] << 24);
+	return h;
+}
+
+int
+mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id,
+                        const char *name, size_t len)
+{
+	struct mf_gitrepo_obj *v;
 
 	if (r->nwritten == r->capwritten) {
 		size_t cap = r->capwritten ? r->capwritten * 2 : 64;
@@ -162,7 +176,9 @@ mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id)
 		r->written = v;
 		r->capwritten = cap;
 	}
-	git_oid_cpy(&r->written[r->nwritten++], id);
+	v = &r->written[r->nwritten++];
+	git_oid_cpy(&v->id, id);
+	v->name_hash = name != NULL ? name_hash(name, len) : 0;
 	r->dirty = true;
 	return 0;
 }
@@ -304,7 +320,8 @@ build_tree(struct mf_gitrepo *r, const git_tree *base,
 					                     "write blob");
 					goto done;
 				}
-				if ((rc = mf_gitrepo_note_written(r, &id)) != 0)
+				if ((rc = mf_gitrepo_note_written(r, &id, name,
+				                                  seg)) != 0)
 					goto done;
 			} else if (old != NULL &&
 			           git_treebuilder_remove(tb, name) < 0) {
@@ -353,8 +370,10 @@ build_tree(struct mf_gitrepo *r, const git_tree *base,
 	if (!*empty || off == 0) {
 		if (git_treebuilder_write(out, tb) < 0)
 			rc = mf_gitrepo_fail(err, MF_E_IO, "write tree");
-		else
-			rc = mf_gitrepo_note_written(r, out);
+		else /* the directory's path names it, "" the root */
+			rc = mf_gitrepo_note_written(r, out,
+			                             n > 0 ? ch[0]->path : "",
+			                             off > 0 ? off - 1 : 0);
 	}
 done:
 	git_tree_free(sub);
@@ -636,7 +655,7 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 		rc = mf_gitrepo_fail(err, MF_E_IO, "write commit");
 		goto done;
 	}
-	if ((rc = mf_gitrepo_note_written(r, &id)) != 0)
+	if ((rc = mf_gitrepo_note_written(r, &id, NULL, 0)) != 0)
 		goto done;
 	mf_gitrepo_clock(r, MF_GITREPO_PH_COMMIT, &t);
 	git_oid_tostr(out, MF_GITREPO_ID_SIZE, &id);
@@ -764,7 +783,7 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
 			rc = mf_gitrepo_fail(err, MF_E_IO, "write tag");
 			goto done;
 		}
-		if ((rc = mf_gitrepo_note_written(r, &ref_id)) != 0)
+		if ((rc = mf_gitrepo_note_written(r, &ref_id, NULL, 0)) != 0)
 			goto done;
 	}
 	/* published with its commit's batch, or now if nothing is staged */

@@ -47,6 +47,15 @@ struct mf_gitrepo_idx_entry {
 
 struct mf_gitrepo_merge; /* a merge in progress (gitrepo_merge.c) */
 
+/*
+ * An object to pack, and the hash of the name it was written under (0:
+ * none): objects of the same name are tried as deltas of each other.
+ */
+struct mf_gitrepo_obj {
+	git_oid id;
+	uint32_t name_hash;
+};
+
 /* A pack merged into another: still served, no longer listed. */
 struct mf_gitrepo_oldpack {
 	char name[64];  /* pack-<hex>, without extension */
@@ -67,7 +76,7 @@ struct mf_gitrepo {
 	git_odb_backend *mempack;
 	bool dirty; /* the mempack holds objects */
 	/* what this batch wrote into the mempack: the next pack's objects */
-	git_oid *written;
+	struct mf_gitrepo_obj *written;
 	size_t nwritten, capwritten;
 	/* the staged batch: main moves from base (or nothing) to tip */
 	unsigned nstaged;
@@ -120,8 +129,12 @@ int mf_gitrepo_swap_main(struct mf_gitrepo *r, const git_oid *parent,
 int mf_gitrepo_write_packed_refs(struct mf_gitrepo *r, struct mf_error *err);
 /* Writes info/refs from the ref cache (temporary file + rename). */
 int mf_gitrepo_write_info_refs(struct mf_gitrepo *r, struct mf_error *err);
-/* Records an object written into the mempack; 0 or MF_E_NOMEM. */
-int mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id);
+/*
+ * Records an object written into the mempack, under the file or
+ * directory name (len bytes; NULL for commits and tags); 0 or MF_E_NOMEM.
+ */
+int mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id,
+                            const char *name, size_t len);
 /*
  * Gives the repository a new object database (gitrepo_odb.c): a mempack
  * for writes (r->mempack, nothing may be staged) above one backend per
@@ -146,10 +159,13 @@ int mf_gitrepo_write_objects(struct mf_gitrepo *r, struct mf_error *err);
 int mf_gitrepo_list_packs(struct mf_gitrepo *r,
                           struct mf_gitrepo_packinfo **out, size_t *nout,
                           struct mf_error *err);
-/* Writes the pack of the objects ids (sorted and deduplicated in place),
- * read through the repository's object database; refreshes its packs. */
-int mf_gitrepo_pack_objects(struct mf_gitrepo *r, git_oid *ids, size_t n,
-                            struct mf_error *err);
+/*
+ * Writes the pack of the objects objs (reordered and deduplicated in
+ * place), read from the mempack or the object database, deltas between
+ * objects of the same name where that pays; adds it to the database.
+ */
+int mf_gitrepo_pack_objects(struct mf_gitrepo *r, struct mf_gitrepo_obj *objs,
+                            size_t n, struct mf_error *err);
 /* Pack + work on merges and pruning, see gitrepo_pack.c. */
 int mf_gitrepo_housekeep(struct mf_gitrepo *r, struct mf_error *err);
 /* Deletes merged-away packs whose grace is over. */
@@ -170,6 +186,22 @@ int mf_gitrepo_packw_open(struct mf_gitrepo_packw **out, const char *dir,
 int mf_gitrepo_packw_add(struct mf_gitrepo_packw *w, const git_oid *id,
                          git_object_t type, const void *data, size_t len,
                          struct mf_error *err);
+/*
+ * id as a delta (git's binary delta format, uncompressed) of base, which
+ * must be in the same pack; deflated here.
+ */
+int mf_gitrepo_packw_add_delta(struct mf_gitrepo_packw *w, const git_oid *id,
+                               const git_oid *base, const void *delta,
+                               size_t len, struct mf_error *err);
+/*
+ * id as a delta of base, in a representation already deflated (zdata,
+ * zlen) that inflates to size bytes: another pack's offset delta
+ * rewritten to name its base by id.
+ */
+int mf_gitrepo_packw_ref_delta(struct mf_gitrepo_packw *w, const git_oid *id,
+                               const git_oid *base, size_t size,
+                               const void *zdata, size_t zlen,
+                               struct mf_error *err);
 /* An entry of another pack, as stored there; crc is its index's. */
 int mf_gitrepo_packw_copy(struct mf_gitrepo_packw *w, const git_oid *id,
                           const void *entry, size_t len, uint32_t crc,
@@ -177,6 +209,13 @@ int mf_gitrepo_packw_copy(struct mf_gitrepo_packw *w, const git_oid *id,
 int mf_gitrepo_packw_finish(struct mf_gitrepo_packw *w, char name[46],
                             struct mf_error *err);
 void mf_gitrepo_packw_free(struct mf_gitrepo_packw *w);
+/*
+ * Encodes target as a delta of base (gitrepo_delta.c) into out: 0, or 1
+ * when the delta would exceed max bytes (or there is too little to
+ * match), or MF_E_NOMEM.
+ */
+int mf_gitrepo_delta(struct mf_buf *out, const void *base, size_t blen,
+                     const void *target, size_t tlen, size_t max);
 /* Every object of a version 2 .idx; *out is owned by the caller. */
 int mf_gitrepo_idx_read(const char *path, struct mf_gitrepo_idx_entry **out,
                         size_t *nout, struct mf_error *err);

@@ -6,7 +6,10 @@
  * below it) by merging the smallest ones, as `git repack --geometric=2`
  * does: a byte is copied O(log n) times over the repository's life, and
  * there are O(log n) packs. A merge copies each entry's compressed bytes
- * (gitrepo_packfile.c) and runs in slices of a time budget between
+ * (gitrepo_packfile.c), deltas included: a delta keeps its base when the
+ * base comes from the same source pack (an offset delta is rewritten to
+ * name its base by id), and is stored whole otherwise, so that no chain
+ * can cross packs or loop. It runs in slices of a time budget between
  * flushes, so even the rare merge of everything never holds up a
  * publication for long. The merged packs then leave objects/info/packs
  * and stay on disk for the grace period (gitrepo_pack.c deletes them).
@@ -23,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* Each kept pack is at least this many times the size of the next. */
 #define GEOMETRIC_FACTOR 2
@@ -36,11 +40,23 @@ struct source {
 	size_t size;
 };
 
+/* How an entry is carried into the merged pack. */
+enum carry {
+	CARRY_COPY,      /* byte for byte: a whole object, or an id delta */
+	CARRY_OFS_TO_ID, /* an offset delta, rewritten to name its base */
+	CARRY_RESOLVE    /* a delta whose base stays elsewhere: whole */
+};
+
 /* One entry to copy: where it is and what its index says about it. */
 struct item {
 	git_oid id;
+	git_oid base; /* a delta's base (found by add_source) */
 	uint32_t crc, src;
 	uint64_t offset, len;
+	uint64_t size;     /* inflated size, from the entry's header */
+	uint32_t data_off; /* where the deflated data starts in the entry */
+	unsigned type;     /* the entry's type (6, 7: deltas) */
+	enum carry carry;
 };
 
 struct mf_gitrepo_merge {
@@ -120,6 +136,77 @@ cmp_item_place(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
+/* The entry of src at offset, among v (n, sorted by offset), or NULL. */
+static const struct item *
+at_offset(const struct item *v, size_t n, uint64_t offset)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid].offset == offset)
+			return &v[mid];
+		if (v[mid].offset < offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Reads it's header in src (gitformat-pack(5)): type, inflated size
+ * (4 bits, then 7 a byte), for an offset delta the distance back to its
+ * base (7 bits a byte, each continuation adding one), for an id delta
+ * the base's id. v (n, sorted by offset) are src's entries. -1 when the
+ * entry is damaged.
+ */
+static int
+parse_entry(const struct source *src, const struct item *v, size_t n,
+            struct item *it)
+{
+	const unsigned char *p = src->map + it->offset;
+	uint64_t size, back;
+	unsigned shift = 4;
+	size_t i = 1;
+	const struct item *base;
+
+	it->type = (p[0] >> 4) & 7;
+	size = p[0] & 15;
+	for (; p[i - 1] & 0x80; i++) {
+		if (i >= it->len || shift > 57)
+			return -1;
+		size |= (uint64_t)(p[i] & 0x7f) << shift;
+		shift += 7;
+	}
+	it->size = size;
+	it->carry = CARRY_COPY;
+	if (it->type == 6) {
+		if (i >= it->len)
+			return -1;
+		back = p[i] & 0x7f;
+		while (p[i++] & 0x80) {
+			if (i >= it->len || back > (UINT64_MAX >> 8))
+				return -1;
+			back = ((back + 1) << 7) | (p[i] & 0x7f);
+		}
+		if (back == 0 || back > it->offset ||
+		    (base = at_offset(v, n, it->offset - back)) == NULL)
+			return -1;
+		git_oid_cpy(&it->base, &base->id);
+		it->carry = CARRY_OFS_TO_ID;
+	} else if (it->type == 7) {
+		if (i + 20 > it->len)
+			return -1;
+		git_oid_fromraw(&it->base, p + i);
+		i += 20;
+	} else if (it->type < GIT_OBJECT_COMMIT || it->type > GIT_OBJECT_TAG) {
+		return -1;
+	}
+	it->data_off = (uint32_t)i;
+	return i < it->len ? 0 : -1;
+}
+
 /* Maps source s and appends its entries (with their lengths) to m. */
 static int
 add_source(struct mf_gitrepo_merge *m, const char *dir, uint32_t s, size_t *cap,
@@ -180,6 +267,11 @@ add_source(struct mf_gitrepo_merge *m, const char *dir, uint32_t s, size_t *cap,
 		else
 			m->items[i].len = end - m->items[i].offset;
 	}
+	for (i = first; i < m->nitems && rc == 0; i++)
+		if (parse_entry(src, m->items + first, n, &m->items[i]) != 0)
+			rc = mf_error_set(
+			    err, MF_E_IO, NULL, "%s: a damaged entry at %llu",
+			    path, (unsigned long long)m->items[i].offset);
 done:
 	if (fd >= 0)
 		close(fd);
@@ -187,10 +279,21 @@ done:
 	return rc;
 }
 
-/* Keeps one copy of each object, then restores pack order for locality. */
+static int
+cmp_oid_item(const void *key, const void *elem)
+{
+	return git_oid_cmp(key, &((const struct item *)elem)->id);
+}
+
+/*
+ * Keeps one copy of each object; a delta stays a delta only when the
+ * copy kept of its base is from its own source pack. Then restores pack
+ * order, for locality.
+ */
 static void
 dedup(struct mf_gitrepo_merge *m)
 {
+	const struct item *base;
 	size_t i, k = 0;
 
 	qsort(m->items, m->nitems, sizeof(*m->items), cmp_item_id);
@@ -199,6 +302,16 @@ dedup(struct mf_gitrepo_merge *m)
 		    !git_oid_equal(&m->items[k - 1].id, &m->items[i].id))
 			m->items[k++] = m->items[i];
 	m->nitems = k;
+	for (i = 0; i < m->nitems; i++) {
+		struct item *it = &m->items[i];
+
+		if (it->type != 6 && it->type != 7)
+			continue;
+		base = bsearch(&it->base, m->items, m->nitems,
+		               sizeof(*m->items), cmp_oid_item);
+		if (base == NULL || base->src != it->src)
+			it->carry = CARRY_RESOLVE;
+	}
 	qsort(m->items, m->nitems, sizeof(*m->items), cmp_item_place);
 }
 
@@ -244,20 +357,32 @@ done:
 	return rc;
 }
 
-/* Copies one entry; a delta is stored whole, as libgit2 resolves it. */
+/* Carries one entry into the merged pack (see enum carry). */
 static int
 merge_item(struct mf_gitrepo *r, struct mf_gitrepo_merge *m,
            const struct item *it, struct mf_error *err)
 {
 	const unsigned char *entry = m->src[it->src].map + it->offset;
-	unsigned type = (entry[0] >> 4) & 7;
 	git_odb_object *obj = NULL;
 	git_odb *odb = NULL;
+	char hex[MF_GITREPO_ID_SIZE];
 	int rc;
 
-	if (type >= GIT_OBJECT_COMMIT && type <= GIT_OBJECT_TAG)
+	if (it->carry == CARRY_COPY)
 		return mf_gitrepo_packw_copy(m->w, &it->id, entry,
 		                             (size_t)it->len, it->crc, err);
+	if (it->carry == CARRY_OFS_TO_ID) {
+		if ((uint32_t)crc32(0, entry, (uInt)it->len) != it->crc) {
+			git_oid_tostr(hex, sizeof(hex), &it->id);
+			return mf_error_set(err, MF_E_IO, NULL,
+			                    "object %s is damaged in its pack",
+			                    hex);
+		}
+		return mf_gitrepo_packw_ref_delta(
+		    m->w, &it->id, &it->base, (size_t)it->size,
+		    entry + it->data_off, (size_t)(it->len - it->data_off),
+		    err);
+	}
 	if (git_repository_odb(&odb, r->repo) < 0 ||
 	    git_odb_read(&obj, odb, &it->id) < 0) {
 		git_odb_free(odb);

@@ -775,7 +775,7 @@ mf_gitrepo_housekeep(struct mf_gitrepo *r, struct mf_error *err)
 	git_odb_backend *backend = NULL;
 	git_refdb *refdb = NULL;
 	struct loose *v = NULL;
-	git_oid *fresh = NULL;
+	struct mf_gitrepo_obj *fresh = NULL;
 	size_t n = 0, i, nfresh = 0;
 	char dir[4096];
 	time_t now;
@@ -808,7 +808,7 @@ mf_gitrepo_housekeep(struct mf_gitrepo *r, struct mf_error *err)
 		                       GIT_ODB_LOOKUP_NO_REFRESH))
 			v[i].in_pack = true;
 		else
-			git_oid_cpy(&fresh[nfresh++], &v[i].id);
+			git_oid_cpy(&fresh[nfresh++].id, &v[i].id);
 	}
 	/* 1. the pack and its index, complete, under their final names */
 	if ((rc = mf_gitrepo_pack_objects(r, fresh, nfresh, err)) != 0)

@@ -33,6 +33,8 @@
 /* Bytes gathered before a write(2). */
 #define WRITE_CHUNK (256u * 1024)
 #define SHA1_LEN    20
+/* the entry type of a delta that names its base by object id */
+#define PACK_REF_DELTA 7
 
 /* What the index needs about one object written. */
 struct packw_obj {
@@ -207,16 +209,12 @@ entry_header(unsigned char *out, git_object_t type, size_t size)
 	return n;
 }
 
-int
-mf_gitrepo_packw_add(struct mf_gitrepo_packw *w, const git_oid *id,
-                     git_object_t type, const void *data, size_t len,
-                     struct mf_error *err)
+/* Deflates len bytes of data into w->zbuf; *zlen gets the size. */
+static int
+squeeze(struct mf_gitrepo_packw *w, const void *data, size_t len, size_t *zlen,
+        struct mf_error *err)
 {
-	unsigned char hdr[16];
-	size_t hlen = entry_header(hdr, type, len), bound;
-	uint64_t at = w->offset;
-	uint32_t crc;
-	int rc;
+	size_t bound;
 
 	if (!w->z_ready) {
 		memset(&w->z, 0, sizeof(w->z));
@@ -244,12 +242,68 @@ mf_gitrepo_packw_add(struct mf_gitrepo_packw *w, const git_oid *id,
 	if (len > UINT32_MAX || deflate(&w->z, Z_FINISH) != Z_STREAM_END)
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
 		                    "cannot deflate an object");
-	crc = (uint32_t)crc32(crc32(0, hdr, (uInt)hlen), w->zbuf,
-	                      (uInt)w->z.total_out);
+	*zlen = w->z.total_out;
+	return 0;
+}
+
+/*
+ * One entry: its header (type and inflated size), for a delta the id of
+ * its base, then the deflated data; the CRC-32 covers all of it.
+ */
+static int
+put_entry(struct mf_gitrepo_packw *w, const git_oid *id, unsigned type,
+          size_t size, const git_oid *base, const void *zdata, size_t zlen,
+          struct mf_error *err)
+{
+	unsigned char hdr[16 + SHA1_LEN];
+	size_t hlen = entry_header(hdr, (git_object_t)type, size);
+	uint64_t at = w->offset;
+	uint32_t crc;
+	int rc;
+
+	if (base != NULL) {
+		memcpy(hdr + hlen, base->id, SHA1_LEN);
+		hlen += SHA1_LEN;
+	}
+	crc = (uint32_t)crc32(crc32(0, hdr, (uInt)hlen), zdata, (uInt)zlen);
 	if ((rc = note(w, id, crc, at, err)) != 0 ||
 	    (rc = put(w, hdr, hlen, err)) != 0)
 		return rc;
-	return put(w, w->zbuf, w->z.total_out, err);
+	return put(w, zdata, zlen, err);
+}
+
+int
+mf_gitrepo_packw_add(struct mf_gitrepo_packw *w, const git_oid *id,
+                     git_object_t type, const void *data, size_t len,
+                     struct mf_error *err)
+{
+	size_t zlen;
+	int rc;
+
+	if ((rc = squeeze(w, data, len, &zlen, err)) != 0)
+		return rc;
+	return put_entry(w, id, (unsigned)type, len, NULL, w->zbuf, zlen, err);
+}
+
+int
+mf_gitrepo_packw_add_delta(struct mf_gitrepo_packw *w, const git_oid *id,
+                           const git_oid *base, const void *delta, size_t len,
+                           struct mf_error *err)
+{
+	size_t zlen;
+	int rc;
+
+	if ((rc = squeeze(w, delta, len, &zlen, err)) != 0)
+		return rc;
+	return put_entry(w, id, PACK_REF_DELTA, len, base, w->zbuf, zlen, err);
+}
+
+int
+mf_gitrepo_packw_ref_delta(struct mf_gitrepo_packw *w, const git_oid *id,
+                           const git_oid *base, size_t size, const void *zdata,
+                           size_t zlen, struct mf_error *err)
+{
+	return put_entry(w, id, PACK_REF_DELTA, size, base, zdata, zlen, err);
 }
 
 int
@@ -494,71 +548,149 @@ bad:
 	                    "%s is not a version 2 pack index", path);
 }
 
+/* Deltas only between objects of one name (and type), at most this deep,
+ * so that reading an object stays cheap. */
+#define MAX_DEPTH 10
+/* Objects smaller than this are stored whole. */
+#define MIN_DELTA_SIZE 64
+
+/* An object being packed: its data, from the mempack or the database. */
+struct loaded {
+	struct mf_gitrepo_obj obj;
+	git_object_t type;
+	const void *data;
+	size_t len;
+	void *mempack_data;  /* owned, when read from the mempack */
+	git_odb_object *odb; /* owned, when read through the database */
+	unsigned depth;      /* deltas below it to a whole object */
+};
+
 static int
-cmp_oid(const void *a, const void *b)
+cmp_obj_id(const void *a, const void *b)
 {
-	return git_oid_cmp(a, b);
+	return git_oid_cmp(&((const struct mf_gitrepo_obj *)a)->id,
+	                   &((const struct mf_gitrepo_obj *)b)->id);
+}
+
+/* Names together, the largest first (as git's pack-objects orders). */
+static int
+cmp_for_deltas(const void *a, const void *b)
+{
+	const struct loaded *x = a, *y = b;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->obj.name_hash != y->obj.name_hash)
+		return x->obj.name_hash < y->obj.name_hash ? -1 : 1;
+	if (x->len != y->len)
+		return x->len > y->len ? -1 : 1;
+	return git_oid_cmp(&x->obj.id, &y->obj.id);
 }
 
 /*
- * Adds object id to w: straight from the mempack when it is there (the
+ * Reads an object: straight from the mempack when it is there (the
  * database's read would also go through its object cache), else (loose
  * objects) through the database.
  */
 static int
-add_object(struct mf_gitrepo *r, git_odb *odb, struct mf_gitrepo_packw *w,
-           const git_oid *id, struct mf_error *err)
+load(struct mf_gitrepo *r, git_odb *odb, struct loaded *l, struct mf_error *err)
 {
-	git_odb_object *obj = NULL;
-	git_object_t type;
-	void *data;
-	size_t len;
-	int rc;
-
-	if (r->mempack->read(&data, &len, &type, r->mempack, id) == 0) {
-		rc = mf_gitrepo_packw_add(w, id, type, data, len, err);
-		git_odb_backend_data_free(r->mempack, data);
-		return rc;
+	if (r->mempack->read(&l->mempack_data, &l->len, &l->type, r->mempack,
+	                     &l->obj.id) == 0) {
+		l->data = l->mempack_data;
+		return 0;
 	}
-	if (git_odb_read(&obj, odb, id) < 0)
+	l->mempack_data = NULL;
+	if (git_odb_read(&l->odb, odb, &l->obj.id) < 0)
 		return mf_gitrepo_fail(err, MF_E_IO, "read object");
-	rc = mf_gitrepo_packw_add(w, id, git_odb_object_type(obj),
-	                          git_odb_object_data(obj),
-	                          git_odb_object_size(obj), err);
-	git_odb_object_free(obj);
-	return rc;
+	l->type = git_odb_object_type(l->odb);
+	l->data = git_odb_object_data(l->odb);
+	l->len = git_odb_object_size(l->odb);
+	return 0;
+}
+
+/*
+ * Adds cur to w, as a delta of prev (the object before it in delta
+ * order) when they share a name and the delta is at most half of cur.
+ */
+static int
+add_loaded(struct mf_gitrepo_packw *w, const struct loaded *prev,
+           struct loaded *cur, struct mf_buf *delta, struct mf_error *err)
+{
+	int drc = 1;
+
+	if (prev != NULL && prev->type == cur->type &&
+	    prev->obj.name_hash == cur->obj.name_hash &&
+	    cur->obj.name_hash != 0 && prev->depth < MAX_DEPTH &&
+	    cur->len >= MIN_DELTA_SIZE &&
+	    (cur->type == GIT_OBJECT_BLOB || cur->type == GIT_OBJECT_TREE))
+		drc = mf_gitrepo_delta(delta, prev->data, prev->len, cur->data,
+		                       cur->len, cur->len / 2);
+	if (drc < 0)
+		return mf_error_set(err, drc, NULL, "out of memory");
+	if (drc == 0) {
+		cur->depth = prev->depth + 1;
+		return mf_gitrepo_packw_add_delta(w, &cur->obj.id,
+		                                  &prev->obj.id, delta->data,
+		                                  delta->len, err);
+	}
+	cur->depth = 0;
+	return mf_gitrepo_packw_add(w, &cur->obj.id, cur->type, cur->data,
+	                            cur->len, err);
 }
 
 int
-mf_gitrepo_pack_objects(struct mf_gitrepo *r, git_oid *ids, size_t n,
-                        struct mf_error *err)
+mf_gitrepo_pack_objects(struct mf_gitrepo *r, struct mf_gitrepo_obj *objs,
+                        size_t n, struct mf_error *err)
 {
 	struct mf_gitrepo_packw *w = NULL;
+	struct loaded *v = NULL;
+	struct mf_buf delta = MF_BUF_INIT;
 	git_odb *odb = NULL;
 	char dir[4096], name[46];
 	size_t i, m = 0;
-	int rc;
+	int rc = 0;
 
 	if (n == 0)
 		return 0;
 	/* once each: a batch may write the same blob twice */
-	qsort(ids, n, sizeof(*ids), cmp_oid);
+	qsort(objs, n, sizeof(*objs), cmp_obj_id);
 	for (i = 0; i < n; i++)
-		if (m == 0 || !git_oid_equal(&ids[m - 1], &ids[i]))
-			git_oid_cpy(&ids[m++], &ids[i]);
+		if (m == 0 || !git_oid_equal(&objs[m - 1].id, &objs[i].id))
+			objs[m++] = objs[i];
+	if ((v = calloc(m, sizeof(*v))) == NULL)
+		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+	if (git_repository_odb(&odb, r->repo) < 0) {
+		rc = mf_gitrepo_fail(err, MF_E_IO, "object database");
+		goto done;
+	}
+	for (i = 0; i < m && rc == 0; i++) {
+		v[i].obj = objs[i];
+		rc = load(r, odb, &v[i], err);
+	}
+	if (rc != 0)
+		goto done;
+	qsort(v, m, sizeof(*v), cmp_for_deltas);
 	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
-	if (git_repository_odb(&odb, r->repo) < 0)
-		return mf_gitrepo_fail(err, MF_E_IO, "object database");
 	if ((rc = mf_gitrepo_packw_open(&w, dir, m, r->opt.fsync, err)) != 0)
 		goto done;
 	for (i = 0; i < m && rc == 0; i++)
-		rc = add_object(r, odb, w, &ids[i], err);
+		rc =
+		    add_loaded(w, i > 0 ? &v[i - 1] : NULL, &v[i], &delta, err);
 	if (rc == 0)
 		rc = mf_gitrepo_packw_finish(w, name, err);
 	/* readers of this handle find the objects in the pack from now on */
 	if (rc == 0)
 		rc = mf_gitrepo_odb_add_pack(r, name, err);
 done:
+	for (i = 0; v != NULL && i < m; i++) {
+		if (v[i].mempack_data != NULL)
+			git_odb_backend_data_free(r->mempack,
+			                          v[i].mempack_data);
+		git_odb_object_free(v[i].odb);
+	}
+	free(v);
+	mf_buf_dispose(&delta);
 	mf_gitrepo_packw_free(w);
 	git_odb_free(odb);
 	return rc;
