@@ -25,7 +25,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 N=${N:-5000}
 CLIENTS=${CLIENTS:-8}
-RATES=${RATES:-"100 200 300 400"}
+RATES=${RATES:-"100 200 250 300"}
 LAG_S=${LAG_S:-30}
 PORT=${PORT:-18490}
 OUT=${OUT:-bench/out/publish-e2e}
