@@ -9,7 +9,7 @@ PORT ?= 8080
 VARIANT ?= release
 B := build/$(VARIANT)
 
-PKGS := libpq libmicrohttpd openssl jansson libgit2 libpcre2-8 libcmark \
+PKGS := libpq libmicrohttpd openssl jansson libgit2 zlib libpcre2-8 libcmark \
 	libcurl
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \

@@ -63,6 +63,10 @@ static const struct option_row options[] = {
      "apply database migrations and exit"},
     {"no-publisher", "MODELFACTS_NO_PUBLISHER", FLAG(no_publisher), "0", 0, 0,
      "never run the log sequencer and git publisher in this process"},
+    {"no-git-publisher", "MODELFACTS_NO_GIT_PUBLISHER", FLAG(no_git_publisher),
+     "0", 0, 0,
+     "sequence the log but leave git publishing to another process (or "
+     "to a later start)"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))

@@ -29,6 +29,7 @@ struct mf_config {
 	unsigned long issued_at_window;
 	bool migrate_only;
 	bool no_publisher;
+	bool no_git_publisher;
 };
 
 /*

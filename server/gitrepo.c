@@ -7,6 +7,7 @@
 #include "server/gitrepo.h"
 #include "server/gitrepo_internal.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -24,6 +25,7 @@ mf_gitrepo_options_default(struct mf_gitrepo_options *opt)
 	opt->fsync = false;
 	opt->batch_max = 1;
 	opt->pack_every = 256;
+	opt->merge_budget_ms = 20;
 	opt->prune_grace_s = 30;
 }
 
@@ -51,66 +53,25 @@ mf_gitrepo_parse_id(git_oid *out, const char *hex)
 	return git_oid_fromstr(out, hex) == 0 ? 0 : -1;
 }
 
+void
+mf_gitrepo_clock(struct mf_gitrepo *r, enum mf_gitrepo_phase ph, int64_t *since)
+{
+	int64_t now = mf_time_mono_ns();
+
+	r->times[ph] += now - *since;
+	*since = now;
+}
+
+void
+mf_gitrepo_times(const struct mf_gitrepo *r, int64_t out[MF_GITREPO_PH__MAX])
+{
+	memcpy(out, r->times, sizeof(r->times));
+}
+
 const char *
 mf_gitrepo_path(const struct mf_gitrepo *repo)
 {
 	return repo->path;
-}
-
-/*
- * The pack builder's delta search (window 10) was most of the CPU time of
- * a flush in bench/publish; a one-byte window memory makes it try almost
- * no deltas, so packs are zlib-compressed only (larger). Set in the
- * repository's config unless someone chose a value; an offline
- * `git repack -a -d -f --window-memory=0` recovers the space.
- */
-static int
-limit_delta_search(struct mf_gitrepo *r, struct mf_error *err)
-{
-	git_config *cfg = NULL;
-	int64_t v;
-	int rc = 0;
-
-	if (git_repository_config(&cfg, r->repo) < 0)
-		return mf_gitrepo_fail(err, MF_E_IO, "read config");
-	if (git_config_get_int64(&v, cfg, "pack.windowMemory") ==
-	        GIT_ENOTFOUND &&
-	    git_config_set_int64(cfg, "pack.windowMemory", 1) < 0)
-		rc = mf_gitrepo_fail(err, MF_E_IO, "write config");
-	git_config_free(cfg);
-	return rc;
-}
-
-/* Puts a mempack above the loose and pack backends: writes go to memory. */
-static int
-attach_mempack(struct mf_gitrepo *r, struct mf_error *err)
-{
-	git_odb *odb = NULL;
-	int rc = 0;
-
-	r->mempack = NULL;
-	if (git_repository_odb(&odb, r->repo) < 0 ||
-	    git_mempack_new(&r->mempack) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_INTERNAL, "object database");
-	} else if (git_odb_add_backend(odb, r->mempack, 1000) < 0) {
-		r->mempack->free(r->mempack);
-		r->mempack = NULL;
-		rc = mf_gitrepo_fail(err, MF_E_INTERNAL, "object database");
-	}
-	git_odb_free(odb);
-	return rc;
-}
-
-int
-mf_gitrepo_reopen(struct mf_gitrepo *r, struct mf_error *err)
-{
-	git_repository_free(r->repo);
-	r->repo = NULL;
-	r->mempack = NULL;
-	r->dirty = false;
-	if (git_repository_open_bare(&r->repo, r->path) < 0)
-		return mf_gitrepo_fail(err, MF_E_IO, "reopen repository");
-	return attach_mempack(r, err);
 }
 
 int
@@ -175,8 +136,7 @@ mf_gitrepo_open(struct mf_gitrepo **out, const char *path,
 	}
 	if (r->opt.batch_max == 0)
 		r->opt.batch_max = 1;
-	if ((rc = limit_delta_search(r, err)) != 0 ||
-	    (rc = attach_mempack(r, err)) != 0)
+	if ((rc = mf_gitrepo_odb_reset(r, err)) != 0)
 		goto done;
 	/* Start from files that match the repository (e.g. after a crash). */
 	rc = mf_gitrepo_update_server_info(r, err);
@@ -189,10 +149,24 @@ done:
 	return 0;
 }
 
-int
-mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id)
+/* git's name hash: the last characters weigh most, so ".json" sorts together */
+static uint32_t
+name_hash(const char *name, size_t len)
 {
-	git_oid *v;
+	uint32_t h = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (name[i] != ' ' && (name[i] < '\t' || name[i] > '\r'))
+			h = (h >> 2) + ((uint32_t)(unsigned char)name[i] << 24);
+	return h;
+}
+
+int
+mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id,
+                        const char *name, size_t len)
+{
+	struct mf_gitrepo_obj *v;
 
 	if (r->nwritten == r->capwritten) {
 		size_t cap = r->capwritten ? r->capwritten * 2 : 64;
@@ -202,7 +176,9 @@ mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id)
 		r->written = v;
 		r->capwritten = cap;
 	}
-	git_oid_cpy(&r->written[r->nwritten++], id);
+	v = &r->written[r->nwritten++];
+	git_oid_cpy(&v->id, id);
+	v->name_hash = name != NULL ? name_hash(name, len) : 0;
 	r->dirty = true;
 	return 0;
 }
@@ -233,6 +209,7 @@ mf_gitrepo_free(struct mf_gitrepo *repo)
 		mf_log_warn("git: closing with %u unpublished commits",
 		            repo->nstaged);
 	drop_staged(repo);
+	mf_gitrepo_merge_free(repo->merge);
 	free(repo->tags);
 	free(repo->oldpacks);
 	free(repo->written);
@@ -343,7 +320,8 @@ build_tree(struct mf_gitrepo *r, const git_tree *base,
 					                     "write blob");
 					goto done;
 				}
-				if ((rc = mf_gitrepo_note_written(r, &id)) != 0)
+				if ((rc = mf_gitrepo_note_written(r, &id, name,
+				                                  seg)) != 0)
 					goto done;
 			} else if (old != NULL &&
 			           git_treebuilder_remove(tb, name) < 0) {
@@ -392,8 +370,10 @@ build_tree(struct mf_gitrepo *r, const git_tree *base,
 	if (!*empty || off == 0) {
 		if (git_treebuilder_write(out, tb) < 0)
 			rc = mf_gitrepo_fail(err, MF_E_IO, "write tree");
-		else
-			rc = mf_gitrepo_note_written(r, out);
+		else /* the directory's path names it, "" the root */
+			rc = mf_gitrepo_note_written(r, out,
+			                             n > 0 ? ch[0]->path : "",
+			                             off > 0 ? off - 1 : 0);
 	}
 done:
 	git_tree_free(sub);
@@ -483,90 +463,60 @@ sign_commit(const struct mf_gitrepo_commit_req *req, const git_buf *content,
 	return 0;
 }
 
-/* Moves main from parent (NULL: must not exist) to id, or MF_E_CONFLICT. */
-static int
-swap_main(struct mf_gitrepo *r, const git_oid *parent, const git_oid *id,
-          struct mf_error *err)
+/* Takes the staged tags out of the ref cache again. */
+static void
+unset_staged_tags(struct mf_gitrepo *r, size_t n)
 {
-	git_reference *ref = NULL;
-	int grc;
-
-	if (parent != NULL)
-		grc = git_reference_create_matching(
-		    &ref, r->repo, MF_GITREPO_BRANCH, id, 1, parent, NULL);
-	else
-		grc = git_reference_create(&ref, r->repo, MF_GITREPO_BRANCH, id,
-		                           0, NULL);
-	git_reference_free(ref);
-	if (grc == GIT_EMODIFIED || grc == GIT_EEXISTS || grc == GIT_ELOCKED)
-		return mf_gitrepo_fail(err, MF_E_CONFLICT,
-		                       "refs/heads/main moved (another "
-		                       "publisher?)");
-	if (grc < 0)
-		return mf_gitrepo_fail(err, MF_E_IO, "update refs/heads/main");
-	return 0;
+	while (n > 0)
+		mf_gitrepo_refs_unset(r, r->tags[--n].refname);
 }
 
-/* The commit a ref finally points at, through annotated tags. */
+/*
+ * Publishes the staged tags: into the ref cache, then all of it into
+ * packed-refs, one file however many tags (a loose file per tag costs a
+ * file creation each, and packing them later a lock file each). This
+ * runs before main moves, so that no crash can lose a tag: a crash in
+ * between leaves tags naming commits main does not reach yet, and
+ * publishing those entries again makes the same commits.
+ */
 static int
-peeled_commit(git_reference *ref, git_oid *out)
+publish_tags(struct mf_gitrepo *r, struct mf_error *err)
 {
-	git_object *obj = NULL;
-
-	if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) < 0)
-		return -1;
-	git_oid_cpy(out, git_object_id(obj));
-	git_object_free(obj);
-	return 0;
-}
-
-/* Creates the staged tags; the first failure is returned. */
-static int
-create_staged_tags(struct mf_gitrepo *r, struct mf_error *err)
-{
-	git_reference *ref = NULL;
-	git_oid existing;
 	size_t i;
-	int rc = 0, grc;
+	int rc = 0;
 
 	for (i = 0; i < r->ntags; i++) {
 		const struct mf_gitrepo_tagref *t = &r->tags[i];
+		bool lightweight = git_oid_equal(&t->id, &t->target);
 
-		grc = git_reference_create(&ref, r->repo, t->refname, &t->id, 0,
-		                           NULL);
-		if (grc == GIT_EEXISTS) {
-			/* someone else made it meanwhile: fine if the same */
-			git_reference_free(ref);
-			ref = NULL;
-			if (git_reference_lookup(&ref, r->repo, t->refname) <
-			        0 ||
-			    peeled_commit(ref, &existing) < 0 ||
-			    !git_oid_equal(&existing, &t->target)) {
-				if (rc == 0)
-					rc = mf_error_set(
-					    err, MF_E_CONFLICT, NULL,
-					    "tag %s points elsewhere",
-					    t->refname);
-				git_reference_free(ref);
-				ref = NULL;
-				continue;
-			}
-		} else if (grc < 0) {
-			if (rc == 0)
-				rc =
-				    mf_gitrepo_fail(err, MF_E_IO, "create tag");
-			continue;
-		}
-		git_reference_free(ref);
-		ref = NULL;
 		if (mf_gitrepo_refs_set(r, t->refname, &t->id,
-		                        git_oid_equal(&t->id, &t->target)
-		                            ? NULL
-		                            : &t->target) != 0 &&
-		    rc == 0)
-			rc = MF_E_NOMEM;
+		                        lightweight ? NULL : &t->target) != 0) {
+			rc = mf_error_set(err, MF_E_NOMEM, NULL,
+			                  "out of memory");
+			break;
+		}
 	}
+	if (rc == 0 && r->ntags > 0)
+		rc = mf_gitrepo_write_packed_refs(r, err);
+	if (rc != 0)
+		unset_staged_tags(r, i);
 	return rc;
+}
+
+/* After main failed to move: packed-refs without this batch's tags. */
+static void
+withdraw_tags(struct mf_gitrepo *r)
+{
+	struct mf_error e;
+
+	if (r->ntags == 0)
+		return;
+	unset_staged_tags(r, r->ntags);
+	mf_error_init(&e);
+	if (mf_gitrepo_write_packed_refs(r, &e) != 0)
+		mf_log_warn("git: tags of an unpublished batch stay: %s",
+		            e.message);
+	mf_error_dispose(&e);
 }
 
 int
@@ -574,21 +524,26 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 {
 	struct mf_error e;
 	unsigned published = r->nstaged;
+	int64_t t = mf_time_mono_ns();
 	int rc;
 
-	/* 1. objects on disk and listed, 2. main moves, 3. tags, info */
-	if ((rc = mf_gitrepo_write_objects(r, err)) != 0)
+	/* 1. objects on disk and listed, 2. tags, 3. main moves, 4. info */
+	rc = mf_gitrepo_write_objects(r, err);
+	mf_gitrepo_clock(r, MF_GITREPO_PH_PACK, &t);
+	if (rc != 0 || (rc = publish_tags(r, err)) != 0)
 		goto done;
 	if (r->nstaged > 0) {
-		if ((rc = swap_main(r, r->has_base ? &r->base : NULL, &r->tip,
-		                    err)) != 0)
+		if ((rc = mf_gitrepo_swap_main(r, r->has_base ? &r->base : NULL,
+		                               &r->tip, err)) != 0) {
+			withdraw_tags(r);
 			goto done;
+		}
 		r->nstaged = 0;
 		if ((rc = mf_gitrepo_refs_set(r, MF_GITREPO_BRANCH, &r->tip,
 		                              NULL)) != 0)
 			goto done;
 	}
-	rc = create_staged_tags(r, err);
+	mf_gitrepo_clock(r, MF_GITREPO_PH_REFS, &t);
 	if (published > 0 || r->ntags > 0) {
 		mf_error_init(&e);
 		if (mf_gitrepo_write_info_refs(r, &e) != 0)
@@ -596,14 +551,21 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 			            e.message);
 		mf_error_dispose(&e);
 	}
+	mf_gitrepo_clock(r, MF_GITREPO_PH_INFO, &t);
+	/* housekeeping after the commit point: its failure is only logged */
 	r->since_pack += published;
-	if (r->opt.pack_every > 0 && r->since_pack >= r->opt.pack_every) {
-		mf_error_init(&e);
-		if (mf_gitrepo_pack(r, &e) != 0)
-			mf_log_warn("git: packing failed (will retry): %s",
-			            e.message);
-		mf_error_dispose(&e);
-	}
+	mf_error_init(&e);
+	if (r->opt.pack_every > 0 && r->since_pack >= r->opt.pack_every &&
+	    mf_gitrepo_housekeep(r, &e) != 0)
+		mf_log_warn("git: packing failed (will retry): %s", e.message);
+	mf_error_dispose(&e);
+	mf_gitrepo_clock(r, MF_GITREPO_PH_HOUSE, &t);
+	mf_error_init(&e);
+	if (r->opt.merge_budget_ms > 0 &&
+	    mf_gitrepo_maintain(r, r->opt.merge_budget_ms, NULL, &e) != 0)
+		mf_log_warn("git: merging packs failed (will retry): %s",
+		            e.message);
+	mf_error_dispose(&e);
 done:
 	drop_staged(r);
 	return rc;
@@ -628,6 +590,7 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 	struct mf_buf msg = MF_BUF_INIT, sig = MF_BUF_INIT;
 	bool has_parent = req->parent != NULL && req->parent[0] != '\0';
 	bool empty;
+	int64_t t = mf_time_mono_ns();
 	int rc;
 
 	/* out may be req->parent's buffer: read the parent before writing */
@@ -662,6 +625,7 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 	    (rc = build_tree(r, base, changes, req->nchanges, 0, &tree_id,
 	                     &empty, err)) != 0)
 		goto done;
+	mf_gitrepo_clock(r, MF_GITREPO_PH_TREES, &t);
 	if (git_tree_lookup(&tree, r->repo, &tree_id) < 0) {
 		rc = mf_gitrepo_fail(err, MF_E_IO, "read new tree");
 		goto done;
@@ -680,17 +644,20 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 		rc = mf_gitrepo_fail(err, MF_E_IO, "commit buffer");
 		goto done;
 	}
+	mf_gitrepo_clock(r, MF_GITREPO_PH_COMMIT, &t);
 	if (req->sign != NULL &&
 	    (rc = sign_commit(req, &content, &sig, err)) != 0)
 		goto done;
+	mf_gitrepo_clock(r, MF_GITREPO_PH_SIGN, &t);
 	if (git_commit_create_with_signature(&id, r->repo, content.ptr,
 	                                     req->sign ? sig.data : NULL,
 	                                     req->sign ? "gpgsig" : NULL) < 0) {
 		rc = mf_gitrepo_fail(err, MF_E_IO, "write commit");
 		goto done;
 	}
-	if ((rc = mf_gitrepo_note_written(r, &id)) != 0)
+	if ((rc = mf_gitrepo_note_written(r, &id, NULL, 0)) != 0)
 		goto done;
+	mf_gitrepo_clock(r, MF_GITREPO_PH_COMMIT, &t);
 	git_oid_tostr(out, MF_GITREPO_ID_SIZE, &id);
 	if (req->objects_only) {
 		/* on disk, but main stays: as if killed before the ref update
@@ -763,12 +730,12 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
                struct mf_error *err)
 {
 	const struct mf_gitrepo_tagref *st;
+	const struct mf_gitrepo_ref *known = NULL;
 	git_object *commit = NULL;
 	git_signature *sig = NULL;
-	git_reference *ref = NULL;
 	struct mf_buf refname = MF_BUF_INIT;
 	git_oid target_id, ref_id, existing;
-	int rc = 0, valid = 0, grc;
+	int rc = 0, valid = 0;
 	char hex[MF_GITREPO_ID_SIZE];
 
 	if (name == NULL || name[0] == '\0' || name[0] == '/' ||
@@ -783,25 +750,18 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
 		goto done;
 	}
 	/* idempotent: an existing (or staged) tag at the same commit is ok */
-	grc = git_reference_lookup(&ref, r->repo, refname.data);
-	st = staged_tag(r, refname.data);
-	if (grc == 0 || st != NULL) {
-		if (st != NULL)
-			git_oid_cpy(&existing, &st->target);
-		else if (peeled_commit(ref, &existing) < 0) {
-			rc = mf_gitrepo_fail(err, MF_E_IO, "existing tag");
-			goto done;
-		}
+	if ((st = staged_tag(r, refname.data)) != NULL)
+		git_oid_cpy(&existing, &st->target);
+	else if ((known = mf_gitrepo_refs_get(r, refname.data)) != NULL)
+		git_oid_cpy(&existing,
+		            known->has_peeled ? &known->peeled : &known->id);
+	if (st != NULL || known != NULL) {
 		if (!git_oid_equal(&existing, &target_id)) {
 			git_oid_tostr(hex, sizeof(hex), &existing);
 			rc = mf_error_set(err, MF_E_CONFLICT, NULL,
 			                  "tag %s already points at %s", name,
 			                  hex);
 		}
-		goto done;
-	}
-	if (grc != GIT_ENOTFOUND) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "read tag");
 		goto done;
 	}
 	if (git_object_lookup(&commit, r->repo, &target_id, GIT_OBJECT_COMMIT) <
@@ -823,7 +783,7 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
 			rc = mf_gitrepo_fail(err, MF_E_IO, "write tag");
 			goto done;
 		}
-		if ((rc = mf_gitrepo_note_written(r, &ref_id)) != 0)
+		if ((rc = mf_gitrepo_note_written(r, &ref_id, NULL, 0)) != 0)
 			goto done;
 	}
 	/* published with its commit's batch, or now if nothing is staged */
@@ -832,7 +792,6 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
 		rc = mf_gitrepo_flush(r, err);
 done:
 	mf_buf_dispose(&refname);
-	git_reference_free(ref);
 	git_signature_free(sig);
 	git_object_free(commit);
 	return rc;

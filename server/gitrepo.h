@@ -1,9 +1,10 @@
 /*
  * The git layer of the publisher: a bare repository written with libgit2,
  * one signed commit per log entry on refs/heads/main (moved only by an
- * atomic compare-and-swap), version tags, the files a dumb-HTTP client
- * reads (info/refs, objects/info/packs) and periodic packing of loose
- * objects. Only this module (gitrepo*.c) includes git2.h.
+ * atomic compare-and-swap), version tags (in packed-refs), the files a
+ * dumb-HTTP client reads (info/refs, objects/info/packs), one pack per
+ * flush (written by gitrepo_packfile.c) and geometric merging of packs
+ * (gitrepo_merge.c). Only this module (gitrepo*.c) includes git2.h.
  *
  * A struct mf_gitrepo is used by one thread at a time (libgit2 handles are
  * not shared across threads). Several processes may open the same
@@ -43,10 +44,16 @@ struct mf_gitrepo_options {
 	 */
 	unsigned batch_max;
 	/*
-	 * Run mf_gitrepo_pack after this many published commits; 0: only on
-	 * demand.
+	 * Pack loose objects and delete what is past its grace after this
+	 * many published commits; 0: only in mf_gitrepo_pack.
 	 */
 	unsigned pack_every;
+	/*
+	 * Milliseconds of pack merging (mf_gitrepo_maintain) after each
+	 * flush; 0: none (merging only in mf_gitrepo_maintain and
+	 * mf_gitrepo_pack).
+	 */
+	unsigned merge_budget_ms;
 	/*
 	 * Seconds a loose object stays after the pack that holds it was
 	 * published in objects/info/packs, so that a dumb-HTTP clone that read
@@ -55,7 +62,10 @@ struct mf_gitrepo_options {
 	unsigned prune_grace_s;
 };
 
-/* fsync off, batches of 1, pack every 256 commits, 30 s grace. */
+/*
+ * fsync off, batches of 1, housekeeping every 256 commits, 20 ms of
+ * merging per flush, 30 s grace.
+ */
 void mf_gitrepo_options_default(struct mf_gitrepo_options *opt);
 
 /*
@@ -150,12 +160,14 @@ int mf_gitrepo_commit(struct mf_gitrepo *repo,
 
 /*
  * Publishes what is staged: writes every new object as one pack (+ .idx),
- * lists it in objects/info/packs, then moves refs/heads/main from the
- * batch's expected parent to its last commit with a compare-and-swap: that
- * ref update is the commit point. Then creates the staged tags, rewrites
- * info/refs and, every pack_every commits, runs mf_gitrepo_pack (whose
- * failure is logged, not returned: the commits are published). On
- * MF_E_CONFLICT nothing is published and the staged commits are dropped.
+ * lists it in objects/info/packs, writes packed-refs with the staged tags,
+ * then moves refs/heads/main from the batch's expected parent to its last
+ * commit with a compare-and-swap: that ref update is the commit point.
+ * Then rewrites info/refs and does housekeeping whose failures are
+ * logged, not returned (the commits are published): every pack_every
+ * commits what mf_gitrepo_pack does but merging, and merge_budget_ms of
+ * mf_gitrepo_maintain. On MF_E_CONFLICT nothing is published, the tags
+ * are taken out of packed-refs again and the staged commits are dropped.
  */
 int mf_gitrepo_flush(struct mf_gitrepo *repo, struct mf_error *err);
 
@@ -219,27 +231,59 @@ const char *mf_gitrepo_trailer_get(const struct mf_gitrepo_trailers *t,
 void mf_gitrepo_trailers_free(struct mf_gitrepo_trailers *t);
 
 /*
+ * One slice of pack merging: packs are kept in a geometric progression by
+ * size (each at least twice the next smaller one) by merging the smallest
+ * ones, copying their compressed entries into one new pack, at most
+ * budget_ms of it per call (0: until done; a merge in progress goes on
+ * at the next call). The merged packs leave objects/info/packs when the
+ * new one is complete and the disk after prune_grace_s. *busy (may be
+ * NULL) says whether more is to do. mf_gitrepo_flush calls this with
+ * merge_budget_ms after publishing; a caller with idle time may call it
+ * too. A failure leaves the packs as they were.
+ */
+int mf_gitrepo_maintain(struct mf_gitrepo *repo, unsigned budget_ms, bool *busy,
+                        struct mf_error *err);
+
+/*
  * Housekeeping, safe against concurrent dumb-HTTP readers (an object is
  * always reachable loose or through the pack list a reader may hold):
  * packs every loose object that is in no pack yet (objects written by
  * other tools) into one new pack and publishes it in objects/info/packs;
- * when there are more than 16 packs, merges all but the largest into one
- * and drops the merged ones from the list; deletes loose copies and
- * merged packs once prune_grace_s seconds have passed since the list
- * stopped naming them; packs the refs into packed-refs.
+ * merges packs until the progression holds (mf_gitrepo_maintain);
+ * deletes loose copies and merged packs once prune_grace_s seconds have
+ * passed since the list stopped naming them; packs loose tags into
+ * packed-refs.
  */
 int mf_gitrepo_pack(struct mf_gitrepo *repo, struct mf_error *err);
 
 /*
  * After a crash: removes what a killed writer leaves behind (ref lock
- * files such as refs/heads/main.lock, packed-refs.lock, temporary info
- * files), which would otherwise make every later update fail, then
- * rewrites the info files. Call it only while holding the publisher's
- * exclusive lock: a live writer's lock file would be removed too.
+ * files such as refs/heads/main.lock, packed-refs.lock, which would
+ * otherwise make every later update fail; temporary info, pack and index
+ * files), then rewrites the info files. Call it only while holding the
+ * publisher's exclusive lock: a live writer's lock file would be removed too.
  * *removed (may be NULL) receives how many files were removed.
  */
 int mf_gitrepo_recover(struct mf_gitrepo *repo, unsigned *removed,
                        struct mf_error *err);
+
+/*
+ * Where the git layer's time went since mf_gitrepo_open, in monotonic
+ * nanoseconds per phase: for the publisher's debug log and benchmarks.
+ */
+enum mf_gitrepo_phase {
+	MF_GITREPO_PH_TREES,  /* blobs and trees of new commits */
+	MF_GITREPO_PH_COMMIT, /* commit objects, without the signature */
+	MF_GITREPO_PH_SIGN,   /* the signing callback */
+	MF_GITREPO_PH_PACK,   /* a flush's pack + index, objects/info/packs */
+	MF_GITREPO_PH_REFS,   /* main's compare-and-swap, tags */
+	MF_GITREPO_PH_INFO,   /* info/refs */
+	MF_GITREPO_PH_HOUSE,  /* loose objects, pruning, loose refs */
+	MF_GITREPO_PH_MERGE,  /* mf_gitrepo_maintain: merging packs */
+	MF_GITREPO_PH__MAX
+};
+void mf_gitrepo_times(const struct mf_gitrepo *repo,
+                      int64_t out[MF_GITREPO_PH__MAX]);
 
 /* Rewrites info/refs and objects/info/packs from the repository. */
 int mf_gitrepo_update_server_info(struct mf_gitrepo *repo,

@@ -92,47 +92,86 @@ refs_clear(struct mf_gitrepo *r)
 	r->nrefs = 0;
 }
 
+const struct mf_gitrepo_ref *
+mf_gitrepo_refs_get(const struct mf_gitrepo *r, const char *name)
+{
+	long at = refs_find(r, name);
+
+	return at >= 0 ? &r->refs[at] : NULL;
+}
+
+void
+mf_gitrepo_refs_unset(struct mf_gitrepo *r, const char *name)
+{
+	long at = refs_find(r, name);
+
+	if (at < 0)
+		return;
+	free(r->refs[at].name);
+	memmove(&r->refs[at], &r->refs[at + 1],
+	        (r->nrefs - (size_t)at - 1) * sizeof(*r->refs));
+	r->nrefs--;
+}
+
+/* What an annotated tag finally names (tags of tags are peeled on). */
+static int
+peel_tag(struct mf_gitrepo *r, const git_oid *id, git_oid *out)
+{
+	git_object *obj = NULL, *next = NULL;
+	int rc = -1;
+
+	if (git_object_lookup(&obj, r->repo, id, GIT_OBJECT_TAG) < 0)
+		return -1;
+	while (git_object_peel(&next, obj, GIT_OBJECT_ANY) == 0) {
+		git_object_free(obj);
+		obj = next;
+		next = NULL;
+		if (git_object_type(obj) != GIT_OBJECT_TAG) {
+			git_oid_cpy(out, git_object_id(obj));
+			rc = 0;
+			break;
+		}
+	}
+	git_object_free(obj);
+	return rc;
+}
+
 /*
  * Fills the cache from the repository, peeling annotated tags to what
- * they finally name, as `git update-server-info` does.
+ * they finally name, as `git update-server-info` does. Only an object's
+ * header is read to tell annotated tags from the rest; a ref whose object
+ * is missing is kept (unpeeled), so that rewriting packed-refs from the
+ * cache never drops a ref.
  */
 static int
 refs_load(struct mf_gitrepo *r, struct mf_error *err)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref = NULL;
-	git_object *obj = NULL, *peeled = NULL;
+	git_odb *odb = NULL;
+	git_object_t type;
+	git_oid peeled;
 	const git_oid *id;
+	size_t size;
 	int rc = 0, grc;
 
 	refs_clear(r);
-	if (git_reference_iterator_new(&it, r->repo) < 0)
+	if (git_repository_odb(&odb, r->repo) < 0 ||
+	    git_reference_iterator_new(&it, r->repo) < 0) {
+		git_odb_free(odb);
 		return mf_gitrepo_fail(err, MF_E_IO, "list refs");
+	}
 	while ((grc = git_reference_next(&ref, it)) == 0) {
 		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
 		    strncmp(git_reference_name(ref), "refs/", 5) == 0 &&
-		    (id = git_reference_target(ref)) != NULL &&
-		    git_object_lookup(&obj, r->repo, id, GIT_OBJECT_ANY) == 0) {
-			if (git_object_type(obj) == GIT_OBJECT_TAG &&
-			    git_object_peel(&peeled, obj, GIT_OBJECT_ANY) < 0)
-				peeled = NULL;
-			/* a tag of a tag: keep peeling, as git does */
-			while (peeled != NULL &&
-			       git_object_type(peeled) == GIT_OBJECT_TAG) {
-				git_object *next = NULL;
+		    (id = git_reference_target(ref)) != NULL) {
+			bool tag =
+			    git_odb_read_header(&size, &type, odb, id) == 0 &&
+			    type == GIT_OBJECT_TAG &&
+			    peel_tag(r, id, &peeled) == 0;
 
-				if (git_object_peel(&next, peeled,
-				                    GIT_OBJECT_ANY) < 0)
-					next = NULL;
-				git_object_free(peeled);
-				peeled = next;
-			}
 			rc = mf_gitrepo_refs_set(r, git_reference_name(ref), id,
-			                         peeled ? git_object_id(peeled)
-			                                : NULL);
-			git_object_free(peeled);
-			git_object_free(obj);
-			peeled = obj = NULL;
+			                         tag ? &peeled : NULL);
 		}
 		git_reference_free(ref);
 		ref = NULL;
@@ -142,6 +181,7 @@ refs_load(struct mf_gitrepo *r, struct mf_error *err)
 	if (rc == 0 && grc != GIT_ITEROVER)
 		rc = mf_gitrepo_fail(err, MF_E_IO, "list refs");
 	git_reference_iterator_free(it);
+	git_odb_free(odb);
 	if (rc == 0 && r->nrefs > 1)
 		qsort(r->refs, r->nrefs, sizeof(*r->refs), cmp_ref);
 	return rc;
@@ -149,11 +189,14 @@ refs_load(struct mf_gitrepo *r, struct mf_error *err)
 
 /*
  * Replaces repo/rel with data so that a reader sees the old or the new
- * file, never a part: a temporary file beside it, renamed over it.
+ * file, never a part: a temporary file beside it, renamed over it. With
+ * git_lock the temporary file is git's "<rel>.lock", created exclusively,
+ * so that git and libgit2 writers of the same file wait for each other;
+ * another writer holding it gives MF_E_CONFLICT.
  */
 static int
 write_atomic(struct mf_gitrepo *r, const char *rel, const void *data,
-             size_t len, struct mf_error *err)
+             size_t len, bool git_lock, struct mf_error *err)
 {
 	char path[4096], tmp[4200];
 	const char *p = data;
@@ -163,10 +206,17 @@ write_atomic(struct mf_gitrepo *r, const char *rel, const void *data,
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", r->path, rel) >=
 	    sizeof(path))
 		return mf_error_set(err, MF_E_IO, NULL, "path too long");
-	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0)
-		return mf_error_set(err, MF_E_IO, NULL, "create %s: %s", tmp,
-		                    strerror(errno));
+	if (git_lock) {
+		snprintf(tmp, sizeof(tmp), "%s.lock", path);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path);
+		fd = mkstemp(tmp);
+	}
+	if (fd < 0)
+		return mf_error_set(
+		    err, errno == EEXIST ? MF_E_CONFLICT : MF_E_IO, NULL,
+		    "create %s: %s", tmp, strerror(errno));
 	while (len > 0) {
 		if ((w = write(fd, p, len)) < 0) {
 			if (errno == EINTR)
@@ -202,42 +252,209 @@ done:
 	return rc;
 }
 
+/* Appends "<hex of id><sep><name><suffix>\n" (name may be ""). */
+static int
+put_ref_line(struct mf_buf *b, const char *prefix, const git_oid *id, char sep,
+             const char *name, const char *suffix)
+{
+	char hex[GIT_OID_HEXSZ];
+	int rc;
+
+	git_oid_fmt(hex, id);
+	if ((rc = mf_buf_puts(b, prefix)) == 0 &&
+	    (rc = mf_buf_append(b, hex, sizeof(hex))) == 0 &&
+	    (rc = name[0] ? mf_buf_putc(b, sep) : 0) == 0 &&
+	    (rc = mf_buf_puts(b, name)) == 0 &&
+	    (rc = mf_buf_puts(b, suffix)) == 0)
+		rc = mf_buf_putc(b, '\n');
+	return rc;
+}
+
+/*
+ * The ref cache as info/refs ("<id>\t<name>", an annotated tag's target
+ * as "<id>\t<name>^{}") or as the body of packed-refs ("<id> <name>",
+ * then "^<id>"). Formatted without printf, and into one allocation:
+ * both files are rewritten at every flush, with tens of thousands of
+ * tags.
+ */
+static int
+format_refs(const struct mf_gitrepo *r, bool info_refs, struct mf_buf *b)
+{
+	const struct mf_gitrepo_ref *ref;
+	size_t i, need = 1;
+	int rc = 0;
+
+	for (i = 0; i < r->nrefs; i++)
+		need += 2 * (GIT_OID_HEXSZ + strlen(r->refs[i].name) + 8);
+	if ((rc = mf_buf_reserve(b, need)) != 0)
+		return rc;
+	for (i = 0; i < r->nrefs && rc == 0; i++) {
+		ref = &r->refs[i];
+		rc = put_ref_line(b, "", &ref->id, info_refs ? '\t' : ' ',
+		                  ref->name, "");
+		if (rc != 0 || !ref->has_peeled)
+			continue;
+		if (info_refs)
+			rc = put_ref_line(b, "", &ref->peeled, '\t', ref->name,
+			                  "^{}");
+		else
+			rc = put_ref_line(b, "^", &ref->peeled, ' ', "", "");
+	}
+	return rc;
+}
+
 int
 mf_gitrepo_write_info_refs(struct mf_gitrepo *r, struct mf_error *err)
 {
 	struct mf_buf b = MF_BUF_INIT;
-	char hex[MF_GITREPO_ID_SIZE];
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	/* An empty repository still gets a (empty) file: clients ask. */
-	if ((rc = mf_buf_reserve(&b, 1)) != 0)
-		goto done;
-	for (i = 0; i < r->nrefs && rc == 0; i++) {
-		git_oid_tostr(hex, sizeof(hex), &r->refs[i].id);
-		rc = mf_buf_printf(&b, "%s\t%s\n", hex, r->refs[i].name);
-		if (rc == 0 && r->refs[i].has_peeled) {
-			git_oid_tostr(hex, sizeof(hex), &r->refs[i].peeled);
-			rc = mf_buf_printf(&b, "%s\t%s^{}\n", hex,
-			                   r->refs[i].name);
-		}
+	if ((rc = format_refs(r, true, &b)) != 0)
+		rc = mf_error_set(err, rc, NULL, "out of memory");
+	else
+		rc = write_atomic(r, "info/refs", b.data ? b.data : "", b.len,
+		                  false, err);
+	mf_buf_dispose(&b);
+	return rc;
+}
+
+/*
+ * packed-refs from the ref cache, as `git pack-refs --all` writes it.
+ * Loose ref files (main's) shadow what is listed here, so main may be
+ * listed at an older value.
+ */
+int
+mf_gitrepo_write_packed_refs(struct mf_gitrepo *r, struct mf_error *err)
+{
+	struct mf_buf b = MF_BUF_INIT;
+	int rc;
+
+	if ((rc = mf_buf_puts(&b, "# pack-refs with: peeled fully-peeled "
+	                          "sorted \n")) != 0 ||
+	    (rc = format_refs(r, false, &b)) != 0)
+		rc = mf_error_set(err, rc, NULL, "out of memory");
+	else
+		rc = write_atomic(r, "packed-refs", b.data, b.len, true, err);
+	mf_buf_dispose(&b);
+	return rc;
+}
+
+/* Reads a whole small file into b; ENOENT gives *found = false. */
+static int
+read_small(const char *path, struct mf_buf *b, bool *found,
+           struct mf_error *err)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd, rc = 0;
+
+	*found = false;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT
+		           ? 0
+		           : mf_error_set(err, MF_E_IO, NULL, "open %s: %s",
+		                          path, strerror(errno));
+	while (rc == 0 && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = mf_error_set(err, MF_E_IO, NULL, "read %s: %s",
+			                  path, strerror(errno));
+		else if (mf_buf_append(b, chunk, (size_t)n) != 0)
+			rc = mf_error_set(err, MF_E_NOMEM, NULL,
+			                  "out of memory");
 	}
-	if (rc == 0)
-		rc = write_atomic(r, "info/refs", b.data, b.len, err);
+	close(fd);
+	*found = rc == 0;
+	return rc;
+}
+
+/* What refs/heads/main names on disk: its loose file, else packed-refs. */
+static int
+main_on_disk(struct mf_gitrepo *r, git_oid *out, bool *found,
+             struct mf_error *err)
+{
+	struct mf_buf b = MF_BUF_INIT;
+	char path[4200];
+	const char *line;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", r->path, MF_GITREPO_BRANCH);
+	if ((rc = read_small(path, &b, found, err)) != 0)
+		goto done;
+	if (*found) {
+		if (b.len < GIT_OID_HEXSZ ||
+		    git_oid_fromstrn(out, b.data, GIT_OID_HEXSZ) < 0)
+			rc = mf_error_set(err, MF_E_IO, NULL,
+			                  "%s is not a commit id", path);
+		goto done;
+	}
+	snprintf(path, sizeof(path), "%s/packed-refs", r->path);
+	if ((rc = read_small(path, &b, found, err)) != 0 || !*found)
+		goto done;
+	*found = false;
+	for (line = b.data; line != NULL && !*found;
+	     line = (line = strchr(line, '\n')) ? line + 1 : NULL)
+		*found =
+		    strncmp(line + GIT_OID_HEXSZ, " " MF_GITREPO_BRANCH "\n",
+		            sizeof(MF_GITREPO_BRANCH) + 1) == 0 &&
+		    git_oid_fromstrn(out, line, GIT_OID_HEXSZ) == 0;
 done:
 	mf_buf_dispose(&b);
 	return rc;
 }
 
-struct pack_file {
-	char name[64]; /* pack-<40 hex>.pack */
-	time_t mtime;
-};
+int
+mf_gitrepo_swap_main(struct mf_gitrepo *r, const git_oid *parent,
+                     const git_oid *id, struct mf_error *err)
+{
+	char hex[GIT_OID_HEXSZ + 1], path[4200], lock[4300];
+	git_oid cur;
+	bool found;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", r->path, MF_GITREPO_BRANCH);
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	if ((fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) <
+	    0)
+		return mf_error_set(err,
+		                    errno == EEXIST ? MF_E_CONFLICT : MF_E_IO,
+		                    NULL, "lock %s: %s", lock, strerror(errno));
+	if ((rc = main_on_disk(r, &cur, &found, err)) != 0)
+		goto fail;
+	if (found != (parent != NULL) ||
+	    (found && !git_oid_equal(&cur, parent))) {
+		rc = mf_error_set(err, MF_E_CONFLICT, NULL,
+		                  "refs/heads/main moved (another publisher?)");
+		goto fail;
+	}
+	git_oid_fmt(hex, id);
+	hex[GIT_OID_HEXSZ] = '\n';
+	if (write(fd, hex, sizeof(hex)) != (ssize_t)sizeof(hex) ||
+	    (r->opt.fsync && fsync(fd) != 0)) {
+		rc = mf_error_set(err, MF_E_IO, NULL, "write %s: %s", lock,
+		                  strerror(errno));
+		goto fail;
+	}
+	if (close(fd) != 0 || rename(lock, path) != 0) {
+		fd = -1;
+		rc = mf_error_set(err, MF_E_IO, NULL, "rename to %s: %s", path,
+		                  strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(lock);
+	return rc;
+}
 
 static int
-cmp_pack(const void *a, const void *b)
+cmp_pack_mtime(const void *a, const void *b)
 {
-	const struct pack_file *x = a, *y = b;
+	const struct mf_gitrepo_packinfo *x = a, *y = b;
 
 	/* newest first: a client looks for recent objects there first */
 	if (x->mtime != y->mtime)
@@ -257,11 +474,6 @@ is_hex(const char *s, size_t n)
 	return true;
 }
 
-/*
- * objects/info/packs: "P pack-<id>.pack" for every pack whose .idx is
- * complete (the indexer renames the .idx into place last), then a blank
- * line, as git writes it.
- */
 static bool
 is_old_pack(const struct mf_gitrepo *r, const char *name)
 {
@@ -274,53 +486,83 @@ is_old_pack(const struct mf_gitrepo *r, const char *name)
 }
 
 int
-mf_gitrepo_write_info_packs(struct mf_gitrepo *r, struct mf_error *err)
+mf_gitrepo_list_packs(struct mf_gitrepo *r, struct mf_gitrepo_packinfo **out,
+                      size_t *nout, struct mf_error *err)
 {
-	struct pack_file *v = NULL, *nv;
-	size_t n = 0, cap = 0, i;
-	struct mf_buf b = MF_BUF_INIT;
+	struct mf_gitrepo_packinfo *v = NULL, *nv;
+	size_t n = 0, cap = 0;
 	struct dirent *de;
-	struct stat st;
-	char dir[4096], idx[4300];
+	struct stat st, ist;
+	char dir[4096], path[4300];
 	DIR *d;
-	int rc = 0;
 
+	*out = NULL;
+	*nout = 0;
 	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
-	if ((d = opendir(dir)) == NULL && errno != ENOENT)
-		return mf_error_set(err, MF_E_IO, NULL, "open %s: %s", dir,
-		                    strerror(errno));
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-
-		if (len != 50 || strncmp(de->d_name, "pack-", 5) != 0 ||
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT
+		           ? 0
+		           : mf_error_set(err, MF_E_IO, NULL, "open %s: %s",
+		                          dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != 50 ||
+		    strncmp(de->d_name, "pack-", 5) != 0 ||
 		    strcmp(de->d_name + 45, ".pack") != 0 ||
 		    !is_hex(de->d_name + 5, 40) || is_old_pack(r, de->d_name))
 			continue;
-		snprintf(idx, sizeof(idx), "%s/%.45s.idx", dir, de->d_name);
-		if (stat(idx, &st) != 0)
+		/* the index is renamed into place last: then it is complete */
+		snprintf(path, sizeof(path), "%s/%.45s.idx", dir, de->d_name);
+		if (stat(path, &ist) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%.50s", dir, de->d_name);
+		if (stat(path, &st) != 0)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				rc = MF_E_NOMEM;
-				goto done;
+				closedir(d);
+				free(v);
+				return mf_error_set(err, MF_E_NOMEM, NULL,
+				                    "out of memory");
 			}
 			v = nv;
 		}
-		memcpy(v[n].name, de->d_name, len + 1);
-		v[n++].mtime = st.st_mtime;
+		memcpy(v[n].name, de->d_name, 45);
+		v[n].name[45] = '\0';
+		v[n].size = (uint64_t)st.st_size;
+		v[n++].mtime = ist.st_mtime;
 	}
+	closedir(d);
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/*
+ * objects/info/packs: "P pack-<id>.pack" for every complete pack not
+ * merged away, then a blank line, as git writes it.
+ */
+int
+mf_gitrepo_write_info_packs(struct mf_gitrepo *r, struct mf_error *err)
+{
+	struct mf_gitrepo_packinfo *v = NULL;
+	struct mf_buf b = MF_BUF_INIT;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = mf_gitrepo_list_packs(r, &v, &n, err)) != 0)
+		return rc;
 	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_pack);
+		qsort(v, n, sizeof(*v), cmp_pack_mtime);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = mf_buf_printf(&b, "P %s\n", v[i].name);
+		rc = mf_buf_printf(&b, "P %s.pack\n", v[i].name);
 	if (rc == 0)
 		rc = mf_buf_putc(&b, '\n');
 	if (rc == 0)
-		rc = write_atomic(r, "objects/info/packs", b.data, b.len, err);
-done:
-	if (d != NULL)
-		closedir(d);
+		rc = write_atomic(r, "objects/info/packs", b.data, b.len, false,
+		                  err);
+	else
+		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	free(v);
 	mf_buf_dispose(&b);
 	return rc;
@@ -349,46 +591,18 @@ mf_gitrepo_update_server_info(struct mf_gitrepo *r, struct mf_error *err)
 int
 mf_gitrepo_write_objects(struct mf_gitrepo *r, struct mf_error *err)
 {
-	git_packbuilder *pb = NULL;
-	git_odb *odb = NULL;
-	char dir[4096];
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	if (!r->dirty || r->nwritten == 0)
 		return 0;
-	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
-	/*
-	 * Exactly the objects this batch wrote (read back from the
-	 * mempack); the pack builder writes the .pack and its .idx under
-	 * temporary names and renames them into place.
-	 */
-	if (git_packbuilder_new(&pb, r->repo) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
-		goto done;
-	}
-	for (i = 0; i < r->nwritten; i++)
-		if (git_packbuilder_insert(pb, &r->written[i], NULL) < 0) {
-			rc = mf_gitrepo_fail(err, MF_E_IO, "pack insert");
-			goto done;
-		}
-	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "write pack");
-		goto done;
-	}
-	/* readers of this handle find the objects in the pack from now on */
-	if (git_repository_odb(&odb, r->repo) < 0 || git_odb_refresh(odb) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "refresh packs");
-		goto done;
-	}
+	/* exactly the objects this batch wrote, read back from the mempack */
+	if ((rc = mf_gitrepo_pack_objects(r, r->written, r->nwritten, err)) !=
+	    0)
+		return rc;
 	git_mempack_reset(r->mempack);
 	r->dirty = false;
 	r->nwritten = 0;
-	rc = mf_gitrepo_write_info_packs(r, err);
-done:
-	git_odb_free(odb);
-	git_packbuilder_free(pb);
-	return rc;
+	return mf_gitrepo_write_info_packs(r, err);
 }
 
 struct loose {
@@ -508,133 +722,13 @@ prune_loose(struct mf_gitrepo *r, const struct loose *v, size_t n, time_t now)
 	return 0;
 }
 
-/* More packs than this and mf_gitrepo_pack merges all but the largest. */
-#define MAX_PACKS 16
-
-struct pack_size {
-	char name[46]; /* pack-<40 hex> */
-	off_t size;
-};
-
-static int
-cmp_size_desc(const void *a, const void *b)
-{
-	const struct pack_size *x = a, *y = b;
-
-	return x->size != y->size ? (x->size > y->size ? -1 : 1)
-	                          : strcmp(x->name, y->name);
-}
-
-static int
-insert_object(const git_oid *id, void *pb)
-{
-	return git_packbuilder_insert(pb, id, NULL);
-}
-
-/*
- * One pack per flush adds up: past MAX_PACKS, every pack but the largest
- * is merged into a new one, and the merged packs leave the pack list (they
- * stay on disk for the grace period, for clones that still read them).
- */
-static int
-merge_packs(struct mf_gitrepo *r, time_t now, struct mf_error *err)
-{
-	struct pack_size *v = NULL, *nv;
-	struct mf_gitrepo_oldpack *ov;
-	git_packbuilder *pb = NULL;
-	git_odb_backend *one = NULL;
-	git_odb *odb = NULL;
-	size_t n = 0, cap = 0, i;
-	struct dirent *de;
-	struct stat st;
-	char dir[4096], path[4200];
-	const char *made;
-	DIR *d;
-	int rc = 0;
-
-	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
-	if ((d = opendir(dir)) == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		if (strlen(de->d_name) != 50 ||
-		    strncmp(de->d_name, "pack-", 5) != 0 ||
-		    strcmp(de->d_name + 45, ".pack") != 0 ||
-		    !is_hex(de->d_name + 5, 40) || is_old_pack(r, de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%.45s.idx", dir, de->d_name);
-		if (stat(path, &st) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%.50s", dir, de->d_name);
-		if (stat(path, &st) != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				rc = MF_E_NOMEM;
-				goto done;
-			}
-			v = nv;
-		}
-		memcpy(v[n].name, de->d_name, 45);
-		v[n].name[45] = '\0';
-		v[n++].size = st.st_size;
-	}
-	if (n <= MAX_PACKS)
-		goto done;
-	qsort(v, n, sizeof(*v), cmp_size_desc);
-	if (git_packbuilder_new(&pb, r->repo) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
-		goto done;
-	}
-	for (i = 1; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s.idx", dir, v[i].name);
-		if (git_odb_backend_one_pack(&one, path) < 0 ||
-		    one->foreach (one, insert_object, pb) < 0) {
-			rc = mf_gitrepo_fail(err, MF_E_IO, "read pack");
-			goto done;
-		}
-		one->free(one);
-		one = NULL;
-	}
-	if (git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0 ||
-	    git_repository_odb(&odb, r->repo) < 0 || git_odb_refresh(odb) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "write merged pack");
-		goto done;
-	}
-	made = git_packbuilder_name(pb);
-	if ((ov = realloc(r->oldpacks, (r->noldpacks + n) * sizeof(*ov))) ==
-	    NULL) {
-		rc = MF_E_NOMEM;
-		goto done;
-	}
-	r->oldpacks = ov;
-	for (i = 1; i < n; i++) {
-		/* the same objects again give the same name: keep that one */
-		if (made != NULL && strcmp(v[i].name + 5, made) == 0)
-			continue;
-		memcpy(ov[r->noldpacks].name, v[i].name, 46);
-		ov[r->noldpacks++].dropped = now;
-	}
-	rc = mf_gitrepo_write_info_packs(r, err);
-	mf_log_debug("git: merged %zu packs", n - 1);
-done:
-	if (one != NULL)
-		one->free(one);
-	closedir(d);
-	git_odb_free(odb);
-	git_packbuilder_free(pb);
-	free(v);
-	return rc;
-}
-
-/* Deletes merged packs whose grace is over; *gone counts them. */
-static void
-prune_old_packs(struct mf_gitrepo *r, time_t now, unsigned *gone)
+void
+mf_gitrepo_prune_packs(struct mf_gitrepo *r, time_t now)
 {
 	char path[4200];
 	size_t i = 0;
+	unsigned gone = 0;
 
-	*gone = 0;
 	while (i < r->noldpacks) {
 		if (now - r->oldpacks[i].dropped <
 		    (time_t)r->opt.prune_grace_s) {
@@ -648,25 +742,44 @@ prune_old_packs(struct mf_gitrepo *r, time_t now, unsigned *gone)
 		snprintf(path, sizeof(path), "%s/objects/pack/%s.pack", r->path,
 		         r->oldpacks[i].name);
 		unlink(path);
-		(*gone)++;
+		gone++;
 		r->oldpacks[i] = r->oldpacks[--r->noldpacks];
 	}
+	if (gone > 0)
+		mf_log_debug("git: deleted %u merged packs", gone);
+}
+
+/* Whether refs/tags holds anything: loose tags to pack. */
+static bool
+has_loose_tags(const struct mf_gitrepo *r)
+{
+	struct dirent *de;
+	char dir[4096];
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/refs/tags", r->path);
+	if ((d = opendir(dir)) == NULL)
+		return false;
+	while (!found && (de = readdir(d)) != NULL)
+		found = strcmp(de->d_name, ".") != 0 &&
+		        strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return found;
 }
 
 int
-mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
+mf_gitrepo_housekeep(struct mf_gitrepo *r, struct mf_error *err)
 {
 	git_odb *packed = NULL;
 	git_odb_backend *backend = NULL;
-	git_packbuilder *pb = NULL;
 	git_refdb *refdb = NULL;
 	struct loose *v = NULL;
-	size_t n = 0, i, fresh = 0;
+	struct mf_gitrepo_obj *fresh = NULL;
+	size_t n = 0, i, nfresh = 0;
 	char dir[4096];
 	time_t now;
 	int rc;
-
-	unsigned gone = 0;
 
 	if (r->nstaged > 0 || r->dirty)
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
@@ -686,61 +799,59 @@ mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
 		rc = mf_gitrepo_fail(err, MF_E_IO, "open packs");
 		goto done;
 	}
-	if (git_packbuilder_new(&pb, r->repo) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "pack builder");
+	if (n > 0 && (fresh = calloc(n, sizeof(*fresh))) == NULL) {
+		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
 		if (git_odb_exists_ext(packed, &v[i].id,
-		                       GIT_ODB_LOOKUP_NO_REFRESH)) {
+		                       GIT_ODB_LOOKUP_NO_REFRESH))
 			v[i].in_pack = true;
-			continue;
-		}
-		if (git_packbuilder_insert(pb, &v[i].id, NULL) < 0) {
-			rc = mf_gitrepo_fail(err, MF_E_IO, "pack insert");
-			goto done;
-		}
-		fresh++;
+		else
+			git_oid_cpy(&fresh[nfresh++].id, &v[i].id);
 	}
 	/* 1. the pack and its index, complete, under their final names */
-	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
-	if (fresh > 0 && git_packbuilder_write(pb, dir, 0, NULL, NULL) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "write pack");
+	if ((rc = mf_gitrepo_pack_objects(r, fresh, nfresh, err)) != 0)
 		goto done;
-	}
 	/* 2. the pack list that names it */
 	if ((rc = mf_gitrepo_write_info_packs(r, err)) != 0)
 		goto done;
 	now = time(NULL);
 	for (i = 0; i < n; i++)
-		if (!v[i].in_pack) {
-			v[i].in_pack = true;
-			/* published now: not in the pending list yet */
-		}
+		v[i].in_pack = true; /* the fresh ones: published now */
 	/* 3. only then the loose copies, once their grace is over */
 	if ((rc = prune_loose(r, v, n, now)) != 0)
 		goto done;
-	if ((rc = merge_packs(r, now, err)) != 0)
-		goto done;
-	prune_old_packs(r, now, &gone);
-	/* libgit2 may still hold the deleted packs: start afresh */
-	if (gone > 0 && (rc = mf_gitrepo_reopen(r, err)) != 0)
-		goto done;
+	mf_gitrepo_prune_packs(r, now);
 	/*
-	 * One packed-refs file instead of a loose file per tag, so that
-	 * listing refs stays cheap as tags accumulate.
+	 * Tags go straight to packed-refs; loose ones come from older
+	 * versions or other tools. A fresh refdb: libgit2's cached one
+	 * would lock and check every ref it ever saw loose.
 	 */
-	if (git_repository_refdb(&refdb, r->repo) < 0 ||
-	    git_refdb_compress(refdb) < 0) {
+	if (has_loose_tags(r) && (git_refdb_open(&refdb, r->repo) < 0 ||
+	                          git_refdb_compress(refdb) < 0)) {
 		rc = mf_gitrepo_fail(err, MF_E_IO, "pack refs");
 		goto done;
 	}
-	mf_log_debug("git: packed %zu objects", fresh);
+	mf_log_debug("git: packed %zu loose objects", nfresh);
 done:
 	git_refdb_free(refdb);
-	git_packbuilder_free(pb);
 	git_odb_free(packed);
+	free(fresh);
 	free(v);
+	return rc;
+}
+
+int
+mf_gitrepo_pack(struct mf_gitrepo *r, struct mf_error *err)
+{
+	bool busy = true;
+	int rc;
+
+	if ((rc = mf_gitrepo_housekeep(r, err)) != 0)
+		return rc;
+	while (busy && rc == 0)
+		rc = mf_gitrepo_maintain(r, 0, &busy, err);
 	return rc;
 }
 
@@ -788,21 +899,21 @@ remove_locks(const char *dir, unsigned *removed, int depth,
 	return rc;
 }
 
-/* Removes <dir>/<prefix>.tmp-* left by write_atomic. */
+/* Removes <dir>/<prefix>* (temporary files of an interrupted writer). */
 static void
 remove_temps(const char *dir, const char *prefix, unsigned *removed)
 {
 	struct dirent *de;
-	char path[4200];
+	char path[4400];
 	size_t n = strlen(prefix);
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, prefix, n) == 0 &&
-		    strncmp(de->d_name + n, ".tmp-", 5) == 0) {
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (strncmp(de->d_name, prefix, n) == 0) {
+			snprintf(path, sizeof(path), "%s/%.255s", dir,
+			         de->d_name);
 			if (unlink(path) == 0)
 				(*removed)++;
 		}
@@ -824,9 +935,13 @@ mf_gitrepo_recover(struct mf_gitrepo *r, unsigned *removed,
 	if (unlink(path) == 0)
 		n++;
 	snprintf(path, sizeof(path), "%s/info", r->path);
-	remove_temps(path, "refs", &n);
+	remove_temps(path, "refs.tmp-", &n);
 	snprintf(path, sizeof(path), "%s/objects/info", r->path);
-	remove_temps(path, "packs", &n);
+	remove_temps(path, "packs.tmp-", &n);
+	/* a pack or index being written (gitrepo_packfile.c) */
+	snprintf(path, sizeof(path), "%s/objects/pack", r->path);
+	remove_temps(path, "tmp_pack_", &n);
+	remove_temps(path, "tmp_idx_", &n);
 	if (n > 0)
 		mf_log_warn("git: removed %u files left by an interrupted "
 		            "writer in %s",

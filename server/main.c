@@ -112,6 +112,7 @@ main(int argc, char **argv)
 	mf_gitrepo_free(git);
 	app.git_dir = cfg.git_dir;
 	if (app.keys.commit_key != NULL && !cfg.no_publisher &&
+	    !cfg.no_git_publisher &&
 	    mf_publisher_start(&publisher, &app, &err) != 0) {
 		mf_log_error("%s", err.message);
 		return 1;

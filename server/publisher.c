@@ -9,13 +9,12 @@
 #include "common/buf.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "envelope/keys.h"
 #include "envelope/sshsig.h"
 #include "server/app.h"
-#include "server/cache.h"
 #include "server/db.h"
 #include "server/gitrepo.h"
-#include "server/handlers_label.h"
 #include "server/label_data.h"
 #include "server/registry_keys.h"
 
@@ -33,12 +32,30 @@
 #include <time.h>
 
 #define PUBLISHER_LOCK_KEY "7316459102837461003"
-#define BATCH              "128"
-#define MAX_CHANGES        256
+/* Entries per batch (one flush): a string for the query's parameter. */
+#define BATCH_N     128
+#define BATCH       "128"
+#define MAX_CHANGES 256
 /* Fallback poll, in case a notification was missed. */
 #define POLL_MS 500
 /* How much the publisher yields to request threads under load. */
 #define PUBLISHER_NICE 10
+/* Pack merging per round while there is nothing to publish. */
+#define IDLE_SLICE_MS 20
+/* Shortest time from one batch's start to the next's, unless full. */
+#define LINGER_MS 100
+
+/* Where a batch's time goes, for the debug log line of each batch. */
+enum phase {
+	PH_PENDING, /* reading the batch's entries */
+	PH_LABEL,   /* label data from the database */
+	PH_RENDER,  /* label.md and label.json */
+	PH_KEYS,    /* key files */
+	PH_GIT,     /* trees, commit, signature, tag */
+	PH_FLUSH,   /* pack, ref update, info files, housekeeping */
+	PH_RECORD,  /* commit ids into publications */
+	PH__MAX
+};
 
 struct mf_publisher {
 	pthread_t thread;
@@ -54,9 +71,26 @@ struct mf_publisher {
 	 * change with key events, so other entries skip the query */
 	char **keyed;
 	size_t nkeyed;
+	/* the current batch's time per phase, and the last clock reading */
+	int64_t phase_ns[PH__MAX], phase_mark;
 };
 
 #define MAX_KEYED 4096
+/* Largest label.md or label.json (as the label endpoints allow). */
+#define LABEL_MAX (16u << 20)
+
+static const char *const phase_names[PH__MAX] = {
+    "pending", "label", "render", "keys", "git", "flush", "record"};
+
+/* Charges the time since the last reading to ph. */
+static void
+clock_to(struct mf_publisher *p, enum phase ph)
+{
+	int64_t now = mf_time_mono_ns();
+
+	p->phase_ns[ph] += now - p->phase_mark;
+	p->phase_mark = now;
+}
 
 static bool
 keys_known(struct mf_publisher *p, const char *org)
@@ -237,21 +271,26 @@ done:
 	return rc;
 }
 
-/* label.md and label.json of the model's newest version as of idx. */
+/*
+ * label.md and label.json of the model's newest version as of idx: the
+ * same bytes as the label endpoints serve (mf_label_markdown and
+ * mf_label_json_text), from one label tree built once for both.
+ */
 static int
 add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
           const char *model, int64_t idx, struct mf_error *err)
 {
-	static const enum mf_label_form_kind forms[2] = {MF_FORM_MD,
-	                                                 MF_FORM_JSON};
-	static const char *const names[2] = {"label.md", "label.json"};
 	struct mf_label_data d;
-	struct mf_blob *b;
-	int rc, i;
+	struct mf_buf md, js;
+	json_t *label = NULL;
+	size_t mdlen = 0, jslen = 0;
+	int rc;
 
+	clock_to(p, PH_GIT);
 	/* No public URL: the repository must not depend on a deployment. */
 	rc = mf_label_data_load(&d, org, model, 0, idx, p->app->cfg->origin,
 	                        NULL, err);
+	clock_to(p, PH_LABEL);
 	if (rc == MF_E_NOT_FOUND) { /* an eval of a model without a version */
 		mf_error_dispose(err);
 		mf_error_init(err);
@@ -259,14 +298,31 @@ add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
 	}
 	if (rc != 0)
 		return rc;
-	for (i = 0; i < 2 && rc == 0; i++) {
-		if ((rc = mf_label_render_blob(&b, forms[i], &d.in, err)) != 0)
-			break;
-		rc = files_put(f, path_of("models", org, model, names[i], NULL),
-		               strndup(b->data, b->len), b->len);
-		mf_blob_unref(b);
+	mf_buf_init(&md, LABEL_MAX);
+	mf_buf_init(&js, LABEL_MAX);
+	if ((rc = mf_label_json(&label, &d.in)) == 0 &&
+	    (rc = mf_label_render(&md, label, MF_LABEL_MARKDOWN)) == 0 &&
+	    (rc = mf_label_json_write(&js, label)) == 0) {
+		char *mdtext = mf_buf_detach(&md, &mdlen);
+		char *jstext = mf_buf_detach(&js, &jslen);
+
+		if ((rc = files_put(
+		         f, path_of("models", org, model, "label.md", NULL),
+		         mdtext, mdlen)) == 0)
+			rc = files_put(
+			    f,
+			    path_of("models", org, model, "label.json", NULL),
+			    jstext, jslen);
+		else
+			free(jstext);
+	} else {
+		mf_error_set(err, rc, NULL, "cannot render the label");
 	}
+	json_decref(label);
+	mf_buf_dispose(&md);
+	mf_buf_dispose(&js);
 	mf_label_data_dispose(&d);
+	clock_to(p, PH_RENDER);
 	return rc;
 }
 
@@ -316,7 +372,9 @@ publish_entry(struct mf_publisher *p, PGresult *res, int r,
 	 * blobs, so they are only rewritten when they can have changed. */
 	if (rc == 0 &&
 	    (strcmp(kind, "key-event") == 0 || !keys_known(p, signer))) {
+		clock_to(p, PH_GIT);
 		rc = add_keys(&f, signer, idx, err);
+		clock_to(p, PH_KEYS);
 		if (rc == 0)
 			keys_written(p, signer);
 	}
@@ -454,20 +512,52 @@ done:
 	return rc;
 }
 
+/* One debug line per batch: ms per phase, the git layer's in brackets. */
+static void
+log_times(struct mf_publisher *p, int n, int64_t t0,
+          const int64_t git0[MF_GITREPO_PH__MAX])
+{
+	static const char *const git_names[MF_GITREPO_PH__MAX] = {
+	    "trees", "commit", "sign",  "pack",
+	    "refs",  "info",   "house", "merge"};
+	int64_t git[MF_GITREPO_PH__MAX];
+	struct mf_buf b = MF_BUF_INIT;
+	int i;
+
+	mf_gitrepo_times(p->repo, git);
+	for (i = 0; i < PH__MAX; i++)
+		mf_buf_printf(&b, " %s %.1f", phase_names[i],
+		              (double)p->phase_ns[i] / 1e6);
+	mf_buf_puts(&b, " [");
+	for (i = 0; i < MF_GITREPO_PH__MAX; i++)
+		mf_buf_printf(&b, "%s%s %.1f", i ? " " : "", git_names[i],
+		              (double)(git[i] - git0[i]) / 1e6);
+	mf_buf_puts(&b, "]");
+	mf_log_debug("git publisher: %d entries in %.1f ms:%s", n,
+	             (double)(mf_time_mono_ns() - t0) / 1e6,
+	             b.data ? b.data : "");
+	mf_buf_dispose(&b);
+}
+
 /* Publishes one batch of entries; *n gets how many (0: idle). */
 static int
 publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 {
 	struct mf_buf idxs = MF_BUF_INIT, ids = MF_BUF_INIT;
 	char next[24], commit[MF_GITREPO_ID_SIZE];
+	int64_t t0, git0[MF_GITREPO_PH__MAX];
 	PGresult *res;
 	int r, rc = 0;
 
 	*n = 0;
 	snprintf(next, sizeof(next), "%" PRId64, p->next);
+	memset(p->phase_ns, 0, sizeof(p->phase_ns));
+	mf_gitrepo_times(p->repo, git0);
+	p->phase_mark = t0 = mf_time_mono_ns();
 	if ((res = mf_db_execv(MF_SQL_PUB_PENDING, err, 2, next, BATCH)) ==
 	    NULL)
 		return err->code;
+	clock_to(p, PH_PENDING);
 	mf_db_array_begin(&idxs);
 	mf_db_array_begin(&ids);
 	for (r = 0; r < PQntuples(res); r++) {
@@ -485,8 +575,10 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	if (r == 0)
 		goto done;
 	/* The ref update inside flush is the commit point. */
+	clock_to(p, PH_GIT);
 	if ((rc = mf_gitrepo_flush(p->repo, err)) != 0)
 		goto fail;
+	clock_to(p, PH_FLUSH);
 	mf_db_array_end(&idxs);
 	mf_db_array_end(&ids);
 	p->next += r;
@@ -494,6 +586,8 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	/* A failure here is repaired by sync_position on the next round. */
 	if ((rc = record(&idxs, &ids, err)) != 0)
 		p->synced = false;
+	clock_to(p, PH_RECORD);
+	log_times(p, r, t0, git0);
 	goto done;
 fail:
 	/* Drop what was staged: reopen, then re-read the head. */
@@ -506,6 +600,50 @@ done:
 	mf_buf_dispose(&idxs);
 	mf_buf_dispose(&ids);
 	return rc;
+}
+
+/*
+ * Merges packs for at most budget_ms (mf_gitrepo_maintain); true while
+ * more is to do. Publishing does not depend on it: a failure is logged.
+ */
+static bool
+merge_slice(struct mf_publisher *p, unsigned budget_ms)
+{
+	struct mf_error err;
+	bool busy = false;
+
+	mf_error_init(&err);
+	if (mf_gitrepo_maintain(p->repo, budget_ms, &busy, &err) != 0)
+		mf_log_warn("git publisher: merging packs: %s", err.message);
+	mf_error_dispose(&err);
+	return busy;
+}
+
+static bool stopping(struct mf_publisher *p);
+
+/*
+ * After a batch that was not full, the next one starts LINGER_MS after
+ * this one did: a steady stream of entries is then published in a few
+ * larger batches rather than many small ones, which matters because a
+ * flush writes a pack, its index, the pack list, packed-refs and
+ * info/refs whatever its size. The wait goes to merging packs.
+ */
+static void
+linger(struct mf_publisher *p, int64_t started_ns)
+{
+	int64_t until = started_ns + (int64_t)LINGER_MS * 1000000, now;
+	bool merging = true;
+
+	while (!stopping(p) && (now = mf_time_mono_ns()) < until) {
+		if (merging && until - now >= 1000000) {
+			merging =
+			    merge_slice(p, (unsigned)((until - now) / 1000000));
+		} else {
+			struct timespec ts = {0, (long)(until - now)};
+
+			nanosleep(&ts, NULL);
+		}
+	}
 }
 
 static bool
@@ -602,10 +740,14 @@ publisher_main(void *arg)
 		if (!p->synced && sync_position(p, &err) != 0)
 			goto fail;
 		do {
+			int64_t started = mf_time_mono_ns();
+
 			if (publish_batch(p, &n, &err) != 0)
 				goto fail;
+			if (n > 0 && n < BATCH_N)
+				linger(p, started);
 		} while (n > 0 && !stopping(p));
-		wait_ms = POLL_MS;
+		wait_ms = merge_slice(p, IDLE_SLICE_MS) ? 0 : POLL_MS;
 		goto wait;
 	fail:
 		mf_log_warn("git publisher: %s; retrying", err.message);

@@ -247,6 +247,62 @@ def test_labels_have_etags_and_immutable_caching(t):
         "Cache-Control")
 
 
+def test_clones_work_while_packs_are_written_and_merged(t):
+    """Dumb-HTTP clones while a stream of submissions is published: every
+    flush writes a pack and merges packs, and every clone is complete."""
+    s = setup(t)
+    reg = s["reg"]
+    key = mf.Key(t.dir, "racer", "ed25519")
+    reg.create_org("racer", "developer", key)
+    done = threading.Event()
+    errors = []
+
+    def client():
+        head = None
+        seq = 0
+        try:
+            while not done.is_set():
+                seq += 1
+                doc = mf.disclosure("racer", f"m{seq % 3}", seq,
+                                    supersedes=None if seq <= 3 else
+                                    head[seq % 3],
+                                    name="disclosure-sparse.json")
+                r = reg.submit(mf.envelope(doc, [key]))
+                if r.status != 201:
+                    errors.append(repr(r))
+                    return
+                head = head or {}
+                head[seq % 3] = "sha256:" + r.json()["payload_sha256"]
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    th = threading.Thread(target=client)
+    th.start()
+    clones = 0
+    try:
+        deadline = time.time() + 8
+        while time.time() < deadline:
+            repo = clone(t, t.server, "race")
+            clones += 1
+            # complete: one commit per log entry up to the cloned head
+            last = git(repo, "log", "-1", "--format=%(trailers:key="
+                       "Log-Index,valueonly,separator=)").strip()
+            assert int(git(repo, "rev-list", "--count", "HEAD")) == \
+                int(last) + 1
+            sh("git", "-C", repo, "fsck", "--strict", "--no-dangling")
+    finally:
+        done.set()
+        th.join(60)
+    assert not errors, errors
+    wait_published(t)
+    repo = clone(t, t.server, "race")
+    sh("git", "-C", repo, "fsck", "--strict", "--no-dangling")
+    packs = os.listdir(os.path.join(t.server.state_dir, "labels.git",
+                                    "objects", "pack"))
+    print(f"   # {clones} clones, {sum(p.endswith('.pack') for p in packs)}"
+          " packs on disk")
+
+
 def test_publication_survives_sigkill(t):
     """SIGKILL at random moments during a stream of submissions, 20+
     times: every 2xx is in PostgreSQL, the log and git exactly once."""

@@ -810,11 +810,12 @@ test_pack_removes_loose_objects(void **state)
 	int i, loose;
 
 	/*
-	 * Commits reach the disk as packs, never as loose objects, and with
-	 * pack_every 64 the one-pack-per-flush packs were merged.
+	 * Commits reach the disk as packs, never as loose objects, and the
+	 * one-pack-per-flush packs are merged as they come: a geometric
+	 * progression of 300 commits' packs has at most log2(300) + 1.
 	 */
 	assert_int_equal(count_loose(s), 0);
-	assert_true(count_packs(s) > 17); /* commits since the last packing */
+	assert_true(count_packs(s) <= 10);
 	add_loose_objects(s, 20, "first");
 	assert_int_equal(count_loose(s), 20);
 	mf_error_init(&err);
@@ -842,7 +843,8 @@ test_pack_removes_loose_objects(void **state)
 		    commit_entry(s, NCOMMITS + (unsigned)i, id, id, false), 0);
 	loose = count_loose(s);
 	assert_int_equal(loose, 5);
-	assert_true(count_packs(s) > 17);
+	/* merged packs wait out their grace on disk, unlisted */
+	assert_true(count_packs(s) > count_listed_packs(s));
 	assert_int_equal(mf_gitrepo_pack(s->r, &err), 0);
 	assert_int_equal(count_loose(s), 5);
 	assert_true(count_listed_packs(s) <= 17);
@@ -926,6 +928,174 @@ test_crash_between_objects_and_ref(void **state)
 	mf_buf_dispose(&out);
 }
 
+/* Version k of a text of about size bytes: lines that change with k. */
+static void
+version_of(struct mf_buf *b, unsigned k, size_t size, unsigned seed)
+{
+	unsigned line = 0;
+
+	mf_buf_clear(b);
+	while (b->len < size) {
+		/* every 7th line changes with each version; some come, go */
+		if (line % 7 == 3)
+			mf_buf_printf(b, "line %u of version %u (%u)\n", line,
+			              k, seed);
+		else if (line % 53 != k % 53)
+			mf_buf_printf(b,
+			              "unchanged line %u, seed %u, with some "
+			              "text to share\n",
+			              line, seed);
+		line++;
+	}
+}
+
+/*
+ * Flushes that hold several versions of the same files store most as
+ * deltas of each other (gitrepo_delta.c), small and large (copies past
+ * 64 KiB); git resolves every one to the object it names.
+ */
+static void
+test_deltas_between_versions_read_back(void **state)
+{
+	struct state *s = *state;
+	struct mf_gitrepo_options o;
+	struct mf_gitrepo_commit_req req;
+	struct mf_gitrepo_change ch[3];
+	struct mf_gitrepo *r = NULL;
+	struct mf_buf a = MF_BUF_INIT, b = MF_BUF_INIT, c = MF_BUF_INIT;
+	struct mf_buf out = MF_BUF_INIT, want = MF_BUF_INIT;
+	struct mf_error err;
+	char repo[1200], git[1300], id[MF_GITREPO_ID_SIZE] = "";
+	char msg[64];
+	unsigned k;
+
+	snprintf(repo, sizeof(repo), "%s/versions.git", s->dir);
+	snprintf(git, sizeof(git), "git --git-dir='%s'", repo);
+	mf_gitrepo_options_default(&o);
+	o.batch_max = 16;
+	o.prune_grace_s = 0;
+	mf_error_init(&err);
+	assert_int_equal(mf_gitrepo_open(&r, repo, &o, &err), 0);
+	for (k = 0; k < 48; k++) {
+		version_of(&a, k, 3000, 1);
+		version_of(&b, k, 200000, 2);
+		version_of(&c, k * 7 % 5, 40000, 3);
+		ch[0] = (struct mf_gitrepo_change){
+		    MF_GITREPO_PUT, "m/a/label.md", a.data, a.len};
+		ch[1] = (struct mf_gitrepo_change){
+		    MF_GITREPO_PUT, "m/b/label.md", b.data, b.len};
+		ch[2] = (struct mf_gitrepo_change){MF_GITREPO_PUT, "big.json",
+		                                   c.data, c.len};
+		snprintf(msg, sizeof(msg), "version %u\n\nLog-Index: %u\n", k,
+		         k);
+		memset(&req, 0, sizeof(req));
+		req.parent = id;
+		req.changes = ch;
+		req.nchanges = 3;
+		req.message = msg;
+		req.author = (struct mf_gitrepo_identity){"t", "t@example.org",
+		                                          1700000000 + k, 0};
+		req.committer = req.author;
+		assert_int_equal(mf_gitrepo_commit(r, &req, id, &err), 0);
+	}
+	assert_int_equal(mf_gitrepo_flush(r, &err), 0);
+	assert_int_equal(mf_gitrepo_pack(r, &err), 0);
+	mf_gitrepo_free(r);
+	mf_error_dispose(&err);
+	assert_int_equal(run(&out,
+	                     "git verify-pack -v '%s'/objects/pack/*.idx | "
+	                     "grep -c 'chain length'",
+	                     repo),
+	                 0);
+	assert_int_equal(run(&out, "%s fsck --strict --no-dangling", git), 0);
+	/* what git reads back is what was written */
+	version_of(&want, 20, 200000, 2);
+	assert_int_equal(run(&out, "%s show main~27:m/b/label.md", git), 0);
+	assert_int_equal(out.len, want.len);
+	assert_memory_equal(out.data, want.data, want.len);
+	/* and it is much smaller than 48 versions of 240 KB */
+	assert_int_equal(run(&out, "du -sk '%s/objects/pack' | cut -f1", repo),
+	                 0);
+	assert_true(atoi(out.data) < 1000);
+	mf_buf_dispose(&a);
+	mf_buf_dispose(&b);
+	mf_buf_dispose(&c);
+	mf_buf_dispose(&out);
+	mf_buf_dispose(&want);
+}
+
+/*
+ * A repository that git itself packed (offset deltas) and tagged (a
+ * loose tag file): merging keeps the deltas, housekeeping puts the tag
+ * into packed-refs, and git finds everything as before.
+ */
+static void
+test_merge_keeps_deltas_and_packs_tags(void **state)
+{
+	struct state *s = *state;
+	struct mf_gitrepo_options o;
+	struct mf_gitrepo *r = NULL;
+	struct mf_buf out = MF_BUF_INIT;
+	struct mf_error err;
+	char repo[1200], work[1200], git[1300];
+
+	snprintf(repo, sizeof(repo), "%s/deltas.git", s->dir);
+	snprintf(work, sizeof(work), "%s/deltas-work", s->dir);
+	snprintf(git, sizeof(git), "git --git-dir='%s'", repo);
+	/* two packs of about the same size, of versions of one file */
+	assert_int_equal(
+	    run(&out,
+	        "git init -q --bare -b main '%s' && git init -q -b main '%s' "
+	        "&& cd '%s' && for i in $(seq 60); do seq $((2000 + i)) > "
+	        "f.txt && git add f.txt && git -c user.name=t -c "
+	        "user.email=t@example.org commit -q -m c$i && if [ $i = 30 "
+	        "]; then git push -q '%s' main && %s repack -q -a -d -f; fi; "
+	        "done && git push -q '%s' main && %s repack -q -d -f && %s "
+	        "tag v1 main~5",
+	        repo, work, work, repo, git, repo, git, git),
+	    0);
+	assert_int_equal(run(&out,
+	                     "for p in '%s'/objects/pack/*.idx; do git "
+	                     "verify-pack -v \"$p\" | grep -c 'chain length' "
+	                     "|| exit 1; done | wc -l",
+	                     repo),
+	                 0);
+	assert_int_equal(atoi(out.data), 2); /* both packs have deltas */
+	mf_gitrepo_options_default(&o);
+	o.pack_every = 0;
+	o.prune_grace_s = 0;
+	mf_error_init(&err);
+	assert_int_equal(mf_gitrepo_open(&r, repo, &o, &err), 0);
+	assert_int_equal(mf_gitrepo_pack(r, &err), 0);
+	mf_gitrepo_free(r);
+	mf_error_dispose(&err);
+	assert_int_equal(
+	    run(&out, "grep -c '^P ' '%s/objects/info/packs'", repo), 0);
+	assert_int_equal(atoi(out.data), 1);
+	/* the deltas came along (rewritten to name their bases by id) */
+	assert_int_equal(run(&out,
+	                     "git verify-pack -v '%s'/objects/pack/*.idx | "
+	                     "grep -c 'chain length'",
+	                     repo),
+	                 0);
+	assert_int_equal(run(&out, "%s fsck --strict --no-dangling", git), 0);
+	assert_int_equal(run(&out, "%s rev-list --count main", git), 0);
+	assert_int_equal(atoi(out.data), 60);
+	assert_int_equal(run(&out, "%s show v1:f.txt | wc -l", git), 0);
+	assert_int_equal(atoi(out.data), 2055);
+	/* the tag left its loose file for packed-refs, and info/refs has it */
+	assert_int_equal(run(&out, "ls '%s/refs/tags' | wc -l", repo), 0);
+	assert_int_equal(atoi(out.data), 0);
+	assert_int_equal(run(&out,
+	                     "grep -c 'refs/tags/v1' '%s/packed-refs' "
+	                     "'%s/info/refs'",
+	                     repo, repo),
+	                 0);
+	assert_non_null(strstr(out.data, "packed-refs:1"));
+	assert_non_null(strstr(out.data, "info/refs:1"));
+	mf_buf_dispose(&out);
+}
+
 int
 main(void)
 {
@@ -939,6 +1109,8 @@ main(void)
 	    cmocka_unit_test(test_info_files_match_git),
 	    cmocka_unit_test(test_pack_removes_loose_objects),
 	    cmocka_unit_test(test_crash_between_objects_and_ref),
+	    cmocka_unit_test(test_deltas_between_versions_read_back),
+	    cmocka_unit_test(test_merge_keeps_deltas_and_packs_tags),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
