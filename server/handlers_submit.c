@@ -28,17 +28,27 @@ state_free(void *p)
 	struct submit_state *st = p;
 
 	json_decref(st->warnings);
+	free(st->slot.note);
 	free(st);
 }
 
 static int
 respond(struct mf_request *req, unsigned status, int64_t id, json_t *warnings,
-        const char *what)
+        const struct mf_logwait_slot *slot, const char *what)
 {
+	struct mf_record_proof proof;
 	json_t *rec;
 	int rc;
 
+	if (slot != NULL && slot->note != NULL) {
+		proof.tree_size = slot->tree_size;
+		proof.note = slot->note;
+		proof.n = slot->proof_len;
+		proof.hashes = slot->proof;
+	}
 	if ((rc = mf_record_build(&rec, id, req->app->cfg->public_url,
+	                          slot != NULL && slot->note != NULL ? &proof
+	                                                             : NULL,
 	                          &req->err)) != 0)
 		return rc;
 	json_object_set_new(rec, "warnings",
@@ -61,9 +71,9 @@ submit_resume(struct mf_request *req)
 	       (double)(now - st->committed_ns) / 1e6);
 	if (st->slot.log_index < 0) /* committed; the log will catch up */
 		return respond(req, 202, st->slot.submission_id, st->warnings,
-		               "accepted_log_pending");
+		               NULL, "accepted_log_pending");
 	return respond(req, 201, st->slot.submission_id, st->warnings,
-	               "accepted");
+	               &st->slot, "accepted");
 }
 
 int
@@ -71,6 +81,7 @@ mf_h_submit(struct mf_request *req)
 {
 	struct mf_ingest_result r;
 	struct submit_state *st;
+	struct mf_sequencer *seq;
 	int rc;
 
 	mf_ingest_result_init(&r);
@@ -79,12 +90,12 @@ mf_h_submit(struct mf_request *req)
 	if (rc != 0)
 		goto done;
 	if (r.existing) {
-		rc = respond(req, 200, r.submission_id, NULL,
+		rc = respond(req, 200, r.submission_id, NULL, NULL,
 		             "already_accepted");
 		goto done;
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		rc = respond(req, 202, r.submission_id, r.warnings,
+		rc = respond(req, 202, r.submission_id, r.warnings, NULL,
 		             "accepted_log_pending");
 		goto done;
 	}
@@ -94,8 +105,10 @@ mf_h_submit(struct mf_request *req)
 	r.warnings = NULL;
 	req->state = st;
 	req->state_free = state_free;
-	mf_sequencer_kick(req->app->sequencer);
+	/* Wait first, then kick: the batch's handover must find the waiter. */
+	seq = req->app->sequencer;
 	mf_logwait_suspend(req->app->logwait, req, &st->slot, submit_resume);
+	mf_sequencer_kick(seq);
 done:
 	mf_ingest_result_dispose(&r);
 	return rc;

@@ -138,7 +138,7 @@ mf_logstore_checkpoint_at(struct mf_logstore_checkpoint *c, uint64_t size,
 }
 
 static json_t *
-hashes_json(uint8_t (*h)[MF_MERKLE_HASH_LEN], size_t n)
+hashes_json(const uint8_t (*h)[MF_MERKLE_HASH_LEN], size_t n)
 {
 	char b64[64];
 	json_t *a = json_array();
@@ -165,10 +165,19 @@ mf_logstore_inclusion(json_t **out, uint64_t index, uint64_t size,
 		                    "index must be less than size");
 	if ((rc = mf_logstore_fetch(&plan, proof, err)) != 0)
 		return rc;
-	*out = json_pack("{s:I, s:I, s:o}", "index", (json_int_t)index,
-	                 "tree_size", (json_int_t)size, "hashes",
-	                 hashes_json(proof, plan.n_out));
+	*out = mf_logstore_proof_json(
+	    index, size, (const uint8_t(*)[MF_MERKLE_HASH_LEN])proof,
+	    plan.n_out);
 	return *out ? 0 : MF_E_NOMEM;
+}
+
+json_t *
+mf_logstore_proof_json(uint64_t index, uint64_t size,
+                       const uint8_t (*hashes)[MF_MERKLE_HASH_LEN], size_t n)
+{
+	return json_pack("{s:I, s:I, s:o}", "index", (json_int_t)index,
+	                 "tree_size", (json_int_t)size, "hashes",
+	                 hashes_json(hashes, n));
 }
 
 int
@@ -188,6 +197,8 @@ mf_logstore_consistency(json_t **out, uint64_t from, uint64_t to,
 		return rc;
 	*out =
 	    json_pack("{s:I, s:I, s:o}", "from", (json_int_t)from, "to",
-	              (json_int_t)to, "hashes", hashes_json(proof, plan.n_out));
+	              (json_int_t)to, "hashes",
+	              hashes_json((const uint8_t(*)[MF_MERKLE_HASH_LEN])proof,
+	                          plan.n_out));
 	return *out ? 0 : MF_E_NOMEM;
 }

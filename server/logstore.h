@@ -42,5 +42,9 @@ int mf_logstore_inclusion(json_t **out, uint64_t index, uint64_t size,
                           struct mf_error *err);
 int mf_logstore_consistency(json_t **out, uint64_t from, uint64_t to,
                             struct mf_error *err);
+/* The inclusion proof JSON from hashes in hand (a new reference). */
+json_t *mf_logstore_proof_json(uint64_t index, uint64_t size,
+                               const uint8_t (*hashes)[MF_MERKLE_HASH_LEN],
+                               size_t n);
 
 #endif

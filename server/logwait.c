@@ -1,7 +1,10 @@
 /*
  * The log watcher thread (see logwait.h). Waiters are few (one per
  * in-flight submission), so a small array under a mutex does; a pipe
- * wakes the watcher when one is added.
+ * wakes the watcher when one is added. When this process's sequencer
+ * leads, it hands over each batch's indices itself (no query per batch
+ * or per waiter); the watcher then only sweeps for what a lost handover
+ * could leave behind, every RECHECK_MS.
  */
 #include "server/logwait.h"
 #include "common/buf.h"
@@ -34,7 +37,9 @@ struct mf_logwait {
 	size_t n, cap;
 	int pipe[2];
 	bool stopping;
+	bool local; /* this process's sequencer leads and hands over */
 	unsigned timeout_ms;
+	int64_t next_sweep_ms;
 };
 
 static void
@@ -84,6 +89,50 @@ mf_logwait_suspend(struct mf_logwait *lw, struct mf_request *req,
 	}
 	slot->timed_out = true; /* cannot wait: answer at once */
 	mf_http_resume(req);
+}
+
+void
+mf_logwait_set_local(struct mf_logwait *lw, bool local)
+{
+	pthread_mutex_lock(&lw->lock);
+	lw->local = local;
+	pthread_mutex_unlock(&lw->lock);
+}
+
+/* The entry's proof from the batch's nodes; on any failure, none. */
+static void
+prove(struct mf_logwait_slot *slot, const struct mf_logwait_batch *b)
+{
+	if (mf_merkle_inclusion_proof(slot->proof, &slot->proof_len,
+	                              (uint64_t)slot->log_index, b->tree_size,
+	                              b->get_node, b->ctx) != 0)
+		return;
+	slot->tree_size = b->tree_size;
+	slot->note = strdup(b->note);
+}
+
+void
+mf_logwait_sequenced(struct mf_logwait *lw, const struct mf_logwait_batch *b)
+{
+	size_t i, k;
+
+	pthread_mutex_lock(&lw->lock);
+	for (i = 0; i < lw->n;) {
+		struct waiter *w = &lw->w[i];
+
+		for (k = 0; k < b->n && b->ids[k] != w->slot->submission_id;
+		     k++)
+			;
+		if (k < b->n) {
+			w->slot->log_index = b->indices[k];
+			prove(w->slot, b);
+			mf_http_resume(w->req);
+			lw->w[i] = lw->w[--lw->n];
+		} else {
+			i++;
+		}
+	}
+	pthread_mutex_unlock(&lw->lock);
 }
 
 /* Asks which waiters are sequenced and resumes those, and the expired. */
@@ -150,6 +199,8 @@ watcher_main(void *arg)
 	char drain[64];
 	int count;
 	size_t n;
+	bool local;
+	int64_t now;
 
 	prctl(PR_SET_NAME, "mf-logwait", 0, 0, 0); /* for top and perf */
 
@@ -157,6 +208,7 @@ watcher_main(void *arg)
 		mf_error_init(&err);
 		pthread_mutex_lock(&lw->lock);
 		n = lw->n;
+		local = lw->local;
 		if (lw->stopping) {
 			pthread_mutex_unlock(&lw->lock);
 			break;
@@ -176,8 +228,13 @@ watcher_main(void *arg)
 			goto next;
 		while (read(lw->pipe[0], drain, sizeof(drain)) > 0)
 			;
-		if (n > 0 || count > 0)
+		/* Another process's sequencer: its notification says when. */
+		now = mf_time_now_ms();
+		if ((count > 0 && !local) ||
+		    (n > 0 && now >= lw->next_sweep_ms)) {
+			lw->next_sweep_ms = now + RECHECK_MS;
 			check_waiters(lw, &err);
+		}
 	next:
 		if (err.code == MF_E_UNAVAILABLE)
 			usleep(100 * 1000);

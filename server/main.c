@@ -100,7 +100,7 @@ main(int argc, char **argv)
 	if (mf_logwait_start(&app.logwait, LOG_WAIT_MS, &err) != 0 ||
 	    (app.keys.log_signer != NULL && !cfg.no_publisher &&
 	     mf_sequencer_start(&app.sequencer, cfg.origin, app.keys.log_signer,
-	                        &err) != 0)) {
+	                        app.logwait, &err) != 0)) {
 		mf_log_error("%s", err.message);
 		return 1;
 	}
@@ -138,8 +138,8 @@ main(int argc, char **argv)
 	            sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mf_http_stop(http, SHUTDOWN_GRACE_MS);
 	/* Background work stops after the last request has its answer. */
+	mf_sequencer_stop(app.sequencer); /* it hands batches to logwait */
 	mf_logwait_stop(app.logwait);
-	mf_sequencer_stop(app.sequencer);
 	mf_publisher_stop(publisher);
 	mf_registry_keys_dispose(&app.keys);
 	mf_keycache_clear();

@@ -13,10 +13,12 @@
 
 /*
  * Adds leaf_hash, checkpoint and inclusion_proof for a sequenced entry:
- * the latest checkpoint came with the record (columns 3 and 4).
+ * from `known` when given, else against the latest checkpoint, which
+ * came with the record (columns 3 and 4).
  */
 static int
-add_log_proof(json_t *rec, PGresult *res, struct mf_error *err)
+add_log_proof(json_t *rec, PGresult *res, const struct mf_record_proof *known,
+              struct mf_error *err)
 {
 	uint64_t index = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
 	const char *leaf = PQgetvalue(res, 0, 2);
@@ -30,6 +32,15 @@ add_log_proof(json_t *rec, PGresult *res, struct mf_error *err)
 	mf_base64_encode(b64, h, sizeof(h));
 	json_object_set_new(rec, "leaf", json_string(leaf));
 	json_object_set_new(rec, "leaf_hash", json_string(b64));
+	if (known != NULL && index < known->tree_size) {
+		json_object_set_new(rec, "checkpoint",
+		                    json_string(known->note));
+		json_object_set_new(
+		    rec, "inclusion_proof",
+		    mf_logstore_proof_json(index, known->tree_size,
+		                           known->hashes, known->n));
+		return 0;
+	}
 	size = PQgetisnull(res, 0, 3)
 	           ? 0
 	           : strtoull(PQgetvalue(res, 0, 3), NULL, 10);
@@ -47,7 +58,7 @@ add_log_proof(json_t *rec, PGresult *res, struct mf_error *err)
 
 int
 mf_record_build(json_t **out, int64_t submission_id, const char *public_url,
-                struct mf_error *err)
+                const struct mf_record_proof *proof, struct mf_error *err)
 {
 	char id[24], link[2048];
 	json_t *rec, *links;
@@ -71,7 +82,7 @@ mf_record_build(json_t **out, int64_t submission_id, const char *public_url,
 		return MF_E_INTERNAL;
 	}
 	if (!PQgetisnull(res, 0, 1))
-		rc = add_log_proof(rec, res, err);
+		rc = add_log_proof(rec, res, proof, err);
 	PQclear(res);
 	if (rc != 0) {
 		json_decref(rec);

@@ -8,11 +8,25 @@
 
 #include "common/error.h"
 
+#include "log/merkle.h"
+
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
-/* *out is a new object. */
+/* A checkpoint and an inclusion proof against it, known in memory. */
+struct mf_record_proof {
+	uint64_t tree_size;
+	const char *note; /* the signed checkpoint */
+	size_t n;
+	const uint8_t (*hashes)[MF_MERKLE_HASH_LEN];
+};
+
+/*
+ * *out is a new object. proof, when not NULL, is used for a sequenced
+ * entry instead of the latest checkpoint and a proof from the database.
+ */
 int mf_record_build(json_t **out, int64_t submission_id, const char *public_url,
-                    struct mf_error *err);
+                    const struct mf_record_proof *proof, struct mf_error *err);
 
 #endif

@@ -15,6 +15,7 @@
 #include "log/merkle.h"
 #include "server/db.h"
 #include "server/logstore.h"
+#include "server/logwait.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -38,9 +39,10 @@ struct mf_sequencer {
 	bool kicked, stopping;
 	const char *origin;
 	const struct mf_note_signer *signer;
-	bool leader;           /* holds the advisory lock */
-	unsigned long session; /* ... in this database session */
-	bool loaded;           /* frontier matches the database */
+	struct mf_logwait *logwait; /* told of each batch; may be NULL */
+	bool leader;                /* holds the advisory lock */
+	unsigned long session;      /* ... in this database session */
+	bool loaded;                /* frontier matches the database */
 	struct mf_merkle_frontier frontier;
 };
 
@@ -76,6 +78,14 @@ wait_work(struct mf_sequencer *s, int ms)
 	return go;
 }
 
+static void
+set_leader(struct mf_sequencer *s, bool leader)
+{
+	s->leader = leader;
+	if (s->logwait != NULL)
+		mf_logwait_set_local(s->logwait, leader);
+}
+
 static int
 become_leader(struct mf_sequencer *s, struct mf_error *err)
 {
@@ -91,7 +101,7 @@ become_leader(struct mf_sequencer *s, struct mf_error *err)
 	s->session = mf_db_generation();
 	if (got && !s->leader)
 		mf_log_info("log sequencer: this process sequences the log");
-	s->leader = got;
+	set_leader(s, got);
 	s->loaded = false;
 	return 0;
 }
@@ -162,8 +172,66 @@ load_frontier(struct mf_sequencer *s, struct mf_error *err)
 	return ensure_checkpoint(s, err);
 }
 
+/*
+ * The nodes an inclusion proof in a batch's tree needs: the frontier
+ * before the batch and every node the batch completed (a left sibling
+ * either lies wholly before the batch, so under a frontier node, or was
+ * completed in it). Sorted on first use, then searched.
+ */
+struct known {
+	struct mf_merkle_node *v;
+	size_t n, cap;
+	bool sorted;
+};
+
+static int
+known_add(struct known *k, const struct mf_merkle_node *node)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 256;
+		struct mf_merkle_node *v = realloc(k->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return MF_E_NOMEM;
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->n++] = *node;
+	return 0;
+}
+
+static int
+node_cmp(const void *a, const void *b)
+{
+	const struct mf_merkle_node *x = a, *y = b;
+
+	if (x->level != y->level)
+		return x->level < y->level ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int
+known_get(void *ctx, unsigned level, uint64_t index,
+          uint8_t out[MF_MERKLE_HASH_LEN])
+{
+	struct known *k = ctx;
+	struct mf_merkle_node key = {.level = level, .index = index}, *hit;
+
+	if (!k->sorted) {
+		qsort(k->v, k->n, sizeof(*k->v), node_cmp);
+		k->sorted = true;
+	}
+	hit = bsearch(&key, k->v, k->n, sizeof(*k->v), node_cmp);
+	if (hit == NULL)
+		return MF_E_NOT_FOUND;
+	memcpy(out, hit->hash, MF_MERKLE_HASH_LEN);
+	return 0;
+}
+
 /* Parameter arrays of one batch. */
 struct batch {
+	int64_t *id, *index; /* for the handover to waiting clients */
+	struct known known;
 	struct mf_buf ids, idxs, leaves;
 	struct mf_buf levels, node_idxs, hashes;
 	struct mf_buf leaf;
@@ -179,6 +247,9 @@ batch_dispose(struct batch *b)
 	mf_buf_dispose(&b->node_idxs);
 	mf_buf_dispose(&b->hashes);
 	mf_buf_dispose(&b->leaf);
+	free(b->id);
+	free(b->index);
+	free(b->known.v);
 }
 
 /* Sequences one batch; *n gets how many entries it covered (0: idle). */
@@ -213,6 +284,17 @@ run_batch(struct mf_sequencer *s, int *n, struct mf_error *err)
 		mf_db_rollback();
 		return 0;
 	}
+	b.id = malloc((size_t)PQntuples(res) * sizeof(*b.id));
+	b.index = malloc((size_t)PQntuples(res) * sizeof(*b.index));
+	if (b.id == NULL || b.index == NULL) {
+		mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+		goto fail;
+	}
+	for (k = 0; k < f.n; k++)
+		if (known_add(&b.known, &f.nodes[k]) != 0) {
+			mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+			goto fail;
+		}
 	mf_db_array_begin(&b.ids);
 	mf_db_array_begin(&b.idxs);
 	mf_db_array_begin(&b.leaves);
@@ -245,10 +327,17 @@ run_batch(struct mf_sequencer *s, int *n, struct mf_error *err)
 			mf_error_set(err, rc, NULL, "log full");
 			goto fail;
 		}
+		b.id[r] = strtoll(PQgetvalue(res, r, 0), NULL, 10);
+		b.index[r] = (int64_t)f.size - 1;
 		mf_db_array_push(&b.ids, PQgetvalue(res, r, 0));
 		mf_db_array_push(&b.idxs, num);
 		mf_db_array_push(&b.leaves, b.leaf.data);
 		for (k = 0; k < nn; k++) {
+			if (known_add(&b.known, &nodes[k]) != 0) {
+				mf_error_set(err, MF_E_NOMEM, NULL,
+				             "out of memory");
+				goto fail;
+			}
 			snprintf(num, sizeof(num), "%u", nodes[k].level);
 			mf_db_array_push(&b.levels, num);
 			snprintf(num, sizeof(num), "%" PRIu64, nodes[k].index);
@@ -294,6 +383,13 @@ run_batch(struct mf_sequencer *s, int *n, struct mf_error *err)
 		goto done;
 	}
 	s->frontier = f;
+	if (s->logwait != NULL) {
+		struct mf_logwait_batch h = {b.id,    b.index, (size_t)*n,
+		                             f.size,  note,    known_get,
+		                             &b.known};
+
+		mf_logwait_sequenced(s->logwait, &h);
+	}
 	goto done;
 fail:
 	rc = err->code ? err->code : MF_E_INTERNAL;
@@ -320,7 +416,7 @@ sequencer_main(void *arg)
 		mf_error_init(&err);
 		/* A new session has lost the old one's advisory lock. */
 		if (s->leader && mf_db_generation() != s->session)
-			s->leader = false;
+			set_leader(s, false);
 		if (!s->leader) {
 			if (become_leader(s, &err) != 0 || !s->leader) {
 				backoff = 1000;
@@ -338,19 +434,22 @@ sequencer_main(void *arg)
 	lost:
 		mf_log_warn("log sequencer: %s; retrying", err.message);
 		if (err.code == MF_E_UNAVAILABLE) {
-			s->leader = false; /* the lock went with the session */
+			set_leader(s,
+			           false); /* the lock went with the session */
 			backoff = 500;
 		}
 	next:
 		mf_error_dispose(&err);
 	}
+	set_leader(s, false);
 	mf_db_drop(); /* releases the advisory lock */
 	return NULL;
 }
 
 int
 mf_sequencer_start(struct mf_sequencer **out, const char *origin,
-                   const struct mf_note_signer *signer, struct mf_error *err)
+                   const struct mf_note_signer *signer,
+                   struct mf_logwait *logwait, struct mf_error *err)
 {
 	struct mf_sequencer *s = calloc(1, sizeof(*s));
 
@@ -359,6 +458,7 @@ mf_sequencer_start(struct mf_sequencer **out, const char *origin,
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	s->origin = origin;
 	s->signer = signer;
+	s->logwait = logwait;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	if (pthread_create(&s->thread, NULL, sequencer_main, s) != 0) {

@@ -15,10 +15,16 @@
 
 struct mf_sequencer;
 
-/* Starts the thread; signer is borrowed and must outlive it. */
+struct mf_logwait;
+
+/*
+ * Starts the thread; signer and logwait (which hears of each committed
+ * batch while this process leads; NULL: none) are borrowed and must
+ * outlive it.
+ */
 int mf_sequencer_start(struct mf_sequencer **out, const char *origin,
                        const struct mf_note_signer *signer,
-                       struct mf_error *err);
+                       struct mf_logwait *logwait, struct mf_error *err);
 /* New submissions were committed: run a batch now rather than on the
  * next poll. Cheap; any thread. */
 void mf_sequencer_kick(struct mf_sequencer *s);

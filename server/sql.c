@@ -203,9 +203,7 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " FROM submissions WHERE log_index IS NULL"
         " ORDER BY id LIMIT $1::int FOR UPDATE",
     [MF_SQL_LOG_ASSIGN] =
-        "UPDATE submissions s SET log_index = x.idx, leaf = x.leaf"
-        " FROM unnest($1::bigint[], $2::bigint[], $3::text[])"
-        "  AS x(id, idx, leaf) WHERE s.id = x.id",
+        "SELECT mf_log_assign($1::bigint[], $2::bigint[], $3::text[])",
     [MF_SQL_LOG_NODES_INSERT] =
         "INSERT INTO log_nodes (level, idx, hash)"
         " SELECT l, i, decode(h, 'hex') FROM"
