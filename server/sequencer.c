@@ -25,12 +25,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* An arbitrary constant: the advisory lock key of the sequencer. */
 #define SEQUENCER_LOCK_KEY "7316459102837461002"
 #define BATCH_MAX          "1000"
 /* How often to look for submissions committed by other processes. */
 #define POLL_MS 20
+/* Shortest time from one batch's start to the next's (microseconds). */
+#define MIN_GAP_US 1000
 
 struct mf_sequencer {
 	pthread_t thread;
@@ -43,6 +46,7 @@ struct mf_sequencer {
 	bool leader;                /* holds the advisory lock */
 	unsigned long session;      /* ... in this database session */
 	bool loaded;                /* frontier matches the database */
+	int64_t last_batch_ns;      /* when the last batch began */
 	struct mf_merkle_frontier frontier;
 };
 
@@ -427,6 +431,12 @@ sequencer_main(void *arg)
 			goto lost;
 		/* Drain everything committed so far, batch by batch. */
 		do {
+			int64_t gap =
+			    (mf_time_mono_ns() - s->last_batch_ns) / 1000;
+
+			if (gap >= 0 && gap < MIN_GAP_US)
+				usleep((useconds_t)(MIN_GAP_US - gap));
+			s->last_batch_ns = mf_time_mono_ns();
 			if (run_batch(s, &n, &err) != 0)
 				goto lost;
 		} while (n > 0);
