@@ -135,33 +135,41 @@ mf_logwait_sequenced(struct mf_logwait *lw, const struct mf_logwait_batch *b)
 	pthread_mutex_unlock(&lw->lock);
 }
 
-/* Asks which waiters are sequenced and resumes those, and the expired. */
+/*
+ * Asks which waiters of at least min_age_ms are sequenced and resumes
+ * those, and the expired. Younger ones are left to the handover.
+ */
 static int
-check_waiters(struct mf_logwait *lw, struct mf_error *err)
+check_waiters(struct mf_logwait *lw, int64_t min_age_ms, struct mf_error *err)
 {
 	struct mf_buf ids = MF_BUF_INIT;
 	char num[24];
-	PGresult *res;
+	PGresult *res = NULL;
 	int64_t now = mf_time_now_ms();
-	size_t i;
+	size_t i, asked = 0;
 	int r, rc = 0;
 
 	pthread_mutex_lock(&lw->lock);
 	mf_db_array_begin(&ids);
 	for (i = 0; i < lw->n; i++) {
+		int64_t since = lw->w[i].slot->deadline_ms - lw->timeout_ms;
+
+		if (now - since < min_age_ms)
+			continue;
 		snprintf(num, sizeof(num), "%" PRId64,
 		         lw->w[i].slot->submission_id);
 		mf_db_array_push(&ids, num);
+		asked++;
 	}
 	pthread_mutex_unlock(&lw->lock);
 	if (mf_db_array_end(&ids) != 0) {
 		mf_buf_dispose(&ids);
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	}
-	res = mf_db_execv(MF_SQL_LOG_SEQUENCED, err, 1, ids.data);
-	mf_buf_dispose(&ids);
-	if (res == NULL)
+	if (asked > 0 &&
+	    (res = mf_db_execv(MF_SQL_LOG_SEQUENCED, err, 1, ids.data)) == NULL)
 		rc = err->code; /* still expire the waiters below */
+	mf_buf_dispose(&ids);
 	pthread_mutex_lock(&lw->lock);
 	for (i = 0; i < lw->n;) {
 		struct waiter *w = &lw->w[i];
@@ -230,10 +238,11 @@ watcher_main(void *arg)
 			;
 		/* Another process's sequencer: its notification says when. */
 		now = mf_time_now_ms();
-		if ((count > 0 && !local) ||
-		    (n > 0 && now >= lw->next_sweep_ms)) {
+		if (count > 0 && !local) {
+			check_waiters(lw, 0, &err);
+		} else if (n > 0 && now >= lw->next_sweep_ms) {
 			lw->next_sweep_ms = now + RECHECK_MS;
-			check_waiters(lw, &err);
+			check_waiters(lw, local ? RECHECK_MS : 0, &err);
 		}
 	next:
 		if (err.code == MF_E_UNAVAILABLE)

@@ -97,6 +97,37 @@ def test_sixteen_concurrent_clients(t):
         assert "payload-sha256 " + sha in e["leaf"]
 
 
+def test_a_server_that_does_not_sequence_hears_by_notification(t):
+    """A second process with --no-publisher (same database, same keys)
+    answers 201 once the first one's sequencer has the entry: with no
+    handover in its process it learns that from the database (NOTIFY and
+    a query) and proves inclusion from the stored nodes."""
+    s = setup(t)
+    key = make_org(t, 90)
+    other = os.path.join(t.dir, "follower")
+    os.makedirs(other, exist_ok=True)
+    for f in ("admin.token", "log.key", "commit.key"):
+        shutil.copy(os.path.join(t.server.state_dir, f), other)
+        os.chmod(os.path.join(other, f), 0o600)
+    follower = t.new_server(args=["--no-publisher"], name="follower")
+    try:
+        reg = mf.Registry(follower)
+        head, bodies = None, []
+        for _ in range(5):
+            doc = mf.disclosure("org90", "relay", s["reg"].next_seq("org90"),
+                                supersedes=head, name="disclosure-sparse.json")
+            r = reg.submit(mf.envelope(doc, [key]))
+            assert r.status == 201, r
+            body = r.json()
+            check_receipt(body)
+            head = "sha256:" + body["payload_sha256"]
+            bodies.append(body)
+        assert "log sequencer" not in open(follower.log_path).read()
+        assert len({b["log_index"] for b in bodies}) == 5
+    finally:
+        follower.stop()
+
+
 def test_checkpoint_verifies_with_openssl(t):
     s = setup(t)
     note = t.server.get("/v1/log/checkpoint").body.decode()
