@@ -374,8 +374,9 @@ in_list(const char *const *list, const char *s)
 {
 	if (s == NULL)
 		return false;
+	/* on every string and member: the first byte rules most out */
 	for (; *list != NULL; list++)
-		if (strcmp(*list, s) == 0)
+		if (**list == *s && strcmp(*list, s) == 0)
 			return true;
 	return false;
 }
@@ -390,6 +391,8 @@ dangerous_scheme(const char *s)
 
 	while (*s == ' ' || *s == '\t' || *s == '\n')
 		s++;
+	if (*s == '\0' || strchr("jdfvJDFV", *s) == NULL)
+		return false; /* most strings: no scheme of the list */
 	for (p = schemes; *p != NULL; p++)
 		if (strncasecmp(s, *p, strlen(*p)) == 0)
 			return true;
