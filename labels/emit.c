@@ -17,6 +17,15 @@ mf_label_emitter_init(struct mf_label_emitter *e,
 	e->line_start = true;
 }
 
+int
+mf_label_flush_space(struct mf_label_emitter *e)
+{
+	if (!e->pending_space)
+		return 0;
+	e->pending_space = false;
+	return mf_buf_putc(e->out, ' ');
+}
+
 void
 mf_label_open(struct mf_label_emitter *e, enum mf_label_el el, const char *cls)
 {

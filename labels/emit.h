@@ -83,6 +83,8 @@ void mf_label_code(struct mf_label_emitter *e, const char *s);
 void mf_label_link(struct mf_label_emitter *e, const char *url,
                    const char *text);
 void mf_label_bar(struct mf_label_emitter *e, long long met, long long max);
+/* For backends: writes the one space a run of whitespace left pending. */
+int mf_label_flush_space(struct mf_label_emitter *e);
 /* open + text + close, for the common case of one styled string. */
 void mf_label_wrap(struct mf_label_emitter *e, enum mf_label_el el,
                    const char *cls, const char *s);

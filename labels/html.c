@@ -111,15 +111,6 @@ escape(struct mf_label_emitter *e, const char *s, size_t len)
 	return rc;
 }
 
-static int
-flush_space(struct mf_label_emitter *e)
-{
-	if (!e->pending_space)
-		return 0;
-	e->pending_space = false;
-	return mf_buf_putc(e->out, ' ');
-}
-
 /* Class names come from the layout; anything unexpected is dropped. */
 static int
 put_class(struct mf_label_emitter *e, const char *base, const char *cls)
@@ -166,7 +157,7 @@ html_open(struct mf_label_emitter *e, enum mf_label_el el, const char *cls)
 		base = "mf-section";
 	if (is_block(el))
 		e->pending_space = false;
-	else if ((rc = flush_space(e)) != 0)
+	else if ((rc = mf_label_flush_space(e)) != 0)
 		return rc;
 	if (el == MF_LABEL_EL_HEADROW) {
 		e->in_head = true;
@@ -222,7 +213,7 @@ html_code(struct mf_label_emitter *e, const char *s)
 {
 	int rc;
 
-	if ((rc = flush_space(e)) != 0 ||
+	if ((rc = mf_label_flush_space(e)) != 0 ||
 	    (rc = mf_buf_puts(e->out, "<code>")) != 0 ||
 	    (rc = escape(e, s, strlen(s))) != 0)
 		return rc;
@@ -244,7 +235,7 @@ html_link(struct mf_label_emitter *e, const char *url, const char *text)
 			return rc;
 		return escape(e, ")", 1);
 	}
-	if ((rc = flush_space(e)) != 0 ||
+	if ((rc = mf_label_flush_space(e)) != 0 ||
 	    (rc = mf_buf_puts(e->out, "<a href=\"")) != 0)
 		return rc;
 	e->line_start = false;
@@ -270,7 +261,7 @@ html_bar(struct mf_label_emitter *e, long long met, long long max)
 			met = max;
 		pct = (long long)(100.0 * (double)met / (double)max + 0.5);
 	}
-	if ((rc = flush_space(e)) != 0)
+	if ((rc = mf_label_flush_space(e)) != 0)
 		return rc;
 	e->line_start = false;
 	return mf_buf_printf(e->out,

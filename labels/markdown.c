@@ -48,15 +48,6 @@ content_start(struct mf_label_emitter *e, bool block_line)
 	e->lead_digits = 0;
 }
 
-static int
-flush_space(struct mf_label_emitter *e)
-{
-	if (!e->pending_space)
-		return 0;
-	e->pending_space = false;
-	return mf_buf_putc(e->out, ' ');
-}
-
 /*
  * Emphasis markers are written lazily, with the first content inside
  * them, so that an empty label leaves no stray "****" (which Markdown
@@ -72,7 +63,7 @@ mark_open(struct mf_label_emitter *e, const char *mark)
 static int
 before_content(struct mf_label_emitter *e)
 {
-	int rc = flush_space(e);
+	int rc = mf_label_flush_space(e);
 
 	if (rc == 0 && e->mark != NULL && !e->mark_out) {
 		rc = mf_buf_puts(e->out, e->mark);
@@ -139,7 +130,7 @@ md_open(struct mf_label_emitter *e, enum mf_label_el el, const char *cls)
 		break;
 	case MF_LABEL_EL_STRONG:
 	case MF_LABEL_EL_EM:
-		rc = flush_space(e);
+		rc = mf_label_flush_space(e);
 		mark_open(e, el == MF_LABEL_EL_STRONG ? "**" : "*");
 		break;
 	default: /* SECTION: structure only */
