@@ -183,6 +183,26 @@ put_utf8(char *out, long cp)
 }
 
 /*
+ * The length of the unescaped character at s inside a string, or 0 after
+ * reporting a control character or invalid UTF-8.
+ */
+static size_t
+string_char(struct parser *ps, const char *s)
+{
+	size_t k;
+
+	if ((unsigned char)*s < 0x20) {
+		fail(ps, MF_E_BAD_JSON, s, "control character 0x%x",
+		     (unsigned char)*s);
+		return 0;
+	}
+	k = utf8_seq((const unsigned char *)s, (const unsigned char *)ps->end);
+	if (k == 0)
+		fail(ps, MF_E_BAD_UTF8, s, "invalid UTF-8");
+	return k;
+}
+
+/*
  * Parses the string whose opening quote ps->p points at. On success
  * *out and *len give the decoded text: a pointer into the input when there
  * were no escapes, else into ps->scratch.
@@ -208,17 +228,8 @@ parse_string(struct parser *ps, const char **out, size_t *len)
 			escaped = true;
 			break;
 		}
-		if ((unsigned char)*s < 0x20) {
-			fail(ps, MF_E_BAD_JSON, s, "control character 0x%x",
-			     (unsigned char)*s);
+		if ((k = string_char(ps, s)) == 0)
 			return -1;
-		}
-		k = utf8_seq((const unsigned char *)s,
-		             (const unsigned char *)end);
-		if (k == 0) {
-			fail(ps, MF_E_BAD_UTF8, s, "invalid UTF-8");
-			return -1;
-		}
 		s += k;
 	}
 	if (!escaped) {
@@ -310,17 +321,8 @@ parse_string(struct parser *ps, const char **out, size_t *len)
 			s += 2;
 			continue;
 		}
-		if ((unsigned char)*s < 0x20) {
-			fail(ps, MF_E_BAD_JSON, s, "control character 0x%x",
-			     (unsigned char)*s);
+		if ((k = string_char(ps, s)) == 0)
 			return -1;
-		}
-		k = utf8_seq((const unsigned char *)s,
-		             (const unsigned char *)end);
-		if (k == 0) {
-			fail(ps, MF_E_BAD_UTF8, s, "invalid UTF-8");
-			return -1;
-		}
 		memcpy(ps->scratch + n, s, k);
 		n += k;
 		s += k;
