@@ -611,14 +611,24 @@ empty_note(struct mf_label_emitter *e, const char *s)
 	mf_label_close(e, MF_LABEL_EL_PARA);
 }
 
+/* Opens a table with class cls and a header row of the titles head[]. */
+static void
+table_begin(struct mf_label_emitter *e, const char *cls,
+            const char *const *head)
+{
+	mf_label_open(e, MF_LABEL_EL_TABLE, cls);
+	mf_label_open(e, MF_LABEL_EL_HEADROW, NULL);
+	for (; *head != NULL; head++)
+		mf_label_wrap(e, MF_LABEL_EL_TH, NULL, *head);
+	mf_label_close(e, MF_LABEL_EL_HEADROW);
+}
+
 static void
 kv_begin(struct mf_label_emitter *e, const char *what)
 {
-	mf_label_open(e, MF_LABEL_EL_TABLE, "kv");
-	mf_label_open(e, MF_LABEL_EL_HEADROW, NULL);
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, what);
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "");
-	mf_label_close(e, MF_LABEL_EL_HEADROW);
+	const char *const head[] = {what, "", NULL};
+
+	table_begin(e, "kv", head);
 }
 
 static void
@@ -982,17 +992,13 @@ score_row(struct mf_label_emitter *e, const json_t *t, bool sub)
 static void
 score_domains(struct mf_label_emitter *e, const json_t *s)
 {
+	static const char *const head[] = {"Domain", "Met", "Share", NULL};
 	const json_t *d, *sub;
 	size_t i, j;
 
 	if (json_array_size(json_object_get(s, "domains")) == 0)
 		return;
-	mf_label_open(e, MF_LABEL_EL_TABLE, "score");
-	mf_label_open(e, MF_LABEL_EL_HEADROW, NULL);
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Domain");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Met");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Share");
-	mf_label_close(e, MF_LABEL_EL_HEADROW);
+	table_begin(e, "score", head);
 	json_array_foreach(json_object_get(s, "domains"), i, d)
 	{
 		score_row(e, d, false);
@@ -1005,6 +1011,8 @@ score_domains(struct mf_label_emitter *e, const json_t *s)
 static void
 score_unmet(struct mf_label_emitter *e, const json_t *s)
 {
+	static const char *const head[] = {"Indicator", "Area", "Result",
+	                                   "Judged by", "Why",  NULL};
 	const json_t *unmet = json_object_get(s, "unmet"), *u, *d, *sd;
 	char buf[64];
 	size_t i;
@@ -1016,14 +1024,7 @@ score_unmet(struct mf_label_emitter *e, const json_t *s)
 		empty_note(e, "None: every applicable indicator is met.");
 		return;
 	}
-	mf_label_open(e, MF_LABEL_EL_TABLE, "unmet");
-	mf_label_open(e, MF_LABEL_EL_HEADROW, NULL);
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Indicator");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Area");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Result");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Judged by");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Why");
-	mf_label_close(e, MF_LABEL_EL_HEADROW);
+	table_begin(e, "unmet", head);
 	json_array_foreach(unmet, i, u)
 	{
 		d = find_by_id(json_object_get(s, "domains"), str(u, "domain"));
@@ -1114,6 +1115,49 @@ cell_text(struct mf_label_emitter *e, const char *s)
 	cell_begin(e);
 	mf_label_text(e, s != NULL ? s : DASH);
 	cell_end(e);
+}
+
+/* A cell with an enumerated value as words, or a dash. */
+static void
+cell_enum(struct mf_label_emitter *e, const char *s)
+{
+	cell_begin(e);
+	if (s != NULL)
+		enum_text(e, s, true);
+	else
+		mf_label_text(e, DASH);
+	cell_end(e);
+}
+
+/* A cell with r's description and, after it, its link. */
+static void
+cell_described(struct mf_label_emitter *e, const json_t *r)
+{
+	cell_begin(e);
+	mf_label_text(e, str(r, "description"));
+	if (str(r, "url") != NULL) {
+		mf_label_text(e, " ");
+		mf_label_link(e, str(r, "url"), NULL);
+	}
+	cell_end(e);
+}
+
+/*
+ * The disclosed array of a fact, when it has rows; otherwise the fact
+ * is written inline as a paragraph (undisclosed, or a reason) and NULL
+ * returned.
+ */
+static const json_t *
+rows_or_inline(struct mf_label_emitter *e, const json_t *fact)
+{
+	const json_t *v = disclosed_value(fact);
+
+	if (json_is_array(v) && json_array_size(v) > 0)
+		return v;
+	mf_label_open(e, MF_LABEL_EL_PARA, NULL);
+	fact_inline(e, fact, v_text);
+	mf_label_close(e, MF_LABEL_EL_PARA);
+	return NULL;
 }
 
 static void
@@ -1232,9 +1276,9 @@ eval_row(struct mf_label_emitter *e, const json_t *r)
 static void
 eval_table(struct mf_label_emitter *e, const char *title, const json_t *rows)
 {
-	static const char *const head[] = {"Benchmark",   "Metric", "Value",
-	                                   "Uncertainty", "Shots",  "Harness",
-	                                   "Evaluator",   "Date",   "Log"};
+	static const char *const head[] = {
+	    "Benchmark", "Metric",    "Value", "Uncertainty", "Shots",
+	    "Harness",   "Evaluator", "Date",  "Log",         NULL};
 	char buf[96];
 	const json_t *r;
 	size_t i;
@@ -1245,11 +1289,7 @@ eval_table(struct mf_label_emitter *e, const char *title, const json_t *rows)
 		empty_note(e, "None submitted.");
 		return;
 	}
-	mf_label_open(e, MF_LABEL_EL_TABLE, "evals");
-	mf_label_open(e, MF_LABEL_EL_HEADROW, NULL);
-	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		mf_label_wrap(e, MF_LABEL_EL_TH, NULL, head[i]);
-	mf_label_close(e, MF_LABEL_EL_HEADROW);
+	table_begin(e, "evals", head);
 	json_array_foreach(rows, i, r) eval_row(e, r);
 	mf_label_close(e, MF_LABEL_EL_TABLE);
 }
@@ -1257,28 +1297,20 @@ eval_table(struct mf_label_emitter *e, const char *title, const json_t *rows)
 static void
 disclosure_summary(struct mf_label_emitter *e, const json_t *fact)
 {
-	const json_t *v = disclosed_value(fact), *r;
+	static const char *const head[] = {"Benchmark", "Metric", "Value",
+	                                   "Stated assurance", NULL};
+	const json_t *v, *r;
 	size_t i;
 
 	heading(e, MF_LABEL_EL_H3, "Headline results stated in the disclosure");
-	if (!json_is_array(v) || json_array_size(v) == 0) {
-		mf_label_open(e, MF_LABEL_EL_PARA, NULL);
-		fact_inline(e, fact, v_text);
-		mf_label_close(e, MF_LABEL_EL_PARA);
+	if ((v = rows_or_inline(e, fact)) == NULL)
 		return;
-	}
 	mf_label_open(e, MF_LABEL_EL_PARA, "small");
 	mf_label_text(e, "As the developer states them in the disclosure; "
 	                 "only the signed results above are verified "
 	                 "submissions.");
 	mf_label_close(e, MF_LABEL_EL_PARA);
-	mf_label_open(e, MF_LABEL_EL_TABLE, "evals");
-	mf_label_open(e, MF_LABEL_EL_HEADROW, NULL);
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Benchmark");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Metric");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Value");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Stated assurance");
-	mf_label_close(e, MF_LABEL_EL_HEADROW);
+	table_begin(e, "evals", head);
 	json_array_foreach(v, i, r)
 	{
 		mf_label_open(e, MF_LABEL_EL_ROW, NULL);
@@ -1293,12 +1325,7 @@ disclosure_summary(struct mf_label_emitter *e, const json_t *fact)
 		if (eq(str(r, "scale"), "percent"))
 			mf_label_text(e, "%");
 		cell_end(e);
-		cell_begin(e);
-		if (str(r, "assurance") != NULL)
-			enum_text(e, str(r, "assurance"), true);
-		else
-			mf_label_text(e, DASH);
-		cell_end(e);
+		cell_enum(e, str(r, "assurance"));
 		mf_label_close(e, MF_LABEL_EL_ROW);
 	}
 	mf_label_close(e, MF_LABEL_EL_TABLE);
@@ -1384,37 +1411,22 @@ yes_no_cell(struct mf_label_emitter *e, const json_t *v)
 static void
 risk_assessments(struct mf_label_emitter *e, const json_t *fact)
 {
-	const json_t *v = disclosed_value(fact), *r;
+	static const char *const head[] = {"Risk",   "Assessment", "Method",
+	                                   "Result", "External",   NULL};
+	const json_t *v, *r;
 	size_t i;
 
 	heading(e, MF_LABEL_EL_H3, "Risk assessments");
-	if (!json_is_array(v) || json_array_size(v) == 0) {
-		mf_label_open(e, MF_LABEL_EL_PARA, NULL);
-		fact_inline(e, fact, v_text);
-		mf_label_close(e, MF_LABEL_EL_PARA);
+	if ((v = rows_or_inline(e, fact)) == NULL)
 		return;
-	}
-	mf_label_open(e, MF_LABEL_EL_TABLE, "risks");
-	mf_label_open(e, MF_LABEL_EL_HEADROW, NULL);
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Risk");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Assessment");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Method");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Result");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "External");
-	mf_label_close(e, MF_LABEL_EL_HEADROW);
+	table_begin(e, "risks", head);
 	json_array_foreach(v, i, r)
 	{
 		mf_label_open(e, MF_LABEL_EL_ROW, NULL);
 		cell_begin(e);
 		enum_text(e, str(r, "category"), true);
 		cell_end(e);
-		cell_begin(e);
-		mf_label_text(e, str(r, "description"));
-		if (str(r, "url") != NULL) {
-			mf_label_text(e, " ");
-			mf_label_link(e, str(r, "url"), NULL);
-		}
-		cell_end(e);
+		cell_described(e, r);
 		cell_text(e, str(r, "method"));
 		cell_text(e, str(r, "result"));
 		yes_no_cell(e, json_object_get(r, "external"));
@@ -1426,45 +1438,21 @@ risk_assessments(struct mf_label_emitter *e, const json_t *fact)
 static void
 mitigations(struct mf_label_emitter *e, const json_t *fact)
 {
-	const json_t *v = disclosed_value(fact), *r;
+	static const char *const head[] = {"Mitigation", "Risk", "Stage",
+	                                   "Effectiveness", NULL};
+	const json_t *v, *r;
 	size_t i;
 
 	heading(e, MF_LABEL_EL_H3, "Mitigations");
-	if (!json_is_array(v) || json_array_size(v) == 0) {
-		mf_label_open(e, MF_LABEL_EL_PARA, NULL);
-		fact_inline(e, fact, v_text);
-		mf_label_close(e, MF_LABEL_EL_PARA);
+	if ((v = rows_or_inline(e, fact)) == NULL)
 		return;
-	}
-	mf_label_open(e, MF_LABEL_EL_TABLE, "risks");
-	mf_label_open(e, MF_LABEL_EL_HEADROW, NULL);
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Mitigation");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Risk");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Stage");
-	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Effectiveness");
-	mf_label_close(e, MF_LABEL_EL_HEADROW);
+	table_begin(e, "risks", head);
 	json_array_foreach(v, i, r)
 	{
 		mf_label_open(e, MF_LABEL_EL_ROW, NULL);
-		cell_begin(e);
-		mf_label_text(e, str(r, "description"));
-		if (str(r, "url") != NULL) {
-			mf_label_text(e, " ");
-			mf_label_link(e, str(r, "url"), NULL);
-		}
-		cell_end(e);
-		cell_begin(e);
-		if (str(r, "risk") != NULL)
-			enum_text(e, str(r, "risk"), true);
-		else
-			mf_label_text(e, DASH);
-		cell_end(e);
-		cell_begin(e);
-		if (str(r, "stage") != NULL)
-			enum_text(e, str(r, "stage"), true);
-		else
-			mf_label_text(e, DASH);
-		cell_end(e);
+		cell_described(e, r);
+		cell_enum(e, str(r, "risk"));
+		cell_enum(e, str(r, "stage"));
 		cell_text(e, str(r, "effectiveness"));
 		mf_label_close(e, MF_LABEL_EL_ROW);
 	}
