@@ -26,10 +26,13 @@ ALL_LDLIBS = $(LDFLAGS_$(VARIANT)) $(shell pkg-config --libs $(PKGS)) \
 	-lpthread $(LDFLAGS) $(LDLIBS)
 
 # Pure modules (no I/O libraries) go into libmf.a, which the server, the
-# CLI and the unit tests link; server/ is the only place that does I/O.
-LIB_DIRS := common envelope validators scoring log labels importers
+# CLI and the unit tests link. The stages that do I/O (the folders of
+# STAGE_DIRS, in the order a submission flows through them) go into
+# libmfserver.a; server/ holds only the start-up (main.c).
+LIB_DIRS := common envelope validators scoring merkle labels importers
 LIB_SRC := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
-SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
+STAGE_DIRS := db git app http ingest sequencer publish api
+SERVER_SRC := $(wildcard $(addsuffix /*.c,$(STAGE_DIRS)))
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 # what every unit-test binary links besides its own file
@@ -72,7 +75,7 @@ bin/%: build/release/%
 
 # Objects depend on the flags they were built with, so `make test`
 # (-Werror) really recompiles what a plain `make` built.
-$(B)/flags: FORCE
+$(B)/flags: FORCE | deps
 	@mkdir -p $(@D)
 	@echo '$(CC) $(ALL_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS)' > $@
 FORCE:

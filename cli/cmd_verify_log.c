@@ -9,10 +9,10 @@
 #include "common/digest.h"
 #include "common/encoding.h"
 #include "common/json.h"
-#include "log/checkpoint.h"
-#include "log/entry.h"
-#include "log/merkle.h"
-#include "log/note.h"
+#include "merkle/checkpoint.h"
+#include "merkle/entry.h"
+#include "merkle/merkle.h"
+#include "merkle/note.h"
 
 #include <getopt.h>
 #include <inttypes.h>

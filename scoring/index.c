@@ -6,7 +6,7 @@
 
 #include "common/embedded.h"
 #include "common/json.h"
-#include "common/log.h"
+#include "common/diag.h"
 #include "common/slug.h"
 
 #include <pthread.h>
@@ -338,13 +338,13 @@ load_builtin(void)
 
 	mf_error_init(&err);
 	if (e == NULL) {
-		mf_log_error("embedded modelfacts-v1 index is missing");
+		mf_diag_error("embedded modelfacts-v1 index is missing");
 		return;
 	}
 	doc = mf_json_parse((const char *)e->data, e->len, "modelfacts-v1",
 	                    NULL, &err);
 	if (doc == NULL || mf_index_load(&builtin, doc, &err) != 0)
-		mf_log_error("embedded modelfacts-v1 index: %s", err.message);
+		mf_diag_error("embedded modelfacts-v1 index: %s", err.message);
 	json_decref(doc);
 	mf_error_dispose(&err);
 }

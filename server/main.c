@@ -2,22 +2,22 @@
  * modelfactsd: loads the configuration, applies migrations, serves HTTP
  * until SIGINT or SIGTERM, then lets in-flight requests finish.
  */
-#include "common/log.h"
+#include "common/diag.h"
 #include "common/version.h"
-#include "server/app.h"
-#include "server/config.h"
-#include "server/db.h"
-#include "server/gitrepo.h"
-#include "server/http.h"
-#include "server/migrate.h"
-#include "server/publisher.h"
-#include "server/cache.h"
-#include "server/keycache.h"
-#include "server/logwait.h"
-#include "server/registry.h"
-#include "server/registry_keys.h"
-#include "server/sequencer.h"
-#include "server/routes.h"
+#include "app/app.h"
+#include "app/config.h"
+#include "db/db.h"
+#include "git/repo.h"
+#include "http/http.h"
+#include "db/migrate.h"
+#include "publish/publisher.h"
+#include "http/cache.h"
+#include "ingest/keycache.h"
+#include "sequencer/logwait.h"
+#include "app/registry.h"
+#include "app/registry_keys.h"
+#include "sequencer/sequencer.h"
+#include "api/routes.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -61,7 +61,8 @@ main(int argc, char **argv)
 
 	if ((rc = mf_config_load(&cfg, argc, argv, stderr)) != 0)
 		return rc > 0 ? 0 : 2;
-	mf_log_set_level((enum mf_log_level)mf_log_level_parse(cfg.log_level));
+	mf_diag_set_level(
+	    (enum mf_diag_level)mf_diag_level_parse(cfg.log_level));
 	mf_error_init(&err);
 
 	/*
@@ -79,34 +80,35 @@ main(int argc, char **argv)
 	if (mf_db_global_init(cfg.database_url) != 0)
 		return 1;
 	if (migrate_with_retry(&applied, &err) != 0) {
-		mf_log_error("cannot prepare the database: %s", err.message);
+		mf_diag_error("cannot prepare the database: %s", err.message);
 		return 1;
 	}
 	app.cfg = &cfg;
 	app.migrations_latest = mf_migrate_latest(&app.migrations_count);
-	mf_log_info("database ready: migrations at %04d (%d applied now)",
-	            app.migrations_latest, applied);
+	mf_diag_info("database ready: migrations at %04d (%d applied now)",
+	             app.migrations_latest, applied);
 	if (cfg.migrate_only)
 		return 0;
 	if (mf_registry_setup(&cfg, &err) != 0 ||
 	    mf_registry_keys_load(&app.keys, &cfg, &err) != 0) {
-		mf_log_error("%s", err.message);
+		mf_diag_error("%s", err.message);
 		return 1;
 	}
 	if ((app.cache = mf_cache_new(CACHE_BYTES)) == NULL) {
-		mf_log_error("out of memory");
+		mf_diag_error("out of memory");
 		return 1;
 	}
 	if (mf_logwait_start(&app.logwait, LOG_WAIT_MS, &err) != 0 ||
 	    (app.keys.log_signer != NULL && !cfg.no_publisher &&
 	     mf_sequencer_start(&app.sequencer, cfg.origin, app.keys.log_signer,
 	                        app.logwait, &err) != 0)) {
-		mf_log_error("%s", err.message);
+		mf_diag_error("%s", err.message);
 		return 1;
 	}
 	/* The repository exists from the first start on, so clones work. */
 	if (mf_gitrepo_open(&git, cfg.git_dir, NULL, &err) != 0) {
-		mf_log_error("git repository %s: %s", cfg.git_dir, err.message);
+		mf_diag_error("git repository %s: %s", cfg.git_dir,
+		              err.message);
 		return 1;
 	}
 	mf_gitrepo_free(git);
@@ -114,7 +116,7 @@ main(int argc, char **argv)
 	if (app.keys.commit_key != NULL && !cfg.no_publisher &&
 	    !cfg.no_git_publisher &&
 	    mf_publisher_start(&publisher, &app, &err) != 0) {
-		mf_log_error("%s", err.message);
+		mf_diag_error("%s", err.message);
 		return 1;
 	}
 
@@ -127,15 +129,15 @@ main(int argc, char **argv)
 	hopt.conn_timeout = (unsigned)cfg.conn_timeout;
 	if (mf_http_start(&http, &hopt, mf_routes, mf_routes_count, &app,
 	                  &err) != 0) {
-		mf_log_error("%s", err.message);
+		mf_diag_error("%s", err.message);
 		return 1;
 	}
-	mf_log_info("modelfactsd %s serving %s (origin %s)", MF_VERSION,
-	            cfg.public_url, cfg.origin);
+	mf_diag_info("modelfactsd %s serving %s (origin %s)", MF_VERSION,
+	             cfg.public_url, cfg.origin);
 
 	sigwait(&sigs, &sig);
-	mf_log_info("received %s: finishing in-flight requests",
-	            sig == SIGINT ? "SIGINT" : "SIGTERM");
+	mf_diag_info("received %s: finishing in-flight requests",
+	             sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mf_http_stop(http, SHUTDOWN_GRACE_MS);
 	/* Background work stops after the last request has its answer. */
 	mf_sequencer_stop(app.sequencer); /* it hands batches to logwait */
@@ -145,6 +147,6 @@ main(int argc, char **argv)
 	mf_keycache_clear();
 	mf_cache_free(app.cache);
 	mf_error_dispose(&err);
-	mf_log_info("stopped");
+	mf_diag_info("stopped");
 	return 0;
 }

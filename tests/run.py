@@ -104,16 +104,6 @@ def main():
         print(f"note: reference data not found at {env['MF_SHARED_DATA']}:"
               " tests that need it are skipped")
 
-    for b in unit_binaries("release"):
-        name = os.path.basename(b)
-        if selected(name, args.only):
-            run_cmocka(b, f"unit {name}", totals, env)
-    if not args.skip_asan:
-        for b in unit_binaries("asan"):
-            name = os.path.basename(b)
-            if selected("asan " + name, args.only) or selected(name, args.only):
-                run_cmocka(b, f"asan {name}", totals, env)
-
     fuzz = os.path.join(ROOT, "tests", "fuzz", "run.sh")
     if os.path.exists(fuzz) and selected("fuzz", args.only):
         t0 = time.time()
@@ -131,16 +121,30 @@ def main():
         ROOT, "tests", "integration")) if f.startswith("test_")
         and f.endswith(".py"))
     modules = [m for m in modules if selected(m, args.only)]
-    if modules:
+    units = [(b, f"unit {os.path.basename(b)}")
+             for b in unit_binaries("release")
+             if selected(os.path.basename(b), args.only)]
+    if not args.skip_asan:
+        units += [(b, f"asan {os.path.basename(b)}")
+                  for b in unit_binaries("asan")
+                  if selected("asan " + os.path.basename(b), args.only)
+                  or selected(os.path.basename(b), args.only)]
+    # One cluster for the run: the unit tests of the stages that use
+    # PostgreSQL (tests/unit/support/pg.c) find it through MF_TEST_PGHOST.
+    cluster = None
+    if modules or units:
         cluster = harness.Cluster(os.path.join(ROOT, "build", "test", "pg"))
         cluster.start()
-        try:
-            for m in modules:
-                p, f, s, names = harness.run_module(m, cluster)
-                totals.add(f"integration {m}", p, f, s, names)
-        finally:
-            if not args.keep:
-                cluster.stop()
+        env["MF_TEST_PGHOST"] = cluster.sock
+    try:
+        for b, label in units:
+            run_cmocka(b, label, totals, env)
+        for m in modules:
+            p, f, s, names = harness.run_module(m, cluster)
+            totals.add(f"integration {m}", p, f, s, names)
+    finally:
+        if cluster and not args.keep:
+            cluster.stop()
 
     print()
     if totals.failures:

@@ -8,7 +8,7 @@
 
 #include "common/embedded.h"
 #include "common/json.h"
-#include "common/log.h"
+#include "common/diag.h"
 #include "scoring/index.h"
 #include "validators/jsonschema.h"
 
@@ -100,8 +100,8 @@ compile_schemas(void)
 			goto done;
 done:
 	if (rc != 0) {
-		mf_log_error("document schemas do not compile: %s",
-		             err.message);
+		mf_diag_error("document schemas do not compile: %s",
+		              err.message);
 		schemas_rc = rc == MF_E_NOMEM ? MF_E_NOMEM : MF_E_SCHEMA;
 	}
 	mf_schema_registry_free(reg);

@@ -1,6 +1,6 @@
 /*
  * Publisher benchmark: N log entries with the file layout of DESIGN.md §5
- * committed through server/gitrepo.h (Ed25519 SSHSIG-signed commits,
+ * committed through git/repo.h (Ed25519 SSHSIG-signed commits,
  * version tags, periodic packing), and the same trees written by
  * `git fast-import` from a stream generated from the same data, in the
  * same run. Prints commits/s for each, their ratio and commit latencies.
@@ -10,9 +10,9 @@
 #include "common/buf.h"
 #include "common/digest.h"
 #include "common/encoding.h"
-#include "common/log.h"
+#include "common/diag.h"
 #include "common/timeutil.h"
-#include "server/gitrepo.h"
+#include "git/repo.h"
 
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -455,7 +455,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	d.n = argc > 2 ? strtoul(argv[2], NULL, 10) : 5000;
-	mf_log_set_level(MF_LOG_WARN);
+	mf_diag_set_level(MF_DIAG_WARN);
 	if (d.n == 0 || (d.e = calloc(d.n, sizeof(*d.e))) == NULL ||
 	    signer_init(&sg) != 0)
 		return 1;

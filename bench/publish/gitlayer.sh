@@ -1,6 +1,6 @@
 #!/bin/sh
 # Git-layer micro-benchmark (see RESULTS.md): builds bench_publish against the
-# release libraries, runs it (N entries through server/gitrepo.h and the
+# release libraries, runs it (N entries through git/repo.h and the
 # same trees through `git fast-import`, in one run), then checks the
 # results with the git CLI: identical trees and tags, fsck, signatures.
 #

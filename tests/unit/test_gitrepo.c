@@ -5,7 +5,7 @@
  */
 #include "common/buf.h"
 #include "common/digest.h"
-#include "server/gitrepo.h"
+#include "git/repo.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

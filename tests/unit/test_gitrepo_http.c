@@ -2,7 +2,7 @@
  * Unit tests for the dumb-HTTP path classifier (server/handlers_git.h):
  * only the exact shapes git's dumb protocol asks for are served.
  */
-#include "server/handlers_git.h"
+#include "api/git.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

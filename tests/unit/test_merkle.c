@@ -6,7 +6,7 @@
  */
 #include "common/encoding.h"
 #include "common/error.h"
-#include "log/merkle.h"
+#include "merkle/merkle.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -7,9 +7,9 @@
  */
 #include "common/encoding.h"
 #include "common/error.h"
-#include "log/checkpoint.h"
-#include "log/merkle.h"
-#include "log/note.h"
+#include "merkle/checkpoint.h"
+#include "merkle/merkle.h"
+#include "merkle/note.h"
 #include "tests/unit/support/scratch.h"
 
 #include <setjmp.h>

@@ -1,7 +1,7 @@
 /* The API description and the route table agree: every route is
  * documented with its method, and every documented path is routed. */
 #include "common/embedded.h"
-#include "server/routes.h"
+#include "api/routes.h"
 
 #include <jansson.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* Unit tests for the route matcher: parameters, 404 vs 405, HEAD. */
-#include "server/router.h"
+#include "http/router.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

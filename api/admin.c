@@ -1,0 +1,158 @@
+/*
+ * Operator endpoints. Every one checks the admin token first and answers
+ * 401 without a hint of what exists; bad input changes nothing.
+ */
+#include "api/admin.h"
+#include "common/encoding.h"
+#include "common/json.h"
+#include "common/slug.h"
+#include "envelope/keys.h"
+#include "db/exec.h"
+#include "app/registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+mf_h_require_admin(struct mf_request *req)
+{
+	bool ok;
+	int rc;
+
+	rc = mf_registry_check_admin(mf_http_header(req, "Authorization"), &ok,
+	                             &req->err);
+	if (rc != 0)
+		return rc;
+	if (!ok) {
+		mf_http_set_header(req, "WWW-Authenticate",
+		                   "Bearer realm=\"modelfacts admin\"");
+		return mf_error_set(&req->err, MF_E_UNAUTHORIZED, NULL,
+		                    "this needs the registry's admin token "
+		                    "(Authorization: Bearer <token>)");
+	}
+	return 0;
+}
+
+static int
+bad_field(struct mf_request *req, const char *pointer, const char *msg)
+{
+	mf_error_set(&req->err, MF_E_VALIDATION, pointer, "%s", msg);
+	mf_error_detail(&req->err, pointer, msg);
+	return MF_E_VALIDATION;
+}
+
+int
+mf_h_admin_create_org(struct mf_request *req)
+{
+	static const char *const allowed[] = {"org", "name", "role",
+	                                      "public_key"};
+	const char *org, *name, *role, *pem, *key_name;
+	struct mf_key *key = NULL;
+	json_t *body, *v;
+	char *spki_hex = NULL;
+	PGresult *res;
+	size_t n, i;
+	int rc;
+
+	if ((rc = mf_h_require_admin(req)) != 0)
+		return rc;
+	body = mf_json_parse(req->body.data ? req->body.data : "",
+	                     req->body.len, "request body", "", &req->err);
+	if (body == NULL)
+		return req->err.code;
+	rc = MF_E_VALIDATION;
+	if (!json_is_object(body)) {
+		bad_field(req, "", "the body must be a JSON object");
+		goto done;
+	}
+	json_object_foreach(body, key_name, v)
+	{
+		for (i = 0; i < 4 && strcmp(allowed[i], key_name) != 0; i++)
+			;
+		if (i == 4) {
+			char ptr[300];
+			struct mf_buf b = MF_BUF_INIT;
+
+			mf_json_pointer_push(&b, key_name);
+			snprintf(ptr, sizeof(ptr), "%s", b.data ? b.data : "");
+			mf_buf_dispose(&b);
+			bad_field(req, ptr, "unknown member");
+			goto done;
+		}
+	}
+	org = mf_json_str(body, "org");
+	name = mf_json_str(body, "name");
+	role = mf_json_str(body, "role");
+	pem = mf_json_str(body, "public_key");
+	if (!mf_slug_valid(org)) {
+		bad_field(req, "/org",
+		          "org must match [a-z0-9][a-z0-9-]{0,62}");
+		goto done;
+	}
+	if (name == NULL || name[0] == '\0' || strlen(name) > 200) {
+		bad_field(req, "/name", "name must be 1 to 200 characters");
+		goto done;
+	}
+	if (role == NULL ||
+	    (strcmp(role, "developer") != 0 && strcmp(role, "evaluator") != 0 &&
+	     strcmp(role, "assessor") != 0)) {
+		bad_field(req, "/role",
+		          "role must be developer, evaluator or assessor");
+		goto done;
+	}
+	if (pem == NULL) {
+		bad_field(req, "/public_key",
+		          "public_key (PEM SubjectPublicKeyInfo or an "
+		          "ssh-ed25519 line) is required");
+		goto done;
+	}
+	if (mf_key_parse_public(&key, pem, strlen(pem), &req->err) != 0) {
+		req->err.code = MF_E_BAD_KEY;
+		snprintf(req->err.pointer, sizeof(req->err.pointer),
+		         "/public_key");
+		rc = MF_E_BAD_KEY;
+		goto done;
+	}
+	{
+		const uint8_t *der = mf_key_spki_der(key, &n);
+
+		if ((spki_hex = malloc(2 * n + 1)) == NULL) {
+			rc = MF_E_NOMEM;
+			goto done;
+		}
+		mf_hex_encode(spki_hex, der, n);
+	}
+	if ((rc = mf_db_begin(&req->err)) != 0)
+		goto done;
+	res = mf_db_execv(MF_SQL_ORG_CREATE, &req->err, 3, org, name, role);
+	if (res != NULL) {
+		PQclear(res);
+		res = mf_db_execv(
+		    MF_SQL_KEY_INSERT, &req->err, 6, mf_key_id(key), org,
+		    mf_key_alg_name(mf_key_alg(key)), pem, spki_hex, NULL);
+	}
+	if (res == NULL) {
+		mf_db_rollback();
+		rc = req->err.code;
+		if (rc == MF_E_CONFLICT) {
+			mf_error_dispose(&req->err);
+			mf_error_init(&req->err);
+			mf_error_set(&req->err, MF_E_CONFLICT, "/org",
+			             "the organisation or this key is "
+			             "already registered");
+		}
+		goto done;
+	}
+	PQclear(res);
+	if ((rc = mf_db_commit(&req->err)) != 0)
+		goto done;
+	rc = mf_http_respond_json(
+	    req, 201,
+	    json_pack("{s:s, s:s, s:s, s:s}", "org", org, "role", role, "keyid",
+	              mf_key_id(key), "alg", mf_key_alg_name(mf_key_alg(key))));
+done:
+	free(spki_hex);
+	mf_key_free(key);
+	json_decref(body);
+	return rc;
+}

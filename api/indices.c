@@ -1,0 +1,151 @@
+/*
+ * Indices. modelfacts-v1 is compiled into the binary; others live in the
+ * indices table, loaded once by the operator and never changed, because
+ * every score computed against an index depends on it.
+ */
+#include "api/indices.h"
+#include "common/embedded.h"
+#include "common/json.h"
+#include "scoring/index.h"
+#include "db/exec.h"
+#include "api/admin.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUILTIN_PATH "schema/indices/modelfacts-v1.json"
+
+/* schema/common.v1.json#/$defs/index-id: [a-z0-9][a-z0-9.-]{0,62} */
+static bool
+index_id_valid(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		      (s[n] >= '0' && s[n] <= '9') ||
+		      (n > 0 && (s[n] == '.' || s[n] == '-'))) ||
+		    n >= 63)
+			return false;
+	return n > 0;
+}
+
+int
+mf_h_indices_list(struct mf_request *req)
+{
+	const struct mf_index *mf = mf_index_modelfacts_v1();
+	json_t *list, *builtin;
+	PGresult *res;
+
+	res = mf_db_execv(MF_SQL_INDICES_LIST, &req->err, 0);
+	if (res == NULL)
+		return req->err.code;
+	list =
+	    mf_json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
+	                  "indices", NULL, &req->err);
+	PQclear(res);
+	if (list == NULL)
+		return MF_E_INTERNAL;
+	builtin = json_pack(
+	    "{s:s, s:s, s:s?, s:I, s:b}", "id", mf_index_id(mf), "name",
+	    mf_index_name(mf), "edition", mf_index_version(mf), "indicators",
+	    (json_int_t)mf_index_indicator_count(mf), "builtin", 1);
+	json_array_insert_new(list, 0, builtin);
+	return mf_http_respond_json(req, 200,
+	                            json_pack("{s:o}", "indices", list));
+}
+
+int
+mf_h_index_get(struct mf_request *req)
+{
+	const char *id = mf_http_param(req, 0);
+	const struct mf_embedded *e;
+	PGresult *res;
+	int rc;
+
+	if (strcmp(id, MF_INDEX_MODELFACTS_V1) == 0 &&
+	    (e = mf_embedded_get(BUILTIN_PATH)) != NULL)
+		return mf_http_respond(req, 200, "application/json", e->data,
+		                       e->len, true);
+	if (!index_id_valid(id))
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no such index");
+	if ((res = mf_db_execv(MF_SQL_INDEX_GET, &req->err, 1, id)) == NULL)
+		return req->err.code;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no such index: %s", id);
+	}
+	rc =
+	    mf_http_respond(req, 200, "application/json", PQgetvalue(res, 0, 0),
+	                    (size_t)PQgetlength(res, 0, 0), false);
+	PQclear(res);
+	return rc;
+}
+
+int
+mf_h_admin_put_index(struct mf_request *req)
+{
+	struct mf_index *idx = NULL;
+	json_t *doc = NULL, *stored = NULL;
+	PGresult *res = NULL;
+	char *text = NULL;
+	int rc, fresh;
+
+	if ((rc = mf_h_require_admin(req)) != 0)
+		return rc;
+	doc = mf_json_parse(req->body.data ? req->body.data : "", req->body.len,
+	                    "index document", "", &req->err);
+	if (doc == NULL)
+		return req->err.code;
+	/* The checks scoring relies on: ids, domains, well-formed rules. */
+	if ((rc = mf_index_load(&idx, doc, &req->err)) != 0) {
+		req->err.code = rc = MF_E_VALIDATION;
+		goto done;
+	}
+	if (strcmp(mf_index_id(idx), MF_INDEX_MODELFACTS_V1) == 0 ||
+	    !index_id_valid(mf_index_id(idx))) {
+		rc = mf_error_set(&req->err, MF_E_VALIDATION, "/id",
+		                  "the index id must match [a-z0-9][a-z0-9.-]"
+		                  "{0,62} and differ from %s",
+		                  MF_INDEX_MODELFACTS_V1);
+		goto done;
+	}
+	if ((text = mf_json_dump(doc)) == NULL) {
+		rc = MF_E_NOMEM;
+		goto done;
+	}
+	res = mf_db_execv(
+	    MF_SQL_INDEX_PUT, &req->err, 3, mf_index_id(idx),
+	    mf_index_name(idx) ? mf_index_name(idx) : mf_index_id(idx), text);
+	if (res == NULL) {
+		rc = req->err.code;
+		goto done;
+	}
+	fresh = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	stored =
+	    mf_json_parse(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1),
+	                  "stored", NULL, &req->err);
+	if (!fresh && (stored == NULL || !json_equal(stored, doc))) {
+		rc =
+		    mf_error_set(&req->err, MF_E_CONFLICT, "/id",
+		                 "an index with the id %s and other content is "
+		                 "already loaded; indices never change",
+		                 mf_index_id(idx));
+		goto done;
+	}
+	rc = mf_http_respond_json(
+	    req, fresh ? 201 : 200,
+	    json_pack("{s:s, s:I, s:s}", "id", mf_index_id(idx), "indicators",
+	              (json_int_t)mf_index_indicator_count(idx), "status",
+	              fresh ? "loaded" : "already_loaded"));
+done:
+	PQclear(res);
+	json_decref(stored);
+	free(text);
+	mf_index_free(idx);
+	json_decref(doc);
+	return rc;
+}

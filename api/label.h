@@ -1,0 +1,25 @@
+/* Labels over HTTP: label.md, label.json and label.html of a model. */
+#ifndef MF_HANDLERS_LABEL_H
+#define MF_HANDLERS_LABEL_H
+
+#include "http/http.h"
+
+/* GET /v1/models/{org}/{model}/versions/{n}/label.{md,json,html}:
+ * immutable once the version is in the log (ETag, long caching). */
+int mf_h_label_version_md(struct mf_request *req);
+int mf_h_label_version_json(struct mf_request *req);
+int mf_h_label_version_html(struct mf_request *req);
+/* GET /v1/models/{org}/{model}/label.{md,json,html}: the current
+ * version with every eval and assessment the log holds now. */
+int mf_h_label_current_md(struct mf_request *req);
+int mf_h_label_current_json(struct mf_request *req);
+int mf_h_label_current_html(struct mf_request *req);
+
+/* Renders one form into a new blob (used by the publisher too). */
+struct mf_label_input;
+struct mf_blob;
+enum mf_label_form_kind { MF_FORM_MD, MF_FORM_JSON, MF_FORM_HTML };
+int mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
+                         const struct mf_label_input *in, struct mf_error *err);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * Log endpoints: checkpoints as signed notes, entries, and inclusion and
+ * consistency proofs computed from stored complete subtrees.
+ */
+#include "api/log.h"
+#include "common/encoding.h"
+#include "common/json.h"
+#include "db/exec.h"
+#include "api/util.h"
+#include "sequencer/logstore.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INDEX ((int64_t)1 << 62)
+
+static int
+respond_checkpoint(struct mf_request *req, struct mf_logstore_checkpoint *c,
+                   bool immutable)
+{
+	int rc;
+
+	mf_http_set_header(req, "Cache-Control",
+	                   immutable ? "public, max-age=31536000, immutable"
+	                             : "no-cache");
+	rc = mf_http_respond(req, 200, "text/plain; charset=utf-8", c->note,
+	                     strlen(c->note), false);
+	mf_logstore_checkpoint_dispose(c);
+	return rc;
+}
+
+int
+mf_h_log_checkpoint(struct mf_request *req)
+{
+	struct mf_logstore_checkpoint c;
+	int rc;
+
+	if ((rc = mf_logstore_checkpoint_latest(&c, &req->err)) != 0)
+		return rc;
+	if (c.note == NULL)
+		return mf_error_set(&req->err, MF_E_UNAVAILABLE, NULL,
+		                    "the log has no checkpoint yet");
+	return respond_checkpoint(req, &c, false);
+}
+
+/* A path parameter as a non-negative integer below MAX_INDEX. */
+static int
+param_u64(struct mf_request *req, int i, uint64_t *out)
+{
+	const char *v = mf_http_param(req, i);
+	char *end;
+
+	*out = strtoull(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || strlen(v) > 18 ||
+	    *out >= (uint64_t)MAX_INDEX)
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no such entry: %s", v);
+	return 0;
+}
+
+int
+mf_h_log_checkpoint_at(struct mf_request *req)
+{
+	struct mf_logstore_checkpoint c;
+	uint64_t size;
+	int rc;
+
+	if (param_u64(req, 0, &size) != 0)
+		return req->err.code;
+	if ((rc = mf_logstore_checkpoint_at(&c, size, &req->err)) != 0)
+		return rc;
+	return respond_checkpoint(req, &c, true);
+}
+
+int
+mf_h_log_entry(struct mf_request *req)
+{
+	char index[24];
+	uint64_t i;
+	PGresult *res;
+	json_t *out, *env;
+
+	if (param_u64(req, 0, &i) != 0)
+		return req->err.code;
+	snprintf(index, sizeof(index), "%" PRIu64, i);
+	if ((res = mf_db_execv(MF_SQL_LOG_ENTRY, &req->err, 1, index)) == NULL)
+		return req->err.code;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no log entry %s (yet)", index);
+	}
+	if (mf_http_query(req, "format") != NULL &&
+	    strcmp(mf_http_query(req, "format"), "leaf") == 0) {
+		int rc;
+
+		mf_http_set_header(req, "Cache-Control",
+		                   "public, max-age=31536000, immutable");
+		rc = mf_http_respond(req, 200, "text/plain; charset=utf-8",
+		                     PQgetvalue(res, 0, 1),
+		                     (size_t)PQgetlength(res, 0, 1), false);
+		PQclear(res);
+		return rc;
+	}
+	env =
+	    mf_json_parse(PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3),
+	                  "envelope", NULL, &req->err);
+	{
+		uint8_t raw[32];
+		char b64[64];
+
+		mf_hex_decode(raw, 32, PQgetvalue(res, 0, 2));
+		mf_base64_encode(b64, raw, 32);
+		out = json_pack(
+		    "{s:I, s:s, s:s, s:o*, s:s, s:s, s:s?, s:s}", "index",
+		    (json_int_t)i, "leaf", PQgetvalue(res, 0, 1), "leaf_hash",
+		    b64, "envelope", env, "kind", PQgetvalue(res, 0, 4), "org",
+		    PQgetvalue(res, 0, 5), "model",
+		    PQgetisnull(res, 0, 6) ? NULL : PQgetvalue(res, 0, 6),
+		    "accepted_at", PQgetvalue(res, 0, 7));
+	}
+	PQclear(res);
+	mf_http_set_header(req, "Cache-Control",
+	                   "public, max-age=31536000, immutable");
+	return mf_http_respond_json(req, 200, out);
+}
+
+/*
+ * ?format=text answers with the proof's hashes, one base64 hash per line,
+ * for verifiers that have a shell and openssl but no JSON parser.
+ */
+static int
+respond_proof(struct mf_request *req, json_t *proof)
+{
+	const char *format = mf_http_query(req, "format");
+	struct mf_buf b = MF_BUF_INIT;
+	json_t *h;
+	size_t i;
+	int rc;
+
+	if (format == NULL || strcmp(format, "json") == 0)
+		return mf_http_respond_json(req, 200, proof);
+	if (strcmp(format, "text") != 0) {
+		json_decref(proof);
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "format must be json or text");
+	}
+	json_array_foreach(json_object_get(proof, "hashes"), i, h)
+	    mf_buf_printf(&b, "%s\n", json_string_value(h));
+	rc = mf_http_respond(req, 200, "text/plain; charset=utf-8",
+	                     b.data ? b.data : "", b.len, false);
+	mf_buf_dispose(&b);
+	json_decref(proof);
+	return rc;
+}
+
+/* The current tree size: the latest checkpoint's. */
+static int
+current_size(struct mf_request *req, uint64_t *size)
+{
+	struct mf_logstore_checkpoint c;
+	int rc;
+
+	if ((rc = mf_logstore_checkpoint_latest(&c, &req->err)) != 0)
+		return rc;
+	*size = c.size;
+	mf_logstore_checkpoint_dispose(&c);
+	return 0;
+}
+
+int
+mf_h_log_inclusion(struct mf_request *req)
+{
+	int64_t index, size;
+	uint64_t cur;
+	json_t *proof;
+	int rc;
+
+	if ((rc = current_size(req, &cur)) != 0)
+		return rc;
+	if (mf_http_query(req, "index") == NULL)
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "query parameter 'index' is required");
+	if (mf_h_query_int(req, "index", 0, MAX_INDEX, 0, &index) != 0 ||
+	    mf_h_query_int(req, "size", 1, MAX_INDEX, (int64_t)cur, &size) != 0)
+		return req->err.code;
+	if ((uint64_t)size > cur)
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "size %" PRId64 " is beyond the latest "
+		                    "checkpoint (%" PRIu64 ")",
+		                    size, cur);
+	if (index >= size)
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "index %" PRId64 " is not in a tree of "
+		                    "size %" PRId64,
+		                    index, size);
+	if ((rc = mf_logstore_inclusion(&proof, (uint64_t)index, (uint64_t)size,
+	                                &req->err)) != 0)
+		return rc;
+	return respond_proof(req, proof);
+}
+
+int
+mf_h_log_consistency(struct mf_request *req)
+{
+	int64_t from, to;
+	uint64_t cur;
+	json_t *proof;
+	int rc;
+
+	if ((rc = current_size(req, &cur)) != 0)
+		return rc;
+	if (mf_http_query(req, "from") == NULL)
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "query parameter 'from' is required");
+	if (mf_h_query_int(req, "from", 1, MAX_INDEX, 1, &from) != 0 ||
+	    mf_h_query_int(req, "to", 1, MAX_INDEX, (int64_t)cur, &to) != 0)
+		return req->err.code;
+	if ((uint64_t)to > cur || from > to)
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "need 1 <= from <= to <= %" PRIu64, cur);
+	if ((rc = mf_logstore_consistency(&proof, (uint64_t)from, (uint64_t)to,
+	                                  &req->err)) != 0)
+		return rc;
+	return respond_proof(req, proof);
+}

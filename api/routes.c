@@ -1,0 +1,58 @@
+/*
+ * Every endpoint: method, path pattern, handler. The OpenAPI document
+ * (/v1/openapi.json) describes the same table for clients.
+ */
+#include "api/routes.h"
+#include "api/admin.h"
+#include "api/git.h"
+#include "api/health.h"
+#include "api/history.h"
+#include "api/indices.h"
+#include "api/label.h"
+#include "api/log.h"
+#include "api/read.h"
+#include "api/registry.h"
+#include "api/submit.h"
+
+const struct mf_route mf_routes[] = {
+    {"GET", "/healthz", mf_h_healthz},
+    {"GET", "/readyz", mf_h_readyz},
+    {"GET", "/v1/version", mf_h_version},
+    {"GET", "/v1/openapi.json", mf_h_openapi},
+    {"GET", "/v1/registry", mf_h_registry},
+    {"GET", "/v1/registry/allowed_signers", mf_h_allowed_signers},
+    {"POST", "/v1/admin/orgs", mf_h_admin_create_org},
+    {"POST", "/v1/admin/indices", mf_h_admin_put_index},
+    {"GET", "/v1/indices", mf_h_indices_list},
+    {"GET", "/v1/indices/{id}", mf_h_index_get},
+    {"POST", "/v1/submissions", mf_h_submit},
+    {"GET", "/v1/orgs", mf_h_orgs_list},
+    {"GET", "/v1/orgs/{org}", mf_h_org_get},
+    {"GET", "/v1/orgs/{org}/keys", mf_h_org_keys},
+    {"GET", "/v1/models", mf_h_models_list},
+    {"GET", "/v1/models/{org}/{model}", mf_h_model_get},
+    {"GET", "/v1/models/{org}/{model}/versions", mf_h_versions_list},
+    {"GET", "/v1/models/{org}/{model}/versions/{n}", mf_h_version_get},
+    {"GET", "/v1/models/{org}/{model}/versions/{n}/envelope",
+     mf_h_version_envelope},
+    {"GET", "/v1/models/{org}/{model}/evals", mf_h_evals_list},
+    {"GET", "/v1/models/{org}/{model}/history", mf_h_history},
+    {"GET", "/v1/models/{org}/{model}/diff", mf_h_diff},
+    {"GET", "/v1/models/{org}/{model}/label.md", mf_h_label_current_md},
+    {"GET", "/v1/models/{org}/{model}/label.json", mf_h_label_current_json},
+    {"GET", "/v1/models/{org}/{model}/label.html", mf_h_label_current_html},
+    {"GET", "/v1/models/{org}/{model}/versions/{n}/label.md",
+     mf_h_label_version_md},
+    {"GET", "/v1/models/{org}/{model}/versions/{n}/label.json",
+     mf_h_label_version_json},
+    {"GET", "/v1/models/{org}/{model}/versions/{n}/label.html",
+     mf_h_label_version_html},
+    {"GET", "/v1/log/checkpoint", mf_h_log_checkpoint},
+    {"GET", "/v1/log/checkpoints/{size}", mf_h_log_checkpoint_at},
+    {"GET", "/v1/log/entries/{index}", mf_h_log_entry},
+    {"GET", "/v1/log/proof/inclusion", mf_h_log_inclusion},
+    {"GET", "/v1/log/proof/consistency", mf_h_log_consistency},
+    {"GET", "/labels.git/{path*}", mf_h_git_file},
+};
+
+const size_t mf_routes_count = sizeof(mf_routes) / sizeof(mf_routes[0]);

@@ -1,0 +1,28 @@
+/*
+ * The application state every handler can reach through req->app: the
+ * configuration and what start-up established. Set up once in main.c,
+ * read-only afterwards (parts with their own locking say so).
+ */
+#ifndef MF_APP_H
+#define MF_APP_H
+
+#include "app/config.h"
+#include "app/registry_keys.h"
+
+struct mf_sequencer;
+struct mf_logwait;
+struct mf_cache;
+
+struct mf_app {
+	const struct mf_config *cfg;
+	int migrations_latest; /* newest migration this binary carries */
+	int migrations_count;
+	struct mf_registry_keys keys;
+	struct mf_sequencer *sequencer; /* NULL: another process sequences */
+	struct mf_logwait *logwait;
+	struct mf_cache *cache; /* rendered immutable responses */
+	/* the published bare repository, served read-only at /labels.git/ */
+	const char *git_dir;
+};
+
+#endif

@@ -1,0 +1,247 @@
+/*
+ * The option table and its parser (see config.h). Adding an option is one
+ * row here and one field in struct mf_config.
+ */
+#include "app/config.h"
+#include "common/diag.h"
+#include "common/slug.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_type { OPT_STRING, OPT_ULONG, OPT_BOOL };
+
+struct option_row {
+	const char *name; /* --name */
+	const char *env;  /* MODELFACTS_NAME, or another variable */
+	enum opt_type type;
+	size_t offset;
+	size_t size; /* for strings: the field's size */
+	const char *def;
+	unsigned long min, max;
+	const char *help;
+};
+
+#define STR(field)                                                             \
+	OPT_STRING, offsetof(struct mf_config, field),                         \
+	    sizeof(((struct mf_config *)0)->field)
+#define NUM(field)  OPT_ULONG, offsetof(struct mf_config, field), 0
+#define FLAG(field) OPT_BOOL, offsetof(struct mf_config, field), 0
+
+static const struct option_row options[] = {
+    {"listen", "MODELFACTS_LISTEN", STR(listen), "127.0.0.1", 0, 0,
+     "IPv4 or IPv6 address to listen on"},
+    {"port", "MODELFACTS_PORT", NUM(port), "8080", 1, 65535,
+     "TCP port to listen on"},
+    {"database-url", "DATABASE_URL", STR(database_url), "", 0, 0,
+     "PostgreSQL connection string (required; also MODELFACTS_DATABASE_URL)"},
+    {"state-dir", "MODELFACTS_STATE_DIR", STR(state_dir), "var", 0, 0,
+     "directory for keys, the git repository and the admin token"},
+    {"git-dir", "MODELFACTS_GIT_DIR", STR(git_dir), "", 0, 0,
+     "the published bare git repository (default STATE-DIR/labels.git)"},
+    {"origin", "MODELFACTS_ORIGIN", STR(origin), "modelfacts.localhost", 0, 0,
+     "registry origin name that payloads and checkpoints carry"},
+    {"public-url", "MODELFACTS_PUBLIC_URL", STR(public_url), "", 0, 0,
+     "base URL for links in responses (default http://LISTEN:PORT)"},
+    {"threads", "MODELFACTS_THREADS", NUM(threads), "8", 1, 256,
+     "HTTP worker threads, each with its own database connection"},
+    {"max-body", "MODELFACTS_MAX_BODY", NUM(max_body), "1048576", 1024,
+     64ul << 20, "largest request body in bytes (larger: 413)"},
+    {"max-connections", "MODELFACTS_MAX_CONNECTIONS", NUM(max_connections),
+     "1024", 1, 65536, "simultaneous HTTP connections"},
+    {"per-ip-limit", "MODELFACTS_PER_IP_LIMIT", NUM(per_ip_limit), "256", 1,
+     65536, "simultaneous connections from one IP address"},
+    {"conn-timeout", "MODELFACTS_CONN_TIMEOUT", NUM(conn_timeout), "30", 1,
+     3600, "seconds before an idle connection is closed"},
+    {"log-level", "MODELFACTS_LOG_LEVEL", STR(log_level), "info", 0, 0,
+     "debug, info, warn or error"},
+    {"issued-at-window", "MODELFACTS_ISSUED_AT_WINDOW", NUM(issued_at_window),
+     "86400", 1, 10ul * 365 * 86400,
+     "seconds a payload's issued_at may lie from the server's clock"},
+    {"migrate-only", "MODELFACTS_MIGRATE_ONLY", FLAG(migrate_only), "0", 0, 0,
+     "apply database migrations and exit"},
+    {"no-publisher", "MODELFACTS_NO_PUBLISHER", FLAG(no_publisher), "0", 0, 0,
+     "never run the log sequencer and git publisher in this process"},
+    {"no-git-publisher", "MODELFACTS_NO_GIT_PUBLISHER", FLAG(no_git_publisher),
+     "0", 0, 0,
+     "sequence the log but leave git publishing to another process (or "
+     "to a later start)"},
+};
+
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static int
+set_option(struct mf_config *cfg, const struct option_row *o, const char *value,
+           const char *source, FILE *err)
+{
+	char *field = (char *)cfg + o->offset, *end;
+	unsigned long v;
+
+	switch (o->type) {
+	case OPT_STRING:
+		if (strlen(value) >= o->size) {
+			fprintf(err, "%s: value for %s is too long (max %zu)\n",
+			        source, o->name, o->size - 1);
+			return -1;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	case OPT_ULONG:
+		errno = 0;
+		v = strtoul(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' ||
+		    value[0] == '-' || v < o->min || v > o->max) {
+			fprintf(err,
+			        "%s: %s must be an integer from %lu to %lu, "
+			        "not '%s'\n",
+			        source, o->name, o->min, o->max, value);
+			return -1;
+		}
+		*(unsigned long *)(void *)field = v;
+		return 0;
+	case OPT_BOOL:
+		if (strcmp(value, "1") == 0 || strcmp(value, "true") == 0)
+			*(bool *)(void *)field = true;
+		else if (strcmp(value, "0") == 0 || strcmp(value, "false") == 0)
+			*(bool *)(void *)field = false;
+		else {
+			fprintf(err,
+			        "%s: %s must be 0/1/true/false, not '%s'\n",
+			        source, o->name, value);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+void
+mf_config_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: modelfactsd [OPTION]...\n"
+	             "Serves the modelfacts registry.\n\n"
+	             "Options (flag, environment variable, default):\n");
+	for (i = 0; i < N_OPTIONS; i++) {
+		const struct option_row *o = &options[i];
+
+		fprintf(out, "  --%s%s\n      %s\n      env %s, default %s\n",
+		        o->name, o->type == OPT_BOOL ? "" : "=VALUE", o->help,
+		        o->env, o->def[0] ? o->def : "(none)");
+	}
+	fprintf(out, "  --help\n      print this help and exit\n");
+}
+
+static const struct option_row *
+find_option(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < N_OPTIONS; i++)
+		if (strlen(options[i].name) == n &&
+		    strncmp(options[i].name, name, n) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static int
+check_config(struct mf_config *cfg, FILE *err)
+{
+	const char *p;
+
+	if (cfg->database_url[0] == '\0') {
+		fprintf(err, "config: no database: set DATABASE_URL or "
+		             "--database-url (`make run` does this for you)\n");
+		return -1;
+	}
+	if (mf_diag_level_parse(cfg->log_level) < 0) {
+		fprintf(err, "config: log-level must be debug, info, warn or "
+		             "error\n");
+		return -1;
+	}
+	if (cfg->origin[0] == '\0') {
+		fprintf(err, "config: origin must not be empty\n");
+		return -1;
+	}
+	/* C2SP checkpoints: an origin has no spaces and no '+'. */
+	for (p = cfg->origin; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '+' || *p == 0x7f) {
+			fprintf(err, "config: origin must be printable ASCII "
+			             "without spaces or '+'\n");
+			return -1;
+		}
+	if (cfg->git_dir[0] == '\0' &&
+	    (size_t)snprintf(cfg->git_dir, sizeof(cfg->git_dir),
+	                     "%s/labels.git",
+	                     cfg->state_dir) >= sizeof(cfg->git_dir)) {
+		fprintf(err, "config: state-dir is too long\n");
+		return -1;
+	}
+	if (cfg->public_url[0] == '\0')
+		snprintf(cfg->public_url, sizeof(cfg->public_url),
+		         strchr(cfg->listen, ':') ? "http://[%s]:%lu"
+		                                  : "http://%s:%lu",
+		         cfg->listen, cfg->port);
+	return 0;
+}
+
+int
+mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err)
+{
+	const struct option_row *o;
+	const char *v, *eq;
+	char src[96];
+	size_t i;
+	int a;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < N_OPTIONS; i++)
+		if (set_option(cfg, &options[i], options[i].def, "default",
+		               err) != 0)
+			return -1;
+	if ((v = getenv("MODELFACTS_DATABASE_URL")) != NULL && *v &&
+	    set_option(cfg, find_option("database-url", 12), v,
+	               "MODELFACTS_DATABASE_URL", err) != 0)
+		return -1;
+	for (i = 0; i < N_OPTIONS; i++)
+		if ((v = getenv(options[i].env)) != NULL && *v &&
+		    set_option(cfg, &options[i], v, options[i].env, err) != 0)
+			return -1;
+	for (a = 1; a < argc; a++) {
+		const char *arg = argv[a];
+
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			mf_config_usage(stdout);
+			return 1;
+		}
+		if (strncmp(arg, "--", 2) != 0) {
+			fprintf(err, "unexpected argument '%s' (see --help)\n",
+			        arg);
+			return -1;
+		}
+		arg += 2;
+		eq = strchr(arg, '=');
+		o = find_option(arg, eq ? (size_t)(eq - arg) : strlen(arg));
+		if (o == NULL) {
+			fprintf(err, "unknown option '%s' (see --help)\n",
+			        argv[a]);
+			return -1;
+		}
+		snprintf(src, sizeof(src), "--%s", o->name);
+		if (eq != NULL)
+			v = eq + 1;
+		else if (o->type == OPT_BOOL)
+			v = "1";
+		else if (a + 1 < argc)
+			v = argv[++a];
+		else {
+			fprintf(err, "%s needs a value\n", src);
+			return -1;
+		}
+		if (set_option(cfg, o, v, src, err) != 0)
+			return -1;
+	}
+	return check_config(cfg, err);
+}

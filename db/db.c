@@ -1,0 +1,384 @@
+/*
+ * Per-thread PostgreSQL connections and the one place statements run
+ * (see db.h). A connection prepares each statement on first use.
+ */
+#include "db/exec.h"
+#include "common/diag.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct thread_conn {
+	PGconn *conn;
+	unsigned long generation;
+	unsigned char prepared[MF_SQL__MAX];
+	char sqlstate[6];
+	char detail[256];
+};
+
+static char *conninfo;
+static pthread_key_t conn_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void
+thread_conn_free(void *p)
+{
+	struct thread_conn *tc = p;
+
+	if (tc->conn != NULL)
+		PQfinish(tc->conn);
+	free(tc);
+}
+
+static void
+make_key(void)
+{
+	pthread_key_create(&conn_key, thread_conn_free);
+}
+
+int
+mf_db_global_init(const char *info)
+{
+	pthread_once(&key_once, make_key);
+	free(conninfo);
+	conninfo = strdup(info);
+	return conninfo ? 0 : MF_E_NOMEM;
+}
+
+static struct thread_conn *
+thread_conn(void)
+{
+	struct thread_conn *tc = pthread_getspecific(conn_key);
+
+	if (tc == NULL && (tc = calloc(1, sizeof(*tc))) != NULL)
+		pthread_setspecific(conn_key, tc);
+	return tc;
+}
+
+unsigned long
+mf_db_generation(void)
+{
+	struct thread_conn *tc = thread_conn();
+
+	return tc ? tc->generation : 0;
+}
+
+void
+mf_db_drop(void)
+{
+	struct thread_conn *tc = pthread_getspecific(conn_key);
+
+	if (tc != NULL && tc->conn != NULL) {
+		PQfinish(tc->conn);
+		tc->conn = NULL;
+		memset(tc->prepared, 0, sizeof(tc->prepared));
+	}
+}
+
+/* libpq messages end in newlines and may span lines; logs want one line. */
+static const char *
+one_line(const char *s, char *out, size_t n)
+{
+	size_t i;
+
+	snprintf(out, n, "%s", s);
+	for (i = 0; out[i]; i++)
+		if (out[i] == '\n' || out[i] == '\r')
+			out[i] = ' ';
+	while (i > 0 && out[i - 1] == ' ')
+		out[--i] = '\0';
+	return out;
+}
+
+static void
+notice_quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+PGconn *
+mf_db_conn(struct mf_error *err)
+{
+	/* UTC everywhere, so timestamps in JSON and logs read the same. */
+	static const char *keys[] = {"dbname", "connect_timeout",
+	                             "application_name", "options", NULL};
+	const char *vals[] = {conninfo, "5", "modelfactsd",
+	                      "-c TimeZone=UTC -c DateStyle=ISO", NULL};
+	struct thread_conn *tc = thread_conn();
+	char msg[512];
+
+	if (tc == NULL) {
+		mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	if (tc->conn != NULL && PQstatus(tc->conn) == CONNECTION_OK)
+		return tc->conn;
+	mf_db_drop();
+	tc->conn = PQconnectdbParams(keys, vals, 1);
+	if (tc->conn == NULL || PQstatus(tc->conn) != CONNECTION_OK) {
+		mf_diag_warn("database unavailable: %s",
+		             tc->conn ? one_line(PQerrorMessage(tc->conn), msg,
+		                                 sizeof(msg))
+		                      : "no memory");
+		mf_db_drop();
+		mf_error_set(err, MF_E_UNAVAILABLE, NULL,
+		             "the database is unavailable; try again later");
+		return NULL;
+	}
+	PQsetNoticeProcessor(tc->conn, notice_quiet, NULL);
+	tc->generation++;
+	return tc->conn;
+}
+
+/* Maps a failed result to an error code, logging what clients never see. */
+static int
+result_error(struct thread_conn *tc, PGresult *res, const char *what,
+             struct mf_error *err)
+{
+	const char *state =
+	    res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	const char *detail =
+	    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+
+	snprintf(tc->sqlstate, sizeof(tc->sqlstate), "%s", state ? state : "");
+	snprintf(tc->detail, sizeof(tc->detail), "%s", detail ? detail : "");
+	if (state != NULL && strncmp(state, "MF", 2) == 0)
+		return mf_error_set(err, MF_E_CONFLICT, NULL, "refused");
+	if (tc->conn == NULL || PQstatus(tc->conn) != CONNECTION_OK) {
+		mf_diag_warn("database connection lost during %s", what);
+		mf_db_drop();
+		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
+		                    "the database is unavailable; try again "
+		                    "later");
+	}
+	if (state != NULL && strcmp(state, "23505") == 0)
+		return mf_error_set(err, MF_E_CONFLICT, NULL,
+		                    "conflicts with an existing record");
+	/* Admin shutdown, crash recovery, too many connections. */
+	if (state != NULL &&
+	    (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0 ||
+	     strcmp(state, "53300") == 0)) {
+		mf_db_drop();
+		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
+		                    "the database is unavailable; try again "
+		                    "later");
+	}
+	char msg[512];
+
+	mf_diag_error("database error in %s: %s", what,
+	              tc->conn
+	                  ? one_line(PQerrorMessage(tc->conn), msg, sizeof(msg))
+	                  : "?");
+	return mf_error_set(err, MF_E_INTERNAL, NULL, "internal error");
+}
+
+static PGresult *
+exec_once(struct thread_conn *tc, enum mf_sql stmt, int nparams,
+          const char *const *values, const int *lengths, const int *formats)
+{
+	char name[16];
+	PGresult *res;
+
+	snprintf(name, sizeof(name), "mf%d", (int)stmt);
+	if (!tc->prepared[stmt]) {
+		res = PQprepare(tc->conn, name, mf_sql_text(stmt), 0, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			return res;
+		PQclear(res);
+		tc->prepared[stmt] = 1;
+	}
+	return PQexecPrepared(tc->conn, name, nparams, values, lengths, formats,
+	                      0);
+}
+
+static int
+result_ok(PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+
+	return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+PGresult *
+mf_db_exec(enum mf_sql stmt, int nparams, const char *const *values,
+           const int *lengths, const int *formats, struct mf_error *err)
+{
+	struct thread_conn *tc;
+	PGresult *res;
+	int idle, attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (mf_db_conn(err) == NULL)
+			return NULL;
+		tc = thread_conn();
+		idle = PQtransactionStatus(tc->conn) == PQTRANS_IDLE;
+		res = exec_once(tc, stmt, nparams, values, lengths, formats);
+		if (result_ok(res))
+			return res;
+		/* A connection that broke while idle is safe to redo once. */
+		if (idle && PQstatus(tc->conn) != CONNECTION_OK &&
+		    attempt == 0) {
+			PQclear(res);
+			mf_db_drop();
+			continue;
+		}
+		result_error(tc, res, mf_sql_text(stmt), err);
+		PQclear(res);
+		return NULL;
+	}
+	return NULL;
+}
+
+PGresult *
+mf_db_execv(enum mf_sql stmt, struct mf_error *err, int nparams, ...)
+{
+	const char *values[32];
+	va_list ap;
+	int i;
+
+	if (nparams > 32)
+		return NULL;
+	va_start(ap, nparams);
+	for (i = 0; i < nparams; i++)
+		values[i] = va_arg(ap, const char *);
+	va_end(ap);
+	return mf_db_exec(stmt, nparams, values, NULL, NULL, err);
+}
+
+int
+mf_db_command(const char *sql, struct mf_error *err)
+{
+	struct thread_conn *tc;
+	PGresult *res;
+	int rc = 0;
+
+	if (mf_db_conn(err) == NULL)
+		return err ? err->code : MF_E_UNAVAILABLE;
+	tc = thread_conn();
+	res = PQexec(tc->conn, sql);
+	if (!result_ok(res))
+		rc = result_error(tc, res, sql, err);
+	PQclear(res);
+	return rc;
+}
+
+int
+mf_db_begin(struct mf_error *err)
+{
+	return mf_db_command("BEGIN", err);
+}
+
+int
+mf_db_commit(struct mf_error *err)
+{
+	return mf_db_command("COMMIT", err);
+}
+
+void
+mf_db_rollback(void)
+{
+	struct thread_conn *tc = pthread_getspecific(conn_key);
+	PGresult *res;
+
+	if (tc == NULL || tc->conn == NULL ||
+	    PQtransactionStatus(tc->conn) == PQTRANS_IDLE)
+		return;
+	res = PQexec(tc->conn, "ROLLBACK");
+	PQclear(res);
+	if (PQstatus(tc->conn) != CONNECTION_OK)
+		mf_db_drop();
+}
+
+const char *
+mf_db_last_sqlstate(void)
+{
+	struct thread_conn *tc = pthread_getspecific(conn_key);
+
+	return tc ? tc->sqlstate : "";
+}
+
+const char *
+mf_db_last_detail(void)
+{
+	struct thread_conn *tc = pthread_getspecific(conn_key);
+
+	return tc ? tc->detail : "";
+}
+
+int
+mf_db_listen(const char *channel, struct mf_error *err)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
+	return mf_db_command(sql, err);
+}
+
+int
+mf_db_wait_notify(int timeout_ms, int wake_fd, int *count, struct mf_error *err)
+{
+	struct thread_conn *tc = thread_conn();
+	struct pollfd pfd[2];
+	PGnotify *n;
+
+	*count = 0;
+	if (tc == NULL || tc->conn == NULL ||
+	    PQstatus(tc->conn) != CONNECTION_OK)
+		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
+		                    "not connected");
+	pfd[0].fd = PQsocket(tc->conn);
+	pfd[0].events = POLLIN;
+	pfd[0].revents = 0;
+	pfd[1].fd = wake_fd;
+	pfd[1].events = POLLIN;
+	pfd[1].revents = 0;
+	if (poll(pfd, wake_fd >= 0 ? 2 : 1, timeout_ms) < 0)
+		return 0; /* interrupted: the caller loops */
+	if (PQconsumeInput(tc->conn) == 0) {
+		mf_db_drop();
+		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
+		                    "database connection lost");
+	}
+	while ((n = PQnotifies(tc->conn)) != NULL) {
+		(*count)++;
+		PQfreemem(n);
+	}
+	return 0;
+}
+
+int
+mf_db_array_begin(struct mf_buf *b)
+{
+	mf_buf_clear(b);
+	return mf_buf_putc(b, '{');
+}
+
+int
+mf_db_array_push(struct mf_buf *b, const char *s)
+{
+	int rc = 0;
+
+	if (b->len > 1)
+		rc = mf_buf_putc(b, ',');
+	if (rc == 0)
+		rc = mf_buf_putc(b, '"');
+	for (; rc == 0 && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			rc = mf_buf_putc(b, '\\');
+		if (rc == 0)
+			rc = mf_buf_putc(b, *s);
+	}
+	return rc ? rc : mf_buf_putc(b, '"');
+}
+
+int
+mf_db_array_end(struct mf_buf *b)
+{
+	return mf_buf_putc(b, '}');
+}

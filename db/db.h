@@ -1,0 +1,53 @@
+/*
+ * The database layer: one PostgreSQL connection per thread, opened on first
+ * use and reopened after the server went away, and every SQL statement of
+ * the program declared once in sql.c and prepared per connection.
+ * Only db/ includes libpq: this header is what the other stages see
+ * (connections, transactions, notifications); db/exec.h is the part of
+ * the layer that runs statements and reads PGresults, for db/ alone.
+ */
+#ifndef MF_DB_H
+#define MF_DB_H
+
+#include "common/error.h"
+
+#include <stdbool.h>
+
+/* Remembers the connection string; call once before any thread uses it. */
+int mf_db_global_init(const char *conninfo);
+
+/* Closes the thread's connection, e.g. after it broke mid-transaction. */
+void mf_db_drop(void);
+/*
+ * Counts the thread's connections: it changes whenever a new session
+ * starts, so session state (advisory locks, LISTEN) can be re-established.
+ */
+unsigned long mf_db_generation(void);
+
+/* Plain commands without parameters: BEGIN, COMMIT, ROLLBACK, ... */
+int mf_db_command(const char *sql, struct mf_error *err);
+int mf_db_begin(struct mf_error *err);
+int mf_db_commit(struct mf_error *err);
+/* Rolls back when a transaction is open; never fails. */
+void mf_db_rollback(void);
+
+/*
+ * LISTEN on channel (a fixed identifier, not user input) with the
+ * thread's connection, then wait up to timeout_ms for notifications, or
+ * until wake_fd (-1: none) is readable: *count gets how many arrived. A broken
+ * connection gives MF_E_UNAVAILABLE; the caller listens again after
+ * reconnecting.
+ */
+int mf_db_listen(const char *channel, struct mf_error *err);
+int mf_db_wait_notify(int timeout_ms, int wake_fd, int *count,
+                      struct mf_error *err);
+
+/*
+ * The SQLSTATE and DETAIL of the last failed statement on this thread,
+ * or "". SQLSTATEs of class MF are refusals our own SQL functions raise:
+ * they are expected, mapped to MF_E_CONFLICT and never logged as errors.
+ */
+const char *mf_db_last_sqlstate(void);
+const char *mf_db_last_detail(void);
+
+#endif

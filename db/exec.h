@@ -1,0 +1,47 @@
+/*
+ * Running the statements of sql.c and reading their results: the part of
+ * the database layer that touches libpq, included by the files of db/ only (a
+ * check in `make test` enforces it). Every other stage calls the typed
+ * functions declared in the other headers of db/, which take and return plain C
+ * values and jansson documents.
+ */
+#ifndef MF_DB_EXEC_H
+#define MF_DB_EXEC_H
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "db/db.h"
+#include "db/sql.h"
+
+#include <libpq-fe.h>
+
+/*
+ * The calling thread's connection, connecting when needed. Borrowed: it
+ * is closed when the thread ends. NULL with MF_E_UNAVAILABLE when the
+ * database cannot be reached.
+ */
+PGconn *mf_db_conn(struct mf_error *err);
+/*
+ * Runs one declared statement with text parameters (values[i] may be NULL
+ * for SQL NULL; lengths/formats may be NULL for text). Returns a new
+ * result that the caller PQclear()s, or NULL with err set: the connection
+ * broke (MF_E_UNAVAILABLE, retried once first when no transaction was
+ * open), a unique violation (MF_E_CONFLICT) or anything else
+ * (MF_E_INTERNAL, logged, never shown to clients).
+ */
+PGresult *mf_db_exec(enum mf_sql stmt, int nparams, const char *const *values,
+                     const int *lengths, const int *formats,
+                     struct mf_error *err);
+
+/* Same, with every parameter a NUL-terminated string or NULL. */
+PGresult *mf_db_execv(enum mf_sql stmt, struct mf_error *err, int nparams, ...);
+
+/*
+ * Array parameters: start with mf_db_array_begin (writes "{"), push each
+ * element (quoted and escaped, so any text is safe), end with "}".
+ */
+int mf_db_array_begin(struct mf_buf *b);
+int mf_db_array_push(struct mf_buf *b, const char *s);
+int mf_db_array_end(struct mf_buf *b);
+
+#endif

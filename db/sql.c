@@ -1,0 +1,379 @@
+/*
+ * All SQL of the server in one table. Statements take parameters ($1...)
+ * only: no SQL is ever built from strings.
+ */
+#include "db/sql.h"
+
+/* An organisation's keys, with the log positions that added/revoked them. */
+#define MF_SQL_KEYS_JSON                                                       \
+	"coalesce((SELECT json_agg(json_build_object("                         \
+	" 'keyid', k.keyid, 'alg', k.alg, 'status', k.status,"                 \
+	" 'public_key', k.public_key, 'created_at', k.created_at,"             \
+	" 'revoked_at', k.revoked_at, 'added_at_log_index', sa.log_index,"     \
+	" 'revoked_at_log_index', sr.log_index) ORDER BY k.created_at)"        \
+	" FROM keys k LEFT JOIN submissions sa ON sa.id = k.added_by"          \
+	" LEFT JOIN submissions sr ON sr.id = k.revoked_by"                    \
+	" WHERE k.org = o.org), '[]')"
+
+/* One disclosure version (tables m, v, s), optionally with its envelope. */
+#define MF_SQL_VERSION_JSON(with_envelope)                                     \
+	"json_build_object('org', v.org, 'model', v.model,"                    \
+	" 'version', v.version, 'latest_version', m.head_version,"             \
+	" 'payload_sha256', encode(v.payload_sha256, 'hex'),"                  \
+	" 'supersedes', CASE WHEN v.supersedes IS NOT NULL"                    \
+	"  THEN 'sha256:' || encode(v.supersedes, 'hex') END,"                 \
+	" 'model_version', v.model_version, 'release_date', v.release_date,"   \
+	" 'issued_at', s.issued_at, 'accepted_at', s.accepted_at,"             \
+	" 'signed_by', s.signer_keyids, 'log_index', s.log_index,"             \
+	" 'scores', v.scores, 'facts', s.payload::json,"                       \
+	" 'envelope', CASE WHEN " with_envelope                                \
+	"  THEN convert_from(s.envelope, 'UTF8')::json END)"
+
+static const char *const sql_text[MF_SQL__MAX] = {
+    [MF_SQL_PING] = "SELECT 1",
+    [MF_SQL_MIGRATIONS_MAX] = "SELECT coalesce(max(version), 0), count(*) "
+                              "FROM schema_migrations",
+
+    /* $1 org */
+    [MF_SQL_ORG_GET] =
+        "SELECT json_build_object("
+        " 'org', o.org, 'name', o.name, 'role', o.role,"
+        " 'created_at', o.created_at, 'last_seq', o.last_seq,"
+        " 'keys', " MF_SQL_KEYS_JSON ","
+        " 'models', coalesce((SELECT json_agg(m.model ORDER BY m.model)"
+        "   FROM models m WHERE m.org = o.org), '[]'))"
+        " FROM orgs o WHERE o.org = $1",
+    [MF_SQL_ORG_KEYS] =
+        "SELECT " MF_SQL_KEYS_JSON " FROM orgs o WHERE o.org = $1",
+    [MF_SQL_ORGS_LIST] = "SELECT json_build_object('orgs', coalesce(json_agg("
+                         " json_build_object('org', o.org, 'name', o.name,"
+                         " 'role', o.role, 'created_at', o.created_at)"
+                         " ORDER BY o.org), '[]')) FROM orgs o",
+
+    /* $1 org or NULL, $2 substring or NULL, $3 after "org/model" or
+     * NULL, $4 limit */
+    [MF_SQL_MODELS_LIST] =
+        "WITH page AS ("
+        " SELECT m.org, m.model, m.head_version, m.updated_at,"
+        "  v.model_version, v.release_date, v.score_total, v.score_max"
+        " FROM models m LEFT JOIN versions v ON v.org = m.org"
+        "  AND v.model = m.model AND v.version = m.head_version"
+        " WHERE ($1::text IS NULL OR m.org = $1)"
+        "  AND ($2::text IS NULL OR strpos(m.org || '/' || m.model,"
+        "   lower($2)) > 0)"
+        "  AND ($3::text IS NULL OR m.org || '/' || m.model > $3)"
+        " ORDER BY m.org || '/' || m.model LIMIT $4::int)"
+        "SELECT json_build_object('models', coalesce(json_agg("
+        " json_build_object('org', org, 'model', model,"
+        " 'version', nullif(head_version, 0),"
+        " 'model_version', model_version, 'release_date', release_date,"
+        " 'score', json_build_object('total', score_total,"
+        "  'max', score_max), 'updated_at', updated_at)"
+        " ORDER BY org || '/' || model), '[]'),"
+        " 'next', CASE WHEN count(*) = $4::int"
+        "  THEN max(org || '/' || model) END) FROM page",
+
+    /* $1 org, $2 model, $3 as_of or NULL */
+    [MF_SQL_MODEL_GET] = "SELECT " MF_SQL_VERSION_JSON(
+        "false") " FROM models m JOIN versions v ON v.org = m.org"
+                 "  AND v.model = m.model"
+                 " JOIN submissions s ON s.id = v.submission_id"
+                 " WHERE m.org = $1 AND m.model = $2 AND CASE WHEN $3::text"
+                 "  IS NULL THEN v.version = m.head_version"
+                 "  ELSE s.accepted_at <= $3::timestamptz END"
+                 " ORDER BY v.version DESC LIMIT 1",
+    /* $1 org, $2 model */
+    [MF_SQL_VERSIONS_LIST] =
+        "SELECT json_build_object('org', m.org, 'model', m.model,"
+        " 'versions', coalesce((SELECT json_agg(json_build_object("
+        "  'version', v.version, 'payload_sha256',"
+        "  encode(v.payload_sha256, 'hex'), 'model_version',"
+        "  v.model_version, 'accepted_at', s.accepted_at,"
+        "  'log_index', s.log_index, 'signed_by', s.signer_keyids,"
+        "  'score', json_build_object('total', v.score_total,"
+        "   'max', v.score_max)) ORDER BY v.version)"
+        "  FROM versions v JOIN submissions s ON s.id = v.submission_id"
+        "  WHERE v.org = m.org AND v.model = m.model), '[]'))"
+        " FROM models m WHERE m.org = $1 AND m.model = $2",
+    /* $1 org, $2 model, $3 version */
+    [MF_SQL_VERSION_GET] = "SELECT " MF_SQL_VERSION_JSON(
+        "true") " FROM models m JOIN versions v ON v.org = m.org"
+                "  AND v.model = m.model"
+                " JOIN submissions s ON s.id = v.submission_id"
+                " WHERE m.org = $1 AND m.model = $2 AND v.version = $3::int",
+    [MF_SQL_VERSION_ENVELOPE] =
+        "SELECT s.envelope FROM versions v"
+        " JOIN submissions s ON s.id = v.submission_id"
+        " WHERE v.org = $1 AND v.model = $2 AND v.version = $3::int",
+    /* $1 org, $2 model */
+    [MF_SQL_EVALS_LIST] =
+        "SELECT json_build_object('org', m.org, 'model', m.model,"
+        " 'evals', coalesce((SELECT json_agg(json_build_object("
+        "  'assurance', e.assurance, 'evaluator', e.evaluator,"
+        "  'benchmark', e.benchmark, 'metric', e.metric,"
+        "  'value', e.value, 'version', e.version,"
+        "  'payload_sha256', encode(s.payload_sha256, 'hex'),"
+        "  'log_index', s.log_index, 'accepted_at', s.accepted_at,"
+        "  'result', s.payload::json) ORDER BY e.assurance DESC,"
+        "  e.benchmark, s.id)"
+        "  FROM evals e JOIN submissions s ON s.id = e.submission_id"
+        "  WHERE e.org = m.org AND e.model = m.model), '[]'))"
+        " FROM models m WHERE m.org = $1 AND m.model = $2",
+
+    /* ingest 1: the named keys, and an earlier acceptance of the payload
+     * ($1 keyids, $2 payload digest) */
+    [MF_SQL_INGEST_KEYS] =
+        "SELECT e.id, encode(e.envelope_sha256, 'hex'), k.keyid, k.org,"
+        " k.alg, k.public_key, k.status, o.role, o.last_seq"
+        " FROM (SELECT 1) one"
+        " LEFT JOIN submissions e ON e.payload_sha256 = decode($2, 'hex')"
+        " LEFT JOIN (keys k JOIN orgs o ON o.org = k.org)"
+        "  ON k.keyid = ANY($1::text[])",
+    /* ingest 2: the subject ($1 org, $2 model, $3 disclosure digest) */
+    [MF_SQL_INGEST_SUBJECT] =
+        "SELECT (SELECT true FROM orgs WHERE org = $1),"
+        " coalesce((SELECT encode(head_payload_sha256, 'hex')"
+        "  FROM models WHERE org = $1 AND model = $2), ''),"
+        " (SELECT v.version FROM submissions s"
+        "  JOIN versions v ON v.submission_id = s.id"
+        "  WHERE s.payload_sha256 = decode($3, 'hex')"
+        "  AND v.org = $1 AND v.model = $2)",
+    /* ingest 3: everything (migrations/0002_accept_function.sql) */
+    [MF_SQL_ACCEPT] =
+        "SELECT submission_id, version FROM mf_accept($1, $2, $3,"
+        " $4::bigint, $5, $6, $7, decode($8, 'hex'), decode($9, 'hex'),"
+        " $10::bytea, $11, $12::timestamptz, $13::text[],"
+        " decode($14, 'hex'), $15::jsonb)",
+    [MF_SQL_KEY_STATUS] = "SELECT status, org FROM keys WHERE keyid = $1",
+
+    /* $6: the key event that added it, NULL for the operator */
+    [MF_SQL_KEY_INSERT] =
+        "INSERT INTO keys (keyid, org, alg, public_key, spki, added_by)"
+        " VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6::bigint)",
+
+    /* registry identity and administration */
+    [MF_SQL_REGISTRY_GET] = "SELECT origin, encode(admin_token_sha256, 'hex')"
+                            " FROM registry",
+    [MF_SQL_REGISTRY_INIT] = "INSERT INTO registry (origin) VALUES ($1)"
+                             " ON CONFLICT (id) DO NOTHING",
+    [MF_SQL_REGISTRY_SET_ADMIN] =
+        "UPDATE registry SET admin_token_sha256 = decode($1, 'hex')"
+        " WHERE admin_token_sha256 IS NULL RETURNING 1",
+    [MF_SQL_ORG_CREATE] =
+        "INSERT INTO orgs (org, name, role) VALUES ($1, $2, $3)",
+
+    /* $1 submission id */
+    [MF_SQL_SUBMISSION_RECORD] =
+        "SELECT json_build_object('kind', s.kind, 'org', s.subject_org,"
+        " 'model', s.subject_model, 'signer', s.org, 'seq', s.seq,"
+        " 'version', coalesce(v.version, e.version, a.version),"
+        " 'payload_sha256', encode(s.payload_sha256, 'hex'),"
+        " 'envelope_sha256', encode(s.envelope_sha256, 'hex'),"
+        " 'issued_at', s.issued_at, 'accepted_at', s.accepted_at,"
+        " 'signed_by', s.signer_keyids, 'log_index', s.log_index,"
+        " 'score', CASE WHEN v.version IS NOT NULL THEN"
+        "  json_build_object('index', 'modelfacts-v1',"
+        "  'total', v.score_total, 'max', v.score_max) END),"
+        " s.log_index, s.leaf, c.tree_size, c.note,"
+        " encode(c.root_hash, 'hex')"
+        " FROM submissions s"
+        " LEFT JOIN LATERAL (SELECT * FROM checkpoints"
+        "  ORDER BY tree_size DESC LIMIT 1) c ON s.log_index IS NOT NULL"
+        " LEFT JOIN versions v ON v.submission_id = s.id"
+        " LEFT JOIN evals e ON e.submission_id = s.id"
+        " LEFT JOIN assessments a ON a.submission_id = s.id"
+        " WHERE s.id = $1::bigint",
+
+    /* the Merkle log: one sequencer at a time holds this lock */
+    [MF_SQL_LOG_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
+    [MF_SQL_LOG_SIZE] =
+        "SELECT coalesce(max(log_index) + 1, 0) FROM submissions",
+    /* $1 levels, $2 indices */
+    [MF_SQL_LOG_NODES_GET] =
+        "SELECT level, idx, encode(hash, 'hex') FROM log_nodes"
+        " WHERE (level, idx) IN (SELECT * FROM"
+        " unnest($1::smallint[], $2::bigint[]))",
+    /* committed, not yet sequenced, in commit-id order */
+    [MF_SQL_LOG_PENDING] =
+        "SELECT id, kind, org, array_to_string(signer_keyids, ' '),"
+        " seq, subject_org, coalesce(subject_model, ''), payload_type,"
+        " encode(payload_sha256, 'hex'), encode(envelope_sha256, 'hex'),"
+        " to_char(accepted_at AT TIME ZONE 'UTC',"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        " FROM submissions WHERE log_index IS NULL"
+        " ORDER BY id LIMIT $1::int FOR UPDATE",
+    [MF_SQL_LOG_ASSIGN] =
+        "SELECT mf_log_assign($1::bigint[], $2::bigint[], $3::text[])",
+    [MF_SQL_LOG_NODES_INSERT] =
+        "INSERT INTO log_nodes (level, idx, hash)"
+        " SELECT l, i, decode(h, 'hex') FROM"
+        " unnest($1::smallint[], $2::bigint[], $3::text[]) AS t(l, i, h)",
+    /* stores the checkpoint and tells every server process */
+    [MF_SQL_LOG_CHECKPOINT_INSERT] =
+        "WITH c AS (INSERT INTO checkpoints (tree_size, root_hash, note)"
+        " VALUES ($1::bigint, decode($2, 'hex'), $3) RETURNING tree_size)"
+        " SELECT pg_notify('mf_diag', tree_size::text) FROM c",
+    [MF_SQL_LOG_CHECKPOINT_LATEST] =
+        "SELECT tree_size, note, encode(root_hash, 'hex')"
+        " FROM checkpoints ORDER BY tree_size DESC LIMIT 1",
+    [MF_SQL_LOG_CHECKPOINT_AT] =
+        "SELECT tree_size, note, encode(root_hash, 'hex')"
+        " FROM checkpoints WHERE tree_size = $1::bigint",
+    [MF_SQL_LOG_ENTRY] =
+        "SELECT s.log_index, s.leaf, encode(n.hash, 'hex'),"
+        " convert_from(s.envelope, 'UTF8'), s.kind, s.subject_org,"
+        " s.subject_model, to_char(s.accepted_at AT TIME ZONE 'UTC',"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        " FROM submissions s JOIN log_nodes n ON n.level = 0"
+        "  AND n.idx = s.log_index WHERE s.log_index = $1::bigint",
+    /* which of these submissions have a log index by now */
+    [MF_SQL_LOG_SEQUENCED] =
+        "SELECT id, log_index FROM submissions"
+        " WHERE id = ANY($1::bigint[]) AND log_index IS NOT NULL",
+    [MF_SQL_REGISTRY_SET_KEYS] =
+        "UPDATE registry SET"
+        " log_verifier_key = coalesce(log_verifier_key, $1),"
+        " commit_public_key = coalesce(commit_public_key, $2)"
+        " RETURNING log_verifier_key, commit_public_key",
+    [MF_SQL_REGISTRY_INFO] =
+        "SELECT origin, log_verifier_key, commit_public_key,"
+        " (SELECT count(*) FROM orgs), (SELECT count(*) FROM models),"
+        " (SELECT coalesce(max(tree_size), 0) FROM checkpoints)"
+        " FROM registry",
+    [MF_SQL_LOG_ID_BY_INDEX] =
+        "SELECT id FROM submissions WHERE log_index = $1::bigint",
+
+    /* A version of a model as of a log index ($1 org, $2 model,
+     * $3 version or NULL for the latest, $4 log index or NULL for now) */
+    [MF_SQL_LABEL_VERSION] =
+        "SELECT v.version, (SELECT v2.version FROM versions v2"
+        "  JOIN submissions s2 ON s2.id = v2.submission_id"
+        "  WHERE v2.org = $1 AND v2.model = $2 AND ($4::bigint IS NULL"
+        "  OR s2.log_index <= $4::bigint) ORDER BY v2.version DESC LIMIT 1),"
+        " encode(v.payload_sha256, 'hex'),"
+        " to_char(s.accepted_at AT TIME ZONE 'UTC',"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        " coalesce(s.log_index, -1), array_to_json(s.signer_keyids),"
+        " s.payload"
+        " FROM versions v JOIN submissions s ON s.id = v.submission_id"
+        " WHERE v.org = $1 AND v.model = $2"
+        "  AND ($3::int IS NULL OR v.version = $3::int)"
+        "  AND ($4::bigint IS NULL OR s.log_index <= $4::bigint)"
+        " ORDER BY v.version DESC LIMIT 1",
+    /* sequenced evals of a model up to a log index ($3 NULL: all) */
+    [MF_SQL_LABEL_EVALS] =
+        "SELECT coalesce(json_agg(json_build_object("
+        " 'assurance', e.assurance, 'evaluator', e.evaluator,"
+        " 'result', s.payload::json, 'log_index', s.log_index,"
+        " 'payload_sha256', encode(s.payload_sha256, 'hex'),"
+        " 'accepted_at', to_char(s.accepted_at AT TIME ZONE 'UTC',"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ORDER BY s.log_index),"
+        " '[]')"
+        " FROM evals e JOIN submissions s ON s.id = e.submission_id"
+        " WHERE e.org = $1 AND e.model = $2 AND s.log_index IS NOT NULL"
+        "  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)",
+    /* sequenced assessments, with their index documents when known */
+    [MF_SQL_LABEL_ASSESSMENTS] =
+        "SELECT a.assessor, a.index_id, s.payload, i.document"
+        " FROM assessments a JOIN submissions s ON s.id = a.submission_id"
+        " LEFT JOIN indices i ON i.index_id = a.index_id"
+        " WHERE a.org = $1 AND a.model = $2 AND s.log_index IS NOT NULL"
+        "  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)"
+        " ORDER BY a.index_id, s.log_index",
+
+    /* the git publisher: one process at a time holds this lock */
+    [MF_SQL_PUB_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
+    [MF_SQL_PUB_LAST] = "SELECT coalesce(max(log_index), -1) FROM publications",
+    /* sequenced entries from $1 on, in log order, with the checkpoint
+     * that first covered each ($2 limit) */
+    [MF_SQL_PUB_PENDING] =
+        "SELECT s.log_index, s.kind, s.org, s.subject_org,"
+        " coalesce(s.subject_model, ''), encode(s.payload_sha256, 'hex'),"
+        " extract(epoch FROM s.accepted_at)::bigint,"
+        " array_to_string(s.signer_keyids, ' '),"
+        " convert_from(s.envelope, 'UTF8'),"
+        " coalesce(v.version, e.version, a.version, 0),"
+        " to_char(s.accepted_at AT TIME ZONE 'UTC',"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        " (SELECT c.note FROM checkpoints c WHERE c.tree_size > s.log_index"
+        "  ORDER BY c.tree_size LIMIT 1)"
+        " FROM submissions s"
+        " LEFT JOIN versions v ON v.submission_id = s.id"
+        " LEFT JOIN evals e ON e.submission_id = s.id"
+        " LEFT JOIN assessments a ON a.submission_id = s.id"
+        " WHERE s.log_index >= $1::bigint"
+        " ORDER BY s.log_index LIMIT $2::int",
+    /* an organisation's keys as the log knew them at entry $2: added by
+     * then (or registered by the operator before it), revoked by then */
+    [MF_SQL_PUB_KEYS] =
+        "SELECT json_agg(json_build_object('keyid', k.keyid,"
+        " 'alg', k.alg, 'public_key', k.public_key,"
+        " 'status', CASE WHEN r.log_index <= $2::bigint THEN 'revoked'"
+        "  ELSE 'active' END,"
+        " 'added_at_log_index', a.log_index,"
+        " 'revoked_at_log_index', CASE WHEN r.log_index <= $2::bigint"
+        "  THEN r.log_index END) ORDER BY k.keyid)"
+        " FROM keys k LEFT JOIN submissions a ON a.id = k.added_by"
+        " LEFT JOIN submissions r ON r.id = k.revoked_by"
+        " WHERE k.org = $1 AND (a.log_index <= $2::bigint OR"
+        "  (k.added_by IS NULL AND k.created_at <= (SELECT accepted_at"
+        "   FROM submissions WHERE log_index = $2::bigint)))",
+    /* $1 log indices, $2 commit ids */
+    [MF_SQL_PUB_RECORD] =
+        "INSERT INTO publications (log_index, commit_id)"
+        " SELECT * FROM unnest($1::bigint[], $2::text[])"
+        " ON CONFLICT (log_index) DO UPDATE"
+        " SET commit_id = excluded.commit_id, published_at = now()",
+
+    /* every log entry about a model, with its git commit ($1, $2) */
+    [MF_SQL_MODEL_HISTORY] =
+        "SELECT json_build_object('org', m.org, 'model', m.model,"
+        " 'versions', m.head_version,"
+        " 'history', coalesce((SELECT json_agg(json_build_object("
+        "  'log_index', s.log_index, 'kind', s.kind,"
+        "  'version', coalesce(v.version, e.version, a.version),"
+        "  'signer', s.org, 'signed_by', s.signer_keyids,"
+        "  'accepted_at', s.accepted_at,"
+        "  'payload_sha256', encode(s.payload_sha256, 'hex'),"
+        "  'commit', p.commit_id,"
+        "  'tag', CASE WHEN v.version IS NOT NULL THEN"
+        "   m.org || '/' || m.model || '/v' || v.version END)"
+        "  ORDER BY s.log_index NULLS LAST, s.id)"
+        "  FROM submissions s"
+        "  LEFT JOIN versions v ON v.submission_id = s.id"
+        "  LEFT JOIN evals e ON e.submission_id = s.id"
+        "  LEFT JOIN assessments a ON a.submission_id = s.id"
+        "  LEFT JOIN publications p ON p.log_index = s.log_index"
+        "  WHERE s.subject_org = m.org AND s.subject_model = m.model),"
+        "  '[]'))"
+        " FROM models m WHERE m.org = $1 AND m.model = $2",
+    /* $1 org, $2 model, $3 version */
+    [MF_SQL_VERSION_FOR_DIFF] =
+        "SELECT s.payload, v.scores, v.score_total, v.score_max"
+        " FROM versions v JOIN submissions s ON s.id = v.submission_id"
+        " WHERE v.org = $1 AND v.model = $2 AND v.version = $3::int",
+
+    /* indices: created once, never changed (scores depend on them);
+     * returns whether a row was inserted and the stored document */
+    [MF_SQL_INDEX_PUT] =
+        "WITH ins AS (INSERT INTO indices (index_id, name, document)"
+        " VALUES ($1, $2, $3::jsonb) ON CONFLICT (index_id) DO NOTHING"
+        " RETURNING document)"
+        " SELECT true, document::text FROM ins UNION ALL"
+        " SELECT false, document::text FROM indices WHERE index_id = $1"
+        " AND NOT EXISTS (SELECT 1 FROM ins)",
+    [MF_SQL_INDEX_GET] =
+        "SELECT document::text FROM indices WHERE index_id = $1",
+    [MF_SQL_INDICES_LIST] =
+        "SELECT coalesce(json_agg(json_build_object('id', index_id,"
+        " 'name', name, 'edition', document->>'edition',"
+        " 'indicators', jsonb_array_length(document->'indicators'),"
+        " 'created_at', created_at) ORDER BY index_id), '[]')"
+        " FROM indices",
+};
+
+const char *
+mf_sql_text(enum mf_sql stmt)
+{
+	return sql_text[stmt];
+}

@@ -1,0 +1,491 @@
+/*
+ * libmicrohttpd glue: request life cycle, body accumulation, dispatch,
+ * responses, access log and shutdown (see http.h).
+ */
+#include "http/http.h"
+#include "common/json.h"
+#include "common/diag.h"
+#include "common/timeutil.h"
+#include "http/cache.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/rand.h>
+
+struct mf_http {
+	struct MHD_Daemon *daemon;
+	const struct mf_route *routes;
+	size_t nroutes;
+	struct mf_app *app;
+	size_t max_body;
+	atomic_uint active;
+	atomic_ulong next_id;
+	unsigned id_prefix;
+};
+
+static void
+request_free(struct mf_request *req)
+{
+	int i;
+
+	if (req->state_free != NULL)
+		req->state_free(req->state);
+	for (i = 0; i < req->nheaders; i++)
+		free(req->header_values[i]);
+	mf_buf_dispose(&req->body);
+	mf_error_dispose(&req->err);
+	free(req);
+}
+
+static void
+client_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, n, "-");
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		          out, (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		          &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		          (socklen_t)n);
+}
+
+static struct mf_request *
+request_new(struct mf_http *http, struct MHD_Connection *conn,
+            const char *method, const char *path)
+{
+	struct mf_request *req = calloc(1, sizeof(*req));
+
+	if (req == NULL)
+		return NULL;
+	req->conn = conn;
+	req->http = http;
+	req->app = http->app;
+	req->method = method;
+	req->path = path;
+	req->started_ns = mf_time_mono_ns();
+	mf_buf_init(&req->body, http->max_body);
+	mf_error_init(&req->err);
+	snprintf(req->id, sizeof(req->id), "%08x-%06lx", http->id_prefix,
+	         atomic_fetch_add(&http->next_id, 1) & 0xffffff);
+	client_address(conn, req->client, sizeof(req->client));
+	return req;
+}
+
+const char *
+mf_http_param(const struct mf_request *req, int i)
+{
+	return i < req->match.nparams ? req->match.params[i] : NULL;
+}
+
+const char *
+mf_http_query(const struct mf_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	                                   name);
+}
+
+const char *
+mf_http_header(const struct mf_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+int
+mf_http_set_header(struct mf_request *req, const char *name, const char *value)
+{
+	char *v;
+
+	if (req->nheaders >= MF_HTTP_MAX_HEADERS || (v = strdup(value)) == NULL)
+		return MF_E_NOMEM;
+	req->header_names[req->nheaders] = name;
+	req->header_values[req->nheaders++] = v;
+	return 0;
+}
+
+/* Adds the common and the handler's headers, queues and records resp. */
+static int
+queue_response(struct mf_request *req, unsigned status,
+               const char *content_type, struct MHD_Response *resp, size_t len)
+{
+	enum MHD_Result ok;
+	int i;
+
+	MHD_add_response_header(resp, "X-Request-Id", req->id);
+	if (content_type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		                        content_type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	for (i = 0; i < req->nheaders; i++)
+		MHD_add_response_header(resp, req->header_names[i],
+		                        req->header_values[i]);
+	ok = MHD_queue_response(req->conn, status, resp);
+	MHD_destroy_response(resp);
+	req->responded = true;
+	req->status = status;
+	req->response_bytes = len;
+	return ok == MHD_YES ? 0 : MF_E_INTERNAL;
+}
+
+static void
+blob_release(void *cls)
+{
+	mf_blob_unref(cls);
+}
+
+int
+mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
+                     const char *cache_control)
+{
+	const char *inm = mf_http_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	struct MHD_Response *resp;
+	unsigned status = 200;
+	enum MHD_Result ok;
+	int i;
+
+	if (req->responded)
+		return MF_E_INTERNAL;
+	if (inm != NULL && strstr(inm, blob->etag) != NULL) {
+		status = 304;
+		resp = MHD_create_response_from_buffer(0, NULL,
+		                                       MHD_RESPMEM_PERSISTENT);
+	} else {
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+		    blob->len, blob->data, blob_release, mf_blob_ref(blob));
+	}
+	if (resp == NULL)
+		return MF_E_NOMEM;
+	MHD_add_response_header(resp, "X-Request-Id", req->id);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        blob->content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, blob->etag);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (cache_control != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+		                        cache_control);
+	for (i = 0; i < req->nheaders; i++)
+		MHD_add_response_header(resp, req->header_names[i],
+		                        req->header_values[i]);
+	ok = MHD_queue_response(req->conn, status, resp);
+	MHD_destroy_response(resp);
+	req->responded = true;
+	req->status = status;
+	req->response_bytes = status == 200 ? blob->len : 0;
+	return ok == MHD_YES ? 0 : MF_E_INTERNAL;
+}
+
+int
+mf_http_respond(struct mf_request *req, unsigned status,
+                const char *content_type, const void *data, size_t len,
+                bool persistent)
+{
+	struct MHD_Response *resp;
+
+	if (req->responded)
+		return MF_E_INTERNAL;
+	resp = MHD_create_response_from_buffer(
+	    len, (void *)data,
+	    persistent ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MF_E_NOMEM;
+	return queue_response(req, status, content_type, resp, len);
+}
+
+int
+mf_http_respond_file(struct mf_request *req, unsigned status,
+                     const char *content_type, int fd, uint64_t size)
+{
+	struct MHD_Response *resp;
+
+	if (req->responded) {
+		close(fd);
+		return MF_E_INTERNAL;
+	}
+	if ((resp = MHD_create_response_from_fd64(size, fd)) == NULL) {
+		close(fd);
+		return MF_E_NOMEM;
+	}
+	return queue_response(req, status, content_type, resp, (size_t)size);
+}
+
+int
+mf_http_respond_json(struct mf_request *req, unsigned status, json_t *body)
+{
+	struct mf_buf b = MF_BUF_INIT;
+	int rc;
+
+	if (body == NULL)
+		return MF_E_NOMEM;
+	rc = mf_json_dump_buf(&b, body);
+	json_decref(body);
+	if (rc == 0)
+		rc = mf_buf_putc(&b, '\n');
+	if (rc == 0)
+		rc = mf_http_respond(req, status, "application/json", b.data,
+		                     b.len, false);
+	mf_buf_dispose(&b);
+	return rc;
+}
+
+int
+mf_http_respond_error(struct mf_request *req, const struct mf_error *err)
+{
+	static const char fallback[] =
+	    "{\"error\":{\"code\":\"internal_error\",\"message\":"
+	    "\"internal error\",\"details\":[]}}\n";
+	unsigned status =
+	    mf_error_status(err->code ? err->code : MF_E_INTERNAL);
+	json_t *body = mf_error_json(err);
+
+	if (status >= 500)
+		mf_diag_warn("req=%s %s %s -> %u %s: %s", req->id, req->method,
+		             req->path, status, mf_error_name(err->code),
+		             err->message);
+	if (body == NULL)
+		return mf_http_respond(req, 500, "application/json", fallback,
+		                       sizeof(fallback) - 1, true);
+	return mf_http_respond_json(req, status, body);
+}
+
+void
+mf_http_suspend(struct mf_request *req, mf_handler_fn resume)
+{
+	req->resume = resume;
+	MHD_suspend_connection(req->conn);
+}
+
+void
+mf_http_resume(struct mf_request *req)
+{
+	MHD_resume_connection(req->conn);
+}
+
+unsigned
+mf_http_active(const struct mf_http *http)
+{
+	return atomic_load(&((struct mf_http *)http)->active);
+}
+
+/* Runs the handler (or the resume step) and turns failures into errors. */
+static void
+run_handler(struct mf_request *req, mf_handler_fn fn)
+{
+	int rc;
+
+	req->resume = NULL;
+	rc = fn(req);
+	if (req->resume != NULL) /* suspended: it responds later */
+		return;
+	if (rc != 0 && !req->responded) {
+		if (req->err.code == 0)
+			mf_error_set(&req->err, rc, NULL, "%s",
+			             mf_error_name(rc));
+		mf_http_respond_error(req, &req->err);
+	}
+	if (!req->responded) {
+		mf_error_set(&req->err, MF_E_INTERNAL, NULL,
+		             "handler produced no response");
+		mf_http_respond_error(req, &req->err);
+	}
+}
+
+static void
+dispatch(struct mf_request *req)
+{
+	struct mf_http *http = req->http;
+
+	if (req->body_too_large) {
+		mf_error_set(&req->err, MF_E_TOO_LARGE, NULL,
+		             "request body exceeds %zu bytes", http->max_body);
+		mf_http_respond_error(req, &req->err);
+		return;
+	}
+	if (mf_router_match(http->routes, http->nroutes, req->method, req->path,
+	                    &req->match) != 0) {
+		if (req->match.path_known) {
+			mf_http_set_header(req, MHD_HTTP_HEADER_ALLOW,
+			                   req->match.allow);
+			mf_error_set(&req->err, MF_E_METHOD, NULL,
+			             "%s is not allowed here; allowed: %s",
+			             req->method, req->match.allow);
+		} else {
+			mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+			             "no such resource: %s", req->path);
+		}
+		mf_http_respond_error(req, &req->err);
+		return;
+	}
+	run_handler(req, req->match.route->handler);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+           const char *method, const char *version, const char *upload_data,
+           size_t *upload_data_size, void **con_cls)
+{
+	struct mf_http *http = cls;
+	struct mf_request *req = *con_cls;
+	const char *cl;
+
+	(void)version;
+	if (req == NULL) {
+		if ((req = request_new(http, conn, method, url)) == NULL)
+			return MHD_NO;
+		*con_cls = req;
+		atomic_fetch_add(&http->active, 1);
+		cl = MHD_lookup_connection_value(
+		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		/* Refuse a declared oversize body before reading any of it. */
+		if (cl != NULL && strtoull(cl, NULL, 10) > http->max_body) {
+			req->body_too_large = true;
+			dispatch(req);
+		}
+		return MHD_YES;
+	}
+	if (req->resume != NULL) { /* resumed after mf_http_suspend */
+		run_handler(req, req->resume);
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!req->body_too_large &&
+		    mf_buf_append(&req->body, upload_data, *upload_data_size) !=
+		        0)
+			req->body_too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!req->responded)
+		dispatch(req);
+	return MHD_YES;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+	struct mf_http *http = cls;
+	struct mf_request *req = *con_cls;
+	int64_t us;
+
+	(void)conn;
+	if (req == NULL)
+		return;
+	us = (mf_time_mono_ns() - req->started_ns) / 1000;
+	mf_diag(MF_DIAG_INFO, req->id, "%s \"%s %s\" %u %zu %lld.%03lldms%s",
+	        req->client, req->method, req->path, req->status,
+	        req->response_bytes, (long long)(us / 1000),
+	        (long long)(us % 1000),
+	        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	request_free(req);
+	*con_cls = NULL;
+	atomic_fetch_sub(&http->active, 1);
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	mf_diag_warn("http: %s", msg);
+}
+
+int
+mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
+              const struct mf_route *routes, size_t nroutes, struct mf_app *app,
+              struct mf_error *err)
+{
+	struct sockaddr_in6 sa6;
+	struct sockaddr_in sa4;
+	struct sockaddr *sa;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
+	                 MHD_USE_ERROR_LOG;
+	struct mf_http *http;
+
+	*out = NULL;
+	memset(&sa4, 0, sizeof(sa4));
+	memset(&sa6, 0, sizeof(sa6));
+	if (inet_pton(AF_INET, opt->listen, &sa4.sin_addr) == 1) {
+		sa4.sin_family = AF_INET;
+		sa4.sin_port = htons((uint16_t)opt->port);
+		sa = (struct sockaddr *)&sa4;
+	} else if (inet_pton(AF_INET6, opt->listen, &sa6.sin6_addr) == 1) {
+		sa6.sin6_family = AF_INET6;
+		sa6.sin6_port = htons((uint16_t)opt->port);
+		sa = (struct sockaddr *)&sa6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "listen address '%s' is not a numeric "
+		                    "IPv4 or IPv6 address",
+		                    opt->listen);
+	}
+	if ((http = calloc(1, sizeof(*http))) == NULL)
+		return MF_E_NOMEM;
+	http->routes = routes;
+	http->nroutes = nroutes;
+	http->app = app;
+	http->max_body = opt->max_body;
+	if (RAND_bytes((unsigned char *)&http->id_prefix,
+	               sizeof(http->id_prefix)) != 1)
+		http->id_prefix = (unsigned)getpid();
+	http->daemon = MHD_start_daemon(
+	    flags, (uint16_t)opt->port, NULL, NULL, on_request, http,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
+	    MHD_OPTION_CONNECTION_LIMIT, opt->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, opt->per_ip_limit,
+	    MHD_OPTION_CONNECTION_TIMEOUT, opt->conn_timeout,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+	if (http->daemon == NULL) {
+		free(http);
+		return mf_error_set(err, MF_E_IO, NULL,
+		                    "cannot listen on %s port %u (in use?)",
+		                    opt->listen, opt->port);
+	}
+	*out = http;
+	return 0;
+}
+
+void
+mf_http_stop(struct mf_http *http, unsigned grace_ms)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	MHD_socket fd;
+	unsigned waited = 0;
+
+	if (http == NULL)
+		return;
+	fd = MHD_quiesce_daemon(http->daemon);
+	while (atomic_load(&http->active) > 0 && waited < grace_ms) {
+		nanosleep(&ts, NULL);
+		waited += 10;
+	}
+	if (atomic_load(&http->active) > 0)
+		mf_diag_warn("stopping with %u requests still in flight",
+		             atomic_load(&http->active));
+	MHD_stop_daemon(http->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	free(http);
+}

@@ -1,0 +1,125 @@
+/*
+ * The HTTP layer on libmicrohttpd (internal polling thread, epoll, thread
+ * pool): request bodies accumulated up to a limit, dispatch through the
+ * route table, one JSON error shape, a request id on every response and
+ * log line, an access log, and graceful shutdown. Only this layer and the
+ * handlers include microhttpd.h.
+ */
+#ifndef MF_HTTP_H
+#define MF_HTTP_H
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "http/router.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mf_app;
+struct mf_http;
+
+#define MF_HTTP_MAX_HEADERS 8
+
+/*
+ * Per-request state. It owns everything the request allocates and is
+ * freed when libmicrohttpd reports the request complete.
+ */
+struct mf_request {
+	struct MHD_Connection *conn;
+	struct mf_http *http;
+	struct mf_app *app;
+	char id[24];
+	const char *method; /* borrowed from libmicrohttpd */
+	const char *path;
+	struct mf_route_match match;
+	struct mf_buf body;
+	bool body_too_large;
+	bool responded;
+	int64_t started_ns;
+	unsigned status;
+	size_t response_bytes;
+	char client[64];
+	struct mf_error err;
+	/* extra response headers, set before responding */
+	const char *header_names[MF_HTTP_MAX_HEADERS];
+	char *header_values[MF_HTTP_MAX_HEADERS];
+	int nheaders;
+	/* a handler's own state, freed with the request */
+	void *state;
+	void (*state_free)(void *state);
+	/* set by a handler that suspended the request: called on resume */
+	mf_handler_fn resume;
+};
+
+struct mf_http_options {
+	const char *listen;
+	unsigned port;
+	unsigned threads;
+	size_t max_body;
+	unsigned max_connections;
+	unsigned per_ip_limit;
+	unsigned conn_timeout;
+};
+
+/* Starts serving; *out is owned by the caller (mf_http_stop frees it). */
+int mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
+                  const struct mf_route *routes, size_t nroutes,
+                  struct mf_app *app, struct mf_error *err);
+/*
+ * Stops accepting connections, waits up to grace_ms for in-flight
+ * requests (including suspended ones) to finish, then stops and frees.
+ */
+void mf_http_stop(struct mf_http *http, unsigned grace_ms);
+
+/* Path parameter i of the matched route; borrowed. */
+const char *mf_http_param(const struct mf_request *req, int i);
+/* Query-string argument or request header; borrowed, NULL when absent. */
+const char *mf_http_query(const struct mf_request *req, const char *name);
+const char *mf_http_header(const struct mf_request *req, const char *name);
+
+/* Adds a response header (value copied); 0 or MF_E_NOMEM. */
+int mf_http_set_header(struct mf_request *req, const char *name,
+                       const char *value);
+
+/*
+ * Queues the response. `data` is copied unless `persistent` is set, in
+ * which case it must outlive the response (static or cached bytes).
+ */
+int mf_http_respond(struct mf_request *req, unsigned status,
+                    const char *content_type, const void *data, size_t len,
+                    bool persistent);
+struct mf_blob;
+/*
+ * Responds with a shared blob (cache.h): 304 when If-None-Match names its
+ * ETag, else its bytes, holding a reference until they are sent.
+ * cache_control may be NULL.
+ */
+int mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
+                         const char *cache_control);
+
+/*
+ * Queues a response that streams `size` bytes of the open file fd (with
+ * sendfile where it can) instead of reading it into memory. Takes fd in
+ * every case: it is closed when the response is done or on failure.
+ */
+int mf_http_respond_file(struct mf_request *req, unsigned status,
+                         const char *content_type, int fd, uint64_t size);
+/* Responds with the compact encoding of body; steals the reference. */
+int mf_http_respond_json(struct mf_request *req, unsigned status, json_t *body);
+/* The error shape of DESIGN.md §6, status from the error table. */
+int mf_http_respond_error(struct mf_request *req, const struct mf_error *err);
+
+/*
+ * Suspends the request until mf_http_resume(); the route's `resume`
+ * handler then runs on a worker thread and responds. Any thread may
+ * resume.
+ */
+void mf_http_suspend(struct mf_request *req, mf_handler_fn resume);
+void mf_http_resume(struct mf_request *req);
+
+/* Requests in flight (received, not yet completed). */
+unsigned mf_http_active(const struct mf_http *http);
+
+#endif

@@ -1,0 +1,87 @@
+/* Route pattern matching (see router.h). */
+#include "http/router.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * Matches path against pattern, copying parameter values into m->buf.
+ * Returns the number of parameters, or -1.
+ */
+static int
+match_pattern(const char *pattern, const char *path, struct mf_route_match *m)
+{
+	const char *p = pattern, *s = path;
+	size_t used = 0, n;
+	int np = 0;
+
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+			int rest = close && close > p && close[-1] == '*';
+
+			if (close == NULL || np >= MF_ROUTE_MAX_PARAMS)
+				return -1;
+			n = rest ? strlen(s) : strcspn(s, "/");
+			if (n == 0 || used + n + 1 > sizeof(m->buf))
+				return -1;
+			memcpy(m->buf + used, s, n);
+			m->buf[used + n] = '\0';
+			m->params[np++] = m->buf + used;
+			used += n + 1;
+			s += n;
+			p = close + 1;
+			continue;
+		}
+		if (*p != *s)
+			return -1;
+		p++;
+		s++;
+	}
+	return *p == '\0' && *s == '\0' ? np : -1;
+}
+
+int
+mf_router_match(const struct mf_route *routes, size_t nroutes,
+                const char *method, const char *path, struct mf_route_match *m)
+{
+	const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
+	size_t i, alen = 0;
+	int np;
+
+	memset(m, 0, sizeof(*m));
+	if (strlen(path) >= MF_ROUTE_PATH_MAX)
+		return -1;
+	for (i = 0; i < nroutes; i++) {
+		struct mf_route_match tmp;
+
+		if ((np = match_pattern(routes[i].pattern, path, &tmp)) < 0)
+			continue;
+		if (strcmp(routes[i].method, want) == 0) {
+			memcpy(m->buf, tmp.buf, sizeof(m->buf));
+			for (int k = 0; k < np; k++)
+				m->params[k] =
+				    m->buf + (tmp.params[k] - tmp.buf);
+			m->nparams = np;
+			m->route = &routes[i];
+			m->path_known = 1;
+			return 0;
+		}
+		m->path_known = 1;
+		if (strstr(m->allow, routes[i].method) == NULL) {
+			int w = snprintf(m->allow + alen,
+			                 sizeof(m->allow) - alen, "%s%s",
+			                 alen ? ", " : "", routes[i].method);
+
+			if (w > 0 && (size_t)w < sizeof(m->allow) - alen)
+				alen += (size_t)w;
+			if (strcmp(routes[i].method, "GET") == 0 &&
+			    (w = snprintf(m->allow + alen,
+			                  sizeof(m->allow) - alen, ", HEAD")) >
+			        0 &&
+			    (size_t)w < sizeof(m->allow) - alen)
+				alen += (size_t)w;
+		}
+	}
+	return -1;
+}

@@ -1,0 +1,529 @@
+/*
+ * The submission pipeline, in the order the checks run (see ingest.h).
+ * Cheap, precise refusals come first; the database is asked three times:
+ * the keys and any earlier acceptance of the payload, the subject's state,
+ * and finally mf_accept() (migrations/0002), which stores everything in
+ * one statement and re-checks under row locks what could have changed
+ * meanwhile (seq, the model's head), so racing clients get 409 rather
+ * than a lost update.
+ */
+#include "ingest/ingest.h"
+#include "common/digest.h"
+#include "common/doctype.h"
+#include "common/encoding.h"
+#include "common/json.h"
+#include "common/slug.h"
+#include "common/timeutil.h"
+#include "envelope/dsse.h"
+#include "envelope/keys.h"
+#include "envelope/verify.h"
+#include "app/app.h"
+#include "db/exec.h"
+#include "ingest/document.h"
+#include "ingest/keycache.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct signer {
+	char keyid[MF_KEYID_HEX_LEN + 1];
+	char org[MF_SLUG_MAX + 1];
+	char role[16];
+	int64_t last_seq;
+};
+
+/* Everything one submission carries through the pipeline. */
+struct ingest {
+	struct mf_app *app;
+	const char *body;
+	size_t body_len;
+	struct mf_dsse *env;
+	enum mf_doctype type;
+	json_t *payload; /* owned */
+	char payload_hex[MF_SHA256_HEX_LEN + 1];
+	char envelope_hex[MF_SHA256_HEX_LEN + 1];
+	int64_t existing_id; /* an earlier acceptance of this payload */
+	char existing_envelope_hex[MF_SHA256_HEX_LEN + 1];
+	struct signer signers[MF_DSSE_MAX_SIGNATURES];
+	size_t nsigners;
+	struct mf_ingest_doc doc; /* the header and type-specific fields */
+	int version; /* the disclosure version evals and assessments
+	                concern (0: none) */
+};
+
+void
+mf_ingest_result_init(struct mf_ingest_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+mf_ingest_result_dispose(struct mf_ingest_result *r)
+{
+	if (r != NULL) {
+		json_decref(r->warnings);
+		r->warnings = NULL;
+	}
+}
+
+static const struct signer *
+signer(const struct ingest *in)
+{
+	return &in->signers[0];
+}
+
+/*
+ * Round trip 1: the registered keys the envelope names, and whether this
+ * payload was accepted before. Rows: one per known key (or one row of
+ * NULL keys), each carrying the earlier acceptance, if any.
+ */
+static PGresult *
+lookup_keys(struct ingest *in, struct mf_error *err)
+{
+	struct mf_buf ids = MF_BUF_INIT;
+	PGresult *res;
+	size_t i;
+
+	mf_db_array_begin(&ids);
+	for (i = 0; i < in->env->n_sigs; i++)
+		mf_db_array_push(&ids, in->env->sigs[i].keyid);
+	if (mf_db_array_end(&ids) != 0) {
+		mf_buf_dispose(&ids);
+		mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	res =
+	    mf_db_execv(MF_SQL_INGEST_KEYS, err, 2, ids.data, in->payload_hex);
+	mf_buf_dispose(&ids);
+	if (res != NULL && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+		in->existing_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		snprintf(in->existing_envelope_hex,
+		         sizeof(in->existing_envelope_hex), "%s",
+		         PQgetvalue(res, 0, 1));
+	}
+	return res;
+}
+
+/*
+ * Verifies each signature with the registered key its keyid names, using
+ * that key's algorithm. At least one must verify with an active key;
+ * every verifying key must belong to the same organisation. Signatures by
+ * keys we do not know are ignored when another verifies (DSSE allows
+ * extra signatures), refused when none does.
+ */
+static int
+verify_signatures(struct ingest *in, PGresult *keys, struct mf_error *err)
+{
+	uint8_t *pae = NULL;
+	size_t pae_len, i;
+	int rc = 0, known = 0, revoked = 0, bad = 0, r, row;
+
+	if ((rc = mf_dsse_pae(&pae, &pae_len, in->env->payload_type,
+	                      strlen(in->env->payload_type), in->env->payload,
+	                      in->env->payload_len)) != 0)
+		return mf_error_set(err, rc, NULL, "out of memory");
+	for (i = 0; i < in->env->n_sigs; i++) {
+		const struct mf_dsse_sig *sig = &in->env->sigs[i];
+		const struct mf_key *key;
+		struct mf_error verr;
+		struct signer *s;
+		int owned;
+
+		for (row = 0; row < PQntuples(keys); row++)
+			if (!PQgetisnull(keys, row, 2) &&
+			    strcmp(PQgetvalue(keys, row, 2), sig->keyid) == 0)
+				break;
+		if (row == PQntuples(keys))
+			continue;
+		known++;
+		mf_error_init(&verr);
+		r = mf_keycache_get(&key, &owned, sig->keyid,
+		                    PQgetvalue(keys, row, 4),
+		                    PQgetvalue(keys, row, 5), &verr);
+		if (r == 0) {
+			/* The registered key's algorithm decides. */
+			r = mf_verify_message(key, pae, pae_len, sig->sig,
+			                      sig->sig_len, NULL, &verr);
+			if (owned)
+				mf_key_free((struct mf_key *)key);
+		}
+		mf_error_dispose(&verr);
+		if (r != 0) {
+			bad++;
+			continue;
+		}
+		if (strcmp(PQgetvalue(keys, row, 6), "active") != 0) {
+			revoked++;
+			continue;
+		}
+		if (in->nsigners > 0 &&
+		    strcmp(signer(in)->org, PQgetvalue(keys, row, 3)) != 0) {
+			rc = mf_error_set(err, MF_E_FORBIDDEN, "/signatures",
+			                  "signatures from more than one "
+			                  "organisation");
+			goto done;
+		}
+		s = &in->signers[in->nsigners++];
+		snprintf(s->keyid, sizeof(s->keyid), "%s", sig->keyid);
+		snprintf(s->org, sizeof(s->org), "%s",
+		         PQgetvalue(keys, row, 3));
+		snprintf(s->role, sizeof(s->role), "%s",
+		         PQgetvalue(keys, row, 7));
+		s->last_seq = strtoll(PQgetvalue(keys, row, 8), NULL, 10);
+	}
+	if (in->nsigners > 0)
+		goto done;
+	if (known == 0)
+		rc = mf_error_set(err, MF_E_UNKNOWN_KEY, "/signatures/0/keyid",
+		                  "no signature is by a key registered here");
+	else if (revoked > 0)
+		rc = mf_error_set(err, MF_E_KEY_REVOKED, "/signatures",
+		                  "the signing key has been revoked");
+	else
+		rc = mf_error_set(err, MF_E_BAD_SIGNATURE, "/signatures",
+		                  "the signature does not verify over the "
+		                  "payload with the registered key (%d tried)",
+		                  bad);
+done:
+	free(pae);
+	return rc;
+}
+
+/* Who may publish what (DESIGN.md §1, issue 4's roles). */
+static int
+authorise(struct ingest *in, struct mf_error *err)
+{
+	const struct signer *s = signer(in);
+	const struct mf_ingest_doc *d = &in->doc;
+	int own = strcmp(s->org, d->org) == 0;
+
+	switch (in->type) {
+	case MF_DOC_DISCLOSURE:
+		if (strcmp(s->role, "developer") != 0)
+			return mf_error_set(err, MF_E_WRONG_ROLE,
+			                    "/subject/org",
+			                    "only developers publish "
+			                    "disclosures; %s is an %s",
+			                    s->org, s->role);
+		if (!own)
+			return mf_error_set(err, MF_E_WRONG_ORG, "/subject/org",
+			                    "%s may not publish a disclosure "
+			                    "for %s's models",
+			                    s->org, d->org);
+		return 0;
+	case MF_DOC_EVAL_RESULT:
+		if (d->third_party) {
+			if (strcmp(s->role, "evaluator") != 0)
+				return mf_error_set(
+				    err, MF_E_WRONG_ROLE, "/assurance",
+				    "third-party results come from "
+				    "registered evaluators; %s is a %s",
+				    s->org, s->role);
+			if (own)
+				return mf_error_set(
+				    err, MF_E_WRONG_ORG, "/assurance",
+				    "an organisation cannot be a third "
+				    "party to its own model");
+			return 0;
+		}
+		if (strcmp(s->role, "developer") != 0 || !own)
+			return mf_error_set(err, MF_E_WRONG_ORG, "/assurance",
+			                    "self-reported results come from "
+			                    "the model's own developer");
+		return 0;
+	case MF_DOC_ASSESSMENT:
+		if (strcmp(s->role, "assessor") != 0)
+			return mf_error_set(err, MF_E_WRONG_ROLE, "/type",
+			                    "assessments come from registered "
+			                    "assessors; %s is a %s",
+			                    s->org, s->role);
+		return 0;
+	case MF_DOC_KEY_EVENT:
+		if (!own)
+			return mf_error_set(err, MF_E_WRONG_ORG, "/subject/org",
+			                    "%s may not change %s's keys",
+			                    s->org, d->org);
+		return 0;
+	default:
+		return mf_error_set(err, MF_E_INTERNAL, NULL, "bad type");
+	}
+}
+
+/* seq, issued_at and the registry name: replay and staleness checks. */
+static int
+check_freshness(struct ingest *in, struct mf_error *err)
+{
+	const struct mf_ingest_doc *d = &in->doc;
+	int64_t now_us = mf_time_now_ms() * 1000, window;
+
+	if (strcmp(d->registry, in->app->cfg->origin) != 0)
+		return mf_error_set(err, MF_E_WRONG_REGISTRY, "/registry",
+		                    "this payload is for registry '%s'; this "
+		                    "registry is '%s'",
+		                    d->registry, in->app->cfg->origin);
+	window = (int64_t)in->app->cfg->issued_at_window * 1000000;
+	if (d->issued_at_us < now_us - window ||
+	    d->issued_at_us > now_us + window)
+		return mf_error_set(err, MF_E_ISSUED_AT, "/issued_at",
+		                    "issued_at must be within %lu seconds of "
+		                    "the registry's clock (%s)",
+		                    in->app->cfg->issued_at_window,
+		                    d->issued_at);
+	if (d->seq <= signer(in)->last_seq)
+		return mf_error_set(err, MF_E_STALE_SEQ, "/seq",
+		                    "seq %" PRId64 " is not greater than %s's "
+		                    "last accepted seq %" PRId64,
+		                    d->seq, signer(in)->org,
+		                    signer(in)->last_seq);
+	return 0;
+}
+
+/* The 409 body names the current head so the client can rebase. */
+static int
+stale_supersedes(const char *head_hex, struct mf_error *err)
+{
+	char head[80];
+	int have = head_hex != NULL && head_hex[0] != '\0';
+
+	if (have)
+		snprintf(head, sizeof(head), "sha256:%s", head_hex);
+	mf_error_set(err, MF_E_STALE_SUPERSEDES, "/supersedes",
+	             "supersedes must name the current version (%s)",
+	             have ? head : "null: no version yet");
+	json_decref(err->extra);
+	err->extra = json_pack("{s:s?}", "current_head", have ? head : NULL);
+	return err->code;
+}
+
+/*
+ * Round trip 2: the subject. Its organisation must exist; a disclosure's
+ * supersedes must name the model's head (an early, friendly 409: the
+ * accepting statement checks again under lock); evals and assessments may
+ * name the disclosure they concern.
+ */
+static int
+check_subject(struct ingest *in, struct mf_error *err)
+{
+	const struct mf_ingest_doc *d = &in->doc;
+	PGresult *res;
+	int rc = 0;
+
+	if (in->type == MF_DOC_KEY_EVENT)
+		return 0;
+	res = mf_db_execv(MF_SQL_INGEST_SUBJECT, err, 3, d->org, d->model,
+	                  d->disclosure_hex[0] ? d->disclosure_hex : NULL);
+	if (res == NULL)
+		return err->code;
+	if (PQgetisnull(res, 0, 0))
+		rc = mf_error_set(err, MF_E_UNKNOWN_SUBJECT, "/subject/org",
+		                  "no organisation '%s' is registered", d->org);
+	else if (in->type == MF_DOC_DISCLOSURE) {
+		if (strcmp(PQgetvalue(res, 0, 1), d->supersedes_hex) != 0)
+			rc = stale_supersedes(PQgetvalue(res, 0, 1), err);
+	} else if (d->disclosure_hex[0] != '\0') {
+		if (PQgetisnull(res, 0, 2))
+			rc = mf_error_set(err, MF_E_UNKNOWN_SUBJECT,
+			                  "/subject/disclosure",
+			                  "%s/%s has no disclosure with this "
+			                  "digest",
+			                  d->org, d->model);
+		else
+			in->version = atoi(PQgetvalue(res, 0, 2));
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Maps mf_accept()'s refusals (SQLSTATE class MF) to error codes. */
+static int
+accept_refused(struct ingest *in, struct mf_error *err)
+{
+	const char *state = mf_db_last_sqlstate();
+
+	mf_error_dispose(err);
+	mf_error_init(err);
+	if (strcmp(state, "MF001") == 0)
+		return mf_error_set(err, MF_E_STALE_SEQ, "/seq",
+		                    "seq %" PRId64 " is no longer greater "
+		                    "than %s's last accepted seq",
+		                    in->doc.seq, signer(in)->org);
+	if (strcmp(state, "MF002") == 0)
+		return stale_supersedes(mf_db_last_detail(), err);
+	if (strcmp(state, "MF003") == 0)
+		return mf_error_set(err, MF_E_CONFLICT, "/keyid",
+		                    "the key was revoked meanwhile");
+	return mf_error_set(err, MF_E_CONFLICT, NULL,
+	                    "this payload was accepted meanwhile");
+}
+
+/* Round trip 3: everything, in one statement and one transaction. */
+static int
+store(struct ingest *in, int64_t *id_out, struct mf_error *err)
+{
+	const struct mf_ingest_doc *d = &in->doc;
+	struct mf_buf keyids = MF_BUF_INIT;
+	const char *params[15];
+	int lengths[15] = {0}, formats[15] = {0};
+	char seq[24], *extra = NULL;
+	PGresult *res = NULL;
+	json_t *x;
+	size_t i;
+	int rc = 0;
+
+	snprintf(seq, sizeof(seq), "%" PRId64, d->seq);
+	mf_db_array_begin(&keyids);
+	for (i = 0; i < in->nsigners; i++)
+		mf_db_array_push(&keyids, in->signers[i].keyid);
+	x = mf_ingest_doc_extra(&in->doc, in->type, in->version);
+	if (mf_db_array_end(&keyids) != 0 || x == NULL ||
+	    (extra = mf_json_dump(x)) == NULL) {
+		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	params[0] = mf_doctype_name(in->type);
+	params[1] = signer(in)->org;
+	params[2] = signer(in)->keyid;
+	params[3] = seq;
+	params[4] = d->org;
+	params[5] = in->type == MF_DOC_KEY_EVENT ? NULL : d->model;
+	params[6] = in->env->payload_type;
+	params[7] = in->payload_hex;
+	params[8] = in->envelope_hex;
+	params[9] = in->body; /* bytea, sent as binary: the bytes exactly */
+	lengths[9] = (int)in->body_len;
+	formats[9] = 1;
+	params[10] = (const char *)in->env->payload;
+	params[11] = d->issued_at;
+	params[12] = keyids.data;
+	params[13] = d->supersedes_hex[0] ? d->supersedes_hex : NULL;
+	params[14] = extra;
+	res = mf_db_exec(MF_SQL_ACCEPT, 15, params, lengths, formats, err);
+	if (res == NULL) {
+		rc = strncmp(mf_db_last_sqlstate(), "MF", 2) == 0 ||
+		             err->code == MF_E_CONFLICT
+		         ? accept_refused(in, err)
+		         : err->code;
+		goto done;
+	}
+	*id_out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+done:
+	PQclear(res);
+	json_decref(x);
+	free(extra);
+	mf_buf_dispose(&keyids);
+	return rc;
+}
+
+int
+mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
+                 struct mf_ingest_result *out, struct mf_error *err)
+{
+	struct ingest in;
+	PGresult *keys = NULL;
+	int rc, t;
+
+	memset(&in, 0, sizeof(in));
+	in.app = app;
+	in.body = body;
+	in.body_len = len;
+	out->submission_id = 0;
+	out->existing = false;
+
+	/* 1. The envelope's shape (duplicate keys, base64, UTF-8). */
+	if ((rc = mf_dsse_parse(&in.env, body, len, app->cfg->max_body, err)) !=
+	    0)
+		goto done;
+	t = mf_doctype_from_payload_type(in.env->payload_type,
+	                                 strlen(in.env->payload_type));
+	if (t < 0) {
+		rc = mf_error_set(err, MF_E_PAYLOAD_TYPE, "/payloadType",
+		                  "unsupported payloadType; expected one of "
+		                  "application/vnd.modelfacts.{disclosure,"
+		                  "eval-result,assessment,key-event}.v1+json");
+		goto done;
+	}
+	in.type = (enum mf_doctype)t;
+	mf_sha256_hex(in.payload_hex, in.env->payload, in.env->payload_len);
+	mf_sha256_hex(in.envelope_hex, body, len);
+
+	/*
+	 * 2. Keys, and an earlier acceptance. The same envelope again is a
+	 * harmless replay (verified when it was accepted, even if its key
+	 * was revoked since); the same payload re-signed must verify.
+	 */
+	if ((keys = lookup_keys(&in, err)) == NULL) {
+		rc = err->code;
+		goto done;
+	}
+	if (in.existing_id != 0 &&
+	    strcmp(in.existing_envelope_hex, in.envelope_hex) == 0)
+		goto existing;
+	if ((rc = verify_signatures(&in, keys, err)) != 0)
+		goto done;
+	if (in.existing_id != 0)
+		goto existing;
+
+	/* 3. The payload and its header fields. */
+	in.payload =
+	    mf_json_parse((const char *)in.env->payload, in.env->payload_len,
+	                  "payload", "/payload", err);
+	if (in.payload == NULL) {
+		rc = err->code;
+		goto done;
+	}
+	if ((rc = mf_ingest_doc_read(&in.doc, in.type, in.payload, err)) != 0)
+		goto done;
+
+	/* 4. Who signed may publish this; it is fresh and for us. */
+	if ((rc = authorise(&in, err)) != 0 ||
+	    (rc = check_freshness(&in, err)) != 0 ||
+	    (rc = check_subject(&in, err)) != 0)
+		goto done;
+
+	/* 5. Schema and semantic rules, then the key event's own keys. */
+	if ((rc = mf_ingest_doc_validate(&in.doc, in.type, in.payload,
+	                                 &out->warnings, err)) != 0)
+		goto done;
+	if (in.type == MF_DOC_KEY_EVENT) {
+		const char *ids[MF_DSSE_MAX_SIGNATURES];
+		size_t i;
+
+		for (i = 0; i < in.nsigners; i++)
+			ids[i] = in.signers[i].keyid;
+		rc = mf_ingest_doc_check_key_event(&in.doc, in.env, ids,
+		                                   in.nsigners, err);
+		if (rc != 0)
+			goto done;
+	}
+
+	/* 6. One statement, one transaction. */
+	rc = store(&in, &out->submission_id, err);
+	if (rc == MF_E_STALE_SEQ || rc == MF_E_CONFLICT) {
+		/* A concurrent twin may have won: then this is a replay. */
+		struct mf_error e2;
+		PGresult *again;
+
+		mf_error_init(&e2);
+		again = lookup_keys(&in, &e2);
+		PQclear(again);
+		mf_error_dispose(&e2);
+		if (in.existing_id != 0) {
+			mf_error_dispose(err);
+			mf_error_init(err);
+			rc = 0;
+			goto existing;
+		}
+	}
+	goto done;
+existing:
+	out->submission_id = in.existing_id;
+	out->existing = true;
+done:
+	PQclear(keys);
+	mf_ingest_doc_dispose(&in.doc);
+	json_decref(in.payload);
+	mf_dsse_free(in.env);
+	return rc;
+}

@@ -1,0 +1,810 @@
+/*
+ * The git publisher thread (see publisher.h). Each log entry becomes one
+ * commit whose files and metadata are a function of the log alone (labels
+ * as of the entry's position, keys as of it, the checkpoint that first
+ * covered it, the accepted time as commit time, deterministic Ed25519
+ * signatures), so publishing an entry twice gives the same commit.
+ */
+#include "publish/publisher.h"
+#include "common/buf.h"
+#include "common/json.h"
+#include "common/diag.h"
+#include "common/timeutil.h"
+#include "envelope/keys.h"
+#include "envelope/sshsig.h"
+#include "app/app.h"
+#include "db/exec.h"
+#include "git/repo.h"
+#include "publish/label_data.h"
+#include "app/registry_keys.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PUBLISHER_LOCK_KEY "7316459102837461003"
+/* Entries per batch (one flush): a string for the query's parameter. */
+#define BATCH_N     128
+#define BATCH       "128"
+#define MAX_CHANGES 256
+/* Fallback poll, in case a notification was missed. */
+#define POLL_MS 500
+/* How much the publisher yields to request threads under load. */
+#define PUBLISHER_NICE 10
+/* Pack merging per round while there is nothing to publish. */
+#define IDLE_SLICE_MS 20
+/* Shortest time from one batch's start to the next's, unless full. */
+#define LINGER_MS 100
+
+/* Where a batch's time goes, for the debug log line of each batch. */
+enum phase {
+	PH_PENDING, /* reading the batch's entries */
+	PH_LABEL,   /* label data from the database */
+	PH_RENDER,  /* label.md and label.json */
+	PH_KEYS,    /* key files */
+	PH_GIT,     /* trees, commit, signature, tag */
+	PH_FLUSH,   /* pack, ref update, info files, housekeeping */
+	PH_RECORD,  /* commit ids into publications */
+	PH__MAX
+};
+
+struct mf_publisher {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	bool stopping;
+	struct mf_app *app;
+	struct mf_gitrepo *repo;
+	bool leader, synced;
+	unsigned long session, listening;
+	int64_t next; /* the first log index not in the repository */
+	char head[MF_GITREPO_ID_SIZE];
+	/* organisations whose key files this process has written: they only
+	 * change with key events, so other entries skip the query */
+	char **keyed;
+	size_t nkeyed;
+	/* the current batch's time per phase, and the last clock reading */
+	int64_t phase_ns[PH__MAX], phase_mark;
+};
+
+#define MAX_KEYED 4096
+/* Largest label.md or label.json (as the label endpoints allow). */
+#define LABEL_MAX (16u << 20)
+
+static const char *const phase_names[PH__MAX] = {
+    "pending", "label", "render", "keys", "git", "flush", "record"};
+
+/* Charges the time since the last reading to ph. */
+static void
+clock_to(struct mf_publisher *p, enum phase ph)
+{
+	int64_t now = mf_time_mono_ns();
+
+	p->phase_ns[ph] += now - p->phase_mark;
+	p->phase_mark = now;
+}
+
+static bool
+keys_known(struct mf_publisher *p, const char *org)
+{
+	size_t i;
+
+	for (i = 0; i < p->nkeyed; i++)
+		if (strcmp(p->keyed[i], org) == 0)
+			return true;
+	return false;
+}
+
+static void
+keys_written(struct mf_publisher *p, const char *org)
+{
+	char **k;
+
+	if (p->nkeyed >= MAX_KEYED || keys_known(p, org))
+		return;
+	if ((k = realloc(p->keyed, (p->nkeyed + 1) * sizeof(*k))) == NULL)
+		return;
+	p->keyed = k;
+	if ((k[p->nkeyed] = strdup(org)) != NULL)
+		p->nkeyed++;
+}
+
+static void
+keys_forget(struct mf_publisher *p)
+{
+	while (p->nkeyed > 0)
+		free(p->keyed[--p->nkeyed]);
+	free(p->keyed);
+	p->keyed = NULL;
+}
+
+/* Files of one commit; owns the bytes of each change. */
+struct commit_files {
+	struct mf_gitrepo_change changes[MAX_CHANGES];
+	char *owned[MAX_CHANGES * 2];
+	size_t n, nowned;
+};
+
+static void
+files_reset(struct commit_files *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nowned; i++)
+		free(f->owned[i]);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Adds path -> data; takes ownership of path and data (both malloc'd). */
+static int
+files_put(struct commit_files *f, char *path, char *data, size_t len)
+{
+	if (path == NULL || data == NULL || f->n == MAX_CHANGES) {
+		free(path);
+		free(data);
+		return MF_E_NOMEM;
+	}
+	f->owned[f->nowned++] = path;
+	f->owned[f->nowned++] = data;
+	f->changes[f->n].op = MF_GITREPO_PUT;
+	f->changes[f->n].path = path;
+	f->changes[f->n].data = data;
+	f->changes[f->n].len = len;
+	f->n++;
+	return 0;
+}
+
+/* Joins path components with '/'; the list ends with NULL. */
+static char *
+path_of(const char *first, ...)
+{
+	struct mf_buf p = MF_BUF_INIT;
+	const char *part;
+	va_list ap;
+	int rc;
+
+	rc = mf_buf_puts(&p, first);
+	va_start(ap, first);
+	while (rc == 0 && (part = va_arg(ap, const char *)) != NULL)
+		if ((rc = mf_buf_putc(&p, '/')) == 0)
+			rc = mf_buf_puts(&p, part);
+	va_end(ap);
+	if (rc != 0) {
+		mf_buf_dispose(&p);
+		return NULL;
+	}
+	return mf_buf_detach(&p, NULL);
+}
+
+static int
+sign_commit(void *ctx, const char *data, size_t len, struct mf_buf *out,
+            struct mf_error *err)
+{
+	uint8_t *blob = NULL;
+	char *armored = NULL;
+	size_t n;
+	int rc;
+
+	rc = mf_sshsig_sign(&blob, &n, ctx, MF_SSHSIG_GIT_NAMESPACE,
+	                    (const uint8_t *)data, len, err);
+	if (rc == 0 && (rc = mf_sshsig_armor(&armored, blob, n)) != 0)
+		mf_error_set(err, rc, NULL, "cannot armor the signature");
+	if (rc == 0 && (rc = mf_buf_puts(out, armored)) != 0)
+		mf_error_set(err, rc, NULL, "out of memory");
+	free(blob);
+	free(armored);
+	return rc;
+}
+
+/* orgs/<org>/keys.json and a PEM file per key, as of entry idx. */
+static int
+add_keys(struct commit_files *f, const char *org, const char *idx,
+         struct mf_error *err)
+{
+	PGresult *res;
+	json_t *keys = NULL, *k;
+	size_t i;
+	int rc = 0;
+
+	res = mf_db_execv(MF_SQL_PUB_KEYS, err, 2, org, idx);
+	if (res == NULL)
+		return err->code;
+	if (PQgetisnull(res, 0, 0))
+		goto done;
+	if ((keys = mf_json_parse(PQgetvalue(res, 0, 0),
+	                          (size_t)PQgetlength(res, 0, 0), "keys", NULL,
+	                          err)) == NULL) {
+		rc = err->code;
+		goto done;
+	}
+	json_array_foreach(keys, i, k)
+	{
+		const char *text = mf_json_str(k, "public_key");
+		struct mf_key *key = NULL;
+		char *pem = NULL, keyfile[80];
+
+		snprintf(keyfile, sizeof(keyfile), "%.64s.pem",
+		         mf_json_str(k, "keyid") ? mf_json_str(k, "keyid")
+		                                 : "");
+		if (text == NULL ||
+		    mf_key_parse_public(&key, text, strlen(text), err) != 0 ||
+		    mf_key_public_pem(key, &pem) != 0) {
+			mf_key_free(key);
+			rc = err->code ? err->code : MF_E_NOMEM;
+			goto done;
+		}
+		mf_key_free(key);
+		if ((rc = files_put(f,
+		                    path_of("orgs", org, "keys", keyfile, NULL),
+		                    pem, strlen(pem))) != 0)
+			goto done;
+	}
+	{
+		char *text = json_dumps(keys, JSON_INDENT(2) | JSON_SORT_KEYS);
+		size_t len = text ? strlen(text) : 0;
+
+		if (text != NULL) {
+			char *nl = realloc(text, len + 2);
+
+			if (nl != NULL) {
+				text = nl;
+				memcpy(text + len, "\n", 2);
+				len++;
+			}
+		}
+		rc = files_put(f, path_of("orgs", org, "keys.json", NULL), text,
+		               len);
+	}
+done:
+	json_decref(keys);
+	PQclear(res);
+	if (rc != 0 && err->code == 0)
+		mf_error_set(err, rc, NULL, "cannot list keys");
+	return rc;
+}
+
+/*
+ * label.md and label.json of the model's newest version as of idx: the
+ * same bytes as the label endpoints serve (mf_label_markdown and
+ * mf_label_json_text), from one label tree built once for both.
+ */
+static int
+add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
+          const char *model, int64_t idx, struct mf_error *err)
+{
+	struct mf_label_data d;
+	struct mf_buf md, js;
+	json_t *label = NULL;
+	size_t mdlen = 0, jslen = 0;
+	int rc;
+
+	clock_to(p, PH_GIT);
+	/* No public URL: the repository must not depend on a deployment. */
+	rc = mf_label_data_load(&d, org, model, 0, idx, p->app->cfg->origin,
+	                        NULL, err);
+	clock_to(p, PH_LABEL);
+	if (rc == MF_E_NOT_FOUND) { /* an eval of a model without a version */
+		mf_error_dispose(err);
+		mf_error_init(err);
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	mf_buf_init(&md, LABEL_MAX);
+	mf_buf_init(&js, LABEL_MAX);
+	if ((rc = mf_label_json(&label, &d.in)) == 0 &&
+	    (rc = mf_label_render(&md, label, MF_LABEL_MARKDOWN)) == 0 &&
+	    (rc = mf_label_json_write(&js, label)) == 0) {
+		char *mdtext = mf_buf_detach(&md, &mdlen);
+		char *jstext = mf_buf_detach(&js, &jslen);
+
+		if ((rc = files_put(
+		         f, path_of("models", org, model, "label.md", NULL),
+		         mdtext, mdlen)) == 0)
+			rc = files_put(
+			    f,
+			    path_of("models", org, model, "label.json", NULL),
+			    jstext, jslen);
+		else
+			free(jstext);
+	} else {
+		mf_error_set(err, rc, NULL, "cannot render the label");
+	}
+	json_decref(label);
+	mf_buf_dispose(&md);
+	mf_buf_dispose(&js);
+	mf_label_data_dispose(&d);
+	clock_to(p, PH_RENDER);
+	return rc;
+}
+
+/* Builds and stages the commit of one entry (a row of PUB_PENDING). */
+static int
+publish_entry(struct mf_publisher *p, PGresult *res, int r,
+              char commit[MF_GITREPO_ID_SIZE], struct mf_error *err)
+{
+	const char *idx = PQgetvalue(res, r, 0), *kind = PQgetvalue(res, r, 1);
+	const char *signer = PQgetvalue(res, r, 2);
+	const char *org = PQgetvalue(res, r, 3), *model = PQgetvalue(res, r, 4);
+	const char *sha = PQgetvalue(res, r, 5);
+	const char *keyids = PQgetvalue(res, r, 7);
+	const char *env = PQgetvalue(res, r, 8);
+	int version = atoi(PQgetvalue(res, r, 9));
+	const char *accepted = PQgetvalue(res, r, 10);
+	int64_t index = strtoll(idx, NULL, 10);
+	struct mf_gitrepo_commit_req req;
+	struct commit_files f;
+	struct mf_buf msg = MF_BUF_INIT;
+	char author_email[128], tag[256], vstr[16], file[64];
+	const char *k, *sp;
+	int rc = 0;
+
+	memset(&f, 0, sizeof(f));
+	memset(&req, 0, sizeof(req));
+	snprintf(vstr, sizeof(vstr), "%d", version);
+	if (strcmp(kind, "disclosure") == 0)
+		rc = files_put(
+		    &f,
+		    path_of("models", org, model, "disclosure.dsse.json", NULL),
+		    strdup(env), strlen(env));
+	else if (strcmp(kind, "key-event") == 0 &&
+	         snprintf(file, sizeof(file), "%s.dsse.json", idx) > 0)
+		rc = files_put(&f,
+		               path_of("orgs", org, "key-events", file, NULL),
+		               strdup(env), strlen(env));
+	else {
+		snprintf(file, sizeof(file), "%.16s.dsse.json", sha);
+		rc = files_put(
+		    &f, path_of("models", org, model, "evals", file, NULL),
+		    strdup(env), strlen(env));
+	}
+	if (rc == 0 && strcmp(kind, "key-event") != 0)
+		rc = add_label(p, &f, org, model, index, err);
+	/* Key files as of this entry; unchanged ones would make identical
+	 * blobs, so they are only rewritten when they can have changed. */
+	if (rc == 0 &&
+	    (strcmp(kind, "key-event") == 0 || !keys_known(p, signer))) {
+		clock_to(p, PH_GIT);
+		rc = add_keys(&f, signer, idx, err);
+		clock_to(p, PH_KEYS);
+		if (rc == 0)
+			keys_written(p, signer);
+	}
+	if (rc == 0 && !PQgetisnull(res, r, 11))
+		rc = files_put(&f, strdup("log/checkpoint"),
+		               strdup(PQgetvalue(res, r, 11)),
+		               (size_t)PQgetlength(res, r, 11));
+	if (rc != 0)
+		goto done;
+
+	/* The message: what, who, and the trailers the history API reads. */
+	mf_buf_printf(&msg, "%s: %s%s%s", kind, org, model[0] ? "/" : "",
+	              model);
+	if (version > 0)
+		mf_buf_printf(&msg, " version %d", version);
+	mf_buf_printf(&msg, "\n\nSigned by %s; accepted at %s.\n\n", signer,
+	              accepted);
+	mf_buf_printf(&msg, "Log-Index: %s\n", idx);
+	if (version > 0)
+		mf_buf_printf(&msg, "Version: %d\n", version);
+	mf_buf_printf(&msg, "Payload-SHA256: %s\n", sha);
+	for (k = keyids; *k; k = *sp ? sp + 1 : sp) {
+		sp = strchr(k, ' ');
+		if (sp == NULL)
+			sp = k + strlen(k);
+		mf_buf_printf(&msg, "Signed-By: %.*s\n", (int)(sp - k), k);
+	}
+	if (msg.data == NULL) {
+		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	snprintf(author_email, sizeof(author_email), "%s@modelfacts", signer);
+	req.parent = p->head;
+	req.changes = f.changes;
+	req.nchanges = f.n;
+	req.message = msg.data;
+	req.author.name = signer;
+	req.author.email = author_email;
+	req.author.when = strtoll(PQgetvalue(res, r, 6), NULL, 10);
+	req.committer.name = "modelfacts registry";
+	req.committer.email = MF_REGISTRY_PRINCIPAL;
+	req.committer.when = req.author.when;
+	req.sign = sign_commit;
+	req.sign_ctx = p->app->keys.commit_key;
+	if ((rc = mf_gitrepo_commit(p->repo, &req, commit, err)) != 0)
+		goto done;
+	if (strcmp(kind, "disclosure") == 0) {
+		snprintf(tag, sizeof(tag), "%s/%s/v%s", org, model, vstr);
+		rc = mf_gitrepo_tag(p->repo, tag, commit, NULL, NULL, err);
+	}
+done:
+	mf_buf_dispose(&msg);
+	files_reset(&f);
+	return rc;
+}
+
+static int
+record(const struct mf_buf *idxs, const struct mf_buf *ids,
+       struct mf_error *err)
+{
+	PGresult *res =
+	    mf_db_execv(MF_SQL_PUB_RECORD, err, 2, idxs->data, ids->data);
+
+	if (res == NULL)
+		return err->code;
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Where the repository stands: its head's Log-Index. Commits the
+ * database has not recorded (a crash between the ref update and the
+ * insert) are found by walking back, and recorded now.
+ */
+static int
+sync_position(struct mf_publisher *p, struct mf_error *err)
+{
+	struct mf_buf idxs = MF_BUF_INIT, ids = MF_BUF_INIT;
+	struct mf_gitrepo_trailers *t = NULL;
+	char cur[MF_GITREPO_ID_SIZE], parent[MF_GITREPO_ID_SIZE];
+	const char *li;
+	int64_t last, recorded;
+	PGresult *res;
+	int rc;
+
+	if ((rc = mf_gitrepo_head(p->repo, p->head, err)) != 0)
+		return rc;
+	p->next = 0;
+	if (p->head[0] == '\0')
+		goto done;
+	if ((res = mf_db_execv(MF_SQL_PUB_LAST, err, 0)) == NULL)
+		return err->code;
+	recorded = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	mf_db_array_begin(&idxs);
+	mf_db_array_begin(&ids);
+	snprintf(cur, sizeof(cur), "%s", p->head);
+	last = -1;
+	while (cur[0] != '\0') {
+		if ((rc = mf_gitrepo_commit_trailers(p->repo, cur, &t, parent,
+		                                     err)) != 0)
+			goto done;
+		li = mf_gitrepo_trailer_get(t, "Log-Index");
+		if (li == NULL) {
+			rc = mf_error_set(err, MF_E_IO, NULL,
+			                  "commit %s has no Log-Index", cur);
+			goto done;
+		}
+		if (last < 0)
+			last = strtoll(li, NULL, 10);
+		if (strtoll(li, NULL, 10) <= recorded)
+			break;
+		mf_db_array_push(&idxs, li);
+		mf_db_array_push(&ids, cur);
+		mf_gitrepo_trailers_free(t);
+		t = NULL;
+		snprintf(cur, sizeof(cur), "%s", parent);
+	}
+	mf_db_array_end(&idxs);
+	mf_db_array_end(&ids);
+	if (idxs.len > 2) {
+		mf_diag_info("git publisher: recording commits up to log index "
+		             "%" PRId64 " found in the repository",
+		             last);
+		if ((rc = record(&idxs, &ids, err)) != 0)
+			goto done;
+	}
+	p->next = last + 1;
+done:
+	mf_gitrepo_trailers_free(t);
+	mf_buf_dispose(&idxs);
+	mf_buf_dispose(&ids);
+	if (rc == 0)
+		p->synced = true;
+	return rc;
+}
+
+/* One debug line per batch: ms per phase, the git layer's in brackets. */
+static void
+log_times(struct mf_publisher *p, int n, int64_t t0,
+          const int64_t git0[MF_GITREPO_PH__MAX])
+{
+	static const char *const git_names[MF_GITREPO_PH__MAX] = {
+	    "trees", "commit", "sign",  "pack",
+	    "refs",  "info",   "house", "merge"};
+	int64_t git[MF_GITREPO_PH__MAX];
+	struct mf_buf b = MF_BUF_INIT;
+	int i;
+
+	mf_gitrepo_times(p->repo, git);
+	for (i = 0; i < PH__MAX; i++)
+		mf_buf_printf(&b, " %s %.1f", phase_names[i],
+		              (double)p->phase_ns[i] / 1e6);
+	mf_buf_puts(&b, " [");
+	for (i = 0; i < MF_GITREPO_PH__MAX; i++)
+		mf_buf_printf(&b, "%s%s %.1f", i ? " " : "", git_names[i],
+		              (double)(git[i] - git0[i]) / 1e6);
+	mf_buf_puts(&b, "]");
+	mf_diag_debug("git publisher: %d entries in %.1f ms:%s", n,
+	              (double)(mf_time_mono_ns() - t0) / 1e6,
+	              b.data ? b.data : "");
+	mf_buf_dispose(&b);
+}
+
+/* Publishes one batch of entries; *n gets how many (0: idle). */
+static int
+publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
+{
+	struct mf_buf idxs = MF_BUF_INIT, ids = MF_BUF_INIT;
+	char next[24], commit[MF_GITREPO_ID_SIZE];
+	int64_t t0, git0[MF_GITREPO_PH__MAX];
+	PGresult *res;
+	int r, rc = 0;
+
+	*n = 0;
+	snprintf(next, sizeof(next), "%" PRId64, p->next);
+	memset(p->phase_ns, 0, sizeof(p->phase_ns));
+	mf_gitrepo_times(p->repo, git0);
+	p->phase_mark = t0 = mf_time_mono_ns();
+	if ((res = mf_db_execv(MF_SQL_PUB_PENDING, err, 2, next, BATCH)) ==
+	    NULL)
+		return err->code;
+	clock_to(p, PH_PENDING);
+	mf_db_array_begin(&idxs);
+	mf_db_array_begin(&ids);
+	for (r = 0; r < PQntuples(res); r++) {
+		if (strtoll(PQgetvalue(res, r, 0), NULL, 10) != p->next + r) {
+			rc = mf_error_set(err, MF_E_INTERNAL, NULL,
+			                  "log gap at %" PRId64, p->next + r);
+			goto fail;
+		}
+		if ((rc = publish_entry(p, res, r, commit, err)) != 0)
+			goto fail;
+		memcpy(p->head, commit, sizeof(commit));
+		mf_db_array_push(&idxs, PQgetvalue(res, r, 0));
+		mf_db_array_push(&ids, commit);
+	}
+	if (r == 0)
+		goto done;
+	/* The ref update inside flush is the commit point. */
+	clock_to(p, PH_GIT);
+	if ((rc = mf_gitrepo_flush(p->repo, err)) != 0)
+		goto fail;
+	clock_to(p, PH_FLUSH);
+	mf_db_array_end(&idxs);
+	mf_db_array_end(&ids);
+	p->next += r;
+	*n = r;
+	/* A failure here is repaired by sync_position on the next round. */
+	if ((rc = record(&idxs, &ids, err)) != 0)
+		p->synced = false;
+	clock_to(p, PH_RECORD);
+	log_times(p, r, t0, git0);
+	goto done;
+fail:
+	/* Drop what was staged: reopen, then re-read the head. */
+	mf_gitrepo_free(p->repo);
+	p->repo = NULL;
+	p->synced = false;
+	keys_forget(p);
+done:
+	PQclear(res);
+	mf_buf_dispose(&idxs);
+	mf_buf_dispose(&ids);
+	return rc;
+}
+
+/*
+ * Merges packs for at most budget_ms (mf_gitrepo_maintain); true while
+ * more is to do. Publishing does not depend on it: a failure is logged.
+ */
+static bool
+merge_slice(struct mf_publisher *p, unsigned budget_ms)
+{
+	struct mf_error err;
+	bool busy = false;
+
+	mf_error_init(&err);
+	if (mf_gitrepo_maintain(p->repo, budget_ms, &busy, &err) != 0)
+		mf_diag_warn("git publisher: merging packs: %s", err.message);
+	mf_error_dispose(&err);
+	return busy;
+}
+
+static bool stopping(struct mf_publisher *p);
+
+/*
+ * After a batch that was not full, the next one starts LINGER_MS after
+ * this one did: a steady stream of entries is then published in a few
+ * larger batches rather than many small ones, which matters because a
+ * flush writes a pack, its index, the pack list, packed-refs and
+ * info/refs whatever its size. The wait goes to merging packs.
+ */
+static void
+linger(struct mf_publisher *p, int64_t started_ns)
+{
+	int64_t until = started_ns + (int64_t)LINGER_MS * 1000000, now;
+	bool merging = true;
+
+	while (!stopping(p) && (now = mf_time_mono_ns()) < until) {
+		if (merging && until - now >= 1000000) {
+			merging =
+			    merge_slice(p, (unsigned)((until - now) / 1000000));
+		} else {
+			struct timespec ts = {0, (long)(until - now)};
+
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+static bool
+stopping(struct mf_publisher *p)
+{
+	bool s;
+
+	pthread_mutex_lock(&p->lock);
+	s = p->stopping;
+	pthread_mutex_unlock(&p->lock);
+	return s;
+}
+
+/*
+ * (Re)opens the repository, dropping anything staged in memory, and
+ * clears what a killed writer left behind. Only the lock holder does this.
+ */
+static int
+open_repo(struct mf_publisher *p, struct mf_error *err)
+{
+	struct mf_gitrepo_options opt;
+	unsigned removed = 0;
+	int rc;
+
+	mf_gitrepo_free(p->repo);
+	p->repo = NULL;
+	p->synced = false;
+	keys_forget(p);
+	mf_gitrepo_options_default(&opt);
+	opt.batch_max = 100000; /* we flush once per batch ourselves */
+	if ((rc = mf_gitrepo_open(&p->repo, p->app->cfg->git_dir, &opt, err)) !=
+	        0 ||
+	    (rc = mf_gitrepo_recover(p->repo, &removed, err)) != 0) {
+		mf_gitrepo_free(p->repo);
+		p->repo = NULL;
+		return rc;
+	}
+	if (removed > 0)
+		mf_diag_info("git publisher: removed %u stale lock files",
+		             removed);
+	return 0;
+}
+
+static int
+become_leader(struct mf_publisher *p, struct mf_error *err)
+{
+	const char *key = PUBLISHER_LOCK_KEY;
+	PGresult *res;
+
+	res = mf_db_exec(MF_SQL_PUB_TRY_LOCK, 1, &key, NULL, NULL, err);
+	if (res == NULL)
+		return err->code;
+	p->leader = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	p->session = mf_db_generation();
+	if (!p->leader)
+		return 0;
+	mf_diag_info("git publisher: this process publishes to %s",
+	             p->app->cfg->git_dir);
+	return open_repo(p, err);
+}
+static void *
+publisher_main(void *arg)
+{
+	struct mf_publisher *p = arg;
+	struct mf_error err;
+	int n, count, wait_ms = 0;
+
+	prctl(PR_SET_NAME, "mf-publisher", 0, 0, 0); /* for top and perf */
+	/*
+	 * Publication runs behind acceptance by design: when the machine is
+	 * saturated, accepting and logging submissions come first and the
+	 * publisher catches up when load falls (Linux: a thread's own nice).
+	 */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), PUBLISHER_NICE);
+
+	while (!stopping(p)) {
+		mf_error_init(&err);
+		if (p->leader && mf_db_generation() != p->session)
+			p->leader = false;
+		if (!p->leader) {
+			if (become_leader(p, &err) != 0 || !p->leader) {
+				wait_ms = 1000;
+				goto wait;
+			}
+		}
+		if (p->listening != mf_db_generation()) {
+			if (mf_db_listen("mf_diag", &err) != 0)
+				goto fail;
+			p->listening = mf_db_generation();
+		}
+		if (p->repo == NULL && open_repo(p, &err) != 0)
+			goto fail;
+		if (!p->synced && sync_position(p, &err) != 0)
+			goto fail;
+		do {
+			int64_t started = mf_time_mono_ns();
+
+			if (publish_batch(p, &n, &err) != 0)
+				goto fail;
+			if (n > 0 && n < BATCH_N)
+				linger(p, started);
+		} while (n > 0 && !stopping(p));
+		wait_ms = merge_slice(p, IDLE_SLICE_MS) ? 0 : POLL_MS;
+		goto wait;
+	fail:
+		mf_diag_warn("git publisher: %s; retrying", err.message);
+		if (err.code == MF_E_UNAVAILABLE)
+			p->leader = false;
+		wait_ms = 1000;
+	wait:
+		mf_error_dispose(&err);
+		mf_error_init(&err);
+		/* The sequencer's NOTIFY wakes us; the timeout is a fallback.
+		 */
+		if (mf_db_conn(&err) != NULL &&
+		    p->listening == mf_db_generation())
+			mf_db_wait_notify(wait_ms > 200 ? 200 : wait_ms, -1,
+			                  &count, &err);
+		else {
+			struct timespec ts = {0, 200 * 1000 * 1000};
+
+			nanosleep(&ts, NULL);
+		}
+		mf_error_dispose(&err);
+	}
+	mf_gitrepo_free(p->repo);
+	keys_forget(p);
+	mf_db_drop(); /* releases the advisory lock */
+	return NULL;
+}
+
+int
+mf_publisher_start(struct mf_publisher **out, struct mf_app *app,
+                   struct mf_error *err)
+{
+	struct mf_publisher *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (p == NULL)
+		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+	p->app = app;
+	pthread_mutex_init(&p->lock, NULL);
+	if (pthread_create(&p->thread, NULL, publisher_main, p) != 0) {
+		free(p);
+		return mf_error_set(err, MF_E_INTERNAL, NULL,
+		                    "cannot start the git publisher");
+	}
+	*out = p;
+	return 0;
+}
+
+void
+mf_publisher_stop(struct mf_publisher *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
