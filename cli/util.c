@@ -1,5 +1,6 @@
 /* CLI helpers (see util.h). */
 #include "cli/util.h"
+#include "common/file.h"
 #include "common/json.h"
 
 #include <curl/curl.h>
@@ -11,38 +12,15 @@
 char *
 mf_cli_read_file(const char *path, size_t max, size_t *len)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	struct mf_buf b;
-	char chunk[65536];
-	size_t n;
+	struct mf_error err;
+	char *data;
 
-	if (f == NULL) {
-		fprintf(stderr, "modelfacts: cannot open %s: %s\n", path,
-		        strerror(errno));
-		return NULL;
-	}
-	mf_buf_init(&b, max);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (mf_buf_append(&b, chunk, n) != 0) {
-			fprintf(stderr,
-			        "modelfacts: %s is larger than %zu "
-			        "bytes\n",
-			        path, max);
-			mf_buf_dispose(&b);
-			if (f != stdin)
-				fclose(f);
-			return NULL;
-		}
-	if (ferror(f)) {
-		fprintf(stderr, "modelfacts: cannot read %s\n", path);
-		mf_buf_dispose(&b);
-		if (f != stdin)
-			fclose(f);
-		return NULL;
-	}
-	if (f != stdin)
-		fclose(f);
-	return mf_buf_detach(&b, len);
+	mf_error_init(&err);
+	if (mf_file_read(&data, len, path, max, &err) != 0)
+		fprintf(stderr, "modelfacts: %s\n",
+		        err.message[0] ? err.message : "out of memory");
+	mf_error_dispose(&err);
+	return data;
 }
 
 const char *

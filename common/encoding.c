@@ -141,8 +141,8 @@ mf_hex_encode(char *out, const uint8_t *in, size_t n)
 	out[2 * n] = '\0';
 }
 
-static int
-hex_value(char c)
+int
+mf_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -153,6 +153,18 @@ hex_value(char c)
 	return -1;
 }
 
+bool
+mf_hex_is_lower(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
 int
 mf_hex_decode(uint8_t *out, size_t n, const char *in)
 {
@@ -160,8 +172,8 @@ mf_hex_decode(uint8_t *out, size_t n, const char *in)
 	int hi, lo;
 
 	for (i = 0; i < n; i++) {
-		hi = hex_value(in[2 * i]);
-		lo = hi < 0 ? -1 : hex_value(in[2 * i + 1]);
+		hi = mf_hex_digit(in[2 * i]);
+		lo = hi < 0 ? -1 : mf_hex_digit(in[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);

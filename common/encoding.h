@@ -6,6 +6,7 @@
 #ifndef MF_ENCODING_H
 #define MF_ENCODING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,10 @@ int mf_base64_decode(uint8_t **out, size_t *out_len, const char *in, size_t n);
 
 /* Writes 2n lowercase hex digits and a NUL. */
 void mf_hex_encode(char *out, const uint8_t *in, size_t n);
+/* The value of one hex digit (either case), or -1. */
+int mf_hex_digit(int c);
+/* True when s[0..n) are all lowercase hex digits (ids, digests). */
+bool mf_hex_is_lower(const char *s, size_t n);
 /* Decodes exactly 2n hex digits (either case) into out[n]; 0 or -1. */
 int mf_hex_decode(uint8_t *out, size_t n, const char *in);
 

@@ -11,6 +11,7 @@
  * here a NUL byte outside a string is always an error.
  */
 #include "common/json.h"
+#include "common/encoding.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -142,15 +143,7 @@ hex4(const char *s, const char *end)
 	if (end - s < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		char ch = s[i];
-
-		if (ch >= '0' && ch <= '9')
-			d = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			d = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F')
-			d = ch - 'A' + 10;
-		else
+		if ((d = mf_hex_digit((unsigned char)s[i])) < 0)
 			return -1;
 		v = v * 16 + d;
 	}

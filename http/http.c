@@ -9,6 +9,7 @@
 #include "http/cache.h"
 
 #include <arpa/inet.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -271,12 +272,6 @@ void
 mf_http_resume(struct mf_request *req)
 {
 	MHD_resume_connection(req->conn);
-}
-
-unsigned
-mf_http_active(const struct mf_http *http)
-{
-	return atomic_load(&((struct mf_http *)http)->active);
 }
 
 /* Runs the handler (or the resume step) and turns failures into errors. */

@@ -2,8 +2,8 @@
  * The HTTP layer on libmicrohttpd (internal polling thread, epoll, thread
  * pool): request bodies accumulated up to a limit, dispatch through the
  * route table, one JSON error shape, a request id on every response and
- * log line, an access log, and graceful shutdown. Only this layer and the
- * handlers include microhttpd.h.
+ * log line, an access log, and graceful shutdown. Only this layer includes
+ * microhttpd.h: handlers see a struct mf_request and the functions below.
  */
 #ifndef MF_HTTP_H
 #define MF_HTTP_H
@@ -13,12 +13,12 @@
 #include "http/router.h"
 
 #include <jansson.h>
-#include <microhttpd.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 struct mf_app;
 struct mf_http;
+struct MHD_Connection; /* libmicrohttpd's, opaque outside http/ */
 
 #define MF_HTTP_MAX_HEADERS 8
 
@@ -118,8 +118,5 @@ int mf_http_respond_error(struct mf_request *req, const struct mf_error *err);
  */
 void mf_http_suspend(struct mf_request *req, mf_handler_fn resume);
 void mf_http_resume(struct mf_request *req);
-
-/* Requests in flight (received, not yet completed). */
-unsigned mf_http_active(const struct mf_http *http);
 
 #endif

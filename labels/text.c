@@ -4,6 +4,7 @@
  */
 #include "labels/text.h"
 
+#include "common/encoding.h"
 #include "common/slug.h"
 
 #include <string.h>
@@ -48,33 +49,6 @@ mf_label_utf8_next(const char *s, size_t len, uint32_t *cp)
 bad:
 	*cp = MF_LABEL_INVALID;
 	return 1;
-}
-
-size_t
-mf_label_utf8_put(char *dst, uint32_t cp)
-{
-	unsigned char *d = (unsigned char *)dst;
-
-	if (cp < 0x80) {
-		d[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		d[0] = (unsigned char)(0xC0 | (cp >> 6));
-		d[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (unsigned char)(0xE0 | (cp >> 12));
-		d[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		d[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	d[0] = (unsigned char)(0xF0 | (cp >> 18));
-	d[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-	d[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-	d[3] = (unsigned char)(0x80 | (cp & 0x3F));
-	return 4;
 }
 
 enum mf_label_char
@@ -124,8 +98,7 @@ prefix_nocase(const char *s, const char *lower_prefix)
 static bool
 is_hex(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	       (c >= 'A' && c <= 'F');
+	return mf_hex_digit((unsigned char)c) >= 0;
 }
 
 static bool

@@ -23,10 +23,6 @@
  */
 size_t mf_label_utf8_next(const char *s, size_t len, uint32_t *cp);
 
-/* Appends the UTF-8 encoding of cp to dst (room for 4 bytes); returns
- * the number of bytes written. */
-size_t mf_label_utf8_put(char *dst, uint32_t cp);
-
 enum mf_label_char {
 	MF_LABEL_CHAR_PLAIN, /* shown as is (after the backend's escaping) */
 	MF_LABEL_CHAR_SPACE, /* whitespace and line breaks: one space */

@@ -104,6 +104,20 @@ def main():
         print(f"note: reference data not found at {env['MF_SHARED_DATA']}:"
               " tests that need it are skipped")
 
+    # The source checks: house formatting (clang-format) and the folder
+    # layout the README's source tour describes (scripts/check_layout.py).
+    for name, cmd in (("check format", ["make", "-s", "--no-print-directory",
+                                        "format-check"]),
+                      ("check layout", [os.path.join(ROOT, "scripts",
+                                                     "check_layout.py")])):
+        if selected(name, args.only):
+            p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True,
+                               errors="replace")
+            print("   " + "\n   ".join(p.stdout.strip().splitlines()[-30:]))
+            ok = p.returncode == 0
+            totals.add(name, int(ok), int(not ok), 0, [] if ok else [name])
+
     fuzz = os.path.join(ROOT, "tests", "fuzz", "run.sh")
     if os.path.exists(fuzz) and selected("fuzz", args.only):
         t0 = time.time()

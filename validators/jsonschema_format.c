@@ -6,6 +6,7 @@
  */
 #include "validators/jsonschema_internal.h"
 
+#include "common/encoding.h"
 #include "common/timeutil.h"
 
 #include <string.h>
@@ -30,12 +31,6 @@ mf_js_format_lookup(const char *name)
 	return MF_JS_FORMAT_NONE;
 }
 
-const char *
-mf_js_format_name(enum mf_js_format f)
-{
-	return format_names[f];
-}
-
 static bool
 is_digit(int c)
 {
@@ -51,7 +46,7 @@ is_alpha(int c)
 static bool
 is_hex(int c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return mf_hex_digit(c) >= 0;
 }
 
 /* dec-octet "." dec-octet "." dec-octet "." dec-octet, no leading zeros */

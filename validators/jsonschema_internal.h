@@ -207,7 +207,6 @@ enum mf_js_format {
 };
 
 enum mf_js_format mf_js_format_lookup(const char *name);
-const char *mf_js_format_name(enum mf_js_format f);
 bool mf_js_format_check(enum mf_js_format f, const char *s, size_t len);
 bool mf_js_is_ipv4(const char *s, size_t len);
 bool mf_js_is_ipv6(const char *s, size_t len);

@@ -25,6 +25,7 @@
 #include "validators/jsonschema_internal.h"
 
 #include "common/buf.h"
+#include "common/encoding.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -142,18 +143,6 @@ property_escape(struct mf_buf *b, const char *p, const char *end, int *rc)
 	return (size_t)(close - p) + 1;
 }
 
-static int
-hexdig(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads n hex digits at s; -1 if they are not all there. */
 static long
 hexn(const char *s, const char *end, int n)
@@ -164,7 +153,7 @@ hexn(const char *s, const char *end, int n)
 	if (end - s < n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if ((d = hexdig((unsigned char)s[i])) < 0)
+		if ((d = mf_hex_digit((unsigned char)s[i])) < 0)
 			return -1;
 		v = v * 16 + d;
 	}
@@ -185,9 +174,10 @@ unicode_escape(const char *p, const char *end, long *cp)
 	if (p + 1 < end && p[1] == '{') {
 		*cp = 0;
 		for (q = p + 2; q < end && *q != '}'; q++) {
-			if (hexdig((unsigned char)*q) < 0 || *cp > 0x10FFFF)
+			if (mf_hex_digit((unsigned char)*q) < 0 ||
+			    *cp > 0x10FFFF)
 				return 0;
-			*cp = *cp * 16 + hexdig((unsigned char)*q);
+			*cp = *cp * 16 + mf_hex_digit((unsigned char)*q);
 		}
 		if (q >= end || q == p + 2 || *cp > 0x10FFFF)
 			return 0;

@@ -5,6 +5,7 @@
  */
 #include "validators/jsonschema_internal.h"
 
+#include "common/file.h"
 #include "common/json.h"
 
 #include <errno.h>
@@ -157,54 +158,6 @@ safe_rest(const char *rest)
 	return true;
 }
 
-static int
-read_file(const char *path, char **out, size_t *len, struct mf_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0, r;
-	int rc = 0;
-
-	if (f == NULL)
-		return mf_error_set(err, MF_E_IO, NULL, "cannot open %s: %s",
-		                    path, strerror(errno));
-	for (;;) {
-		if (n == cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > REGISTRY_FILE_MAX + 1)
-				cap = REGISTRY_FILE_MAX + 1;
-			if (n == cap) {
-				rc = mf_error_set(err, MF_E_TOO_LARGE, NULL,
-				                  "%s: larger than %u bytes",
-				                  path, REGISTRY_FILE_MAX);
-				goto done;
-			}
-			if ((nb = realloc(buf, cap)) == NULL) {
-				rc = MF_E_NOMEM;
-				goto done;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = mf_error_set(err, MF_E_IO, NULL, "cannot read %s", path);
-		goto done;
-	}
-	*out = buf;
-	*len = n;
-	buf = NULL;
-done:
-	free(buf);
-	fclose(f);
-	return rc;
-}
-
 int
 mf_js_registry_find(struct mf_schema_registry *reg, const char *uri,
                     json_t **out, struct mf_error *err)
@@ -244,7 +197,7 @@ mf_js_registry_find(struct mf_schema_registry *reg, const char *uri,
 		        ? "/"
 		        : "",
 		    rest);
-		rc = read_file(path, &text, &len, err);
+		rc = mf_file_read(&text, &len, path, REGISTRY_FILE_MAX, err);
 		if (rc != 0)
 			goto done;
 		doc = mf_json_parse(text, len, path, NULL, err);

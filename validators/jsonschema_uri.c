@@ -6,6 +6,7 @@
 #include "validators/jsonschema_internal.h"
 
 #include "common/buf.h"
+#include "common/encoding.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -227,18 +228,6 @@ mf_js_uri_split(const char *uri, char **abs_out, const char **frag_out)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 mf_js_percent_decode(const char *s)
 {
@@ -248,9 +237,9 @@ mf_js_percent_decode(const char *s)
 		return NULL;
 	while (*s) {
 		if (*s == '%') {
-			int h = hexval((unsigned char)s[1]), l;
+			int h = mf_hex_digit((unsigned char)s[1]), l;
 
-			l = h < 0 ? -1 : hexval((unsigned char)s[2]);
+			l = h < 0 ? -1 : mf_hex_digit((unsigned char)s[2]);
 			if (h < 0 || l < 0 || (h == 0 && l == 0)) {
 				free(out);
 				return NULL;
