@@ -325,17 +325,16 @@ publish_entry(struct mf_publisher *p, const struct mf_db_pub_entry *e,
 	const char *sha = e->payload_sha256, *keyids = e->keyids;
 	const char *env = e->envelope, *accepted = e->accepted_at;
 	int version = e->version;
-	int64_t index = e->log_index;
+	int64_t idx = e->log_index;
 	struct mf_gitrepo_commit_req req;
 	struct commit_files f;
 	struct mf_buf msg = MF_BUF_INIT;
-	char author_email[128], tag[256], vstr[16], file[64], idx[24];
+	char author_email[128], tag[256], vstr[16], file[64];
 	const char *k, *sp;
 	int rc = 0;
 
 	memset(&f, 0, sizeof(f));
 	memset(&req, 0, sizeof(req));
-	snprintf(idx, sizeof(idx), "%" PRId64, index);
 	snprintf(vstr, sizeof(vstr), "%d", version);
 	if (strcmp(kind, "disclosure") == 0)
 		rc = files_put(
@@ -343,7 +342,7 @@ publish_entry(struct mf_publisher *p, const struct mf_db_pub_entry *e,
 		    path_of("models", org, model, "disclosure.dsse.json", NULL),
 		    strdup(env), strlen(env));
 	else if (strcmp(kind, "key-event") == 0 &&
-	         snprintf(file, sizeof(file), "%s.dsse.json", idx) > 0)
+	         snprintf(file, sizeof(file), "%" PRId64 ".dsse.json", idx) > 0)
 		rc = files_put(&f,
 		               path_of("orgs", org, "key-events", file, NULL),
 		               strdup(env), strlen(env));
@@ -354,13 +353,13 @@ publish_entry(struct mf_publisher *p, const struct mf_db_pub_entry *e,
 		    strdup(env), strlen(env));
 	}
 	if (rc == 0 && strcmp(kind, "key-event") != 0)
-		rc = add_label(p, &f, org, model, index, err);
+		rc = add_label(p, &f, org, model, idx, err);
 	/* Key files as of this entry; unchanged ones would make identical
 	 * blobs, so they are only rewritten when they can have changed. */
 	if (rc == 0 &&
 	    (strcmp(kind, "key-event") == 0 || !keys_known(p, signer))) {
 		clock_to(p, PH_GIT);
-		rc = add_keys(&f, signer, index, err);
+		rc = add_keys(&f, signer, idx, err);
 		clock_to(p, PH_KEYS);
 		if (rc == 0)
 			keys_written(p, signer);
@@ -378,7 +377,7 @@ publish_entry(struct mf_publisher *p, const struct mf_db_pub_entry *e,
 		mf_buf_printf(&msg, " version %d", version);
 	mf_buf_printf(&msg, "\n\nSigned by %s; accepted at %s.\n\n", signer,
 	              accepted);
-	mf_buf_printf(&msg, "Log-Index: %s\n", idx);
+	mf_buf_printf(&msg, "Log-Index: %" PRId64 "\n", idx);
 	if (version > 0)
 		mf_buf_printf(&msg, "Version: %d\n", version);
 	mf_buf_printf(&msg, "Payload-SHA256: %s\n", sha);
