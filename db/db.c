@@ -135,6 +135,12 @@ mf_db_conn(struct mf_error *err)
 	return tc->conn;
 }
 
+int
+mf_db_connect(struct mf_error *err)
+{
+	return mf_db_conn(err) != NULL ? 0 : err->code;
+}
+
 /* Maps a failed result to an error code, logging what clients never see. */
 static int
 result_error(struct thread_conn *tc, PGresult *res, const char *what,

@@ -16,6 +16,11 @@
 /* Remembers the connection string; call once before any thread uses it. */
 int mf_db_global_init(const char *conninfo);
 
+/*
+ * Makes sure the thread has a working connection, connecting when needed
+ * (which starts a new mf_db_generation()). 0, or MF_E_UNAVAILABLE.
+ */
+int mf_db_connect(struct mf_error *err);
 /* Closes the thread's connection, e.g. after it broke mid-transaction. */
 void mf_db_drop(void);
 /*

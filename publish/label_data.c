@@ -1,11 +1,16 @@
-/* Assembling a label's input from the database (see label_data.h). */
+/*
+ * Assembling a label's input (see label_data.h). The database reads are
+ * db/label.c's typed functions; what stays here is what a label means:
+ * which position to read as of, and the scores recomputed with the
+ * assessments applied. That is why this file lives with the publisher,
+ * its main user, rather than in db/: the API's label and diff endpoints
+ * call it too, so both serve the bytes the repository holds.
+ */
 #include "publish/label_data.h"
-#include "common/json.h"
+#include "db/label.h"
 #include "scoring/index.h"
 #include "scoring/score.h"
-#include "db/exec.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,70 +28,48 @@ mf_label_data_dispose(struct mf_label_data *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static json_t *
-parse_col(PGresult *res, int row, int col, struct mf_error *err)
-{
-	return mf_json_parse(PQgetvalue(res, row, col),
-	                     (size_t)PQgetlength(res, row, col), "column", NULL,
-	                     err);
-}
-
 /*
  * Scores: modelfacts-v1 with its assessments applied, and one score per
  * other index whose document the registry has (assessments of an index
  * it does not know are left out).
  */
 static int
-scores(struct mf_label_data *d, PGresult *res, struct mf_error *err)
+scores(struct mf_label_data *d, const struct mf_db_assessment *rows, size_t n,
+       struct mf_error *err)
 {
 	struct mf_score_assessment as[MAX_ASSESSMENTS];
-	json_t *payloads[MAX_ASSESSMENTS] = {0};
 	struct mf_score *score = NULL;
 	struct mf_index *other = NULL;
-	int n = PQntuples(res), i, start, rc = 0;
+	size_t i, start;
+	int rc = 0;
 
-	if (n > MAX_ASSESSMENTS)
-		n = MAX_ASSESSMENTS; /* the latest win; older ones matter less
-		                      */
 	for (i = 0; i < n; i++) {
-		if ((payloads[i] = parse_col(res, i, 2, err)) == NULL) {
-			rc = err->code;
-			goto done;
-		}
-		as[i].payload = payloads[i];
-		as[i].assessor = PQgetvalue(res, i, 0);
+		as[i].payload = rows[i].payload;
+		as[i].assessor = rows[i].assessor;
 	}
 	/* mf_score_compute skips assessments of other indices itself */
 	if ((rc = mf_score_compute(&score, mf_index_modelfacts_v1(),
-	                           d->disclosure, as, (size_t)n, err)) != 0)
-		goto done;
+	                           d->disclosure, as, n, err)) != 0)
+		return rc;
 	d->score = mf_score_json(score);
 	mf_score_free(score);
 	score = NULL;
-	if ((d->other_scores = json_array()) == NULL || d->score == NULL) {
-		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-		goto done;
-	}
+	if ((d->other_scores = json_array()) == NULL || d->score == NULL)
+		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	/* rows are ordered by index: one score per run of the same index */
 	for (start = 0; start < n; start = i) {
-		const char *id = PQgetvalue(res, start, 1);
-		json_t *doc;
+		const char *id = rows[start].index_id;
 
-		for (i = start; i < n && strcmp(PQgetvalue(res, i, 1), id) == 0;
-		     i++)
+		for (i = start; i < n && strcmp(rows[i].index_id, id) == 0; i++)
 			;
 		if (strcmp(id, "modelfacts-v1") == 0 ||
-		    PQgetisnull(res, start, 3))
+		    rows[start].document == NULL)
 			continue;
-		if ((doc = parse_col(res, start, 3, err)) == NULL ||
-		    mf_index_load(&other, doc, err) != 0) {
-			json_decref(doc);
-			rc = err->code;
-			goto done;
-		}
-		json_decref(doc);
+		if ((rc = mf_index_load(&other, rows[start].document, err)) !=
+		    0)
+			return rc;
 		rc = mf_score_compute(&score, other, d->disclosure, as + start,
-		                      (size_t)(i - start), err);
+		                      i - start, err);
 		if (rc == 0)
 			json_array_append_new(d->other_scores,
 			                      mf_score_json(score));
@@ -95,12 +78,9 @@ scores(struct mf_label_data *d, PGresult *res, struct mf_error *err)
 		mf_index_free(other);
 		other = NULL;
 		if (rc != 0)
-			goto done;
+			return rc;
 	}
-done:
-	for (i = 0; i < MAX_ASSESSMENTS; i++)
-		json_decref(payloads[i]);
-	return rc;
+	return 0;
 }
 
 int
@@ -108,73 +88,44 @@ mf_label_data_load(struct mf_label_data *d, const char *org, const char *model,
                    int version, int64_t as_of, const char *origin,
                    const char *public_url, struct mf_error *err)
 {
-	char v[16], a[24];
-	const char *pv = NULL, *pa = NULL;
-	PGresult *res = NULL;
-	int rc = 0;
+	struct mf_db_label_version v;
+	struct mf_db_assessment *rows = NULL;
+	const int64_t *pa = as_of >= 0 ? &as_of : NULL;
+	int64_t none = -1;
+	size_t nrows = 0;
+	int rc;
 
 	memset(d, 0, sizeof(*d));
-	if (version > 0) {
-		snprintf(v, sizeof(v), "%d", version);
-		pv = v;
-	}
-	if (as_of >= 0) {
-		snprintf(a, sizeof(a), "%" PRId64, as_of);
-		pa = a;
-	}
-	res = mf_db_execv(MF_SQL_LABEL_VERSION, err, 4, org, model, pv, pa);
-	if (res == NULL)
-		return err->code;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return mf_error_set(err, MF_E_NOT_FOUND, NULL,
-		                    "no such version of %s/%s", org, model);
-	}
+	/* 1. The version; its documents move into d. */
+	if ((rc = mf_db_label_version(&v, org, model, version, pa, err)) != 0)
+		return rc;
 	snprintf(d->org, sizeof(d->org), "%s", org);
 	snprintf(d->model, sizeof(d->model), "%s", model);
-	d->in.version = atoi(PQgetvalue(res, 0, 0));
-	d->in.latest_version = PQgetisnull(res, 0, 1)
-	                           ? d->in.version
-	                           : atoi(PQgetvalue(res, 0, 1));
-	snprintf(d->payload_sha256, sizeof(d->payload_sha256), "%s",
-	         PQgetvalue(res, 0, 2));
-	snprintf(d->accepted_at, sizeof(d->accepted_at), "%s",
-	         PQgetvalue(res, 0, 3));
-	d->in.log_index = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
-	if ((d->signed_by = parse_col(res, 0, 5, err)) == NULL ||
-	    (d->disclosure = parse_col(res, 0, 6, err)) == NULL) {
-		rc = err->code;
-		goto done;
-	}
-	/* As of a sequenced version's own position: load it as of that. */
+	d->in.version = v.version;
+	d->in.latest_version =
+	    v.latest_version > 0 ? v.latest_version : v.version;
+	memcpy(d->payload_sha256, v.payload_sha256, sizeof(d->payload_sha256));
+	memcpy(d->accepted_at, v.accepted_at, sizeof(d->accepted_at));
+	d->in.log_index = v.log_index;
+	d->signed_by = v.signed_by;
+	d->disclosure = v.disclosure;
+	/* 2. As of a sequenced version's own position: load it as of that. */
 	if (as_of == MF_LABEL_AS_OF_VERSION && d->in.log_index >= 0) {
 		int64_t at = d->in.log_index;
 
-		PQclear(res);
 		mf_label_data_dispose(d);
 		return mf_label_data_load(d, org, model, version, at, origin,
 		                          public_url, err);
 	}
 	/* A version not yet in the log, as of itself: no evals yet. */
-	if (as_of == MF_LABEL_AS_OF_VERSION) {
-		snprintf(a, sizeof(a), "-1");
-		pa = a;
-	}
-	PQclear(res);
-	res = NULL;
-	if ((res = mf_db_execv(MF_SQL_LABEL_EVALS, err, 3, org, model, pa)) ==
-	        NULL ||
-	    (d->evals = parse_col(res, 0, 0, err)) == NULL) {
-		rc = err->code;
+	if (as_of == MF_LABEL_AS_OF_VERSION)
+		pa = &none;
+	/* 3. Evals and assessments as of the same position; scores. */
+	if ((rc = mf_db_label_evals(&d->evals, org, model, pa, err)) != 0 ||
+	    (rc = mf_db_label_assessments(&rows, &nrows, org, model, pa,
+	                                  MAX_ASSESSMENTS, err)) != 0 ||
+	    (rc = scores(d, rows, nrows, err)) != 0)
 		goto done;
-	}
-	PQclear(res);
-	if ((res = mf_db_execv(MF_SQL_LABEL_ASSESSMENTS, err, 3, org, model,
-	                       pa)) == NULL ||
-	    (rc = scores(d, res, err)) != 0) {
-		rc = rc ? rc : err->code;
-		goto done;
-	}
 	d->in.origin = origin;
 	d->in.public_url = public_url;
 	d->in.org = d->org;
@@ -187,7 +138,7 @@ mf_label_data_load(struct mf_label_data *d, const char *org, const char *model,
 	d->in.other_scores = d->other_scores;
 	d->in.evals = d->evals;
 done:
-	PQclear(res);
+	mf_db_assessments_free(rows, nrows);
 	if (rc != 0)
 		mf_label_data_dispose(d);
 	return rc;

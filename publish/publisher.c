@@ -13,7 +13,8 @@
 #include "envelope/keys.h"
 #include "envelope/sshsig.h"
 #include "app/app.h"
-#include "db/exec.h"
+#include "db/db.h"
+#include "db/publish.h"
 #include "git/repo.h"
 #include "publish/label_data.h"
 #include "app/registry_keys.h"
@@ -31,10 +32,9 @@
 #include <string.h>
 #include <time.h>
 
-#define PUBLISHER_LOCK_KEY "7316459102837461003"
-/* Entries per batch (one flush): a string for the query's parameter. */
+#define PUBLISHER_LOCK_KEY INT64_C(7316459102837461003)
+/* Entries per batch (one flush). */
 #define BATCH_N     128
-#define BATCH       "128"
 #define MAX_CHANGES 256
 /* Fallback poll, in case a notification was missed. */
 #define POLL_MS 500
@@ -206,25 +206,15 @@ sign_commit(void *ctx, const char *data, size_t len, struct mf_buf *out,
 
 /* orgs/<org>/keys.json and a PEM file per key, as of entry idx. */
 static int
-add_keys(struct commit_files *f, const char *org, const char *idx,
+add_keys(struct commit_files *f, const char *org, int64_t idx,
          struct mf_error *err)
 {
-	PGresult *res;
 	json_t *keys = NULL, *k;
 	size_t i;
 	int rc = 0;
 
-	res = mf_db_execv(MF_SQL_PUB_KEYS, err, 2, org, idx);
-	if (res == NULL)
-		return err->code;
-	if (PQgetisnull(res, 0, 0))
-		goto done;
-	if ((keys = mf_json_parse(PQgetvalue(res, 0, 0),
-	                          (size_t)PQgetlength(res, 0, 0), "keys", NULL,
-	                          err)) == NULL) {
-		rc = err->code;
-		goto done;
-	}
+	if ((rc = mf_db_pub_keys(&keys, org, idx, err)) != 0 || keys == NULL)
+		return rc;
 	json_array_foreach(keys, i, k)
 	{
 		const char *text = mf_json_str(k, "public_key");
@@ -265,7 +255,6 @@ add_keys(struct commit_files *f, const char *org, const char *idx,
 	}
 done:
 	json_decref(keys);
-	PQclear(res);
 	if (rc != 0 && err->code == 0)
 		mf_error_set(err, rc, NULL, "cannot list keys");
 	return rc;
@@ -326,20 +315,17 @@ add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
 	return rc;
 }
 
-/* Builds and stages the commit of one entry (a row of PUB_PENDING). */
+/* Builds and stages the commit of one pending entry. */
 static int
-publish_entry(struct mf_publisher *p, PGresult *res, int r,
+publish_entry(struct mf_publisher *p, const struct mf_db_pub_entry *e,
               char commit[MF_GITREPO_ID_SIZE], struct mf_error *err)
 {
-	const char *idx = PQgetvalue(res, r, 0), *kind = PQgetvalue(res, r, 1);
-	const char *signer = PQgetvalue(res, r, 2);
-	const char *org = PQgetvalue(res, r, 3), *model = PQgetvalue(res, r, 4);
-	const char *sha = PQgetvalue(res, r, 5);
-	const char *keyids = PQgetvalue(res, r, 7);
-	const char *env = PQgetvalue(res, r, 8);
-	int version = atoi(PQgetvalue(res, r, 9));
-	const char *accepted = PQgetvalue(res, r, 10);
-	int64_t index = strtoll(idx, NULL, 10);
+	const char *kind = e->kind, *signer = e->signer;
+	const char *org = e->org, *model = e->model;
+	const char *sha = e->payload_sha256, *keyids = e->keyids;
+	const char *env = e->envelope, *accepted = e->accepted_at;
+	int version = e->version;
+	int64_t idx = e->log_index;
 	struct mf_gitrepo_commit_req req;
 	struct commit_files f;
 	struct mf_buf msg = MF_BUF_INIT;
@@ -356,7 +342,7 @@ publish_entry(struct mf_publisher *p, PGresult *res, int r,
 		    path_of("models", org, model, "disclosure.dsse.json", NULL),
 		    strdup(env), strlen(env));
 	else if (strcmp(kind, "key-event") == 0 &&
-	         snprintf(file, sizeof(file), "%s.dsse.json", idx) > 0)
+	         snprintf(file, sizeof(file), "%" PRId64 ".dsse.json", idx) > 0)
 		rc = files_put(&f,
 		               path_of("orgs", org, "key-events", file, NULL),
 		               strdup(env), strlen(env));
@@ -367,7 +353,7 @@ publish_entry(struct mf_publisher *p, PGresult *res, int r,
 		    strdup(env), strlen(env));
 	}
 	if (rc == 0 && strcmp(kind, "key-event") != 0)
-		rc = add_label(p, &f, org, model, index, err);
+		rc = add_label(p, &f, org, model, idx, err);
 	/* Key files as of this entry; unchanged ones would make identical
 	 * blobs, so they are only rewritten when they can have changed. */
 	if (rc == 0 &&
@@ -378,10 +364,9 @@ publish_entry(struct mf_publisher *p, PGresult *res, int r,
 		if (rc == 0)
 			keys_written(p, signer);
 	}
-	if (rc == 0 && !PQgetisnull(res, r, 11))
+	if (rc == 0 && e->checkpoint != NULL)
 		rc = files_put(&f, strdup("log/checkpoint"),
-		               strdup(PQgetvalue(res, r, 11)),
-		               (size_t)PQgetlength(res, r, 11));
+		               strdup(e->checkpoint), e->checkpoint_len);
 	if (rc != 0)
 		goto done;
 
@@ -392,7 +377,7 @@ publish_entry(struct mf_publisher *p, PGresult *res, int r,
 		mf_buf_printf(&msg, " version %d", version);
 	mf_buf_printf(&msg, "\n\nSigned by %s; accepted at %s.\n\n", signer,
 	              accepted);
-	mf_buf_printf(&msg, "Log-Index: %s\n", idx);
+	mf_buf_printf(&msg, "Log-Index: %" PRId64 "\n", idx);
 	if (version > 0)
 		mf_buf_printf(&msg, "Version: %d\n", version);
 	mf_buf_printf(&msg, "Payload-SHA256: %s\n", sha);
@@ -413,7 +398,7 @@ publish_entry(struct mf_publisher *p, PGresult *res, int r,
 	req.message = msg.data;
 	req.author.name = signer;
 	req.author.email = author_email;
-	req.author.when = strtoll(PQgetvalue(res, r, 6), NULL, 10);
+	req.author.when = e->accepted;
 	req.committer.name = "modelfacts registry";
 	req.committer.email = MF_REGISTRY_PRINCIPAL;
 	req.committer.when = req.author.when;
@@ -431,19 +416,6 @@ done:
 	return rc;
 }
 
-static int
-record(const struct mf_buf *idxs, const struct mf_buf *ids,
-       struct mf_error *err)
-{
-	PGresult *res =
-	    mf_db_execv(MF_SQL_PUB_RECORD, err, 2, idxs->data, ids->data);
-
-	if (res == NULL)
-		return err->code;
-	PQclear(res);
-	return 0;
-}
-
 /*
  * Where the repository stands: its head's Log-Index. Commits the
  * database has not recorded (a crash between the ref update and the
@@ -452,25 +424,21 @@ record(const struct mf_buf *idxs, const struct mf_buf *ids,
 static int
 sync_position(struct mf_publisher *p, struct mf_error *err)
 {
-	struct mf_buf idxs = MF_BUF_INIT, ids = MF_BUF_INIT;
+	struct mf_db_pub_records unrecorded;
 	struct mf_gitrepo_trailers *t = NULL;
 	char cur[MF_GITREPO_ID_SIZE], parent[MF_GITREPO_ID_SIZE];
 	const char *li;
-	int64_t last, recorded;
-	PGresult *res;
+	int64_t at, last, recorded;
 	int rc;
 
+	mf_db_pub_records_init(&unrecorded);
 	if ((rc = mf_gitrepo_head(p->repo, p->head, err)) != 0)
-		return rc;
+		goto done;
 	p->next = 0;
 	if (p->head[0] == '\0')
 		goto done;
-	if ((res = mf_db_execv(MF_SQL_PUB_LAST, err, 0)) == NULL)
-		return err->code;
-	recorded = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	mf_db_array_begin(&idxs);
-	mf_db_array_begin(&ids);
+	if ((rc = mf_db_pub_last(&recorded, err)) != 0)
+		goto done;
 	snprintf(cur, sizeof(cur), "%s", p->head);
 	last = -1;
 	while (cur[0] != '\0') {
@@ -483,30 +451,30 @@ sync_position(struct mf_publisher *p, struct mf_error *err)
 			                  "commit %s has no Log-Index", cur);
 			goto done;
 		}
+		at = strtoll(li, NULL, 10);
 		if (last < 0)
-			last = strtoll(li, NULL, 10);
-		if (strtoll(li, NULL, 10) <= recorded)
+			last = at;
+		if (at <= recorded)
 			break;
-		mf_db_array_push(&idxs, li);
-		mf_db_array_push(&ids, cur);
+		if ((rc = mf_db_pub_records_add(&unrecorded, at, cur)) != 0) {
+			mf_error_set(err, rc, NULL, "out of memory");
+			goto done;
+		}
 		mf_gitrepo_trailers_free(t);
 		t = NULL;
 		snprintf(cur, sizeof(cur), "%s", parent);
 	}
-	mf_db_array_end(&idxs);
-	mf_db_array_end(&ids);
-	if (idxs.len > 2) {
+	if (unrecorded.n > 0) {
 		mf_diag_info("git publisher: recording commits up to log index "
 		             "%" PRId64 " found in the repository",
 		             last);
-		if ((rc = record(&idxs, &ids, err)) != 0)
+		if ((rc = mf_db_pub_record(&unrecorded, err)) != 0)
 			goto done;
 	}
 	p->next = last + 1;
 done:
 	mf_gitrepo_trailers_free(t);
-	mf_buf_dispose(&idxs);
-	mf_buf_dispose(&ids);
+	mf_db_pub_records_dispose(&unrecorded);
 	if (rc == 0)
 		p->synced = true;
 	return rc;
@@ -543,34 +511,35 @@ log_times(struct mf_publisher *p, int n, int64_t t0,
 static int
 publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 {
-	struct mf_buf idxs = MF_BUF_INIT, ids = MF_BUF_INIT;
-	char next[24], commit[MF_GITREPO_ID_SIZE];
+	struct mf_db_pub_records published;
+	struct mf_db_pub_batch batch;
+	char commit[MF_GITREPO_ID_SIZE];
 	int64_t t0, git0[MF_GITREPO_PH__MAX];
-	PGresult *res;
 	int r, rc = 0;
 
 	*n = 0;
-	snprintf(next, sizeof(next), "%" PRId64, p->next);
+	mf_db_pub_records_init(&published);
 	memset(p->phase_ns, 0, sizeof(p->phase_ns));
 	mf_gitrepo_times(p->repo, git0);
 	p->phase_mark = t0 = mf_time_mono_ns();
-	if ((res = mf_db_execv(MF_SQL_PUB_PENDING, err, 2, next, BATCH)) ==
-	    NULL)
-		return err->code;
+	if ((rc = mf_db_pub_pending(&batch, p->next, BATCH_N, err)) != 0)
+		goto done;
 	clock_to(p, PH_PENDING);
-	mf_db_array_begin(&idxs);
-	mf_db_array_begin(&ids);
-	for (r = 0; r < PQntuples(res); r++) {
-		if (strtoll(PQgetvalue(res, r, 0), NULL, 10) != p->next + r) {
+	for (r = 0; r < (int)batch.n; r++) {
+		if (batch.entries[r].log_index != p->next + r) {
 			rc = mf_error_set(err, MF_E_INTERNAL, NULL,
 			                  "log gap at %" PRId64, p->next + r);
 			goto fail;
 		}
-		if ((rc = publish_entry(p, res, r, commit, err)) != 0)
+		if ((rc = publish_entry(p, &batch.entries[r], commit, err)) !=
+		    0)
 			goto fail;
 		memcpy(p->head, commit, sizeof(commit));
-		mf_db_array_push(&idxs, PQgetvalue(res, r, 0));
-		mf_db_array_push(&ids, commit);
+		if ((rc = mf_db_pub_records_add(&published, p->next + r,
+		                                commit)) != 0) {
+			mf_error_set(err, rc, NULL, "out of memory");
+			goto fail;
+		}
 	}
 	if (r == 0)
 		goto done;
@@ -579,12 +548,10 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	if ((rc = mf_gitrepo_flush(p->repo, err)) != 0)
 		goto fail;
 	clock_to(p, PH_FLUSH);
-	mf_db_array_end(&idxs);
-	mf_db_array_end(&ids);
 	p->next += r;
 	*n = r;
 	/* A failure here is repaired by sync_position on the next round. */
-	if ((rc = record(&idxs, &ids, err)) != 0)
+	if ((rc = mf_db_pub_record(&published, err)) != 0)
 		p->synced = false;
 	clock_to(p, PH_RECORD);
 	log_times(p, r, t0, git0);
@@ -596,9 +563,8 @@ fail:
 	p->synced = false;
 	keys_forget(p);
 done:
-	PQclear(res);
-	mf_buf_dispose(&idxs);
-	mf_buf_dispose(&ids);
+	mf_db_pub_batch_dispose(&batch);
+	mf_db_pub_records_dispose(&published);
 	return rc;
 }
 
@@ -690,14 +656,10 @@ open_repo(struct mf_publisher *p, struct mf_error *err)
 static int
 become_leader(struct mf_publisher *p, struct mf_error *err)
 {
-	const char *key = PUBLISHER_LOCK_KEY;
-	PGresult *res;
+	int rc;
 
-	res = mf_db_exec(MF_SQL_PUB_TRY_LOCK, 1, &key, NULL, NULL, err);
-	if (res == NULL)
-		return err->code;
-	p->leader = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
+	if ((rc = mf_db_pub_try_lock(&p->leader, PUBLISHER_LOCK_KEY, err)) != 0)
+		return rc;
 	p->session = mf_db_generation();
 	if (!p->leader)
 		return 0;
@@ -759,7 +721,7 @@ publisher_main(void *arg)
 		mf_error_init(&err);
 		/* The sequencer's NOTIFY wakes us; the timeout is a fallback.
 		 */
-		if (mf_db_conn(&err) != NULL &&
+		if (mf_db_connect(&err) == 0 &&
 		    p->listening == mf_db_generation())
 			mf_db_wait_notify(wait_ms > 200 ? 200 : wait_ms, -1,
 			                  &count, &err);
@@ -807,4 +769,37 @@ mf_publisher_stop(struct mf_publisher *p)
 	pthread_join(p->thread, NULL);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
+}
+
+int
+mf_publisher_run_once(struct mf_app *app, int *published, struct mf_error *err)
+{
+	struct mf_publisher p;
+	int n, rc;
+
+	memset(&p, 0, sizeof(p));
+	p.app = app;
+	*published = 0;
+	/* 1. The lock, and with it the repository, as the thread takes them. */
+	if ((rc = become_leader(&p, err)) != 0)
+		goto done;
+	if (!p.leader) {
+		rc = mf_error_set(err, MF_E_CONFLICT, NULL,
+		                  "another process publishes");
+		goto done;
+	}
+	/* 2. Where the repository stands. */
+	if ((rc = sync_position(&p, err)) != 0)
+		goto done;
+	/* 3. Batches until none is pending. */
+	do {
+		if ((rc = publish_batch(&p, &n, err)) != 0)
+			goto done;
+		*published += n;
+	} while (n > 0);
+done:
+	mf_gitrepo_free(p.repo);
+	keys_forget(&p);
+	mf_db_drop(); /* releases the advisory lock */
+	return rc;
 }

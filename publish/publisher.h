@@ -22,4 +22,17 @@ int mf_publisher_start(struct mf_publisher **out, struct mf_app *app,
 /* Finishes the current batch, stops and frees. NULL is fine. */
 void mf_publisher_stop(struct mf_publisher *p);
 
+/*
+ * What the thread does in one round, on the calling thread and without
+ * waiting: takes the publisher lock (MF_E_CONFLICT when another session
+ * holds it), opens the repository at app->cfg->git_dir, records commits
+ * the database missed, then publishes batches until nothing is pending,
+ * and closes the thread's database connection (releasing the lock), as
+ * the thread does when it stops. *published gets how many entries it
+ * committed. For tests and tools; a running publisher thread must not
+ * share the repository.
+ */
+int mf_publisher_run_once(struct mf_app *app, int *published,
+                          struct mf_error *err);
+
 #endif

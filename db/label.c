@@ -1,0 +1,171 @@
+/* Reading a label's inputs from the database (see label.h). */
+#include "db/label.h"
+#include "common/json.h"
+#include "db/exec.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *
+parse_col(PGresult *res, int row, int col, struct mf_error *err)
+{
+	return mf_json_parse(PQgetvalue(res, row, col),
+	                     (size_t)PQgetlength(res, row, col), "column", NULL,
+	                     err);
+}
+
+/* as_of as a text parameter in buf, or NULL for now. */
+static const char *
+as_of_param(const int64_t *as_of, char buf[24])
+{
+	if (as_of == NULL)
+		return NULL;
+	snprintf(buf, 24, "%" PRId64, *as_of);
+	return buf;
+}
+
+void
+mf_db_label_version_dispose(struct mf_db_label_version *v)
+{
+	json_decref(v->signed_by);
+	json_decref(v->disclosure);
+	memset(v, 0, sizeof(*v));
+}
+
+int
+mf_db_label_version(struct mf_db_label_version *out, const char *org,
+                    const char *model, int version, const int64_t *as_of,
+                    struct mf_error *err)
+{
+	char v[16], a[24];
+	const char *pv = NULL, *pa = as_of_param(as_of, a);
+	PGresult *res;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (version > 0) {
+		snprintf(v, sizeof(v), "%d", version);
+		pv = v;
+	}
+	/* 1. The row: none means the model had no such version then. */
+	res = mf_db_execv(MF_SQL_LABEL_VERSION, err, 4, org, model, pv, pa);
+	if (res == NULL)
+		return err->code;
+	if (PQntuples(res) == 0) {
+		rc = mf_error_set(err, MF_E_NOT_FOUND, NULL,
+		                  "no such version of %s/%s", org, model);
+		goto done;
+	}
+	/* 2. Its columns, the two JSON ones parsed. */
+	out->version = atoi(PQgetvalue(res, 0, 0));
+	out->latest_version =
+	    PQgetisnull(res, 0, 1) ? 0 : atoi(PQgetvalue(res, 0, 1));
+	snprintf(out->payload_sha256, sizeof(out->payload_sha256), "%s",
+	         PQgetvalue(res, 0, 2));
+	snprintf(out->accepted_at, sizeof(out->accepted_at), "%s",
+	         PQgetvalue(res, 0, 3));
+	out->log_index = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
+	if ((out->signed_by = parse_col(res, 0, 5, err)) == NULL ||
+	    (out->disclosure = parse_col(res, 0, 6, err)) == NULL)
+		rc = err->code;
+done:
+	PQclear(res);
+	if (rc != 0)
+		mf_db_label_version_dispose(out);
+	return rc;
+}
+
+int
+mf_db_label_evals(json_t **out, const char *org, const char *model,
+                  const int64_t *as_of, struct mf_error *err)
+{
+	char a[24];
+	PGresult *res;
+
+	*out = NULL;
+	res = mf_db_execv(MF_SQL_LABEL_EVALS, err, 3, org, model,
+	                  as_of_param(as_of, a));
+	if (res == NULL)
+		return err->code;
+	*out = parse_col(res, 0, 0, err);
+	PQclear(res);
+	return *out != NULL ? 0 : err->code;
+}
+
+void
+mf_db_assessments_free(struct mf_db_assessment *a, size_t n)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(a[i].assessor);
+		free(a[i].index_id);
+		json_decref(a[i].payload);
+		json_decref(a[i].document);
+	}
+	free(a);
+}
+
+int
+mf_db_label_assessments(struct mf_db_assessment **out, size_t *n,
+                        const char *org, const char *model,
+                        const int64_t *as_of, size_t max, struct mf_error *err)
+{
+	struct mf_db_assessment *a = NULL, *row;
+	char p[24];
+	PGresult *res;
+	size_t rows, i;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	res = mf_db_execv(MF_SQL_LABEL_ASSESSMENTS, err, 3, org, model,
+	                  as_of_param(as_of, p));
+	if (res == NULL)
+		return err->code;
+	rows = (size_t)PQntuples(res);
+	if (rows > max)
+		rows = max;
+	if (rows == 0)
+		goto done;
+	if ((a = calloc(rows, sizeof(*a))) == NULL) {
+		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < rows; i++) {
+		row = &a[i];
+		row->assessor = strdup(PQgetvalue(res, (int)i, 0));
+		row->index_id = strdup(PQgetvalue(res, (int)i, 1));
+		if (row->assessor == NULL || row->index_id == NULL) {
+			rc = mf_error_set(err, MF_E_NOMEM, NULL,
+			                  "out of memory");
+			goto done;
+		}
+		if ((row->payload = parse_col(res, (int)i, 2, err)) == NULL) {
+			rc = err->code;
+			goto done;
+		}
+		/* Rows come ordered by index: parse each document once. */
+		if (i > 0 && strcmp(a[i - 1].index_id, row->index_id) == 0)
+			row->document = json_incref(a[i - 1].document);
+		else if (!PQgetisnull(res, (int)i, 3) &&
+		         (row->document = parse_col(res, (int)i, 3, err)) ==
+		             NULL) {
+			rc = err->code;
+			goto done;
+		}
+	}
+done:
+	PQclear(res);
+	if (rc != 0) {
+		mf_db_assessments_free(a, rows);
+		return rc;
+	}
+	*out = a;
+	*n = a != NULL ? rows : 0;
+	return 0;
+}

@@ -1,0 +1,67 @@
+/*
+ * What a label is made of, read from the database as of a log position:
+ * one disclosure version, the sequenced evals of its model and the
+ * sequenced assessments with their index documents (the LABEL_*
+ * statements of sql.c). Plain C values and jansson documents; putting
+ * them together and scoring is publish/label_data.c's work.
+ *
+ * as_of: a log index (entries at or before it count), or NULL for now
+ * (every sequenced entry, and a version even when not yet sequenced).
+ */
+#ifndef MF_DB_LABEL_H
+#define MF_DB_LABEL_H
+
+#include "common/error.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mf_db_label_version {
+	int version;
+	int latest_version; /* the newest version as of the position; 0:
+	                       none was sequenced by then */
+	char payload_sha256[65];
+	char accepted_at[40]; /* UTC, to the second */
+	int64_t log_index;    /* -1: not yet sequenced */
+	json_t *signed_by;    /* owned: array of key ids */
+	json_t *disclosure;   /* owned: the signed payload */
+};
+
+/*
+ * Version `version` of org/model (0: the newest) as of as_of. MF_E_NOT_FOUND
+ * when the model had no such version then. On success the caller owns
+ * out's documents: mf_db_label_version_dispose (also safe after a failure).
+ */
+int mf_db_label_version(struct mf_db_label_version *out, const char *org,
+                        const char *model, int version, const int64_t *as_of,
+                        struct mf_error *err);
+void mf_db_label_version_dispose(struct mf_db_label_version *v);
+
+/* The model's sequenced evals as of as_of, in log order: *out gets a new
+ * reference to a JSON array (empty when there are none). */
+int mf_db_label_evals(json_t **out, const char *org, const char *model,
+                      const int64_t *as_of, struct mf_error *err);
+
+/* One sequenced assessment of a model. */
+struct mf_db_assessment {
+	char *assessor;   /* owned */
+	char *index_id;   /* owned */
+	json_t *payload;  /* owned: the signed assessment */
+	json_t *document; /* owned: its index's document, NULL when the
+	                     registry does not have that index */
+};
+
+/*
+ * The model's sequenced assessments as of as_of, ordered by index id, then
+ * log index; at most max of them (the rows after are not read). *out gets
+ * a new array of *n (NULL when none), freed with mf_db_assessments_free.
+ * The rows of one index share one parsed document (one reference each).
+ */
+int mf_db_label_assessments(struct mf_db_assessment **out, size_t *n,
+                            const char *org, const char *model,
+                            const int64_t *as_of, size_t max,
+                            struct mf_error *err);
+void mf_db_assessments_free(struct mf_db_assessment *a, size_t n);
+
+#endif
