@@ -7,8 +7,8 @@
 #include "common/json.h"
 #include "common/slug.h"
 #include "envelope/keys.h"
-#include "db/exec.h"
 #include "app/registry.h"
+#include "db/registry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +50,6 @@ mf_h_admin_create_org(struct mf_request *req)
 	struct mf_key *key = NULL;
 	json_t *body, *v;
 	char *spki_hex = NULL;
-	PGresult *res;
 	size_t n, i;
 	int rc;
 
@@ -122,29 +121,27 @@ mf_h_admin_create_org(struct mf_request *req)
 		}
 		mf_hex_encode(spki_hex, der, n);
 	}
-	if ((rc = mf_db_begin(&req->err)) != 0)
-		goto done;
-	res = mf_db_execv(MF_SQL_ORG_CREATE, &req->err, 3, org, name, role);
-	if (res != NULL) {
-		PQclear(res);
-		res = mf_db_execv(
-		    MF_SQL_KEY_INSERT, &req->err, 6, mf_key_id(key), org,
-		    mf_key_alg_name(mf_key_alg(key)), pem, spki_hex, NULL);
+	{
+		const struct mf_db_org_new o = {
+		    .org = org,
+		    .name = name,
+		    .role = role,
+		    .keyid = mf_key_id(key),
+		    .alg = mf_key_alg_name(mf_key_alg(key)),
+		    .public_key = pem,
+		    .spki_hex = spki_hex,
+		};
+
+		rc = mf_db_org_create(&o, &req->err);
 	}
-	if (res == NULL) {
-		mf_db_rollback();
-		rc = req->err.code;
-		if (rc == MF_E_CONFLICT) {
-			mf_error_dispose(&req->err);
-			mf_error_init(&req->err);
-			mf_error_set(&req->err, MF_E_CONFLICT, "/org",
-			             "the organisation or this key is "
-			             "already registered");
-		}
-		goto done;
+	if (rc == MF_E_CONFLICT) {
+		mf_error_dispose(&req->err);
+		mf_error_init(&req->err);
+		mf_error_set(&req->err, MF_E_CONFLICT, "/org",
+		             "the organisation or this key is already "
+		             "registered");
 	}
-	PQclear(res);
-	if ((rc = mf_db_commit(&req->err)) != 0)
+	if (rc != 0)
 		goto done;
 	rc = mf_http_respond_json(
 	    req, 201,

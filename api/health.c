@@ -3,9 +3,7 @@
 #include "common/embedded.h"
 #include "common/version.h"
 #include "app/app.h"
-#include "db/exec.h"
-
-#include <stdlib.h>
+#include "db/migrate.h"
 
 int
 mf_h_healthz(struct mf_request *req)
@@ -18,21 +16,16 @@ int
 mf_h_readyz(struct mf_request *req)
 {
 	struct mf_error err;
-	PGresult *res;
 	int have, count;
 
 	mf_error_init(&err);
-	res = mf_db_exec(MF_SQL_MIGRATIONS_MAX, 0, NULL, NULL, NULL, &err);
-	if (res == NULL) {
+	if (mf_migrate_status(&have, &count, &err) != 0) {
 		mf_error_dispose(&err);
 		return mf_http_respond_json(req, 503,
 		                            json_pack("{s:s, s:s}", "status",
 		                                      "unavailable", "database",
 		                                      "unreachable"));
 	}
-	have = atoi(PQgetvalue(res, 0, 0));
-	count = atoi(PQgetvalue(res, 0, 1));
-	PQclear(res);
 	if (have != req->app->migrations_latest ||
 	    count != req->app->migrations_count)
 		return mf_http_respond_json(

@@ -8,7 +8,7 @@
 #include "labels/diff.h"
 #include "app/app.h"
 #include "http/cache.h"
-#include "db/exec.h"
+#include "db/read.h"
 #include "api/label.h"
 #include "api/util.h"
 #include "publish/label_data.h"
@@ -50,30 +50,23 @@ load_side(struct mf_request *req, const char *org, const char *model, int64_t n,
 	char v[24];
 	struct mf_label_data d;
 	struct mf_blob *b = NULL;
-	PGresult *res;
+	struct mf_db_diff_version dv;
+	bool found;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	snprintf(v, sizeof(v), "%lld", (long long)n);
-	res = mf_db_execv(MF_SQL_VERSION_FOR_DIFF, &req->err, 3, org, model, v);
-	if (res == NULL)
-		return req->err.code;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
+	rc = mf_db_version_for_diff(&dv, &found, org, model, v, &req->err);
+	/* the side owns the documents from here on */
+	s->payload = dv.payload;
+	s->scores = dv.scores;
+	s->total = dv.score_total;
+	s->max = dv.score_max;
+	if (rc != 0)
+		return rc;
+	if (!found)
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
 		                    "%s/%s has no version %s", org, model, v);
-	}
-	s->payload =
-	    mf_json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
-	                  "payload", NULL, &req->err);
-	s->scores =
-	    mf_json_parse(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1),
-	                  "scores", NULL, &req->err);
-	s->total = atoi(PQgetvalue(res, 0, 2));
-	s->max = atoi(PQgetvalue(res, 0, 3));
-	PQclear(res);
-	if (s->payload == NULL || s->scores == NULL)
-		return MF_E_INTERNAL;
 	if ((rc = mf_label_data_load(
 	         &d, org, model, (int)n, MF_LABEL_AS_OF_VERSION,
 	         req->app->cfg->origin, NULL, &req->err)) != 0)

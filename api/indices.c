@@ -7,7 +7,8 @@
 #include "common/embedded.h"
 #include "common/json.h"
 #include "scoring/index.h"
-#include "db/exec.h"
+#include "db/read.h"
+#include "db/registry.h"
 #include "api/admin.h"
 
 #include <stdbool.h>
@@ -35,16 +36,18 @@ int
 mf_h_indices_list(struct mf_request *req)
 {
 	const struct mf_index *mf = mf_index_modelfacts_v1();
+	struct mf_buf text = MF_BUF_INIT;
 	json_t *list, *builtin;
-	PGresult *res;
+	bool found;
 
-	res = mf_db_execv(MF_SQL_INDICES_LIST, &req->err, 0);
-	if (res == NULL)
+	if (mf_db_read_json(&text, &found, MF_SQL_INDICES_LIST, 0, NULL,
+	                    &req->err) != 0) {
+		mf_buf_dispose(&text);
 		return req->err.code;
-	list =
-	    mf_json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
-	                  "indices", NULL, &req->err);
-	PQclear(res);
+	}
+	list = mf_json_parse(text.data ? text.data : "", text.len, "indices",
+	                     NULL, &req->err);
+	mf_buf_dispose(&text);
 	if (list == NULL)
 		return MF_E_INTERNAL;
 	builtin = json_pack(
@@ -61,7 +64,9 @@ mf_h_index_get(struct mf_request *req)
 {
 	const char *id = mf_http_param(req, 0);
 	const struct mf_embedded *e;
-	PGresult *res;
+	struct mf_buf doc = MF_BUF_INIT;
+	const char *params[1] = {id};
+	bool found;
 	int rc;
 
 	if (strcmp(id, MF_INDEX_MODELFACTS_V1) == 0 &&
@@ -71,17 +76,18 @@ mf_h_index_get(struct mf_request *req)
 	if (!index_id_valid(id))
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
 		                    "no such index");
-	if ((res = mf_db_execv(MF_SQL_INDEX_GET, &req->err, 1, id)) == NULL)
-		return req->err.code;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-		                    "no such index: %s", id);
+	if ((rc = mf_db_read_json(&doc, &found, MF_SQL_INDEX_GET, 1, params,
+	                          &req->err)) != 0)
+		goto done;
+	if (!found) {
+		rc = mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                  "no such index: %s", id);
+		goto done;
 	}
-	rc =
-	    mf_http_respond(req, 200, "application/json", PQgetvalue(res, 0, 0),
-	                    (size_t)PQgetlength(res, 0, 0), false);
-	PQclear(res);
+	rc = mf_http_respond(req, 200, "application/json",
+	                     doc.data ? doc.data : "", doc.len, false);
+done:
+	mf_buf_dispose(&doc);
 	return rc;
 }
 
@@ -90,9 +96,9 @@ mf_h_admin_put_index(struct mf_request *req)
 {
 	struct mf_index *idx = NULL;
 	json_t *doc = NULL, *stored = NULL;
-	PGresult *res = NULL;
-	char *text = NULL;
-	int rc, fresh;
+	char *text = NULL, *stored_text = NULL;
+	bool fresh;
+	int rc;
 
 	if ((rc = mf_h_require_admin(req)) != 0)
 		return rc;
@@ -117,17 +123,14 @@ mf_h_admin_put_index(struct mf_request *req)
 		rc = MF_E_NOMEM;
 		goto done;
 	}
-	res = mf_db_execv(
-	    MF_SQL_INDEX_PUT, &req->err, 3, mf_index_id(idx),
-	    mf_index_name(idx) ? mf_index_name(idx) : mf_index_id(idx), text);
-	if (res == NULL) {
-		rc = req->err.code;
+	if ((rc = mf_db_index_put(mf_index_id(idx),
+	                          mf_index_name(idx) ? mf_index_name(idx)
+	                                             : mf_index_id(idx),
+	                          text, &fresh, &stored_text, &req->err)) != 0)
 		goto done;
-	}
-	fresh = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	stored =
-	    mf_json_parse(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1),
-	                  "stored", NULL, &req->err);
+	if (stored_text != NULL)
+		stored = mf_json_parse(stored_text, strlen(stored_text),
+		                       "stored", NULL, &req->err);
 	if (!fresh && (stored == NULL || !json_equal(stored, doc))) {
 		rc =
 		    mf_error_set(&req->err, MF_E_CONFLICT, "/id",
@@ -142,8 +145,8 @@ mf_h_admin_put_index(struct mf_request *req)
 	              (json_int_t)mf_index_indicator_count(idx), "status",
 	              fresh ? "loaded" : "already_loaded"));
 done:
-	PQclear(res);
 	json_decref(stored);
+	free(stored_text);
 	free(text);
 	mf_index_free(idx);
 	json_decref(doc);

@@ -5,12 +5,11 @@
 #include "api/log.h"
 #include "common/encoding.h"
 #include "common/json.h"
-#include "db/exec.h"
+#include "db/read.h"
 #include "api/util.h"
 #include "sequencer/logstore.h"
 
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,54 +76,47 @@ mf_h_log_checkpoint_at(struct mf_request *req)
 int
 mf_h_log_entry(struct mf_request *req)
 {
-	char index[24];
+	struct mf_db_log_entry e;
+	const char *format = mf_http_query(req, "format");
+	uint8_t raw[32];
+	char b64[64];
 	uint64_t i;
-	PGresult *res;
 	json_t *out, *env;
+	bool found;
+	int rc;
 
 	if (param_u64(req, 0, &i) != 0)
 		return req->err.code;
-	snprintf(index, sizeof(index), "%" PRIu64, i);
-	if ((res = mf_db_execv(MF_SQL_LOG_ENTRY, &req->err, 1, index)) == NULL)
-		return req->err.code;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-		                    "no log entry %s (yet)", index);
+	/* 1. The entry, as sequenced. */
+	if ((rc = mf_db_log_entry(&e, &found, i, &req->err)) != 0)
+		goto done;
+	if (!found) {
+		rc = mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                  "no log entry %" PRIu64 " (yet)", i);
+		goto done;
 	}
-	if (mf_http_query(req, "format") != NULL &&
-	    strcmp(mf_http_query(req, "format"), "leaf") == 0) {
-		int rc;
-
-		mf_http_set_header(req, "Cache-Control",
-		                   "public, max-age=31536000, immutable");
-		rc = mf_http_respond(req, 200, "text/plain; charset=utf-8",
-		                     PQgetvalue(res, 0, 1),
-		                     (size_t)PQgetlength(res, 0, 1), false);
-		PQclear(res);
-		return rc;
-	}
-	env =
-	    mf_json_parse(PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3),
-	                  "envelope", NULL, &req->err);
-	{
-		uint8_t raw[32];
-		char b64[64];
-
-		mf_hex_decode(raw, 32, PQgetvalue(res, 0, 2));
-		mf_base64_encode(b64, raw, 32);
-		out = json_pack(
-		    "{s:I, s:s, s:s, s:o*, s:s, s:s, s:s?, s:s}", "index",
-		    (json_int_t)i, "leaf", PQgetvalue(res, 0, 1), "leaf_hash",
-		    b64, "envelope", env, "kind", PQgetvalue(res, 0, 4), "org",
-		    PQgetvalue(res, 0, 5), "model",
-		    PQgetisnull(res, 0, 6) ? NULL : PQgetvalue(res, 0, 6),
-		    "accepted_at", PQgetvalue(res, 0, 7));
-	}
-	PQclear(res);
+	/* An entry never changes once it has an index. */
 	mf_http_set_header(req, "Cache-Control",
 	                   "public, max-age=31536000, immutable");
-	return mf_http_respond_json(req, 200, out);
+	/* 2. ?format=leaf: the exact text that was hashed. */
+	if (format != NULL && strcmp(format, "leaf") == 0) {
+		rc = mf_http_respond(req, 200, "text/plain; charset=utf-8",
+		                     e.leaf, strlen(e.leaf), false);
+		goto done;
+	}
+	/* 3. JSON, with the leaf hash in base64 like the proofs. */
+	env = mf_json_parse(e.envelope, strlen(e.envelope), "envelope", NULL,
+	                    &req->err);
+	mf_hex_decode(raw, 32, e.leaf_hash);
+	mf_base64_encode(b64, raw, 32);
+	out = json_pack("{s:I, s:s, s:s, s:o*, s:s, s:s, s:s?, s:s}", "index",
+	                (json_int_t)i, "leaf", e.leaf, "leaf_hash", b64,
+	                "envelope", env, "kind", e.kind, "org", e.org, "model",
+	                e.model, "accepted_at", e.accepted_at);
+	rc = mf_http_respond_json(req, 200, out);
+done:
+	mf_db_log_entry_dispose(&e);
+	return rc;
 }
 
 /*

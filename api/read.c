@@ -5,7 +5,7 @@
 #include "api/read.h"
 #include "common/slug.h"
 #include "common/timeutil.h"
-#include "db/exec.h"
+#include "db/read.h"
 #include "api/util.h"
 
 #include <stdio.h>
@@ -136,32 +136,28 @@ mf_h_version_get(struct mf_request *req)
 int
 mf_h_version_envelope(struct mf_request *req)
 {
+	struct mf_buf raw = MF_BUF_INIT;
 	const char *params[3];
-	unsigned char *raw;
-	PGresult *res;
-	size_t n;
+	bool found;
 	int rc;
 
 	if (version_params(req, params) != 0)
 		return req->err.code;
-	res = mf_db_exec(MF_SQL_VERSION_ENVELOPE, 3, params, NULL, NULL,
-	                 &req->err);
-	if (res == NULL)
-		return req->err.code;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-		                    "no such version");
+	if ((rc = mf_db_version_envelope(&raw, &found, params[0], params[1],
+	                                 params[2], &req->err)) != 0)
+		goto done;
+	if (!found) {
+		rc = mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                  "no such version");
+		goto done;
 	}
-	raw = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &n);
-	PQclear(res);
-	if (raw == NULL)
-		return MF_E_NOMEM;
 	/* An accepted version never changes. */
 	mf_http_set_header(req, "Cache-Control",
 	                   "public, max-age=31536000, immutable");
-	rc = mf_http_respond(req, 200, "application/json", raw, n, false);
-	PQfreemem(raw);
+	rc = mf_http_respond(req, 200, "application/json",
+	                     raw.data ? raw.data : "", raw.len, false);
+done:
+	mf_buf_dispose(&raw);
 	return rc;
 }
 

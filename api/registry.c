@@ -6,43 +6,39 @@
 #include "common/doctype.h"
 #include "common/version.h"
 #include "app/app.h"
-#include "db/exec.h"
 #include "app/registry_keys.h"
+#include "db/registry.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 int
 mf_h_registry(struct mf_request *req)
 {
-	json_t *types = json_object(), *out;
-	PGresult *res;
+	struct mf_db_registry_info info;
+	json_t *types, *out;
 	int t;
 
-	if ((res = mf_db_execv(MF_SQL_REGISTRY_INFO, &req->err, 0)) == NULL) {
-		json_decref(types);
+	if (mf_db_registry_info(&info, &req->err) != 0) {
+		mf_db_registry_info_dispose(&info);
 		return req->err.code;
 	}
+	types = json_object();
 	for (t = 0; t < MF_DOC__MAX; t++)
 		json_object_set_new(types, mf_doctype_name(t),
 		                    json_string(mf_doctype_payload_type(t)));
 	out = json_pack(
 	    "{s:s, s:s?, s:s?, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I},"
 	    " s:{s:s, s:s, s:s}}",
-	    "origin", PQgetvalue(res, 0, 0), "log_public_key",
-	    PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1),
-	    "commit_signing_key",
-	    PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2),
-	    "commit_principal", MF_REGISTRY_PRINCIPAL, "ssh_namespace",
-	    "modelfacts", "version", MF_VERSION, "payload_types", types,
-	    "counts", "organisations",
-	    (json_int_t)strtoll(PQgetvalue(res, 0, 3), NULL, 10), "models",
-	    (json_int_t)strtoll(PQgetvalue(res, 0, 4), NULL, 10), "log_entries",
-	    (json_int_t)strtoll(PQgetvalue(res, 0, 5), NULL, 10), "links",
-	    "openapi", "/v1/openapi.json", "checkpoint", "/v1/log/checkpoint",
-	    "git", "/labels.git");
-	PQclear(res);
+	    "origin", info.origin, "log_public_key", info.log_verifier_key,
+	    "commit_signing_key", info.commit_public_key, "commit_principal",
+	    MF_REGISTRY_PRINCIPAL, "ssh_namespace", "modelfacts", "version",
+	    MF_VERSION, "payload_types", types, "counts", "organisations",
+	    (json_int_t)info.orgs, "models", (json_int_t)info.models,
+	    "log_entries", (json_int_t)info.log_entries, "links", "openapi",
+	    "/v1/openapi.json", "checkpoint", "/v1/log/checkpoint", "git",
+	    "/labels.git");
+	mf_db_registry_info_dispose(&info);
 	return mf_http_respond_json(req, 200, out);
 }
 

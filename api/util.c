@@ -1,7 +1,7 @@
-/* Shared handler helpers (see handlers_util.h). */
+/* Shared handler helpers (see util.h). */
 #include "api/util.h"
 #include "common/slug.h"
-#include "db/exec.h"
+#include "db/read.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -45,20 +45,23 @@ mf_h_respond_sql_json(struct mf_request *req, enum mf_sql stmt,
                       const char *missing, int nparams,
                       const char *const *params)
 {
-	PGresult *res;
+	struct mf_buf body = MF_BUF_INIT;
+	bool found;
 	int rc;
 
-	res = mf_db_exec(stmt, nparams, params, NULL, NULL, &req->err);
-	if (res == NULL)
-		return req->err.code;
-	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
-		PQclear(res);
-		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL, "%s",
-		                    missing);
+	/* 1. The statement's single json column. */
+	if ((rc = mf_db_read_json(&body, &found, stmt, nparams, params,
+	                          &req->err)) != 0)
+		goto done;
+	if (!found) {
+		rc = mf_error_set(&req->err, MF_E_NOT_FOUND, NULL, "%s",
+		                  missing);
+		goto done;
 	}
-	rc =
-	    mf_http_respond(req, 200, "application/json", PQgetvalue(res, 0, 0),
-	                    (size_t)PQgetlength(res, 0, 0), false);
-	PQclear(res);
+	/* 2. Answered byte for byte. */
+	rc = mf_http_respond(req, 200, "application/json",
+	                     body.data ? body.data : "", body.len, false);
+done:
+	mf_buf_dispose(&body);
 	return rc;
 }

@@ -4,13 +4,14 @@
 #include "common/encoding.h"
 #include "common/diag.h"
 #include "app/config.h"
-#include "db/exec.h"
+#include "db/registry.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,8 +52,7 @@ setup_admin_token(const struct mf_config *cfg, struct mf_error *err)
 	uint8_t raw[32];
 	char token[sizeof(TOKEN_PREFIX) + 64 + 2], hash[MF_SHA256_HEX_LEN + 1];
 	char path[MF_CONFIG_STR_MAX + 32];
-	PGresult *res;
-	int won;
+	bool won;
 
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
 		return mf_error_set(err, MF_E_INTERNAL, NULL, "no randomness");
@@ -61,11 +61,8 @@ setup_admin_token(const struct mf_config *cfg, struct mf_error *err)
 	mf_sha256_hex(hash, token, strlen(token));
 	OPENSSL_cleanse(raw, sizeof(raw));
 	/* The database decides who sets it when several servers start. */
-	res = mf_db_execv(MF_SQL_REGISTRY_SET_ADMIN, err, 1, hash);
-	if (res == NULL)
+	if (mf_db_registry_set_admin(hash, &won, err) != 0)
 		return err->code;
-	won = PQntuples(res) == 1;
-	PQclear(res);
 	if (!won)
 		return 0;
 	snprintf(path, sizeof(path), "%s/admin.token", cfg->state_dir);
@@ -80,30 +77,32 @@ setup_admin_token(const struct mf_config *cfg, struct mf_error *err)
 int
 mf_registry_setup(const struct mf_config *cfg, struct mf_error *err)
 {
-	PGresult *res;
-	int rc = 0, need_token;
+	char *origin = NULL, *admin = NULL;
+	int rc;
 
+	/* 1. The state directory for the secrets. */
 	if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST)
 		return mf_error_set(err, MF_E_IO, NULL,
 		                    "cannot create state directory %s: %s",
 		                    cfg->state_dir, strerror(errno));
-	res = mf_db_execv(MF_SQL_REGISTRY_INIT, err, 1, cfg->origin);
-	if (res == NULL)
-		return err->code;
-	PQclear(res);
-	res = mf_db_execv(MF_SQL_REGISTRY_GET, err, 0);
-	if (res == NULL)
-		return err->code;
-	if (strcmp(PQgetvalue(res, 0, 0), cfg->origin) != 0)
+	/* 2. The origin: recorded on first start, checked afterwards. */
+	if ((rc = mf_db_registry_init(cfg->origin, err)) != 0 ||
+	    (rc = mf_db_registry_get(&origin, &admin, err)) != 0)
+		goto done;
+	if (origin == NULL || strcmp(origin, cfg->origin) != 0) {
 		rc = mf_error_set(err, MF_E_BAD_PARAM, NULL,
 		                  "this database belongs to the registry "
 		                  "'%s', not '%s': start with --origin %s",
-		                  PQgetvalue(res, 0, 0), cfg->origin,
-		                  PQgetvalue(res, 0, 0));
-	need_token = PQgetisnull(res, 0, 1);
-	PQclear(res);
-	if (rc == 0 && need_token)
+		                  origin ? origin : "", cfg->origin,
+		                  origin ? origin : "");
+		goto done;
+	}
+	/* 3. The admin token, once. */
+	if (admin == NULL)
 		rc = setup_admin_token(cfg, err);
+done:
+	free(origin);
+	free(admin);
 	return rc;
 }
 
@@ -112,21 +111,19 @@ mf_registry_check_admin(const char *authorization, bool *ok,
                         struct mf_error *err)
 {
 	char hash[MF_SHA256_HEX_LEN + 1];
+	char *admin = NULL;
 	const char *token;
-	PGresult *res;
+	int rc;
 
 	*ok = false;
 	if (authorization == NULL || strncmp(authorization, "Bearer ", 7) != 0)
 		return 0;
 	token = authorization + 7;
 	mf_sha256_hex(hash, token, strlen(token));
-	res = mf_db_execv(MF_SQL_REGISTRY_GET, err, 0);
-	if (res == NULL)
-		return err->code;
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 1) &&
-	    PQgetlength(res, 0, 1) == MF_SHA256_HEX_LEN)
-		*ok = CRYPTO_memcmp(hash, PQgetvalue(res, 0, 1),
-		                    MF_SHA256_HEX_LEN) == 0;
-	PQclear(res);
+	if ((rc = mf_db_registry_get(NULL, &admin, err)) != 0)
+		return rc;
+	if (admin != NULL && strlen(admin) == MF_SHA256_HEX_LEN)
+		*ok = CRYPTO_memcmp(hash, admin, MF_SHA256_HEX_LEN) == 0;
+	free(admin);
 	return 0;
 }

@@ -2,7 +2,7 @@
 #include "app/registry_keys.h"
 #include "common/diag.h"
 #include "app/config.h"
-#include "db/exec.h"
+#include "db/registry.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -43,17 +43,17 @@ exists(const char *path)
 static int
 recorded_keys(char **log_vkey, char **commit_pub, struct mf_error *err)
 {
-	PGresult *res = mf_db_execv(MF_SQL_REGISTRY_INFO, err, 0);
+	struct mf_db_registry_info info;
+	int rc;
 
 	*log_vkey = *commit_pub = NULL;
-	if (res == NULL)
-		return err->code;
-	if (!PQgetisnull(res, 0, 1))
-		*log_vkey = strdup(PQgetvalue(res, 0, 1));
-	if (!PQgetisnull(res, 0, 2))
-		*commit_pub = strdup(PQgetvalue(res, 0, 2));
-	PQclear(res);
-	return 0;
+	if ((rc = mf_db_registry_info(&info, err)) == 0) {
+		*log_vkey = info.log_verifier_key;
+		*commit_pub = info.commit_public_key;
+		info.log_verifier_key = info.commit_public_key = NULL;
+	}
+	mf_db_registry_info_dispose(&info);
+	return rc;
 }
 
 static int
@@ -153,7 +153,6 @@ mf_registry_keys_load(struct mf_registry_keys *k, const struct mf_config *cfg,
 	char log_path[MF_CONFIG_STR_MAX + 32],
 	    commit_path[MF_CONFIG_STR_MAX + 32];
 	char *rec_log = NULL, *rec_commit = NULL;
-	PGresult *res;
 	int rc;
 
 	memset(k, 0, sizeof(*k));
@@ -165,18 +164,11 @@ mf_registry_keys_load(struct mf_registry_keys *k, const struct mf_config *cfg,
 	    (rc = load_commit_key(k, commit_path, rec_commit, err)) != 0)
 		goto done;
 	/* Record ours if none is recorded yet; then they must agree. */
-	res = mf_db_execv(MF_SQL_REGISTRY_SET_KEYS, err, 2, k->log_verifier_key,
-	                  k->commit_public);
-	if (res == NULL) {
-		rc = err->code;
-		goto done;
-	}
 	free(rec_log);
 	free(rec_commit);
-	rec_log = PQgetisnull(res, 0, 0) ? NULL : strdup(PQgetvalue(res, 0, 0));
-	rec_commit =
-	    PQgetisnull(res, 0, 1) ? NULL : strdup(PQgetvalue(res, 0, 1));
-	PQclear(res);
+	if ((rc = mf_db_registry_set_keys(k->log_verifier_key, k->commit_public,
+	                                  &rec_log, &rec_commit, err)) != 0)
+		goto done;
 	if (k->log_verifier_key != NULL &&
 	    (rec_log == NULL || strcmp(rec_log, k->log_verifier_key) != 0)) {
 		rc = mf_error_set(err, MF_E_BAD_KEY, NULL,

@@ -51,9 +51,29 @@ mf_migrate_latest(int *count_out)
 	return n > 0 ? m[n - 1].version : 0;
 }
 
+int
+mf_migrate_status(int *latest_out, int *count_out, struct mf_error *err)
+{
+	PGresult *res;
+
+	*latest_out = *count_out = 0;
+	res = mf_db_exec(MF_SQL_MIGRATIONS_MAX, 0, NULL, NULL, NULL, err);
+	if (res == NULL)
+		return err->code;
+	*latest_out = atoi(PQgetvalue(res, 0, 0));
+	*count_out = atoi(PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Runs SQL unprepared on connection c: migrations change the schema that
+ * prepared plans would depend on. run() takes a statement declared in
+ * sql.c, run_command() a bare command (BEGIN, COMMIT).
+ */
 static PGresult *
-run(PGconn *c, const char *sql, int n, const char *const *params,
-    struct mf_error *err)
+run_text(PGconn *c, const char *sql, int n, const char *const *params,
+         struct mf_error *err)
 {
 	PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
@@ -67,6 +87,19 @@ run(PGconn *c, const char *sql, int n, const char *const *params,
 	return NULL;
 }
 
+static PGresult *
+run(PGconn *c, enum mf_sql stmt, int n, const char *const *params,
+    struct mf_error *err)
+{
+	return run_text(c, mf_sql_text(stmt), n, params, err);
+}
+
+static PGresult *
+run_command(PGconn *c, const char *command, struct mf_error *err)
+{
+	return run_text(c, command, 0, NULL, err);
+}
+
 static int
 apply_one(PGconn *c, const struct migration *m, const char *sum,
           struct mf_error *err)
@@ -76,7 +109,7 @@ apply_one(PGconn *c, const struct migration *m, const char *sum,
 	PGresult *res;
 
 	snprintf(version, sizeof(version), "%d", m->version);
-	if ((res = run(c, "BEGIN", 0, NULL, err)) == NULL)
+	if ((res = run_command(c, "BEGIN", err)) == NULL)
 		return err->code;
 	PQclear(res);
 	/* PQexec: a migration file holds several statements. */
@@ -90,16 +123,13 @@ apply_one(PGconn *c, const struct migration *m, const char *sum,
 		return err->code;
 	}
 	PQclear(res);
-	res = run(c,
-	          "INSERT INTO schema_migrations (version, name, checksum) "
-	          "VALUES ($1, $2, $3)",
-	          3, params, err);
+	res = run(c, MF_SQL_MIGRATION_RECORD, 3, params, err);
 	if (res == NULL) {
 		PQclear(PQexec(c, "ROLLBACK"));
 		return err->code;
 	}
 	PQclear(res);
-	if ((res = run(c, "COMMIT", 0, NULL, err)) == NULL)
+	if ((res = run_command(c, "COMMIT", err)) == NULL)
 		return err->code;
 	PQclear(res);
 	mf_diag_info("applied migration %s", m->file);
@@ -114,19 +144,11 @@ check_and_apply(PGconn *c, struct migration *m, int n, int *applied,
 	PGresult *res;
 	int i, r, rows, v, found, rc = 0;
 
-	res = run(c,
-	          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	          " version integer PRIMARY KEY, name text NOT NULL,"
-	          " checksum text NOT NULL,"
-	          " applied_at timestamptz NOT NULL DEFAULT now())",
-	          0, NULL, err);
+	res = run(c, MF_SQL_MIGRATIONS_TABLE, 0, NULL, err);
 	if (res == NULL)
 		return err->code;
 	PQclear(res);
-	res = run(c,
-	          "SELECT version, name, checksum FROM schema_migrations "
-	          "ORDER BY version",
-	          0, NULL, err);
+	res = run(c, MF_SQL_MIGRATIONS_APPLIED, 0, NULL, err);
 	if (res == NULL)
 		return err->code;
 	rows = PQntuples(res);
@@ -187,13 +209,12 @@ mf_migrate_apply(int *applied_out, struct mf_error *err)
 	if ((c = mf_db_conn(err)) == NULL)
 		return err->code;
 	/* Session-level lock: held across the per-migration transactions. */
-	if ((res = run(c, "SELECT pg_advisory_lock($1::bigint)", 1, key,
-	               err)) == NULL)
+	if ((res = run(c, MF_SQL_MIGRATE_LOCK, 1, key, err)) == NULL)
 		return err->code;
 	PQclear(res);
 	rc = check_and_apply(c, m, n, &applied, err);
-	res = PQexecParams(c, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL,
-	                   key, NULL, NULL, 0);
+	res = PQexecParams(c, mf_sql_text(MF_SQL_MIGRATE_UNLOCK), 1, NULL, key,
+	                   NULL, NULL, 0);
 	PQclear(res);
 	if (applied_out != NULL)
 		*applied_out = applied;

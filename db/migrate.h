@@ -21,4 +21,11 @@ int mf_migrate_apply(int *applied_out, struct mf_error *err);
 /* The newest migration version this binary carries, and how many. */
 int mf_migrate_latest(int *count_out);
 
+/*
+ * What the database has applied: the newest version (0 for none) and
+ * how many, for readiness checks against mf_migrate_latest. Runs on the
+ * calling thread's connection; MF_E_UNAVAILABLE when it cannot connect.
+ */
+int mf_migrate_status(int *latest_out, int *count_out, struct mf_error *err);
+
 #endif

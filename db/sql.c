@@ -33,6 +33,22 @@ static const char *const sql_text[MF_SQL__MAX] = {
     [MF_SQL_PING] = "SELECT 1",
     [MF_SQL_MIGRATIONS_MAX] = "SELECT coalesce(max(version), 0), count(*) "
                               "FROM schema_migrations",
+    /* migrations: a session-level advisory lock ($1 its key) serialises
+     * concurrent starts across the per-migration transactions */
+    [MF_SQL_MIGRATE_LOCK] = "SELECT pg_advisory_lock($1::bigint)",
+    [MF_SQL_MIGRATE_UNLOCK] = "SELECT pg_advisory_unlock($1::bigint)",
+    [MF_SQL_MIGRATIONS_TABLE] =
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version integer PRIMARY KEY, name text NOT NULL,"
+        " checksum text NOT NULL,"
+        " applied_at timestamptz NOT NULL DEFAULT now())",
+    [MF_SQL_MIGRATIONS_APPLIED] =
+        "SELECT version, name, checksum FROM schema_migrations "
+        "ORDER BY version",
+    /* $1 version, $2 file name, $3 SHA-256 of the file (hex) */
+    [MF_SQL_MIGRATION_RECORD] =
+        "INSERT INTO schema_migrations (version, name, checksum) "
+        "VALUES ($1, $2, $3)",
 
     /* $1 org */
     [MF_SQL_ORG_GET] =

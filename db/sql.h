@@ -8,6 +8,12 @@
 enum mf_sql {
 	MF_SQL_PING,
 	MF_SQL_MIGRATIONS_MAX,
+	/* migrate.c: run unprepared, before the schema exists */
+	MF_SQL_MIGRATE_LOCK,
+	MF_SQL_MIGRATE_UNLOCK,
+	MF_SQL_MIGRATIONS_TABLE,
+	MF_SQL_MIGRATIONS_APPLIED,
+	MF_SQL_MIGRATION_RECORD,
 	/* reads: each returns one json column */
 	MF_SQL_ORG_GET,
 	MF_SQL_ORG_KEYS,

@@ -1,0 +1,80 @@
+/*
+ * The registry's own rows and the operator's writes: its identity (origin,
+ * admin token digest, the public halves of its signing keys), what
+ * /v1/registry counts, creating organisations and loading indices.
+ * Strings returned through out-parameters are owned by the caller.
+ */
+#ifndef MF_DB_REGISTRY_H
+#define MF_DB_REGISTRY_H
+
+#include "common/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Records origin as the registry's, unless one is recorded already. */
+int mf_db_registry_init(const char *origin, struct mf_error *err);
+
+/*
+ * The recorded origin and admin token digest (64 hex digits; NULL while
+ * none is set). Both NULL, with 0, when the registry row does not exist
+ * yet. Either out-parameter may be NULL when not wanted; free() them.
+ */
+int mf_db_registry_get(char **origin, char **admin_sha256,
+                       struct mf_error *err);
+
+/*
+ * Sets the admin token digest (hex) unless one is set: *won tells whether
+ * this call set it, so of several servers starting at once one does.
+ */
+int mf_db_registry_set_admin(const char *sha256_hex, bool *won,
+                             struct mf_error *err);
+
+/*
+ * Records the registry's public keys where none is recorded yet (NULL
+ * leaves that one alone), then gives back what is recorded now: each of
+ * *log_verifier_key and *commit_public is a new string or NULL.
+ */
+int mf_db_registry_set_keys(const char *log_verifier_key,
+                            const char *commit_public,
+                            char **recorded_log_verifier_key,
+                            char **recorded_commit_public,
+                            struct mf_error *err);
+
+/* What /v1/registry and start-up read; release with _dispose. */
+struct mf_db_registry_info {
+	char *origin;
+	char *log_verifier_key;  /* NULL until recorded */
+	char *commit_public_key; /* NULL until recorded */
+	int64_t orgs;
+	int64_t models;
+	int64_t log_entries; /* size of the newest checkpoint */
+};
+
+int mf_db_registry_info(struct mf_db_registry_info *out, struct mf_error *err);
+void mf_db_registry_info_dispose(struct mf_db_registry_info *info);
+
+/* An organisation with its first key, registered by the operator. */
+struct mf_db_org_new {
+	const char *org, *name, *role;
+	const char *keyid, *alg;
+	const char *public_key; /* as submitted (PEM or ssh line) */
+	const char *spki_hex;   /* DER SubjectPublicKeyInfo, hex */
+};
+
+/*
+ * Creates the organisation and its key in one transaction. MF_E_CONFLICT
+ * when the organisation or the key exists already (nothing changed).
+ */
+int mf_db_org_create(const struct mf_db_org_new *o, struct mf_error *err);
+
+/*
+ * Stores index document `document` (JSON text) under id unless an index
+ * with that id exists. *fresh tells whether it was stored now; *stored
+ * gets the document stored under id (new string: the one just stored or
+ * the one found), so the caller can tell a repeat from a conflict.
+ */
+int mf_db_index_put(const char *id, const char *name, const char *document,
+                    bool *fresh, char **stored, struct mf_error *err);
+
+#endif
