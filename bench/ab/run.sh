@@ -26,7 +26,7 @@ PUB_N=${PUB_N:-5000}
 CLIENTS=${CLIENTS:-"4 16"}
 PORT=${PORT:-18470}
 OUT=${OUT:-bench/out/ab}
-PKGS="libpq jansson openssl libcurl libpcre2-8"
+PKGS="jansson openssl libcurl libpcre2-8"
 R=http://127.0.0.1:$PORT
 
 make -s all
