@@ -1,5 +1,5 @@
 /*
- * Document-specific parts of ingest (see ingest_doc.h): the header every
+ * Document-specific parts of ingest (see document.h): the header every
  * payload carries, the fields each type keeps in its own table, key-event
  * rules, and the type's rows in the submission transaction.
  */
