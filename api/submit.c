@@ -57,6 +57,13 @@ respond(struct mf_request *req, unsigned status, int64_t id, json_t *warnings,
 	return mf_http_respond_json(req, status, rec);
 }
 
+/* The log watcher's wake-up: resume the suspended request. */
+static void
+wake_request(void *ctx)
+{
+	mf_http_resume(ctx);
+}
+
 /* Runs when the log watcher resumes the request. */
 static int
 submit_resume(struct mf_request *req)
@@ -105,9 +112,13 @@ mf_h_submit(struct mf_request *req)
 	r.warnings = NULL;
 	req->state = st;
 	req->state_free = state_free;
-	/* Wait first, then kick: the batch's handover must find the waiter. */
+	/*
+	 * Suspend before anyone can resume; wait first, then kick: the
+	 * batch's handover must find the waiter.
+	 */
 	seq = req->app->sequencer;
-	mf_logwait_suspend(req->app->logwait, req, &st->slot, submit_resume);
+	mf_http_suspend(req, submit_resume);
+	mf_logwait_add(req->app->logwait, &st->slot, wake_request, req);
 	mf_sequencer_kick(seq);
 done:
 	mf_ingest_result_dispose(&r);

@@ -1,5 +1,5 @@
 /*
- * Document-specific parts of ingest (see ingest_doc.h): the header every
+ * Document-specific parts of ingest (see document.h): the header every
  * payload carries, the fields each type keeps in its own table, key-event
  * rules, and the type's rows in the submission transaction.
  */
@@ -11,7 +11,7 @@
 #include "envelope/verify.h"
 #include "scoring/index.h"
 #include "scoring/score.h"
-#include "db/exec.h"
+#include "db/ingest.h"
 #include "validators/document.h"
 
 #include <math.h>
@@ -337,27 +337,21 @@ mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
                               const char *const *signer_keyids, size_t nsigners,
                               struct mf_error *err)
 {
+	struct mf_db_key_status ks;
 	struct mf_error e;
-	PGresult *res;
 	size_t i;
-	int found = 0, rc = 0;
+	int found = 0, rc;
 
 	if (d->target_keyid != NULL) {
-		res = mf_db_execv(MF_SQL_KEY_STATUS, err, 1, d->target_keyid);
-		if (res == NULL)
-			return err->code;
-		if (PQntuples(res) == 0 ||
-		    strcmp(PQgetvalue(res, 0, 0), "active") != 0 ||
-		    strcmp(PQgetvalue(res, 0, 1), d->org) != 0)
-			rc = mf_error_set(err, MF_E_VALIDATION,
-			                  strcmp(d->action, "rotate") == 0
-			                      ? "/replaces"
-			                      : "/keyid",
-			                  "%s is not an active key of %s",
-			                  d->target_keyid, d->org);
-		PQclear(res);
-		if (rc != 0)
+		if ((rc = mf_db_key_status(&ks, d->target_keyid, err)) != 0)
 			return rc;
+		if (!ks.found || !ks.active || strcmp(ks.org, d->org) != 0)
+			return mf_error_set(err, MF_E_VALIDATION,
+			                    strcmp(d->action, "rotate") == 0
+			                        ? "/replaces"
+			                        : "/keyid",
+			                    "%s is not an active key of %s",
+			                    d->target_keyid, d->org);
 	}
 	if (strcmp(d->action, "rotate") == 0) {
 		for (i = 0; i < nsigners; i++)
@@ -369,12 +363,9 @@ mf_ingest_doc_check_key_event(struct mf_ingest_doc *d,
 	}
 	if (d->new_key == NULL)
 		return 0;
-	res = mf_db_execv(MF_SQL_KEY_STATUS, err, 1, mf_key_id(d->new_key));
-	if (res == NULL)
-		return err->code;
-	found = PQntuples(res) > 0;
-	PQclear(res);
-	if (found)
+	if ((rc = mf_db_key_status(&ks, mf_key_id(d->new_key), err)) != 0)
+		return rc;
+	if (ks.found)
 		return mf_error_set(err, MF_E_CONFLICT, "/key/public_key",
 		                    "this key is already registered");
 	mf_error_init(&e);

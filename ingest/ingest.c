@@ -18,7 +18,8 @@
 #include "envelope/keys.h"
 #include "envelope/verify.h"
 #include "app/app.h"
-#include "db/exec.h"
+#include "db/db.h"
+#include "db/ingest.h"
 #include "ingest/document.h"
 #include "ingest/keycache.h"
 
@@ -44,8 +45,8 @@ struct ingest {
 	json_t *payload; /* owned */
 	char payload_hex[MF_SHA256_HEX_LEN + 1];
 	char envelope_hex[MF_SHA256_HEX_LEN + 1];
-	int64_t existing_id; /* an earlier acceptance of this payload */
-	char existing_envelope_hex[MF_SHA256_HEX_LEN + 1];
+	struct mf_db_ingest_keys keys; /* the named keys; an earlier
+	                                  acceptance of this payload */
 	struct signer signers[MF_DSSE_MAX_SIGNATURES];
 	size_t nsigners;
 	struct mf_ingest_doc doc; /* the header and type-specific fields */
@@ -76,34 +77,18 @@ signer(const struct ingest *in)
 
 /*
  * Round trip 1: the registered keys the envelope names, and whether this
- * payload was accepted before. Rows: one per known key (or one row of
- * NULL keys), each carrying the earlier acceptance, if any.
+ * payload was accepted before (in->keys, replaced on a second call).
  */
-static PGresult *
+static int
 lookup_keys(struct ingest *in, struct mf_error *err)
 {
-	struct mf_buf ids = MF_BUF_INIT;
-	PGresult *res;
+	const char *ids[MF_DSSE_MAX_SIGNATURES];
 	size_t i;
 
-	mf_db_array_begin(&ids);
-	for (i = 0; i < in->env->n_sigs; i++)
-		mf_db_array_push(&ids, in->env->sigs[i].keyid);
-	if (mf_db_array_end(&ids) != 0) {
-		mf_buf_dispose(&ids);
-		mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-		return NULL;
-	}
-	res =
-	    mf_db_execv(MF_SQL_INGEST_KEYS, err, 2, ids.data, in->payload_hex);
-	mf_buf_dispose(&ids);
-	if (res != NULL && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
-		in->existing_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		snprintf(in->existing_envelope_hex,
-		         sizeof(in->existing_envelope_hex), "%s",
-		         PQgetvalue(res, 0, 1));
-	}
-	return res;
+	for (i = 0; i < in->env->n_sigs && i < MF_DSSE_MAX_SIGNATURES; i++)
+		ids[i] = in->env->sigs[i].keyid;
+	mf_db_ingest_keys_dispose(&in->keys);
+	return mf_db_ingest_keys(&in->keys, ids, i, in->payload_hex, err);
 }
 
 /*
@@ -114,11 +99,12 @@ lookup_keys(struct ingest *in, struct mf_error *err)
  * extra signatures), refused when none does.
  */
 static int
-verify_signatures(struct ingest *in, PGresult *keys, struct mf_error *err)
+verify_signatures(struct ingest *in, struct mf_error *err)
 {
+	const struct mf_db_ingest_keys *keys = &in->keys;
 	uint8_t *pae = NULL;
-	size_t pae_len, i;
-	int rc = 0, known = 0, revoked = 0, bad = 0, r, row;
+	size_t pae_len, i, row;
+	int rc = 0, known = 0, revoked = 0, bad = 0, r;
 
 	if ((rc = mf_dsse_pae(&pae, &pae_len, in->env->payload_type,
 	                      strlen(in->env->payload_type), in->env->payload,
@@ -126,22 +112,22 @@ verify_signatures(struct ingest *in, PGresult *keys, struct mf_error *err)
 		return mf_error_set(err, rc, NULL, "out of memory");
 	for (i = 0; i < in->env->n_sigs; i++) {
 		const struct mf_dsse_sig *sig = &in->env->sigs[i];
+		const struct mf_db_signing_key *reg;
 		const struct mf_key *key;
 		struct mf_error verr;
 		struct signer *s;
 		int owned;
 
-		for (row = 0; row < PQntuples(keys); row++)
-			if (!PQgetisnull(keys, row, 2) &&
-			    strcmp(PQgetvalue(keys, row, 2), sig->keyid) == 0)
+		for (row = 0; row < keys->n; row++)
+			if (strcmp(keys->keys[row].keyid, sig->keyid) == 0)
 				break;
-		if (row == PQntuples(keys))
+		if (row == keys->n)
 			continue;
+		reg = &keys->keys[row];
 		known++;
 		mf_error_init(&verr);
-		r = mf_keycache_get(&key, &owned, sig->keyid,
-		                    PQgetvalue(keys, row, 4),
-		                    PQgetvalue(keys, row, 5), &verr);
+		r = mf_keycache_get(&key, &owned, sig->keyid, reg->alg,
+		                    reg->public_key, &verr);
 		if (r == 0) {
 			/* The registered key's algorithm decides. */
 			r = mf_verify_message(key, pae, pae_len, sig->sig,
@@ -154,12 +140,12 @@ verify_signatures(struct ingest *in, PGresult *keys, struct mf_error *err)
 			bad++;
 			continue;
 		}
-		if (strcmp(PQgetvalue(keys, row, 6), "active") != 0) {
+		if (strcmp(reg->status, "active") != 0) {
 			revoked++;
 			continue;
 		}
 		if (in->nsigners > 0 &&
-		    strcmp(signer(in)->org, PQgetvalue(keys, row, 3)) != 0) {
+		    strcmp(signer(in)->org, reg->org) != 0) {
 			rc = mf_error_set(err, MF_E_FORBIDDEN, "/signatures",
 			                  "signatures from more than one "
 			                  "organisation");
@@ -167,11 +153,9 @@ verify_signatures(struct ingest *in, PGresult *keys, struct mf_error *err)
 		}
 		s = &in->signers[in->nsigners++];
 		snprintf(s->keyid, sizeof(s->keyid), "%s", sig->keyid);
-		snprintf(s->org, sizeof(s->org), "%s",
-		         PQgetvalue(keys, row, 3));
-		snprintf(s->role, sizeof(s->role), "%s",
-		         PQgetvalue(keys, row, 7));
-		s->last_seq = strtoll(PQgetvalue(keys, row, 8), NULL, 10);
+		snprintf(s->org, sizeof(s->org), "%s", reg->org);
+		snprintf(s->role, sizeof(s->role), "%s", reg->role);
+		s->last_seq = reg->last_seq;
 	}
 	if (in->nsigners > 0)
 		goto done;
@@ -307,33 +291,32 @@ static int
 check_subject(struct ingest *in, struct mf_error *err)
 {
 	const struct mf_ingest_doc *d = &in->doc;
-	PGresult *res;
-	int rc = 0;
+	struct mf_db_ingest_subject subj;
+	int rc;
 
 	if (in->type == MF_DOC_KEY_EVENT)
 		return 0;
-	res = mf_db_execv(MF_SQL_INGEST_SUBJECT, err, 3, d->org, d->model,
-	                  d->disclosure_hex[0] ? d->disclosure_hex : NULL);
-	if (res == NULL)
-		return err->code;
-	if (PQgetisnull(res, 0, 0))
-		rc = mf_error_set(err, MF_E_UNKNOWN_SUBJECT, "/subject/org",
-		                  "no organisation '%s' is registered", d->org);
-	else if (in->type == MF_DOC_DISCLOSURE) {
-		if (strcmp(PQgetvalue(res, 0, 1), d->supersedes_hex) != 0)
-			rc = stale_supersedes(PQgetvalue(res, 0, 1), err);
+	if ((rc = mf_db_ingest_subject(
+	         &subj, d->org, d->model,
+	         d->disclosure_hex[0] ? d->disclosure_hex : NULL, err)) != 0)
+		return rc;
+	if (!subj.org_exists)
+		return mf_error_set(err, MF_E_UNKNOWN_SUBJECT, "/subject/org",
+		                    "no organisation '%s' is registered",
+		                    d->org);
+	if (in->type == MF_DOC_DISCLOSURE) {
+		if (strcmp(subj.head_hex, d->supersedes_hex) != 0)
+			return stale_supersedes(subj.head_hex, err);
 	} else if (d->disclosure_hex[0] != '\0') {
-		if (PQgetisnull(res, 0, 2))
-			rc = mf_error_set(err, MF_E_UNKNOWN_SUBJECT,
-			                  "/subject/disclosure",
-			                  "%s/%s has no disclosure with this "
-			                  "digest",
-			                  d->org, d->model);
-		else
-			in->version = atoi(PQgetvalue(res, 0, 2));
+		if (subj.disclosure_version == 0)
+			return mf_error_set(err, MF_E_UNKNOWN_SUBJECT,
+			                    "/subject/disclosure",
+			                    "%s/%s has no disclosure with this "
+			                    "digest",
+			                    d->org, d->model);
+		in->version = subj.disclosure_version;
 	}
-	PQclear(res);
-	return rc;
+	return 0;
 }
 
 /* Maps mf_accept()'s refusals (SQLSTATE class MF) to error codes. */
@@ -363,56 +346,39 @@ static int
 store(struct ingest *in, int64_t *id_out, struct mf_error *err)
 {
 	const struct mf_ingest_doc *d = &in->doc;
-	struct mf_buf keyids = MF_BUF_INIT;
-	const char *params[15];
-	int lengths[15] = {0}, formats[15] = {0};
-	char seq[24], *extra = NULL;
-	PGresult *res = NULL;
+	const char *keyids[MF_DSSE_MAX_SIGNATURES];
+	struct mf_db_submission sub;
 	json_t *x;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	snprintf(seq, sizeof(seq), "%" PRId64, d->seq);
-	mf_db_array_begin(&keyids);
 	for (i = 0; i < in->nsigners; i++)
-		mf_db_array_push(&keyids, in->signers[i].keyid);
+		keyids[i] = in->signers[i].keyid;
 	x = mf_ingest_doc_extra(&in->doc, in->type, in->version);
-	if (mf_db_array_end(&keyids) != 0 || x == NULL ||
-	    (extra = mf_json_dump(x)) == NULL) {
-		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-		goto done;
-	}
-	params[0] = mf_doctype_name(in->type);
-	params[1] = signer(in)->org;
-	params[2] = signer(in)->keyid;
-	params[3] = seq;
-	params[4] = d->org;
-	params[5] = in->type == MF_DOC_KEY_EVENT ? NULL : d->model;
-	params[6] = in->env->payload_type;
-	params[7] = in->payload_hex;
-	params[8] = in->envelope_hex;
-	params[9] = in->body; /* bytea, sent as binary: the bytes exactly */
-	lengths[9] = (int)in->body_len;
-	formats[9] = 1;
-	params[10] = (const char *)in->env->payload;
-	params[11] = d->issued_at;
-	params[12] = keyids.data;
-	params[13] = d->supersedes_hex[0] ? d->supersedes_hex : NULL;
-	params[14] = extra;
-	res = mf_db_exec(MF_SQL_ACCEPT, 15, params, lengths, formats, err);
-	if (res == NULL) {
-		rc = strncmp(mf_db_last_sqlstate(), "MF", 2) == 0 ||
-		             err->code == MF_E_CONFLICT
-		         ? accept_refused(in, err)
-		         : err->code;
-		goto done;
-	}
-	*id_out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-done:
-	PQclear(res);
+	if (x == NULL)
+		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+	sub.kind = mf_doctype_name(in->type);
+	sub.org = signer(in)->org;
+	sub.keyid = signer(in)->keyid;
+	sub.seq = d->seq;
+	sub.subject_org = d->org;
+	sub.subject_model = in->type == MF_DOC_KEY_EVENT ? NULL : d->model;
+	sub.payload_type = in->env->payload_type;
+	sub.payload_hex = in->payload_hex;
+	sub.envelope_hex = in->envelope_hex;
+	sub.envelope = in->body;
+	sub.envelope_len = in->body_len;
+	sub.payload = (const char *)in->env->payload;
+	sub.issued_at = d->issued_at;
+	sub.signer_keyids = keyids;
+	sub.nsigners = in->nsigners;
+	sub.supersedes_hex = d->supersedes_hex[0] ? d->supersedes_hex : NULL;
+	sub.extra = x;
+	rc = mf_db_accept_submission(id_out, &sub, err);
+	if (rc != 0 && (strncmp(mf_db_last_sqlstate(), "MF", 2) == 0 ||
+	                rc == MF_E_CONFLICT))
+		rc = accept_refused(in, err);
 	json_decref(x);
-	free(extra);
-	mf_buf_dispose(&keyids);
 	return rc;
 }
 
@@ -421,7 +387,6 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
                  struct mf_ingest_result *out, struct mf_error *err)
 {
 	struct ingest in;
-	PGresult *keys = NULL;
 	int rc, t;
 
 	memset(&in, 0, sizeof(in));
@@ -453,16 +418,14 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 	 * harmless replay (verified when it was accepted, even if its key
 	 * was revoked since); the same payload re-signed must verify.
 	 */
-	if ((keys = lookup_keys(&in, err)) == NULL) {
-		rc = err->code;
+	if ((rc = lookup_keys(&in, err)) != 0)
 		goto done;
-	}
-	if (in.existing_id != 0 &&
-	    strcmp(in.existing_envelope_hex, in.envelope_hex) == 0)
+	if (in.keys.existing_id != 0 &&
+	    strcmp(in.keys.existing_envelope_hex, in.envelope_hex) == 0)
 		goto existing;
-	if ((rc = verify_signatures(&in, keys, err)) != 0)
+	if ((rc = verify_signatures(&in, err)) != 0)
 		goto done;
-	if (in.existing_id != 0)
+	if (in.keys.existing_id != 0)
 		goto existing;
 
 	/* 3. The payload and its header fields. */
@@ -503,13 +466,11 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 	if (rc == MF_E_STALE_SEQ || rc == MF_E_CONFLICT) {
 		/* A concurrent twin may have won: then this is a replay. */
 		struct mf_error e2;
-		PGresult *again;
 
 		mf_error_init(&e2);
-		again = lookup_keys(&in, &e2);
-		PQclear(again);
+		lookup_keys(&in, &e2);
 		mf_error_dispose(&e2);
-		if (in.existing_id != 0) {
+		if (in.keys.existing_id != 0) {
 			mf_error_dispose(err);
 			mf_error_init(err);
 			rc = 0;
@@ -518,10 +479,10 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 	}
 	goto done;
 existing:
-	out->submission_id = in.existing_id;
+	out->submission_id = in.keys.existing_id;
 	out->existing = true;
 done:
-	PQclear(keys);
+	mf_db_ingest_keys_dispose(&in.keys);
 	mf_ingest_doc_dispose(&in.doc);
 	json_decref(in.payload);
 	mf_dsse_free(in.env);

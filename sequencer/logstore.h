@@ -1,8 +1,9 @@
 /*
  * The Merkle log as stored in PostgreSQL: complete-subtree hashes in
  * log_nodes, signed checkpoints in checkpoints, entries in submissions.
- * Roots and proofs come from log/merkle.c plans, each fetched with one
- * query, so a proof costs O(log n) rows whatever the log's size.
+ * Roots and proofs come from merkle/merkle.c plans, each fetched with one
+ * query (db/tlog.h), so a proof costs O(log n) rows whatever the log's
+ * size.
  */
 #ifndef MF_LOGSTORE_H
 #define MF_LOGSTORE_H

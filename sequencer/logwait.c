@@ -10,8 +10,8 @@
 #include "common/buf.h"
 #include "common/diag.h"
 #include "common/timeutil.h"
-#include "db/exec.h"
-#include "http/http.h"
+#include "db/db.h"
+#include "db/tlog.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -26,8 +26,9 @@
 #define RECHECK_MS 100
 
 struct waiter {
-	struct mf_request *req;
 	struct mf_logwait_slot *slot;
+	mf_logwait_wake_fn wake;
+	void *ctx;
 };
 
 struct mf_logwait {
@@ -52,9 +53,8 @@ wake(struct mf_logwait *lw)
 }
 
 void
-mf_logwait_suspend(struct mf_logwait *lw, struct mf_request *req,
-                   struct mf_logwait_slot *slot,
-                   int (*resume)(struct mf_request *))
+mf_logwait_add(struct mf_logwait *lw, struct mf_logwait_slot *slot,
+               mf_logwait_wake_fn wake_fn, void *ctx)
 {
 	struct waiter *nw;
 	bool added = false;
@@ -62,8 +62,6 @@ mf_logwait_suspend(struct mf_logwait *lw, struct mf_request *req,
 	slot->log_index = -1;
 	slot->timed_out = false;
 	slot->deadline_ms = mf_time_now_ms() + lw->timeout_ms;
-	/* Suspend before anyone can resume. */
-	mf_http_suspend(req, resume);
 	pthread_mutex_lock(&lw->lock);
 	if (!lw->stopping) {
 		if (lw->n == lw->cap) {
@@ -76,8 +74,9 @@ mf_logwait_suspend(struct mf_logwait *lw, struct mf_request *req,
 			}
 		}
 		if (lw->n < lw->cap) {
-			lw->w[lw->n].req = req;
 			lw->w[lw->n].slot = slot;
+			lw->w[lw->n].wake = wake_fn;
+			lw->w[lw->n].ctx = ctx;
 			lw->n++;
 			added = true;
 		}
@@ -88,7 +87,7 @@ mf_logwait_suspend(struct mf_logwait *lw, struct mf_request *req,
 		return;
 	}
 	slot->timed_out = true; /* cannot wait: answer at once */
-	mf_http_resume(req);
+	wake_fn(ctx);
 }
 
 void
@@ -126,7 +125,7 @@ mf_logwait_sequenced(struct mf_logwait *lw, const struct mf_logwait_batch *b)
 		if (k < b->n) {
 			w->slot->log_index = b->indices[k];
 			prove(w->slot, b);
-			mf_http_resume(w->req);
+			w->wake(w->ctx);
 			lw->w[i] = lw->w[--lw->n];
 		} else {
 			i++;
@@ -142,44 +141,40 @@ mf_logwait_sequenced(struct mf_logwait *lw, const struct mf_logwait_batch *b)
 static int
 check_waiters(struct mf_logwait *lw, int64_t min_age_ms, struct mf_error *err)
 {
-	struct mf_buf ids = MF_BUF_INIT;
-	char num[24];
-	PGresult *res = NULL;
+	struct mf_db_log_position *pos = NULL;
 	int64_t now = mf_time_now_ms();
-	size_t i, asked = 0;
-	int r, rc = 0;
+	size_t i, k, asked = 0;
+	int rc = 0;
 
+	/* 1. Which submissions to ask about. */
 	pthread_mutex_lock(&lw->lock);
-	mf_db_array_begin(&ids);
+	if (lw->n > 0 && (pos = malloc(lw->n * sizeof(*pos))) == NULL) {
+		pthread_mutex_unlock(&lw->lock);
+		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+	}
 	for (i = 0; i < lw->n; i++) {
 		int64_t since = lw->w[i].slot->deadline_ms - lw->timeout_ms;
 
 		if (now - since < min_age_ms)
 			continue;
-		snprintf(num, sizeof(num), "%" PRId64,
-		         lw->w[i].slot->submission_id);
-		mf_db_array_push(&ids, num);
-		asked++;
+		pos[asked++].submission_id = lw->w[i].slot->submission_id;
 	}
 	pthread_mutex_unlock(&lw->lock);
-	if (mf_db_array_end(&ids) != 0) {
-		mf_buf_dispose(&ids);
-		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-	}
-	if (asked > 0 &&
-	    (res = mf_db_execv(MF_SQL_LOG_SEQUENCED, err, 1, ids.data)) == NULL)
-		rc = err->code; /* still expire the waiters below */
-	mf_buf_dispose(&ids);
+
+	/* 2. One query; on failure, still expire the waiters below. */
+	if (asked > 0 && (rc = mf_db_log_sequenced(pos, asked, err)) != 0)
+		asked = 0;
+
+	/* 3. Wake the sequenced and the expired. */
 	pthread_mutex_lock(&lw->lock);
 	for (i = 0; i < lw->n;) {
 		struct waiter *w = &lw->w[i];
 		bool done = false;
 
-		for (r = 0; res != NULL && r < PQntuples(res) && !done; r++)
-			if (strtoll(PQgetvalue(res, r, 0), NULL, 10) ==
-			    w->slot->submission_id) {
-				w->slot->log_index =
-				    strtoll(PQgetvalue(res, r, 1), NULL, 10);
+		for (k = 0; k < asked && !done; k++)
+			if (pos[k].submission_id == w->slot->submission_id &&
+			    pos[k].log_index >= 0) {
+				w->slot->log_index = pos[k].log_index;
 				done = true;
 			}
 		if (!done && now >= w->slot->deadline_ms) {
@@ -187,14 +182,14 @@ check_waiters(struct mf_logwait *lw, int64_t min_age_ms, struct mf_error *err)
 			done = true;
 		}
 		if (done) {
-			mf_http_resume(w->req);
+			w->wake(w->ctx);
 			lw->w[i] = lw->w[--lw->n];
 		} else {
 			i++;
 		}
 	}
 	pthread_mutex_unlock(&lw->lock);
-	PQclear(res);
+	free(pos);
 	return rc;
 }
 
@@ -222,14 +217,10 @@ watcher_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&lw->lock);
-		if (mf_db_conn(&err) == NULL) {
-			usleep(200 * 1000);
+		if (mf_db_log_listen(&session, &err) != 0) {
+			if (err.code == MF_E_UNAVAILABLE)
+				usleep(200 * 1000);
 			goto next;
-		}
-		if (session != mf_db_generation()) {
-			if (mf_db_listen("mf_diag", &err) != 0)
-				goto next;
-			session = mf_db_generation();
 		}
 		if (mf_db_wait_notify(n ? RECHECK_MS : 1000, lw->pipe[0],
 		                      &count, &err) != 0)
@@ -292,7 +283,7 @@ mf_logwait_stop(struct mf_logwait *lw)
 	lw->stopping = true;
 	for (i = 0; i < lw->n; i++) {
 		lw->w[i].slot->timed_out = true;
-		mf_http_resume(lw->w[i].req);
+		lw->w[i].wake(lw->w[i].ctx);
 	}
 	lw->n = 0;
 	pthread_mutex_unlock(&lw->lock);

@@ -1,9 +1,11 @@
 /*
  * Clients waiting for their submission to be covered by a signed
  * checkpoint. A 201 is only sent once the entry is in the log, so the
- * submit handler suspends its request here; one watcher thread per
- * process LISTENs for the sequencer's mf_diag notifications (whichever
- * process sequences) and resumes the requests whose entries are in.
+ * submit handler suspends its request and waits here; one watcher thread
+ * per process LISTENs for the sequencer's checkpoint notifications
+ * (whichever process sequences) and wakes the waiters whose entries are
+ * in. How a waiter is woken is its own business (a callback): nothing
+ * here knows about HTTP.
  */
 #ifndef MF_LOGWAIT_H
 #define MF_LOGWAIT_H
@@ -15,9 +17,8 @@
 #include <stdint.h>
 
 struct mf_logwait;
-struct mf_request;
 
-/* The outcome, written by the watcher before it resumes the request. */
+/* The outcome, written by the watcher before it wakes the waiter. */
 struct mf_logwait_slot {
 	int64_t submission_id;
 	int64_t log_index; /* -1 until sequenced */
@@ -25,7 +26,7 @@ struct mf_logwait_slot {
 	int64_t deadline_ms;
 	/* From an in-process handover: the batch's checkpoint and the
 	 * entry's inclusion proof against it (note NULL: none, ask the
-	 * database). The request frees note. */
+	 * database). The waiter frees note. */
 	uint64_t tree_size;
 	char *note;
 	size_t proof_len;
@@ -46,13 +47,21 @@ struct mf_logwait_batch {
 int mf_logwait_start(struct mf_logwait **out, unsigned timeout_ms,
                      struct mf_error *err);
 /*
- * Suspends req until slot->submission_id is sequenced (or the timeout),
- * then resumes it: its `resume` handler runs and reads the slot. The
- * slot lives in the request's state, so it outlives the wait.
+ * Tells a waiter its slot is filled. Called exactly once per wait, with
+ * the watcher's lock held (so it must not call into this module): from
+ * the watcher thread, the sequencer's thread, mf_logwait_stop, or at once
+ * from mf_logwait_add when the wait cannot be recorded.
  */
-void mf_logwait_suspend(struct mf_logwait *w, struct mf_request *req,
-                        struct mf_logwait_slot *slot,
-                        int (*resume)(struct mf_request *));
+typedef void (*mf_logwait_wake_fn)(void *ctx);
+
+/*
+ * Waits until slot->submission_id is sequenced (or the timeout), fills
+ * the slot, then calls wake(ctx). wake may run before this returns, so
+ * whatever it resumes (a suspended request) must be ready for it. The
+ * slot must outlive the wait (a request keeps it in its state).
+ */
+void mf_logwait_add(struct mf_logwait *w, struct mf_logwait_slot *slot,
+                    mf_logwait_wake_fn wake, void *ctx);
 /*
  * The sequencer of this process tells the watcher whether it leads (then
  * notifications need no query: it hands each batch over itself) ...

@@ -3,7 +3,7 @@
 #include "common/encoding.h"
 #include "common/json.h"
 #include "merkle/merkle.h"
-#include "db/exec.h"
+#include "db/tlog.h"
 #include "sequencer/logstore.h"
 
 #include <inttypes.h>
@@ -14,14 +14,14 @@
 /*
  * Adds leaf_hash, checkpoint and inclusion_proof for a sequenced entry:
  * from `known` when given, else against the latest checkpoint, which
- * came with the record (columns 3 and 4).
+ * came with the record.
  */
 static int
-add_log_proof(json_t *rec, PGresult *res, const struct mf_record_proof *known,
-              struct mf_error *err)
+add_log_proof(json_t *rec, const struct mf_db_submission_record *r,
+              const struct mf_record_proof *known, struct mf_error *err)
 {
-	uint64_t index = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
-	const char *leaf = PQgetvalue(res, 0, 2);
+	uint64_t index = r->log_index;
+	const char *leaf = r->leaf;
 	uint8_t h[MF_MERKLE_HASH_LEN];
 	char b64[64];
 	json_t *proof = NULL;
@@ -41,17 +41,14 @@ add_log_proof(json_t *rec, PGresult *res, const struct mf_record_proof *known,
 		                           known->hashes, known->n));
 		return 0;
 	}
-	size = PQgetisnull(res, 0, 3)
-	           ? 0
-	           : strtoull(PQgetvalue(res, 0, 3), NULL, 10);
+	size = r->tree_size;
 	if (size <= index) /* entries and their checkpoint commit together */
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
 		                    "no checkpoint covers log index %" PRIu64,
 		                    index);
 	if ((rc = mf_logstore_inclusion(&proof, index, size, err)) != 0)
 		return rc;
-	json_object_set_new(rec, "checkpoint",
-	                    json_string(PQgetvalue(res, 0, 4)));
+	json_object_set_new(rec, "checkpoint", json_string(r->note));
 	json_object_set_new(rec, "inclusion_proof", proof);
 	return 0;
 }
@@ -60,30 +57,18 @@ int
 mf_record_build(json_t **out, int64_t submission_id, const char *public_url,
                 const struct mf_record_proof *proof, struct mf_error *err)
 {
-	char id[24], link[2048];
+	struct mf_db_submission_record r;
+	char link[2048];
 	json_t *rec, *links;
-	PGresult *res;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
-	snprintf(id, sizeof(id), "%" PRId64, submission_id);
-	if ((res = mf_db_execv(MF_SQL_SUBMISSION_RECORD, err, 1, id)) == NULL)
-		return err->code;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return mf_error_set(err, MF_E_NOT_FOUND, NULL,
-		                    "no such submission");
-	}
-	rec =
-	    mf_json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
-	                  "record", NULL, err);
-	if (rec == NULL) {
-		PQclear(res);
-		return MF_E_INTERNAL;
-	}
-	if (!PQgetisnull(res, 0, 1))
-		rc = add_log_proof(rec, res, proof, err);
-	PQclear(res);
+	if ((rc = mf_db_submission_record(&r, submission_id, err)) == 0 &&
+	    r.sequenced)
+		rc = add_log_proof(r.record, &r, proof, err);
+	rec = r.record;
+	r.record = NULL;
+	mf_db_submission_record_dispose(&r);
 	if (rc != 0) {
 		json_decref(rec);
 		return rc;

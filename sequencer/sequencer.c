@@ -7,13 +7,13 @@
  */
 #include "sequencer/sequencer.h"
 #include "common/buf.h"
-#include "common/encoding.h"
 #include "common/diag.h"
 #include "common/timeutil.h"
 #include "merkle/checkpoint.h"
 #include "merkle/entry.h"
 #include "merkle/merkle.h"
-#include "db/exec.h"
+#include "db/db.h"
+#include "db/tlog.h"
 #include "sequencer/logstore.h"
 #include "sequencer/logwait.h"
 
@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 /* An arbitrary constant: the advisory lock key of the sequencer. */
-#define SEQUENCER_LOCK_KEY "7316459102837461002"
-#define BATCH_MAX          "1000"
+#define SEQUENCER_LOCK_KEY INT64_C(7316459102837461002)
+#define BATCH_MAX          1000
 /* How often to look for submissions committed by other processes. */
 #define POLL_MS 20
 /* Shortest time from one batch's start to the next's (microseconds). */
@@ -93,15 +93,11 @@ set_leader(struct mf_sequencer *s, bool leader)
 static int
 become_leader(struct mf_sequencer *s, struct mf_error *err)
 {
-	const char *key = SEQUENCER_LOCK_KEY;
-	PGresult *res;
 	bool got;
+	int rc;
 
-	res = mf_db_exec(MF_SQL_LOG_TRY_LOCK, 1, &key, NULL, NULL, err);
-	if (res == NULL)
-		return err->code;
-	got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
+	if ((rc = mf_db_log_try_lock(&got, SEQUENCER_LOCK_KEY, err)) != 0)
+		return rc;
 	s->session = mf_db_generation();
 	if (got && !s->leader)
 		mf_diag_info("log sequencer: this process sequences the log");
@@ -116,9 +112,7 @@ ensure_checkpoint(struct mf_sequencer *s, struct mf_error *err)
 {
 	struct mf_logstore_checkpoint c;
 	uint8_t root[MF_MERKLE_HASH_LEN];
-	char hex[2 * MF_MERKLE_HASH_LEN + 1], size[24];
 	char *note = NULL;
-	PGresult *res;
 	int rc;
 
 	if ((rc = mf_logstore_checkpoint_latest(&c, err)) != 0)
@@ -131,15 +125,9 @@ ensure_checkpoint(struct mf_sequencer *s, struct mf_error *err)
 	if ((rc = mf_checkpoint_sign(&note, s->origin, s->frontier.size, root,
 	                             s->signer, err)) != 0)
 		return rc;
-	snprintf(size, sizeof(size), "%" PRIu64, s->frontier.size);
-	mf_hex_encode(hex, root, MF_MERKLE_HASH_LEN);
-	res =
-	    mf_db_execv(MF_SQL_LOG_CHECKPOINT_INSERT, err, 3, size, hex, note);
+	rc = mf_db_log_checkpoint_insert(s->frontier.size, root, note, err);
 	free(note);
-	if (res == NULL)
-		return err->code;
-	PQclear(res);
-	return 0;
+	return rc;
 }
 
 static int
@@ -232,26 +220,21 @@ known_get(void *ctx, unsigned level, uint64_t index,
 	return 0;
 }
 
-/* Parameter arrays of one batch. */
+/* What one batch gathers. */
 struct batch {
-	int64_t *id, *index; /* for the handover to waiting clients */
+	int64_t *index; /* log indices, for the handover to waiting clients */
 	struct known known;
-	struct mf_buf ids, idxs, leaves;
-	struct mf_buf levels, node_idxs, hashes;
+	struct mf_db_log_pending pending;
+	struct mf_db_log_batch writes;
 	struct mf_buf leaf;
 };
 
 static void
 batch_dispose(struct batch *b)
 {
-	mf_buf_dispose(&b->ids);
-	mf_buf_dispose(&b->idxs);
-	mf_buf_dispose(&b->leaves);
-	mf_buf_dispose(&b->levels);
-	mf_buf_dispose(&b->node_idxs);
-	mf_buf_dispose(&b->hashes);
+	mf_db_log_pending_dispose(&b->pending);
+	mf_db_log_batch_dispose(&b->writes);
 	mf_buf_dispose(&b->leaf);
-	free(b->id);
 	free(b->index);
 	free(b->known.v);
 }
@@ -263,34 +246,29 @@ run_batch(struct mf_sequencer *s, int *n, struct mf_error *err)
 	struct mf_merkle_frontier f = s->frontier;
 	struct mf_merkle_node nodes[MF_MERKLE_MAX_LEVELS + 1];
 	uint8_t leaf_hash[MF_MERKLE_HASH_LEN], root[MF_MERKLE_HASH_LEN];
-	char hex[MF_MERKLE_HASH_LEN * 2 + 1], num[24], size[24];
-	const char *limit = BATCH_MAX;
 	struct batch b;
-	PGresult *res = NULL;
 	char *note = NULL;
-	size_t nn, k;
-	int r, rc;
+	size_t nn, k, r;
+	int rc;
 
 	*n = 0;
 	memset(&b, 0, sizeof(b));
+	mf_db_log_batch_init(&b.writes);
 	if ((rc = mf_db_begin(err)) != 0)
-		return rc;
+		goto done;
 	if (mf_db_generation() != s->session) {
 		mf_db_rollback();
-		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
-		                    "database session changed");
+		rc = mf_error_set(err, MF_E_UNAVAILABLE, NULL,
+		                  "database session changed");
+		goto done;
 	}
-	res = mf_db_exec(MF_SQL_LOG_PENDING, 1, &limit, NULL, NULL, err);
-	if (res == NULL)
+	if (mf_db_log_pending(&b.pending, BATCH_MAX, err) != 0)
 		goto fail;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
+	if (b.pending.n == 0) {
 		mf_db_rollback();
-		return 0;
+		goto done;
 	}
-	b.id = malloc((size_t)PQntuples(res) * sizeof(*b.id));
-	b.index = malloc((size_t)PQntuples(res) * sizeof(*b.index));
-	if (b.id == NULL || b.index == NULL) {
+	if ((b.index = malloc(b.pending.n * sizeof(*b.index))) == NULL) {
 		mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto fail;
 	}
@@ -299,97 +277,49 @@ run_batch(struct mf_sequencer *s, int *n, struct mf_error *err)
 			mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 			goto fail;
 		}
-	mf_db_array_begin(&b.ids);
-	mf_db_array_begin(&b.idxs);
-	mf_db_array_begin(&b.leaves);
-	mf_db_array_begin(&b.levels);
-	mf_db_array_begin(&b.node_idxs);
-	mf_db_array_begin(&b.hashes);
-	for (r = 0; r < PQntuples(res); r++) {
-		struct mf_log_entry e = {
-		    s->origin,
-		    PQgetvalue(res, r, 1),
-		    PQgetvalue(res, r, 2),
-		    PQgetvalue(res, r, 3),
-		    PQgetvalue(res, r, 4),
-		    PQgetvalue(res, r, 5),
-		    PQgetvalue(res, r, 6),
-		    PQgetvalue(res, r, 7),
-		    PQgetvalue(res, r, 8),
-		    PQgetvalue(res, r, 9),
-		    PQgetvalue(res, r, 10),
-		};
+	for (r = 0; r < b.pending.n; r++) {
+		struct mf_log_entry e = b.pending.entries[r];
 
+		e.origin = s->origin;
 		mf_buf_clear(&b.leaf);
 		if ((rc = mf_log_entry_format(&b.leaf, &e)) != 0) {
 			mf_error_set(err, rc, NULL, "bad log entry field");
 			goto fail;
 		}
 		mf_merkle_leaf_hash(leaf_hash, b.leaf.data, b.leaf.len);
-		snprintf(num, sizeof(num), "%" PRIu64, f.size);
 		if ((rc = mf_merkle_append(&f, leaf_hash, nodes, &nn)) != 0) {
 			mf_error_set(err, rc, NULL, "log full");
 			goto fail;
 		}
-		b.id[r] = strtoll(PQgetvalue(res, r, 0), NULL, 10);
 		b.index[r] = (int64_t)f.size - 1;
-		mf_db_array_push(&b.ids, PQgetvalue(res, r, 0));
-		mf_db_array_push(&b.idxs, num);
-		mf_db_array_push(&b.leaves, b.leaf.data);
+		mf_db_log_batch_entry(&b.writes, b.pending.ids[r], f.size - 1,
+		                      b.leaf.data);
 		for (k = 0; k < nn; k++) {
 			if (known_add(&b.known, &nodes[k]) != 0) {
 				mf_error_set(err, MF_E_NOMEM, NULL,
 				             "out of memory");
 				goto fail;
 			}
-			snprintf(num, sizeof(num), "%u", nodes[k].level);
-			mf_db_array_push(&b.levels, num);
-			snprintf(num, sizeof(num), "%" PRIu64, nodes[k].index);
-			mf_db_array_push(&b.node_idxs, num);
-			mf_hex_encode(hex, nodes[k].hash, MF_MERKLE_HASH_LEN);
-			mf_db_array_push(&b.hashes, hex);
+			mf_db_log_batch_node(&b.writes, &nodes[k]);
 		}
 	}
-	*n = PQntuples(res);
-	PQclear(res);
-	res = NULL;
-	mf_db_array_end(&b.ids);
-	mf_db_array_end(&b.idxs);
-	mf_db_array_end(&b.leaves);
-	mf_db_array_end(&b.levels);
-	mf_db_array_end(&b.node_idxs);
-	if (mf_db_array_end(&b.hashes) != 0) {
-		mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+	*n = (int)b.pending.n;
+	if (mf_db_log_batch_store(&b.writes, err) != 0)
 		goto fail;
-	}
-	if ((res = mf_db_execv(MF_SQL_LOG_ASSIGN, err, 3, b.ids.data,
-	                       b.idxs.data, b.leaves.data)) == NULL)
-		goto fail;
-	PQclear(res);
-	if ((res = mf_db_execv(MF_SQL_LOG_NODES_INSERT, err, 3, b.levels.data,
-	                       b.node_idxs.data, b.hashes.data)) == NULL)
-		goto fail;
-	PQclear(res);
-	res = NULL;
 	mf_merkle_frontier_root(&f, root);
 	if ((rc = mf_checkpoint_sign(&note, s->origin, f.size, root, s->signer,
 	                             err)) != 0)
 		goto fail;
-	snprintf(size, sizeof(size), "%" PRIu64, f.size);
-	mf_hex_encode(hex, root, MF_MERKLE_HASH_LEN);
-	if ((res = mf_db_execv(MF_SQL_LOG_CHECKPOINT_INSERT, err, 3, size, hex,
-	                       note)) == NULL)
+	if (mf_db_log_checkpoint_insert(f.size, root, note, err) != 0)
 		goto fail;
-	PQclear(res);
-	res = NULL;
 	if ((rc = mf_db_commit(err)) != 0) {
 		s->loaded = false; /* unknown outcome: reload from the truth */
 		goto done;
 	}
 	s->frontier = f;
 	if (s->logwait != NULL) {
-		struct mf_logwait_batch h = {b.id,    b.index, (size_t)*n,
-		                             f.size,  note,    known_get,
+		struct mf_logwait_batch h = {b.pending.ids, b.index, (size_t)*n,
+		                             f.size,        note,    known_get,
 		                             &b.known};
 
 		mf_logwait_sequenced(s->logwait, &h);
@@ -397,7 +327,6 @@ run_batch(struct mf_sequencer *s, int *n, struct mf_error *err)
 	goto done;
 fail:
 	rc = err->code ? err->code : MF_E_INTERNAL;
-	PQclear(res);
 	mf_db_rollback();
 	s->loaded = false;
 	*n = 0;
