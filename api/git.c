@@ -5,6 +5,7 @@
  */
 #include "api/git.h"
 #include "app/app.h"
+#include "common/encoding.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,19 +27,6 @@ static const struct {
     [MF_GIT_FILE_PACK_INDEX] = {"application/x-git-packed-objects-toc", true},
 };
 
-/* Exactly n lowercase hex digits at s (and no NUL among them). */
-static bool
-hex_run(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		      (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
 enum mf_git_file
 mf_git_file_classify(const char *rel)
 {
@@ -55,11 +43,12 @@ mf_git_file_classify(const char *rel)
 		return MF_GIT_FILE_INFO_PACKS;
 	/* objects/ab/<38 hex> */
 	if (n == 8 + 2 + 1 + 38 && strncmp(rel, "objects/", 8) == 0 &&
-	    hex_run(rel + 8, 2) && rel[10] == '/' && hex_run(rel + 11, 38))
+	    mf_hex_is_lower(rel + 8, 2) && rel[10] == '/' &&
+	    mf_hex_is_lower(rel + 11, 38))
 		return MF_GIT_FILE_LOOSE;
 	/* objects/pack/pack-<40 hex>.pack or .idx */
 	if (strncmp(rel, "objects/pack/pack-", 18) == 0 && n > 18 + 40 &&
-	    hex_run(rel + 18, 40)) {
+	    mf_hex_is_lower(rel + 18, 40)) {
 		if (strcmp(rel + 58, ".pack") == 0)
 			return MF_GIT_FILE_PACK;
 		if (strcmp(rel + 58, ".idx") == 0)

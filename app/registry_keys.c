@@ -1,6 +1,7 @@
 /* Loading and creating the registry's signing keys (see registry_keys.h). */
 #include "app/registry_keys.h"
 #include "common/diag.h"
+#include "common/file.h"
 #include "app/config.h"
 #include "db/registry.h"
 
@@ -10,22 +11,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* A key file: at most max bytes, trailing newlines dropped (new). */
 static char *
-read_file(const char *path, size_t max)
+read_key_file(const char *path, size_t max)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
+	struct mf_error err;
+	char *buf = NULL;
+	size_t n = 0;
 
-	if (f == NULL)
-		return NULL;
-	if ((buf = malloc(max + 1)) == NULL) {
-		fclose(f);
+	mf_error_init(&err);
+	if (mf_file_read(&buf, &n, path, max, &err) != 0) {
+		mf_error_dispose(&err);
 		return NULL;
 	}
-	n = fread(buf, 1, max, f);
-	fclose(f);
-	buf[n] = '\0';
+	mf_error_dispose(&err);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
 	return buf;
@@ -84,7 +83,7 @@ load_log_key(struct mf_registry_keys *k, const struct mf_config *cfg,
 		mf_diag_info("created the log signing key %s (mode 0600)",
 		             path);
 	}
-	if ((skey = read_file(path, 4096)) == NULL)
+	if ((skey = read_key_file(path, 4096)) == NULL)
 		return mf_error_set(err, MF_E_IO, NULL, "cannot read %s", path);
 	rc = mf_note_signer_new(&k->log_signer, skey, err);
 	free(skey);

@@ -63,19 +63,11 @@ disclosed_value(json_t *field)
 static int
 parse_digest_ref(const char *s, char hex[MF_SHA256_HEX_LEN + 1])
 {
-	size_t i;
-
 	if (s == NULL || strncmp(s, "sha256:", 7) != 0 ||
-	    strlen(s) != 7 + MF_SHA256_HEX_LEN)
+	    strlen(s) != 7 + MF_SHA256_HEX_LEN ||
+	    !mf_hex_is_lower(s + 7, MF_SHA256_HEX_LEN))
 		return -1;
-	for (i = 0; i < MF_SHA256_HEX_LEN; i++) {
-		char c = s[7 + i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return -1;
-		hex[i] = c;
-	}
-	hex[MF_SHA256_HEX_LEN] = '\0';
+	memcpy(hex, s + 7, MF_SHA256_HEX_LEN + 1);
 	return 0;
 }
 
