@@ -38,16 +38,45 @@ struct mf_label_input {
 	long long log_index;        /* -1 when not yet in the log */
 	const json_t *signed_by;    /* array of key id strings */
 	const json_t *disclosure;   /* the payload (schema/disclosure.v1.json),
-	                               required: an object */
-	const json_t *score;        /* mf_score_json() of modelfacts-v1 with
-	                               assessments applied */
-	const json_t *other_scores; /* array of mf_score_json() of other
-	                               indices (e.g. FMTI) */
-	const json_t *evals;        /* array of {"assurance": "self_reported" |
-	                               "third_party", "evaluator": <org>,
-	                               "result": <eval-result payload>,
-	                               "accepted_at", "log_index",
-	                               "payload_sha256"} */
+	                               required (an object) unless
+	                               assessment_only */
+	const json_t *score;        /* deprecated, being replaced by
+	                               judgements: mf_score_json() of
+	                               modelfacts-v1 with assessments applied */
+	const json_t *other_scores; /* deprecated, see judgements: array of
+	                               mf_score_json() of other indices */
+	/*
+	 * Every judgement about this version (DESIGN section 2: a score
+	 * belongs to (version, index, judge); no judge overrides another),
+	 * an array in display order: assessors first (newest first), then
+	 * the registry's automatic check. Each is
+	 *   {"index": <index id>, "index_name": <its name>,
+	 *    "judge": "auto" | <assessor org id>,
+	 *    "judge_name": <display name; "modelfacts automatic check">,
+	 *    "at": <RFC 3339: when the judgement entered the registry>,
+	 *    "log_index": <its log entry, -1 when not yet in the log>,
+	 *    "payload_sha256": <the assessment's; null for "auto">,
+	 *    "source": <provenance of a transcribed assessment: the
+	 *               payload's own "source" object, or null>,
+	 *    "score": <mf_score_json() of this judge alone: for "auto" the
+	 *              rules over the disclosure, for an assessor that
+	 *              assessor's latest assessment of this version and
+	 *              index, indicators it did not grade "unassessed">}
+	 * NULL or empty: nothing judged this version yet.
+	 */
+	const json_t *judgements;
+	/*
+	 * The label of a model whose developer has disclosed nothing here
+	 * (an assessment-only model, e.g. FMTI 2023): disclosure is NULL,
+	 * version 0, and the label says so plainly, then shows the
+	 * judgements. For every other label disclosure is required.
+	 */
+	int assessment_only;
+	const json_t *evals; /* array of {"assurance": "self_reported" |
+	                        "third_party", "evaluator": <org>,
+	                        "result": <eval-result payload>,
+	                        "accepted_at", "log_index",
+	                        "payload_sha256"} */
 };
 
 /*
