@@ -19,7 +19,8 @@
  *
  * Results are one JSON object on stdout. RUN names this run's
  * organisations ("<RUN>-o<k>"), so runs against one database do not
- * collide.
+ * collide. The database is read through one psql process (DBURL is its
+ * connection string), not libpq: only the server's db layer links libpq.
  */
 #include "common/buf.h"
 #include "common/digest.h"
@@ -31,14 +32,15 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define ORGS     50
 #define MODELS   4
@@ -418,27 +420,91 @@ poller_main(void *arg)
 	return NULL;
 }
 
-static PGconn *
-db_connect(const char *dburl)
-{
-	PGconn *db = PQconnectdb(dburl);
+/*
+ * A psql process that runs our queries: each goes to its stdin followed
+ * by an end marker; psql (unaligned, tuples only) prints a row per line,
+ * fields separated by '|', and flushes after every command. It stops at
+ * the first error (ON_ERROR_STOP), which reads here as end of file.
+ */
+struct psql {
+	pid_t pid;
+	FILE *in;  /* psql's stdin */
+	FILE *out; /* psql's stdout */
+};
 
-	if (PQstatus(db) != CONNECTION_OK)
-		die(PQerrorMessage(db));
-	return db;
+#define PSQL_END "__pubload_end__"
+
+/* Starts psql on dburl; call before any thread starts (fork). */
+static void
+psql_open(struct psql *db, const char *dburl)
+{
+	int to[2], from[2];
+
+	if (pipe(to) != 0 || pipe(from) != 0 || (db->pid = fork()) < 0)
+		die("cannot start psql");
+	if (db->pid == 0) {
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		close(to[0]);
+		close(to[1]);
+		close(from[0]);
+		close(from[1]);
+		execlp("psql", "psql", "-X", "-q", "-A", "-t", "-v",
+		       "ON_ERROR_STOP=1", "-d", dburl, (char *)NULL);
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	if ((db->in = fdopen(to[1], "w")) == NULL ||
+	    (db->out = fdopen(from[0], "r")) == NULL)
+		die("cannot talk to psql");
 }
 
-static int64_t
-db_int(PGconn *db, const char *sql)
+static void
+psql_close(struct psql *db)
 {
-	PGresult *res = PQexec(db, sql);
+	int st;
+
+	fclose(db->in); /* psql ends at end of input */
+	fclose(db->out);
+	waitpid(db->pid, &st, 0);
+}
+
+/* Runs sql (psql variables allowed); its rows, one line each, into rows. */
+static void
+psql_query(struct psql *db, const char *sql, struct mf_buf *rows)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	mf_buf_clear(rows);
+	if (fprintf(db->in, "%s;\n\\echo " PSQL_END "\n", sql) < 0 ||
+	    fflush(db->in) != 0)
+		die("psql: cannot send a query");
+	while ((len = getline(&line, &cap, db->out)) > 0) {
+		if (strcmp(line, PSQL_END "\n") == 0) {
+			free(line);
+			return;
+		}
+		if (mf_buf_append(rows, line, (size_t)len) != 0)
+			die("out of memory");
+	}
+	die("psql: a query failed");
+}
+
+/* The first column of the first row as an integer; -1 for NULL. */
+static int64_t
+db_int(struct psql *db, const char *sql)
+{
+	struct mf_buf rows = MF_BUF_INIT;
 	int64_t v;
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		die(PQerrorMessage(db));
-	v = PQgetisnull(res, 0, 0) ? -1
-	                           : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
+	psql_query(db, sql, &rows);
+	v = rows.len > 0 && rows.data[0] != '\n' && rows.data[0] != '|'
+	        ? strtoll(rows.data, NULL, 10)
+	        : -1;
+	mf_buf_dispose(&rows);
 	return v;
 }
 
@@ -452,31 +518,34 @@ sleep_ms(long ms)
 
 /* Gives each observation its log index (publications: commit -> index). */
 static void
-map_observations(PGconn *db)
+map_observations(struct psql *db)
 {
-	PGresult *res;
-	const char *param[1];
-	struct mf_buf arr = MF_BUF_INIT;
+	struct mf_buf arr = MF_BUF_INIT, rows = MF_BUF_INIT;
+	char *line, *next, *bar;
 	size_t i;
-	int r;
 
-	mf_buf_putc(&arr, '{');
+	/* commit ids as a psql variable, quoted by psql (:'ids') */
+	mf_buf_puts(&arr, "\\set ids '{");
 	for (i = 0; i < nobs; i++)
 		mf_buf_printf(&arr, "%s%s", i ? "," : "", obs[i].id);
-	mf_buf_puts(&arr, "}");
-	param[0] = arr.data;
-	res = PQexecParams(db,
-	                   "SELECT commit_id, log_index FROM publications"
-	                   " WHERE commit_id = ANY($1::text[])",
-	                   1, NULL, param, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		die(PQerrorMessage(db));
-	for (r = 0; r < PQntuples(res); r++)
+	mf_buf_puts(&arr, "}'\n");
+	if (fputs(arr.data, db->in) < 0)
+		die("psql: cannot send a query");
+	psql_query(db,
+	           "SELECT commit_id, log_index FROM publications"
+	           " WHERE commit_id = ANY(:'ids'::text[])",
+	           &rows);
+	for (line = rows.data; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if ((bar = strchr(line, '|')) == NULL)
+			continue;
+		*bar = '\0';
 		for (i = 0; i < nobs; i++)
-			if (strcmp(obs[i].id, PQgetvalue(res, r, 0)) == 0)
-				obs[i].log_index =
-				    strtoll(PQgetvalue(res, r, 1), NULL, 10);
-	PQclear(res);
+			if (strcmp(obs[i].id, line) == 0)
+				obs[i].log_index = strtoll(bar + 1, NULL, 10);
+	}
+	mf_buf_dispose(&rows);
 	mf_buf_dispose(&arr);
 }
 
@@ -566,7 +635,7 @@ cmd_load(const char *run, size_t n, int nclients)
 static int
 cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 {
-	PGconn *db = db_connect(dburl);
+	struct psql db;
 	pthread_t poller;
 	double *lag, secs, p50, p99, tail_p99;
 	int64_t max_index = -1, deadline, first_index = -1;
@@ -574,6 +643,7 @@ cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 	int failed;
 	char sql[128];
 
+	psql_open(&db, dburl); /* before the threads */
 	prepare(run, n);
 	if ((obs = calloc(MAX_OBS, sizeof(*obs))) == NULL ||
 	    (lag = calloc(n, sizeof(*lag))) == NULL)
@@ -589,12 +659,12 @@ cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 	         "SELECT count(*) FROM publications WHERE log_index = %lld",
 	         (long long)max_index);
 	deadline = mf_time_mono_ns() + 300 * (int64_t)1000000000;
-	while (db_int(db, sql) == 0 && mf_time_mono_ns() < deadline)
+	while (db_int(&db, sql) == 0 && mf_time_mono_ns() < deadline)
 		sleep_ms(20);
 	sleep_ms(4 * poll_ms);
 	poll_stop = 1;
 	pthread_join(poller, NULL);
-	map_observations(db);
+	map_observations(&db);
 	/* entry -> the first observation of main at or past it */
 	for (i = 0; i < n; i++) {
 		struct entry *e = &entries[i];
@@ -628,7 +698,7 @@ cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 	       p99, nlag, n - (size_t)failed - nlag, pct(lag, nlag, 0.5),
 	       pct(lag, nlag, 0.9), pct(lag, nlag, 0.99),
 	       nlag ? lag[nlag - 1] : 0, tail_p99, nobs, npolls, (int)poll_ms);
-	PQfinish(db);
+	psql_close(&db);
 	free(lag);
 	free(obs);
 	return failed ? 1 : 0;
@@ -642,12 +712,13 @@ cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 static int
 cmd_wait(const char *dburl, int64_t n, int timeout_s)
 {
-	PGconn *db = db_connect(dburl);
+	struct psql db;
+	struct mf_buf rows = MF_BUF_INIT;
 	int64_t t0 = mf_time_mono_ns(), first = -1, t_first = 0, have;
 	int64_t deadline = t0 + (int64_t)timeout_s * 1000000000;
-	PGresult *res;
 
-	while ((have = db_int(db, "SELECT count(*) FROM publications")) < n) {
+	psql_open(&db, dburl);
+	while ((have = db_int(&db, "SELECT count(*) FROM publications")) < n) {
 		if (have > 0 && first < 0) {
 			first = have;
 			t_first = mf_time_mono_ns();
@@ -656,19 +727,25 @@ cmd_wait(const char *dburl, int64_t n, int timeout_s)
 			die("timed out waiting for the publisher");
 		sleep_ms(50);
 	}
-	res = PQexec(db, "SELECT count(*), extract(epoch FROM max(published_at)"
-	                 " - min(published_at)), (SELECT count(*) FROM"
-	                 " publications WHERE published_at = (SELECT"
-	                 " min(published_at) FROM publications))"
-	                 " FROM publications");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		die(PQerrorMessage(db));
+	/* "total|span|first batch" */
+	psql_query(&db,
+	           "SELECT count(*), extract(epoch FROM max(published_at)"
+	           " - min(published_at)), (SELECT count(*) FROM"
+	           " publications WHERE published_at = (SELECT"
+	           " min(published_at) FROM publications))"
+	           " FROM publications",
+	           &rows);
 	{
-		double span = atof(PQgetvalue(res, 0, 1));
-		long total = atol(PQgetvalue(res, 0, 0)),
-		     first_batch = atol(PQgetvalue(res, 0, 2));
-		double wall = (double)(mf_time_mono_ns() - t0) / 1e9;
+		char *span_s = rows.data ? strchr(rows.data, '|') : NULL;
+		char *first_s = span_s ? strchr(span_s + 1, '|') : NULL;
+		long total, first_batch;
+		double span, wall = (double)(mf_time_mono_ns() - t0) / 1e9;
 
+		if (first_s == NULL)
+			die("psql: unexpected result");
+		total = atol(rows.data);
+		span = atof(span_s + 1);
+		first_batch = atol(first_s + 1);
 		printf("{\"mode\": \"wait\", \"commits\": %ld, "
 		       "\"recorded_span_s\": %.2f, \"commits_per_second\": "
 		       "%.1f, \"wall_s\": %.2f, \"wall_per_second\": %.1f, "
@@ -678,8 +755,8 @@ cmd_wait(const char *dburl, int64_t n, int timeout_s)
 		       wall, (double)total / wall,
 		       first >= 0 ? (double)(t_first - t0) / 1e9 : 0);
 	}
-	PQclear(res);
-	PQfinish(db);
+	mf_buf_dispose(&rows);
+	psql_close(&db);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ PORT=${PORT:-18490}
 OUT=${OUT:-bench/out/publish-e2e}
 PUBLISHER=${PUBLISHER:-bin/modelfactsd}
 PGBIN=/usr/lib/postgresql/15/bin
-PKGS="libpq jansson openssl libcurl libpcre2-8"
+PKGS="jansson openssl libcurl libpcre2-8"
 
 make -s all
 mkdir -p "$OUT"
