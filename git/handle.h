@@ -4,9 +4,11 @@
  * is git/repo.h. Which file owns which fields:
  *
  *   repo.c        repo, path, opt, libgit2_inited, the staged batch
- *                 (nstaged, has_base, base, tip, tags), written, sw
+ *                 (nstaged, has_base, base, tip, tags), written and
+ *                 dirty (filled as objects are written), sw (merge.c
+ *                 marks its MF_GITREPO_PH_MERGE)
  *   odb.c         mempack (the repository's object database owns it)
- *   packobjects.c dirty, written (emptied once packed)
+ *   packobjects.c written and dirty (emptied once packed)
  *   refs.c        refs (the ref cache)
  *   housekeep.c   since_pack, pending
  *   merge.c       merge, oldpacks
