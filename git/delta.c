@@ -4,10 +4,12 @@
  * bytes. The base is indexed by the hash of every 16-byte block at a
  * multiple of 16; the target is scanned byte by byte for a block that
  * matches, which is then extended both ways. Simple, linear, and enough
- * for versions of the same file, which is what the pack writer offers.
+ * for versions of the same file, which is what packobjects.c offers.
  */
-#include "git/internal.h"
+#include "git/delta.h"
+#include "common/error.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 

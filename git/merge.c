@@ -6,15 +6,18 @@
  * below it) by merging the smallest ones, as `git repack --geometric=2`
  * does: a byte is copied O(log n) times over the repository's life, and
  * there are O(log n) packs. A merge copies each entry's compressed bytes
- * (gitrepo_packfile.c), deltas included: a delta keeps its base when the
+ * (packfile.c), deltas included: a delta keeps its base when the
  * base comes from the same source pack (an offset delta is rewritten to
  * name its base by id), and is stored whole otherwise, so that no chain
  * can cross packs or loop. It runs in slices of a time budget between
  * flushes, so even the rare merge of everything never holds up a
  * publication for long. The merged packs then leave objects/info/packs
- * and stay on disk for the grace period (gitrepo_pack.c deletes them).
+ * and stay on disk for the grace period (mf_gitrepo_prune_packs).
  */
-#include "git/internal.h"
+#include "git/merge.h"
+#include "git/odb.h"
+#include "git/packfile.h"
+#include "git/serverinfo.h"
 #include "common/diag.h"
 #include "common/timeutil.h"
 
@@ -440,12 +443,13 @@ int
 mf_gitrepo_maintain(struct mf_gitrepo *r, unsigned budget_ms, bool *busy,
                     struct mf_error *err)
 {
-	int64_t t0 = mf_time_mono_ns(), t = t0;
+	int64_t t0 = mf_time_mono_ns();
 	int64_t budget = (int64_t)budget_ms * 1000000;
 	struct mf_gitrepo_merge *m;
 	size_t k = 0;
 	int rc = 0;
 
+	mf_stopwatch_lap(&r->sw);
 	if (busy != NULL)
 		*busy = false;
 	if (r->nstaged > 0 || r->dirty) /* between batches only */
@@ -477,6 +481,33 @@ done:
 		mf_gitrepo_merge_free(r->merge);
 		r->merge = NULL;
 	}
-	mf_gitrepo_clock(r, MF_GITREPO_PH_MERGE, &t);
+	mf_stopwatch_mark(&r->sw, MF_GITREPO_PH_MERGE);
 	return rc;
+}
+
+void
+mf_gitrepo_prune_packs(struct mf_gitrepo *r, time_t now)
+{
+	char path[4200];
+	size_t i = 0;
+	unsigned gone = 0;
+
+	while (i < r->noldpacks) {
+		if (now - r->oldpacks[i].dropped <
+		    (time_t)r->opt.prune_grace_s) {
+			i++;
+			continue;
+		}
+		/* the index first: without it no reader uses the pack */
+		snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", r->path,
+		         r->oldpacks[i].name);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/objects/pack/%s.pack", r->path,
+		         r->oldpacks[i].name);
+		unlink(path);
+		gone++;
+		r->oldpacks[i] = r->oldpacks[--r->noldpacks];
+	}
+	if (gone > 0)
+		mf_diag_debug("git: deleted %u merged packs", gone);
 }

@@ -14,7 +14,8 @@
  * while the repository and its object cache stay. A pack someone else
  * wrote is found after the next reset or reopen.
  */
-#include "git/internal.h"
+#include "git/odb.h"
+#include "git/serverinfo.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>

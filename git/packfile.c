@@ -1,18 +1,26 @@
 /*
  * Pack files and their version 2 indexes, written by the git layer itself
- * (gitformat-pack(5)). libgit2's pack builder deflates every object at
- * zlib's default level after a delta search, and merging packs through it
- * inflated and deflated everything again: most of the publisher's time.
- * Here a new object is deflated once, at a fast level, with no delta; a
- * merged pack copies each entry's compressed bytes as they are, checked
- * against the CRC-32 its source index records. Only whole objects are
- * written, so entries never refer to each other and can be copied
- * anywhere; a delta found in a source pack (written by git or an older
- * version) is resolved through libgit2 and stored whole.
+ * (gitformat-pack(5)); libgit2's pack builder deflated every object at
+ * zlib's default level after its own delta search, and merging packs
+ * through it inflated and deflated everything again: most of the
+ * publisher's time (bench/publish/RESULTS.md). The writer stores four
+ * kinds of entry, each deflated at most once, at zlib level 1:
+ *   - a whole object (mf_gitrepo_packw_add);
+ *   - a delta the caller computed against another object of the same
+ *     pack, stored as a REF_DELTA that names its base by id
+ *     (mf_gitrepo_packw_add_delta; packobjects.c finds them, delta.c
+ *     encodes them);
+ *   - another pack's offset delta, its deflated bytes kept as they are
+ *     but rewritten to name its base by id (mf_gitrepo_packw_ref_delta);
+ *   - another pack's entry copied byte for byte, checked against the
+ *     CRC-32 its index records (mf_gitrepo_packw_copy).
+ * Deltas always name their base by id, never by offset, so entries can be
+ * copied into another pack in any order (merge.c). The index is written
+ * last and renamed into place after the pack: a reader uses a pack only
+ * once its index exists. The index reader serves merging.
  */
-#include "git/internal.h"
-
-#include <git2/sys/odb_backend.h>
+#include "git/packfile.h"
+#include "git/repo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -546,152 +554,4 @@ bad:
 	free(p);
 	return mf_error_set(err, MF_E_IO, NULL,
 	                    "%s is not a version 2 pack index", path);
-}
-
-/* Deltas only between objects of one name (and type), at most this deep,
- * so that reading an object stays cheap. */
-#define MAX_DEPTH 10
-/* Objects smaller than this are stored whole. */
-#define MIN_DELTA_SIZE 64
-
-/* An object being packed: its data, from the mempack or the database. */
-struct loaded {
-	struct mf_gitrepo_obj obj;
-	git_object_t type;
-	const void *data;
-	size_t len;
-	void *mempack_data;  /* owned, when read from the mempack */
-	git_odb_object *odb; /* owned, when read through the database */
-	unsigned depth;      /* deltas below it to a whole object */
-};
-
-static int
-cmp_obj_id(const void *a, const void *b)
-{
-	return git_oid_cmp(&((const struct mf_gitrepo_obj *)a)->id,
-	                   &((const struct mf_gitrepo_obj *)b)->id);
-}
-
-/* Names together, the largest first (as git's pack-objects orders). */
-static int
-cmp_for_deltas(const void *a, const void *b)
-{
-	const struct loaded *x = a, *y = b;
-
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	if (x->obj.name_hash != y->obj.name_hash)
-		return x->obj.name_hash < y->obj.name_hash ? -1 : 1;
-	if (x->len != y->len)
-		return x->len > y->len ? -1 : 1;
-	return git_oid_cmp(&x->obj.id, &y->obj.id);
-}
-
-/*
- * Reads an object: straight from the mempack when it is there (the
- * database's read would also go through its object cache), else (loose
- * objects) through the database.
- */
-static int
-load(struct mf_gitrepo *r, git_odb *odb, struct loaded *l, struct mf_error *err)
-{
-	if (r->mempack->read(&l->mempack_data, &l->len, &l->type, r->mempack,
-	                     &l->obj.id) == 0) {
-		l->data = l->mempack_data;
-		return 0;
-	}
-	l->mempack_data = NULL;
-	if (git_odb_read(&l->odb, odb, &l->obj.id) < 0)
-		return mf_gitrepo_fail(err, MF_E_IO, "read object");
-	l->type = git_odb_object_type(l->odb);
-	l->data = git_odb_object_data(l->odb);
-	l->len = git_odb_object_size(l->odb);
-	return 0;
-}
-
-/*
- * Adds cur to w, as a delta of prev (the object before it in delta
- * order) when they share a name and the delta is at most half of cur.
- */
-static int
-add_loaded(struct mf_gitrepo_packw *w, const struct loaded *prev,
-           struct loaded *cur, struct mf_buf *delta, struct mf_error *err)
-{
-	int drc = 1;
-
-	if (prev != NULL && prev->type == cur->type &&
-	    prev->obj.name_hash == cur->obj.name_hash &&
-	    cur->obj.name_hash != 0 && prev->depth < MAX_DEPTH &&
-	    cur->len >= MIN_DELTA_SIZE &&
-	    (cur->type == GIT_OBJECT_BLOB || cur->type == GIT_OBJECT_TREE))
-		drc = mf_gitrepo_delta(delta, prev->data, prev->len, cur->data,
-		                       cur->len, cur->len / 2);
-	if (drc < 0)
-		return mf_error_set(err, drc, NULL, "out of memory");
-	if (drc == 0) {
-		cur->depth = prev->depth + 1;
-		return mf_gitrepo_packw_add_delta(w, &cur->obj.id,
-		                                  &prev->obj.id, delta->data,
-		                                  delta->len, err);
-	}
-	cur->depth = 0;
-	return mf_gitrepo_packw_add(w, &cur->obj.id, cur->type, cur->data,
-	                            cur->len, err);
-}
-
-int
-mf_gitrepo_pack_objects(struct mf_gitrepo *r, struct mf_gitrepo_obj *objs,
-                        size_t n, struct mf_error *err)
-{
-	struct mf_gitrepo_packw *w = NULL;
-	struct loaded *v = NULL;
-	struct mf_buf delta = MF_BUF_INIT;
-	git_odb *odb = NULL;
-	char dir[4096], name[46];
-	size_t i, m = 0;
-	int rc = 0;
-
-	if (n == 0)
-		return 0;
-	/* once each: a batch may write the same blob twice */
-	qsort(objs, n, sizeof(*objs), cmp_obj_id);
-	for (i = 0; i < n; i++)
-		if (m == 0 || !git_oid_equal(&objs[m - 1].id, &objs[i].id))
-			objs[m++] = objs[i];
-	if ((v = calloc(m, sizeof(*v))) == NULL)
-		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-	if (git_repository_odb(&odb, r->repo) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "object database");
-		goto done;
-	}
-	for (i = 0; i < m && rc == 0; i++) {
-		v[i].obj = objs[i];
-		rc = load(r, odb, &v[i], err);
-	}
-	if (rc != 0)
-		goto done;
-	qsort(v, m, sizeof(*v), cmp_for_deltas);
-	snprintf(dir, sizeof(dir), "%s/objects/pack", r->path);
-	if ((rc = mf_gitrepo_packw_open(&w, dir, m, r->opt.fsync, err)) != 0)
-		goto done;
-	for (i = 0; i < m && rc == 0; i++)
-		rc =
-		    add_loaded(w, i > 0 ? &v[i - 1] : NULL, &v[i], &delta, err);
-	if (rc == 0)
-		rc = mf_gitrepo_packw_finish(w, name, err);
-	/* readers of this handle find the objects in the pack from now on */
-	if (rc == 0)
-		rc = mf_gitrepo_odb_add_pack(r, name, err);
-done:
-	for (i = 0; v != NULL && i < m; i++) {
-		if (v[i].mempack_data != NULL)
-			git_odb_backend_data_free(r->mempack,
-			                          v[i].mempack_data);
-		git_odb_object_free(v[i].odb);
-	}
-	free(v);
-	mf_buf_dispose(&delta);
-	mf_gitrepo_packw_free(w);
-	git_odb_free(odb);
-	return rc;
 }

@@ -1,16 +1,22 @@
 /*
- * The publisher's git layer on libgit2 (see gitrepo.h): tree builders for
- * only the changed paths, signed commits, a compare-and-swap on main,
- * tags, dumb-HTTP info files and packing. Helpers for the info files and
- * packing live in gitrepo_pack.c.
+ * The git layer's front (see repo.h): opening and closing the handle,
+ * commits (tree builders for only the changed paths, the signed commit
+ * object), batches and their publication (flush: pack, tags, the
+ * compare-and-swap on main, info/refs, housekeeping), tags and the head.
+ * The other files of git/ each hold one concern this file calls on; see
+ * git/README.md.
  */
 #include "git/repo.h"
-#include "git/internal.h"
+#include "git/handle.h"
+#include "git/housekeep.h"
+#include "git/merge.h"
+#include "git/odb.h"
+#include "git/packobjects.h"
+#include "git/refs.h"
+#include "git/serverinfo.h"
 #include "common/diag.h"
-#include "common/timeutil.h"
 
 #include <git2/sys/mempack.h>
-#include <git2/sys/odb_backend.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,43 +35,14 @@ mf_gitrepo_options_default(struct mf_gitrepo_options *opt)
 	opt->prune_grace_s = 30;
 }
 
-int
-mf_gitrepo_fail(struct mf_error *err, int code, const char *what)
+/* The phases as the publisher's debug line names them (repo.h's enum). */
+static const char *const phase_names[MF_GITREPO_PH__MAX] = {
+    "trees", "commit", "sign", "pack", "refs", "info", "house", "merge"};
+
+const struct mf_stopwatch *
+mf_gitrepo_stopwatch(const struct mf_gitrepo *repo)
 {
-	const git_error *e = git_error_last();
-
-	return mf_error_set(err, code, NULL, "%s: %s", what,
-	                    e != NULL && e->message != NULL ? e->message
-	                                                    : "libgit2 error");
-}
-
-int
-mf_gitrepo_parse_id(git_oid *out, const char *hex)
-{
-	size_t i;
-
-	for (i = 0; i < GIT_OID_HEXSZ; i++)
-		if (!((hex[i] >= '0' && hex[i] <= '9') ||
-		      (hex[i] >= 'a' && hex[i] <= 'f')))
-			return -1;
-	if (hex[i] != '\0')
-		return -1;
-	return git_oid_fromstr(out, hex) == 0 ? 0 : -1;
-}
-
-void
-mf_gitrepo_clock(struct mf_gitrepo *r, enum mf_gitrepo_phase ph, int64_t *since)
-{
-	int64_t now = mf_time_mono_ns();
-
-	r->times[ph] += now - *since;
-	*since = now;
-}
-
-void
-mf_gitrepo_times(const struct mf_gitrepo *r, int64_t out[MF_GITREPO_PH__MAX])
-{
-	memcpy(out, r->times, sizeof(r->times));
+	return &repo->sw;
 }
 
 const char *
@@ -89,6 +66,7 @@ mf_gitrepo_open(struct mf_gitrepo **out, const char *path,
 		rc = MF_E_NOMEM;
 		goto done;
 	}
+	mf_stopwatch_init(&r->sw, phase_names, MF_GITREPO_PH__MAX);
 	if (opt != NULL)
 		r->opt = *opt;
 	else
@@ -162,9 +140,13 @@ name_hash(const char *name, size_t len)
 	return h;
 }
 
-int
-mf_gitrepo_note_written(struct mf_gitrepo *r, const git_oid *id,
-                        const char *name, size_t len)
+/*
+ * Records an object written into the mempack, under the file or
+ * directory name (len bytes; NULL for commits and tags); 0 or MF_E_NOMEM.
+ */
+static int
+note_written(struct mf_gitrepo *r, const git_oid *id, const char *name,
+             size_t len)
 {
 	struct mf_gitrepo_obj *v;
 
@@ -201,8 +183,6 @@ drop_staged(struct mf_gitrepo *r)
 void
 mf_gitrepo_free(struct mf_gitrepo *repo)
 {
-	size_t i;
-
 	if (repo == NULL)
 		return;
 	if (repo->nstaged > 0)
@@ -214,9 +194,7 @@ mf_gitrepo_free(struct mf_gitrepo *repo)
 	free(repo->oldpacks);
 	free(repo->written);
 	git_repository_free(repo->repo);
-	for (i = 0; i < repo->nrefs; i++)
-		free(repo->refs[i].name);
-	free(repo->refs);
+	mf_gitrepo_refs_free(repo);
 	free(repo->pending);
 	free(repo->path);
 	if (repo->libgit2_inited)
@@ -320,8 +298,7 @@ build_tree(struct mf_gitrepo *r, const git_tree *base,
 					                     "write blob");
 					goto done;
 				}
-				if ((rc = mf_gitrepo_note_written(r, &id, name,
-				                                  seg)) != 0)
+				if ((rc = note_written(r, &id, name, seg)) != 0)
 					goto done;
 			} else if (old != NULL &&
 			           git_treebuilder_remove(tb, name) < 0) {
@@ -371,9 +348,8 @@ build_tree(struct mf_gitrepo *r, const git_tree *base,
 		if (git_treebuilder_write(out, tb) < 0)
 			rc = mf_gitrepo_fail(err, MF_E_IO, "write tree");
 		else /* the directory's path names it, "" the root */
-			rc = mf_gitrepo_note_written(r, out,
-			                             n > 0 ? ch[0]->path : "",
-			                             off > 0 ? off - 1 : 0);
+			rc = note_written(r, out, n > 0 ? ch[0]->path : "",
+			                  off > 0 ? off - 1 : 0);
 	}
 done:
 	git_tree_free(sub);
@@ -524,12 +500,12 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 {
 	struct mf_error e;
 	unsigned published = r->nstaged;
-	int64_t t = mf_time_mono_ns();
 	int rc;
 
 	/* 1. objects on disk and listed, 2. tags, 3. main moves, 4. info */
+	mf_stopwatch_lap(&r->sw);
 	rc = mf_gitrepo_write_objects(r, err);
-	mf_gitrepo_clock(r, MF_GITREPO_PH_PACK, &t);
+	mf_stopwatch_mark(&r->sw, MF_GITREPO_PH_PACK);
 	if (rc != 0 || (rc = publish_tags(r, err)) != 0)
 		goto done;
 	if (r->nstaged > 0) {
@@ -543,7 +519,7 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 		                              NULL)) != 0)
 			goto done;
 	}
-	mf_gitrepo_clock(r, MF_GITREPO_PH_REFS, &t);
+	mf_stopwatch_mark(&r->sw, MF_GITREPO_PH_REFS);
 	if (published > 0 || r->ntags > 0) {
 		mf_error_init(&e);
 		if (mf_gitrepo_write_info_refs(r, &e) != 0)
@@ -551,7 +527,7 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 			             e.message);
 		mf_error_dispose(&e);
 	}
-	mf_gitrepo_clock(r, MF_GITREPO_PH_INFO, &t);
+	mf_stopwatch_mark(&r->sw, MF_GITREPO_PH_INFO);
 	/* housekeeping after the commit point: its failure is only logged */
 	r->since_pack += published;
 	mf_error_init(&e);
@@ -559,7 +535,7 @@ mf_gitrepo_flush(struct mf_gitrepo *r, struct mf_error *err)
 	    mf_gitrepo_housekeep(r, &e) != 0)
 		mf_diag_warn("git: packing failed (will retry): %s", e.message);
 	mf_error_dispose(&e);
-	mf_gitrepo_clock(r, MF_GITREPO_PH_HOUSE, &t);
+	mf_stopwatch_mark(&r->sw, MF_GITREPO_PH_HOUSE);
 	mf_error_init(&e);
 	if (r->opt.merge_budget_ms > 0 &&
 	    mf_gitrepo_maintain(r, r->opt.merge_budget_ms, NULL, &e) != 0)
@@ -590,9 +566,9 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 	struct mf_buf msg = MF_BUF_INIT, sig = MF_BUF_INIT;
 	bool has_parent = req->parent != NULL && req->parent[0] != '\0';
 	bool empty;
-	int64_t t = mf_time_mono_ns();
 	int rc;
 
+	mf_stopwatch_lap(&r->sw);
 	/* out may be req->parent's buffer: read the parent before writing */
 	if (has_parent && mf_gitrepo_parse_id(&parent_id, req->parent) != 0) {
 		rc =
@@ -625,7 +601,7 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 	    (rc = build_tree(r, base, changes, req->nchanges, 0, &tree_id,
 	                     &empty, err)) != 0)
 		goto done;
-	mf_gitrepo_clock(r, MF_GITREPO_PH_TREES, &t);
+	mf_stopwatch_mark(&r->sw, MF_GITREPO_PH_TREES);
 	if (git_tree_lookup(&tree, r->repo, &tree_id) < 0) {
 		rc = mf_gitrepo_fail(err, MF_E_IO, "read new tree");
 		goto done;
@@ -644,20 +620,20 @@ mf_gitrepo_commit(struct mf_gitrepo *r, const struct mf_gitrepo_commit_req *req,
 		rc = mf_gitrepo_fail(err, MF_E_IO, "commit buffer");
 		goto done;
 	}
-	mf_gitrepo_clock(r, MF_GITREPO_PH_COMMIT, &t);
+	mf_stopwatch_mark(&r->sw, MF_GITREPO_PH_COMMIT);
 	if (req->sign != NULL &&
 	    (rc = sign_commit(req, &content, &sig, err)) != 0)
 		goto done;
-	mf_gitrepo_clock(r, MF_GITREPO_PH_SIGN, &t);
+	mf_stopwatch_mark(&r->sw, MF_GITREPO_PH_SIGN);
 	if (git_commit_create_with_signature(&id, r->repo, content.ptr,
 	                                     req->sign ? sig.data : NULL,
 	                                     req->sign ? "gpgsig" : NULL) < 0) {
 		rc = mf_gitrepo_fail(err, MF_E_IO, "write commit");
 		goto done;
 	}
-	if ((rc = mf_gitrepo_note_written(r, &id, NULL, 0)) != 0)
+	if ((rc = note_written(r, &id, NULL, 0)) != 0)
 		goto done;
-	mf_gitrepo_clock(r, MF_GITREPO_PH_COMMIT, &t);
+	mf_stopwatch_mark(&r->sw, MF_GITREPO_PH_COMMIT);
 	git_oid_tostr(out, MF_GITREPO_ID_SIZE, &id);
 	if (req->objects_only) {
 		/* on disk, but main stays: as if killed before the ref update
@@ -783,7 +759,7 @@ mf_gitrepo_tag(struct mf_gitrepo *r, const char *name, const char *target,
 			rc = mf_gitrepo_fail(err, MF_E_IO, "write tag");
 			goto done;
 		}
-		if ((rc = mf_gitrepo_note_written(r, &ref_id, NULL, 0)) != 0)
+		if ((rc = note_written(r, &ref_id, NULL, 0)) != 0)
 			goto done;
 	}
 	/* published with its commit's batch, or now if nothing is staged */
@@ -844,72 +820,4 @@ mf_gitrepo_head(struct mf_gitrepo *r, char out[MF_GITREPO_ID_SIZE],
 	git_oid_tostr(out, MF_GITREPO_ID_SIZE, git_commit_id(c));
 	git_commit_free(c);
 	return 0;
-}
-
-int
-mf_gitrepo_head_trailers(struct mf_gitrepo *r, struct mf_gitrepo_trailers **out,
-                         struct mf_error *err)
-{
-	git_message_trailer_array arr = {0};
-	struct mf_gitrepo_trailers *t = NULL;
-	git_commit *c = NULL;
-	size_t i;
-	int rc;
-
-	*out = NULL;
-	if ((rc = head_commit(r, &c, err)) != 0 || c == NULL)
-		return rc;
-	if (git_message_trailers(&arr, git_commit_message(c)) < 0) {
-		rc = mf_gitrepo_fail(err, MF_E_IO, "parse trailers");
-		goto done;
-	}
-	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    (arr.count > 0 &&
-	     (t->items = calloc(arr.count, sizeof(*t->items))) == NULL)) {
-		rc = MF_E_NOMEM;
-		goto done;
-	}
-	git_oid_tostr(t->commit, sizeof(t->commit), git_commit_id(c));
-	for (i = 0; i < arr.count; i++, t->count++) {
-		t->items[i].key = strdup(arr.trailers[i].key);
-		t->items[i].value = strdup(arr.trailers[i].value);
-		if (t->items[i].key == NULL || t->items[i].value == NULL) {
-			t->count++; /* so that free sees this one */
-			rc = MF_E_NOMEM;
-			goto done;
-		}
-	}
-	*out = t;
-	t = NULL;
-done:
-	mf_gitrepo_trailers_free(t);
-	git_message_trailer_array_free(&arr);
-	git_commit_free(c);
-	return rc;
-}
-
-const char *
-mf_gitrepo_trailer_get(const struct mf_gitrepo_trailers *t, const char *key)
-{
-	size_t i;
-
-	for (i = t ? t->count : 0; i > 0; i--)
-		if (strcasecmp(t->items[i - 1].key, key) == 0)
-			return t->items[i - 1].value;
-	return NULL;
-}
-
-void
-mf_gitrepo_trailers_free(struct mf_gitrepo_trailers *t)
-{
-	size_t i;
-
-	if (t == NULL)
-		return;
-	for (i = 0; i < t->count; i++) {
-		free(t->items[i].key);
-		free(t->items[i].value);
-	}
-	free(t->items);
-	free(t);
 }

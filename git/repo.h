@@ -1,10 +1,11 @@
 /*
- * The git layer of the publisher: a bare repository written with libgit2,
- * one signed commit per log entry on refs/heads/main (moved only by an
- * atomic compare-and-swap), version tags (in packed-refs), the files a
- * dumb-HTTP client reads (info/refs, objects/info/packs), one pack per
- * flush (written by gitrepo_packfile.c) and geometric merging of packs
- * (gitrepo_merge.c). Only this module (gitrepo*.c) includes git2.h.
+ * The git layer of the publisher (public API; git/README.md tours the
+ * files): a bare repository written with libgit2 and the layer's own
+ * pack writer, one signed commit per log entry on refs/heads/main (moved
+ * only by an atomic compare-and-swap), version tags (in packed-refs), the
+ * files a dumb-HTTP client reads (info/refs, objects/info/packs), one
+ * pack per flush and geometric merging of packs. Only git/ includes
+ * git2.h: nothing here exposes a libgit2 type.
  *
  * A struct mf_gitrepo is used by one thread at a time (libgit2 handles are
  * not shared across threads). Several processes may open the same
@@ -16,6 +17,7 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/stopwatch.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -219,7 +221,7 @@ int mf_gitrepo_head_trailers(struct mf_gitrepo *repo,
 /*
  * The trailers of the commit `commit` (40 hex) and its first parent's id
  * in parent ("" for a root commit): enough to walk the history back.
- * MF_E_NOT_FOUND when there is no such commit (gitrepo_history.c).
+ * MF_E_NOT_FOUND when there is no such commit (history.c).
  */
 int mf_gitrepo_commit_trailers(struct mf_gitrepo *repo, const char *commit,
                                struct mf_gitrepo_trailers **out,
@@ -268,8 +270,9 @@ int mf_gitrepo_recover(struct mf_gitrepo *repo, unsigned *removed,
                        struct mf_error *err);
 
 /*
- * Where the git layer's time went since mf_gitrepo_open, in monotonic
- * nanoseconds per phase: for the publisher's debug log and benchmarks.
+ * Where the git layer's time went since mf_gitrepo_open, per phase (the
+ * stopwatch's names: "trees", "commit", ... "merge"): for the publisher's
+ * debug log and benchmarks.
  */
 enum mf_gitrepo_phase {
 	MF_GITREPO_PH_TREES,  /* blobs and trees of new commits */
@@ -282,8 +285,12 @@ enum mf_gitrepo_phase {
 	MF_GITREPO_PH_MERGE,  /* mf_gitrepo_maintain: merging packs */
 	MF_GITREPO_PH__MAX
 };
-void mf_gitrepo_times(const struct mf_gitrepo *repo,
-                      int64_t out[MF_GITREPO_PH__MAX]);
+/*
+ * The layer's stopwatch (common/stopwatch.h), phases as above; borrowed,
+ * valid until mf_gitrepo_free. Copy it to take a snapshot, and give the
+ * copy to mf_stopwatch_format to print what a batch cost.
+ */
+const struct mf_stopwatch *mf_gitrepo_stopwatch(const struct mf_gitrepo *repo);
 
 /* Rewrites info/refs and objects/info/packs from the repository. */
 int mf_gitrepo_update_server_info(struct mf_gitrepo *repo,

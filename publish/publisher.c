@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "common/json.h"
 #include "common/diag.h"
+#include "common/stopwatch.h"
 #include "common/timeutil.h"
 #include "envelope/keys.h"
 #include "envelope/sshsig.h"
@@ -71,8 +72,7 @@ struct mf_publisher {
 	 * change with key events, so other entries skip the query */
 	char **keyed;
 	size_t nkeyed;
-	/* the current batch's time per phase, and the last clock reading */
-	int64_t phase_ns[PH__MAX], phase_mark;
+	struct mf_stopwatch sw; /* the current batch's time per phase */
 };
 
 #define MAX_KEYED 4096
@@ -81,16 +81,6 @@ struct mf_publisher {
 
 static const char *const phase_names[PH__MAX] = {
     "pending", "label", "render", "keys", "git", "flush", "record"};
-
-/* Charges the time since the last reading to ph. */
-static void
-clock_to(struct mf_publisher *p, enum phase ph)
-{
-	int64_t now = mf_time_mono_ns();
-
-	p->phase_ns[ph] += now - p->phase_mark;
-	p->phase_mark = now;
-}
 
 static bool
 keys_known(struct mf_publisher *p, const char *org)
@@ -275,11 +265,11 @@ add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
 	size_t mdlen = 0, jslen = 0;
 	int rc;
 
-	clock_to(p, PH_GIT);
+	mf_stopwatch_mark(&p->sw, PH_GIT);
 	/* No public URL: the repository must not depend on a deployment. */
 	rc = mf_label_data_load(&d, org, model, 0, idx, p->app->cfg->origin,
 	                        NULL, err);
-	clock_to(p, PH_LABEL);
+	mf_stopwatch_mark(&p->sw, PH_LABEL);
 	if (rc == MF_E_NOT_FOUND) { /* an eval of a model without a version */
 		mf_error_dispose(err);
 		mf_error_init(err);
@@ -311,7 +301,7 @@ add_label(struct mf_publisher *p, struct commit_files *f, const char *org,
 	mf_buf_dispose(&md);
 	mf_buf_dispose(&js);
 	mf_label_data_dispose(&d);
-	clock_to(p, PH_RENDER);
+	mf_stopwatch_mark(&p->sw, PH_RENDER);
 	return rc;
 }
 
@@ -358,9 +348,9 @@ publish_entry(struct mf_publisher *p, const struct mf_db_pub_entry *e,
 	 * blobs, so they are only rewritten when they can have changed. */
 	if (rc == 0 &&
 	    (strcmp(kind, "key-event") == 0 || !keys_known(p, signer))) {
-		clock_to(p, PH_GIT);
+		mf_stopwatch_mark(&p->sw, PH_GIT);
 		rc = add_keys(&f, signer, idx, err);
-		clock_to(p, PH_KEYS);
+		mf_stopwatch_mark(&p->sw, PH_KEYS);
 		if (rc == 0)
 			keys_written(p, signer);
 	}
@@ -482,27 +472,17 @@ done:
 
 /* One debug line per batch: ms per phase, the git layer's in brackets. */
 static void
-log_times(struct mf_publisher *p, int n, int64_t t0,
-          const int64_t git0[MF_GITREPO_PH__MAX])
+log_times(struct mf_publisher *p, int n, const struct mf_stopwatch *git0)
 {
-	static const char *const git_names[MF_GITREPO_PH__MAX] = {
-	    "trees", "commit", "sign",  "pack",
-	    "refs",  "info",   "house", "merge"};
-	int64_t git[MF_GITREPO_PH__MAX];
 	struct mf_buf b = MF_BUF_INIT;
-	int i;
 
-	mf_gitrepo_times(p->repo, git);
-	for (i = 0; i < PH__MAX; i++)
-		mf_buf_printf(&b, " %s %.1f", phase_names[i],
-		              (double)p->phase_ns[i] / 1e6);
+	mf_buf_putc(&b, ' ');
+	mf_stopwatch_format(&b, &p->sw, NULL);
 	mf_buf_puts(&b, " [");
-	for (i = 0; i < MF_GITREPO_PH__MAX; i++)
-		mf_buf_printf(&b, "%s%s %.1f", i ? " " : "", git_names[i],
-		              (double)(git[i] - git0[i]) / 1e6);
+	mf_stopwatch_format(&b, mf_gitrepo_stopwatch(p->repo), git0);
 	mf_buf_puts(&b, "]");
 	mf_diag_debug("git publisher: %d entries in %.1f ms:%s", n,
-	              (double)(mf_time_mono_ns() - t0) / 1e6,
+	              (double)mf_stopwatch_elapsed(&p->sw) / 1e6,
 	              b.data ? b.data : "");
 	mf_buf_dispose(&b);
 }
@@ -514,17 +494,16 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	struct mf_db_pub_records published;
 	struct mf_db_pub_batch batch;
 	char commit[MF_GITREPO_ID_SIZE];
-	int64_t t0, git0[MF_GITREPO_PH__MAX];
+	struct mf_stopwatch git0;
 	int r, rc = 0;
 
 	*n = 0;
 	mf_db_pub_records_init(&published);
-	memset(p->phase_ns, 0, sizeof(p->phase_ns));
-	mf_gitrepo_times(p->repo, git0);
-	p->phase_mark = t0 = mf_time_mono_ns();
+	git0 = *mf_gitrepo_stopwatch(p->repo);
+	mf_stopwatch_init(&p->sw, phase_names, PH__MAX);
 	if ((rc = mf_db_pub_pending(&batch, p->next, BATCH_N, err)) != 0)
 		goto done;
-	clock_to(p, PH_PENDING);
+	mf_stopwatch_mark(&p->sw, PH_PENDING);
 	for (r = 0; r < (int)batch.n; r++) {
 		if (batch.entries[r].log_index != p->next + r) {
 			rc = mf_error_set(err, MF_E_INTERNAL, NULL,
@@ -544,17 +523,17 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	if (r == 0)
 		goto done;
 	/* The ref update inside flush is the commit point. */
-	clock_to(p, PH_GIT);
+	mf_stopwatch_mark(&p->sw, PH_GIT);
 	if ((rc = mf_gitrepo_flush(p->repo, err)) != 0)
 		goto fail;
-	clock_to(p, PH_FLUSH);
+	mf_stopwatch_mark(&p->sw, PH_FLUSH);
 	p->next += r;
 	*n = r;
 	/* A failure here is repaired by sync_position on the next round. */
 	if ((rc = mf_db_pub_record(&published, err)) != 0)
 		p->synced = false;
-	clock_to(p, PH_RECORD);
-	log_times(p, r, t0, git0);
+	mf_stopwatch_mark(&p->sw, PH_RECORD);
+	log_times(p, r, &git0);
 	goto done;
 fail:
 	/* Drop what was staged: reopen, then re-read the head. */

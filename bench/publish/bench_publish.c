@@ -3,7 +3,9 @@
  * committed through git/repo.h (Ed25519 SSHSIG-signed commits,
  * version tags, periodic packing), and the same trees written by
  * `git fast-import` from a stream generated from the same data, in the
- * same run. Prints commits/s for each, their ratio and commit latencies.
+ * same run. Prints commits/s for each, their ratio, commit latencies and
+ * the git layer's own time per phase (its stopwatch, as in the
+ * publisher's debug line).
  *
  * usage: bench_publish OUTDIR [ENTRIES]
  */
@@ -11,6 +13,7 @@
 #include "common/digest.h"
 #include "common/encoding.h"
 #include "common/diag.h"
+#include "common/stopwatch.h"
 #include "common/timeutil.h"
 #include "git/repo.h"
 
@@ -310,6 +313,7 @@ cmp_i64(const void *a, const void *b)
 struct result {
 	double secs, pack_secs;
 	double p50_ms, p99_ms, max_ms;
+	char phases[256]; /* "trees 123.4 commit ... merge 5.6", in ms */
 };
 
 /* Publishes every entry through the git layer; times the whole loop. */
@@ -320,6 +324,7 @@ run_api(const struct dataset *d, const char *dir, bool fsync, bool sign,
 	struct mf_gitrepo_options opt;
 	struct mf_gitrepo_commit_req req;
 	struct mf_gitrepo *r = NULL;
+	struct mf_buf phases = MF_BUF_INIT;
 	struct mf_error err;
 	char id[MF_GITREPO_ID_SIZE] = "", parent[MF_GITREPO_ID_SIZE] = "";
 	int64_t *lat = calloc(d->n, sizeof(*lat)), t0, t1, start;
@@ -328,6 +333,7 @@ run_api(const struct dataset *d, const char *dir, bool fsync, bool sign,
 
 	if (lat == NULL)
 		return -1;
+	res->phases[0] = '\0';
 	run_cmd("rm -rf '%s'", dir);
 	mf_gitrepo_options_default(&opt);
 	opt.fsync = fsync;
@@ -378,10 +384,14 @@ run_api(const struct dataset *d, const char *dir, bool fsync, bool sign,
 	res->p50_ms = (double)lat[d->n / 2] / 1e6;
 	res->p99_ms = (double)lat[d->n * 99 / 100] / 1e6;
 	res->max_ms = (double)lat[d->n - 1] / 1e6;
+	mf_buf_clear(&phases);
+	if (mf_stopwatch_format(&phases, mf_gitrepo_stopwatch(r), NULL) == 0)
+		snprintf(res->phases, sizeof(res->phases), "%s", phases.data);
 done:
 	if (rc != 0)
 		fprintf(stderr, "bench: %s: %s\n", dir, err.message);
 	mf_error_dispose(&err);
+	mf_buf_dispose(&phases);
 	mf_gitrepo_free(r);
 	free(lat);
 	return rc;
@@ -433,6 +443,7 @@ print_row(const char *label, const struct result *r, size_t n, double fi)
 	       label, r->secs, (double)n / r->secs,
 	       ((double)n / r->secs) / ((double)n / fi), r->p50_ms, r->p99_ms,
 	       r->max_ms, r->pack_secs);
+	printf("%-44s %s\n", "  git layer, ms per phase:", r->phases);
 }
 
 int

@@ -2,7 +2,9 @@
 """Where the publisher's time went: sums the per-batch debug lines
 ("git publisher: N entries in T ms: pending .. [trees .. merge ..]") of a
 server log, from line FIRST on (1-based; default 1), and prints batches,
-entries, ms per batch and microseconds per entry for each phase.
+entries, ms per batch and microseconds per entry for each phase. The
+"name ms" pairs are mf_stopwatch_format's (common/stopwatch.h): the
+publisher's phases, then the git layer's in brackets.
 
 usage: phases.py SERVER_LOG [FIRST_LINE]
 """

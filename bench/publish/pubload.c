@@ -19,12 +19,12 @@
  *
  * Results are one JSON object on stdout. RUN names this run's
  * organisations ("<RUN>-o<k>"), so runs against one database do not
- * collide.
+ * collide. The database is read through one psql process (DBURL is its
+ * connection string), not libpq: only the server's db layer links libpq.
  */
 #include "common/buf.h"
 #include "common/digest.h"
 #include "common/doctype.h"
-#include "common/encoding.h"
 #include "common/timeutil.h"
 #include "envelope/dsse.h"
 #include "envelope/keys.h"
@@ -47,7 +47,6 @@
 #define MAX_KEYS 8
 #define MAX_OBS  200000
 #define ID_HEX   40
-#define PSQL     "/usr/lib/postgresql/15/bin/psql"
 
 struct org {
 	char name[32];
@@ -402,8 +401,7 @@ poller_main(void *arg)
 		        200 &&
 		    mf_buf_putc(&out, '\0') == 0 &&
 		    (p = strstr(out.data, "\trefs/heads/main\n")) != NULL &&
-		    p - out.data >= ID_HEX && nobs < MAX_OBS &&
-		    mf_hex_is_lower(p - ID_HEX, ID_HEX)) {
+		    p - out.data >= ID_HEX && nobs < MAX_OBS) {
 			p -= ID_HEX;
 			if (nobs == 0 ||
 			    memcmp(obs[nobs - 1].id, p, ID_HEX) != 0) {
@@ -423,48 +421,90 @@ poller_main(void *arg)
 }
 
 /*
- * Runs one query with psql and returns its output (tuples only, unaligned,
- * tab-separated; new). The benchmark reads the registry's tables as any
- * outside client would, so it links no database library.
+ * A psql process that runs our queries: each goes to its stdin followed
+ * by an end marker; psql (unaligned, tuples only) prints a row per line,
+ * fields separated by '|', and flushes after every command. It stops at
+ * the first error (ON_ERROR_STOP), which reads here as end of file.
  */
-static char *
-db_query(const char *dburl, const char *sql)
-{
-	struct mf_buf out = MF_BUF_INIT;
-	char chunk[4096];
-	ssize_t n;
-	int fd[2], st;
+struct psql {
 	pid_t pid;
+	FILE *in;  /* psql's stdin */
+	FILE *out; /* psql's stdout */
+};
 
-	if (pipe(fd) != 0 || (pid = fork()) < 0)
+#define PSQL_END "__pubload_end__"
+
+/* Starts psql on dburl; call before any thread starts (fork). */
+static void
+psql_open(struct psql *db, const char *dburl)
+{
+	int to[2], from[2];
+
+	if (pipe(to) != 0 || pipe(from) != 0 || (db->pid = fork()) < 0)
 		die("cannot start psql");
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		execl(PSQL, "psql", "-d", dburl, "-XqAt", "-F", "\t", "-v",
-		      "ON_ERROR_STOP=1", "-c", sql, (char *)NULL);
+	if (db->pid == 0) {
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		close(to[0]);
+		close(to[1]);
+		close(from[0]);
+		close(from[1]);
+		execlp("psql", "psql", "-X", "-q", "-A", "-t", "-v",
+		       "ON_ERROR_STOP=1", "-d", dburl, (char *)NULL);
 		_exit(127);
 	}
-	close(fd[1]);
-	while ((n = read(fd[0], chunk, sizeof(chunk))) > 0)
-		if (mf_buf_append(&out, chunk, (size_t)n) != 0)
+	close(to[0]);
+	close(from[1]);
+	if ((db->in = fdopen(to[1], "w")) == NULL ||
+	    (db->out = fdopen(from[0], "r")) == NULL)
+		die("cannot talk to psql");
+}
+
+static void
+psql_close(struct psql *db)
+{
+	int st;
+
+	fclose(db->in); /* psql ends at end of input */
+	fclose(db->out);
+	waitpid(db->pid, &st, 0);
+}
+
+/* Runs sql (psql variables allowed); its rows, one line each, into rows. */
+static void
+psql_query(struct psql *db, const char *sql, struct mf_buf *rows)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	mf_buf_clear(rows);
+	if (fprintf(db->in, "%s;\n\\echo " PSQL_END "\n", sql) < 0 ||
+	    fflush(db->in) != 0)
+		die("psql: cannot send a query");
+	while ((len = getline(&line, &cap, db->out)) > 0) {
+		if (strcmp(line, PSQL_END "\n") == 0) {
+			free(line);
+			return;
+		}
+		if (mf_buf_append(rows, line, (size_t)len) != 0)
 			die("out of memory");
-	close(fd[0]);
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		die("psql failed");
-	return mf_buf_detach(&out, NULL);
+	}
+	die("psql: a query failed");
 }
 
 /* The first column of the first row as an integer; -1 for NULL. */
 static int64_t
-db_int(const char *dburl, const char *sql)
+db_int(struct psql *db, const char *sql)
 {
-	char *text = db_query(dburl, sql);
-	int64_t v =
-	    text[0] == '\0' || text[0] == '\n' ? -1 : strtoll(text, NULL, 10);
+	struct mf_buf rows = MF_BUF_INIT;
+	int64_t v;
 
-	free(text);
+	psql_query(db, sql, &rows);
+	v = rows.len > 0 && rows.data[0] != '\n' && rows.data[0] != '|'
+	        ? strtoll(rows.data, NULL, 10)
+	        : -1;
+	mf_buf_dispose(&rows);
 	return v;
 }
 
@@ -478,32 +518,35 @@ sleep_ms(long ms)
 
 /* Gives each observation its log index (publications: commit -> index). */
 static void
-map_observations(const char *dburl)
+map_observations(struct psql *db)
 {
-	struct mf_buf sql = MF_BUF_INIT;
-	char *rows, *line, *save = NULL;
+	struct mf_buf arr = MF_BUF_INIT, rows = MF_BUF_INIT;
+	char *line, *next, *bar;
 	size_t i;
 
-	/* commit ids are 40 hex digits (checked when polled): safe as text */
-	mf_buf_puts(&sql, "SELECT commit_id, log_index FROM publications"
-	                  " WHERE commit_id = ANY('{");
+	/* commit ids as a psql variable, quoted by psql (:'ids') */
+	mf_buf_puts(&arr, "\\set ids '{");
 	for (i = 0; i < nobs; i++)
-		mf_buf_printf(&sql, "%s%s", i ? "," : "", obs[i].id);
-	mf_buf_puts(&sql, "}'::text[])");
-	rows = db_query(dburl, sql.data);
-	for (line = strtok_r(rows, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *tab = strchr(line, '\t');
-
-		if (tab == NULL)
+		mf_buf_printf(&arr, "%s%s", i ? "," : "", obs[i].id);
+	mf_buf_puts(&arr, "}'\n");
+	if (fputs(arr.data, db->in) < 0)
+		die("psql: cannot send a query");
+	psql_query(db,
+	           "SELECT commit_id, log_index FROM publications"
+	           " WHERE commit_id = ANY(:'ids'::text[])",
+	           &rows);
+	for (line = rows.data; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if ((bar = strchr(line, '|')) == NULL)
 			continue;
-		*tab = '\0';
+		*bar = '\0';
 		for (i = 0; i < nobs; i++)
 			if (strcmp(obs[i].id, line) == 0)
-				obs[i].log_index = strtoll(tab + 1, NULL, 10);
+				obs[i].log_index = strtoll(bar + 1, NULL, 10);
 	}
-	free(rows);
-	mf_buf_dispose(&sql);
+	mf_buf_dispose(&rows);
+	mf_buf_dispose(&arr);
 }
 
 static int
@@ -592,7 +635,7 @@ cmd_load(const char *run, size_t n, int nclients)
 static int
 cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 {
-	const char *db = dburl;
+	struct psql db;
 	pthread_t poller;
 	double *lag, secs, p50, p99, tail_p99;
 	int64_t max_index = -1, deadline, first_index = -1;
@@ -600,6 +643,7 @@ cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 	int failed;
 	char sql[128];
 
+	psql_open(&db, dburl); /* before the threads */
 	prepare(run, n);
 	if ((obs = calloc(MAX_OBS, sizeof(*obs))) == NULL ||
 	    (lag = calloc(n, sizeof(*lag))) == NULL)
@@ -615,12 +659,12 @@ cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 	         "SELECT count(*) FROM publications WHERE log_index = %lld",
 	         (long long)max_index);
 	deadline = mf_time_mono_ns() + 300 * (int64_t)1000000000;
-	while (db_int(db, sql) == 0 && mf_time_mono_ns() < deadline)
+	while (db_int(&db, sql) == 0 && mf_time_mono_ns() < deadline)
 		sleep_ms(20);
 	sleep_ms(4 * poll_ms);
 	poll_stop = 1;
 	pthread_join(poller, NULL);
-	map_observations(db);
+	map_observations(&db);
 	/* entry -> the first observation of main at or past it */
 	for (i = 0; i < n; i++) {
 		struct entry *e = &entries[i];
@@ -654,6 +698,7 @@ cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 	       p99, nlag, n - (size_t)failed - nlag, pct(lag, nlag, 0.5),
 	       pct(lag, nlag, 0.9), pct(lag, nlag, 0.99),
 	       nlag ? lag[nlag - 1] : 0, tail_p99, nobs, npolls, (int)poll_ms);
+	psql_close(&db);
 	free(lag);
 	free(obs);
 	return failed ? 1 : 0;
@@ -667,12 +712,13 @@ cmd_rate(const char *run, size_t n, int nclients, const char *dburl)
 static int
 cmd_wait(const char *dburl, int64_t n, int timeout_s)
 {
-	const char *db = dburl;
-	char *row;
+	struct psql db;
+	struct mf_buf rows = MF_BUF_INIT;
 	int64_t t0 = mf_time_mono_ns(), first = -1, t_first = 0, have;
 	int64_t deadline = t0 + (int64_t)timeout_s * 1000000000;
 
-	while ((have = db_int(db, "SELECT count(*) FROM publications")) < n) {
+	psql_open(&db, dburl);
+	while ((have = db_int(&db, "SELECT count(*) FROM publications")) < n) {
 		if (have > 0 && first < 0) {
 			first = have;
 			t_first = mf_time_mono_ns();
@@ -681,20 +727,25 @@ cmd_wait(const char *dburl, int64_t n, int timeout_s)
 			die("timed out waiting for the publisher");
 		sleep_ms(50);
 	}
-	row =
-	    db_query(db, "SELECT count(*), extract(epoch FROM max(published_at)"
-	                 " - min(published_at)), (SELECT count(*) FROM"
-	                 " publications WHERE published_at = (SELECT"
-	                 " min(published_at) FROM publications))"
-	                 " FROM publications");
+	/* "total|span|first batch" */
+	psql_query(&db,
+	           "SELECT count(*), extract(epoch FROM max(published_at)"
+	           " - min(published_at)), (SELECT count(*) FROM"
+	           " publications WHERE published_at = (SELECT"
+	           " min(published_at) FROM publications))"
+	           " FROM publications",
+	           &rows);
 	{
-		char *span_s = strchr(row, '\t'),
-		     *first_s = span_s ? strchr(span_s + 1, '\t') : NULL;
-		double span = span_s ? atof(span_s + 1) : 0;
-		long total = atol(row),
-		     first_batch = first_s ? atol(first_s + 1) : 0;
-		double wall = (double)(mf_time_mono_ns() - t0) / 1e9;
+		char *span_s = rows.data ? strchr(rows.data, '|') : NULL;
+		char *first_s = span_s ? strchr(span_s + 1, '|') : NULL;
+		long total, first_batch;
+		double span, wall = (double)(mf_time_mono_ns() - t0) / 1e9;
 
+		if (first_s == NULL)
+			die("psql: unexpected result");
+		total = atol(rows.data);
+		span = atof(span_s + 1);
+		first_batch = atol(first_s + 1);
 		printf("{\"mode\": \"wait\", \"commits\": %ld, "
 		       "\"recorded_span_s\": %.2f, \"commits_per_second\": "
 		       "%.1f, \"wall_s\": %.2f, \"wall_per_second\": %.1f, "
@@ -704,7 +755,8 @@ cmd_wait(const char *dburl, int64_t n, int timeout_s)
 		       wall, (double)total / wall,
 		       first >= 0 ? (double)(t_first - t0) / 1e9 : 0);
 	}
-	free(row);
+	mf_buf_dispose(&rows);
+	psql_close(&db);
 	return 0;
 }
 

@@ -1,10 +1,12 @@
 /*
- * Unit tests for the publisher's git layer (server/gitrepo.h): a few
- * hundred signed commits with nested paths, tags, packing and crash
- * recovery, all read back with the real git CLI and ssh-keygen.
+ * Unit tests for the publisher's git layer (git/repo.h): a few hundred
+ * signed commits with nested paths, tags, packing and crash recovery, all
+ * read back with the real git CLI and ssh-keygen, and the layer's
+ * per-phase timings.
  */
 #include "common/buf.h"
 #include "common/digest.h"
+#include "common/stopwatch.h"
 #include "git/repo.h"
 
 #include <setjmp.h>
@@ -552,6 +554,69 @@ test_stale_parent_is_a_conflict(void **state)
 	mf_buf_dispose(&out);
 }
 
+/*
+ * The layer's stopwatch: the phases a published commit goes through
+ * gain time, and the formatter prints them under the names the
+ * publisher's debug line (and bench/publish/phases.py) uses.
+ */
+static void
+test_stopwatch_counts_the_phases(void **state)
+{
+	static const char *const names[] = {"trees ",  " commit ", " sign ",
+	                                    " pack ",  " refs ",   " info ",
+	                                    " house ", " merge "};
+	struct state *s = *state;
+	const struct mf_stopwatch *sw;
+	struct mf_gitrepo *r = NULL;
+	struct mf_gitrepo_commit_req req;
+	struct mf_gitrepo_change ch = {MF_GITREPO_PUT, "log/checkpoint",
+	                               "timed", 5};
+	struct mf_stopwatch before;
+	struct mf_buf line = MF_BUF_INIT;
+	struct mf_error err;
+	char id[MF_GITREPO_ID_SIZE], repo[1200];
+	const char *at;
+	size_t i;
+
+	/* a repository of its own: the others count their commits */
+	snprintf(repo, sizeof(repo), "%s/timed.git", s->dir);
+	mf_error_init(&err);
+	assert_int_equal(mf_gitrepo_open(&r, repo, NULL, &err), 0);
+	sw = mf_gitrepo_stopwatch(r);
+	assert_int_equal(sw->n, MF_GITREPO_PH__MAX);
+	assert_int_equal(sizeof(names) / sizeof(names[0]), MF_GITREPO_PH__MAX);
+	before = *sw;
+	memset(&req, 0, sizeof(req));
+	req.parent = NULL;
+	req.changes = &ch;
+	req.nchanges = 1;
+	req.message = "timed\n\nLog-Index: 0\n";
+	req.author = req.committer =
+	    (struct mf_gitrepo_identity){"x", "x@example.org", 1, 0};
+	assert_int_equal(mf_gitrepo_commit(r, &req, id, &err), 0);
+	mf_error_dispose(&err);
+	/* batches of 1: built, then published at once */
+	assert_true(sw->ns[MF_GITREPO_PH_TREES] >
+	            before.ns[MF_GITREPO_PH_TREES]);
+	assert_true(sw->ns[MF_GITREPO_PH_COMMIT] >
+	            before.ns[MF_GITREPO_PH_COMMIT]);
+	assert_true(sw->ns[MF_GITREPO_PH_PACK] > before.ns[MF_GITREPO_PH_PACK]);
+	assert_true(sw->ns[MF_GITREPO_PH_REFS] > before.ns[MF_GITREPO_PH_REFS]);
+	assert_true(sw->ns[MF_GITREPO_PH_INFO] > before.ns[MF_GITREPO_PH_INFO]);
+	/* "trees 0.1 commit 0.0 ... merge 0.0": every name, in order */
+	assert_int_equal(mf_stopwatch_format(&line, sw, &before), 0);
+	assert_memory_equal(line.data, "trees ", 6);
+	for (i = 0, at = line.data; i < MF_GITREPO_PH__MAX; i++) {
+		at = strstr(at, names[i]);
+		if (at == NULL)
+			fail_msg("'%s' missing or out of order in '%s'",
+			         names[i], line.data);
+		at += strlen(names[i]);
+	}
+	mf_buf_dispose(&line);
+	mf_gitrepo_free(r);
+}
+
 static void
 test_bad_changes_are_refused(void **state)
 {
@@ -951,7 +1016,7 @@ version_of(struct mf_buf *b, unsigned k, size_t size, unsigned seed)
 
 /*
  * Flushes that hold several versions of the same files store most as
- * deltas of each other (gitrepo_delta.c), small and large (copies past
+ * deltas of each other (git/delta.c), small and large (copies past
  * 64 KiB); git resolves every one to the object it names.
  */
 static void
@@ -1104,6 +1169,7 @@ main(void)
 	    cmocka_unit_test(test_commits_read_back_with_git),
 	    cmocka_unit_test(test_commit_ids_are_reproducible),
 	    cmocka_unit_test(test_stale_parent_is_a_conflict),
+	    cmocka_unit_test(test_stopwatch_counts_the_phases),
 	    cmocka_unit_test(test_bad_changes_are_refused),
 	    cmocka_unit_test(test_tags_are_idempotent),
 	    cmocka_unit_test(test_info_files_match_git),
