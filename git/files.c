@@ -100,15 +100,3 @@ mf_gitrepo_read_small(const char *path, struct mf_buf *b, bool *found,
 	*found = rc == 0;
 	return rc;
 }
-
-bool
-mf_gitrepo_is_hex(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		      (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}

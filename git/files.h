@@ -25,7 +25,5 @@ int mf_gitrepo_write_atomic(struct mf_gitrepo *r, const char *rel,
 /* Appends the whole (small) file at path to b; ENOENT: *found = false. */
 int mf_gitrepo_read_small(const char *path, struct mf_buf *b, bool *found,
                           struct mf_error *err);
-/* Whether s[0..n) is lowercase hex, as git names objects and packs. */
-bool mf_gitrepo_is_hex(const char *s, size_t n);
 
 #endif

@@ -4,6 +4,7 @@
  * that come from outside.
  */
 #include "git/handle.h"
+#include "common/encoding.h"
 
 int
 mf_gitrepo_fail(struct mf_error *err, int code, const char *what)
@@ -18,13 +19,7 @@ mf_gitrepo_fail(struct mf_error *err, int code, const char *what)
 int
 mf_gitrepo_parse_id(git_oid *out, const char *hex)
 {
-	size_t i;
-
-	for (i = 0; i < GIT_OID_HEXSZ; i++)
-		if (!((hex[i] >= '0' && hex[i] <= '9') ||
-		      (hex[i] >= 'a' && hex[i] <= 'f')))
-			return -1;
-	if (hex[i] != '\0')
+	if (!mf_hex_is_lower(hex, GIT_OID_HEXSZ) || hex[GIT_OID_HEXSZ] != '\0')
 		return -1;
 	return git_oid_fromstr(out, hex) == 0 ? 0 : -1;
 }

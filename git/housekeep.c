@@ -12,6 +12,7 @@
 #include "git/merge.h"
 #include "git/packobjects.h"
 #include "git/serverinfo.h"
+#include "common/encoding.h"
 #include "common/diag.h"
 
 #include <dirent.h>
@@ -50,7 +51,7 @@ list_loose(struct mf_gitrepo *r, struct loose **out, size_t *nout,
 		}
 		while ((de = readdir(d)) != NULL) {
 			if (strlen(de->d_name) != GIT_OID_HEXSZ - 2 ||
-			    !mf_gitrepo_is_hex(de->d_name, GIT_OID_HEXSZ - 2))
+			    !mf_hex_is_lower(de->d_name, GIT_OID_HEXSZ - 2))
 				continue;
 			hex[0] = "0123456789abcdef"[i >> 4];
 			hex[1] = "0123456789abcdef"[i & 15];

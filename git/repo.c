@@ -45,12 +45,6 @@ mf_gitrepo_stopwatch(const struct mf_gitrepo *repo)
 	return &repo->sw;
 }
 
-const char *
-mf_gitrepo_path(const struct mf_gitrepo *repo)
-{
-	return repo->path;
-}
-
 int
 mf_gitrepo_open(struct mf_gitrepo **out, const char *path,
                 const struct mf_gitrepo_options *opt, struct mf_error *err)

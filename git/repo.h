@@ -80,9 +80,6 @@ int mf_gitrepo_open(struct mf_gitrepo **out, const char *path,
 /* Closes the repository; NULL is fine. */
 void mf_gitrepo_free(struct mf_gitrepo *repo);
 
-/* The repository's directory as given to mf_gitrepo_open; borrowed. */
-const char *mf_gitrepo_path(const struct mf_gitrepo *repo);
-
 /*
  * A person with a fixed time: the publisher passes the entry's accepted
  * time so the same input always gives the same commit id.

@@ -8,6 +8,7 @@
 #include "git/serverinfo.h"
 #include "git/files.h"
 #include "git/refs.h"
+#include "common/encoding.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -77,7 +78,7 @@ mf_gitrepo_list_packs(struct mf_gitrepo *r, struct mf_gitrepo_packinfo **out,
 		if (strlen(de->d_name) != 50 ||
 		    strncmp(de->d_name, "pack-", 5) != 0 ||
 		    strcmp(de->d_name + 45, ".pack") != 0 ||
-		    !mf_gitrepo_is_hex(de->d_name + 5, 40) ||
+		    !mf_hex_is_lower(de->d_name + 5, 40) ||
 		    is_old_pack(r, de->d_name))
 			continue;
 		/* the index is renamed into place last: then it is complete */
