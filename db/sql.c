@@ -228,7 +228,7 @@ static const char *const sql_text[MF_SQL__MAX] = {
     [MF_SQL_LOG_CHECKPOINT_INSERT] =
         "WITH c AS (INSERT INTO checkpoints (tree_size, root_hash, note)"
         " VALUES ($1::bigint, decode($2, 'hex'), $3) RETURNING tree_size)"
-        " SELECT pg_notify('mf_diag', tree_size::text) FROM c",
+        " SELECT pg_notify('mf_log', tree_size::text) FROM c",
     [MF_SQL_LOG_CHECKPOINT_LATEST] =
         "SELECT tree_size, note, encode(root_hash, 'hex')"
         " FROM checkpoints ORDER BY tree_size DESC LIMIT 1",

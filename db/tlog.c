@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* The channel MF_SQL_LOG_CHECKPOINT_INSERT notifies. */
-#define LOG_CHANNEL "mf_diag"
+#define LOG_CHANNEL "mf_log"
 
 int
 mf_db_log_try_lock(bool *got, int64_t key, struct mf_error *err)

@@ -672,7 +672,7 @@ publisher_main(void *arg)
 			}
 		}
 		if (p->listening != mf_db_generation()) {
-			if (mf_db_listen("mf_diag", &err) != 0)
+			if (mf_db_listen("mf_log", &err) != 0)
 				goto fail;
 			p->listening = mf_db_generation();
 		}

@@ -4,7 +4,7 @@
  * submissions their log indices in batches, stores the new tree nodes,
  * and signs a checkpoint, all in one transaction per batch (one fsync for
  * many submissions, as Certificate Transparency logs and Rekor v2 do).
- * It then NOTIFYs channel mf_diag so every process can answer its waiting
+ * It then NOTIFYs channel mf_log so every process can answer its waiting
  * clients (logwait.h).
  */
 #ifndef MF_SEQUENCER_H
