@@ -94,9 +94,9 @@ mf_h_admin_create_org(struct mf_request *req)
 	}
 	if (role == NULL ||
 	    (strcmp(role, "developer") != 0 && strcmp(role, "evaluator") != 0 &&
-	     strcmp(role, "assessor") != 0)) {
-		bad_field(req, "/role",
-		          "role must be developer, evaluator or assessor");
+	     strcmp(role, "assessor") != 0 && strcmp(role, "curator") != 0)) {
+		bad_field(req, "/role", "role must be developer, evaluator, "
+		                        "assessor or curator");
 		goto done;
 	}
 	if (pem == NULL) {

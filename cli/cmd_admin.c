@@ -19,8 +19,8 @@ usage(FILE *out)
 	        "--role ROLE\n"
 	        "                  --public-key FILE [--registry URL] "
 	        "[--token-file FILE]\n\n"
-	        "Registers an organisation (ROLE: developer, evaluator or "
-	        "assessor) and its\nfirst public key (PEM or an ssh-ed25519 "
+	        "Registers an organisation (ROLE: developer, evaluator, "
+	        "assessor or curator)\nand its first public key (PEM or an ssh-ed25519 "
 	        "line). The admin token comes from\n--token-file, else "
 	        "$MODELFACTS_ADMIN_TOKEN, else var/admin.token.\n");
 }

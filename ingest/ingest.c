@@ -175,6 +175,38 @@ done:
 	return rc;
 }
 
+/*
+ * A transcribed document (one with "transcribed_from") is signed by a
+ * curator, and a curator signs nothing else: so "transcribed from ..." on
+ * a label is always the truth, and a curator's signature never passes
+ * for the words of the developer or assessor it quotes (DESIGN.md §2).
+ */
+static int
+authorise_curation(const struct ingest *in, const struct signer *s,
+                   struct mf_error *err)
+{
+	bool curator = strcmp(s->role, "curator") == 0;
+	bool transcribed =
+	    json_object_get(in->payload, "transcribed_from") != NULL;
+
+	if (transcribed && !curator)
+		return mf_error_set(err, MF_E_WRONG_ROLE, "/transcribed_from",
+		                    "only curators sign transcribed documents; "
+		                    "%s is a %s",
+		                    s->org, s->role);
+	if (curator && !transcribed)
+		return mf_error_set(err, MF_E_WRONG_ROLE, "/transcribed_from",
+		                    "a curator signs only documents it "
+		                    "transcribed, which say where from "
+		                    "(transcribed_from)");
+	if (curator && in->type != MF_DOC_DISCLOSURE &&
+	    in->type != MF_DOC_ASSESSMENT)
+		return mf_error_set(err, MF_E_WRONG_ROLE, "/type",
+		                    "curators transcribe disclosures and "
+		                    "assessments only");
+	return 0;
+}
+
 /* Who may publish what (DESIGN.md §1, issue 4's roles). */
 static int
 authorise(struct ingest *in, struct mf_error *err)
@@ -182,7 +214,14 @@ authorise(struct ingest *in, struct mf_error *err)
 	const struct signer *s = signer(in);
 	const struct mf_ingest_doc *d = &in->doc;
 	int own = strcmp(s->org, d->org) == 0;
+	int rc;
 
+	if (in->type != MF_DOC_KEY_EVENT &&
+	    (rc = authorise_curation(in, s, err)) != 0)
+		return rc;
+	/* a curator transcribes for any organisation the registry knows */
+	if (strcmp(s->role, "curator") == 0)
+		return 0;
 	switch (in->type) {
 	case MF_DOC_DISCLOSURE:
 		if (strcmp(s->role, "developer") != 0)
