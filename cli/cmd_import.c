@@ -40,7 +40,11 @@ usage(FILE *out)
 	    "upstream, model,\n"
 	    "                downstream and total, as our scoring computes "
 	    "them from the\n"
-	    "                imported documents\n"
+	    "                imported documents; then per report what the "
+	    "crosswalk\n"
+	    "                mapped into disclosure fields, the values read "
+	    "from the\n"
+	    "                words, and what stayed free text\n"
 	    "  --out OUTDIR  write index.json, orgs.json, the unsigned "
 	    "payloads and\n"
 	    "                submissions.json (their submission order) "
@@ -217,6 +221,104 @@ registry_origin(const char *url, char *out, size_t n)
 	return rc;
 }
 
+/* Numbers of a fill report list, joined: "2, 8, 17". */
+static void
+print_numbers(const json_t *list, const char *key)
+{
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(list, i, x)
+	{
+		const json_t *n = key != NULL ? json_object_get(x, key) : x;
+
+		printf("%s%" JSON_INTEGER_FORMAT, i > 0 ? ", " : "",
+		       json_integer_value(n));
+	}
+	printf("\n");
+}
+
+/*
+ * Per report: what the crosswalk mapped into disclosure fields, the
+ * values read from the words, and what stayed free text (and why).
+ */
+static void
+report_fill(const struct mf_fmti_import *imp)
+{
+	size_t e, j, i;
+
+	printf("\n# Transcription: each report's answers through "
+	       "schema/crosswalk/\n");
+	for (e = 0; e < MF_FMTI_EDITIONS; e++) {
+		const struct mf_fmti_edition *ed = &imp->editions[e];
+
+		for (j = 0; j < ed->n_devs; j++) {
+			const json_t *r = ed->devs[j].fill_report, *m, *ft;
+			const json_t *x;
+			size_t n_ext = 0;
+
+			if (r == NULL)
+				continue;
+			m = json_object_get(r, "mapped");
+			ft = json_object_get(r, "free_text");
+			json_array_foreach(m, i, x) n_ext +=
+			    json_object_get(x, "extracted") != NULL;
+			printf(
+			    "%s %s: %" JSON_INTEGER_FORMAT
+			    " answers; %zu say not disclosed; %zu mapped "
+			    "into disclosure fields (%zu with a value read "
+			    "from the words); %zu stay free text\n",
+			    ed->name, ed->devs[j].name,
+			    json_integer_value(json_object_get(r, "answers")),
+			    json_array_size(json_object_get(r, "undisclosed")),
+			    json_array_size(m), n_ext, json_array_size(ft));
+			json_array_foreach(m, i, x)
+			{
+				printf("  mapped    %3" JSON_INTEGER_FORMAT
+				       "  %s",
+				       json_integer_value(
+				           json_object_get(x, "fmti")),
+				       mf_json_str(x, "pointer"));
+				if (mf_json_str(x, "extracted") != NULL)
+					printf(" = %s",
+					       mf_json_str(x, "extracted"));
+				printf("\n");
+			}
+			json_array_foreach(ft, i, x)
+			{
+				if (strcmp(mf_json_str(x, "reason"),
+				           "no modelfacts-v1 field") == 0)
+					continue;
+				printf("  free text %3" JSON_INTEGER_FORMAT
+				       "  %s\n",
+				       json_integer_value(
+				           json_object_get(x, "fmti")),
+				       mf_json_str(x, "reason"));
+			}
+			printf("  free text (no modelfacts-v1 field): ");
+			{
+				int first = 1;
+
+				json_array_foreach(ft, i, x)
+				{
+					if (strcmp(mf_json_str(x, "reason"),
+					           "no modelfacts-v1 field") !=
+					    0)
+						continue;
+					printf("%s%" JSON_INTEGER_FORMAT,
+					       first ? "" : ", ",
+					       json_integer_value(
+					           json_object_get(x, "fmti")));
+					first = 0;
+				}
+				printf("\n");
+			}
+			printf("  not disclosed: ");
+			print_numbers(json_object_get(r, "undisclosed"), NULL);
+		}
+	}
+}
+
 /* One line per edition and developer, from our own scoring. */
 static int
 report(const struct mf_fmti_import *imp)
@@ -228,6 +330,9 @@ report(const struct mf_fmti_import *imp)
 	int rc = 0;
 
 	mf_error_init(&err);
+	printf("# FMTI totals as our scoring computes them from the imported "
+	       "documents\n# edition\tdeveloper\tupstream\tmodel\t"
+	       "downstream\ttotal\n");
 	for (e = 0; e < MF_FMTI_EDITIONS && rc == 0; e++) {
 		const struct mf_fmti_edition *ed = &imp->editions[e];
 		struct mf_index *idx = NULL;
@@ -260,6 +365,8 @@ report(const struct mf_fmti_import *imp)
 		mf_index_free(idx);
 	}
 	mf_error_dispose(&err);
+	if (rc == 0)
+		report_fill(imp);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include "common/json.h"
 #include "common/timeutil.h"
 #include "importers/csv.h"
+#include "importers/fmti_fill.h"
 #include "validators/semantic.h"
 
 #include <ctype.h>
@@ -26,6 +27,8 @@
 #define MAX_REFS     50
 
 #define SOURCE_URL "https://github.com/stanford-crfm/fmti"
+/* The upstream commit the data set was copied from (its README). */
+#define SOURCE_BLOB SOURCE_URL "/blob/f4500c5f4763966fddf71c468a148533a1236290/"
 #define ATTRIBUTION                                                            \
 	"Foundation Model Transparency Index by Bommasani, Klyman, "           \
 	"Kapoor, Longpre, Xiong, Maslej, Liang and Wan (Stanford CRFM, "       \
@@ -43,19 +46,23 @@ struct edition_spec {
 	const char *justifications; /* v1.0 only: extracted from PDFs */
 	const char *reports_dir;
 	const char *reports_suffix;
+	const char *upstream_reports; /* the reports' folder upstream */
+	const char *crosswalk;        /* schema/crosswalk/..., compiled in */
 	bool v1; /* names are checked against the v1 crosswalk */
 };
 
 static const struct edition_spec editions[MF_FMTI_EDITIONS] = {
     {"v1.0", "October 2023", "fmti-v1.0", "2023-10-01", "flagship-2023-10",
      "v1.0/fmti-indicators.csv", "v1.0/October2023_scores.csv",
-     "v1.0/October2023_justifications.csv", NULL, NULL, true},
+     "v1.0/October2023_justifications.csv", NULL, NULL, NULL, NULL, true},
     {"v1.1", "May 2024", "fmti-v1.1", "2024-05-01", "flagship-2024-05",
      "v1.0/fmti-indicators.csv", "v1.1/May2024_scores.csv", NULL,
-     "v1.1/reports", "_fmtransparencyreport_May2024.csv", true},
+     "v1.1/reports", "_fmtransparencyreport_May2024.csv", "May2024/reports",
+     "schema/crosswalk/fmti-v1.csv", true},
     {"2025", "December 2025", "fmti-2025", "2025-12-01", "flagship-2025-12",
      "v2025/Dec2025_indicators.csv", "v2025/Dec2025_scores.csv", NULL,
-     "v2025/reports", "_fmtransparencyreport_Dec2025.csv", false},
+     "v2025/reports", "_fmtransparencyreport_Dec2025.csv", "Dec2025/reports",
+     "schema/crosswalk/fmti-2025.csv", false},
 };
 
 #define CROSSWALK "derived/v1_indicator_name_crosswalk.csv"
@@ -69,6 +76,37 @@ static const struct {
     {"Stability", "stability-ai", "Stability AI"},
 };
 
+/*
+ * Report files the data set renamed (its README, v1.1 notes): the local
+ * name and the upstream one, URL-encoded, for links to the report rows.
+ */
+static const struct {
+	const char *local, *upstream;
+} renamed[] = {
+    {"AI21_Labs_fmtransparencyreport_May2024.csv",
+     "AI21%20Labs_fmtransparencyreport_May2024.csv"},
+    {"Aleph_Alpha_fmtransparencyreport_May2024.csv",
+     "Aleph%20Alpha_fmtransparencyreport_May2024.csv"},
+    {"BigCode_HuggingFace_ServiceNow_fmtransparencyreport_May2024.csv",
+     "BigCode%3AHugging%20Face%3AServiceNow_fmtransparencyreport_May2024.csv"},
+    {"Stability_AI_fmtransparencyreport_May2024.csv",
+     "Stability%20AI_fmtransparencyreport_May2024.csv"},
+    {"Writer_fmtransparencyreport_May2024.csv",
+     "Writer_fmtransparencyreport-May2024.csv"},
+};
+
+/*
+ * Who wrote each 2025 report. Upstream's README says only that 7
+ * companies prepared their own and the FMTI team prepared 6; its chart
+ * "FMTI Scores by Reporting Method, 2025" (Dec2025/visuals/
+ * reporting_method.pdf) gives the two groups' mean domain scores
+ * (company 14.0/17.1/23.0, FMTI 3.5/9.8/11.7), and exactly one split of
+ * the 13 published scores reproduces them: these six (FIDELITY.md).
+ */
+static const char *const fmti_prepared_2025[] = {
+    "Alibaba", "Anthropic", "DeepSeek", "Midjourney", "Mistral", "xAI",
+};
+
 struct indicator {
 	char id[64];
 	char *name; /* trimmed */
@@ -80,7 +118,8 @@ struct importer {
 	char issued_at[40];
 	json_t *seqs; /* {org: last seq} */
 	json_t *orgs;
-	struct mf_csv *crosswalk; /* NULL when absent */
+	struct mf_csv *crosswalk;       /* NULL when absent */
+	struct mf_fmti_crosswalk *fill; /* the edition's, NULL for v1.0 */
 	struct indicator inds[N_INDICATORS];
 };
 
@@ -487,12 +526,14 @@ struct cell {
 	int score;
 	char *justification;
 	char *disclosure;
-	char *refs; /* free text */
+	char *refs;  /* free text */
+	size_t line; /* of the report row */
 };
 
 struct dev_data {
 	struct cell cells[N_INDICATORS];
 	bool has_report;
+	char report_file[256]; /* the report's file name */
 };
 
 static void
@@ -693,6 +734,7 @@ read_report(struct importer *im, const struct edition_spec *ed,
 		    clean_text(r->fields[c_just], MAX_TEXT, &oom);
 		c->disclosure = clean_text(r->fields[c_disc], MAX_TEXT, &oom);
 		c->refs = strdup(r->fields[c_refs]);
+		c->line = r->line;
 		if (oom || c->refs == NULL) {
 			rc = mf_error_set(im->err, MF_E_NOMEM, NULL,
 			                  "out of memory");
@@ -703,6 +745,7 @@ read_report(struct importer *im, const struct edition_spec *ed,
 	if (k != N_INDICATORS)
 		rc = bad_data(im, file, 1, "expected 100 indicator rows");
 	dd->has_report = rc == 0;
+	snprintf(dd->report_file, sizeof(dd->report_file), "%s", file);
 done:
 	mf_csv_free(csv);
 	return rc;
@@ -783,6 +826,52 @@ fail:
 	return NULL;
 }
 
+/* Who prepared a report: the developer, or for six 2025 reports the FMTI
+ * team (see fmti_prepared_2025). */
+static const char *
+prepared_by(const struct edition_spec *ed, const char *dev)
+{
+	size_t i;
+
+	if (strcmp(ed->name, "2025") == 0)
+		for (i = 0; i < sizeof(fmti_prepared_2025) /
+		                    sizeof(fmti_prepared_2025[0]);
+		     i++)
+			if (strcmp(fmti_prepared_2025[i], dev) == 0)
+				return "the FMTI team";
+	return dev;
+}
+
+/* The developer's answers into the disclosure's own fields, through the
+ * edition's crosswalk (fmti_fill.h). */
+static int
+fill_fields(struct importer *im, const struct edition_spec *ed,
+            struct mf_fmti_developer *dev, const struct dev_data *dd,
+            json_t *doc)
+{
+	struct mf_fmti_answer answers[N_INDICATORS];
+	struct mf_fmti_fill_ctx ctx;
+	const char *file = dd->report_file;
+	char url[1024];
+	size_t k;
+
+	for (k = 0; k < sizeof(renamed) / sizeof(renamed[0]); k++)
+		if (strcmp(renamed[k].local, file) == 0)
+			file = renamed[k].upstream;
+	snprintf(url, sizeof(url), "%s%s/%s?plain=1", SOURCE_BLOB,
+	         ed->upstream_reports, file);
+	for (k = 0; k < N_INDICATORS; k++) {
+		answers[k].text = dd->cells[k].disclosure;
+		answers[k].references = dd->cells[k].refs;
+		answers[k].line = dd->cells[k].line;
+	}
+	ctx.edition = ed->name;
+	ctx.developer = dev->name;
+	ctx.prepared_by = prepared_by(ed, dev->name);
+	ctx.row_url = url;
+	return mf_fmti_fill(doc, im->fill, answers, &ctx, &dev->fill_report);
+}
+
 static int
 build_docs(struct importer *im, const struct edition_spec *ed,
            struct mf_fmti_developer *dev, struct dev_data *dd)
@@ -831,6 +920,13 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 		    "issued_at", im->issued_at, "seq", seq, "supersedes",
 		    "identity", "name", name, "developer", dev->name,
 		    "description", desc, "indices", ed->index_id, answers);
+		if (doc == NULL)
+			return MF_E_NOMEM;
+		if (im->fill != NULL &&
+		    (rc = fill_fields(im, ed, dev, dd, doc)) != 0) {
+			json_decref(doc);
+			return rc;
+		}
 		if ((rc = seal(&dev->disclosure, doc)) != 0)
 			return rc;
 	} else {
@@ -897,6 +993,12 @@ import_edition(struct importer *im, const struct edition_spec *ed,
 
 	out->name = ed->name;
 	out->label = ed->label;
+	free(im->fill);
+	im->fill = NULL;
+	if (ed->crosswalk != NULL &&
+	    (rc = mf_fmti_crosswalk_load(&im->fill, ed->crosswalk, im->err)) !=
+	        0)
+		goto done;
 	if ((rc = build_index(im, ed, &out->index)) != 0 ||
 	    (rc = read_csv(im, ed->scores, &sc)) != 0)
 		goto done;
@@ -1052,6 +1154,7 @@ mf_fmti_import_free(struct mf_fmti_import *imp)
 			free(ed->devs[j].model);
 			doc_dispose(&ed->devs[j].disclosure);
 			doc_dispose(&ed->devs[j].assessment);
+			json_decref(ed->devs[j].fill_report);
 		}
 		free(ed->devs);
 		json_decref(ed->index);
@@ -1114,6 +1217,7 @@ done:
 	for (k = 0; k < N_INDICATORS; k++)
 		free(im.inds[k].name);
 	mf_csv_free(im.crosswalk);
+	free(im.fill);
 	json_decref(im.seqs);
 	json_decref(im.orgs);
 	mf_fmti_import_free(imp);

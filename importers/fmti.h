@@ -47,6 +47,10 @@ struct mf_fmti_developer {
 	struct mf_fmti_doc disclosure; /* payload NULL: no disclosure text */
 	struct mf_fmti_doc assessment;
 	int published_total; /* the scores file's Total row, or -1 */
+	/* What the crosswalk did with the report's answers (fmti_fill.h:
+	 * answers, undisclosed, mapped, free_text); NULL without a report.
+	 * Owned. */
+	json_t *fill_report;
 };
 
 struct mf_fmti_edition {
