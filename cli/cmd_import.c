@@ -10,11 +10,13 @@
 #include "common/doctype.h"
 #include "common/json.h"
 #include "importers/fmti.h"
+#include "importers/fmti_agree.h"
 #include "scoring/index.h"
 #include "scoring/score.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +46,11 @@ usage(FILE *out)
 	    "crosswalk\n"
 	    "                mapped into disclosure fields, the values read "
 	    "from the\n"
-	    "                words, and what stayed free text\n"
+	    "                words, and what stayed free text; then how far "
+	    "the\n"
+	    "                automatic modelfacts-v1 check agrees with the "
+	    "FMTI experts\n"
+	    "                (percentage and Cohen's kappa, FIDELITY.md)\n"
 	    "  --out OUTDIR  write index.json, orgs.json, the unsigned "
 	    "payloads and\n"
 	    "                submissions.json (their submission order) "
@@ -319,6 +325,74 @@ report_fill(const struct mf_fmti_import *imp)
 	}
 }
 
+static void
+print_agreement(const char *edition, const char *who,
+                const struct mf_fmti_agreement *a)
+{
+	double k = mf_fmti_agreement_kappa(a);
+
+	printf("%s\t%s\t%u\t%u\t%.1f\t", edition, who, a->n,
+	       a->both + a->neither, mf_fmti_agreement_percent(a));
+	if (isnan(k))
+		printf("n/a");
+	else
+		printf("%.3f", k);
+	printf("\t%u\t%u\t%u\t%u\n", a->both, a->auto_only, a->fmti_only,
+	       a->neither);
+}
+
+/*
+ * Agreement of the automatic modelfacts-v1 check with the FMTI experts,
+ * per developer and overall, for the editions with reports; then why
+ * they disagree (FIDELITY.md).
+ */
+static int
+report_agreement(const struct mf_fmti_import *imp)
+{
+	struct mf_error err;
+	size_t e, j, w;
+	int rc = 0;
+
+	printf("\n# Agreement: automatic modelfacts-v1 check of each imported "
+	       "report vs the FMTI\n# expert scores, per crosswalk row with "
+	       "a modelfacts-v1 counterpart (FIDELITY.md)\n# edition\t"
+	       "developer\trows\tagree\tpercent\tkappa\tboth_met\t"
+	       "auto_only\tfmti_only\tneither\n");
+	mf_error_init(&err);
+	for (e = 0; e < MF_FMTI_EDITIONS && rc == 0; e++) {
+		const struct mf_fmti_edition *ed = &imp->editions[e];
+		struct mf_fmti_agreement total;
+
+		if (mf_fmti_crosswalk_of(ed->name) == NULL || ed->n_devs == 0 ||
+		    ed->devs[0].fill_report == NULL)
+			continue;
+		memset(&total, 0, sizeof(total));
+		for (j = 0; j < ed->n_devs && rc == 0; j++) {
+			struct mf_fmti_agreement one;
+
+			memset(&one, 0, sizeof(one));
+			if ((rc = mf_fmti_agree(&one, ed, &ed->devs[j],
+			                        &err)) != 0 ||
+			    (rc = mf_fmti_agree(&total, ed, &ed->devs[j],
+			                        &err)) != 0) {
+				fprintf(stderr, "modelfacts import: %s\n",
+				        err.message);
+				break;
+			}
+			print_agreement(ed->name, ed->devs[j].name, &one);
+		}
+		if (rc != 0)
+			break;
+		print_agreement(ed->name, "overall", &total);
+		for (w = 0; w < MF_FMTI_WHY__MAX; w++)
+			printf("#   %s %s: %u\n", ed->name,
+			       mf_fmti_why_text((enum mf_fmti_why)w),
+			       total.why[w]);
+	}
+	mf_error_dispose(&err);
+	return rc;
+}
+
 /* One line per edition and developer, from our own scoring. */
 static int
 report(const struct mf_fmti_import *imp)
@@ -365,8 +439,10 @@ report(const struct mf_fmti_import *imp)
 		mf_index_free(idx);
 	}
 	mf_error_dispose(&err);
-	if (rc == 0)
+	if (rc == 0) {
 		report_fill(imp);
+		rc = report_agreement(imp);
+	}
 	return rc;
 }
 
