@@ -107,6 +107,65 @@ static const char *const fmti_prepared_2025[] = {
     "Alibaba", "Anthropic", "DeepSeek", "Midjourney", "Mistral", "xAI",
 };
 
+/*
+ * The model each edition assessed, where the data names it (issue 12):
+ * 2023, the flagship each v1.0 scoring PDF states (data set README);
+ * May 2024, the three the upstream README names (GPT-4, Gemini 1.0 Ultra,
+ * Llama 2) and the model the developer's own report names throughout;
+ * 2025, the model the report names throughout. A unit test checks that
+ * every "report" name occurs in that report. Developers not listed keep
+ * the edition's flagship-YYYY-MM id.
+ */
+static const struct {
+	const char *edition, *developer, *model, *evidence;
+} model_names[] = {
+    {"v1.0", "Meta", "Llama 2", "readme"},
+    {"v1.0", "Hugging Face", "BLOOMZ", "readme"},
+    {"v1.0", "OpenAI", "GPT-4", "readme"},
+    {"v1.0", "Stability AI", "Stable Diffusion 2", "readme"},
+    {"v1.0", "Google", "PaLM 2", "readme"},
+    {"v1.0", "Anthropic", "Claude 2", "readme"},
+    {"v1.0", "Cohere", "Command", "readme"},
+    {"v1.0", "AI21 Labs", "Jurassic-2", "readme"},
+    {"v1.0", "Inflection", "Inflection-1", "readme"},
+    {"v1.0", "Amazon", "Titan Text", "readme"},
+    {"v1.1", "OpenAI", "GPT-4", "readme"},
+    {"v1.1", "Google", "Gemini 1.0 Ultra", "readme"},
+    {"v1.1", "Meta", "Llama 2", "readme"},
+    {"v1.1", "Aleph Alpha", "Luminous", "report"},
+    {"v1.1", "Amazon", "Titan Text Express", "report"},
+    {"v1.1", "Anthropic", "Claude 3", "report"},
+    {"v1.1", "BigCode", "StarCoder", "report"},
+    {"v1.1", "IBM", "Granite", "report"},
+    {"v1.1", "Mistral", "Mistral 7B", "report"},
+    {"v1.1", "Writer", "Palmyra-X", "report"},
+    {"2025", "AI21 Labs", "Jamba 1.6", "report"},
+    {"2025", "Alibaba", "Qwen3", "report"},
+    {"2025", "Amazon", "Amazon Nova Premier", "report"},
+    {"2025", "Anthropic", "Claude Opus 4", "report"},
+    {"2025", "DeepSeek", "DeepSeek-R1", "report"},
+    {"2025", "Google", "Gemini 2.5 Pro", "report"},
+    {"2025", "IBM", "Granite 3.0", "report"},
+    {"2025", "Meta", "Llama 4", "report"},
+    {"2025", "Midjourney", "Midjourney V7", "report"},
+    {"2025", "Mistral", "Mistral Medium 3", "report"},
+    {"2025", "OpenAI", "o3", "report"},
+    {"2025", "Writer", "Palmyra X5", "report"},
+    {"2025", "xAI", "Grok 3", "report"},
+};
+
+static const char *
+model_name_of(const struct edition_spec *ed, const char *dev)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(model_names) / sizeof(model_names[0]); i++)
+		if (strcmp(model_names[i].edition, ed->name) == 0 &&
+		    strcmp(model_names[i].developer, dev) == 0)
+			return model_names[i].model;
+	return NULL;
+}
+
 struct indicator {
 	char id[64];
 	char *name; /* trimmed */
@@ -826,6 +885,19 @@ fail:
 	return NULL;
 }
 
+/* The model's name as the data gives it, or "<developer> flagship model
+ * (FMTI <month year>)" when it does not. */
+static void
+display_name(char *out, size_t n, const struct edition_spec *ed,
+             const struct mf_fmti_developer *dev)
+{
+	if (dev->model_name != NULL)
+		snprintf(out, n, "%s", dev->model_name);
+	else
+		snprintf(out, n, "%s flagship model (FMTI %s)", dev->name,
+		         ed->label);
+}
+
 /* Who prepared a report: the developer, or for six 2025 reports the FMTI
  * team (see fmti_prepared_2025). */
 static const char *
@@ -842,6 +914,61 @@ prepared_by(const struct edition_spec *ed, const char *dev)
 	return dev;
 }
 
+/* The upstream path of a file, URL-encoded: a report (its local name,
+ * maybe renamed) or, with report NULL, the edition's scores file. */
+static void
+upstream_path(char *out, size_t n, const struct edition_spec *ed,
+              const char *report)
+{
+	size_t k;
+
+	if (report == NULL) {
+		/* "v1.1/May2024_scores.csv" -> "May2024/May2024_scores.csv" */
+		const char *base = strchr(ed->scores, '/') + 1;
+
+		snprintf(out, n, "%.*s/%s", (int)strcspn(base, "_"), base,
+		         base);
+		return;
+	}
+	for (k = 0; k < sizeof(renamed) / sizeof(renamed[0]); k++)
+		if (strcmp(renamed[k].local, report) == 0)
+			report = renamed[k].upstream;
+	snprintf(out, n, "%s/%s", ed->upstream_reports, report);
+}
+
+/*
+ * The document's transcribed_from member: data set, edition, file, who
+ * wrote the original and on what basis we say so, license, credit.
+ */
+static json_t *
+transcription(const struct edition_spec *ed, const char *report, const char *by,
+              bool is_report)
+{
+	char path[512], url[1024];
+	const char *basis;
+
+	upstream_path(path, sizeof(path), ed, report);
+	snprintf(url, sizeof(url), "%s%s", SOURCE_BLOB, path);
+	if (!is_report)
+		basis =
+		    "The FMTI team scored every developer (upstream README).";
+	else if (strcmp(ed->name, "2025") != 0)
+		basis = "The data set's README: developers wrote the May 2024 "
+		        "reports and the FMTI team scored them.";
+	else
+		basis =
+		    "Upstream says 7 companies prepared their 2025 reports "
+		    "and the FMTI team 6, without naming them; the split is "
+		    "derived from upstream's chart 'FMTI Scores by Reporting "
+		    "Method, 2025' (FIDELITY.md).";
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	                 "dataset", "Foundation Model Transparency Index",
+	                 "edition", ed->name, "file", path, "rows", "1-100",
+	                 "url", url, "prepared_by", by, "prepared_by_basis",
+	                 basis, "license", "CC-BY-4.0", "attribution",
+	                 ATTRIBUTION);
+}
+
 /* The developer's answers into the disclosure's own fields, through the
  * edition's crosswalk (fmti_fill.h). */
 static int
@@ -851,15 +978,11 @@ fill_fields(struct importer *im, const struct edition_spec *ed,
 {
 	struct mf_fmti_answer answers[N_INDICATORS];
 	struct mf_fmti_fill_ctx ctx;
-	const char *file = dd->report_file;
-	char url[1024];
+	char path[512], url[1024];
 	size_t k;
 
-	for (k = 0; k < sizeof(renamed) / sizeof(renamed[0]); k++)
-		if (strcmp(renamed[k].local, file) == 0)
-			file = renamed[k].upstream;
-	snprintf(url, sizeof(url), "%s%s/%s?plain=1", SOURCE_BLOB,
-	         ed->upstream_reports, file);
+	upstream_path(path, sizeof(path), ed, dd->report_file);
+	snprintf(url, sizeof(url), "%s%s?plain=1", SOURCE_BLOB, path);
 	for (k = 0; k < N_INDICATORS; k++) {
 		answers[k].text = dd->cells[k].disclosure;
 		answers[k].references = dd->cells[k].refs;
@@ -902,14 +1025,14 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 			json_decref(answers);
 			return rc;
 		}
-		snprintf(name, sizeof(name), "%s flagship model (FMTI %s)",
-		         dev->name, ed->label);
+		display_name(name, sizeof(name), ed, dev);
 		snprintf(desc, sizeof(desc),
-		         "The transparency report %s submitted to the "
-		         "Foundation Model Transparency Index, %s edition "
-		         "(%s), imported from the FMTI data set. The answers "
-		         "are the developer's own words.",
-		         dev->name, ed->name, ed->label);
+		         "The transparency report for %s in the Foundation "
+		         "Model Transparency Index, %s edition (%s), prepared "
+		         "by %s; transcribed from the FMTI data set (CC BY "
+		         "4.0), not signed by its authors.",
+		         dev->name, ed->name, ed->label,
+		         prepared_by(ed, dev->name));
 		doc = json_pack(
 		    "{s:s, s:s, s:{s:s, s:s}, s:s, s:I, s:n, "
 		    "s:{s:s, s:s, s:s}, s:{s:o}}",
@@ -922,6 +1045,13 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 		    "description", desc, "indices", ed->index_id, answers);
 		if (doc == NULL)
 			return MF_E_NOMEM;
+		if (json_object_set_new(
+		        doc, "transcribed_from",
+		        transcription(ed, dd->report_file,
+		                      prepared_by(ed, dev->name), true)) != 0) {
+			json_decref(doc);
+			return MF_E_NOMEM;
+		}
 		if (im->fill != NULL &&
 		    (rc = fill_fields(im, ed, dev, dd, doc)) != 0) {
 			json_decref(doc);
@@ -951,8 +1081,7 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 		json_decref(scores);
 		return rc;
 	}
-	snprintf(name, sizeof(name), "%s flagship model (FMTI %s)", dev->name,
-	         ed->label);
+	display_name(name, sizeof(name), ed, dev);
 	doc = json_pack(
 	    "{s:s, s:s, s:{s:s, s:s}, s:s, s:I, s:s, s:s, s:s, s:s, s:s, "
 	    "s:s, s:o}",
@@ -967,6 +1096,13 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 	    "each indicator is awarded 1 when the information is "
 	    "disclosed as the indicator defines, else 0.",
 	    "source", SOURCE_URL, "scores", scores);
+	if (doc != NULL &&
+	    json_object_set_new(
+	        doc, "transcribed_from",
+	        transcription(ed, NULL, "the FMTI team", false)) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (doc != NULL && dev->disclosure.payload != NULL) {
 		char ref[80];
 
@@ -1081,9 +1217,18 @@ import_edition(struct importer *im, const struct edition_spec *ed,
 		}
 		dev->name = trimmed(pub);
 		dev->org = strdup(slug);
-		dev->model = strdup(ed->model);
+		if (model_name_of(ed, dev->name) != NULL) {
+			char mslug[64];
+
+			mf_fmti_slug(mslug, model_name_of(ed, dev->name));
+			dev->model_name = strdup(model_name_of(ed, dev->name));
+			dev->model = strdup(mslug);
+		} else {
+			dev->model = strdup(ed->model);
+		}
+		dev->legacy_model = strdup(ed->model);
 		if (dev->name == NULL || dev->org == NULL ||
-		    dev->model == NULL) {
+		    dev->model == NULL || dev->legacy_model == NULL) {
 			rc = MF_E_NOMEM;
 			goto done;
 		}
@@ -1152,6 +1297,8 @@ mf_fmti_import_free(struct mf_fmti_import *imp)
 			free(ed->devs[j].name);
 			free(ed->devs[j].org);
 			free(ed->devs[j].model);
+			free(ed->devs[j].model_name);
+			free(ed->devs[j].legacy_model);
 			doc_dispose(&ed->devs[j].disclosure);
 			doc_dispose(&ed->devs[j].assessment);
 			json_decref(ed->devs[j].fill_report);

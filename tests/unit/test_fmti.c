@@ -1002,6 +1002,137 @@ test_agreement(void **state)
 	check_agreement(2, 13 * 66, 65.6, 0.251);
 }
 
+/* Real model names: the data's, one registry model per real model. */
+static bool
+mentioned(const struct mf_fmti_developer *dev, const char *name)
+{
+	const json_t *v;
+	const char *k;
+	json_t *answers;
+
+	answers =
+	    json_object_get(json_object_get(dev->disclosure.payload, "indices"),
+	                    mf_json_str(dev->assessment.payload, "index"));
+	json_object_foreach(answers, k, v)
+	{
+		if (strstr(mf_json_str(v, "answer"), name) != NULL)
+			return true;
+	}
+	json_object_foreach(json_object_get(dev->assessment.payload, "scores"),
+	                    k, v)
+	{
+		const char *j = mf_json_str(v, "justification");
+
+		if (j != NULL && strstr(j, name) != NULL)
+			return true;
+	}
+	return false;
+}
+
+static void
+test_model_names(void **state)
+{
+	/* named by the upstream README, not necessarily by the report */
+	static const char *const readme_named[] = {"GPT-4", "Gemini 1.0 Ultra",
+	                                           "Llama 2", NULL};
+	size_t e, j, k;
+
+	(void)state;
+	need_data();
+	assert_string_equal(developer(2, "IBM")->model, "granite-3-0");
+	assert_string_equal(
+	    mf_json_str(json_object_get(developer(2, "IBM")->disclosure.payload,
+	                                "identity"),
+	                "name"),
+	    "Granite 3.0");
+	assert_string_equal(developer(2, "IBM")->legacy_model,
+	                    "flagship-2025-12");
+	assert_string_equal(developer(0, "Hugging Face")->model, "bloomz");
+	assert_string_equal(developer(0, "Stability AI")->model,
+	                    "stable-diffusion-2");
+	/* Llama 2 and GPT-4, graded in 2023 and 2024, are one model each */
+	assert_string_equal(developer(0, "Meta")->model, "llama-2");
+	assert_string_equal(developer(1, "Meta")->model, "llama-2");
+	assert_string_equal(developer(1, "OpenAI")->model, "gpt-4");
+	/* a developer whose report names no model keeps the old id */
+	assert_string_equal(developer(1, "Adept")->model, "flagship-2024-05");
+	assert_null(developer(1, "Adept")->model_name);
+	assert_string_equal(
+	    mf_json_str(developer(2, "Meta")->assessment.payload, "model_name"),
+	    "Llama 4");
+	for (e = 1; e < MF_FMTI_EDITIONS; e++)
+		for (j = 0; j < imp->editions[e].n_devs; j++) {
+			const struct mf_fmti_developer *dev =
+			    &imp->editions[e].devs[j];
+
+			if (dev->model_name == NULL)
+				continue;
+			for (k = 0; readme_named[k] != NULL; k++)
+				if (strcmp(readme_named[k], dev->model_name) ==
+				    0)
+					break;
+			if (readme_named[k] == NULL &&
+			    !mentioned(dev, dev->model_name))
+				fail_msg("%s %s: the report never names '%s'",
+				         imp->editions[e].name, dev->name,
+				         dev->model_name);
+		}
+}
+
+/* Every document says where it comes from, who wrote the original, and
+ * the license with its credit line. */
+static void
+test_provenance(void **state)
+{
+	static const char *const fmti_prepared[] = {
+	    "Alibaba", "Anthropic", "DeepSeek", "Midjourney",
+	    "Mistral", "xAI",       NULL};
+	size_t e, j, k, n_team = 0;
+
+	(void)state;
+	need_data();
+	for (e = 0; e < MF_FMTI_EDITIONS; e++)
+		for (j = 0; j < imp->editions[e].n_devs; j++) {
+			const struct mf_fmti_developer *dev =
+			    &imp->editions[e].devs[j];
+			const json_t *a = json_object_get(
+			    dev->assessment.payload, "transcribed_from");
+			const json_t *d = json_object_get(
+			    dev->disclosure.payload, "transcribed_from");
+			const char *want = dev->name;
+
+			assert_string_equal(mf_json_str(a, "prepared_by"),
+			                    "the FMTI team");
+			assert_string_equal(mf_json_str(a, "license"),
+			                    "CC-BY-4.0");
+			assert_non_null(
+			    strstr(mf_json_str(a, "attribution"), "Bommasani"));
+			if (dev->disclosure.payload == NULL)
+				continue;
+			for (k = 0; fmti_prepared[k] != NULL; k++)
+				if (e == 2 &&
+				    strcmp(fmti_prepared[k], dev->name) == 0)
+					want = "the FMTI team";
+			n_team += strcmp(want, "the FMTI team") == 0;
+			assert_string_equal(mf_json_str(d, "prepared_by"),
+			                    want);
+			assert_string_equal(mf_json_str(d, "license"),
+			                    "CC-BY-4.0");
+			assert_string_equal(mf_json_str(d, "edition"),
+			                    imp->editions[e].name);
+			assert_non_null(strstr(mf_json_str(d, "url"),
+			                       "_fmtransparencyreport"));
+		}
+	assert_int_equal(n_team, 6);
+	/* the renamed v1.1 file links to its upstream name */
+	assert_non_null(
+	    strstr(mf_json_str(json_object_get(
+	                           developer(1, "BigCode")->disclosure.payload,
+	                           "transcribed_from"),
+	                       "url"),
+	           "/May2024/reports/BigCode%3AHugging%20Face%3AServiceNow_"));
+}
+
 int
 main(void)
 {
@@ -1020,6 +1151,8 @@ main(void)
 	    cmocka_unit_test(test_crosswalks),
 	    cmocka_unit_test(test_fill_reports),
 	    cmocka_unit_test(test_agreement),
+	    cmocka_unit_test(test_model_names),
+	    cmocka_unit_test(test_provenance),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
