@@ -38,7 +38,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 # what every unit-test binary links besides its own file
 UNIT_SUPPORT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard tests/unit/support/*.c))
 EMBED_FILES := $(sort $(wildcard migrations/*.sql schema/*.json \
-	schema/*/*.json web/static/*))
+	schema/*/*.json schema/*/*.csv web/static/*))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/gen/embedded.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/obj/%.o)

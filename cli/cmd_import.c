@@ -10,11 +10,13 @@
 #include "common/doctype.h"
 #include "common/json.h"
 #include "importers/fmti.h"
+#include "importers/fmti_agree.h"
 #include "scoring/index.h"
 #include "scoring/score.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,15 @@ usage(FILE *out)
 	    "upstream, model,\n"
 	    "                downstream and total, as our scoring computes "
 	    "them from the\n"
-	    "                imported documents\n"
+	    "                imported documents; then per report what the "
+	    "crosswalk\n"
+	    "                mapped into disclosure fields, the values read "
+	    "from the\n"
+	    "                words, and what stayed free text; then how far "
+	    "the\n"
+	    "                automatic modelfacts-v1 check agrees with the "
+	    "FMTI experts\n"
+	    "                (percentage and Cohen's kappa, FIDELITY.md)\n"
 	    "  --out OUTDIR  write index.json, orgs.json, the unsigned "
 	    "payloads and\n"
 	    "                submissions.json (their submission order) "
@@ -217,6 +227,172 @@ registry_origin(const char *url, char *out, size_t n)
 	return rc;
 }
 
+/* Numbers of a fill report list, joined: "2, 8, 17". */
+static void
+print_numbers(const json_t *list, const char *key)
+{
+	size_t i;
+	const json_t *x;
+
+	json_array_foreach(list, i, x)
+	{
+		const json_t *n = key != NULL ? json_object_get(x, key) : x;
+
+		printf("%s%" JSON_INTEGER_FORMAT, i > 0 ? ", " : "",
+		       json_integer_value(n));
+	}
+	printf("\n");
+}
+
+/*
+ * Per report: what the crosswalk mapped into disclosure fields, the
+ * values read from the words, and what stayed free text (and why).
+ */
+static void
+report_fill(const struct mf_fmti_import *imp)
+{
+	size_t e, j, i;
+
+	printf("\n# Transcription: each report's answers through "
+	       "schema/crosswalk/\n");
+	for (e = 0; e < MF_FMTI_EDITIONS; e++) {
+		const struct mf_fmti_edition *ed = &imp->editions[e];
+
+		for (j = 0; j < ed->n_devs; j++) {
+			const json_t *r = ed->devs[j].fill_report, *m, *ft;
+			const json_t *x;
+			size_t n_ext = 0;
+
+			if (r == NULL)
+				continue;
+			m = json_object_get(r, "mapped");
+			ft = json_object_get(r, "free_text");
+			json_array_foreach(m, i, x) n_ext +=
+			    json_object_get(x, "extracted") != NULL;
+			printf(
+			    "%s %s: %" JSON_INTEGER_FORMAT
+			    " answers; %zu say not disclosed; %zu mapped "
+			    "into disclosure fields (%zu with a value read "
+			    "from the words); %zu stay free text\n",
+			    ed->name, ed->devs[j].name,
+			    json_integer_value(json_object_get(r, "answers")),
+			    json_array_size(json_object_get(r, "undisclosed")),
+			    json_array_size(m), n_ext, json_array_size(ft));
+			json_array_foreach(m, i, x)
+			{
+				printf("  mapped    %3" JSON_INTEGER_FORMAT
+				       "  %s",
+				       json_integer_value(
+				           json_object_get(x, "fmti")),
+				       mf_json_str(x, "pointer"));
+				if (mf_json_str(x, "extracted") != NULL)
+					printf(" = %s",
+					       mf_json_str(x, "extracted"));
+				printf("\n");
+			}
+			json_array_foreach(ft, i, x)
+			{
+				if (strcmp(mf_json_str(x, "reason"),
+				           "no modelfacts-v1 field") == 0)
+					continue;
+				printf("  free text %3" JSON_INTEGER_FORMAT
+				       "  %s\n",
+				       json_integer_value(
+				           json_object_get(x, "fmti")),
+				       mf_json_str(x, "reason"));
+			}
+			printf("  free text (no modelfacts-v1 field): ");
+			{
+				int first = 1;
+
+				json_array_foreach(ft, i, x)
+				{
+					if (strcmp(mf_json_str(x, "reason"),
+					           "no modelfacts-v1 field") !=
+					    0)
+						continue;
+					printf("%s%" JSON_INTEGER_FORMAT,
+					       first ? "" : ", ",
+					       json_integer_value(
+					           json_object_get(x, "fmti")));
+					first = 0;
+				}
+				printf("\n");
+			}
+			printf("  not disclosed: ");
+			print_numbers(json_object_get(r, "undisclosed"), NULL);
+		}
+	}
+}
+
+static void
+print_agreement(const char *edition, const char *who,
+                const struct mf_fmti_agreement *a)
+{
+	double k = mf_fmti_agreement_kappa(a);
+
+	printf("%s\t%s\t%u\t%u\t%.1f\t", edition, who, a->n,
+	       a->both + a->neither, mf_fmti_agreement_percent(a));
+	if (isnan(k))
+		printf("n/a");
+	else
+		printf("%.3f", k);
+	printf("\t%u\t%u\t%u\t%u\n", a->both, a->auto_only, a->fmti_only,
+	       a->neither);
+}
+
+/*
+ * Agreement of the automatic modelfacts-v1 check with the FMTI experts,
+ * per developer and overall, for the editions with reports; then why
+ * they disagree (FIDELITY.md).
+ */
+static int
+report_agreement(const struct mf_fmti_import *imp)
+{
+	struct mf_error err;
+	size_t e, j, w;
+	int rc = 0;
+
+	printf("\n# Agreement: automatic modelfacts-v1 check of each imported "
+	       "report vs the FMTI\n# expert scores, per crosswalk row with "
+	       "a modelfacts-v1 counterpart (FIDELITY.md)\n# edition\t"
+	       "developer\trows\tagree\tpercent\tkappa\tboth_met\t"
+	       "auto_only\tfmti_only\tneither\n");
+	mf_error_init(&err);
+	for (e = 0; e < MF_FMTI_EDITIONS && rc == 0; e++) {
+		const struct mf_fmti_edition *ed = &imp->editions[e];
+		struct mf_fmti_agreement total;
+
+		if (mf_fmti_crosswalk_of(ed->name) == NULL || ed->n_devs == 0 ||
+		    ed->devs[0].fill_report == NULL)
+			continue;
+		memset(&total, 0, sizeof(total));
+		for (j = 0; j < ed->n_devs && rc == 0; j++) {
+			struct mf_fmti_agreement one;
+
+			memset(&one, 0, sizeof(one));
+			if ((rc = mf_fmti_agree(&one, ed, &ed->devs[j],
+			                        &err)) != 0 ||
+			    (rc = mf_fmti_agree(&total, ed, &ed->devs[j],
+			                        &err)) != 0) {
+				fprintf(stderr, "modelfacts import: %s\n",
+				        err.message);
+				break;
+			}
+			print_agreement(ed->name, ed->devs[j].name, &one);
+		}
+		if (rc != 0)
+			break;
+		print_agreement(ed->name, "overall", &total);
+		for (w = 0; w < MF_FMTI_WHY__MAX; w++)
+			printf("#   %s %s: %u\n", ed->name,
+			       mf_fmti_why_text((enum mf_fmti_why)w),
+			       total.why[w]);
+	}
+	mf_error_dispose(&err);
+	return rc;
+}
+
 /* One line per edition and developer, from our own scoring. */
 static int
 report(const struct mf_fmti_import *imp)
@@ -228,6 +404,9 @@ report(const struct mf_fmti_import *imp)
 	int rc = 0;
 
 	mf_error_init(&err);
+	printf("# FMTI totals as our scoring computes them from the imported "
+	       "documents\n# edition\tdeveloper\tupstream\tmodel\t"
+	       "downstream\ttotal\n");
 	for (e = 0; e < MF_FMTI_EDITIONS && rc == 0; e++) {
 		const struct mf_fmti_edition *ed = &imp->editions[e];
 		struct mf_index *idx = NULL;
@@ -260,6 +439,10 @@ report(const struct mf_fmti_import *imp)
 		mf_index_free(idx);
 	}
 	mf_error_dispose(&err);
+	if (rc == 0) {
+		report_fill(imp);
+		rc = report_agreement(imp);
+	}
 	return rc;
 }
 

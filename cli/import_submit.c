@@ -4,12 +4,18 @@
  * registers the organisations (one Ed25519 key each, kept in a directory
  * so a later run can sign for them again), loads the index documents,
  * then signs and submits every disclosure and assessment in order.
- * Re-running it adds new versions instead of failing: seq continues from
- * each organisation's last, and disclosures supersede the current head.
+ * Re-running it submits only what changed: each document is compared,
+ * without its per-submission members (issued_at, seq, registry,
+ * supersedes, the pinned disclosure), with what the registry already
+ * holds for that model, read back through the public GET endpoints; a
+ * changed report becomes a new version on top of the current head. A
+ * registry that already holds a model under its old flagship-* id keeps
+ * that id (published history is never rewritten).
  */
 #include "cli/commands.h"
 #include "cli/util.h"
 #include "common/doctype.h"
+#include "common/encoding.h"
 #include "common/json.h"
 #include "envelope/keys.h"
 #include "envelope/verify.h"
@@ -20,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 struct submitter {
 	const char *url;
@@ -31,7 +38,7 @@ struct submitter {
 		struct mf_key *key;
 	} * keys;
 	size_t nkeys;
-	unsigned orgs, indices, disclosures, assessments, already;
+	unsigned orgs, indices, disclosures, assessments, already, unchanged;
 };
 
 /* GET or POST; returns the status, the body in *out (new, or NULL). */
@@ -53,6 +60,14 @@ call(struct submitter *s, const char *method, const char *path,
 		mf_cli_print_api_error(status, resp.data);
 	mf_buf_dispose(&resp);
 	return status;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
 }
 
 /* The organisation's key: loaded from KEYS/<org>.key, or made and kept. */
@@ -208,39 +223,215 @@ key_of(struct submitter *s, const char *org)
 	return NULL;
 }
 
+/* The payload of a DSSE envelope (a JSON object), parsed; NULL if not. */
+static json_t *
+envelope_payload(const json_t *env)
+{
+	const char *b64 = mf_json_str(env, "payload");
+	uint8_t *raw = NULL;
+	size_t n = 0;
+	json_t *v = NULL;
+
+	if (b64 != NULL && mf_base64_decode(&raw, &n, b64, strlen(b64)) == 0)
+		v = json_loadb((const char *)raw, n, 0, NULL);
+	free(raw);
+	return v;
+}
+
+/* A payload without the members that change with every submission. */
+static json_t *
+comparable(const json_t *payload)
+{
+	json_t *c = json_deep_copy(payload);
+
+	if (c == NULL)
+		return NULL;
+	json_object_del(c, "issued_at");
+	json_object_del(c, "seq");
+	json_object_del(c, "registry");
+	json_object_del(c, "supersedes");
+	json_object_del(json_object_get(c, "subject"), "disclosure");
+	return c;
+}
+
+static bool
+same_document(const json_t *a, const json_t *b)
+{
+	json_t *x = comparable(a), *y = comparable(b);
+	bool same = x != NULL && y != NULL && json_equal(x, y);
+
+	json_decref(x);
+	json_decref(y);
+	return same;
+}
+
+/*
+ * The model id this run uses for dev: its real-name id, unless the
+ * registry already holds the model under the old flagship-* id.
+ */
+static const char *
+model_id(struct submitter *s, const struct mf_fmti_developer *dev)
+{
+	char path[512];
+	json_t *r = NULL;
+	long st;
+
+	if (strcmp(dev->model, dev->legacy_model) == 0)
+		return dev->model;
+	snprintf(path, sizeof(path), "/v1/models/%s/%s/history", dev->org,
+	         dev->legacy_model);
+	st = call(s, "GET", path, NULL, 0, &r);
+	json_decref(r);
+	return st == 200 ? dev->legacy_model : dev->model;
+}
+
+/*
+ * The current disclosure of org/model: *head gets "sha256:<hex>" (empty
+ * when the model has none) and *current its payload (new, or NULL).
+ */
+static int
+current_disclosure(struct submitter *s, const char *org, const char *model,
+                   char head[80], json_t **current)
+{
+	char path[512];
+	json_t *r = NULL, *env = NULL;
+	json_int_t version;
+	long st;
+
+	head[0] = '\0';
+	*current = NULL;
+	snprintf(path, sizeof(path), "/v1/models/%s/%s", org, model);
+	st = call(s, "GET", path, NULL, 0, &r);
+	if (st == 404) {
+		json_decref(r);
+		return 0;
+	}
+	if (st != 200) {
+		json_decref(r);
+		return -1;
+	}
+	version = json_integer_value(json_object_get(r, "version"));
+	if (mf_json_str(r, "payload_sha256") != NULL && version > 0) {
+		snprintf(head, 80, "sha256:%s",
+		         mf_json_str(r, "payload_sha256"));
+		snprintf(path, sizeof(path),
+		         "/v1/models/%s/%s/versions/%" JSON_INTEGER_FORMAT
+		         "/envelope",
+		         org, model, version);
+		if (call(s, "GET", path, NULL, 0, &env) == 200)
+			*current = envelope_payload(env);
+		json_decref(env);
+	}
+	json_decref(r);
+	return 0;
+}
+
+/*
+ * Whether org/model already has an assessment by the FMTI equal to doc
+ * (GET .../history, then each assessment's log entry). Entries not yet
+ * sequenced have no log index: the check waits for them a little.
+ */
+static int
+has_assessment(struct submitter *s, const char *org, const char *model,
+               const json_t *doc, bool *found)
+{
+	char path[512];
+	json_t *r = NULL, *h, *e, *entry = NULL, *payload;
+	size_t i;
+	int tries;
+
+	*found = false;
+	for (tries = 0; tries < 20; tries++) {
+		bool pending = false;
+
+		json_decref(r);
+		r = NULL;
+		snprintf(path, sizeof(path), "/v1/models/%s/%s/history", org,
+		         model);
+		if (call(s, "GET", path, NULL, 0, &r) != 200) {
+			json_decref(r);
+			return 0; /* no such model yet */
+		}
+		h = json_object_get(r, "history");
+		json_array_foreach(h, i, e)
+		{
+			if (strcmp(mf_json_str(e, "kind")
+			               ? mf_json_str(e, "kind")
+			               : "",
+			           "assessment") != 0 ||
+			    strcmp(mf_json_str(e, "signer")
+			               ? mf_json_str(e, "signer")
+			               : "",
+			           MF_FMTI_ASSESSOR) != 0)
+				continue;
+			pending |=
+			    !json_is_integer(json_object_get(e, "log_index"));
+		}
+		if (!pending)
+			break;
+		sleep_ms(250);
+	}
+	json_array_foreach(h, i, e)
+	{
+		if (*found ||
+		    !json_is_integer(json_object_get(e, "log_index")) ||
+		    strcmp(mf_json_str(e, "kind") ? mf_json_str(e, "kind") : "",
+		           "assessment") != 0)
+			continue;
+		snprintf(path, sizeof(path),
+		         "/v1/log/entries/%" JSON_INTEGER_FORMAT,
+		         json_integer_value(json_object_get(e, "log_index")));
+		if (call(s, "GET", path, NULL, 0, &entry) == 200 &&
+		    (payload = envelope_payload(
+		         json_object_get(entry, "envelope"))) != NULL) {
+			*found = same_document(payload, doc);
+			json_decref(payload);
+		}
+		json_decref(entry);
+		entry = NULL;
+	}
+	json_decref(r);
+	return 0;
+}
+
 static int
 submit_developer(struct submitter *s, const struct mf_fmti_developer *dev)
 {
-	char sha[65] = "", path[512], head[80];
-	json_t *doc, *r = NULL;
+	const char *model = model_id(s, dev);
+	char sha[80] = "", head[80];
+	json_t *doc = NULL, *current = NULL;
 	long long seq;
+	bool found;
 
 	if (dev->disclosure.payload != NULL) {
 		doc = json_deep_copy(dev->disclosure.payload);
-		if ((seq = next_seq(s, dev->org)) < 0)
+		json_object_set_new(json_object_get(doc, "subject"), "model",
+		                    json_string(model));
+		if (current_disclosure(s, dev->org, model, head, &current) != 0)
 			goto fail;
-		json_object_set_new(doc, "seq", json_integer(seq));
-		/* a re-run adds a version on top of the current one */
-		snprintf(path, sizeof(path), "/v1/models/%s/%s", dev->org,
-		         dev->model);
-		if (call(s, "GET", path, NULL, 0, &r) == 200 &&
-		    mf_json_str(r, "payload_sha256") != NULL) {
-			snprintf(head, sizeof(head), "sha256:%s",
-			         mf_json_str(r, "payload_sha256"));
-			json_object_set_new(doc, "supersedes",
-			                    json_string(head));
+		if (current != NULL && same_document(current, doc)) {
+			/* nothing changed: the assessment pins the head */
+			snprintf(sha, sizeof(sha), "%s", head + 7);
+			s->unchanged++;
+		} else {
+			if ((seq = next_seq(s, dev->org)) < 0)
+				goto fail;
+			json_object_set_new(doc, "seq", json_integer(seq));
+			if (head[0] != '\0')
+				json_object_set_new(doc, "supersedes",
+				                    json_string(head));
+			if (sign_submit(s, doc, key_of(s, dev->org),
+			                MF_DOC_DISCLOSURE, sha) != 0)
+				goto fail;
+			s->disclosures++;
 		}
-		json_decref(r);
-		if (sign_submit(s, doc, key_of(s, dev->org), MF_DOC_DISCLOSURE,
-		                sha) != 0)
-			goto fail;
+		json_decref(current);
+		current = NULL;
 		json_decref(doc);
-		s->disclosures++;
 	}
 	doc = json_deep_copy(dev->assessment.payload);
-	if ((seq = next_seq(s, MF_FMTI_ASSESSOR)) < 0)
-		goto fail;
-	json_object_set_new(doc, "seq", json_integer(seq));
+	json_object_set_new(json_object_get(doc, "subject"), "model",
+	                    json_string(model));
 	/* name the disclosure as accepted (its digest changed with seq) */
 	if (sha[0] != '\0') {
 		snprintf(head, sizeof(head), "sha256:%s", sha);
@@ -249,6 +440,16 @@ submit_developer(struct submitter *s, const struct mf_fmti_developer *dev)
 	} else {
 		json_object_del(json_object_get(doc, "subject"), "disclosure");
 	}
+	if (has_assessment(s, dev->org, model, doc, &found) != 0)
+		goto fail;
+	if (found) {
+		s->unchanged++;
+		json_decref(doc);
+		return 0;
+	}
+	if ((seq = next_seq(s, MF_FMTI_ASSESSOR)) < 0)
+		goto fail;
+	json_object_set_new(doc, "seq", json_integer(seq));
 	if (sign_submit(s, doc, key_of(s, MF_FMTI_ASSESSOR), MF_DOC_ASSESSMENT,
 	                NULL) != 0)
 		goto fail;
@@ -256,6 +457,7 @@ submit_developer(struct submitter *s, const struct mf_fmti_developer *dev)
 	s->assessments++;
 	return 0;
 fail:
+	json_decref(current);
 	json_decref(doc);
 	return -1;
 }
@@ -317,8 +519,13 @@ mf_cli_fmti_submit(const struct mf_fmti_import *imp, const char *url,
 				goto done;
 	}
 	printf("registered %u organisations and %u indices; submitted %u "
-	       "disclosures and %u assessments (%u already there)\n",
-	       s.orgs, s.indices, s.disclosures, s.assessments, s.already);
+	       "disclosures and %u assessments (%u already there); %u "
+	       "documents unchanged\n",
+	       s.orgs, s.indices, s.disclosures, s.assessments, s.already,
+	       s.unchanged);
+	if (s.disclosures + s.assessments == 0)
+		printf("nothing changed since the last import: nothing "
+		       "submitted\n");
 	rc = MF_EXIT_OK;
 done:
 	for (i = 0; i < s.nkeys; i++)

@@ -10,6 +10,7 @@
 #include "common/json.h"
 #include "common/timeutil.h"
 #include "importers/csv.h"
+#include "importers/fmti_fill.h"
 #include "validators/semantic.h"
 
 #include <ctype.h>
@@ -26,6 +27,8 @@
 #define MAX_REFS     50
 
 #define SOURCE_URL "https://github.com/stanford-crfm/fmti"
+/* The upstream commit the data set was copied from (its README). */
+#define SOURCE_BLOB SOURCE_URL "/blob/f4500c5f4763966fddf71c468a148533a1236290/"
 #define ATTRIBUTION                                                            \
 	"Foundation Model Transparency Index by Bommasani, Klyman, "           \
 	"Kapoor, Longpre, Xiong, Maslej, Liang and Wan (Stanford CRFM, "       \
@@ -43,19 +46,23 @@ struct edition_spec {
 	const char *justifications; /* v1.0 only: extracted from PDFs */
 	const char *reports_dir;
 	const char *reports_suffix;
+	const char *upstream_reports; /* the reports' folder upstream */
+	const char *crosswalk;        /* schema/crosswalk/..., compiled in */
 	bool v1; /* names are checked against the v1 crosswalk */
 };
 
 static const struct edition_spec editions[MF_FMTI_EDITIONS] = {
     {"v1.0", "October 2023", "fmti-v1.0", "2023-10-01", "flagship-2023-10",
      "v1.0/fmti-indicators.csv", "v1.0/October2023_scores.csv",
-     "v1.0/October2023_justifications.csv", NULL, NULL, true},
+     "v1.0/October2023_justifications.csv", NULL, NULL, NULL, NULL, true},
     {"v1.1", "May 2024", "fmti-v1.1", "2024-05-01", "flagship-2024-05",
      "v1.0/fmti-indicators.csv", "v1.1/May2024_scores.csv", NULL,
-     "v1.1/reports", "_fmtransparencyreport_May2024.csv", true},
+     "v1.1/reports", "_fmtransparencyreport_May2024.csv", "May2024/reports",
+     "schema/crosswalk/fmti-v1.csv", true},
     {"2025", "December 2025", "fmti-2025", "2025-12-01", "flagship-2025-12",
      "v2025/Dec2025_indicators.csv", "v2025/Dec2025_scores.csv", NULL,
-     "v2025/reports", "_fmtransparencyreport_Dec2025.csv", false},
+     "v2025/reports", "_fmtransparencyreport_Dec2025.csv", "Dec2025/reports",
+     "schema/crosswalk/fmti-2025.csv", false},
 };
 
 #define CROSSWALK "derived/v1_indicator_name_crosswalk.csv"
@@ -69,6 +76,96 @@ static const struct {
     {"Stability", "stability-ai", "Stability AI"},
 };
 
+/*
+ * Report files the data set renamed (its README, v1.1 notes): the local
+ * name and the upstream one, URL-encoded, for links to the report rows.
+ */
+static const struct {
+	const char *local, *upstream;
+} renamed[] = {
+    {"AI21_Labs_fmtransparencyreport_May2024.csv",
+     "AI21%20Labs_fmtransparencyreport_May2024.csv"},
+    {"Aleph_Alpha_fmtransparencyreport_May2024.csv",
+     "Aleph%20Alpha_fmtransparencyreport_May2024.csv"},
+    {"BigCode_HuggingFace_ServiceNow_fmtransparencyreport_May2024.csv",
+     "BigCode%3AHugging%20Face%3AServiceNow_fmtransparencyreport_May2024.csv"},
+    {"Stability_AI_fmtransparencyreport_May2024.csv",
+     "Stability%20AI_fmtransparencyreport_May2024.csv"},
+    {"Writer_fmtransparencyreport_May2024.csv",
+     "Writer_fmtransparencyreport-May2024.csv"},
+};
+
+/*
+ * Who wrote each 2025 report. Upstream's README says only that 7
+ * companies prepared their own and the FMTI team prepared 6; its chart
+ * "FMTI Scores by Reporting Method, 2025" (Dec2025/visuals/
+ * reporting_method.pdf) gives the two groups' mean domain scores
+ * (company 14.0/17.1/23.0, FMTI 3.5/9.8/11.7), and exactly one split of
+ * the 13 published scores reproduces them: these six (FIDELITY.md).
+ */
+static const char *const fmti_prepared_2025[] = {
+    "Alibaba", "Anthropic", "DeepSeek", "Midjourney", "Mistral", "xAI",
+};
+
+/*
+ * The model each edition assessed, where the data names it (issue 12):
+ * 2023, the flagship each v1.0 scoring PDF states (data set README);
+ * May 2024, the three the upstream README names (GPT-4, Gemini 1.0 Ultra,
+ * Llama 2) and the model the developer's own report names throughout;
+ * 2025, the model the report names throughout. A unit test checks that
+ * every "report" name occurs in that report. Developers not listed keep
+ * the edition's flagship-YYYY-MM id.
+ */
+static const struct {
+	const char *edition, *developer, *model, *evidence;
+} model_names[] = {
+    {"v1.0", "Meta", "Llama 2", "readme"},
+    {"v1.0", "Hugging Face", "BLOOMZ", "readme"},
+    {"v1.0", "OpenAI", "GPT-4", "readme"},
+    {"v1.0", "Stability AI", "Stable Diffusion 2", "readme"},
+    {"v1.0", "Google", "PaLM 2", "readme"},
+    {"v1.0", "Anthropic", "Claude 2", "readme"},
+    {"v1.0", "Cohere", "Command", "readme"},
+    {"v1.0", "AI21 Labs", "Jurassic-2", "readme"},
+    {"v1.0", "Inflection", "Inflection-1", "readme"},
+    {"v1.0", "Amazon", "Titan Text", "readme"},
+    {"v1.1", "OpenAI", "GPT-4", "readme"},
+    {"v1.1", "Google", "Gemini 1.0 Ultra", "readme"},
+    {"v1.1", "Meta", "Llama 2", "readme"},
+    {"v1.1", "Aleph Alpha", "Luminous", "report"},
+    {"v1.1", "Amazon", "Titan Text Express", "report"},
+    {"v1.1", "Anthropic", "Claude 3", "report"},
+    {"v1.1", "BigCode", "StarCoder", "report"},
+    {"v1.1", "IBM", "Granite", "report"},
+    {"v1.1", "Mistral", "Mistral 7B", "report"},
+    {"v1.1", "Writer", "Palmyra-X", "report"},
+    {"2025", "AI21 Labs", "Jamba 1.6", "report"},
+    {"2025", "Alibaba", "Qwen3", "report"},
+    {"2025", "Amazon", "Amazon Nova Premier", "report"},
+    {"2025", "Anthropic", "Claude Opus 4", "report"},
+    {"2025", "DeepSeek", "DeepSeek-R1", "report"},
+    {"2025", "Google", "Gemini 2.5 Pro", "report"},
+    {"2025", "IBM", "Granite 3.0", "report"},
+    {"2025", "Meta", "Llama 4", "report"},
+    {"2025", "Midjourney", "Midjourney V7", "report"},
+    {"2025", "Mistral", "Mistral Medium 3", "report"},
+    {"2025", "OpenAI", "o3", "report"},
+    {"2025", "Writer", "Palmyra X5", "report"},
+    {"2025", "xAI", "Grok 3", "report"},
+};
+
+static const char *
+model_name_of(const struct edition_spec *ed, const char *dev)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(model_names) / sizeof(model_names[0]); i++)
+		if (strcmp(model_names[i].edition, ed->name) == 0 &&
+		    strcmp(model_names[i].developer, dev) == 0)
+			return model_names[i].model;
+	return NULL;
+}
+
 struct indicator {
 	char id[64];
 	char *name; /* trimmed */
@@ -80,7 +177,8 @@ struct importer {
 	char issued_at[40];
 	json_t *seqs; /* {org: last seq} */
 	json_t *orgs;
-	struct mf_csv *crosswalk; /* NULL when absent */
+	struct mf_csv *crosswalk;       /* NULL when absent */
+	struct mf_fmti_crosswalk *fill; /* the edition's, NULL for v1.0 */
 	struct indicator inds[N_INDICATORS];
 };
 
@@ -487,12 +585,14 @@ struct cell {
 	int score;
 	char *justification;
 	char *disclosure;
-	char *refs; /* free text */
+	char *refs;  /* free text */
+	size_t line; /* of the report row */
 };
 
 struct dev_data {
 	struct cell cells[N_INDICATORS];
 	bool has_report;
+	char report_file[256]; /* the report's file name */
 };
 
 static void
@@ -693,6 +793,7 @@ read_report(struct importer *im, const struct edition_spec *ed,
 		    clean_text(r->fields[c_just], MAX_TEXT, &oom);
 		c->disclosure = clean_text(r->fields[c_disc], MAX_TEXT, &oom);
 		c->refs = strdup(r->fields[c_refs]);
+		c->line = r->line;
 		if (oom || c->refs == NULL) {
 			rc = mf_error_set(im->err, MF_E_NOMEM, NULL,
 			                  "out of memory");
@@ -703,6 +804,7 @@ read_report(struct importer *im, const struct edition_spec *ed,
 	if (k != N_INDICATORS)
 		rc = bad_data(im, file, 1, "expected 100 indicator rows");
 	dd->has_report = rc == 0;
+	snprintf(dd->report_file, sizeof(dd->report_file), "%s", file);
 done:
 	mf_csv_free(csv);
 	return rc;
@@ -783,6 +885,116 @@ fail:
 	return NULL;
 }
 
+/* The model's name as the data gives it, or "<developer> flagship model
+ * (FMTI <month year>)" when it does not. */
+static void
+display_name(char *out, size_t n, const struct edition_spec *ed,
+             const struct mf_fmti_developer *dev)
+{
+	if (dev->model_name != NULL)
+		snprintf(out, n, "%s", dev->model_name);
+	else
+		snprintf(out, n, "%s flagship model (FMTI %s)", dev->name,
+		         ed->label);
+}
+
+/* Who prepared a report: the developer, or for six 2025 reports the FMTI
+ * team (see fmti_prepared_2025). */
+static const char *
+prepared_by(const struct edition_spec *ed, const char *dev)
+{
+	size_t i;
+
+	if (strcmp(ed->name, "2025") == 0)
+		for (i = 0; i < sizeof(fmti_prepared_2025) /
+		                    sizeof(fmti_prepared_2025[0]);
+		     i++)
+			if (strcmp(fmti_prepared_2025[i], dev) == 0)
+				return "the FMTI team";
+	return dev;
+}
+
+/* The upstream path of a file, URL-encoded: a report (its local name,
+ * maybe renamed) or, with report NULL, the edition's scores file. */
+static void
+upstream_path(char *out, size_t n, const struct edition_spec *ed,
+              const char *report)
+{
+	size_t k;
+
+	if (report == NULL) {
+		/* "v1.1/May2024_scores.csv" -> "May2024/May2024_scores.csv" */
+		const char *base = strchr(ed->scores, '/') + 1;
+
+		snprintf(out, n, "%.*s/%s", (int)strcspn(base, "_"), base,
+		         base);
+		return;
+	}
+	for (k = 0; k < sizeof(renamed) / sizeof(renamed[0]); k++)
+		if (strcmp(renamed[k].local, report) == 0)
+			report = renamed[k].upstream;
+	snprintf(out, n, "%s/%s", ed->upstream_reports, report);
+}
+
+/*
+ * The document's transcribed_from member: data set, edition, file, who
+ * wrote the original and on what basis we say so, license, credit.
+ */
+static json_t *
+transcription(const struct edition_spec *ed, const char *report, const char *by,
+              bool is_report)
+{
+	char path[512], url[1024];
+	const char *basis;
+
+	upstream_path(path, sizeof(path), ed, report);
+	snprintf(url, sizeof(url), "%s%s", SOURCE_BLOB, path);
+	if (!is_report)
+		basis =
+		    "The FMTI team scored every developer (upstream README).";
+	else if (strcmp(ed->name, "2025") != 0)
+		basis = "The data set's README: developers wrote the May 2024 "
+		        "reports and the FMTI team scored them.";
+	else
+		basis =
+		    "Upstream says 7 companies prepared their 2025 reports "
+		    "and the FMTI team 6, without naming them; the split is "
+		    "derived from upstream's chart 'FMTI Scores by Reporting "
+		    "Method, 2025' (FIDELITY.md).";
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	                 "dataset", "Foundation Model Transparency Index",
+	                 "edition", ed->name, "file", path, "rows", "1-100",
+	                 "url", url, "prepared_by", by, "prepared_by_basis",
+	                 basis, "license", "CC-BY-4.0", "attribution",
+	                 ATTRIBUTION);
+}
+
+/* The developer's answers into the disclosure's own fields, through the
+ * edition's crosswalk (fmti_fill.h). */
+static int
+fill_fields(struct importer *im, const struct edition_spec *ed,
+            struct mf_fmti_developer *dev, const struct dev_data *dd,
+            json_t *doc)
+{
+	struct mf_fmti_answer answers[N_INDICATORS];
+	struct mf_fmti_fill_ctx ctx;
+	char path[512], url[1024];
+	size_t k;
+
+	upstream_path(path, sizeof(path), ed, dd->report_file);
+	snprintf(url, sizeof(url), "%s%s?plain=1", SOURCE_BLOB, path);
+	for (k = 0; k < N_INDICATORS; k++) {
+		answers[k].text = dd->cells[k].disclosure;
+		answers[k].references = dd->cells[k].refs;
+		answers[k].line = dd->cells[k].line;
+	}
+	ctx.edition = ed->name;
+	ctx.developer = dev->name;
+	ctx.prepared_by = prepared_by(ed, dev->name);
+	ctx.row_url = url;
+	return mf_fmti_fill(doc, im->fill, answers, &ctx, &dev->fill_report);
+}
+
 static int
 build_docs(struct importer *im, const struct edition_spec *ed,
            struct mf_fmti_developer *dev, struct dev_data *dd)
@@ -813,14 +1025,14 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 			json_decref(answers);
 			return rc;
 		}
-		snprintf(name, sizeof(name), "%s flagship model (FMTI %s)",
-		         dev->name, ed->label);
+		display_name(name, sizeof(name), ed, dev);
 		snprintf(desc, sizeof(desc),
-		         "The transparency report %s submitted to the "
-		         "Foundation Model Transparency Index, %s edition "
-		         "(%s), imported from the FMTI data set. The answers "
-		         "are the developer's own words.",
-		         dev->name, ed->name, ed->label);
+		         "The transparency report for %s in the Foundation "
+		         "Model Transparency Index, %s edition (%s), prepared "
+		         "by %s; transcribed from the FMTI data set (CC BY "
+		         "4.0), not signed by its authors.",
+		         dev->name, ed->name, ed->label,
+		         prepared_by(ed, dev->name));
 		doc = json_pack(
 		    "{s:s, s:s, s:{s:s, s:s}, s:s, s:I, s:n, "
 		    "s:{s:s, s:s, s:s}, s:{s:o}}",
@@ -831,6 +1043,20 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 		    "issued_at", im->issued_at, "seq", seq, "supersedes",
 		    "identity", "name", name, "developer", dev->name,
 		    "description", desc, "indices", ed->index_id, answers);
+		if (doc == NULL)
+			return MF_E_NOMEM;
+		if (json_object_set_new(
+		        doc, "transcribed_from",
+		        transcription(ed, dd->report_file,
+		                      prepared_by(ed, dev->name), true)) != 0) {
+			json_decref(doc);
+			return MF_E_NOMEM;
+		}
+		if (im->fill != NULL &&
+		    (rc = fill_fields(im, ed, dev, dd, doc)) != 0) {
+			json_decref(doc);
+			return rc;
+		}
 		if ((rc = seal(&dev->disclosure, doc)) != 0)
 			return rc;
 	} else {
@@ -855,8 +1081,7 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 		json_decref(scores);
 		return rc;
 	}
-	snprintf(name, sizeof(name), "%s flagship model (FMTI %s)", dev->name,
-	         ed->label);
+	display_name(name, sizeof(name), ed, dev);
 	doc = json_pack(
 	    "{s:s, s:s, s:{s:s, s:s}, s:s, s:I, s:s, s:s, s:s, s:s, s:s, "
 	    "s:s, s:o}",
@@ -871,6 +1096,13 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 	    "each indicator is awarded 1 when the information is "
 	    "disclosed as the indicator defines, else 0.",
 	    "source", SOURCE_URL, "scores", scores);
+	if (doc != NULL &&
+	    json_object_set_new(
+	        doc, "transcribed_from",
+	        transcription(ed, NULL, "the FMTI team", false)) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (doc != NULL && dev->disclosure.payload != NULL) {
 		char ref[80];
 
@@ -897,6 +1129,12 @@ import_edition(struct importer *im, const struct edition_spec *ed,
 
 	out->name = ed->name;
 	out->label = ed->label;
+	free(im->fill);
+	im->fill = NULL;
+	if (ed->crosswalk != NULL &&
+	    (rc = mf_fmti_crosswalk_load(&im->fill, ed->crosswalk, im->err)) !=
+	        0)
+		goto done;
 	if ((rc = build_index(im, ed, &out->index)) != 0 ||
 	    (rc = read_csv(im, ed->scores, &sc)) != 0)
 		goto done;
@@ -979,9 +1217,18 @@ import_edition(struct importer *im, const struct edition_spec *ed,
 		}
 		dev->name = trimmed(pub);
 		dev->org = strdup(slug);
-		dev->model = strdup(ed->model);
+		if (model_name_of(ed, dev->name) != NULL) {
+			char mslug[64];
+
+			mf_fmti_slug(mslug, model_name_of(ed, dev->name));
+			dev->model_name = strdup(model_name_of(ed, dev->name));
+			dev->model = strdup(mslug);
+		} else {
+			dev->model = strdup(ed->model);
+		}
+		dev->legacy_model = strdup(ed->model);
 		if (dev->name == NULL || dev->org == NULL ||
-		    dev->model == NULL) {
+		    dev->model == NULL || dev->legacy_model == NULL) {
 			rc = MF_E_NOMEM;
 			goto done;
 		}
@@ -1050,8 +1297,11 @@ mf_fmti_import_free(struct mf_fmti_import *imp)
 			free(ed->devs[j].name);
 			free(ed->devs[j].org);
 			free(ed->devs[j].model);
+			free(ed->devs[j].model_name);
+			free(ed->devs[j].legacy_model);
 			doc_dispose(&ed->devs[j].disclosure);
 			doc_dispose(&ed->devs[j].assessment);
+			json_decref(ed->devs[j].fill_report);
 		}
 		free(ed->devs);
 		json_decref(ed->index);
@@ -1114,6 +1364,7 @@ done:
 	for (k = 0; k < N_INDICATORS; k++)
 		free(im.inds[k].name);
 	mf_csv_free(im.crosswalk);
+	free(im.fill);
 	json_decref(im.seqs);
 	json_decref(im.orgs);
 	mf_fmti_import_free(imp);

@@ -41,12 +41,18 @@ struct mf_fmti_doc {
 };
 
 struct mf_fmti_developer {
-	char *name;  /* as published, e.g. "Hugging Face" */
-	char *org;   /* organisation id, e.g. "hugging-face" */
-	char *model; /* model id for this edition */
+	char *name;       /* as published, e.g. "Hugging Face" */
+	char *org;        /* organisation id, e.g. "hugging-face" */
+	char *model;      /* model id: slug of model_name, else legacy_model */
+	char *model_name; /* the model as the data names it, or NULL */
+	char *legacy_model; /* "flagship-YYYY-MM", the id before issue 12 */
 	struct mf_fmti_doc disclosure; /* payload NULL: no disclosure text */
 	struct mf_fmti_doc assessment;
 	int published_total; /* the scores file's Total row, or -1 */
+	/* What the crosswalk did with the report's answers (fmti_fill.h:
+	 * answers, undisclosed, mapped, free_text); NULL without a report.
+	 * Owned. */
+	json_t *fill_report;
 };
 
 struct mf_fmti_edition {

@@ -2,21 +2,31 @@
 `modelfacts import fmti --submit`: organisations, indices, disclosures and
 assessments signed and submitted over HTTP; the labels then show the
 published totals, computed by the registry's scoring."""
+import base64
+import json
 import os
 import re
+import shutil
 
 from harness import ROOT, SHARED, Skip, sh
 
 CLI = os.path.join(ROOT, "bin", "modelfacts")
 
 
-def run_import(t):
+def run_import(t, data=None):
     if not os.path.isdir(os.path.join(SHARED, "fmti")):
         raise Skip(f"FMTI data not found at {SHARED}/fmti")
-    return sh(CLI, "import", "fmti", os.path.join(SHARED, "fmti"), "--submit",
-              "--url", t.server.url, "--token-file",
+    return sh(CLI, "import", "fmti", data or os.path.join(SHARED, "fmti"),
+              "--submit", "--url", t.server.url, "--token-file",
               os.path.join(t.server.state_dir, "admin.token"), "--keys",
               os.path.join(t.dir, "keys"))
+
+
+def submitted(p):
+    m = re.search(r"submitted (\d+) disclosures and (\d+) assessments",
+                  p.stdout)
+    assert m, p.stdout
+    return int(m.group(1)), int(m.group(2))
 
 
 def test_import_submits_everything(t):
@@ -42,15 +52,55 @@ def fmti_total(t, org, model, index):
 
 
 def test_labels_show_the_published_totals(t):
-    assert fmti_total(t, "ibm", "flagship-2025-12", "fmti-2025") == 95
-    assert fmti_total(t, "bigcode", "flagship-2024-05", "fmti-v1.1") == 85
+    assert fmti_total(t, "ibm", "granite-3-0", "fmti-2025") == 95
+    assert fmti_total(t, "bigcode", "starcoder", "fmti-v1.1") == 85
 
 
-def test_a_second_run_adds_versions(t):
+def test_real_model_names(t):
+    """Models carry the names the data gives; Llama 2, graded in 2023 and
+    2024, is one model with the 2024 report as its disclosure."""
+    m = t.server.get("/v1/models/meta/llama-2").json()
+    assert m["version"] == 1, m
+    h = t.server.get("/v1/models/meta/llama-2/history").json()["history"]
+    assert [e["kind"] for e in h] == ["assessment", "disclosure",
+                                      "assessment"], h
+    env = t.server.get("/v1/models/ibm/granite-3-0/versions/1/envelope")
+    payload = json.loads(base64.b64decode(env.json()["payload"]))
+    assert payload["identity"]["name"] == "Granite 3.0"
+    src = payload["transcribed_from"]
+    assert src["prepared_by"] == "IBM" and src["license"] == "CC-BY-4.0"
+    assert payload["data"]["size"]["value"]["amount"] == 12e12
+
+
+def test_a_second_run_submits_nothing(t):
     before = int(t.sql("SELECT count(*) FROM submissions")[0][0])
     p = run_import(t)
     assert "registered 0 organisations and 0 indices" in p.stdout, p.stdout
+    assert submitted(p) == (0, 0), p.stdout
+    assert "nothing submitted" in p.stdout, p.stdout
     after = int(t.sql("SELECT count(*) FROM submissions")[0][0])
-    assert after > before
-    v = t.server.get("/v1/models/ibm/flagship-2025-12").json()
+    assert after == before
+    assert t.server.get("/v1/models/ibm/granite-3-0").json()["version"] == 1
+
+
+def test_a_changed_report_submits_one_version(t):
+    """One answer of IBM's 2025 report edited: exactly one new version."""
+    src = os.path.join(SHARED, "fmti")
+    data = os.path.join(t.dir, "fmti")
+    shutil.copytree(src, data)
+    for root, dirs, files in os.walk(data):  # the shared copy is read-only
+        for n in dirs + files:
+            os.chmod(os.path.join(root, n), 0o755 if n in dirs else 0o644)
+    rel = os.path.join("v2025", "reports",
+                      "IBM_fmtransparencyreport_Dec2025.csv")
+    path = os.path.join(data, rel)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    assert "Power Usage Effectivess" in text
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("Power Usage Effectivess",
+                             "Power Usage Effectiveness", 1))
+    p = run_import(t, data)
+    assert submitted(p) == (1, 0), p.stdout
+    v = t.server.get("/v1/models/ibm/granite-3-0").json()
     assert v["version"] == 2

@@ -11,12 +11,16 @@
 #include "common/json.h"
 #include "common/timeutil.h"
 #include "importers/csv.h"
+#include "common/embedded.h"
 #include "importers/fmti.h"
+#include "importers/fmti_agree.h"
+#include "importers/fmti_fill.h"
 #include "scoring/index.h"
 #include "scoring/score.h"
 #include "validators/document.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -677,6 +681,458 @@ test_without_crosswalk(void **state)
 	remove_tree(tmp_root);
 }
 
+/* ------------------------------------------------------------------ */
+/* Answers in the disclosure's own fields (issue 12)                  */
+
+static const struct mf_fmti_developer *
+developer(size_t e, const char *name)
+{
+	size_t j;
+
+	for (j = 0; j < imp->editions[e].n_devs; j++)
+		if (strcmp(imp->editions[e].devs[j].name, name) == 0)
+			return &imp->editions[e].devs[j];
+	fail_msg("no developer %s", name);
+	return NULL;
+}
+
+/* The disclosed value at pointer (through the status wrapper). */
+static json_t *
+disclosed(const json_t *doc, const char *pointer)
+{
+	json_t *w = mf_json_pointer_get((json_t *)doc, pointer);
+
+	if (w == NULL)
+		fail_msg("%s is absent", pointer);
+	assert_string_equal(mf_json_str(w, "status"), "disclosed");
+	assert_non_null(json_object_get(w, "value"));
+	return json_object_get(w, "value");
+}
+
+static void
+test_ibm_2025_facts(void **state)
+{
+	const struct mf_fmti_developer *ibm;
+	json_t *v, *w;
+
+	(void)state;
+	need_data();
+	ibm = developer(2, "IBM");
+	v = disclosed(ibm->disclosure.payload, "/data/size");
+	assert_true(json_number_value(json_object_get(v, "amount")) == 12e12);
+	assert_string_equal(mf_json_str(v, "unit"), "tokens");
+	v = disclosed(ibm->disclosure.payload, "/compute/energy");
+	assert_true(json_number_value(json_object_get(v, "amount")) == 757.0);
+	assert_string_equal(mf_json_str(v, "unit"), "MWh");
+	assert_string_equal(mf_json_str(v, "basis"), "estimated");
+	v = disclosed(ibm->disclosure.payload, "/compute/emissions");
+	assert_true(json_number_value(json_object_get(v, "amount")) == 295.2);
+	v = disclosed(ibm->disclosure.payload, "/compute/training_flop");
+	assert_true(json_number_value(json_object_get(v, "amount")) == 5.66e23);
+	v = disclosed(ibm->disclosure.payload, "/compute/duration");
+	assert_true(json_number_value(json_object_get(v, "amount")) == 120);
+	assert_string_equal(mf_json_str(v, "unit"), "days");
+	/* the wrapper says where the words come from: the report row */
+	w = mf_json_pointer_get(ibm->disclosure.payload, "/data/size");
+	assert_non_null(strstr(mf_json_str(w, "explanation"),
+	                       "FMTI 2025 indicator 16 (Data size)"));
+	assert_non_null(
+	    strstr(json_string_value(
+	               json_array_get(json_object_get(w, "references"), 0)),
+	           "/Dec2025/reports/IBM_fmtransparencyreport_Dec2025.csv"
+	           "?plain=1#L"));
+}
+
+/* The label's key facts (labels/facts.c) that a crosswalk row fills. */
+static const char *const key_fact_pointers[] = {
+    "/model/parameters",   "/model/active_parameters",
+    "/model/architecture", "/model/context_window",
+    "/model/max_output",   "/model/modalities",
+    "/data/size",          "/compute/training_flop",
+    "/compute/hardware",   "/compute/accelerator_hours",
+    "/compute/duration",   "/compute/energy",
+    "/compute/emissions",  "/training/start_date",
+    "/training/end_date",  "/data/cutoff",
+    "/model/languages",    NULL};
+
+/* The words a filled field carries: the text itself, or its note or
+ * description. */
+static const char *
+words_of(const json_t *v)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (mf_json_str(v, "note") != NULL)
+		return mf_json_str(v, "note");
+	return mf_json_str(v, "description");
+}
+
+/* Acceptance: for every 2025 developer, every key fact whose FMTI 2025
+ * indicator the experts scored 1 is disclosed in the report's words. */
+static void
+test_scored_key_facts_disclosed(void **state)
+{
+	struct mf_fmti_crosswalk *cw = NULL;
+	struct mf_error err;
+	const struct mf_fmti_edition *ed;
+	size_t j, k, p, checked = 0;
+
+	(void)state;
+	need_data();
+	mf_error_init(&err);
+	if (mf_fmti_crosswalk_load(&cw, "schema/crosswalk/fmti-2025.csv",
+	                           &err) != 0)
+		fail_msg("%s", err.message);
+	ed = &imp->editions[2];
+	for (j = 0; j < ed->n_devs; j++) {
+		const struct mf_fmti_developer *dev = &ed->devs[j];
+		json_t *answers = json_object_get(
+		    json_object_get(dev->disclosure.payload, "indices"),
+		    "fmti-2025");
+
+		for (k = 0; k < 100; k++) {
+			const char *id = mf_json_str(
+			    json_array_get(
+			        json_object_get(ed->index, "indicators"), k),
+			    "id");
+			json_t *sc = json_object_get(
+			    json_object_get(dev->assessment.payload, "scores"),
+			    id);
+			const char *answer, *words;
+			size_t n;
+
+			for (p = 0; key_fact_pointers[p] != NULL; p++)
+				if (strcmp(key_fact_pointers[p],
+				           cw->rows[k].pointer) == 0)
+					break;
+			if (key_fact_pointers[p] == NULL ||
+			    json_integer_value(json_object_get(sc, "score")) !=
+			        1)
+				continue;
+			answer =
+			    mf_json_str(json_object_get(answers, id), "answer");
+			if (answer == NULL)
+				fail_msg("%s %s: scored 1 without an answer",
+				         dev->name, id);
+			words = words_of(disclosed(dev->disclosure.payload,
+			                           cw->rows[k].pointer));
+			if (words == NULL)
+				fail_msg("%s %s: no words", dev->name,
+				         cw->rows[k].pointer);
+			/* the words are the answer's, maybe shortened with
+			 * an ellipsis */
+			n = strlen(words);
+			if (n >= 3 &&
+			    strcmp(words + n - 3, "\xe2\x80\xa6") == 0)
+				n -= 3;
+			if (n == 0 || strncmp(words, answer, n) != 0)
+				fail_msg("%s %s: '%.60s' is not the report's "
+				         "'%.60s'",
+				         dev->name, cw->rows[k].pointer, words,
+				         answer);
+			checked++;
+		}
+	}
+	/* data size, compute, duration, hardware, energy, emissions,
+	 * parameters, architecture across the developers that disclose
+	 * them: at least IBM's and Writer's */
+	assert_true(checked >= 16);
+	free(cw);
+	mf_error_dispose(&err);
+}
+
+static void
+check_crosswalk(const char *path, const json_t *fmti_index,
+                const json_t *mf_index)
+{
+	struct mf_fmti_crosswalk *cw = NULL;
+	struct mf_error err;
+	size_t k, i;
+
+	mf_error_init(&err);
+	if (mf_fmti_crosswalk_load(&cw, path, &err) != 0)
+		fail_msg("%s", err.message);
+	for (k = 0; k < 100; k++) {
+		const struct mf_fmti_xrow *x = &cw->rows[k];
+		const json_t *ind, *found = NULL;
+		char *rule;
+
+		/* the row names the FMTI indicator of its position */
+		ind = json_array_get(json_object_get(fmti_index, "indicators"),
+		                     k);
+		{
+			char a[64], b[64];
+
+			mf_fmti_slug(a, x->name);
+			mf_fmti_slug(b, mf_json_str(ind, "name"));
+			if (strcmp(a, b) != 0)
+				fail_msg("%s row %zu names '%s', the index "
+				         "'%s'",
+				         path, k + 1, x->name,
+				         mf_json_str(ind, "name"));
+		}
+		if (x->mf_id[0] == '\0')
+			continue;
+		json_array_foreach(json_object_get(mf_index, "indicators"), i,
+		                   ind)
+		{
+			if (strcmp(mf_json_str(ind, "id"), x->mf_id) == 0)
+				found = ind;
+		}
+		if (found == NULL)
+			fail_msg("%s row %zu: no modelfacts-v1 indicator %s",
+			         path, k + 1, x->mf_id);
+		if (x->pointer[0] == '\0')
+			continue;
+		/* the field filled is one the indicator's rule reads, or
+		 * a member of it */
+		rule = mf_json_dump(json_object_get(found, "rule"));
+		{
+			char quoted[128], member[128];
+
+			snprintf(quoted, sizeof(quoted), "\"%s\"", x->pointer);
+			snprintf(member, sizeof(member), "\"%.*s\"",
+			         (int)(strrchr(x->pointer, '/') - x->pointer),
+			         x->pointer);
+			if (strstr(rule, quoted) == NULL &&
+			    strstr(rule, member) == NULL)
+				fail_msg("%s row %zu: %s does not read %s",
+				         path, k + 1, x->mf_id, x->pointer);
+		}
+		free(rule);
+	}
+	free(cw);
+	mf_error_dispose(&err);
+}
+
+static void
+test_crosswalks(void **state)
+{
+	const struct mf_embedded *e =
+	    mf_embedded_get("schema/indices/modelfacts-v1.json");
+	json_t *mf;
+
+	(void)state;
+	need_data();
+	assert_non_null(e);
+	mf = json_loadb((const char *)e->data, e->len, 0, NULL);
+	assert_non_null(mf);
+	check_crosswalk("schema/crosswalk/fmti-v1.csv", imp->editions[1].index,
+	                mf);
+	check_crosswalk("schema/crosswalk/fmti-2025.csv",
+	                imp->editions[2].index, mf);
+	json_decref(mf);
+	assert_false(mf_fmti_fill_supported("/no/such/field"));
+}
+
+/* Every report says what became of its answers. */
+static void
+test_fill_reports(void **state)
+{
+	size_t e, j;
+
+	(void)state;
+	need_data();
+	for (e = 1; e < MF_FMTI_EDITIONS; e++)
+		for (j = 0; j < imp->editions[e].n_devs; j++) {
+			const json_t *r = imp->editions[e].devs[j].fill_report;
+			size_t n;
+
+			assert_non_null(r);
+			n = json_array_size(json_object_get(r, "undisclosed")) +
+			    json_array_size(json_object_get(r, "mapped")) +
+			    json_array_size(json_object_get(r, "free_text"));
+			assert_int_equal(n, json_integer_value(
+			                        json_object_get(r, "answers")));
+		}
+	assert_null(imp->editions[0].devs[0].fill_report);
+}
+
+/*
+ * The agreement figures recorded in FIDELITY.md: the automatic
+ * modelfacts-v1 check of the imported reports against the FMTI experts.
+ * A change to the crosswalk, the extractor or the rules that lowers them
+ * fails here (raise the floors when they improve, and update
+ * FIDELITY.md).
+ */
+static void
+check_agreement(size_t e, unsigned rows, double min_percent, double min_kappa)
+{
+	const struct mf_fmti_edition *ed = &imp->editions[e];
+	struct mf_fmti_agreement total;
+	struct mf_error err;
+	size_t j;
+	double pct, kappa;
+
+	memset(&total, 0, sizeof(total));
+	mf_error_init(&err);
+	for (j = 0; j < ed->n_devs; j++)
+		if (mf_fmti_agree(&total, ed, &ed->devs[j], &err) != 0)
+			fail_msg("%s", err.message);
+	pct = mf_fmti_agreement_percent(&total);
+	kappa = mf_fmti_agreement_kappa(&total);
+	printf("FMTI %s: %u rows, %.2f%% agreement, kappa %.4f\n", ed->name,
+	       total.n, pct, kappa);
+	assert_int_equal(total.n, rows);
+	assert_int_equal(total.both + total.auto_only + total.fmti_only +
+	                     total.neither,
+	                 total.n);
+	if (pct < min_percent || kappa < min_kappa)
+		fail_msg("FMTI %s agreement fell to %.2f%%, kappa %.4f "
+		         "(recorded: %.1f%%, %.3f)",
+		         ed->name, pct, kappa, min_percent, min_kappa);
+	mf_error_dispose(&err);
+}
+
+static void
+test_agreement(void **state)
+{
+	struct mf_fmti_agreement a;
+
+	(void)state;
+	need_data();
+	/* kappa on a known table: 20 both, 5+10 apart, 15 neither */
+	memset(&a, 0, sizeof(a));
+	a.n = 50, a.both = 20, a.auto_only = 5, a.fmti_only = 10;
+	a.neither = 15;
+	assert_true(fabs(mf_fmti_agreement_percent(&a) - 70.0) < 1e-9);
+	assert_true(fabs(mf_fmti_agreement_kappa(&a) - 0.4) < 1e-9);
+	/* v1.1: 14 developers x 78 rows; 2025 (held out): 13 x 66 */
+	check_agreement(1, 14 * 78, 60.8, 0.266);
+	check_agreement(2, 13 * 66, 65.6, 0.251);
+}
+
+/* Real model names: the data's, one registry model per real model. */
+static bool
+mentioned(const struct mf_fmti_developer *dev, const char *name)
+{
+	const json_t *v;
+	const char *k;
+	json_t *answers;
+
+	answers =
+	    json_object_get(json_object_get(dev->disclosure.payload, "indices"),
+	                    mf_json_str(dev->assessment.payload, "index"));
+	json_object_foreach(answers, k, v)
+	{
+		if (strstr(mf_json_str(v, "answer"), name) != NULL)
+			return true;
+	}
+	json_object_foreach(json_object_get(dev->assessment.payload, "scores"),
+	                    k, v)
+	{
+		const char *j = mf_json_str(v, "justification");
+
+		if (j != NULL && strstr(j, name) != NULL)
+			return true;
+	}
+	return false;
+}
+
+static void
+test_model_names(void **state)
+{
+	/* named by the upstream README, not necessarily by the report */
+	static const char *const readme_named[] = {"GPT-4", "Gemini 1.0 Ultra",
+	                                           "Llama 2", NULL};
+	size_t e, j, k;
+
+	(void)state;
+	need_data();
+	assert_string_equal(developer(2, "IBM")->model, "granite-3-0");
+	assert_string_equal(
+	    mf_json_str(json_object_get(developer(2, "IBM")->disclosure.payload,
+	                                "identity"),
+	                "name"),
+	    "Granite 3.0");
+	assert_string_equal(developer(2, "IBM")->legacy_model,
+	                    "flagship-2025-12");
+	assert_string_equal(developer(0, "Hugging Face")->model, "bloomz");
+	assert_string_equal(developer(0, "Stability AI")->model,
+	                    "stable-diffusion-2");
+	/* Llama 2 and GPT-4, graded in 2023 and 2024, are one model each */
+	assert_string_equal(developer(0, "Meta")->model, "llama-2");
+	assert_string_equal(developer(1, "Meta")->model, "llama-2");
+	assert_string_equal(developer(1, "OpenAI")->model, "gpt-4");
+	/* a developer whose report names no model keeps the old id */
+	assert_string_equal(developer(1, "Adept")->model, "flagship-2024-05");
+	assert_null(developer(1, "Adept")->model_name);
+	assert_string_equal(
+	    mf_json_str(developer(2, "Meta")->assessment.payload, "model_name"),
+	    "Llama 4");
+	for (e = 1; e < MF_FMTI_EDITIONS; e++)
+		for (j = 0; j < imp->editions[e].n_devs; j++) {
+			const struct mf_fmti_developer *dev =
+			    &imp->editions[e].devs[j];
+
+			if (dev->model_name == NULL)
+				continue;
+			for (k = 0; readme_named[k] != NULL; k++)
+				if (strcmp(readme_named[k], dev->model_name) ==
+				    0)
+					break;
+			if (readme_named[k] == NULL &&
+			    !mentioned(dev, dev->model_name))
+				fail_msg("%s %s: the report never names '%s'",
+				         imp->editions[e].name, dev->name,
+				         dev->model_name);
+		}
+}
+
+/* Every document says where it comes from, who wrote the original, and
+ * the license with its credit line. */
+static void
+test_provenance(void **state)
+{
+	static const char *const fmti_prepared[] = {
+	    "Alibaba", "Anthropic", "DeepSeek", "Midjourney",
+	    "Mistral", "xAI",       NULL};
+	size_t e, j, k, n_team = 0;
+
+	(void)state;
+	need_data();
+	for (e = 0; e < MF_FMTI_EDITIONS; e++)
+		for (j = 0; j < imp->editions[e].n_devs; j++) {
+			const struct mf_fmti_developer *dev =
+			    &imp->editions[e].devs[j];
+			const json_t *a = json_object_get(
+			    dev->assessment.payload, "transcribed_from");
+			const json_t *d = json_object_get(
+			    dev->disclosure.payload, "transcribed_from");
+			const char *want = dev->name;
+
+			assert_string_equal(mf_json_str(a, "prepared_by"),
+			                    "the FMTI team");
+			assert_string_equal(mf_json_str(a, "license"),
+			                    "CC-BY-4.0");
+			assert_non_null(
+			    strstr(mf_json_str(a, "attribution"), "Bommasani"));
+			if (dev->disclosure.payload == NULL)
+				continue;
+			for (k = 0; fmti_prepared[k] != NULL; k++)
+				if (e == 2 &&
+				    strcmp(fmti_prepared[k], dev->name) == 0)
+					want = "the FMTI team";
+			n_team += strcmp(want, "the FMTI team") == 0;
+			assert_string_equal(mf_json_str(d, "prepared_by"),
+			                    want);
+			assert_string_equal(mf_json_str(d, "license"),
+			                    "CC-BY-4.0");
+			assert_string_equal(mf_json_str(d, "edition"),
+			                    imp->editions[e].name);
+			assert_non_null(strstr(mf_json_str(d, "url"),
+			                       "_fmtransparencyreport"));
+		}
+	assert_int_equal(n_team, 6);
+	/* the renamed v1.1 file links to its upstream name */
+	assert_non_null(
+	    strstr(mf_json_str(json_object_get(
+	                           developer(1, "BigCode")->disclosure.payload,
+	                           "transcribed_from"),
+	                       "url"),
+	           "/May2024/reports/BigCode%3AHugging%20Face%3AServiceNow_"));
+}
+
 int
 main(void)
 {
@@ -690,6 +1146,13 @@ main(void)
 	    cmocka_unit_test(test_reproducible),
 	    cmocka_unit_test(test_damaged_data),
 	    cmocka_unit_test(test_without_crosswalk),
+	    cmocka_unit_test(test_ibm_2025_facts),
+	    cmocka_unit_test(test_scored_key_facts_disclosed),
+	    cmocka_unit_test(test_crosswalks),
+	    cmocka_unit_test(test_fill_reports),
+	    cmocka_unit_test(test_agreement),
+	    cmocka_unit_test(test_model_names),
+	    cmocka_unit_test(test_provenance),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
