@@ -3,6 +3,7 @@
  * 401 without a hint of what exists; bad input changes nothing.
  */
 #include "api/admin.h"
+#include "api/util.h"
 #include "common/encoding.h"
 #include "common/json.h"
 #include "common/slug.h"
@@ -41,6 +42,31 @@ bad_field(struct mf_request *req, const char *pointer, const char *msg)
 	return MF_E_VALIDATION;
 }
 
+/*
+ * The public key of an admin request: parsed, with its DER
+ * SubjectPublicKeyInfo in hex (*spki_hex, new). MF_E_BAD_KEY at
+ * /public_key when it is neither PEM SPKI nor an ssh-ed25519 line.
+ */
+static int
+parse_key(struct mf_request *req, const char *pem, struct mf_key **key,
+          char **spki_hex)
+{
+	const uint8_t *der;
+	size_t n;
+
+	if (mf_key_parse_public(key, pem, strlen(pem), &req->err) != 0) {
+		req->err.code = MF_E_BAD_KEY;
+		snprintf(req->err.pointer, sizeof(req->err.pointer),
+		         "/public_key");
+		return MF_E_BAD_KEY;
+	}
+	der = mf_key_spki_der(*key, &n);
+	if ((*spki_hex = malloc(2 * n + 1)) == NULL)
+		return MF_E_NOMEM;
+	mf_hex_encode(*spki_hex, der, n);
+	return 0;
+}
+
 int
 mf_h_admin_create_org(struct mf_request *req)
 {
@@ -50,7 +76,7 @@ mf_h_admin_create_org(struct mf_request *req)
 	struct mf_key *key = NULL;
 	json_t *body, *v;
 	char *spki_hex = NULL;
-	size_t n, i;
+	size_t i;
 	int rc;
 
 	if ((rc = mf_h_require_admin(req)) != 0)
@@ -95,39 +121,22 @@ mf_h_admin_create_org(struct mf_request *req)
 	if (role == NULL ||
 	    (strcmp(role, "developer") != 0 && strcmp(role, "evaluator") != 0 &&
 	     strcmp(role, "assessor") != 0 && strcmp(role, "curator") != 0)) {
-		bad_field(req, "/role", "role must be developer, evaluator, "
-		                        "assessor or curator");
+		bad_field(req, "/role",
+		          "role must be developer, evaluator, "
+		          "assessor or curator");
 		goto done;
 	}
-	if (pem == NULL) {
-		bad_field(req, "/public_key",
-		          "public_key (PEM SubjectPublicKeyInfo or an "
-		          "ssh-ed25519 line) is required");
+	/* No key: an organisation others write about (a curator transcribes
+	 * its reports) until the operator registers its first key. */
+	if (pem != NULL && (rc = parse_key(req, pem, &key, &spki_hex)) != 0)
 		goto done;
-	}
-	if (mf_key_parse_public(&key, pem, strlen(pem), &req->err) != 0) {
-		req->err.code = MF_E_BAD_KEY;
-		snprintf(req->err.pointer, sizeof(req->err.pointer),
-		         "/public_key");
-		rc = MF_E_BAD_KEY;
-		goto done;
-	}
-	{
-		const uint8_t *der = mf_key_spki_der(key, &n);
-
-		if ((spki_hex = malloc(2 * n + 1)) == NULL) {
-			rc = MF_E_NOMEM;
-			goto done;
-		}
-		mf_hex_encode(spki_hex, der, n);
-	}
 	{
 		const struct mf_db_org_new o = {
 		    .org = org,
 		    .name = name,
 		    .role = role,
-		    .keyid = mf_key_id(key),
-		    .alg = mf_key_alg_name(mf_key_alg(key)),
+		    .keyid = key ? mf_key_id(key) : NULL,
+		    .alg = key ? mf_key_alg_name(mf_key_alg(key)) : NULL,
 		    .public_key = pem,
 		    .spki_hex = spki_hex,
 		};
@@ -145,8 +154,78 @@ mf_h_admin_create_org(struct mf_request *req)
 		goto done;
 	rc = mf_http_respond_json(
 	    req, 201,
-	    json_pack("{s:s, s:s, s:s, s:s}", "org", org, "role", role, "keyid",
-	              mf_key_id(key), "alg", mf_key_alg_name(mf_key_alg(key))));
+	    json_pack("{s:s, s:s, s:s?, s:s?}", "org", org, "role", role,
+	              "keyid", key ? mf_key_id(key) : NULL, "alg",
+	              key ? mf_key_alg_name(mf_key_alg(key)) : NULL));
+done:
+	free(spki_hex);
+	mf_key_free(key);
+	json_decref(body);
+	return rc;
+}
+
+/*
+ * POST /v1/admin/orgs/{org}/keys {"public_key"}: the first key of an
+ * organisation registered without one. Later keys are the
+ * organisation's own business: key events signed by a current key.
+ */
+int
+mf_h_admin_first_key(struct mf_request *req)
+{
+	const char *org, *pem, *key_name;
+	struct mf_key *key = NULL;
+	char *spki_hex = NULL;
+	json_t *body, *v;
+	int rc;
+
+	if ((rc = mf_h_require_admin(req)) != 0)
+		return rc;
+	if ((rc = mf_h_param_slug(req, 0, &org)) != 0)
+		return rc;
+	body = mf_json_parse(req->body.data ? req->body.data : "",
+	                     req->body.len, "request body", "", &req->err);
+	if (body == NULL)
+		return req->err.code;
+	rc = MF_E_VALIDATION;
+	if (!json_is_object(body)) {
+		bad_field(req, "", "the body must be a JSON object");
+		goto done;
+	}
+	json_object_foreach(body, key_name, v)
+	{
+		if (strcmp(key_name, "public_key") != 0) {
+			struct mf_buf b = MF_BUF_INIT;
+
+			mf_json_pointer_push(&b, key_name);
+			bad_field(req, b.data ? b.data : "", "unknown member");
+			mf_buf_dispose(&b);
+			goto done;
+		}
+	}
+	if ((pem = mf_json_str(body, "public_key")) == NULL) {
+		bad_field(req, "/public_key",
+		          "public_key (PEM SubjectPublicKeyInfo or an "
+		          "ssh-ed25519 line) is required");
+		goto done;
+	}
+	if ((rc = parse_key(req, pem, &key, &spki_hex)) != 0)
+		goto done;
+	{
+		const struct mf_db_org_new o = {
+		    .org = org,
+		    .keyid = mf_key_id(key),
+		    .alg = mf_key_alg_name(mf_key_alg(key)),
+		    .public_key = pem,
+		    .spki_hex = spki_hex,
+		};
+
+		if ((rc = mf_db_org_first_key(&o, &req->err)) != 0)
+			goto done;
+	}
+	rc = mf_http_respond_json(req, 201,
+	                          json_pack("{s:s, s:s, s:s}", "org", org,
+	                                    "keyid", mf_key_id(key), "alg",
+	                                    mf_key_alg_name(mf_key_alg(key))));
 done:
 	free(spki_hex);
 	mf_key_free(key);

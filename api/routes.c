@@ -22,6 +22,7 @@ const struct mf_route mf_routes[] = {
     {"GET", "/v1/registry", mf_h_registry},
     {"GET", "/v1/registry/allowed_signers", mf_h_allowed_signers},
     {"POST", "/v1/admin/orgs", mf_h_admin_create_org},
+    {"POST", "/v1/admin/orgs/{org}/keys", mf_h_admin_first_key},
     {"POST", "/v1/admin/indices", mf_h_admin_put_index},
     {"GET", "/v1/indices", mf_h_indices_list},
     {"GET", "/v1/indices/{id}", mf_h_index_get},

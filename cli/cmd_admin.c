@@ -14,15 +14,15 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: modelfacts admin create-org --org ID --name NAME "
-	        "--role ROLE\n"
-	        "                  --public-key FILE [--registry URL] "
-	        "[--token-file FILE]\n\n"
-	        "Registers an organisation (ROLE: developer, evaluator, "
-	        "assessor or curator)\nand its first public key (PEM or an ssh-ed25519 "
-	        "line). The admin token comes from\n--token-file, else "
-	        "$MODELFACTS_ADMIN_TOKEN, else var/admin.token.\n");
+	fprintf(out, "usage: modelfacts admin create-org --org ID --name NAME "
+	             "--role ROLE\n"
+	             "                  --public-key FILE [--registry URL] "
+	             "[--token-file FILE]\n\n"
+	             "Registers an organisation (ROLE: developer, evaluator, "
+	             "assessor or curator)\nand its first public key (PEM or "
+	             "an ssh-ed25519 "
+	             "line). The admin token comes from\n--token-file, else "
+	             "$MODELFACTS_ADMIN_TOKEN, else var/admin.token.\n");
 }
 
 static int

@@ -154,7 +154,7 @@ mf_db_org_create(const struct mf_db_org_new *o, struct mf_error *err)
 	if ((rc = mf_db_begin(err)) != 0)
 		return rc;
 	res = mf_db_execv(MF_SQL_ORG_CREATE, err, 3, o->org, o->name, o->role);
-	if (res != NULL) {
+	if (res != NULL && o->keyid != NULL) {
 		PQclear(res);
 		/* $6 NULL: registered by the operator, not by a key event */
 		res = mf_db_execv(MF_SQL_KEY_INSERT, err, 6, o->keyid, o->org,
@@ -167,6 +167,42 @@ mf_db_org_create(const struct mf_db_org_new *o, struct mf_error *err)
 	PQclear(res);
 	/* 2. Committed. */
 	return mf_db_commit(err);
+}
+
+int
+mf_db_org_first_key(const struct mf_db_org_new *o, struct mf_error *err)
+{
+	PGresult *res;
+	int rc;
+
+	/* 1. The organisation's row locked, so two first keys cannot race. */
+	if ((rc = mf_db_begin(err)) != 0)
+		return rc;
+	if ((res = mf_db_execv(MF_SQL_ORG_LOCK_KEYS, err, 1, o->org)) == NULL)
+		goto fail;
+	if (PQntuples(res) == 0)
+		rc = mf_error_set(err, MF_E_NOT_FOUND, NULL,
+		                  "no such organisation");
+	else if (strcmp(PQgetvalue(res, 0, 0), "0") != 0)
+		rc = mf_error_set(err, MF_E_CONFLICT, "/public_key",
+		                  "%s has an active key: it adds keys itself, "
+		                  "with a key event signed by that key",
+		                  o->org);
+	PQclear(res);
+	if (rc != 0) {
+		mf_db_rollback();
+		return rc;
+	}
+	/* 2. The key, registered by the operator ($6 NULL). */
+	res = mf_db_execv(MF_SQL_KEY_INSERT, err, 6, o->keyid, o->org, o->alg,
+	                  o->public_key, o->spki_hex, NULL);
+	if (res == NULL)
+		goto fail;
+	PQclear(res);
+	return mf_db_commit(err);
+fail:
+	mf_db_rollback();
+	return err->code;
 }
 
 int

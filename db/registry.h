@@ -57,9 +57,11 @@ void mf_db_registry_info_dispose(struct mf_db_registry_info *info);
 /* An organisation with its first key, registered by the operator. */
 struct mf_db_org_new {
 	const char *org, *name, *role;
-	const char *keyid, *alg;
-	const char *public_key; /* as submitted (PEM or ssh line) */
-	const char *spki_hex;   /* DER SubjectPublicKeyInfo, hex */
+	const char *keyid, *alg; /* keyid NULL: an organisation without a key
+	                            yet (e.g. a developer whose reports a
+	                            curator transcribes) */
+	const char *public_key;  /* as submitted (PEM or ssh line) */
+	const char *spki_hex;    /* DER SubjectPublicKeyInfo, hex */
 };
 
 /*
@@ -67,6 +69,14 @@ struct mf_db_org_new {
  * when the organisation or the key exists already (nothing changed).
  */
 int mf_db_org_create(const struct mf_db_org_new *o, struct mf_error *err);
+
+/*
+ * Registers the first key of an organisation that has no active key
+ * (o->name and o->role unused). MF_E_NOT_FOUND: no such organisation;
+ * MF_E_CONFLICT: it has an active key (it adds keys itself, by a signed
+ * key event) or the key is registered already. Nothing changes then.
+ */
+int mf_db_org_first_key(const struct mf_db_org_new *o, struct mf_error *err);
 
 /*
  * Stores index document `document` (JSON text) under id unless an index

@@ -177,6 +177,11 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " WHERE admin_token_sha256 IS NULL RETURNING 1",
     [MF_SQL_ORG_CREATE] =
         "INSERT INTO orgs (org, name, role) VALUES ($1, $2, $3)",
+    /* $1 org: its row locked, and how many active keys it has */
+    [MF_SQL_ORG_LOCK_KEYS] =
+        "SELECT (SELECT count(*) FROM keys k WHERE k.org = o.org"
+        " AND k.status = 'active') FROM orgs o WHERE o.org = $1"
+        " FOR UPDATE OF o",
 
     /* $1 submission id */
     [MF_SQL_SUBMISSION_RECORD] =

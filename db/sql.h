@@ -35,6 +35,7 @@ enum mf_sql {
 	MF_SQL_REGISTRY_INIT,
 	MF_SQL_REGISTRY_SET_ADMIN,
 	MF_SQL_ORG_CREATE,
+	MF_SQL_ORG_LOCK_KEYS,
 	/* the record a submission response describes */
 	MF_SQL_SUBMISSION_RECORD,
 	/* the Merkle log */

@@ -178,6 +178,7 @@ read_assessment(struct mf_ingest_doc *d, json_t *p, struct mf_error *err)
 
 	if ((d->index_id = str_at(p, "/index")) == NULL)
 		return invalid(err, "/index", "index is required");
+	d->assessor = str_at(p, "/assessor");
 	if (!json_is_object(scores) || json_object_size(scores) == 0)
 		return invalid(err, "/scores",
 		               "scores must be an object of grades");
@@ -414,6 +415,9 @@ mf_ingest_doc_extra(const struct mf_ingest_doc *d, enum mf_doctype type,
 		json_object_set_new(x, "index", json_string(d->index_id));
 		json_object_set(x, "grades", d->grades);
 		json_object_set_new(x, "total", json_integer(d->grade_total));
+		if (d->assessor != NULL)
+			json_object_set_new(x, "assessor",
+			                    json_string(d->assessor));
 		break;
 	case MF_DOC_KEY_EVENT:
 		if (d->target_keyid != NULL)

@@ -39,7 +39,9 @@ struct mf_ingest_doc {
 	double value;
 	/* assessments */
 	const char *index_id;
-	json_t *grades; /* owned: {indicator: 0|1} */
+	const char *assessor; /* the judge a transcribed assessment names
+	                         (its signer is a curator), or NULL */
+	json_t *grades;       /* owned: {indicator: 0|1} */
 	int grade_total;
 	/* key events */
 	const char *action; /* "add", "rotate", "revoke" */

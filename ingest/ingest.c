@@ -204,6 +204,20 @@ authorise_curation(const struct ingest *in, const struct signer *s,
 		return mf_error_set(err, MF_E_WRONG_ROLE, "/type",
 		                    "curators transcribe disclosures and "
 		                    "assessments only");
+	/* whose grading it is: the signer's, or the one it transcribes */
+	if (in->type == MF_DOC_ASSESSMENT && !curator &&
+	    in->doc.assessor != NULL)
+		return mf_error_set(
+		    err, MF_E_WRONG_ROLE, "/assessor",
+		    "only a transcribed assessment names its "
+		    "assessor: %s's own assessments are its own",
+		    s->org);
+	if (in->type == MF_DOC_ASSESSMENT && curator &&
+	    in->doc.assessor == NULL)
+		return mf_error_set(err, MF_E_WRONG_ROLE, "/assessor",
+		                    "a transcribed assessment names the "
+		                    "registered assessor whose grading it is "
+		                    "(assessor)");
 	return 0;
 }
 
@@ -376,6 +390,10 @@ accept_refused(struct ingest *in, struct mf_error *err)
 	if (strcmp(state, "MF003") == 0)
 		return mf_error_set(err, MF_E_CONFLICT, "/keyid",
 		                    "the key was revoked meanwhile");
+	if (strcmp(state, "MF004") == 0)
+		return mf_error_set(err, MF_E_WRONG_ROLE, "/assessor",
+		                    "%s is not a registered assessor",
+		                    in->doc.assessor ? in->doc.assessor : "");
 	return mf_error_set(err, MF_E_CONFLICT, NULL,
 	                    "this payload was accepted meanwhile");
 }

@@ -678,7 +678,6 @@ static void
 check_supersedes(struct ctx *c, const json_t *doc)
 {
 	const json_t *v = json_object_get(doc, "supersedes");
-	const json_t *seq = json_object_get(doc, "seq");
 	const char *s;
 	size_t i;
 
@@ -705,10 +704,9 @@ check_supersedes(struct ctx *c, const json_t *doc)
 			return;
 		}
 	}
-	if (json_is_integer(seq) && json_integer_value(seq) == 1)
-		ERR(c, "/supersedes", "supersedes",
-		    "a document that replaces another cannot be the "
-		    "organisation's first (seq 1)");
+	/* A first document (seq 1) may supersede: a developer's first own
+	 * disclosure replaces a version a curator transcribed. Whether it
+	 * names the current head is the registry's check (409). */
 }
 
 /* Withheld and not-applicable fields should say why. */

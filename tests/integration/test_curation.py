@@ -56,12 +56,36 @@ def test_curator_transcribes_a_disclosure_for_a_developer(t):
     assert v["signed_by"] == [s["curator"].keyid], v
 
 
-def test_curator_transcribes_an_assessment(t):
+def test_curator_transcribes_an_assessment_for_its_assessor(t):
     s = setup(t)
     doc = mf.assessment("ibm", "granite-3", s["reg"].next_seq("importer"))
     doc["transcribed_from"] = source("the FMTI team")
+    doc["assessor"] = "fmti"
     r = s["reg"].submit(mf.envelope(doc, [s["curator"]]))
     assert r.status == 201, r
+    # the judgement is the assessor's, the signature the curator's
+    rows = t.sql("SELECT a.assessor, s.org FROM assessments a JOIN"
+                 " submissions s ON s.id = a.submission_id"
+                 " WHERE a.org = 'ibm' AND a.model = 'granite-3'")
+    assert rows == [["fmti", "importer"]], rows
+
+
+def test_a_transcribed_assessment_names_a_registered_assessor(t):
+    s = setup(t)
+    doc = mf.assessment("ibm", "granite-3", s["reg"].seqs["importer"] + 1)
+    doc["transcribed_from"] = source("the FMTI team")
+    refused(t, doc, s["curator"], "role_not_permitted", "/assessor")
+    doc["assessor"] = "ibm"  # a developer, not an assessor
+    refused(t, doc, s["curator"], "role_not_permitted", "/assessor")
+    doc["assessor"] = "nobody"
+    refused(t, doc, s["curator"], "role_not_permitted", "/assessor")
+
+
+def test_an_assessor_signs_its_own_grading(t):
+    s = setup(t)
+    doc = mf.assessment("ibm", "granite-3", s["reg"].next_seq("fmti"))
+    doc["assessor"] = "other-assessor"
+    refused(t, doc, s["assessor"], "role_not_permitted", "/assessor")
 
 
 def test_curator_signs_nothing_untranscribed(t):
@@ -96,5 +120,43 @@ def test_curator_role_is_offered_by_the_admin_api(t):
         "org": "bad-role", "name": "X", "role": "archivist",
         "public_key": k.public},
         headers={"Authorization": "Bearer " + s["reg"].token})
-    assert r.status == 400, r
+    assert r.status == 422, r
+    assert r.json()["error"]["code"] == "validation_failed", r.json()
     assert "curator" in r.json()["error"]["message"], r.json()
+
+
+def test_an_organisation_without_a_key_then_its_first_key(t):
+    s = setup(t)
+    auth = {"Authorization": "Bearer " + s["reg"].token}
+    r = t.server.post("/v1/admin/orgs", body={
+        "org": "writer", "name": "Writer", "role": "developer"},
+        headers=auth)
+    assert r.status == 201, r
+    assert r.json()["keyid"] is None, r.json()
+    # a curator transcribes for it before it has any key
+    doc = mf.disclosure("writer", "palmyra-x", s["reg"].next_seq("importer"))
+    doc["transcribed_from"] = source("Writer")
+    assert s["reg"].submit(mf.envelope(doc, [s["curator"]])).status == 201
+    # then the operator registers its first key, once
+    k = mf.Key(t.dir, "writer", "ecdsa-p256")
+    r = t.server.post("/v1/admin/orgs/writer/keys",
+                      body={"public_key": k.public}, headers=auth)
+    assert r.status == 201 and r.json()["keyid"] == k.keyid, r
+    k2 = mf.Key(t.dir, "writer2", "ed25519")
+    before = s["reg"].counts(t)
+    r = t.server.post("/v1/admin/orgs/writer/keys",
+                      body={"public_key": k2.public}, headers=auth)
+    assert r.status == 409, r
+    assert s["reg"].counts(t) == before
+    r = t.server.post("/v1/admin/orgs/nobody/keys",
+                      body={"public_key": k2.public}, headers=auth)
+    assert r.status == 404, r
+    r = t.server.post("/v1/admin/orgs/writer/keys",
+                      body={"public_key": k2.public})
+    assert r.status == 401, r
+    # the developer now publishes its own version over the transcription
+    head = t.server.get("/v1/models/writer/palmyra-x").json()
+    own = mf.disclosure("writer", "palmyra-x", s["reg"].next_seq("writer"),
+                        supersedes="sha256:" + head["payload_sha256"])
+    r = s["reg"].submit(mf.envelope(own, [k]))
+    assert r.status == 201, r
