@@ -187,11 +187,11 @@ write_out(const struct mf_fmti_import *imp, const char *outdir)
 
 			if (dev->disclosure.payload != NULL &&
 			    write_doc(outdir, subs, ed->name, dev, "disclosure",
-			              &dev->disclosure, dev->org,
+			              &dev->disclosure, MF_FMTI_CURATOR,
 			              MF_DOC_DISCLOSURE) != 0)
 				goto done;
 			if (write_doc(outdir, subs, ed->name, dev, "assessment",
-			              &dev->assessment, MF_FMTI_ASSESSOR,
+			              &dev->assessment, MF_FMTI_CURATOR,
 			              MF_DOC_ASSESSMENT) != 0)
 				goto done;
 		}

@@ -1,9 +1,11 @@
 /*
  * `modelfacts import fmti --submit`: puts an imported FMTI data set into a
- * running registry, as its operator and on behalf of each organisation:
- * registers the organisations (one Ed25519 key each, kept in a directory
- * so a later run can sign for them again), loads the index documents,
- * then signs and submits every disclosure and assessment in order.
+ * running registry, as its operator and as the curator that transcribes
+ * it (DESIGN.md section 2): registers the developers and the assessor
+ * without keys (their words are transcribed, never signed in their name),
+ * and the curator "fmti-import" with one Ed25519 key (kept in a directory
+ * so a later run can sign again), loads the index documents, then signs
+ * and submits every disclosure and assessment in order as the curator.
  * Re-running it submits only what changed: each document is compared,
  * without its per-submission members (issued_at, seq, registry,
  * supersedes, the pinned disclosure), with what the registry already
@@ -32,12 +34,8 @@ struct submitter {
 	const char *url;
 	char auth[4200];
 	const char *keys_dir;
-	json_t *seqs; /* org -> last seq used */
-	struct org_key {
-		const char *org; /* borrowed from the import */
-		struct mf_key *key;
-	} * keys;
-	size_t nkeys;
+	json_t *seqs;          /* org -> last seq used */
+	struct mf_key *signer; /* the curator's */
 	unsigned orgs, indices, disclosures, assessments, already, unchanged;
 };
 
@@ -99,7 +97,10 @@ done:
 	return key;
 }
 
-/* Registers org with its key, or checks that the key is already its. */
+/*
+ * Registers org, with its key or (key NULL) without one; when it exists,
+ * checks that the key is already its.
+ */
 static int
 ensure_org(struct submitter *s, const json_t *o, struct mf_key *key)
 {
@@ -110,9 +111,9 @@ ensure_org(struct submitter *s, const json_t *o, struct mf_key *key)
 	size_t i;
 	int rc = -1, found = 0;
 
-	if (mf_key_public_pem(key, &pub) != 0)
+	if (key != NULL && mf_key_public_pem(key, &pub) != 0)
 		return -1;
-	req = json_pack("{s:s, s:s, s:s, s:s}", "org", org, "name",
+	req = json_pack("{s:s, s:s, s:s, s:s*}", "org", org, "name",
 	                mf_json_str(o, "name"), "role", mf_json_str(o, "role"),
 	                "public_key", pub);
 	if (req == NULL || (body = json_dumps(req, JSON_COMPACT)) == NULL)
@@ -125,6 +126,10 @@ ensure_org(struct submitter *s, const json_t *o, struct mf_key *key)
 	}
 	if (st != 409)
 		goto done;
+	if (key == NULL) { /* it exists: whatever its keys, we sign nothing */
+		rc = 0;
+		goto done;
+	}
 	json_decref(r);
 	snprintf(path, sizeof(path), "/v1/orgs/%s/keys", org);
 	if (call(s, "GET", path, NULL, 0, &r) != 200)
@@ -210,17 +215,6 @@ done:
 	free(env);
 	mf_error_dispose(&err);
 	return rc;
-}
-
-static struct mf_key *
-key_of(struct submitter *s, const char *org)
-{
-	size_t i;
-
-	for (i = 0; i < s->nkeys; i++)
-		if (strcmp(s->keys[i].org, org) == 0)
-			return s->keys[i].key;
-	return NULL;
 }
 
 /* The payload of a DSSE envelope (a JSON object), parsed; NULL if not. */
@@ -362,7 +356,7 @@ has_assessment(struct submitter *s, const char *org, const char *model,
 			    strcmp(mf_json_str(e, "signer")
 			               ? mf_json_str(e, "signer")
 			               : "",
-			           MF_FMTI_ASSESSOR) != 0)
+			           MF_FMTI_CURATOR) != 0)
 				continue;
 			pending |=
 			    !json_is_integer(json_object_get(e, "log_index"));
@@ -414,14 +408,14 @@ submit_developer(struct submitter *s, const struct mf_fmti_developer *dev)
 			snprintf(sha, sizeof(sha), "%s", head + 7);
 			s->unchanged++;
 		} else {
-			if ((seq = next_seq(s, dev->org)) < 0)
+			if ((seq = next_seq(s, MF_FMTI_CURATOR)) < 0)
 				goto fail;
 			json_object_set_new(doc, "seq", json_integer(seq));
 			if (head[0] != '\0')
 				json_object_set_new(doc, "supersedes",
 				                    json_string(head));
-			if (sign_submit(s, doc, key_of(s, dev->org),
-			                MF_DOC_DISCLOSURE, sha) != 0)
+			if (sign_submit(s, doc, s->signer, MF_DOC_DISCLOSURE,
+			                sha) != 0)
 				goto fail;
 			s->disclosures++;
 		}
@@ -447,11 +441,10 @@ submit_developer(struct submitter *s, const struct mf_fmti_developer *dev)
 		json_decref(doc);
 		return 0;
 	}
-	if ((seq = next_seq(s, MF_FMTI_ASSESSOR)) < 0)
+	if ((seq = next_seq(s, MF_FMTI_CURATOR)) < 0)
 		goto fail;
 	json_object_set_new(doc, "seq", json_integer(seq));
-	if (sign_submit(s, doc, key_of(s, MF_FMTI_ASSESSOR), MF_DOC_ASSESSMENT,
-	                NULL) != 0)
+	if (sign_submit(s, doc, s->signer, MF_DOC_ASSESSMENT, NULL) != 0)
 		goto fail;
 	json_decref(doc);
 	s->assessments++;
@@ -475,9 +468,7 @@ mf_cli_fmti_submit(const struct mf_fmti_import *imp, const char *url,
 	memset(&s, 0, sizeof(s));
 	s.url = url;
 	s.keys_dir = keys_dir;
-	s.seqs = json_object();
-	s.keys = calloc(json_array_size(imp->orgs) + 1, sizeof(*s.keys));
-	if (s.seqs == NULL || s.keys == NULL)
+	if ((s.seqs = json_object()) == NULL)
 		goto done;
 	if ((token = mf_cli_admin_token(token_file)) == NULL)
 		return MF_EXIT_USAGE;
@@ -490,15 +481,14 @@ mf_cli_fmti_submit(const struct mf_fmti_import *imp, const char *url,
 		rc = MF_EXIT_USAGE;
 		goto done;
 	}
+	if ((s.signer = org_key(&s, MF_FMTI_CURATOR)) == NULL)
+		goto done;
 	json_array_foreach(imp->orgs, i, o)
 	{
-		struct mf_key *key = org_key(&s, mf_json_str(o, "org"));
+		bool curator =
+		    strcmp(mf_json_str(o, "org"), MF_FMTI_CURATOR) == 0;
 
-		if (key == NULL)
-			goto done;
-		s.keys[s.nkeys].org = mf_json_str(o, "org");
-		s.keys[s.nkeys++].key = key;
-		if (ensure_org(&s, o, key) != 0)
+		if (ensure_org(&s, o, curator ? s.signer : NULL) != 0)
 			goto done;
 	}
 	for (e = 0; e < MF_FMTI_EDITIONS; e++) {
@@ -528,9 +518,7 @@ mf_cli_fmti_submit(const struct mf_fmti_import *imp, const char *url,
 		       "submitted\n");
 	rc = MF_EXIT_OK;
 done:
-	for (i = 0; i < s.nkeys; i++)
-		mf_key_free(s.keys[i].key);
-	free(s.keys);
+	mf_key_free(s.signer);
 	json_decref(s.seqs);
 	return rc;
 }

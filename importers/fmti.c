@@ -1021,7 +1021,7 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 		}
 	}
 	if (answers != NULL && json_object_size(answers) > 0) {
-		if ((rc = next_seq(im, dev->org, &seq)) != 0) {
+		if ((rc = next_seq(im, MF_FMTI_CURATOR, &seq)) != 0) {
 			json_decref(answers);
 			return rc;
 		}
@@ -1077,7 +1077,7 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 			return MF_E_NOMEM;
 		}
 	}
-	if ((rc = next_seq(im, MF_FMTI_ASSESSOR, &seq)) != 0) {
+	if ((rc = next_seq(im, MF_FMTI_CURATOR, &seq)) != 0) {
 		json_decref(scores);
 		return rc;
 	}
@@ -1096,6 +1096,13 @@ build_docs(struct importer *im, const struct edition_spec *ed,
 	    "each indicator is awarded 1 when the information is "
 	    "disclosed as the indicator defines, else 0.",
 	    "source", SOURCE_URL, "scores", scores);
+	/* the grading is the FMTI assessors'; the curator only signs it */
+	if (doc != NULL &&
+	    json_object_set_new(doc, "assessor",
+	                        json_string(MF_FMTI_ASSESSOR)) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (doc != NULL &&
 	    json_object_set_new(
 	        doc, "transcribed_from",
@@ -1352,7 +1359,10 @@ mf_fmti_import(struct mf_fmti_import **out, const struct mf_fmti_options *opt,
 			goto done;
 	if ((rc = add_org(&im, MF_FMTI_ASSESSOR,
 	                  "Foundation Model Transparency Index", "assessor")) !=
-	    0) {
+	        0 ||
+	    (rc = add_org(&im, MF_FMTI_CURATOR,
+	                  "FMTI transcriptions (registry importer)",
+	                  "curator")) != 0) {
 		mf_error_set(err, rc, NULL, "out of memory");
 		goto done;
 	}

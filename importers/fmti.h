@@ -3,14 +3,17 @@
  * (../shared/data/fmti, CC BY 4.0, Bommasani et al.): for each edition
  * (v1.0 October 2023, v1.1 May 2024, 2025 December 2025) it builds
  *   - the index document (indicators with domain and subdomain),
- *   - one organisation per developer, plus the assessor "fmti",
+ *   - one organisation per developer, the assessor "fmti" and the
+ *     curator "fmti-import" that signs every document (none of the
+ *     others needs a key: their words are transcribed, not signed),
  *   - a disclosure per developer where the edition has disclosure text
  *     (v1.1 and 2025 transparency reports), answering the index's
  *     indicators in "indices",
- *   - an assessment by "fmti" with the published 0/1 scores and
- *     justifications.
- * Documents are unsigned payloads, numbered per organisation (seq) in
- * the order they would be submitted. Nothing here talks to a registry.
+ *   - an assessment that names "fmti" as its assessor, with the
+ *     published 0/1 scores and justifications.
+ * Every document says where it was transcribed from (transcribed_from).
+ * Documents are unsigned payloads, numbered in the curator's seq in the
+ * order they would be submitted. Nothing here talks to a registry.
  */
 #ifndef MF_FMTI_H
 #define MF_FMTI_H
@@ -22,7 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MF_FMTI_ASSESSOR         "fmti"
+#define MF_FMTI_ASSESSOR "fmti"
+/* The curator that signs every transcribed document (DESIGN.md section 2):
+ * never the developers' or the assessors' own keys. */
+#define MF_FMTI_CURATOR          "fmti-import"
 #define MF_FMTI_DEFAULT_REGISTRY "modelfacts.localhost"
 #define MF_FMTI_EDITIONS         3
 

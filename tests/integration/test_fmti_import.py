@@ -42,6 +42,18 @@ def test_import_submits_everything(t):
         o["org"] for o in listed}
     ids = [i["id"] for i in t.server.get("/v1/indices").json()["indices"]]
     assert ids == ["modelfacts-v1", "fmti-2025", "fmti-v1.0", "fmti-v1.1"]
+    # Transcribed, not impersonated (DESIGN.md section 2): the curator
+    # signed every document; no developer and not the assessor holds a
+    # key; every grading is attributed to the FMTI assessors.
+    roles = {o["org"]: o["role"] for o in listed}
+    assert roles["fmti-import"] == "curator" and roles["fmti"] == "assessor"
+    assert t.sql("SELECT DISTINCT org FROM submissions") == [["fmti-import"]]
+    assert t.sql("SELECT DISTINCT org FROM keys") == [["fmti-import"]]
+    assert t.sql("SELECT DISTINCT assessor, count(*) FROM assessments"
+                 " GROUP BY assessor") == [["fmti", "37"]]
+    assert t.sql("SELECT count(*) FROM submissions"
+                 " WHERE payload::json -> 'transcribed_from' IS NULL") == \
+        [["0"]]
 
 
 def fmti_total(t, org, model, index):

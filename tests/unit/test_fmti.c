@@ -328,22 +328,34 @@ test_organisations_and_seqs(void **state)
 	}
 	/* v1.0 "Stability AI" and v1.1 "Stability" are one organisation. */
 	assert_int_equal(n_stability, 1);
-	assert_string_equal(last_role, "assessor");
+	/* the assessor, then the curator that signs everything */
+	assert_string_equal(last_role, "curator");
 	assert_string_equal(
 	    mf_json_str(
 	        json_array_get(imp->orgs, json_array_size(imp->orgs) - 1),
 	        "org"),
+	    MF_FMTI_CURATOR);
+	assert_string_equal(
+	    mf_json_str(
+	        json_array_get(imp->orgs, json_array_size(imp->orgs) - 2),
+	        "org"),
 	    MF_FMTI_ASSESSOR);
 
-	/* In submission order, each signer's seq counts 1, 2, 3... */
+	/* In submission order, the curator's seq counts 1, 2, 3... and every
+	 * assessment names the FMTI assessors as its assessor. */
 	for (e = 0; e < MF_FMTI_EDITIONS; e++) {
 		const struct mf_fmti_edition *ed = &imp->editions[e];
 
 		for (j = 0; j < ed->n_devs; j++) {
 			const struct mf_fmti_doc *docs[2] = {
 			    &ed->devs[j].disclosure, &ed->devs[j].assessment};
-			const char *signers[2] = {ed->devs[j].org,
-			                          MF_FMTI_ASSESSOR};
+			const char *signers[2] = {MF_FMTI_CURATOR,
+			                          MF_FMTI_CURATOR};
+
+			assert_string_equal(
+			    mf_json_str(ed->devs[j].assessment.payload,
+			                "assessor"),
+			    MF_FMTI_ASSESSOR);
 
 			for (i = 0; i < 2; i++) {
 				json_int_t want, got;
@@ -361,10 +373,10 @@ test_organisations_and_seqs(void **state)
 			}
 		}
 	}
-	assert_int_equal(json_integer_value(json_object_get(seqs, "fmti")),
-	                 10 + 14 + 13);
-	/* Meta: a disclosure in v1.1 and in 2025. */
-	assert_int_equal(json_integer_value(json_object_get(seqs, "meta")), 2);
+	/* 37 assessments and the 14 + 13 reports of v1.1 and 2025 */
+	assert_int_equal(
+	    json_integer_value(json_object_get(seqs, MF_FMTI_CURATOR)),
+	    10 + 14 + 13 + 14 + 13);
 	json_decref(seqs);
 }
 
