@@ -134,6 +134,7 @@ static const char *const tags[MF_LABEL_EL__MAX] = {
     [MF_LABEL_EL_HEADROW] = "tr",    [MF_LABEL_EL_ROW] = "tr",
     [MF_LABEL_EL_TH] = "th",         [MF_LABEL_EL_TD] = "td",
     [MF_LABEL_EL_STRONG] = "strong", [MF_LABEL_EL_EM] = "em",
+    [MF_LABEL_EL_FOLD] = "details",  [MF_LABEL_EL_FOLD_SUMMARY] = "summary",
 };
 
 static bool
@@ -173,7 +174,7 @@ html_open(struct mf_label_emitter *e, enum mf_label_el el, const char *cls)
 		return rc;
 	rc = mf_buf_putc(e->out, '>');
 	if (rc == 0 && (el == MF_LABEL_EL_SECTION || el == MF_LABEL_EL_LIST ||
-	                el == MF_LABEL_EL_TABLE))
+	                el == MF_LABEL_EL_TABLE || el == MF_LABEL_EL_FOLD))
 		rc = mf_buf_putc(e->out, '\n');
 	e->line_start = true;
 	return rc;

@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 /* The value of "format" in label.json; changes only incompatibly. */
-#define MF_LABEL_FORMAT "modelfacts-label/1"
+#define MF_LABEL_FORMAT "modelfacts-label/2"
 
 /*
  * What the server assembles for one version of one model. Every pointer
