@@ -50,6 +50,17 @@ static const char css[] =
     ".mf-label a{color:#000}\n"
     ".mf-label code{font:.85em/1.2 ui-monospace,Menlo,Consolas,monospace;"
     "word-break:break-all}\n"
+    ".mf-label td{overflow-wrap:anywhere}\n"
+    ".mf-total{margin-bottom:0}\n"
+    ".mf-who{margin-top:.1rem}\n"
+    ".mf-notice{font-size:1.1rem;font-weight:700;padding:.3rem .5rem;"
+    "border:2px solid #000}\n"
+    ".mf-score .mf-bar{width:5rem}\n"
+    "tr.mf-disagree>td:first-child{border-left:5px solid #000;"
+    "padding-left:.3rem}\n"
+    ".mf-folds{list-style:none;padding-left:0}\n"
+    ".mf-fold>summary{cursor:pointer;padding:.15rem 0}\n"
+    ".mf-fold[open]>summary{border-bottom:1px solid #000}\n"
     "@media print{.mf-label{border-width:1px}}\n";
 
 const char *

@@ -1150,6 +1150,52 @@ headline_judge(struct mf_label_emitter *e, const json_t *g, const json_t *j)
 	mf_label_close(e, MF_LABEL_EL_PARA);
 }
 
+/* Which rows a table or fold takes. */
+enum pick {
+	PICK_DISAGREE, /* the disagreements */
+	PICK_REST,     /* everything else */
+};
+
+static bool
+picked(const json_t *ind, enum pick p)
+{
+	return json_is_true(json_object_get(ind, "disagreement")) ==
+	       (p == PICK_DISAGREE);
+}
+
+static size_t
+count_picked(const json_t *inds, enum pick p)
+{
+	const json_t *ind;
+	size_t i, n = 0;
+
+	json_array_foreach(inds, i, ind) n += picked(ind, p);
+	return n;
+}
+
+/* Said on the first screen: the judges of an index do not agree. */
+static void
+disagreement_note(struct mf_label_emitter *e, const json_t *g)
+{
+	size_t n =
+	    count_picked(json_object_get(g, "indicators"), PICK_DISAGREE);
+	char buf[160];
+
+	if (n == 0)
+		return;
+	mf_label_open(e, MF_LABEL_EL_PARA, "who");
+	snprintf(buf, sizeof(buf),
+	         "The automatic check and an assessor disagree on %zu "
+	         "indicator%s of ",
+	         n, n == 1 ? "" : "s");
+	mf_label_open(e, MF_LABEL_EL_STRONG, NULL);
+	mf_label_text(e, buf);
+	index_title(e, g);
+	mf_label_close(e, MF_LABEL_EL_STRONG);
+	mf_label_text(e, ": see Transparency by indicator.");
+	mf_label_close(e, MF_LABEL_EL_PARA);
+}
+
 /* The first screen: every index that judged this version, its score by
  * each judge, assessors first. */
 static void
@@ -1166,6 +1212,7 @@ headline(struct mf_label_emitter *e, const json_t *label)
 	{
 		json_array_foreach(json_object_get(g, "judges"), k, j)
 		    headline_judge(e, g, j);
+		disagreement_note(e, g);
 	}
 	if (live != NULL) {
 		mf_label_open(e, MF_LABEL_EL_PARA, "small");
@@ -1343,29 +1390,6 @@ indicator_row(struct mf_label_emitter *e, const json_t *g, const json_t *ind,
 	mf_label_close(e, MF_LABEL_EL_ROW);
 }
 
-/* Which rows a table or fold takes. */
-enum pick {
-	PICK_DISAGREE, /* the disagreements */
-	PICK_REST,     /* everything else */
-};
-
-static bool
-picked(const json_t *ind, enum pick p)
-{
-	return json_is_true(json_object_get(ind, "disagreement")) ==
-	       (p == PICK_DISAGREE);
-}
-
-static size_t
-count_picked(const json_t *inds, enum pick p)
-{
-	const json_t *ind;
-	size_t i, n = 0;
-
-	json_array_foreach(inds, i, ind) n += picked(ind, p);
-	return n;
-}
-
 static void
 indicator_table(struct mf_label_emitter *e, const json_t *g, enum pick p)
 {
@@ -1475,7 +1499,10 @@ index_indicators(struct mf_label_emitter *e, const json_t *g)
 	const json_t *inds = json_object_get(g, "indicators");
 	size_t n_dis = count_picked(inds, PICK_DISAGREE);
 	size_t n_rest = count_picked(inds, PICK_REST);
+	const json_t *ind, *x;
+	bool unassessed = false;
 	char buf[128];
+	size_t i, k;
 
 	if (n_dis > 0) {
 		mf_label_open(e, MF_LABEL_EL_PARA, NULL);
@@ -1486,8 +1513,19 @@ index_indicators(struct mf_label_emitter *e, const json_t *g)
 		mf_label_close(e, MF_LABEL_EL_PARA);
 		indicator_table(e, g, PICK_DISAGREE);
 	}
+	json_array_foreach(inds, i, ind)
+	{
+		json_array_foreach(json_object_get(ind, "judgements"), k, x)
+		{
+			if (!eq(str(x, "result"), "unassessed"))
+				break;
+		}
+		if (k == json_array_size(json_object_get(ind, "judgements")))
+			unassessed = true;
+	}
 	mf_label_open(e, MF_LABEL_EL_PARA, NULL);
-	snprintf(buf, sizeof(buf), "Not met or not assessed: %zu", n_rest);
+	snprintf(buf, sizeof(buf), "%s: %zu",
+	         unassessed ? "Not met or not assessed" : "Not met", n_rest);
 	mf_label_wrap(e, MF_LABEL_EL_STRONG, NULL, buf);
 	mf_label_close(e, MF_LABEL_EL_PARA);
 	if (n_rest == 0)
