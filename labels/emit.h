@@ -31,6 +31,11 @@ enum mf_label_el {
 	MF_LABEL_EL_TD,
 	MF_LABEL_EL_STRONG,
 	MF_LABEL_EL_EM,
+	/* A folded group: HTML <details>, opened by the reader; Markdown
+	 * cannot fold, so it shows the summary line and leaves the rest
+	 * to the HTML and label.json. Must start with one FOLD_SUMMARY. */
+	MF_LABEL_EL_FOLD,
+	MF_LABEL_EL_FOLD_SUMMARY, /* inline content only */
 	MF_LABEL_EL__MAX
 };
 
@@ -67,6 +72,8 @@ struct mf_label_emitter {
 	const char *mark;   /* Markdown: open emphasis marker, or NULL */
 	bool mark_out;      /* ...already written */
 	size_t cols;        /* cells in the current table's header row */
+	bool in_fold;       /* Markdown: inside a FOLD */
+	bool folded;        /* ...past its summary: nothing is written */
 };
 
 void mf_label_emitter_init(struct mf_label_emitter *e,

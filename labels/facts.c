@@ -417,88 +417,269 @@ fail:
 	return NULL;
 }
 
-/* Indicators the model does not get credit for, in index order. */
+/* ---- judgements ---- */
+
+/*
+ * One judge's view of one index: who, when, where from, and the totals;
+ * the indicators are gathered per index below, side by side.
+ */
 static json_t *
-score_unmet(const json_t *indicators)
+judge_view(const json_t *j)
 {
-	static const char *const keys[] = {
-	    "id",     "name",      "domain", "subdomain",
-	    "result", "judged_by", "reason", "justification"};
-	json_t *out = json_array(), *x;
-	const json_t *it;
-	const char *r;
-	size_t i, k;
+	const json_t *s = json_object_get(j, "score");
+	const json_t *li = json_object_get(j, "log_index");
+	const json_t *src = json_object_get(j, "source");
+	json_t *o = json_object();
 
-	if (out == NULL)
+	if (o == NULL)
 		return NULL;
-	json_array_foreach(indicators, i, it)
-	{
-		r = json_string_value(json_object_get(it, "result"));
-		if (!eq(r, "not_met") && !eq(r, "unassessed"))
-			continue;
-		if ((x = json_object()) == NULL ||
-		    json_array_append_new(out, x) != 0)
-			goto fail;
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (copy_if(x, keys[k], it, keys[k], T_STR) != 0)
-				goto fail;
-		if (copy_if(x, "references", it, "references", T_ARR) != 0)
-			goto fail;
-	}
-	return out;
-fail:
-	json_decref(out);
-	return NULL;
-}
-
-/* The label's view of one mf_score_json(); NULL input gives JSON null. */
-static json_t *
-score_view(const json_t *s, bool with_unmet)
-{
-	json_t *o;
-
-	if (!json_is_object(s))
-		return json_null();
-	if ((o = json_object()) == NULL)
-		return NULL;
-	if (copy_if(o, "index", s, "index", T_STR) != 0 ||
+	if (copy_if(o, "judge", j, "judge", T_STR) != 0 ||
+	    copy_if(o, "judge_name", j, "judge_name", T_STR) != 0 ||
+	    set_new(
+	        o, "automatic",
+	        json_boolean(eq(json_string_value(json_object_get(j, "judge")),
+	                        "auto"))) != 0 ||
+	    set_new(o, "at",
+	            json_is_string(json_object_get(j, "at"))
+	                ? json_deep_copy(json_object_get(j, "at"))
+	                : json_null()) != 0 ||
+	    set_new(o, "log_index",
+	            json_is_integer(li) && json_integer_value(li) >= 0
+	                ? json_integer(json_integer_value(li))
+	                : json_null()) != 0 ||
+	    set_new(o, "payload_sha256",
+	            json_is_string(json_object_get(j, "payload_sha256"))
+	                ? json_deep_copy(json_object_get(j, "payload_sha256"))
+	                : json_null()) != 0 ||
+	    set_new(o, "source",
+	            json_is_object(src) || json_is_string(src)
+	                ? json_deep_copy(src)
+	                : json_null()) != 0 ||
 	    copy_if(o, "index_version", s, "index_version", T_STR) != 0 ||
 	    copy_total(o, s) != 0 ||
-	    copy_if(o, "judged_by", s, "judged_by", T_ARR) != 0 ||
 	    set_new(o, "domains",
-	            score_domains(json_object_get(s, "domains"))) != 0 ||
-	    (with_unmet &&
-	     set_new(o, "unmet",
-	             score_unmet(json_object_get(s, "indicators"))) != 0)) {
+	            score_domains(json_object_get(s, "domains"))) != 0) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
 }
 
-static json_t *
-transparency(const struct mf_label_input *in)
+/* A judgement the label can use: an object with a judge, an index and a
+ * score object. */
+static bool
+usable(const json_t *j)
 {
-	json_t *o = json_object(), *others = json_array();
-	const json_t *s;
+	return json_is_string(json_object_get(j, "judge")) &&
+	       json_is_string(json_object_get(j, "index")) &&
+	       json_is_object(json_object_get(j, "score"));
+}
+
+static const json_t *
+indicator_of(const json_t *score, const char *id)
+{
+	const json_t *it;
 	size_t i;
 
-	if (o == NULL || others == NULL)
-		goto fail;
-	if (set_new(o, "modelfacts", score_view(in->score, true)) != 0 ||
-	    json_object_set(o, "other", others) != 0)
-		goto fail;
-	json_array_foreach(in->other_scores, i, s)
+	json_array_foreach(json_object_get(score, "indicators"), i, it)
 	{
-		if (json_is_object(s) &&
-		    json_array_append_new(others, score_view(s, false)) != 0)
+		if (eq(json_string_value(json_object_get(it, "id")), id))
+			return it;
+	}
+	return NULL;
+}
+
+/* One judge's result on one indicator, with its reasons. */
+static json_t *
+indicator_entry(const json_t *j, const json_t *it)
+{
+	json_t *x = json_object();
+	const char *r = json_string_value(json_object_get(it, "result"));
+
+	if (x == NULL || copy_if(x, "judge", j, "judge", T_STR) != 0 ||
+	    set_str(x, "result", r != NULL ? r : "unassessed") != 0 ||
+	    copy_if(x, "reason", it, "reason", T_STR) != 0 ||
+	    copy_if(x, "justification", it, "justification", T_STR) != 0 ||
+	    copy_if(x, "references", it, "references", T_ARR) != 0) {
+		json_decref(x);
+		return NULL;
+	}
+	return x;
+}
+
+/*
+ * The indicator id across the judges of one index: every judge's result
+ * in judge order, and whether it is worth a row on the label: a judge
+ * found it not met, nobody assessed it, or the automatic check and an
+ * assessor came to different results (a disagreement). Sets *out to a
+ * new row, or NULL when the indicator is met by everyone who assessed
+ * it; returns 0 or -1.
+ */
+static int
+indicator_row(json_t **out, const json_t *judges, const json_t *first)
+{
+	const char *id = json_string_value(json_object_get(first, "id"));
+	const char *auto_r = NULL, *r;
+	const json_t *j, *it;
+	json_t *row = NULL, *list = json_array(), *x;
+	bool not_met = false, assessed = false, disagree = false;
+	size_t i;
+
+	*out = NULL;
+	if (list == NULL)
+		return -1;
+	json_array_foreach(judges, i, j)
+	{
+		if ((it = indicator_of(json_object_get(j, "score"), id)) ==
+		    NULL)
+			continue;
+		if ((x = indicator_entry(j, it)) == NULL ||
+		    json_array_append_new(list, x) != 0)
+			goto fail;
+		r = json_string_value(json_object_get(x, "result"));
+		if (eq(r, "unassessed"))
+			continue;
+		assessed = true;
+		not_met = not_met || eq(r, "not_met");
+		if (eq(json_string_value(json_object_get(j, "judge")), "auto"))
+			auto_r = r;
+	}
+	/* Judges are in display order, the automatic check last: compare
+	 * every assessor with it once it is known. */
+	json_array_foreach(list, i, x)
+	{
+		r = json_string_value(json_object_get(x, "result"));
+		if (auto_r != NULL && !eq(r, "unassessed") &&
+		    !eq(json_string_value(json_object_get(x, "judge")),
+		        "auto") &&
+		    strcmp(r, auto_r) != 0)
+			disagree = true;
+	}
+	if (!not_met && assessed && !disagree) {
+		json_decref(list);
+		return 0;
+	}
+	if ((row = json_object()) == NULL ||
+	    copy_if(row, "id", first, "id", T_STR) != 0 ||
+	    copy_if(row, "name", first, "name", T_STR) != 0 ||
+	    copy_if(row, "domain", first, "domain", T_STR) != 0 ||
+	    copy_if(row, "subdomain", first, "subdomain", T_STR) != 0 ||
+	    set_new(row, "disagreement", json_boolean(disagree)) != 0 ||
+	    json_object_set(row, "judgements", list) != 0)
+		goto fail;
+	json_decref(list);
+	*out = row;
+	return 0;
+fail:
+	json_decref(row);
+	json_decref(list);
+	return -1;
+}
+
+/* Indicators worth a row, in index order: the first judge's order, then
+ * any indicator only a later judge has. */
+static json_t *
+index_indicators(const json_t *judges)
+{
+	json_t *out = json_array(), *seen = json_object(), *row;
+	const json_t *j, *it;
+	const char *id;
+	size_t i, k;
+
+	if (out == NULL || seen == NULL)
+		goto fail;
+	json_array_foreach(judges, i, j)
+	{
+		json_array_foreach(
+		    json_object_get(json_object_get(j, "score"), "indicators"),
+		    k, it)
+		{
+			id = json_string_value(json_object_get(it, "id"));
+			if (id == NULL || json_object_get(seen, id) != NULL)
+				continue;
+			if (json_object_set_new(seen, id, json_true()) != 0 ||
+			    indicator_row(&row, judges, it) != 0 ||
+			    (row != NULL &&
+			     json_array_append_new(out, row) != 0))
+				goto fail;
+		}
+	}
+	json_decref(seen);
+	return out;
+fail:
+	json_decref(seen);
+	json_decref(out);
+	return NULL;
+}
+
+/* Every judgement of one index, side by side. */
+static json_t *
+index_group(const json_t *judgements, const char *index)
+{
+	json_t *g = json_object(), *judges = json_array(), *views = NULL;
+	const json_t *j, *name = NULL;
+	size_t i;
+
+	if (g == NULL || judges == NULL || (views = json_array()) == NULL)
+		goto fail;
+	json_array_foreach(judgements, i, j)
+	{
+		if (!usable(j) ||
+		    !eq(json_string_value(json_object_get(j, "index")), index))
+			continue;
+		if (name == NULL &&
+		    json_is_string(json_object_get(j, "index_name")))
+			name = json_object_get(j, "index_name");
+		if (json_array_append(judges, (json_t *)j) != 0 ||
+		    json_array_append_new(views, judge_view(j)) != 0)
 			goto fail;
 	}
-	json_decref(others);
-	return o;
+	if (set_str(g, "index", index) != 0 ||
+	    set_new(g, "index_name",
+	            name != NULL ? json_deep_copy(name) : json_null()) != 0 ||
+	    json_object_set(g, "judges", views) != 0 ||
+	    set_new(g, "indicators", index_indicators(judges)) != 0)
+		goto fail;
+	json_decref(judges);
+	json_decref(views);
+	return g;
 fail:
-	json_decref(others);
-	json_decref(o);
+	json_decref(views);
+	json_decref(judges);
+	json_decref(g);
+	return NULL;
+}
+
+/* The judgements grouped by index, indices in the order they first
+ * appear (the input puts assessors first, so an index an assessor
+ * judged comes before one only the automatic check did). */
+static json_t *
+judgements(const struct mf_label_input *in)
+{
+	json_t *out = json_array(), *seen = json_object();
+	const json_t *j;
+	const char *index;
+	size_t i;
+
+	if (out == NULL || seen == NULL)
+		goto fail;
+	json_array_foreach(in->judgements, i, j)
+	{
+		if (!usable(j))
+			continue;
+		index = json_string_value(json_object_get(j, "index"));
+		if (json_object_get(seen, index) != NULL)
+			continue;
+		if (json_object_set_new(seen, index, json_true()) != 0 ||
+		    json_array_append_new(
+		        out, index_group(in->judgements, index)) != 0)
+			goto fail;
+	}
+	json_decref(seen);
+	return out;
+fail:
+	json_decref(seen);
+	json_decref(out);
 	return NULL;
 }
 
@@ -656,10 +837,13 @@ fail:
 	return NULL;
 }
 
+/* The signed eval results, and what the disclosure says about evals
+ * (not for an assessment-only label: there is no disclosure). */
 static json_t *
-evals(const struct mf_label_input *in)
+evals(const struct mf_label_input *in, bool only)
 {
-	json_t *o = facts_object(in->disclosure, eval_defs);
+	json_t *o =
+	    only ? json_object() : facts_object(in->disclosure, eval_defs);
 
 	if (o == NULL ||
 	    set_new(o, "self_reported",
@@ -717,8 +901,12 @@ links(json_t *reg, const struct mf_label_input *in, const char *org,
 		         base, org, model, in->version);
 		if (set_str(o, "record", url) != 0)
 			return -1;
+		n = strlen(url);
 		strcat(url, "/envelope");
 		if (set_str(o, "envelope", url) != 0)
+			return -1;
+		memcpy(url + n, "/judgements", sizeof("/judgements"));
+		if (set_str(o, "judgements", url) != 0)
 			return -1;
 	}
 	if (in->log_index >= 0) {
@@ -780,6 +968,22 @@ provenance(const struct mf_label_input *in)
 	return o;
 }
 
+/* The sections read from the disclosure; an assessment-only label has
+ * none of them, rather than a page of "Not disclosed". */
+static int
+disclosure_sections(json_t *l, const json_t *d)
+{
+	if (set_new(l, "identity", facts_object(d, identity_defs)) != 0 ||
+	    set_new(l, "key_facts", facts_object(d, key_fact_defs)) != 0 ||
+	    set_new(l, "uses", facts_object(d, uses_defs)) != 0 ||
+	    set_new(l, "risks", facts_object(d, risks_defs)) != 0 ||
+	    set_new(l, "changes", facts_object(d, changes_defs)) != 0 ||
+	    set_new(l, "accountability",
+	            facts_object(d, accountability_defs)) != 0)
+		return -1;
+	return 0;
+}
+
 json_t *
 mf_label_facts_build(const struct mf_label_input *in)
 {
@@ -788,6 +992,7 @@ mf_label_facts_build(const struct mf_label_input *in)
 	const char *org = in->org, *model = in->model;
 	const json_t *name =
 	    json_object_get(json_object_get(d, "identity"), "name");
+	bool only = in->assessment_only && d == NULL;
 	json_t *l = json_object(), *s;
 
 	if (org == NULL)
@@ -798,20 +1003,15 @@ mf_label_facts_build(const struct mf_label_input *in)
 	    set_new(l, "name",
 	            json_is_string(name) ? json_deep_copy(name)
 	                                 : json_null()) != 0 ||
+	    set_new(l, "assessment_only", json_boolean(only)) != 0 ||
 	    (s = json_object()) == NULL ||
 	    json_object_set_new(l, "subject", s) != 0 ||
 	    set_str(s, "org", org) != 0 || set_str(s, "model", model) != 0 ||
 	    set_new(l, "registry", registry(in, org, model)) != 0 ||
 	    set_new(l, "provenance", provenance(in)) != 0 ||
-	    set_new(l, "identity", facts_object(d, identity_defs)) != 0 ||
-	    set_new(l, "key_facts", facts_object(d, key_fact_defs)) != 0 ||
-	    set_new(l, "transparency", transparency(in)) != 0 ||
-	    set_new(l, "evals", evals(in)) != 0 ||
-	    set_new(l, "uses", facts_object(d, uses_defs)) != 0 ||
-	    set_new(l, "risks", facts_object(d, risks_defs)) != 0 ||
-	    set_new(l, "changes", facts_object(d, changes_defs)) != 0 ||
-	    set_new(l, "accountability",
-	            facts_object(d, accountability_defs)) != 0) {
+	    set_new(l, "judgements", judgements(in)) != 0 ||
+	    set_new(l, "evals", evals(in, only)) != 0 ||
+	    (!only && disclosure_sections(l, d) != 0)) {
 		json_decref(l);
 		return NULL;
 	}

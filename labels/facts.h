@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 /* A new reference, or NULL when out of memory. in->disclosure must be an
- * object (the caller checks). */
+ * object, or NULL for an assessment-only label (the caller checks). */
 json_t *mf_label_facts_build(const struct mf_label_input *in);
 
 #endif

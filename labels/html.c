@@ -50,6 +50,17 @@ static const char css[] =
     ".mf-label a{color:#000}\n"
     ".mf-label code{font:.85em/1.2 ui-monospace,Menlo,Consolas,monospace;"
     "word-break:break-all}\n"
+    ".mf-label td{overflow-wrap:anywhere}\n"
+    ".mf-total{margin-bottom:0}\n"
+    ".mf-who{margin-top:.1rem}\n"
+    ".mf-notice{font-size:1.1rem;font-weight:700;padding:.3rem .5rem;"
+    "border:2px solid #000}\n"
+    ".mf-score .mf-bar{width:5rem}\n"
+    "tr.mf-disagree>td:first-child{border-left:5px solid #000;"
+    "padding-left:.3rem}\n"
+    ".mf-folds{list-style:none;padding-left:0}\n"
+    ".mf-fold>summary{cursor:pointer;padding:.15rem 0}\n"
+    ".mf-fold[open]>summary{border-bottom:1px solid #000}\n"
     "@media print{.mf-label{border-width:1px}}\n";
 
 const char *
@@ -134,6 +145,7 @@ static const char *const tags[MF_LABEL_EL__MAX] = {
     [MF_LABEL_EL_HEADROW] = "tr",    [MF_LABEL_EL_ROW] = "tr",
     [MF_LABEL_EL_TH] = "th",         [MF_LABEL_EL_TD] = "td",
     [MF_LABEL_EL_STRONG] = "strong", [MF_LABEL_EL_EM] = "em",
+    [MF_LABEL_EL_FOLD] = "details",  [MF_LABEL_EL_FOLD_SUMMARY] = "summary",
 };
 
 static bool
@@ -173,7 +185,7 @@ html_open(struct mf_label_emitter *e, enum mf_label_el el, const char *cls)
 		return rc;
 	rc = mf_buf_putc(e->out, '>');
 	if (rc == 0 && (el == MF_LABEL_EL_SECTION || el == MF_LABEL_EL_LIST ||
-	                el == MF_LABEL_EL_TABLE))
+	                el == MF_LABEL_EL_TABLE || el == MF_LABEL_EL_FOLD))
 		rc = mf_buf_putc(e->out, '\n');
 	e->line_start = true;
 	return rc;

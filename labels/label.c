@@ -25,7 +25,8 @@ int
 mf_label_json(json_t **out, const struct mf_label_input *in)
 {
 	*out = NULL;
-	if (in == NULL || !json_is_object(in->disclosure))
+	if (in == NULL || !(json_is_object(in->disclosure) ||
+	                    (in->disclosure == NULL && in->assessment_only)))
 		return MF_E_BAD_PARAM;
 	if ((*out = mf_label_facts_build(in)) == NULL)
 		return MF_E_NOMEM;

@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 /* The value of "format" in label.json; changes only incompatibly. */
-#define MF_LABEL_FORMAT "modelfacts-label/1"
+#define MF_LABEL_FORMAT "modelfacts-label/2"
 
 /*
  * What the server assembles for one version of one model. Every pointer
@@ -40,11 +40,10 @@ struct mf_label_input {
 	const json_t *disclosure;   /* the payload (schema/disclosure.v1.json),
 	                               required (an object) unless
 	                               assessment_only */
-	const json_t *score;        /* deprecated, being replaced by
-	                               judgements: mf_score_json() of
-	                               modelfacts-v1 with assessments applied */
-	const json_t *other_scores; /* deprecated, see judgements: array of
-	                               mf_score_json() of other indices */
+	const json_t *score;        /* deprecated and no longer read (the
+	                               label shows judgements): to be
+	                               removed */
+	const json_t *other_scores; /* deprecated, no longer read */
 	/*
 	 * Every judgement about this version (DESIGN section 2: a score
 	 * belongs to (version, index, judge); no judge overrides another),
@@ -57,7 +56,12 @@ struct mf_label_input {
 	 *    "log_index": <its log entry, -1 when not yet in the log>,
 	 *    "payload_sha256": <the assessment's; null for "auto">,
 	 *    "source": <provenance of a transcribed assessment: the
-	 *               payload's own "source" object, or null>,
+	 *               payload's own "source" object, or null; the
+	 *               label shows its "dataset" (or "title", "name"),
+	 *               "edition", "file", "row", "prepared_by" (or
+	 *               "author", "written_by"), "url", "license" and
+	 *               "attribution" as "Transcribed from ..."; a
+	 *               string is shown as a source link>,
 	 *    "score": <mf_score_json() of this judge alone: for "auto" the
 	 *              rules over the disclosure, for an assessor that
 	 *              assessor's latest assessment of this version and

@@ -71,12 +71,24 @@ disclosed_value(const json_t *fact)
 	return json_object_get(fact, "value");
 }
 
+static bool
+assessment_only(const json_t *label)
+{
+	return json_is_true(json_object_get(label, "assessment_only"));
+}
+
 const char *
 mf_label_layout_name(const json_t *label)
 {
 	const char *s = str(label, "name");
 
-	return s != NULL && *s != '\0' ? s : "Unnamed model";
+	if (s != NULL && *s != '\0')
+		return s;
+	/* no disclosure, so no name: the registry's model id */
+	s = str(json_object_get(label, "subject"), "model");
+	if (assessment_only(label) && s != NULL && *s != '\0')
+		return s;
+	return "Unnamed model";
 }
 
 /* ---- small writers ---- */
@@ -88,25 +100,6 @@ num_exact(struct mf_label_emitter *e, double x)
 
 	mf_label_num_exact(num, x);
 	mf_label_text(e, num);
-}
-
-static void
-ratio(struct mf_label_emitter *e, const json_t *total)
-{
-	char buf[64];
-
-	snprintf(buf, sizeof(buf),
-	         "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
-	         json_integer_value(json_object_get(total, "score")),
-	         json_integer_value(json_object_get(total, "max")));
-	mf_label_text(e, buf);
-}
-
-static void
-bar(struct mf_label_emitter *e, const json_t *total)
-{
-	mf_label_bar(e, json_integer_value(json_object_get(total, "score")),
-	             json_integer_value(json_object_get(total, "max")));
 }
 
 /* Known enum values with a better reading than their words. */
@@ -791,8 +784,12 @@ title(struct mf_label_emitter *e, const json_t *label)
 	mf_label_text(e, "/");
 	mf_label_text(e, model != NULL ? model : "?");
 	mf_label_close(e, MF_LABEL_EL_STRONG);
-	mf_label_text(e, " \xc2\xb7 registry version ");
-	registry_version(e, label);
+	if (assessment_only(label)) {
+		mf_label_text(e, " \xc2\xb7 no disclosure");
+	} else {
+		mf_label_text(e, " \xc2\xb7 registry version ");
+		registry_version(e, label);
+	}
 	if (str(at(label, "/registry"), "origin") != NULL) {
 		mf_label_text(e, " \xc2\xb7 ");
 		mf_label_text(e, str(at(label, "/registry"), "origin"));
@@ -898,20 +895,7 @@ key_facts(struct mf_label_emitter *e, const json_t *label)
 	section_end(e);
 }
 
-/* ---- scores ---- */
-
-static void
-judge(struct mf_label_emitter *e, const char *who)
-{
-	if (who == NULL) {
-		mf_label_text(e, "Nobody yet");
-	} else if (strcmp(who, "registry") == 0) {
-		mf_label_text(e, "Automatic registry check");
-	} else {
-		mf_label_text(e, "Assessor ");
-		mf_label_text(e, who);
-	}
-}
+/* ---- judgements ---- */
 
 static const json_t *
 find_by_id(const json_t *list, const char *id)
@@ -927,172 +911,708 @@ find_by_id(const json_t *list, const char *id)
 	return NULL;
 }
 
+/*
+ * A judge's met/assessed: indicators a judge did not assess (an
+ * assessor grading a few indicators of an index) are left out of the
+ * denominator rather than counted as failures; the label says how many
+ * there were. *total is set to the denominator.
+ */
 static void
-score_summary(struct mf_label_emitter *e, const json_t *s)
+ratio_judged(struct mf_label_emitter *e, const json_t *t, json_int_t *total)
 {
-	const json_t *judges = json_object_get(s, "judged_by"), *j;
-	char buf[128];
+	json_int_t met = json_integer_value(json_object_get(t, "score"));
+	json_int_t max = json_integer_value(json_object_get(t, "max"));
+	json_int_t un = json_integer_value(json_object_get(t, "unassessed"));
+	char buf[64];
+
+	*total = max - un > 0 ? max - un : 0;
+	if (max > 0 && *total == 0) {
+		mf_label_text(e, "not assessed");
+		return;
+	}
+	snprintf(buf, sizeof(buf),
+	         "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT, met, *total);
+	mf_label_text(e, buf);
+}
+
+/* Rows a list of indicators shows before it folds by subdomain. */
+#define FOLD_AFTER 10
+
+static bool
+is_auto(const json_t *j)
+{
+	return json_is_true(json_object_get(j, "automatic"));
+}
+
+/* The index as readers know it, with its id when the name differs. */
+static void
+index_title(struct mf_label_emitter *e, const json_t *g)
+{
+	const char *id = str(g, "index"), *name = str(g, "index_name");
+
+	if (name != NULL && *name != '\0' && !eq(name, id)) {
+		mf_label_text(e, name);
+		mf_label_text(e, " (");
+		mf_label_text(e, id != NULL ? id : "?");
+		mf_label_text(e, ")");
+	} else {
+		mf_label_text(e, id != NULL ? id : "Unnamed index");
+	}
+}
+
+/* A judge in a few words: column heads and per-indicator lines. */
+static const char *
+judge_short(const json_t *j)
+{
+	const char *name = str(j, "judge_name");
+
+	if (is_auto(j))
+		return "Automatic check";
+	if (name != NULL && *name != '\0')
+		return name;
+	return str(j, "judge") != NULL ? str(j, "judge") : "Assessor";
+}
+
+static const json_t *
+judge_of(const json_t *g, const char *judge)
+{
+	const json_t *j;
 	size_t i;
+
+	json_array_foreach(json_object_get(g, "judges"), i, j)
+	{
+		if (eq(str(j, "judge"), judge))
+			return j;
+	}
+	return NULL;
+}
+
+/* The day of an RFC 3339 time, which is what a reader needs here (the
+ * full time is in label.json); anything else as given. */
+static void
+day(struct mf_label_emitter *e, const char *at)
+{
+	size_t i;
+
+	if (at == NULL) {
+		mf_label_text(e, "date not recorded");
+		return;
+	}
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? at[i] != '-'
+		                     : !(at[i] >= '0' && at[i] <= '9'))
+			break;
+	if (i == 10)
+		mf_label_textn(e, at, 10);
+	else
+		mf_label_text(e, at);
+}
+
+static const char *
+first_str(const json_t *o, const char *const *keys)
+{
+	for (; *keys != NULL; keys++)
+		if (str(o, *keys) != NULL && *str(o, *keys) != '\0')
+			return str(o, *keys);
+	return NULL;
+}
+
+/*
+ * "Transcribed from <data set> <edition>, <file>, row <n>, prepared by
+ * <who>; <license>: <attribution>" for a transcribed document's source
+ * object (label.h); a source that is only a URL is a link.
+ */
+static void
+source_text(struct mf_label_emitter *e, const json_t *src)
+{
+	static const char *const what[] = {"title", "name", "dataset",
+	                                   "data_set", NULL};
+	static const char *const who[] = {"prepared_by", "author", "authors",
+	                                  "written_by", NULL};
+	const json_t *row = json_object_get(src, "row");
+	const char *w;
+	char buf[32];
+
+	if (json_is_string(src)) {
+		mf_label_text(e, "Source: ");
+		mf_label_link(e, json_string_value(src), NULL);
+		mf_label_text(e, ".");
+		return;
+	}
+	if (!json_is_object(src))
+		return;
+	mf_label_text(e, "Transcribed from ");
+	w = first_str(src, what);
+	mf_label_text(e, w != NULL ? w : "another publication");
+	if (str(src, "edition") != NULL) {
+		mf_label_text(e, " ");
+		mf_label_text(e, str(src, "edition"));
+	}
+	if (str(src, "file") != NULL) {
+		mf_label_text(e, ", ");
+		mf_label_text(e, str(src, "file"));
+	}
+	if (json_is_integer(row)) {
+		snprintf(buf, sizeof(buf), ", row %" JSON_INTEGER_FORMAT,
+		         json_integer_value(row));
+		mf_label_text(e, buf);
+	} else if (json_is_string(row)) {
+		mf_label_text(e, ", row ");
+		mf_label_text(e, json_string_value(row));
+	}
+	if ((w = first_str(src, who)) != NULL) {
+		mf_label_text(e, ", prepared by ");
+		mf_label_text(e, w);
+	}
+	if (str(src, "url") != NULL) {
+		mf_label_text(e, " ");
+		mf_label_link(e, str(src, "url"), NULL);
+	}
+	if (str(src, "license") != NULL) {
+		mf_label_text(e, "; ");
+		mf_label_text(e, str(src, "license"));
+	}
+	if (str(src, "attribution") != NULL) {
+		mf_label_text(e, str(src, "license") != NULL ? ": " : "; ");
+		mf_label_text(e, str(src, "attribution"));
+	}
+	mf_label_text(e, ".");
+}
+
+/* Two lines per judgement: the score, then who judged, when, and from
+ * what. */
+static void
+headline_judge(struct mf_label_emitter *e, const json_t *g, const json_t *j)
+{
+	const json_t *li = json_object_get(j, "log_index");
+	json_int_t max = json_integer_value(json_object_get(j, "max"));
+	json_int_t un = json_integer_value(json_object_get(j, "unassessed"));
+	json_int_t na =
+	    json_integer_value(json_object_get(j, "not_applicable"));
+	json_int_t total;
+	char buf[160];
 
 	mf_label_open(e, MF_LABEL_EL_PARA, "total");
 	mf_label_open(e, MF_LABEL_EL_STRONG, NULL);
-	mf_label_text(e, str(s, "index") != NULL ? str(s, "index") : "index");
-	if (str(s, "index_version") != NULL) {
-		mf_label_text(e, " ");
-		mf_label_text(e, str(s, "index_version"));
-	}
+	index_title(e, g);
 	mf_label_text(e, ": ");
-	ratio(e, s);
+	ratio_judged(e, j, &total);
 	mf_label_close(e, MF_LABEL_EL_STRONG);
-	mf_label_text(e, " indicators met ");
-	bar(e, s);
+	mf_label_text(e, " met ");
+	mf_label_bar(e, json_integer_value(json_object_get(j, "score")), total);
 	mf_label_close(e, MF_LABEL_EL_PARA);
-	mf_label_open(e, MF_LABEL_EL_PARA, "small");
-	if (json_integer_value(json_object_get(s, "max")) == 0)
+	mf_label_open(e, MF_LABEL_EL_PARA, "who");
+	if (is_auto(j)) {
+		mf_label_text(e, "By the ");
+		mf_label_wrap(e, MF_LABEL_EL_STRONG, NULL,
+		              "automatic registry check");
+		mf_label_text(e, ", rules applied to the signed disclosure, ");
+	} else {
+		mf_label_text(e, "By ");
+		mf_label_wrap(e, MF_LABEL_EL_STRONG, NULL, judge_short(j));
+		if (str(j, "judge") != NULL &&
+		    !eq(str(j, "judge"), judge_short(j))) {
+			mf_label_text(e, " (");
+			mf_label_text(e, str(j, "judge"));
+			mf_label_text(e, ")");
+		}
+		mf_label_text(e, ", assessor, in a signed assessment, ");
+	}
+	day(e, str(j, "at"));
+	if (json_is_integer(li)) {
+		snprintf(buf, sizeof(buf), ", log entry %" JSON_INTEGER_FORMAT,
+		         json_integer_value(li));
+		mf_label_text(e, buf);
+	}
+	mf_label_text(e, ".");
+	if (max == 0)
 		mf_label_text(e,
-		              "No indicator applies, so there is no score. ");
-	snprintf(buf, sizeof(buf),
-	         "Not applicable: %" JSON_INTEGER_FORMAT
-	         " \xc2\xb7 unassessed: %" JSON_INTEGER_FORMAT
-	         " \xc2\xb7 judged by: ",
-	         json_integer_value(json_object_get(s, "not_applicable")),
-	         json_integer_value(json_object_get(s, "unassessed")));
-	mf_label_text(e, buf);
-	if (json_array_size(judges) == 0)
-		mf_label_text(e, "nobody yet");
-	json_array_foreach(judges, i, j)
-	{
-		if (i > 0)
-			mf_label_text(e, "; ");
-		judge(e, json_string_value(j));
+		              " No indicator applies, so there is no score.");
+	if (un > 0) {
+		snprintf(buf, sizeof(buf),
+		         " Assessed %" JSON_INTEGER_FORMAT
+		         " of the %" JSON_INTEGER_FORMAT
+		         " indicators; the other %" JSON_INTEGER_FORMAT
+		         " are not counted.",
+		         max - un, max, un);
+		mf_label_text(e, buf);
+	}
+	if (na > 0) {
+		snprintf(buf, sizeof(buf),
+		         " %" JSON_INTEGER_FORMAT " not applicable.", na);
+		mf_label_text(e, buf);
+	}
+	if (!json_is_null(json_object_get(j, "source")) &&
+	    json_object_get(j, "source") != NULL) {
+		mf_label_text(e, " ");
+		source_text(e, json_object_get(j, "source"));
 	}
 	mf_label_close(e, MF_LABEL_EL_PARA);
 }
 
-static void
-score_row(struct mf_label_emitter *e, const json_t *t, bool sub)
+/* Which rows a table or fold takes. */
+enum pick {
+	PICK_DISAGREE, /* the disagreements */
+	PICK_REST,     /* everything else */
+};
+
+static bool
+picked(const json_t *ind, enum pick p)
 {
-	mf_label_open(e, MF_LABEL_EL_ROW, NULL);
+	return json_is_true(json_object_get(ind, "disagreement")) ==
+	       (p == PICK_DISAGREE);
+}
+
+static size_t
+count_picked(const json_t *inds, enum pick p)
+{
+	const json_t *ind;
+	size_t i, n = 0;
+
+	json_array_foreach(inds, i, ind) n += picked(ind, p);
+	return n;
+}
+
+/* Said on the first screen: the judges of an index do not agree. */
+static void
+disagreement_note(struct mf_label_emitter *e, const json_t *g)
+{
+	size_t n =
+	    count_picked(json_object_get(g, "indicators"), PICK_DISAGREE);
+	char buf[160];
+
+	if (n == 0)
+		return;
+	mf_label_open(e, MF_LABEL_EL_PARA, "who");
+	snprintf(buf, sizeof(buf),
+	         "The automatic check and an assessor disagree on %zu "
+	         "indicator%s of ",
+	         n, n == 1 ? "" : "s");
+	mf_label_open(e, MF_LABEL_EL_STRONG, NULL);
+	mf_label_text(e, buf);
+	index_title(e, g);
+	mf_label_close(e, MF_LABEL_EL_STRONG);
+	mf_label_text(e, ": see Transparency by indicator.");
+	mf_label_close(e, MF_LABEL_EL_PARA);
+}
+
+/* The first screen: every index that judged this version, its score by
+ * each judge, assessors first. */
+static void
+headline(struct mf_label_emitter *e, const json_t *label)
+{
+	const json_t *groups = at(label, "/judgements"), *g, *j;
+	const char *live = str(at(label, "/registry/links"), "judgements");
+	size_t i, k;
+
+	section_begin(e, "headline", "Transparency, according to whom");
+	if (json_array_size(groups) == 0)
+		empty_note(e, "Not judged yet.");
+	json_array_foreach(groups, i, g)
+	{
+		json_array_foreach(json_object_get(g, "judges"), k, j)
+		    headline_judge(e, g, j);
+		disagreement_note(e, g);
+	}
+	if (live != NULL) {
+		mf_label_open(e, MF_LABEL_EL_PARA, "small");
+		mf_label_text(e, "Every judgement of this version, including "
+		                 "any made after this label: ");
+		mf_label_link(e, live, NULL);
+		mf_label_close(e, MF_LABEL_EL_PARA);
+	}
+	section_end(e);
+}
+
+/* A domain's or subdomain's met/max for one judge, with a bar for a
+ * domain. */
+static void
+domain_cell(struct mf_label_emitter *e, const json_t *j, const char *dom,
+            const char *sub)
+{
+	const json_t *t = find_by_id(json_object_get(j, "domains"), dom);
+	json_int_t total;
+
+	if (sub != NULL)
+		t = find_by_id(json_object_get(t, "subdomains"), sub);
+	mf_label_open(e, MF_LABEL_EL_TD, "num");
+	if (t == NULL) {
+		mf_label_text(e, DASH);
+	} else {
+		ratio_judged(e, t, &total);
+		if (sub == NULL && total > 0) {
+			mf_label_text(e, " ");
+			mf_label_bar(
+			    e, json_integer_value(json_object_get(t, "score")),
+			    total);
+		}
+	}
+	mf_label_close(e, MF_LABEL_EL_TD);
+}
+
+static void
+domain_name(struct mf_label_emitter *e, const json_t *t, bool sub)
+{
 	mf_label_open(e, MF_LABEL_EL_TH, sub ? "sub" : NULL);
 	if (sub)
 		mf_label_text(e, SUB);
 	mf_label_text(e,
 	              str(t, "name") != NULL ? str(t, "name") : str(t, "id"));
 	mf_label_close(e, MF_LABEL_EL_TH);
-	mf_label_open(e, MF_LABEL_EL_TD, "num");
-	ratio(e, t);
-	mf_label_close(e, MF_LABEL_EL_TD);
+}
+
+/* Domains and subdomains down, the index's judges across. */
+static void
+domains_table(struct mf_label_emitter *e, const json_t *g)
+{
+	const json_t *judges = json_object_get(g, "judges"), *j, *d, *sub;
+	const json_t *first = json_array_get(judges, 0);
+	size_t i, k, m;
+
+	if (json_array_size(json_object_get(first, "domains")) == 0)
+		return;
+	mf_label_open(e, MF_LABEL_EL_TABLE, "score");
+	mf_label_open(e, MF_LABEL_EL_HEADROW, NULL);
+	mf_label_wrap(e, MF_LABEL_EL_TH, NULL, "Domain");
+	json_array_foreach(judges, k, j)
+	    mf_label_wrap(e, MF_LABEL_EL_TH, NULL, judge_short(j));
+	mf_label_close(e, MF_LABEL_EL_HEADROW);
+	json_array_foreach(json_object_get(first, "domains"), i, d)
+	{
+		mf_label_open(e, MF_LABEL_EL_ROW, NULL);
+		domain_name(e, d, false);
+		json_array_foreach(judges, k, j)
+		    domain_cell(e, j, str(d, "id"), NULL);
+		mf_label_close(e, MF_LABEL_EL_ROW);
+		json_array_foreach(json_object_get(d, "subdomains"), m, sub)
+		{
+			mf_label_open(e, MF_LABEL_EL_ROW, NULL);
+			domain_name(e, sub, true);
+			json_array_foreach(judges, k, j)
+			    domain_cell(e, j, str(d, "id"), str(sub, "id"));
+			mf_label_close(e, MF_LABEL_EL_ROW);
+		}
+	}
+	mf_label_close(e, MF_LABEL_EL_TABLE);
+}
+
+/* The domain and subdomain of an indicator, from the index's first
+ * judge; NULL when it names one the index does not have. */
+static const json_t *
+subdomain_of(const json_t *g, const json_t *ind, const json_t **dom)
+{
+	const json_t *first = json_array_get(json_object_get(g, "judges"), 0);
+
+	*dom =
+	    find_by_id(json_object_get(first, "domains"), str(ind, "domain"));
+	return find_by_id(json_object_get(*dom, "subdomains"),
+	                  str(ind, "subdomain"));
+}
+
+static void
+area(struct mf_label_emitter *e, const json_t *g, const json_t *ind)
+{
+	const json_t *d, *sd = subdomain_of(g, ind, &d);
+
+	mf_label_text(e, d != NULL && str(d, "name") != NULL
+	                     ? str(d, "name")
+	                     : str(ind, "domain"));
+	mf_label_text(e, " \xe2\x80\xba ");
+	mf_label_text(e, sd != NULL && str(sd, "name") != NULL
+	                     ? str(sd, "name")
+	                     : str(ind, "subdomain"));
+}
+
+/* Each judge's result on one indicator, with its justification or the
+ * rule's reason, and the evidence links. */
+static void
+judgements_cell(struct mf_label_emitter *e, const json_t *g, const json_t *ind)
+{
+	const json_t *list = json_object_get(ind, "judgements"), *x;
+	bool many = json_array_size(json_object_get(g, "judges")) > 1;
+	bool assessed = false;
+	const char *why;
+	size_t i, n = 0;
+
+	json_array_foreach(list, i, x)
+	{
+		if (!eq(str(x, "result"), "unassessed"))
+			assessed = true;
+	}
 	mf_label_open(e, MF_LABEL_EL_TD, NULL);
-	if (!sub)
-		bar(e, t);
+	if (json_is_true(json_object_get(ind, "disagreement")))
+		mf_label_wrap(e, MF_LABEL_EL_STRONG, NULL, "Disagreement:");
+	json_array_foreach(list, i, x)
+	{
+		if (assessed && eq(str(x, "result"), "unassessed"))
+			continue;
+		mf_label_text(e, n++ > 0 ? " \xc2\xb7 " : " ");
+		if (many) {
+			mf_label_wrap(
+			    e, MF_LABEL_EL_STRONG, NULL,
+			    judge_short(judge_of(g, str(x, "judge"))));
+			mf_label_text(e, ": ");
+		}
+		enum_text(e, str(x, "result"), !many);
+		why = str(x, "justification") != NULL ? str(x, "justification")
+		                                      : str(x, "reason");
+		if (why != NULL) {
+			mf_label_text(e, " " DASH " ");
+			mf_label_text(e, why);
+		}
+		references(e, json_object_get(x, "references"));
+	}
+	if (n == 0)
+		mf_label_text(e, DASH);
 	mf_label_close(e, MF_LABEL_EL_TD);
+}
+
+static void
+indicator_row(struct mf_label_emitter *e, const json_t *g, const json_t *ind,
+              bool with_area)
+{
+	mf_label_open(e, MF_LABEL_EL_ROW,
+	              json_is_true(json_object_get(ind, "disagreement"))
+	                  ? "disagree"
+	                  : NULL);
+	mf_label_open(e, MF_LABEL_EL_TD, NULL);
+	mf_label_text(e, str(ind, "name") != NULL ? str(ind, "name")
+	                                          : str(ind, "id"));
+	mf_label_text(e, " \xc2\xb7 ");
+	mf_label_code(e, str(ind, "id"));
+	mf_label_close(e, MF_LABEL_EL_TD);
+	if (with_area) {
+		mf_label_open(e, MF_LABEL_EL_TD, NULL);
+		area(e, g, ind);
+		mf_label_close(e, MF_LABEL_EL_TD);
+	}
+	judgements_cell(e, g, ind);
 	mf_label_close(e, MF_LABEL_EL_ROW);
 }
 
 static void
-score_domains(struct mf_label_emitter *e, const json_t *s)
+indicator_table(struct mf_label_emitter *e, const json_t *g, enum pick p)
 {
-	static const char *const head[] = {"Domain", "Met", "Share", NULL};
-	const json_t *d, *sub;
-	size_t i, j;
-
-	if (json_array_size(json_object_get(s, "domains")) == 0)
-		return;
-	table_begin(e, "score", head);
-	json_array_foreach(json_object_get(s, "domains"), i, d)
-	{
-		score_row(e, d, false);
-		json_array_foreach(json_object_get(d, "subdomains"), j, sub)
-		    score_row(e, sub, true);
-	}
-	mf_label_close(e, MF_LABEL_EL_TABLE);
-}
-
-static void
-score_unmet(struct mf_label_emitter *e, const json_t *s)
-{
-	static const char *const head[] = {"Indicator", "Area", "Result",
-	                                   "Judged by", "Why",  NULL};
-	const json_t *unmet = json_object_get(s, "unmet"), *u, *d, *sd;
-	char buf[64];
+	static const char *const head[] = {"Indicator", "Area", "Judgements",
+	                                   NULL};
+	const json_t *ind;
 	size_t i;
 
-	snprintf(buf, sizeof(buf), "Indicators not met: %zu",
-	         json_array_size(unmet));
-	heading(e, MF_LABEL_EL_H3, buf);
-	if (json_array_size(unmet) == 0) {
-		empty_note(e, "None: every applicable indicator is met.");
-		return;
-	}
 	table_begin(e, "unmet", head);
-	json_array_foreach(unmet, i, u)
+	json_array_foreach(json_object_get(g, "indicators"), i, ind)
 	{
-		d = find_by_id(json_object_get(s, "domains"), str(u, "domain"));
-		sd = find_by_id(json_object_get(d, "subdomains"),
-		                str(u, "subdomain"));
-		mf_label_open(e, MF_LABEL_EL_ROW, NULL);
-		mf_label_open(e, MF_LABEL_EL_TD, NULL);
-		mf_label_text(e, str(u, "name") != NULL ? str(u, "name")
-		                                        : str(u, "id"));
-		mf_label_text(e, " \xc2\xb7 ");
-		mf_label_code(e, str(u, "id"));
-		mf_label_close(e, MF_LABEL_EL_TD);
-		mf_label_open(e, MF_LABEL_EL_TD, NULL);
-		mf_label_text(e, d != NULL && str(d, "name") != NULL
-		                     ? str(d, "name")
-		                     : str(u, "domain"));
-		mf_label_text(e, " \xe2\x80\xba ");
-		mf_label_text(e, sd != NULL && str(sd, "name") != NULL
-		                     ? str(sd, "name")
-		                     : str(u, "subdomain"));
-		mf_label_close(e, MF_LABEL_EL_TD);
-		mf_label_open(e, MF_LABEL_EL_TD, NULL);
-		enum_text(e, str(u, "result"), true);
-		mf_label_close(e, MF_LABEL_EL_TD);
-		mf_label_open(e, MF_LABEL_EL_TD, NULL);
-		judge(e, str(u, "judged_by"));
-		mf_label_close(e, MF_LABEL_EL_TD);
-		mf_label_open(e, MF_LABEL_EL_TD, NULL);
-		if (str(u, "justification") != NULL)
-			mf_label_text(e, str(u, "justification"));
-		else if (str(u, "reason") != NULL)
-			mf_label_text(e, str(u, "reason"));
-		else
-			mf_label_text(e, DASH);
-		references(e, json_object_get(u, "references"));
-		mf_label_close(e, MF_LABEL_EL_TD);
-		mf_label_close(e, MF_LABEL_EL_ROW);
+		if (picked(ind, p))
+			indicator_row(e, g, ind, true);
 	}
 	mf_label_close(e, MF_LABEL_EL_TABLE);
 }
 
-static void
-transparency(struct mf_label_emitter *e, const json_t *label)
+/* True when ind belongs in the fold of (d, sd); a NULL sd takes the
+ * indicators no subdomain of the index claims. */
+static bool
+in_fold(const json_t *g, const json_t *ind, const json_t *sd)
 {
-	const json_t *mf = at(label, "/transparency/modelfacts");
-	const json_t *others = at(label, "/transparency/other"), *s;
+	const json_t *d, *own = subdomain_of(g, ind, &d);
+
+	return picked(ind, PICK_REST) && own == sd;
+}
+
+/* One subdomain's rows behind a line that names them. */
+static void
+fold(struct mf_label_emitter *e, const json_t *g, const json_t *d,
+     const json_t *sd)
+{
+	static const char *const head[] = {"Indicator", "Judgements", NULL};
+	const json_t *inds = json_object_get(g, "indicators"), *ind;
+	char buf[32];
+	size_t i, n = 0;
+
+	json_array_foreach(inds, i, ind) n += in_fold(g, ind, sd);
+	if (n == 0)
+		return;
+	mf_label_open(e, MF_LABEL_EL_ITEM, NULL);
+	mf_label_open(e, MF_LABEL_EL_FOLD, "fold");
+	mf_label_open(e, MF_LABEL_EL_FOLD_SUMMARY, NULL);
+	mf_label_open(e, MF_LABEL_EL_STRONG, NULL);
+	if (sd != NULL) {
+		mf_label_text(e, str(d, "name") != NULL ? str(d, "name")
+		                                        : str(d, "id"));
+		mf_label_text(e, " \xe2\x80\xba ");
+		mf_label_text(e, str(sd, "name") != NULL ? str(sd, "name")
+		                                         : str(sd, "id"));
+	} else {
+		mf_label_text(e, "Other indicators");
+	}
+	mf_label_close(e, MF_LABEL_EL_STRONG);
+	snprintf(buf, sizeof(buf), " (%zu): ", n);
+	mf_label_text(e, buf);
+	n = 0;
+	json_array_foreach(inds, i, ind)
+	{
+		if (!in_fold(g, ind, sd))
+			continue;
+		if (n++ > 0)
+			mf_label_text(e, "; ");
+		mf_label_text(e, str(ind, "name") != NULL ? str(ind, "name")
+		                                          : str(ind, "id"));
+	}
+	mf_label_close(e, MF_LABEL_EL_FOLD_SUMMARY);
+	table_begin(e, "unmet", head);
+	json_array_foreach(inds, i, ind)
+	{
+		if (in_fold(g, ind, sd))
+			indicator_row(e, g, ind, false);
+	}
+	mf_label_close(e, MF_LABEL_EL_TABLE);
+	mf_label_close(e, MF_LABEL_EL_FOLD);
+	mf_label_close(e, MF_LABEL_EL_ITEM);
+}
+
+/* A long list, folded by subdomain in index order. */
+static void
+folds(struct mf_label_emitter *e, const json_t *g)
+{
+	const json_t *first = json_array_get(json_object_get(g, "judges"), 0);
+	const json_t *d, *sd;
+	size_t i, k;
+
+	mf_label_open(e, MF_LABEL_EL_PARA, "small");
+	mf_label_text(e, "Folded by subdomain: each line names its "
+	                 "indicators; the judgements behind them are in the "
+	                 "HTML label (open a line) and in label.json.");
+	mf_label_close(e, MF_LABEL_EL_PARA);
+	mf_label_open(e, MF_LABEL_EL_LIST, "folds");
+	json_array_foreach(json_object_get(first, "domains"), i, d)
+	{
+		json_array_foreach(json_object_get(d, "subdomains"), k, sd)
+		    fold(e, g, d, sd);
+	}
+	fold(e, g, NULL, NULL);
+	mf_label_close(e, MF_LABEL_EL_LIST);
+}
+
+/* The indicators of one index that a judge did not find met, or that
+ * the automatic check and an assessor judged differently. */
+static void
+index_indicators(struct mf_label_emitter *e, const json_t *g)
+{
+	const json_t *inds = json_object_get(g, "indicators");
+	size_t n_dis = count_picked(inds, PICK_DISAGREE);
+	size_t n_rest = count_picked(inds, PICK_REST);
+	const json_t *ind, *x;
+	bool unassessed = false;
+	char buf[128];
+	size_t i, k;
+
+	if (n_dis > 0) {
+		mf_label_open(e, MF_LABEL_EL_PARA, NULL);
+		snprintf(buf, sizeof(buf),
+		         "The automatic check and an assessor disagree: %zu",
+		         n_dis);
+		mf_label_wrap(e, MF_LABEL_EL_STRONG, NULL, buf);
+		mf_label_close(e, MF_LABEL_EL_PARA);
+		indicator_table(e, g, PICK_DISAGREE);
+	}
+	json_array_foreach(inds, i, ind)
+	{
+		json_array_foreach(json_object_get(ind, "judgements"), k, x)
+		{
+			if (!eq(str(x, "result"), "unassessed"))
+				break;
+		}
+		if (k == json_array_size(json_object_get(ind, "judgements")))
+			unassessed = true;
+	}
+	mf_label_open(e, MF_LABEL_EL_PARA, NULL);
+	snprintf(buf, sizeof(buf), "%s: %zu",
+	         unassessed ? "Not met or not assessed" : "Not met", n_rest);
+	mf_label_wrap(e, MF_LABEL_EL_STRONG, NULL, buf);
+	mf_label_close(e, MF_LABEL_EL_PARA);
+	if (n_rest == 0)
+		empty_note(e, n_dis == 0 ? "None: every judge found every "
+		                           "applicable indicator met."
+		                         : "None besides the disagreements.");
+	else if (n_rest <= FOLD_AFTER)
+		indicator_table(e, g, PICK_REST);
+	else
+		folds(e, g);
+}
+
+/* Per index: its domains side by side for each judge, then the
+ * indicators not met. */
+static void
+judgement_details(struct mf_label_emitter *e, const json_t *label)
+{
+	const json_t *groups = at(label, "/judgements"), *g, *first;
 	size_t i;
 
-	section_begin(e, "score", "Transparency score");
-	if (!json_is_object(mf)) {
-		empty_note(e, "Not scored.");
-	} else {
-		score_summary(e, mf);
-		score_domains(e, mf);
-		score_unmet(e, mf);
-	}
-	section_end(e);
-	if (json_array_size(others) == 0)
+	if (json_array_size(groups) == 0)
 		return;
-	section_begin(e, "indices", "Other transparency indices");
-	json_array_foreach(others, i, s)
+	section_begin(e, "score", "Transparency by indicator");
+	json_array_foreach(groups, i, g)
 	{
-		heading(e, MF_LABEL_EL_H3,
-		        str(s, "index") != NULL ? str(s, "index") : "index");
-		score_summary(e, s);
-		score_domains(e, s);
+		first = json_array_get(json_object_get(g, "judges"), 0);
+		mf_label_open(e, MF_LABEL_EL_H3, NULL);
+		index_title(e, g);
+		if (str(first, "index_version") != NULL) {
+			mf_label_text(e, ", version ");
+			mf_label_text(e, str(first, "index_version"));
+		}
+		mf_label_close(e, MF_LABEL_EL_H3);
+		domains_table(e, g);
+		index_indicators(e, g);
 	}
 	section_end(e);
+}
+
+/* The assessors of an assessment-only model, each once, in the order
+ * the label shows them. */
+static void
+assessed_by(struct mf_label_emitter *e, const json_t *label)
+{
+	const json_t *groups = at(label, "/judgements"), *g, *j, *g2, *j2;
+	size_t i, k, i2, k2, n = 0;
+	bool dup;
+
+	json_array_foreach(groups, i, g)
+	{
+		json_array_foreach(json_object_get(g, "judges"), k, j)
+		{
+			if (is_auto(j))
+				continue;
+			dup = false;
+			json_array_foreach(groups, i2, g2)
+			{
+				json_array_foreach(
+				    json_object_get(g2, "judges"), k2, j2)
+				{
+					if ((i2 < i || (i2 == i && k2 < k)) &&
+					    !is_auto(j2) &&
+					    eq(str(j2, "judge"),
+					       str(j, "judge")))
+						dup = true;
+				}
+			}
+			if (dup)
+				continue;
+			if (n++ > 0)
+				mf_label_text(e, ", ");
+			mf_label_wrap(e, MF_LABEL_EL_STRONG, NULL,
+			              judge_short(j));
+		}
+	}
+	if (n == 0)
+		mf_label_text(e, "nobody yet");
+}
+
+static void
+assessment_only_notice(struct mf_label_emitter *e, const json_t *label)
+{
+	mf_label_open(e, MF_LABEL_EL_PARA, "notice");
+	mf_label_text(e, "No disclosure from the developer; assessed by ");
+	assessed_by(e, label);
+	mf_label_text(e, ".");
+	mf_label_close(e, MF_LABEL_EL_PARA);
 }
 
 /* ---- evals ---- */
@@ -1366,7 +1886,13 @@ static void
 evals(struct mf_label_emitter *e, const json_t *label)
 {
 	const json_t *ev = at(label, "/evals");
+	bool only = assessment_only(label);
 
+	if (only &&
+	    json_array_size(json_object_get(ev, "self_reported")) +
+	            json_array_size(json_object_get(ev, "third_party")) ==
+	        0)
+		return;
 	section_begin(e, "evals", "Evaluation results");
 	mf_label_open(e, MF_LABEL_EL_PARA, "small");
 	mf_label_text(e, "Self-reported results are signed by the developer "
@@ -1375,6 +1901,10 @@ evals(struct mf_label_emitter *e, const json_t *label)
 	mf_label_close(e, MF_LABEL_EL_PARA);
 	eval_table(e, "Self-reported", json_object_get(ev, "self_reported"));
 	eval_table(e, "Third-party", json_object_get(ev, "third_party"));
+	if (only) {
+		section_end(e);
+		return;
+	}
 	disclosure_summary(e, json_object_get(ev, "disclosure_summary"));
 	fact_block(e, "External evaluators named in the disclosure",
 	           json_object_get(ev, "external_evaluators"), v_evaluators,
@@ -1568,6 +2098,7 @@ provenance(struct mf_label_emitter *e, const json_t *label)
 	row_end(e);
 	kv_link(e, "Record", str(links, "record"));
 	kv_link(e, "Signed envelope", str(links, "envelope"));
+	kv_link(e, "Judgements (live)", str(links, "judgements"));
 	kv_end(e);
 	mf_label_open(e, MF_LABEL_EL_PARA, "small");
 	mf_label_text(e, "Label format ");
@@ -1579,13 +2110,45 @@ provenance(struct mf_label_emitter *e, const json_t *label)
 	section_end(e);
 }
 
+/* Where the judgements of a model without a disclosure come from. */
+static void
+provenance_assessed(struct mf_label_emitter *e, const json_t *label)
+{
+	const json_t *links = at(label, "/registry/links");
+
+	section_begin(e, "provenance", "Provenance");
+	kv_begin(e, "Provenance");
+	kv_text(e, "Registry", str(at(label, "/registry"), "origin"));
+	row_begin(e, "Disclosure");
+	mf_label_wrap(e, MF_LABEL_EL_EM, NULL, "None from the developer");
+	row_end(e);
+	kv_link(e, "Judgements (live)", str(links, "judgements"));
+	kv_end(e);
+	mf_label_open(e, MF_LABEL_EL_PARA, "small");
+	mf_label_text(e, "Label format ");
+	mf_label_text(e, str(label, "format"));
+	mf_label_text(e, ". Rendered from the assessors' signed assessments; "
+	                 "each names its log entry above.");
+	mf_label_close(e, MF_LABEL_EL_PARA);
+	section_end(e);
+}
+
 void
 mf_label_layout(struct mf_label_emitter *e, const json_t *label)
 {
 	title(e, label);
+	if (assessment_only(label)) {
+		assessment_only_notice(e, label);
+		headline(e, label);
+		judgement_details(e, label);
+		evals(e, label);
+		provenance_assessed(e, label);
+		return;
+	}
+	headline(e, label);
 	identity(e, label);
 	key_facts(e, label);
-	transparency(e, label);
+	judgement_details(e, label);
 	evals(e, label);
 	uses(e, label);
 	risks(e, label);

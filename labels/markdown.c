@@ -91,7 +91,14 @@ md_open(struct mf_label_emitter *e, enum mf_label_el el, const char *cls)
 {
 	int rc = 0;
 
+	if (e->folded)
+		return 0;
 	switch (el) {
+	case MF_LABEL_EL_FOLD: /* the summary continues the current line */
+		e->in_fold = true;
+		return 0;
+	case MF_LABEL_EL_FOLD_SUMMARY:
+		return 0;
 	case MF_LABEL_EL_TITLE:
 		if ((rc = block_start(e)) == 0)
 			rc = mf_buf_puts(e->out, "# ");
@@ -149,7 +156,18 @@ md_close(struct mf_label_emitter *e, enum mf_label_el el)
 	size_t i;
 	int rc = 0;
 
+	if (el == MF_LABEL_EL_FOLD) {
+		e->in_fold = false;
+		e->folded = false;
+		return 0;
+	}
+	if (e->folded)
+		return 0;
 	switch (el) {
+	case MF_LABEL_EL_FOLD_SUMMARY: /* the rest of the fold is not shown */
+		e->pending_space = false;
+		e->folded = e->in_fold;
+		return 0;
 	case MF_LABEL_EL_TITLE:
 	case MF_LABEL_EL_H2:
 	case MF_LABEL_EL_H3:
@@ -256,6 +274,8 @@ md_text(struct mf_label_emitter *e, const char *s, size_t len)
 	uint32_t cp;
 	int rc = 0;
 
+	if (e->folded)
+		return 0;
 	while (rc == 0 && i < len) {
 		/* Fast path: once inside a line, most ASCII is written as is
 		 * ('-', '+', '=', digits and '.' only matter at its start). */
@@ -304,6 +324,8 @@ md_code(struct mf_label_emitter *e, const char *s)
 {
 	int rc;
 
+	if (e->folded)
+		return 0;
 	if (*s == '\0' || strspn(s, "abcdefghijklmnopqrstuvwxyz"
 	                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	                            "0123456789.:+/=-") != strlen(s))
@@ -331,6 +353,8 @@ md_link(struct mf_label_emitter *e, const char *url, const char *text)
 	bool auto_link;
 	int rc;
 
+	if (e->folded)
+		return 0;
 	if (!mf_label_url_linkable(url)) {
 		if ((rc = md_text(e, text, strlen(text))) != 0 ||
 		    strcmp(text, url) == 0)
@@ -363,6 +387,8 @@ md_bar(struct mf_label_emitter *e, long long met, long long max)
 	long long filled = 0, i;
 	int rc;
 
+	if (e->folded)
+		return 0;
 	if (max > 0) {
 		if (met < 0)
 			met = 0;

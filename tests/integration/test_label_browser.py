@@ -1,14 +1,16 @@
 """Labels in a real browser: a disclosure whose text fields carry HTML and
 script injections is published, and its label.html page is loaded in
 headless Chromium (Debian's package). Nothing injected may run or become
-markup; the text must still be there, as text."""
+markup; the text must still be there, as text. The same holds for the
+judgements: an assessor whose name and justifications attack the page,
+over HTTP and in the hostile golden label of the unit tests."""
 import html.parser
 import os
 import shutil
 import subprocess
 
 import mf
-from harness import Skip
+from harness import ROOT, Skip
 
 INJECT = ('<img src=x onerror="document.title=\'pwned-img\'">'
           '<script>document.title="pwned-script"</script>'
@@ -57,6 +59,55 @@ class Elements(html.parser.HTMLParser):
     def handle_data(self, data):
         if self._in_title:
             self.title += data
+
+
+def check_inert(dom):
+    page = Elements()
+    page.feed(dom)
+    assert "pwned" not in page.title, f"an injected script ran: {page.title}"
+    for tag in ("script", "img", "iframe", "b"):
+        assert tag not in page.tags, f"injected <{tag}> became markup"
+    for tag, k, v in page.attrs:
+        assert not k.startswith("on"), (tag, k, v)
+        assert not v.lower().strip().startswith(("javascript:", "data:")), \
+            (tag, k, v)
+        assert not (k == "id" and v == "evil"), (tag, k, v)
+        assert not (tag == "details" and k == "open"), (tag, k, v)
+    return page
+
+
+def test_hostile_judgements_stay_text_in_chromium(t):
+    """The unit tests' hostile label: assessor name, source attribution
+    and every justification carry the injections; its folds are
+    <details> that work without scripts."""
+    path = os.path.join(ROOT, "tests", "fixtures", "labels", "golden",
+                        "hostile.label.html")
+    dom = dump_dom(t, "file://" + path)
+    page = check_inert(dom)
+    assert "details" not in page.tags or "summary" in page.tags
+    assert dom.count("&lt;script&gt;document.title") >= 3, dom[:2000]
+    assert "Transparency, according to whom" in dom
+
+
+def test_assessor_text_stays_text_in_chromium(t):
+    """An assessor with a hostile display name grades a model with hostile
+    justifications; its label page shows them, if at all, as text."""
+    reg = mf.Registry(t.server)
+    dev = mf.Key(t.dir, "jdev", "ed25519")
+    judge = mf.Key(t.dir, "jjudge", "ed25519")
+    reg.create_org("jdev", "developer", dev)
+    reg.create_org("jjudge", "assessor", judge, name=INJECT[:200])
+    r = reg.submit(mf.envelope(mf.disclosure("jdev", "graded", 1), [dev]))
+    assert r.status == 201, r
+    doc = mf.assessment("jdev", "graded", reg.next_seq("jjudge"))
+    for grade in doc["scores"].values():
+        grade["justification"] = INJECT
+    r = reg.submit(mf.envelope(doc, [judge]))
+    assert r.status == 201, r
+    dom = dump_dom(t, t.server.url + "/v1/models/jdev/graded/label.html")
+    check_inert(dom)
+    if "jjudge" in dom:  # the label shows the assessor's judgement
+        assert "&lt;script&gt;document.title" in dom
 
 
 def test_injected_text_stays_text_in_chromium(t):

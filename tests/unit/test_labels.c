@@ -135,28 +135,301 @@ cmark_html(const char *md, int opts)
 
 /* Everything one label needs; owns every reference. */
 struct fx {
-	json_t *disclosure, *assessment, *self, *third, *evals, *score;
-	json_t *signed_by, *other_scores;
+	json_t *disclosure, *assessment, *self, *third, *evals;
+	json_t *auto_score, *judgements, *signed_by;
 	struct mf_label_input in;
 };
 
+/* Sets an mf_score_json()'s totals (whole, per domain, per subdomain)
+ * from its indicators, after a test has changed their results. */
 static void
-fx_score(struct fx *f)
+retotal(json_t *score)
 {
-	struct mf_score_assessment a = {f->assessment, "transparency-watch"};
+	static const char *const keys[] = {
+	    "score", "max", "met", "not_met", "not_applicable", "unassessed"};
+	json_t *d, *sd, *ind, *t[3];
+	const char *r;
+	size_t i, j, k, n;
+
+	json_array_foreach(json_object_get(score, "domains"), i, d)
+	{
+		for (k = 0; k < 6; k++)
+			json_object_set_new(d, keys[k], json_integer(0));
+		json_array_foreach(json_object_get(d, "subdomains"), j, sd)
+		{
+			for (k = 0; k < 6; k++)
+				json_object_set_new(sd, keys[k],
+				                    json_integer(0));
+		}
+	}
+	for (k = 0; k < 6; k++)
+		json_object_set_new(score, keys[k], json_integer(0));
+	json_array_foreach(json_object_get(score, "indicators"), i, ind)
+	{
+		r = json_string_value(json_object_get(ind, "result"));
+		t[0] = score;
+		t[1] = t[2] = NULL;
+		json_array_foreach(json_object_get(score, "domains"), j, d)
+		{
+			if (!json_equal(json_object_get(d, "id"),
+			                json_object_get(ind, "domain")))
+				continue;
+			t[1] = d;
+			json_array_foreach(json_object_get(d, "subdomains"), k,
+			                   sd)
+			{
+				if (json_equal(
+				        json_object_get(sd, "id"),
+				        json_object_get(ind, "subdomain")))
+					t[2] = sd;
+			}
+		}
+		for (n = 0; n < 3; n++) {
+			const char *bump[2] = {NULL, NULL};
+
+			if (t[n] == NULL)
+				continue;
+			if (strcmp(r, "not_applicable") == 0)
+				bump[0] = "not_applicable";
+			else if (strcmp(r, "met") == 0)
+				bump[0] = "score", bump[1] = "met";
+			else
+				bump[0] = strcmp(r, "unassessed") == 0
+				              ? "unassessed"
+				              : "not_met";
+			for (k = 0; k < 2 && bump[k] != NULL; k++)
+				json_object_set_new(
+				    t[n], bump[k],
+				    json_integer(
+				        json_integer_value(
+				            json_object_get(t[n], bump[k])) +
+				        1));
+			if (strcmp(r, "not_applicable") != 0)
+				json_object_set_new(
+				    t[n], "max",
+				    json_integer(
+				        json_integer_value(
+				            json_object_get(t[n], "max")) +
+				        1));
+		}
+	}
+}
+
+/* The automatic check: the rules over the disclosure, no assessment. */
+static json_t *
+auto_score_of(const json_t *disclosure)
+{
 	struct mf_score *s = NULL;
 	struct mf_error err;
+	json_t *out;
 
 	mf_error_init(&err);
 	assert_int_equal(mf_score_compute(&s, mf_index_modelfacts_v1(),
-	                                  f->disclosure, &a, 1, &err),
+	                                  disclosure, NULL, 0, &err),
 	                 0);
-	json_decref(f->score);
-	f->score = mf_score_json(s);
-	assert_non_null(f->score);
+	out = mf_score_json(s);
+	assert_non_null(out);
 	mf_score_free(s);
 	mf_error_dispose(&err);
-	f->in.score = f->score;
+	return out;
+}
+
+/* One assessor alone on modelfacts-v1 (what label_data passes): its
+ * grades, and every indicator it did not grade unassessed. */
+static json_t *
+assessor_score(const json_t *auto_score, const json_t *assessment,
+               const char *who)
+{
+	json_t *s = json_deep_copy(auto_score), *ind;
+	const json_t *grade;
+	size_t i;
+
+	json_array_foreach(json_object_get(s, "indicators"), i, ind)
+	{
+		grade = json_object_get(
+		    json_object_get(assessment, "scores"),
+		    json_string_value(json_object_get(ind, "id")));
+		json_object_del(ind, "reason");
+		json_object_del(ind, "pointer");
+		json_object_del(ind, "judged_by");
+		if (grade == NULL) {
+			json_object_set_new(ind, "result",
+			                    json_string("unassessed"));
+			continue;
+		}
+		json_object_set_new(
+		    ind, "result",
+		    json_string(
+		        json_integer_value(json_object_get(grade, "score")) == 1
+		            ? "met"
+		            : "not_met"));
+		json_object_set_new(ind, "judged_by", json_string(who));
+		if (json_object_get(grade, "justification") != NULL)
+			json_object_set(
+			    ind, "justification",
+			    json_object_get(grade, "justification"));
+		if (json_object_get(grade, "references") != NULL)
+			json_object_set(ind, "references",
+			                json_object_get(grade, "references"));
+	}
+	json_object_set_new(s, "judged_by", json_pack("[s]", who));
+	retotal(s);
+	return s;
+}
+
+/* A made-up index in the shape of FMTI 2025: three domains, thirteen
+ * subdomains, n indicators spread over them in order; indicator i is
+ * not met when i % every == 1, with a justification and, for every
+ * other one, an evidence link. */
+static json_t *
+fmti_score(size_t n, size_t every, const char *who)
+{
+	static const char *const subs[13][2] = {
+	    {"upstream", "Data"},           {"upstream", "Labor"},
+	    {"upstream", "Compute"},        {"upstream", "Methods"},
+	    {"model", "Model basics"},      {"model", "Model access"},
+	    {"model", "Capabilities"},      {"model", "Risks"},
+	    {"model", "Mitigations"},       {"downstream", "Distribution"},
+	    {"downstream", "Usage policy"}, {"downstream", "Feedback"},
+	    {"downstream", "Impact"}};
+	static const char *const doms[3][2] = {{"upstream", "Upstream"},
+	                                       {"model", "Model"},
+	                                       {"downstream", "Downstream"}};
+	json_t *s = json_pack("{s:s, s:s, s:[s], s:[], s:[]}", "index",
+	                      "fmti-2025", "index_version", "2025", "judged_by",
+	                      who, "domains", "indicators");
+	json_t *domains = json_object_get(s, "domains");
+	json_t *inds = json_object_get(s, "indicators"), *ind;
+	char id[32], sid[32], name[64];
+	size_t i, k;
+
+	for (k = 0; k < 3; k++)
+		json_array_append_new(
+		    domains, json_pack("{s:s, s:s, s:[]}", "id", doms[k][0],
+		                       "name", doms[k][1], "subdomains"));
+	for (k = 0; k < 13; k++) {
+		snprintf(sid, sizeof(sid), "sub-%zu", k);
+		json_array_append_new(
+		    json_object_get(json_array_get(domains, k < 4   ? 0
+		                                            : k < 9 ? 1
+		                                                    : 2),
+		                    "subdomains"),
+		    json_pack("{s:s, s:s}", "id", sid, "name", subs[k][1]));
+	}
+	for (i = 1; i <= n; i++) {
+		k = (i - 1) * 13 / n;
+		snprintf(id, sizeof(id), "fmti-%zu", i);
+		snprintf(sid, sizeof(sid), "sub-%zu", k);
+		snprintf(name, sizeof(name), "%s %zu", subs[k][1], i);
+		ind = json_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "name", name,
+		    "domain", subs[k][0], "subdomain", sid, "result",
+		    i % every == 1 ? "not_met" : "met", "judged_by", who);
+		if (i % every == 1) {
+			json_object_set_new(
+			    ind, "justification",
+			    json_string("The report does not say this."));
+			if (i % (2 * every) == 1)
+				json_object_set_new(
+				    ind, "references",
+				    json_pack("[s]",
+				              "https://crfm.stanford.edu/"
+				              "fmti/2025/report.pdf"));
+		} else {
+			json_object_set_new(
+			    ind, "justification",
+			    json_string("Stated in the developer's report."));
+		}
+		json_array_append_new(inds, ind);
+	}
+	retotal(s);
+	return s;
+}
+
+/* The provenance object of a transcribed assessment. */
+static json_t *
+fmti_source(void)
+{
+	json_t *s = json_pack(
+	    "{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "dataset",
+	    "Foundation Model Transparency Index", "edition", "2025", "file",
+	    "v2025/scores.csv", "row", 7, "prepared_by", "the FMTI team", "url",
+	    "https://crfm.stanford.edu/fmti/", "license", "CC BY 4.0",
+	    "attribution", "Bommasani et al., the FMTI authors");
+
+	assert_non_null(s);
+	return s;
+}
+
+/* One judgement in the shape of label.h; score is copied, source
+ * stolen. */
+static json_t *
+judgement(const char *index, const char *index_name, const char *judge,
+          const char *judge_name, const char *at, int log_index, json_t *source,
+          const json_t *score)
+{
+	json_t *j = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:i, s:s?, s:o?, s:o}", "index", index,
+	    "index_name", index_name, "judge", judge, "judge_name", judge_name,
+	    "at", at, "log_index", log_index, "payload_sha256",
+	    strcmp(judge, "auto") == 0 ? NULL
+	                               : "3333333333333333333333333333333333"
+	                                 "333333333333333333333333333333",
+	    "source", source, "score", json_deep_copy(score));
+
+	assert_non_null(j);
+	return j;
+}
+
+static json_t *
+auto_judgement(const json_t *auto_score)
+{
+	return judgement("modelfacts-v1", "modelfacts v1", "auto",
+	                 "modelfacts automatic check", "2026-10-14T09:31:02Z",
+	                 40, NULL, auto_score);
+}
+
+static json_t *
+fmti_judgement(size_t n, size_t every, json_t *source)
+{
+	json_t *s = fmti_score(n, every, "fmti"), *j;
+
+	j = judgement("fmti-2025", "FMTI 2025", "fmti",
+	              "Foundation Model Transparency Index",
+	              "2025-12-10T00:00:00Z", 12, source, s);
+	json_decref(s);
+	return j;
+}
+
+static json_t *
+watch_judgement(const struct fx *f)
+{
+	json_t *s = assessor_score(f->auto_score, f->assessment,
+	                           "transparency-watch"),
+	       *j;
+
+	j = judgement("modelfacts-v1", "modelfacts v1", "transparency-watch",
+	              "Transparency Watch", "2026-10-20T12:00:00Z", 45, NULL,
+	              s);
+	json_decref(s);
+	return j;
+}
+
+/* The default judgements: a transcribed FMTI assessment, an assessor on
+ * modelfacts-v1 (who disagrees with the rules on some indicators), and
+ * the automatic check, in the order label_data gives them. */
+static void
+fx_judge(struct fx *f)
+{
+	json_decref(f->auto_score);
+	json_decref(f->judgements);
+	f->auto_score = auto_score_of(f->disclosure);
+	f->judgements = json_array();
+	json_array_append_new(f->judgements,
+	                      fmti_judgement(20, 4, fmti_source()));
+	json_array_append_new(f->judgements, watch_judgement(f));
+	json_array_append_new(f->judgements, auto_judgement(f->auto_score));
+	f->in.judgements = f->judgements;
 }
 
 /* evals in the shape the server passes: self-reported signed by the
@@ -207,7 +480,7 @@ fx_init(struct fx *f, const char *path)
 	f->in.signed_by = f->signed_by;
 	f->in.disclosure = f->disclosure;
 	f->in.evals = f->evals;
-	fx_score(f);
+	fx_judge(f);
 }
 
 static void
@@ -218,9 +491,9 @@ fx_dispose(struct fx *f)
 	json_decref(f->self);
 	json_decref(f->third);
 	json_decref(f->evals);
-	json_decref(f->score);
+	json_decref(f->auto_score);
+	json_decref(f->judgements);
 	json_decref(f->signed_by);
-	json_decref(f->other_scores);
 }
 
 static char *
@@ -271,10 +544,11 @@ json_back(const struct mf_label_input *in, const char *text)
 /* ---- HTML structure checks ---- */
 
 static const char *const our_tags[] = {
-    "!DOCTYPE", "html",    "head",  "meta",  "title", "style", "body",
-    "article",  "section", "h1",    "h2",    "h3",    "p",     "ul",
-    "li",       "table",   "thead", "tbody", "tr",    "th",    "td",
-    "strong",   "em",      "code",  "a",     "span",  NULL};
+    "!DOCTYPE", "html",    "head",    "meta",    "title", "style",
+    "body",     "article", "section", "h1",      "h2",    "h3",
+    "p",        "ul",      "li",      "table",   "thead", "tbody",
+    "tr",       "th",      "td",      "strong",  "em",    "code",
+    "a",        "span",    "details", "summary", NULL};
 static const char *const our_attrs[] = {
     "lang", "charset", "name", "content",    "http-equiv", "class", "scope",
     "href", "rel",     "role", "aria-label", "style",      NULL};
@@ -377,12 +651,13 @@ check_inert(const char *html, const char *what)
 
 /* Element counts that no content may change. */
 struct profile {
-	size_t n[16];
+	size_t n[24];
 };
 
 static const char *const profile_tags[] = {
-    "<h1",    "<h2", "<h3", "<ul", "<li",         "<strong", "<em", "<section",
-    "<table", "<tr", "<th", "<td", "<blockquote", "<pre",    "<hr", NULL};
+    "<h1",         "<h2",      "<h3",    "<ul",      "<li",      "<strong",
+    "<em",         "<section", "<table", "<tr",      "<th",      "<td",
+    "<blockquote", "<pre",     "<hr",    "<details", "<summary", NULL};
 
 static struct profile
 profile_of(const char *html)
@@ -529,67 +804,158 @@ row_with(const char *html, const char *needle)
 	return out;
 }
 
-static void
-check_score(const json_t *score, const json_t *label, const char *html,
-            const char *md_html)
+/* The result of indicator id in a score, or NULL. */
+static const char *
+result_of(const json_t *score, const char *id)
 {
-	const json_t *d, *sd, *ind, *unmet;
-	char buf[512];
-	size_t i, j, n_unmet = 0;
+	const json_t *ind;
+	size_t i;
 
-	snprintf(buf, sizeof(buf),
-	         "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
-	         json_integer_value(json_object_get(score, "score")),
-	         json_integer_value(json_object_get(score, "max")));
-	expect(html, buf, "score x/y");
-	expect(md_html, buf, "score x/y");
-	expect(html, "modelfacts-v1", "index id");
-	json_array_foreach(json_object_get(score, "domains"), i, d)
+	json_array_foreach(json_object_get(score, "indicators"), i, ind)
 	{
-		expect(html, json_string_value(json_object_get(d, "name")),
-		       "domain");
-		expect(md_html, json_string_value(json_object_get(d, "name")),
-		       "domain");
-		json_array_foreach(json_object_get(d, "subdomains"), j, sd)
-		{
-			char *e =
-			    esc(json_string_value(json_object_get(sd, "name")),
-			        true);
+		if (strcmp(json_string_value(json_object_get(ind, "id")), id) ==
+		    0)
+			return json_string_value(
+			    json_object_get(ind, "result"));
+	}
+	return NULL;
+}
 
-			expect(html, e, "subdomain");
+/*
+ * The headline names every judgement (index, met/max, who); the detail
+ * shows every domain; label.json lists exactly the indicators some judge
+ * did not find met, nobody assessed, or the automatic check and an
+ * assessor judged differently, with disagreements flagged; each has a
+ * row saying what every judge found.
+ */
+static void
+check_judgements(const json_t *judgements, const json_t *label,
+                 const char *html, const char *md_html)
+{
+	const json_t *j = NULL, *g, *ind, *x, *d;
+	char buf[512];
+	size_t i, k, m;
+
+	json_array_foreach(judgements, i, j)
+	{
+		const json_t *s = json_object_get(j, "score");
+		char *e;
+
+		snprintf(
+		    buf, sizeof(buf),
+		    "%s (%s): %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
+		    json_string_value(json_object_get(j, "index_name")),
+		    json_string_value(json_object_get(j, "index")),
+		    json_integer_value(json_object_get(s, "score")),
+		    json_integer_value(json_object_get(s, "max")) -
+		        json_integer_value(json_object_get(s, "unassessed")));
+		expect(html, buf, "headline");
+		expect(md_html, buf, "headline");
+		if (strcmp(json_string_value(json_object_get(j, "judge")),
+		           "auto") == 0) {
+			expect(html, "automatic registry check", "auto judge");
+		} else {
+			e = esc(
+			    json_string_value(json_object_get(j, "judge_name")),
+			    true);
+			expect(html, e, "assessor");
+			free(e);
+		}
+		json_array_foreach(json_object_get(s, "domains"), k, d)
+		{
+			e = esc(json_string_value(json_object_get(d, "name")),
+			        true);
+			expect(html, e, "domain");
 			free(e);
 		}
 	}
-	unmet = json_object_get(
-	    json_object_get(json_object_get(label, "transparency"),
-	                    "modelfacts"),
-	    "unmet");
-	json_array_foreach(json_object_get(score, "indicators"), i, ind)
+	json_array_foreach(json_object_get(label, "judgements"), i, g)
 	{
-		const char *r =
-		    json_string_value(json_object_get(ind, "result"));
-		const char *who =
-		    json_string_value(json_object_get(ind, "judged_by"));
-		char *row;
+		const json_t *judges = json_object_get(g, "judges");
+		size_t listed = 0, want = 0;
 
-		if (strcmp(r, "not_met") != 0 && strcmp(r, "unassessed") != 0)
-			continue;
-		n_unmet++;
-		snprintf(buf, sizeof(buf), "<code>%s</code>",
-		         json_string_value(json_object_get(ind, "id")));
-		expect(md_html, buf, "unmet indicator");
-		row = row_with(html, buf);
-		if (who != NULL && strcmp(who, "registry") == 0)
-			expect(row, "Automatic registry check", buf);
-		else if (who != NULL) {
-			snprintf(buf, sizeof(buf), "Assessor %s", who);
-			expect(row, buf, "judged by");
+		/* one column per judge of this index */
+		json_array_foreach(judgements, k, j)
+		{
+			if (json_equal(json_object_get(j, "index"),
+			               json_object_get(g, "index")))
+				listed++;
 		}
-		free(row);
+		assert_int_equal(json_array_size(judges), listed);
+		/* what should be listed, worked out from the input */
+		for (k = 0; k < json_array_size(judgements); k++) {
+			j = json_array_get(judgements, k);
+			if (json_equal(json_object_get(j, "index"),
+			               json_object_get(g, "index")))
+				break;
+		}
+		json_array_foreach(
+		    json_object_get(json_object_get(j, "score"), "indicators"),
+		    k, ind)
+		{
+			const char *id =
+			    json_string_value(json_object_get(ind, "id"));
+			const char *auto_r = NULL, *r;
+			bool not_met = false, assessed = false, dis = false;
+			const json_t *j2;
+
+			json_array_foreach(judgements, m, j2)
+			{
+				if (!json_equal(json_object_get(j2, "index"),
+				                json_object_get(g, "index")) ||
+				    strcmp(json_string_value(
+				               json_object_get(j2, "judge")),
+				           "auto") != 0)
+					continue;
+				auto_r =
+				    result_of(json_object_get(j2, "score"), id);
+			}
+			json_array_foreach(judgements, m, j2)
+			{
+				if (!json_equal(json_object_get(j2, "index"),
+				                json_object_get(g, "index")))
+					continue;
+				r = result_of(json_object_get(j2, "score"), id);
+				if (r == NULL || strcmp(r, "unassessed") == 0)
+					continue;
+				assessed = true;
+				not_met = not_met || strcmp(r, "not_met") == 0;
+				dis =
+				    dis || (auto_r != NULL &&
+				            strcmp(auto_r, "unassessed") != 0 &&
+				            strcmp(r, auto_r) != 0);
+			}
+			if (!not_met && assessed && !dis)
+				continue;
+			want++;
+			x = NULL;
+			json_array_foreach(json_object_get(g, "indicators"), m,
+			                   x)
+			{
+				if (strcmp(json_string_value(
+				               json_object_get(x, "id")),
+				           id) == 0)
+					break;
+			}
+			if (m ==
+			    json_array_size(json_object_get(g, "indicators")))
+				fail_msg("%s not listed in label.json", id);
+			assert_true(json_is_true(json_object_get(
+			                x, "disagreement")) == dis);
+			snprintf(buf, sizeof(buf), "<code>%s</code>", id);
+			{
+				char *row = row_with(html, buf);
+
+				if (dis)
+					expect(row, "Disagreement:", id);
+				if (json_array_size(judges) > 1 && assessed)
+					expect(row, "</strong>: ", id);
+				free(row);
+			}
+		}
+		assert_int_equal(
+		    json_array_size(json_object_get(g, "indicators")), want);
 	}
-	assert_int_equal(json_array_size(unmet), n_unmet);
-	snprintf(buf, sizeof(buf), "Indicators not met: %zu", n_unmet);
-	expect(html, buf, "unmet heading");
 }
 
 static void
@@ -681,7 +1047,7 @@ test_examples(void **state)
 		free(e);
 		assert_string_equal(
 		    json_string_value(json_object_get(label, "name")), name);
-		check_score(f.score, label, out[HTML], md_html);
+		check_judgements(f.judgements, label, out[HTML], md_html);
 		check_evals(&f, label, out[HTML], md_html);
 		check_statuses(label, out[HTML], md_html, &s, &a);
 		n_status += s;
@@ -826,7 +1192,7 @@ test_deterministic(void **state)
 
 		fx_init(&f, examples[x]);
 		d2 = permuted(f.disclosure);
-		s2 = permuted(f.score);
+		s2 = permuted(f.judgements);
 		e2 = reversed(f.evals);
 		/* The copies really are in another order. */
 		u = json_dumps(f.disclosure, JSON_COMPACT);
@@ -836,7 +1202,7 @@ test_deterministic(void **state)
 		free(v);
 		in2 = f.in;
 		in2.disclosure = d2;
-		in2.score = s2;
+		in2.judgements = s2;
 		in2.evals = e2;
 		for (i = 0; i < N_FORMS; i++) {
 			a = render(&f.in, (enum form)i);
@@ -943,6 +1309,8 @@ pinned(const char *key, const char *parent)
 	                                   "domain",
 	                                   "subdomain",
 	                                   "index_version",
+	                                   "judge",
+	                                   "log_index",
 	                                   NULL};
 	size_t i;
 
@@ -991,16 +1359,17 @@ injected_render(struct injected *r, const char *example, const char *s)
 	json_t *ev;
 	size_t i;
 
-	/* The score is computed before the text is replaced, and then gets
-	 * the text in its names and reasons: what it counts must not depend
-	 * on the text, or the structure checks below would compare apples
-	 * with pears. */
+	/* The judgements are computed before the text is replaced, and
+	 * then get the text in their names, reasons, justifications, judge
+	 * names and sources: what they count must not depend on the text,
+	 * or the structure checks below would compare apples with
+	 * pears. */
 	fx_init(&r->f, example);
 	assert_true(inject(r->f.disclosure, NULL, NULL, s) > 10);
 	assert_true(inject(r->f.self, NULL, NULL, s) > 3);
 	assert_true(inject(r->f.third, NULL, NULL, s) > 3);
 	assert_true(inject(r->f.assessment, NULL, NULL, s) > 3);
-	assert_true(inject(r->f.score, NULL, NULL, s) > 50);
+	assert_true(inject(r->f.judgements, NULL, NULL, s) > 100);
 	json_array_foreach(r->f.evals, i, ev)
 	    json_object_set_new(ev, "evaluator", json_string(s));
 	r->signed_by = json_pack("[s, s]", s, s);
@@ -1051,7 +1420,7 @@ check_injected(struct injected *r, const struct injected *base, const char *s,
 {
 	struct profile p0, p1;
 	json_t *label;
-	const json_t *dev;
+	const json_t *dev, *g, *j;
 	bool blank = strspn(s, " \t\r\n") == strlen(s);
 
 	check_tags(r->out[HTML], our_tags, our_attrs, what);
@@ -1083,6 +1452,23 @@ check_injected(struct injected *r, const struct injected *base, const char *s,
 	assert_string_equal(
 	    json_string_value(json_object_get(
 	        json_object_get(label, "provenance"), "accepted_at")),
+	    s);
+	/* ...the judges' names, sources and justifications included */
+	g = json_array_get(json_object_get(label, "judgements"), 0);
+	j = json_array_get(json_object_get(g, "judges"), 0);
+	assert_string_equal(json_string_value(json_object_get(j, "judge_name")),
+	                    s);
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(j, "source"), "attribution")),
+	                    s);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(
+	            json_object_get(
+	                json_array_get(json_object_get(g, "indicators"), 0),
+	                "judgements"),
+	            0),
+	        "justification")),
 	    s);
 	check_json_text_inert(r->out[JSON], what);
 	json_decref(label);
@@ -1132,6 +1518,169 @@ test_injection(void **state)
 	json_decref(corpus);
 }
 
+/* ---- golden labels: judgements, byte for byte ---- */
+
+enum golden_case {
+	G_AUTO_ONLY,   /* only the automatic check */
+	G_AUTO_FMTI,   /* + an FMTI assessor on another index */
+	G_DISAGREE,    /* + an assessor of modelfacts-v1 who disagrees */
+	G_TRANSCRIBED, /* an FMTI assessment transcribed by a curator */
+	G_ASSESSED,    /* no disclosure: assessment-only */
+	G_FOLDED,      /* long "not met" lists, folded by subdomain */
+	G_HOSTILE,     /* assessor names, justifications, sources attack */
+	G__MAX
+};
+
+static const char *const golden_names[G__MAX] = {
+    "auto-only",       "auto-fmti", "disagreement", "transcribed",
+    "assessment-only", "folded",    "hostile",
+};
+
+static const char *const golden_ext[N_FORMS] = {"md", "html", NULL, "json"};
+
+/* Hostile text the browser test (tests/integration/test_label_browser.py)
+ * loads from the hostile fixture: nothing of it may run. */
+#define HOSTILE                                                                \
+	"<img src=x onerror=\"document.title='pwned-img'\">"                   \
+	"<script>document.title=\"pwned-script\"</script>"                     \
+	"<a href=\"javascript:document.title='pwned-link'\" id=evil>x</a>"     \
+	"[click](javascript:alert(1)) <details open><summary>s</summary>"
+
+static void
+golden_input(struct fx *f, enum golden_case c)
+{
+	json_t *j = f->judgements, *x, *ind;
+	size_t i;
+
+	json_array_clear(j);
+	switch (c) {
+	case G_AUTO_ONLY:
+		break;
+	case G_AUTO_FMTI:
+		json_array_append_new(j, fmti_judgement(20, 4, NULL));
+		break;
+	case G_DISAGREE:
+		json_array_append_new(j, watch_judgement(f));
+		break;
+	case G_TRANSCRIBED:
+	case G_ASSESSED:
+		json_array_append_new(j, fmti_judgement(20, 5, fmti_source()));
+		break;
+	case G_FOLDED:
+		json_array_append_new(j, fmti_judgement(100, 3, NULL));
+		break;
+	default:
+		x = fmti_judgement(20, 4, fmti_source());
+		json_object_set_new(x, "judge_name", json_string(HOSTILE));
+		json_object_set_new(json_object_get(x, "source"), "attribution",
+		                    json_string(HOSTILE));
+		json_array_foreach(
+		    json_object_get(json_object_get(x, "score"), "indicators"),
+		    i, ind)
+		{
+			json_object_set_new(ind, "justification",
+			                    json_string(HOSTILE));
+			json_object_set_new(
+			    ind, "references",
+			    json_pack("[s, s]", "javascript:alert(1)",
+			              "https://a.example/x?y=1&z=2"));
+		}
+		json_array_append_new(j, x);
+		json_array_append_new(j, watch_judgement(f));
+		break;
+	}
+	if (c != G_ASSESSED)
+		json_array_append_new(j, auto_judgement(f->auto_score));
+}
+
+static char *
+read_text(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	struct mf_buf b;
+	char chunk[8192];
+	size_t n;
+
+	if (fp == NULL)
+		return NULL;
+	mf_buf_init(&b, 0);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		assert_int_equal(mf_buf_append(&b, chunk, n), 0);
+	fclose(fp);
+	return mf_buf_detach(&b, NULL);
+}
+
+/*
+ * Each case in label.json, label.md and HTML, compared byte for byte
+ * with tests/fixtures/labels/golden/. After a deliberate change, run
+ * with MF_LABELS_UPDATE=1 to rewrite them, and review the diff.
+ */
+static void
+test_golden(void **state)
+{
+	const char *update = getenv("MF_LABELS_UPDATE");
+	char path[256];
+	size_t c, k;
+
+	(void)state;
+	for (c = 0; c < G__MAX; c++) {
+		struct fx f;
+
+		fx_init(&f, c == G_FOLDED ? examples[2] : examples[0]);
+		if (c == G_ASSESSED) {
+			f.in.disclosure = NULL;
+			f.in.assessment_only = 1;
+			f.in.org = "openai";
+			f.in.model = "gpt-4";
+			f.in.version = 0;
+			f.in.latest_version = 0;
+			f.in.payload_sha256 = NULL;
+			f.in.accepted_at = NULL;
+			f.in.log_index = -1;
+			f.in.signed_by = NULL;
+			f.in.evals = NULL;
+		}
+		golden_input(&f, (enum golden_case)c);
+		for (k = 0; k < N_FORMS; k++) {
+			char *got, *want;
+			FILE *fp;
+
+			if (golden_ext[k] == NULL)
+				continue;
+			got = render(&f.in, (enum form)k);
+			snprintf(path, sizeof(path),
+			         "tests/fixtures/labels/golden/%s.label.%s",
+			         golden_names[c], golden_ext[k]);
+			if (update != NULL && strcmp(update, "1") == 0) {
+				fp = fopen(path, "wb");
+				if (fp == NULL)
+					fail_msg("cannot write %s", path);
+				fputs(got, fp);
+				fclose(fp);
+			}
+			want = read_text(path);
+			if (want == NULL)
+				fail_msg(
+				    "%s missing (MF_LABELS_UPDATE=1 writes "
+				    "it)",
+				    path);
+			if (strcmp(got, want) != 0)
+				fail_msg("%s differs from the rendering "
+				         "(MF_LABELS_UPDATE=1 rewrites it)",
+				         path);
+			if (k == HTML) {
+				check_tags(got, our_tags, our_attrs, path);
+				check_inert(got, path);
+			}
+			if (k == MD)
+				check_md_tables(got, path);
+			free(got);
+			free(want);
+		}
+		fx_dispose(&f);
+	}
+}
+
 /* ---- odd inputs ---- */
 
 static void
@@ -1151,16 +1700,18 @@ test_minimal_and_missing(void **state)
 	html = render(&in, HTML);
 	js = render(&in, JSON);
 	expect(md, "# Model Facts: Bare", "title");
-	expect(md, "*Not scored.*", "no score");
+	expect(md, "*Not judged yet.*", "no judgement");
 	assert_int_equal(count(md, "*None submitted.*"), 2);
 	expect(md, "*Not yet in the log*", "log index");
 	expect(md, "| **Parameters** | *Not disclosed* |", "absent fact");
 	expect(md, "?/?", "no subject");
-	expect(html, "<em>Not scored.</em>", "no score");
+	expect(html, "<em>Not judged yet.</em>", "no judgement");
+	expect_not(md, "Transparency by indicator", "no judgement");
 	check_md_tables(md, "minimal");
 	label = json_back(&in, js);
-	assert_true(json_is_null(json_object_get(
-	    json_object_get(label, "transparency"), "modelfacts")));
+	assert_int_equal(json_array_size(json_object_get(label, "judgements")),
+	                 0);
+	assert_true(json_is_false(json_object_get(label, "assessment_only")));
 	assert_true(json_is_null(
 	    json_object_get(json_object_get(label, "registry"), "version")));
 	assert_int_equal(json_object_size(json_object_get(
@@ -1186,14 +1737,18 @@ test_empty_sections_and_zero_max(void **state)
 	json_object_set_new(f.disclosure, "uses", json_object());
 	json_object_set_new(f.disclosure, "risks", json_object());
 	json_object_set_new(f.disclosure, "downstream", json_object());
-	fx_score(&f);
+	fx_judge(&f);
 	zero = json_pack("{s:s, s:i, s:i, s:i, s:i, s:[], s:[{s:s, s:s, "
 	                 "s:i, s:i, s:[]}], s:[]}",
 	                 "index", "modelfacts-v1", "score", 0, "max", 0,
 	                 "not_applicable", 3, "unassessed", 0, "judged_by",
 	                 "domains", "id", "d", "name", "Everything", "score", 0,
 	                 "max", 0, "subdomains", "indicators");
-	f.in.score = zero;
+	json_array_clear(f.judgements);
+	json_array_append_new(f.judgements,
+	                      judgement("modelfacts-v1", "modelfacts v1",
+	                                "auto", "auto", "2026-10-14T09:31:02Z",
+	                                40, NULL, zero));
 	md = render(&f.in, MD);
 	html = render(&f.in, HTML);
 	expect(md, "0/0", "zero max");
@@ -1204,12 +1759,12 @@ test_empty_sections_and_zero_max(void **state)
 	       "\xe2\x96\x91\xe2\x96\x91",
 	       "empty bar");
 	expect(html, "style=\"width:0%\"", "empty bar");
-	expect(md, "None: every applicable indicator is met.", "no unmet");
+	expect(md, "None: every judge found every applicable indicator met.",
+	       "no unmet");
 	expect(md, "| **Parameters** | *Not disclosed* |", "empty model");
 	check_md_tables(md, "empty sections");
 	free(md);
 	free(html);
-	f.in.score = f.score;
 	json_decref(zero);
 	fx_dispose(&f);
 }
@@ -1218,7 +1773,7 @@ static void
 test_garbage_shapes(void **state)
 {
 	struct fx f;
-	json_t *evals, *others, *bad_score, *bad_keys, *label;
+	json_t *evals, *judgements, *bad_keys, *label;
 	char *md, *html, *js;
 
 	(void)state;
@@ -1229,10 +1784,23 @@ test_garbage_shapes(void **state)
 	                  "no", "assurance", "third_party", "result",
 	                  "benchmark", "notobj", "metric", 5, "value", "NaN",
 	                  "uncertainty", "ci");
-	others =
-	    json_pack("[n, s, {s:s, s:i, s:i, s:s}]", "x", "index", "fmti-2025",
-	              "score", 3, "max", 10, "domains", "nope");
-	bad_score = json_string("not a score");
+	judgements = json_loads(
+	    "[null, \"x\", {\"judge\": \"auto\"},"
+	    " {\"judge\": \"auto\", \"index\": \"modelfacts-v1\","
+	    "  \"score\": \"not a score\"},"
+	    " {\"judge\": 5, \"index\": \"x\", \"score\": {}},"
+	    " {\"index\": \"fmti-2025\", \"judge\": \"fmti\","
+	    "  \"log_index\": -7, \"source\": \"not a url\","
+	    "  \"at\": \"yesterday\", \"score\": {\"score\": 3,"
+	    "  \"max\": 10, \"domains\": \"nope\","
+	    "  \"indicators\": \"nope\"}},"
+	    " {\"index\": \"fmti-2025\", \"judge\": \"auto\","
+	    "  \"score\": {\"domains\": [1, {\"id\": 2}],"
+	    "  \"indicators\": [3, {\"id\": \"fmti-9\", \"result\": 4},"
+	    "  {\"id\": \"fmti-10\", \"result\": \"not_met\","
+	    "   \"domain\": \"nowhere\"}]}}]",
+	    0, NULL);
+	assert_non_null(judgements);
 	bad_keys = json_pack("{s:s}", "not", "an array");
 	json_object_set_new(f.disclosure, "identity", json_string("nope"));
 	json_object_set_new(f.disclosure, "model", json_pack("[i, i]", 1, 2));
@@ -1243,17 +1811,18 @@ test_garbage_shapes(void **state)
 	    json_object_get(f.disclosure, "compute"), "energy",
 	    json_pack("{s:s, s:f}", "unit", "furlongs", "amount", 1e300));
 	f.in.evals = evals;
-	f.in.other_scores = others;
-	f.in.score = bad_score;
+	f.in.judgements = judgements;
 	f.in.signed_by = bad_keys;
 	md = render(&f.in, MD);
 	html = render(&f.in, HTML);
 	js = render(&f.in, JSON);
 	expect(md, "### Self-reported: 0", "garbage evals");
 	expect(md, "### Third-party: 1", "one usable eval");
-	expect(md, "*Not scored.*", "bad score");
-	expect(md, "## Other transparency indices", "others");
-	expect(md, "3/10", "other index");
+	expect(md, "fmti-2025: 3/10", "usable judgement");
+	expect(md, "not a url", "a source that is not a link");
+	expect(md, "yesterday", "a time that is not a time");
+	expect(md, "fmti-10", "an indicator in no known subdomain");
+	expect_not(md, "modelfacts-v1", "a judgement without a score");
 	expect(md, "Unnamed model", "no name");
 	expect(md, "| **Release stage** | **Withheld** |", "withheld section");
 	expect(md, "1e300 furlongs", "unknown unit shown exactly");
@@ -1264,11 +1833,10 @@ test_garbage_shapes(void **state)
 	free(md);
 	free(html);
 	free(js);
-	f.in.score = f.score;
+	f.in.judgements = f.judgements;
 	f.in.evals = f.evals;
 	json_decref(evals);
-	json_decref(others);
-	json_decref(bad_score);
+	json_decref(judgements);
 	json_decref(bad_keys);
 	fx_dispose(&f);
 }
@@ -1634,6 +2202,7 @@ main(void)
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_eval_order),
 	    cmocka_unit_test(test_injection),
+	    cmocka_unit_test(test_golden),
 	    cmocka_unit_test(test_minimal_and_missing),
 	    cmocka_unit_test(test_empty_sections_and_zero_max),
 	    cmocka_unit_test(test_garbage_shapes),
