@@ -117,18 +117,29 @@ judgement_append(json_t *arr, const struct mf_index *idx,
 	return json_array_append_new(arr, o) == 0 ? 0 : MF_E_NOMEM;
 }
 
-/* An assessor's judgement: its assessment scored alone. */
+/*
+ * An assessor's judgement: its assessment scored alone, against the
+ * built-in modelfacts-v1 or the index document the registry has.
+ */
 static int
 assessor_judgement(json_t *arr, const struct mf_db_judgement *j,
                    struct mf_error *err)
 {
 	struct mf_score_assessment a = {j->payload, j->assessor};
-	struct mf_index *idx = NULL;
+	const struct mf_index *idx = mf_index_modelfacts_v1();
+	struct mf_index *loaded = NULL;
 	struct mf_score *score = NULL;
 	int rc;
 
-	if ((rc = mf_index_load(&idx, j->document, err)) != 0 ||
-	    (rc = mf_score_grades(&score, idx, &a, 1, err)) != 0)
+	if (strcmp(j->index_id, MF_INDEX_MODELFACTS_V1) != 0) {
+		if ((rc = mf_index_load(&loaded, j->document, err)) != 0)
+			return rc;
+		idx = loaded;
+	} else if (idx == NULL) {
+		return mf_error_set(err, MF_E_INTERNAL, NULL,
+		                    "the built-in index does not load");
+	}
+	if ((rc = mf_score_grades(&score, idx, &a, 1, err)) != 0)
 		goto done;
 	if ((rc = judgement_append(arr, idx, score, j->assessor,
 	                           j->assessor_name, j->accepted_at,
@@ -137,7 +148,7 @@ assessor_judgement(json_t *arr, const struct mf_db_judgement *j,
 		mf_error_set(err, rc, NULL, "out of memory");
 done:
 	mf_score_free(score);
-	mf_index_free(idx);
+	mf_index_free(loaded);
 	return rc;
 }
 
@@ -159,7 +170,8 @@ judgements(struct mf_label_data *d, const struct mf_db_judgement *rows,
 	if ((d->judgements = json_array()) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	for (i = 0; i < n && rc == 0; i++)
-		if (rows[i].document != NULL)
+		if (rows[i].document != NULL ||
+		    strcmp(rows[i].index_id, MF_INDEX_MODELFACTS_V1) == 0)
 			rc = assessor_judgement(d->judgements, &rows[i], err);
 	if (rc != 0 || d->disclosure == NULL)
 		return rc;
