@@ -1,12 +1,15 @@
 /*
  * Organisations, models, versions and evals: parameter checks, then one
- * statement each through mf_h_respond_sql_json.
+ * statement each through mf_h_respond_sql_json; the read of a model with
+ * assessments but no disclosure is assembled from its judgements.
  */
 #include "api/read.h"
 #include "common/slug.h"
 #include "common/timeutil.h"
+#include "db/label.h"
 #include "db/read.h"
 #include "api/util.h"
+#include "publish/label_data.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -70,11 +73,97 @@ mf_h_models_list(struct mf_request *req)
 	                             params);
 }
 
+/* One line of a judgements summary: who judged what, when, how much. */
+static json_t *
+judgement_summary(const json_t *j)
+{
+	const json_t *score = json_object_get(j, "score");
+	json_t *o = json_object();
+	const char *const copied[] = {
+	    "index", "index_name", "judge",          "judge_name",
+	    "at",    "log_index",  "payload_sha256", "source"};
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(copied) / sizeof(copied[0]); i++)
+		if (json_object_set(o, copied[i],
+		                    json_object_get(j, copied[i])) != 0)
+			goto fail;
+	if (json_object_set(o, "score", json_object_get(score, "score")) != 0 ||
+	    json_object_set(o, "max", json_object_get(score, "max")) != 0 ||
+	    json_object_set(o, "unassessed",
+	                    json_object_get(score, "unassessed")) != 0)
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+/*
+ * The model read of a model nobody has disclosed anything about but an
+ * assessor has graded: said plainly, with its judgements summarised.
+ * as_of is the RFC 3339 instant of the query, or NULL for now.
+ */
+static int
+assessment_only_model(struct mf_request *req, const char *org,
+                      const char *model, const char *as_of)
+{
+	struct mf_label_data d;
+	json_t *body = NULL, *list, *x;
+	int64_t at = -1;
+	size_t i;
+	int rc;
+
+	if (as_of != NULL) {
+		if ((rc = mf_db_log_index_at(&at, as_of, &req->err)) != 0)
+			return rc;
+		if (at < 0)
+			return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+			                    "no version of this model existed "
+			                    "at that time");
+	}
+	if ((rc = mf_label_data_load(&d, org, model, 0, at, NULL, NULL,
+	                             &req->err)) != 0)
+		return rc;
+	if (!d.in.assessment_only) { /* a disclosure arrived meanwhile */
+		mf_label_data_dispose(&d);
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no version of this model existed at that "
+		                    "time");
+	}
+	if ((list = json_array()) == NULL)
+		goto nomem;
+	for (i = 0; i < json_array_size(d.judgements); i++)
+		if ((x = judgement_summary(json_array_get(d.judgements, i))) ==
+		        NULL ||
+		    json_array_append_new(list, x) != 0) {
+			json_decref(list);
+			goto nomem;
+		}
+	body = json_pack("{s:s, s:s, s:n, s:i, s:b, s:n, s:n, s:s, s:o}", "org",
+	                 org, "model", model, "version", "latest_version", 0,
+	                 "assessment_only", 1, "disclosure", "facts", "note",
+	                 "The developer has disclosed nothing in this "
+	                 "registry; the judgements are assessors' grades.",
+	                 "judgements", list);
+nomem:
+	mf_label_data_dispose(&d);
+	if (body == NULL)
+		return mf_error_set(&req->err, MF_E_NOMEM, NULL,
+		                    "out of memory");
+	return mf_http_respond_json(req, 200, body);
+}
+
 int
 mf_h_model_get(struct mf_request *req)
 {
 	const char *params[3], *as_of = mf_http_query(req, "as_of");
+	struct mf_buf body = MF_BUF_INIT;
+	bool found;
 	int64_t us;
+	int rc;
 
 	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
 	    mf_h_param_slug(req, 1, &params[1]) != 0)
@@ -85,11 +174,30 @@ mf_h_model_get(struct mf_request *req)
 		                    "3339 date-time such as "
 		                    "2025-06-01T00:00:00Z");
 	params[2] = as_of;
-	return mf_h_respond_sql_json(
-	    req, MF_SQL_MODEL_GET,
-	    as_of ? "no version of this model existed at that time"
-	          : "no such model, or it has no disclosure yet",
-	    3, params);
+	/* 1. The (newest) version; none: perhaps an assessment-only model. */
+	if ((rc = mf_db_read_json(&body, &found, MF_SQL_MODEL_GET, 3, params,
+	                          &req->err)) != 0)
+		goto done;
+	if (!found) {
+		rc = assessment_only_model(req, params[0], params[1], as_of);
+		if (rc == MF_E_NOT_FOUND) {
+			mf_error_dispose(&req->err);
+			mf_error_init(&req->err);
+			rc = mf_error_set(
+			    &req->err, MF_E_NOT_FOUND, NULL, "%s",
+			    as_of ? "no version of this model existed at "
+			            "that time"
+			          : "no such model, or nothing disclosed or "
+			            "assessed about it yet");
+		}
+		goto done;
+	}
+	/* 2. Answered byte for byte. */
+	rc = mf_http_respond(req, 200, "application/json",
+	                     body.data ? body.data : "", body.len, false);
+done:
+	mf_buf_dispose(&body);
+	return rc;
 }
 
 int

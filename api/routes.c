@@ -8,6 +8,7 @@
 #include "api/health.h"
 #include "api/history.h"
 #include "api/indices.h"
+#include "api/judgements.h"
 #include "api/label.h"
 #include "api/log.h"
 #include "api/read.h"
@@ -36,6 +37,8 @@ const struct mf_route mf_routes[] = {
     {"GET", "/v1/models/{org}/{model}/versions/{n}", mf_h_version_get},
     {"GET", "/v1/models/{org}/{model}/versions/{n}/envelope",
      mf_h_version_envelope},
+    {"GET", "/v1/models/{org}/{model}/versions/{n}/judgements",
+     mf_h_judgements},
     {"GET", "/v1/models/{org}/{model}/evals", mf_h_evals_list},
     {"GET", "/v1/models/{org}/{model}/history", mf_h_history},
     {"GET", "/v1/models/{org}/{model}/diff", mf_h_diff},

@@ -1,6 +1,8 @@
 /* Shared handler helpers (see util.h). */
 #include "api/util.h"
 #include "common/slug.h"
+#include "common/timeutil.h"
+#include "db/label.h"
 #include "db/read.h"
 
 #include <errno.h>
@@ -26,6 +28,29 @@ mf_h_query_int(struct mf_request *req, const char *name, int64_t min,
 		                    name, (long long)min, (long long)max);
 	*out = n;
 	return 0;
+}
+
+int
+mf_h_query_as_of(struct mf_request *req, int64_t *out, bool *given)
+{
+	const char *v = mf_http_query(req, "as_of");
+	int64_t us;
+	size_t i;
+
+	*out = -1;
+	*given = v != NULL;
+	if (v == NULL)
+		return 0;
+	for (i = 0; v[i] >= '0' && v[i] <= '9'; i++)
+		;
+	if (i > 0 && v[i] == '\0')
+		return mf_h_query_int(req, "as_of", 0, INT64_MAX - 1, -1, out);
+	if (mf_time_parse_rfc3339(v, &us) != 0)
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "query parameter 'as_of' must be a log "
+		                    "index or an RFC 3339 date-time such as "
+		                    "2025-06-01T00:00:00Z");
+	return mf_db_log_index_at(out, v, &req->err);
 }
 
 int

@@ -18,6 +18,14 @@
 int mf_h_query_int(struct mf_request *req, const char *name, int64_t min,
                    int64_t max, int64_t def, int64_t *out);
 
+/*
+ * Reads query parameter as_of: a log index (digits), or an RFC 3339
+ * instant, which stands for the last log entry accepted at or before it
+ * (-1: none was). Absent gives -1 in *out and *given false.
+ * MF_E_BAD_PARAM (with the parameter named) when malformed.
+ */
+int mf_h_query_as_of(struct mf_request *req, int64_t *out, bool *given);
+
 /* Path parameter i as a slug; MF_E_NOT_FOUND when it is not one. */
 int mf_h_param_slug(struct mf_request *req, int i, const char **out);
 

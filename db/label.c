@@ -169,3 +169,100 @@ done:
 	*n = a != NULL ? rows : 0;
 	return 0;
 }
+
+void
+mf_db_judgements_free(struct mf_db_judgement *j, size_t n)
+{
+	size_t i;
+
+	if (j == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(j[i].assessor);
+		free(j[i].assessor_name);
+		free(j[i].index_id);
+		json_decref(j[i].payload);
+		json_decref(j[i].document);
+	}
+	free(j);
+}
+
+/* Row i of MF_SQL_LABEL_JUDGEMENTS into j. */
+static int
+judgement_row(struct mf_db_judgement *j, PGresult *res, int i,
+              struct mf_error *err)
+{
+	j->assessor = strdup(PQgetvalue(res, i, 0));
+	j->assessor_name = strdup(PQgetvalue(res, i, 1));
+	j->index_id = strdup(PQgetvalue(res, i, 2));
+	if (j->assessor == NULL || j->assessor_name == NULL ||
+	    j->index_id == NULL)
+		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+	if ((j->payload = parse_col(res, i, 3, err)) == NULL)
+		return err->code;
+	if (!PQgetisnull(res, i, 4) &&
+	    (j->document = parse_col(res, i, 4, err)) == NULL)
+		return err->code;
+	j->log_index = strtoll(PQgetvalue(res, i, 5), NULL, 10);
+	snprintf(j->payload_sha256, sizeof(j->payload_sha256), "%s",
+	         PQgetvalue(res, i, 6));
+	snprintf(j->accepted_at, sizeof(j->accepted_at), "%s",
+	         PQgetvalue(res, i, 7));
+	j->version = PQgetisnull(res, i, 8) ? 0 : atoi(PQgetvalue(res, i, 8));
+	return 0;
+}
+
+int
+mf_db_label_judgements(struct mf_db_judgement **out, size_t *n, const char *org,
+                       const char *model, int version, const int64_t *as_of,
+                       size_t max, struct mf_error *err)
+{
+	struct mf_db_judgement *j = NULL;
+	char v[16], p[24];
+	PGresult *res;
+	size_t rows, i;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(v, sizeof(v), "%d", version);
+	res = mf_db_execv(MF_SQL_LABEL_JUDGEMENTS, err, 4, org, model, v,
+	                  as_of_param(as_of, p));
+	if (res == NULL)
+		return err->code;
+	rows = (size_t)PQntuples(res);
+	if (rows > max)
+		rows = max;
+	if (rows == 0)
+		goto done;
+	if ((j = calloc(rows, sizeof(*j))) == NULL) {
+		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < rows && rc == 0; i++)
+		rc = judgement_row(&j[i], res, (int)i, err);
+done:
+	PQclear(res);
+	if (rc != 0) {
+		mf_db_judgements_free(j, rows);
+		return rc;
+	}
+	*out = j;
+	*n = j != NULL ? rows : 0;
+	return 0;
+}
+
+int
+mf_db_log_index_at(int64_t *out, const char *instant, struct mf_error *err)
+{
+	PGresult *res;
+
+	*out = -1;
+	res = mf_db_execv(MF_SQL_LOG_INDEX_AT, err, 1, instant);
+	if (res == NULL)
+		return err->code;
+	if (PQntuples(res) == 1)
+		*out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}

@@ -64,4 +64,39 @@ int mf_db_label_assessments(struct mf_db_assessment **out, size_t *n,
                             struct mf_error *err);
 void mf_db_assessments_free(struct mf_db_assessment *a, size_t n);
 
+/* One judge's latest assessment of one version against one index. */
+struct mf_db_judgement {
+	char *assessor;      /* owned: the assessor's org id */
+	char *assessor_name; /* owned: its display name */
+	char *index_id;      /* owned */
+	json_t *payload;     /* owned: the signed assessment */
+	json_t *document;    /* owned: its index's document, NULL when the
+	                        registry does not have that index */
+	int64_t log_index;
+	char payload_sha256[65];
+	char accepted_at[40]; /* UTC, to the second */
+	int version;          /* the version it is pinned to; 0: unpinned,
+	                         about the model */
+};
+
+/*
+ * The judgements about version `version` of org/model as of as_of: per
+ * (index, assessor) the latest sequenced assessment pinned to that
+ * version or to none (a later one by the same judge supersedes an
+ * earlier one), newest first. version 0 (a model without a disclosure)
+ * takes the unpinned ones only. At most max rows are read. *out gets a
+ * new array of *n (NULL when none), freed with mf_db_judgements_free.
+ */
+int mf_db_label_judgements(struct mf_db_judgement **out, size_t *n,
+                           const char *org, const char *model, int version,
+                           const int64_t *as_of, size_t max,
+                           struct mf_error *err);
+void mf_db_judgements_free(struct mf_db_judgement *j, size_t n);
+
+/*
+ * The last log entry accepted at or before instant (RFC 3339, already
+ * checked by the caller) into *out; -1 when there was none.
+ */
+int mf_db_log_index_at(int64_t *out, const char *instant, struct mf_error *err);
+
 #endif

@@ -26,6 +26,7 @@
 	" 'issued_at', s.issued_at, 'accepted_at', s.accepted_at,"             \
 	" 'signed_by', s.signer_keyids, 'log_index', s.log_index,"             \
 	" 'scores', v.scores, 'facts', s.payload::json,"                       \
+	" 'assessment_only', false,"                                           \
 	" 'envelope', CASE WHEN " with_envelope                                \
 	"  THEN convert_from(s.envelope, 'UTF8')::json END)"
 
@@ -301,6 +302,29 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " WHERE a.org = $1 AND a.model = $2 AND s.log_index IS NOT NULL"
         "  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)"
         " ORDER BY a.index_id, s.log_index",
+    /* each assessor's latest sequenced assessment per index about
+     * version $3 (pinned to it, or to no version: about the model) as of
+     * $4 (NULL: now), newest first; $3 = 0 takes the unpinned ones only */
+    [MF_SQL_LABEL_JUDGEMENTS] =
+        "SELECT j.assessor, j.name, j.index_id, j.payload, i.document,"
+        " j.log_index, j.sha, j.at, j.version"
+        " FROM (SELECT DISTINCT ON (a.index_id, a.assessor) a.assessor,"
+        "  o.name, a.index_id, s.payload, s.log_index,"
+        "  encode(s.payload_sha256, 'hex') AS sha,"
+        "  to_char(s.accepted_at AT TIME ZONE 'UTC',"
+        "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS at, a.version"
+        "  FROM assessments a JOIN submissions s ON s.id = a.submission_id"
+        "  JOIN orgs o ON o.org = a.assessor"
+        "  WHERE a.org = $1 AND a.model = $2 AND s.log_index IS NOT NULL"
+        "   AND ($4::bigint IS NULL OR s.log_index <= $4::bigint)"
+        "   AND (a.version IS NULL OR a.version = $3::int)"
+        "  ORDER BY a.index_id, a.assessor, s.log_index DESC) j"
+        " LEFT JOIN indices i ON i.index_id = j.index_id"
+        " ORDER BY j.log_index DESC",
+    /* the last log entry accepted at or before the instant $1 (-1: none) */
+    [MF_SQL_LOG_INDEX_AT] =
+        "SELECT coalesce(max(log_index), -1) FROM submissions"
+        " WHERE log_index IS NOT NULL AND accepted_at <= $1::timestamptz",
 
     /* the git publisher: one process at a time holds this lock */
     [MF_SQL_PUB_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",

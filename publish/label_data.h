@@ -1,9 +1,16 @@
 /*
  * What a label shows, assembled from the database: one version of one
- * model as of a log position, with the evals and assessments the log held
- * by then, and the score recomputed with those assessments applied. The
- * same position always gives the same label, which is what makes the git
- * publisher's commits reproducible and versioned labels immutable.
+ * model as of a log position, with the evals the log held by then and
+ * every judgement about that version (DESIGN.md §2): the registry's
+ * automatic check of the disclosure, and each assessor's latest
+ * assessment per index, each scored alone. The same position always
+ * gives the same label, which is what makes the git publisher's commits
+ * reproducible and versioned labels immutable.
+ *
+ * Which assessments concern version N: those pinned to N (their subject
+ * names N's payload digest) and those pinned to no version, which are
+ * about the model as a whole. A model with assessments and no disclosure
+ * is an assessment-only model: version 0, disclosure NULL.
  */
 #ifndef MF_LABEL_DATA_H
 #define MF_LABEL_DATA_H
@@ -18,14 +25,18 @@ struct mf_label_data {
 	char org[64], model[64];
 	char payload_sha256[65], accepted_at[40];
 	json_t *disclosure, *score, *other_scores, *evals, *signed_by;
+	json_t *judgements;
 };
 
 /*
- * version 0: the newest version as of the position; as_of -1: now (every
- * sequenced entry, and the version itself even when not yet sequenced);
- * as_of MF_LABEL_AS_OF_VERSION: the version's own log position, which
- * makes the label of a sequenced version immutable.
- * MF_E_NOT_FOUND when the model had no such version then.
+ * version 0: the newest version as of the position, or, when the model
+ * had none then but had been assessed, its assessment-only label
+ * (in.assessment_only 1, in.version 0, no disclosure, no payload digest,
+ * log_index -1). as_of -1: now (every sequenced entry, and the version
+ * itself even when not yet sequenced); as_of MF_LABEL_AS_OF_VERSION: the
+ * version's own log position, which makes the label of a sequenced
+ * version immutable. MF_E_NOT_FOUND when the model had no such version
+ * then (and, for version 0, no assessment either).
  */
 #define MF_LABEL_AS_OF_VERSION (-2)
 int mf_label_data_load(struct mf_label_data *d, const char *org,

@@ -1,7 +1,7 @@
 /*
  * Scores a disclosure against an index (see score.h): evaluate each
- * indicator's rule, let assessments override, then add up per subdomain,
- * domain and overall.
+ * indicator's rule (or, for one assessor's judgement, none), let
+ * assessments override, then add up per subdomain, domain and overall.
  */
 #include "scoring/score.h"
 
@@ -141,22 +141,30 @@ count(struct mf_score_total *t, enum mf_score_result r)
 		t->unassessed++;
 }
 
-int
-mf_score_compute(struct mf_score **out, const struct mf_index *idx,
-                 const json_t *disclosure,
-                 const struct mf_score_assessment *assessments, size_t n,
-                 struct mf_error *err)
+/* An indicator no rule runs for: graded only if an assessment does. */
+static int
+ungraded(struct mf_score_item *it)
+{
+	it->result = MF_SCORE_UNASSESSED;
+	it->judged_by = NULL;
+	return set_text(&it->reason, "not graded in this assessment");
+}
+
+/*
+ * The score: with rules (disclosure not NULL) every indicator starts
+ * from its automatic result, without them from "unassessed"; then the
+ * assessments apply in order.
+ */
+static int
+compute(struct mf_score **out, const struct mf_index *idx,
+        const json_t *disclosure, const struct mf_score_assessment *assessments,
+        size_t n, struct mf_error *err)
 {
 	struct mf_score *s;
-	json_t *nothing = NULL;
 	size_t i;
 	int rc = 0;
 
 	*out = NULL;
-	/* No disclosure reads like an empty one: every field absent. */
-	if (disclosure == NULL &&
-	    (disclosure = nothing = json_object()) == NULL)
-		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		rc = MF_E_NOMEM;
 		goto done;
@@ -173,8 +181,10 @@ mf_score_compute(struct mf_score **out, const struct mf_index *idx,
 		goto done;
 	}
 	for (i = 0; i < s->n_items && rc == 0; i++)
-		rc = automatic(&s->items[i], mf_index_indicator(idx, i),
-		               disclosure);
+		rc = disclosure != NULL
+		         ? automatic(&s->items[i], mf_index_indicator(idx, i),
+		                     disclosure)
+		         : ungraded(&s->items[i]);
 	for (i = 0; i < n && rc == 0; i++)
 		if (assessments[i].payload != NULL &&
 		    assessments[i].assessor != NULL)
@@ -193,10 +203,36 @@ mf_score_compute(struct mf_score **out, const struct mf_index *idx,
 	s = NULL;
 done:
 	mf_score_free(s);
-	json_decref(nothing);
 	if (rc != 0)
 		mf_error_set(err, rc, NULL, "out of memory");
 	return rc;
+}
+
+int
+mf_score_compute(struct mf_score **out, const struct mf_index *idx,
+                 const json_t *disclosure,
+                 const struct mf_score_assessment *assessments, size_t n,
+                 struct mf_error *err)
+{
+	json_t *nothing = NULL;
+	int rc;
+
+	*out = NULL;
+	/* No disclosure reads like an empty one: every field absent. */
+	if (disclosure == NULL &&
+	    (disclosure = nothing = json_object()) == NULL)
+		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+	rc = compute(out, idx, disclosure, assessments, n, err);
+	json_decref(nothing);
+	return rc;
+}
+
+int
+mf_score_grades(struct mf_score **out, const struct mf_index *idx,
+                const struct mf_score_assessment *assessments, size_t n,
+                struct mf_error *err)
+{
+	return compute(out, idx, NULL, assessments, n, err);
 }
 
 const struct mf_score_total *

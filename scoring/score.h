@@ -3,8 +3,9 @@
  * applicable or unassessed, with the field and reason; subtotals per
  * subdomain and domain; the total and its maximum. Assessments override
  * the automatic result for the indicators they grade and name who judged
- * them. The JSON form is what the registry stores in versions.scores and
- * what labels render; it is deterministic (sorted keys, index order).
+ * them; mf_score_grades scores assessments alone, without the rules. The JSON
+ * form is what the registry stores in versions.scores and what labels render;
+ * it is deterministic (sorted keys, index order).
  */
 #ifndef MF_SCORE_H
 #define MF_SCORE_H
@@ -69,6 +70,17 @@ int mf_score_compute(struct mf_score **out, const struct mf_index *idx,
                      const json_t *disclosure,
                      const struct mf_score_assessment *assessments,
                      size_t n_assessments, struct mf_error *err);
+
+/*
+ * One assessor's judgement alone (DESIGN.md §2: no judge overrides
+ * another): no rule runs, so the indicators the assessments grade get
+ * their grades and every other one is "unassessed" (counted in the
+ * maximum, judged_by NULL). Same ordering, ownership and errors as
+ * mf_score_compute.
+ */
+int mf_score_grades(struct mf_score **out, const struct mf_index *idx,
+                    const struct mf_score_assessment *assessments, size_t n,
+                    struct mf_error *err);
 void mf_score_free(struct mf_score *score);
 
 /* Subtotal of the domain with this id; NULL when there is none. */

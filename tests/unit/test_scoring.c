@@ -1,7 +1,7 @@
 /* Unit tests for scoring/: the rule language, index loading, the embedded
  * modelfacts-v1 index (every rule names a real schema field), scores with
- * met / not met / not applicable / unassessed, assessment overrides,
- * subtotals and deterministic JSON. */
+ * met / not met / not applicable / unassessed, assessment overrides, one
+ * assessor's grades scored alone, subtotals and deterministic JSON. */
 #include "common/embedded.h"
 #include "common/json.h"
 #include "scoring/index.h"
@@ -600,6 +600,66 @@ test_assessment_override(void **state)
 	mf_index_free(idx);
 }
 
+/* One assessor scored alone: its grades and nothing else, no rule runs. */
+static void
+test_grades_alone(void **state)
+{
+	struct mf_index *idx = load_index(tiny_index);
+	json_t *a1 = parse("{\"type\":\"assessment\",\"index\":\"tiny\","
+	                   "\"scores\":{\"size\":{\"score\":1},"
+	                   "\"sources\":{\"score\":1},"
+	                   "\"judgement\":{\"score\":0}}}");
+	json_t *a2 = parse("{\"type\":\"assessment\",\"index\":\"tiny\","
+	                   "\"scores\":{\"sources\":{\"score\":0}}}");
+	json_t *other = parse("{\"type\":\"assessment\",\"index\":\"other\","
+	                      "\"scores\":{\"flop\":{\"score\":1}}}");
+	struct mf_score_assessment as[3] = {
+	    {a1, "watchdog"}, {other, "elsewhere"}, {a2, "watchdog"}};
+	struct mf_score *s = NULL;
+	struct mf_error err;
+	json_t *j;
+	size_t i;
+
+	(void)state;
+	mf_error_init(&err);
+	assert_int_equal(mf_score_grades(&s, idx, as, 1, &err), 0);
+	assert_int_equal(s->items[0].result, MF_SCORE_MET);
+	assert_string_equal(s->items[0].judged_by, "watchdog");
+	assert_int_equal(s->items[5].result, MF_SCORE_NOT_MET);
+	/* Not graded: unassessed, judged by nobody, counted in the max;
+	 * an indicator with a rule is not evaluated either. */
+	for (i = 2; i < 5; i++) {
+		assert_int_equal(s->items[i].result, MF_SCORE_UNASSESSED);
+		assert_null(s->items[i].judged_by);
+		assert_null(s->items[i].pointer);
+		assert_non_null(s->items[i].reason);
+	}
+	expect_total(&s->total, 2, 6, 0, 3);
+	j = mf_score_json(s);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "judged_by")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "not_met")), 1);
+	json_decref(j);
+	mf_score_free(s);
+
+	/* The same judge's later assessment, in order, wins; other indices
+	 * are ignored. */
+	assert_int_equal(mf_score_grades(&s, idx, as, 3, &err), 0);
+	assert_int_equal(s->items[1].result, MF_SCORE_NOT_MET);
+	expect_total(&s->total, 1, 6, 0, 3);
+	mf_score_free(s);
+
+	/* No assessment: everything unassessed, nothing met. */
+	assert_int_equal(mf_score_grades(&s, idx, NULL, 0, &err), 0);
+	expect_total(&s->total, 0, 6, 0, 6);
+	mf_score_free(s);
+	mf_error_dispose(&err);
+	json_decref(a1);
+	json_decref(a2);
+	json_decref(other);
+	mf_index_free(idx);
+}
+
 static void
 test_score_json_deterministic(void **state)
 {
@@ -917,6 +977,7 @@ main(void)
 	    cmocka_unit_test(test_index_load),
 	    cmocka_unit_test(test_score_results_and_subtotals),
 	    cmocka_unit_test(test_assessment_override),
+	    cmocka_unit_test(test_grades_alone),
 	    cmocka_unit_test(test_score_json_deterministic),
 	    cmocka_unit_test(test_modelfacts_v1),
 	    cmocka_unit_test(test_modelfacts_v1_threads),

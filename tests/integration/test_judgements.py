@@ -1,0 +1,171 @@
+"""Judgements over real HTTP, on the FMTI data imported with
+`modelfacts import fmti --submit`: every judge of a version side by side
+(the registry's automatic check and each assessor's latest assessment,
+none overriding another), the live judgements resource and its as_of,
+assessments published after a version, and the assessment-only models of
+the 2023 edition answering 200 instead of 404.
+
+Tests marked "rendering" check the labels themselves, whose layout of the
+judgements is the rendering branch's work: until it lands they skip,
+saying so."""
+import json
+
+from harness import Skip
+from test_fmti_import import run_import
+
+IBM = "/v1/models/ibm/flagship-2025-12"
+META_2023 = "/v1/models/meta/flagship-2023-10"
+
+state = {}
+
+
+def judges(doc):
+    return [(j["index"], j["judge"]) for j in doc["judgements"]]
+
+
+def error_of(r, status):
+    assert r.status == status, r
+    e = r.json()["error"]
+    assert e["code"] and e["message"] and isinstance(e["details"], list), e
+    return e
+
+
+def test_import(t):
+    run_import(t)
+    orgs = {o["org"]: o for o in t.server.get("/v1/orgs").json()["orgs"]}
+    state["fmti_name"] = orgs["fmti"]["name"]
+
+
+def test_a_version_has_the_assessor_first_then_the_automatic_check(t):
+    r = t.server.get(IBM + "/versions/1/judgements")
+    assert r.status == 200, r
+    doc = r.json()
+    assert (doc["org"], doc["model"], doc["version"]) == (
+        "ibm", "flagship-2025-12", 1)
+    assert doc["assessment_only"] is False and doc["as_of"] is None
+    assert judges(doc) == [("fmti-2025", "fmti"), ("modelfacts-v1", "auto")]
+    fmti, auto = doc["judgements"]
+    # FMTI's own total, scored alone: nothing of the automatic check
+    assert (fmti["score"]["score"], fmti["score"]["max"]) == (95, 100)
+    assert fmti["judge_name"] == state["fmti_name"]
+    assert fmti["index_name"] and len(fmti["payload_sha256"]) == 64
+    assert fmti["log_index"] >= 0 and fmti["at"].endswith("Z")
+    assert fmti["score"]["judged_by"] == ["fmti"]
+    inds = fmti["score"]["indicators"]
+    assert len(inds) == 100
+    assert all(i["judged_by"] == "fmti" for i in inds)
+    assert any(i.get("justification") for i in inds), inds[:3]
+    # the automatic check: the rules over the disclosure, no assessment
+    assert auto["judge_name"] == "modelfacts automatic check"
+    assert auto["payload_sha256"] is None and auto["source"] is None
+    assert auto["log_index"] == doc["log_index"]
+    assert "fmti" not in auto["score"]["judged_by"]
+    assert all(i.get("judged_by") != "fmti"
+               for i in auto["score"]["indicators"])
+
+
+def test_an_assessment_after_the_version_is_live_not_in_its_label(t):
+    doc = t.server.get(IBM + "/versions/1/judgements").json()
+    fmti = doc["judgements"][0]
+    # the assessment names version 1 and came after it in the log
+    assert fmti["log_index"] > doc["log_index"]
+    # as of the version's own position: the automatic check alone
+    r = t.server.get(IBM + f"/versions/1/judgements?as_of={doc['log_index']}")
+    assert r.status == 200, r
+    assert judges(r.json()) == [("modelfacts-v1", "auto")]
+    assert r.json()["as_of"] == doc["log_index"]
+    # as of the assessment's position (and any later instant): both
+    r = t.server.get(IBM + f"/versions/1/judgements?as_of={fmti['log_index']}")
+    assert judges(r.json()) == judges(doc)
+    r = t.server.get(IBM + "/versions/1/judgements?as_of=2999-01-01T00:00:00Z")
+    assert judges(r.json()) == judges(doc)
+
+
+def test_as_of_and_unknown_versions_answer_with_the_error_shape(t):
+    error_of(t.server.get(IBM + "/versions/9/judgements"), 404)
+    error_of(t.server.get(IBM + "/versions/x/judgements"), 404)
+    # version 0 names an assessment-only model's judgements only
+    error_of(t.server.get(IBM + "/versions/0/judgements"), 404)
+    error_of(t.server.get("/v1/models/ibm/nope/versions/1/judgements"), 404)
+    e = error_of(t.server.get(IBM + "/versions/1/judgements?as_of=yesterday"),
+                 400)
+    assert "as_of" in e["message"]
+    # before anything was in the log; before the version was
+    error_of(t.server.get(
+        IBM + "/versions/1/judgements?as_of=2000-01-01T00:00:00Z"), 404)
+    error_of(t.server.get(IBM + "/versions/1/judgements?as_of=0"), 404)
+
+
+def test_the_immutable_label_is_byte_stable_and_omits_later_judgements(t):
+    a = t.server.get(IBM + "/versions/1/label.json")
+    assert a.status == 200, a
+    b = t.server.get(IBM + "/versions/1/label.json")
+    assert a.body == b.body
+    label = a.json()
+    if "judgements" not in label:
+        raise Skip("label.json shows judgements with the rendering branch")
+    assert [j["judge"] for j in label["judgements"]] == ["auto"]
+    current = t.server.get(IBM + "/label.json").json()
+    assert [j["judge"] for j in current["judgements"]] == ["fmti", "auto"]
+
+
+def test_an_assessment_only_model_reads_200(t):
+    r = t.server.get(META_2023)
+    assert r.status == 200, r
+    doc = r.json()
+    assert doc["assessment_only"] is True and doc["disclosure"] is None
+    assert doc["version"] is None and doc["latest_version"] == 0
+    assert [(j["index"], j["judge"], j["score"], j["max"])
+            for j in doc["judgements"]] == [("fmti-v1.0", "fmti", 54, 100)]
+    assert doc["judgements"][0]["judge_name"] == state["fmti_name"]
+    # a model with a disclosure says it has one
+    assert t.server.get(IBM).json()["assessment_only"] is False
+    # before it was assessed it did not exist
+    error_of(t.server.get(META_2023 + "?as_of=2000-01-01T00:00:00Z"), 404)
+    error_of(t.server.get("/v1/models/meta/nope"), 404)
+
+
+def test_an_assessment_only_model_has_judgements_at_version_0(t):
+    r = t.server.get(META_2023 + "/versions/0/judgements")
+    assert r.status == 200, r
+    doc = r.json()
+    assert doc["assessment_only"] is True and doc["version"] == 0
+    assert doc["log_index"] is None and doc["payload_sha256"] is None
+    assert judges(doc) == [("fmti-v1.0", "fmti")]
+    score = doc["judgements"][0]["score"]
+    assert (score["score"], score["max"]) == (54, 100)
+    error_of(t.server.get(META_2023 + "/versions/1/judgements"), 404)
+
+
+def test_an_assessment_only_model_has_a_label(t):
+    r = t.server.get(META_2023 + "/label.json")
+    if r.status == 400:
+        raise Skip("labels without a disclosure render with the rendering "
+                   "branch")
+    assert r.status == 200, r
+    label = r.json()
+    assert [j["judge"] for j in label["judgements"]] == ["fmti"]
+    for form in ("md", "html"):
+        assert t.server.get(META_2023 + "/label." + form).status == 200
+
+
+def test_a_second_import_supersedes_the_same_judges_assessment(t):
+    before = t.server.get(META_2023 + "/versions/0/judgements").json()
+    v1 = t.server.get(IBM + "/versions/1/judgements").json()
+    run_import(t)
+    after = t.server.get(META_2023 + "/versions/0/judgements").json()
+    # one judgement per (index, judge): the newer assessment, same grades
+    assert judges(after) == judges(before)
+    assert after["judgements"][0]["log_index"] > \
+        before["judgements"][0]["log_index"]
+    assert after["judgements"][0]["score"]["score"] == 54
+    # IBM's second version has its own judgements; the first keeps its
+    assert t.server.get(IBM).json()["version"] == 2
+    v2 = t.server.get(IBM + "/versions/2/judgements").json()
+    assert judges(v2) == [("fmti-2025", "fmti"), ("modelfacts-v1", "auto")]
+    assert v2["judgements"][0]["log_index"] > \
+        v1["judgements"][0]["log_index"]
+    again = t.server.get(IBM + "/versions/1/judgements").json()
+    assert (again["latest_version"], v1["latest_version"]) == (2, 1)
+    del again["latest_version"], v1["latest_version"]
+    assert json.dumps(again, sort_keys=True) == json.dumps(v1, sort_keys=True)
