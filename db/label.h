@@ -43,27 +43,6 @@ void mf_db_label_version_dispose(struct mf_db_label_version *v);
 int mf_db_label_evals(json_t **out, const char *org, const char *model,
                       const int64_t *as_of, struct mf_error *err);
 
-/* One sequenced assessment of a model. */
-struct mf_db_assessment {
-	char *assessor;   /* owned */
-	char *index_id;   /* owned */
-	json_t *payload;  /* owned: the signed assessment */
-	json_t *document; /* owned: its index's document, NULL when the
-	                     registry does not have that index */
-};
-
-/*
- * The model's sequenced assessments as of as_of, ordered by index id, then
- * log index; at most max of them (the rows after are not read). *out gets
- * a new array of *n (NULL when none), freed with mf_db_assessments_free.
- * The rows of one index share one parsed document (one reference each).
- */
-int mf_db_label_assessments(struct mf_db_assessment **out, size_t *n,
-                            const char *org, const char *model,
-                            const int64_t *as_of, size_t max,
-                            struct mf_error *err);
-void mf_db_assessments_free(struct mf_db_assessment *a, size_t n);
-
 /* One judge's latest assessment of one version against one index. */
 struct mf_db_judgement {
 	char *assessor;      /* owned: the assessor's org id */

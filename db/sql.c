@@ -294,14 +294,6 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " FROM evals e JOIN submissions s ON s.id = e.submission_id"
         " WHERE e.org = $1 AND e.model = $2 AND s.log_index IS NOT NULL"
         "  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)",
-    /* sequenced assessments, with their index documents when known */
-    [MF_SQL_LABEL_ASSESSMENTS] =
-        "SELECT a.assessor, a.index_id, s.payload, i.document"
-        " FROM assessments a JOIN submissions s ON s.id = a.submission_id"
-        " LEFT JOIN indices i ON i.index_id = a.index_id"
-        " WHERE a.org = $1 AND a.model = $2 AND s.log_index IS NOT NULL"
-        "  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)"
-        " ORDER BY a.index_id, s.log_index",
     /* each assessor's latest sequenced assessment per index about
      * version $3 (pinned to it, or to no version: about the model) as of
      * $4 (NULL: now), newest first; $3 = 0 takes the unpinned ones only */

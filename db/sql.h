@@ -56,7 +56,6 @@ enum mf_sql {
 	/* labels as of a log position */
 	MF_SQL_LABEL_VERSION,
 	MF_SQL_LABEL_EVALS,
-	MF_SQL_LABEL_ASSESSMENTS,
 	MF_SQL_LABEL_JUDGEMENTS,
 	MF_SQL_LOG_INDEX_AT,
 	/* the git publisher */

@@ -40,10 +40,6 @@ struct mf_label_input {
 	const json_t *disclosure;   /* the payload (schema/disclosure.v1.json),
 	                               required (an object) unless
 	                               assessment_only */
-	const json_t *score;        /* deprecated and no longer read (the
-	                               label shows judgements): to be
-	                               removed */
-	const json_t *other_scores; /* deprecated, no longer read */
 	/*
 	 * Every judgement about this version (DESIGN section 2: a score
 	 * belongs to (version, index, judge); no judge overrides another),

@@ -1029,7 +1029,9 @@ source_text(struct mf_label_emitter *e, const json_t *src)
 	                                   "data_set", NULL};
 	static const char *const who[] = {"prepared_by", "author", "authors",
 	                                  "written_by", NULL};
-	const json_t *row = json_object_get(src, "row");
+	const json_t *row = json_object_get(src, "row") != NULL
+	                        ? json_object_get(src, "row")
+	                        : json_object_get(src, "rows");
 	const char *w;
 	char buf[32];
 
@@ -1057,7 +1059,9 @@ source_text(struct mf_label_emitter *e, const json_t *src)
 		         json_integer_value(row));
 		mf_label_text(e, buf);
 	} else if (json_is_string(row)) {
-		mf_label_text(e, ", row ");
+		mf_label_text(e, strpbrk(json_string_value(row), "-,") != NULL
+		                     ? ", rows "
+		                     : ", row ");
 		mf_label_text(e, json_string_value(row));
 	}
 	if ((w = first_str(src, who)) != NULL) {

@@ -25,68 +25,10 @@ void
 mf_label_data_dispose(struct mf_label_data *d)
 {
 	json_decref(d->disclosure);
-	json_decref(d->score);
-	json_decref(d->other_scores);
 	json_decref(d->evals);
 	json_decref(d->signed_by);
 	json_decref(d->judgements);
 	memset(d, 0, sizeof(*d));
-}
-
-/*
- * The deprecated scores (label.h: score, other_scores), filled as before
- * until the labels stop reading them: modelfacts-v1 with every assessment
- * of the model applied, and one score per other index whose document the
- * registry has (assessments of an index it does not know are left out).
- */
-static int
-scores(struct mf_label_data *d, const struct mf_db_assessment *rows, size_t n,
-       struct mf_error *err)
-{
-	struct mf_score_assessment as[MAX_ASSESSMENTS];
-	struct mf_score *score = NULL;
-	struct mf_index *other = NULL;
-	size_t i, start;
-	int rc = 0;
-
-	for (i = 0; i < n; i++) {
-		as[i].payload = rows[i].payload;
-		as[i].assessor = rows[i].assessor;
-	}
-	/* mf_score_compute skips assessments of other indices itself */
-	if ((rc = mf_score_compute(&score, mf_index_modelfacts_v1(),
-	                           d->disclosure, as, n, err)) != 0)
-		return rc;
-	d->score = mf_score_json(score);
-	mf_score_free(score);
-	score = NULL;
-	if ((d->other_scores = json_array()) == NULL || d->score == NULL)
-		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-	/* rows are ordered by index: one score per run of the same index */
-	for (start = 0; start < n; start = i) {
-		const char *id = rows[start].index_id;
-
-		for (i = start; i < n && strcmp(rows[i].index_id, id) == 0; i++)
-			;
-		if (strcmp(id, "modelfacts-v1") == 0 ||
-		    rows[start].document == NULL)
-			continue;
-		if ((rc = mf_index_load(&other, rows[start].document, err)) !=
-		    0)
-			return rc;
-		rc = mf_score_compute(&score, other, d->disclosure, as + start,
-		                      i - start, err);
-		if (rc == 0)
-			json_array_append_new(d->other_scores,
-			                      mf_score_json(score));
-		mf_score_free(score);
-		score = NULL;
-		mf_index_free(other);
-		other = NULL;
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
 }
 
 /*
@@ -141,10 +83,10 @@ assessor_judgement(json_t *arr, const struct mf_db_judgement *j,
 	}
 	if ((rc = mf_score_grades(&score, idx, &a, 1, err)) != 0)
 		goto done;
-	if ((rc = judgement_append(arr, idx, score, j->assessor,
-	                           j->assessor_name, j->accepted_at,
-	                           j->log_index, j->payload_sha256,
-	                           json_object_get(j->payload, "source"))) != 0)
+	if ((rc = judgement_append(
+	         arr, idx, score, j->assessor, j->assessor_name, j->accepted_at,
+	         j->log_index, j->payload_sha256,
+	         json_object_get(j->payload, "transcribed_from"))) != 0)
 		mf_error_set(err, rc, NULL, "out of memory");
 done:
 	mf_score_free(score);
@@ -239,8 +181,6 @@ fill_input(struct mf_label_data *d, const char *origin, const char *public_url)
 	d->in.accepted_at = d->in.assessment_only ? NULL : d->accepted_at;
 	d->in.signed_by = d->signed_by;
 	d->in.disclosure = d->disclosure;
-	d->in.score = d->score;
-	d->in.other_scores = d->other_scores;
 	d->in.judgements = d->judgements;
 	d->in.evals = d->evals;
 }
@@ -251,11 +191,10 @@ mf_label_data_load(struct mf_label_data *d, const char *org, const char *model,
                    const char *public_url, struct mf_error *err)
 {
 	struct mf_db_label_version v;
-	struct mf_db_assessment *rows = NULL;
 	struct mf_db_judgement *js = NULL;
 	const int64_t *pa = as_of >= 0 ? &as_of : NULL;
 	int64_t none = -1;
-	size_t nrows = 0, njs = 0;
+	size_t njs = 0;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
@@ -292,18 +231,14 @@ mf_label_data_load(struct mf_label_data *d, const char *org, const char *model,
 	/* A version not yet in the log, as of itself: no evals yet. */
 	if (as_of == MF_LABEL_AS_OF_VERSION)
 		pa = &none;
-	/* 3. Evals, assessments and judgements as of the same position. */
+	/* 3. Evals and judgements as of the same position. */
 	if ((rc = mf_db_label_evals(&d->evals, org, model, pa, err)) != 0 ||
-	    (rc = mf_db_label_assessments(&rows, &nrows, org, model, pa,
-	                                  MAX_ASSESSMENTS, err)) != 0 ||
-	    (rc = scores(d, rows, nrows, err)) != 0 ||
 	    (rc = mf_db_label_judgements(&js, &njs, org, model, d->in.version,
 	                                 pa, MAX_ASSESSMENTS, err)) != 0 ||
 	    (rc = judgements(d, js, njs, err)) != 0)
 		goto done;
 	fill_input(d, origin, public_url);
 done:
-	mf_db_assessments_free(rows, nrows);
 	mf_db_judgements_free(js, njs);
 	if (rc != 0)
 		mf_label_data_dispose(d);

@@ -24,7 +24,7 @@ struct mf_label_data {
 	struct mf_label_input in; /* points into the members below */
 	char org[64], model[64];
 	char payload_sha256[65], accepted_at[40];
-	json_t *disclosure, *score, *other_scores, *evals, *signed_by;
+	json_t *disclosure, *evals, *signed_by;
 	json_t *judgements;
 };
 

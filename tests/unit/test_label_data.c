@@ -357,11 +357,6 @@ test_pinned_assessments_stay_with_their_version(void **state)
 	expect_judges(&d, "fmti/tiny@5 auto/modelfacts-v1@4");
 	assert_int_equal(score_of(judgement(&d, 0), "score"), 2);
 	mf_label_data_dispose(&d);
-	/* the deprecated members are still filled */
-	assert_int_equal(load(&d, "alpha", 1, -1), 0);
-	assert_non_null(d.in.score);
-	assert_non_null(d.in.other_scores);
-	mf_label_data_dispose(&d);
 }
 
 /* A model nobody disclosed: version 0, no disclosure, its judgements
@@ -380,7 +375,6 @@ test_an_assessment_only_model(void **state)
 	assert_int_equal(d.in.latest_version, 0);
 	assert_null(d.in.disclosure);
 	assert_null(d.in.payload_sha256);
-	assert_null(d.in.score);
 	assert_int_equal(d.in.log_index, -1);
 	assert_string_equal(d.in.org, "acme");
 	assert_string_equal(d.in.model, "beta");
