@@ -958,6 +958,8 @@ provenance(const struct mf_label_input *in)
 	    copy_if(o, "payload_registry", d, "registry", T_STR) != 0 ||
 	    copy_if(o, "issued_at", d, "issued_at", T_STR) != 0 ||
 	    copy_if(o, "seq", d, "seq", T_INT) != 0 ||
+	    /* a curator's transcription of words others wrote: said so */
+	    copy_if(o, "transcribed_from", d, "transcribed_from", T_OBJ) != 0 ||
 	    set_new(o, "supersedes",
 	            json_is_string(json_object_get(d, "supersedes"))
 	                ? json_deep_copy(json_object_get(d, "supersedes"))

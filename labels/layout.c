@@ -1083,6 +1083,31 @@ source_text(struct mf_label_emitter *e, const json_t *src)
 	mf_label_text(e, ".");
 }
 
+/*
+ * Under the title of a transcribed disclosure: whose words these are, who
+ * signed them, and the credit the source's license asks for.
+ */
+static void
+transcription_notice(struct mf_label_emitter *e, const json_t *label)
+{
+	const json_t *tf = at(label, "/provenance/transcribed_from");
+	const json_t *signers = at(label, "/provenance/signed_by");
+
+	if (!json_is_object(tf))
+		return;
+	mf_label_open(e, MF_LABEL_EL_PARA, "transcribed");
+	source_text(e, tf);
+	mf_label_text(e, " Signed by the registry's curator");
+	if (json_is_array(signers) && json_array_size(signers) > 0 &&
+	    json_is_string(json_array_get(signers, 0))) {
+		mf_label_text(e, " (key ");
+		mf_label_text(e, json_string_value(json_array_get(signers, 0)));
+		mf_label_text(e, ")");
+	}
+	mf_label_text(e, ", not by the organisation whose words these are.");
+	mf_label_close(e, MF_LABEL_EL_PARA);
+}
+
 /* Two lines per judgement: the score, then who judged, when, and from
  * what. */
 static void
@@ -2149,6 +2174,7 @@ mf_label_layout(struct mf_label_emitter *e, const json_t *label)
 		provenance_assessed(e, label);
 		return;
 	}
+	transcription_notice(e, label);
 	headline(e, label);
 	identity(e, label);
 	key_facts(e, label);

@@ -1724,6 +1724,59 @@ test_minimal_and_missing(void **state)
 	json_decref(d);
 }
 
+/* A curator's transcription says whose words it carries and who signed. */
+static void
+test_transcribed_disclosure(void **state)
+{
+	struct mf_label_input in;
+	json_t *d = json_pack(
+	    "{s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "type",
+	    "disclosure", "identity", "name", "Granite 3.0", "transcribed_from",
+	    "dataset", "Foundation Model Transparency Index", "edition", "2025",
+	    "file", "v2025/reports/IBM.csv", "rows", "1-100", "prepared_by",
+	    "IBM", "license", "CC-BY-4.0", "attribution",
+	    "Bommasani et al. <script>");
+	json_t *signers = json_pack("[s]", "abc123");
+	json_t *label;
+	char *md, *html, *js;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.disclosure = d;
+	in.signed_by = signers;
+	in.log_index = -1;
+	md = render(&in, MD);
+	html = render(&in, HTML);
+	js = render(&in, JSON);
+	expect(md,
+	       "Transcribed from Foundation Model Transparency Index 2025, "
+	       "v2025/reports/IBM.csv, rows 1-100, prepared by IBM; "
+	       "CC-BY-4.0: Bommasani et al.",
+	       "source line");
+	expect(md, "Signed by the registry", "signer");
+	expect(html, "curator (key abc123), not by the organisation", "signer");
+	expect(html, "Bommasani et al. &lt;script&gt;", "escaped");
+	expect_not(html, "<script>", "no markup from the source");
+	label = json_back(&in, js);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(label, "provenance"),
+	                        "transcribed_from"),
+	        "prepared_by")),
+	    "IBM");
+	json_decref(label);
+	/* an ordinary disclosure says nothing of the kind */
+	json_object_del(d, "transcribed_from");
+	free(md);
+	md = render(&in, MD);
+	expect_not(md, "Transcribed from", "not transcribed");
+	free(md);
+	free(html);
+	free(js);
+	json_decref(signers);
+	json_decref(d);
+}
+
 static void
 test_empty_sections_and_zero_max(void **state)
 {
@@ -2204,6 +2257,7 @@ main(void)
 	    cmocka_unit_test(test_injection),
 	    cmocka_unit_test(test_golden),
 	    cmocka_unit_test(test_minimal_and_missing),
+	    cmocka_unit_test(test_transcribed_disclosure),
 	    cmocka_unit_test(test_empty_sections_and_zero_max),
 	    cmocka_unit_test(test_garbage_shapes),
 	    cmocka_unit_test(test_invalid_utf8),
