@@ -47,10 +47,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct mf_label_input in;
 		struct mf_buf md = MF_BUF_INIT, html = MF_BUF_INIT;
 
-		sj = mf_score_json(score);
+		/* the automatic check as the one judgement, as the server
+		 * gives it (publish/label_data.c) */
+		sj = json_pack(
+		    "[{s:s, s:s, s:s, s:s, s:s, s:i, s:n, s:n, s:o}]", "index",
+		    "modelfacts-v1", "index_name", "modelfacts v1", "judge",
+		    "auto", "judge_name", "modelfacts automatic check", "at",
+		    "2026-01-01T00:00:00Z", "log_index", -1, "payload_sha256",
+		    "source", "score", mf_score_json(score));
 		memset(&in, 0, sizeof(in));
 		in.disclosure = payload;
-		in.score = sj;
+		in.judgements = sj;
 		in.log_index = -1;
 		mf_label_markdown(&md, &in);
 		mf_label_html(&html, &in);

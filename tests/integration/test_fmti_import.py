@@ -68,6 +68,41 @@ def test_labels_show_the_published_totals(t):
     assert fmti_total(t, "bigcode", "starcoder", "fmti-v1.1") == 85
 
 
+def test_every_assessment_has_a_page_a_label_and_its_total(t):
+    """All 37 FMTI assessments (10 + 14 + 13): the model answers 200, its
+    label answers 200 in every form, and the FMTI judgement of the version
+    it concerns reproduces the published total exactly."""
+    rows = t.sql("SELECT a.org, a.model, coalesce(a.version, 0),"
+                 " a.index_id, a.total FROM assessments a"
+                 " ORDER BY a.index_id, a.org")
+    assert len(rows) == 37, rows
+    published = {("fmti-v1.0", "meta"): 54, ("fmti-v1.0", "hugging-face"): 53,
+                 ("fmti-v1.0", "openai"): 48, ("fmti-v1.1", "bigcode"): 85,
+                 ("fmti-2025", "ibm"): 95}
+    seen = 0
+    for org, model, version, index, total in rows:
+        assert t.server.get(f"/v1/models/{org}/{model}").status == 200
+        for form in ("label.md", "label.json", "label.html"):
+            r = t.server.get(f"/v1/models/{org}/{model}/{form}")
+            assert r.status == 200, (org, model, form, r)
+        version = int(version)
+        if version == 0:  # about the model: its current version, if any
+            version = t.server.get(f"/v1/models/{org}/{model}").json()[
+                "latest_version"]
+        r = t.server.get(f"/v1/models/{org}/{model}/versions/{version}"
+                         "/judgements")
+        assert r.status == 200, (org, model, version, r)
+        js = r.json()
+        fmti = [j for j in js["judgements"]
+                if j["judge"] == "fmti" and j["index"] == index]
+        assert len(fmti) == 1, (org, model, index, js["judgements"])
+        assert fmti[0]["score"]["score"] == int(total), (org, model, index)
+        if (index, org) in published:
+            assert int(total) == published[(index, org)], (org, total)
+            seen += 1
+    assert seen == len(published)
+
+
 def test_real_model_names(t):
     """Models carry the names the data gives; Llama 2, graded in 2023 and
     2024, is one model with the 2024 report as its disclosure."""

@@ -13,14 +13,21 @@ import json
 from harness import Skip
 from test_fmti_import import run_import
 
-IBM = "/v1/models/ibm/flagship-2025-12"
-META_2023 = "/v1/models/meta/flagship-2023-10"
+# real names (the data's own): IBM's 2025 report, and Hugging Face's
+# BLOOMZ, graded in 2023 only and never disclosed here
+IBM = "/v1/models/ibm/granite-3-0"
+BLOOMZ_2023 = "/v1/models/hugging-face/bloomz"
 
 state = {}
 
 
 def judges(doc):
     return [(j["index"], j["judge"]) for j in doc["judgements"]]
+
+
+def label_judges(label):
+    """Who judged, in label.json's order (grouped by index)."""
+    return [j["judge"] for g in label["judgements"] for j in g["judges"]]
 
 
 def error_of(r, status):
@@ -41,7 +48,7 @@ def test_a_version_has_the_assessor_first_then_the_automatic_check(t):
     assert r.status == 200, r
     doc = r.json()
     assert (doc["org"], doc["model"], doc["version"]) == (
-        "ibm", "flagship-2025-12", 1)
+        "ibm", "granite-3-0", 1)
     assert doc["assessment_only"] is False and doc["as_of"] is None
     assert judges(doc) == [("fmti-2025", "fmti"), ("modelfacts-v1", "auto")]
     fmti, auto = doc["judgements"]
@@ -58,6 +65,9 @@ def test_a_version_has_the_assessor_first_then_the_automatic_check(t):
     # the automatic check: the rules over the disclosure, no assessment
     assert auto["judge_name"] == "modelfacts automatic check"
     assert auto["payload_sha256"] is None and auto["source"] is None
+    # transcribed: the assessment's own transcribed_from, credit included
+    assert fmti["source"]["license"] == "CC-BY-4.0", fmti["source"]
+    assert fmti["source"]["prepared_by"], fmti["source"]
     assert auto["log_index"] == doc["log_index"]
     assert "fmti" not in auto["score"]["judged_by"]
     assert all(i.get("judged_by") != "fmti"
@@ -104,67 +114,81 @@ def test_the_immutable_label_is_byte_stable_and_omits_later_judgements(t):
     label = a.json()
     if "judgements" not in label:
         raise Skip("label.json shows judgements with the rendering branch")
-    assert [j["judge"] for j in label["judgements"]] == ["auto"]
+    assert label_judges(label) == ["auto"]
     current = t.server.get(IBM + "/label.json").json()
-    assert [j["judge"] for j in current["judgements"]] == ["fmti", "auto"]
+    assert label_judges(current) == ["fmti", "auto"]
 
 
 def test_an_assessment_only_model_reads_200(t):
-    r = t.server.get(META_2023)
+    r = t.server.get(BLOOMZ_2023)
     assert r.status == 200, r
     doc = r.json()
     assert doc["assessment_only"] is True and doc["disclosure"] is None
     assert doc["version"] is None and doc["latest_version"] == 0
     assert [(j["index"], j["judge"], j["score"], j["max"])
-            for j in doc["judgements"]] == [("fmti-v1.0", "fmti", 54, 100)]
+            for j in doc["judgements"]] == [("fmti-v1.0", "fmti", 53, 100)]
     assert doc["judgements"][0]["judge_name"] == state["fmti_name"]
     # a model with a disclosure says it has one
     assert t.server.get(IBM).json()["assessment_only"] is False
     # before it was assessed it did not exist
-    error_of(t.server.get(META_2023 + "?as_of=2000-01-01T00:00:00Z"), 404)
+    error_of(t.server.get(BLOOMZ_2023 + "?as_of=2000-01-01T00:00:00Z"), 404)
     error_of(t.server.get("/v1/models/meta/nope"), 404)
 
 
 def test_an_assessment_only_model_has_judgements_at_version_0(t):
-    r = t.server.get(META_2023 + "/versions/0/judgements")
+    r = t.server.get(BLOOMZ_2023 + "/versions/0/judgements")
     assert r.status == 200, r
     doc = r.json()
     assert doc["assessment_only"] is True and doc["version"] == 0
     assert doc["log_index"] is None and doc["payload_sha256"] is None
     assert judges(doc) == [("fmti-v1.0", "fmti")]
     score = doc["judgements"][0]["score"]
-    assert (score["score"], score["max"]) == (54, 100)
-    error_of(t.server.get(META_2023 + "/versions/1/judgements"), 404)
+    assert (score["score"], score["max"]) == (53, 100)
+    error_of(t.server.get(BLOOMZ_2023 + "/versions/1/judgements"), 404)
 
 
 def test_an_assessment_only_model_has_a_label(t):
-    r = t.server.get(META_2023 + "/label.json")
+    r = t.server.get(BLOOMZ_2023 + "/label.json")
     if r.status == 400:
         raise Skip("labels without a disclosure render with the rendering "
                    "branch")
     assert r.status == 200, r
     label = r.json()
-    assert [j["judge"] for j in label["judgements"]] == ["fmti"]
+    assert label_judges(label) == ["fmti"]
     for form in ("md", "html"):
-        assert t.server.get(META_2023 + "/label." + form).status == 200
+        assert t.server.get(BLOOMZ_2023 + "/label." + form).status == 200
 
 
-def test_a_second_import_supersedes_the_same_judges_assessment(t):
-    before = t.server.get(META_2023 + "/versions/0/judgements").json()
+def test_a_changed_report_gets_its_own_judgements(t):
+    """A re-import with nothing changed submits nothing; one edited report
+    (IBM 2025) becomes version 2, which FMTI never graded: only the
+    automatic check judges it, while version 1 keeps exactly the
+    judgements it had, FMTI's 95 first. (One judge superseding its own
+    assessment of a version is test_label_data's.)"""
+    import os
+    import shutil
+    from harness import SHARED
+    before = t.server.get(BLOOMZ_2023 + "/versions/0/judgements").json()
     v1 = t.server.get(IBM + "/versions/1/judgements").json()
     run_import(t)
-    after = t.server.get(META_2023 + "/versions/0/judgements").json()
-    # one judgement per (index, judge): the newer assessment, same grades
-    assert judges(after) == judges(before)
-    assert after["judgements"][0]["log_index"] > \
-        before["judgements"][0]["log_index"]
-    assert after["judgements"][0]["score"]["score"] == 54
-    # IBM's second version has its own judgements; the first keeps its
+    assert t.server.get(BLOOMZ_2023 + "/versions/0/judgements").json() == \
+        before
+    data = os.path.join(t.dir, "fmti-judgements")
+    shutil.copytree(os.path.join(SHARED, "fmti"), data)
+    for root, dirs, files in os.walk(data):  # the shared copy is read-only
+        for n in dirs + files:
+            os.chmod(os.path.join(root, n), 0o755 if n in dirs else 0o644)
+    path = os.path.join(data, "v2025", "reports",
+                        "IBM_fmtransparencyreport_Dec2025.csv")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("Power Usage Effectivess",
+                             "Power Usage Effectiveness", 1))
+    run_import(t, data)
     assert t.server.get(IBM).json()["version"] == 2
     v2 = t.server.get(IBM + "/versions/2/judgements").json()
-    assert judges(v2) == [("fmti-2025", "fmti"), ("modelfacts-v1", "auto")]
-    assert v2["judgements"][0]["log_index"] > \
-        v1["judgements"][0]["log_index"]
+    assert judges(v2) == [("modelfacts-v1", "auto")], judges(v2)
     again = t.server.get(IBM + "/versions/1/judgements").json()
     assert (again["latest_version"], v1["latest_version"]) == (2, 1)
     del again["latest_version"], v1["latest_version"]

@@ -95,7 +95,7 @@ add_assessment(int idx, const char *signer, const char *model, int version,
 	snprintf(payload, sizeof(payload),
 	         "{\"type\": \"assessment\", \"index\": \"%s\","
 	         " \"scores\": %s%s%s}",
-	         index_id, grades, source ? ", \"source\": " : "",
+	         index_id, grades, source ? ", \"transcribed_from\": " : "",
 	         source ? source : "");
 	snprintf(v, sizeof(v), "%d", version);
 	add_submission(idx, "assessment", signer, model, payload);
@@ -266,7 +266,7 @@ test_auto_and_two_assessors_side_by_side(void **state)
 	                    "modelfacts automatic check");
 	assert_string_equal(mf_json_str(a, "at"), "2026-07-21T09:00:00Z");
 	assert_true(json_is_null(json_object_get(a, "payload_sha256")));
-	/* source: the payload's own provenance object, else null */
+	/* source: the payload's transcribed_from, else null */
 	assert_string_equal(
 	    mf_json_str(json_object_get(f, "source"), "edition"), "2025");
 	assert_true(json_is_null(json_object_get(a, "source")));
