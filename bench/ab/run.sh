@@ -7,7 +7,7 @@
 #  ingest-C   signed submissions per second end to end (bench/ingest's
 #             loadgen) with C clients, on a fresh cluster and state per run;
 #  publish    the git publisher catching up on PUB_N entries loaded once
-#             (with --no-git-publisher) and restored from a snapshot of
+#             (with --no-git-publisher, by the old build) and restored from a snapshot of
 #             the cluster and state directory before every run: commits/s
 #             from its own records (bench/publish's pubload).
 # Runs alternate A B, B A, A B, ... so neither build always goes first.
@@ -114,9 +114,11 @@ for p in $(seq "$PAIRS"); do
 	both ingest_run "$p"
 done
 
+# Loaded by the old build, so both can open the snapshot: a newer build
+# applies its newer migrations at start, before the publisher runs.
 echo "== publish: $PUB_N entries in with publishing paused"
 fresh
-start_server "$NEW" --no-git-publisher
+start_server "$OLD" --no-git-publisher
 "$OUT/pubload" load "$R" "$(cat "$OUT/state/admin.token")" l "$PUB_N" 8 \
 	>"$OUT/load.json"
 stop_server
