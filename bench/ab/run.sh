@@ -15,6 +15,7 @@
 #   OLD=/path/to/baseline/modelfactsd bench/ab/run.sh
 #   OLD=... NEW=bin/modelfactsd PAIRS=5 N=8000 PUB_N=5000 CLIENTS="4 16" \
 #     bench/ab/run.sh
+#   WORKLOADS=ingest CLIENTS=16 PAIRS=8 bench/ab/run.sh   (one workload)
 # Prints one table: median per build, new/old, and every run's figure.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -24,6 +25,7 @@ PAIRS=${PAIRS:-3}
 N=${N:-4000}
 PUB_N=${PUB_N:-5000}
 CLIENTS=${CLIENTS:-"4 16"}
+WORKLOADS=${WORKLOADS:-"ingest publish"}
 PORT=${PORT:-18470}
 OUT=${OUT:-bench/out/ab}
 PKGS="jansson openssl libcurl libpcre2-8"
@@ -109,26 +111,31 @@ both() { # workload function, pair number
 echo "old: $OLD"
 echo "new: $NEW"
 echo "machine: $(nproc) cores, $(uname -sr); $PAIRS pairs"
-for p in $(seq "$PAIRS"); do
-	echo "== ingest, pair $p"
-	both ingest_run "$p"
-done
-
 # Loaded by the old build, so both can open the snapshot: a newer build
 # applies its newer migrations at start, before the publisher runs.
-echo "== publish: $PUB_N entries in with publishing paused"
-fresh
-start_server "$OLD" --no-git-publisher
-"$OUT/pubload" load "$R" "$(cat "$OUT/state/admin.token")" l "$PUB_N" 8 \
-	>"$OUT/load.json"
-stop_server
-stop_pg
-rm -rf "$OUT/pg.snap" "$OUT/state.snap"
-cp -a "$OUT/pg" "$OUT/pg.snap"
-cp -a "$OUT/state" "$OUT/state.snap"
-for p in $(seq "$PAIRS"); do
-	echo "== publish, pair $p"
-	both publish_run "$p"
+publish_snapshot() {
+	echo "== publish: $PUB_N entries in with publishing paused"
+	fresh
+	start_server "$OLD" --no-git-publisher
+	"$OUT/pubload" load "$R" "$(cat "$OUT/state/admin.token")" l "$PUB_N" 8 \
+		>"$OUT/load.json"
+	stop_server
+	stop_pg
+	rm -rf "$OUT/pg.snap" "$OUT/state.snap"
+	cp -a "$OUT/pg" "$OUT/pg.snap"
+	cp -a "$OUT/state" "$OUT/state.snap"
+}
+
+for w in $WORKLOADS; do
+	case $w in
+	ingest) ;;
+	publish) publish_snapshot ;;
+	*) echo "bench/ab: unknown workload $w" >&2; exit 2 ;;
+	esac
+	for p in $(seq "$PAIRS"); do
+		echo "== $w, pair $p"
+		both "${w}_run" "$p"
+	done
 done
 
 python3 - "$OUT/results.tsv" <<'EOF'
