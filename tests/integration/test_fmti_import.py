@@ -103,6 +103,47 @@ def test_every_assessment_has_a_page_a_label_and_its_total(t):
     assert seen == len(published)
 
 
+def test_2025_labels_show_every_scored_key_fact_as_disclosed(t):
+    """For every 2025 developer: each key fact of its label whose FMTI
+    2025 indicator (through the crosswalk) the experts scored 1 reads as
+    disclosed, in the report's words (the answer text is on the label)."""
+    import csv
+    with open(os.path.join(ROOT, "schema", "crosswalk", "fmti-2025.csv"),
+              encoding="utf-8") as f:
+        pointers = [r["pointer"] for r in csv.DictReader(f)]
+    with open(os.path.join(SHARED, "fmti", "v2025", "Dec2025_scores.csv"),
+              encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, scores = rows[0], rows[1:101]
+    models = {(r[0], r[1]) for r in t.sql(
+        "SELECT a.org, a.model FROM assessments a"
+        " WHERE a.index_id = 'fmti-2025'")}
+    assert len(models) == 13, models
+    checked = 0
+    for org, model in sorted(models):
+        label = t.server.get(f"/v1/models/{org}/{model}/label.json").json()
+        facts = {v.get("pointer"): v for v in label["key_facts"].values()
+                 if isinstance(v, dict)}
+        names = {o["org"]: o["name"] for o in
+                 t.server.get("/v1/orgs").json()["orgs"]}
+        col = [i for i, h in enumerate(header)
+               if h.strip() and mf_slug(h) == org]
+        assert len(col) == 1, (org, header, names.get(org))
+        for k, row in enumerate(scores):
+            if row[col[0]].strip() != "1" or pointers[k] not in facts:
+                continue
+            fact = facts[pointers[k]]
+            assert fact["status"] == "disclosed", (org, pointers[k], fact)
+            assert fact.get("explanation") or fact.get("display") or \
+                fact.get("value"), (org, pointers[k], fact)
+            checked += 1
+    assert checked >= 13, checked
+
+
+def mf_slug(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")
+
+
 def test_real_model_names(t):
     """Models carry the names the data gives; Llama 2, graded in 2023 and
     2024, is one model with the 2024 report as its disclosure."""
