@@ -1004,6 +1004,7 @@ mf_label_facts_build(const struct mf_label_input *in)
 	if (l == NULL || set_str(l, "format", MF_LABEL_FORMAT) != 0 ||
 	    set_new(l, "name",
 	            json_is_string(name) ? json_deep_copy(name)
+	            : in->name != NULL   ? json_string(in->name)
 	                                 : json_null()) != 0 ||
 	    set_new(l, "assessment_only", json_boolean(only)) != 0 ||
 	    (s = json_object()) == NULL ||

@@ -72,6 +72,10 @@ struct mf_label_input {
 	 * judgements. For every other label disclosure is required.
 	 */
 	int assessment_only;
+	/* The model's name when there is no disclosure to take it from (an
+	 * assessment-only model: as its newest assessment names it), or
+	 * NULL; a disclosure's identity name always wins. */
+	const char *name;
 	const json_t *evals; /* array of {"assurance": "self_reported" |
 	                        "third_party", "evaluator": <org>,
 	                        "result": <eval-result payload>,

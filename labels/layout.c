@@ -1076,9 +1076,11 @@ source_text(struct mf_label_emitter *e, const json_t *src)
 		mf_label_text(e, "; ");
 		mf_label_text(e, str(src, "license"));
 	}
-	if (str(src, "attribution") != NULL) {
+	if ((w = str(src, "attribution")) != NULL) {
 		mf_label_text(e, str(src, "license") != NULL ? ": " : "; ");
-		mf_label_text(e, str(src, "attribution"));
+		mf_label_text(e, w);
+		if (*w != '\0' && w[strlen(w) - 1] == '.')
+			return; /* the credit line ends the sentence itself */
 	}
 	mf_label_text(e, ".");
 }
@@ -1097,7 +1099,7 @@ transcription_notice(struct mf_label_emitter *e, const json_t *label)
 		return;
 	mf_label_open(e, MF_LABEL_EL_PARA, "transcribed");
 	source_text(e, tf);
-	mf_label_text(e, " Signed by the registry's curator");
+	mf_label_text(e, " Signed by this registry\xe2\x80\x99s curator");
 	if (json_is_array(signers) && json_array_size(signers) > 0 &&
 	    json_is_string(json_array_get(signers, 0))) {
 		mf_label_text(e, " (key ");

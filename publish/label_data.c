@@ -156,6 +156,13 @@ assessment_only(struct mf_label_data *d, const char *org, const char *model,
 	snprintf(d->model, sizeof(d->model), "%s", model);
 	if ((rc = judgements(d, rows, n, err)) != 0)
 		goto done;
+	/* the name the newest assessment gives the model (rows: newest
+	 * first), as the label has no disclosure to take it from */
+	if (n > 0 &&
+	    json_is_string(json_object_get(rows[0].payload, "model_name")))
+		snprintf(d->name, sizeof(d->name), "%s",
+		         json_string_value(
+		             json_object_get(rows[0].payload, "model_name")));
 	if (json_array_size(d->judgements) == 0) {
 		rc = mf_error_set(err, MF_E_NOT_FOUND, NULL,
 		                  "no such model, or nothing disclosed or "
@@ -176,6 +183,7 @@ fill_input(struct mf_label_data *d, const char *origin, const char *public_url)
 	d->in.origin = origin;
 	d->in.public_url = public_url;
 	d->in.org = d->org;
+	d->in.name = d->name[0] != '\0' ? d->name : NULL;
 	d->in.model = d->model;
 	d->in.payload_sha256 = d->in.assessment_only ? NULL : d->payload_sha256;
 	d->in.accepted_at = d->in.assessment_only ? NULL : d->accepted_at;

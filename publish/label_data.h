@@ -23,6 +23,7 @@
 struct mf_label_data {
 	struct mf_label_input in; /* points into the members below */
 	char org[64], model[64];
+	char name[201]; /* an assessment-only model's name, or "" */
 	char payload_sha256[65], accepted_at[40];
 	json_t *disclosure, *evals, *signed_by;
 	json_t *judgements;

@@ -155,6 +155,11 @@ def test_an_assessment_only_model_has_a_label(t):
     assert r.status == 200, r
     label = r.json()
     assert label_judges(label) == ["fmti"]
+    # named as the assessment names it, though nobody disclosed it here
+    assert label["name"] == "BLOOMZ", label["name"]
+    md = t.server.get(BLOOMZ_2023 + "/label.md").body.decode()
+    assert md.startswith("# Model Facts: BLOOMZ\n"), md[:200]
+    assert "No disclosure from the developer" in md
     for form in ("md", "html"):
         assert t.server.get(BLOOMZ_2023 + "/label." + form).status == 200
 

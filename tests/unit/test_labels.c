@@ -1735,7 +1735,7 @@ test_transcribed_disclosure(void **state)
 	    "dataset", "Foundation Model Transparency Index", "edition", "2025",
 	    "file", "v2025/reports/IBM.csv", "rows", "1-100", "prepared_by",
 	    "IBM", "license", "CC-BY-4.0", "attribution",
-	    "Bommasani et al. <script>");
+	    "Bommasani et al. <script>, CC BY 4.0.");
 	json_t *signers = json_pack("[s]", "abc123");
 	json_t *label;
 	char *md, *html, *js;
@@ -1753,8 +1753,9 @@ test_transcribed_disclosure(void **state)
 	       "v2025/reports/IBM.csv, rows 1-100, prepared by IBM; "
 	       "CC-BY-4.0: Bommasani et al.",
 	       "source line");
-	expect(md, "Signed by the registry", "signer");
+	expect(md, "Signed by this registry", "signer");
 	expect(html, "curator (key abc123), not by the organisation", "signer");
+	expect_not(md, "4.0..", "one full stop after the credit line");
 	expect(html, "Bommasani et al. &lt;script&gt;", "escaped");
 	expect_not(html, "<script>", "no markup from the source");
 	label = json_back(&in, js);
