@@ -54,6 +54,8 @@ respond_label(struct mf_request *req, enum mf_label_form_kind form,
 	struct mf_label_data d;
 	struct mf_blob *blob = NULL;
 	char key[256];
+	int64_t as_of = -1;
+	bool at_point = false;
 	int version, rc;
 	size_t i;
 
@@ -68,6 +70,16 @@ respond_label(struct mf_request *req, enum mf_label_form_kind form,
 	if (versioned && version < 1)
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
 		                    "no such version: %s", n);
+	/* as_of: the label as it read then (not cached: a question about
+	 * the past, not the version's own immutable label) */
+	if ((rc = mf_h_query_as_of(req, &as_of, &at_point)) != 0)
+		return rc;
+	if (at_point && as_of < 0)
+		return mf_error_set(
+		    &req->err, MF_E_NOT_FOUND, NULL,
+		    "%s/%s had no label then: the log was empty", org, model);
+	if (at_point)
+		versioned = false;
 	snprintf(key, sizeof(key), "label/%s/%s/%d/%d", org, model, version,
 	         (int)form);
 	if (versioned && req->app->cache != NULL &&
@@ -76,7 +88,10 @@ respond_label(struct mf_request *req, enum mf_label_form_kind form,
 	/* label.md and label.json are the bytes the git repository holds,
 	 * which never depend on a deployment's URL; the page links back. */
 	rc = mf_label_data_load(
-	    &d, org, model, version, versioned ? MF_LABEL_AS_OF_VERSION : -1,
+	    &d, org, model, version,
+	    at_point    ? as_of
+	    : versioned ? MF_LABEL_AS_OF_VERSION
+	                : -1,
 	    req->app->cfg->origin,
 	    form == MF_FORM_HTML ? req->app->cfg->public_url : NULL, &req->err);
 	if (rc != 0)

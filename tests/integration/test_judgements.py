@@ -198,3 +198,27 @@ def test_a_changed_report_gets_its_own_judgements(t):
     assert (again["latest_version"], v1["latest_version"]) == (2, 1)
     del again["latest_version"], v1["latest_version"]
     assert json.dumps(again, sort_keys=True) == json.dumps(v1, sort_keys=True)
+
+
+def test_labels_as_of_a_point_in_time(t):
+    """?as_of= on the label endpoints: the label as it read then (here,
+    before IBM's edited report became version 2), by log index or by
+    instant; before anything was logged there was none; malformed is 400."""
+    v1 = t.server.get(IBM + "/versions/1").json()
+    then = t.server.get(IBM + f"/label.json?as_of={v1['log_index']}")
+    assert then.status == 200, then
+    assert then.json()["registry"]["version"] == 1
+    now = t.server.get(IBM + "/label.json").json()
+    assert now["registry"]["version"] == 2
+    by_instant = t.server.get(IBM + "/label.md?as_of=" +
+                              v1["accepted_at"].replace("+", "%2B"))
+    assert by_instant.status == 200, by_instant
+    assert "registry version 1 of 1" in by_instant.body.decode()
+    assert by_instant.header("Cache-Control") == "no-cache"
+    error_of(t.server.get(IBM + "/label.json?as_of=1999-01-01T00:00:00Z"),
+             404)
+    e = error_of(t.server.get(IBM + "/label.html?as_of=yesterday"), 400)
+    assert "as_of" in (e["message"] + json.dumps(e["details"])), e
+    # a numbered version as of a point before it existed: 404
+    error_of(t.server.get(IBM + f"/versions/2/label.json?as_of="
+                          f"{v1['log_index']}"), 404)
