@@ -46,13 +46,10 @@ static const char *const modalities[] = {
     "embeddings", "actions", "other", NULL};
 static const char *const accesses[] = {"open_weights",   "gated_weights", "api",
                                        "hosted_product", "closed",        NULL};
-static const char *const sorts[] = {"id",           "-id",
-                                    "name",         "-name",
-                                    "release_date", "-release_date",
-                                    "parameters",   "-parameters",
-                                    "score",        "-score",
-                                    "updated",      "-updated",
-                                    "relevance",    NULL};
+static const char *const sorts[] = {
+    "id",         "name",        "-name", "release_date", "-release_date",
+    "parameters", "-parameters", "score", "-score",       "updated",
+    "-updated",   "relevance",   NULL};
 static const char *const statuses[] = {"met", "not_met", "not_applicable",
                                        "unassessed", NULL};
 static const char *const matches[] = {"all", "any", NULL};
@@ -418,9 +415,15 @@ check(struct mf_request *req, enum param p, const char *v, json_t **out)
 			return must(req, p);
 		*out = json_pack("[s%, s]", v, (size_t)(slash - v), slash + 1);
 		break;
-	case K_AS_OF:
+	case K_AS_OF: /* read by mf_h_query_as_of: here its form only */
+		for (i = 0; isdigit((unsigned char)v[i]) && i < 19; i++)
+			;
+		if ((i == 0 || v[i] != '\0') &&
+		    mf_time_parse_rfc3339(v, &days) != 0)
+			return must(req, p);
+		return 0;
 	case K_CURSOR:
-		return 0; /* read apart: they pin the position */
+		return 0; /* read apart: it pins the position */
 	}
 	if (*out == NULL)
 		return mf_error_set(&req->err, MF_E_NOMEM, NULL,
@@ -548,22 +551,32 @@ filters(struct mf_request *req, const struct given *g, json_t *f)
 				json_object_set_new(f, param_defs[p].name, v);
 		}
 	}
-	/* indicator/status pairs, in the order given */
-	for (i = 0; i < g->n[P_INDICATOR]; i++) {
-		json_t *st;
+	/* indicator/status pairs, in the order given; each value checked
+	 * even when the counts differ, which check_combinations refuses */
+	for (i = 0; i < g->n[P_INDICATOR] || i < g->n[P_STATUS]; i++) {
+		json_t *st = NULL;
 
+		v = NULL;
 		if (inds == NULL && (inds = json_array()) == NULL)
 			return mf_error_set(&req->err, MF_E_NOMEM, NULL,
 			                    "out of memory");
-		if ((rc = check(req, P_INDICATOR, g->v[P_INDICATOR][i], &v)) !=
-		        0 ||
-		    (rc = check(req, P_STATUS, g->v[P_STATUS][i], &st)) != 0) {
+		if ((i < g->n[P_INDICATOR] &&
+		     (rc = check(req, P_INDICATOR, g->v[P_INDICATOR][i], &v)) !=
+		         0) ||
+		    (i < g->n[P_STATUS] &&
+		     (rc = check(req, P_STATUS, g->v[P_STATUS][i], &st)) !=
+		         0)) {
 			json_decref(v);
 			json_decref(inds);
 			return rc;
 		}
-		json_array_append_new(v, st);
-		json_array_append_new(inds, v);
+		if (v != NULL && st != NULL) {
+			json_array_append_new(v, st);
+			json_array_append_new(inds, v);
+		} else {
+			json_decref(v);
+			json_decref(st);
+		}
 	}
 	if (inds != NULL)
 		json_object_set_new(f, "indicators", inds);
@@ -590,11 +603,11 @@ mf_h_models_search(struct mf_request *req)
 		goto done;
 	}
 	g->req = req;
-	if ((rc = mf_http_query_each(req, collect, g)) != 0 ||
-	    (rc = check_combinations(req, g)) != 0)
+	if ((rc = mf_http_query_each(req, collect, g)) != 0)
 		goto done;
-	/* 2. Each value checked, and the order and position settled. */
+	/* 2. Each value checked, then combinations, order and position. */
 	if ((rc = filters(req, g, f)) != 0 ||
+	    (rc = check_combinations(req, g)) != 0 ||
 	    (rc = order_and_position(req, g, f)) != 0)
 		goto done;
 	/* 3. One statement answers. */

@@ -204,19 +204,33 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY x.pref, x.li DESC LIMIT 1
 $$;
 
--- An indicator's result in that judgement: met, not_met,
--- not_applicable, or unassessed (no judgement, or not graded).
+-- An indicator's result for a model version as of p_at: met, not_met,
+-- not_applicable or unassessed. p_judge as in mf_judgement, but the
+-- default is per indicator: the latest assessor grade of this indicator
+-- where one exists, else the automatic check's result.
 CREATE FUNCTION mf_indicator_status(p_org text, p_model text,
 	p_version integer, p_index text, p_indicator text, p_judge text,
 	p_at bigint)
 RETURNS text
 LANGUAGE sql STABLE AS $$
-	SELECT coalesce((SELECT CASE WHEN j.auto
-			THEN j.results ->> p_indicator
-			ELSE CASE j.results ->> p_indicator WHEN '1' THEN 'met'
-				WHEN '0' THEN 'not_met' END END
-		FROM mf_judgement(p_org, p_model, p_version, p_index, p_judge,
-			p_at) j), 'unassessed')
+	SELECT coalesce(
+		(SELECT CASE a.scores ->> p_indicator WHEN '1' THEN 'met'
+			WHEN '0' THEN 'not_met' END
+		   FROM assessments a JOIN submissions s
+		     ON s.id = a.submission_id
+		  WHERE a.org = p_org AND a.model = p_model
+		    AND a.index_id = p_index
+		    AND (a.version IS NULL OR a.version = p_version)
+		    AND s.log_index <= p_at
+		    AND ((p_judge IS NULL AND a.scores ? p_indicator)
+		         OR a.assessor = p_judge)
+		    AND p_judge IS DISTINCT FROM 'auto'
+		  ORDER BY s.log_index DESC LIMIT 1),
+		(SELECT v.scores -> 'results' ->> p_indicator FROM versions v
+		  WHERE v.org = p_org AND v.model = p_model
+		    AND v.version = p_version AND p_index = 'modelfacts-v1'
+		    AND (p_judge IS NULL OR p_judge = 'auto')),
+		'unassessed')
 $$;
 
 -- What the registry already holds.
