@@ -27,7 +27,7 @@
 
 enum kind {
 	K_SLUG,      /* an organisation (or assessor) id */
-	K_TEXT,      /* 1..TEXT_MAX bytes of UTF-8 */
+	K_TEXT,      /* 1..TEXT_MAX bytes of UTF-8, no control characters */
 	K_QUERY,     /* K_TEXT with at least one letter or digit */
 	K_ID,        /* "org/model" */
 	K_LIMIT,     /* an integer from 1 to 1000 */
@@ -353,6 +353,9 @@ check(struct mf_request *req, enum param p, const char *v, json_t **out)
 			return must(req, p);
 		/* fall through */
 	case K_TEXT:
+		for (s = v; *s; s++)
+			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+				return must(req, p); /* control characters */
 		if (strlen(v) > TEXT_MAX ||
 		    (*out = json_string(v)) == NULL) /* not UTF-8 */
 			return must(req, p);

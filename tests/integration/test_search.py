@@ -310,3 +310,16 @@ def test_as_of_returns_the_versions_current_then(t):
                            " WHERE a.model = 'bloomz'")[0][0])
     assert ok(t, q="bloomz", as_of=first_fmti - 1)["total"] == 0
     assert ok(t, q="bloomz", as_of=first_fmti)["total"] == 1
+
+
+def test_openapi_documents_exactly_the_accepted_parameters(t):
+    doc = t.server.get("/v1/openapi.json").json()
+    names = [p["name"] for p in doc["paths"]["/v1/models"]["get"]
+             ["parameters"]]
+    assert len(names) == len(set(names)) == 27
+    for name in names:
+        # a documented parameter is known: garbage is malformed, not
+        # unknown
+        r = q(t, **{name: "\x01"})
+        assert r.status == 400, (name, r)
+        assert "unknown" not in r.json()["error"]["message"], (name, r)
