@@ -43,36 +43,6 @@ mf_h_org_keys(struct mf_request *req)
 	                             "no such organisation", 1, &org);
 }
 
-int
-mf_h_models_list(struct mf_request *req)
-{
-	const char *org = mf_http_query(req, "org");
-	const char *q = mf_http_query(req, "q");
-	const char *after = mf_http_query(req, "after");
-	const char *params[4];
-	char limit[24];
-	int64_t n;
-
-	if (org != NULL && !mf_slug_valid(org))
-		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
-		                    "query parameter 'org' is not a valid "
-		                    "organisation id");
-	if ((q != NULL && strlen(q) > 200) ||
-	    (after != NULL && strlen(after) > 200))
-		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
-		                    "query parameters 'q' and 'after' are "
-		                    "limited to 200 characters");
-	if (mf_h_query_int(req, "limit", 1, 1000, 100, &n) != 0)
-		return req->err.code;
-	snprintf(limit, sizeof(limit), "%lld", (long long)n);
-	params[0] = org;
-	params[1] = q;
-	params[2] = after;
-	params[3] = limit;
-	return mf_h_respond_sql_json(req, MF_SQL_MODELS_LIST, "no models", 4,
-	                             params);
-}
-
 /* One line of a judgements summary: who judged what, when, how much. */
 static json_t *
 judgement_summary(const json_t *j)

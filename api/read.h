@@ -7,10 +7,9 @@
 
 #include "http/http.h"
 
-int mf_h_orgs_list(struct mf_request *req);   /* GET /v1/orgs */
-int mf_h_org_get(struct mf_request *req);     /* GET /v1/orgs/{org} */
-int mf_h_org_keys(struct mf_request *req);    /* GET /v1/orgs/{org}/keys */
-int mf_h_models_list(struct mf_request *req); /* GET /v1/models */
+int mf_h_orgs_list(struct mf_request *req); /* GET /v1/orgs */
+int mf_h_org_get(struct mf_request *req);   /* GET /v1/orgs/{org} */
+int mf_h_org_keys(struct mf_request *req);  /* GET /v1/orgs/{org}/keys */
 /* GET /v1/models/{org}/{model}[?as_of=RFC3339] */
 int mf_h_model_get(struct mf_request *req);
 int mf_h_versions_list(struct mf_request *req);

@@ -13,6 +13,7 @@
 #include "api/log.h"
 #include "api/read.h"
 #include "api/registry.h"
+#include "api/search.h"
 #include "api/submit.h"
 
 const struct mf_route mf_routes[] = {
@@ -31,7 +32,7 @@ const struct mf_route mf_routes[] = {
     {"GET", "/v1/orgs", mf_h_orgs_list},
     {"GET", "/v1/orgs/{org}", mf_h_org_get},
     {"GET", "/v1/orgs/{org}/keys", mf_h_org_keys},
-    {"GET", "/v1/models", mf_h_models_list},
+    {"GET", "/v1/models", mf_h_models_search},
     {"GET", "/v1/models/{org}/{model}", mf_h_model_get},
     {"GET", "/v1/models/{org}/{model}/versions", mf_h_versions_list},
     {"GET", "/v1/models/{org}/{model}/versions/{n}", mf_h_version_get},

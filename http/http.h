@@ -119,4 +119,14 @@ int mf_http_respond_error(struct mf_request *req, const struct mf_error *err);
 void mf_http_suspend(struct mf_request *req, mf_handler_fn resume);
 void mf_http_resume(struct mf_request *req);
 
+/*
+ * Calls fn(ctx, name, value) for every query-string argument in the
+ * order given, repeats included (value NULL for a bare "?name"); stops
+ * at the first non-zero return and returns it, else 0. Borrowed strings.
+ */
+int mf_http_query_each(const struct mf_request *req,
+                       int (*fn)(void *ctx, const char *name,
+                                 const char *value),
+                       void *ctx);
+
 #endif

@@ -62,3 +62,12 @@ def test_verify_recipe_fails_on_a_tampered_leaf(t):
         t.sql("UPDATE submissions SET leaf = replace(leaf, 'seq 2', 'seq 1')"
               " WHERE log_index = 1")
     assert "is in the log" in run(t, "verify", I="1")
+
+
+def test_search_recipe_lists_what_the_api_lists(t):
+    out = run(t, "search").split("\n")
+    doc = t.server.get("/v1/models?access=open_weights&min_parameters=7e9"
+                       "&indicator=modelfacts-v1/data-size&status=not_met"
+                       "&sort=-score").json()
+    assert int(out[0]) == doc["total"], out
+    assert len([x for x in out[1:] if "/" in x]) == len(doc["models"]), out
