@@ -100,7 +100,10 @@ def test_invalid_config_is_refused(t):
         (["--origin", "has space"], "origin"),
         (["--listen", "localhost"], "not a numeric"),
     ]:
-        p = sh(bin_, "--database-url", t.db_url, *args, check=False)
+        # a state directory of its own: never the checkout's var/, which
+        # `make run` may have filled with another registry's keys
+        p = sh(bin_, "--database-url", t.db_url, "--state-dir",
+               os.path.join(t.dir, "refused"), *args, check=False)
         assert p.returncode in (1, 2), (args, p.returncode)
         assert needle in p.stderr, (args, p.stderr)
     env = {k: v for k, v in os.environ.items()
