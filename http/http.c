@@ -484,3 +484,33 @@ mf_http_stop(struct mf_http *http, unsigned grace_ms)
 		close(fd);
 	free(http);
 }
+
+/* Carries mf_http_query_each's callback through libmicrohttpd's. */
+struct query_each {
+	int (*fn)(void *ctx, const char *name, const char *value);
+	void *ctx;
+	int rc;
+};
+
+static enum MHD_Result
+query_each_one(void *cls, enum MHD_ValueKind kind, const char *key,
+               const char *value)
+{
+	struct query_each *q = cls;
+
+	(void)kind;
+	q->rc = q->fn(q->ctx, key, value);
+	return q->rc == 0 ? MHD_YES : MHD_NO;
+}
+
+int
+mf_http_query_each(const struct mf_request *req,
+                   int (*fn)(void *ctx, const char *name, const char *value),
+                   void *ctx)
+{
+	struct query_each q = {fn, ctx, 0};
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
+	                          query_each_one, &q);
+	return q.rc;
+}

@@ -119,4 +119,14 @@ int mf_http_respond_error(struct mf_request *req, const struct mf_error *err);
 void mf_http_suspend(struct mf_request *req, mf_handler_fn resume);
 void mf_http_resume(struct mf_request *req);
 
+/*
+ * Calls fn(ctx, name, value) for every query-string argument in the order
+ * the client sent them (repeated names included; value NULL for a bare
+ * name), stopping at the first non-zero return, which it returns.
+ */
+int mf_http_query_each(const struct mf_request *req,
+                       int (*fn)(void *ctx, const char *name,
+                                 const char *value),
+                       void *ctx);
+
 #endif
