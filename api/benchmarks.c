@@ -158,8 +158,10 @@ mf_h_envelope_get(struct mf_request *req)
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
 		                    "no such envelope (the path names a "
 		                    "payload's SHA-256 in lowercase hex)");
-	mf_http_set_header(req, "Cache-Control",
-	                   "public, max-age=31536000, immutable");
+	if (mf_http_set_header(req, "Cache-Control",
+	                       "public, max-age=31536000, immutable") != 0)
+		return mf_error_set(&req->err, MF_E_NOMEM, NULL,
+		                    "out of memory");
 	return mf_h_respond_sql_json(req, MF_SQL_ENVELOPE_BY_DIGEST,
 	                             "no such envelope", 1, &sha);
 }

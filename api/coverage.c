@@ -25,7 +25,8 @@ static const char *const class_names[CELL__MAX] = {
     [CELL_NOT_ASSESSED] = "not_assessed",
 };
 
-static const char * or (const char *a, const char *b)
+static const char *
+first_of(const char *a, const char *b)
 {
 	return a != NULL ? a : b;
 }
@@ -33,7 +34,7 @@ static const char * or (const char *a, const char *b)
 static const char *
 or_empty(const char *a)
 {
-	return or (a, "");
+	return first_of(a, "");
 }
 
 static enum cell
@@ -137,14 +138,20 @@ index_for(struct mf_request *req, const char *id, struct mf_index **owned,
 	return rc;
 }
 
-/* {"met": n, "not_met": n, "not_applicable": n, "not_assessed": n} */
+/* base (stolen) with the four counts c set; NULL (and base released)
+ * when out of memory */
 static json_t *
-counts_json(const long *c)
+with_counts(json_t *base, const long *c)
 {
-	return json_pack("{s:I, s:I, s:I, s:I}", class_names[0],
-	                 (json_int_t)c[0], class_names[1], (json_int_t)c[1],
-	                 class_names[2], (json_int_t)c[2], class_names[3],
-	                 (json_int_t)c[3]);
+	size_t i;
+
+	for (i = 0; base != NULL && i < CELL__MAX; i++)
+		if (json_object_set_new(base, class_names[i],
+		                        json_integer((json_int_t)c[i])) != 0) {
+			json_decref(base);
+			return NULL;
+		}
+	return base;
 }
 
 /* Per indicator, per subdomain and per domain, from the cell counts. */
@@ -175,17 +182,14 @@ summary_json(const struct mf_index *idx, const long *counts)
 		}
 		dind[ind->domain]++;
 		sind[ind->subdomain]++;
-		x = counts_json(&counts[i * CELL__MAX]);
-		if (x == NULL ||
-		    json_object_update_missing_new(
-		        x,
-		        json_pack(
-		            "{s:s, s:s, s:s, s:s}", "id", ind->id, "name",
-		            or (ind->name, ind->id), "domain",
-		            mf_index_domain(idx, ind->domain)->id, "subdomain",
-		            mf_index_subdomain(idx, ind->subdomain)->id)) !=
-		        0 ||
-		    json_array_append_new(inds, x) != 0)
+		x = with_counts(
+		    json_pack("{s:s, s:s, s:s, s:s}", "id", ind->id, "name",
+		              first_of(ind->name, ind->id), "domain",
+		              mf_index_domain(idx, ind->domain)->id,
+		              "subdomain",
+		              mf_index_subdomain(idx, ind->subdomain)->id),
+		    &counts[i * CELL__MAX]);
+		if (json_array_append_new(inds, x) != 0)
 			goto done;
 	}
 	for (i = 0; i < nd; i++) {
@@ -199,26 +203,23 @@ summary_json(const struct mf_index *idx, const long *counts)
 
 			if (sd->domain != i)
 				continue;
-			x = counts_json(&ssum[j * CELL__MAX]);
-			if (x == NULL ||
-			    json_object_update_missing_new(
-			        x, json_pack("{s:s, s:s, s:I}", "id", sd->id,
-			                     "name", or (sd->name, sd->id),
-			                     "indicators",
-			                     (json_int_t)sind[j])) != 0 ||
-			    json_array_append_new(subs, x) != 0) {
+			x = with_counts(
+			    json_pack("{s:s, s:s, s:I}", "id", sd->id, "name",
+			              first_of(sd->name, sd->id), "indicators",
+			              (json_int_t)sind[j]),
+			    &ssum[j * CELL__MAX]);
+			if (json_array_append_new(subs, x) != 0) {
 				json_decref(subs);
 				goto done;
 			}
 		}
-		x = counts_json(&dsum[i * CELL__MAX]);
-		if (x == NULL ||
-		    json_object_update_missing_new(
-		        x, json_pack("{s:s, s:s, s:I, s:o}", "id", d->id,
-		                     "name", or (d->name, d->id), "indicators",
-		                     (json_int_t)dind[i], "subdomains",
-		                     subs)) != 0 ||
-		    json_array_append_new(doms, x) != 0)
+		/* "o" steals subs, also when json_pack fails */
+		x = with_counts(json_pack("{s:s, s:s, s:I, s:o}", "id", d->id,
+		                          "name", first_of(d->name, d->id),
+		                          "indicators", (json_int_t)dind[i],
+		                          "subdomains", subs),
+		                &dsum[i * CELL__MAX]);
+		if (json_array_append_new(doms, x) != 0)
 			goto done;
 	}
 	out = json_pack("{s:O, s:O}", "indicators", inds, "domains", doms);

@@ -242,6 +242,11 @@ def test_compare_as_of_and_judges(t):
     doc = compare(t, "acme/atlas", "ibm/granite-3-0", extra="&judge=auto")
     fm = next(i for i in doc.json()["indices"] if i["index"] == "fmti-2025")
     assert [m["judge"] for m in fm["models"]] == [None, None]
+    # an assessment-only model (graded in 2023, never disclosed here)
+    doc = compare(t, "hugging-face/bloomz", "acme/atlas").json()
+    assert doc["models"][0]["assessment_only"] is True
+    assert all(f["values"][0]["status"] == "no_disclosure"
+               for f in doc["facts"]), doc["facts"]
     r = compare(t, "acme/atlas", "borealis/north",
                 extra=f"&as_of={S['after_import']}")
     error_of(r, 404)
