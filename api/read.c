@@ -239,14 +239,58 @@ done:
 	return rc;
 }
 
+/* A filter value: at most 200 printable characters. */
+static int
+filter_param(struct mf_request *req, const char *name, const char **out)
+{
+	const char *v = mf_http_query(req, name);
+	size_t i;
+
+	*out = v;
+	if (v == NULL)
+		return 0;
+	for (i = 0; v[i]; i++)
+		if ((unsigned char)v[i] < 0x20 || i >= 200)
+			break;
+	if (i == 0 || v[i] != '\0')
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "query parameter '%s' must be 1 to 200 "
+		                    "printable characters",
+		                    name);
+	return 0;
+}
+
 int
 mf_h_evals_list(struct mf_request *req)
 {
-	const char *params[2];
+	static const char *const allowed[] = {
+	    "benchmark", "metric", "assurance", "evaluator", "as_of", NULL};
+	const char *params[7];
+	int64_t as_of;
+	bool given;
+	char at[24];
 
 	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
-	    mf_h_param_slug(req, 1, &params[1]) != 0)
+	    mf_h_param_slug(req, 1, &params[1]) != 0 ||
+	    mf_h_query_allowed(req, allowed, NULL) != 0 ||
+	    filter_param(req, "benchmark", &params[2]) != 0 ||
+	    filter_param(req, "metric", &params[3]) != 0 ||
+	    mf_h_query_as_of(req, &as_of, &given) != 0)
 		return req->err.code;
-	return mf_h_respond_sql_json(req, MF_SQL_EVALS_LIST, "no such model", 2,
+	params[4] = mf_http_query(req, "assurance");
+	if (params[4] != NULL && strcmp(params[4], "self_reported") != 0 &&
+	    strcmp(params[4], "third_party") != 0)
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "query parameter 'assurance' must be "
+		                    "self_reported or third_party");
+	params[5] = mf_http_query(req, "evaluator");
+	if (params[5] != NULL && !mf_slug_valid(params[5]))
+		return mf_error_set(
+		    &req->err, MF_E_BAD_PARAM, NULL,
+		    "query parameter 'evaluator' is not a valid "
+		    "organisation id");
+	snprintf(at, sizeof(at), "%lld", (long long)as_of);
+	params[6] = given ? at : NULL;
+	return mf_h_respond_sql_json(req, MF_SQL_EVALS_LIST, "no such model", 7,
 	                             params);
 }

@@ -4,6 +4,9 @@
  */
 #include "api/routes.h"
 #include "api/admin.h"
+#include "api/benchmarks.h"
+#include "api/compare.h"
+#include "api/coverage.h"
 #include "api/git.h"
 #include "api/health.h"
 #include "api/history.h"
@@ -28,6 +31,11 @@ const struct mf_route mf_routes[] = {
     {"POST", "/v1/admin/indices", mf_h_admin_put_index},
     {"GET", "/v1/indices", mf_h_indices_list},
     {"GET", "/v1/indices/{id}", mf_h_index_get},
+    {"GET", "/v1/indices/{id}/coverage", mf_h_coverage},
+    {"GET", "/v1/compare", mf_h_compare},
+    {"GET", "/v1/benchmarks", mf_h_benchmarks_list},
+    {"GET", "/v1/benchmarks/{id}", mf_h_benchmark_get},
+    {"GET", "/v1/envelopes/{sha256}", mf_h_envelope_get},
     {"POST", "/v1/submissions", mf_h_submit},
     {"GET", "/v1/orgs", mf_h_orgs_list},
     {"GET", "/v1/orgs/{org}", mf_h_org_get},

@@ -1,5 +1,6 @@
 /* Shared handler helpers (see util.h). */
 #include "api/util.h"
+#include "common/json.h"
 #include "common/slug.h"
 #include "common/timeutil.h"
 #include "db/label.h"
@@ -7,6 +8,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int
 mf_h_query_int(struct mf_request *req, const char *name, int64_t min,
@@ -88,5 +90,76 @@ mf_h_respond_sql_json(struct mf_request *req, enum mf_sql stmt,
 	                     body.data ? body.data : "", body.len, false);
 done:
 	mf_buf_dispose(&body);
+	return rc;
+}
+
+/* What mf_h_query_allowed checks each argument against. */
+struct query_allowed {
+	struct mf_request *req;
+	const char *const *allowed, *const *repeatable;
+	const char *seen[32];
+	size_t nseen;
+};
+
+static bool
+listed(const char *const *list, const char *name)
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+static int
+query_allowed_one(void *ctx, const char *name, const char *value)
+{
+	struct query_allowed *q = ctx;
+	size_t i;
+
+	(void)value;
+	if (!listed(q->allowed, name))
+		return mf_error_set(&q->req->err, MF_E_BAD_PARAM, NULL,
+		                    "unknown query parameter '%.64s'", name);
+	if (listed(q->repeatable, name))
+		return 0;
+	for (i = 0; i < q->nseen; i++)
+		if (strcmp(q->seen[i], name) == 0)
+			return mf_error_set(&q->req->err, MF_E_BAD_PARAM, NULL,
+			                    "query parameter '%.64s' is given "
+			                    "more than once",
+			                    name);
+	if (q->nseen < sizeof(q->seen) / sizeof(q->seen[0]))
+		q->seen[q->nseen++] = name;
+	return 0;
+}
+
+int
+mf_h_query_allowed(struct mf_request *req, const char *const *allowed,
+                   const char *const *repeatable)
+{
+	struct query_allowed q = {req, allowed, repeatable, {0}, 0};
+
+	return mf_http_query_each(req, query_allowed_one, &q);
+}
+
+int
+mf_h_sql_json(struct mf_request *req, enum mf_sql stmt, int nparams,
+              const char *const *params, json_t **out)
+{
+	struct mf_buf text = MF_BUF_INIT;
+	bool found;
+	int rc;
+
+	*out = NULL;
+	if ((rc = mf_db_read_json(&text, &found, stmt, nparams, params,
+	                          &req->err)) != 0 ||
+	    !found)
+		goto done;
+	/* the database wrote it: a parse failure is ours */
+	if ((*out = mf_json_parse(text.data, text.len, "result", NULL,
+	                          &req->err)) == NULL)
+		rc = req->err.code ? req->err.code : MF_E_INTERNAL;
+done:
+	mf_buf_dispose(&text);
 	return rc;
 }

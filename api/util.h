@@ -8,6 +8,8 @@
 #include "http/http.h"
 #include "db/sql.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -37,5 +39,20 @@ int mf_h_param_slug(struct mf_request *req, int i, const char **out);
 int mf_h_respond_sql_json(struct mf_request *req, enum mf_sql stmt,
                           const char *missing, int nparams,
                           const char *const *params);
+
+/*
+ * MF_E_BAD_PARAM naming the first query parameter not in `allowed`
+ * (NULL-terminated), or any of them given twice unless listed in
+ * `repeatable` (NULL-terminated, may be NULL). 0 when all are known.
+ */
+int mf_h_query_allowed(struct mf_request *req, const char *const *allowed,
+                       const char *const *repeatable);
+
+/*
+ * Runs stmt (text parameters) and parses its single json column into
+ * *out (new reference; NULL when there was no row or a NULL value).
+ */
+int mf_h_sql_json(struct mf_request *req, enum mf_sql stmt, int nparams,
+                  const char *const *params, json_t **out);
 
 #endif

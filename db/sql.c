@@ -313,9 +313,12 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "SELECT s.envelope FROM versions v"
         " JOIN submissions s ON s.id = v.submission_id"
         " WHERE v.org = $1 AND v.model = $2 AND v.version = $3::int",
-    /* $1 org, $2 model */
+    /* $1 org, $2 model; filters, each NULL for any: $3 benchmark id,
+     * $4 metric, $5 assurance, $6 evaluator; $7 a log index (as_of) or
+     * NULL for now */
     [MF_SQL_EVALS_LIST] =
         "SELECT json_build_object('org', m.org, 'model', m.model,"
+        " 'as_of', $7::bigint,"
         " 'evals', coalesce((SELECT json_agg(json_build_object("
         "  'assurance', e.assurance, 'evaluator', e.evaluator,"
         "  'benchmark', e.benchmark, 'metric', e.metric,"
@@ -325,7 +328,12 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  'result', s.payload::json) ORDER BY e.assurance DESC,"
         "  e.benchmark, s.id)"
         "  FROM evals e JOIN submissions s ON s.id = e.submission_id"
-        "  WHERE e.org = m.org AND e.model = m.model), '[]'))"
+        "  WHERE e.org = m.org AND e.model = m.model"
+        "   AND ($3::text IS NULL OR e.benchmark = $3)"
+        "   AND ($4::text IS NULL OR e.metric = $4)"
+        "   AND ($5::text IS NULL OR e.assurance = $5)"
+        "   AND ($6::text IS NULL OR e.evaluator = $6)"
+        "   AND ($7::bigint IS NULL OR s.log_index <= $7::bigint)), '[]'))"
         " FROM models m WHERE m.org = $1 AND m.model = $2",
 
     /* ingest 1: the named keys, and an earlier acceptance of the payload
@@ -598,6 +606,95 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " 'indicators', jsonb_array_length(document->'indicators'),"
         " 'created_at', created_at) ORDER BY index_id), '[]')"
         " FROM indices",
+
+    /* coverage and compare: every model with a version or a sequenced
+     * assessment as of log index $1 (NULL: now), as [[org, model], ...] */
+    [MF_SQL_COVERAGE_MODELS] =
+        "SELECT coalesce(json_agg(json_build_array(m.org, m.model)"
+        " ORDER BY m.org, m.model), '[]') FROM models m"
+        " WHERE EXISTS (SELECT 1 FROM versions v"
+        "  JOIN submissions s ON s.id = v.submission_id"
+        "  WHERE v.org = m.org AND v.model = m.model"
+        "  AND ($1::bigint IS NULL OR s.log_index <= $1::bigint))"
+        " OR EXISTS (SELECT 1 FROM assessments a"
+        "  JOIN submissions s ON s.id = a.submission_id"
+        "  WHERE a.org = m.org AND a.model = m.model"
+        "  AND s.log_index IS NOT NULL"
+        "  AND ($1::bigint IS NULL OR s.log_index <= $1::bigint))",
+    /* leaderboards: every benchmark+metric with its counts, as of log
+     * index $1 (NULL: now); sequenced results only */
+    [MF_SQL_BENCHMARKS_LIST] =
+        "SELECT json_build_object('as_of', $1::bigint,"
+        " 'benchmarks', coalesce(json_agg(json_build_object("
+        "  'id', b.benchmark, 'name', b.name, 'metric', b.metric,"
+        "  'scale', b.scale, 'lower_is_better', b.lower,"
+        "  'results', b.results, 'models', b.models,"
+        "  'self_reported', b.self_reported, 'third_party', b.third_party,"
+        "  'leaderboard', '/v1/benchmarks/' || b.benchmark || '?metric='"
+        "   || b.metric) ORDER BY b.benchmark, b.metric), '[]'))"
+        " FROM (SELECT e.benchmark, e.metric,"
+        "  max(s.payload::json->'benchmark'->>'name') AS name,"
+        "  max(s.payload::json->'metric'->>'scale') AS scale,"
+        "  coalesce(bool_or((s.payload::json->'metric'->>"
+        "   'lower_is_better')::boolean), false) AS lower,"
+        "  count(*) AS results,"
+        "  count(DISTINCT e.org || '/' || e.model) AS models,"
+        "  count(*) FILTER (WHERE e.assurance = 'self_reported')"
+        "   AS self_reported,"
+        "  count(*) FILTER (WHERE e.assurance = 'third_party')"
+        "   AS third_party"
+        "  FROM evals e JOIN submissions s ON s.id = e.submission_id"
+        "  WHERE s.log_index IS NOT NULL"
+        "  AND ($1::bigint IS NULL OR s.log_index <= $1::bigint)"
+        "  GROUP BY e.benchmark, e.metric) b",
+    /* one leaderboard page: benchmark $1, metric $2 (NULL: the one with
+     * the most results), as of log index $3 (pinned by the first page),
+     * after the cursor ($4 sort key, $5 log index; NULL: from the top),
+     * $6 rows. The sort key is the value, negated unless any result says
+     * lower is better, so best comes first either way. */
+    [MF_SQL_BENCHMARK_ROWS] =
+        "WITH met AS (SELECT coalesce($2::text, (SELECT e.metric FROM evals e"
+        "  WHERE e.benchmark = $1 GROUP BY e.metric"
+        "  ORDER BY count(*) DESC, e.metric LIMIT 1)) AS metric),"
+        " r AS (SELECT e.org, e.model, e.version, e.evaluator, e.assurance,"
+        "  e.value, s.log_index, s.payload, s.payload_sha256, s.accepted_at"
+        "  FROM evals e JOIN submissions s ON s.id = e.submission_id, met"
+        "  WHERE e.benchmark = $1 AND e.metric = met.metric"
+        "  AND s.log_index IS NOT NULL AND s.log_index <= $3::bigint),"
+        " lib AS (SELECT coalesce(bool_or((payload::json->'metric'->>"
+        "  'lower_is_better')::boolean), false) AS lower FROM r),"
+        " k AS (SELECT r.*, CASE WHEN lib.lower THEN r.value"
+        "  ELSE -r.value END AS key FROM r, lib),"
+        " ranked AS (SELECT k.*, rank() OVER (ORDER BY key) AS rank FROM k),"
+        " page AS (SELECT * FROM ranked WHERE $4::float8 IS NULL"
+        "  OR (key, log_index) > ($4::float8, $5::bigint)"
+        "  ORDER BY key, log_index LIMIT $6::int)"
+        "SELECT json_build_object('benchmark', $1::text,"
+        " 'metric', (SELECT metric FROM met),"
+        " 'lower_is_better', (SELECT lower FROM lib),"
+        " 'as_of', $3::bigint, 'total', (SELECT count(*) FROM r),"
+        " 'rows', coalesce((SELECT json_agg(json_build_object("
+        "  'rank', p.rank, 'org', p.org, 'model', p.model,"
+        "  'version', p.version, 'value', p.value,"
+        "  'scale', p.payload::json->'metric'->>'scale',"
+        "  'assurance', p.assurance, 'evaluator', p.evaluator,"
+        "  'log_index', p.log_index, 'accepted_at', p.accepted_at,"
+        "  'payload_sha256', encode(p.payload_sha256, 'hex'),"
+        "  'links', json_build_object("
+        "   'envelope', '/v1/envelopes/' || encode(p.payload_sha256, 'hex'),"
+        "   'log_entry', '/v1/log/entries/' || p.log_index,"
+        "   'model', '/v1/models/' || p.org || '/' || p.model))"
+        "  ORDER BY p.key, p.log_index) FROM page p), '[]'),"
+        " 'next', CASE WHEN (SELECT count(*) FROM page) = $6::int THEN"
+        "  (SELECT $3::bigint::text || ':' || key::text || ':'"
+        "   || log_index::text FROM page"
+        "   ORDER BY key DESC, log_index DESC LIMIT 1) END)",
+    /* a sequenced submission's envelope as submitted ($1 payload digest,
+     * hex) */
+    [MF_SQL_ENVELOPE_BY_DIGEST] =
+        "SELECT convert_from(envelope, 'UTF8') FROM submissions"
+        " WHERE payload_sha256 = decode($1, 'hex')"
+        " AND log_index IS NOT NULL",
 };
 
 const char *

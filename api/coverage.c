@@ -1,0 +1,404 @@
+/*
+ * Coverage of one index across every model: each model's judgements come
+ * from publish/label_data.c as its judgements resource shows them, one
+ * judgement per model is picked (mf_h_judgement_pick) and its indicator
+ * results are counted. Work grows with the number of models, each a label
+ * load; fine for the FMTI's few dozen, not yet for tens of thousands.
+ */
+#include "api/coverage.h"
+#include "api/util.h"
+#include "common/slug.h"
+#include "publish/label_data.h"
+#include "scoring/index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How a model stands on one indicator; parallel to class_names. */
+enum cell { CELL_MET, CELL_NOT_MET, CELL_NA, CELL_NOT_ASSESSED, CELL__MAX };
+
+static const char *const class_names[CELL__MAX] = {
+    [CELL_MET] = "met",
+    [CELL_NOT_MET] = "not_met",
+    [CELL_NA] = "not_applicable",
+    [CELL_NOT_ASSESSED] = "not_assessed",
+};
+
+static const char *
+first_of(const char *a, const char *b)
+{
+	return a != NULL ? a : b;
+}
+
+static const char *
+or_empty(const char *a)
+{
+	return first_of(a, "");
+}
+
+static enum cell
+cell_of(const char *result)
+{
+	if (result == NULL)
+		return CELL_NOT_ASSESSED;
+	if (strcmp(result, "met") == 0)
+		return CELL_MET;
+	if (strcmp(result, "not_met") == 0)
+		return CELL_NOT_MET;
+	if (strcmp(result, "not_applicable") == 0)
+		return CELL_NA;
+	return CELL_NOT_ASSESSED; /* "unassessed" */
+}
+
+const json_t *
+mf_h_judgement_pick(const json_t *judgements, const char *index,
+                    const char *judge)
+{
+	const json_t *j, *automatic = NULL;
+	const char *who;
+	size_t i;
+
+	json_array_foreach(judgements, i, j)
+	{
+		if (strcmp(or_empty(
+		               json_string_value(json_object_get(j, "index"))),
+		           index) != 0)
+			continue;
+		who = json_string_value(json_object_get(j, "judge"));
+		if (who == NULL)
+			continue;
+		if (judge != NULL) {
+			if (strcmp(who, judge) == 0)
+				return j;
+		} else if (strcmp(who, "auto") != 0) {
+			return j; /* assessors come newest first */
+		} else if (automatic == NULL) {
+			automatic = j;
+		}
+	}
+	return judge == NULL ? automatic : NULL;
+}
+
+int
+mf_h_query_judge(struct mf_request *req, const char **out)
+{
+	const char *v = mf_http_query(req, "judge");
+
+	*out = v;
+	if (v != NULL && strcmp(v, "auto") != 0 && !mf_slug_valid(v))
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "query parameter 'judge' must be 'auto' or "
+		                    "an assessor's organisation id");
+	return 0;
+}
+
+/* schema/common.v1.json#/$defs/index-id */
+static bool
+index_id_valid(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		      (s[n] >= '0' && s[n] <= '9') ||
+		      (n > 0 && (s[n] == '.' || s[n] == '-'))) ||
+		    n >= 63)
+			return false;
+	return n > 0;
+}
+
+/* The index `id`: the built-in one (borrowed) or a loaded one (*owned). */
+static int
+index_for(struct mf_request *req, const char *id, struct mf_index **owned,
+          const struct mf_index **out)
+{
+	json_t *doc = NULL;
+	int rc;
+
+	*owned = NULL;
+	*out = NULL;
+	if (strcmp(id, MF_INDEX_MODELFACTS_V1) == 0) {
+		if ((*out = mf_index_modelfacts_v1()) == NULL)
+			return mf_error_set(&req->err, MF_E_INTERNAL, NULL,
+			                    "the built-in index does not load");
+		return 0;
+	}
+	if (!index_id_valid(id))
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no such index");
+	if ((rc = mf_h_sql_json(req, MF_SQL_INDEX_GET, 1, &id, &doc)) != 0)
+		return rc;
+	if (doc == NULL)
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no such index: %s", id);
+	rc = mf_index_load(owned, doc, &req->err);
+	json_decref(doc);
+	*out = *owned;
+	return rc;
+}
+
+/* base (stolen) with the four counts c set; NULL (and base released)
+ * when out of memory */
+static json_t *
+with_counts(json_t *base, const long *c)
+{
+	size_t i;
+
+	for (i = 0; base != NULL && i < CELL__MAX; i++)
+		if (json_object_set_new(base, class_names[i],
+		                        json_integer((json_int_t)c[i])) != 0) {
+			json_decref(base);
+			return NULL;
+		}
+	return base;
+}
+
+/* Per indicator, per subdomain and per domain, from the cell counts. */
+static json_t *
+summary_json(const struct mf_index *idx, const long *counts)
+{
+	size_t n = mf_index_indicator_count(idx);
+	size_t nd = mf_index_domain_count(idx);
+	size_t ns = mf_index_subdomain_count(idx);
+	long *dsum = calloc((nd + ns) * CELL__MAX + 1, sizeof(long));
+	long *ssum = dsum + nd * CELL__MAX;
+	long *dind = calloc(nd + ns + 1, sizeof(long)), *sind = dind + nd;
+	json_t *out = NULL, *inds = json_array(), *doms = json_array();
+	json_t *x, *subs;
+	size_t i, j, c;
+
+	if (dsum == NULL || dind == NULL || inds == NULL || doms == NULL)
+		goto done;
+	for (i = 0; i < n; i++) {
+		const struct mf_index_indicator *ind =
+		    mf_index_indicator(idx, i);
+
+		for (c = 0; c < CELL__MAX; c++) {
+			dsum[ind->domain * CELL__MAX + c] +=
+			    counts[i * CELL__MAX + c];
+			ssum[ind->subdomain * CELL__MAX + c] +=
+			    counts[i * CELL__MAX + c];
+		}
+		dind[ind->domain]++;
+		sind[ind->subdomain]++;
+		x = with_counts(
+		    json_pack("{s:s, s:s, s:s, s:s}", "id", ind->id, "name",
+		              first_of(ind->name, ind->id), "domain",
+		              mf_index_domain(idx, ind->domain)->id,
+		              "subdomain",
+		              mf_index_subdomain(idx, ind->subdomain)->id),
+		    &counts[i * CELL__MAX]);
+		if (json_array_append_new(inds, x) != 0)
+			goto done;
+	}
+	for (i = 0; i < nd; i++) {
+		const struct mf_index_domain *d = mf_index_domain(idx, i);
+
+		if ((subs = json_array()) == NULL)
+			goto done;
+		for (j = 0; j < ns; j++) {
+			const struct mf_index_subdomain *sd =
+			    mf_index_subdomain(idx, j);
+
+			if (sd->domain != i)
+				continue;
+			x = with_counts(
+			    json_pack("{s:s, s:s, s:I}", "id", sd->id, "name",
+			              first_of(sd->name, sd->id), "indicators",
+			              (json_int_t)sind[j]),
+			    &ssum[j * CELL__MAX]);
+			if (json_array_append_new(subs, x) != 0) {
+				json_decref(subs);
+				goto done;
+			}
+		}
+		/* "o" steals subs, also when json_pack fails */
+		x = with_counts(json_pack("{s:s, s:s, s:I, s:o}", "id", d->id,
+		                          "name", first_of(d->name, d->id),
+		                          "indicators", (json_int_t)dind[i],
+		                          "subdomains", subs),
+		                &dsum[i * CELL__MAX]);
+		if (json_array_append_new(doms, x) != 0)
+			goto done;
+	}
+	out = json_pack("{s:O, s:O}", "indicators", inds, "domains", doms);
+done:
+	json_decref(inds);
+	json_decref(doms);
+	free(dsum);
+	free(dind);
+	return out;
+}
+
+/*
+ * Counts one model's cells into counts (and its row into matrix when not
+ * NULL): the picked judgement's results, "not_assessed" where it has
+ * none or there is no judgement.
+ */
+static int
+count_model(struct mf_request *req, const struct mf_index *idx,
+            const char *judge, const struct mf_label_data *d, long *counts,
+            json_t *used, json_t *matrix)
+{
+	const json_t *j =
+	    mf_h_judgement_pick(d->judgements, mf_index_id(idx), judge);
+	const json_t *score = json_object_get(j, "score"), *it;
+	size_t n = mf_index_indicator_count(idx), i;
+	enum cell *cells = malloc((n + 1) * sizeof(*cells));
+	const char *who =
+	    j ? json_string_value(json_object_get(j, "judge")) : NULL;
+	json_t *results = NULL, *row;
+	int rc = MF_E_NOMEM;
+
+	if (cells == NULL)
+		goto done;
+	for (i = 0; i < n; i++)
+		cells[i] = CELL_NOT_ASSESSED;
+	json_array_foreach(json_object_get(score, "indicators"), i, it)
+	{
+		long k = mf_index_find(idx, or_empty(json_string_value(
+		                                json_object_get(it, "id"))));
+
+		if (k >= 0)
+			cells[k] = cell_of(
+			    json_string_value(json_object_get(it, "result")));
+	}
+	if ((results = json_object()) == NULL)
+		goto done;
+	for (i = 0; i < n; i++) {
+		counts[i * CELL__MAX + cells[i]]++;
+		if (matrix != NULL &&
+		    json_object_set_new(results, mf_index_indicator(idx, i)->id,
+		                        json_string(class_names[cells[i]])) !=
+		        0)
+			goto done;
+	}
+	if (json_object_set_new(used, who ? who : "none",
+	                        json_integer(json_integer_value(json_object_get(
+	                                         used, who ? who : "none")) +
+	                                     1)) != 0)
+		goto done;
+	if (matrix != NULL) {
+		row = json_pack(
+		    "{s:s, s:s, s:o, s:b, s:o, s:O, s:O, s:O, s:O, s:O}", "org",
+		    d->org, "model", d->model, "version",
+		    d->in.version > 0 ? json_integer(d->in.version)
+		                      : json_null(),
+		    "assessment_only", d->in.assessment_only, "judge",
+		    who ? json_string(who) : json_null(), "judge_name",
+		    j ? json_object_get(j, "judge_name") : json_null(), "at",
+		    j ? json_object_get(j, "at") : json_null(), "score",
+		    score ? json_object_get(score, "score") : json_null(),
+		    "max", score ? json_object_get(score, "max") : json_null(),
+		    "results", results);
+		if (row == NULL || json_array_append_new(matrix, row) != 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	json_decref(results);
+	free(cells);
+	if (rc != 0)
+		mf_error_set(&req->err, rc, NULL, "out of memory");
+	return rc;
+}
+
+int
+mf_h_coverage(struct mf_request *req)
+{
+	static const char *const allowed[] = {"judge", "as_of", "matrix", NULL};
+	const char *id = mf_http_param(req, 0), *judge, *p[1] = {NULL};
+	const struct mf_index *idx;
+	struct mf_index *owned = NULL;
+	struct mf_label_data d;
+	json_t *models = NULL, *used = NULL, *matrix = NULL, *body = NULL;
+	json_t *m, *v, *summary;
+	json_int_t counted = 0;
+	const char *k;
+	long *counts = NULL;
+	int64_t as_of, want_matrix;
+	bool given;
+	char at[24];
+	size_t i;
+	int rc;
+
+	/* 1. The parameters and the index. */
+	if (mf_h_query_allowed(req, allowed, NULL) != 0 ||
+	    mf_h_query_judge(req, &judge) != 0 ||
+	    mf_h_query_int(req, "matrix", 0, 1, 0, &want_matrix) != 0 ||
+	    mf_h_query_as_of(req, &as_of, &given) != 0)
+		return req->err.code;
+	if ((rc = index_for(req, id, &owned, &idx)) != 0)
+		return rc;
+	/* 2. The models that existed then (none before the first entry). */
+	snprintf(at, sizeof(at), "%lld", (long long)as_of);
+	p[0] = given ? at : NULL;
+	if (given && as_of < 0)
+		models = json_array();
+	else if ((rc = mf_h_sql_json(req, MF_SQL_COVERAGE_MODELS, 1, p,
+	                             &models)) != 0)
+		goto done;
+	counts =
+	    calloc(mf_index_indicator_count(idx) * CELL__MAX + 1, sizeof(long));
+	used = json_object();
+	matrix = want_matrix ? json_array() : NULL;
+	if (models == NULL || counts == NULL || used == NULL ||
+	    (want_matrix && matrix == NULL)) {
+		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	/* 3. Each model's judgement counted. */
+	json_array_foreach(models, i, m)
+	{
+		rc = mf_label_data_load(
+		    &d, json_string_value(json_array_get(m, 0)),
+		    json_string_value(json_array_get(m, 1)), 0,
+		    given ? as_of : -1, NULL, NULL, &req->err);
+		if (rc == MF_E_NOT_FOUND) { /* nothing about it then */
+			mf_error_dispose(&req->err);
+			mf_error_init(&req->err);
+			continue;
+		}
+		if (rc != 0)
+			goto done;
+		rc = count_model(req, idx, judge, &d, counts, used, matrix);
+		mf_label_data_dispose(&d);
+		if (rc != 0)
+			goto done;
+	}
+	/* 4. The answer. */
+	json_object_foreach(used, k, v) counted += json_integer_value(v);
+	if ((summary = summary_json(idx, counts)) == NULL ||
+	    (body = json_pack(
+	         "{s:s, s:s?, s:s, s:o, s:o, s:I, s:O, s:O, s:O}", "index",
+	         mf_index_id(idx), "index_name", mf_index_name(idx), "judge",
+	         judge ? judge : "default", "as_of",
+	         given ? json_integer(as_of) : json_null(), "counted_as",
+	         json_string("a model's result per indicator by the judge "
+	                     "shown: met, not_met, not_applicable, or "
+	                     "not_assessed (no judgement by that judge, or "
+	                     "the judge left the indicator unassessed)"),
+	         "models", counted, "judges_used", used, "indicators",
+	         json_object_get(summary, "indicators"), "domains",
+	         json_object_get(summary, "domains"))) == NULL) {
+		json_decref(summary);
+		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	json_decref(summary);
+	if (matrix != NULL && json_object_set(body, "matrix", matrix) != 0) {
+		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	rc = mf_http_respond_json(req, 200, body);
+	body = NULL;
+done:
+	json_decref(body);
+	json_decref(models);
+	json_decref(used);
+	json_decref(matrix);
+	free(counts);
+	mf_index_free(owned);
+	return rc;
+}
