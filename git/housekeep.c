@@ -131,7 +131,8 @@ prune_loose(struct mf_gitrepo *r, const struct loose *v, size_t n, time_t now)
 		git_oid_cpy(&keep[nkeep].id, &v[i].id);
 		keep[nkeep++].published = when;
 	}
-	qsort(keep, nkeep, sizeof(*keep), cmp_pending);
+	if (nkeep > 1)
+		qsort(keep, nkeep, sizeof(*keep), cmp_pending);
 	free(r->pending);
 	r->pending = keep;
 	r->npending = nkeep;

@@ -332,7 +332,8 @@ merge_start(struct mf_gitrepo *r, struct mf_gitrepo_merge **out,
 	*out = NULL;
 	if ((rc = mf_gitrepo_list_packs(r, &v, &n, err)) != 0)
 		return rc;
-	qsort(v, n, sizeof(*v), cmp_size);
+	if (n > 1) /* v is NULL when there is no pack: qsort must not see it */
+		qsort(v, n, sizeof(*v), cmp_size);
 	if ((split = geometric_split(v, n)) < 2)
 		goto done;
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
