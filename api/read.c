@@ -9,6 +9,7 @@
 #include "db/label.h"
 #include "db/read.h"
 #include "api/util.h"
+#include "api/exports.h"
 #include "publish/label_data.h"
 
 #include <stdio.h>
@@ -17,6 +18,12 @@
 int
 mf_h_orgs_list(struct mf_request *req)
 {
+	enum mf_format fmt;
+
+	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0)
+		return req->err.code;
+	if (fmt != MF_FORMAT_JSON)
+		return mf_h_orgs_export(req, fmt);
 	return mf_h_respond_sql_json(req, MF_SQL_ORGS_LIST, "no organisations",
 	                             0, NULL);
 }
@@ -50,9 +57,14 @@ mf_h_models_list(struct mf_request *req)
 	const char *q = mf_http_query(req, "q");
 	const char *after = mf_http_query(req, "after");
 	const char *params[4];
+	enum mf_format fmt;
 	char limit[24];
 	int64_t n;
 
+	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0)
+		return req->err.code;
+	if (fmt != MF_FORMAT_JSON)
+		return mf_h_models_export(req, fmt);
 	if (org != NULL && !mf_slug_valid(org))
 		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
 		                    "query parameter 'org' is not a valid "
@@ -273,7 +285,12 @@ int
 mf_h_evals_list(struct mf_request *req)
 {
 	const char *params[2];
+	enum mf_format fmt;
 
+	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0)
+		return req->err.code;
+	if (fmt != MF_FORMAT_JSON)
+		return mf_h_evals_export(req, fmt);
 	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
 	    mf_h_param_slug(req, 1, &params[1]) != 0)
 		return req->err.code;

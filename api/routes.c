@@ -4,6 +4,7 @@
  */
 #include "api/routes.h"
 #include "api/admin.h"
+#include "api/exports.h"
 #include "api/git.h"
 #include "api/health.h"
 #include "api/history.h"
@@ -27,6 +28,7 @@ const struct mf_route mf_routes[] = {
     {"POST", "/v1/admin/indices", mf_h_admin_put_index},
     {"GET", "/v1/indices", mf_h_indices_list},
     {"GET", "/v1/indices/{id}", mf_h_index_get},
+    {"GET", "/v1/indices/{id}/export", mf_h_index_export},
     {"POST", "/v1/submissions", mf_h_submit},
     {"GET", "/v1/orgs", mf_h_orgs_list},
     {"GET", "/v1/orgs/{org}", mf_h_org_get},
