@@ -150,6 +150,13 @@ mf_db_rows_open(struct mf_db_rows **out, enum mf_sql stmt, int nparams,
 		rc = err->code;
 		goto fail;
 	}
+	res = PQexec(r->conn, mf_sql_text(MF_SQL_STREAM_SESSION));
+	st = PQresultStatus(res);
+	PQclear(res);
+	if (st != PGRES_COMMAND_OK) {
+		rc = fail(r, NULL, err);
+		goto fail;
+	}
 	/* 2. The statement, in single-row mode. */
 	if (!PQsendQueryParams(r->conn, mf_sql_text(stmt), nparams, NULL,
 	                       params, NULL, NULL, 0) ||

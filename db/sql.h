@@ -72,6 +72,7 @@ enum mf_sql {
 	MF_SQL_INDEX_GET,
 	MF_SQL_INDICES_LIST,
 	/* exports: one row per record, streamed (db/rows.h, api/export.h) */
+	MF_SQL_STREAM_SESSION,
 	MF_SQL_MODEL_EXISTS,
 	MF_SQL_ORGS_EXPORT,
 	MF_SQL_MODELS_EXPORT,
