@@ -9,6 +9,7 @@
 #include "db/label.h"
 #include "db/read.h"
 #include "api/util.h"
+#include "api/exports.h"
 #include "publish/label_data.h"
 
 #include <stdio.h>
@@ -17,6 +18,12 @@
 int
 mf_h_orgs_list(struct mf_request *req)
 {
+	enum mf_format fmt;
+
+	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0)
+		return req->err.code;
+	if (fmt != MF_FORMAT_JSON)
+		return mf_h_orgs_export(req, fmt);
 	return mf_h_respond_sql_json(req, MF_SQL_ORGS_LIST, "no organisations",
 	                             0, NULL);
 }
@@ -264,15 +271,32 @@ int
 mf_h_evals_list(struct mf_request *req)
 {
 	static const char *const allowed[] = {
+	    "benchmark", "metric", "assurance", "evaluator",
+	    "as_of",     "format", NULL};
+	static const char *const filters[] = {
 	    "benchmark", "metric", "assurance", "evaluator", "as_of", NULL};
 	const char *params[7];
+	enum mf_format fmt;
 	int64_t as_of;
 	bool given;
 	char at[24];
+	size_t i;
 
+	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0 ||
+	    mf_h_query_allowed(req, allowed, NULL) != 0)
+		return req->err.code;
+	/* the streamed export is every result of the model: it takes no
+	 * filter yet, and says so rather than ignoring one */
+	for (i = 0; fmt != MF_FORMAT_JSON && filters[i] != NULL; i++)
+		if (mf_http_query(req, filters[i]) != NULL)
+			return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+			                    "query parameter '%s' is not "
+			                    "supported with format %s yet",
+			                    filters[i], mf_format_name(fmt));
+	if (fmt != MF_FORMAT_JSON)
+		return mf_h_evals_export(req, fmt);
 	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
 	    mf_h_param_slug(req, 1, &params[1]) != 0 ||
-	    mf_h_query_allowed(req, allowed, NULL) != 0 ||
 	    filter_param(req, "benchmark", &params[2]) != 0 ||
 	    filter_param(req, "metric", &params[3]) != 0 ||
 	    mf_h_query_as_of(req, &as_of, &given) != 0)

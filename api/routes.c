@@ -7,6 +7,7 @@
 #include "api/benchmarks.h"
 #include "api/compare.h"
 #include "api/coverage.h"
+#include "api/exports.h"
 #include "api/git.h"
 #include "api/health.h"
 #include "api/history.h"
@@ -36,6 +37,7 @@ const struct mf_route mf_routes[] = {
     {"GET", "/v1/benchmarks", mf_h_benchmarks_list},
     {"GET", "/v1/benchmarks/{id}", mf_h_benchmark_get},
     {"GET", "/v1/envelopes/{sha256}", mf_h_envelope_get},
+    {"GET", "/v1/indices/{id}/export", mf_h_index_export},
     {"POST", "/v1/submissions", mf_h_submit},
     {"GET", "/v1/orgs", mf_h_orgs_list},
     {"GET", "/v1/orgs/{org}", mf_h_org_get},

@@ -7,6 +7,7 @@
  * one parameterised statement and PostgreSQL writes the answer.
  */
 #include "api/search.h"
+#include "api/exports.h"
 #include "api/util.h"
 #include "common/encoding.h"
 #include "common/slug.h"
@@ -52,6 +53,7 @@ static const char *const sorts[] = {
     "-updated",   "relevance",   NULL};
 static const char *const statuses[] = {"met", "not_met", "not_applicable",
                                        "unassessed", NULL};
+static const char *const formats[] = {"json", "csv", "jsonl", NULL};
 static const char *const matches[] = {"all", "any", NULL};
 
 enum param {
@@ -82,6 +84,7 @@ enum param {
 	P_MIN_VALUE,
 	P_MAX_VALUE,
 	P_ASSESSED_BY,
+	P_FORMAT,
 	P__MAX
 };
 
@@ -138,6 +141,7 @@ static const struct param_def param_defs[P__MAX] = {
     [P_STATUS] = {"status", K_ENUM, MAX_REPEAT, statuses,
                   "be met, not_met, not_applicable or unassessed"},
     [P_MATCH] = {"match", K_ENUM, 1, matches, "be all or any"},
+    [P_FORMAT] = {"format", K_ENUM, 1, formats, "be json, csv or jsonl"},
     [P_BENCHMARK] = {"benchmark", K_TEXT, 1, NULL, "be a benchmark id"},
     [P_METRIC] = {"metric", K_TEXT, 1, NULL, "be a metric name"},
     [P_MIN_VALUE] = {"min_value", K_NUMBER, 1, NULL, "be a number"},
@@ -544,7 +548,8 @@ filters(struct mf_request *req, const struct given *g, json_t *f)
 	int rc;
 
 	for (p = 0; p < P__MAX; p++) {
-		if (p == P_AFTER || p == P_INDICATOR || p == P_STATUS)
+		if (p == P_AFTER || p == P_INDICATOR || p == P_STATUS ||
+		    p == P_FORMAT)
 			continue;
 		for (i = 0; i < g->n[p]; i++) {
 			if ((rc = check(req, (enum param)p, g->v[p][i], &v)) !=
@@ -594,6 +599,7 @@ int
 mf_h_models_search(struct mf_request *req)
 {
 	struct given *g = NULL;
+	enum mf_format fmt;
 	json_t *f = NULL;
 	char *text = NULL;
 	const char *param;
@@ -606,8 +612,29 @@ mf_h_models_search(struct mf_request *req)
 		goto done;
 	}
 	g->req = req;
-	if ((rc = mf_http_query_each(req, collect, g)) != 0)
+	if ((rc = mf_http_query_each(req, collect, g)) != 0 ||
+	    (rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt)) != 0)
 		goto done;
+	/* CSV and JSON Lines stream every model (api/exports.c), which takes
+	 * org, after and limit so far: any other parameter is refused, not
+	 * ignored */
+	if (fmt != MF_FORMAT_JSON) {
+		size_t p;
+
+		for (p = 0; p < P__MAX; p++)
+			if (g->n[p] > 0 && p != P_ORG && p != P_AFTER &&
+			    p != P_LIMIT && p != P_FORMAT) {
+				rc = bad(
+				    req, param_defs[p].name,
+				    "query parameter '%s' is not supported "
+				    "with format %s yet: the streamed export "
+				    "takes org, after and limit",
+				    param_defs[p].name, mf_format_name(fmt));
+				goto done;
+			}
+		rc = mf_h_models_export(req, fmt);
+		goto done;
+	}
 	/* 2. Each value checked, then combinations, order and position. */
 	if ((rc = filters(req, g, f)) != 0 ||
 	    (rc = check_combinations(req, g)) != 0 ||

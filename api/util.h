@@ -28,6 +28,43 @@ int mf_h_query_int(struct mf_request *req, const char *name, int64_t min,
  */
 int mf_h_query_as_of(struct mf_request *req, int64_t *out, bool *given);
 
+/*
+ * Response formats (README, "Formats"): one way to ask everywhere, the
+ * query parameter format=json|csv|jsonl or the Accept header, the
+ * parameter winning. MF_FORMAT_BIT(f) builds the set an endpoint offers.
+ */
+enum mf_format {
+	MF_FORMAT_JSON,
+	MF_FORMAT_CSV,
+	MF_FORMAT_JSONL,
+	MF_FORMAT__MAX
+};
+#define MF_FORMAT_BIT(f) (1u << (f))
+#define MF_FORMATS_ALL                                                         \
+	(MF_FORMAT_BIT(MF_FORMAT_JSON) | MF_FORMAT_BIT(MF_FORMAT_CSV) |        \
+	 MF_FORMAT_BIT(MF_FORMAT_JSONL))
+
+/* "json", "csv", "jsonl"; the media type; the file name extension. */
+const char *mf_format_name(enum mf_format f);
+const char *mf_format_media_type(enum mf_format f);
+
+/*
+ * The format of the response: format= when given (an unknown or not
+ * offered value is MF_E_BAD_PARAM naming it), else the Accept header's
+ * most preferred offered type (q-values honoured; * / * and an absent
+ * header give def; nothing offered acceptable is MF_E_NOT_ACCEPTABLE,
+ * 406), else def. `offered` is a set of MF_FORMAT_BIT.
+ */
+int mf_h_format(struct mf_request *req, unsigned offered, enum mf_format def,
+                enum mf_format *out);
+/*
+ * The same choice, without a request: format is the parameter (or NULL),
+ * accept the header (or NULL). For unit tests and the CLI.
+ */
+int mf_format_choose(const char *format, const char *accept, unsigned offered,
+                     enum mf_format def, enum mf_format *out,
+                     struct mf_error *err);
+
 /* Path parameter i as a slug; MF_E_NOT_FOUND when it is not one. */
 int mf_h_param_slug(struct mf_request *req, int i, const char **out);
 

@@ -17,6 +17,8 @@ const struct mf_cli_command mf_cli_commands[] = {
      "verify checkpoints and proofs; follow a registry's log"},
     {"admin", cmd_admin, "operator commands (create-org)"},
     {"import", cmd_import, "import FMTI data (indices, scores, reports)"},
+    {"query", cmd_query, "search the registry's models; print a table"},
+    {"compare", cmd_compare, "compare 2 to 8 models side by side"},
     {"version", cmd_version, "print the version"},
     {"validate", cmd_validate,
      "check documents (modelfacts types, or --schema any schema)"},

@@ -102,15 +102,35 @@ notice_quiet(void *arg, const char *message)
 }
 
 PGconn *
-mf_db_conn(struct mf_error *err)
+mf_db_conn_open(struct mf_error *err)
 {
 	/* UTC everywhere, so timestamps in JSON and logs read the same. */
 	static const char *keys[] = {"dbname", "connect_timeout",
 	                             "application_name", "options", NULL};
 	const char *vals[] = {conninfo, "5", "modelfactsd",
 	                      "-c TimeZone=UTC -c DateStyle=ISO", NULL};
-	struct thread_conn *tc = thread_conn();
+	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	char msg[512];
+
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+		mf_diag_warn(
+		    "database unavailable: %s",
+		    conn ? one_line(PQerrorMessage(conn), msg, sizeof(msg))
+		         : "no memory");
+		if (conn != NULL)
+			PQfinish(conn);
+		mf_error_set(err, MF_E_UNAVAILABLE, NULL,
+		             "the database is unavailable; try again later");
+		return NULL;
+	}
+	PQsetNoticeProcessor(conn, notice_quiet, NULL);
+	return conn;
+}
+
+PGconn *
+mf_db_conn(struct mf_error *err)
+{
+	struct thread_conn *tc = thread_conn();
 
 	if (tc == NULL) {
 		mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
@@ -119,18 +139,8 @@ mf_db_conn(struct mf_error *err)
 	if (tc->conn != NULL && PQstatus(tc->conn) == CONNECTION_OK)
 		return tc->conn;
 	mf_db_drop();
-	tc->conn = PQconnectdbParams(keys, vals, 1);
-	if (tc->conn == NULL || PQstatus(tc->conn) != CONNECTION_OK) {
-		mf_diag_warn("database unavailable: %s",
-		             tc->conn ? one_line(PQerrorMessage(tc->conn), msg,
-		                                 sizeof(msg))
-		                      : "no memory");
-		mf_db_drop();
-		mf_error_set(err, MF_E_UNAVAILABLE, NULL,
-		             "the database is unavailable; try again later");
+	if ((tc->conn = mf_db_conn_open(err)) == NULL)
 		return NULL;
-	}
-	PQsetNoticeProcessor(tc->conn, notice_quiet, NULL);
 	tc->generation++;
 	return tc->conn;
 }

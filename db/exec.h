@@ -22,6 +22,13 @@
  */
 PGconn *mf_db_conn(struct mf_error *err);
 /*
+ * A new connection of its own, with the same settings, for work that
+ * keeps a connection busy across requests (db/rows.c streams a result
+ * over one). Owned: the caller PQfinish()es it. NULL with
+ * MF_E_UNAVAILABLE.
+ */
+PGconn *mf_db_conn_open(struct mf_error *err);
+/*
  * Runs one declared statement with text parameters (values[i] may be NULL
  * for SQL NULL; lengths/formats may be NULL for text). Returns a new
  * result that the caller PQclear()s, or NULL with err set: the connection

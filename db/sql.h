@@ -76,6 +76,13 @@ enum mf_sql {
 	MF_SQL_BENCHMARKS_LIST,
 	MF_SQL_BENCHMARK_ROWS,
 	MF_SQL_ENVELOPE_BY_DIGEST,
+	/* exports: one row per record, streamed (db/rows.h, api/export.h) */
+	MF_SQL_STREAM_SESSION,
+	MF_SQL_MODEL_EXISTS,
+	MF_SQL_ORGS_EXPORT,
+	MF_SQL_MODELS_EXPORT,
+	MF_SQL_EVALS_EXPORT,
+	MF_SQL_INDEX_EXPORT,
 	MF_SQL__MAX
 };
 

@@ -222,6 +222,72 @@ mf_http_respond_file(struct mf_request *req, unsigned status,
 	return queue_response(req, status, content_type, resp, (size_t)size);
 }
 
+/* A streamed response's callbacks and what it has sent. */
+struct stream {
+	struct mf_request *req;
+	mf_http_fill_fn fill;
+	void (*done)(void *cls);
+	void *cls;
+};
+
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+	long n;
+
+	(void)pos;
+	n = st->fill(st->cls, buf, max);
+	if (n == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n < 0) {
+		mf_diag_warn("req=%s %s %s: stream cut short: %s", st->req->id,
+		             st->req->method, st->req->path,
+		             mf_error_name((int)n));
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	/* The access log counts what was sent; the request outlives this. */
+	st->req->response_bytes += (size_t)n;
+	return (ssize_t)n;
+}
+
+static void
+stream_free(void *cls)
+{
+	struct stream *st = cls;
+
+	st->done(st->cls);
+	free(st);
+}
+
+int
+mf_http_respond_stream(struct mf_request *req, unsigned status,
+                       const char *content_type, mf_http_fill_fn fill,
+                       void (*done)(void *cls), void *cls)
+{
+	struct MHD_Response *resp;
+	struct stream *st;
+	int rc;
+
+	if (req->responded || (st = calloc(1, sizeof(*st))) == NULL) {
+		done(cls);
+		return req->responded ? MF_E_INTERNAL : MF_E_NOMEM;
+	}
+	st->req = req;
+	st->fill = fill;
+	st->done = done;
+	st->cls = cls;
+	/* 64 KiB blocks: large enough for throughput, small in memory. */
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+	                                         stream_read, st, stream_free);
+	if (resp == NULL) {
+		stream_free(st);
+		return MF_E_NOMEM;
+	}
+	rc = queue_response(req, status, content_type, resp, 0);
+	return rc;
+}
+
 int
 mf_http_respond_json(struct mf_request *req, unsigned status, json_t *body)
 {

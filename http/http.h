@@ -106,6 +106,23 @@ int mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
  */
 int mf_http_respond_file(struct mf_request *req, unsigned status,
                          const char *content_type, int fd, uint64_t size);
+/*
+ * A streamed body: fill writes up to max bytes into buf and returns how
+ * many (at least 1), 0 at the end, or a negative MF_E* code, which cuts
+ * the response short (the client sees a truncated chunked body, never a
+ * clean end). It runs on the request's worker thread, as often as the
+ * client reads; done(cls) runs once when the response is finished or
+ * abandoned.
+ */
+typedef long (*mf_http_fill_fn)(void *cls, char *buf, size_t max);
+/*
+ * Queues a response of unknown length (chunked with HTTP/1.1) whose body
+ * fill produces as the client reads it, so the body never sits in
+ * memory. Takes cls in every case: done(cls) also runs on failure.
+ */
+int mf_http_respond_stream(struct mf_request *req, unsigned status,
+                           const char *content_type, mf_http_fill_fn fill,
+                           void (*done)(void *cls), void *cls);
 /* Responds with the compact encoding of body; steals the reference. */
 int mf_http_respond_json(struct mf_request *req, unsigned status, json_t *body);
 /* The error shape of DESIGN.md §6, status from the error table. */

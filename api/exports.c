@@ -1,0 +1,216 @@
+/*
+ * What today's lists export (see exports.h): each names its statement
+ * and file; api/export.c streams it. The matrix first reads the index,
+ * whose indicators name its columns.
+ */
+#include "api/exports.h"
+#include "api/export.h"
+#include "common/buf.h"
+#include "common/json.h"
+#include "common/slug.h"
+#include "db/read.h"
+#include "scoring/index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+mf_h_orgs_export(struct mf_request *req, enum mf_format fmt)
+{
+	struct mf_export x = {
+	    .stmt = MF_SQL_ORGS_EXPORT, .filename = "orgs", .list_key = "orgs"};
+
+	return mf_h_export(req, &x, fmt);
+}
+
+int
+mf_h_models_export(struct mf_request *req, enum mf_format fmt)
+{
+	const char *org = mf_http_query(req, "org");
+	const char *q = mf_http_query(req, "q");
+	const char *after = mf_http_query(req, "after");
+	const char *params[4];
+	char limit[24];
+	int64_t n;
+
+	if (org != NULL && !mf_slug_valid(org))
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "query parameter 'org' is not a valid "
+		                    "organisation id");
+	if ((q != NULL && strlen(q) > 200) ||
+	    (after != NULL && strlen(after) > 200))
+		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
+		                    "query parameters 'q' and 'after' are "
+		                    "limited to 200 characters");
+	if (mf_h_query_int(req, "limit", 1, INT32_MAX, -1, &n) != 0)
+		return req->err.code;
+	snprintf(limit, sizeof(limit), "%lld", (long long)n);
+	params[0] = org;
+	params[1] = q;
+	params[2] = after;
+	params[3] = n > 0 ? limit : NULL;
+	struct mf_export x = {.stmt = MF_SQL_MODELS_EXPORT,
+	                      .nparams = 4,
+	                      .params = params,
+	                      .filename = "models",
+	                      .list_key = "models"};
+	return mf_h_export(req, &x, fmt);
+}
+
+int
+mf_h_evals_export(struct mf_request *req, enum mf_format fmt)
+{
+	struct mf_buf found_json = MF_BUF_INIT;
+	const char *params[2];
+	char filename[160];
+	bool found;
+	int rc;
+
+	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
+	    mf_h_param_slug(req, 1, &params[1]) != 0)
+		return req->err.code;
+	rc = mf_db_read_json(&found_json, &found, MF_SQL_MODEL_EXISTS, 2,
+	                     params, &req->err);
+	mf_buf_dispose(&found_json);
+	if (rc != 0)
+		return rc;
+	if (!found)
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no such model");
+	snprintf(filename, sizeof(filename), "%s_%s_evals", params[0],
+	         params[1]);
+	struct mf_export x = {.stmt = MF_SQL_EVALS_EXPORT,
+	                      .nparams = 2,
+	                      .params = params,
+	                      .filename = filename,
+	                      .list_key = "evals"};
+	return mf_h_export(req, &x, fmt);
+}
+
+/* schema/common.v1.json#/$defs/index-id: [a-z0-9][a-z0-9.-]{0,62} */
+static bool
+index_id_valid(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		      (s[n] >= '0' && s[n] <= '9') ||
+		      (n > 0 && (s[n] == '.' || s[n] == '-'))) ||
+		    n >= 63)
+			return false;
+	return n > 0;
+}
+
+/*
+ * The index: the built-in one, or one loaded into the database. *owned is
+ * set when the caller frees it.
+ */
+static int
+load_index(struct mf_request *req, const char *id, const struct mf_index **out,
+           struct mf_index **owned)
+{
+	struct mf_buf text = MF_BUF_INIT;
+	const char *params[1] = {id};
+	json_t *doc = NULL;
+	bool found;
+	int rc;
+
+	*owned = NULL;
+	if (strcmp(id, MF_INDEX_MODELFACTS_V1) == 0 &&
+	    (*out = mf_index_modelfacts_v1()) != NULL)
+		return 0;
+	if (!index_id_valid(id))
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no such index");
+	if ((rc = mf_db_read_json(&text, &found, MF_SQL_INDEX_GET, 1, params,
+	                          &req->err)) != 0)
+		goto done;
+	if (!found) {
+		rc = mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                  "no such index: %s", id);
+		goto done;
+	}
+	if ((doc = mf_json_parse(text.data, text.len, "index", NULL,
+	                         &req->err)) == NULL) {
+		rc = MF_E_INTERNAL;
+		goto done;
+	}
+	if ((rc = mf_index_load(owned, doc, &req->err)) != 0) {
+		rc = MF_E_INTERNAL; /* it was checked when it was loaded */
+		goto done;
+	}
+	*out = *owned;
+done:
+	json_decref(doc);
+	mf_buf_dispose(&text);
+	return rc;
+}
+
+int
+mf_h_index_export(struct mf_request *req)
+{
+	const char *id = mf_http_param(req, 0), *params[1];
+	struct mf_export_cell *cells = NULL;
+	const struct mf_index *idx;
+	struct mf_index *owned = NULL;
+	char **names = NULL;
+	char filename[96];
+	enum mf_format fmt;
+	size_t i, n = 0, count;
+	int rc;
+
+	if ((rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_CSV, &fmt)) != 0)
+		return rc;
+	if ((rc = load_index(req, id, &idx, &owned)) != 0)
+		return rc;
+	/* 1. The columns: per indicator, the automatic check's result
+	 * where the index has a rule for it, and the assessor's. */
+	count = mf_index_indicator_count(idx);
+	cells = calloc(2 * count + 1, sizeof(*cells));
+	names = calloc(2 * count + 1, sizeof(*names));
+	if (cells == NULL || names == NULL)
+		goto nomem;
+	for (i = 0; i < count; i++) {
+		const struct mf_index_indicator *ind =
+		    mf_index_indicator(idx, i);
+		static const char *const judge[2] = {"auto", "assessor"};
+		static const char *const source[2] = {"auto_results",
+		                                      "assessor_grades"};
+		int j;
+
+		for (j = ind->rule != NULL ? 0 : 1; j < 2; j++) {
+			size_t len = strlen(ind->id) + strlen(judge[j]) + 2;
+
+			if ((names[n] = malloc(len)) == NULL)
+				goto nomem;
+			snprintf(names[n], len, "%s/%s", ind->id, judge[j]);
+			cells[n].name = names[n];
+			cells[n].source = source[j];
+			cells[n].key = ind->id;
+			n++;
+		}
+	}
+	/* 2. The rows. */
+	params[0] = mf_index_id(idx);
+	snprintf(filename, sizeof(filename), "%s_judgements", mf_index_id(idx));
+	struct mf_export x = {.stmt = MF_SQL_INDEX_EXPORT,
+	                      .nparams = 1,
+	                      .params = params,
+	                      .filename = filename,
+	                      .list_key = "rows",
+	                      .cells = cells,
+	                      .ncells = n};
+	rc = mf_h_export(req, &x, fmt);
+	goto done;
+nomem:
+	rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+done:
+	for (i = 0; names != NULL && i < n + 1; i++)
+		free(names[i]);
+	free(names);
+	free(cells);
+	mf_index_free(owned);
+	return rc;
+}
