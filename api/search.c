@@ -612,8 +612,19 @@ mf_h_models_search(struct mf_request *req)
 		goto done;
 	}
 	g->req = req;
-	if ((rc = mf_http_query_each(req, collect, g)) != 0 ||
-	    (rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt)) != 0)
+	if ((rc = mf_http_query_each(req, collect, g)) != 0)
+		goto done;
+	/* format checked like every parameter (its error names it), then
+	 * negotiated with Accept */
+	if (g->n[P_FORMAT] > 0) {
+		json_t *v = NULL;
+
+		rc = check(req, P_FORMAT, g->v[P_FORMAT][0], &v);
+		json_decref(v);
+		if (rc != 0)
+			goto done;
+	}
+	if ((rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt)) != 0)
 		goto done;
 	/* CSV and JSON Lines stream every model (api/exports.c), which takes
 	 * org, after and limit so far: any other parameter is refused, not
