@@ -6,7 +6,9 @@
  * several forms (several lines of the same name: other words, other
  * pages), sent in turn.
  *
- * usage: qload URL CLIENTS REQUESTS < QUERIES   (lines "name<TAB>path")
+ * usage: qload URL CLIENTS REQUESTS [SECONDS] < QUERIES
+ *   (lines "name<TAB>path"; a query stops early after SECONDS, default 60,
+ *   and reports the requests it made)
  * prints a table, and one JSON line per query to stderr.
  */
 #define _GNU_SOURCE 1 /* strcasestr */
@@ -24,7 +26,7 @@ struct query {
 
 struct worker {
 	const struct query *q;
-	int id, n;
+	int id, n, done;
 	double *lat;
 	int bad, bad_status;
 	size_t bytes;
@@ -32,6 +34,7 @@ struct worker {
 };
 
 static const char *url;
+static double deadline;
 
 static double
 now_ms(void)
@@ -62,11 +65,14 @@ run(void *arg)
 		if (i < 0)
 			continue;
 		w->lat[i] = now_ms() - t0;
+		w->done = i + 1;
 		w->bytes += c.body_len;
 		if (st != 200) {
 			w->bad++;
 			w->bad_status = st;
 		}
+		if (now_ms() > deadline)
+			break;
 	}
 	h1_close(&c);
 	return NULL;
@@ -86,11 +92,14 @@ main(int argc, char **argv)
 	static struct query qs[256];
 	char line[8192];
 	int nq = 0, clients, total, i, j;
+	double budget_ms;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: qload URL CLIENTS REQUESTS < QUERIES\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr,
+		        "usage: qload URL CLIENTS REQUESTS [SECONDS] < QUERIES\n");
 		return 2;
 	}
+	budget_ms = argc == 5 ? atof(argv[4]) * 1e3 : 60e3;
 	url = argv[1];
 	clients = atoi(argv[2]);
 	total = atoi(argv[3]);
@@ -123,6 +132,7 @@ main(int argc, char **argv)
 		int n = 0, bad = 0, bad_status = 0;
 		size_t bytes = 0;
 
+		deadline = now_ms() + budget_ms;
 		for (j = 0; j < clients; j++) {
 			ws[j].q = &qs[i];
 			ws[j].id = j;
@@ -132,8 +142,9 @@ main(int argc, char **argv)
 		}
 		for (j = 0; j < clients; j++) {
 			pthread_join(ws[j].th, NULL);
-			memcpy(all + n, ws[j].lat, (size_t)ws[j].n * sizeof(double));
-			n += ws[j].n;
+			memcpy(all + n, ws[j].lat,
+			       (size_t)ws[j].done * sizeof(double));
+			n += ws[j].done;
 			bad += ws[j].bad;
 			bytes += ws[j].bytes;
 			if (ws[j].bad_status)
@@ -141,6 +152,10 @@ main(int argc, char **argv)
 			free(ws[j].lat);
 		}
 		qsort(all, (size_t)n, sizeof(double), cmp);
+		if (n == 0) {
+			printf("%-30s no answer\n", qs[i].name);
+			continue;
+		}
 		{
 			double p50 = all[n / 2],
 			       p99 = all[(int)((n - 1) * 0.99 + 0.5)],
