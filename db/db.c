@@ -104,11 +104,18 @@ notice_quiet(void *arg, const char *message)
 PGconn *
 mf_db_conn_open(struct mf_error *err)
 {
-	/* UTC everywhere, so timestamps in JSON and logs read the same. */
+	/*
+	 * UTC everywhere, so timestamps in JSON and logs read the same. No
+	 * JIT: the planner's cost estimates of the search statement made
+	 * PostgreSQL compile it on every request, 2.5 s of a 2.7 s query at
+	 * 10,000 models (bench/query, BENCHMARKS.md); no statement of ours
+	 * runs long enough to win it back.
+	 */
 	static const char *keys[] = {"dbname", "connect_timeout",
 	                             "application_name", "options", NULL};
 	const char *vals[] = {conninfo, "5", "modelfactsd",
-	                      "-c TimeZone=UTC -c DateStyle=ISO", NULL};
+	                      "-c TimeZone=UTC -c DateStyle=ISO -c jit=off",
+	                      NULL};
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	char msg[512];
 
