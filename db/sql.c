@@ -112,8 +112,10 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "   OR vf.superseded_at > p0.at)) THEN 'all' ELSE 'any' END AS qm"
         " FROM p0),"
         /* when any word may match, rarer words weigh more (IDF over the
-         * current versions): "IBM" outranks "flagship" */
-        "words AS ("
+         * current versions): "IBM" outranks "flagship"; MATERIALIZED, or
+         * PostgreSQL recounts the weights for every hit (bench/query:
+         * 21.7 ms x 638 hits) */
+        "words AS MATERIALIZED ("
         " SELECT wq, ln(1 + (SELECT count(*) FROM version_facts vf"
         "   WHERE vf.log_index <= p.at AND (vf.superseded_at IS NULL"
         "   OR vf.superseded_at > p.at))::float8 / greatest(1, (SELECT"
