@@ -93,51 +93,6 @@ mf_h_query_judge(struct mf_request *req, const char **out)
 	return 0;
 }
 
-/* schema/common.v1.json#/$defs/index-id */
-static bool
-index_id_valid(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n]; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= '0' && s[n] <= '9') ||
-		      (n > 0 && (s[n] == '.' || s[n] == '-'))) ||
-		    n >= 63)
-			return false;
-	return n > 0;
-}
-
-/* The index `id`: the built-in one (borrowed) or a loaded one (*owned). */
-static int
-index_for(struct mf_request *req, const char *id, struct mf_index **owned,
-          const struct mf_index **out)
-{
-	json_t *doc = NULL;
-	int rc;
-
-	*owned = NULL;
-	*out = NULL;
-	if (strcmp(id, MF_INDEX_MODELFACTS_V1) == 0) {
-		if ((*out = mf_index_modelfacts_v1()) == NULL)
-			return mf_error_set(&req->err, MF_E_INTERNAL, NULL,
-			                    "the built-in index does not load");
-		return 0;
-	}
-	if (!index_id_valid(id))
-		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-		                    "no such index");
-	if ((rc = mf_h_sql_json(req, MF_SQL_INDEX_GET, 1, &id, &doc)) != 0)
-		return rc;
-	if (doc == NULL)
-		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-		                    "no such index: %s", id);
-	rc = mf_index_load(owned, doc, &req->err);
-	json_decref(doc);
-	*out = *owned;
-	return rc;
-}
-
 /* base (stolen) with the four counts c set; NULL (and base released)
  * when out of memory */
 static json_t *
@@ -329,7 +284,7 @@ mf_h_coverage(struct mf_request *req)
 	    mf_h_query_int(req, "matrix", 0, 1, 0, &want_matrix) != 0 ||
 	    mf_h_query_as_of(req, &as_of, &given) != 0)
 		return req->err.code;
-	if ((rc = index_for(req, id, &owned, &idx)) != 0)
+	if ((rc = mf_h_index(req, id, &idx, &owned)) != 0)
 		return rc;
 	/* 2. The models that existed then (none before the first entry). */
 	snprintf(at, sizeof(at), "%lld", (long long)as_of);

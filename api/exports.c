@@ -88,66 +88,6 @@ mf_h_evals_export(struct mf_request *req, enum mf_format fmt)
 	return mf_h_export(req, &x, fmt);
 }
 
-/* schema/common.v1.json#/$defs/index-id: [a-z0-9][a-z0-9.-]{0,62} */
-static bool
-index_id_valid(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n]; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= '0' && s[n] <= '9') ||
-		      (n > 0 && (s[n] == '.' || s[n] == '-'))) ||
-		    n >= 63)
-			return false;
-	return n > 0;
-}
-
-/*
- * The index: the built-in one, or one loaded into the database. *owned is
- * set when the caller frees it.
- */
-static int
-load_index(struct mf_request *req, const char *id, const struct mf_index **out,
-           struct mf_index **owned)
-{
-	struct mf_buf text = MF_BUF_INIT;
-	const char *params[1] = {id};
-	json_t *doc = NULL;
-	bool found;
-	int rc;
-
-	*owned = NULL;
-	if (strcmp(id, MF_INDEX_MODELFACTS_V1) == 0 &&
-	    (*out = mf_index_modelfacts_v1()) != NULL)
-		return 0;
-	if (!index_id_valid(id))
-		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-		                    "no such index");
-	if ((rc = mf_db_read_json(&text, &found, MF_SQL_INDEX_GET, 1, params,
-	                          &req->err)) != 0)
-		goto done;
-	if (!found) {
-		rc = mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-		                  "no such index: %s", id);
-		goto done;
-	}
-	if ((doc = mf_json_parse(text.data, text.len, "index", NULL,
-	                         &req->err)) == NULL) {
-		rc = MF_E_INTERNAL;
-		goto done;
-	}
-	if ((rc = mf_index_load(owned, doc, &req->err)) != 0) {
-		rc = MF_E_INTERNAL; /* it was checked when it was loaded */
-		goto done;
-	}
-	*out = *owned;
-done:
-	json_decref(doc);
-	mf_buf_dispose(&text);
-	return rc;
-}
-
 int
 mf_h_index_export(struct mf_request *req)
 {
@@ -163,7 +103,7 @@ mf_h_index_export(struct mf_request *req)
 
 	if ((rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_CSV, &fmt)) != 0)
 		return rc;
-	if ((rc = load_index(req, id, &idx, &owned)) != 0)
+	if ((rc = mf_h_index(req, id, &idx, &owned)) != 0)
 		return rc;
 	/* 1. The columns: per indicator, the automatic check's result
 	 * where the index has a rule for it, and the assessor's. */

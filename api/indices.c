@@ -6,6 +6,7 @@
 #include "api/indices.h"
 #include "common/embedded.h"
 #include "common/json.h"
+#include "common/slug.h"
 #include "scoring/index.h"
 #include "db/read.h"
 #include "db/registry.h"
@@ -16,21 +17,6 @@
 #include <string.h>
 
 #define BUILTIN_PATH "schema/indices/modelfacts-v1.json"
-
-/* schema/common.v1.json#/$defs/index-id: [a-z0-9][a-z0-9.-]{0,62} */
-static bool
-index_id_valid(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n]; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= '0' && s[n] <= '9') ||
-		      (n > 0 && (s[n] == '.' || s[n] == '-'))) ||
-		    n >= 63)
-			return false;
-	return n > 0;
-}
 
 int
 mf_h_indices_list(struct mf_request *req)
@@ -73,7 +59,7 @@ mf_h_index_get(struct mf_request *req)
 	    (e = mf_embedded_get(BUILTIN_PATH)) != NULL)
 		return mf_http_respond(req, 200, "application/json", e->data,
 		                       e->len, true);
-	if (!index_id_valid(id))
+	if (!mf_index_id_valid(id))
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
 		                    "no such index");
 	if ((rc = mf_db_read_json(&doc, &found, MF_SQL_INDEX_GET, 1, params,
@@ -112,7 +98,7 @@ mf_h_admin_put_index(struct mf_request *req)
 		goto done;
 	}
 	if (strcmp(mf_index_id(idx), MF_INDEX_MODELFACTS_V1) == 0 ||
-	    !index_id_valid(mf_index_id(idx))) {
+	    !mf_index_id_valid(mf_index_id(idx))) {
 		rc = mf_error_set(&req->err, MF_E_VALIDATION, "/id",
 		                  "the index id must match [a-z0-9][a-z0-9.-]"
 		                  "{0,62} and differ from %s",

@@ -5,6 +5,7 @@
 #include "common/timeutil.h"
 #include "db/label.h"
 #include "db/read.h"
+#include "scoring/index.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -338,5 +339,36 @@ mf_h_sql_json(struct mf_request *req, enum mf_sql stmt, int nparams,
 		rc = req->err.code ? req->err.code : MF_E_INTERNAL;
 done:
 	mf_buf_dispose(&text);
+	return rc;
+}
+
+int
+mf_h_index(struct mf_request *req, const char *id, const struct mf_index **out,
+           struct mf_index **owned)
+{
+	json_t *doc = NULL;
+	int rc;
+
+	*owned = NULL;
+	*out = NULL;
+	if (strcmp(id, MF_INDEX_MODELFACTS_V1) == 0) {
+		if ((*out = mf_index_modelfacts_v1()) == NULL)
+			return mf_error_set(&req->err, MF_E_INTERNAL, NULL,
+			                    "the built-in index does not load");
+		return 0;
+	}
+	if (!mf_index_id_valid(id))
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no such index");
+	if ((rc = mf_h_sql_json(req, MF_SQL_INDEX_GET, 1, &id, &doc)) != 0)
+		return rc;
+	if (doc == NULL)
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no such index: %s", id);
+	/* it was checked when it was loaded: a failure is ours */
+	if ((rc = mf_index_load(owned, doc, &req->err)) != 0)
+		rc = MF_E_INTERNAL;
+	json_decref(doc);
+	*out = *owned;
 	return rc;
 }

@@ -92,4 +92,14 @@ int mf_h_query_allowed(struct mf_request *req, const char *const *allowed,
 int mf_h_sql_json(struct mf_request *req, enum mf_sql stmt, int nparams,
                   const char *const *params, json_t **out);
 
+/*
+ * The index `id` a request names: the built-in modelfacts-v1 (borrowed)
+ * or one the registry loaded (*owned, which the caller frees with
+ * mf_index_free; *out points to it). MF_E_NOT_FOUND (in req->err) when
+ * there is no such index.
+ */
+struct mf_index;
+int mf_h_index(struct mf_request *req, const char *id,
+               const struct mf_index **out, struct mf_index **owned);
+
 #endif

@@ -20,3 +20,17 @@ mf_slug_valid(const char *s)
 	}
 	return n > 0;
 }
+
+bool
+mf_index_id_valid(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		      (s[n] >= '0' && s[n] <= '9') ||
+		      (n > 0 && (s[n] == '.' || s[n] == '-'))) ||
+		    n >= 63)
+			return false;
+	return n > 0;
+}
