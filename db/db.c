@@ -405,3 +405,14 @@ mf_db_array_end(struct mf_buf *b)
 {
 	return mf_buf_putc(b, '}');
 }
+
+int
+mf_db_dup_value(char **out, const PGresult *res, int col)
+{
+	*out = NULL;
+	if (PQgetisnull(res, 0, col))
+		return 0;
+	if ((*out = strdup(PQgetvalue(res, 0, col))) == NULL)
+		return MF_E_NOMEM;
+	return 0;
+}

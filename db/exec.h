@@ -51,4 +51,8 @@ int mf_db_array_begin(struct mf_buf *b);
 int mf_db_array_push(struct mf_buf *b, const char *s);
 int mf_db_array_end(struct mf_buf *b);
 
+/* Row 0's column col of res as a new string (*out; NULL for SQL NULL).
+ * 0 or MF_E_NOMEM. */
+int mf_db_dup_value(char **out, const PGresult *res, int col);
+
 #endif

@@ -12,18 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Row 0's column col as a new string; NULL for SQL NULL. */
-static int
-dup_value(char **out, const PGresult *res, int col)
-{
-	*out = NULL;
-	if (PQgetisnull(res, 0, col))
-		return 0;
-	if ((*out = strdup(PQgetvalue(res, 0, col))) == NULL)
-		return MF_E_NOMEM;
-	return 0;
-}
-
 int
 mf_db_read_json(struct mf_buf *out, bool *found, enum mf_sql stmt, int nparams,
                 const char *const *params, struct mf_error *err)
@@ -142,13 +130,13 @@ mf_db_log_entry(struct mf_db_log_entry *out, bool *found, uint64_t index,
 	if (PQntuples(res) == 0)
 		goto done;
 	/* 2. Copied out, column by column (only the model may be NULL). */
-	if (dup_value(&out->leaf, res, 1) != 0 ||
-	    dup_value(&out->leaf_hash, res, 2) != 0 ||
-	    dup_value(&out->envelope, res, 3) != 0 ||
-	    dup_value(&out->kind, res, 4) != 0 ||
-	    dup_value(&out->org, res, 5) != 0 ||
-	    dup_value(&out->model, res, 6) != 0 ||
-	    dup_value(&out->accepted_at, res, 7) != 0) {
+	if (mf_db_dup_value(&out->leaf, res, 1) != 0 ||
+	    mf_db_dup_value(&out->leaf_hash, res, 2) != 0 ||
+	    mf_db_dup_value(&out->envelope, res, 3) != 0 ||
+	    mf_db_dup_value(&out->kind, res, 4) != 0 ||
+	    mf_db_dup_value(&out->org, res, 5) != 0 ||
+	    mf_db_dup_value(&out->model, res, 6) != 0 ||
+	    mf_db_dup_value(&out->accepted_at, res, 7) != 0) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
 	}

@@ -9,18 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Row 0's column col as a new string; NULL for SQL NULL. */
-static int
-dup_value(char **out, const PGresult *res, int col)
-{
-	*out = NULL;
-	if (PQgetisnull(res, 0, col))
-		return 0;
-	if ((*out = strdup(PQgetvalue(res, 0, col))) == NULL)
-		return MF_E_NOMEM;
-	return 0;
-}
-
 int
 mf_db_registry_init(const char *origin, struct mf_error *err)
 {
@@ -49,8 +37,8 @@ mf_db_registry_get(char **origin, char **admin_sha256, struct mf_error *err)
 	if (PQntuples(res) == 0)
 		goto done;
 	/* 2. Only what the caller asked for. */
-	if ((origin != NULL && dup_value(&o, res, 0) != 0) ||
-	    (admin_sha256 != NULL && dup_value(&a, res, 1) != 0)) {
+	if ((origin != NULL && mf_db_dup_value(&o, res, 0) != 0) ||
+	    (admin_sha256 != NULL && mf_db_dup_value(&a, res, 1) != 0)) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
 	}
@@ -95,8 +83,8 @@ mf_db_registry_set_keys(const char *log_verifier_key, const char *commit_public,
 	if (res == NULL)
 		return err->code;
 	if (PQntuples(res) == 1 &&
-	    (dup_value(recorded_log_verifier_key, res, 0) != 0 ||
-	     dup_value(recorded_commit_public, res, 1) != 0)) {
+	    (mf_db_dup_value(recorded_log_verifier_key, res, 0) != 0 ||
+	     mf_db_dup_value(recorded_commit_public, res, 1) != 0)) {
 		free(*recorded_log_verifier_key);
 		*recorded_log_verifier_key = NULL;
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
@@ -121,9 +109,9 @@ mf_db_registry_info(struct mf_db_registry_info *out, struct mf_error *err)
 		goto done;
 	}
 	/* 2. Copied out. */
-	if (dup_value(&out->origin, res, 0) != 0 ||
-	    dup_value(&out->log_verifier_key, res, 1) != 0 ||
-	    dup_value(&out->commit_public_key, res, 2) != 0) {
+	if (mf_db_dup_value(&out->origin, res, 0) != 0 ||
+	    mf_db_dup_value(&out->log_verifier_key, res, 1) != 0 ||
+	    mf_db_dup_value(&out->commit_public_key, res, 2) != 0) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
 	}
@@ -225,7 +213,7 @@ mf_db_index_put(const char *id, const char *name, const char *document,
 	}
 	/* 2. Whether it was inserted, and what is stored. */
 	*fresh = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	if (dup_value(stored, res, 1) != 0)
+	if (mf_db_dup_value(stored, res, 1) != 0)
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 done:
 	PQclear(res);
