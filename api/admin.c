@@ -67,44 +67,62 @@ parse_key(struct mf_request *req, const char *pem, struct mf_key **key,
 	return 0;
 }
 
-int
-mf_h_admin_create_org(struct mf_request *req)
+/*
+ * The request body as a JSON object with no member outside `allowed`
+ * (NULL-terminated): a new reference in *out, or MF_E_VALIDATION (or the
+ * parser's error) in req->err naming what is wrong.
+ */
+static int
+object_body(struct mf_request *req, const char *const *allowed, json_t **out)
 {
-	static const char *const allowed[] = {"org", "name", "role",
-	                                      "public_key"};
-	const char *org, *name, *role, *pem, *key_name;
-	struct mf_key *key = NULL;
+	const char *key_name;
 	json_t *body, *v;
-	char *spki_hex = NULL;
 	size_t i;
-	int rc;
 
-	if ((rc = mf_h_require_admin(req)) != 0)
-		return rc;
+	*out = NULL;
 	body = mf_json_parse(req->body.data ? req->body.data : "",
 	                     req->body.len, "request body", "", &req->err);
 	if (body == NULL)
 		return req->err.code;
-	rc = MF_E_VALIDATION;
 	if (!json_is_object(body)) {
-		bad_field(req, "", "the body must be a JSON object");
-		goto done;
+		json_decref(body);
+		return bad_field(req, "", "the body must be a JSON object");
 	}
 	json_object_foreach(body, key_name, v)
 	{
-		for (i = 0; i < 4 && strcmp(allowed[i], key_name) != 0; i++)
-			;
-		if (i == 4) {
-			char ptr[300];
-			struct mf_buf b = MF_BUF_INIT;
+		struct mf_buf b = MF_BUF_INIT;
 
-			mf_json_pointer_push(&b, key_name);
-			snprintf(ptr, sizeof(ptr), "%s", b.data ? b.data : "");
-			mf_buf_dispose(&b);
-			bad_field(req, ptr, "unknown member");
-			goto done;
-		}
+		for (i = 0;
+		     allowed[i] != NULL && strcmp(allowed[i], key_name) != 0;
+		     i++)
+			;
+		if (allowed[i] != NULL)
+			continue;
+		mf_json_pointer_push(&b, key_name);
+		bad_field(req, b.data ? b.data : "", "unknown member");
+		mf_buf_dispose(&b);
+		json_decref(body);
+		return MF_E_VALIDATION;
 	}
+	*out = body;
+	return 0;
+}
+
+int
+mf_h_admin_create_org(struct mf_request *req)
+{
+	static const char *const allowed[] = {"org", "name", "role",
+	                                      "public_key", NULL};
+	const char *org, *name, *role, *pem;
+	struct mf_key *key = NULL;
+	json_t *body;
+	char *spki_hex = NULL;
+	int rc;
+
+	if ((rc = mf_h_require_admin(req)) != 0 ||
+	    (rc = object_body(req, allowed, &body)) != 0)
+		return rc;
+	rc = MF_E_VALIDATION;
 	org = mf_json_str(body, "org");
 	name = mf_json_str(body, "name");
 	role = mf_json_str(body, "role");
@@ -172,36 +190,18 @@ done:
 int
 mf_h_admin_first_key(struct mf_request *req)
 {
-	const char *org, *pem, *key_name;
+	static const char *const allowed[] = {"public_key", NULL};
+	const char *org, *pem;
 	struct mf_key *key = NULL;
 	char *spki_hex = NULL;
-	json_t *body, *v;
+	json_t *body;
 	int rc;
 
-	if ((rc = mf_h_require_admin(req)) != 0)
+	if ((rc = mf_h_require_admin(req)) != 0 ||
+	    (rc = mf_h_param_slug(req, 0, &org)) != 0 ||
+	    (rc = object_body(req, allowed, &body)) != 0)
 		return rc;
-	if ((rc = mf_h_param_slug(req, 0, &org)) != 0)
-		return rc;
-	body = mf_json_parse(req->body.data ? req->body.data : "",
-	                     req->body.len, "request body", "", &req->err);
-	if (body == NULL)
-		return req->err.code;
 	rc = MF_E_VALIDATION;
-	if (!json_is_object(body)) {
-		bad_field(req, "", "the body must be a JSON object");
-		goto done;
-	}
-	json_object_foreach(body, key_name, v)
-	{
-		if (strcmp(key_name, "public_key") != 0) {
-			struct mf_buf b = MF_BUF_INIT;
-
-			mf_json_pointer_push(&b, key_name);
-			bad_field(req, b.data ? b.data : "", "unknown member");
-			mf_buf_dispose(&b);
-			goto done;
-		}
-	}
 	if ((pem = mf_json_str(body, "public_key")) == NULL) {
 		bad_field(req, "/public_key",
 		          "public_key (PEM SubjectPublicKeyInfo or an "

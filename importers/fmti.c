@@ -24,7 +24,6 @@
 #define N_INDICATORS 100
 #define MAX_TEXT     20000 /* code points: the schema's long-text */
 #define MAX_CITATION 2000  /* code points: the schema's text */
-#define MAX_REFS     50
 
 #define SOURCE_URL "https://github.com/stanford-crfm/fmti"
 /* The upstream commit the data set was copied from (its README). */
@@ -282,75 +281,32 @@ clean_text(const char *in, size_t max, bool *oom)
 
 /*
  * Splits a free-text reference cell into the http(s) URLs it contains
- * (valid, unique, at most MAX_REFS) and, when it says more than URLs, the
- * text itself as a citation.
+ * (valid, unique, at most 50: mf_fmti_urls) and, when it says more than URLs,
+ * the text itself as a citation.
  */
 static int
 references(const char *text, json_t **urls_out, char **citation_out)
 {
-	json_t *urls = json_array();
-	const char *p = text;
+	json_t *urls;
 	bool words = false, oom = false;
-	char *u = NULL;
 
 	*urls_out = NULL;
 	*citation_out = NULL;
-	if (urls == NULL)
+	/* the one URL splitter of the importers (fmti_fill.c) */
+	if ((urls = mf_fmti_urls(text, &words)) == NULL)
 		return MF_E_NOMEM;
-	while (*p) {
-		const char *h = strstr(p, "http"), *e;
-		size_t i, n;
-
-		if (h == NULL || (strncasecmp(h, "http://", 7) != 0 &&
-		                  strncasecmp(h, "https://", 8) != 0)) {
-			const char *stop = h != NULL ? h + 4 : p + strlen(p);
-
-			for (; p < stop; p++)
-				words |= isalnum((unsigned char)*p) != 0;
-			continue;
-		}
-		for (; p < h; p++)
-			words |= isalnum((unsigned char)*p) != 0;
-		for (e = h; *e && !isspace((unsigned char)*e) &&
-		            !strchr(",;\"'<>", *e);
-		     e++)
-			;
-		n = (size_t)(e - h);
-		while (n > 0 && strchr(".:)]}", h[n - 1]) != NULL)
-			n--;
-		p = e;
-		if ((u = strndup(h, n)) == NULL)
-			goto nomem;
-		if (!mf_semantic_url_ok(u, NULL) ||
-		    json_array_size(urls) >= MAX_REFS) {
-			words = true; /* keep what we could not use */
-			free(u);
-			continue;
-		}
-		for (i = 0; i < json_array_size(urls); i++)
-			if (strcmp(json_string_value(json_array_get(urls, i)),
-			           u) == 0)
-				break;
-		if (i == json_array_size(urls) &&
-		    json_array_append_new(urls, json_string(u)) != 0) {
-			free(u);
-			goto nomem;
-		}
-		free(u);
-	}
 	if (words) {
 		*citation_out = clean_text(text, MAX_CITATION, &oom);
-		if (oom)
-			goto nomem;
+		if (oom) {
+			json_decref(urls);
+			return MF_E_NOMEM;
+		}
 	}
 	if (json_array_size(urls) > 0)
 		*urls_out = urls;
 	else
 		json_decref(urls);
 	return 0;
-nomem:
-	json_decref(urls);
-	return MF_E_NOMEM;
 }
 
 /* ------------------------------------------------------------------ */

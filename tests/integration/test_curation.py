@@ -148,6 +148,11 @@ def test_an_organisation_without_a_key_then_its_first_key(t):
                       body={"public_key": k2.public}, headers=auth)
     assert r.status == 409, r
     assert s["reg"].counts(t) == before
+    r = t.server.post("/v1/admin/orgs/writer/keys",
+                      body={"public_key": k2.public, "role": "x"},
+                      headers=auth)
+    assert r.status == 422, r
+    assert r.json()["error"]["details"][0]["pointer"] == "/role", r.json()
     r = t.server.post("/v1/admin/orgs/nobody/keys",
                       body={"public_key": k2.public}, headers=auth)
     assert r.status == 404, r
