@@ -54,6 +54,7 @@ deps:
 	@scripts/deps.sh build
 test-deps:
 	@scripts/deps.sh test
+	@scripts/deps.sh axe
 
 $(B)/libmf.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
