@@ -82,6 +82,10 @@ def test_setup(t):
     if browser.chromium_path() is None:
         S["error"] = "chromium is not installed (scripts/deps.sh test)"
         raise Skip(S["error"])
+    os.makedirs(SHOTS, exist_ok=True)
+    for f in os.listdir(SHOTS):
+        if f.endswith(".png"):
+            os.remove(os.path.join(SHOTS, f))
     b = S["browser"] = browser.Browser(os.path.join(t.dir, "chromium"))
     atexit.register(b.close)
     S["tab"] = b.new_tab()
@@ -296,6 +300,10 @@ def test_the_checks_catch_a_broken_page(t):
     if os.path.exists(AXE):
         got = "\n".join(check_axe(tab, u, axe_source()))
         assert "image-alt" in got and "color-contrast" in got, got
+        # injected over CDP, axe runs under a CSP that blocks every script
+        # of the page's own
+        assert check_axe(tab, "file://" + pages["csp"], axe_source()) == []
+        assert tab.evaluate("document.title") == "csp"
 
 
 # --- every page --------------------------------------------------------------
@@ -456,7 +464,7 @@ def test_compare_shows_the_chosen_models(t):
     assert not linked & others, linked & others
     text = tab.evaluate("document.querySelector('main').innerText")
     for m in chosen:
-        name = t.server.get(f"/v1/models/{m}").json()["name"]
+        name = t.server.get(f"/v1/models/{m}/label.json").json()["name"]
         assert name in text, (name, text[:1000])
 
 
@@ -470,11 +478,27 @@ def default_judge(judges):
 
 
 def expected_dashboard_counts(t, index):
-    """From every model's label.json: "models" (models judged on index)
-    and, per domain and "domain/subdomain", "<status>:<id>" summed over
-    the default judge of each model, status met, not_met, not_applicable,
-    unassessed."""
+    """Counts computed from every model's label.json, named as the
+    dashboard marks them (data-count="<key>"):
+
+      models                    every model (judged on index or not)
+      judge:<id>                models whose shown judgement is <id>'s
+                                (the default judge), judge:none unjudged
+      <status>:<domain>         summed over models and the domain's
+      <status>:<domain>/<sub>   (or subdomain's) indicators
+
+    status met, not_met, not_applicable or not_assessed (the judge left
+    the indicator unassessed, or no judge judged the model)."""
+    ind = t.server.get(f"/v1/indices/{index}")
+    assert ind.status == 200, ind
+    size = {}
+    for i in ind.json()["indicators"]:
+        for key in (i["domain"], i["domain"] + "/" + i["subdomain"]):
+            size[key] = size.get(key, 0) + 1
     counts = {"models": 0}
+
+    def add(k, n):
+        counts[k] = counts.get(k, 0) + n
     r = t.server.get("/v1/models?limit=1000")
     assert r.status == 200, r
     for m in r.json()["models"]:
@@ -483,19 +507,23 @@ def expected_dashboard_counts(t, index):
         assert label.status == 200, (m, label)
         js = [j for j in label.json()["judgements"] if j["index"] == index]
         j = default_judge(js[0]["judges"]) if js else None
-        if j is None:
-            continue
         counts["models"] += 1
+        add("judge:" + (j["judge"] if j else "none"), 1)
+        if j is None:
+            for key, n in size.items():
+                for status in ("met", "not_met", "not_applicable"):
+                    add(f"{status}:{key}", 0)
+                add(f"not_assessed:{key}", n)
+            continue
         for d in j["domains"]:
             for part, key in [(d, d["id"])] + [
                     (s, d["id"] + "/" + s["id"]) for s in d["subdomains"]]:
-                met, na, un = part["score"], part["not_applicable"], \
-                    part["unassessed"]
-                for status, n in (("met", met), ("not_applicable", na),
-                                  ("unassessed", un),
-                                  ("not_met", part["max"] - met - un)):
-                    k = f"{status}:{key}"
-                    counts[k] = counts.get(k, 0) + n
+                met, un = part["score"], part["unassessed"]
+                add(f"met:{key}", met)
+                add(f"not_applicable:{key}", part["not_applicable"])
+                add(f"not_assessed:{key}", un)
+                # max leaves out the not-applicable indicators
+                add(f"not_met:{key}", part["max"] - met - un)
     return counts
 
 
