@@ -23,13 +23,17 @@ killed on close, and its profile is a fresh directory per run.
         tab.overflow(), tab.screenshot(path), tab.axe(axe_source)
 """
 import base64
+import ctypes
 import fcntl
 import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import time
+
+PR_SET_PDEATHSIG = 1
 
 
 class BrowserError(Exception):
@@ -98,6 +102,12 @@ class Browser:
         def child_fds():
             os.dup2(hi_r, 3)  # dup2 makes them inheritable
             os.dup2(hi_w, 4)
+            # and if the tests die without closing it, the browser dies too
+            try:
+                ctypes.CDLL(None, use_errno=True).prctl(
+                    PR_SET_PDEATHSIG, signal.SIGKILL)
+            except (OSError, AttributeError):
+                pass
 
         self.log_path = os.path.join(self.profile, "..",
                                      os.path.basename(self.profile) + ".log")
@@ -136,7 +146,7 @@ class Browser:
             finally:
                 if self.proc.poll() is None:
                     try:
-                        os.killpg(self.proc.pid, 9)
+                        os.killpg(self.proc.pid, signal.SIGKILL)
                     except OSError:
                         self.proc.kill()
                     self.proc.wait(10)
