@@ -635,8 +635,12 @@ mf_h_export(struct mf_request *req, const struct mf_export *x,
 		return mf_error_set(&req->err, MF_E_NOMEM, NULL,
 		                    "out of memory");
 	/* 1. The statement, up to its first row: errors answer properly. */
-	if ((rc = mf_db_rows_open(&st->rows, x->stmt, x->nparams, x->params,
-	                          &req->err)) != 0)
+	if (x->open != NULL)
+		rc = x->open(&st->rows, x->open_arg, &req->err);
+	else
+		rc = mf_db_rows_open(&st->rows, x->stmt, x->nparams, x->params,
+		                     &req->err);
+	if (rc != 0)
 		goto fail;
 	if ((rc = resolve_sources(st, x)) != 0) {
 		mf_error_set(&req->err, rc, NULL, "export columns");

@@ -11,6 +11,7 @@
 #define MF_API_EXPORT_H
 
 #include "api/util.h"
+#include "db/rows.h"
 #include "db/sql.h"
 #include "http/http.h"
 
@@ -24,6 +25,10 @@ struct mf_export_cell {
 
 struct mf_export {
 	enum mf_sql stmt; /* one row per exported record */
+	/* or, for a statement db/ composes (db/search.h), what opens it */
+	int (*open)(struct mf_db_rows **out, const void *arg,
+	            struct mf_error *err);
+	const void *open_arg;
 	int nparams;
 	const char *const *params; /* text; read before mf_h_export returns */
 	/* the download's name without extension: "models" -> models.csv */

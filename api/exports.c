@@ -25,40 +25,6 @@ mf_h_orgs_export(struct mf_request *req, enum mf_format fmt)
 }
 
 int
-mf_h_models_export(struct mf_request *req, enum mf_format fmt)
-{
-	const char *org = mf_http_query(req, "org");
-	const char *q = mf_http_query(req, "q");
-	const char *after = mf_http_query(req, "after");
-	const char *params[4];
-	char limit[24];
-	int64_t n;
-
-	if (org != NULL && !mf_slug_valid(org))
-		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
-		                    "query parameter 'org' is not a valid "
-		                    "organisation id");
-	if ((q != NULL && strlen(q) > 200) ||
-	    (after != NULL && strlen(after) > 200))
-		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
-		                    "query parameters 'q' and 'after' are "
-		                    "limited to 200 characters");
-	if (mf_h_query_int(req, "limit", 1, INT32_MAX, -1, &n) != 0)
-		return req->err.code;
-	snprintf(limit, sizeof(limit), "%lld", (long long)n);
-	params[0] = org;
-	params[1] = q;
-	params[2] = after;
-	params[3] = n > 0 ? limit : NULL;
-	struct mf_export x = {.stmt = MF_SQL_MODELS_EXPORT,
-	                      .nparams = 4,
-	                      .params = params,
-	                      .filename = "models",
-	                      .list_key = "models"};
-	return mf_h_export(req, &x, fmt);
-}
-
-int
 mf_h_evals_export(struct mf_request *req, enum mf_format fmt)
 {
 	struct mf_buf found_json = MF_BUF_INIT;

@@ -1,6 +1,7 @@
 /*
- * The exports of the lists that exist: organisations, models, a model's
- * eval results, and an index's model x indicator matrix. The list
+ * The exports of the lists that exist: organisations, a model's eval
+ * results, and an index's model x indicator matrix (the models list's
+ * own is api/search.c's, over the same statement as its pages). The list
  * handlers (read.c) hand a CSV or JSON Lines request to these; the
  * matrix is an endpoint of its own.
  */
@@ -12,8 +13,6 @@
 
 /* GET /v1/orgs?format=csv|jsonl */
 int mf_h_orgs_export(struct mf_request *req, enum mf_format fmt);
-/* GET /v1/models?format=csv|jsonl: every match unless limit= is given */
-int mf_h_models_export(struct mf_request *req, enum mf_format fmt);
 /* GET /v1/models/{org}/{model}/evals?format=csv|jsonl */
 int mf_h_evals_export(struct mf_request *req, enum mf_format fmt);
 /* GET /v1/indices/{id}/export[?format=csv|jsonl|json]: CSV by default */

@@ -2,16 +2,17 @@
  * GET /v1/models: every query parameter is declared in one table and
  * checked against it before anything runs (unknown, repeated or
  * malformed: 400 naming it), as kcgi checks input against declared
- * validators. The checked values become one JSON object of filters that
- * db/sql.c's MF_SQL_MODELS_LIST reads, so any combination of filters is
- * one parameterised statement and PostgreSQL writes the answer.
+ * validators. The checked values become one JSON object of filters from
+ * which db/search.c writes the statement for exactly those filters, every
+ * value a parameter; PostgreSQL writes the answer.
  */
 #include "api/search.h"
-#include "api/exports.h"
+#include "api/export.h"
 #include "api/util.h"
 #include "common/encoding.h"
 #include "common/slug.h"
 #include "common/timeutil.h"
+#include "db/search.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -595,14 +596,19 @@ filters(struct mf_request *req, const struct given *g, json_t *f)
 	return 0;
 }
 
+static int
+open_rows(struct mf_db_rows **out, const void *f, struct mf_error *err)
+{
+	return mf_db_models_rows(out, f, err);
+}
+
 int
 mf_h_models_search(struct mf_request *req)
 {
+	struct mf_buf body = MF_BUF_INIT;
 	struct given *g = NULL;
 	enum mf_format fmt;
 	json_t *f = NULL;
-	char *text = NULL;
-	const char *param;
 	int rc;
 
 	/* 1. Every parameter declared, each at most as often as allowed. */
@@ -626,41 +632,30 @@ mf_h_models_search(struct mf_request *req)
 	}
 	if ((rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt)) != 0)
 		goto done;
-	/* CSV and JSON Lines stream every model (api/exports.c), which takes
-	 * org, after and limit so far: any other parameter is refused, not
-	 * ignored */
-	if (fmt != MF_FORMAT_JSON) {
-		size_t p;
-
-		for (p = 0; p < P__MAX; p++)
-			if (g->n[p] > 0 && p != P_ORG && p != P_AFTER &&
-			    p != P_LIMIT && p != P_FORMAT) {
-				rc = bad(
-				    req, param_defs[p].name,
-				    "query parameter '%s' is not supported "
-				    "with format %s yet: the streamed export "
-				    "takes org, after and limit",
-				    param_defs[p].name, mf_format_name(fmt));
-				goto done;
-			}
-		rc = mf_h_models_export(req, fmt);
-		goto done;
-	}
 	/* 2. Each value checked, then combinations, order and position. */
 	if ((rc = filters(req, g, f)) != 0 ||
 	    (rc = check_combinations(req, g)) != 0 ||
 	    (rc = order_and_position(req, g, f)) != 0)
 		goto done;
-	/* 3. One statement answers. */
-	if ((text = json_dumps(f, JSON_COMPACT)) == NULL) {
-		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+	/* 3. One statement answers: a page of JSON, or every model (up to
+	 * limit, when given) streamed as CSV or JSON Lines. */
+	if (fmt != MF_FORMAT_JSON) {
+		struct mf_export x = {.open = open_rows,
+		                      .open_arg = f,
+		                      .filename = "models",
+		                      .list_key = "models"};
+
+		if (g->n[P_LIMIT] == 0)
+			json_object_del(f, "limit");
+		rc = mf_h_export(req, &x, fmt);
 		goto done;
 	}
-	param = text;
-	rc = mf_h_respond_sql_json(req, MF_SQL_MODELS_LIST, "no models", 1,
-	                           &param);
+	if ((rc = mf_db_models_search(&body, f, &req->err)) == 0)
+		rc = mf_http_respond(req, 200, "application/json",
+		                     body.data ? body.data : "", body.len,
+		                     false);
 done:
-	free(text);
+	mf_buf_dispose(&body);
 	json_decref(f);
 	free(g);
 	return rc;

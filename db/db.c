@@ -201,13 +201,19 @@ result_error(struct thread_conn *tc, PGresult *res, const char *what,
 	return mf_error_set(err, MF_E_INTERNAL, NULL, "internal error");
 }
 
+/* Runs declared statement stmt (prepared once per connection), or, with
+ * stmt MF_SQL__MAX, the text sql (unnamed, so planned with the values). */
 static PGresult *
-exec_once(struct thread_conn *tc, enum mf_sql stmt, int nparams,
-          const char *const *values, const int *lengths, const int *formats)
+exec_once(struct thread_conn *tc, enum mf_sql stmt, const char *sql,
+          int nparams, const char *const *values, const int *lengths,
+          const int *formats)
 {
 	char name[16];
 	PGresult *res;
 
+	if (stmt == MF_SQL__MAX)
+		return PQexecParams(tc->conn, sql, nparams, NULL, values,
+		                    lengths, formats, 0);
 	snprintf(name, sizeof(name), "mf%d", (int)stmt);
 	if (!tc->prepared[stmt]) {
 		res = PQprepare(tc->conn, name, mf_sql_text(stmt), 0, NULL);
@@ -228,9 +234,10 @@ result_ok(PGresult *res)
 	return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
 }
 
-PGresult *
-mf_db_exec(enum mf_sql stmt, int nparams, const char *const *values,
-           const int *lengths, const int *formats, struct mf_error *err)
+static PGresult *
+exec_retry(enum mf_sql stmt, const char *sql, int nparams,
+           const char *const *values, const int *lengths, const int *formats,
+           struct mf_error *err)
 {
 	struct thread_conn *tc;
 	PGresult *res;
@@ -241,7 +248,8 @@ mf_db_exec(enum mf_sql stmt, int nparams, const char *const *values,
 			return NULL;
 		tc = thread_conn();
 		idle = PQtransactionStatus(tc->conn) == PQTRANS_IDLE;
-		res = exec_once(tc, stmt, nparams, values, lengths, formats);
+		res =
+		    exec_once(tc, stmt, sql, nparams, values, lengths, formats);
 		if (result_ok(res))
 			return res;
 		/* A connection that broke while idle is safe to redo once. */
@@ -251,11 +259,26 @@ mf_db_exec(enum mf_sql stmt, int nparams, const char *const *values,
 			mf_db_drop();
 			continue;
 		}
-		result_error(tc, res, mf_sql_text(stmt), err);
+		result_error(tc, res, sql, err);
 		PQclear(res);
 		return NULL;
 	}
 	return NULL;
+}
+
+PGresult *
+mf_db_exec(enum mf_sql stmt, int nparams, const char *const *values,
+           const int *lengths, const int *formats, struct mf_error *err)
+{
+	return exec_retry(stmt, mf_sql_text(stmt), nparams, values, lengths,
+	                  formats, err);
+}
+
+PGresult *
+mf_db_exec_text(const char *sql, int nparams, const char *const *values,
+                struct mf_error *err)
+{
+	return exec_retry(MF_SQL__MAX, sql, nparams, values, NULL, NULL, err);
 }
 
 PGresult *

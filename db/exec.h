@@ -40,7 +40,15 @@ PGresult *mf_db_exec(enum mf_sql stmt, int nparams, const char *const *values,
                      const int *lengths, const int *formats,
                      struct mf_error *err);
 
-/* Same, with every parameter a NUL-terminated string or NULL. */
+/*
+ * Runs statement text that db/ composed from declared fragments (never
+ * from request text: values travel as parameters), unprepared, so the
+ * planner sees the values. Results and errors as mf_db_exec.
+ */
+PGresult *mf_db_exec_text(const char *sql, int nparams,
+                          const char *const *values, struct mf_error *err);
+
+/* Same as mf_db_exec, with every parameter a NUL-terminated string or NULL. */
 PGresult *mf_db_execv(enum mf_sql stmt, struct mf_error *err, int nparams, ...);
 
 /*

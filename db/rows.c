@@ -129,6 +129,14 @@ int
 mf_db_rows_open(struct mf_db_rows **out, enum mf_sql stmt, int nparams,
                 const char *const *params, struct mf_error *err)
 {
+	return mf_db_rows_open_text(out, mf_sql_text(stmt), nparams, params,
+	                            err);
+}
+
+int
+mf_db_rows_open_text(struct mf_db_rows **out, const char *sql, int nparams,
+                     const char *const *params, struct mf_error *err)
+{
 	struct mf_db_rows *r;
 	ExecStatusType st;
 	PGresult *res;
@@ -158,8 +166,8 @@ mf_db_rows_open(struct mf_db_rows **out, enum mf_sql stmt, int nparams,
 		goto fail;
 	}
 	/* 2. The statement, in single-row mode. */
-	if (!PQsendQueryParams(r->conn, mf_sql_text(stmt), nparams, NULL,
-	                       params, NULL, NULL, 0) ||
+	if (!PQsendQueryParams(r->conn, sql, nparams, NULL, params, NULL, NULL,
+	                       0) ||
 	    !PQsetSingleRowMode(r->conn)) {
 		rc = fail(r, NULL, err);
 		goto fail;

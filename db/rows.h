@@ -36,6 +36,9 @@ struct mf_db_rows; /* opaque: a connection, its query and the current row */
  */
 int mf_db_rows_open(struct mf_db_rows **out, enum mf_sql stmt, int nparams,
                     const char *const *params, struct mf_error *err);
+/* The same for statement text composed inside db/ (db/search.c). */
+int mf_db_rows_open_text(struct mf_db_rows **out, const char *sql, int nparams,
+                         const char *const *params, struct mf_error *err);
 void mf_db_rows_free(struct mf_db_rows *r);
 
 /* The columns, known from open on (also when there is no row). */
