@@ -1,12 +1,15 @@
 /*
- * Coverage of one index across every model: each model's judgements come
- * from publish/label_data.c as its judgements resource shows them, one
- * judgement per model is picked (mf_h_judgement_pick) and its indicator
- * results are counted. Work grows with the number of models, each a label
- * load; fine for the FMTI's few dozen, not yet for tens of thousands.
+ * Coverage of one index across the models GET /v1/models would list with
+ * the same filters: the counts come from the database's per-judgement
+ * facts (db/search.c, migrations/0008), one statement; the matrix
+ * (matrix=1) shows each selected model's judgement as its judgements
+ * resource does (publish/label_data.c, mf_h_judgement_pick), the same
+ * rule the facts were written by.
  */
 #include "api/coverage.h"
+#include "api/search.h"
 #include "api/util.h"
+#include "db/search.h"
 #include "common/slug.h"
 #include "publish/label_data.h"
 #include "scoring/index.h"
@@ -259,52 +262,92 @@ done:
 	return rc;
 }
 
+/* counts (CELL__MAX per indicator) and judges used, from the database's
+ * counts (mf_db_coverage) */
+static int
+fill_counts(const struct mf_index *idx, const json_t *cov, long *counts,
+            json_t *used)
+{
+	static const char *const sets[] = {"met", "not_met", "not_applicable"};
+	long models = (long)json_integer_value(json_object_get(cov, "models"));
+	long judged = 0, c;
+	const json_t *v;
+	const char *k;
+	size_t i, s;
+
+	for (i = 0; i < mf_index_indicator_count(idx); i++) {
+		const char *id = mf_index_indicator(idx, i)->id;
+		long *row = &counts[i * CELL__MAX], seen = 0;
+
+		for (s = 0; s < 3; s++) {
+			c = (long)json_integer_value(json_object_get(
+			    json_object_get(cov, sets[s]), id));
+			row[s] = c;
+			seen += c;
+		}
+		row[CELL_NOT_ASSESSED] = models - seen;
+	}
+	json_object_foreach((json_t *)json_object_get(cov, "judges"), k, v)
+	{
+		judged += (long)json_integer_value(v);
+		if (json_object_set_new(used, k,
+		                        json_integer(json_integer_value(v))) != 0)
+			return MF_E_NOMEM;
+	}
+	if (models > judged &&
+	    json_object_set_new(used, "none",
+	                        json_integer((json_int_t)(models - judged))) != 0)
+		return MF_E_NOMEM;
+	return 0;
+}
+
 int
 mf_h_coverage(struct mf_request *req)
 {
-	static const char *const allowed[] = {"judge", "as_of", "matrix", NULL};
-	const char *id = mf_http_param(req, 0), *judge, *p[1] = {NULL};
+	static const char *const extra[] = {"matrix", NULL};
+	const char *id = mf_http_param(req, 0), *judge;
 	const struct mf_index *idx;
 	struct mf_index *owned = NULL;
 	struct mf_label_data d;
-	json_t *models = NULL, *used = NULL, *matrix = NULL, *body = NULL;
-	json_t *m, *v, *summary;
-	json_int_t counted = 0;
-	const char *k;
-	long *counts = NULL;
+	json_t *f = NULL, *cov = NULL, *used = NULL, *matrix = NULL;
+	json_t *body = NULL, *scratch_used = NULL, *m, *summary;
+	long *counts = NULL, *scratch = NULL;
 	int64_t as_of, want_matrix;
 	bool given;
-	char at[24];
-	size_t i;
+	size_t i, n;
 	int rc;
 
-	/* 1. The parameters and the index. */
-	if (mf_h_query_allowed(req, allowed, NULL) != 0 ||
-	    mf_h_query_judge(req, &judge) != 0 ||
-	    mf_h_query_int(req, "matrix", 0, 1, 0, &want_matrix) != 0 ||
-	    mf_h_query_as_of(req, &as_of, &given) != 0)
-		return req->err.code;
+	/* 1. The index, then the parameters: the list's filters (which
+	 * models are counted), judge, as_of, matrix. */
 	if ((rc = mf_h_index(req, id, &idx, &owned)) != 0)
 		return rc;
-	/* 2. The models that existed then (none before the first entry). */
-	snprintf(at, sizeof(at), "%lld", (long long)as_of);
-	p[0] = given ? at : NULL;
-	if (given && as_of < 0)
-		models = json_array();
-	else if ((rc = mf_h_sql_json(req, MF_SQL_COVERAGE_MODELS, 1, p,
-	                             &models)) != 0)
-		goto done;
-	counts =
-	    calloc(mf_index_indicator_count(idx) * CELL__MAX + 1, sizeof(long));
-	used = json_object();
-	matrix = want_matrix ? json_array() : NULL;
-	if (models == NULL || counts == NULL || used == NULL ||
-	    (want_matrix && matrix == NULL)) {
+	if ((f = json_object()) == NULL) {
 		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
 	}
-	/* 3. Each model's judgement counted. */
-	json_array_foreach(models, i, m)
+	if ((rc = mf_h_search_filters(req, f, extra, mf_index_id(idx))) != 0 ||
+	    (rc = mf_h_query_judge(req, &judge)) != 0 ||
+	    (rc = mf_h_query_int(req, "matrix", 0, 1, 0, &want_matrix)) != 0 ||
+	    (rc = mf_h_query_as_of(req, &as_of, &given)) != 0)
+		goto done;
+	/* 2. Counted by the database over the facts kept per judgement. */
+	if ((rc = mf_db_coverage(&cov, f, want_matrix != 0, &req->err)) != 0)
+		goto done;
+	n = mf_index_indicator_count(idx);
+	counts = calloc(n * CELL__MAX + 1, sizeof(long));
+	scratch = calloc(n * CELL__MAX + 1, sizeof(long));
+	used = json_object();
+	scratch_used = json_object();
+	matrix = want_matrix ? json_array() : NULL;
+	if (counts == NULL || scratch == NULL || used == NULL ||
+	    scratch_used == NULL || (want_matrix && matrix == NULL) ||
+	    fill_counts(idx, cov, counts, used) != 0) {
+		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	/* 3. The matrix: each selected model's judgement as its
+	 * judgements resource shows it. */
+	json_array_foreach(json_object_get(cov, "list"), i, m)
 	{
 		rc = mf_label_data_load(
 		    &d, json_string_value(json_array_get(m, 0)),
@@ -317,16 +360,16 @@ mf_h_coverage(struct mf_request *req)
 		}
 		if (rc != 0)
 			goto done;
-		rc = count_model(req, idx, judge, &d, counts, used, matrix);
+		rc = count_model(req, idx, judge, &d, scratch, scratch_used,
+		                 matrix);
 		mf_label_data_dispose(&d);
 		if (rc != 0)
 			goto done;
 	}
 	/* 4. The answer. */
-	json_object_foreach(used, k, v) counted += json_integer_value(v);
 	if ((summary = summary_json(idx, counts)) == NULL ||
 	    (body = json_pack(
-	         "{s:s, s:s?, s:s, s:o, s:o, s:I, s:O, s:O, s:O}", "index",
+	         "{s:s, s:s?, s:s, s:o, s:o, s:O, s:O, s:O, s:O}", "index",
 	         mf_index_id(idx), "index_name", mf_index_name(idx), "judge",
 	         judge ? judge : "default", "as_of",
 	         given ? json_integer(as_of) : json_null(), "counted_as",
@@ -334,9 +377,9 @@ mf_h_coverage(struct mf_request *req)
 	                     "shown: met, not_met, not_applicable, or "
 	                     "not_assessed (no judgement by that judge, or "
 	                     "the judge left the indicator unassessed)"),
-	         "models", counted, "judges_used", used, "indicators",
-	         json_object_get(summary, "indicators"), "domains",
-	         json_object_get(summary, "domains"))) == NULL) {
+	         "models", json_object_get(cov, "models"), "judges_used", used,
+	         "indicators", json_object_get(summary, "indicators"),
+	         "domains", json_object_get(summary, "domains"))) == NULL) {
 		json_decref(summary);
 		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
@@ -350,10 +393,13 @@ mf_h_coverage(struct mf_request *req)
 	body = NULL;
 done:
 	json_decref(body);
-	json_decref(models);
+	json_decref(f);
+	json_decref(cov);
 	json_decref(used);
+	json_decref(scratch_used);
 	json_decref(matrix);
 	free(counts);
+	free(scratch);
 	mf_index_free(owned);
 	return rc;
 }

@@ -156,6 +156,7 @@ struct given {
 	struct mf_request *req;
 	const char *v[P__MAX][MAX_REPEAT];
 	unsigned n[P__MAX];
+	const char *const *extra; /* another endpoint's own parameters */
 };
 
 /* An error naming the parameter, in the message and the pointer. */
@@ -202,6 +203,10 @@ collect(void *ctx, const char *name, const char *value)
 	for (p = 0; p < P__MAX; p++)
 		if (strcmp(param_defs[p].name, name) == 0)
 			break;
+	if (p == P__MAX && g->extra != NULL)
+		for (size_t i = 0; g->extra[i] != NULL; i++)
+			if (strcmp(g->extra[i], name) == 0)
+				return 0; /* the caller's to read */
 	if (p == P__MAX)
 		return bad(g->req, name,
 		           "unknown query parameter '%.64s': see "
@@ -657,6 +662,47 @@ mf_h_models_search(struct mf_request *req)
 done:
 	mf_buf_dispose(&body);
 	json_decref(f);
+	free(g);
+	return rc;
+}
+
+int
+mf_h_search_filters(struct mf_request *req, json_t *f,
+                    const char *const *extra, const char *index)
+{
+	/* what orders or pages a list means nothing to a count */
+	static const enum param list_only[] = {P_SORT, P_CURSOR, P_AFTER,
+	                                       P_LIMIT, P_INDEX};
+	struct given *g;
+	int64_t at;
+	bool given;
+	size_t i;
+	int rc;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return mf_error_set(&req->err, MF_E_NOMEM, NULL,
+		                    "out of memory");
+	g->req = req;
+	g->extra = extra;
+	if ((rc = mf_http_query_each(req, collect, g)) != 0)
+		goto done;
+	for (i = 0; i < sizeof(list_only) / sizeof(list_only[0]); i++)
+		if (g->n[list_only[i]] > 0) {
+			rc = bad(req, param_defs[list_only[i]].name,
+			         "query parameter '%s' orders or pages a list; "
+			         "it means nothing here",
+			         param_defs[list_only[i]].name);
+			goto done;
+		}
+	if ((rc = filters(req, g, f)) != 0 ||
+	    (rc = check_combinations(req, g)) != 0 ||
+	    (rc = mf_h_query_as_of(req, &at, &given)) != 0)
+		goto done;
+	json_object_del(f, "limit");
+	json_object_set_new(f, "index", json_string(index));
+	if (given)
+		json_object_set_new(f, "as_of", json_integer(at));
+done:
 	free(g);
 	return rc;
 }

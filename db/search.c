@@ -593,3 +593,58 @@ done:
 	q_dispose(&q);
 	return rc;
 }
+
+int
+mf_db_coverage(json_t **out, const json_t *f, bool with_models,
+               struct mf_error *err)
+{
+	static const char *const sets[] = {"met", "not_met", "not_applicable"};
+	PGresult *res = NULL;
+	json_error_t jerr;
+	struct q q;
+	size_t i;
+	int rc;
+
+	/* 1. The models the filters select, and their judgements. */
+	*out = NULL;
+	if ((rc = q_begin(&q, f, err)) != 0)
+		goto done;
+	hits(&q);
+	add(&q, ", jf AS MATERIALIZED (SELECT j.judged_by, j.met, j.not_met,"
+	        " j.not_applicable FROM hit h JOIN judgement_facts j ON ");
+	judgement_on(&q, "j", "h", q.ix);
+	/* 2. Counted per indicator: codes first, named after grouping. */
+	add(&q, ") SELECT json_build_object('models', (SELECT count(*) FROM"
+	        " hit), 'judges', (SELECT coalesce(json_object_agg(x.judged_by,"
+	        " x.n), '{}') FROM (SELECT judged_by, count(*) AS n FROM jf"
+	        " GROUP BY 1) x)");
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		add(&q,
+		    ", '%s', (SELECT coalesce(json_object_agg(ic.indicator,"
+		    " x.n), '{}') FROM (SELECT u.code, count(*) AS n FROM jf,"
+		    " unnest(jf.%s) u(code) GROUP BY u.code) x JOIN"
+		    " indicator_codes ic ON ic.index_id = %s AND ic.code ="
+		    " x.code)",
+		    sets[i], sets[i], q.ix);
+	if (with_models)
+		add(&q, ", 'list', (SELECT coalesce(json_agg(json_build_array("
+		        "h.org, h.model) ORDER BY h.org COLLATE \"C\", h.model"
+		        " COLLATE \"C\"), '[]') FROM hit h)");
+	add(&q, ")");
+	if ((rc = q_end(&q, err)) != 0)
+		goto done;
+	if ((res = mf_db_exec_text(q.sql.data, q.n, q.v, err)) == NULL) {
+		rc = err->code;
+		goto done;
+	}
+	/* 3. Handed over as JSON. */
+	if (PQntuples(res) != 1 ||
+	    (*out = json_loadb(PQgetvalue(res, 0, 0),
+	                       (size_t)PQgetlength(res, 0, 0), 0, &jerr)) ==
+	        NULL)
+		rc = mf_error_set(err, MF_E_INTERNAL, NULL, "internal error");
+done:
+	PQclear(res);
+	q_dispose(&q);
+	return rc;
+}

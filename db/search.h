@@ -14,6 +14,7 @@
 #include "db/rows.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 
 /*
  * The checked filters, as api/search.c builds them: members named as the
@@ -39,5 +40,15 @@ int mf_db_models_search(struct mf_buf *out, const json_t *f,
  */
 int mf_db_models_rows(struct mf_db_rows **out, const json_t *f,
                       struct mf_error *err);
+
+/*
+ * Coverage of index f.index among the models the filters select (as of
+ * f.as_of), by judge f.judge (absent: DESIGN.md section 2's default), into
+ * *out (new reference): {"models": n, "judges": {judge: models},
+ * "met" / "not_met" / "not_applicable": {indicator: models}} and, with
+ * with_models, "list": [[org, model], ...] of the models selected.
+ */
+int mf_db_coverage(json_t **out, const json_t *f, bool with_models,
+                   struct mf_error *err);
 
 #endif

@@ -114,8 +114,10 @@ END;
 $$;
 
 -- Every judge's judgement of one version against one index as of p_at,
--- by the rules of mf_judgement and mf_indicator_status (0006): a row
--- that changed is closed at p_at and its successor opened there.
+-- by the rules of mf_judgement (0006; judge '*' the default, DESIGN.md
+-- section 2: the latest assessor's where one exists, else the automatic
+-- check): a row that changed is closed at p_at and its successor opened
+-- there.
 CREATE FUNCTION mf_judgement_refresh(p_org text, p_model text,
 	p_version integer, p_index text, p_at bigint)
 RETURNS void
@@ -143,28 +145,10 @@ BEGIN
 		LATERAL mf_judgement(p_org, p_model, p_version, p_index,
 			nullif(j.judge, '*'), p_at) jd
 	LOOP
-		-- each indicator's status: the default's per indicator (the
-		-- latest assessor grade of it, else the automatic check), a
-		-- judge's own otherwise
-		IF r.judge = '*' AND NOT r.auto THEN
-			SELECT jsonb_object_agg(k, mf_indicator_status(p_org,
-				p_model, p_version, p_index, k, NULL, p_at))
-			  INTO st
-			  FROM (SELECT jsonb_object_keys(a.scores) AS k
-				  FROM assessments a JOIN submissions s
-				    ON s.id = a.submission_id
-				 WHERE a.org = p_org AND a.model = p_model
-				   AND a.index_id = p_index
-				   AND (a.version IS NULL
-				        OR a.version = p_version)
-				   AND s.log_index <= p_at
-				UNION SELECT jsonb_object_keys(v.scores
-					-> 'results')
-				  FROM versions v
-				 WHERE v.org = p_org AND v.model = p_model
-				   AND v.version = p_version
-				   AND p_index = 'modelfacts-v1') k;
-		ELSIF r.auto THEN
+		-- each indicator's status by the judge shown (the default
+		-- shows one judge's judgement whole, as labels and coverage
+		-- do): the automatic check's results, an assessor's grades
+		IF r.auto THEN
 			st := r.results;
 		ELSE
 			SELECT jsonb_object_agg(k, CASE v WHEN '1' THEN 'met'
