@@ -613,7 +613,8 @@ mf_db_coverage(json_t **out, const json_t *f, bool with_models,
 	add(&q, ", jf AS MATERIALIZED (SELECT j.judged_by, j.met, j.not_met,"
 	        " j.not_applicable FROM hit h JOIN judgement_facts j ON ");
 	judgement_on(&q, "j", "h", q.ix);
-	/* 2. Counted per indicator: codes first, named after grouping. */
+	/* 2. Counted per indicator: models with the same set counted once
+	 * (bench/query: 4,415 sets among 10,000 models), codes named last. */
 	add(&q, ") SELECT json_build_object('models', (SELECT count(*) FROM"
 	        " hit), 'judges', (SELECT coalesce(json_object_agg(x.judged_by,"
 	        " x.n), '{}') FROM (SELECT judged_by, count(*) AS n FROM jf"
@@ -621,8 +622,9 @@ mf_db_coverage(json_t **out, const json_t *f, bool with_models,
 	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
 		add(&q,
 		    ", '%s', (SELECT coalesce(json_object_agg(ic.indicator,"
-		    " x.n), '{}') FROM (SELECT u.code, count(*) AS n FROM jf,"
-		    " unnest(jf.%s) u(code) GROUP BY u.code) x JOIN"
+		    " x.n), '{}') FROM (SELECT u.code, sum(g.n) AS n FROM"
+		    " (SELECT jf.%s AS codes, count(*) AS n FROM jf GROUP BY 1)"
+		    " g, unnest(g.codes) u(code) GROUP BY u.code) x JOIN"
 		    " indicator_codes ic ON ic.index_id = %s AND ic.code ="
 		    " x.code)",
 		    sets[i], sets[i], q.ix);

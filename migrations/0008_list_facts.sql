@@ -91,6 +91,10 @@ CREATE TABLE judgement_facts (
 ) WITH (toast_tuple_target = 256);
 CREATE INDEX judgement_facts_current ON judgement_facts (index_id, judge)
 	WHERE to_at IS NULL;
+-- A score filter or sort joins every listed model to its judgement: from
+-- this index alone (index-only), not from the wide rows.
+CREATE INDEX judgement_facts_score ON judgement_facts (index_id, judge, org,
+	model, version) INCLUDE (from_at, to_at, score, max, judged_by);
 CREATE INDEX judgement_facts_from ON judgement_facts (from_at);
 CREATE INDEX judgement_facts_to ON judgement_facts (to_at);
 
@@ -216,6 +220,10 @@ BEGIN
 		ELSE '[]' END) u;
 	UPDATE list_facts SET to_at = p_at
 	 WHERE org = v.org AND model = v.model AND to_at IS NULL;
+	-- the judgements of the versions it supersedes leave the lists too
+	UPDATE judgement_facts SET to_at = p_at
+	 WHERE org = v.org AND model = v.model AND version <> v.version
+	   AND to_at IS NULL;
 	INSERT INTO list_facts (org, model, version, from_at, name, developer,
 		access, license, input_modalities, output_modalities,
 		parameters, release_date, model_version, score_total,
