@@ -200,6 +200,8 @@ collect(void *ctx, const char *name, const char *value)
 	struct given *g = ctx;
 	size_t p;
 
+	if (*name == '\0')
+		return 0; /* "?&a=1": an empty pair, not a parameter */
 	for (p = 0; p < P__MAX; p++)
 		if (strcmp(param_defs[p].name, name) == 0)
 			break;

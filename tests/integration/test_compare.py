@@ -100,8 +100,10 @@ def pick(judgements, index, judge=None):
         (j for j in js if j["judge"] == "auto"), None)
 
 
-def expected_coverage(t, index, judge=None):
-    models = t.server.get("/v1/models?limit=1000").json()["models"]
+def expected_coverage(t, index, judge=None, filters=""):
+    # the list's score filters about the same index as the coverage
+    models = t.server.get(f"/v1/models?limit=1000&index={index}" +
+                          filters).json()["models"]
     counts, used = {}, {}
     for m in models:
         n = m["version"] or 0
@@ -122,14 +124,15 @@ def expected_coverage(t, index, judge=None):
     return len(models), counts, used
 
 
-def check_coverage(t, index, judge=None):
-    q = f"/v1/indices/{index}/coverage" + (f"?judge={judge}" if judge
-                                            else "")
+def check_coverage(t, index, judge=None, filters=""):
+    q = f"/v1/indices/{index}/coverage?" + (f"judge={judge}" if judge
+                                             else "") + filters
     r = t.server.get(q)
     assert r.status == 200, r
     doc = r.json()
-    n, counts, used = expected_coverage(t, index, judge)
-    assert doc["models"] == n and doc["judges_used"] == used, (doc, used)
+    n, counts, used = expected_coverage(t, index, judge, filters)
+    assert doc["models"] == n and doc["judges_used"] == used, \
+        (q, n, doc["models"], doc["judges_used"], used)
     for i in doc["indicators"]:
         got = {k: i[k] for k in ("met", "not_met", "not_applicable",
                                  "not_assessed") if i[k]}
@@ -152,6 +155,24 @@ def test_coverage_matches_the_judgements_resource(t):
     check_coverage(t, "modelfacts-v1", "auto")
     check_coverage(t, "fmti-v1.1", "fmti") if t.server.get(
         "/v1/indices/fmti-v1.1").status == 200 else None
+
+
+def test_coverage_takes_the_lists_filters(t):
+    """Coverage counts the models GET /v1/models lists with the same
+    filters, nothing else."""
+    everyone = t.server.get("/v1/indices/fmti-2025/coverage").json()
+    for filters in ("&org=ibm", "&q=granite", "&access=open_weights",
+                    "&assessed_by=fmti", "&min_score=50",
+                    "&indicator=modelfacts-v1/data-size&status=met"):
+        doc = check_coverage(t, "fmti-2025", filters=filters)
+        assert doc["models"] < everyone["models"], (filters, doc["models"])
+    check_coverage(t, "modelfacts-v1", "auto", filters="&org=acme")
+    doc = t.server.get("/v1/indices/fmti-2025/coverage?matrix=1&org=ibm"
+                       ).json()
+    assert {r["org"] for r in doc["matrix"]} == {"ibm"}, doc["matrix"]
+    for bad in ("sort=name", "limit=5", "cursor=x", "index=fmti-2025",
+                "access=sideways", "min_score=many"):
+        error_of(t.server.get("/v1/indices/fmti-2025/coverage?" + bad))
 
 
 def test_coverage_matrix_names_each_rows_judge(t):
