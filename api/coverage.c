@@ -280,8 +280,8 @@ fill_counts(const struct mf_index *idx, const json_t *cov, long *counts,
 		long *row = &counts[i * CELL__MAX], seen = 0;
 
 		for (s = 0; s < 3; s++) {
-			c = (long)json_integer_value(json_object_get(
-			    json_object_get(cov, sets[s]), id));
+			c = (long)json_integer_value(
+			    json_object_get(json_object_get(cov, sets[s]), id));
 			row[s] = c;
 			seen += c;
 		}
@@ -290,13 +290,13 @@ fill_counts(const struct mf_index *idx, const json_t *cov, long *counts,
 	json_object_foreach((json_t *)json_object_get(cov, "judges"), k, v)
 	{
 		judged += (long)json_integer_value(v);
-		if (json_object_set_new(used, k,
-		                        json_integer(json_integer_value(v))) != 0)
+		if (json_object_set_new(
+		        used, k, json_integer(json_integer_value(v))) != 0)
 			return MF_E_NOMEM;
 	}
 	if (models > judged &&
-	    json_object_set_new(used, "none",
-	                        json_integer((json_int_t)(models - judged))) != 0)
+	    json_object_set_new(
+	        used, "none", json_integer((json_int_t)(models - judged))) != 0)
 		return MF_E_NOMEM;
 	return 0;
 }

@@ -669,8 +669,8 @@ done:
 }
 
 int
-mf_h_search_filters(struct mf_request *req, json_t *f,
-                    const char *const *extra, const char *index)
+mf_h_search_filters(struct mf_request *req, json_t *f, const char *const *extra,
+                    const char *index)
 {
 	/* what orders or pages a list means nothing to a count */
 	static const enum param list_only[] = {P_SORT, P_CURSOR, P_AFTER,

@@ -162,3 +162,24 @@ mf_db_pub_records_dispose(struct mf_db_pub_records *r)
 	mf_buf_dispose(&r->commit_id);
 	r->n = 0;
 }
+
+int
+mf_db_facts_catch_up(int64_t upto, int max, int64_t *through,
+                     struct mf_error *err)
+{
+	char u[24], m[16];
+	PGresult *res;
+
+	snprintf(u, sizeof(u), "%lld", (long long)upto);
+	snprintf(m, sizeof(m), "%d", max);
+	res =
+	    mf_db_execv(MF_SQL_FACTS_CATCH_UP, err, 2, upto >= 0 ? u : NULL, m);
+	if (res == NULL)
+		return err->code;
+	if (through != NULL)
+		*through = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)
+		               ? strtoll(PQgetvalue(res, 0, 0), NULL, 10)
+		               : -1;
+	PQclear(res);
+	return 0;
+}

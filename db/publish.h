@@ -25,6 +25,17 @@ int mf_db_pub_try_lock(bool *leader, int64_t key, struct mf_error *err);
 /* The highest log index with a recorded commit, or -1 for none. */
 int mf_db_pub_last(int64_t *out, struct mf_error *err);
 
+/*
+ * Brings the cross-model facts (migrations/0008: list_facts,
+ * judgement_facts) up to log position upto (-1: the newest), at most max
+ * entries in one transaction; *through (may be NULL) the position they
+ * reach. One writer at a time (an advisory lock); cheap when they are
+ * there already. The publisher calls it as it wakes; lists (db/search.c)
+ * before they read at a position.
+ */
+int mf_db_facts_catch_up(int64_t upto, int max, int64_t *through,
+                         struct mf_error *err);
+
 /* One sequenced log entry, as its commit needs it. Strings are borrowed
  * from the batch that holds the entry and never NULL unless said. */
 struct mf_db_pub_entry {

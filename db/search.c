@@ -13,8 +13,10 @@
 #include "db/search.h"
 #include "db/exec.h"
 #include "db/label.h"
+#include "db/publish.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,19 +470,22 @@ rows_select(struct q *q)
 	const json_t *lim = get(q, "limit");
 	bool desc = descending(q);
 
+	/* the first eight columns as the export had them first; the rest
+	 * after them (README, versioning: new columns at the end) */
 	add(q, " SELECT n.org, n.model, nullif(n.version, 0) AS version,"
-	       " n.name, n.developer, n.model_version,"
-	       " n.release_date::text AS release_date, n.access, n.license,"
-	       " n.parameters, array_to_string(n.input_modalities, ' ')"
-	       " AS input_modalities, array_to_string(n.output_modalities, ' ')"
-	       " AS output_modalities, n.score_total, n.score_max, ");
+	       " n.model_version, n.release_date::text AS release_date,"
+	       " n.score_total, n.score_max,"
+	       " to_json(n.updated_at) #>> '{}' AS updated_at, n.name,"
+	       " n.developer, n.access, n.license, n.parameters,"
+	       " array_to_string(n.input_modalities, ' ') AS input_modalities,"
+	       " array_to_string(n.output_modalities, ' ')"
+	       " AS output_modalities, ");
 	if (q->early)
-		add(q, "n.judge, n.score AS judge_score, n.max AS judge_max,");
+		add(q, "n.judge, n.score AS judge_score, n.max AS judge_max");
 	else
 		add(q, "j.judged_by AS judge, j.score AS judge_score,"
-		       " j.max AS judge_max,");
-	add(q, " to_json(n.updated_at) #>> '{}' AS updated_at"
-	       " FROM (SELECT k.* FROM nk k");
+		       " j.max AS judge_max");
+	add(q, " FROM (SELECT k.* FROM nk k");
 	after_cursor(q, desc);
 	add(q, ") n");
 	if (!q->early) {
@@ -522,6 +527,10 @@ q_begin(struct q *q, const json_t *f, struct mf_error *err)
 	if (json_is_integer(as_of))
 		at = json_integer_value(as_of);
 	else if ((rc = mf_db_log_index_at(&at, "infinity", err)) != 0)
+		return rc;
+	/* the facts as far as that position (a read after a 201 shows it) */
+	if (at >= 0 &&
+	    (rc = mf_db_facts_catch_up(at, INT32_MAX, NULL, err)) != 0)
 		return rc;
 	snprintf(buf, sizeof(buf), "%lld", (long long)at);
 	q->at = arg(q, buf);

@@ -305,6 +305,8 @@ static const char *const sql_text[MF_SQL__MAX] = {
 
     /* the git publisher: one process at a time holds this lock */
     [MF_SQL_PUB_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
+    /* $1 a log position or NULL (the newest), $2 at most this many */
+    [MF_SQL_FACTS_CATCH_UP] = "SELECT mf_facts_catch_up($1::bigint, $2::int)",
     [MF_SQL_PUB_LAST] = "SELECT coalesce(max(log_index), -1) FROM publications",
     /* sequenced entries from $1 on, in log order, with the checkpoint
      * that first covered each ($2 limit) */

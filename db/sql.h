@@ -59,6 +59,7 @@ enum mf_sql {
 	MF_SQL_LOG_INDEX_AT,
 	/* the git publisher */
 	MF_SQL_PUB_TRY_LOCK,
+	MF_SQL_FACTS_CATCH_UP,
 	MF_SQL_PUB_LAST,
 	MF_SQL_PUB_PENDING,
 	MF_SQL_PUB_KEYS,

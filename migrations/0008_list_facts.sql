@@ -1,6 +1,6 @@
 -- The facts every cross-model read filters, sorts and counts on, kept
--- narrow and temporal, written when the log sequences an entry (never on
--- the submission path). 0006's version_facts held the facts beside a
+-- narrow and temporal, written from the log in log order, behind it
+-- (never on the submission path: facts_progress below). 0006's version_facts held the facts beside a
 -- tsvector in one wide row and left each judgement to be worked out per
 -- model and request (mf_judgement, mf_indicator_status): bench/query
 -- measured 0.3 to 1.1 s per list page over 10,000 models x 5 versions and
@@ -318,49 +318,64 @@ BEGIN
 END;
 $$;
 
-CREATE FUNCTION mf_list_facts_sequenced() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF NEW.kind = 'disclosure' THEN
-		PERFORM mf_list_facts_disclosure(NEW.id, NEW.log_index);
-	ELSE
-		PERFORM mf_list_facts_assessment(NEW.id, NEW.log_index);
-	END IF;
-	RETURN NULL;
-END;
-$$;
-CREATE TRIGGER submissions_list_facts AFTER UPDATE OF log_index
-	ON submissions FOR EACH ROW
-	WHEN (NEW.kind IN ('disclosure', 'assessment')
-	      AND OLD.log_index IS NULL AND NEW.log_index IS NOT NULL)
-	EXECUTE FUNCTION mf_list_facts_sequenced();
+-- How far the facts follow the log: every entry up to `through` is in
+-- them. They are written behind the log, never on the submission path
+-- (a trigger on sequencing cut ingest to a third: BENCHMARKS.md), by the
+-- git publisher's thread as it wakes, and by any read that needs a
+-- position they have not reached yet (mf_facts_catch_up), so a list read
+-- right after a 201 shows the submission.
+CREATE TABLE facts_progress (
+	one boolean PRIMARY KEY DEFAULT true CHECK (one),
+	through bigint NOT NULL
+);
 
--- What the registry already holds, in log order. The statistics are
--- renewed as the tables grow, or the functions' plans made over empty
--- tables scan them whole (bench/query's 55,000 entries: 2.4 ms an entry
--- and growing without, 1.2 ms with).
-DO $$
+-- Brings the facts up to log position p_upto (NULL: the newest), at
+-- most p_max entries a call, one writer at a time; returns the position
+-- they reach.
+CREATE FUNCTION mf_facts_catch_up(p_upto bigint, p_max integer)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
 DECLARE
 	s record;
-	n bigint := 0;
+	v_through bigint;
+	n integer := 0;
 BEGIN
+	SELECT through INTO v_through FROM facts_progress;
+	IF p_upto IS NOT NULL AND v_through >= p_upto THEN
+		RETURN v_through;
+	END IF;
+	PERFORM pg_advisory_xact_lock(7316459102837461004); -- its own key
+	SELECT through INTO v_through FROM facts_progress;
 	FOR s IN SELECT x.id, x.kind, x.log_index FROM submissions x
-		  WHERE x.kind IN ('disclosure', 'assessment')
-		    AND x.log_index IS NOT NULL ORDER BY x.log_index
+		  WHERE x.log_index > v_through
+		    AND (p_upto IS NULL OR x.log_index <= p_upto)
+		  ORDER BY x.log_index LIMIT p_max
 	LOOP
+		EXIT WHEN s.log_index <> v_through + 1; -- in order, no gaps
 		IF s.kind = 'disclosure' THEN
 			PERFORM mf_list_facts_disclosure(s.id, s.log_index);
-		ELSE
+		ELSIF s.kind = 'assessment' THEN
 			PERFORM mf_list_facts_assessment(s.id, s.log_index);
 		END IF;
+		v_through := s.log_index;
 		n := n + 1;
-		IF n % 2000 = 0 THEN
+		-- statistics renewed as a long catch-up grows the tables, or
+		-- the plans made over empty tables scan them whole
+		-- (bench/query's 55,000 entries: 2.4 ms an entry and growing
+		-- without, 1.2 ms with)
+		IF n % 5000 = 0 THEN
 			ANALYZE list_facts;
 			ANALYZE judgement_facts;
 		END IF;
 	END LOOP;
+	UPDATE facts_progress SET through = v_through;
+	RETURN v_through;
 END;
 $$;
+
+-- What the registry already holds.
+INSERT INTO facts_progress (through) VALUES (-1);
+SELECT mf_facts_catch_up(NULL, 2147483647);
 ANALYZE list_facts;
 ANALYZE list_search;
 ANALYZE judgement_facts;

@@ -39,6 +39,8 @@
 #define MAX_CHANGES 256
 /* Fallback poll, in case a notification was missed. */
 #define POLL_MS 500
+/* Entries of the cross-model facts written per transaction. */
+#define FACTS_SLICE 500
 /* How much the publisher yields to request threads under load. */
 #define PUBLISHER_NICE 10
 /* Pack merging per round while there is nothing to publish. */
@@ -646,6 +648,24 @@ become_leader(struct mf_publisher *p, struct mf_error *err)
 	             p->app->cfg->git_dir);
 	return open_repo(p, err);
 }
+/*
+ * The cross-model facts (migrations/0008) follow the log behind it, like
+ * the repository: brought up to the newest entry in slices, so that a
+ * long catch-up (after an upgrade) never holds their lock for long.
+ */
+static int
+facts_catch_up(struct mf_publisher *p, struct mf_error *err)
+{
+	int64_t before = -2, after = -1;
+
+	while (!stopping(p) && after != before) {
+		before = after;
+		if (mf_db_facts_catch_up(-1, FACTS_SLICE, &after, err) != 0)
+			return err->code;
+	}
+	return 0;
+}
+
 static void *
 publisher_main(void *arg)
 {
@@ -683,6 +703,8 @@ publisher_main(void *arg)
 		do {
 			int64_t started = mf_time_mono_ns();
 
+			if (facts_catch_up(p, &err) != 0)
+				goto fail;
 			if (publish_batch(p, &n, &err) != 0)
 				goto fail;
 			if (n > 0 && n < BATCH_N)

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 /* An arbitrary constant: the advisory lock key of the sequencer. */
-#define SEQUENCER_LOCK_KEY INT64_C(7316459102837461002)
+#define SEQUENCER_LOCK_KEY INT64_C(7316459102837461002) /* 0008 uses ...004 */
 #define BATCH_MAX          1000
 /* How often to look for submissions committed by other processes. */
 #define POLL_MS 20
