@@ -692,10 +692,15 @@ struct flat {
 	size_t n;
 };
 
-/* A row of section `section`; takes the references values and extra. */
+/*
+ * A row of section `section`; takes the references values and extra.
+ * differs: the JSON's own flag (facts: with its tolerance and statuses),
+ * or NULL: whether the values differ.
+ */
 static int
 flat_row(struct flat *f, const char *section, const char *field,
-         const json_t *unit, json_t *values[MAX_MODELS], json_t *extra)
+         const json_t *unit, json_t *values[MAX_MODELS],
+         const json_t *differs_flag, json_t *extra)
 {
 	json_t *row = json_pack("{s:s, s:s, s:O?}", "section", section, "field",
 	                        field, "unit", unit);
@@ -713,6 +718,8 @@ flat_row(struct flat *f, const char *section, const char *field,
 		                    values[k] ? values[k] : json_null()) != 0)
 			goto done;
 	}
+	if (differs_flag != NULL)
+		differs = json_is_true(differs_flag);
 	if (json_object_set_new(row, "differs", json_boolean(differs)) != 0 ||
 	    (extra != NULL && json_object_update(row, extra) != 0) ||
 	    json_array_append(f->rows, row) != 0)
@@ -752,7 +759,8 @@ flat_facts(struct flat *f, const json_t *list)
 			    json_array_get(json_object_get(fact, "values"), k));
 		if ((rc = flat_row(f, "fact", mf_json_str(fact, "field"),
 		                   json_object_get(fact, "unit"), values,
-		                   NULL)) != 0)
+		                   json_object_get(fact, "differs"), NULL)) !=
+		    0)
 			return rc;
 	}
 	return 0;
@@ -764,6 +772,7 @@ flat_index(struct flat *f, const json_t *ix)
 {
 	const char *index = mf_json_str(ix, "index");
 	const json_t *models = json_object_get(ix, "models"), *d, *it;
+	const json_t *domains = NULL;
 	json_t *values[MAX_MODELS];
 	char field[256];
 	size_t i, k, j;
@@ -772,15 +781,15 @@ flat_index(struct flat *f, const json_t *ix)
 	for (k = 0; k < f->n; k++)
 		values[k] = json_incref(
 		    json_object_get(json_array_get(models, k), "score"));
-	if ((rc = flat_row(f, "score", index, NULL, values, NULL)) != 0)
+	if ((rc = flat_row(f, "score", index, NULL, values, NULL, NULL)) != 0)
 		return rc;
 	/* the domains of any model judged (the index names them all) */
-	for (k = 0; k < f->n; k++)
+	for (k = 0; k < f->n && domains == NULL; k++)
 		if (json_array_size(json_object_get(json_array_get(models, k),
 		                                    "domains")) > 0)
-			break;
-	json_array_foreach(
-	    json_object_get(json_array_get(models, k), "domains"), i, d)
+			domains = json_object_get(json_array_get(models, k),
+			                          "domains");
+	json_array_foreach(domains, i, d)
 	{
 		const char *id = mf_json_str(d, "id");
 
@@ -795,7 +804,8 @@ flat_index(struct flat *f, const json_t *ix)
 			        json_incref(json_object_get(it, "score"));
 		}
 		snprintf(field, sizeof(field), "%s/%s", index, id ? id : "");
-		if ((rc = flat_row(f, "score", field, NULL, values, NULL)) != 0)
+		if ((rc = flat_row(f, "score", field, NULL, values, NULL,
+		                   NULL)) != 0)
 			return rc;
 	}
 	json_array_foreach(json_object_get(ix, "indicators_differing"), i, it)
@@ -805,7 +815,7 @@ flat_index(struct flat *f, const json_t *ix)
 			    json_array_get(json_object_get(it, "results"), k));
 		snprintf(field, sizeof(field), "%s/%s", index,
 		         mf_json_str(it, "id") ? mf_json_str(it, "id") : "");
-		if ((rc = flat_row(f, "indicator", field, NULL, values,
+		if ((rc = flat_row(f, "indicator", field, NULL, values, NULL,
 		                   NULL)) != 0)
 			return rc;
 	}
@@ -848,7 +858,7 @@ flat_eval(struct flat *f, const json_t *g)
 	if (mf_buf_printf(&field, "%s/%s", mf_json_str(g, "benchmark"),
 	                  mf_json_str(g, "metric")) == 0 &&
 	    extra != NULL)
-		rc = flat_row(f, "eval", field.data, unit, values, extra);
+		rc = flat_row(f, "eval", field.data, unit, values, NULL, extra);
 	else {
 		for (k = 0; k < f->n; k++)
 			json_decref(values[k]);
