@@ -6,8 +6,11 @@
  * arrive.
  */
 #include "api/benchmarks.h"
+#include "api/export.h"
 #include "api/util.h"
+#include "common/buf.h"
 #include "db/label.h"
+#include "db/read.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -31,17 +34,27 @@ name_valid(const char *v)
 int
 mf_h_benchmarks_list(struct mf_request *req)
 {
-	static const char *const allowed[] = {"as_of", NULL};
+	static const char *const allowed[] = {"as_of", "format", NULL};
 	const char *p[1] = {NULL};
+	enum mf_format fmt;
 	int64_t as_of;
 	bool given;
 	char at[24];
 
-	if (mf_h_query_allowed(req, allowed, NULL) != 0 ||
+	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0 ||
+	    mf_h_query_allowed(req, allowed, NULL) != 0 ||
 	    mf_h_query_as_of(req, &as_of, &given) != 0)
 		return req->err.code;
 	snprintf(at, sizeof(at), "%lld", (long long)as_of);
 	p[0] = given ? at : NULL;
+	if (fmt != MF_FORMAT_JSON) {
+		struct mf_export x = {.stmt = MF_SQL_BENCHMARKS_EXPORT,
+		                      .nparams = 1,
+		                      .params = p,
+		                      .filename = "benchmarks",
+		                      .list_key = "benchmarks"};
+		return mf_h_export(req, &x, fmt);
+	}
 	return mf_h_respond_sql_json(req, MF_SQL_BENCHMARKS_LIST,
 	                             "no benchmarks", 1, p);
 }
@@ -81,17 +94,74 @@ bad:
 	                    "registry gave out");
 }
 
+/* A download's name: what is not a letter, digit, '.' or '-' becomes '_'. */
+static void
+file_part(char *out, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < n; i++)
+		out[i] =
+		    ((s[i] >= 'a' && s[i] <= 'z') ||
+		     (s[i] >= 'A' && s[i] <= 'Z') ||
+		     (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '-')
+		        ? s[i]
+		        : '_';
+	out[i] = '\0';
+}
+
+/*
+ * The leaderboard as CSV or JSON Lines: every row from the cursor on
+ * (all of them unless limit= is given), 404 as the JSON when nobody
+ * reported a result by then.
+ */
+static int
+leaderboard_export(struct mf_request *req, const char *const p[6], bool limited,
+                   enum mf_format fmt)
+{
+	struct mf_buf found_json = MF_BUF_INIT;
+	const char *q[6];
+	char filename[200], bench[80], metric[80];
+	bool found;
+	int rc;
+
+	rc = mf_db_read_json(&found_json, &found, MF_SQL_BENCHMARK_EXISTS, 3, p,
+	                     &req->err);
+	mf_buf_dispose(&found_json);
+	if (rc != 0)
+		return rc;
+	if (!found)
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no results for benchmark %s%s%s at that "
+		                    "position",
+		                    p[0], p[1] ? " and metric " : "",
+		                    p[1] ? p[1] : "");
+	memcpy(q, p, sizeof(q));
+	q[5] = limited ? p[5] : NULL;
+	file_part(bench, sizeof(bench), p[0]);
+	file_part(metric, sizeof(metric), p[1] ? p[1] : "");
+	snprintf(filename, sizeof(filename), "%s%s%s_leaderboard", bench,
+	         p[1] ? "_" : "", metric);
+	struct mf_export x = {.stmt = MF_SQL_BENCHMARK_EXPORT,
+	                      .nparams = 6,
+	                      .params = q,
+	                      .filename = filename,
+	                      .list_key = "rows"};
+	return mf_h_export(req, &x, fmt);
+}
+
 int
 mf_h_benchmark_get(struct mf_request *req)
 {
-	static const char *const allowed[] = {"metric", "as_of", "limit",
-	                                      "after", NULL};
+	static const char *const allowed[] = {"metric", "as_of",  "limit",
+	                                      "after",  "format", NULL};
 	const char *id = mf_http_param(req, 0);
 	const char *metric = mf_http_query(req, "metric");
 	const char *after = mf_http_query(req, "after");
 	const char *p[6];
 	char at[24], key[64], idx[24], limit[24];
 	int64_t as_of, n, pinned = -1;
+	enum mf_format fmt;
 	bool given;
 	json_t *body = NULL;
 	int rc;
@@ -99,7 +169,8 @@ mf_h_benchmark_get(struct mf_request *req)
 	if (!name_valid(id))
 		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
 		                    "no such benchmark");
-	if (mf_h_query_allowed(req, allowed, NULL) != 0 ||
+	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0 ||
+	    mf_h_query_allowed(req, allowed, NULL) != 0 ||
 	    mf_h_query_int(req, "limit", 1, 1000, 50, &n) != 0 ||
 	    mf_h_query_as_of(req, &as_of, &given) != 0)
 		return req->err.code;
@@ -128,6 +199,9 @@ mf_h_benchmark_get(struct mf_request *req)
 	p[3] = after ? key : NULL;
 	p[4] = after ? idx : NULL;
 	p[5] = limit;
+	if (fmt != MF_FORMAT_JSON)
+		return leaderboard_export(
+		    req, p, mf_http_query(req, "limit") != NULL, fmt);
 	/* 2. The page; a benchmark (and metric) nobody reported is not
 	 * found. */
 	if ((rc = mf_h_sql_json(req, MF_SQL_BENCHMARK_ROWS, 6, p, &body)) != 0)

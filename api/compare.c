@@ -13,6 +13,7 @@
  */
 #include "api/compare.h"
 #include "api/coverage.h"
+#include "api/export.h"
 #include "api/util.h"
 #include "common/json.h"
 #include "common/slug.h"
@@ -677,6 +678,255 @@ fail:
 	return NULL;
 }
 
+/* --- as CSV or JSON Lines --------------------------------------------- */
+
+/*
+ * The export's rows, one per aligned field of the JSON body: section
+ * (fact, score, indicator, eval), field, unit, one column per model
+ * (named org/model@version) holding its value, then differs,
+ * disagreement (evals) and best (evals, the best models' names).
+ */
+struct flat {
+	json_t *rows;
+	char names[MAX_MODELS][160];
+	size_t n;
+};
+
+/*
+ * A row of section `section`; takes the references values and extra.
+ * differs: the JSON's own flag (facts: with its tolerance and statuses),
+ * or NULL: whether the values differ.
+ */
+static int
+flat_row(struct flat *f, const char *section, const char *field,
+         const json_t *unit, json_t *values[MAX_MODELS],
+         const json_t *differs_flag, json_t *extra)
+{
+	json_t *row = json_pack("{s:s, s:s, s:O?}", "section", section, "field",
+	                        field, "unit", unit);
+	bool differs = false;
+	size_t k;
+	int rc = MF_E_NOMEM;
+
+	if (row == NULL)
+		goto done;
+	for (k = 0; k < f->n; k++) {
+		if (k > 0 && !json_equal(values[0] ? values[0] : json_null(),
+		                         values[k] ? values[k] : json_null()))
+			differs = true;
+		if (json_object_set(row, f->names[k],
+		                    values[k] ? values[k] : json_null()) != 0)
+			goto done;
+	}
+	if (differs_flag != NULL)
+		differs = json_is_true(differs_flag);
+	if (json_object_set_new(row, "differs", json_boolean(differs)) != 0 ||
+	    (extra != NULL && json_object_update(row, extra) != 0) ||
+	    json_array_append(f->rows, row) != 0)
+		goto done;
+	rc = 0;
+done:
+	for (k = 0; k < f->n; k++)
+		json_decref(values[k]);
+	json_decref(extra);
+	json_decref(row);
+	return rc;
+}
+
+/* A fact's cell: the normalised amount, else the value as disclosed,
+ * else null (withheld, not applicable, unknown, absent). */
+static json_t *
+fact_value(const json_t *cell)
+{
+	const json_t *n = json_object_get(cell, "normalised");
+
+	if (json_is_number(n))
+		return json_incref((json_t *)n);
+	return json_incref(json_object_get(cell, "value"));
+}
+
+static int
+flat_facts(struct flat *f, const json_t *list)
+{
+	json_t *values[MAX_MODELS], *fact;
+	size_t i, k;
+	int rc;
+
+	json_array_foreach(list, i, fact)
+	{
+		for (k = 0; k < f->n; k++)
+			values[k] = fact_value(
+			    json_array_get(json_object_get(fact, "values"), k));
+		if ((rc = flat_row(f, "fact", mf_json_str(fact, "field"),
+		                   json_object_get(fact, "unit"), values,
+		                   json_object_get(fact, "differs"), NULL)) !=
+		    0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Per index: the score, each domain's score, the differing indicators. */
+static int
+flat_index(struct flat *f, const json_t *ix)
+{
+	const char *index = mf_json_str(ix, "index");
+	const json_t *models = json_object_get(ix, "models"), *d, *it;
+	const json_t *domains = NULL;
+	json_t *values[MAX_MODELS];
+	char field[256];
+	size_t i, k, j;
+	int rc;
+
+	for (k = 0; k < f->n; k++)
+		values[k] = json_incref(
+		    json_object_get(json_array_get(models, k), "score"));
+	if ((rc = flat_row(f, "score", index, NULL, values, NULL, NULL)) != 0)
+		return rc;
+	/* the domains of any model judged (the index names them all) */
+	for (k = 0; k < f->n && domains == NULL; k++)
+		if (json_array_size(json_object_get(json_array_get(models, k),
+		                                    "domains")) > 0)
+			domains = json_object_get(json_array_get(models, k),
+			                          "domains");
+	json_array_foreach(domains, i, d)
+	{
+		const char *id = mf_json_str(d, "id");
+
+		for (k = 0; k < f->n; k++) {
+			values[k] = NULL;
+			json_array_foreach(
+			    json_object_get(json_array_get(models, k),
+			                    "domains"),
+			    j, it) if (json_equal(json_object_get(it, "id"),
+			                          json_object_get(d, "id")))
+			    values[k] =
+			        json_incref(json_object_get(it, "score"));
+		}
+		snprintf(field, sizeof(field), "%s/%s", index, id ? id : "");
+		if ((rc = flat_row(f, "score", field, NULL, values, NULL,
+		                   NULL)) != 0)
+			return rc;
+	}
+	json_array_foreach(json_object_get(ix, "indicators_differing"), i, it)
+	{
+		for (k = 0; k < f->n; k++)
+			values[k] = json_incref(
+			    json_array_get(json_object_get(it, "results"), k));
+		snprintf(field, sizeof(field), "%s/%s", index,
+		         mf_json_str(it, "id") ? mf_json_str(it, "id") : "");
+		if ((rc = flat_row(f, "indicator", field, NULL, values, NULL,
+		                   NULL)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Per benchmark+metric: each model's value (the scale of the first
+ * value, fraction given in percent, as the unit). */
+static int
+flat_eval(struct flat *f, const json_t *g)
+{
+	const json_t *models = json_object_get(g, "models"), *m, *side, *fig;
+	json_t *values[MAX_MODELS], *best, *unit = NULL, *extra;
+	struct mf_buf field = MF_BUF_INIT, names = MF_BUF_INIT;
+	size_t k, i;
+	int rc = MF_E_NOMEM;
+
+	json_array_foreach(models, k, m)
+	{
+		side = json_object_get(m, mf_json_str(m, "value_from")
+		                              ? mf_json_str(m, "value_from")
+		                              : "");
+		json_array_foreach(side, i, fig) if (unit == NULL &&
+		                                     mf_json_str(fig, "scale"))
+		{
+			const char *sc = mf_json_str(fig, "scale");
+
+			unit = json_string(
+			    strcmp(sc, "fraction") == 0 ? "percent" : sc);
+		}
+	}
+	json_array_foreach(json_object_get(g, "best"), i, best) mf_buf_printf(
+	    &names, "%s%s", names.len ? " " : "", json_string_value(best));
+	extra = json_pack("{s:O, s:s?}", "disagreement",
+	                  json_object_get(g, "disagreement"), "best",
+	                  names.len > 0 ? names.data : NULL);
+	for (k = 0; k < f->n; k++)
+		values[k] = json_incref(
+		    json_object_get(json_array_get(models, k), "value"));
+	if (mf_buf_printf(&field, "%s/%s", mf_json_str(g, "benchmark"),
+	                  mf_json_str(g, "metric")) == 0 &&
+	    extra != NULL)
+		rc = flat_row(f, "eval", field.data, unit, values, NULL, extra);
+	else {
+		for (k = 0; k < f->n; k++)
+			json_decref(values[k]);
+		json_decref(extra);
+	}
+	json_decref(unit);
+	mf_buf_dispose(&field);
+	mf_buf_dispose(&names);
+	return rc;
+}
+
+static int
+compare_export(struct compare *c, const json_t *body, enum mf_format fmt)
+{
+	struct mf_request *req = c->req;
+	const char *columns[MAX_MODELS + 6];
+	const json_t *x;
+	struct flat f = {.n = c->n};
+	size_t k, j, n = 0;
+	int rc = 0;
+
+	/* 1. The columns: a model column per model, named uniquely. */
+	for (k = 0; k < c->n; k++) {
+		const struct mf_label_data *d = &c->m[k].d;
+
+		if (d->in.version > 0)
+			snprintf(f.names[k], sizeof(f.names[k]), "%s/%s@%d",
+			         d->org, d->model, d->in.version);
+		else
+			snprintf(f.names[k], sizeof(f.names[k]), "%s/%s",
+			         d->org, d->model);
+		for (j = 0; j < k; j++)
+			if (strcmp(f.names[j], f.names[k]) == 0)
+				return mf_error_set(
+				    &req->err, MF_E_BAD_PARAM, NULL,
+				    "model %s is named twice (as the newest "
+				    "version and by its number)",
+				    f.names[k]);
+	}
+	columns[n++] = "section";
+	columns[n++] = "field";
+	columns[n++] = "unit";
+	for (k = 0; k < c->n; k++)
+		columns[n++] = f.names[k];
+	columns[n++] = "differs";
+	columns[n++] = "disagreement";
+	columns[n++] = "best";
+	/* 2. The rows. */
+	if ((f.rows = json_array()) == NULL ||
+	    flat_facts(&f, json_object_get(body, "facts")) != 0)
+		goto nomem;
+	json_array_foreach(json_object_get(body, "indices"), k,
+	                   x) if (flat_index(&f, x) != 0) goto nomem;
+	json_array_foreach(json_object_get(body, "evals"), k,
+	                   x) if (flat_eval(&f, x) != 0) goto nomem;
+	struct mf_export e = {.filename = "compare",
+	                      .list_key = "rows",
+	                      .rows = f.rows,
+	                      .columns = columns,
+	                      .ncolumns = n};
+	rc = mf_h_export(req, &e, fmt);
+	json_decref(f.rows);
+	return rc;
+nomem:
+	json_decref(f.rows);
+	return mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+}
+
 /* --- the handler ------------------------------------------------------ */
 
 static json_t *
@@ -716,10 +966,12 @@ models_json(struct compare *c)
 int
 mf_h_compare(struct mf_request *req)
 {
-	static const char *const allowed[] = {"model", "judge", "as_of", NULL};
+	static const char *const allowed[] = {"model", "judge", "as_of",
+	                                      "format", NULL};
 	static const char *const repeatable[] = {"model", NULL};
 	struct compare *c = calloc(1, sizeof(*c));
 	json_t *body = NULL;
+	enum mf_format fmt;
 	int64_t as_of;
 	bool given;
 	size_t k, j;
@@ -730,7 +982,9 @@ mf_h_compare(struct mf_request *req)
 		                    "out of memory");
 	c->req = req;
 	/* 1. The parameters: 2 to 8 distinct models. */
-	if ((rc = mf_h_query_allowed(req, allowed, repeatable)) != 0 ||
+	if ((rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt)) !=
+	        0 ||
+	    (rc = mf_h_query_allowed(req, allowed, repeatable)) != 0 ||
 	    (rc = mf_h_query_judge(req, &c->judge)) != 0 ||
 	    (rc = mf_h_query_as_of(req, &as_of, &given)) != 0 ||
 	    (rc = mf_http_query_each(req, collect, c)) != 0)
@@ -783,6 +1037,12 @@ mf_h_compare(struct mf_request *req)
 	              "evals", evals_json(c), "tolerance", COMPARE_TOLERANCE);
 	if (body == NULL) {
 		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	/* 4. As JSON, or its rows as CSV or JSON Lines. */
+	if (fmt != MF_FORMAT_JSON) {
+		rc = compare_export(c, body, fmt);
+		json_decref(body);
 		goto done;
 	}
 	rc = mf_http_respond_json(req, 200, body);

@@ -6,6 +6,7 @@
 #include "api/export.h"
 #include "common/buf.h"
 #include "common/diag.h"
+#include "common/json.h"
 #include "db/rows.h"
 
 #include <stdio.h>
@@ -31,7 +32,13 @@ struct token {
 };
 
 struct export_state {
-	struct mf_db_rows *rows;
+	struct mf_db_rows *rows; /* the statement's rows, or NULL and: */
+	json_t *jrows;           /* rows in memory (export.h), owned */
+	char **columns;          /* their columns, copied */
+	size_t ncolumns;
+	size_t jnext;        /* the index of the next row in jrows */
+	const json_t *jcur;  /* the current row */
+	struct mf_buf jcell; /* a rendered number, list or object */
 	enum mf_format fmt;
 	struct mf_buf out; /* rendered, not yet handed to the client */
 	size_t pos;        /* how much of out has been handed over */
@@ -48,6 +55,87 @@ struct export_state {
 	char id[24]; /* the request's, for log lines after it is gone */
 	struct mf_error err;
 };
+
+/* --- the rows' source: a statement's stream or a JSON array ---------- */
+
+static int
+src_ncols(const struct export_state *st)
+{
+	return st->rows ? mf_db_rows_ncols(st->rows) : (int)st->ncolumns;
+}
+
+static const char *
+src_name(const struct export_state *st, int c)
+{
+	return st->rows ? mf_db_rows_name(st->rows, c) : st->columns[c];
+}
+
+/* A member of the current in-memory row; NULL when absent or null. */
+static const json_t *
+src_member(const struct export_state *st, int c)
+{
+	const json_t *v = json_object_get(st->jcur, st->columns[c]);
+
+	return json_is_null(v) ? NULL : v;
+}
+
+static enum mf_db_coltype
+src_type(const struct export_state *st, int c)
+{
+	const json_t *v;
+
+	if (st->rows)
+		return mf_db_rows_type(st->rows, c);
+	v = src_member(st, c);
+	if (json_is_number(v))
+		return MF_DB_COL_NUMBER;
+	if (json_is_boolean(v))
+		return MF_DB_COL_BOOL;
+	if (json_is_object(v) || json_is_array(v))
+		return MF_DB_COL_JSON;
+	return MF_DB_COL_TEXT;
+}
+
+/*
+ * Column c of the current row as text (as db/rows.h gives it: booleans
+ * "t"/"f", numbers, lists and objects as their JSON text), NULL for
+ * null. Valid until the next call.
+ */
+static const char *
+src_value(struct export_state *st, int c, size_t *len)
+{
+	const json_t *v;
+
+	if (st->rows)
+		return mf_db_rows_value(st->rows, c, len);
+	if ((v = src_member(st, c)) == NULL)
+		return NULL;
+	if (json_is_string(v)) {
+		*len = json_string_length(v);
+		return json_string_value(v);
+	}
+	if (json_is_boolean(v)) {
+		*len = 1;
+		return json_is_true(v) ? "t" : "f";
+	}
+	mf_buf_clear(&st->jcell);
+	if (mf_json_dump_buf(&st->jcell, v) != 0 || st->jcell.data == NULL)
+		return NULL;
+	*len = st->jcell.len;
+	return st->jcell.data;
+}
+
+static int
+src_next(struct export_state *st, bool *have)
+{
+	if (st->rows)
+		return mf_db_rows_next(st->rows, have, &st->err);
+	*have = st->jnext < json_array_size(st->jrows);
+	st->jcur = *have ? json_array_get(st->jrows, st->jnext++) : NULL;
+	return 0;
+}
+
+/* --- CSV and JSON text ------------------------------------------------ */
 
 int
 mf_export_csv_field(struct mf_buf *b, const char *s, size_t len)
@@ -270,7 +358,7 @@ scan_object(struct export_state *st, int col)
 	struct cell_key probe, *hit;
 	size_t len;
 
-	if ((v = mf_db_rows_value(st->rows, col, &len)) == NULL)
+	if ((v = src_value(st, col, &len)) == NULL)
 		return 0;
 	end = v + len;
 	p = skip_ws(v, end);
@@ -319,7 +407,7 @@ cell_values(struct export_state *st)
 
 	for (i = 0; i < st->ncells; i++)
 		st->vals[i].tok = NULL;
-	for (c = 0; c < mf_db_rows_ncols(st->rows); c++)
+	for (c = 0; c < src_ncols(st); c++)
 		if (st->is_source[c] && (rc = scan_object(st, c)) != 0)
 			return rc;
 	return 0;
@@ -343,8 +431,8 @@ csv_header(struct export_state *st)
 	int c, rc = 0;
 	size_t i;
 
-	for (c = 0; c < mf_db_rows_ncols(st->rows) && rc == 0; c++) {
-		const char *name = mf_db_rows_name(st->rows, c);
+	for (c = 0; c < src_ncols(st) && rc == 0; c++) {
+		const char *name = src_name(st, c);
 
 		if (c == st->first_source)
 			for (i = 0; i < st->ncells && rc == 0; i++)
@@ -407,8 +495,8 @@ csv_row(struct export_state *st)
 
 	if (st->ncells > 0 && (rc = cell_values(st)) != 0)
 		return rc;
-	for (c = 0; c < mf_db_rows_ncols(st->rows) && rc == 0; c++) {
-		const char *v = mf_db_rows_value(st->rows, c, &len);
+	for (c = 0; c < src_ncols(st) && rc == 0; c++) {
+		const char *v = src_value(st, c, &len);
 
 		if (c == st->first_source)
 			for (i = 0; i < st->ncells && rc == 0; i++)
@@ -418,7 +506,7 @@ csv_row(struct export_state *st)
 			continue;
 		if ((rc = sep(st, &first)) != 0 || v == NULL)
 			continue;
-		if (mf_db_rows_type(st->rows, c) == MF_DB_COL_BOOL)
+		if (src_type(st, c) == MF_DB_COL_BOOL)
 			rc = mf_buf_puts(&st->out,
 			                 v[0] == 't' ? "true" : "false");
 		else
@@ -449,8 +537,8 @@ json_row(struct export_state *st)
 		rc = mf_buf_putc(&st->out, ',');
 	if (rc == 0)
 		rc = mf_buf_putc(&st->out, '{');
-	for (c = 0; c < mf_db_rows_ncols(st->rows) && rc == 0; c++) {
-		const char *v = mf_db_rows_value(st->rows, c, &len);
+	for (c = 0; c < src_ncols(st) && rc == 0; c++) {
+		const char *v = src_value(st, c, &len);
 
 		if (c == st->first_source)
 			for (i = 0; i < st->ncells && rc == 0; i++) {
@@ -468,10 +556,9 @@ json_row(struct export_state *st)
 		if (st->is_source[c] || rc != 0)
 			continue;
 		if ((rc = sep(st, &first)) == 0)
-			rc = json_name(st, mf_db_rows_name(st->rows, c));
+			rc = json_name(st, src_name(st, c));
 		if (rc == 0)
-			rc = json_value(&st->out, mf_db_rows_type(st->rows, c),
-			                v, len);
+			rc = json_value(&st->out, src_type(st, c), v, len);
 	}
 	if (rc == 0)
 		rc = mf_buf_putc(&st->out, '}');
@@ -488,7 +575,7 @@ refill(struct export_state *st)
 	int i, rc;
 
 	for (i = 0; i < ROWS_PER_REFILL; i++) {
-		if ((rc = mf_db_rows_next(st->rows, &have, &st->err)) != 0)
+		if ((rc = src_next(st, &have)) != 0)
 			return rc;
 		if (!have) {
 			st->finished = true;
@@ -544,6 +631,11 @@ export_done(void *cls)
 	if (st == NULL)
 		return;
 	mf_db_rows_free(st->rows);
+	json_decref(st->jrows);
+	for (i = 0; st->columns != NULL && i < st->ncolumns; i++)
+		free(st->columns[i]);
+	free(st->columns);
+	mf_buf_dispose(&st->jcell);
 	for (i = 0; i < st->ncells; i++) {
 		if (st->cell_names != NULL)
 			free(st->cell_names[i]);
@@ -572,8 +664,19 @@ state_new(const struct mf_export *x, enum mf_format fmt, const char *id)
 	st->first_source = -1;
 	mf_buf_init(&st->out, 0);
 	mf_buf_init(&st->scratch, 0);
+	mf_buf_init(&st->jcell, 0);
 	mf_error_init(&st->err);
 	snprintf(st->id, sizeof(st->id), "%s", id);
+	if (x->rows != NULL) {
+		st->jrows = json_incref((json_t *)x->rows);
+		st->ncolumns = x->ncolumns;
+		if ((st->columns = calloc(x->ncolumns + 1, sizeof(char *))) ==
+		    NULL)
+			goto fail;
+		for (i = 0; i < x->ncolumns; i++)
+			if ((st->columns[i] = strdup(x->columns[i])) == NULL)
+				goto fail;
+	}
 	if (x->ncells == 0)
 		return st;
 	st->ncells = x->ncells;
@@ -601,15 +704,14 @@ fail:
 static int
 resolve_sources(struct export_state *st, const struct mf_export *x)
 {
-	int c, ncols = mf_db_rows_ncols(st->rows);
+	int c, ncols = src_ncols(st);
 	size_t i;
 
 	if ((st->is_source = calloc((size_t)ncols + 1, sizeof(bool))) == NULL)
 		return MF_E_NOMEM;
 	for (i = 0; i < st->ncells; i++) {
 		for (c = 0; c < ncols; c++)
-			if (strcmp(mf_db_rows_name(st->rows, c),
-			           x->cells[i].source) == 0)
+			if (strcmp(src_name(st, c), x->cells[i].source) == 0)
 				break;
 		if (c == ncols)
 			return MF_E_INTERNAL; /* the handler names a column
@@ -634,8 +736,16 @@ mf_h_export(struct mf_request *req, const struct mf_export *x,
 	if ((st = state_new(x, fmt, req->id)) == NULL)
 		return mf_error_set(&req->err, MF_E_NOMEM, NULL,
 		                    "out of memory");
-	/* 1. The statement, up to its first row: errors answer properly. */
-	if (x->open != NULL)
+	/* 1. The statement, up to its first row: errors answer properly
+	 * (rows in memory: there, and they take no cells). */
+	if (x->rows != NULL && (!json_is_array(x->rows) || x->ncells > 0)) {
+		rc =
+		    mf_error_set(&req->err, MF_E_INTERNAL, NULL, "export rows");
+		goto fail;
+	}
+	if (x->rows != NULL)
+		rc = 0;
+	else if (x->open != NULL)
 		rc = x->open(&st->rows, x->open_arg, &req->err);
 	else
 		rc = mf_db_rows_open(&st->rows, x->stmt, x->nparams, x->params,

@@ -5,6 +5,7 @@
  * size. An endpoint describes its export (a statement whose columns are
  * the export's columns, named by their SQL aliases and typed by their SQL
  * types) and hands it to mf_h_export with the format mf_h_format chose;
+ * a result computed in C hands over its rows as a JSON array instead.
  * api/README.md says how to add one.
  */
 #ifndef MF_API_EXPORT_H
@@ -44,6 +45,17 @@ struct mf_export {
 	 */
 	const struct mf_export_cell *cells; /* copied */
 	size_t ncells;
+	/*
+	 * Or rows computed in C (a small result such as a compare): a JSON
+	 * array of flat objects, exported instead of stmt's rows in the
+	 * columns named here (a member absent or null: empty / null; a
+	 * string, number or boolean as a statement's column of that type;
+	 * a list or object as its JSON text). Held until the stream ends
+	 * (a reference is taken); no cells.
+	 */
+	const json_t *rows;
+	const char *const *columns; /* copied */
+	size_t ncolumns;
 };
 
 /*

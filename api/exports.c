@@ -16,26 +16,26 @@
 #include <string.h>
 
 int
-mf_h_orgs_export(struct mf_request *req, enum mf_format fmt)
+mf_h_orgs_export(struct mf_request *req, enum mf_format fmt, const char *as_of)
 {
-	struct mf_export x = {
-	    .stmt = MF_SQL_ORGS_EXPORT, .filename = "orgs", .list_key = "orgs"};
+	struct mf_export x = {.stmt = MF_SQL_ORGS_EXPORT,
+	                      .nparams = 1,
+	                      .params = &as_of,
+	                      .filename = "orgs",
+	                      .list_key = "orgs"};
 
 	return mf_h_export(req, &x, fmt);
 }
 
 int
-mf_h_evals_export(struct mf_request *req, enum mf_format fmt)
+mf_h_evals_export(struct mf_request *req, enum mf_format fmt,
+                  const char *const params[7])
 {
 	struct mf_buf found_json = MF_BUF_INIT;
-	const char *params[2];
 	char filename[160];
 	bool found;
 	int rc;
 
-	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
-	    mf_h_param_slug(req, 1, &params[1]) != 0)
-		return req->err.code;
 	rc = mf_db_read_json(&found_json, &found, MF_SQL_MODEL_EXISTS, 2,
 	                     params, &req->err);
 	mf_buf_dispose(&found_json);
@@ -47,7 +47,7 @@ mf_h_evals_export(struct mf_request *req, enum mf_format fmt)
 	snprintf(filename, sizeof(filename), "%s_%s_evals", params[0],
 	         params[1]);
 	struct mf_export x = {.stmt = MF_SQL_EVALS_EXPORT,
-	                      .nparams = 2,
+	                      .nparams = 7,
 	                      .params = params,
 	                      .filename = filename,
 	                      .list_key = "evals"};
@@ -57,17 +57,22 @@ mf_h_evals_export(struct mf_request *req, enum mf_format fmt)
 int
 mf_h_index_export(struct mf_request *req)
 {
-	const char *id = mf_http_param(req, 0), *params[1];
+	static const char *const allowed[] = {"format", "as_of", NULL};
+	const char *id = mf_http_param(req, 0), *params[2];
 	struct mf_export_cell *cells = NULL;
 	const struct mf_index *idx;
 	struct mf_index *owned = NULL;
 	char **names = NULL;
-	char filename[96];
+	char filename[96], at[24];
 	enum mf_format fmt;
 	size_t i, n = 0, count;
+	int64_t as_of;
+	bool given;
 	int rc;
 
-	if ((rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_CSV, &fmt)) != 0)
+	if ((rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_CSV, &fmt)) != 0 ||
+	    (rc = mf_h_query_allowed(req, allowed, NULL)) != 0 ||
+	    (rc = mf_h_query_as_of(req, &as_of, &given)) != 0)
 		return rc;
 	if ((rc = mf_h_index(req, id, &idx, &owned)) != 0)
 		return rc;
@@ -100,9 +105,11 @@ mf_h_index_export(struct mf_request *req)
 	}
 	/* 2. The rows. */
 	params[0] = mf_index_id(idx);
+	snprintf(at, sizeof(at), "%lld", (long long)as_of);
+	params[1] = given ? at : NULL;
 	snprintf(filename, sizeof(filename), "%s_judgements", mf_index_id(idx));
 	struct mf_export x = {.stmt = MF_SQL_INDEX_EXPORT,
-	                      .nparams = 1,
+	                      .nparams = 2,
 	                      .params = params,
 	                      .filename = filename,
 	                      .list_key = "rows",

@@ -18,14 +18,23 @@
 int
 mf_h_orgs_list(struct mf_request *req)
 {
+	static const char *const allowed[] = {"format", "as_of", NULL};
+	const char *p[1];
 	enum mf_format fmt;
+	int64_t as_of;
+	bool given;
+	char at[24];
 
-	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0)
+	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0 ||
+	    mf_h_query_allowed(req, allowed, NULL) != 0 ||
+	    mf_h_query_as_of(req, &as_of, &given) != 0)
 		return req->err.code;
+	snprintf(at, sizeof(at), "%lld", (long long)as_of);
+	p[0] = given ? at : NULL;
 	if (fmt != MF_FORMAT_JSON)
-		return mf_h_orgs_export(req, fmt);
+		return mf_h_orgs_export(req, fmt, p[0]);
 	return mf_h_respond_sql_json(req, MF_SQL_ORGS_LIST, "no organisations",
-	                             0, NULL);
+	                             1, p);
 }
 
 int
@@ -273,28 +282,15 @@ mf_h_evals_list(struct mf_request *req)
 	static const char *const allowed[] = {
 	    "benchmark", "metric", "assurance", "evaluator",
 	    "as_of",     "format", NULL};
-	static const char *const filters[] = {
-	    "benchmark", "metric", "assurance", "evaluator", "as_of", NULL};
 	const char *params[7];
 	enum mf_format fmt;
 	int64_t as_of;
 	bool given;
 	char at[24];
-	size_t i;
 
 	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0 ||
 	    mf_h_query_allowed(req, allowed, NULL) != 0)
 		return req->err.code;
-	/* the streamed export is every result of the model: it takes no
-	 * filter yet, and says so rather than ignoring one */
-	for (i = 0; fmt != MF_FORMAT_JSON && filters[i] != NULL; i++)
-		if (mf_http_query(req, filters[i]) != NULL)
-			return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
-			                    "query parameter '%s' is not "
-			                    "supported with format %s yet",
-			                    filters[i], mf_format_name(fmt));
-	if (fmt != MF_FORMAT_JSON)
-		return mf_h_evals_export(req, fmt);
 	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
 	    mf_h_param_slug(req, 1, &params[1]) != 0 ||
 	    filter_param(req, "benchmark", &params[2]) != 0 ||
@@ -315,6 +311,9 @@ mf_h_evals_list(struct mf_request *req)
 		    "organisation id");
 	snprintf(at, sizeof(at), "%lld", (long long)as_of);
 	params[6] = given ? at : NULL;
+	/* the streamed export takes the same filters */
+	if (fmt != MF_FORMAT_JSON)
+		return mf_h_evals_export(req, fmt, params);
 	return mf_h_respond_sql_json(req, MF_SQL_EVALS_LIST, "no such model", 7,
 	                             params);
 }

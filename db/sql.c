@@ -15,6 +15,41 @@
 	" LEFT JOIN submissions sr ON sr.id = k.revoked_by"                    \
 	" WHERE k.org = o.org), '[]')"
 
+/*
+ * Organisation o existed at log index $1 (NULL: now): it was registered
+ * by the time that entry was accepted (the last entry at or before $1;
+ * none: no organisation), as the publisher reads operator keys.
+ */
+#define MF_SQL_ORGS_AT                                                         \
+	"($1::bigint IS NULL OR o.created_at <= (SELECT s.accepted_at"         \
+	" FROM submissions s WHERE s.log_index <= $1::bigint"                  \
+	" ORDER BY s.log_index DESC LIMIT 1))"
+
+/*
+ * A leaderboard's rows: benchmark $1, metric $2 (NULL: the one with the
+ * most results), as of log index $3, after the cursor ($4 sort key, $5
+ * log index; NULL: from the top), $6 rows (NULL: all). The sort key is
+ * the value, negated unless any result says lower is better, so best
+ * comes first either way. Ends in CTE page (and met, r, lib).
+ */
+#define MF_SQL_LEADERBOARD_PAGE                                                \
+	"WITH met AS (SELECT coalesce($2::text, (SELECT e.metric FROM evals e" \
+	"  WHERE e.benchmark = $1 GROUP BY e.metric"                           \
+	"  ORDER BY count(*) DESC, e.metric LIMIT 1)) AS metric),"             \
+	" r AS (SELECT e.org, e.model, e.version, e.evaluator, e.assurance,"   \
+	"  e.value, s.log_index, s.payload, s.payload_sha256, s.accepted_at"   \
+	"  FROM evals e JOIN submissions s ON s.id = e.submission_id, met"     \
+	"  WHERE e.benchmark = $1 AND e.metric = met.metric"                   \
+	"  AND s.log_index IS NOT NULL AND s.log_index <= $3::bigint),"        \
+	" lib AS (SELECT coalesce(bool_or((payload::json->'metric'->>"         \
+	"  'lower_is_better')::boolean), false) AS lower FROM r),"             \
+	" k AS (SELECT r.*, CASE WHEN lib.lower THEN r.value"                  \
+	"  ELSE -r.value END AS key FROM r, lib),"                             \
+	" ranked AS (SELECT k.*, rank() OVER (ORDER BY key) AS rank FROM k),"  \
+	" page AS (SELECT * FROM ranked WHERE $4::float8 IS NULL"              \
+	"  OR (key, log_index) > ($4::float8, $5::bigint)"                     \
+	"  ORDER BY key, log_index LIMIT $6::int)"
+
 /* One disclosure version (tables m, v, s), optionally with its envelope. */
 #define MF_SQL_VERSION_JSON(with_envelope)                                     \
 	"json_build_object('org', v.org, 'model', v.model,"                    \
@@ -62,10 +97,13 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " FROM orgs o WHERE o.org = $1",
     [MF_SQL_ORG_KEYS] =
         "SELECT " MF_SQL_KEYS_JSON " FROM orgs o WHERE o.org = $1",
-    [MF_SQL_ORGS_LIST] = "SELECT json_build_object('orgs', coalesce(json_agg("
+    /* $1 as_of: a log index or NULL for now (MF_SQL_ORGS_AT) */
+    [MF_SQL_ORGS_LIST] = "SELECT json_build_object('as_of', $1::bigint,"
+                         " 'orgs', coalesce(json_agg("
                          " json_build_object('org', o.org, 'name', o.name,"
                          " 'role', o.role, 'created_at', o.created_at)"
-                         " ORDER BY o.org), '[]')) FROM orgs o",
+                         " ORDER BY o.org), '[]')) FROM orgs o"
+                         " WHERE " MF_SQL_ORGS_AT,
 
     /* $1 org, $2 model, $3 as_of or NULL */
     [MF_SQL_MODEL_GET] = "SELECT " MF_SQL_VERSION_JSON(
@@ -435,48 +473,29 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  WHERE s.log_index IS NOT NULL"
         "  AND ($1::bigint IS NULL OR s.log_index <= $1::bigint)"
         "  GROUP BY e.benchmark, e.metric) b",
-    /* one leaderboard page: benchmark $1, metric $2 (NULL: the one with
-     * the most results), as of log index $3 (pinned by the first page),
-     * after the cursor ($4 sort key, $5 log index; NULL: from the top),
-     * $6 rows. The sort key is the value, negated unless any result says
-     * lower is better, so best comes first either way. */
-    [MF_SQL_BENCHMARK_ROWS] =
-        "WITH met AS (SELECT coalesce($2::text, (SELECT e.metric FROM evals e"
-        "  WHERE e.benchmark = $1 GROUP BY e.metric"
-        "  ORDER BY count(*) DESC, e.metric LIMIT 1)) AS metric),"
-        " r AS (SELECT e.org, e.model, e.version, e.evaluator, e.assurance,"
-        "  e.value, s.log_index, s.payload, s.payload_sha256, s.accepted_at"
-        "  FROM evals e JOIN submissions s ON s.id = e.submission_id, met"
-        "  WHERE e.benchmark = $1 AND e.metric = met.metric"
-        "  AND s.log_index IS NOT NULL AND s.log_index <= $3::bigint),"
-        " lib AS (SELECT coalesce(bool_or((payload::json->'metric'->>"
-        "  'lower_is_better')::boolean), false) AS lower FROM r),"
-        " k AS (SELECT r.*, CASE WHEN lib.lower THEN r.value"
-        "  ELSE -r.value END AS key FROM r, lib),"
-        " ranked AS (SELECT k.*, rank() OVER (ORDER BY key) AS rank FROM k),"
-        " page AS (SELECT * FROM ranked WHERE $4::float8 IS NULL"
-        "  OR (key, log_index) > ($4::float8, $5::bigint)"
-        "  ORDER BY key, log_index LIMIT $6::int)"
-        "SELECT json_build_object('benchmark', $1::text,"
-        " 'metric', (SELECT metric FROM met),"
-        " 'lower_is_better', (SELECT lower FROM lib),"
-        " 'as_of', $3::bigint, 'total', (SELECT count(*) FROM r),"
-        " 'rows', coalesce((SELECT json_agg(json_build_object("
-        "  'rank', p.rank, 'org', p.org, 'model', p.model,"
-        "  'version', p.version, 'value', p.value,"
-        "  'scale', p.payload::json->'metric'->>'scale',"
-        "  'assurance', p.assurance, 'evaluator', p.evaluator,"
-        "  'log_index', p.log_index, 'accepted_at', p.accepted_at,"
-        "  'payload_sha256', encode(p.payload_sha256, 'hex'),"
-        "  'links', json_build_object("
-        "   'envelope', '/v1/envelopes/' || encode(p.payload_sha256, 'hex'),"
-        "   'log_entry', '/v1/log/entries/' || p.log_index,"
-        "   'model', '/v1/models/' || p.org || '/' || p.model))"
-        "  ORDER BY p.key, p.log_index) FROM page p), '[]'),"
-        " 'next', CASE WHEN (SELECT count(*) FROM page) = $6::int THEN"
-        "  (SELECT $3::bigint::text || ':' || key::text || ':'"
-        "   || log_index::text FROM page"
-        "   ORDER BY key DESC, log_index DESC LIMIT 1) END)",
+    /* one leaderboard page (MF_SQL_LEADERBOARD_PAGE; $3 pinned by the
+     * first page) */
+    [MF_SQL_BENCHMARK_ROWS] = MF_SQL_LEADERBOARD_PAGE
+    "SELECT json_build_object('benchmark', $1::text,"
+    " 'metric', (SELECT metric FROM met),"
+    " 'lower_is_better', (SELECT lower FROM lib),"
+    " 'as_of', $3::bigint, 'total', (SELECT count(*) FROM r),"
+    " 'rows', coalesce((SELECT json_agg(json_build_object("
+    "  'rank', p.rank, 'org', p.org, 'model', p.model,"
+    "  'version', p.version, 'value', p.value,"
+    "  'scale', p.payload::json->'metric'->>'scale',"
+    "  'assurance', p.assurance, 'evaluator', p.evaluator,"
+    "  'log_index', p.log_index, 'accepted_at', p.accepted_at,"
+    "  'payload_sha256', encode(p.payload_sha256, 'hex'),"
+    "  'links', json_build_object("
+    "   'envelope', '/v1/envelopes/' || encode(p.payload_sha256, 'hex'),"
+    "   'log_entry', '/v1/log/entries/' || p.log_index,"
+    "   'model', '/v1/models/' || p.org || '/' || p.model))"
+    "  ORDER BY p.key, p.log_index) FROM page p), '[]'),"
+    " 'next', CASE WHEN (SELECT count(*) FROM page) = $6::int THEN"
+    "  (SELECT $3::bigint::text || ':' || key::text || ':'"
+    "   || log_index::text FROM page"
+    "   ORDER BY key DESC, log_index DESC LIMIT 1) END)",
     /* a sequenced submission's envelope as submitted ($1 payload digest,
      * hex) */
     [MF_SQL_ENVELOPE_BY_DIGEST] =
@@ -491,10 +510,13 @@ static const char *const sql_text[MF_SQL__MAX] = {
     [MF_SQL_STREAM_SESSION] = "SET jit = off",
     [MF_SQL_MODEL_EXISTS] =
         "SELECT 'true'::json FROM models WHERE org = $1 AND model = $2",
-    [MF_SQL_ORGS_EXPORT] = "SELECT o.org, o.name, o.role,"
-                           " to_json(o.created_at) #>> '{}' AS created_at"
-                           " FROM orgs o ORDER BY o.org",
-    /* $1 org, $2 model: as MF_SQL_EVALS_LIST without the payloads */
+    /* $1 as_of (MF_SQL_ORGS_AT) */
+    [MF_SQL_ORGS_EXPORT] =
+        "SELECT o.org, o.name, o.role,"
+        " to_json(o.created_at) #>> '{}' AS created_at"
+        " FROM orgs o WHERE " MF_SQL_ORGS_AT " ORDER BY o.org",
+    /* as MF_SQL_EVALS_LIST (the same parameters and filters) without
+     * the payloads */
     [MF_SQL_EVALS_EXPORT] =
         "SELECT e.org, e.model, e.assurance, e.evaluator, e.benchmark,"
         " e.metric, e.value, e.version,"
@@ -502,14 +524,62 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " to_json(s.accepted_at) #>> '{}' AS accepted_at"
         " FROM evals e JOIN submissions s ON s.id = e.submission_id"
         " WHERE e.org = $1 AND e.model = $2"
+        "  AND ($3::text IS NULL OR e.benchmark = $3)"
+        "  AND ($4::text IS NULL OR e.metric = $4)"
+        "  AND ($5::text IS NULL OR e.assurance = $5)"
+        "  AND ($6::text IS NULL OR e.evaluator = $6)"
+        "  AND ($7::bigint IS NULL OR s.log_index <= $7::bigint)"
         " ORDER BY e.assurance DESC, e.benchmark, s.id",
+    /* $1 as_of or NULL: MF_SQL_BENCHMARKS_LIST's rows */
+    [MF_SQL_BENCHMARKS_EXPORT] =
+        "SELECT e.benchmark AS id,"
+        " max(s.payload::json->'benchmark'->>'name') AS name,"
+        " e.metric, max(s.payload::json->'metric'->>'scale') AS scale,"
+        " coalesce(bool_or((s.payload::json->'metric'->>"
+        "  'lower_is_better')::boolean), false) AS lower_is_better,"
+        " count(*) AS results,"
+        " count(DISTINCT e.org || '/' || e.model) AS models,"
+        " count(*) FILTER (WHERE e.assurance = 'self_reported')"
+        "  AS self_reported,"
+        " count(*) FILTER (WHERE e.assurance = 'third_party')"
+        "  AS third_party,"
+        " '/v1/benchmarks/' || e.benchmark || '?metric=' || e.metric"
+        "  AS leaderboard, $1::bigint AS as_of"
+        " FROM evals e JOIN submissions s ON s.id = e.submission_id"
+        " WHERE s.log_index IS NOT NULL"
+        " AND ($1::bigint IS NULL OR s.log_index <= $1::bigint)"
+        " GROUP BY e.benchmark, e.metric ORDER BY e.benchmark, e.metric",
+    /* MF_SQL_BENCHMARK_ROWS's rows, flat (links.envelope as
+     * links_envelope), with the leaderboard's benchmark, metric,
+     * direction and position; $6 NULL: every row */
+    [MF_SQL_BENCHMARK_EXPORT] = MF_SQL_LEADERBOARD_PAGE
+    "SELECT p.rank, p.org, p.model, p.version, p.value,"
+    " p.payload::json->'metric'->>'scale' AS scale,"
+    " p.assurance, p.evaluator, p.log_index,"
+    " to_json(p.accepted_at) #>> '{}' AS accepted_at,"
+    " encode(p.payload_sha256, 'hex') AS payload_sha256,"
+    " '/v1/envelopes/' || encode(p.payload_sha256, 'hex')"
+    "  AS links_envelope,"
+    " '/v1/log/entries/' || p.log_index AS links_log_entry,"
+    " '/v1/models/' || p.org || '/' || p.model AS links_model,"
+    " $1::text AS benchmark, met.metric,"
+    " lib.lower AS lower_is_better, $3::bigint AS as_of"
+    " FROM page p, met, lib ORDER BY p.key, p.log_index",
+    /* whether benchmark $1 (metric $2, NULL: any) has a result as of
+     * log index $3 */
+    [MF_SQL_BENCHMARK_EXISTS] =
+        "SELECT 'true'::json WHERE EXISTS (SELECT 1 FROM evals e"
+        " JOIN submissions s ON s.id = e.submission_id"
+        " WHERE e.benchmark = $1 AND ($2::text IS NULL OR e.metric = $2)"
+        " AND s.log_index IS NOT NULL AND s.log_index <= $3::bigint)",
     /*
      * The model x indicator matrix of index $1: one row per disclosure
      * version (and one per assessment-only model, version NULL) with the
      * automatic check's results (stored with the version, for the index
      * it scored) and the latest sequenced assessment of the index about
      * that version (or about no version in particular), its grades as
-     * met/not_met. Both are flat objects by indicator id that
+     * met/not_met; as of log index $2 (NULL: now, unsequenced versions
+     * included). Both are flat objects by indicator id that
      * api/export.c spreads into columns: building 200 cells per row here
      * costs PostgreSQL ten times what the spreading costs in C.
      */
@@ -519,11 +589,21 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  s.log_index, s.accepted_at,"
         "  CASE WHEN v.scores->>'index' = $1 THEN v.scores END AS auto"
         " FROM versions v JOIN submissions s ON s.id = v.submission_id"
+        " WHERE $2::bigint IS NULL OR s.log_index <= $2::bigint"
         " UNION ALL"
         " SELECT m.org, m.model, NULL, NULL, NULL, NULL, NULL"
-        " FROM models m WHERE m.head_version = 0 AND EXISTS (SELECT 1"
-        "  FROM assessments a WHERE a.org = m.org AND a.model = m.model"
-        "  AND a.index_id = $1))"
+        " FROM models m WHERE CASE WHEN $2::bigint IS NULL"
+        "  THEN m.head_version = 0 AND EXISTS (SELECT 1"
+        "   FROM assessments a WHERE a.org = m.org AND a.model = m.model"
+        "   AND a.index_id = $1)"
+        "  ELSE NOT EXISTS (SELECT 1 FROM versions v"
+        "   JOIN submissions s ON s.id = v.submission_id"
+        "   WHERE v.org = m.org AND v.model = m.model"
+        "   AND s.log_index <= $2::bigint) AND EXISTS (SELECT 1"
+        "   FROM assessments a JOIN submissions s"
+        "   ON s.id = a.submission_id WHERE a.org = m.org"
+        "   AND a.model = m.model AND a.index_id = $1"
+        "   AND s.log_index <= $2::bigint) END)"
         "SELECT r.org, r.model, r.version, r.model_version,"
         " r.log_index, to_json(r.accepted_at) #>> '{}' AS accepted_at,"
         " (r.auto->>'score')::int AS auto_score,"
@@ -539,6 +619,7 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  WHERE a.org = r.org AND a.model = r.model AND a.index_id = $1"
         "  AND s.log_index IS NOT NULL AND (a.version IS NULL"
         "   OR a.version = r.version)"
+        "  AND ($2::bigint IS NULL OR s.log_index <= $2::bigint)"
         "  ORDER BY s.log_index DESC LIMIT 1) j ON true"
         " ORDER BY r.org, r.model, r.version",
 };

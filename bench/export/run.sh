@@ -74,7 +74,8 @@ i = s.index("[MF_SQL_INDEX_EXPORT] =")
 body = s[i:s.index('",\n', i) + 1]
 q = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', body)).replace('\\"', '"')
 print("SET jit = off;")
-print("COPY (" + q.replace("$1", "'modelfacts-v1'") + ") TO STDOUT;")
+print("COPY (" + q.replace("$1", "'modelfacts-v1'").replace("$2", "NULL")
+      + ") TO STDOUT;")
 PY
 for run in $(seq "$RUNS"); do
 	t0=$(date +%s.%N)

@@ -301,6 +301,338 @@ def test_cli_compare_speaks_the_compare_contract(t):
     assert "alpha" in p.stdout or "beta" in p.stdout, p.stdout
 
 
+# --- leaderboards, compare, as_of on every export ------------------------
+
+def log_size(t):
+    return int(t.sql("SELECT coalesce(max(log_index), -1) FROM"
+                     " submissions")[0][0])
+
+
+def toxigen(reg, model, value):
+    d = mf.eval_result("acme", model, reg.next_seq("evalhouse"), True)
+    d["benchmark"] = {"id": "toxigen", "name": "ToxiGen"}
+    d["metric"] = {"name": "toxicity_rate", "scale": "fraction",
+                   "lower_is_better": True}
+    d["value"] = value
+    d.pop("uncertainty", None)
+    r = reg.submit(mf.envelope(d, [S["evals"]]))
+    assert r.status == 201, r
+
+
+def setup_leaderboard(t):
+    setup(t)
+    if "board" in S:
+        return
+    # toxicity rate, lower is better: beta best; gamma's arrives later
+    toxigen(S["reg"], "alpha", 0.12)
+    toxigen(S["reg"], "beta", 0.08)
+    S["before_gamma"] = log_size(t)
+    toxigen(S["reg"], "gamma", 0.3)
+    S["board"] = True
+
+
+def cell_equals(text, v):
+    """Whether a CSV field reads as JSON value v (numbers as numbers:
+    the CSV writes them as the JSON response does)."""
+    if v is None:
+        return text == ""
+    if isinstance(v, bool):
+        return text == ("true" if v else "false")
+    if isinstance(v, (int, float)):
+        return float(text) == v
+    if isinstance(v, str):
+        return text == v
+    return json.loads(text) == v
+
+
+def assert_csv_equals(header, rows, want):
+    assert len(rows) == len(want), (len(rows), len(want))
+    for row, w in zip(rows, want):
+        assert list(w) == header, (list(w), header)
+        for k in header:
+            assert cell_equals(row[k], w[k]), (k, row[k], w[k], row)
+
+
+def flat_leaderboard(doc):
+    out = []
+    for x in doc["rows"]:
+        r = {k: v for k, v in x.items() if k != "links"}
+        r.update({"links_" + k: v for k, v in x["links"].items()})
+        r.update(benchmark=doc["benchmark"], metric=doc["metric"],
+                 lower_is_better=doc["lower_is_better"], as_of=doc["as_of"])
+        out.append(r)
+    return out
+
+
+LEADERBOARD_COLUMNS = [
+    "rank", "org", "model", "version", "value", "scale", "assurance",
+    "evaluator", "log_index", "accepted_at", "payload_sha256",
+    "links_envelope", "links_log_entry", "links_model", "benchmark",
+    "metric", "lower_is_better", "as_of"]
+
+
+def test_leaderboard_csv_and_jsonl_equal_the_json(t):
+    setup_leaderboard(t)
+    get = t.server.get
+    path = "/v1/benchmarks/toxigen?metric=toxicity_rate"
+    doc = get(path).json()
+    assert [x["model"] for x in doc["rows"]] == ["beta", "alpha", "gamma"]
+    want = [{k: r[k] for k in LEADERBOARD_COLUMNS}
+            for r in flat_leaderboard(doc)]
+    r = get(path + "&format=csv")
+    assert r.header("Content-Disposition") == \
+        'attachment; filename="toxigen_toxicity_rate_leaderboard.csv"', r
+    assert r.header("Vary") == "Accept"
+    header, rows = csv_rows(r)
+    assert header == LEADERBOARD_COLUMNS
+    assert_csv_equals(header, rows, want)
+    r = get(path, headers={"Accept": "application/x-ndjson"})
+    assert r.header("Content-Disposition") == \
+        'attachment; filename="toxigen_toxicity_rate_leaderboard.jsonl"'
+    assert jsonl_rows(r) == want
+    # the default metric, as in the JSON; the file says no metric
+    r = get("/v1/benchmarks/toxigen?format=csv")
+    assert 'filename="toxigen_leaderboard.csv"' in r.header(
+        "Content-Disposition")
+    assert [x["model"] for x in csv_rows(r)[1]] == ["beta", "alpha",
+                                                    "gamma"]
+    # limit, and the cursor of a JSON page (its position pinned)
+    assert jsonl_rows(get(path + "&limit=2&format=jsonl")) == want[:2]
+    first = get(path + "&limit=1").json()
+    toxigen(S["reg"], "alpha", 0.01)  # arrives after the first page
+    rest = jsonl_rows(get(path + "&format=jsonl&after=" + first["next"]))
+    assert rest == want[1:], rest
+    assert rest[0]["as_of"] == doc["as_of"]
+    # now the new result leads
+    assert jsonl_rows(get(path + "&format=jsonl"))[0]["value"] == 0.01
+    # nobody reported it: 404 as the JSON; unknown parameters: 400
+    r = get("/v1/benchmarks/nope?format=csv")
+    assert r.status == 404 and r.json()["error"]["code"] == "not_found"
+    r = get(path + "&format=csv&as_of=0")
+    assert r.status == 404, r
+
+
+def test_leaderboard_export_as_of(t):
+    setup_leaderboard(t)
+    at = S["before_gamma"]
+    path = f"/v1/benchmarks/toxigen?metric=toxicity_rate&as_of={at}"
+    doc = t.server.get(path).json()
+    old = [{k: r[k] for k in LEADERBOARD_COLUMNS}
+           for r in flat_leaderboard(doc)]
+    assert [x["model"] for x in old] == ["beta", "alpha"]
+    assert all(x["as_of"] == at for x in old)
+    header, rows = csv_rows(t.server.get(path + "&format=csv"))
+    assert_csv_equals(header, rows, old)
+    assert jsonl_rows(t.server.get(path + "&format=jsonl")) == old
+
+
+def test_benchmarks_list_export(t):
+    setup_leaderboard(t)
+    for q in ("", f"?as_of={S['before_gamma']}"):
+        doc = t.server.get("/v1/benchmarks" + q).json()
+        want = [dict(b, as_of=doc["as_of"]) for b in doc["benchmarks"]]
+        sep = "&" if q else "?"
+        r = t.server.get("/v1/benchmarks" + q + sep + "format=csv")
+        assert r.header("Content-Disposition") == \
+            'attachment; filename="benchmarks.csv"', r
+        header, rows = csv_rows(r)
+        assert header == ["id", "name", "metric", "scale",
+                          "lower_is_better", "results", "models",
+                          "self_reported", "third_party", "leaderboard",
+                          "as_of"]
+        assert_csv_equals(header, rows, [{k: b[k] for k in header}
+                                         for b in want])
+        assert jsonl_rows(t.server.get(
+            "/v1/benchmarks" + q + sep + "format=jsonl")) == want
+    tox = [b for b in t.server.get(
+        f"/v1/benchmarks?as_of={S['before_gamma']}").json()["benchmarks"]
+        if b["id"] == "toxigen"]
+    assert tox[0]["results"] == 2 and tox[0]["models"] == 2
+
+
+def compare_rows(doc):
+    """The compare export's rows, computed here from the JSON."""
+    names = [f"{m['org']}/{m['model']}" +
+             (f"@{m['version']}" if m["version"] else "")
+             for m in doc["models"]]
+    rows = []
+
+    def row(section, field, unit, values, differs=None, disagreement=None,
+            best=None):
+        r = {"section": section, "field": field, "unit": unit}
+        r.update(zip(names, values))
+        if differs is None:
+            differs = any(v != values[0] or type(v) is not type(values[0])
+                          for v in values)
+        r.update(differs=differs, disagreement=disagreement, best=best)
+        rows.append(r)
+
+    for f in doc["facts"]:
+        row("fact", f["field"], f["unit"],
+            [c["normalised"] if isinstance(c.get("normalised"),
+                                           (int, float))
+             else c.get("value") for c in f["values"]], f["differs"])
+    for ix in doc["indices"]:
+        ms = ix["models"]
+        row("score", ix["index"], None, [m.get("score") for m in ms])
+        doms = next((m["domains"] for m in ms if m.get("domains")), [])
+        for d in doms:
+            row("score", ix["index"] + "/" + d["id"], None,
+                [next((x["score"] for x in m.get("domains") or []
+                       if x["id"] == d["id"]), None) for m in ms])
+        for it in ix["indicators_differing"]:
+            row("indicator", ix["index"] + "/" + it["id"], None,
+                it["results"])
+    for g in doc["evals"]:
+        unit = None
+        for m in g["models"]:
+            for fig in m.get(m["value_from"], []) if m["value_from"] \
+                    else []:
+                if unit is None and fig.get("scale"):
+                    unit = "percent" if fig["scale"] == "fraction" \
+                        else fig["scale"]
+        row("eval", g["benchmark"] + "/" + g["metric"], unit,
+            [m["value"] for m in g["models"]],
+            disagreement=g["disagreement"],
+            best=" ".join(g["best"]) or None)
+    return names, rows
+
+
+def test_compare_csv_and_jsonl_equal_the_json(t):
+    setup_leaderboard(t)
+    q = "/v1/compare?model=acme/alpha&model=acme/beta&model=acme/beta@1"
+    doc = t.server.get(q).json()
+    names, want = compare_rows(doc)
+    assert names == ["acme/alpha@1", "acme/beta@2", "acme/beta@1"]
+    r = t.server.get(q + "&format=csv")
+    assert r.header("Content-Disposition") == \
+        'attachment; filename="compare.csv"', r
+    header, rows = csv_rows(r)
+    assert header == ["section", "field", "unit", *names, "differs",
+                      "disagreement", "best"]
+    assert_csv_equals(header, rows, want)
+    sections = [x["section"] for x in rows]
+    assert {"fact", "score", "eval"} <= set(sections), sections
+    # the lower-is-better metric: alpha's 0.01 (in percent) is best
+    tox = [x for x in rows if x["field"] == "toxigen/toxicity_rate"][0]
+    assert tox["best"] == "acme/alpha" and tox["unit"] == "percent", tox
+    assert float(tox["acme/alpha@1"]) == 1 and \
+        float(tox["acme/beta@2"]) == 8, tox
+    r = t.server.get(q, headers={"Accept": "application/x-ndjson"})
+    assert 'filename="compare.jsonl"' in r.header("Content-Disposition")
+    assert jsonl_rows(r) == want
+    # as_of: the compare as it was (before beta's second version)
+    v2 = int(t.sql("SELECT s.log_index FROM versions v JOIN submissions s"
+                   " ON s.id = v.submission_id WHERE v.model = 'beta'"
+                   " AND v.version = 2")[0][0])
+    q2 = f"/v1/compare?model=acme/alpha&model=acme/beta&as_of={v2 - 1}"
+    names, want = compare_rows(t.server.get(q2).json())
+    assert names == ["acme/alpha@1", "acme/beta@1"]
+    header, rows = csv_rows(t.server.get(q2 + "&format=csv"))
+    assert header[3:5] == names
+    assert_csv_equals(header, rows, want)
+    # the newest version and its number are one column: refused
+    r = t.server.get("/v1/compare?model=acme/beta&model=acme/beta@2"
+                     "&format=csv")
+    assert r.status == 400 and "named twice" in \
+        r.json()["error"]["message"], r
+
+
+def test_as_of_on_the_older_exports(t):
+    setup_leaderboard(t)
+    get = t.server.get
+    # organisations: registered after entry `at` was accepted: not yet
+    at = log_size(t)
+    time.sleep(0.01)
+    S["reg"].create_org("latecomer", "evaluator",
+                        mf.Key(t.dir, "latecomer", "ed25519"))
+    now = [o["org"] for o in get("/v1/orgs").json()["orgs"]]
+    assert "latecomer" in now
+    for fmt in ("csv", "jsonl"):
+        r = get(f"/v1/orgs?format={fmt}&as_of={at}")
+        rows = csv_rows(r)[1] if fmt == "csv" else jsonl_rows(r)
+        assert [x["org"] for x in rows] == [o for o in now
+                                            if o != "latecomer"], rows
+    doc = get(f"/v1/orgs?as_of={at}").json()
+    assert doc["as_of"] == at and "latecomer" not in [
+        o["org"] for o in doc["orgs"]]
+    assert jsonl_rows(get(f"/v1/orgs?format=jsonl&as_of={at}")) == \
+        doc["orgs"]
+    assert jsonl_rows(get("/v1/orgs?format=jsonl&as_of=2000-01-01T00:00:00Z")
+                      ) == []
+    # a model's evals: the filters and as_of of the JSON list
+    at = log_size(t)
+    d = mf.eval_result("acme", "beta", S["reg"].next_seq("evalhouse"), True)
+    assert S["reg"].submit(mf.envelope(d, [S["evals"]])).status == 201
+    base = "/v1/models/acme/beta/evals"
+    for q in (f"as_of={at}", "assurance=third_party",
+              f"benchmark=toxigen&as_of={at}", "evaluator=evalhouse"):
+        evals = get(f"{base}?{q}").json()["evals"]
+        lines = jsonl_rows(get(f"{base}?{q}&format=jsonl"))
+        assert [{k: v for k, v in e.items() if k != "result"}
+                for e in evals] == [{k: v for k, v in x.items()
+                                     if k not in ("org", "model")}
+                                    for x in lines], q
+        header, rows = csv_rows(get(f"{base}?{q}&format=csv"))
+        assert_csv_equals(header, rows, lines)
+    assert len(jsonl_rows(get(f"{base}?format=jsonl&as_of={at}"))) + 1 == \
+        len(jsonl_rows(get(f"{base}?format=jsonl")))
+    # the index matrix: before alpha's second version, before the
+    # assessor's grades
+    at = log_size(t)
+    doc = mf.disclosure("acme", "alpha", S["reg"].next_seq("acme"),
+                        supersedes="sha256:" + t.sql(
+                            "SELECT encode(payload_sha256, 'hex') FROM"
+                            " versions WHERE model = 'alpha'")[0][0])
+    assert S["reg"].submit(mf.envelope(doc, [S["acme"]])).status == 201
+    path = "/v1/indices/modelfacts-v1/export"
+    versions = [(x["model"], x["version"]) for x in csv_rows(get(path))[1]]
+    assert ("alpha", "2") in versions
+    header, old = csv_rows(get(f"{path}?as_of={at}"))
+    assert [(x["model"], x["version"]) for x in old] == [
+        v for v in versions if v != ("alpha", "2")]
+    graded = int(t.sql("SELECT s.log_index FROM assessments a JOIN"
+                       " submissions s ON s.id = a.submission_id")[0][0])
+    _, before = csv_rows(get(f"{path}?as_of={graded - 1}"))
+    assert before and all(x["assessor"] == "" for x in before), before
+    _, after = csv_rows(get(f"{path}?as_of={graded}&format=csv"))
+    assert [x["assessor"] for x in after if x["model"] == "beta"] == \
+        ["fmti"] * len([x for x in after if x["model"] == "beta"])
+    lines = jsonl_rows(get(f"{path}?as_of={at}&format=jsonl"))
+    assert [{k: as_csv(v) for k, v in x.items()} for x in lines] == old
+    # as_of is parsed as everywhere
+    r = get(f"{path}?as_of=yesterday")
+    assert r.status == 400 and "'as_of'" in r.json()["error"]["message"]
+
+
+def test_every_export_refuses_unknown_parameters_and_formats(t):
+    setup_leaderboard(t)
+    paths = ["/v1/orgs", "/v1/benchmarks",
+             "/v1/benchmarks/toxigen?metric=toxicity_rate",
+             "/v1/compare?model=acme/alpha&model=acme/beta",
+             "/v1/models/acme/beta/evals",
+             "/v1/indices/modelfacts-v1/export"]
+    for p in paths:
+        sep = "&" if "?" in p else "?"
+        for fmt in ("csv", "jsonl"):
+            r = t.server.get(f"{p}{sep}format={fmt}&colour=blue")
+            assert r.status == 400, (p, r)
+            e = r.json()["error"]
+            assert e["code"] == "invalid_parameter" and "'colour'" in \
+                e["message"], (p, e)
+        r = t.server.get(f"{p}{sep}format=xml")
+        assert r.status == 400 and "'format'" in \
+            r.json()["error"]["message"], (p, r)
+        r = t.server.get(p, headers={"Accept": "text/html"})
+        assert r.status == 406, (p, r)
+        assert r.json()["error"]["code"] == "not_acceptable"
+        r = t.server.get(p, headers={"Accept": "text/csv"})
+        assert r.status == 200 and r.header("Content-Type").startswith(
+            "text/csv"), (p, r)
+        assert r.header("Content-Disposition").startswith(
+            "attachment; filename="), (p, r)
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
