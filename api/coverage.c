@@ -7,6 +7,7 @@
  * rule the facts were written by.
  */
 #include "api/coverage.h"
+#include "api/export.h"
 #include "api/search.h"
 #include "api/util.h"
 #include "db/search.h"
@@ -301,6 +302,73 @@ fill_counts(const struct mf_index *idx, const json_t *cov, long *counts,
 	return 0;
 }
 
+/*
+ * The coverage as CSV or JSON Lines: one row per indicator with its
+ * counts, or with matrix=1 one row per model with a column per indicator
+ * (named by id) holding its result.
+ */
+static int
+coverage_export(struct mf_request *req, const struct mf_index *idx,
+                const json_t *body, const json_t *matrix, enum mf_format fmt)
+{
+	static const char *const summary_cols[] = {
+	    "id",  "name",    "domain",         "subdomain",
+	    "met", "not_met", "not_applicable", "not_assessed"};
+	static const char *const row_cols[] = {
+	    "org", "model", "version", "assessment_only", "judge", "score",
+	    "max"};
+	size_t n = mf_index_indicator_count(idx), nrow = 7, i, k;
+	const char **cols = NULL;
+	json_t *rows = NULL, *r, *flat;
+	char filename[96];
+	int rc;
+
+	snprintf(filename, sizeof(filename), "%s_coverage%s", mf_index_id(idx),
+	         matrix ? "_matrix" : "");
+	struct mf_export x = {.filename = filename, .list_key = "rows"};
+
+	if (matrix == NULL) {
+		x.rows = json_object_get(body, "indicators");
+		x.columns = summary_cols;
+		x.ncolumns = sizeof(summary_cols) / sizeof(summary_cols[0]);
+		return mf_h_export(req, &x, fmt);
+	}
+	if ((cols = calloc(nrow + n + 1, sizeof(*cols))) == NULL ||
+	    (rows = json_array()) == NULL) {
+		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	for (k = 0; k < nrow; k++)
+		cols[k] = row_cols[k];
+	for (i = 0; i < n; i++)
+		cols[nrow + i] = mf_index_indicator(idx, i)->id;
+	json_array_foreach(matrix, k, r)
+	{
+		if ((flat = json_object()) == NULL ||
+		    json_array_append_new(rows, flat) != 0) {
+			rc = mf_error_set(&req->err, MF_E_NOMEM, NULL,
+			                  "out of memory");
+			goto done;
+		}
+		for (i = 0; i < nrow; i++)
+			json_object_set(flat, row_cols[i],
+			                json_object_get(r, row_cols[i]));
+		for (i = 0; i < n; i++)
+			json_object_set(
+			    flat, cols[nrow + i],
+			    json_object_get(json_object_get(r, "results"),
+			                    cols[nrow + i]));
+	}
+	x.rows = rows;
+	x.columns = cols;
+	x.ncolumns = nrow + n;
+	rc = mf_h_export(req, &x, fmt);
+done:
+	json_decref(rows);
+	free(cols);
+	return rc;
+}
+
 int
 mf_h_coverage(struct mf_request *req)
 {
@@ -312,6 +380,7 @@ mf_h_coverage(struct mf_request *req)
 	json_t *f = NULL, *cov = NULL, *used = NULL, *matrix = NULL;
 	json_t *body = NULL, *scratch_used = NULL, *m, *summary;
 	long *counts = NULL, *scratch = NULL;
+	enum mf_format fmt;
 	int64_t as_of, want_matrix;
 	bool given;
 	size_t i, n;
@@ -328,7 +397,8 @@ mf_h_coverage(struct mf_request *req)
 	if ((rc = mf_h_search_filters(req, f, extra, mf_index_id(idx))) != 0 ||
 	    (rc = mf_h_query_judge(req, &judge)) != 0 ||
 	    (rc = mf_h_query_int(req, "matrix", 0, 1, 0, &want_matrix)) != 0 ||
-	    (rc = mf_h_query_as_of(req, &as_of, &given)) != 0)
+	    (rc = mf_h_query_as_of(req, &as_of, &given)) != 0 ||
+	    (rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt)) != 0)
 		goto done;
 	/* 2. Counted by the database over the facts kept per judgement. */
 	if ((rc = mf_db_coverage(&cov, f, want_matrix != 0, &req->err)) != 0)
@@ -387,6 +457,10 @@ mf_h_coverage(struct mf_request *req)
 	json_decref(summary);
 	if (matrix != NULL && json_object_set(body, "matrix", matrix) != 0) {
 		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	if (fmt != MF_FORMAT_JSON) {
+		rc = coverage_export(req, idx, body, matrix, fmt);
 		goto done;
 	}
 	rc = mf_http_respond_json(req, 200, body);

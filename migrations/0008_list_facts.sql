@@ -51,7 +51,6 @@ CREATE TABLE list_facts (
 CREATE INDEX list_facts_model ON list_facts (org, model, version);
 CREATE INDEX list_facts_current ON list_facts (org COLLATE "C",
 	model COLLATE "C") WHERE to_at IS NULL;
-CREATE INDEX list_facts_from ON list_facts (from_at);
 CREATE INDEX list_facts_to ON list_facts (to_at);
 
 -- names and slugs (A), developer and organisation names (B),
@@ -95,15 +94,13 @@ CREATE INDEX judgement_facts_current ON judgement_facts (index_id, judge)
 -- this index alone (index-only), not from the wide rows.
 CREATE INDEX judgement_facts_score ON judgement_facts (index_id, judge, org,
 	model, version) INCLUDE (from_at, to_at, score, max, judged_by);
-CREATE INDEX judgement_facts_from ON judgement_facts (from_at);
 CREATE INDEX judgement_facts_to ON judgement_facts (to_at);
 
--- Codes for indicator ids (assigned on first sight, in one transaction
--- at a time: the sequencer's, or a migration's).
+-- Codes for indicator ids, assigned on first sight (by one writer at a
+-- time: mf_facts_catch_up holds its lock).
 CREATE FUNCTION mf_indicator_codes(p_index text, p_ids text[])
-RETURNS smallint[]
-LANGUAGE plpgsql AS $$
-BEGIN
+RETURNS void
+LANGUAGE sql AS $$
 	INSERT INTO indicator_codes (index_id, indicator, code)
 	SELECT p_index, n.id, (SELECT coalesce(max(c.code), 0)
 		FROM indicator_codes c WHERE c.index_id = p_index)
@@ -111,10 +108,6 @@ BEGIN
 	  FROM (SELECT DISTINCT u AS id FROM unnest(p_ids) u
 		 WHERE NOT EXISTS (SELECT 1 FROM indicator_codes c
 			WHERE c.index_id = p_index AND c.indicator = u)) n;
-	RETURN ARRAY(SELECT c.code FROM indicator_codes c
-		WHERE c.index_id = p_index AND c.indicator = ANY (p_ids)
-		ORDER BY c.code);
-END;
 $$;
 
 -- Every judge's judgement of one version against one index as of p_at,
@@ -148,25 +141,39 @@ BEGIN
 			UNION ALL SELECT '*') j,
 		LATERAL mf_judgement(p_org, p_model, p_version, p_index,
 			nullif(j.judge, '*'), p_at) jd
+		 ORDER BY j.judge = '*' -- the default last: it copies one
 	LOOP
-		-- each indicator's status by the judge shown (the default
-		-- shows one judge's judgement whole, as labels and coverage
-		-- do): the automatic check's results, an assessor's grades
-		IF r.auto THEN
-			st := r.results;
+		IF r.judge = '*' THEN
+			-- the default shows one judge's judgement whole (as
+			-- labels and coverage do), written just before
+			SELECT f.met, f.not_met, f.not_applicable
+			  INTO v_met, v_not, v_na FROM judgement_facts f
+			 WHERE f.org = p_org AND f.model = p_model
+			   AND f.version = p_version AND f.index_id = p_index
+			   AND f.judge = r.judged_by AND f.to_at IS NULL;
 		ELSE
-			SELECT jsonb_object_agg(k, CASE v WHEN '1' THEN 'met'
-				WHEN '0' THEN 'not_met' END)
-			  INTO st FROM jsonb_each_text(r.results) e(k, v);
+			-- the automatic check's results, an assessor's grades
+			IF r.auto THEN
+				st := coalesce(r.results, '{}');
+			ELSE
+				SELECT coalesce(jsonb_object_agg(k, CASE v
+					WHEN '1' THEN 'met' WHEN '0' THEN 'not_met'
+					END), '{}')
+				  INTO st FROM jsonb_each_text(r.results) e(k, v);
+			END IF;
+			PERFORM mf_indicator_codes(p_index,
+				ARRAY(SELECT jsonb_object_keys(st)));
+			SELECT coalesce(array_agg(c.code ORDER BY c.code)
+					FILTER (WHERE e.v = 'met'), '{}'),
+				coalesce(array_agg(c.code ORDER BY c.code)
+					FILTER (WHERE e.v = 'not_met'), '{}'),
+				coalesce(array_agg(c.code ORDER BY c.code)
+					FILTER (WHERE e.v = 'not_applicable'), '{}')
+			  INTO v_met, v_not, v_na
+			  FROM jsonb_each_text(st) e(k, v)
+			  JOIN indicator_codes c ON c.index_id = p_index
+			   AND c.indicator = e.k;
 		END IF;
-		st := coalesce(st, '{}');
-		v_met := mf_indicator_codes(p_index, ARRAY(SELECT k
-			FROM jsonb_each_text(st) e(k, v) WHERE v = 'met'));
-		v_not := mf_indicator_codes(p_index, ARRAY(SELECT k
-			FROM jsonb_each_text(st) e(k, v) WHERE v = 'not_met'));
-		v_na := mf_indicator_codes(p_index, ARRAY(SELECT k
-			FROM jsonb_each_text(st) e(k, v)
-			WHERE v = 'not_applicable'));
 		CONTINUE WHEN EXISTS (SELECT 1 FROM judgement_facts f
 			WHERE f.org = p_org AND f.model = p_model
 			  AND f.version = p_version AND f.index_id = p_index

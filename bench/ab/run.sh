@@ -26,6 +26,7 @@ N=${N:-4000}
 PUB_N=${PUB_N:-5000}
 CLIENTS=${CLIENTS:-"4 16"}
 WORKLOADS=${WORKLOADS:-"ingest publish"}
+SERVER_FLAGS=${SERVER_FLAGS:-}   # e.g. --no-git-publisher: the ingest path alone
 PORT=${PORT:-18470}
 OUT=${OUT:-bench/out/ab}
 PKGS="jansson openssl libcurl libpcre2-8"
@@ -74,7 +75,7 @@ field() { echo "$2" | sed "s/.*\"$1\": \([0-9.]*\).*/\1/"; }
 
 ingest_run() { # label, binary, pair
 	fresh
-	start_server "$2"
+	start_server "$2" $SERVER_FLAGS
 	token=$(cat "$OUT/state/admin.token")
 	for c in $CLIENTS; do
 		res=$("$OUT/loadgen" "$R" "$token" examples/disclosure-open.json \

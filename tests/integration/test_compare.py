@@ -4,6 +4,10 @@ models of our own with disclosures, self-reported and third-party eval
 results (one metric lower-is-better, one self-reported figure a third
 party contradicts). Coverage is checked against counts computed here from
 each model's judgements resource; the default judge is DESIGN.md §2's."""
+import csv
+import io
+import json
+
 import mf
 from test_fmti_import import run_import
 
@@ -173,6 +177,33 @@ def test_coverage_takes_the_lists_filters(t):
     for bad in ("sort=name", "limit=5", "cursor=x", "index=fmti-2025",
                 "access=sideways", "min_score=many"):
         error_of(t.server.get("/v1/indices/fmti-2025/coverage?" + bad))
+
+
+def test_coverage_as_csv_and_json_lines(t):
+    """The coverage downloads: per indicator, or the matrix with one
+    column per indicator; parsed back, they equal the JSON."""
+    doc = t.server.get("/v1/indices/fmti-2025/coverage?org=ibm").json()
+    r = t.server.get("/v1/indices/fmti-2025/coverage?org=ibm&format=csv")
+    assert r.status == 200 and r.header("Content-Type").startswith(
+        "text/csv"), r
+    assert 'filename="fmti-2025_coverage.csv"' in r.header(
+        "Content-Disposition")
+    rows = list(csv.DictReader(io.StringIO(r.body.decode())))
+    assert rows == [{k: str(i[k]) for k in rows[0]}
+                    for i in doc["indicators"]], rows[:2]
+    lines = t.server.get("/v1/indices/fmti-2025/coverage?org=ibm",
+                         headers={"Accept": "application/x-ndjson"})
+    assert [json.loads(ln) for ln in lines.body.decode().splitlines()] == \
+        [{k: i[k] for k in rows[0]} for i in doc["indicators"]]
+    m = t.server.get("/v1/indices/fmti-2025/coverage?matrix=1").json()
+    r = t.server.get("/v1/indices/fmti-2025/coverage?matrix=1&format=csv")
+    got = list(csv.DictReader(io.StringIO(r.body.decode())))
+    assert len(got) == len(m["matrix"]) > 0
+    for row, want in zip(got, m["matrix"]):
+        assert (row["org"], row["model"]) == (want["org"], want["model"])
+        assert row["judge"] == (want["judge"] or "")
+        assert {k: row[k] for k in want["results"]} == want["results"]
+    error_of(t.server.get("/v1/indices/fmti-2025/coverage?format=xml"))
 
 
 def test_coverage_matrix_names_each_rows_judge(t):
