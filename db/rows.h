@@ -1,6 +1,6 @@
 /*
- * Streaming a statement's rows: the result of one declared statement read
- * a row at a time (libpq single-row mode) over a connection of its own, so
+ * Streaming a statement's rows: the result of one statement read a batch
+ * at a time (a cursor, FETCH by the thousand) over a connection of its own, so
  * a 100,000-row export never sits in memory and the thread's connection
  * stays free for the other requests its thread serves meanwhile. Columns
  * come typed, so callers write CSV or JSON without knowing libpq.
