@@ -27,6 +27,7 @@ struct mf_http {
 	size_t nroutes;
 	struct mf_app *app;
 	size_t max_body;
+	mf_handler_fn not_found;
 	atomic_uint active;
 	atomic_ulong next_id;
 	unsigned id_prefix;
@@ -99,8 +100,8 @@ mf_http_query(const struct mf_request *req, const char *name)
 	int i;
 
 	if (req->capture == NULL)
-		return MHD_lookup_connection_value(
-		    req->conn, MHD_GET_ARGUMENT_KIND, name);
+		return MHD_lookup_connection_value(req->conn,
+		                                   MHD_GET_ARGUMENT_KIND, name);
 	for (i = 0; i < req->capture->nargs; i++)
 		if (strcmp(req->capture->names[i], name) == 0)
 			return req->capture->values[i];
@@ -473,6 +474,11 @@ dispatch(struct mf_request *req)
 			mf_error_set(&req->err, MF_E_METHOD, NULL,
 			             "%s is not allowed here; allowed: %s",
 			             req->method, req->match.allow);
+		} else if (http->not_found != NULL &&
+		           (strcmp(req->method, "GET") == 0 ||
+		            strcmp(req->method, "HEAD") == 0)) {
+			run_handler(req, http->not_found);
+			return;
 		} else {
 			mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
 			             "no such resource: %s", req->path);
@@ -597,6 +603,7 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	http->nroutes = nroutes;
 	http->app = app;
 	http->max_body = opt->max_body;
+	http->not_found = opt->not_found;
 	if (RAND_bytes((unsigned char *)&http->id_prefix,
 	               sizeof(http->id_prefix)) != 1)
 		http->id_prefix = (unsigned)getpid();

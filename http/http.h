@@ -65,6 +65,9 @@ struct mf_http_options {
 	unsigned max_connections;
 	unsigned per_ip_limit;
 	unsigned conn_timeout;
+	/* optional: answers a GET or HEAD of a path no route has (the web
+	 * site's HTML 404); NULL gives the JSON 404 */
+	mf_handler_fn not_found;
 };
 
 /* Starts serving; *out is owned by the caller (mf_http_stop frees it). */
@@ -164,9 +167,9 @@ int mf_http_query_each(const struct mf_request *req,
  * "cannot be captured"), and sees no request headers.
  */
 struct mf_capture {
-	unsigned status;      /* the answer's HTTP status */
-	json_t *json;         /* owned: the JSON answer (or error), or NULL */
-	struct mf_buf body;   /* the bytes of a non-JSON answer */
+	unsigned status;    /* the answer's HTTP status */
+	json_t *json;       /* owned: the JSON answer (or error), or NULL */
+	struct mf_buf body; /* the bytes of a non-JSON answer */
 	char content_type[96];
 	char etag[80]; /* of a blob answer, else "" */
 	/* private: the query arguments, decoded */

@@ -550,8 +550,8 @@ static const char *const our_tags[] = {
     "tr",       "th",      "td",      "strong",  "em",    "code",
     "a",        "span",    "details", "summary", NULL};
 static const char *const our_attrs[] = {
-    "lang", "charset", "name", "content",    "http-equiv", "class", "scope",
-    "href", "rel",     "role", "aria-label", NULL};
+    "lang",  "charset", "name", "content", "http-equiv", "class",
+    "scope", "href",    "rel",  "role",    "aria-label", NULL};
 static const char *const cmark_tags[] = {
     "p", "h1", "h2", "h3", "ul", "li", "strong", "em", "code", "a", NULL};
 static const char *const cmark_attrs[] = {"href", NULL};

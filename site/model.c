@@ -1,0 +1,493 @@
+/*
+ * The model page (/models/{org}/{model}, and .../versions/{n} for one
+ * version, immutable): the nutrition label from the API's label.json,
+ * rendered by labels/ as an embeddable fragment; a version selector;
+ * every judgement per indicator with its justification; provenance
+ * (signer keys, envelope, git commit, log entry and inclusion proof, the
+ * commands to verify offline); downloads. Also the embeddable widget.
+ */
+#include "app/app.h"
+#include "labels/label.h"
+#include "labels/text.h"
+#include "site/page.h"
+#include "site/pages.h"
+#include "site/rows.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* What one model page shows, fetched from the API. */
+struct model_view {
+	const char *org, *model;
+	long long version; /* 0: assessment-only (no version) */
+	json_t *record, *versions, *label, *history;
+	char *checkpoint;
+};
+
+static void
+view_dispose(struct model_view *v)
+{
+	json_decref(v->record);
+	json_decref(v->versions);
+	json_decref(v->label);
+	json_decref(v->history);
+	free(v->checkpoint);
+}
+
+/* The version's number n (1-based) from a path segment or query; -1 when
+ * it is not a number. */
+static long long
+version_number(const char *s)
+{
+	long long n = 0;
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 9)
+			return -1;
+		n = n * 10 + (s[i] - '0');
+	}
+	return n;
+}
+
+/* Fetches what the page shows; version 0 means the current one. */
+static void
+load(struct mf_page *p, struct model_view *v, long long version, bool full)
+{
+	const json_t *n;
+
+	v->record = mf_page_fetch(p, "/v1/models/%s/%s", v->org, v->model);
+	n = json_object_get(v->record, "version");
+	if (p->rc != 0)
+		return;
+	if (version > 0 && json_is_integer(n) &&
+	    version > json_integer_value(n)) {
+		mf_page_fail(p, 404, "%s/%s has no version %lld", v->org,
+		             v->model, version);
+		return;
+	}
+	v->version = version > 0          ? version
+	             : json_is_integer(n) ? json_integer_value(n)
+	                                  : 0;
+	if (v->version > 0)
+		v->label = mf_page_fetch(
+		    p, "/v1/models/%s/%s/versions/%lld/label.json", v->org,
+		    v->model, v->version);
+	else
+		v->label = mf_page_fetch(p, "/v1/models/%s/%s/label.json",
+		                         v->org, v->model);
+	if (!full)
+		return;
+	v->versions =
+	    mf_page_fetch(p, "/v1/models/%s/%s/versions", v->org, v->model);
+	v->history =
+	    mf_page_fetch(p, "/v1/models/%s/%s/history", v->org, v->model);
+	v->checkpoint = mf_page_fetch_text(p, "/v1/log/checkpoint", false);
+}
+
+static const char *
+label_name(const json_t *label)
+{
+	const char *name = json_string_value(json_object_get(label, "name"));
+
+	return name != NULL && *name != '\0' ? name : NULL;
+}
+
+/* The version selector: a form that works without JavaScript. */
+static void
+version_selector(struct mf_page *p, const struct model_view *v)
+{
+	const json_t *vs = json_object_get(v->versions, "versions"), *x;
+	size_t i;
+
+	if (json_array_size(vs) == 0)
+		return;
+	mf_page_printf(p,
+	               "<form class=\"versions\" method=\"get\" "
+	               "action=\"/models/%s/%s\"><label "
+	               "for=\"version\">Version</label> <select "
+	               "id=\"version\" name=\"version\">",
+	               v->org, v->model);
+	for (i = json_array_size(vs); i-- > 0;) {
+		long long n;
+
+		x = json_array_get(vs, i);
+		n = json_integer_value(json_object_get(x, "version"));
+		mf_page_printf(p, "<option value=\"%lld\"%s>%lld · ", n,
+		               n == v->version ? " selected" : "", n);
+		mf_page_text(
+		    p, json_string_value(json_object_get(x, "accepted_at")));
+		mf_page_raw(p, "</option>");
+	}
+	mf_page_raw(p, "</select> <button type=\"submit\">Show</button>");
+	mf_page_printf(p,
+	               " <a href=\"/models/%s/%s/history\">History and "
+	               "diffs</a></form>\n",
+	               v->org, v->model);
+}
+
+static void
+downloads(struct mf_page *p, const struct model_view *v)
+{
+	char base[200];
+
+	if (v->version > 0)
+		snprintf(base, sizeof(base), "/v1/models/%s/%s/versions/%lld",
+		         v->org, v->model, v->version);
+	else
+		snprintf(base, sizeof(base), "/v1/models/%s/%s", v->org,
+		         v->model);
+	mf_page_printf(
+	    p,
+	    "<nav class=\"downloads\" aria-label=\"Downloads\"><h2 "
+	    "class=\"inline\">Download</h2> <ul>"
+	    "<li><a href=\"%s/label.json\" download>label.json</a></li>"
+	    "<li><a href=\"%s/label.md\" download>label.md</a></li>"
+	    "<li><a href=\"/v1/models/%s/%s/evals?format=csv\" "
+	    "download>evals.csv</a></li>"
+	    "<li><a href=\"/models/%s/%s/widget\">embeddable "
+	    "label</a></li></ul></nav>\n",
+	    base, base, v->org, v->model, v->org, v->model);
+}
+
+static const char *
+result_text(const char *r)
+{
+	if (r == NULL)
+		return "unassessed";
+	if (strcmp(r, "not_met") == 0)
+		return "not met";
+	if (strcmp(r, "not_applicable") == 0)
+		return "not applicable";
+	return r;
+}
+
+/* Every indicator of every index with each judge's result and its
+ * justification (or the rule's reason), folded per index. */
+static void
+indicator_judgements(struct mf_page *p, const json_t *label)
+{
+	const json_t *g, *ind, *j;
+	size_t i, k, m;
+
+	if (json_array_size(json_object_get(label, "judgements")) == 0)
+		return;
+	mf_page_raw(p, "<section class=\"panel\" aria-labelledby=\"h-ind\">"
+	               "<h2 id=\"h-ind\">Every indicator, every judge</h2>\n");
+	json_array_foreach(json_object_get(label, "judgements"), i, g)
+	{
+		const json_t *inds = json_object_get(g, "indicators");
+
+		mf_page_raw(p, "<details class=\"indicators\"><summary>");
+		mf_page_text(
+		    p, json_string_value(json_object_get(g, "index_name")));
+		mf_page_raw(p, " (");
+		mf_page_text(p, json_string_value(json_object_get(g, "index")));
+		mf_page_printf(p, "): %zu indicators</summary>\n",
+		               json_array_size(inds));
+		mf_page_raw(p, "<table class=\"judgements\"><thead><tr><th "
+		               "scope=\"col\">Indicator</th><th "
+		               "scope=\"col\">Judge: result, why</th></tr>"
+		               "</thead><tbody>\n");
+		json_array_foreach(inds, k, ind)
+		{
+			mf_page_raw(p, json_is_true(
+			                   json_object_get(ind, "disagreement"))
+			                   ? "<tr class=\"disagree\"><th "
+			                     "scope=\"row\">"
+			                   : "<tr><th scope=\"row\">");
+			mf_page_text(
+			    p, json_string_value(json_object_get(ind, "name")));
+			mf_page_raw(p, " <span class=\"id\">");
+			mf_page_text(
+			    p, json_string_value(json_object_get(ind, "id")));
+			mf_page_raw(p, "</span></th><td><ul>");
+			json_array_foreach(json_object_get(ind, "judgements"),
+			                   m, j)
+			{
+				const char *r = json_string_value(
+				    json_object_get(j, "result"));
+				const char *why = json_string_value(
+				    json_object_get(j, "justification"));
+
+				if (why == NULL)
+					why = json_string_value(
+					    json_object_get(j, "reason"));
+				mf_page_raw(p, "<li>");
+				mf_site_judge_link(
+				    p, json_string_value(
+				           json_object_get(j, "judge")));
+				mf_page_printf(
+				    p,
+				    ": <span class=\"r r-%s\">%s"
+				    "</span>",
+				    r && strcmp(r, "met") == 0       ? "met"
+				    : r && strcmp(r, "not_met") == 0 ? "not-met"
+				                                     : "other",
+				    result_text(r));
+				if (why != NULL) {
+					mf_page_raw(p, ". ");
+					mf_page_text(p, why);
+				}
+				mf_page_raw(p, "</li>");
+			}
+			mf_page_raw(p, "</ul></td></tr>\n");
+		}
+		mf_page_raw(p, "</tbody></table></details>\n");
+	}
+	mf_page_raw(p, "</section>\n");
+}
+
+/* The history entry of this version's log index (commit, tag). */
+static const json_t *
+history_entry(const struct model_view *v, long long log_index)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(v->history, "history"), i, e)
+	{
+		if (json_integer_value(json_object_get(e, "log_index")) ==
+		        log_index &&
+		    json_is_integer(json_object_get(e, "log_index")))
+			return e;
+	}
+	return NULL;
+}
+
+static void
+dt(struct mf_page *p, const char *name)
+{
+	mf_page_printf(p, "<dt>%s</dt><dd>", name);
+}
+
+static void
+provenance(struct mf_page *p, const struct model_view *v)
+{
+	const json_t *prov = json_object_get(v->label, "provenance");
+	const json_t *li = json_object_get(prov, "log_index"), *k;
+	const json_t *e = json_is_integer(li)
+	                      ? history_entry(v, json_integer_value(li))
+	                      : NULL;
+	const char *commit = json_string_value(json_object_get(e, "commit"));
+	const char *url = p->req->app->cfg->public_url;
+	long long size = 0;
+	size_t i;
+
+	if (v->version <= 0)
+		return;
+	if (v->checkpoint != NULL) {
+		const char *nl = strchr(v->checkpoint, '\n');
+
+		size = nl ? atoll(nl + 1) : 0;
+	}
+	mf_page_raw(p, "<section class=\"panel provenance\" "
+	               "aria-labelledby=\"h-prov\"><h2 id=\"h-prov\">"
+	               "Provenance</h2>\n<dl class=\"kv\">");
+	dt(p, "Signed by");
+	json_array_foreach(json_object_get(prov, "signed_by"), i, k)
+	{
+		mf_page_raw(p, "<code class=\"hash\">");
+		mf_page_text(p, json_string_value(k));
+		mf_page_raw(p, "</code> ");
+	}
+	mf_page_raw(p, "(keys of ");
+	mf_site_org_link(p, v->org, NULL);
+	mf_page_raw(p, ")</dd>");
+	dt(p, "Signed envelope");
+	mf_page_printf(p,
+	               "<a href=\"/v1/models/%s/%s/versions/%lld/envelope\">"
+	               "the accepted bytes</a>, payload SHA-256 <code "
+	               "class=\"hash\">",
+	               v->org, v->model, v->version);
+	mf_page_text(
+	    p, json_string_value(json_object_get(prov, "payload_sha256")));
+	mf_page_raw(p, "</code></dd>");
+	dt(p, "Accepted");
+	mf_page_text(p,
+	             json_string_value(json_object_get(prov, "accepted_at")));
+	mf_page_raw(p, "</dd>");
+	dt(p, "Log entry");
+	if (json_is_integer(li)) {
+		long long n = json_integer_value(li);
+
+		mf_page_printf(p, "<a href=\"/v1/log/entries/%lld\">%lld</a>",
+		               n, n);
+		if (size > n)
+			mf_page_printf(
+			    p,
+			    " · <a "
+			    "href=\"/v1/log/proof/inclusion?index=%lld&amp;"
+			    "size=%lld\">inclusion proof</a> in the log of "
+			    "size %lld",
+			    n, size, size);
+	} else {
+		mf_page_raw(p, "not yet in the log");
+	}
+	mf_page_raw(p, "</dd>");
+	dt(p, "Git commit");
+	if (commit != NULL) {
+		mf_page_raw(p, "<code class=\"hash\" id=\"commit\">");
+		mf_page_text(p, commit);
+		mf_page_raw(p, "</code>");
+		if (json_is_string(json_object_get(e, "tag"))) {
+			mf_page_raw(p, ", tag <code>");
+			mf_page_text(
+			    p, json_string_value(json_object_get(e, "tag")));
+			mf_page_raw(p, "</code>");
+		}
+	} else {
+		mf_page_raw(p, "not yet published");
+	}
+	mf_page_raw(p, "</dd></dl>\n<h3>Verify it offline</h3>\n<ol "
+	               "class=\"verify\"><li>The signature: <pre><code>curl "
+	               "-so envelope.json ");
+	mf_page_text(p, url);
+	mf_page_printf(p, "/v1/models/%s/%s/versions/%lld/envelope\n", v->org,
+	               v->model, v->version);
+	mf_page_printf(p,
+	               "modelfacts verify envelope.json --pubkey %s.pub"
+	               "</code></pre></li>\n<li>The log entry: <pre><code>"
+	               "modelfacts verify-log entry --registry ",
+	               v->org);
+	mf_page_text(p, url);
+	mf_page_printf(p, " %lld</code></pre></li>\n",
+	               json_is_integer(li) ? json_integer_value(li) : 0LL);
+	mf_page_raw(p, "<li>The git commit: <pre><code>git clone ");
+	mf_page_text(p, url);
+	mf_page_raw(p, "/labels.git labels\ncurl -s ");
+	mf_page_text(p, url);
+	mf_page_raw(p, "/v1/registry/allowed_signers &gt; allowed_signers\n"
+	               "git -C labels -c gpg.ssh.allowedSignersFile=../"
+	               "allowed_signers verify-commit ");
+	mf_page_text(p, commit ? commit : "HEAD");
+	mf_page_raw(p, "</code></pre></li></ol>\n</section>\n");
+}
+
+static int
+model_page(struct mf_request *req, long long version, bool pinned)
+{
+	struct model_view v = {0};
+	struct mf_buf frag = MF_BUF_INIT;
+	struct mf_page p;
+	const char *name;
+	char title[300];
+	int rc;
+
+	mf_page_init(&p, req);
+	v.org = mf_http_param(req, 0);
+	v.model = mf_http_param(req, 1);
+	if (!mf_label_slug_ok(v.org) || !mf_label_slug_ok(v.model))
+		mf_page_fail(&p, 404, "There is no such model.");
+	if (version < 0)
+		mf_page_fail(&p, version == -2 ? 400 : 404,
+		             version == -2 ? "The version must be a number."
+		                           : "No such version.");
+	load(&p, &v, version, true);
+	if (p.rc == 0 &&
+	    mf_label_render(&frag, v.label, MF_LABEL_HTML_FRAGMENT) != 0)
+		mf_page_fail(&p, 500, "The label could not be rendered.");
+	name = label_name(v.label);
+	snprintf(title, sizeof(title), "%s", name ? name : "Model");
+	mf_page_begin(&p, title, NULL, NULL);
+	mf_page_raw(&p, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\">"
+	                "<a href=\"/models\">Models</a> › ");
+	mf_site_org_link(&p, v.org, NULL);
+	mf_page_raw(&p, " › ");
+	mf_page_text(&p, v.model);
+	mf_page_raw(&p, "</nav>\n<h1 class=\"model\">");
+	mf_page_text(&p, name ? name : v.model);
+	mf_page_raw(&p, "</h1>\n");
+	if (v.version > 0 && pinned)
+		mf_page_printf(&p,
+		               "<p class=\"note\">Version %lld, as published: "
+		               "this page never changes. <a "
+		               "href=\"/models/%s/%s\">The current "
+		               "version</a>.</p>\n",
+		               v.version, v.org, v.model);
+	version_selector(&p, &v);
+	downloads(&p, &v);
+	mf_page_raw(&p, "<div class=\"label-wrap\">\n");
+	mf_page_raw(&p, frag.data ? frag.data : "");
+	mf_page_raw(&p, "</div>\n");
+	if (v.version > 0)
+		mf_page_printf(&p,
+		               "<p class=\"live\">Judgements made after this "
+		               "version was published: <a "
+		               "href=\"/v1/models/%s/%s/versions/%lld/"
+		               "judgements\">the live judgements</a>.</p>\n",
+		               v.org, v.model, v.version);
+	indicator_judgements(&p, v.label);
+	provenance(&p, &v);
+	mf_page_end(&p);
+	/* A version's page is final once its commit exists. */
+	if (pinned && v.version > 0 &&
+	    json_is_integer(json_object_get(
+	        json_object_get(v.label, "provenance"), "log_index")))
+		p.cache = MF_PAGE_IMMUTABLE;
+	rc = mf_page_finish(&p);
+	mf_page_dispose(&p);
+	mf_buf_dispose(&frag);
+	view_dispose(&v);
+	return rc;
+}
+
+int
+mf_site_model(struct mf_request *req)
+{
+	const char *v = mf_http_query(req, "version");
+
+	if (v != NULL && *v != '\0')
+		return model_page(
+		    req, version_number(v) < 1 ? -2 : version_number(v), false);
+	return model_page(req, 0, false);
+}
+
+int
+mf_site_model_version(struct mf_request *req)
+{
+	long long n = version_number(mf_http_param(req, 2));
+
+	return model_page(req, n < 1 ? -1 : n, true);
+}
+
+int
+mf_site_widget(struct mf_request *req)
+{
+	struct model_view v = {0};
+	struct mf_buf frag = MF_BUF_INIT;
+	struct mf_page p;
+	const char *name;
+	int rc;
+
+	mf_page_init(&p, req);
+	p.bare = true;
+	p.embeddable = true;
+	v.org = mf_http_param(req, 0);
+	v.model = mf_http_param(req, 1);
+	if (!mf_label_slug_ok(v.org) || !mf_label_slug_ok(v.model))
+		mf_page_fail(&p, 404, "There is no such model.");
+	load(&p, &v, 0, false);
+	if (p.rc == 0 &&
+	    mf_label_render(&frag, v.label, MF_LABEL_HTML_FRAGMENT) != 0)
+		mf_page_fail(&p, 500, "The label could not be rendered.");
+	name = label_name(v.label);
+	mf_page_begin(&p, name ? name : "Model facts", NULL, NULL);
+	mf_page_raw(&p, "<h1 class=\"visually-hidden\">Model facts: ");
+	mf_page_text(&p, name ? name : v.model);
+	mf_page_raw(&p, "</h1>\n");
+	mf_page_raw(&p, frag.data ? frag.data : "");
+	mf_page_printf(&p,
+	               "<p class=\"widget-foot\"><a href=\"/models/%s/%s\" "
+	               "target=\"_blank\" rel=\"noopener\">The full page on "
+	               "the registry</a></p>\n",
+	               v.org, v.model);
+	mf_page_end(&p);
+	rc = mf_page_finish(&p);
+	mf_page_dispose(&p);
+	mf_buf_dispose(&frag);
+	view_dispose(&v);
+	return rc;
+}
