@@ -141,8 +141,8 @@ downloads(struct mf_page *p, const struct model_view *v)
 		         v->model);
 	mf_page_printf(
 	    p,
-	    "<nav class=\"downloads\" aria-label=\"Downloads\"><h2 "
-	    "class=\"inline\">Download</h2> <ul>"
+	    "<nav class=\"downloads\" aria-label=\"Downloads\"><span "
+	    "class=\"dl-title\">Download:</span> <ul>"
 	    "<li><a href=\"%s/label.json\" download>label.json</a></li>"
 	    "<li><a href=\"%s/label.md\" download>label.md</a></li>"
 	    "<li><a href=\"/v1/models/%s/%s/evals?format=csv\" "
@@ -397,9 +397,8 @@ model_page(struct mf_request *req, long long version, bool pinned)
 	mf_site_org_link(&p, v.org, NULL);
 	mf_page_raw(&p, " › ");
 	mf_page_text(&p, v.model);
-	mf_page_raw(&p, "</nav>\n<h1 class=\"model\">");
-	mf_page_text(&p, name ? name : v.model);
-	mf_page_raw(&p, "</h1>\n");
+	/* the label's own title is the page's one <h1> */
+	mf_page_raw(&p, "</nav>\n");
 	if (v.version > 0 && pinned)
 		mf_page_printf(&p,
 		               "<p class=\"note\">Version %lld, as published: "
@@ -475,9 +474,6 @@ mf_site_widget(struct mf_request *req)
 		mf_page_fail(&p, 500, "The label could not be rendered.");
 	name = label_name(v.label);
 	mf_page_begin(&p, name ? name : "Model facts", NULL, NULL);
-	mf_page_raw(&p, "<h1 class=\"visually-hidden\">Model facts: ");
-	mf_page_text(&p, name ? name : v.model);
-	mf_page_raw(&p, "</h1>\n");
 	mf_page_raw(&p, frag.data ? frag.data : "");
 	mf_page_printf(&p,
 	               "<p class=\"widget-foot\"><a href=\"/models/%s/%s\" "
