@@ -742,7 +742,18 @@ int
 mf_http_capture(struct mf_request *parent, const char *target,
                 struct mf_capture *out)
 {
-	struct mf_http *http = parent->http;
+	if (parent->http == NULL) /* a captured request captures nothing */
+		return MF_E_INTERNAL;
+	return mf_http_capture_routes(parent->http->routes,
+	                              parent->http->nroutes, parent->app,
+	                              parent->id, target, out);
+}
+
+int
+mf_http_capture_routes(const struct mf_route *routes, size_t nroutes,
+                       struct mf_app *app, const char *id, const char *target,
+                       struct mf_capture *out)
+{
 	const char *q = strchr(target, '?');
 	size_t plen = q ? (size_t)(q - target) : strlen(target);
 	struct mf_request *req = NULL;
@@ -761,8 +772,7 @@ mf_http_capture(struct mf_request *parent, const char *target,
 	}
 	if ((rc = capture_parse_query(out)) != 0)
 		goto done;
-	req->http = http;
-	req->app = parent->app;
+	req->app = app;
 	req->method = "GET";
 	req->path = path;
 	req->capture = out;
@@ -770,10 +780,9 @@ mf_http_capture(struct mf_request *parent, const char *target,
 	mf_buf_init(&req->body, 0);
 	mf_error_init(&req->err);
 	/* the parent's id: log lines about both name the same request */
-	memcpy(req->id, parent->id, sizeof(req->id));
-	memcpy(req->client, parent->client, sizeof(req->client));
-	if (mf_router_match(http->routes, http->nroutes, "GET", path,
-	                    &req->match) != 0) {
+	snprintf(req->id, sizeof(req->id), "%s", id ? id : "capture");
+	snprintf(req->client, sizeof(req->client), "internal");
+	if (mf_router_match(routes, nroutes, "GET", path, &req->match) != 0) {
 		mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
 		             "no such resource: %s", path);
 		mf_http_respond_error(req, &req->err);

@@ -190,6 +190,11 @@ struct mf_capture {
  */
 int mf_http_capture(struct mf_request *parent, const char *target,
                     struct mf_capture *out);
+/* The same through a given route table (id: for log lines); what
+ * mf_http_capture does with the parent's, and what unit tests call. */
+int mf_http_capture_routes(const struct mf_route *routes, size_t nroutes,
+                           struct mf_app *app, const char *id,
+                           const char *target, struct mf_capture *out);
 void mf_http_capture_dispose(struct mf_capture *c);
 
 #endif

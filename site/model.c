@@ -12,25 +12,19 @@
 #include "site/page.h"
 #include "site/pages.h"
 #include "site/rows.h"
+#include "site/model.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* What one model page shows, fetched from the API. */
-struct model_view {
-	const char *org, *model;
-	long long version; /* 0: assessment-only (no version) */
-	json_t *record, *versions, *label, *history;
-	char *checkpoint;
-};
-
 static void
-view_dispose(struct model_view *v)
+view_dispose(struct mf_site_model *v)
 {
 	json_decref(v->record);
 	json_decref(v->versions);
 	json_decref(v->label);
 	json_decref(v->history);
+	json_decref(v->judgements);
 	free(v->checkpoint);
 }
 
@@ -54,9 +48,10 @@ version_number(const char *s)
 
 /* Fetches what the page shows; version 0 means the current one. */
 static void
-load(struct mf_page *p, struct model_view *v, long long version, bool full)
+load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
+     bool pinned)
 {
-	const json_t *n;
+	const json_t *n, *li;
 
 	v->record = mf_page_fetch(p, "/v1/models/%s/%s", v->org, v->model);
 	n = json_object_get(v->record, "version");
@@ -84,6 +79,19 @@ load(struct mf_page *p, struct model_view *v, long long version, bool full)
 	    mf_page_fetch(p, "/v1/models/%s/%s/versions", v->org, v->model);
 	v->history =
 	    mf_page_fetch(p, "/v1/models/%s/%s/history", v->org, v->model);
+	/* a version's page: the judgements as of its own log entry, so the
+	 * page stays as it was; the current page: live */
+	li = json_object_get(json_object_get(v->label, "provenance"),
+	                     "log_index");
+	if (v->version > 0 && pinned && json_is_integer(li))
+		v->judgements = mf_page_fetch(
+		    p, "/v1/models/%s/%s/versions/%lld/judgements?as_of=%lld",
+		    v->org, v->model, v->version,
+		    (long long)json_integer_value(li));
+	else if (v->version > 0)
+		v->judgements = mf_page_fetch(
+		    p, "/v1/models/%s/%s/versions/%lld/judgements", v->org,
+		    v->model, v->version);
 	v->checkpoint = mf_page_fetch_text(p, "/v1/log/checkpoint", false);
 }
 
@@ -97,7 +105,7 @@ label_name(const json_t *label)
 
 /* The version selector: a form that works without JavaScript. */
 static void
-version_selector(struct mf_page *p, const struct model_view *v)
+version_selector(struct mf_page *p, const struct mf_site_model *v)
 {
 	const json_t *vs = json_object_get(v->versions, "versions"), *x;
 	size_t i;
@@ -129,7 +137,7 @@ version_selector(struct mf_page *p, const struct model_view *v)
 }
 
 static void
-downloads(struct mf_page *p, const struct model_view *v)
+downloads(struct mf_page *p, const struct mf_site_model *v)
 {
 	char base[200];
 
@@ -164,85 +172,143 @@ result_text(const char *r)
 	return r;
 }
 
-/* Every indicator of every index with each judge's result and its
- * justification (or the rule's reason), folded per index. */
-static void
-indicator_judgements(struct mf_page *p, const json_t *label)
+/* judge's result for indicator `id`: at position k when the indices
+ * list indicators in the same order (they do), else searched. */
+static const json_t *
+judge_indicator(const json_t *judgement, size_t k, const char *id)
 {
-	const json_t *g, *ind, *j;
-	size_t i, k, m;
+	const json_t *inds =
+	    json_object_get(json_object_get(judgement, "score"), "indicators");
+	const json_t *x = json_array_get(inds, k);
+	size_t i;
 
-	if (json_array_size(json_object_get(label, "judgements")) == 0)
+	if (x != NULL && id != NULL &&
+	    json_string_value(json_object_get(x, "id")) != NULL &&
+	    strcmp(json_string_value(json_object_get(x, "id")), id) == 0)
+		return x;
+	json_array_foreach(inds, i, x)
+	{
+		const char *xid = json_string_value(json_object_get(x, "id"));
+
+		if (xid != NULL && id != NULL && strcmp(xid, id) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+static void
+result_cell(struct mf_page *p, const json_t *x)
+{
+	const char *r = json_string_value(json_object_get(x, "result"));
+	const char *why =
+	    json_string_value(json_object_get(x, "justification"));
+
+	/* the label lists the indicators not met with their reasons:
+	 * the text here is only for the others */
+	if (r == NULL || strcmp(r, "not_met") == 0 ||
+	    strcmp(r, "unassessed") == 0)
+		why = NULL;
+	mf_page_printf(p, "<td><span class=\"r-%s\">%s</span>",
+	               r && strcmp(r, "met") == 0       ? "met"
+	               : r && strcmp(r, "not_met") == 0 ? "not-met"
+	                                                : "other",
+	               result_text(r));
+	if (why != NULL) {
+		mf_page_raw(p, " ");
+		mf_page_text(p, why);
+	}
+	mf_page_raw(p, "</td>");
+}
+
+/*
+ * Every indicator of every index with each judge's result and its
+ * justification (or the rule's reason), from the judgements resource
+ * (as of the version's log entry on a version's page), one table per
+ * index, folded.
+ */
+static void
+indicator_judgements(struct mf_page *p, const json_t *judgements)
+{
+	const json_t *all = json_object_get(judgements, "judgements"), *g, *h,
+	             *ind;
+	const json_t *cols[16];
+	size_t i, k, n, c;
+
+	if (json_array_size(all) == 0)
 		return;
 	mf_page_raw(p, "<section class=\"panel\" aria-labelledby=\"h-ind\">"
 	               "<h2 id=\"h-ind\">Every indicator, every judge</h2>\n");
-	json_array_foreach(json_object_get(label, "judgements"), i, g)
+	json_array_foreach(all, i, g)
 	{
-		const json_t *inds = json_object_get(g, "indicators");
+		const char *index =
+		    json_string_value(json_object_get(g, "index"));
+		bool seen = false;
 
+		/* one table per index, at its first judgement */
+		for (k = 0; k < i && index != NULL; k++) {
+			const char *x = json_string_value(
+			    json_object_get(json_array_get(all, k), "index"));
+
+			seen = seen || (x != NULL && strcmp(x, index) == 0);
+		}
+		if (seen || index == NULL)
+			continue;
+		n = 0;
+		json_array_foreach(all, k, h)
+		{
+			const char *x =
+			    json_string_value(json_object_get(h, "index"));
+
+			if (x != NULL && strcmp(x, index) == 0 &&
+			    n < sizeof(cols) / sizeof(cols[0]))
+				cols[n++] = h;
+		}
 		mf_page_raw(p, "<details class=\"indicators\"><summary>");
 		mf_page_text(
 		    p, json_string_value(json_object_get(g, "index_name")));
 		mf_page_raw(p, " (");
-		mf_page_text(p, json_string_value(json_object_get(g, "index")));
-		mf_page_printf(p, "): %zu indicators</summary>\n",
-		               json_array_size(inds));
-		mf_page_raw(p, "<table class=\"judgements\"><thead><tr><th "
-		               "scope=\"col\">Indicator</th><th "
-		               "scope=\"col\">Judge: result, why</th></tr>"
-		               "</thead><tbody>\n");
-		json_array_foreach(inds, k, ind)
+		mf_page_text(p, index);
+		mf_page_printf(p, "): %zu indicators, %zu %s</summary>\n",
+		               json_array_size(json_object_get(
+		                   json_object_get(g, "score"), "indicators")),
+		               n, n == 1 ? "judge" : "judges");
+		mf_page_raw(p, "<div class=\"scroll\" tabindex=\"0\" "
+		               "role=\"region\" aria-label=\"Judgements per "
+		               "indicator\"><table class=\"judgements\"><thead>"
+		               "<tr><th scope=\"col\">Indicator</th>");
+		for (c = 0; c < n; c++) {
+			mf_page_raw(p, "<th scope=\"col\">");
+			mf_site_judge_link(p, json_string_value(json_object_get(
+			                          cols[c], "judge")));
+			mf_page_raw(p, "</th>");
+		}
+		mf_page_raw(p, "</tr></thead><tbody>\n");
+		json_array_foreach(
+		    json_object_get(json_object_get(g, "score"), "indicators"),
+		    k, ind)
 		{
-			mf_page_raw(p, json_is_true(
-			                   json_object_get(ind, "disagreement"))
-			                   ? "<tr class=\"disagree\"><th "
-			                     "scope=\"row\">"
-			                   : "<tr><th scope=\"row\">");
+			const char *id =
+			    json_string_value(json_object_get(ind, "id"));
+
+			mf_page_raw(p, "<tr><th scope=\"row\">");
 			mf_page_text(
 			    p, json_string_value(json_object_get(ind, "name")));
-			mf_page_raw(p, " <span class=\"id\">");
-			mf_page_text(
-			    p, json_string_value(json_object_get(ind, "id")));
-			mf_page_raw(p, "</span></th><td><ul>");
-			json_array_foreach(json_object_get(ind, "judgements"),
-			                   m, j)
-			{
-				const char *r = json_string_value(
-				    json_object_get(j, "result"));
-				const char *why = json_string_value(
-				    json_object_get(j, "justification"));
-
-				if (why == NULL)
-					why = json_string_value(
-					    json_object_get(j, "reason"));
-				mf_page_raw(p, "<li>");
-				mf_site_judge_link(
-				    p, json_string_value(
-				           json_object_get(j, "judge")));
-				mf_page_printf(
-				    p,
-				    ": <span class=\"r r-%s\">%s"
-				    "</span>",
-				    r && strcmp(r, "met") == 0       ? "met"
-				    : r && strcmp(r, "not_met") == 0 ? "not-met"
-				                                     : "other",
-				    result_text(r));
-				if (why != NULL) {
-					mf_page_raw(p, ". ");
-					mf_page_text(p, why);
-				}
-				mf_page_raw(p, "</li>");
-			}
-			mf_page_raw(p, "</ul></td></tr>\n");
+			mf_page_raw(p, "</th>");
+			for (c = 0; c < n; c++)
+				result_cell(
+				    p, cols[c] == g
+				           ? ind
+				           : judge_indicator(cols[c], k, id));
+			mf_page_raw(p, "</tr>\n");
 		}
-		mf_page_raw(p, "</tbody></table></details>\n");
+		mf_page_raw(p, "</tbody></table></div></details>\n");
 	}
 	mf_page_raw(p, "</section>\n");
 }
 
 /* The history entry of this version's log index (commit, tag). */
 static const json_t *
-history_entry(const struct model_view *v, long long log_index)
+history_entry(const struct mf_site_model *v, long long log_index)
 {
 	const json_t *e;
 	size_t i;
@@ -264,7 +330,7 @@ dt(struct mf_page *p, const char *name)
 }
 
 static void
-provenance(struct mf_page *p, const struct model_view *v)
+provenance(struct mf_page *p, const struct mf_site_model *v)
 {
 	const json_t *prov = json_object_get(v->label, "provenance");
 	const json_t *li = json_object_get(prov, "log_index"), *k;
@@ -272,7 +338,7 @@ provenance(struct mf_page *p, const struct model_view *v)
 	                      ? history_entry(v, json_integer_value(li))
 	                      : NULL;
 	const char *commit = json_string_value(json_object_get(e, "commit"));
-	const char *url = p->req->app->cfg->public_url;
+	const char *url = v->public_url;
 	long long size = 0;
 	size_t i;
 
@@ -366,62 +432,68 @@ provenance(struct mf_page *p, const struct model_view *v)
 	mf_page_raw(p, "</code></pre></li></ol>\n</section>\n");
 }
 
+void
+mf_site_model_render(struct mf_page *p, const struct mf_site_model *v,
+                     const char *fragment, bool pinned)
+{
+	const char *name = label_name(v->label);
+
+	mf_page_begin(p, name ? name : v->model, NULL, NULL);
+	mf_page_raw(p, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\">"
+	               "<a href=\"/models\">Models</a> › ");
+	mf_site_org_link(p, v->org, NULL);
+	mf_page_raw(p, " › ");
+	mf_page_text(p, v->model);
+	/* the label's own title is the page's one <h1> */
+	mf_page_raw(p, "</nav>\n");
+	if (v->version > 0 && pinned)
+		mf_page_printf(p,
+		               "<p class=\"note\">Version %lld, as published: "
+		               "this page never changes. <a "
+		               "href=\"/models/%s/%s\">The current "
+		               "version</a>.</p>\n",
+		               v->version, v->org, v->model);
+	version_selector(p, v);
+	downloads(p, v);
+	mf_page_raw(p, "<div class=\"label-wrap\">\n");
+	mf_page_raw(p, fragment ? fragment : "");
+	mf_page_raw(p, "</div>\n");
+	if (v->version > 0)
+		mf_page_printf(p,
+		               "<p class=\"live\">Judgements made after this "
+		               "version was published: <a "
+		               "href=\"/v1/models/%s/%s/versions/%lld/"
+		               "judgements\">the live judgements</a>.</p>\n",
+		               v->org, v->model, v->version);
+	indicator_judgements(p, v->judgements);
+	provenance(p, v);
+	mf_page_end(p);
+}
+
 static int
 model_page(struct mf_request *req, long long version, bool pinned)
 {
-	struct model_view v = {0};
+	struct mf_site_model v = {0};
 	struct mf_buf frag = MF_BUF_INIT;
 	struct mf_page p;
-	const char *name;
-	char title[300];
 	int rc;
 
 	mf_page_init(&p, req);
 	v.org = mf_http_param(req, 0);
 	v.model = mf_http_param(req, 1);
+	v.public_url = req->app->cfg->public_url;
 	if (!mf_label_slug_ok(v.org) || !mf_label_slug_ok(v.model))
 		mf_page_fail(&p, 404, "There is no such model.");
 	if (version < 0)
 		mf_page_fail(&p, version == -2 ? 400 : 404,
 		             version == -2 ? "The version must be a number."
 		                           : "No such version.");
-	load(&p, &v, version, true);
+	load(&p, &v, version, true, pinned);
 	if (p.rc == 0 &&
 	    mf_label_render(&frag, v.label, MF_LABEL_HTML_FRAGMENT) != 0)
 		mf_page_fail(&p, 500, "The label could not be rendered.");
-	name = label_name(v.label);
-	snprintf(title, sizeof(title), "%s", name ? name : "Model");
-	mf_page_begin(&p, title, NULL, NULL);
-	mf_page_raw(&p, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\">"
-	                "<a href=\"/models\">Models</a> › ");
-	mf_site_org_link(&p, v.org, NULL);
-	mf_page_raw(&p, " › ");
-	mf_page_text(&p, v.model);
-	/* the label's own title is the page's one <h1> */
-	mf_page_raw(&p, "</nav>\n");
-	if (v.version > 0 && pinned)
-		mf_page_printf(&p,
-		               "<p class=\"note\">Version %lld, as published: "
-		               "this page never changes. <a "
-		               "href=\"/models/%s/%s\">The current "
-		               "version</a>.</p>\n",
-		               v.version, v.org, v.model);
-	version_selector(&p, &v);
-	downloads(&p, &v);
-	mf_page_raw(&p, "<div class=\"label-wrap\">\n");
-	mf_page_raw(&p, frag.data ? frag.data : "");
-	mf_page_raw(&p, "</div>\n");
-	if (v.version > 0)
-		mf_page_printf(&p,
-		               "<p class=\"live\">Judgements made after this "
-		               "version was published: <a "
-		               "href=\"/v1/models/%s/%s/versions/%lld/"
-		               "judgements\">the live judgements</a>.</p>\n",
-		               v.org, v.model, v.version);
-	indicator_judgements(&p, v.label);
-	provenance(&p, &v);
-	mf_page_end(&p);
-	/* A version's page is final once its commit exists. */
+	mf_site_model_render(&p, &v, frag.data, pinned);
+	/* A version's page is final once it is in the log. */
 	if (pinned && v.version > 0 &&
 	    json_is_integer(json_object_get(
 	        json_object_get(v.label, "provenance"), "log_index")))
@@ -455,7 +527,7 @@ mf_site_model_version(struct mf_request *req)
 int
 mf_site_widget(struct mf_request *req)
 {
-	struct model_view v = {0};
+	struct mf_site_model v = {0};
 	struct mf_buf frag = MF_BUF_INIT;
 	struct mf_page p;
 	const char *name;
@@ -468,7 +540,7 @@ mf_site_widget(struct mf_request *req)
 	v.model = mf_http_param(req, 1);
 	if (!mf_label_slug_ok(v.org) || !mf_label_slug_ok(v.model))
 		mf_page_fail(&p, 404, "There is no such model.");
-	load(&p, &v, 0, false);
+	load(&p, &v, 0, false, false);
 	if (p.rc == 0 &&
 	    mf_label_render(&frag, v.label, MF_LABEL_HTML_FRAGMENT) != 0)
 		mf_page_fail(&p, 500, "The label could not be rendered.");
