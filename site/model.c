@@ -20,7 +20,6 @@
 static void
 view_dispose(struct mf_site_model *v)
 {
-	json_decref(v->record);
 	json_decref(v->versions);
 	json_decref(v->label);
 	json_decref(v->history);
@@ -53,12 +52,27 @@ load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
 {
 	const json_t *n, *li;
 
-	v->record = mf_page_fetch(p, "/v1/models/%s/%s", v->org, v->model);
-	n = json_object_get(v->record, "version");
+	size_t nv;
+
+	/* the widget: the current label alone */
+	if (!full) {
+		v->label = mf_page_fetch(p, "/v1/models/%s/%s/label.json",
+		                         v->org, v->model);
+		return;
+	}
+	/* the versions list (404 for an unknown model) names the current
+	 * one; an assessment-only model has none */
+	v->versions =
+	    mf_page_fetch(p, "/v1/models/%s/%s/versions", v->org, v->model);
+	nv = json_array_size(json_object_get(v->versions, "versions"));
+	n = json_object_get(
+	    json_array_get(json_object_get(v->versions, "versions"),
+	                   nv ? nv - 1 : 0),
+	    "version");
 	if (p->rc != 0)
 		return;
-	if (version > 0 && json_is_integer(n) &&
-	    version > json_integer_value(n)) {
+	if (version > 0 &&
+	    (!json_is_integer(n) || version > json_integer_value(n))) {
 		mf_page_fail(p, 404, "%s/%s has no version %lld", v->org,
 		             v->model, version);
 		return;
@@ -73,10 +87,6 @@ load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
 	else
 		v->label = mf_page_fetch(p, "/v1/models/%s/%s/label.json",
 		                         v->org, v->model);
-	if (!full)
-		return;
-	v->versions =
-	    mf_page_fetch(p, "/v1/models/%s/%s/versions", v->org, v->model);
 	v->history =
 	    mf_page_fetch(p, "/v1/models/%s/%s/history", v->org, v->model);
 	/* a version's page: the judgements as of its own log entry, so the

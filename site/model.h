@@ -16,7 +16,6 @@ struct mf_site_model {
 	const char *public_url;  /* the registry's, for the commands shown */
 	long long version;       /* shown; 0: assessment-only (no version) */
 	/* borrowed by the renderer; model.c owns what it fetched */
-	json_t *record;     /* GET /v1/models/{org}/{model} */
 	json_t *versions;   /* .../versions */
 	json_t *label;      /* .../versions/{n}/label.json (parsed) */
 	json_t *history;    /* .../history */
