@@ -9,6 +9,7 @@
 #include "site/pages.h"
 #include "site/rows.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,7 @@ scores(struct mf_page *p, const json_t *c)
 {
 	const json_t *ix, *m, *d;
 	size_t i, k, n;
+	char id[32];
 
 	mf_page_raw(p, "<section aria-labelledby=\"h-scores\"><h2 "
 	               "id=\"h-scores\">Transparency scores</h2>\n");
@@ -180,7 +182,12 @@ scores(struct mf_page *p, const json_t *c)
 		        json_object_get(ix, "indicators_differing")),
 		    (long long)json_integer_value(
 		        json_object_get(ix, "indicators_compared")));
-		table_open(p, "scores", "Scores by domain");
+		/* ids are unique: the first index's table is #scores */
+		if (i == 0)
+			snprintf(id, sizeof(id), "scores");
+		else
+			snprintf(id, sizeof(id), "scores-%zu", i);
+		table_open(p, id, "Scores by domain");
 		head_row(p, json_object_get(c, "models"), "Domain");
 		mf_page_raw(p, "<tr><th scope=\"row\">Total</th>");
 		json_array_foreach(json_object_get(ix, "models"), k, m)

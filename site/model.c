@@ -24,7 +24,6 @@ view_dispose(struct mf_site_model *v)
 	json_decref(v->label);
 	json_decref(v->history);
 	json_decref(v->judgements);
-	free(v->checkpoint);
 }
 
 /* The version's number n (1-based) from a path segment or query; -1 when
@@ -45,30 +44,20 @@ version_number(const char *s)
 	return n;
 }
 
-/* Fetches what the page shows; version 0 means the current one. */
+/* The version the page shows (version, or the current one when 0) from
+ * the versions list, which 404s for an unknown model; an assessment-only
+ * model has none (0). */
 static void
-load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
-     bool pinned)
+pick_version(struct mf_page *p, struct mf_site_model *v, long long version)
 {
-	const json_t *n, *li;
-
+	const json_t *vs, *n;
 	size_t nv;
 
-	/* the widget: the current label alone */
-	if (!full) {
-		v->label = mf_page_fetch(p, "/v1/models/%s/%s/label.json",
-		                         v->org, v->model);
-		return;
-	}
-	/* the versions list (404 for an unknown model) names the current
-	 * one; an assessment-only model has none */
 	v->versions =
 	    mf_page_fetch(p, "/v1/models/%s/%s/versions", v->org, v->model);
-	nv = json_array_size(json_object_get(v->versions, "versions"));
-	n = json_object_get(
-	    json_array_get(json_object_get(v->versions, "versions"),
-	                   nv ? nv - 1 : 0),
-	    "version");
+	vs = json_object_get(v->versions, "versions");
+	nv = json_array_size(vs);
+	n = json_object_get(json_array_get(vs, nv ? nv - 1 : 0), "version");
 	if (p->rc != 0)
 		return;
 	if (version > 0 &&
@@ -80,6 +69,24 @@ load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
 	v->version = version > 0          ? version
 	             : json_is_integer(n) ? json_integer_value(n)
 	                                  : 0;
+}
+
+/*
+ * Fetches what the page shows. full: the model page (else the widget:
+ * the current label alone). pinned: a version's own page, which reads
+ * only what never changes (its label, its judgements as of its log
+ * entry, its commit) and no versions list.
+ */
+static void
+load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
+     bool pinned)
+{
+	const json_t *li;
+
+	if (pinned)
+		v->version = version;
+	else if (full)
+		pick_version(p, v, version);
 	if (v->version > 0)
 		v->label = mf_page_fetch(
 		    p, "/v1/models/%s/%s/versions/%lld/label.json", v->org,
@@ -87,10 +94,10 @@ load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
 	else
 		v->label = mf_page_fetch(p, "/v1/models/%s/%s/label.json",
 		                         v->org, v->model);
+	if (!full)
+		return;
 	v->history =
 	    mf_page_fetch(p, "/v1/models/%s/%s/history", v->org, v->model);
-	/* a version's page: the judgements as of its own log entry, so the
-	 * page stays as it was; the current page: live */
 	li = json_object_get(json_object_get(v->label, "provenance"),
 	                     "log_index");
 	if (v->version > 0 && pinned && json_is_integer(li))
@@ -102,7 +109,6 @@ load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
 		v->judgements = mf_page_fetch(
 		    p, "/v1/models/%s/%s/versions/%lld/judgements", v->org,
 		    v->model, v->version);
-	v->checkpoint = mf_page_fetch_text(p, "/v1/log/checkpoint", false);
 }
 
 static const char *
@@ -349,16 +355,10 @@ provenance(struct mf_page *p, const struct mf_site_model *v)
 	                      : NULL;
 	const char *commit = json_string_value(json_object_get(e, "commit"));
 	const char *url = v->public_url;
-	long long size = 0;
 	size_t i;
 
 	if (v->version <= 0)
 		return;
-	if (v->checkpoint != NULL) {
-		const char *nl = strchr(v->checkpoint, '\n');
-
-		size = nl ? atoll(nl + 1) : 0;
-	}
 	mf_page_raw(p, "<section class=\"panel provenance\" "
 	               "aria-labelledby=\"h-prov\"><h2 id=\"h-prov\">"
 	               "Provenance</h2>\n<dl class=\"kv\">");
@@ -391,14 +391,17 @@ provenance(struct mf_page *p, const struct mf_site_model *v)
 
 		mf_page_printf(p, "<a href=\"/v1/log/entries/%lld\">%lld</a>",
 		               n, n);
-		if (size > n)
-			mf_page_printf(
-			    p,
-			    " · <a "
-			    "href=\"/v1/log/proof/inclusion?index=%lld&amp;"
-			    "size=%lld\">inclusion proof</a> in the log of "
-			    "size %lld",
-			    n, size, size);
+		/* against the checkpoint of the log as it stood right after
+		 * the entry (fixed forever), and against the newest */
+		mf_page_printf(
+		    p,
+		    " · inclusion proof in <a href=\"/v1/log/proof/inclusion?"
+		    "index=%lld&amp;size=%lld\">the log of size %lld</a> "
+		    "(<a href=\"/v1/log/checkpoints/%lld\">its checkpoint</a>)"
+		    " or in <a href=\"/v1/log/proof/inclusion?index=%lld\">the "
+		    "newest</a> (<a href=\"/v1/log/checkpoint\">checkpoint"
+		    "</a>)",
+		    n, n + 1, n + 1, n + 1, n);
 	} else {
 		mf_page_raw(p, "not yet in the log");
 	}
@@ -463,7 +466,13 @@ mf_site_model_render(struct mf_page *p, const struct mf_site_model *v,
 		               "href=\"/models/%s/%s\">The current "
 		               "version</a>.</p>\n",
 		               v->version, v->org, v->model);
-	version_selector(p, v);
+	if (pinned)
+		mf_page_printf(p,
+		               "<p><a href=\"/models/%s/%s/history\">History "
+		               "and diffs</a></p>\n",
+		               v->org, v->model);
+	else
+		version_selector(p, v);
 	downloads(p, v);
 	mf_page_raw(p, "<div class=\"label-wrap\">\n");
 	mf_page_raw(p, fragment ? fragment : "");
@@ -480,6 +489,18 @@ mf_site_model_render(struct mf_page *p, const struct mf_site_model *v,
 	mf_page_end(p);
 }
 
+/* True when the version's log entry has its git commit. */
+static bool
+has_commit(const struct mf_site_model *v)
+{
+	const json_t *li = json_object_get(
+	    json_object_get(v->label, "provenance"), "log_index");
+
+	return json_is_integer(li) &&
+	       json_is_string(json_object_get(
+	           history_entry(v, json_integer_value(li)), "commit"));
+}
+
 static int
 model_page(struct mf_request *req, long long version, bool pinned)
 {
@@ -487,6 +508,8 @@ model_page(struct mf_request *req, long long version, bool pinned)
 	struct mf_buf frag = MF_BUF_INIT;
 	struct mf_page p;
 	int rc;
+
+	char key[200];
 
 	mf_page_init(&p, req);
 	v.org = mf_http_param(req, 0);
@@ -498,17 +521,27 @@ model_page(struct mf_request *req, long long version, bool pinned)
 		mf_page_fail(&p, version == -2 ? 400 : 404,
 		             version == -2 ? "The version must be a number."
 		                           : "No such version.");
+	/* a version's page, once final, is rendered once */
+	snprintf(key, sizeof(key), "page/%s/%s/%lld", v.org, v.model, version);
+	if (pinned && p.rc == 0 && mf_page_cached(&p, key)) {
+		rc = p.rc;
+		goto done;
+	}
 	load(&p, &v, version, true, pinned);
 	if (p.rc == 0 &&
 	    mf_label_render(&frag, v.label, MF_LABEL_HTML_FRAGMENT) != 0)
 		mf_page_fail(&p, 500, "The label could not be rendered.");
 	mf_site_model_render(&p, &v, frag.data, pinned);
-	/* A version's page is final once it is in the log. */
+	/* A version's page is final once its entry is in the log and its
+	 * commit published: nothing it shows changes after that. */
 	if (pinned && v.version > 0 &&
 	    json_is_integer(json_object_get(
-	        json_object_get(v.label, "provenance"), "log_index")))
+	        json_object_get(v.label, "provenance"), "log_index")) &&
+	    has_commit(&v))
 		p.cache = MF_PAGE_IMMUTABLE;
-	rc = mf_page_finish(&p);
+	rc =
+	    mf_page_finish_cache(&p, p.cache == MF_PAGE_IMMUTABLE ? key : NULL);
+done:
 	mf_page_dispose(&p);
 	mf_buf_dispose(&frag);
 	view_dispose(&v);

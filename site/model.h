@@ -16,11 +16,10 @@ struct mf_site_model {
 	const char *public_url;  /* the registry's, for the commands shown */
 	long long version;       /* shown; 0: assessment-only (no version) */
 	/* borrowed by the renderer; model.c owns what it fetched */
-	json_t *versions;   /* .../versions */
+	json_t *versions;   /* .../versions (not on a version's page) */
 	json_t *label;      /* .../versions/{n}/label.json (parsed) */
 	json_t *history;    /* .../history */
 	json_t *judgements; /* .../versions/{n}/judgements, or NULL */
-	char *checkpoint;   /* GET /v1/log/checkpoint, or NULL */
 };
 
 /*

@@ -4,7 +4,9 @@
  */
 #include "site/page.h"
 
+#include "app/app.h"
 #include "common/digest.h"
+#include "http/cache.h"
 #include "common/embedded.h"
 #include "common/error.h"
 #include "labels/html.h"
@@ -490,6 +492,43 @@ mf_page_finish(struct mf_page *p)
 		         mf_error_name(p->rc));
 	memcpy(message, p->message, sizeof(message));
 	return mf_page_error(p->req, p->status, NULL, message);
+}
+
+#define IMMUTABLE "public, max-age=31536000, immutable"
+
+int
+mf_page_finish_cache(struct mf_page *p, const char *key)
+{
+	struct mf_blob *blob;
+	int rc;
+
+	if (key == NULL || p->rc != 0 || p->req->app == NULL ||
+	    p->req->app->cache == NULL)
+		return mf_page_finish(p);
+	if ((blob = mf_blob_new(p->out.data ? p->out.data : "", p->out.len,
+	                        "text/html; charset=utf-8")) == NULL)
+		return mf_page_finish(p);
+	mf_cache_put(p->req->app->cache, key, blob);
+	rc = security_headers(p->req, p->embeddable);
+	if (rc == 0)
+		rc = mf_http_respond_blob(p->req, blob, IMMUTABLE);
+	mf_blob_unref(blob);
+	return rc;
+}
+
+bool
+mf_page_cached(struct mf_page *p, const char *key)
+{
+	struct mf_blob *blob;
+
+	if (p->req->app == NULL || p->req->app->cache == NULL ||
+	    (blob = mf_cache_get(p->req->app->cache, key)) == NULL)
+		return false;
+	p->rc = security_headers(p->req, p->embeddable);
+	if (p->rc == 0)
+		p->rc = mf_http_respond_blob(p->req, blob, IMMUTABLE);
+	mf_blob_unref(blob);
+	return true;
 }
 
 /* ---- static assets ---------------------------------------------- */

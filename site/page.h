@@ -113,6 +113,15 @@ void mf_page_end(struct mf_page *p);
  */
 int mf_page_finish(struct mf_page *p);
 
+/*
+ * The same, and when key is not NULL and the page succeeded, keeps it in
+ * the server's cache of immutable responses (http/cache.h) under key.
+ */
+int mf_page_finish_cache(struct mf_page *p, const char *key);
+/* Answers from that cache when it holds key (then true: the answer, or
+ * its failure, is in p->rc). */
+bool mf_page_cached(struct mf_page *p, const char *key);
+
 /* An error page on its own (the HTML 404 of unknown paths). */
 int mf_page_error(struct mf_request *req, unsigned status, const char *title,
                   const char *message);

@@ -50,7 +50,12 @@ mf_site_route_table(struct mf_route **out, size_t *n)
 int
 mf_site_not_found(struct mf_request *req)
 {
-	if (strncmp(req->path, "/v1/", 4) == 0 ||
+	const char *accept = mf_http_header(req, "Accept");
+
+	/* HTML for browsers (which ask for text/html), the API's JSON error
+	 * for everyone else, and always under the API's own paths */
+	if (accept == NULL || strstr(accept, "text/html") == NULL ||
+	    strncmp(req->path, "/v1/", 4) == 0 ||
 	    strncmp(req->path, "/labels.git", 11) == 0 ||
 	    strcmp(req->path, "/healthz") == 0 ||
 	    strcmp(req->path, "/readyz") == 0) {

@@ -19,9 +19,10 @@ extern const size_t mf_site_routes_count;
  */
 int mf_site_route_table(struct mf_route **out, size_t *n);
 
-/* The HTML 404 for a GET of a path no route has (http options'
- * not_found); paths of the API and the git repository keep the JSON
- * error shape. */
+/* The 404 for a GET of a path no route has (http options' not_found):
+ * an HTML page when the client asks for text/html (a browser), else the
+ * JSON error shape, which the API's and the git repository's paths
+ * always keep. */
 int mf_site_not_found(struct mf_request *req);
 
 #endif

@@ -7,7 +7,7 @@ html.parser; the browser half is test_web_browser.py."""
 import html.parser
 import json
 import re
-import urllib.parse
+import time
 
 import mf
 import site_pages
@@ -293,14 +293,27 @@ def test_dashboard_counts_equal_the_api(t):
     assert r2.status in (200, 404), r2
 
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;"
+           "q=0.9,*/*;q=0.8"}
+
+
 def test_unknown_pages_are_html_404(t):
-    for path in ("/nope", "/models/acme", "/models/acme/nope",
-                 "/models/ACME/x", "/orgs/nobody", "/models/acme/atlas/"
-                 "versions/99", "/static/nope.css"):
+    # pages that do not exist: HTML whoever asks
+    for path in ("/models/acme/nope", "/models/ACME/x", "/orgs/nobody",
+                 "/models/acme/atlas/versions/99", "/static/nope.css"):
         r, doc = get_html(t, path, 404)
         check_security(r)
         assert doc.select("h1") and doc.select("header.site"), path
-    r = t.server.get("/v1/nope")
+    # a path nothing serves: HTML for a browser, the API's JSON otherwise
+    for path in ("/nope", "/models/acme"):
+        r = t.server.get(path, headers=BROWSER)
+        assert r.status == 404 and r.header("Content-Type").startswith(
+            "text/html"), (path, r)
+        check_security(r)
+        assert Doc(r.body.decode()).select("header.site"), path
+        r = t.server.get(path)
+        assert r.status == 404 and r.json()["error"]["code"] == "not_found"
+    r = t.server.get("/v1/nope", headers=BROWSER)
     assert r.status == 404 and r.json()["error"]["code"] == "not_found"
     r = t.server.post("/nope", body=b"x")
     assert r.status == 404 and r.header("Content-Type") == "application/json"
@@ -327,6 +340,12 @@ def test_bad_parameters_are_html_400(t):
 
 
 def test_version_page_immutable_with_etag(t):
+    # final once its commit is published (the publisher runs behind)
+    for _ in range(100):
+        if all(h["commit"] for h in api(t, "/v1/models/acme/atlas/history")[
+                "history"]):
+            break
+        time.sleep(0.1)
     r, _ = get_html(t, "/models/acme/atlas/versions/1")
     assert "immutable" in r.header("Cache-Control"), r.headers
     etag = r.header("ETag")
@@ -334,6 +353,10 @@ def test_version_page_immutable_with_etag(t):
     r2 = t.server.get("/models/acme/atlas/versions/1",
                       headers={"If-None-Match": etag})
     assert r2.status == 304 and r2.body == b""
+    # the second answer comes from the server's cache: the same bytes
+    r2b, _ = get_html(t, "/models/acme/atlas/versions/1")
+    assert r2b.body == r.body and r2b.header("ETag") == etag
+    check_security(r2b)
     r3, _ = get_html(t, "/models")
     assert r3.header("Cache-Control") == "no-cache" and r3.header("ETag")
     # assets: long lifetimes under content-hashed URLs
