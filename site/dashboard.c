@@ -33,6 +33,78 @@ cell_kind(const char *r)
 	return 3;
 }
 
+/* One row of counts, each cell marked data-count="<status>:<key>". */
+static void
+count_row(struct mf_page *p, const json_t *x, const char *key, bool sub)
+{
+	size_t k;
+
+	mf_page_raw(p, sub ? "<tr><th scope=\"row\" class=\"sub\">"
+	                   : "<tr><th scope=\"row\">");
+	mf_page_text(p, json_string_value(json_object_get(x, "name")));
+	mf_page_raw(p, "</th>");
+	for (k = 0; k < 4; k++) {
+		mf_page_printf(
+		    p, "<td class=\"n\" data-count=\"%s:", cells[k].result);
+		mf_page_text(p, key);
+		mf_page_raw(p, "\">");
+		mf_page_json_text(p, json_object_get(x, cells[k].result), "0");
+		mf_page_raw(p, "</td>");
+	}
+	mf_page_raw(p, "</tr>\n");
+}
+
+/* The API's totals per domain and subdomain, and which judges the rows
+ * show. */
+static void
+domains(struct mf_page *p, const json_t *cov)
+{
+	const json_t *d, *sd, *n;
+	const char *judge;
+	char key[300];
+	size_t i, k;
+
+	mf_page_raw(p, "<p>Rows judged by: ");
+	i = 0;
+	json_object_foreach(json_object_get(cov, "judges_used"), judge, n)
+	{
+		mf_page_raw(p, i++ ? ", " : "");
+		if (strcmp(judge, "none") == 0)
+			mf_page_raw(p, "nobody");
+		else
+			mf_site_judge_link(p, judge);
+		mf_page_raw(p, " <span data-count=\"judge:");
+		mf_page_text(p, judge);
+		mf_page_raw(p, "\">");
+		mf_page_json_text(p, n, "0");
+		mf_page_raw(p, "</span>");
+	}
+	mf_page_raw(p, "</p>\n<div class=\"scroll\" tabindex=\"0\" "
+	               "role=\"region\" aria-label=\"Counts by domain\">"
+	               "<table class=\"counts\" id=\"domains\"><thead><tr>"
+	               "<th scope=\"col\">Domain / subdomain</th><th "
+	               "scope=\"col\">Met</th><th scope=\"col\">Not met</th>"
+	               "<th scope=\"col\">Not applicable</th><th "
+	               "scope=\"col\">Not assessed</th></tr></thead><tbody>\n");
+	json_array_foreach(json_object_get(cov, "domains"), i, d)
+	{
+		const char *did = json_string_value(json_object_get(d, "id"));
+
+		snprintf(key, sizeof(key), "%s", did ? did : "");
+		count_row(p, d, key, false);
+		json_array_foreach(json_object_get(d, "subdomains"), k, sd)
+		{
+			const char *sid =
+			    json_string_value(json_object_get(sd, "id"));
+
+			snprintf(key, sizeof(key), "%s/%s", did ? did : "",
+			         sid ? sid : "");
+			count_row(p, sd, key, true);
+		}
+	}
+	mf_page_raw(p, "</tbody></table></div>\n");
+}
+
 static void
 filters(struct mf_page *p, const json_t *indices, const char *index,
         const char *judge, const char *as_of)
@@ -199,7 +271,6 @@ mf_site_dashboard(struct mf_request *req)
 	const char *as_of = mf_http_query(req, "as_of");
 	json_t *indices, *cov;
 	char day[40];
-	size_t i;
 	int rc;
 
 	mf_page_init(&p, req);
@@ -227,7 +298,7 @@ mf_site_dashboard(struct mf_request *req)
 	mf_page_raw(&p, " (");
 	mf_page_text(&p, index);
 	mf_page_printf(
-	    &p, "): %lld models. ",
+	    &p, "): <span data-count=\"models\">%lld</span> models. ",
 	    (long long)json_integer_value(json_object_get(cov, "models")));
 	mf_page_text(&p, json_string_value(json_object_get(cov, "counted_as")));
 	mf_page_raw(&p, ".</p>\n");
@@ -244,31 +315,9 @@ mf_site_dashboard(struct mf_request *req)
 	                "id=\"h-heat\">Models × indicators</h2>\n");
 	heatmap(&p, cov);
 	mf_page_raw(&p, "</section>\n<section aria-labelledby=\"h-domains\">"
-	                "<h2 id=\"h-domains\">By domain</h2>\n<ul "
-	                "class=\"domains\">");
-	{
-		const json_t *d;
-
-		json_array_foreach(json_object_get(cov, "domains"), i, d)
-		{
-			mf_page_raw(&p, "<li>");
-			mf_page_text(
-			    &p, json_string_value(json_object_get(d, "name")));
-			mf_page_printf(
-			    &p,
-			    ": %lld met, %lld not met, %lld not applicable, "
-			    "%lld not assessed</li>",
-			    (long long)json_integer_value(
-			        json_object_get(d, "met")),
-			    (long long)json_integer_value(
-			        json_object_get(d, "not_met")),
-			    (long long)json_integer_value(
-			        json_object_get(d, "not_applicable")),
-			    (long long)json_integer_value(
-			        json_object_get(d, "not_assessed")));
-		}
-	}
-	mf_page_raw(&p, "</ul></section>\n<section "
+	                "<h2 id=\"h-domains\">By domain and subdomain</h2>\n");
+	domains(&p, cov);
+	mf_page_raw(&p, "</section>\n<section "
 	                "aria-labelledby=\"h-counts\"><h2 id=\"h-counts\">Per "
 	                "indicator</h2>\n");
 	counts(&p, cov);
