@@ -40,7 +40,7 @@ mf_site_home(struct mf_request *req)
 	    "and who judged them. Every document is appended to a "
 	    "tamper-evident log and to a git repository, so anyone can check "
 	    "offline who said what, and when.</p>\n"
-	    "<form class=\"search big\" role=\"search\" action=\"/models\" "
+	    "<form class=\"search big\" role=\"search\" aria-label=\"Find a model\" action=\"/models\" "
 	    "method=\"get\"><label for=\"home-q\">Find a model</label> "
 	    "<input id=\"home-q\" name=\"q\" type=\"search\" "
 	    "placeholder=\"e.g. granite, open weights, meta\"> "

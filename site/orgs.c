@@ -73,7 +73,7 @@ keys(struct mf_page *p, const json_t *org)
 		return;
 	}
 	mf_page_raw(p, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-	               "aria-label=\"Signing keys\"><table class=\"keys\" "
+	               "aria-label=\"Signing keys, table\"><table class=\"keys\" "
 	               "id=\"keys\"><thead><tr><th scope=\"col\">Key id</th>"
 	               "<th scope=\"col\">Algorithm</th><th "
 	               "scope=\"col\">Status</th><th scope=\"col\">Added</th>"

@@ -373,7 +373,7 @@ mf_page_begin(struct mf_page *p, const char *title, const char *current,
 		                   : "",
 		               nav[i].name);
 	mf_page_raw(p,
-	            "</ul></nav>\n<form class=\"search\" role=\"search\" "
+	            "</ul></nav>\n<form class=\"search\" role=\"search\" aria-label=\"Site search\" "
 	            "action=\"/models\" method=\"get\">"
 	            "<label for=\"site-q\">Search models</label> "
 	            "<input id=\"site-q\" name=\"q\" type=\"search\" "

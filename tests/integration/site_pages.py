@@ -6,7 +6,9 @@ exist]) per page type. `seeded` says what the test seeded, as a dict
 (any key may be missing, and then the live registry behind t.server is
 asked): "org" (an organisation with a model), "model" ("org/model" with
 at least one disclosure version), "models" (two or more "org/model" ids
-to compare), "index" (an index id for the dashboard). Selectors are
+to compare), "index" (an index id for the dashboard), "xss_model" and "xss_org"
+(a model and organisation whose documents carry hostile text: their
+pages are added). Selectors are
 simple (tag, #id, .class, tag.class, tag#id, [attr]) so that both a DOM
 and html.parser can check them.
 """
@@ -54,4 +56,22 @@ def pages(t, seeded=None):
         ("org", f"/orgs/{org}", frame + ["h1", "ul#models", "#h-keys", "#h-recent"]),
         ("log", "/log", frame + ["h1", "pre#checkpoint", "ol#entries",
                                  "ol.verify"]),
-    ]
+    ] + _hostile(seeded, frame)
+
+
+def _hostile(seeded, frame):
+    """The pages that show the hostile documents, when there are any."""
+    xss, org = seeded.get("xss_model"), seeded.get("xss_org")
+    out = []
+    if xss:
+        out += [
+            ("xss-model", f"/models/{xss}", frame + ["article.mf-label"]),
+            ("xss-widget", f"/models/{xss}/widget", ["article.mf-label"]),
+            ("xss-history", f"/models/{xss}/history",
+             frame + ["table#history"]),
+            ("xss-search", "/models?q=" + xss.split("/")[1],
+             frame + ["ol#results"]),
+        ]
+    if org:
+        out.append(("xss-org", f"/orgs/{org}", frame + ["h1"]))
+    return out
