@@ -197,7 +197,8 @@ mf_site_models(struct mf_request *req)
 
 	mf_page_begin(&p, "Models", "/models", mf_page_arg(&a, "q"));
 	mf_page_raw(&p, "<h1>Models</h1>\n<div class=\"browse\">\n");
-	facets(&p, &a, orgs, indices);
+	/* results first (small screens read them first); the stylesheet
+	 * puts the filters beside them on wide ones */
 	mf_page_raw(&p, "<section class=\"hits\" aria-labelledby=\"h-results\">"
 	                "<h2 id=\"h-results\">Results</h2>\n<p>");
 	v = json_object_get(res, "total");
@@ -229,7 +230,9 @@ mf_site_models(struct mf_request *req)
 		mf_page_text(&p, next.data);
 		mf_page_raw(&p, "\">Next page</a>");
 	}
-	mf_page_raw(&p, "</nav></section>\n</div>\n");
+	mf_page_raw(&p, "</nav></section>\n");
+	facets(&p, &a, orgs, indices);
+	mf_page_raw(&p, "</div>\n");
 	mf_page_end(&p);
 	rc = mf_page_finish(&p);
 	mf_page_dispose(&p);
