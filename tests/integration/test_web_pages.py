@@ -5,10 +5,14 @@ pages are HTML 404s and bad parameters HTML 400s; a version's page is
 immutable with an ETag; hostile text stays text. Parsed with
 html.parser; the browser half is test_web_browser.py."""
 import html.parser
+import os
+import shutil
+import subprocess
 import json
 import re
 import time
 
+import harness
 import mf
 import site_pages
 
@@ -422,3 +426,24 @@ def test_model_page_provenance_matches_the_api(t):
         assert k["keyid"] in r.body.decode()
     assert len(doc.select("ol#submissions")) == 1
     assert r.body.decode().count("<li>") >= len(org["recent"]) == 3
+
+
+def test_label_page_prints_on_one_page(t):
+    """The print stylesheet makes the model page a one-page spec sheet
+    (A4): Chromium prints it to PDF and the PDF has one page."""
+    exe = shutil.which("chromium")
+    if exe is None:
+        raise harness.Skip("chromium is not installed")
+    for path in ("/models/acme/atlas", "/models/borealis/north/versions/1"):
+        pdf = os.path.join(t.dir, "print.pdf")
+        if os.path.exists(pdf):
+            os.remove(pdf)
+        subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--no-pdf-header-footer",
+                        "--user-data-dir=" + os.path.join(t.dir, "chromium"),
+                        "--print-to-pdf=" + pdf, t.server.url + path],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=90, check=False)
+        data = open(pdf, "rb").read()
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+        assert pages == 1, (path, pages)
