@@ -312,6 +312,7 @@ evals(struct mf_page *p, const json_t *c)
 int
 mf_site_compare(struct mf_request *req)
 {
+	static const char *const allowed[] = {"model", "judge", "as_of", NULL};
 	struct mf_buf q = MF_BUF_INIT;
 	struct picked pk = {{0}, 0, false};
 	struct mf_page p;
@@ -319,6 +320,7 @@ mf_site_compare(struct mf_request *req)
 	int i, rc;
 
 	mf_page_init(&p, req);
+	mf_page_only(&p, allowed);
 	mf_http_query_each(req, pick_one, &pk);
 	if (pk.too_many)
 		mf_page_fail(&p, 400, "Compare takes at most 8 models.");

@@ -264,6 +264,7 @@ counts(struct mf_page *p, const json_t *cov)
 int
 mf_site_dashboard(struct mf_request *req)
 {
+	static const char *const allowed[] = {"index", "judge", "as_of", NULL};
 	struct mf_buf q = MF_BUF_INIT;
 	struct mf_page p;
 	const char *index = mf_http_query(req, "index");
@@ -274,6 +275,7 @@ mf_site_dashboard(struct mf_request *req)
 	int rc;
 
 	mf_page_init(&p, req);
+	mf_page_only(&p, allowed);
 	if (index == NULL || *index == '\0')
 		index = "modelfacts-v1";
 	if (!mf_index_id_valid(index)) {

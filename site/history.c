@@ -58,6 +58,7 @@ diff_form(struct mf_page *p, const char *org, const char *model,
 int
 mf_site_history(struct mf_request *req)
 {
+	static const char *const allowed[] = {NULL};
 	struct mf_page p;
 	const char *org, *model;
 	json_t *h;
@@ -67,6 +68,7 @@ mf_site_history(struct mf_request *req)
 	int rc;
 
 	mf_page_init(&p, req);
+	mf_page_only(&p, allowed);
 	slugs(&p, &org, &model);
 	h = mf_page_fetch(&p, "/v1/models/%s/%s/history", org, model);
 	count = json_integer_value(json_object_get(h, "versions"));
@@ -165,6 +167,7 @@ value(struct mf_page *p, const json_t *v)
 int
 mf_site_diff(struct mf_request *req)
 {
+	static const char *const allowed[] = {"from", "to", NULL};
 	struct mf_buf q = MF_BUF_INIT;
 	struct mf_page p;
 	const char *org, *model;
@@ -174,6 +177,7 @@ mf_site_diff(struct mf_request *req)
 	int rc;
 
 	mf_page_init(&p, req);
+	mf_page_only(&p, allowed);
 	slugs(&p, &org, &model);
 	if (mf_page_qs(&q, "from", mf_http_query(req, "from")) != 0 ||
 	    mf_page_qs(&q, "to", mf_http_query(req, "to")) != 0)

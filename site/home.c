@@ -19,12 +19,14 @@ count(struct mf_page *p, const char *id, const char *what, const json_t *v)
 int
 mf_site_home(struct mf_request *req)
 {
+	static const char *const allowed[] = {NULL};
 	struct mf_page p;
 	json_t *reg, *recent, *counts;
 	char *checkpoint;
 	int rc;
 
 	mf_page_init(&p, req);
+	mf_page_only(&p, allowed);
 	reg = mf_page_fetch(&p, "/v1/registry");
 	recent = mf_page_fetch(&p, "/v1/models?sort=-updated&limit=10");
 	checkpoint = mf_page_fetch_text(&p, "/v1/log/checkpoint", false);
@@ -40,7 +42,8 @@ mf_site_home(struct mf_request *req)
 	    "and who judged them. Every document is appended to a "
 	    "tamper-evident log and to a git repository, so anyone can check "
 	    "offline who said what, and when.</p>\n"
-	    "<form class=\"search big\" role=\"search\" aria-label=\"Find a model\" action=\"/models\" "
+	    "<form class=\"search big\" role=\"search\" aria-label=\"Find a "
+	    "model\" action=\"/models\" "
 	    "method=\"get\"><label for=\"home-q\">Find a model</label> "
 	    "<input id=\"home-q\" name=\"q\" type=\"search\" "
 	    "placeholder=\"e.g. granite, open weights, meta\"> "

@@ -504,6 +504,7 @@ has_commit(const struct mf_site_model *v)
 static int
 model_page(struct mf_request *req, long long version, bool pinned)
 {
+	static const char *const allowed[] = {"version", NULL};
 	struct mf_site_model v = {0};
 	struct mf_buf frag = MF_BUF_INIT;
 	struct mf_page p;
@@ -512,6 +513,7 @@ model_page(struct mf_request *req, long long version, bool pinned)
 	char key[200];
 
 	mf_page_init(&p, req);
+	mf_page_only(&p, allowed);
 	v.org = mf_http_param(req, 0);
 	v.model = mf_http_param(req, 1);
 	v.public_url = req->app->cfg->public_url;
@@ -570,6 +572,7 @@ mf_site_model_version(struct mf_request *req)
 int
 mf_site_widget(struct mf_request *req)
 {
+	static const char *const allowed[] = {NULL};
 	struct mf_site_model v = {0};
 	struct mf_buf frag = MF_BUF_INIT;
 	struct mf_page p;
@@ -577,6 +580,7 @@ mf_site_widget(struct mf_request *req)
 	int rc;
 
 	mf_page_init(&p, req);
+	mf_page_only(&p, allowed);
 	p.bare = true;
 	p.embeddable = true;
 	v.org = mf_http_param(req, 0);

@@ -18,6 +18,7 @@
 int
 mf_site_orgs(struct mf_request *req)
 {
+	static const char *const allowed[] = {NULL};
 	struct mf_page p;
 	json_t *orgs;
 	const json_t *o;
@@ -25,6 +26,7 @@ mf_site_orgs(struct mf_request *req)
 	int rc;
 
 	mf_page_init(&p, req);
+	mf_page_only(&p, allowed);
 	orgs = mf_page_fetch(&p, "/v1/orgs");
 	mf_page_begin(&p, "Organisations", NULL, NULL);
 	mf_page_raw(&p, "<h1>Organisations</h1>\n<ul class=\"orgs\" "
@@ -72,12 +74,13 @@ keys(struct mf_page *p, const json_t *org)
 		               "signs nothing here yet.</p></section>\n");
 		return;
 	}
-	mf_page_raw(p, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-	               "aria-label=\"Signing keys, table\"><table class=\"keys\" "
-	               "id=\"keys\"><thead><tr><th scope=\"col\">Key id</th>"
-	               "<th scope=\"col\">Algorithm</th><th "
-	               "scope=\"col\">Status</th><th scope=\"col\">Added</th>"
-	               "<th scope=\"col\">Revoked</th></tr></thead><tbody>\n");
+	mf_page_raw(p,
+	            "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+	            "aria-label=\"Signing keys, table\"><table class=\"keys\" "
+	            "id=\"keys\"><thead><tr><th scope=\"col\">Key id</th>"
+	            "<th scope=\"col\">Algorithm</th><th "
+	            "scope=\"col\">Status</th><th scope=\"col\">Added</th>"
+	            "<th scope=\"col\">Revoked</th></tr></thead><tbody>\n");
 	json_array_foreach(json_object_get(org, "keys"), i, k)
 	{
 		const char *status =
@@ -153,6 +156,7 @@ recent(struct mf_page *p, const json_t *org)
 int
 mf_site_org(struct mf_request *req)
 {
+	static const char *const allowed[] = {NULL};
 	const char *id = mf_http_param(req, 0);
 	struct mf_page p;
 	json_t *org = NULL;
@@ -161,6 +165,7 @@ mf_site_org(struct mf_request *req)
 	int rc;
 
 	mf_page_init(&p, req);
+	mf_page_only(&p, allowed);
 	if (!mf_label_slug_ok(id))
 		mf_page_fail(&p, 404, "There is no such organisation.");
 	else
@@ -229,6 +234,7 @@ leaf_field(struct mf_page *p, const char *leaf, const char *name)
 int
 mf_site_log(struct mf_request *req)
 {
+	static const char *const allowed[] = {NULL};
 	const char *url = req->app->cfg->public_url;
 	struct mf_page p;
 	json_t *reg, *e;
@@ -237,6 +243,7 @@ mf_site_log(struct mf_request *req)
 	int rc;
 
 	mf_page_init(&p, req);
+	mf_page_only(&p, allowed);
 	reg = mf_page_fetch(&p, "/v1/registry");
 	cp = mf_page_fetch_text(&p, "/v1/log/checkpoint", false);
 	if (cp != NULL && strchr(cp, '\n') != NULL)

@@ -212,6 +212,30 @@ mf_page_list_has(const char *list, const char *item)
 	return false;
 }
 
+/* mf_page_only's check of one argument. */
+static int
+only_one(void *cls, const char *name, const char *value)
+{
+	struct mf_page *p = ((void **)cls)[0];
+	const char *const *allowed = ((void **)cls)[1], *const * a;
+
+	(void)value;
+	for (a = allowed; a != NULL && *a != NULL; a++)
+		if (strcmp(*a, name) == 0)
+			return 0;
+	mf_page_fail(p, 400, "Unknown query parameter '%.64s'.", name);
+	return 1;
+}
+
+void
+mf_page_only(struct mf_page *p, const char *const *allowed)
+{
+	void *cls[2] = {p, (void *)allowed};
+
+	if (p->rc == 0)
+		mf_http_query_each(p->req, only_one, cls);
+}
+
 int
 mf_page_qs(struct mf_buf *b, const char *name, const char *value)
 {
@@ -373,7 +397,8 @@ mf_page_begin(struct mf_page *p, const char *title, const char *current,
 		                   : "",
 		               nav[i].name);
 	mf_page_raw(p,
-	            "</ul></nav>\n<form class=\"search\" role=\"search\" aria-label=\"Site search\" "
+	            "</ul></nav>\n<form class=\"search\" role=\"search\" "
+	            "aria-label=\"Site search\" "
 	            "action=\"/models\" method=\"get\">"
 	            "<label for=\"site-q\">Search models</label> "
 	            "<input id=\"site-q\" name=\"q\" type=\"search\" "

@@ -77,6 +77,10 @@ const char *mf_page_arg(const struct mf_page_args *a, const char *name);
 /* True when list (comma-separated) contains item. */
 bool mf_page_list_has(const char *list, const char *item);
 
+/* Records a 400 naming the first query parameter of the page's request
+ * that is not in allowed (NULL-terminated; NULL: none is). */
+void mf_page_only(struct mf_page *p, const char *const *allowed);
+
 /* Appends "&name=value" (or "?name=value" when b is empty), value
  * percent-encoded; value NULL or "" appends nothing. */
 int mf_page_qs(struct mf_buf *b, const char *name, const char *value);

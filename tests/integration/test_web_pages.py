@@ -331,7 +331,10 @@ def test_bad_parameters_are_html_400(t):
                  "/compare?" + "&".join(["model=acme/atlas"] * 9),
                  "/dashboard?index=bad%20id",
                  "/dashboard?index=modelfacts-v1&as_of=yesterday",
-                 "/models/acme/atlas?version=x",
+                 "/models/acme/atlas?version=x", "/?x=1", "/log?page=2",
+                 "/dashboard?index=modelfacts-v1&org=acme",
+                 "/models/acme/atlas/versions/1?utm_source=x",
+                 "/orgs/acme?x=1", "/compare?model=acme/atlas&bogus=1",
                  "/models/acme/atlas/diff?from=x&to=1"):
         r = t.server.get(path)
         assert r.status in (400, 404), (path, r)
