@@ -106,8 +106,8 @@ domains(struct mf_page *p, const json_t *cov)
 }
 
 static void
-filters(struct mf_page *p, const json_t *indices, const char *index,
-        const char *judge, const char *as_of)
+filters(struct mf_page *p, const json_t *indices, const json_t *orgs,
+        const char *index, const char *judge, const char *as_of)
 {
 	const json_t *ix;
 	size_t i;
@@ -128,13 +128,9 @@ filters(struct mf_page *p, const json_t *indices, const char *index,
 		mf_page_text(p, id);
 		mf_page_raw(p, "</option>");
 	}
-	mf_page_raw(p, "</select></div><div class=\"field\"><label "
-	               "for=\"d-judge\">Judge (blank: the latest assessor, "
-	               "else the automatic check; <code>auto</code>; or an "
-	               "assessor)</label> <input id=\"d-judge\" name=\"judge\" "
-	               "type=\"text\" value=\"");
-	mf_page_text(p, judge);
-	mf_page_raw(p, "\"></div><div class=\"field\"><label "
+	mf_page_raw(p, "</select></div>");
+	mf_site_judge_select(p, "d-judge", orgs, judge);
+	mf_page_raw(p, "<div class=\"field\"><label "
 	               "for=\"d-as-of\">As of (end of day, UTC)</label> "
 	               "<input id=\"d-as-of\" name=\"as_of\" type=\"date\" "
 	               "value=\"");
@@ -270,7 +266,7 @@ mf_site_dashboard(struct mf_request *req)
 	const char *index = mf_http_query(req, "index");
 	const char *judge = mf_http_query(req, "judge");
 	const char *as_of = mf_http_query(req, "as_of");
-	json_t *indices, *cov;
+	json_t *indices, *cov, *orgs;
 	char day[40];
 	int rc;
 
@@ -278,6 +274,8 @@ mf_site_dashboard(struct mf_request *req)
 	mf_page_only(&p, allowed);
 	if (index == NULL || *index == '\0')
 		index = "modelfacts-v1";
+	if (judge != NULL && *judge == '\0') /* the form's default */
+		judge = NULL;
 	if (!mf_index_id_valid(index)) {
 		mf_page_fail(&p, 400, "There is no index '%.64s'.", index);
 		index = "modelfacts-v1";
@@ -293,6 +291,7 @@ mf_site_dashboard(struct mf_request *req)
 		mf_page_qs(&q, "as_of", as_of);
 	}
 	indices = mf_page_fetch(&p, "/v1/indices");
+	orgs = mf_page_fetch(&p, "/v1/orgs");
 	cov = mf_page_fetch(&p, "/v1/indices/%s/coverage%s", index, q.data);
 	mf_page_begin(&p, "Coverage dashboard", "/dashboard", NULL);
 	mf_page_raw(&p, "<h1>Coverage dashboard</h1>\n<p class=\"lede\">");
@@ -304,7 +303,7 @@ mf_site_dashboard(struct mf_request *req)
 	    (long long)json_integer_value(json_object_get(cov, "models")));
 	mf_page_text(&p, json_string_value(json_object_get(cov, "counted_as")));
 	mf_page_raw(&p, ".</p>\n");
-	filters(&p, indices, index, judge, as_of);
+	filters(&p, indices, orgs, index, judge, as_of);
 	mf_page_raw(&p, "<p class=\"downloads\"><a href=\"/v1/indices/");
 	mf_page_text(&p, index);
 	mf_page_raw(&p, "/export?format=csv\" download>Download the model × "
@@ -330,5 +329,6 @@ mf_site_dashboard(struct mf_request *req)
 	mf_buf_dispose(&q);
 	json_decref(indices);
 	json_decref(cov);
+	json_decref(orgs);
 	return rc;
 }

@@ -153,8 +153,7 @@ facets(struct mf_page *p, const struct mf_page_args *a, const json_t *orgs,
 			option(p, id, id, v != NULL && strcmp(v, id) == 0);
 	}
 	mf_page_raw(p, "</select></div>");
-	text_field(p, "f-judge", "judge", "Judge (auto, or an assessor)",
-	           "text", mf_page_arg(a, "judge"));
+	mf_site_judge_select(p, "f-judge", orgs, mf_page_arg(a, "judge"));
 	text_field(p, "f-min-score", "min_score", "Lowest score", "number",
 	           mf_page_arg(a, "min_score"));
 	text_field(p, "f-max-score", "max_score", "Highest score", "number",

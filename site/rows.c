@@ -41,6 +41,56 @@ mf_site_judge_link(struct mf_page *p, const char *judge)
 		mf_site_org_link(p, judge, NULL);
 }
 
+static void
+judge_option(struct mf_page *p, const char *value, const char *text,
+             bool selected)
+{
+	mf_page_raw(p, "<option value=\"");
+	mf_page_text(p, value);
+	mf_page_raw(p, selected ? "\" selected>" : "\">");
+	mf_page_text(p, text);
+	mf_page_raw(p, "</option>");
+}
+
+void
+mf_site_judge_select(struct mf_page *p, const char *id, const json_t *orgs,
+                     const char *current)
+{
+	const json_t *o;
+	bool found = current == NULL || strcmp(current, "auto") == 0;
+	size_t i;
+
+	mf_page_printf(p,
+	               "<div class=\"field\"><label for=\"%s\">Judge</label> "
+	               "<select id=\"%s\" name=\"judge\">",
+	               id, id);
+	judge_option(p, "",
+	             "Default: the latest assessor, else the automatic "
+	             "check",
+	             current == NULL);
+	judge_option(p, "auto", "The automatic check",
+	             current != NULL && strcmp(current, "auto") == 0);
+	json_array_foreach(json_object_get(orgs, "orgs"), i, o)
+	{
+		const char *org = json_string_value(json_object_get(o, "org"));
+		const char *role =
+		    json_string_value(json_object_get(o, "role"));
+
+		if (org == NULL || role == NULL ||
+		    strcmp(role, "assessor") != 0)
+			continue;
+		found = found || strcmp(org, current) == 0;
+		judge_option(p, org,
+		             json_string_value(json_object_get(o, "name"))
+		                 ? json_string_value(json_object_get(o, "name"))
+		                 : org,
+		             current != NULL && strcmp(org, current) == 0);
+	}
+	if (!found)
+		judge_option(p, current, current, true);
+	mf_page_raw(p, "</select></div>");
+}
+
 void
 mf_site_count(struct mf_page *p, double n)
 {

@@ -22,6 +22,11 @@ void mf_site_model_link(struct mf_page *p, const char *org, const char *model,
 /* <a href="/orgs/org">org</a>, or "the automatic check" for "auto". */
 void mf_site_judge_link(struct mf_page *p, const char *judge);
 void mf_site_org_link(struct mf_page *p, const char *org, const char *text);
+/* A labelled <select name="judge"> (id: its id): the default judge,
+ * the automatic check, and every assessor of orgs (GET /v1/orgs,
+ * borrowed); current selected (added when it is none of them). */
+void mf_site_judge_select(struct mf_page *p, const char *id, const json_t *orgs,
+                          const char *current);
 /* A number of parameters as "13.2B". */
 void mf_site_count(struct mf_page *p, double n);
 
