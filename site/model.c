@@ -87,7 +87,10 @@ load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
 		v->version = version;
 	else if (full)
 		pick_version(p, v, version);
-	if (v->version > 0)
+	/* the current page shows the current label, with the judgements
+	 * made since its version was published; a version asked for by
+	 * number shows that version's label as it was published */
+	if (version > 0)
 		v->label = mf_page_fetch(
 		    p, "/v1/models/%s/%s/versions/%lld/label.json", v->org,
 		    v->model, v->version);

@@ -450,3 +450,19 @@ def test_label_page_prints_on_one_page(t):
         data = open(pdf, "rb").read()
         pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
         assert pages == 1, (path, pages)
+
+
+def test_current_page_shows_later_judgements(t):
+    """The current model page shows the current label, with the
+    assessment made after the version was published; the version's own
+    page shows the label as it was published."""
+    def article(path):
+        r, _ = get_html(t, path)
+        body = r.body.decode()
+        return body[body.index('<article class="mf-label">'):
+                    body.index("</article>")]
+    cur = api(t, "/v1/models/acme/atlas/label.json")
+    assert any(j["judge"] == "assessco" for g in cur["judgements"]
+               for j in g["judges"])
+    assert "Assessco" in article("/models/acme/atlas")
+    assert "Assessco" not in article("/models/acme/atlas/versions/2")
