@@ -93,7 +93,15 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " 'created_at', o.created_at, 'last_seq', o.last_seq,"
         " 'keys', " MF_SQL_KEYS_JSON ","
         " 'models', coalesce((SELECT json_agg(m.model ORDER BY m.model)"
-        "   FROM models m WHERE m.org = o.org), '[]'))"
+        "   FROM models m WHERE m.org = o.org), '[]'),"
+        /* the organisation's 20 newest submissions (by its seq) */
+        " 'recent', coalesce((SELECT json_agg(json_build_object("
+        "   'log_index', r.log_index, 'kind', r.kind, 'seq', r.seq,"
+        "   'subject_org', r.subject_org, 'subject_model', r.subject_model,"
+        "   'accepted_at', r.accepted_at,"
+        "   'payload_sha256', encode(r.payload_sha256, 'hex'))"
+        "   ORDER BY r.seq DESC) FROM (SELECT * FROM submissions s"
+        "   WHERE s.org = o.org ORDER BY s.seq DESC LIMIT 20) r), '[]'))"
         " FROM orgs o WHERE o.org = $1",
     [MF_SQL_ORG_KEYS] =
         "SELECT " MF_SQL_KEYS_JSON " FROM orgs o WHERE o.org = $1",

@@ -9,6 +9,7 @@
 #include "http/cache.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -26,6 +27,7 @@ struct mf_http {
 	size_t nroutes;
 	struct mf_app *app;
 	size_t max_body;
+	mf_handler_fn not_found;
 	atomic_uint active;
 	atomic_ulong next_id;
 	unsigned id_prefix;
@@ -95,13 +97,22 @@ mf_http_param(const struct mf_request *req, int i)
 const char *
 mf_http_query(const struct mf_request *req, const char *name)
 {
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
-	                                   name);
+	int i;
+
+	if (req->capture == NULL)
+		return MHD_lookup_connection_value(req->conn,
+		                                   MHD_GET_ARGUMENT_KIND, name);
+	for (i = 0; i < req->capture->nargs; i++)
+		if (strcmp(req->capture->names[i], name) == 0)
+			return req->capture->values[i];
+	return NULL;
 }
 
 const char *
 mf_http_header(const struct mf_request *req, const char *name)
 {
+	if (req->capture != NULL) /* a captured request sends no headers */
+		return NULL;
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
@@ -141,6 +152,52 @@ queue_response(struct mf_request *req, unsigned status,
 	return ok == MHD_YES ? 0 : MF_E_INTERNAL;
 }
 
+/* Keeps a captured request's answer of bytes (JSON is parsed too). */
+static int
+capture_bytes(struct mf_request *req, unsigned status, const char *ctype,
+              const void *data, size_t len)
+{
+	struct mf_capture *c = req->capture;
+	int rc;
+
+	req->responded = true;
+	req->status = status;
+	c->status = status;
+	snprintf(c->content_type, sizeof(c->content_type), "%s",
+	         ctype ? ctype : "");
+	if (ctype != NULL && strncmp(ctype, "application/json", 16) == 0) {
+		json_error_t jerr;
+
+		c->json = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+		return c->json != NULL ? 0 : MF_E_INTERNAL;
+	}
+	mf_buf_clear(&c->body);
+	rc = mf_buf_append(&c->body, data, len);
+	return rc;
+}
+
+/* A captured request cannot wait or stream: it answers 500 instead. */
+static int
+capture_refuse(struct mf_request *req, const char *what)
+{
+	struct mf_error err;
+	unsigned status = mf_error_status(MF_E_INTERNAL);
+
+	mf_error_init(&err);
+	mf_error_set(&err, MF_E_INTERNAL, NULL,
+	             "%s %s: a %s cannot be captured", req->method, req->path,
+	             what);
+	mf_diag_warn("req=%s %s", req->id, err.message);
+	req->capture->refused = true;
+	req->responded = true;
+	req->status = status;
+	req->capture->status = status;
+	json_decref(req->capture->json);
+	req->capture->json = mf_error_json(&err);
+	mf_error_dispose(&err);
+	return MF_E_INTERNAL;
+}
+
 static void
 blob_release(void *cls)
 {
@@ -159,6 +216,12 @@ mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
 
 	if (req->responded)
 		return MF_E_INTERNAL;
+	if (req->capture != NULL) {
+		snprintf(req->capture->etag, sizeof(req->capture->etag), "%s",
+		         blob->etag);
+		return capture_bytes(req, 200, blob->content_type, blob->data,
+		                     blob->len);
+	}
 	if (inm != NULL && strstr(inm, blob->etag) != NULL) {
 		status = 304;
 		resp = MHD_create_response_from_buffer(0, NULL,
@@ -197,6 +260,8 @@ mf_http_respond(struct mf_request *req, unsigned status,
 
 	if (req->responded)
 		return MF_E_INTERNAL;
+	if (req->capture != NULL)
+		return capture_bytes(req, status, content_type, data, len);
 	resp = MHD_create_response_from_buffer(
 	    len, (void *)data,
 	    persistent ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
@@ -211,9 +276,10 @@ mf_http_respond_file(struct mf_request *req, unsigned status,
 {
 	struct MHD_Response *resp;
 
-	if (req->responded) {
+	if (req->responded || req->capture != NULL) {
 		close(fd);
-		return MF_E_INTERNAL;
+		return req->responded ? MF_E_INTERNAL
+		                      : capture_refuse(req, "file response");
 	}
 	if ((resp = MHD_create_response_from_fd64(size, fd)) == NULL) {
 		close(fd);
@@ -269,6 +335,10 @@ mf_http_respond_stream(struct mf_request *req, unsigned status,
 	struct stream *st;
 	int rc;
 
+	if (req->capture != NULL && !req->responded) {
+		done(cls);
+		return capture_refuse(req, "streamed response");
+	}
 	if (req->responded || (st = calloc(1, sizeof(*st))) == NULL) {
 		done(cls);
 		return req->responded ? MF_E_INTERNAL : MF_E_NOMEM;
@@ -296,6 +366,20 @@ mf_http_respond_json(struct mf_request *req, unsigned status, json_t *body)
 
 	if (body == NULL)
 		return MF_E_NOMEM;
+	if (req->capture != NULL) {
+		if (req->responded) {
+			json_decref(body);
+			return MF_E_INTERNAL;
+		}
+		req->responded = true;
+		req->status = status;
+		req->capture->status = status;
+		snprintf(req->capture->content_type,
+		         sizeof(req->capture->content_type),
+		         "application/json");
+		req->capture->json = body; /* stolen */
+		return 0;
+	}
 	rc = mf_json_dump_buf(&b, body);
 	json_decref(body);
 	if (rc == 0)
@@ -330,6 +414,12 @@ mf_http_respond_error(struct mf_request *req, const struct mf_error *err)
 void
 mf_http_suspend(struct mf_request *req, mf_handler_fn resume)
 {
+	if (req->capture != NULL) {
+		/* nothing would ever resume it: answer now instead */
+		if (!req->responded)
+			capture_refuse(req, "suspended request");
+		return;
+	}
 	req->resume = resume;
 	MHD_suspend_connection(req->conn);
 }
@@ -337,6 +427,8 @@ mf_http_suspend(struct mf_request *req, mf_handler_fn resume)
 void
 mf_http_resume(struct mf_request *req)
 {
+	if (req->capture != NULL)
+		return;
 	MHD_resume_connection(req->conn);
 }
 
@@ -382,6 +474,11 @@ dispatch(struct mf_request *req)
 			mf_error_set(&req->err, MF_E_METHOD, NULL,
 			             "%s is not allowed here; allowed: %s",
 			             req->method, req->match.allow);
+		} else if (http->not_found != NULL &&
+		           (strcmp(req->method, "GET") == 0 ||
+		            strcmp(req->method, "HEAD") == 0)) {
+			run_handler(req, http->not_found);
+			return;
 		} else {
 			mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
 			             "no such resource: %s", req->path);
@@ -506,6 +603,7 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	http->nroutes = nroutes;
 	http->app = app;
 	http->max_body = opt->max_body;
+	http->not_found = opt->not_found;
 	if (RAND_bytes((unsigned char *)&http->id_prefix,
 	               sizeof(http->id_prefix)) != 1)
 		http->id_prefix = (unsigned)getpid();
@@ -575,8 +673,139 @@ mf_http_query_each(const struct mf_request *req,
                    void *ctx)
 {
 	struct query_each q = {fn, ctx, 0};
+	int i;
 
+	if (req->capture != NULL) {
+		for (i = 0; i < req->capture->nargs && q.rc == 0; i++)
+			q.rc = fn(ctx, req->capture->names[i],
+			          req->capture->values[i]);
+		return q.rc;
+	}
 	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
 	                          query_each_one, &q);
 	return q.rc;
+}
+
+/* Decodes %XX and '+' of a query-string component in place. */
+static void
+query_unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '+') {
+			*w++ = ' ';
+		} else if (*s == '%' && isxdigit((unsigned char)s[1]) &&
+		           isxdigit((unsigned char)s[2])) {
+			char hex[3] = {s[1], s[2], '\0'};
+
+			*w++ = (char)strtol(hex, NULL, 16);
+			s += 2;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+/* Splits "a=1&b=2" (owned by c->query) into decoded names and values. */
+static int
+capture_parse_query(struct mf_capture *c)
+{
+	char *p = c->query, *next;
+	int n = 1, i;
+
+	for (i = 0; p[i]; i++)
+		n += p[i] == '&';
+	if ((c->names = calloc((size_t)n, sizeof(*c->names))) == NULL ||
+	    (c->values = calloc((size_t)n, sizeof(*c->values))) == NULL)
+		return MF_E_NOMEM;
+	for (; p != NULL; p = next) {
+		char *eq;
+
+		if ((next = strchr(p, '&')) != NULL)
+			*next++ = '\0';
+		if (*p == '\0')
+			continue;
+		if ((eq = strchr(p, '=')) != NULL)
+			*eq++ = '\0';
+		query_unescape(p);
+		if (eq != NULL)
+			query_unescape(eq);
+		c->names[c->nargs] = p;
+		c->values[c->nargs++] = eq;
+	}
+	return 0;
+}
+
+int
+mf_http_capture(struct mf_request *parent, const char *target,
+                struct mf_capture *out)
+{
+	if (parent->http == NULL) /* a captured request captures nothing */
+		return MF_E_INTERNAL;
+	return mf_http_capture_routes(parent->http->routes,
+	                              parent->http->nroutes, parent->app,
+	                              parent->id, target, out);
+}
+
+int
+mf_http_capture_routes(const struct mf_route *routes, size_t nroutes,
+                       struct mf_app *app, const char *id, const char *target,
+                       struct mf_capture *out)
+{
+	const char *q = strchr(target, '?');
+	size_t plen = q ? (size_t)(q - target) : strlen(target);
+	struct mf_request *req = NULL;
+	char *path = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	mf_buf_init(&out->body, 0);
+	if (plen >= MF_ROUTE_PATH_MAX)
+		return MF_E_BAD_PARAM;
+	if ((path = strndup(target, plen)) == NULL ||
+	    (out->query = strdup(q ? q + 1 : "")) == NULL ||
+	    (req = calloc(1, sizeof(*req))) == NULL) {
+		rc = MF_E_NOMEM;
+		goto done;
+	}
+	if ((rc = capture_parse_query(out)) != 0)
+		goto done;
+	req->app = app;
+	req->method = "GET";
+	req->path = path;
+	req->capture = out;
+	req->started_ns = mf_time_mono_ns();
+	mf_buf_init(&req->body, 0);
+	mf_error_init(&req->err);
+	/* the parent's id: log lines about both name the same request */
+	snprintf(req->id, sizeof(req->id), "%s", id ? id : "capture");
+	snprintf(req->client, sizeof(req->client), "internal");
+	if (mf_router_match(routes, nroutes, "GET", path, &req->match) != 0) {
+		mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		             "no such resource: %s", path);
+		mf_http_respond_error(req, &req->err);
+	} else {
+		run_handler(req, req->match.route->handler);
+	}
+	rc = out->status != 0 ? 0 : MF_E_INTERNAL;
+done:
+	if (req != NULL)
+		request_free(req);
+	free(path);
+	return rc;
+}
+
+void
+mf_http_capture_dispose(struct mf_capture *c)
+{
+	if (c == NULL)
+		return;
+	json_decref(c->json);
+	mf_buf_dispose(&c->body);
+	free(c->query);
+	free(c->names);
+	free(c->values);
+	memset(c, 0, sizeof(*c));
 }

@@ -18,6 +18,7 @@
 
 struct mf_app;
 struct mf_http;
+struct mf_capture;
 struct MHD_Connection; /* libmicrohttpd's, opaque outside http/ */
 
 #define MF_HTTP_MAX_HEADERS 8
@@ -51,6 +52,9 @@ struct mf_request {
 	void (*state_free)(void *state);
 	/* set by a handler that suspended the request: called on resume */
 	mf_handler_fn resume;
+	/* non-NULL for a captured request (mf_http_capture): no connection,
+	 * and the respond functions store the answer instead of sending */
+	struct mf_capture *capture;
 };
 
 struct mf_http_options {
@@ -61,6 +65,9 @@ struct mf_http_options {
 	unsigned max_connections;
 	unsigned per_ip_limit;
 	unsigned conn_timeout;
+	/* optional: answers a GET or HEAD of a path no route has (the web
+	 * site's HTML 404); NULL gives the JSON 404 */
+	mf_handler_fn not_found;
 };
 
 /* Starts serving; *out is owned by the caller (mf_http_stop frees it). */
@@ -145,5 +152,49 @@ int mf_http_query_each(const struct mf_request *req,
                        int (*fn)(void *ctx, const char *name,
                                  const char *value),
                        void *ctx);
+
+/*
+ * A captured request: an internal GET dispatched through the route table
+ * to an endpoint's own handler, whose answer is kept instead of sent, so
+ * that HTML pages are built from exactly the JSON the API answers.
+ *
+ * The respond functions of a captured request store the answer:
+ * mf_http_respond_json and mf_http_respond_error their json_t (errors in
+ * the one error shape), mf_http_respond and mf_http_respond_blob the
+ * bytes (parsed into `json` too when the content type is JSON). A
+ * captured request has no connection: it refuses mf_http_suspend,
+ * mf_http_respond_stream and mf_http_respond_file (500, internal_error,
+ * "cannot be captured"), and sees no request headers.
+ */
+struct mf_capture {
+	unsigned status;    /* the answer's HTTP status */
+	json_t *json;       /* owned: the JSON answer (or error), or NULL */
+	struct mf_buf body; /* the bytes of a non-JSON answer */
+	char content_type[96];
+	char etag[80]; /* of a blob answer, else "" */
+	/* private: the query arguments, decoded */
+	char *query;
+	const char **names, **values;
+	int nargs;
+	bool refused;
+};
+
+/*
+ * Dispatches GET `target` (a path and an optional query string,
+ * percent-encoded: "/v1/models?q=gran&limit=20") through parent's route
+ * table to the endpoint's handler on this thread (and so on this thread's
+ * database connection), and fills *out, which the caller disposes of with
+ * mf_http_capture_dispose. An unknown path gives 404 in *out. Returns 0
+ * when *out holds an answer (of any status), MF_E_NOMEM or
+ * MF_E_BAD_PARAM (a target too long).
+ */
+int mf_http_capture(struct mf_request *parent, const char *target,
+                    struct mf_capture *out);
+/* The same through a given route table (id: for log lines); what
+ * mf_http_capture does with the parent's, and what unit tests call. */
+int mf_http_capture_routes(const struct mf_route *routes, size_t nroutes,
+                           struct mf_app *app, const char *id,
+                           const char *target, struct mf_capture *out);
+void mf_http_capture_dispose(struct mf_capture *c);
 
 #endif

@@ -61,7 +61,14 @@ static const char css[] =
     ".mf-folds{list-style:none;padding-left:0}\n"
     ".mf-fold>summary{cursor:pointer;padding:.15rem 0}\n"
     ".mf-fold[open]>summary{border-bottom:1px solid #000}\n"
-    "@media print{.mf-label{border-width:1px}}\n";
+    "@media print{.mf-label{border-width:1px}}\n"
+    ".mf-w-0{width:0%}.mf-w-5{width:5%}.mf-w-10{width:10%}"
+    ".mf-w-15{width:15%}.mf-w-20{width:20%}.mf-w-25{width:25%}"
+    ".mf-w-30{width:30%}.mf-w-35{width:35%}.mf-w-40{width:40%}"
+    ".mf-w-45{width:45%}.mf-w-50{width:50%}.mf-w-55{width:55%}"
+    ".mf-w-60{width:60%}.mf-w-65{width:65%}.mf-w-70{width:70%}"
+    ".mf-w-75{width:75%}.mf-w-80{width:80%}.mf-w-85{width:85%}"
+    ".mf-w-90{width:90%}.mf-w-95{width:95%}.mf-w-100{width:100%}\n";
 
 const char *
 mf_label_css(void)
@@ -276,12 +283,24 @@ html_bar(struct mf_label_emitter *e, long long met, long long max)
 	if ((rc = mf_label_flush_space(e)) != 0)
 		return rc;
 	e->line_start = false;
+	/* A width class in steps of 5 rather than a style attribute, so
+	 * pages whose Content-Security-Policy forbids inline styles can
+	 * embed the panel. */
 	return mf_buf_printf(e->out,
 	                     "<span class=\"mf-bar\" role=\"img\" "
 	                     "aria-label=\"%lld of %lld\"><span "
-	                     "class=\"mf-fill\" style=\"width:%lld%%\">"
-	                     "</span></span>",
-	                     met, max, pct);
+	                     "class=\"mf-fill mf-w-%lld\"></span></span>",
+	                     met, max, (pct + 2) / 5 * 5);
+}
+
+int
+mf_label_html_escape(struct mf_buf *out, const char *s, size_t len)
+{
+	struct mf_label_emitter e;
+
+	mf_label_emitter_init(&e, &mf_label_html_ops, out);
+	e.line_start = true;
+	return escape(&e, s, len);
 }
 
 const struct mf_label_emitter_ops mf_label_html_ops = {

@@ -19,4 +19,15 @@ int mf_label_html_begin(struct mf_label_emitter *e, const char *title,
                         bool page);
 int mf_label_html_end(struct mf_label_emitter *e, bool page);
 
+/*
+ * The label's HTML escaper for other pages (site/): appends s (len bytes,
+ * untrusted, any bytes) as text that is safe in element content and in a
+ * quoted attribute value: & < > " ' as entities, runs of whitespace as
+ * one space (leading and trailing dropped), bytes that are not UTF-8,
+ * controls and the bidi embeddings, overrides and isolates (U+202A-202E,
+ * U+2066-2069) as U+FFFD, so no input can reorder the page around it.
+ * 0, MF_E_NOMEM or MF_E_TOO_LARGE.
+ */
+int mf_label_html_escape(struct mf_buf *out, const char *s, size_t len);
+
 #endif

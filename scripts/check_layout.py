@@ -24,7 +24,7 @@ LAYERS = [
     "common",
     "envelope", "scoring", "validators", "merkle", "labels", "importers",
     "db", "git", "app", "http", "ingest", "sequencer", "publish", "api",
-    "server", "cli",
+    "site", "server", "cli",
 ]
 # Folders that may include anything below them but are not part of the
 # order themselves (nothing includes them).

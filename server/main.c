@@ -17,7 +17,7 @@
 #include "app/registry.h"
 #include "app/registry_keys.h"
 #include "sequencer/sequencer.h"
-#include "api/routes.h"
+#include "site/routes.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -51,6 +51,8 @@ main(int argc, char **argv)
 {
 	static struct mf_config cfg;
 	struct mf_http_options hopt;
+	struct mf_route *routes = NULL;
+	size_t nroutes = 0;
 	struct mf_app app = {0};
 	struct mf_http *http = NULL;
 	struct mf_publisher *publisher = NULL;
@@ -127,8 +129,12 @@ main(int argc, char **argv)
 	hopt.max_connections = (unsigned)cfg.max_connections;
 	hopt.per_ip_limit = (unsigned)cfg.per_ip_limit;
 	hopt.conn_timeout = (unsigned)cfg.conn_timeout;
-	if (mf_http_start(&http, &hopt, mf_routes, mf_routes_count, &app,
-	                  &err) != 0) {
+	hopt.not_found = mf_site_not_found;
+	if (mf_site_route_table(&routes, &nroutes) != 0) {
+		mf_diag_error("out of memory");
+		return 1;
+	}
+	if (mf_http_start(&http, &hopt, routes, nroutes, &app, &err) != 0) {
 		mf_diag_error("%s", err.message);
 		return 1;
 	}
@@ -139,6 +145,7 @@ main(int argc, char **argv)
 	mf_diag_info("received %s: finishing in-flight requests",
 	             sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mf_http_stop(http, SHUTDOWN_GRACE_MS);
+	free(routes);
 	/* Background work stops after the last request has its answer. */
 	mf_sequencer_stop(app.sequencer); /* it hands batches to logwait */
 	mf_logwait_stop(app.logwait);

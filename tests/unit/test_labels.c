@@ -550,8 +550,8 @@ static const char *const our_tags[] = {
     "tr",       "th",      "td",      "strong",  "em",    "code",
     "a",        "span",    "details", "summary", NULL};
 static const char *const our_attrs[] = {
-    "lang", "charset", "name", "content",    "http-equiv", "class", "scope",
-    "href", "rel",     "role", "aria-label", "style",      NULL};
+    "lang",  "charset", "name", "content", "http-equiv", "class",
+    "scope", "href",    "rel",  "role",    "aria-label", NULL};
 static const char *const cmark_tags[] = {
     "p", "h1", "h2", "h3", "ul", "li", "strong", "em", "code", "a", NULL};
 static const char *const cmark_attrs[] = {"href", NULL};
@@ -1812,7 +1812,8 @@ test_empty_sections_and_zero_max(void **state)
 	       "\xe2\x96\x91\xe2\x96\x91\xe2\x96\x91\xe2\x96\x91"
 	       "\xe2\x96\x91\xe2\x96\x91",
 	       "empty bar");
-	expect(html, "style=\"width:0%\"", "empty bar");
+	expect(html, "class=\"mf-fill mf-w-0\"", "empty bar");
+	expect_not(html, "style=\"", "no style attribute");
 	expect(md, "None: every judge found every applicable indicator met.",
 	       "no unmet");
 	expect(md, "| **Parameters** | *Not disclosed* |", "empty model");
