@@ -315,8 +315,8 @@ coverage_export(struct mf_request *req, const struct mf_index *idx,
 	    "id",  "name",    "domain",         "subdomain",
 	    "met", "not_met", "not_applicable", "not_assessed"};
 	static const char *const row_cols[] = {
-	    "org", "model", "version", "assessment_only", "judge", "score",
-	    "max"};
+	    "org",   "model", "version", "assessment_only",
+	    "judge", "score", "max"};
 	size_t n = mf_index_indicator_count(idx), nrow = 7, i, k;
 	const char **cols = NULL;
 	json_t *rows = NULL, *r, *flat;
