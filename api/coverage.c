@@ -1,10 +1,10 @@
 /*
  * Coverage of one index across the models GET /v1/models would list with
- * the same filters: the counts come from the database's per-judgement
- * facts (db/search.c, migrations/0008), one statement; the matrix
- * (matrix=1) shows each selected model's judgement as its judgements
- * resource does (publish/label_data.c, mf_h_judgement_pick), the same
- * rule the facts were written by.
+ * the same filters: the counts and the matrix (matrix=1) come from the
+ * database's per-judgement facts (db/search.c, migrations/0008) in one
+ * statement. The facts are written by the rule of mf_h_judgement_pick
+ * below (DESIGN.md section 2's default judge), which compare and the
+ * tests apply to each model's judgements resource: the two agree.
  */
 #include "api/coverage.h"
 #include "api/export.h"
@@ -12,7 +12,6 @@
 #include "api/util.h"
 #include "db/search.h"
 #include "common/slug.h"
-#include "publish/label_data.h"
 #include "scoring/index.h"
 
 #include <stdio.h>
@@ -39,20 +38,6 @@ static const char *
 or_empty(const char *a)
 {
 	return first_of(a, "");
-}
-
-static enum cell
-cell_of(const char *result)
-{
-	if (result == NULL)
-		return CELL_NOT_ASSESSED;
-	if (strcmp(result, "met") == 0)
-		return CELL_MET;
-	if (strcmp(result, "not_met") == 0)
-		return CELL_NOT_MET;
-	if (strcmp(result, "not_applicable") == 0)
-		return CELL_NA;
-	return CELL_NOT_ASSESSED; /* "unassessed" */
 }
 
 const json_t *
@@ -190,79 +175,6 @@ done:
 	return out;
 }
 
-/*
- * Counts one model's cells into counts (and its row into matrix when not
- * NULL): the picked judgement's results, "not_assessed" where it has
- * none or there is no judgement.
- */
-static int
-count_model(struct mf_request *req, const struct mf_index *idx,
-            const char *judge, const struct mf_label_data *d, long *counts,
-            json_t *used, json_t *matrix)
-{
-	const json_t *j =
-	    mf_h_judgement_pick(d->judgements, mf_index_id(idx), judge);
-	const json_t *score = json_object_get(j, "score"), *it;
-	size_t n = mf_index_indicator_count(idx), i;
-	enum cell *cells = malloc((n + 1) * sizeof(*cells));
-	const char *who =
-	    j ? json_string_value(json_object_get(j, "judge")) : NULL;
-	json_t *results = NULL, *row;
-	int rc = MF_E_NOMEM;
-
-	if (cells == NULL)
-		goto done;
-	for (i = 0; i < n; i++)
-		cells[i] = CELL_NOT_ASSESSED;
-	json_array_foreach(json_object_get(score, "indicators"), i, it)
-	{
-		long k = mf_index_find(idx, or_empty(json_string_value(
-		                                json_object_get(it, "id"))));
-
-		if (k >= 0)
-			cells[k] = cell_of(
-			    json_string_value(json_object_get(it, "result")));
-	}
-	if ((results = json_object()) == NULL)
-		goto done;
-	for (i = 0; i < n; i++) {
-		counts[i * CELL__MAX + cells[i]]++;
-		if (matrix != NULL &&
-		    json_object_set_new(results, mf_index_indicator(idx, i)->id,
-		                        json_string(class_names[cells[i]])) !=
-		        0)
-			goto done;
-	}
-	if (json_object_set_new(used, who ? who : "none",
-	                        json_integer(json_integer_value(json_object_get(
-	                                         used, who ? who : "none")) +
-	                                     1)) != 0)
-		goto done;
-	if (matrix != NULL) {
-		row = json_pack(
-		    "{s:s, s:s, s:o, s:b, s:o, s:O, s:O, s:O, s:O, s:O}", "org",
-		    d->org, "model", d->model, "version",
-		    d->in.version > 0 ? json_integer(d->in.version)
-		                      : json_null(),
-		    "assessment_only", d->in.assessment_only, "judge",
-		    who ? json_string(who) : json_null(), "judge_name",
-		    j ? json_object_get(j, "judge_name") : json_null(), "at",
-		    j ? json_object_get(j, "at") : json_null(), "score",
-		    score ? json_object_get(score, "score") : json_null(),
-		    "max", score ? json_object_get(score, "max") : json_null(),
-		    "results", results);
-		if (row == NULL || json_array_append_new(matrix, row) != 0)
-			goto done;
-	}
-	rc = 0;
-done:
-	json_decref(results);
-	free(cells);
-	if (rc != 0)
-		mf_error_set(&req->err, rc, NULL, "out of memory");
-	return rc;
-}
-
 /* counts (CELL__MAX per indicator) and judges used, from the database's
  * counts (mf_db_coverage) */
 static int
@@ -369,6 +281,53 @@ done:
 	return rc;
 }
 
+/* The matrix row of one selected model from mf_db_coverage's row
+ * (new reference; NULL when out of memory). */
+static json_t *
+matrix_row(const struct mf_index *idx, const json_t *r, const json_t *codes)
+{
+	static const char *const sets[] = {"met", "not_met", "not_applicable"};
+	size_t n = mf_index_indicator_count(idx), i, k;
+	json_t *results = json_object(), *row, *c;
+	const char *judge;
+	json_int_t version;
+	char key[16];
+
+	if (results == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		json_object_set_new(
+		    results, mf_index_indicator(idx, i)->id,
+		    json_string(class_names[CELL_NOT_ASSESSED]));
+	for (k = 0; k < 3; k++)
+		json_array_foreach(json_array_get(r, 7 + k), i, c)
+		{
+			const char *id;
+
+			snprintf(key, sizeof(key), "%lld",
+			         (long long)json_integer_value(c));
+			id = json_string_value(json_object_get(codes, key));
+			if (id != NULL && mf_index_find(idx, id) >= 0)
+				json_object_set_new(results, id,
+				                    json_string(sets[k]));
+		}
+	version = json_integer_value(json_array_get(r, 2));
+	judge = json_string_value(json_array_get(r, 3));
+	/* "o" steals results, also when json_pack fails */
+	row = json_pack(
+	    "{s:O, s:O, s:o, s:b, s:O, s:o, s:O, s:O, s:O, s:o}", "org",
+	    json_array_get(r, 0), "model", json_array_get(r, 1), "version",
+	    version > 0 ? json_integer(version) : json_null(),
+	    "assessment_only", version == 0, "judge", json_array_get(r, 3),
+	    "judge_name",
+	    judge != NULL && strcmp(judge, "auto") == 0
+	        ? json_string("modelfacts automatic check")
+	        : json_deep_copy(json_array_get(r, 4)),
+	    "at", json_array_get(r, 10), "score", json_array_get(r, 5), "max",
+	    json_array_get(r, 6), "results", results);
+	return row;
+}
+
 int
 mf_h_coverage(struct mf_request *req)
 {
@@ -376,10 +335,9 @@ mf_h_coverage(struct mf_request *req)
 	const char *id = mf_http_param(req, 0), *judge;
 	const struct mf_index *idx;
 	struct mf_index *owned = NULL;
-	struct mf_label_data d;
 	json_t *f = NULL, *cov = NULL, *used = NULL, *matrix = NULL;
-	json_t *body = NULL, *scratch_used = NULL, *m, *summary;
-	long *counts = NULL, *scratch = NULL;
+	json_t *body = NULL, *m, *summary;
+	long *counts = NULL;
 	enum mf_format fmt;
 	int64_t as_of, want_matrix;
 	bool given;
@@ -405,36 +363,23 @@ mf_h_coverage(struct mf_request *req)
 		goto done;
 	n = mf_index_indicator_count(idx);
 	counts = calloc(n * CELL__MAX + 1, sizeof(long));
-	scratch = calloc(n * CELL__MAX + 1, sizeof(long));
 	used = json_object();
-	scratch_used = json_object();
 	matrix = want_matrix ? json_array() : NULL;
-	if (counts == NULL || scratch == NULL || used == NULL ||
-	    scratch_used == NULL || (want_matrix && matrix == NULL) ||
+	if (counts == NULL || used == NULL || (want_matrix && matrix == NULL) ||
 	    fill_counts(idx, cov, counts, used) != 0) {
 		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
 	}
-	/* 3. The matrix: each selected model's judgement as its
-	 * judgements resource shows it. */
-	json_array_foreach(json_object_get(cov, "list"), i, m)
+	/* 3. The matrix, from the same facts: one row per selected model. */
+	json_array_foreach(json_object_get(cov, "rows"), i, m)
 	{
-		rc = mf_label_data_load(
-		    &d, json_string_value(json_array_get(m, 0)),
-		    json_string_value(json_array_get(m, 1)), 0,
-		    given ? as_of : -1, NULL, NULL, &req->err);
-		if (rc == MF_E_NOT_FOUND) { /* nothing about it then */
-			mf_error_dispose(&req->err);
-			mf_error_init(&req->err);
-			continue;
+		json_t *row = matrix_row(idx, m, json_object_get(cov, "codes"));
+
+		if (row == NULL || json_array_append_new(matrix, row) != 0) {
+			rc = mf_error_set(&req->err, MF_E_NOMEM, NULL,
+			                  "out of memory");
+			goto done;
 		}
-		if (rc != 0)
-			goto done;
-		rc = count_model(req, idx, judge, &d, scratch, scratch_used,
-		                 matrix);
-		mf_label_data_dispose(&d);
-		if (rc != 0)
-			goto done;
 	}
 	/* 4. The answer. */
 	if ((summary = summary_json(idx, counts)) == NULL ||
@@ -470,10 +415,8 @@ done:
 	json_decref(f);
 	json_decref(cov);
 	json_decref(used);
-	json_decref(scratch_used);
 	json_decref(matrix);
 	free(counts);
-	free(scratch);
 	mf_index_free(owned);
 	return rc;
 }

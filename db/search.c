@@ -619,7 +619,8 @@ mf_db_coverage(json_t **out, const json_t *f, bool with_models,
 	if ((rc = q_begin(&q, f, err)) != 0)
 		goto done;
 	hits(&q);
-	add(&q, ", jf AS MATERIALIZED (SELECT j.judged_by, j.met, j.not_met,"
+	add(&q, ", jf AS MATERIALIZED (SELECT h.org, h.model, h.version,"
+	        " j.judged_by, j.score, j.max, j.from_at, j.met, j.not_met,"
 	        " j.not_applicable FROM hit h JOIN judgement_facts j ON ");
 	judgement_on(&q, "j", "h", q.ix);
 	/* 2. Counted per indicator: models with the same set counted once
@@ -637,10 +638,23 @@ mf_db_coverage(json_t **out, const json_t *f, bool with_models,
 		    " indicator_codes ic ON ic.index_id = %s AND ic.code ="
 		    " x.code)",
 		    sets[i], sets[i], q.ix);
+	/* 3. The matrix: per model its judgement shown, the indicator sets
+	 * as codes, and the codes' names */
 	if (with_models)
-		add(&q, ", 'list', (SELECT coalesce(json_agg(json_build_array("
-		        "h.org, h.model) ORDER BY h.org COLLATE \"C\", h.model"
-		        " COLLATE \"C\"), '[]') FROM hit h)");
+		add(&q,
+		    ", 'rows', (SELECT "
+		    "coalesce(json_agg(json_build_array(h.org,"
+		    " h.model, h.version, jf.judged_by, o.name, jf.score,"
+		    " jf.max, jf.met, jf.not_met, jf.not_applicable,"
+		    " s.accepted_at) ORDER BY h.org COLLATE \"C\", h.model"
+		    " COLLATE \"C\"), '[]') FROM hit h LEFT JOIN jf"
+		    " ON jf.org = h.org AND jf.model = h.model"
+		    " AND jf.version = h.version LEFT JOIN orgs o"
+		    " ON o.org = jf.judged_by LEFT JOIN submissions s"
+		    " ON s.log_index = jf.from_at), 'codes', (SELECT"
+		    " coalesce(json_object_agg(ic.code, ic.indicator), '{}')"
+		    " FROM indicator_codes ic WHERE ic.index_id = %s)",
+		    q.ix);
 	add(&q, ")");
 	if ((rc = q_end(&q, err)) != 0)
 		goto done;
@@ -648,7 +662,7 @@ mf_db_coverage(json_t **out, const json_t *f, bool with_models,
 		rc = err->code;
 		goto done;
 	}
-	/* 3. Handed over as JSON. */
+	/* 4. Handed over as JSON. */
 	if (PQntuples(res) != 1 ||
 	    (*out = json_loadb(PQgetvalue(res, 0, 0),
 	                       (size_t)PQgetlength(res, 0, 0), 0, &jerr)) ==

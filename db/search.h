@@ -46,7 +46,10 @@ int mf_db_models_rows(struct mf_db_rows **out, const json_t *f,
  * f.as_of), by judge f.judge (absent: DESIGN.md section 2's default), into
  * *out (new reference): {"models": n, "judges": {judge: models},
  * "met" / "not_met" / "not_applicable": {indicator: models}} and, with
- * with_models, "list": [[org, model], ...] of the models selected.
+ * with_models, the matrix: "rows": [[org, model, version, judge,
+ * judge name, score, max, met codes, not met codes, not applicable codes,
+ * when that judgement became the one shown], ...] (judge NULL: none) in
+ * org/model order, "codes": {code: indicator id}.
  */
 int mf_db_coverage(json_t **out, const json_t *f, bool with_models,
                    struct mf_error *err);

@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Rows of the heat map a page shows; the counts cover every model. */
+#define HEAT_ROWS_MAX 200
+
 static const struct {
 	const char *result, *cls, *abbr;
 } cells[] = {
@@ -107,7 +110,7 @@ domains(struct mf_page *p, const json_t *cov)
 
 static void
 filters(struct mf_page *p, const json_t *indices, const json_t *orgs,
-        const char *index, const char *judge, const char *as_of)
+        const char *index, const char *judge, const char *as_of, const char *q)
 {
 	const json_t *ix;
 	size_t i;
@@ -135,6 +138,11 @@ filters(struct mf_page *p, const json_t *indices, const json_t *orgs,
 	               "<input id=\"d-as-of\" name=\"as_of\" type=\"date\" "
 	               "value=\"");
 	mf_page_text(p, as_of);
+	mf_page_raw(p, "\"></div><div class=\"field\"><label "
+	               "for=\"d-q\">Models matching (names, developers)"
+	               "</label> <input id=\"d-q\" name=\"q\" type=\"search\" "
+	               "maxlength=\"200\" value=\"");
+	mf_page_text(p, q);
 	mf_page_raw(p, "\"></div><p><button type=\"submit\">Show</button></p>"
 	               "</form>\n");
 }
@@ -189,6 +197,9 @@ heatmap(struct mf_page *p, const json_t *cov)
 	json_array_foreach(json_object_get(cov, "matrix"), i, m)
 	{
 		const json_t *res = json_object_get(m, "results");
+
+		if (i == HEAT_ROWS_MAX)
+			break;
 		const char *judge =
 		    json_string_value(json_object_get(m, "judge"));
 
@@ -214,6 +225,15 @@ heatmap(struct mf_page *p, const json_t *cov)
 		mf_page_raw(p, "</tr>\n");
 	}
 	mf_page_raw(p, "</tbody></table></div>\n");
+	if (json_array_size(json_object_get(cov, "matrix")) > HEAT_ROWS_MAX)
+		mf_page_printf(
+		    p,
+		    "<p class=\"note\">The first %d of %zu models (by "
+		    "organisation and model id); the counts below cover them "
+		    "all. Narrow them with the search above, or download the "
+		    "matrix.</p>\n",
+		    HEAT_ROWS_MAX,
+		    json_array_size(json_object_get(cov, "matrix")));
 }
 
 /* The API's counts per indicator, as numbers a reader (and the tests)
@@ -260,12 +280,14 @@ counts(struct mf_page *p, const json_t *cov)
 int
 mf_site_dashboard(struct mf_request *req)
 {
-	static const char *const allowed[] = {"index", "judge", "as_of", NULL};
+	static const char *const allowed[] = {"index", "judge", "as_of", "q",
+	                                      NULL};
 	struct mf_buf q = MF_BUF_INIT;
 	struct mf_page p;
 	const char *index = mf_http_query(req, "index");
 	const char *judge = mf_http_query(req, "judge");
 	const char *as_of = mf_http_query(req, "as_of");
+	const char *words = mf_http_query(req, "q");
 	json_t *indices, *cov, *orgs;
 	char day[40];
 	int rc;
@@ -280,8 +302,11 @@ mf_site_dashboard(struct mf_request *req)
 		mf_page_fail(&p, 400, "There is no index '%.64s'.", index);
 		index = "modelfacts-v1";
 	}
+	if (words != NULL && *words == '\0')
+		words = NULL;
 	mf_page_qs(&q, "matrix", "1");
 	mf_page_qs(&q, "judge", judge);
+	mf_page_qs(&q, "q", words);
 	/* a date from the date picker: the end of that day */
 	if (as_of != NULL && strlen(as_of) == 10 && as_of[4] == '-' &&
 	    as_of[7] == '-') {
@@ -303,7 +328,7 @@ mf_site_dashboard(struct mf_request *req)
 	    (long long)json_integer_value(json_object_get(cov, "models")));
 	mf_page_text(&p, json_string_value(json_object_get(cov, "counted_as")));
 	mf_page_raw(&p, ".</p>\n");
-	filters(&p, indices, orgs, index, judge, as_of);
+	filters(&p, indices, orgs, index, judge, as_of, words);
 	mf_page_raw(&p, "<p class=\"downloads\"><a href=\"/v1/indices/");
 	mf_page_text(&p, index);
 	mf_page_raw(&p, "/export?format=csv\" download>Download the model × "

@@ -173,10 +173,11 @@ for line in sys.stdin:
         cur = [m.group(1), m.group(2).rstrip("\n"), ""]
         out.append(cur)
         continue
-    m = re.search(r"DETAIL:  parameters: \$1 = (.*)", line)
+    m = re.search(r"DETAIL:  parameters: (\$1 = .*)", line)
     if m and cur is not None:
-        v = m.group(1).rstrip("\n")
-        cur[2] = v if v != "NULL" else ""
+        # "$1 = '84062', $2 = NULL, ...": the values, as SQL literals
+        vals = re.split(r"(?:^|, )\$[0-9]+ = ", m.group(1).rstrip("\n"))
+        cur[2] = ", ".join(v for v in vals[1:])
 for d, s, p in out:
     if "pg_reload_conf" in s or "log_min_duration" in s:
         continue
@@ -189,9 +190,10 @@ capture "$SLOW_PATH" "$OUT/slowest.tsv"
 echo
 echo "== the slowest /v1/models query: $SLOW ($SLOW_PATH)"
 awk -F'\t' '$1 >= 1 { printf "  %s ms  %.70s...\n", $1, $2 }' "$OUT/slowest.tsv"
-# Its list statement, prepared as the server prepares it, explained and
-# then timed alone in psql, beside the same request at one client.
-awk -F'\t' '$2 ~ /^WITH p0 AS/ { print; exit }' "$OUT/slowest.tsv" >"$OUT/slowest.stmt"
+# Its list statement (db/search.c composes it; the server runs it
+# unprepared, planned with its values), prepared here, explained and then
+# timed alone in psql, beside the same request at one client.
+awk -F'\t' '$2 ~ /^WITH / { print; exit }' "$OUT/slowest.tsv" >"$OUT/slowest.stmt"
 SQL=$(cut -f2 "$OUT/slowest.stmt")
 ARG=$(cut -f3 "$OUT/slowest.stmt")
 # (printf, not echo: dash's echo reads "\t" of "\timing" as a tab)
