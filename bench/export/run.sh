@@ -34,7 +34,7 @@ for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" && 
 IDS=$(python3 -c 'import json; print("{" + ",".join(i["id"] for i in json.load(open("schema/indices/modelfacts-v1.json"))["indicators"]) + "}")')
 SOCK=$(cd "$OUT/pg/run" && pwd)
 /usr/lib/postgresql/15/bin/psql -h "$SOCK" -U modelfacts -d modelfacts -XqAt \
-	-v ON_ERROR_STOP=1 -v n="$ROWS" -v ids="$IDS" \
+	-v ON_ERROR_STOP=1 -v n="$ROWS" -v ids="$IDS" -v facts=1 \
 	-v payload="$(cat examples/disclosure-open.json)" -f bench/export/seed.sql
 
 rss() { awk '/^VmRSS/ {print $2}' /proc/$SERVER/status; }
