@@ -45,7 +45,7 @@ SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps test-deps run test unit-tests format format-check clean \
+.PHONY: all deps test-deps run asan-server test unit-tests format format-check clean \
 	distclean fuzz bench
 
 all: deps bin/modelfactsd bin/modelfacts
@@ -116,9 +116,17 @@ unit-tests: $(UNIT_BIN)
 run: all
 	@PORT=$(PORT) scripts/run.sh
 
+# The server under AddressSanitizer + UBSan, for the integration tests:
+#   make asan-server && MF_SERVER_BIN=build/asan/modelfactsd \
+#     python3 tests/run.py --skip-asan --only test_search
+asan-server: deps
+	@$(MAKE) --no-print-directory WERROR=-Werror VARIANT=asan \
+		build/asan/modelfactsd
+
 test: test-deps
 	@$(MAKE) --no-print-directory WERROR=-Werror all unit-tests
-	@$(MAKE) --no-print-directory WERROR=-Werror VARIANT=asan unit-tests
+	@$(MAKE) --no-print-directory WERROR=-Werror VARIANT=asan unit-tests \
+		build/asan/modelfactsd
 	@scripts/test.sh
 
 FORMATTED = $(LIB_SRC) $(SERVER_SRC) server/main.c $(CLI_SRC) $(UNIT_SRC) \

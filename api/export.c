@@ -721,7 +721,8 @@ resolve_sources(struct export_state *st, const struct mf_export *x)
 		if (st->first_source < 0 || c < st->first_source)
 			st->first_source = c;
 	}
-	qsort(st->keys, st->ncells, sizeof(*st->keys), cell_key_cmp);
+	if (st->ncells > 0) /* keys is NULL without cells: qsort's UB */
+		qsort(st->keys, st->ncells, sizeof(*st->keys), cell_key_cmp);
 	return 0;
 }
 

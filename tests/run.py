@@ -84,6 +84,11 @@ def selected(name, only):
     return not only or any(o in name for o in only)
 
 
+# Run a second time against the ASan+UBSan server (see main).
+ASAN_SERVER_MODULES = ["test_search", "test_compare", "test_export",
+                       "test_web_pages", "test_submissions"]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
@@ -156,6 +161,25 @@ def main():
         for m in modules:
             p, f, s, names = harness.run_module(m, cluster)
             totals.add(f"integration {m}", p, f, s, names)
+        # The modules that drive the request paths most varied in input
+        # again, against the server built with ASan+UBSan (make test
+        # builds it): a memory error or undefined behaviour aborts the
+        # server, and the module fails.
+        asan_server = os.path.join(ROOT, "build", "asan", "modelfactsd")
+        if not args.skip_asan and os.path.exists(asan_server):
+            os.environ["MF_SERVER_BIN"] = asan_server
+            os.environ["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+            try:
+                for m in ASAN_SERVER_MODULES:
+                    if m not in modules and not selected(
+                            f"{m} (asan server)", args.only):
+                        continue
+                    p, f, s, names = harness.run_module(m, cluster)
+                    totals.add(f"integration {m} (asan server)", p, f, s,
+                               [f"{n} (asan server)" for n in names])
+            finally:
+                del os.environ["MF_SERVER_BIN"]
+                del os.environ["ASAN_OPTIONS"]
     finally:
         if cluster and not args.keep:
             cluster.stop()

@@ -124,8 +124,12 @@ class Server:
         self.port = port or self.port or free_port()
         env = dict(os.environ, **self.env)
         self.log = open(self.log_path, "a")
+        # MF_SERVER_BIN: another build of the server, e.g. the ASan one
+        # (make asan-server; tests/run.py --asan-server)
+        binary = os.environ.get("MF_SERVER_BIN") or os.path.join(
+            ROOT, "bin", "modelfactsd")
         self.proc = subprocess.Popen(
-            [os.path.join(ROOT, "bin", "modelfactsd"), "--port",
+            [binary, "--port",
              str(self.port), "--database-url", self.db_url, "--state-dir",
              self.state_dir] + self.args,
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
