@@ -267,11 +267,10 @@ html_link(struct mf_label_emitter *e, const char *url, const char *text)
 	return mf_buf_puts(e->out, "</a>");
 }
 
-static int
-html_bar(struct mf_label_emitter *e, long long met, long long max)
+int
+mf_label_html_bar(struct mf_buf *out, long long met, long long max)
 {
 	long long pct = 0;
-	int rc;
 
 	if (max > 0) {
 		if (met < 0)
@@ -280,17 +279,25 @@ html_bar(struct mf_label_emitter *e, long long met, long long max)
 			met = max;
 		pct = (long long)(100.0 * (double)met / (double)max + 0.5);
 	}
-	if ((rc = mf_label_flush_space(e)) != 0)
-		return rc;
-	e->line_start = false;
 	/* A width class in steps of 5 rather than a style attribute, so
 	 * pages whose Content-Security-Policy forbids inline styles can
 	 * embed the panel. */
-	return mf_buf_printf(e->out,
+	return mf_buf_printf(out,
 	                     "<span class=\"mf-bar\" role=\"img\" "
 	                     "aria-label=\"%lld of %lld\"><span "
 	                     "class=\"mf-fill mf-w-%lld\"></span></span>",
 	                     met, max, (pct + 2) / 5 * 5);
+}
+
+static int
+html_bar(struct mf_label_emitter *e, long long met, long long max)
+{
+	int rc;
+
+	if ((rc = mf_label_flush_space(e)) != 0)
+		return rc;
+	e->line_start = false;
+	return mf_label_html_bar(e->out, met, max);
 }
 
 int

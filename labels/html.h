@@ -29,5 +29,11 @@ int mf_label_html_end(struct mf_label_emitter *e, bool page);
  * 0, MF_E_NOMEM or MF_E_TOO_LARGE.
  */
 int mf_label_html_escape(struct mf_buf *out, const char *s, size_t len);
+/*
+ * Appends a score bar for met of max: a span whose fill is a width class
+ * (mf-w-0 ... mf-w-100 in steps of 5), never a style attribute, so pages
+ * under a CSP without 'unsafe-inline' show it.
+ */
+int mf_label_html_bar(struct mf_buf *out, long long met, long long max);
 
 #endif

@@ -339,20 +339,17 @@ mf_page_ext_link(struct mf_page *p, const char *url, const char *text)
 void
 mf_page_bar(struct mf_page *p, long long met, long long max)
 {
-	long long pct = 0;
-
-	if (max > 0) {
-		if (met < 0)
-			met = 0;
-		if (met > max)
-			met = max;
-		pct = (long long)(100.0 * (double)met / (double)max + 0.5);
+	if (p->rc != 0)
+		return;
+	if (max > 0 && met < 0)
+		met = 0;
+	if (max > 0 && met > max)
+		met = max;
+	if ((p->rc = mf_label_html_bar(&p->out, met, max)) != 0) {
+		p->status = 500;
+		return;
 	}
-	mf_page_printf(p,
-	               "<span class=\"mf-bar\" role=\"img\" aria-label=\"%lld "
-	               "of %lld\"><span class=\"mf-fill mf-w-%lld\"></span>"
-	               "</span> <span class=\"num\">%lld/%lld</span>",
-	               met, max, (pct + 2) / 5 * 5, met, max);
+	mf_page_printf(p, " <span class=\"num\">%lld/%lld</span>", met, max);
 }
 
 static const struct {
