@@ -441,20 +441,6 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " 'created_at', created_at) ORDER BY index_id), '[]')"
         " FROM indices",
 
-    /* coverage and compare: every model with a version or a sequenced
-     * assessment as of log index $1 (NULL: now), as [[org, model], ...] */
-    [MF_SQL_COVERAGE_MODELS] =
-        "SELECT coalesce(json_agg(json_build_array(m.org, m.model)"
-        " ORDER BY m.org, m.model), '[]') FROM models m"
-        " WHERE EXISTS (SELECT 1 FROM versions v"
-        "  JOIN submissions s ON s.id = v.submission_id"
-        "  WHERE v.org = m.org AND v.model = m.model"
-        "  AND ($1::bigint IS NULL OR s.log_index <= $1::bigint))"
-        " OR EXISTS (SELECT 1 FROM assessments a"
-        "  JOIN submissions s ON s.id = a.submission_id"
-        "  WHERE a.org = m.org AND a.model = m.model"
-        "  AND s.log_index IS NOT NULL"
-        "  AND ($1::bigint IS NULL OR s.log_index <= $1::bigint))",
     /* leaderboards: every benchmark+metric with its counts, as of log
      * index $1 (NULL: now); sequenced results only */
     [MF_SQL_BENCHMARKS_LIST] =

@@ -27,6 +27,10 @@ DROP FUNCTION mf_version_facts_insert();
 DROP FUNCTION mf_version_facts_sequenced();
 DROP FUNCTION mf_version_facts_row(text, text, integer, bigint);
 DROP TABLE version_facts;
+-- each indicator's default status, worked out per request: the default
+-- is now one judge's judgement whole, kept in judgement_facts
+DROP FUNCTION mf_indicator_status(text, text, integer, text, text, text,
+	bigint);
 
 CREATE TABLE list_facts (
 	id bigserial PRIMARY KEY,
