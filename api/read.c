@@ -94,22 +94,19 @@ fail:
  */
 static int
 assessment_only_model(struct mf_request *req, const char *org,
-                      const char *model, const char *as_of)
+                      const char *model, int64_t at, bool given)
 {
 	struct mf_label_data d;
 	json_t *body = NULL, *list, *x;
-	int64_t at = -1;
 	size_t i;
 	int rc;
 
-	if (as_of != NULL) {
-		if ((rc = mf_db_log_index_at(&at, as_of, &req->err)) != 0)
-			return rc;
-		if (at < 0)
-			return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
-			                    "no version of this model existed "
-			                    "at that time");
-	}
+	if (given && at < 0)
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no version of this model existed at that "
+		                    "time");
+	if (!given)
+		at = -1;
 	if ((rc = mf_label_data_load(&d, org, model, 0, at, NULL, NULL,
 	                             &req->err)) != 0)
 		return rc;
@@ -145,33 +142,33 @@ nomem:
 int
 mf_h_model_get(struct mf_request *req)
 {
-	const char *params[3], *as_of = mf_http_query(req, "as_of");
+	const char *params[3];
 	struct mf_buf body = MF_BUF_INIT;
-	bool found;
-	int64_t us;
+	bool found, given;
+	int64_t as_of;
+	char at[24];
 	int rc;
 
+	/* as_of as on every read: a log index or an RFC 3339 instant */
 	if (mf_h_param_slug(req, 0, &params[0]) != 0 ||
-	    mf_h_param_slug(req, 1, &params[1]) != 0)
+	    mf_h_param_slug(req, 1, &params[1]) != 0 ||
+	    mf_h_query_as_of(req, &as_of, &given) != 0)
 		return req->err.code;
-	if (as_of != NULL && mf_time_parse_rfc3339(as_of, &us) != 0)
-		return mf_error_set(&req->err, MF_E_BAD_PARAM, NULL,
-		                    "query parameter 'as_of' must be an RFC "
-		                    "3339 date-time such as "
-		                    "2025-06-01T00:00:00Z");
-	params[2] = as_of;
+	snprintf(at, sizeof(at), "%lld", (long long)as_of);
+	params[2] = given ? at : NULL;
 	/* 1. The (newest) version; none: perhaps an assessment-only model. */
 	if ((rc = mf_db_read_json(&body, &found, MF_SQL_MODEL_GET, 3, params,
 	                          &req->err)) != 0)
 		goto done;
 	if (!found) {
-		rc = assessment_only_model(req, params[0], params[1], as_of);
+		rc = assessment_only_model(req, params[0], params[1], as_of,
+		                           given);
 		if (rc == MF_E_NOT_FOUND) {
 			mf_error_dispose(&req->err);
 			mf_error_init(&req->err);
 			rc = mf_error_set(
 			    &req->err, MF_E_NOT_FOUND, NULL, "%s",
-			    as_of ? "no version of this model existed at "
+			    given ? "no version of this model existed at "
 			            "that time"
 			          : "no such model, or nothing disclosed or "
 			            "assessed about it yet");

@@ -113,14 +113,14 @@ static const char *const sql_text[MF_SQL__MAX] = {
                          " ORDER BY o.org), '[]')) FROM orgs o"
                          " WHERE " MF_SQL_ORGS_AT,
 
-    /* $1 org, $2 model, $3 as_of or NULL */
+    /* $1 org, $2 model, $3 as_of (a log index) or NULL */
     [MF_SQL_MODEL_GET] = "SELECT " MF_SQL_VERSION_JSON(
         "false") " FROM models m JOIN versions v ON v.org = m.org"
                  "  AND v.model = m.model"
                  " JOIN submissions s ON s.id = v.submission_id"
-                 " WHERE m.org = $1 AND m.model = $2 AND CASE WHEN $3::text"
+                 " WHERE m.org = $1 AND m.model = $2 AND CASE WHEN $3::bigint"
                  "  IS NULL THEN v.version = m.head_version"
-                 "  ELSE s.accepted_at <= $3::timestamptz END"
+                 "  ELSE s.log_index <= $3::bigint END"
                  " ORDER BY v.version DESC LIMIT 1",
     /* $1 org, $2 model */
     [MF_SQL_VERSIONS_LIST] =

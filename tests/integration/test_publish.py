@@ -231,6 +231,15 @@ def test_history_diff_and_point_in_time(t):
     assert m["version"] == 2, m
     assert t.server.get("/v1/models/acme/anvil?as_of=2001-01-01T00:00:00Z"
                         ).status == 404
+    # or a log index, as on every read: the second version's own entry
+    entries = [e["log_index"] for e in h["history"]
+               if e["kind"] == "disclosure"]
+    m = t.server.get(f"/v1/models/acme/anvil?as_of={entries[1]}").json()
+    assert m["version"] == 2, m
+    m = t.server.get(f"/v1/models/acme/anvil?as_of={entries[1] - 1}").json()
+    assert m["version"] == 1, m
+    assert t.server.get("/v1/models/acme/anvil?as_of=yesterday").status \
+        == 400
 
 
 def test_labels_have_etags_and_immutable_caching(t):
