@@ -37,16 +37,12 @@ mf_h_benchmarks_list(struct mf_request *req)
 	static const char *const allowed[] = {"as_of", "format", NULL};
 	const char *p[1] = {NULL};
 	enum mf_format fmt;
-	int64_t as_of;
-	bool given;
 	char at[24];
 
 	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0 ||
 	    mf_h_query_allowed(req, allowed, NULL) != 0 ||
-	    mf_h_query_as_of(req, &as_of, &given) != 0)
+	    mf_h_query_as_of_param(req, at, &p[0]) != 0)
 		return req->err.code;
-	snprintf(at, sizeof(at), "%lld", (long long)as_of);
-	p[0] = given ? at : NULL;
 	if (fmt != MF_FORMAT_JSON) {
 		struct mf_export x = {.stmt = MF_SQL_BENCHMARKS_EXPORT,
 		                      .nparams = 1,

@@ -66,13 +66,11 @@ mf_h_index_export(struct mf_request *req)
 	char filename[96], at[24];
 	enum mf_format fmt;
 	size_t i, n = 0, count;
-	int64_t as_of;
-	bool given;
 	int rc;
 
 	if ((rc = mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_CSV, &fmt)) != 0 ||
 	    (rc = mf_h_query_allowed(req, allowed, NULL)) != 0 ||
-	    (rc = mf_h_query_as_of(req, &as_of, &given)) != 0)
+	    (rc = mf_h_query_as_of_param(req, at, &params[1])) != 0)
 		return rc;
 	if ((rc = mf_h_index(req, id, &idx, &owned)) != 0)
 		return rc;
@@ -105,8 +103,6 @@ mf_h_index_export(struct mf_request *req)
 	}
 	/* 2. The rows. */
 	params[0] = mf_index_id(idx);
-	snprintf(at, sizeof(at), "%lld", (long long)as_of);
-	params[1] = given ? at : NULL;
 	snprintf(filename, sizeof(filename), "%s_judgements", mf_index_id(idx));
 	struct mf_export x = {.stmt = MF_SQL_INDEX_EXPORT,
 	                      .nparams = 2,

@@ -21,16 +21,12 @@ mf_h_orgs_list(struct mf_request *req)
 	static const char *const allowed[] = {"format", "as_of", NULL};
 	const char *p[1];
 	enum mf_format fmt;
-	int64_t as_of;
-	bool given;
 	char at[24];
 
 	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0 ||
 	    mf_h_query_allowed(req, allowed, NULL) != 0 ||
-	    mf_h_query_as_of(req, &as_of, &given) != 0)
+	    mf_h_query_as_of_param(req, at, &p[0]) != 0)
 		return req->err.code;
-	snprintf(at, sizeof(at), "%lld", (long long)as_of);
-	p[0] = given ? at : NULL;
 	if (fmt != MF_FORMAT_JSON)
 		return mf_h_orgs_export(req, fmt, p[0]);
 	return mf_h_respond_sql_json(req, MF_SQL_ORGS_LIST, "no organisations",
@@ -281,8 +277,6 @@ mf_h_evals_list(struct mf_request *req)
 	    "as_of",     "format", NULL};
 	const char *params[7];
 	enum mf_format fmt;
-	int64_t as_of;
-	bool given;
 	char at[24];
 
 	if (mf_h_format(req, MF_FORMATS_ALL, MF_FORMAT_JSON, &fmt) != 0 ||
@@ -292,7 +286,7 @@ mf_h_evals_list(struct mf_request *req)
 	    mf_h_param_slug(req, 1, &params[1]) != 0 ||
 	    filter_param(req, "benchmark", &params[2]) != 0 ||
 	    filter_param(req, "metric", &params[3]) != 0 ||
-	    mf_h_query_as_of(req, &as_of, &given) != 0)
+	    mf_h_query_as_of_param(req, at, &params[6]) != 0)
 		return req->err.code;
 	params[4] = mf_http_query(req, "assurance");
 	if (params[4] != NULL && strcmp(params[4], "self_reported") != 0 &&
@@ -306,8 +300,6 @@ mf_h_evals_list(struct mf_request *req)
 		    &req->err, MF_E_BAD_PARAM, NULL,
 		    "query parameter 'evaluator' is not a valid "
 		    "organisation id");
-	snprintf(at, sizeof(at), "%lld", (long long)as_of);
-	params[6] = given ? at : NULL;
 	/* the streamed export takes the same filters */
 	if (fmt != MF_FORMAT_JSON)
 		return mf_h_evals_export(req, fmt, params);

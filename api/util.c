@@ -82,6 +82,21 @@ mf_h_query_as_of(struct mf_request *req, int64_t *out, bool *given)
 	return mf_db_log_index_at(out, v, &req->err);
 }
 
+int
+mf_h_query_as_of_param(struct mf_request *req, char buf[24], const char **out)
+{
+	int64_t at;
+	bool given;
+	int rc;
+
+	*out = NULL;
+	if ((rc = mf_h_query_as_of(req, &at, &given)) != 0)
+		return rc;
+	snprintf(buf, 24, "%lld", (long long)at);
+	*out = given ? buf : NULL;
+	return 0;
+}
+
 const char *
 mf_format_name(enum mf_format f)
 {

@@ -27,6 +27,13 @@ int mf_h_query_int(struct mf_request *req, const char *name, int64_t min,
  * MF_E_BAD_PARAM (with the parameter named) when malformed.
  */
 int mf_h_query_as_of(struct mf_request *req, int64_t *out, bool *given);
+/*
+ * The same, as a statement's text parameter: *out points into buf (the
+ * log index in decimal; -1 when as_of precedes every entry), or is NULL
+ * when as_of is absent.
+ */
+int mf_h_query_as_of_param(struct mf_request *req, char buf[24],
+                           const char **out);
 
 /*
  * Response formats (README, "Formats"): one way to ask everywhere, the
