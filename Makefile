@@ -9,7 +9,7 @@ PORT ?= 8080
 VARIANT ?= release
 B := build/$(VARIANT)
 
-PKGS := libpq libmicrohttpd openssl jansson libgit2 zlib libpcre2-8 libcmark \
+PKGS := libpq libmicrohttpd openssl jansson libgit2 zlib libpcre2-8 libcmark yaml-0.1 \
 	libcurl
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -29,7 +29,7 @@ ALL_LDLIBS = $(LDFLAGS_$(VARIANT)) $(shell pkg-config --libs $(PKGS)) \
 # CLI and the unit tests link. The stages that do I/O (the folders of
 # STAGE_DIRS, in the order a submission flows through them) go into
 # libmfserver.a; server/ holds only the start-up (main.c).
-LIB_DIRS := common envelope validators scoring merkle labels importers
+LIB_DIRS := common envelope validators scoring merkle labels formats importers
 LIB_SRC := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
 STAGE_DIRS := db git app http ingest sequencer publish api site
 SERVER_SRC := $(wildcard $(addsuffix /*.c,$(STAGE_DIRS)))

@@ -16,10 +16,19 @@
 
 #define IMMUTABLE "public, max-age=31536000, immutable"
 
-static const char *const content_types[] = {
-    [MF_FORM_MD] = "text/markdown; charset=utf-8",
-    [MF_FORM_JSON] = "application/json",
-    [MF_FORM_HTML] = "text/html; charset=utf-8",
+/*
+ * Every form a version can be read in: one writer each, all from the same
+ * struct mf_label_input. A new format is one row here, one route and one
+ * handler line below; caching, ETags and as_of come with it.
+ */
+static const struct label_form {
+	const char *content_type;
+	int (*write)(struct mf_buf *out, const struct mf_label_input *in);
+	bool links; /* the form links back: it gets the public URL */
+} forms[] = {
+    [MF_FORM_MD] = {"text/markdown; charset=utf-8", mf_label_markdown, false},
+    [MF_FORM_JSON] = {"application/json", mf_label_json_text, false},
+    [MF_FORM_HTML] = {"text/html; charset=utf-8", mf_label_html, true},
 };
 
 int
@@ -31,18 +40,14 @@ mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
 
 	*out = NULL;
 	mf_buf_init(&b, 16u << 20);
-	if (form == MF_FORM_MD)
-		rc = mf_label_markdown(&b, in);
-	else if (form == MF_FORM_JSON)
-		rc = mf_label_json_text(&b, in);
-	else
-		rc = mf_label_html(&b, in);
+	rc = forms[form].write(&b, in);
 	if (rc == 0 && (*out = mf_blob_new(b.data ? b.data : "", b.len,
-	                                   content_types[form])) == NULL)
+	                                   forms[form].content_type)) == NULL)
 		rc = MF_E_NOMEM;
 	mf_buf_dispose(&b);
 	if (rc != 0)
-		return mf_error_set(err, rc, NULL, "cannot render the label");
+		return mf_error_set(err, rc, NULL, "cannot render the %s",
+		                    forms[form].content_type);
 	return 0;
 }
 
@@ -93,7 +98,7 @@ respond_label(struct mf_request *req, enum mf_label_form_kind form,
 	    : versioned ? MF_LABEL_AS_OF_VERSION
 	                : -1,
 	    req->app->cfg->origin,
-	    form == MF_FORM_HTML ? req->app->cfg->public_url : NULL, &req->err);
+	    forms[form].links ? req->app->cfg->public_url : NULL, &req->err);
 	if (rc != 0)
 		return rc;
 	rc = mf_label_render_blob(&blob, form, &d.in, &req->err);

@@ -22,7 +22,8 @@ import sys
 # the order a submission flows through them, then the programs.
 LAYERS = [
     "common",
-    "envelope", "scoring", "validators", "merkle", "labels", "importers",
+    "envelope", "scoring", "validators", "merkle", "labels", "formats",
+    "importers",
     "db", "git", "app", "http", "ingest", "sequencer", "publish", "api",
     "site", "server", "cli",
 ]
