@@ -44,6 +44,40 @@ int mf_schema_registry_add(struct mf_schema_registry *reg, const char *uri,
 int mf_schema_registry_map_dir(struct mf_schema_registry *reg,
                                const char *url_prefix, const char *dir);
 
+/*
+ * How mapped files are read (MF_SCHEMA_JSON_* below; default 0: as
+ * strictly as the registry's own documents).
+ */
+void mf_schema_registry_set_parse_flags(struct mf_schema_registry *reg,
+                                        unsigned flags);
+
+/*
+ * Every registry also knows the standard meta-schemas, compiled into the
+ * binary from schema/meta/ (our own rendering of them; see
+ * validators/README.md): https://json-schema.org/draft/2020-12/schema,
+ * its vocabularies .../2020-12/meta/{core, applicator, unevaluated,
+ * validation, meta-data, format-annotation, format-assertion, content}, and
+ * http://json-schema.org/draft-07/schema (over http or https). A document
+ * added, or a directory mapped, under the same URI wins.
+ */
+
+/* ---- reading JSON texts ---- */
+
+enum {
+	/* accept "\u0000" in strings: general validation (the registry's
+	 * own documents refuse it) */
+	MF_SCHEMA_JSON_ALLOW_NUL = 1u << 0,
+};
+
+/*
+ * Strictly decodes a JSON text (any value; duplicate keys, bad UTF-8 and
+ * "\u0000" refused, the last one unless MF_SCHEMA_JSON_ALLOW_NUL): a new
+ * reference, or NULL with err set to MF_E_BAD_JSON, MF_E_DUPLICATE_KEY,
+ * MF_E_BAD_UTF8 or MF_E_NOMEM (the message names `what`, line and column).
+ */
+json_t *mf_schema_json_parse(const char *text, size_t len, const char *what,
+                             unsigned flags, struct mf_error *err);
+
 /* ---- compiled schemas ---- */
 
 /* Compile options. */
@@ -52,6 +86,9 @@ enum {
 	MF_SCHEMA_ASSERT_FORMAT = 1u << 0,
 	/* a schema without "$schema" is draft-07 (default: 2020-12) */
 	MF_SCHEMA_DEFAULT_DRAFT7 = 1u << 1,
+	/* the same five formats asserted in draft-07 resources only (in
+	 * 2020-12 ones format stays an annotation, as its spec says) */
+	MF_SCHEMA_ASSERT_FORMAT_DRAFT7 = 1u << 2,
 	/* default for our own schemas */
 	MF_SCHEMA_DEFAULT = MF_SCHEMA_ASSERT_FORMAT,
 };

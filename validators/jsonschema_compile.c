@@ -1178,6 +1178,7 @@ fill(struct compiler *c, struct mf_js_node *n)
 	}
 	if ((v = json_object_get(j, "format")) != NULL && json_is_string(v) &&
 	    ((c->flags & MF_SCHEMA_ASSERT_FORMAT) ||
+	     (d7 && (c->flags & MF_SCHEMA_ASSERT_FORMAT_DRAFT7)) ||
 	     (res->vocab & MF_JS_V_FORMAT_ASSERT)))
 		n->format = mf_js_format_lookup(json_string_value(v));
 	/* Let validation skip every group of keywords the node lacks. */

@@ -1,10 +1,14 @@
 /*
  * The schema registry: the only way a $ref reaches outside the schema
  * being compiled. Documents are added by URI, or loaded from a local
- * directory that a URL prefix is mapped to; never from the network.
+ * directory that a URL prefix is mapped to; never from the network. Every
+ * registry also knows the standard meta-schemas (schema/meta/, compiled
+ * into the binary), so "$ref": "https://json-schema.org/draft/2020-12/schema"
+ * resolves offline, in the server as in the CLI.
  */
 #include "validators/jsonschema_internal.h"
 
+#include "common/embedded.h"
 #include "common/file.h"
 #include "common/json.h"
 
@@ -31,6 +35,37 @@ struct mf_schema_registry {
 	size_t ndocs, docs_cap;
 	struct reg_map *maps;
 	size_t nmaps;
+	unsigned parse_flags; /* MF_SCHEMA_JSON_* for mapped files */
+};
+
+/*
+ * The meta-schemas every registry knows, by the URI (without "#") that
+ * names them. json-schema.org is reached over http and https alike, so
+ * both spellings are listed. They are parsed on first use and then cached
+ * like a mapped file; a document added under the same URI, or a directory
+ * mapped over it, wins.
+ */
+static const struct {
+	const char *uri, *file;
+} builtin[] = {
+    {"json-schema.org/draft/2020-12/schema", "schema/meta/draft2020-12.json"},
+    {"json-schema.org/draft/2020-12/meta/core",
+     "schema/meta/draft2020-12-core.json"},
+    {"json-schema.org/draft/2020-12/meta/applicator",
+     "schema/meta/draft2020-12-applicator.json"},
+    {"json-schema.org/draft/2020-12/meta/unevaluated",
+     "schema/meta/draft2020-12-unevaluated.json"},
+    {"json-schema.org/draft/2020-12/meta/validation",
+     "schema/meta/draft2020-12-validation.json"},
+    {"json-schema.org/draft/2020-12/meta/meta-data",
+     "schema/meta/draft2020-12-meta-data.json"},
+    {"json-schema.org/draft/2020-12/meta/format-annotation",
+     "schema/meta/draft2020-12-format-annotation.json"},
+    {"json-schema.org/draft/2020-12/meta/format-assertion",
+     "schema/meta/draft2020-12-format-assertion.json"},
+    {"json-schema.org/draft/2020-12/meta/content",
+     "schema/meta/draft2020-12-content.json"},
+    {"json-schema.org/draft-07/schema", "schema/meta/draft-07.json"},
 };
 
 int
@@ -136,6 +171,32 @@ mf_schema_registry_map_dir(struct mf_schema_registry *reg,
 	return 0;
 }
 
+void
+mf_schema_registry_set_parse_flags(struct mf_schema_registry *reg,
+                                   unsigned flags)
+{
+	if (reg != NULL)
+		reg->parse_flags = flags;
+}
+
+/* The embedded file of a built-in meta-schema URI, or NULL. */
+static const char *
+builtin_file(const char *uri)
+{
+	size_t i;
+
+	if (strncmp(uri, "https://", 8) == 0)
+		uri += 8;
+	else if (strncmp(uri, "http://", 7) == 0)
+		uri += 7;
+	else
+		return NULL;
+	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		if (strcmp(uri, builtin[i].uri) == 0)
+			return builtin[i].file;
+	return NULL;
+}
+
 /*
  * The rest of a mapped URI must stay a plain relative path under the
  * directory: no "..", no percent escapes we would have to interpret, no
@@ -166,6 +227,8 @@ mf_js_registry_find(struct mf_schema_registry *reg, const char *uri,
 	char *path = NULL, *text = NULL;
 	size_t len = 0;
 	json_t *doc = NULL;
+	const struct mf_embedded *e;
+	const char *file;
 	int rc = MF_E_NOT_FOUND;
 
 	*out = NULL;
@@ -200,7 +263,8 @@ mf_js_registry_find(struct mf_schema_registry *reg, const char *uri,
 		rc = mf_file_read(&text, &len, path, REGISTRY_FILE_MAX, err);
 		if (rc != 0)
 			goto done;
-		doc = mf_json_parse(text, len, path, NULL, err);
+		doc = mf_schema_json_parse(text, len, path, reg->parse_flags,
+		                           err);
 		if (doc == NULL) {
 			rc = err != NULL && err->code != 0 ? err->code
 			                                   : MF_E_BAD_JSON;
@@ -211,6 +275,19 @@ mf_js_registry_find(struct mf_schema_registry *reg, const char *uri,
 			goto done;
 		*out = doc; /* the registry holds the reference */
 		goto done;
+	}
+	if ((file = builtin_file(uri)) != NULL &&
+	    (e = mf_embedded_get(file)) != NULL) {
+		doc = mf_json_parse((const char *)e->data, e->len, file, NULL,
+		                    err);
+		if (doc == NULL) {
+			rc = err != NULL && err->code != 0 ? err->code
+			                                   : MF_E_BAD_JSON;
+			goto done;
+		}
+		if ((rc = mf_schema_registry_add(reg, uri, doc)) != 0)
+			goto done;
+		*out = doc;
 	}
 done:
 	json_decref(doc);
