@@ -171,7 +171,7 @@ def test_format_policy(t):
 def test_nul_in_strings(t):
     s, same, other = files(t, "nul", '{"const": "a\\u0000b"}',
                            '"a\\u0000b"', '"a\\u0000c"')
-    r = cli("--schema", s, same, other, "--json")
+    r = cli("--json", "--schema", s, same, other)
     assert r.returncode == 1, r
     out = json.loads(r.stdout)
     assert [x["valid"] for x in out["results"]] == [True, False], out
