@@ -217,6 +217,108 @@ def test_meta_schemas_built_in(t):
         assert r.returncode == 0, (name, r.stdout)
 
 
+# Keywords and a value of the wrong kind for each, to make schemas that
+# the meta-schemas must refuse (and some that they must still accept).
+MUTATIONS = {
+    "type": [1, [], ["string", "string"], "text", ["integer"]],
+    "minLength": [-1, 1.5, "1", 2.0], "maxItems": [-3, None],
+    "required": ["a", [1], ["a", "a"], []], "enum": [{}, []],
+    "multipleOf": [0, -2, "2", 0.5], "minimum": ["0", 0.5],
+    "properties": [[], {"a": 1}, {"a": {"type": 2}}],
+    "items": [1, [], [{"type": 3}], {"minItems": -1}],
+    "allOf": [[], {}, [1], [{"maxLength": "x"}]],
+    "pattern": [1, "^a"], "uniqueItems": ["yes", False],
+    "$id": [1, "http://example.com/x#frag", "http://example.com/x#"],
+    "$anchor": ["1abc", "ok_name"], "$defs": [[], {"a": {"not": 1}}],
+    "definitions": [{"a": {"enum": 1}}], "dependencies": [{"a": 1}],
+    "dependentRequired": [{"a": "b"}, {"a": ["b"]}],
+    "contains": [{"minimum": "1"}], "minContains": [-1, 0],
+    "title": [1], "deprecated": ["no"], "$comment": [{}],
+    "additionalProperties": [{"required": "x"}, "false"],
+    "unevaluatedProperties": [{"type": ["array", 4]}],
+    "contentSchema": [{"minItems": -1}], "$vocabulary": [{"x": 1}],
+}
+
+
+def subschemas(value, out):
+    """Every object in a JSON value (schemas and non-schemas alike)."""
+    if isinstance(value, dict):
+        out.append(value)
+        for v in value.values():
+            subschemas(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            subschemas(v, out)
+
+
+def candidates(draft):
+    """The suite's schemas, their nested objects, and mutated copies."""
+    found = []
+    d = os.path.join(SUITE, "tests", draft)
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".json"):
+            with open(os.path.join(d, name)) as f:
+                for group in json.load(f):
+                    subschemas(group["schema"], found)
+    seen, out = set(), []
+    for schema in found:
+        variants = [schema]
+        for kw, values in MUTATIONS.items():
+            if kw in schema or len(out) % 7 == 0:
+                variants += [dict(schema, **{kw: v}) for v in values]
+        for v in variants:
+            key = json.dumps(v, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                out.append(v)
+    return out
+
+
+def test_meta_schemas_agree_with_python_jsonschema(t):
+    """Our own meta-schemas (schema/meta/) against the published ones, as
+    python-jsonschema bundles them: on the suite's schemas and thousands
+    of mutated copies, both say the same about which are valid schemas."""
+    suite_or_skip()
+    try:
+        import jsonschema
+    except ImportError:
+        raise Skip("python3-jsonschema is not installed")
+    for draft, meta_uri, cls in (
+            ("draft2020-12", "https://json-schema.org/draft/2020-12/schema",
+             jsonschema.Draft202012Validator),
+            ("draft7", "http://json-schema.org/draft-07/schema#",
+             jsonschema.Draft7Validator)):
+        reference = cls(cls.META_SCHEMA)
+        todo = candidates(draft)
+        d = os.path.join(t.dir, "meta-" + draft)
+        os.makedirs(d, exist_ok=True)
+        schema = os.path.join(d, "meta.json")
+        write_json(schema, {"$ref": meta_uri})
+        paths = []
+        for i, c in enumerate(todo):
+            paths.append(os.path.join(d, f"{i}.json"))
+            write_json(paths[-1], c)
+        ours = {}
+        for i in range(0, len(paths), 400):
+            r = cli("--json", "--schema", schema, *paths[i:i + 400])
+            assert r.returncode in (0, 1), r.stderr
+            for res in json.loads(r.stdout)["results"]:
+                ours[res["file"]] = res["valid"]
+        differ = []
+        for path, c in zip(paths, todo):
+            theirs = reference.is_valid(c)
+            if ours[path] != theirs:
+                differ.append(f"{json.dumps(c)[:200]}: ours "
+                              f"{ours[path]}, python-jsonschema {theirs}")
+        n_bad = sum(1 for p in paths if not ours[p])
+        print(f"   {draft} meta-schema: {len(todo)} schemas, {n_bad} "
+              f"refused, {len(differ)} disagreements")
+        for x in differ[:10]:
+            print("     DIFFER " + x)
+        assert len(todo) > 1000 and n_bad > 200, (len(todo), n_bad)
+        assert not differ
+
+
 def test_help(t):
     r = cli("--schema", "x.json", "--help")
     assert r.returncode == 0, r
