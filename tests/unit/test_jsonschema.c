@@ -2,9 +2,12 @@
  * Focused tests of validators/jsonschema: error locations and messages,
  * collection of every error and its bound, the recursion bound, threads
  * sharing one compiled schema, ECMA-262 regex translation, formats, URI
- * resolution, the registry and compile errors.
+ * resolution, the registry and compile errors, the built-in meta-schemas
+ * and the general mode's parsing (\u0000).
  */
+#include "common/embedded.h"
 #include "common/json.h"
+#include "tests/unit/support/scratch.h"
 #include "validators/jsonschema.h"
 #include "validators/jsonschema_internal.h"
 
@@ -879,6 +882,299 @@ test_fast_parser_matches_jansson(void **state)
 	printf("fast parser matched jansson on %zu reference files\n", n);
 }
 
+/* Compiles schema_text with a fresh registry (meta-schemas built in). */
+static struct mf_schema *
+compile_reg(const char *schema_text, unsigned flags)
+{
+	struct mf_schema_registry *reg = NULL;
+	struct mf_schema *s = NULL;
+	struct mf_error err;
+	json_t *schema = parse(schema_text);
+
+	mf_error_init(&err);
+	assert_int_equal(mf_schema_registry_new(&reg), 0);
+	if (mf_schema_compile(&s, reg, schema, flags, &err) != 0)
+		fail_msg("compile failed: %s", err.message);
+	mf_schema_registry_free(reg);
+	json_decref(schema);
+	mf_error_dispose(&err);
+	return s;
+}
+
+static bool
+valid_json(const struct mf_schema *s, const json_t *inst)
+{
+	struct mf_validation v = MF_VALIDATION_INIT;
+	int rc = mf_schema_validate(s, inst, &v);
+
+	assert_true(rc == 0 || rc == 1);
+	assert_int_equal(mf_schema_is_valid(s, inst), rc == 0);
+	mf_validation_dispose(&v);
+	return rc == 0;
+}
+
+static void
+test_meta_schemas_built_in(void **state)
+{
+	static const char *const uris[] = {
+	    "https://json-schema.org/draft/2020-12/schema",
+	    "http://json-schema.org/draft/2020-12/schema#",
+	    "https://json-schema.org/draft/2020-12/meta/core",
+	    "https://json-schema.org/draft/2020-12/meta/applicator",
+	    "https://json-schema.org/draft/2020-12/meta/unevaluated",
+	    "https://json-schema.org/draft/2020-12/meta/validation",
+	    "https://json-schema.org/draft/2020-12/meta/meta-data",
+	    "https://json-schema.org/draft/2020-12/meta/format-annotation",
+	    "https://json-schema.org/draft/2020-12/meta/format-assertion",
+	    "https://json-schema.org/draft/2020-12/meta/content",
+	    "http://json-schema.org/draft-07/schema#",
+	    "https://json-schema.org/draft-07/schema",
+	};
+	struct mf_schema_registry *reg = NULL;
+	struct mf_schema *s = NULL, *meta, *meta7;
+	const struct mf_embedded *e;
+	struct mf_error err;
+	json_t *doc;
+	size_t i, n = 0;
+
+	(void)state;
+	/* every URI compiles from a fresh registry, nothing mapped */
+	for (i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+		mf_error_init(&err);
+		assert_int_equal(mf_schema_registry_new(&reg), 0);
+		if (mf_schema_compile_uri(&s, reg, uris[i], 0, &err) != 0)
+			fail_msg("%s: %s", uris[i], err.message);
+		mf_schema_registry_free(reg);
+		assert_true(valid(s, "{}"));
+		assert_true(valid(s, "true"));
+		assert_false(valid(s, "1"));
+		mf_schema_free(s);
+		mf_error_dispose(&err);
+	}
+	meta = compile_reg("{\"$ref\": "
+	                   "\"https://json-schema.org/draft/2020-12/schema\"}",
+	                   0);
+	meta7 = compile_reg(
+	    "{\"$ref\": \"http://json-schema.org/draft-07/schema#\"}", 0);
+	assert_true(valid(meta, "{\"type\": [\"string\", \"null\"]}"));
+	assert_false(valid(meta, "{\"type\": 1}"));
+	assert_false(valid(meta, "{\"minLength\": -1}"));
+	assert_false(valid(meta, "{\"allOf\": []}"));
+	assert_false(valid(meta, "{\"$anchor\": \"1x\"}"));
+	/* nested subschemas are checked through $dynamicRef "#meta" */
+	assert_false(
+	    valid(meta, "{\"$defs\": {\"a\": {\"required\": \"x\"}}}"));
+	assert_false(valid(meta, "{\"properties\": {\"a\": {\"items\": "
+	                         "{\"maxItems\": 1.5}}}}"));
+	/* an array of schemas under items is draft-07, not 2020-12 */
+	assert_false(valid(meta, "{\"items\": [{}]}"));
+	assert_false(valid(meta7, "{\"items\": [1]}"));
+	assert_true(valid(meta7, "{\"items\": [{}]}"));
+	assert_true(
+	    valid(meta7, "{\"items\": [{}], \"additionalItems\": false}"));
+	assert_false(valid(meta7, "{\"dependencies\": {\"a\": 1}}"));
+
+	/* our own document schemas, and each meta-schema file, are valid
+	 * schemas of their dialect */
+	for (e = mf_embedded_files; e->name != NULL; e++) {
+		bool d7;
+
+		if (strncmp(e->name, "schema/", 7) != 0 ||
+		    strcmp(e->name + strlen(e->name) - 5, ".json") != 0 ||
+		    strncmp(e->name, "schema/indices/", 15) == 0)
+			continue;
+		mf_error_init(&err);
+		doc = mf_json_parse((const char *)e->data, e->len, e->name,
+		                    NULL, &err);
+		assert_non_null(doc);
+		d7 = strstr(e->name, "draft-07") != NULL;
+		if (!valid_json(d7 ? meta7 : meta, doc))
+			fail_msg("%s is not a valid schema", e->name);
+		if (strncmp(e->name, "schema/meta/", 12) == 0) {
+			/* its $id is a URI the registry knows */
+			assert_int_equal(mf_schema_registry_new(&reg), 0);
+			assert_int_equal(
+			    mf_schema_compile_uri(
+			        &s, reg, mf_json_str(doc, "$id"), 0, &err),
+			    0);
+			assert_true(valid_json(s, doc));
+			mf_schema_free(s);
+			mf_schema_registry_free(reg);
+			n++;
+		}
+		json_decref(doc);
+		mf_error_dispose(&err);
+	}
+	assert_int_equal(n, 10);
+	mf_schema_free(meta);
+	mf_schema_free(meta7);
+
+	/* a meta-schema that extends 2020-12 through its dynamic anchor
+	 * ("no unknown keywords") applies at every depth */
+	s = compile_reg(
+	    "{\"$id\": \"https://example.com/strict\","
+	    " \"$dynamicAnchor\": \"meta\","
+	    " \"$ref\": \"https://json-schema.org/draft/2020-12/schema\","
+	    " \"unevaluatedProperties\": false}",
+	    0);
+	assert_true(valid(s, "{\"type\": \"object\", \"properties\": "
+	                     "{\"a\": {\"minimum\": 1}}}"));
+	assert_false(valid(s, "{\"tpye\": \"object\"}"));
+	assert_false(valid(s, "{\"properties\": {\"a\": {\"minimun\": 1}}}"));
+	assert_false(valid(s, "{\"$defs\": {\"x\": {\"not\": {\"x\": 1}}}}"));
+	mf_schema_free(s);
+
+	/* a document added under a meta-schema's URI wins */
+	assert_int_equal(mf_schema_registry_new(&reg), 0);
+	doc = parse("{\"type\": \"string\"}");
+	assert_int_equal(
+	    mf_schema_registry_add(
+	        reg, "https://json-schema.org/draft/2020-12/schema", doc),
+	    0);
+	json_decref(doc);
+	doc = parse(
+	    "{\"$ref\": \"https://json-schema.org/draft/2020-12/schema\"}");
+	mf_error_init(&err);
+	assert_int_equal(mf_schema_compile(&s, reg, doc, 0, &err), 0);
+	assert_true(valid(s, "\"x\""));
+	assert_false(valid(s, "{}"));
+	mf_schema_free(s);
+	json_decref(doc);
+	mf_error_dispose(&err);
+	mf_schema_registry_free(reg);
+}
+
+static void
+test_format_per_dialect(void **state)
+{
+	static const char *const mixed =
+	    "{\"$defs\": {\"d7\": {\"$schema\": "
+	    "\"http://json-schema.org/draft-07/schema#\","
+	    "  \"$id\": \"https://example.com/d7\", \"format\": \"date\"}},"
+	    " \"properties\": {\"a\": {\"format\": \"date\"},"
+	    "                \"b\": {\"$ref\": \"https://example.com/d7\"}}}";
+	struct mf_schema *s;
+
+	(void)state;
+	/* MF_SCHEMA_ASSERT_FORMAT_DRAFT7: draft-07 resources assert, 2020-12
+	 * ones annotate, in one schema */
+	s = compile_reg(mixed, MF_SCHEMA_ASSERT_FORMAT_DRAFT7);
+	assert_true(valid(s, "{\"a\": \"2026-02-30\"}"));
+	assert_false(valid(s, "{\"b\": \"2026-02-30\"}"));
+	assert_true(valid(s, "{\"b\": \"2026-02-28\"}"));
+	mf_schema_free(s);
+	s = compile_reg(mixed, MF_SCHEMA_ASSERT_FORMAT_DRAFT7 |
+	                           MF_SCHEMA_ASSERT_FORMAT);
+	assert_false(valid(s, "{\"a\": \"2026-02-30\"}"));
+	mf_schema_free(s);
+	s = compile_reg(mixed, 0);
+	assert_true(valid(s, "{\"b\": \"2026-02-30\"}"));
+	mf_schema_free(s);
+	/* a schema without $schema follows the default dialect */
+	s = compile_reg("{\"format\": \"uuid\"}",
+	                MF_SCHEMA_DEFAULT_DRAFT7 |
+	                    MF_SCHEMA_ASSERT_FORMAT_DRAFT7);
+	assert_false(valid(s, "\"nope\""));
+	mf_schema_free(s);
+	s = compile_reg("{\"format\": \"uuid\"}",
+	                MF_SCHEMA_ASSERT_FORMAT_DRAFT7);
+	assert_true(valid(s, "\"nope\""));
+	mf_schema_free(s);
+}
+
+/* A string literal and its length (it may hold NUL bytes). */
+#define LIT(s) s, sizeof(s) - 1
+
+/* mf_schema_json_parse: NULL, or the parsed value; err's code in *code. */
+static json_t *
+gparse(const char *text, size_t len, unsigned flags, int *code, char *msg,
+       size_t msg_len)
+{
+	struct mf_error err;
+	json_t *v;
+
+	mf_error_init(&err);
+	v = mf_schema_json_parse(text, len, "t", flags, &err);
+	*code = err.code;
+	if (msg != NULL)
+		snprintf(msg, msg_len, "%s", err.message);
+	mf_error_dispose(&err);
+	return v;
+}
+
+static void
+test_parse_general_mode(void **state)
+{
+	const unsigned nul = MF_SCHEMA_JSON_ALLOW_NUL;
+	struct mf_schema_registry *reg = NULL;
+	struct mf_schema *s = NULL;
+	struct mf_error err;
+	char msg[600], dir[600], *path;
+	json_t *v;
+	int code;
+
+	(void)state;
+	/* the registry's own strictness by default, \u0000 allowed on
+	 * request */
+	assert_null(gparse(LIT("\"a\\u0000b\""), 0, &code, NULL, 0));
+	assert_int_equal(code, MF_E_BAD_JSON);
+	v = gparse(LIT("\"a\\u0000b\""), nul, &code, NULL, 0);
+	assert_non_null(v);
+	assert_int_equal(json_string_length(v), 3);
+	assert_memory_equal(json_string_value(v), "a\0b", 3);
+	json_decref(v);
+	/* every other rule still holds on that path */
+	assert_null(
+	    gparse(LIT("{\"k\": \"\\u0000\", \"k\": 1}"), nul, &code, NULL, 0));
+	assert_int_equal(code, MF_E_DUPLICATE_KEY);
+	assert_null(gparse(LIT("\"\\u0000\xff\""), nul, &code, NULL, 0));
+	assert_int_equal(code, MF_E_BAD_UTF8);
+	assert_null(
+	    gparse(LIT("[1\0,\"\\u0000\"]"), nul, &code, msg, sizeof(msg)));
+	assert_int_equal(code, MF_E_BAD_JSON);
+	assert_non_null(strstr(msg, "NUL byte"));
+	assert_null(gparse(LIT("[\"\\u0000\",]"), nul, &code, NULL, 0));
+	assert_int_equal(code, MF_E_BAD_JSON);
+	/* an escaped backslash before "u0000" is no NUL at all */
+	v = gparse(LIT("\"\\\\u0000\""), 0, &code, NULL, 0);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(v), "\\u0000");
+	json_decref(v);
+	/* texts without the escape: the same answer as mf_json_parse */
+	v = gparse(LIT("{\"a\": [1, 2.5, \"\\u00e9\"]}"), nul, &code, NULL, 0);
+	assert_non_null(v);
+	assert_string_equal(
+	    json_string_value(json_array_get(json_object_get(v, "a"), 2)),
+	    "\xc3\xa9");
+	json_decref(v);
+
+	/* a mapped directory's files are read with the registry's flags */
+	snprintf(dir, sizeof(dir), "%s/", mf_test_scratch());
+	mf_test_spit("nul.json", LIT("{\"const\": \"x\\u0000y\"}"));
+	path = "http://nul.example/nul.json";
+	assert_int_equal(mf_schema_registry_new(&reg), 0);
+	assert_int_equal(
+	    mf_schema_registry_map_dir(reg, "http://nul.example/", dir), 0);
+	mf_error_init(&err);
+	assert_int_equal(mf_schema_compile_uri(&s, reg, path, 0, &err),
+	                 MF_E_BAD_JSON);
+	mf_error_dispose(&err);
+	mf_schema_registry_free(reg);
+	assert_int_equal(mf_schema_registry_new(&reg), 0);
+	assert_int_equal(
+	    mf_schema_registry_map_dir(reg, "http://nul.example/", dir), 0);
+	mf_schema_registry_set_parse_flags(reg, nul);
+	mf_error_init(&err);
+	assert_int_equal(mf_schema_compile_uri(&s, reg, path, 0, &err), 0);
+	v = json_stringn("x\0y", 3);
+	assert_true(valid_json(s, v));
+	json_decref(v);
+	assert_false(valid(s, "\"x\""));
+	mf_schema_free(s);
+	mf_error_dispose(&err);
+	mf_schema_registry_free(reg);
+}
+
 int
 main(void)
 {
@@ -898,7 +1194,11 @@ main(void)
 	    cmocka_unit_test(test_draft7_semantics),
 	    cmocka_unit_test(test_to_json),
 	    cmocka_unit_test(test_fast_parser_matches_jansson),
+	    cmocka_unit_test(test_meta_schemas_built_in),
+	    cmocka_unit_test(test_format_per_dialect),
+	    cmocka_unit_test(test_parse_general_mode),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, mf_test_scratch_setup,
+	                              mf_test_scratch_teardown);
 }
