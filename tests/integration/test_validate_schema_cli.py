@@ -78,9 +78,10 @@ def run_case(draft_flag, case):
     return ok, why
 
 
-def run_draft(draft, draft_flag):
-    """Runs every required case of one draft; returns (passed, failures)."""
-    work = tempfile.mkdtemp(prefix=f"mf-jsts-{draft}-")
+def run_draft(draft, draft_flag, base=None):
+    """Runs every required case of one draft, with its files in a fresh
+    directory under base; returns (passed, failures)."""
+    work = tempfile.mkdtemp(prefix=f"jsts-{draft}-", dir=base)
     try:
         todo = list(cases(os.path.join(SUITE, "tests", draft), work))
         with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
@@ -91,10 +92,10 @@ def run_draft(draft, draft_flag):
     return len(results) - len(failures), failures
 
 
-def check_draft(draft, draft_flag):
+def check_draft(t, draft, draft_flag):
     suite_or_skip()
     t0 = time.time()
-    passed, failures = run_draft(draft, draft_flag)
+    passed, failures = run_draft(draft, draft_flag, t.dir)
     print(f"   {draft} required, one CLI process per case: {passed} passed, "
           f"{len(failures)} failed ({time.time() - t0:.1f}s)")
     for why in failures[:20]:
@@ -105,11 +106,11 @@ def check_draft(draft, draft_flag):
 
 
 def test_suite_draft2020_12(t):
-    check_draft("draft2020-12", "2020-12")
+    check_draft(t, "draft2020-12", "2020-12")
 
 
 def test_suite_draft7(t):
-    check_draft("draft7", "7")
+    check_draft(t, "draft7", "7")
 
 
 def cli(*args, input=None):
