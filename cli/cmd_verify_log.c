@@ -33,7 +33,6 @@ static const struct {
     {"receipt", "--key KEY RESPONSE.json",
      "verifies a submission response (201/200): its checkpoint, leaf "
      "and\n    inclusion proof",
-     "  modelfacts submit --json envelope.json > receipt.json\n"
      "  modelfacts verify-log receipt --key \"$(cat log.vkey)\" "
      "receipt.json\n"},
     {"inclusion",
