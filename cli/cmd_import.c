@@ -117,22 +117,25 @@ usage(FILE *out)
 	    "                a registry is given (--registry or "
 	    "$MODELFACTS_URL) or\n"
 	    "                --submit, else %s\n"
-	    "  --submit      register the organisations (one key each, kept "
-	    "in --keys DIR,\n"
-	    "                default var/fmti-keys), load the indices, then "
+	    "  --submit      register the organisations (the curator's key "
+	    "kept in\n"
+	    "                --keys DIR), load the indices, then "
 	    "sign and\n"
 	    "                submit every document to the registry. A re-run "
 	    "adds new\n"
 	    "                versions.\n"
-	    "  --registry URL  the registry (else $MODELFACTS_URL, else "
-	    "\n"
+	    "  --registry URL  the registry (else $MODELFACTS_URL, else\n"
 	    "                http://127.0.0.1:8080)\n"
 	    "  --token-file FILE  the admin token (else "
 	    "$MODELFACTS_TOKEN_FILE, else\n"
 	    "                $MODELFACTS_ADMIN_TOKEN, else the state "
 	    "directory `make run`\n"
 	    "                recorded for a registry on this machine)\n"
-	    "  --keys DIR    where the curator's signing key is kept\n\n"
+	    "  --keys DIR    where the curator's signing key is kept "
+	    "(default: fmti-keys\n"
+	    "                beside the admin token file, as var/fmti-keys "
+	    "under\n"
+	    "                `make run`; else ./var/fmti-keys)\n\n"
 	    "Exit 0 ok, 1 the data is not as documented, 2 usage or I/O "
 	    "error.\n\n"
 	    "examples:\n"
@@ -512,8 +515,8 @@ mf_cli_import_fmti(int argc, char **argv)
 	struct mf_fmti_import *imp = NULL;
 	struct mf_error err;
 	const char *outdir = NULL, *env, *url = NULL, *token_file = NULL;
-	const char *keys_dir = "var/fmti-keys", *origin_flag = NULL, *base;
-	char dir[4096], origin[256];
+	const char *keys_dir = NULL, *origin_flag = NULL, *base;
+	char dir[4096], origin[256], keys[4200];
 	int c, want_report = 0, want_submit = 0, asked, rc;
 
 	/* 1. Flags: one name per meaning (cli/main.c). */
@@ -609,6 +612,19 @@ mf_cli_import_fmti(int argc, char **argv)
 		rc = MF_EXIT_USAGE;
 	if (rc == MF_EXIT_OK && outdir != NULL && write_out(imp, outdir) != 0)
 		rc = MF_EXIT_USAGE;
+	/* The curator's key beside the admin token (the state directory:
+	 * var/fmti-keys under `make run`), so every run finds it again. */
+	if (rc == MF_EXIT_OK && want_submit && keys_dir == NULL) {
+		char *slash;
+
+		keys_dir = "var/fmti-keys";
+		if (mf_cli_admin_token_source(keys, sizeof(keys) - 10,
+		                              token_file, base) == 1 &&
+		    (slash = strrchr(keys, '/')) != NULL) {
+			strcpy(slash + 1, "fmti-keys");
+			keys_dir = keys;
+		}
+	}
 	if (rc == MF_EXIT_OK && want_submit)
 		rc = mf_cli_fmti_submit(imp, base, token_file, keys_dir);
 	mf_fmti_import_free(imp);

@@ -189,37 +189,51 @@ token_from_file(const char *path)
 	return t;
 }
 
-char *
-mf_cli_admin_token(const char *file, const char *url)
+int
+mf_cli_admin_token_source(char *out, size_t n, const char *file,
+                          const char *url)
 {
 	const char *env_file = getenv("MODELFACTS_TOKEN_FILE");
 	const char *env = getenv("MODELFACTS_ADMIN_TOKEN");
-	char pointer[4096], path[4200];
+	char pointer[4096];
 	size_t len;
-	char *dir = NULL, *t = NULL;
+	char *dir = NULL;
+	int rc = -1, w;
 
 	/* 1. --token-file, then $MODELFACTS_TOKEN_FILE, then the token. */
-	if (file != NULL)
-		return token_from_file(file);
-	if (env_file != NULL && *env_file)
-		return token_from_file(env_file);
-	if (env != NULL && *env)
-		return strdup(env);
-	/* 2. A registry that `make run` started here: its state directory. */
-	if (url != NULL &&
-	    mf_cli_state_pointer(pointer, sizeof(pointer), url) == 0 &&
-	    access(pointer, R_OK) == 0 &&
-	    (dir = mf_cli_read_file(pointer, 4096, &len)) != NULL) {
-		while (len > 0 &&
-		       (dir[len - 1] == '\n' || dir[len - 1] == '\r'))
-			dir[--len] = '\0';
-		if (dir[0] == '/') {
-			snprintf(path, sizeof(path), "%s/admin.token", dir);
-			t = token_from_file(path);
-		}
-		free(dir);
-		return t;
+	if (file != NULL || (env_file != NULL && *env_file)) {
+		w = snprintf(out, n, "%s", file != NULL ? file : env_file);
+		return w > 0 && (size_t)w < n ? 1 : -1;
 	}
+	if (env != NULL && *env)
+		return 0;
+	/* 2. A registry that `make run` started here: its state directory. */
+	if (url == NULL ||
+	    mf_cli_state_pointer(pointer, sizeof(pointer), url) != 0 ||
+	    access(pointer, R_OK) != 0 ||
+	    (dir = mf_cli_read_file(pointer, 4096, &len)) == NULL)
+		goto done;
+	while (len > 0 && (dir[len - 1] == '\n' || dir[len - 1] == '\r'))
+		dir[--len] = '\0';
+	if (dir[0] != '/')
+		goto done;
+	w = snprintf(out, n, "%s/admin.token", dir);
+	rc = w > 0 && (size_t)w < n ? 1 : -1;
+done:
+	free(dir);
+	return rc;
+}
+
+char *
+mf_cli_admin_token(const char *file, const char *url)
+{
+	char path[4200];
+	int src = mf_cli_admin_token_source(path, sizeof(path), file, url);
+
+	if (src == 1)
+		return token_from_file(path);
+	if (src == 0)
+		return strdup(getenv("MODELFACTS_ADMIN_TOKEN"));
 	fprintf(stderr,
 	        "modelfacts: no admin token: give --token-file FILE, or set "
 	        "MODELFACTS_TOKEN_FILE\n(as `make run` prints it) or "

@@ -50,6 +50,13 @@ int mf_cli_http(const char *method, const char *url, const char *body,
 char *mf_cli_admin_token(const char *file, const char *url);
 
 /*
+ * Where mf_cli_admin_token would read the token: 1 from a file (its path
+ * copied into out), 0 from $MODELFACTS_ADMIN_TOKEN, -1 nowhere.
+ */
+int mf_cli_admin_token_source(char *out, size_t n, const char *file,
+                              const char *url);
+
+/*
  * The file where scripts/run.sh records the absolute state directory of
  * the server it started on port: $XDG_STATE_HOME/modelfacts/port-PORT
  * (XDG_STATE_HOME defaulting to ~/.local/state). Writes the path into

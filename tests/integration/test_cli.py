@@ -18,7 +18,7 @@ import subprocess
 import time
 
 import mf
-from harness import ROOT, free_port, sh
+from harness import ROOT, SHARED, Skip, free_port, sh
 
 CLI = os.path.join(ROOT, "bin", "modelfacts")
 COMPLETION = os.path.join(ROOT, "cli", "modelfacts.bash-completion")
@@ -193,6 +193,27 @@ def test_import_url_is_a_deprecated_alias_and_registry_is_the_url(t):
     p = cli_from(cwd, env, "import", "fmti", missing, "--out", "out",
                  "--registry", "modelfacts.localhost", check=False)
     assert p.returncode == 2 and "--origin NAME" in p.stderr, p.stderr
+
+
+def test_import_submit_from_elsewhere(t):
+    """import fmti --submit with only the two variables set: the origin
+    asked from the registry, the curator's key kept beside the admin
+    token (the state directory), nothing written to the current one."""
+    data = os.path.join(SHARED, "fmti")
+    if not os.path.isdir(data):
+        raise Skip(f"FMTI data not found at {data}")
+    cwd = os.path.join(t.dir, "import-elsewhere")
+    os.makedirs(cwd)
+    env = clean_env(cwd, MODELFACTS_URL=t.server.url,
+                    MODELFACTS_TOKEN_FILE=os.path.join(t.server.state_dir,
+                                                       "admin.token"))
+    p = cli_from(cwd, env, "import", "fmti", data, "--submit")
+    assert re.search(r"submitted [1-9]\d* disclosures and 37 assessments",
+                     p.stdout), p.stdout
+    assert p.stderr == "" or "deprecated" not in p.stderr, p.stderr
+    assert os.path.exists(os.path.join(t.server.state_dir, "fmti-keys",
+                                       "fmti-import.key"))
+    assert os.listdir(cwd) == [], os.listdir(cwd)
 
 
 def test_make_run_banner_and_state_pointer(t):
