@@ -51,7 +51,8 @@ static const struct {
      "fetches the latest checkpoint, verifies it and, when FILE holds "
      "an earlier\n    one, a consistency proof from it; then stores the "
      "new one. The key is\n    pinned in FILE on first use (or given "
-     "with --key)",
+     "with --key); FILE defaults to\n    .modelfacts-log.json in the "
+     "current directory",
      "  modelfacts verify-log follow --state ~/.modelfacts-log.json\n"
      "  modelfacts verify-log follow --registry http://127.0.0.1:18700 "
      "--state log.json\n"},
