@@ -1,6 +1,7 @@
 /*
  * modelfacts admin: the registry operator's commands. create-org
- * registers an organisation and its first key (POST /v1/admin/orgs).
+ * registers an organisation and its first key (POST /v1/admin/orgs);
+ * `admin --help` and `admin create-org --help` print the same usage.
  */
 #include "cli/commands.h"
 #include "cli/util.h"
@@ -14,15 +15,40 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out, "usage: modelfacts admin create-org --org ID --name NAME "
-	             "--role ROLE\n"
-	             "                  --public-key FILE [--registry URL] "
-	             "[--token-file FILE]\n\n"
-	             "Registers an organisation (ROLE: developer, evaluator, "
-	             "assessor or curator)\nand its first public key (PEM or "
-	             "an ssh-ed25519 "
-	             "line). The admin token comes from\n--token-file, else "
-	             "$MODELFACTS_ADMIN_TOKEN, else var/admin.token.\n");
+	fprintf(out,
+	        "usage: modelfacts admin create-org --org ID --name NAME "
+	        "--role ROLE\n"
+	        "                  --public-key FILE [--registry URL] "
+	        "[--token-file FILE]\n\n"
+	        "Registers an organisation and its first public key with the "
+	        "registry\n(POST /v1/admin/orgs).\n\n"
+	        "  --org ID            the organisation's id (lower case, "
+	        "digits, '-')\n"
+	        "  --name NAME         its display name\n"
+	        "  --role ROLE         developer, evaluator, assessor or "
+	        "curator\n"
+	        "  --public-key FILE   its first public key (PEM, or an "
+	        "ssh-ed25519 line)\n"
+	        "  --registry URL      the registry (else $MODELFACTS_URL, "
+	        "else\n"
+	        "                      http://127.0.0.1:8080)\n"
+	        "  --token-file FILE   the admin token (else "
+	        "$MODELFACTS_TOKEN_FILE, else\n"
+	        "                      $MODELFACTS_ADMIN_TOKEN, else the "
+	        "state directory\n"
+	        "                      `make run` recorded for a registry on "
+	        "this machine)\n\n"
+	        "Exit 0 registered, 1 the registry refused, 2 usage or I/O "
+	        "error.\n\n"
+	        "examples:\n"
+	        "  modelfacts admin create-org --org acme --name \"Acme AI\" "
+	        "--role developer \\\n"
+	        "      --public-key acme.pub\n"
+	        "  modelfacts admin create-org --org acme --name \"Acme AI\" "
+	        "--role developer \\\n"
+	        "      --public-key acme.pub --registry http://127.0.0.1:18700 "
+	        "\\\n"
+	        "      --token-file /srv/modelfacts/var/admin.token\n");
 }
 
 static int
@@ -83,7 +109,8 @@ create_org(int argc, char **argv)
 		return MF_EXIT_USAGE;
 	}
 	if ((key = mf_cli_read_file(keyfile, 65536, &klen)) == NULL ||
-	    (token = mf_cli_admin_token(tokfile)) == NULL)
+	    (token = mf_cli_admin_token(tokfile,
+	                                mf_cli_registry_url(registry))) == NULL)
 		goto done;
 	req = json_pack("{s:s, s:s, s:s, s:s}", "org", org, "name", name,
 	                "role", role, "public_key", key);

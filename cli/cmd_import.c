@@ -1,5 +1,6 @@
 /*
- * `modelfacts import fmti [DIR] [--report] [--out OUTDIR]`: reads the
+ * `modelfacts import SOURCE`: the table of import sources, and the first
+ * source, `modelfacts import fmti [DIR] [--report] [--out OUTDIR]`: reads the
  * FMTI data set, scores every imported assessment with our own scoring
  * code (--report), and writes the index, organisations and unsigned
  * payloads to a directory (--out), listed in submission order in
@@ -22,16 +23,70 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/*
+ * The import sources: `modelfacts import NAME ...` runs fn with argv[0] =
+ * NAME. A new source is one row here and one "import NAME" row (summary,
+ * flags) in cli/main.c's command table.
+ */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} sources[] = {
+    {"fmti", mf_cli_import_fmti},
+};
+
+static void
+import_usage(FILE *out)
+{
+	const struct mf_cli_command *c;
+
+	fprintf(out, "usage: modelfacts import SOURCE [ARG]...\n\nsources:\n");
+	for (c = mf_cli_commands; c->name != NULL; c++)
+		if (strncmp(c->name, "import ", 7) == 0)
+			fprintf(out, "  %-12s %s\n", c->name + 7, c->summary);
+	fprintf(out,
+	        "\nEvery source takes the same flags for the same things: "
+	        "--registry URL (the\nserver, else $MODELFACTS_URL), --origin "
+	        "NAME (the registry's name in the\npayloads, else "
+	        "$MODELFACTS_ORIGIN, else what the registry answers) and\n"
+	        "--token-file FILE (the admin token). `modelfacts import "
+	        "SOURCE --help`\ndescribes one.\n\n"
+	        "examples:\n"
+	        "  modelfacts import fmti --report\n"
+	        "  modelfacts import fmti --help\n");
+}
+
+int
+cmd_import(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		import_usage(stdout);
+		return MF_EXIT_OK;
+	}
+	for (i = 0; argc >= 2 && i < sizeof(sources) / sizeof(sources[0]); i++)
+		if (strcmp(argv[1], sources[i].name) == 0)
+			return sources[i].run(argc - 1, argv + 1);
+	if (argc >= 2)
+		fprintf(stderr, "modelfacts import: unknown source '%s'\n\n",
+		        argv[1]);
+	import_usage(stderr);
+	return MF_EXIT_USAGE;
+}
+
 static void
 usage(FILE *out)
 {
 	fprintf(
 	    out,
-	    "usage: modelfacts import fmti [DIR] [--report] [--out OUTDIR]"
-	    "\n                              [--registry ORIGIN]\n"
-	    "       modelfacts import fmti [DIR] --submit [--url URL] "
-	    "[--token-file FILE]\n"
-	    "                              [--keys DIR]\n\n"
+	    "usage: modelfacts import fmti [DIR] [--report] [--out OUTDIR] "
+	    "[--origin NAME]\n"
+	    "       modelfacts import fmti [DIR] --submit [--registry URL] "
+	    "[--origin NAME]\n"
+	    "                              [--token-file FILE] [--keys DIR]"
+	    "\n\n"
 	    "Imports the Foundation Model Transparency Index data set "
 	    "(CC BY 4.0, Stanford\nCRFM et al.) from DIR (default: "
 	    "$MF_SHARED_DATA/fmti, else ../shared/data/fmti):\n"
@@ -55,21 +110,41 @@ usage(FILE *out)
 	    "payloads and\n"
 	    "                submissions.json (their submission order) "
 	    "under OUTDIR\n"
-	    "  --registry ORIGIN  the registry the payloads are for "
-	    "(default %s)\n"
-	    "  --submit      register the organisations (one key each, kept "
-	    "in --keys DIR,\n"
-	    "                default var/fmti-keys), load the indices, then "
+	    "  --origin NAME the registry's name inside the payloads: "
+	    "else\n"
+	    "                $MODELFACTS_ORIGIN, else what GET /v1/registry "
+	    "answers when\n"
+	    "                a registry is given (--registry or "
+	    "$MODELFACTS_URL) or\n"
+	    "                --submit, else %s\n"
+	    "  --submit      register the organisations (the curator's key "
+	    "kept in\n"
+	    "                --keys DIR), load the indices, then "
 	    "sign and\n"
-	    "                submit every document to the registry at --url "
-	    "(default\n"
-	    "                $MODELFACTS_URL or http://127.0.0.1:8080); the "
-	    "admin token\n"
-	    "                comes from --token-file, $MODELFACTS_ADMIN_TOKEN "
-	    "or\n"
-	    "                var/admin.token. A re-run adds new versions.\n\n"
+	    "                submit every document to the registry. A re-run "
+	    "adds new\n"
+	    "                versions.\n"
+	    "  --registry URL  the registry (else $MODELFACTS_URL, else\n"
+	    "                http://127.0.0.1:8080)\n"
+	    "  --token-file FILE  the admin token (else "
+	    "$MODELFACTS_TOKEN_FILE, else\n"
+	    "                $MODELFACTS_ADMIN_TOKEN, else the state "
+	    "directory `make run`\n"
+	    "                recorded for a registry on this machine)\n"
+	    "  --keys DIR    where the curator's signing key is kept "
+	    "(default: fmti-keys\n"
+	    "                beside the admin token file, as var/fmti-keys "
+	    "under\n"
+	    "                `make run`; else ./var/fmti-keys)\n\n"
 	    "Exit 0 ok, 1 the data is not as documented, 2 usage or I/O "
-	    "error.\n",
+	    "error.\n\n"
+	    "examples:\n"
+	    "  modelfacts import fmti --report\n"
+	    "  modelfacts import fmti ../shared/data/fmti --out /tmp/fmti "
+	    "--origin registry.example\n"
+	    "  modelfacts import fmti --submit --registry "
+	    "http://127.0.0.1:18700 \\\n"
+	    "      --token-file /srv/modelfacts/var/admin.token\n",
 	    MF_FMTI_DEFAULT_REGISTRY);
 }
 
@@ -199,31 +274,6 @@ write_out(const struct mf_fmti_import *imp, const char *outdir)
 	rc = write_json(outdir, "submissions.json", subs);
 done:
 	json_decref(subs);
-	return rc;
-}
-
-/* The origin a registry expects in payloads (GET /v1/registry). */
-static int
-registry_origin(const char *url, char *out, size_t n)
-{
-	struct mf_buf resp = MF_BUF_INIT;
-	char u[4096];
-	long status;
-	json_t *r;
-	int rc = -1;
-
-	snprintf(u, sizeof(u), "%s/v1/registry", url);
-	if (mf_cli_http("GET", u, NULL, 0, NULL, &status, &resp) == 0 &&
-	    status == 200 && (r = json_loads(resp.data, 0, NULL)) != NULL) {
-		if (mf_json_str(r, "origin") != NULL) {
-			snprintf(out, n, "%s", mf_json_str(r, "origin"));
-			rc = 0;
-		}
-		json_decref(r);
-	}
-	if (rc != 0)
-		fprintf(stderr, "modelfacts import: cannot read %s\n", u);
-	mf_buf_dispose(&resp);
 	return rc;
 }
 
@@ -447,14 +497,15 @@ report(const struct mf_fmti_import *imp)
 }
 
 int
-cmd_import(int argc, char **argv)
+mf_cli_import_fmti(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"report", no_argument, NULL, 'r'},
 	    {"out", required_argument, NULL, 'o'},
-	    {"registry", required_argument, NULL, 'g'},
+	    {"origin", required_argument, NULL, 'g'},
 	    {"submit", no_argument, NULL, 's'},
-	    {"url", required_argument, NULL, 'u'},
+	    {"registry", required_argument, NULL, 'u'},
+	    {"url", required_argument, NULL, 'U'}, /* deprecated alias */
 	    {"token-file", required_argument, NULL, 't'},
 	    {"keys", required_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},
@@ -464,21 +515,12 @@ cmd_import(int argc, char **argv)
 	struct mf_fmti_import *imp = NULL;
 	struct mf_error err;
 	const char *outdir = NULL, *env, *url = NULL, *token_file = NULL;
-	const char *keys_dir = "var/fmti-keys";
-	char dir[4096], origin[256];
-	int c, want_report = 0, want_submit = 0, rc;
+	const char *keys_dir = NULL, *origin_flag = NULL, *base;
+	char dir[4096], origin[256], keys[4200];
+	int c, want_report = 0, want_submit = 0, asked, rc;
 
-	if (argc >= 2 &&
-	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
-		return MF_EXIT_OK;
-	}
-	if (argc < 2 || strcmp(argv[1], "fmti") != 0) {
-		usage(stderr);
-		return MF_EXIT_USAGE;
-	}
+	/* 1. Flags: one name per meaning (cli/main.c). */
 	memset(&opt, 0, sizeof(opt));
-	argc--, argv++;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ro:g:su:t:k:h", opts, NULL)) !=
 	       -1) {
@@ -490,11 +532,15 @@ cmd_import(int argc, char **argv)
 			outdir = optarg;
 			break;
 		case 'g':
-			opt.registry = optarg;
+			origin_flag = optarg;
 			break;
 		case 's':
 			want_submit = 1;
 			break;
+		case 'U':
+			fprintf(stderr, "modelfacts import: --url is "
+			                "deprecated: use --registry URL\n");
+			/* fall through */
 		case 'u':
 			url = optarg;
 			break;
@@ -517,6 +563,15 @@ cmd_import(int argc, char **argv)
 		usage(stderr);
 		return MF_EXIT_USAGE;
 	}
+	/* --registry used to name the origin: say so rather than fail on
+	 * a URL that is not one. */
+	if (url != NULL && strstr(url, "://") == NULL) {
+		fprintf(stderr,
+		        "modelfacts import: --registry takes the registry's "
+		        "URL (http://...);\nthe name inside payloads is "
+		        "--origin NAME\n");
+		return MF_EXIT_USAGE;
+	}
 	if (optind == argc - 1)
 		snprintf(dir, sizeof(dir), "%s", argv[optind]);
 	else if ((env = getenv("MF_SHARED_DATA")) != NULL && *env)
@@ -524,13 +579,28 @@ cmd_import(int argc, char **argv)
 	else
 		snprintf(dir, sizeof(dir), "../shared/data/fmti");
 	opt.dir = dir;
-	url = mf_cli_registry_url(url);
-	/* Payloads name the registry they are for: ask it. */
-	if (want_submit && opt.registry == NULL) {
-		if (registry_origin(url, origin, sizeof(origin)) != 0)
-			return MF_EXIT_USAGE;
+	/* 2. The origin payloads name: given, else the registry's own
+	 * when one is named (or needed, to submit), else the default. */
+	env = getenv("MODELFACTS_URL");
+	asked = want_submit || url != NULL || (env != NULL && *env);
+	base = mf_cli_registry_url(url);
+	if (mf_cli_origin(origin, sizeof(origin), origin_flag,
+	                  asked ? base : NULL) == 0) {
 		opt.registry = origin;
+	} else if (want_submit) {
+		fprintf(stderr,
+		        "modelfacts import: cannot read %s/v1/registry for the "
+		        "origin; is the\nregistry running? (--registry URL, "
+		        "--origin NAME)\n",
+		        base);
+		return MF_EXIT_USAGE;
+	} else if (asked) {
+		fprintf(stderr,
+		        "modelfacts import: %s/v1/registry did not answer; the "
+		        "payloads name\nthe origin %s (--origin NAME)\n",
+		        base, MF_FMTI_DEFAULT_REGISTRY);
 	}
+	/* 3. Import, then report, write and submit. */
 	mf_error_init(&err);
 	if ((rc = mf_fmti_import(&imp, &opt, &err)) != 0) {
 		fprintf(stderr, "modelfacts import: %s\n", err.message);
@@ -542,8 +612,21 @@ cmd_import(int argc, char **argv)
 		rc = MF_EXIT_USAGE;
 	if (rc == MF_EXIT_OK && outdir != NULL && write_out(imp, outdir) != 0)
 		rc = MF_EXIT_USAGE;
+	/* The curator's key beside the admin token (the state directory:
+	 * var/fmti-keys under `make run`), so every run finds it again. */
+	if (rc == MF_EXIT_OK && want_submit && keys_dir == NULL) {
+		char *slash;
+
+		keys_dir = "var/fmti-keys";
+		if (mf_cli_admin_token_source(keys, sizeof(keys) - 10,
+		                              token_file, base) == 1 &&
+		    (slash = strrchr(keys, '/')) != NULL) {
+			strcpy(slash + 1, "fmti-keys");
+			keys_dir = keys;
+		}
+	}
 	if (rc == MF_EXIT_OK && want_submit)
-		rc = mf_cli_fmti_submit(imp, url, token_file, keys_dir);
+		rc = mf_cli_fmti_submit(imp, base, token_file, keys_dir);
 	mf_fmti_import_free(imp);
 	mf_error_dispose(&err);
 	return rc;

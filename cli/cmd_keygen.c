@@ -21,7 +21,12 @@ usage(FILE *out)
 	        "PREFIX.pub (public,\nSubjectPublicKeyInfo PEM; give it to the "
 	        "registry operator) and prints the\nkey id. Defaults: ed25519, "
 	        "PREFIX=modelfacts. Existing files are never\noverwritten. "
-	        "RSA keys are 3072 bits and sign with RSA-PSS.\n");
+	        "RSA keys are 3072 bits and sign with RSA-PSS.\n\n"
+	        "  --type TYPE   ed25519 (default), ecdsa-p256 or rsa\n"
+	        "  --out PREFIX  where to write PREFIX.key and PREFIX.pub\n\n"
+	        "examples:\n"
+	        "  modelfacts keygen --out acme\n"
+	        "  modelfacts keygen --type ecdsa-p256 --out keys/evals\n");
 }
 
 int

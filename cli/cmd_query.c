@@ -199,7 +199,18 @@ query_usage(FILE *out)
 	    "unknown ones. --json prints the\nregistry's JSON, --csv "
 	    "its CSV export (every match, streamed). URL: --registry,\n"
 	    "else $MODELFACTS_URL, else http://127.0.0.1:8080. Exit 0, 1 "
-	    "when the registry\nrefused, 2 on usage or I/O errors.\n");
+	    "when the registry\nrefused, 2 on usage or I/O errors.\n\n"
+	    "  --org ORG        only this organisation's models\n"
+	    "  --q TEXT         full-text search\n"
+	    "  --limit N        at most N rows; --after ORG/MODEL: the next "
+	    "page\n"
+	    "  --json, --csv    the registry's JSON or CSV as it is\n"
+	    "  --registry URL   the registry\n\n"
+	    "examples:\n"
+	    "  modelfacts query --org acme\n"
+	    "  modelfacts query --q llama --limit 20 --json\n"
+	    "  modelfacts query --registry http://127.0.0.1:18700 --csv > "
+	    "models.csv\n");
 }
 
 int
@@ -250,8 +261,14 @@ compare_usage(FILE *out)
 	        "and prints each\nlist of the answer (facts field by field, "
 	        "scores, eval results) as a table,\none column per member. "
 	        "--NAME VALUE passes query parameters (--as_of ...).\n"
-	        "--json prints the registry's JSON, --csv its CSV. Exit 0, 1 "
-	        "when the registry\nrefused, 2 on usage or I/O errors.\n");
+	        "--json prints the registry's JSON, --csv its CSV. URL: "
+	        "--registry, else\n$MODELFACTS_URL, else "
+	        "http://127.0.0.1:8080. Exit 0, 1 when the registry\nrefused, "
+	        "2 on usage or I/O errors.\n\n"
+	        "examples:\n"
+	        "  modelfacts compare acme/alpha acme/beta\n"
+	        "  modelfacts compare acme/alpha@1 acme/alpha@2 --as_of 40 "
+	        "--json\n");
 }
 
 /* Prints every list of objects in doc (one level down too) as a table. */

@@ -31,7 +31,14 @@ usage(FILE *out)
 	    "KEY is a PEM private key (Ed25519, ECDSA P-256, RSA)\nor an "
 	    "OpenSSH Ed25519 private key, which signs as SSHSIG "
 	    "(namespace\n\"modelfacts\"). A rotation key-event is signed "
-	    "with both keys.\n");
+	    "with both keys.\n\n"
+	    "  --key KEY    a private key file (twice for a key rotation)\n"
+	    "  --type TYPE  the payload's type, when it has no \"type\" "
+	    "member\n\n"
+	    "examples:\n"
+	    "  modelfacts sign --key acme.key payload.json > envelope.json\n"
+	    "  modelfacts sign --key old.key --key new.key rotation.json > "
+	    "rotation.env.json\n");
 }
 
 int

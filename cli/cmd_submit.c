@@ -21,8 +21,15 @@ usage(FILE *out)
 	        "--registry, else\n$MODELFACTS_URL, else "
 	        "http://127.0.0.1:8080). Exit 0 when every envelope\nwas "
 	        "accepted (now or before), 1 when the registry refused one, 2 "
-	        "on usage\nor I/O errors. --json prints the registry's "
-	        "responses as they are.\n");
+	        "on usage\nor I/O errors.\n\n"
+	        "  --registry URL  the registry (else $MODELFACTS_URL, else "
+	        "http://127.0.0.1:8080)\n"
+	        "  --json          print the registry's responses as they "
+	        "are\n\n"
+	        "examples:\n"
+	        "  modelfacts submit envelope.json\n"
+	        "  modelfacts submit --registry http://127.0.0.1:18700 "
+	        "--json a.json b.json\n");
 }
 
 int

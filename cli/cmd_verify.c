@@ -22,7 +22,10 @@ usage(FILE *out)
 	        "Verifies the envelope's signature offline with KEY (PEM "
 	        "SubjectPublicKeyInfo\nor an ssh-ed25519 line). Prints the "
 	        "payload type and the payload's SHA-256.\nExit 0 verified, 1 "
-	        "not verified, 2 usage or I/O error.\n");
+	        "not verified, 2 usage or I/O error.\n\n"
+	        "  --pubkey KEY  the signer's public key file\n\n"
+	        "examples:\n"
+	        "  modelfacts verify envelope.json --pubkey acme.pub\n");
 }
 
 int

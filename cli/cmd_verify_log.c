@@ -23,35 +23,85 @@
 
 #define HASH MF_MERKLE_HASH_LEN
 
+/* One row per nested command: its synopsis, what it does, examples. */
+static const struct {
+	const char *name, *synopsis, *text, *examples;
+} subs[] = {
+    {"checkpoint", "--key KEY FILE", "verifies a signed checkpoint",
+     "  modelfacts verify-log checkpoint --key \"$(cat log.vkey)\" "
+     "checkpoint.txt\n"},
+    {"receipt", "--key KEY RESPONSE.json",
+     "verifies a submission response (201/200): its checkpoint, leaf "
+     "and\n    inclusion proof",
+     "  modelfacts verify-log receipt --key \"$(cat log.vkey)\" "
+     "receipt.json\n"},
+    {"inclusion",
+     "--key KEY --checkpoint FILE --proof PROOF.json\n"
+     "          (--leaf FILE | --leaf-hash BASE64)",
+     "verifies that a leaf is in the log the checkpoint signs",
+     "  modelfacts verify-log inclusion --key \"$(cat log.vkey)\" "
+     "--checkpoint cp.txt \\\n"
+     "      --proof proof.json --leaf leaf.txt\n"},
+    {"consistency", "--key KEY --old FILE --new FILE --proof PROOF.json",
+     "verifies that the new checkpoint's log extends the old one's",
+     "  modelfacts verify-log consistency --key \"$(cat log.vkey)\" "
+     "--old a.txt \\\n"
+     "      --new b.txt --proof proof.json\n"},
+    {"follow", "[--registry URL] [--state FILE] [--key KEY]",
+     "fetches the latest checkpoint, verifies it and, when FILE holds "
+     "an earlier\n    one, a consistency proof from it; then stores the "
+     "new one. The key is\n    pinned in FILE on first use (or given "
+     "with --key); FILE defaults to\n    .modelfacts-log.json in the "
+     "current directory",
+     "  modelfacts verify-log follow --state ~/.modelfacts-log.json\n"
+     "  modelfacts verify-log follow --registry http://127.0.0.1:18700 "
+     "--state log.json\n"},
+    {"entry", "[--registry URL] [--key KEY] INDEX",
+     "fetches entry INDEX and proves it is in the latest checkpoint",
+     "  modelfacts verify-log entry 0\n"
+     "  modelfacts verify-log entry --registry http://127.0.0.1:18700 "
+     "12\n"},
+};
+
+#define N_SUBS (sizeof(subs) / sizeof(subs[0]))
+
+/* The usage of one nested command (sub), or of all when sub is NULL. */
+static void
+usage_of(FILE *out, const char *sub)
+{
+	size_t i, only = N_SUBS;
+
+	for (i = 0; sub != NULL && i < N_SUBS; i++)
+		if (strcmp(subs[i].name, sub) == 0)
+			only = i;
+	if (only == N_SUBS)
+		fprintf(out, "usage: modelfacts verify-log COMMAND "
+		             "[OPTION]...\n\n");
+	for (i = 0; i < N_SUBS; i++)
+		if (only == N_SUBS || i == only)
+			fprintf(out,
+			        "%s modelfacts verify-log %s %s\n    %s.\n",
+			        only == N_SUBS ? " " : "usage:", subs[i].name,
+			        subs[i].synopsis, subs[i].text);
+	fprintf(out,
+	        "\nKEY is the log's verifier key, as GET /v1/registry "
+	        "(log_public_key) and\n`modelfacts verify-log follow` print "
+	        "it: <origin>+<hash>+<key>.\n");
+	if (only == N_SUBS || strcmp(subs[only].name, "follow") == 0 ||
+	    strcmp(subs[only].name, "entry") == 0)
+		fprintf(out, "--registry URL: the registry (else "
+		             "$MODELFACTS_URL, else http://127.0.0.1:8080).\n");
+	fprintf(out, "Exit 0 verified, 1 verification failed, 2 usage or "
+	             "I/O error.\n\nexamples:\n");
+	for (i = 0; i < N_SUBS; i++)
+		if (only == N_SUBS || i == only)
+			fputs(subs[i].examples, out);
+}
+
 static void
 usage(FILE *out)
 {
-	fprintf(
-	    out,
-	    "usage: modelfacts verify-log COMMAND [OPTION]...\n\n"
-	    "Offline checks (KEY is the log's verifier key, as /v1/registry "
-	    "and\n"
-	    "`modelfacts verify-log follow` print it: <origin>+<hash>+<key>):\n"
-	    "  checkpoint --key KEY FILE             a signed checkpoint\n"
-	    "  receipt --key KEY RESPONSE.json       a submission response "
-	    "(201/200):\n"
-	    "                                        its checkpoint, leaf and "
-	    "inclusion proof\n"
-	    "  inclusion --key KEY --checkpoint FILE --proof PROOF.json\n"
-	    "            (--leaf FILE | --leaf-hash BASE64)\n"
-	    "  consistency --key KEY --old FILE --new FILE --proof PROOF.json\n"
-	    "Online:\n"
-	    "  follow [--registry URL] [--state FILE] [--key KEY]\n"
-	    "        fetches the latest checkpoint, verifies it and, when FILE "
-	    "holds an\n"
-	    "        earlier one, a consistency proof from it; then stores the "
-	    "new one.\n"
-	    "        The key is pinned in FILE on first use (or given with "
-	    "--key).\n"
-	    "  entry [--registry URL] [--key KEY] INDEX\n"
-	    "        fetches entry INDEX and proves it is in the latest "
-	    "checkpoint.\n"
-	    "Exit 0 verified, 1 verification failed, 2 usage or I/O error.\n");
+	usage_of(out, NULL);
 }
 
 struct opts {
@@ -62,6 +112,7 @@ struct opts {
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
+	const char *sub = argv[0];
 	static const struct option lopts[] = {
 	    {"key", required_argument, NULL, 'k'},
 	    {"checkpoint", required_argument, NULL, 'c'},
@@ -109,10 +160,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->state = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			usage_of(stdout, sub);
 			return 1;
 		default:
-			usage(stderr);
+			usage_of(stderr, sub);
 			return -1;
 		}
 	}
@@ -635,6 +686,7 @@ cmd_verify_log(int argc, char **argv)
 {
 	struct opts o;
 	const char *sub;
+	size_t i;
 	int rc;
 
 	if (argc < 2) {
@@ -645,6 +697,14 @@ cmd_verify_log(int argc, char **argv)
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
 		usage(stdout);
 		return MF_EXIT_OK;
+	}
+	for (i = 0; i < N_SUBS && strcmp(subs[i].name, sub) != 0; i++)
+		;
+	if (i == N_SUBS) {
+		fprintf(stderr, "modelfacts verify-log: unknown command '%s'\n",
+		        sub);
+		usage(stderr);
+		return MF_EXIT_USAGE;
 	}
 	if ((rc = parse_opts(argc - 1, argv + 1, &o)) != 0)
 		return rc > 0 ? MF_EXIT_OK : MF_EXIT_USAGE;
@@ -666,6 +726,6 @@ cmd_verify_log(int argc, char **argv)
 		rc = MF_EXIT_USAGE;
 	if (rc == MF_EXIT_USAGE && o.key == NULL && strcmp(sub, "follow") &&
 	    strcmp(sub, "entry"))
-		usage(stderr);
+		usage_of(stderr, sub);
 	return rc;
 }

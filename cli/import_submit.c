@@ -470,7 +470,7 @@ mf_cli_fmti_submit(const struct mf_fmti_import *imp, const char *url,
 	s.keys_dir = keys_dir;
 	if ((s.seqs = json_object()) == NULL)
 		goto done;
-	if ((token = mf_cli_admin_token(token_file)) == NULL)
+	if ((token = mf_cli_admin_token(token_file, url)) == NULL)
 		return MF_EXIT_USAGE;
 	i = 0;
 	snprintf(s.auth, sizeof(s.auth), "Authorization: Bearer %s", token);

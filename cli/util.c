@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *
 mf_cli_read_file(const char *path, size_t max, size_t *len)
@@ -105,18 +106,137 @@ mf_cli_print_api_error(long status, const char *body)
 	json_decref(j);
 }
 
-char *
-mf_cli_admin_token(const char *file)
+int
+mf_cli_origin(char *out, size_t n, const char *flag, const char *url)
 {
-	const char *env = getenv("MODELFACTS_ADMIN_TOKEN");
-	size_t len;
-	char *t;
+	const char *env = getenv("MODELFACTS_ORIGIN");
+	struct mf_buf resp = MF_BUF_INIT;
+	char u[4096];
+	long status;
+	json_t *r = NULL;
+	int rc = -1;
 
-	if (file == NULL && env != NULL && *env)
-		return strdup(env);
-	t = mf_cli_read_file(file ? file : "var/admin.token", 4096, &len);
+	/* 1. Given, or in the environment the server reads too. */
+	if (flag != NULL || (env != NULL && *env)) {
+		snprintf(out, n, "%s", flag != NULL ? flag : env);
+		return 0;
+	}
+	if (url == NULL)
+		return -1;
+	/* 2. Else the registry's own answer. */
+	snprintf(u, sizeof(u), "%s/v1/registry", url);
+	if (mf_cli_http("GET", u, NULL, 0, NULL, &status, &resp) != 0 ||
+	    status != 200 || mf_buf_putc(&resp, '\0') != 0)
+		goto done;
+	if ((r = json_loads(resp.data, 0, NULL)) == NULL ||
+	    mf_json_str(r, "origin") == NULL)
+		goto done;
+	snprintf(out, n, "%s", mf_json_str(r, "origin"));
+	rc = 0;
+done:
+	json_decref(r);
+	mf_buf_dispose(&resp);
+	return rc;
+}
+
+int
+mf_cli_state_pointer(char *out, size_t n, const char *url)
+{
+	static const char *const hosts[] = {"127.0.0.1", "localhost", "[::1]"};
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	const char *rest = NULL;
+	char *end;
+	unsigned long port = 80;
+	size_t i;
+	int w;
+
+	if (strncmp(url, "http://", 7) != 0)
+		return -1;
+	/* 1. Only a registry on this machine: the pointer is a local file. */
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]) && rest == NULL; i++)
+		if (strncmp(url + 7, hosts[i], strlen(hosts[i])) == 0)
+			rest = url + 7 + strlen(hosts[i]);
+	if (rest == NULL || (*rest != ':' && *rest != '/' && *rest != '\0'))
+		return -1;
+	if (*rest == ':') {
+		errno = 0;
+		port = strtoul(rest + 1, &end, 10);
+		if (errno != 0 || end == rest + 1 || port == 0 ||
+		    port > 65535 || (*end != '/' && *end != '\0'))
+			return -1;
+	}
+	/* 2. The per-user state home, as the XDG base directories say. */
+	if (xdg != NULL && xdg[0] == '/')
+		w = snprintf(out, n, "%s/modelfacts/port-%lu", xdg, port);
+	else if (home != NULL && home[0] == '/')
+		w = snprintf(out, n, "%s/.local/state/modelfacts/port-%lu",
+		             home, port);
+	else
+		return -1;
+	return w > 0 && (size_t)w < n ? 0 : -1;
+}
+
+/* Reads a token file, without its line end. New string or NULL. */
+static char *
+token_from_file(const char *path)
+{
+	size_t len;
+	char *t = mf_cli_read_file(path, 4096, &len);
+
 	while (t != NULL && len > 0 &&
 	       (t[len - 1] == '\n' || t[len - 1] == '\r'))
 		t[--len] = '\0';
 	return t;
+}
+
+int
+mf_cli_admin_token_source(char *out, size_t n, const char *file,
+                          const char *url)
+{
+	const char *env_file = getenv("MODELFACTS_TOKEN_FILE");
+	const char *env = getenv("MODELFACTS_ADMIN_TOKEN");
+	char pointer[4096];
+	size_t len;
+	char *dir = NULL;
+	int rc = -1, w;
+
+	/* 1. --token-file, then $MODELFACTS_TOKEN_FILE, then the token. */
+	if (file != NULL || (env_file != NULL && *env_file)) {
+		w = snprintf(out, n, "%s", file != NULL ? file : env_file);
+		return w > 0 && (size_t)w < n ? 1 : -1;
+	}
+	if (env != NULL && *env)
+		return 0;
+	/* 2. A registry that `make run` started here: its state directory. */
+	if (url == NULL ||
+	    mf_cli_state_pointer(pointer, sizeof(pointer), url) != 0 ||
+	    access(pointer, R_OK) != 0 ||
+	    (dir = mf_cli_read_file(pointer, 4096, &len)) == NULL)
+		goto done;
+	while (len > 0 && (dir[len - 1] == '\n' || dir[len - 1] == '\r'))
+		dir[--len] = '\0';
+	if (dir[0] != '/')
+		goto done;
+	w = snprintf(out, n, "%s/admin.token", dir);
+	rc = w > 0 && (size_t)w < n ? 1 : -1;
+done:
+	free(dir);
+	return rc;
+}
+
+char *
+mf_cli_admin_token(const char *file, const char *url)
+{
+	char path[4200];
+	int src = mf_cli_admin_token_source(path, sizeof(path), file, url);
+
+	if (src == 1)
+		return token_from_file(path);
+	if (src == 0)
+		return strdup(getenv("MODELFACTS_ADMIN_TOKEN"));
+	fprintf(stderr,
+	        "modelfacts: no admin token: give --token-file FILE, or set "
+	        "MODELFACTS_TOKEN_FILE\n(as `make run` prints it) or "
+	        "MODELFACTS_ADMIN_TOKEN\n");
+	return NULL;
 }

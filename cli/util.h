@@ -20,6 +20,15 @@ char *mf_cli_read_file(const char *path, size_t max, size_t *len);
 const char *mf_cli_registry_url(const char *flag);
 
 /*
+ * The origin (the registry's name inside payloads): --origin NAME, else
+ * $MODELFACTS_ORIGIN (the variable the server reads too), else, when url
+ * is not NULL, what GET url/v1/registry answers. Copies it into out.
+ * Returns 0, or -1 when none was found (quiet: the caller decides
+ * whether that is an error).
+ */
+int mf_cli_origin(char *out, size_t n, const char *flag, const char *url);
+
+/*
  * One HTTP request with libcurl. body may be NULL (GET). extra_header may
  * be NULL ("Authorization: Bearer ..."). *status gets the HTTP status
  * (0 when the request failed, with the reason printed to stderr); the
@@ -30,11 +39,31 @@ int mf_cli_http(const char *method, const char *url, const char *body,
                 struct mf_buf *resp);
 
 /*
- * The registry operator's admin token: from file, else
- * $MODELFACTS_ADMIN_TOKEN, else var/admin.token. New string, or NULL
- * (the reason printed).
+ * The registry operator's admin token, the first of: the file given
+ * (--token-file), the file $MODELFACTS_TOKEN_FILE names,
+ * $MODELFACTS_ADMIN_TOKEN itself, and, for a registry on this machine
+ * (url on 127.0.0.1, localhost or [::1]), admin.token in the state
+ * directory that `make run` recorded for its port (see
+ * mf_cli_state_pointer and cli/README.md). New string, or NULL (the
+ * reason printed).
  */
-char *mf_cli_admin_token(const char *file);
+char *mf_cli_admin_token(const char *file, const char *url);
+
+/*
+ * Where mf_cli_admin_token would read the token: 1 from a file (its path
+ * copied into out), 0 from $MODELFACTS_ADMIN_TOKEN, -1 nowhere.
+ */
+int mf_cli_admin_token_source(char *out, size_t n, const char *file,
+                              const char *url);
+
+/*
+ * The file where scripts/run.sh records the absolute state directory of
+ * the server it started on port: $XDG_STATE_HOME/modelfacts/port-PORT
+ * (XDG_STATE_HOME defaulting to ~/.local/state). Writes the path into
+ * out; returns 0, or -1 when url is not a loopback http URL with a port
+ * (or no home is known).
+ */
+int mf_cli_state_pointer(char *out, size_t n, const char *url);
 
 /* Prints an API error body readably to stderr. */
 void mf_cli_print_api_error(long status, const char *body);
