@@ -219,6 +219,15 @@ def test_in_toto_statement_is_accepted_and_handed_back_byte_for_byte(t):
         "SELECT encode(convert_to(payload, 'UTF8'), 'hex') FROM submissions"
         " WHERE payload_sha256 = decode(:'p1', 'hex')", sha)[0][0])
     assert stored in body and json.loads(stored) == st["predicate"]
+    # the same log and label handling as a plain eval result
+    assert isinstance(r.json()["log_index"], int), r
+    assert t.server.get("/v1/log/entries/%d" % r.json()["log_index"]
+                        ).status == 200
+    label = t.server.get("/v1/models/acme/acme-7b/label.json").json()
+    tp = [e for e in label["evals"]["third_party"]
+          if e.get("payload_sha256") == sha]
+    assert len(tp) == 1 and tp[0]["value"] == st["predicate"]["value"], \
+        label["evals"]
     # the envelope handed back is the one posted, and still verifies
     back = t.server.get("/v1/envelopes/" + sha)
     assert back.status == 200, back
