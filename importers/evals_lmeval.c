@@ -117,11 +117,14 @@ set_run(json_t *p, const json_t *doc, const char *task, const char *filter,
 	snprintf(
 	    notes, sizeof(notes),
 	    "Imported from an lm-evaluation-harness results file; "
-	    "filter %s; model %s%s%s%s.",
+	    "filter %s; model %s%s%s%s%s.",
 	    filter, mf_json_str(c, "model") ? mf_json_str(c, "model") : "?",
 	    mf_json_str(c, "model_args") ? " (" : "",
 	    mf_json_str(c, "model_args") ? mf_json_str(c, "model_args") : "",
-	    mf_json_str(c, "model_args") ? ")" : "");
+	    mf_json_str(c, "model_args") ? ")" : "",
+	    dataset_revision(cfg) ? ""
+	                          : "; the results file records no dataset "
+	                            "revision");
 	if (mf_evals_set_str(p, "notes", notes, 20000) != 0)
 		goto fail;
 	json_decref(pr);
