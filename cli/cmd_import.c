@@ -33,6 +33,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } sources[] = {
     {"fmti", mf_cli_import_fmti},
+    {"evals", mf_cli_import_evals},
 };
 
 static void

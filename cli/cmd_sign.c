@@ -8,6 +8,7 @@
 #include "common/doctype.h"
 #include "common/json.h"
 #include "envelope/dsse.h"
+#include "envelope/intoto.h"
 #include "envelope/keys.h"
 #include "envelope/verify.h"
 
@@ -27,7 +28,9 @@ usage(FILE *out)
 	    "FILE > envelope.json\n\n"
 	    "Signs the payload in FILE (\"-\": standard input) over DSSE's "
 	    "PAE and prints the\nenvelope. TYPE is disclosure, eval-result, "
-	    "assessment or key-event (default:\nthe payload's \"type\"). "
+	    "assessment, key-event or in-toto\n(default: the payload's "
+	    "\"type\", "
+	    "or in-toto for an in-toto Statement). "
 	    "KEY is a PEM private key (Ed25519, ECDSA P-256, RSA)\nor an "
 	    "OpenSSH Ed25519 private key, which signs as SSHSIG "
 	    "(namespace\n\"modelfacts\"). A rotation key-event is signed "
@@ -96,6 +99,12 @@ cmd_sign(int argc, char **argv)
 	if (type == NULL) {
 		doc = mf_json_parse(payload, len, argv[optind], "", &err);
 		type = doc ? mf_json_str(doc, "type") : NULL;
+		/* an in-toto Statement names itself by _type */
+		if (type == NULL && doc != NULL &&
+		    mf_json_str(doc, "_type") != NULL &&
+		    strcmp(mf_json_str(doc, "_type"),
+		           MF_INTOTO_STATEMENT_TYPE) == 0)
+			type = "in-toto";
 		if (type == NULL) {
 			fprintf(stderr, "modelfacts sign: %s: %s\n",
 			        argv[optind],
@@ -104,11 +113,13 @@ cmd_sign(int argc, char **argv)
 			goto done;
 		}
 	}
-	if ((t = mf_doctype_from_name(type)) < 0) {
+	if (strcmp(type, "in-toto") == 0)
+		ptype = MF_INTOTO_PAYLOAD_TYPE;
+	else if ((t = mf_doctype_from_name(type)) < 0) {
 		fprintf(stderr, "modelfacts sign: unknown type '%s'\n", type);
 		goto done;
-	}
-	ptype = mf_doctype_payload_type((enum mf_doctype)t);
+	} else
+		ptype = mf_doctype_payload_type((enum mf_doctype)t);
 	if (mf_dsse_pae(&pae, &pae_len, ptype, strlen(ptype),
 	                (const uint8_t *)payload, len) != 0)
 		goto done;

@@ -43,6 +43,8 @@ int cmd_validate(int argc, char **argv);
 /* `validate --schema S [--ref URL=DIR]... [--json] FILE...` */
 int mf_cli_validate_with_schema(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+/* `import evals FILE...` (cli/cmd_import_evals.c) */
+int mf_cli_import_evals(int argc, char **argv);
 /* `query` (GET /v1/models) and `compare` (GET /v1/compare): cmd_query.c */
 int cmd_query(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

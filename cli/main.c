@@ -46,6 +46,10 @@ const struct mf_cli_command mf_cli_commands[] = {
     {"import fmti", NULL, "import the FMTI (indices, scores, reports)",
      "--report --out= --origin= --submit --registry= --token-file= "
      "--keys="},
+    {"import evals", NULL,
+     "eval-harness outputs (lm-eval, Inspect, HELM) into eval results",
+     "--org= --model= --version= --disclosure= --evaluator= --format= "
+     "--in-toto --out= --origin= --seq= --harness-version="},
     {"query", cmd_query, "search the registry's models; print a table",
      "--org= --q= --limit= --after= --json --csv --registry="},
     {"compare", cmd_compare, "compare 2 to 8 models side by side",
@@ -53,7 +57,7 @@ const struct mf_cli_command mf_cli_commands[] = {
     {"version", cmd_version, "print the version", ""},
     {"validate", cmd_validate,
      "check documents (modelfacts types, or --schema any schema)",
-     "--json --schema= --ref="},
+     "--json --schema= --ref= --draft= --assert-format"},
     {"completion", cmd_completion, "print the bash completion script", ""},
     {NULL, NULL, NULL, NULL},
 };

@@ -49,6 +49,7 @@ static const struct mf_error_row error_table[] = {
     {MF_E_WRONG_ORG, 403, "wrong_organisation"},
     {MF_E_WRONG_ROLE, 403, "role_not_permitted"},
     {MF_E_UNKNOWN_SUBJECT, 404, "unknown_subject"},
+    {MF_E_PREDICATE_TYPE, 415, "unsupported_predicate_type"},
     {MF_E_SCHEMA, 500, "invalid_schema"},
 };
 

@@ -52,6 +52,7 @@ enum mf_code {
 	MF_E_WRONG_ORG = -45,
 	MF_E_WRONG_ROLE = -46,
 	MF_E_UNKNOWN_SUBJECT = -47,
+	MF_E_PREDICATE_TYPE = -48, /* an in-toto Statement not about an eval */
 	/* schemas */
 	MF_E_SCHEMA = -50,
 	MF_E__MIN = -51

@@ -15,6 +15,7 @@
 #include "common/slug.h"
 #include "common/timeutil.h"
 #include "envelope/dsse.h"
+#include "envelope/intoto.h"
 #include "envelope/keys.h"
 #include "envelope/verify.h"
 #include "app/app.h"
@@ -42,7 +43,12 @@ struct ingest {
 	size_t body_len;
 	struct mf_dsse *env;
 	enum mf_doctype type;
-	json_t *payload; /* owned */
+	json_t *payload; /* owned: the document (an in-toto Statement's
+	                    predicate) */
+	bool intoto;     /* an eval result signed as an in-toto Statement */
+	char *stored;    /* owned: the Statement's predicate bytes, the
+	                    text stored as the eval result (else NULL: the
+	                    payload as signed) */
 	char payload_hex[MF_SHA256_HEX_LEN + 1];
 	char envelope_hex[MF_SHA256_HEX_LEN + 1];
 	struct mf_db_ingest_keys keys; /* the named keys; an earlier
@@ -372,6 +378,32 @@ check_subject(struct ingest *in, struct mf_error *err)
 	return 0;
 }
 
+/*
+ * An in-toto Statement: checked (envelope/intoto.h), then its predicate
+ * is the document every later step reads, and its exact bytes are what
+ * is stored as the eval result's text; the envelope stays as signed.
+ */
+static int
+unwrap_statement(struct ingest *in, struct mf_error *err)
+{
+	json_t *predicate;
+	size_t off, n;
+	int rc;
+
+	if ((rc = mf_intoto_unwrap(&predicate, in->payload, err)) != 0 ||
+	    (rc = mf_intoto_predicate_span((const char *)in->env->payload,
+	                                   in->env->payload_len, &off, &n,
+	                                   err)) != 0)
+		return rc;
+	if ((in->stored = strndup((const char *)in->env->payload + off, n)) ==
+	    NULL)
+		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+	json_incref(predicate);
+	json_decref(in->payload);
+	in->payload = predicate;
+	return 0;
+}
+
 /* Maps mf_accept()'s refusals (SQLSTATE class MF) to error codes. */
 static int
 accept_refused(struct ingest *in, struct mf_error *err)
@@ -425,7 +457,7 @@ store(struct ingest *in, int64_t *id_out, struct mf_error *err)
 	sub.envelope_hex = in->envelope_hex;
 	sub.envelope = in->body;
 	sub.envelope_len = in->body_len;
-	sub.payload = (const char *)in->env->payload;
+	sub.payload = in->stored ? in->stored : (const char *)in->env->payload;
 	sub.issued_at = d->issued_at;
 	sub.signer_keyids = keyids;
 	sub.nsigners = in->nsigners;
@@ -459,11 +491,18 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 		goto done;
 	t = mf_doctype_from_payload_type(in.env->payload_type,
 	                                 strlen(in.env->payload_type));
+	if (t < 0 &&
+	    strcmp(in.env->payload_type, MF_INTOTO_PAYLOAD_TYPE) == 0) {
+		/* an eval result as an in-toto Statement (DESIGN.md §1) */
+		t = MF_DOC_EVAL_RESULT;
+		in.intoto = true;
+	}
 	if (t < 0) {
 		rc = mf_error_set(err, MF_E_PAYLOAD_TYPE, "/payloadType",
 		                  "unsupported payloadType; expected one of "
 		                  "application/vnd.modelfacts.{disclosure,"
-		                  "eval-result,assessment,key-event}.v1+json");
+		                  "eval-result,assessment,key-event}.v1+json "
+		                  "or " MF_INTOTO_PAYLOAD_TYPE);
 		goto done;
 	}
 	in.type = (enum mf_doctype)t;
@@ -493,6 +532,8 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 		rc = err->code;
 		goto done;
 	}
+	if (in.intoto && (rc = unwrap_statement(&in, err)) != 0)
+		goto done;
 	if ((rc = mf_ingest_doc_read(&in.doc, in.type, in.payload, err)) != 0)
 		goto done;
 
@@ -539,6 +580,10 @@ existing:
 	out->submission_id = in.keys.existing_id;
 	out->existing = true;
 done:
+	/* the predicate's pointers, as the Statement has them */
+	if (rc != 0 && in.stored != NULL)
+		mf_intoto_error_under(err, "/predicate");
+	free(in.stored);
 	mf_db_ingest_keys_dispose(&in.keys);
 	mf_ingest_doc_dispose(&in.doc);
 	json_decref(in.payload);
