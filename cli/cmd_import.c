@@ -473,6 +473,8 @@ cmd_import(int argc, char **argv)
 		usage(stdout);
 		return MF_EXIT_OK;
 	}
+	if (argc >= 2 && strcmp(argv[1], "hf-card") == 0)
+		return cmd_import_hf(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "fmti") != 0) {
 		usage(stderr);
 		return MF_EXIT_USAGE;

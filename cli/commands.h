@@ -25,6 +25,8 @@ int cmd_validate(int argc, char **argv);
 /* `validate --schema S [--ref URL=DIR]... [--json] FILE...` */
 int mf_cli_validate_with_schema(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+/* `import hf-card README.md ...` (cli/cmd_import_hf.c); argv[0] "hf-card" */
+int cmd_import_hf(int argc, char **argv);
 /* `query` (GET /v1/models) and `compare` (GET /v1/compare): cmd_query.c */
 int cmd_query(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
