@@ -316,6 +316,19 @@ scalar(struct mf_buf *out, const json_t *v)
 
 	if (json_is_string(v))
 		return mf_yaml_quote(out, json_string_value(v));
+	if (json_is_real(v)) {
+		/* the shortest text that reads back as the same double */
+		char num[40];
+		int p;
+
+		for (p = 1; p <= 17; p++) {
+			snprintf(num, sizeof(num), "%.*g", p,
+			         json_real_value(v));
+			if (strtod(num, NULL) == json_real_value(v))
+				break;
+		}
+		return mf_buf_puts(out, num);
+	}
 	if ((t = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17))) ==
 	    NULL)
 		return MF_E_NOMEM;

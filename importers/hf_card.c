@@ -8,7 +8,7 @@
  */
 #include "importers/hf_card.h"
 
-#include "common/slug.h"
+#include "formats/hf_card.h"
 #include "common/yaml.h"
 
 #include <cmark.h>
@@ -24,60 +24,6 @@
 #define LONG_MAX_LEN 20000
 
 /* ---- tables ---- */
-
-static const struct {
-	const char *hub, *spdx;
-} licenses[] = {
-    {"apache-2.0", "Apache-2.0"},
-    {"mit", "MIT"},
-    {"bsd-2-clause", "BSD-2-Clause"},
-    {"bsd-3-clause", "BSD-3-Clause"},
-    {"cc0-1.0", "CC0-1.0"},
-    {"cc-by-4.0", "CC-BY-4.0"},
-    {"cc-by-sa-4.0", "CC-BY-SA-4.0"},
-    {"cc-by-nc-4.0", "CC-BY-NC-4.0"},
-    {"cc-by-nc-sa-4.0", "CC-BY-NC-SA-4.0"},
-    {"cc-by-nc-nd-4.0", "CC-BY-NC-ND-4.0"},
-    {"gpl-3.0", "GPL-3.0-only"},
-    {"lgpl-3.0", "LGPL-3.0-only"},
-    {"agpl-3.0", "AGPL-3.0-only"},
-    {"mpl-2.0", "MPL-2.0"},
-    {"unlicense", "Unlicense"},
-    {"artistic-2.0", "Artistic-2.0"},
-    {"bsl-1.0", "BSL-1.0"},
-    {"openrail", "LicenseRef-hf-openrail"},
-};
-
-/* Hub licences without an SPDX id are kept as LicenseRef-hf-<id>. */
-#define HF_LICENSE_REF "LicenseRef-hf-"
-
-static const struct {
-	const char *tag;
-	const char *in[2], *out[2];
-	bool canonical; /* the tag written back for these modalities */
-} pipelines[] = {
-    {"text-generation", {"text"}, {"text"}, true},
-    {"text2text-generation", {"text"}, {"text"}, false},
-    {"fill-mask", {"text"}, {"text"}, false},
-    {"translation", {"text"}, {"text"}, false},
-    {"summarization", {"text"}, {"text"}, false},
-    {"question-answering", {"text"}, {"text"}, false},
-    {"text-classification", {"text"}, {"structured_data"}, true},
-    {"token-classification", {"text"}, {"structured_data"}, false},
-    {"feature-extraction", {"text"}, {"embeddings"}, true},
-    {"sentence-similarity", {"text"}, {"embeddings"}, false},
-    {"image-classification", {"image"}, {"structured_data"}, true},
-    {"object-detection", {"image"}, {"structured_data"}, false},
-    {"image-to-text", {"image"}, {"text"}, true},
-    {"image-text-to-text", {"image", "text"}, {"text"}, true},
-    {"text-to-image", {"text"}, {"image"}, true},
-    {"automatic-speech-recognition", {"audio"}, {"text"}, true},
-    {"text-to-speech", {"text"}, {"audio"}, true},
-    {"audio-classification", {"audio"}, {"structured_data"}, true},
-    {"text-to-video", {"text"}, {"video"}, true},
-    {"table-question-answering", {"structured_data", "text"}, {"text"}, true},
-};
-#define N_PIPELINES (sizeof(pipelines) / sizeof(pipelines[0]))
 
 enum sect {
 	S_NONE,
@@ -165,83 +111,6 @@ static const char *const known_front[] = {
     "language", "pipeline_tag", "library_name",
     "tags",     "model-index",  "metrics",
 };
-
-const char *
-mf_hf_license_to_spdx(const char *hub_id)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(licenses) / sizeof(licenses[0]); i++)
-		if (strcasecmp(licenses[i].hub, hub_id) == 0)
-			return licenses[i].spdx;
-	return NULL;
-}
-
-const char *
-mf_hf_license_from_spdx(const char *spdx)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(licenses) / sizeof(licenses[0]); i++)
-		if (strcmp(licenses[i].spdx, spdx) == 0)
-			return licenses[i].hub;
-	return NULL;
-}
-
-static json_t *
-strings(const char *const *v)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a != NULL && i < 2 && v[i] != NULL; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
-json_t *
-mf_hf_pipeline_modalities(const char *tag)
-{
-	size_t i;
-
-	for (i = 0; i < N_PIPELINES; i++)
-		if (strcmp(pipelines[i].tag, tag) == 0)
-			return json_pack("{s:o, s:o}", "input",
-			                 strings(pipelines[i].in), "output",
-			                 strings(pipelines[i].out));
-	return NULL;
-}
-
-static bool
-same_strings(const json_t *a, const char *const *v)
-{
-	size_t i, n = 0;
-
-	while (n < 2 && v[n] != NULL)
-		n++;
-	if (!json_is_array(a) || json_array_size(a) != n)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!json_is_string(json_array_get(a, i)) ||
-		    strcmp(json_string_value(json_array_get(a, i)), v[i]) != 0)
-			return false;
-	return true;
-}
-
-const char *
-mf_hf_pipeline_tag(const json_t *modalities)
-{
-	size_t i;
-
-	for (i = 0; i < N_PIPELINES; i++)
-		if (pipelines[i].canonical &&
-		    same_strings(json_object_get(modalities, "input"),
-		                 pipelines[i].in) &&
-		    same_strings(json_object_get(modalities, "output"),
-		                 pipelines[i].out))
-			return pipelines[i].tag;
-	return NULL;
-}
 
 /* ---- report and payload helpers ---- */
 
@@ -441,11 +310,11 @@ map_license(struct mf_hf_import *imp, const json_t *fm)
 			char clean[64];
 
 			slugify(clean, sizeof(clean), id);
-			snprintf(ref, sizeof(ref), "%s%s", HF_LICENSE_REF,
+			snprintf(ref, sizeof(ref), "%s%s", MF_HF_LICENSE_REF,
 			         clean);
 			spdx = ref;
 		}
-		if (spdx[0] == '\0' || strcmp(spdx, HF_LICENSE_REF) == 0)
+		if (spdx[0] == '\0' || strcmp(spdx, MF_HF_LICENSE_REF) == 0)
 			rc = unmapped(imp, "front matter: license",
 			              "not a license id");
 		else if ((rc = set_at(imp->disclosure,
@@ -816,13 +685,19 @@ model_index_metric(struct mf_hf_import *imp, const json_t *result,
 	bm = json_pack("{s:s}", "id", type);
 	json_object_set_new(ev, "benchmark", bm);
 	snprintf(sub, sizeof(sub), "%s dataset.name", from);
-	rc = copy_name(imp, bm, "name", json_object_get(ds, "name"), sub);
+	/* a name that only repeats the id says nothing more */
+	if (str(json_object_get(ds, "name")) == NULL ||
+	    strcmp(str(json_object_get(ds, "name")), type) != 0)
+		rc = copy_name(imp, bm, "name", json_object_get(ds, "name"),
+		               sub);
 	snprintf(sub, sizeof(sub), "%s dataset.revision", from);
 	if (rc == 0)
 		rc = copy_name(imp, bm, "revision",
 		               json_object_get(ds, "revision"), sub);
 	snprintf(sub, sizeof(sub), "%s task.type", from);
-	if (rc == 0)
+	if (rc == 0 &&
+	    (str(json_object_get(task, "type")) == NULL ||
+	     strcmp(str(json_object_get(task, "type")), "other") != 0))
 		rc = copy_name(imp, ev, "task", json_object_get(task, "type"),
 		               sub);
 	snprintf(sub, sizeof(sub), "%s dataset.config", from);
@@ -1316,6 +1191,47 @@ details_list(struct body *b, cmark_node *list, enum sect sect)
 	return true;
 }
 
+/*
+ * A list item's text without its marker: the first line from the
+ * content's column, the others less the indentation that makes them
+ * part of the item.
+ */
+static void
+item_text(const struct body *b, cmark_node *item, struct mf_buf *out)
+{
+	struct mf_buf raw = MF_BUF_INIT;
+	cmark_node *first = cmark_node_first_child(item);
+	int col = first != NULL ? cmark_node_get_start_column(first) : 1;
+	const char *p, *e;
+	bool first_line = true;
+
+	source_lines(b, cmark_node_get_start_line(item),
+	             cmark_node_get_end_line(item), &raw);
+	p = raw.data;
+	e = raw.data != NULL ? raw.data + raw.len : NULL;
+	while (p != NULL && p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(e - p);
+		size_t skip = 0;
+
+		if (first_line)
+			skip = (size_t)(col > 1 ? col - 1 : 0);
+		else
+			while (skip < n && (int)skip < col - 1 &&
+			       p[skip] == ' ')
+				skip++;
+		if (skip > n)
+			skip = n;
+		if (!first_line)
+			mf_buf_putc(out, '\n');
+		mf_buf_append(out, p + skip, n - skip);
+		first_line = false;
+		p = nl != NULL ? nl + 1 : e;
+	}
+	mf_buf_dispose(&raw);
+	trim(out);
+}
+
 /* One block under a heading of section sect. */
 static void
 take_block(struct body *b, cmark_node *n, enum sect sect)
@@ -1386,22 +1302,7 @@ take_block(struct body *b, cmark_node *n, enum sect sect)
 		for (item = cmark_node_first_child(n); item != NULL;
 		     item = cmark_node_next(item)) {
 			mf_buf_clear(&text);
-			source_lines(b, cmark_node_get_start_line(item),
-			             cmark_node_get_end_line(item), &text);
-			trim(&text);
-			/* drop the list marker */
-			if (text.data != NULL) {
-				size_t k = 0;
-
-				while (k < text.len &&
-				       (isdigit((unsigned char)text.data[k]) ||
-				        strchr("-*+.)", text.data[k]) != NULL))
-					k++;
-				memmove(text.data, text.data + k,
-				        text.len - k + 1);
-				text.len -= k;
-				trim(&text);
-			}
+			item_text(b, item, &text);
 			if (text.data != NULL && !is_placeholder(text.data))
 				json_array_append_new(b->items[sect],
 				                      json_string(text.data));
@@ -1669,13 +1570,19 @@ mf_hf_card_import(struct mf_hf_import *imp, const char *card, size_t len,
 	split(card, len, &fm_text, &fm_len, &body, &body_len, &body_line);
 	if (fm_text != NULL) {
 		if ((rc = mf_yaml_parse(&fm, fm_text, fm_len, err)) != 0) {
-			/* err's line is the front matter's; make it the
-			 * file's */
+			/* the line numbers count from the line after the
+			 * opening --- */
+			char why[MF_ERROR_MESSAGE_MAX];
+
+			snprintf(why, sizeof(why), "%s", err->message);
+			mf_error_dispose(err);
+			mf_error_init(err);
 			return mf_error_set(
 			    err, rc, "/front-matter",
 			    "the front matter is not valid YAML: "
-			    "%s (line 1 is the opening ---)",
-			    err->message);
+			    "%s, counting from the line after the "
+			    "opening ---",
+			    why);
 		}
 		if (json_is_null(fm)) {
 			json_decref(fm);

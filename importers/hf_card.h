@@ -76,17 +76,4 @@ int mf_hf_eval_results_add(struct mf_hf_import *imp, const char *name,
 /* Whether text looks like a model card: it opens with a `---` line. */
 int mf_hf_card_looks_like(const char *text, size_t len);
 
-/* The Hub's license id for an SPDX id (and back); NULL when not in the
- * table. Borrowed, static. */
-const char *mf_hf_license_to_spdx(const char *hub_id);
-const char *mf_hf_license_from_spdx(const char *spdx);
-
-/*
- * The Hub pipeline tag for a disclosure's modalities, and the
- * modalities ({"input": [...], "output": [...]}, a new reference) for a
- * tag; NULL when the table has no row.
- */
-const char *mf_hf_pipeline_tag(const json_t *modalities);
-json_t *mf_hf_pipeline_modalities(const char *tag);
-
 #endif
