@@ -1245,6 +1245,13 @@ take_block(struct body *b, cmark_node *n, enum sect sect)
 		if (lit != NULL && strncmp(lit, "<!--", 4) == 0)
 			return; /* the template's guidance comments */
 	}
+	/* code in a list section (how to call the model) is not a use or
+	 * a limitation */
+	if (t == CMARK_NODE_CODE_BLOCK && b->items[sect] != NULL) {
+		unmapped(b->imp, "card: a code block under a list section",
+		         "code is not a use or a limitation");
+		return;
+	}
 	if (t == CMARK_NODE_LIST && (sect == S_DESCRIPTION || sect == S_ENV) &&
 	    details_list(b, n, sect))
 		return;
