@@ -493,7 +493,13 @@ quantity(char *out, size_t cap, const json_t *q, const char *unit)
 
 	out[0] = '\0';
 	if (json_is_number(a)) {
-		mf_label_num_exact(num, json_number_value(a));
+		double x = json_number_value(a);
+
+		/* whole amounts as the digits a card would show ("1200") */
+		if (x == (double)(long long)x && x < 1e15 && x > -1e15)
+			snprintf(num, sizeof(num), "%lld", (long long)x);
+		else
+			mf_label_num_exact(num, x);
 		snprintf(out, cap, "%s%s%s", num, unit ? " " : "",
 		         unit ? unit : "");
 	} else if (note != NULL) {

@@ -260,6 +260,157 @@ test_round_trip_unknown(void **state)
 	round_trip(FIX "unknown_fields.md", false, 0);
 }
 
+/*
+ * Every field the importer maps, in one card shaped like the Hub's model
+ * card template (written for this test, not a real card): each must come
+ * back from the card written out of it.
+ */
+static const char template_card[] =
+    "---\n"
+    "license: other\n"
+    "license_name: acme-community-license\n"
+    "license_link: https://acme.example.org/license\n"
+    "base_model: acme/base-7b\n"
+    "base_model_relation: adapter\n"
+    "language: [en, pt-BR]\n"
+    "pipeline_tag: image-text-to-text\n"
+    "datasets: [acme/corpus, HuggingFaceFW/fineweb]\n"
+    "tags: [vision]\n"
+    "model-index:\n"
+    "- name: Acme Vision 7B\n"
+    "  results:\n"
+    "  - task: {type: visual-question-answering}\n"
+    "    dataset: {type: lmms-lab/MMMU, name: MMMU, split: validation}\n"
+    "    metrics:\n"
+    "    - {type: accuracy, value: 41.5}\n"
+    "    source: {name: Acme evals, url: https://acme.example.org/evals}\n"
+    "---\n"
+    "# Model Card for Acme Vision\n\n"
+    "<!-- Provide a quick summary of what the model is/does. -->\n\n"
+    "A small vision-language model.\n\n"
+    "## Model Details\n\n### Model Description\n\n"
+    "It answers questions about images.\n\n"
+    "- **Developed by:** Acme AI\n"
+    "- **Model type:** [More Information Needed]\n"
+    "- **Repository:** https://github.com/acme/vision\n\n"
+    "## Uses\n\n### Direct Use\n\n"
+    "- Answering questions about photos.\n"
+    "- Describing charts,\n  in English and Portuguese.\n\n"
+    "### Out-of-Scope Use\n\nMedical diagnosis.\n\n"
+    "## Bias, Risks, and Limitations\n\n"
+    "Reads small text poorly.\n\nCounts objects badly.\n\n"
+    "## Training Details\n\n### Training Data\n\n"
+    "Licensed image-text pairs.\n\n"
+    "### Training Procedure\n\nTwo stages.\n\n"
+    "#### Training Hyperparameters\n\n"
+    "- **Training regime:** bf16 mixed precision\n\n"
+    "## Evaluation\n\nZero-shot on public benchmarks.\n\n"
+    "## Environmental Impact\n\n"
+    "- **Hardware Type:** NVIDIA A100\n"
+    "- **Hours used:** 1200\n"
+    "- **Cloud Provider:** Example Cloud\n"
+    "- **Compute Region:** eu-west\n"
+    "- **Carbon Emitted:** 350 kg CO2eq\n\n"
+    "## Citation\n\n```bibtex\n@misc{acme}\n```\n\n"
+    "## Model Card Contact\n\nmodels@acme.example.org\n";
+
+static void
+test_round_trip_template(void **state)
+{
+	static const char *const want[] = {
+	    "/distribution/license/name",
+	    "/distribution/license/url",
+	    "/identity/base_models/0",
+	    "/identity/base_models/0/relation",
+	    "/model/languages/1",
+	    "/model/modalities",
+	    "/data/sources/1",
+	    "/identity/developer",
+	    "/identity/documentation",
+	    "/uses/intended",
+	    "/uses/out_of_scope",
+	    "/model/limitations",
+	    "/data/characteristics",
+	    "/training/design_choices",
+	    "/training/hyperparameters",
+	    "/evaluations/strategy",
+	    "/compute/hardware",
+	    "/compute/accelerator_hours",
+	    "/compute/provider",
+	    "/compute/location",
+	    "/compute/emissions",
+	    "/downstream/feedback/email",
+	    "/identity/name",
+	    "/identity/description",
+	};
+	struct mf_hf_import a, b;
+	struct mf_buf card = MF_BUF_INIT;
+	struct mf_error err;
+	json_t *evals, *d;
+	size_t i, j;
+
+	(void)state;
+	import(&a, template_card, sizeof(template_card) - 1, false);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const json_t *rows = json_object_get(a.report, "mapped"), *r;
+		bool found = false;
+
+		json_array_foreach(rows, j, r) found =
+		    found || strcmp(json_string_value(json_object_get(r, "to")),
+		                    want[i]) == 0;
+		if (!found)
+			fail_msg("%s not mapped", want[i]);
+	}
+	d = a.disclosure;
+	assert_valid(d, "template disclosure");
+	assert_valid(json_array_get(a.evals, 0), "template eval");
+	assert_string_equal(
+	    json_string_value(json_array_get(
+	        json_object_get(json_object_get(d, "uses"), "intended"), 1)),
+	    "Describing charts,\nin English and Portuguese.");
+	assert_int_equal(json_array_size(json_object_get(
+	                     json_object_get(d, "model"), "limitations")),
+	                 2);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(d, "compute"), "emissions"),
+	        "unit")),
+	    "kgCO2e");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(json_object_get(d, "identity"),
+	                                       "base_models"),
+	                       0),
+	        "relation")),
+	    "adapter_of");
+	/* the placeholder and the template's comment are not text */
+	assert_null(strstr(json_string_value(json_object_get(
+	                       json_object_get(d, "identity"), "description")),
+	                   "More Information"));
+	assert_null(strstr(json_string_value(json_object_get(
+	                       json_object_get(d, "identity"), "description")),
+	                   "<!--"));
+	/* out and back in */
+	evals = evals_of(&a);
+	mf_buf_init(&card, 1u << 20);
+	write_card(&card, &a, evals);
+	mf_error_init(&err);
+	mf_hf_import_init(&b);
+	assert_int_equal(
+	    mf_hf_card_import(&b, card.data, card.len, &opts, &err), 0);
+	if (!json_equal(a.disclosure, b.disclosure)) {
+		dump_diff(a.disclosure, b.disclosure);
+		fail_msg("the template card changed on the way round:\n%s",
+		         card.data);
+	}
+	assert_true(json_equal(a.evals, b.evals));
+	mf_error_dispose(&err);
+	json_decref(evals);
+	mf_buf_dispose(&card);
+	mf_hf_import_dispose(&a);
+	mf_hf_import_dispose(&b);
+}
+
 static const json_t *
 find_row(const json_t *rows, const char *from)
 {
@@ -436,6 +587,7 @@ main(void)
 	    cmocka_unit_test(test_round_trip_datasets),
 	    cmocka_unit_test(test_round_trip_eval_results),
 	    cmocka_unit_test(test_round_trip_unknown),
+	    cmocka_unit_test(test_round_trip_template),
 	    cmocka_unit_test(test_mapping),
 	    cmocka_unit_test(test_bad_cards),
 	    cmocka_unit_test(test_yaml_scalars),
