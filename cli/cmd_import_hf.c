@@ -271,8 +271,9 @@ cmd_import_hf(int argc, char **argv)
 	if (mf_hf_card_import(&imp, text, len, &opt, &err) != 0 ||
 	    (eval_dir != NULL && add_eval_dir(&imp, eval_dir, &err) != 0)) {
 		fprintf(stderr, "modelfacts import hf-card: %s: %s%s%s\n",
-		        card_path, err.message, err.pointer[0] ? " at " : "",
-		        err.pointer);
+		        card_path,
+		        err.message[0] ? err.message : mf_error_name(err.code),
+		        err.pointer[0] ? " at " : "", err.pointer);
 		rc = err.code == MF_E_IO || err.code == MF_E_NOMEM
 		         ? MF_EXIT_USAGE
 		         : MF_EXIT_FAIL;

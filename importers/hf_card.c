@@ -112,6 +112,69 @@ static const char *const known_front[] = {
     "tags",     "model-index",  "metrics",
 };
 
+/* ---- text ---- */
+
+/* Drops a multi-byte character that snprintf cut in half at the end. */
+static void
+cut_utf8(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80 && n - i < 3)
+		i--;
+	if (i == 0 || ((unsigned char)s[i - 1] & 0x80) == 0)
+		return;
+	need = ((unsigned char)s[i - 1] & 0xe0) == 0xc0   ? 2
+	       : ((unsigned char)s[i - 1] & 0xf0) == 0xe0 ? 3
+	                                                  : 4;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
+/*
+ * Whether text is well-formed UTF-8 without NUL; *line gets the line of
+ * the first bad byte.
+ */
+static bool
+valid_utf8(const char *text, size_t len, size_t *line)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0, k, n;
+
+	*line = 1;
+	while (i < len) {
+		unsigned c = p[i];
+		unsigned cp;
+
+		if (c == '\n')
+			(*line)++;
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return false;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
 /* ---- report and payload helpers ---- */
 
 void
@@ -808,9 +871,13 @@ mf_hf_eval_results_add(struct mf_hf_import *imp, const char *name,
 {
 	json_t *doc = NULL, *entry;
 	char from[400], sub[460], to[64];
-	size_t i;
+	size_t i, bad_line;
 	int rc;
 
+	if (!valid_utf8(text, len, &bad_line))
+		return mf_error_set(err, MF_E_BAD_UTF8, NULL,
+		                    "%s is not UTF-8 text (line %zu)", name,
+		                    bad_line);
 	if ((rc = mf_yaml_parse(&doc, text, len, err)) != 0)
 		return rc;
 	if (!json_is_array(doc)) {
@@ -1147,6 +1214,7 @@ details_list(struct body *b, cmark_node *list, enum sect sect)
 				snprintf(from, sizeof(from),
 				         "section: Environmental Impact: %s",
 				         key.data);
+				cut_utf8(from);
 				set_at(b->imp->disclosure, ptr, q);
 				mapped(b->imp, from, ptr, NULL, NULL);
 			} else {
@@ -1156,6 +1224,7 @@ details_list(struct body *b, cmark_node *list, enum sect sect)
 				snprintf(from, sizeof(from),
 				         "section: Environmental Impact: %s",
 				         key.data);
+				cut_utf8(from);
 				unmapped(b->imp, from,
 				         "no compute field for it");
 			}
@@ -1179,6 +1248,7 @@ details_list(struct body *b, cmark_node *list, enum sect sect)
 			char from[100];
 
 			snprintf(from, sizeof(from), "card: %s", key.data);
+			cut_utf8(from);
 			unmapped(b->imp, from,
 			         sect == S_DESCRIPTION
 			             ? "a detail the disclosure has no "
@@ -1371,9 +1441,11 @@ map_body(struct mf_hf_import *imp, const char *text, size_t len)
 			inline_text(n, &h);
 			trim(&h);
 			level = cmark_node_get_heading_level(n);
-			if (level == 1 && b.heading[0] == '\0' && h.data)
+			if (level == 1 && b.heading[0] == '\0' && h.data) {
 				snprintf(b.heading, sizeof(b.heading), "%s",
 				         h.data);
+				cut_utf8(b.heading);
+			}
 			stack[level] = level == 1
 			                   ? S_DESCRIPTION
 			                   : classify(h.data ? h.data : "");
@@ -1385,9 +1457,11 @@ map_body(struct mf_hf_import *imp, const char *text, size_t len)
 				stack[level] = S_DESCRIPTION;
 				snprintf(b.heading, sizeof(b.heading), "%s",
 				         h.data);
+				cut_utf8(b.heading);
 			}
 			snprintf(names[level], sizeof(names[level]), "%s",
 			         h.data ? h.data : "");
+			cut_utf8(names[level]);
 			for (l = level + 1; l < 7; l++)
 				stack[l] = S_NONE;
 			cur_level = level;
@@ -1547,7 +1621,7 @@ mf_hf_card_import(struct mf_hf_import *imp, const char *card, size_t len,
                   const struct mf_hf_options *opt, struct mf_error *err)
 {
 	const char *fm_text, *body;
-	size_t fm_len, body_len, body_line, i;
+	size_t fm_len, body_len, body_line, bad_line, i;
 	json_t *fm = NULL;
 	const char *k;
 	json_t *v;
@@ -1558,6 +1632,10 @@ mf_hf_card_import(struct mf_hf_import *imp, const char *card, size_t len,
 		return mf_error_set(err, MF_E_TOO_LARGE, NULL,
 		                    "a model card larger than %u bytes",
 		                    MF_HF_CARD_MAX);
+	if (!valid_utf8(card, len, &bad_line))
+		return mf_error_set(err, MF_E_BAD_UTF8, NULL,
+		                    "the card is not UTF-8 text (line %zu)",
+		                    bad_line);
 	imp->opt = *opt;
 	if (imp->opt.registry == NULL)
 		imp->opt.registry = "modelfacts.localhost";

@@ -58,7 +58,7 @@ void mf_hf_import_dispose(struct mf_hf_import *imp);
  * Reads one card into imp (initialised, empty). opt is copied (its
  * strings borrowed for imp's life). Returns 0; MF_E_BAD_REQUEST when the
  * front matter is not valid YAML or not a mapping (err says where);
- * MF_E_TOO_LARGE; MF_E_NOMEM.
+ * MF_E_BAD_UTF8 (not UTF-8 text, or a NUL); MF_E_TOO_LARGE; MF_E_NOMEM.
  */
 int mf_hf_card_import(struct mf_hf_import *imp, const char *card, size_t len,
                       const struct mf_hf_options *opt, struct mf_error *err);
@@ -68,7 +68,8 @@ int mf_hf_card_import(struct mf_hf_import *imp, const char *card, size_t len,
  * {id, task_id, config, split, revision}, value, date, source: {url,
  * name, user}, evaluation_framework, notes, verifyToken}) as eval-result
  * payloads; name labels it in the report. Call after mf_hf_card_import.
- * Returns 0, MF_E_BAD_REQUEST (not YAML, or not a list), MF_E_NOMEM.
+ * Returns 0, MF_E_BAD_REQUEST (not YAML, or not a list), MF_E_BAD_UTF8,
+ * MF_E_NOMEM.
  */
 int mf_hf_eval_results_add(struct mf_hf_import *imp, const char *name,
                            const char *text, size_t len, struct mf_error *err);
