@@ -550,10 +550,38 @@ map_base_model(struct mf_hf_import *imp, const json_t *fm)
 	return rc;
 }
 
+/* `language: en, de` (old cards) as the list it means. */
+static json_t *
+language_list(const json_t *v)
+{
+	const char *s = str(v), *p;
+	json_t *a;
+
+	if (s == NULL || strchr(s, ',') == NULL)
+		return as_list(v);
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (p = s; *p;) {
+		size_t n = strcspn(p, ",");
+		size_t b = 0, e = n;
+
+		while (b < e && isspace((unsigned char)p[b]))
+			b++;
+		while (e > b && isspace((unsigned char)p[e - 1]))
+			e--;
+		if (e > b)
+			json_array_append_new(a, json_stringn(p + b, e - b));
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return a;
+}
+
 static int
 map_language(struct mf_hf_import *imp, const json_t *fm)
 {
-	json_t *list = as_list(json_object_get(fm, "language"));
+	json_t *list = language_list(json_object_get(fm, "language"));
 	json_t *langs = NULL, *v;
 	char from[300], text[128];
 	size_t i;

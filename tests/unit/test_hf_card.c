@@ -485,6 +485,20 @@ test_mapping(void **state)
 	mf_hf_import_dispose(&imp);
 	free(t);
 
+	/* an old card's "language: en, de" is two languages */
+	{
+		static const char c[] = "---\nlanguage: en, de\n---\n# x\n";
+		const json_t *langs;
+
+		import(&imp, c, sizeof(c) - 1, false);
+		langs = json_object_get(
+		    json_object_get(imp.disclosure, "model"), "languages");
+		assert_int_equal(json_array_size(langs), 2);
+		assert_string_equal(json_string_value(json_array_get(langs, 1)),
+		                    "de");
+		mf_hf_import_dispose(&imp);
+	}
+
 	/* model-index: two results, the second with its revision */
 	t = slurp(FIX "model_index.md", &len);
 	import(&imp, t, len, false);
