@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "http/cache.h"
 #include "api/util.h"
+#include "formats/hf_card.h"
 #include "publish/label_data.h"
 
 #include <stdio.h>
@@ -29,6 +30,10 @@ static const struct label_form {
     [MF_FORM_MD] = {"text/markdown; charset=utf-8", mf_label_markdown, false},
     [MF_FORM_JSON] = {"application/json", mf_label_json_text, false},
     [MF_FORM_HTML] = {"text/html; charset=utf-8", mf_label_html, true},
+    [MF_FORM_HF_CARD] = {"text/markdown; charset=utf-8", mf_hf_card_write,
+                         false},
+    [MF_FORM_HF_EVALS] = {"application/yaml; charset=utf-8",
+                          mf_hf_eval_results_write, false},
 };
 
 int
@@ -152,4 +157,28 @@ int
 mf_h_label_current_html(struct mf_request *req)
 {
 	return respond_label(req, MF_FORM_HTML, false);
+}
+
+int
+mf_h_hf_card_version(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_HF_CARD, true);
+}
+
+int
+mf_h_hf_card_current(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_HF_CARD, false);
+}
+
+int
+mf_h_hf_evals_version(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_HF_EVALS, true);
+}
+
+int
+mf_h_hf_evals_current(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_HF_EVALS, false);
 }

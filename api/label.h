@@ -15,10 +15,23 @@ int mf_h_label_current_md(struct mf_request *req);
 int mf_h_label_current_json(struct mf_request *req);
 int mf_h_label_current_html(struct mf_request *req);
 
+/* GET .../versions/{n}/card.md and .../card.md (formats/hf_card.h). */
+int mf_h_hf_card_version(struct mf_request *req);
+int mf_h_hf_card_current(struct mf_request *req);
+/* GET .../versions/{n}/eval_results.yaml and .../eval_results.yaml. */
+int mf_h_hf_evals_version(struct mf_request *req);
+int mf_h_hf_evals_current(struct mf_request *req);
+
 /* Renders one form into a new blob (used by the publisher too). */
 struct mf_label_input;
 struct mf_blob;
-enum mf_label_form_kind { MF_FORM_MD, MF_FORM_JSON, MF_FORM_HTML };
+enum mf_label_form_kind {
+	MF_FORM_MD,
+	MF_FORM_JSON,
+	MF_FORM_HTML,
+	MF_FORM_HF_CARD,  /* card.md: a Hugging Face model card */
+	MF_FORM_HF_EVALS, /* eval_results.yaml: the Hub's .eval_results */
+};
 int mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
                          const struct mf_label_input *in, struct mf_error *err);
 

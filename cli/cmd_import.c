@@ -34,6 +34,7 @@ static const struct {
 } sources[] = {
     {"fmti", mf_cli_import_fmti},
     {"evals", mf_cli_import_evals},
+    {"hf-card", cmd_import_hf},
 };
 
 static void

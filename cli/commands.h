@@ -45,6 +45,8 @@ int mf_cli_validate_with_schema(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 /* `import evals FILE...` (cli/cmd_import_evals.c) */
 int mf_cli_import_evals(int argc, char **argv);
+/* `import hf-card README.md ...` (cli/cmd_import_hf.c); argv[0] "hf-card" */
+int cmd_import_hf(int argc, char **argv);
 /* `query` (GET /v1/models) and `compare` (GET /v1/compare): cmd_query.c */
 int cmd_query(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

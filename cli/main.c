@@ -50,6 +50,10 @@ const struct mf_cli_command mf_cli_commands[] = {
      "eval-harness outputs (lm-eval, Inspect, HELM) into eval results",
      "--org= --model= --version= --disclosure= --evaluator= --format= "
      "--in-toto --out= --origin= --seq= --harness-version="},
+    {"import hf-card", NULL,
+     "a Hugging Face model card into a disclosure and eval results",
+     "--eval-results= --org= --model= --out= --report --origin= --seq= "
+     "--supersedes="},
     {"query", cmd_query, "search the registry's models; print a table",
      "--org= --q= --limit= --after= --json --csv --registry="},
     {"compare", cmd_compare, "compare 2 to 8 models side by side",

@@ -9,6 +9,7 @@
 #include "cli/util.h"
 #include "common/json.h"
 #include "envelope/dsse.h"
+#include "importers/hf_card.h"
 #include "scoring/index.h"
 #include "scoring/score.h"
 #include "validators/document.h"
@@ -74,6 +75,18 @@ load(struct result *r, int *expect)
 	if ((text = mf_cli_read_file(r->file, MAX_FILE, &len)) == NULL)
 		return 2;
 	mf_error_init(&err);
+	/* A model card is not JSON: say what to do with it instead of where
+	 * the JSON parser stumbled. */
+	if (mf_hf_card_looks_like(text, len)) {
+		snprintf(r->load_error, sizeof(r->load_error),
+		         "this looks like a Hugging Face model card; run "
+		         "`modelfacts import hf-card %s`",
+		         r->file);
+		r->load_code = "hf_model_card";
+		mf_error_dispose(&err);
+		free(text);
+		return 1;
+	}
 	doc = mf_json_parse(text, len, "document", "", &err);
 	if (doc != NULL && json_is_object(doc) &&
 	    json_object_get(doc, "payloadType") != NULL) {
