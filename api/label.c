@@ -9,6 +9,8 @@
 #include "http/cache.h"
 #include "api/util.h"
 #include "publish/label_data.h"
+#include "formats/cyclonedx.h"
+#include "formats/spdx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,9 @@ static const struct label_form {
     [MF_FORM_MD] = {"text/markdown; charset=utf-8", mf_label_markdown, false},
     [MF_FORM_JSON] = {"application/json", mf_label_json_text, false},
     [MF_FORM_HTML] = {"text/html; charset=utf-8", mf_label_html, true},
+    [MF_FORM_CYCLONEDX] = {"application/vnd.cyclonedx+json; version=1.6",
+                           mf_cyclonedx_json, true},
+    [MF_FORM_SPDX] = {"application/spdx+json", mf_spdx_json, true},
 };
 
 int
@@ -152,4 +157,28 @@ int
 mf_h_label_current_html(struct mf_request *req)
 {
 	return respond_label(req, MF_FORM_HTML, false);
+}
+
+int
+mf_h_cyclonedx_version(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_CYCLONEDX, true);
+}
+
+int
+mf_h_cyclonedx_current(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_CYCLONEDX, false);
+}
+
+int
+mf_h_spdx_version(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_SPDX, true);
+}
+
+int
+mf_h_spdx_current(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_SPDX, false);
 }

@@ -15,10 +15,24 @@ int mf_h_label_current_md(struct mf_request *req);
 int mf_h_label_current_json(struct mf_request *req);
 int mf_h_label_current_html(struct mf_request *req);
 
+/* GET .../versions/{n}/cyclonedx.json and spdx.json (immutable, as the
+ * label) and the current .../cyclonedx.json and spdx.json: the version
+ * as a CycloneDX 1.6 BOM and as an SPDX 3.0.1 AI document. */
+int mf_h_cyclonedx_version(struct mf_request *req);
+int mf_h_cyclonedx_current(struct mf_request *req);
+int mf_h_spdx_version(struct mf_request *req);
+int mf_h_spdx_current(struct mf_request *req);
+
 /* Renders one form into a new blob (used by the publisher too). */
 struct mf_label_input;
 struct mf_blob;
-enum mf_label_form_kind { MF_FORM_MD, MF_FORM_JSON, MF_FORM_HTML };
+enum mf_label_form_kind {
+	MF_FORM_MD,
+	MF_FORM_JSON,
+	MF_FORM_HTML,
+	MF_FORM_CYCLONEDX,
+	MF_FORM_SPDX,
+};
 int mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
                          const struct mf_label_input *in, struct mf_error *err);
 
