@@ -184,7 +184,7 @@ enum { N_INPUTS = 6 };
 static void
 inputs(struct fixture *f, struct input x[N_INPUTS])
 {
-	json_t *d;
+	json_t *other = other_result(f->self), *d;
 
 	input_init(
 	    &x[0], "open+both evals", f->open,
@@ -192,8 +192,8 @@ inputs(struct fixture *f, struct input x[N_INPUTS])
 	              eval_row(f->self, "self_reported", "larchwood", 41, "11"),
 	              eval_row(f->third, "third_party", "open-eval-collective",
 	                       42, "22"),
-	              eval_row(other_result(f->self), "self_reported",
-	                       "larchwood", 43, "33")));
+	              eval_row(other, "self_reported", "larchwood", 43, "33")));
+	json_decref(other);
 	input_init(&x[1], "open, no evals, no public url", f->open, NULL);
 	x[1].in.public_url = NULL;
 	x[1].in.log_index = -1;
@@ -807,10 +807,93 @@ test_bad_inputs(void **state)
 		input_dispose(&x[i]);
 }
 
+/* Every string of v replaced by a hostile one (markup, quotes, controls,
+ * a line separator, a javascript: URL every other time). */
+static void
+poison(json_t *v, size_t *n)
+{
+	static const char *const bad[] = {
+	    "<script>alert(1)</script>\"'&\\\n\x01\xe2\x80\xa8",
+	    "javascript:alert(1)"};
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, m)
+		{
+			if (json_is_string(m))
+				json_object_set_new(
+				    v, key, json_string(bad[(*n)++ % 2]));
+			else
+				poison(m, n);
+		}
+	} else if (json_is_array(v)) {
+		for (i = 0; i < json_array_size(v); i++) {
+			m = json_array_get(v, i);
+			if (json_is_string(m))
+				json_array_set_new(
+				    v, i, json_string(bad[(*n)++ % 2]));
+			else
+				poison(m, n);
+		}
+	}
+}
+
+static void
+test_hostile_strings(void **state)
+{
+	struct fixture *f = *state;
+	struct input x[N_INPUTS];
+	json_t *doc = NULL;
+	size_t i, n = 0;
+
+	inputs(f, x);
+	/* keep the subject (the label resolves org/model from the input) */
+	poison(json_object_get(x[0].disclosure, "identity"), &n);
+	poison(json_object_get(x[0].disclosure, "model"), &n);
+	poison(json_object_get(x[0].disclosure, "data"), &n);
+	poison(json_object_get(x[0].disclosure, "training"), &n);
+	poison(json_object_get(x[0].disclosure, "uses"), &n);
+	poison(json_object_get(x[0].disclosure, "risks"), &n);
+	poison(json_object_get(x[0].disclosure, "compute"), &n);
+	poison(json_object_get(x[0].disclosure, "distribution"), &n);
+	/* the results, not the rows' assurance (a row without a known one
+	 * is left out of the label, rightly) */
+	for (i = 0; i < json_array_size(x[0].evals); i++)
+		poison(json_object_get(json_array_get(x[0].evals, i), "result"),
+		       &n);
+	assert_true(n > 100);
+	/* still schema-valid, no javascript: URL anywhere */
+	check_cdx(f, &x[0]);
+	assert_int_equal(mf_cyclonedx_tree(&doc, &x[0].in), 0);
+	{
+		char *text = json_dumps(doc, 0);
+
+		assert_non_null(text);
+		assert_null(strstr(text, "\"url\":\"javascript:"));
+		free(text);
+	}
+	json_decref(doc);
+	assert_int_equal(mf_spdx_tree(&doc, &x[0].in), 0);
+	{
+		char *text = json_dumps(doc, 0);
+
+		assert_non_null(text);
+		assert_null(strstr(text, "Location\":\"javascript:"));
+		assert_null(strstr(text, "homePage\":\"javascript:"));
+		free(text);
+	}
+	json_decref(doc);
+	for (i = 0; i < N_INPUTS; i++)
+		input_dispose(&x[i]);
+}
+
 static void
 test_helpers(void **state)
 {
 	char ts[21], u1[37], u2[37];
+	json_t *q;
 	double v;
 
 	(void)state;
@@ -831,11 +914,17 @@ test_helpers(void **state)
 	assert_true(strchr("89ab", u1[19]) != NULL);
 	mf_sbom_uuid(u2, "a", "x");
 	assert_string_equal(u1, u2);
-	assert_true(mf_sbom_energy_kwh(
-	    json_pack("{s:f, s:s}", "amount", 540.0, "unit", "MWh"), &v));
+	q = json_pack("{s:f, s:s}", "amount", 540.0, "unit", "MWh");
+	assert_true(mf_sbom_energy_kwh(q, &v));
 	assert_float_equal(v, 540000, 1e-9);
-	assert_false(mf_sbom_energy_kwh(
-	    json_pack("{s:f, s:s}", "amount", 1.0, "unit", "BTU"), &v));
+	json_decref(q);
+	q = json_pack("{s:f, s:s}", "amount", 1.0, "unit", "BTU");
+	assert_false(mf_sbom_energy_kwh(q, &v));
+	json_decref(q);
+	q = json_pack("{s:i, s:s}", "amount", 3, "unit", "kgCO2e");
+	assert_true(mf_sbom_emissions_t(q, &v));
+	assert_float_equal(v, 0.003, 1e-12);
+	json_decref(q);
 }
 
 int
@@ -848,6 +937,7 @@ main(void)
 	    cmocka_unit_test(test_spdx_inputs),
 	    cmocka_unit_test(test_spdx_withheld_comment),
 	    cmocka_unit_test(test_bad_inputs),
+	    cmocka_unit_test(test_hostile_strings),
 	    cmocka_unit_test(test_helpers),
 	};
 
