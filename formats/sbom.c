@@ -167,6 +167,27 @@ mf_sbom_num(char *dst, double x)
 		mf_label_num_exact(dst, x);
 }
 
+void
+mf_sbom_decimal(char *dst, double x)
+{
+	char *end;
+
+	mf_sbom_num(dst, x);
+	/* Beyond 1e21 no real quantity lies; the exact form stays. */
+	if (strchr(dst, 'e') == NULL || !(x > -1e21 && x < 1e21))
+		return;
+	/* Fixed notation (at most 43 bytes here), trailing zeros trimmed;
+	 * a locale's decimal comma put back to a point. */
+	snprintf(dst, MF_SBOM_NUM_MAX, "%.20f", x);
+	for (end = dst; *end; end++)
+		if (*end == ',')
+			*end = '.';
+	while (end > dst && end[-1] == '0')
+		*--end = '\0';
+	if (end > dst && end[-1] == '.')
+		*--end = '\0';
+}
+
 static bool
 unit_is(const json_t *qty, const char *unit)
 {

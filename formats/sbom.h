@@ -77,6 +77,9 @@ const json_t *mf_sbom_disclosed(const json_t *disclosure, const char *pointer);
  * dst holds MF_SBOM_NUM_MAX bytes. */
 #define MF_SBOM_NUM_MAX 48
 void mf_sbom_num(char *dst, double x);
+/* The same as an xsd:decimal lexical form: never an exponent
+ * ("540000", "2500.5", "0.0000036"). */
+void mf_sbom_decimal(char *dst, double x);
 
 /*
  * A quantity {"amount", "unit"} of energy in kWh: kWh, MWh, GWh, or the

@@ -106,6 +106,7 @@ set_text(struct spdx *s, json_t *obj, const char *key, struct mf_buf *t)
 static void
 energy(struct spdx *s, json_t *pkg)
 {
+	char num[MF_SBOM_NUM_MAX];
 	double kwh;
 	json_t *ec, *list, *d;
 
@@ -118,7 +119,10 @@ energy(struct spdx *s, json_t *pkg)
 	                   json_array());
 	d = mf_sbom_push(&s->b, list, json_object());
 	mf_sbom_set_str(&s->b, d, "type", "ai_EnergyConsumptionDescription");
-	mf_sbom_set(&s->b, d, "ai_energyQuantity", json_real(kwh));
+	/* xsd:decimal, written as the specification's examples do: a
+	 * string in decimal notation */
+	mf_sbom_decimal(num, kwh);
+	mf_sbom_set_str(&s->b, d, "ai_energyQuantity", num);
 	mf_sbom_set_str(&s->b, d, "ai_energyUnit", "kilowattHour");
 }
 

@@ -26,6 +26,7 @@ SPDX_CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 LOCAL_CONTEXT = os.path.join(ROOT, "tests", "fixtures", "formats",
                              "spdx-context-subset.jsonld")
 T = "https://spdx.org/rdf/3.0.1/terms/"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 MODELS = {"rocket": "disclosure-open.json", "meridian": "disclosure-api.json",
           "quill": "disclosure-sparse.json"}
 
@@ -275,7 +276,8 @@ def test_spdx_expands_as_json_ld_with_the_required_fields(t):
         if model == "rocket":
             (ec,) = energy
             (tr,) = ec[T + "AI/trainingEnergyConsumption"]
-            assert one(tr, "AI/energyQuantity") == 540000.0
+            assert one(tr, "AI/energyQuantity") == "540000"
+            assert tr[T + "AI/energyQuantity"][0]["@type"] == XSD_DECIMAL
             assert one(tr, "AI/energyUnit") == \
                 T + "AI/EnergyUnitType/kilowattHour"
             rels = {one(n, "Core/relationshipType")

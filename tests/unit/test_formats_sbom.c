@@ -678,9 +678,10 @@ check_spdx(const struct input *x)
 		        json_object_get(pkg, "ai_energyConsumption"),
 		        "ai_trainingEnergyConsumption"),
 		    0);
-		assert_float_equal(
-		    json_number_value(json_object_get(e, "ai_energyQuantity")),
-		    kwh, 1e-6);
+		assert_float_equal(strtod(json_string_value(json_object_get(
+		                              e, "ai_energyQuantity")),
+		                          NULL),
+		                   kwh, 1e-6);
 		assert_string_equal(
 		    json_string_value(json_object_get(e, "ai_energyUnit")),
 		    "kilowattHour");
@@ -892,7 +893,7 @@ test_hostile_strings(void **state)
 static void
 test_helpers(void **state)
 {
-	char ts[21], u1[37], u2[37];
+	char ts[MF_SBOM_NUM_MAX], u1[37], u2[37];
 	json_t *q;
 	double v;
 
@@ -906,6 +907,14 @@ test_helpers(void **state)
 	assert_false(mf_sbom_datetime(ts, "2026-10-14T09:31:02+02:00"));
 	assert_false(mf_sbom_datetime(ts, "yesterday"));
 	assert_false(mf_sbom_datetime(ts, NULL));
+	mf_sbom_decimal(ts, 540000.0);
+	assert_string_equal(ts, "540000");
+	mf_sbom_decimal(ts, 2500.5);
+	assert_string_equal(ts, "2500.5");
+	mf_sbom_decimal(ts, 3.6e-6);
+	assert_string_equal(ts, "0.0000036");
+	mf_sbom_decimal(ts, 1.5e20);
+	assert_string_equal(ts, "150000000000000000000");
 	mf_sbom_uuid(u1, "a", "x");
 	mf_sbom_uuid(u2, "b", "x");
 	assert_int_equal(strlen(u1), 36);
