@@ -90,15 +90,29 @@ fact_prop(struct cdx *c, json_t *props, const char *section, const char *key,
 	const json_t *f = mf_sbom_fact_object(c->label, section, key);
 	const char *status = json_string_value(json_object_get(f, "status"));
 	const char *why = json_string_value(json_object_get(f, "explanation"));
+	const json_t *v;
 	struct mf_buf t;
+	size_t i;
 
 	if (status == NULL || strcmp(status, "not_disclosed") == 0)
 		return;
 	if (strcmp(status, "disclosed") == 0 && !with_value)
 		return;
+	v = json_object_get(f, "value");
+	if (strcmp(status, "disclosed") == 0 && json_is_array(v)) {
+		/* a list: one property per item, all of the same name */
+		for (i = 0; i < json_array_size(v); i++) {
+			mf_buf_init(&t, 1u << 20);
+			value_text(&t, json_array_get(v, i));
+			if (t.data != NULL)
+				prop(c, props, key, t.data);
+			mf_buf_dispose(&t);
+		}
+		return;
+	}
 	mf_buf_init(&t, 1u << 20);
 	if (strcmp(status, "disclosed") == 0)
-		value_text(&t, json_object_get(f, "value"));
+		value_text(&t, v);
 	else
 		mf_buf_printf(&t, "%s%s%s", status, why != NULL ? ": " : "",
 		              mf_sbom_or(why, ""));
@@ -655,8 +669,10 @@ properties(struct cdx *c, json_t *comp)
 	const json_t *li = json_object_get(prov, "log_index");
 	const json_t *base =
 	    mf_sbom_fact(c->label, "identity", "base_models", NULL);
+	const json_t *energy;
 	json_t *props = json_array();
 	char num[MF_SBOM_NUM_MAX];
+	double kwh;
 	size_t i;
 
 	prop(c, props, "registry",
@@ -685,9 +701,9 @@ properties(struct cdx *c, json_t *comp)
 	for (i = 0; i < sizeof(fact_props) / sizeof(fact_props[0]); i++)
 		fact_prop(c, props, fact_props[i].section, fact_props[i].key,
 		          fact_props[i].value);
-	if (!mf_sbom_energy_kwh(
-	        mf_sbom_fact(c->label, "key_facts", "energy", NULL),
-	        &(double){0}))
+	/* energy in a unit that is not one of energy's: as given */
+	energy = mf_sbom_fact(c->label, "key_facts", "energy", NULL);
+	if (energy != NULL && !mf_sbom_energy_kwh(energy, &kwh))
 		fact_prop(c, props, "key_facts", "energy", true);
 	mf_sbom_set(&c->b, comp, "properties", props);
 }

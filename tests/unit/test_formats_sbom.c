@@ -281,6 +281,19 @@ prop_value(const json_t *comp, const char *name)
 	return NULL;
 }
 
+static size_t
+prop_count(const json_t *comp, const char *name)
+{
+	const json_t *props = json_object_get(comp, "properties");
+	size_t i, n = 0;
+
+	for (i = 0; i < json_array_size(props); i++)
+		n += strcmp(json_string_value(json_object_get(
+		                json_array_get(props, i), "name")),
+		            name) == 0;
+	return n;
+}
+
 static void
 print_errors(const struct mf_validation *v)
 {
@@ -492,6 +505,13 @@ test_cyclonedx_withheld_says_why(void **state)
 	p = prop_value(c, "modelfacts:energy");
 	assert_non_null(p);
 	assert_string_equal(p, "withheld: Metered by the provider only.");
+	assert_int_equal(prop_count(c, "modelfacts:energy"), 1);
+	/* a list disclosed: one property per item */
+	assert_int_equal(
+	    prop_count(c, "modelfacts:languages"),
+	    json_array_size(dig(x[4].disclosure, "/model/languages")));
+	assert_true(json_array_size(dig(x[4].disclosure, "/model/languages")) >
+	            1);
 	assert_string_equal(prop_value(c, "modelfacts:license"),
 	                    "withheld: Under negotiation.");
 	assert_null(json_object_get(c, "licenses"));
