@@ -10,6 +10,8 @@
 #include "api/util.h"
 #include "formats/hf_card.h"
 #include "publish/label_data.h"
+#include "formats/cyclonedx.h"
+#include "formats/spdx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,9 @@ static const struct label_form {
                          false},
     [MF_FORM_HF_EVALS] = {"application/yaml; charset=utf-8",
                           mf_hf_eval_results_write, false},
+    [MF_FORM_CYCLONEDX] = {"application/vnd.cyclonedx+json; version=1.6",
+                           mf_cyclonedx_json, true},
+    [MF_FORM_SPDX] = {"application/spdx+json", mf_spdx_json, true},
 };
 
 int
@@ -181,4 +186,28 @@ int
 mf_h_hf_evals_current(struct mf_request *req)
 {
 	return respond_label(req, MF_FORM_HF_EVALS, false);
+}
+
+int
+mf_h_cyclonedx_version(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_CYCLONEDX, true);
+}
+
+int
+mf_h_cyclonedx_current(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_CYCLONEDX, false);
+}
+
+int
+mf_h_spdx_version(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_SPDX, true);
+}
+
+int
+mf_h_spdx_current(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_SPDX, false);
 }

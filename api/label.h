@@ -21,6 +21,13 @@ int mf_h_hf_card_current(struct mf_request *req);
 /* GET .../versions/{n}/eval_results.yaml and .../eval_results.yaml. */
 int mf_h_hf_evals_version(struct mf_request *req);
 int mf_h_hf_evals_current(struct mf_request *req);
+/* GET .../versions/{n}/cyclonedx.json and spdx.json (immutable, as the
+ * label) and the current .../cyclonedx.json and spdx.json: the version
+ * as a CycloneDX 1.6 BOM and as an SPDX 3.0.1 AI document. */
+int mf_h_cyclonedx_version(struct mf_request *req);
+int mf_h_cyclonedx_current(struct mf_request *req);
+int mf_h_spdx_version(struct mf_request *req);
+int mf_h_spdx_current(struct mf_request *req);
 
 /* Renders one form into a new blob (used by the publisher too). */
 struct mf_label_input;
@@ -31,6 +38,8 @@ enum mf_label_form_kind {
 	MF_FORM_HTML,
 	MF_FORM_HF_CARD,  /* card.md: a Hugging Face model card */
 	MF_FORM_HF_EVALS, /* eval_results.yaml: the Hub's .eval_results */
+	MF_FORM_CYCLONEDX,
+	MF_FORM_SPDX,
 };
 int mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
                          const struct mf_label_input *in, struct mf_error *err);

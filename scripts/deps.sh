@@ -38,11 +38,46 @@ if [ "${1-}" = axe ]; then
 	exit 0
 fi
 
+# `deps.sh ajv` (after `test`) installs ajv and ajv-formats, the independent
+# JSON Schema validator the CycloneDX export is checked with, the same way:
+# pinned, once, into build/npm/ajv (a prefix of its own, so that neither
+# install prunes the other's packages); build/npm/ajv.unavailable says why
+# not (the test skips that check with it).
+AJV_VERSION=8.17.1
+AJV_FORMATS_VERSION=3.0.1
+if [ "${1-}" = ajv ]; then
+	dir=build/npm
+	have="$dir/ajv/node_modules/ajv/package.json"
+	if [ -f "$have" ] && grep -q "\"version\": \"$AJV_VERSION\"" "$have" &&
+		[ -f "$dir/ajv/node_modules/ajv-formats/package.json" ]; then
+		exit 0
+	fi
+	mkdir -p "$dir/ajv"
+	rm -f "$dir/ajv.unavailable"
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "npm is not installed (scripts/deps.sh test installs it)" \
+			>"$dir/ajv.unavailable"
+	elif ! timeout 300 npm install --prefix "$dir/ajv" --no-save \
+		--no-audit --no-fund --no-package-lock --fetch-retries=1 \
+		--fetch-timeout=30000 "ajv@$AJV_VERSION" \
+		"ajv-formats@$AJV_FORMATS_VERSION" >"$dir/npm-ajv.log" 2>&1; then
+		echo "npm could not install ajv@$AJV_VERSION (is the npm" \
+			"registry reachable? see $dir/npm-ajv.log): the ajv checks" \
+			"are skipped" >"$dir/ajv.unavailable"
+	fi
+	if [ -f "$dir/ajv.unavailable" ]; then
+		echo "deps.sh: $(cat "$dir/ajv.unavailable")" >&2
+	else
+		echo "installed ajv@$AJV_VERSION in $dir/ajv"
+	fi
+	exit 0
+fi
+
 build="gcc make pkg-config libc6-dev libpq-dev libmicrohttpd-dev libssl-dev
 	libjansson-dev libgit2-dev zlib1g-dev libpcre2-dev libcmark-dev
 	libcurl4-openssl-dev libyaml-dev postgresql-15 openssl git openssh-client curl acl"
 test="libcmocka-dev clang clang-format libclang-rt-14-dev python3 python3-yaml golang-go
-	golang-golang-x-mod-dev chromium"
+	golang-golang-x-mod-dev chromium python3-jsonschema python3-pyld"
 bench="wrk nginx-light python3-jsonschema"
 
 want=""
