@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "http/cache.h"
 #include "api/util.h"
+#include "formats/eu_ai_act.h"
 #include "publish/label_data.h"
 
 #include <stdio.h>
@@ -29,6 +30,7 @@ static const struct label_form {
     [MF_FORM_MD] = {"text/markdown; charset=utf-8", mf_label_markdown, false},
     [MF_FORM_JSON] = {"application/json", mf_label_json_text, false},
     [MF_FORM_HTML] = {"text/html; charset=utf-8", mf_label_html, true},
+    [MF_FORM_EU_AI_ACT] = {"application/json", mf_eu_ai_act_write, false},
 };
 
 int
@@ -152,4 +154,16 @@ int
 mf_h_label_current_html(struct mf_request *req)
 {
 	return respond_label(req, MF_FORM_HTML, false);
+}
+
+int
+mf_h_eu_ai_act_version(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_EU_AI_ACT, true);
+}
+
+int
+mf_h_eu_ai_act_current(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_EU_AI_ACT, false);
 }

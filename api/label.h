@@ -15,10 +15,20 @@ int mf_h_label_current_md(struct mf_request *req);
 int mf_h_label_current_json(struct mf_request *req);
 int mf_h_label_current_html(struct mf_request *req);
 
+/* GET .../versions/{n}/eu-ai-act (immutable) and .../eu-ai-act (current):
+ * the disclosure by the items of the GPAI Model Documentation Form. */
+int mf_h_eu_ai_act_version(struct mf_request *req);
+int mf_h_eu_ai_act_current(struct mf_request *req);
+
 /* Renders one form into a new blob (used by the publisher too). */
 struct mf_label_input;
 struct mf_blob;
-enum mf_label_form_kind { MF_FORM_MD, MF_FORM_JSON, MF_FORM_HTML };
+enum mf_label_form_kind {
+	MF_FORM_MD,
+	MF_FORM_JSON,
+	MF_FORM_HTML,
+	MF_FORM_EU_AI_ACT,
+};
 int mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
                          const struct mf_label_input *in, struct mf_error *err);
 
