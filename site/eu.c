@@ -532,7 +532,7 @@ mf_site_eu_coverage(struct mf_page *p, const json_t *cov)
 	mf_page_text(p, str(form, "name"));
 	mf_page_printf(
 	    p,
-	    ", how many of the <span data-count=\"eu-models\">%zu</span> "
+	    ", how many of the <span data-eu-count=\"models\">%zu</span> "
 	    "models above disclose it, withhold it or miss it, read from each "
 	    "model's <code>.../versions/{n}/eu-ai-act</code>. Annex XI "
 	    "section 2 items count only for models whose disclosure declares "
@@ -571,8 +571,7 @@ mf_site_eu_coverage(struct mf_page *p, const json_t *cov)
 		}
 		mf_page_raw(p, "</td>");
 		for (j = 0; j < K__MAX; j++) {
-			mf_page_printf(
-			    p, "<td class=\"n\" data-count=\"eu-%s:", cols[j]);
+			mf_page_printf(p, "<td data-eu-count=\"%s:", cols[j]);
 			mf_page_text(p, str(t[k].def, "id"));
 			mf_page_printf(p, "\">%lld</td>", t[k].n[j]);
 		}

@@ -273,14 +273,14 @@ def test_dashboard_counts_equal_the_models_views(t):
             k = it["status"] if it["applies"] else "not_counted"
             want[(k, it["id"])] = want.get((k, it["id"]), 0) + 1
     assert len(cov["matrix"]) == 3
-    m = re.search(r'data-count="eu-models">(\d+)<', text)
+    m = re.search(r'data-eu-count="models">(\d+)<', text)
     assert m and int(m.group(1)) == 3
     got = {(k, i): int(n) for k, i, n in re.findall(
-        r'data-count="eu-([a-z_]+):([a-z0-9-]+)">(\d+)<', text)}
+        r'data-eu-count="([a-z_]+):([a-z0-9-]+)">(\d+)<', text)}
     assert len(got) == 42 * 5
     for key, n in got.items():
         assert n == want.get(key, 0), (key, n, want.get(key, 0))
     # a filter narrows the models counted
     text, _ = get_page(t, "/dashboard?q=sparse")
-    m = re.search(r'data-count="eu-models">(\d+)<', text)
+    m = re.search(r'data-eu-count="models">(\d+)<', text)
     assert m and int(m.group(1)) == 1
