@@ -152,45 +152,45 @@ item_row(struct mf_page *p, const json_t *form, const json_t *it)
 	const json_t *x, *facts = json_object_get(it, "facts");
 	size_t b = badge_of(str(it, "status")), i;
 
+	/* three columns, so that the page reads on a phone too: the item,
+	 * its status, then what it asks, for whom, and the answer */
 	mf_page_raw(p, "<tr data-item=\"");
 	mf_page_text(p, str(it, "id"));
 	mf_page_printf(p, "\" data-status=\"%s\"><th scope=\"row\">",
 	               badges[b].status);
 	mf_page_text(p, str(it, "title"));
-	if (str(it, "help") != NULL) {
-		mf_page_raw(p, "<br><span class=\"small\">");
-		mf_page_text(p, str(it, "help"));
-		mf_page_raw(p, "</span>");
-	}
-	mf_page_raw(p, "</th><td class=\"small\">");
+	mf_page_printf(p, "</th><td><span class=\"%s\">%s</span>",
+	               badges[b].cls, badges[b].text);
+	if (json_is_false(json_object_get(it, "applies")))
+		mf_page_raw(p,
+		            "<br><span class=\"small\">not counted (systemic "
+		            "risk only)</span>");
+	mf_page_raw(p, "</td><td><span class=\"small\">");
+	mf_page_text(p, str(it, "help"));
+	mf_page_raw(p, "<br>");
 	json_array_foreach(json_object_get(it, "annex"), i, x)
 	{
-		mf_page_raw(p, i ? "<br>" : "Annex ");
+		mf_page_raw(p, i ? ", " : "Annex ");
 		mf_page_text(p, json_string_value(x));
 	}
 	if (json_array_size(json_object_get(it, "annex")) == 0)
-		mf_page_raw(p, "the form only");
-	mf_page_printf(p, "</td><td><span class=\"%s\">%s</span>",
-	               badges[b].cls, badges[b].text);
-	if (json_is_false(json_object_get(it, "applies")))
-		mf_page_raw(p, "<br><span class=\"small\">not counted: "
-		               "for models with systemic risk</span>");
-	mf_page_raw(p, "</td><td class=\"small\">");
+		mf_page_raw(p, "An item of the form (no Annex point)");
+	mf_page_raw(p, ". For: ");
 	json_array_foreach(json_object_get(it, "audiences"), i, x)
 	{
-		mf_page_raw(p, i ? "<br>" : "");
+		mf_page_raw(p, i ? ", " : "");
 		mf_page_text(p, audience_name(form, json_string_value(x)));
 	}
-	mf_page_raw(p, "</td><td>");
+	mf_page_raw(p, ".</span>");
 	if (json_array_size(facts) > 0) {
 		mf_page_raw(p, "<ul class=\"eu-facts\">");
 		json_array_foreach(facts, i, x) fact(p, x);
 		mf_page_raw(p, "</ul>");
 	}
 	if (str(it, "note") != NULL) {
-		mf_page_raw(p, "<span class=\"note\">");
+		mf_page_raw(p, "<p class=\"note\">");
 		mf_page_text(p, str(it, "note"));
-		mf_page_raw(p, "</span>");
+		mf_page_raw(p, "</p>");
 	}
 	mf_page_raw(p, "</td></tr>\n");
 }
@@ -352,12 +352,12 @@ mf_site_eu_render(struct mf_page *p, const char *org, const char *model,
 		mf_page_raw(p, "</h2>\n<div class=\"scroll\" tabindex=\"0\" "
 		               "role=\"region\" aria-label=\"");
 		mf_page_text(p, str(s, "title"));
-		mf_page_raw(p, "\"><table class=\"eu-items\"><thead><tr><th "
-		               "scope=\"col\">Item</th><th "
-		               "scope=\"col\">Answers</th><th "
-		               "scope=\"col\">Status</th><th scope=\"col\">For"
-		               "</th><th scope=\"col\">What the disclosure says"
-		               "</th></tr></thead><tbody>\n");
+		mf_page_raw(p,
+		            "\"><table class=\"eu-items\"><thead><tr><th "
+		            "scope=\"col\">Item</th><th "
+		            "scope=\"col\">Status</th><th scope=\"col\">What "
+		            "it asks, for whom, and what the disclosure says"
+		            "</th></tr></thead><tbody>\n");
 		json_array_foreach(json_object_get(s, "items"), j, it)
 		{
 			item_row(p, form, it);
