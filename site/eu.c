@@ -147,27 +147,25 @@ fact(struct mf_page *p, const json_t *f)
 }
 
 static void
-item_row(struct mf_page *p, const json_t *form, const json_t *it)
+item_entry(struct mf_page *p, const json_t *form, const json_t *it)
 {
 	const json_t *x, *facts = json_object_get(it, "facts");
 	size_t b = badge_of(str(it, "status")), i;
 
-	/* three columns, so that the page reads on a phone too: the item,
-	 * its status, then what it asks, for whom, and the answer */
-	mf_page_raw(p, "<tr data-item=\"");
+	/* a term and its description, not a table row: it reads the same
+	 * on a phone, with nothing squeezed */
+	mf_page_raw(p, "<dt data-item=\"");
 	mf_page_text(p, str(it, "id"));
-	mf_page_printf(p, "\" data-status=\"%s\"><th scope=\"row\">",
-	               badges[b].status);
+	mf_page_printf(p, "\" data-status=\"%s\">", badges[b].status);
 	mf_page_text(p, str(it, "title"));
-	mf_page_printf(p, "</th><td><span class=\"%s\">%s</span>",
-	               badges[b].cls, badges[b].text);
+	mf_page_printf(p, " <span class=\"%s\">%s</span>", badges[b].cls,
+	               badges[b].text);
 	if (json_is_false(json_object_get(it, "applies")))
-		mf_page_raw(p,
-		            "<br><span class=\"small\">not counted (systemic "
-		            "risk only)</span>");
-	mf_page_raw(p, "</td><td><span class=\"small\">");
+		mf_page_raw(p, " <span class=\"small\">(not counted: systemic "
+		               "risk only)</span>");
+	mf_page_raw(p, "</dt><dd><span class=\"small\">");
 	mf_page_text(p, str(it, "help"));
-	mf_page_raw(p, "<br>");
+	mf_page_raw(p, " ");
 	json_array_foreach(json_object_get(it, "annex"), i, x)
 	{
 		mf_page_raw(p, i ? ", " : "Annex ");
@@ -192,33 +190,36 @@ item_row(struct mf_page *p, const json_t *form, const json_t *it)
 		mf_page_text(p, str(it, "note"));
 		mf_page_raw(p, "</p>");
 	}
-	mf_page_raw(p, "</td></tr>\n");
+	mf_page_raw(p, "</dd>\n");
 }
 
-/* One row of the completeness table. */
+/* One line of the completeness list: a bar, then the counts. */
 static void
-completeness_row(struct mf_page *p, const char *name, const char *key,
-                 const json_t *c)
+completeness_line(struct mf_page *p, const char *name, const char *key,
+                  const json_t *c)
 {
 	static const char *const cols[] = {"disclosed", "withheld", "missing",
 	                                   "not_applicable"};
+	static const char *const words[] = {"disclosed", "withheld", "missing",
+	                                    "not applicable"};
 	size_t k;
 
-	mf_page_raw(p, "<tr><th scope=\"row\">");
+	mf_page_raw(p, "<li><strong>");
 	mf_page_text(p, name);
-	mf_page_raw(p, "</th>");
-	for (k = 0; k < 4; k++) {
-		mf_page_printf(p, "<td class=\"n\" data-count=\"%s:", cols[k]);
-		mf_page_text(p, key);
-		mf_page_raw(p, "\">");
-		mf_page_json_text(p, json_object_get(c, cols[k]), "0");
-		mf_page_raw(p, "</td>");
-	}
-	mf_page_raw(p, "<td>");
+	mf_page_raw(p, "</strong> ");
 	mf_page_bar(
 	    p, (long long)json_integer_value(json_object_get(c, "disclosed")),
 	    (long long)json_integer_value(json_object_get(c, "total")));
-	mf_page_raw(p, "</td></tr>\n");
+	mf_page_raw(p, "<br>");
+	for (k = 0; k < 4; k++) {
+		mf_page_printf(p, "%s<span data-count=\"%s:", k ? ", " : "",
+		               cols[k]);
+		mf_page_text(p, key);
+		mf_page_raw(p, "\">");
+		mf_page_json_text(p, json_object_get(c, cols[k]), "0");
+		mf_page_printf(p, "</span> %s", words[k]);
+	}
+	mf_page_raw(p, "</li>\n");
 }
 
 static void
@@ -229,24 +230,19 @@ completeness(struct mf_page *p, const json_t *eu)
 	size_t i;
 
 	mf_page_raw(p, "<section aria-labelledby=\"h-eu-complete\"><h2 "
-	               "id=\"h-eu-complete\">Completeness</h2>\n<div "
-	               "class=\"scroll\" tabindex=\"0\" role=\"region\" "
-	               "aria-label=\"Completeness\"><table class=\"counts\" "
-	               "id=\"eu-completeness\"><thead><tr><th "
-	               "scope=\"col\">For</th><th scope=\"col\">Disclosed</th>"
-	               "<th scope=\"col\">Withheld</th><th "
-	               "scope=\"col\">Missing</th><th scope=\"col\">Not "
-	               "applicable</th><th scope=\"col\">Disclosed of the "
-	               "items that apply</th></tr></thead><tbody>\n");
-	completeness_row(p, "Every item", "all", c);
+	               "id=\"h-eu-complete\">Completeness</h2>\n<p>Items "
+	               "disclosed of those that apply (not applicable ones "
+	               "left out), for every reader and for each audience "
+	               "of the form:</p>\n<ul id=\"eu-completeness\">\n");
+	completeness_line(p, "Every item", "all", c);
 	json_array_foreach(json_object_get(form, "audiences"), i, a)
 	{
-		completeness_row(
+		completeness_line(
 		    p, str(a, "name"), str(a, "id"),
 		    json_object_get(json_object_get(c, "by_audience"),
 		                    str(a, "id")));
 	}
-	mf_page_raw(p, "</tbody></table></div></section>\n");
+	mf_page_raw(p, "</ul></section>\n");
 }
 
 /* The version selector, as on the model page: works without JS. */
@@ -349,20 +345,12 @@ mf_site_eu_render(struct mf_page *p, const char *org, const char *model,
 		mf_page_text(p, str(s, "id"));
 		mf_page_raw(p, "\">");
 		mf_page_text(p, str(s, "title"));
-		mf_page_raw(p, "</h2>\n<div class=\"scroll\" tabindex=\"0\" "
-		               "role=\"region\" aria-label=\"");
-		mf_page_text(p, str(s, "title"));
-		mf_page_raw(p,
-		            "\"><table class=\"eu-items\"><thead><tr><th "
-		            "scope=\"col\">Item</th><th "
-		            "scope=\"col\">Status</th><th scope=\"col\">What "
-		            "it asks, for whom, and what the disclosure says"
-		            "</th></tr></thead><tbody>\n");
+		mf_page_raw(p, "</h2>\n<dl class=\"kv eu-items\">\n");
 		json_array_foreach(json_object_get(s, "items"), j, it)
 		{
-			item_row(p, form, it);
+			item_entry(p, form, it);
 		}
-		mf_page_raw(p, "</tbody></table></div></section>\n");
+		mf_page_raw(p, "</dl></section>\n");
 	}
 	mf_page_end(p);
 }

@@ -212,7 +212,7 @@ def test_page_shows_every_item_as_the_api(t):
         v = t.server.get(api).json()
         text, page = get_page(t, path)
         rows = {a["data-item"]: a["data-status"] for tg, a in page.tags
-                if tg == "tr" and "data-item" in a}
+                if tg == "dt" and "data-item" in a}
         assert rows == {i["id"]: i["status"] for i in items(v)}, path
         for aud, c in [("all", v["completeness"])] + list(
                 v["completeness"]["by_audience"].items()):
