@@ -443,6 +443,89 @@ tally_view(struct tally *t, size_t n, const json_t *eu)
 	}
 }
 
+/* One model of the dashboard as its form reads: completeness. */
+struct model_row {
+	const char *org, *model; /* borrowed from the coverage matrix */
+	long long version;       /* 0: no disclosure */
+	long long disclosed, total;
+	bool read;
+};
+
+/* Reads one model's view into the tallies and its row. */
+static void
+read_model(struct mf_page *p, struct tally *t, size_t n, struct model_row *r)
+{
+	const json_t *comp;
+	struct mf_capture c;
+	char target[300];
+	size_t k;
+
+	if (r->version == 0) {
+		/* no disclosure: every item that applies is missing */
+		for (k = 0; k < n; k++) {
+			bool sr = json_is_true(
+			    json_object_get(t[k].def, "systemic_risk_only"));
+
+			t[k].n[sr ? K_NOT_COUNTED : K_MISSING]++;
+			r->total += !sr;
+		}
+		r->read = true;
+		return;
+	}
+	if (!mf_label_slug_ok(r->org) || !mf_label_slug_ok(r->model))
+		return;
+	snprintf(target, sizeof(target),
+	         "/v1/models/%s/%s/versions/%lld/eu-ai-act", r->org, r->model,
+	         r->version);
+	if (mf_http_capture(p->req, target, &c) != 0)
+		return;
+	if (c.status == 200 && c.json != NULL) {
+		tally_view(t, n, c.json);
+		comp = json_object_get(c.json, "completeness");
+		r->disclosed =
+		    json_integer_value(json_object_get(comp, "disclosed"));
+		r->total = json_integer_value(json_object_get(comp, "total"));
+		r->read = true;
+	}
+	mf_http_capture_dispose(&c);
+}
+
+/* Each model's completeness, linking to its page, folded. */
+static void
+model_list(struct mf_page *p, const struct model_row *rows, size_t nrows)
+{
+	size_t i;
+
+	mf_page_printf(p,
+	               "<details class=\"indicators\" id=\"eu-models\">"
+	               "<summary>Each model's form (%zu)</summary><ul>\n",
+	               nrows);
+	for (i = 0; i < nrows; i++) {
+		const struct model_row *r = &rows[i];
+
+		if (!mf_label_slug_ok(r->org) || !mf_label_slug_ok(r->model))
+			continue;
+		if (r->version > 0)
+			mf_page_printf(p,
+			               "<li><a href=\"/models/%s/%s/eu-ai-act?"
+			               "version=%lld\">%s/%s</a> ",
+			               r->org, r->model, r->version, r->org,
+			               r->model);
+		else
+			mf_page_printf(
+			    p,
+			    "<li><a href=\"/models/%s/%s/eu-ai-act\">"
+			    "%s/%s</a> ",
+			    r->org, r->model, r->org, r->model);
+		if (r->read)
+			mf_page_bar(p, r->disclosed, r->total);
+		else
+			mf_page_raw(p, "could not be read");
+		mf_page_raw(p, "</li>\n");
+	}
+	mf_page_raw(p, "</ul></details>\n");
+}
+
 void
 mf_site_eu_coverage(struct mf_page *p, const json_t *cov)
 {
@@ -451,19 +534,25 @@ mf_site_eu_coverage(struct mf_page *p, const json_t *cov)
 	                                         "not_counted"};
 	const json_t *form = mf_eu_ai_act_form(), *s, *it, *m;
 	const json_t *matrix = json_object_get(cov, "matrix");
+	size_t nrows = json_array_size(matrix), n = 0, i, j, k, read = 0,
+	       without = 0;
+	struct model_row *rows = NULL;
 	struct tally *t = NULL;
-	size_t n = 0, i, j, k, read = 0, unavailable = 0, without = 0;
 
 	if (p->rc != 0 || form == NULL)
 		return;
-	/* 1. One tally per item of the form, in its order. */
+	if (nrows > MF_SITE_EU_MODELS_MAX)
+		nrows = MF_SITE_EU_MODELS_MAX;
+	/* 1. One tally per item of the form, in its order, and a row per
+	 * model. */
 	json_array_foreach(json_object_get(form, "sections"), i, s)
 	{
 		n += json_array_size(json_object_get(s, "items"));
 	}
-	if ((t = calloc(n ? n : 1, sizeof(*t))) == NULL) {
+	if ((t = calloc(n ? n : 1, sizeof(*t))) == NULL ||
+	    (rows = calloc(nrows ? nrows : 1, sizeof(*rows))) == NULL) {
 		mf_page_fail(p, 500, "Out of memory.");
-		return;
+		goto done;
 	}
 	k = 0;
 	json_array_foreach(json_object_get(form, "sections"), i, s)
@@ -473,50 +562,20 @@ mf_site_eu_coverage(struct mf_page *p, const json_t *cov)
 			t[k++].def = it;
 		}
 	}
-	/* 2. Each model's view: the version's own, immutable and cached;
-	 * a model without a disclosure misses every item that applies. */
-	json_array_foreach(matrix, i, m)
-	{
-		const char *org = str(m, "org"), *model = str(m, "model");
-		const json_t *v = json_object_get(m, "version");
-		struct mf_capture c;
-		char target[300];
-
-		if (i == MF_SITE_EU_MODELS_MAX)
-			break;
-		if (!json_is_integer(v)) {
-			for (k = 0; k < n; k++)
-				t[k].n[json_is_true(json_object_get(
-				           t[k].def, "systemic_risk_only"))
-				           ? K_NOT_COUNTED
-				           : K_MISSING]++;
-			without++;
-			read++;
-			continue;
-		}
-		if (!mf_label_slug_ok(org) || !mf_label_slug_ok(model)) {
-			unavailable++;
-			continue;
-		}
-		snprintf(target, sizeof(target),
-		         "/v1/models/%s/%s/versions/%lld/eu-ai-act", org, model,
-		         (long long)json_integer_value(v));
-		if (mf_http_capture(p->req, target, &c) != 0) {
-			unavailable++;
-			continue;
-		}
-		if (c.status == 200 && c.json != NULL) {
-			tally_view(t, n, c.json);
-			read++;
-		} else {
-			unavailable++;
-		}
-		mf_http_capture_dispose(&c);
+	/* 2. Each model's view: the version's own (immutable, cached). */
+	for (i = 0; i < nrows; i++) {
+		m = json_array_get(matrix, i);
+		rows[i].org = str(m, "org");
+		rows[i].model = str(m, "model");
+		rows[i].version =
+		    json_integer_value(json_object_get(m, "version"));
+		read_model(p, t, n, &rows[i]);
+		read += rows[i].read;
+		without += rows[i].version == 0;
 	}
-	/* 3. The table. */
+	/* 3. The table, then the models. */
 	mf_page_raw(p, "<section aria-labelledby=\"h-eu\"><h2 id=\"h-eu\">EU "
-	               "AI Act documentation form</h2>\n<p>Per item of the "
-	               "");
+	               "AI Act documentation form</h2>\n<p>Per item of the ");
 	mf_page_text(p, str(form, "name"));
 	mf_page_printf(
 	    p,
@@ -531,17 +590,17 @@ mf_site_eu_coverage(struct mf_page *p, const json_t *cov)
 		               " %zu of them have no disclosure and miss every "
 		               "item.",
 		               without);
-	if (unavailable > 0)
-		mf_page_printf(p, " %zu could not be read.", unavailable);
+	if (read < nrows)
+		mf_page_printf(p, " %zu could not be read.", nrows - read);
 	if (json_array_size(matrix) > MF_SITE_EU_MODELS_MAX)
 		mf_page_printf(p, " The first %d models only.",
 		               MF_SITE_EU_MODELS_MAX);
-	mf_page_raw(p, " Each model's page links to its form.</p>\n<div "
-	               "class=\"scroll\" tabindex=\"0\" role=\"region\" "
-	               "aria-label=\"EU AI Act items across models\"><table "
-	               "class=\"counts\" id=\"eu-coverage\"><thead><tr><th "
-	               "scope=\"col\">Item</th><th scope=\"col\">Annex</th>"
-	               "<th scope=\"col\">Disclosed</th><th "
+	mf_page_raw(p, "</p>\n<div class=\"scroll\" tabindex=\"0\" "
+	               "role=\"region\" aria-label=\"EU AI Act items across "
+	               "models\"><table class=\"counts\" id=\"eu-coverage\">"
+	               "<thead><tr><th scope=\"col\">Item</th><th "
+	               "scope=\"col\">Annex</th><th "
+	               "scope=\"col\">Disclosed</th><th "
 	               "scope=\"col\">Withheld</th><th "
 	               "scope=\"col\">Missing</th><th scope=\"col\">Not "
 	               "applicable</th><th scope=\"col\">Not counted (no "
@@ -565,6 +624,10 @@ mf_site_eu_coverage(struct mf_page *p, const json_t *cov)
 		}
 		mf_page_raw(p, "</tr>\n");
 	}
-	mf_page_raw(p, "</tbody></table></div></section>\n");
+	mf_page_raw(p, "</tbody></table></div>\n");
+	model_list(p, rows, nrows);
+	mf_page_raw(p, "</section>\n");
+done:
 	free(t);
+	free(rows);
 }

@@ -269,6 +269,14 @@ def test_dashboard_counts_equal_the_models_views(t):
     for m in cov["matrix"]:
         v = t.server.get(f"/v1/models/{m['org']}/{m['model']}/versions/"
                          f"{m['version']}/eu-ai-act").json()
+        # the dashboard links each model's form, with its completeness
+        link = re.search(
+            r'<a href="/models/%s/%s/eu-ai-act\?version=%d">[^<]*</a>'
+            r'.*?<span class="num">(\d+)/(\d+)</span>' %
+            (m["org"], m["model"], m["version"]), text)
+        assert link, m
+        assert (int(link.group(1)), int(link.group(2))) == (
+            v["completeness"]["disclosed"], v["completeness"]["total"])
         for it in items(v):
             k = it["status"] if it["applies"] else "not_counted"
             want[(k, it["id"])] = want.get((k, it["id"]), 0) + 1
