@@ -9,6 +9,7 @@
 #include "http/cache.h"
 #include "api/util.h"
 #include "formats/hf_card.h"
+#include "formats/eu_ai_act.h"
 #include "publish/label_data.h"
 #include "formats/cyclonedx.h"
 #include "formats/spdx.h"
@@ -39,6 +40,7 @@ static const struct label_form {
     [MF_FORM_CYCLONEDX] = {"application/vnd.cyclonedx+json; version=1.6",
                            mf_cyclonedx_json, true},
     [MF_FORM_SPDX] = {"application/spdx+json", mf_spdx_json, true},
+    [MF_FORM_EU_AI_ACT] = {"application/json", mf_eu_ai_act_write, false},
 };
 
 int
@@ -210,4 +212,16 @@ int
 mf_h_spdx_current(struct mf_request *req)
 {
 	return respond_label(req, MF_FORM_SPDX, false);
+}
+
+int
+mf_h_eu_ai_act_version(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_EU_AI_ACT, true);
+}
+
+int
+mf_h_eu_ai_act_current(struct mf_request *req)
+{
+	return respond_label(req, MF_FORM_EU_AI_ACT, false);
 }

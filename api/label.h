@@ -28,6 +28,10 @@ int mf_h_cyclonedx_version(struct mf_request *req);
 int mf_h_cyclonedx_current(struct mf_request *req);
 int mf_h_spdx_version(struct mf_request *req);
 int mf_h_spdx_current(struct mf_request *req);
+/* GET .../versions/{n}/eu-ai-act (immutable) and .../eu-ai-act (current):
+ * the disclosure by the items of the GPAI Model Documentation Form. */
+int mf_h_eu_ai_act_version(struct mf_request *req);
+int mf_h_eu_ai_act_current(struct mf_request *req);
 
 /* Renders one form into a new blob (used by the publisher too). */
 struct mf_label_input;
@@ -40,6 +44,7 @@ enum mf_label_form_kind {
 	MF_FORM_HF_EVALS, /* eval_results.yaml: the Hub's .eval_results */
 	MF_FORM_CYCLONEDX,
 	MF_FORM_SPDX,
+	MF_FORM_EU_AI_ACT,
 };
 int mf_label_render_blob(struct mf_blob **out, enum mf_label_form_kind form,
                          const struct mf_label_input *in, struct mf_error *err);

@@ -1026,3 +1026,25 @@ mf_label_facts_build(const struct mf_label_input *in)
 	}
 	return l;
 }
+
+json_t *
+mf_label_fact(const json_t *disclosure, const char *pointer)
+{
+	static const struct fact_def *const tables[] = {
+	    identity_defs, key_fact_defs, uses_defs,          risks_defs,
+	    changes_defs,  eval_defs,     accountability_defs};
+	enum qty q = Q_NONE;
+	const struct fact_def *d;
+	size_t i;
+
+	if (disclosure == NULL || pointer == NULL || pointer[0] != '/' ||
+	    strlen(pointer) >= 128)
+		return status_fact("not_disclosed", pointer ? pointer : "",
+		                   NULL);
+	/* a field the label shows as a quantity gets the label's text */
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (d = tables[i]; d->key != NULL; d++)
+			if (strcmp(d->pointer, pointer) == 0)
+				q = d->qty;
+	return fact_at(disclosure, pointer, q);
+}

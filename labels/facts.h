@@ -16,4 +16,15 @@
  * object, or NULL for an assessment-only label (the caller checks). */
 json_t *mf_label_facts_build(const struct mf_label_input *in);
 
+/*
+ * One field of a disclosure as the label shows it: a new fact
+ * ({"status", "pointer", "value", "display", "explanation",
+ * "references"}, README.md), status wrappers resolved on the way (a
+ * withheld section decides for its fields), "display" for the
+ * quantities the label shows in normalised units. Any pointer; one of
+ * 128 bytes or more, or a NULL disclosure, reads as not disclosed.
+ * NULL only when out of memory. Used by formats/ (the EU AI Act view).
+ */
+json_t *mf_label_fact(const json_t *disclosure, const char *pointer);
+
 #endif

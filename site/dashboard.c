@@ -6,6 +6,7 @@
  * export of the API.
  */
 #include "common/slug.h"
+#include "site/eu.h"
 #include "site/page.h"
 #include "site/pages.h"
 #include "site/rows.h"
@@ -348,6 +349,7 @@ mf_site_dashboard(struct mf_request *req)
 	                "indicator</h2>\n");
 	counts(&p, cov);
 	mf_page_raw(&p, "</section>\n");
+	mf_site_eu_coverage(&p, cov);
 	mf_page_end(&p);
 	rc = mf_page_finish(&p);
 	mf_page_dispose(&p);

@@ -477,6 +477,10 @@ mf_site_model_render(struct mf_page *p, const struct mf_site_model *v,
 	else
 		version_selector(p, v);
 	downloads(p, v);
+	mf_page_printf(p,
+	               "<p><a href=\"/models/%s/%s/eu-ai-act\">EU AI Act "
+	               "documentation form</a></p>\n",
+	               v->org, v->model);
 	mf_page_raw(p, "<div class=\"label-wrap\">\n");
 	mf_page_raw(p, fragment ? fragment : "");
 	mf_page_raw(p, "</div>\n");

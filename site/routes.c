@@ -7,6 +7,7 @@
 #include "common/embedded.h"
 #include "common/error.h"
 #include "http/http.h"
+#include "site/eu.h"
 #include "site/page.h"
 #include "site/pages.h"
 
@@ -21,6 +22,7 @@ const struct mf_route mf_site_routes[] = {
     {"GET", "/models/{org}/{model}/widget", mf_site_widget},
     {"GET", "/models/{org}/{model}/history", mf_site_history},
     {"GET", "/models/{org}/{model}/diff", mf_site_diff},
+    {"GET", "/models/{org}/{model}/eu-ai-act", mf_site_eu},
     {"GET", "/compare", mf_site_compare},
     {"GET", "/dashboard", mf_site_dashboard},
     {"GET", "/orgs", mf_site_orgs},

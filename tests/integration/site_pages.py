@@ -54,6 +54,9 @@ def pages(t, seeded=None):
          frame + ["h1", "select#d-index", "input#d-as-of", "table#heatmap",
                   "table#coverage"]),
         ("org", f"/orgs/{org}", frame + ["h1", "ul#models", "#h-keys", "#h-recent"]),
+        ("eu-ai-act", f"/models/{model}/eu-ai-act",
+         frame + ["h1", "select#version", "ul#eu-completeness",
+                  "dl.eu-items", "dt[data-item]"]),
         ("log", "/log", frame + ["h1", "pre#checkpoint", "ol#entries",
                                  "ol.verify"]),
     ] + _hostile(seeded, frame)
@@ -67,6 +70,8 @@ def _hostile(seeded, frame):
         out += [
             ("xss-model", f"/models/{xss}", frame + ["article.mf-label"]),
             ("xss-widget", f"/models/{xss}/widget", ["article.mf-label"]),
+            ("xss-eu-ai-act", f"/models/{xss}/eu-ai-act",
+             frame + ["dl.eu-items"]),
             ("xss-history", f"/models/{xss}/history",
              frame + ["table#history"]),
             ("xss-search", "/models?q=" + xss.split("/")[1],
