@@ -63,16 +63,20 @@ mf_h_badge(struct mf_request *req)
 	if (index == NULL)
 		index = MF_INDEX_MODELFACTS_V1;
 	if ((rc = mf_h_index(req, index, &idx, &owned)) != 0) {
-		if (rc == MF_E_NOT_FOUND)
+		/* a query parameter naming nothing is the caller's 400 */
+		if (rc == MF_E_NOT_FOUND) {
+			mf_error_dispose(&req->err);
 			rc = mf_error_set(&req->err, MF_E_BAD_PARAM,
 			                  "/query/index",
 			                  "query parameter 'index' names no "
 			                  "index the registry has");
+		}
 		goto done;
 	}
 	/* 2. the model as its label reads now; none: the 404 badge */
 	if (mf_h_param_slug(req, 0, &org) != 0 ||
 	    mf_h_param_slug(req, 1, &model) != 0) {
+		mf_error_dispose(&req->err);
 		rc = respond_not_found(req, index);
 		goto done;
 	}
