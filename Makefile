@@ -55,6 +55,7 @@ deps:
 test-deps:
 	@scripts/deps.sh test
 	@scripts/deps.sh axe
+	@scripts/deps.sh redocly
 
 $(B)/libmf.a: $(LIB_OBJ)
 	@mkdir -p $(@D)

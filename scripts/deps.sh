@@ -38,6 +38,39 @@ if [ "${1-}" = axe ]; then
 	exit 0
 fi
 
+# `deps.sh redocly` does the same for @redocly/cli, the independent
+# OpenAPI linter the tests run on web/static/openapi.json, in its own
+# prefix (build/npm/redocly) so the two installs never prune each other;
+# unavailable: build/npm/redocly.unavailable.
+REDOCLY_VERSION=2.77.0
+if [ "${1-}" = redocly ]; then
+	dir=build/npm/redocly
+	have="$dir/node_modules/@redocly/cli/package.json"
+	if [ -f "$have" ] &&
+		grep -q "\"version\": \"$REDOCLY_VERSION\"" "$have"; then
+		exit 0
+	fi
+	mkdir -p "$dir"
+	rm -f build/npm/redocly.unavailable
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "npm is not installed (scripts/deps.sh test installs it)" \
+			>build/npm/redocly.unavailable
+	elif ! timeout 600 npm install --prefix "$dir" --no-save --no-audit \
+		--no-fund --no-package-lock --fetch-retries=1 \
+		--fetch-timeout=30000 "@redocly/cli@$REDOCLY_VERSION" \
+		>"$dir/npm.log" 2>&1; then
+		echo "npm could not install @redocly/cli@$REDOCLY_VERSION (is" \
+			"the npm registry reachable? see $dir/npm.log): the" \
+			"OpenAPI lint is skipped" >build/npm/redocly.unavailable
+	fi
+	if [ -f build/npm/redocly.unavailable ]; then
+		echo "deps.sh: $(cat build/npm/redocly.unavailable)" >&2
+	else
+		echo "installed @redocly/cli@$REDOCLY_VERSION in $dir"
+	fi
+	exit 0
+fi
+
 build="gcc make pkg-config libc6-dev libpq-dev libmicrohttpd-dev libssl-dev
 	libjansson-dev libgit2-dev zlib1g-dev libpcre2-dev libcmark-dev
 	libcurl4-openssl-dev libyaml-dev postgresql-15 openssl git openssh-client curl acl"
