@@ -201,24 +201,26 @@ downloads(struct mf_page *p, const struct mf_site_model *v)
 }
 
 /*
- * The README badge (GET /badge/{org}/{model}.svg) and the Markdown and
- * HTML that show it, to copy. URLs are the registry's public ones; org
- * and model are slugs, the public URL is escaped all the same.
+ * The README badge (GET /badge/{org}/{model}.svg), linked, and the
+ * Markdown and HTML that show it, to copy. URLs are the registry's public ones;
+ * org and model are slugs, the public URL is escaped all the same.
  */
 static void
 badge(struct mf_page *p, const struct mf_site_model *v)
 {
 	const char *url = v->public_url ? v->public_url : "";
 
+	/* a link to the badge, not an <img>: the pages embed no images
+	 * (tests/unit/test_site.c treats any as injected markup) */
 	mf_page_printf(
 	    p,
-	    "<section class=\"badge\" aria-labelledby=\"h-badge\">"
-	    "<h2 id=\"h-badge\">Badge</h2>\n<p><img "
-	    "src=\"/badge/%s/%s.svg\" alt=\"modelfacts-v1 score "
-	    "of %s/%s\" height=\"20\"></p>\n"
-	    "<p>Markdown, for a README:</p>\n<pre><code>[![modelfacts"
-	    "-v1 score](",
-	    v->org, v->model, v->org, v->model);
+	    "<section class=\"panel badge\" "
+	    "aria-labelledby=\"h-badge\">"
+	    "<h2 id=\"h-badge\">Badge</h2>\n<p>A <a "
+	    "href=\"/badge/%s/%s.svg\">badge</a> with this model's "
+	    "modelfacts-v1 score and who judged it, for a README.</p>\n"
+	    "<p>Markdown:</p>\n<pre><code>[![modelfacts-v1 score](",
+	    v->org, v->model);
 	mf_page_text(p, url);
 	mf_page_printf(p, "/badge/%s/%s.svg)](", v->org, v->model);
 	mf_page_text(p, url);

@@ -368,7 +368,7 @@ def test_model_page_links_every_export_the_feed_and_the_badge(t):
     assert 'href="/v1/models/acme/beta/feed.atom"' in page
     assert ('<link rel="alternate" type="application/atom+xml" title="New '
             'versions (Atom)" href="/v1/models/acme/beta/feed.atom">') in page
-    assert '<img src="/badge/acme/beta.svg"' in page
+    assert 'href="/badge/acme/beta.svg"' in page
     # the snippet to copy: the public URL's badge in Markdown and HTML
     url = t.server.url
     assert f"[![modelfacts-v1 score]({url}/badge/acme/beta.svg)]" \
