@@ -54,8 +54,9 @@ deps:
 	@scripts/deps.sh build
 test-deps:
 	@scripts/deps.sh test
-	@scripts/deps.sh axe
-	@scripts/deps.sh ajv
+	@scripts/deps.sh npm axe
+	@scripts/deps.sh npm ajv
+	@scripts/deps.sh npm redocly
 
 $(B)/libmf.a: $(LIB_OBJ)
 	@mkdir -p $(@D)

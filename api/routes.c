@@ -4,10 +4,12 @@
  */
 #include "api/routes.h"
 #include "api/admin.h"
+#include "api/badge.h"
 #include "api/benchmarks.h"
 #include "api/compare.h"
 #include "api/coverage.h"
 #include "api/exports.h"
+#include "api/feeds.h"
 #include "api/git.h"
 #include "api/health.h"
 #include "api/history.h"
@@ -84,6 +86,10 @@ const struct mf_route mf_routes[] = {
     {"GET", "/v1/log/proof/inclusion", mf_h_log_inclusion},
     {"GET", "/v1/log/proof/consistency", mf_h_log_consistency},
     {"GET", "/labels.git/{path*}", mf_h_git_file},
+    {"GET", "/badge/{org}/{model}.svg", mf_h_badge},
+    {"GET", "/v1/feeds/versions.atom", mf_h_feed_versions},
+    {"GET", "/v1/orgs/{org}/feed.atom", mf_h_feed_org},
+    {"GET", "/v1/models/{org}/{model}/feed.atom", mf_h_feed_model},
 };
 
 const size_t mf_routes_count = sizeof(mf_routes) / sizeof(mf_routes[0]);

@@ -135,6 +135,33 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  FROM versions v JOIN submissions s ON s.id = v.submission_id"
         "  WHERE v.org = m.org AND v.model = m.model), '[]'))"
         " FROM models m WHERE m.org = $1 AND m.model = $2",
+    /* Atom feeds (api/feeds.c): the newest $3 sequenced versions, of
+     * organisation $1 and model $2 (each NULL for any), newest first;
+     * NULL when the organisation or model named does not exist.
+     * `fallback` dates an empty feed (the org's or model's creation) */
+    [MF_SQL_FEED_VERSIONS] =
+        "SELECT CASE WHEN ($1::text IS NULL OR EXISTS (SELECT 1 FROM orgs"
+        "  WHERE org = $1)) AND ($2::text IS NULL OR EXISTS (SELECT 1"
+        "  FROM models WHERE org = $1 AND model = $2))"
+        " THEN json_build_object('org_name', (SELECT name FROM orgs"
+        "  WHERE org = $1), 'fallback', coalesce((SELECT created_at"
+        "  FROM models WHERE org = $1 AND model = $2), (SELECT created_at"
+        "  FROM orgs WHERE org = $1), (SELECT min(created_at) FROM orgs)),"
+        " 'entries', coalesce((SELECT json_agg(json_build_object("
+        "  'org', r.org, 'model', r.model, 'version', r.version,"
+        "  'model_version', r.model_version, 'name', r.name,"
+        "  'org_name', r.org_name, 'accepted_at', r.accepted_at,"
+        "  'log_index', r.log_index, 'score_total', r.score_total,"
+        "  'score_max', r.score_max) ORDER BY r.log_index DESC)"
+        "  FROM (SELECT v.org, v.model, v.version, v.model_version,"
+        "   mf_disclosed(s.payload::jsonb -> 'identity' -> 'name')"
+        "    #>> '{}' AS name, o.name AS org_name, s.accepted_at,"
+        "   s.log_index, v.score_total, v.score_max"
+        "   FROM versions v JOIN submissions s ON s.id = v.submission_id"
+        "   JOIN orgs o ON o.org = v.org WHERE s.log_index IS NOT NULL"
+        "   AND ($1::text IS NULL OR v.org = $1)"
+        "   AND ($2::text IS NULL OR v.model = $2)"
+        "   ORDER BY s.log_index DESC LIMIT $3::int) r), '[]')) END",
     /* $1 org, $2 model, $3 version */
     [MF_SQL_VERSION_GET] = "SELECT " MF_SQL_VERSION_JSON(
         "true") " FROM models m JOIN versions v ON v.org = m.org"

@@ -128,6 +128,35 @@ mf_http_set_header(struct mf_request *req, const char *name, const char *value)
 	return 0;
 }
 
+/*
+ * CORS, one rule for every response (README, "Badges, feeds and CORS"):
+ * the read-only API, every path under /v1/ but the operator's
+ * /v1/admin/, and the badges under /badge/, may be read by a script of
+ * any origin, for GET and HEAD and their preflight. Nothing is sent with
+ * credentials, so "*" is safe; POST and the admin endpoints get nothing.
+ */
+static bool
+cors_path(const char *path)
+{
+	if (strncmp(path, "/badge/", 7) == 0)
+		return true;
+	return strncmp(path, "/v1/", 4) == 0 &&
+	       strncmp(path, "/v1/admin/", 10) != 0 &&
+	       strcmp(path, "/v1/admin") != 0;
+}
+
+static void
+add_cors(struct MHD_Response *resp, const struct mf_request *req)
+{
+	if ((strcmp(req->method, "GET") != 0 &&
+	     strcmp(req->method, "HEAD") != 0) ||
+	    !cors_path(req->path))
+		return;
+	MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+	MHD_add_response_header(resp, "Access-Control-Expose-Headers",
+	                        "ETag, X-Request-Id, Content-Disposition");
+}
+
 /* Adds the common and the handler's headers, queues and records resp. */
 static int
 queue_response(struct mf_request *req, unsigned status,
@@ -141,6 +170,7 @@ queue_response(struct mf_request *req, unsigned status,
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 		                        content_type);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	add_cors(resp, req);
 	for (i = 0; i < req->nheaders; i++)
 		MHD_add_response_header(resp, req->header_names[i],
 		                        req->header_values[i]);
@@ -237,6 +267,7 @@ mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
 	                        blob->content_type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, blob->etag);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	add_cors(resp, req);
 	if (cache_control != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 		                        cache_control);
@@ -455,6 +486,35 @@ run_handler(struct mf_request *req, mf_handler_fn fn)
 	}
 }
 
+/*
+ * A CORS preflight (OPTIONS) of a path that cors_path opens and some GET
+ * route serves: 204 allowing GET and HEAD from any origin. Returns false
+ * when it is not one (the request is dispatched as usual, and OPTIONS
+ * gets 405).
+ */
+static bool
+preflight(struct mf_request *req)
+{
+	struct mf_route_match m;
+	struct MHD_Response *resp;
+
+	if (strcmp(req->method, "OPTIONS") != 0 || !cors_path(req->path) ||
+	    mf_router_match(req->http->routes, req->http->nroutes, "GET",
+	                    req->path, &m) != 0)
+		return false;
+	if ((resp = MHD_create_response_from_buffer(
+	         0, NULL, MHD_RESPMEM_PERSISTENT)) == NULL)
+		return false;
+	MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+	MHD_add_response_header(resp, "Access-Control-Allow-Methods",
+	                        "GET, HEAD, OPTIONS");
+	MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+	                        "Accept, If-None-Match, Cache-Control");
+	MHD_add_response_header(resp, "Access-Control-Max-Age", "86400");
+	queue_response(req, 204, NULL, resp, 0);
+	return true;
+}
+
 static void
 dispatch(struct mf_request *req)
 {
@@ -466,6 +526,8 @@ dispatch(struct mf_request *req)
 		mf_http_respond_error(req, &req->err);
 		return;
 	}
+	if (preflight(req))
+		return;
 	if (mf_router_match(http->routes, http->nroutes, req->method, req->path,
 	                    &req->match) != 0) {
 		if (req->match.path_known) {

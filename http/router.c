@@ -12,7 +12,7 @@ static int
 match_pattern(const char *pattern, const char *path, struct mf_route_match *m)
 {
 	const char *p = pattern, *s = path;
-	size_t used = 0, n;
+	size_t used = 0, n, lit;
 	int np = 0;
 
 	while (*p && *s) {
@@ -23,6 +23,15 @@ match_pattern(const char *pattern, const char *path, struct mf_route_match *m)
 			if (close == NULL || np >= MF_ROUTE_MAX_PARAMS)
 				return -1;
 			n = rest ? strlen(s) : strcspn(s, "/");
+			/* "{model}.svg": literal text after a parameter in
+			 * the same segment is a suffix the segment must end
+			 * with, and is not part of the value */
+			lit = rest ? 0 : strcspn(close + 1, "/{");
+			if (lit > 0 &&
+			    (n <= lit ||
+			     strncmp(s + n - lit, close + 1, lit) != 0))
+				return -1;
+			n -= lit;
 			if (n == 0 || used + n + 1 > sizeof(m->buf))
 				return -1;
 			memcpy(m->buf + used, s, n);

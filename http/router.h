@@ -1,7 +1,8 @@
 /*
  * The route table's matcher: patterns such as "/v1/models/{org}/{model}"
  * where {name} matches one non-empty path segment and a final {name*}
- * matches the rest of the path. Pure code, unit-tested.
+ * matches the rest of the path; "{name}.svg" matches a segment ending in
+ * ".svg", the parameter being the rest. Pure code, unit-tested.
  */
 #ifndef MF_ROUTER_H
 #define MF_ROUTER_H

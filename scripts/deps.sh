@@ -2,73 +2,56 @@
 # Checks that the Debian packages a make target needs are installed, and
 # installs the missing ones with apt-get when running as root. Otherwise it
 # prints the exact apt-get line and fails. Usage: deps.sh build|test|bench...
-#
-# `deps.sh axe` (after `test`) installs axe-core, the accessibility checker
-# the browser tests inject into each page, from the npm registry into
-# build/npm, pinned, once: a later run finds it and does nothing. When the
-# registry cannot be reached it says so, writes the reason to
-# build/npm/axe-core.unavailable (the tests skip with it) and exits 0.
 set -eu
 
-AXE_VERSION=4.14.1
-if [ "${1-}" = axe ]; then
-	dir=build/npm
-	have="$dir/node_modules/axe-core/package.json"
-	if [ -f "$have" ] && grep -q "\"version\": \"$AXE_VERSION\"" "$have"; then
-		exit 0
-	fi
+# `deps.sh npm TOOL` (after `test`) installs one of the independent checkers
+# the tests run from the npm registry, pinned, once, into build/npm/TOOL (a
+# prefix of its own, so no install prunes another's packages): a later run
+# finds it and does nothing. When npm or the registry cannot be reached it
+# says so, writes the reason to build/npm/TOOL.unavailable (the tests skip
+# that check with it, counted as skipped) and exits 0.
+#   axe      axe-core, the accessibility checker injected into each page
+#   ajv      ajv + ajv-formats, a second JSON Schema validator (CycloneDX)
+#   redocly  @redocly/cli, the OpenAPI linter (web/static/openapi.json)
+npm_packages() {
+	case "$1" in
+	axe) echo "axe-core@4.14.1" ;;
+	ajv) echo "ajv@8.17.1 ajv-formats@3.0.1" ;;
+	redocly) echo "@redocly/cli@2.77.0" ;;
+	*) return 1 ;;
+	esac
+}
+if [ "${1-}" = npm ]; then
+	tool=${2-}
+	pkgs=$(npm_packages "$tool") ||
+		{ echo "deps.sh: unknown npm tool '$tool'" >&2; exit 2; }
+	dir=build/npm/$tool
+	unavailable=build/npm/$tool.unavailable
+	# installed already: every package at its pinned version
+	have=1
+	for spec in $pkgs; do
+		name=${spec%@*}
+		grep -qs "\"version\": \"${spec##*@}\"" \
+			"$dir/node_modules/$name/package.json" || have=0
+	done
+	[ "$have" -eq 1 ] && exit 0
 	mkdir -p "$dir"
-	rm -f "$dir/axe-core.unavailable"
+	rm -f "$unavailable"
 	if ! command -v npm >/dev/null 2>&1; then
 		echo "npm is not installed (scripts/deps.sh test installs it)" \
-			>"$dir/axe-core.unavailable"
-	elif ! timeout 300 npm install --prefix "$dir" --no-save --no-audit \
+			>"$unavailable"
+	# shellcheck disable=SC2086
+	elif ! timeout 600 npm install --prefix "$dir" --no-save --no-audit \
 		--no-fund --no-package-lock --fetch-retries=1 \
-		--fetch-timeout=30000 "axe-core@$AXE_VERSION" \
-		>"$dir/npm.log" 2>&1; then
-		echo "npm could not install axe-core@$AXE_VERSION (is the npm" \
-			"registry reachable? see $dir/npm.log): accessibility checks" \
-			"are skipped" >"$dir/axe-core.unavailable"
+		--fetch-timeout=30000 $pkgs >"$dir/npm.log" 2>&1; then
+		echo "npm could not install $pkgs (is the npm registry" \
+			"reachable? see $dir/npm.log): those checks are skipped" \
+			>"$unavailable"
 	fi
-	if [ -f "$dir/axe-core.unavailable" ]; then
-		echo "deps.sh: $(cat "$dir/axe-core.unavailable")" >&2
+	if [ -f "$unavailable" ]; then
+		echo "deps.sh: $(cat "$unavailable")" >&2
 	else
-		echo "installed axe-core@$AXE_VERSION in $dir"
-	fi
-	exit 0
-fi
-
-# `deps.sh ajv` (after `test`) installs ajv and ajv-formats, the independent
-# JSON Schema validator the CycloneDX export is checked with, the same way:
-# pinned, once, into build/npm/ajv (a prefix of its own, so that neither
-# install prunes the other's packages); build/npm/ajv.unavailable says why
-# not (the test skips that check with it).
-AJV_VERSION=8.17.1
-AJV_FORMATS_VERSION=3.0.1
-if [ "${1-}" = ajv ]; then
-	dir=build/npm
-	have="$dir/ajv/node_modules/ajv/package.json"
-	if [ -f "$have" ] && grep -q "\"version\": \"$AJV_VERSION\"" "$have" &&
-		[ -f "$dir/ajv/node_modules/ajv-formats/package.json" ]; then
-		exit 0
-	fi
-	mkdir -p "$dir/ajv"
-	rm -f "$dir/ajv.unavailable"
-	if ! command -v npm >/dev/null 2>&1; then
-		echo "npm is not installed (scripts/deps.sh test installs it)" \
-			>"$dir/ajv.unavailable"
-	elif ! timeout 300 npm install --prefix "$dir/ajv" --no-save \
-		--no-audit --no-fund --no-package-lock --fetch-retries=1 \
-		--fetch-timeout=30000 "ajv@$AJV_VERSION" \
-		"ajv-formats@$AJV_FORMATS_VERSION" >"$dir/npm-ajv.log" 2>&1; then
-		echo "npm could not install ajv@$AJV_VERSION (is the npm" \
-			"registry reachable? see $dir/npm-ajv.log): the ajv checks" \
-			"are skipped" >"$dir/ajv.unavailable"
-	fi
-	if [ -f "$dir/ajv.unavailable" ]; then
-		echo "deps.sh: $(cat "$dir/ajv.unavailable")" >&2
-	else
-		echo "installed ajv@$AJV_VERSION in $dir/ajv"
+		echo "installed $pkgs in $dir"
 	fi
 	exit 0
 fi
@@ -92,7 +75,7 @@ for group in "$@"; do
 done
 
 missing=""
-# npm (for `deps.sh axe`): Debian's package when there is no npm at all; a
+# npm (for `deps.sh npm TOOL`): Debian's package when there is no npm at all; a
 # Node.js from elsewhere brings its own, which Debian's would conflict with.
 if [ -n "$need_npm" ] && ! command -v npm >/dev/null 2>&1; then
 	missing="$missing npm"

@@ -32,6 +32,7 @@ mf_site_home(struct mf_request *req)
 	checkpoint = mf_page_fetch_text(&p, "/v1/log/checkpoint", false);
 	counts = json_object_get(reg, "counts");
 
+	p.feed = "/v1/feeds/versions.atom";
 	mf_page_begin(&p, "Model transparency registry", "/", NULL);
 	mf_page_raw(
 	    &p,
@@ -60,7 +61,9 @@ mf_site_home(struct mf_request *req)
 	            "<h2 id=\"h-recent\">Recently published</h2>\n");
 	mf_site_model_rows(&p, json_object_get(recent, "models"), "recent");
 	mf_page_raw(&p, "<p><a href=\"/models?sort=-updated\">All models, "
-	                "newest first</a></p></section>\n"
+	                "newest first</a> · <a "
+	                "href=\"/v1/feeds/versions.atom\">New versions as an "
+	                "Atom feed</a></p></section>\n"
 	                "<section aria-labelledby=\"h-checkpoint\"><h2 "
 	                "id=\"h-checkpoint\">Current signed checkpoint</h2>\n");
 	if (checkpoint != NULL) {

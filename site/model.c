@@ -155,28 +155,90 @@ version_selector(struct mf_page *p, const struct mf_site_model *v)
 	               v->org, v->model);
 }
 
+/* Every export of the shown version (the formats of api/label.c's form
+ * table and the envelope), the model's Atom feed and the widget. */
 static void
 downloads(struct mf_page *p, const struct mf_site_model *v)
 {
+	/* the file under the version's path, and the link's text */
+	static const struct {
+		const char *file, *text;
+	} exports[] = {
+	    {"label.json", "label.json"},
+	    {"label.md", "label.md"},
+	    {"envelope", "signed envelope"},
+	    {"card.md", "Hugging Face card.md"},
+	    {"eval_results.yaml", "eval_results.yaml"},
+	    {"cyclonedx.json", "CycloneDX"},
+	    {"spdx.json", "SPDX 3.0"},
+	    {"eu-ai-act", "EU AI Act (JSON)"},
+	};
 	char base[200];
+	size_t i, n = sizeof(exports) / sizeof(exports[0]);
 
 	if (v->version > 0)
 		snprintf(base, sizeof(base), "/v1/models/%s/%s/versions/%lld",
 		         v->org, v->model, v->version);
-	else
+	else { /* assessment-only: no version, only the label */
 		snprintf(base, sizeof(base), "/v1/models/%s/%s", v->org,
 		         v->model);
+		n = 2;
+	}
+	mf_page_raw(p, "<nav class=\"downloads\" aria-label=\"Downloads\">"
+	               "<span class=\"dl-title\">Download:</span> <ul>");
+	for (i = 0; i < n; i++)
+		mf_page_printf(p, "<li><a href=\"%s/%s\" download>%s</a></li>",
+		               base, exports[i].file, exports[i].text);
 	mf_page_printf(
 	    p,
-	    "<nav class=\"downloads\" aria-label=\"Downloads\"><span "
-	    "class=\"dl-title\">Download:</span> <ul>"
-	    "<li><a href=\"%s/label.json\" download>label.json</a></li>"
-	    "<li><a href=\"%s/label.md\" download>label.md</a></li>"
 	    "<li><a href=\"/v1/models/%s/%s/evals?format=csv\" "
 	    "download>evals.csv</a></li>"
+	    "<li><a href=\"/v1/models/%s/%s/feed.atom\">Atom feed of new "
+	    "versions</a></li>"
 	    "<li><a href=\"/models/%s/%s/widget\">embeddable "
 	    "label</a></li></ul></nav>\n",
-	    base, base, v->org, v->model, v->org, v->model);
+	    v->org, v->model, v->org, v->model, v->org, v->model);
+}
+
+/*
+ * The README badge (GET /badge/{org}/{model}.svg), linked, and the
+ * Markdown and HTML that show it, to copy. URLs are the registry's public ones;
+ * org and model are slugs, the public URL is escaped all the same.
+ */
+static void
+badge(struct mf_page *p, const struct mf_site_model *v)
+{
+	const char *url = v->public_url ? v->public_url : "";
+
+	/* a link to the badge, not an <img>: the pages embed no images
+	 * (tests/unit/test_site.c treats any as injected markup) */
+	mf_page_printf(
+	    p,
+	    "<section class=\"panel badge\" "
+	    "aria-labelledby=\"h-badge\">"
+	    "<h2 id=\"h-badge\">Badge</h2>\n<p>A <a "
+	    "href=\"/badge/%s/%s.svg\">badge</a> with this model's "
+	    "modelfacts-v1 score and who judged it, for a README.</p>\n"
+	    "<p>Markdown:</p>\n<pre><code>[![modelfacts-v1 score](",
+	    v->org, v->model);
+	mf_page_text(p, url);
+	mf_page_printf(p, "/badge/%s/%s.svg)](", v->org, v->model);
+	mf_page_text(p, url);
+	mf_page_printf(p,
+	               "/models/%s/%s)</code></pre>\n<p>HTML:</p>\n"
+	               "<pre><code>&lt;a href=\"",
+	               v->org, v->model);
+	mf_page_text(p, url);
+	mf_page_printf(p, "/models/%s/%s\"&gt;&lt;img src=\"", v->org,
+	               v->model);
+	mf_page_text(p, url);
+	mf_page_printf(p,
+	               "/badge/%s/%s.svg\" alt=\"modelfacts-v1 score\"&gt;"
+	               "&lt;/a&gt;</code></pre>\n<p>Another index or judge: "
+	               "add <code>?index=</code> and <code>judge=</code> (see "
+	               "<a href=\"/v1/openapi.json\">the API</a>).</p>"
+	               "</section>\n",
+	               v->org, v->model);
 }
 
 static const char *
@@ -453,8 +515,13 @@ mf_site_model_render(struct mf_page *p, const struct mf_site_model *v,
                      const char *fragment, bool pinned)
 {
 	const char *name = label_name(v->label);
+	char feed[160];
 
+	snprintf(feed, sizeof(feed), "/v1/models/%s/%s/feed.atom", v->org,
+	         v->model);
+	p->feed = feed;
 	mf_page_begin(p, name ? name : v->model, NULL, NULL);
+	p->feed = NULL;
 	mf_page_raw(p, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\">"
 	               "<a href=\"/models\">Models</a> › ");
 	mf_site_org_link(p, v->org, NULL);
@@ -493,6 +560,7 @@ mf_site_model_render(struct mf_page *p, const struct mf_site_model *v,
 		               v->org, v->model, v->version);
 	indicator_judgements(p, v->judgements);
 	provenance(p, v);
+	badge(p, v);
 	mf_page_end(p);
 }
 

@@ -375,10 +375,17 @@ mf_page_begin(struct mf_page *p, const char *title, const char *current,
 	               " · modelfacts</title>\n"
 	               "<link rel=\"icon\" href=\"data:,\">\n"
 	               "<link rel=\"stylesheet\" href=\"%s\">\n"
-	               "<script src=\"%s\" defer></script>\n"
-	               "</head>\n<body>\n",
+	               "<script src=\"%s\" defer></script>\n",
 	               mf_page_asset_url("site.css"),
 	               mf_page_asset_url("site.js"));
+	if (p->feed != NULL) {
+		mf_page_raw(p, "<link rel=\"alternate\" "
+		               "type=\"application/atom+xml\" title=\"New "
+		               "versions (Atom)\" href=\"");
+		mf_page_text(p, p->feed);
+		mf_page_raw(p, "\">\n");
+	}
+	mf_page_raw(p, "</head>\n<body>\n");
 	if (p->bare) {
 		mf_page_raw(p, "<main id=\"main\">\n");
 		return;

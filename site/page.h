@@ -36,6 +36,9 @@ struct mf_page {
 	enum mf_page_cache cache;
 	bool embeddable; /* the label widget: any site may frame it */
 	bool bare;       /* no header/footer (the widget) */
+	/* an Atom feed's path (trusted: fixed text and slugs) that
+	 * mf_page_begin announces in <head>, or NULL; borrowed */
+	const char *feed;
 };
 
 void mf_page_init(struct mf_page *p, struct mf_request *req);

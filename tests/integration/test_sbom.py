@@ -181,7 +181,7 @@ def test_cyclonedx_validates_with_ajv(t):
         raise Skip(open(unavailable).read().strip())
     if not os.path.isdir(os.path.join(AJV_DIR, "ajv")) or \
             shutil.which("node") is None:
-        raise Skip("ajv not installed (scripts/deps.sh ajv)")
+        raise Skip("ajv not installed (scripts/deps.sh npm ajv)")
     files = []
     for (model, form), (r, bom) in exports(t, "cyclonedx").items():
         files.append(save(t, f"{model}-{form.replace('/', '')}.cdx.json",

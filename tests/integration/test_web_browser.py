@@ -38,9 +38,9 @@ except ImportError:
 
 S = {}
 SHOTS = os.path.join(ROOT, "build", "screenshots")
-AXE = os.path.join(ROOT, "build", "npm", "node_modules", "axe-core",
+AXE = os.path.join(ROOT, "build", "npm", "axe", "node_modules", "axe-core",
                    "axe.min.js")
-AXE_UNAVAILABLE = os.path.join(ROOT, "build", "npm", "axe-core.unavailable")
+AXE_UNAVAILABLE = os.path.join(ROOT, "build", "npm", "axe.unavailable")
 WIDTHS = (1280, 390)
 NARROW = 360
 

@@ -28,6 +28,7 @@ static const struct mf_route routes[] = {
     {"GET", "/v1/models/{org}/{model}/versions/{n}", h_b},
     {"GET", "/labels.git/{path*}", h_a},
     {"GET", "/healthz", h_b},
+    {"GET", "/badge/{org}/{model}.svg", h_a},
 };
 #define N (sizeof(routes) / sizeof(routes[0]))
 
@@ -94,6 +95,26 @@ test_not_found_and_head(void **state)
 	assert_ptr_equal(m.route, &routes[4]);
 }
 
+static void
+test_suffix_param(void **state)
+{
+	struct mf_route_match m;
+
+	(void)state;
+	assert_int_equal(
+	    mf_router_match(routes, N, "GET", "/badge/acme/llm-7b.svg", &m), 0);
+	assert_ptr_equal(m.route, &routes[5]);
+	assert_string_equal(m.params[0], "acme");
+	assert_string_equal(m.params[1], "llm-7b");
+	/* the suffix is required, and is not a whole value */
+	assert_int_equal(
+	    mf_router_match(routes, N, "GET", "/badge/acme/llm-7b", &m), -1);
+	assert_int_equal(
+	    mf_router_match(routes, N, "GET", "/badge/acme/.svg", &m), -1);
+	assert_int_equal(
+	    mf_router_match(routes, N, "GET", "/badge/acme/a.svg/x", &m), -1);
+}
+
 int
 main(void)
 {
@@ -102,6 +123,7 @@ main(void)
 	    cmocka_unit_test(test_rest_param),
 	    cmocka_unit_test(test_method_not_allowed),
 	    cmocka_unit_test(test_not_found_and_head),
+	    cmocka_unit_test(test_suffix_param),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
