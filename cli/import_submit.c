@@ -392,7 +392,7 @@ static int
 submit_developer(struct submitter *s, const struct mf_fmti_developer *dev)
 {
 	const char *model = model_id(s, dev);
-	char sha[80] = "", head[80];
+	char sha[65] = "", head[80];
 	json_t *doc = NULL, *current = NULL;
 	long long seq;
 	bool found;

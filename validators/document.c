@@ -73,7 +73,9 @@ compile_schemas(void)
 		json_t *doc;
 		const char *id;
 
+		/* schema/meta/: every registry knows the meta-schemas */
 		if (strncmp(e->name, "schema/", 7) != 0 ||
+		    strncmp(e->name, "schema/meta/", 12) == 0 ||
 		    strcmp(e->name + strlen(e->name) - 5, ".json") != 0)
 			continue;
 		doc = mf_json_parse((const char *)e->data, e->len, e->name,
@@ -83,9 +85,17 @@ compile_schemas(void)
 			goto done;
 		}
 		id = mf_json_str(doc, "$id");
-		if (id == NULL || n_schema_docs == MAX_SCHEMA_DOCS) {
+		if (id == NULL) {
 			json_decref(doc); /* an index document, not a schema */
 			continue;
+		}
+		if (n_schema_docs == MAX_SCHEMA_DOCS) {
+			json_decref(doc);
+			rc = mf_error_set(&err, MF_E_SCHEMA, NULL,
+			                  "more than %d schema documents: raise "
+			                  "MAX_SCHEMA_DOCS",
+			                  MAX_SCHEMA_DOCS);
+			goto done;
 		}
 		schema_docs[n_schema_docs++] = doc;
 		for (t = 0; t < MF_DOC__MAX; t++)
