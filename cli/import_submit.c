@@ -405,7 +405,7 @@ submit_developer(struct submitter *s, const struct mf_fmti_developer *dev)
 			goto fail;
 		if (current != NULL && same_document(current, doc)) {
 			/* nothing changed: the assessment pins the head */
-			snprintf(sha, sizeof(sha), "%s", head + 7);
+			snprintf(sha, sizeof(sha), "%.64s", head + 7);
 			s->unchanged++;
 		} else {
 			if ((seq = next_seq(s, MF_FMTI_CURATOR)) < 0)
