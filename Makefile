@@ -155,7 +155,8 @@ FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer \
 	-I$(B)/gen
 FUZZ_TARGETS := jsonschema submission
 FUZZ_LIB_SRC := $(LIB_SRC) $(B)/gen/embedded.c
-FUZZ_LIBS = $(shell pkg-config --cflags --libs jansson libpcre2-8 openssl) \
+FUZZ_LIBS = $(shell pkg-config --cflags --libs jansson libpcre2-8 openssl \
+	libcmark yaml-0.1 zlib) \
 	-lpthread -lm
 
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)

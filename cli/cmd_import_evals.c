@@ -57,8 +57,9 @@ usage(FILE *out)
 	    "  --out DIR           one file per result in DIR "
 	    "(default: a JSON array on\n"
 	    "                      standard output)\n"
-	    "  --origin NAME       the registry's origin name (default "
-	    "modelfacts.localhost)\n"
+	    "  --origin NAME       the registry's origin name (else "
+	    "$MODELFACTS_ORIGIN,\n"
+	    "                      else modelfacts.localhost)\n"
 	    "  --seq N             the first payload's seq (default: the "
 	    "time in ms)\n"
 	    "  --harness-version V the harness version, when the output "
@@ -67,7 +68,8 @@ usage(FILE *out)
 	    "  modelfacts import evals results_2025-01-21.json --org acme "
 	    "--model acme-7b \\\n"
 	    "      --out evals/\n"
-	    "  modelfacts sign --key acme.key evals/eval-*.json\n"
+	    "  modelfacts import evals lab-run/ --format helm --org acme "
+	    "--model acme-7b --harness-version 0.5.4\n"
 	    "  modelfacts import evals run.eval --org acme --model acme-7b "
 	    "--evaluator lab \\\n"
 	    "      --disclosure sha256:... --in-toto --out evals/\n\n"
@@ -222,6 +224,7 @@ mf_cli_import_evals(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct mf_evals_options opt;
+	char origin[256];
 	struct mf_error err;
 	const char *outdir = NULL, *evaluator = NULL;
 	char issued[40], disclosure[80], *end;
@@ -231,6 +234,10 @@ mf_cli_import_evals(int argc, char **argv)
 	size_t k;
 
 	memset(&opt, 0, sizeof(opt));
+	/* the origin as every command reads it: --origin, else
+	 * $MODELFACTS_ORIGIN, else the importer's default */
+	if (mf_cli_origin(origin, sizeof(origin), NULL, NULL) == 0)
+		opt.registry = origin;
 	mf_error_init(&err);
 	opt.registry = "modelfacts.localhost";
 	opt.seq = (int64_t)mf_time_now_ms();

@@ -30,7 +30,7 @@ usage(FILE *out)
 	        "DIR]\n"
 	        "                 [--org ORG] [--model MODEL] [--out FILE] "
 	        "[--report]\n"
-	        "                 [--origin ORIGIN] [--seq N] [--supersedes "
+	        "                 [--origin NAME] [--seq N] [--supersedes "
 	        "sha256:HEX]\n\n"
 	        "Turns a Hugging Face model card (YAML front matter and "
 	        "Markdown sections)\nand the *.yaml files of an .eval_results "
@@ -52,9 +52,10 @@ usage(FILE *out)
 	        "was not mapped\n"
 	        "                  and why, and the modelfacts-v1 indicators "
 	        "still not met\n"
-	        "  --origin ORIGIN the registry's origin name in the payloads "
-	        "(default\n"
-	        "                  modelfacts.localhost)\n\n"
+	        "  --origin NAME   the registry's origin name in the payloads "
+	        "(else\n"
+	        "                  $MODELFACTS_ORIGIN, else "
+	        "modelfacts.localhost)\n\n"
 	        "examples:\n"
 	        "  modelfacts import hf-card README.md --report\n"
 	        "  modelfacts import hf-card README.md --eval-results "
@@ -203,6 +204,7 @@ cmd_import_hf(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct mf_hf_options opt;
+	char origin[256];
 	struct mf_hf_import imp;
 	struct mf_score *score = NULL;
 	struct mf_error err;
@@ -212,6 +214,10 @@ cmd_import_hf(int argc, char **argv)
 	int c, want_report = 0, rc = MF_EXIT_USAGE;
 
 	memset(&opt, 0, sizeof(opt));
+	/* the origin as every command reads it: --origin, else
+	 * $MODELFACTS_ORIGIN, else the importer's default */
+	if (mf_cli_origin(origin, sizeof(origin), NULL, NULL) == 0)
+		opt.registry = origin;
 	mf_hf_import_init(&imp);
 	mf_error_init(&err);
 	optind = 1;

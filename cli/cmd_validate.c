@@ -13,30 +13,39 @@
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: modelfacts validate [--json] FILE...\n"
-	        "       modelfacts validate --schema SCHEMA.json "
-	        "[--ref URL=DIR]... [--json] FILE...\n\n"
-	        "Without --schema: checks each FILE (a disclosure, "
-	        "eval-result, assessment or\nkey-event payload, or a signed "
-	        "DSSE envelope around one; \"-\" reads stdin)\nagainst its "
-	        "schema and the semantic rules, and prints errors and "
-	        "warnings\nwith JSON pointers; for disclosures also the "
-	        "modelfacts-v1 score.\nWith --schema: any JSON document "
-	        "against any JSON Schema\n(`modelfacts validate --schema S "
-	        "--help` says more).\n\n"
-	        "  --json                print one machine-readable report\n"
-	        "  --schema SCHEMA.json  validate against this schema "
-	        "instead\n"
-	        "  --ref URL=DIR         with --schema: resolve $refs starting "
-	        "with URL from\n"
-	        "                        files under DIR (repeatable)\n\n"
-	        "Exit 0 all valid, 1 some invalid, 2 usage or I/O error.\n\n"
-	        "examples:\n"
-	        "  modelfacts validate examples/disclosure-open.json\n"
-	        "  modelfacts validate --json envelope.json\n"
-	        "  modelfacts validate --schema schema.json --ref "
-	        "https://example.org/=schemas/ doc.json\n");
+	fprintf(
+	    out,
+	    "usage: modelfacts validate [--json] FILE...\n"
+	    "       modelfacts validate --schema SCHEMA.json "
+	    "[--ref URL=DIR]...\n"
+	    "                           [--draft 2020-12|7] [--assert-format] "
+	    "[--json] FILE...\n\n"
+	    "Without --schema: checks each FILE (a disclosure, "
+	    "eval-result, assessment or\nkey-event payload, or a signed "
+	    "DSSE envelope around one; \"-\" reads stdin)\nagainst its "
+	    "schema and the semantic rules, and prints errors and "
+	    "warnings\nwith JSON pointers; for disclosures also the "
+	    "modelfacts-v1 score.\nWith --schema: any JSON document "
+	    "against any JSON Schema\n(`modelfacts validate --schema S "
+	    "--help` says more).\n\n"
+	    "  --json                print one machine-readable report\n"
+	    "  --schema SCHEMA.json  validate against this schema "
+	    "instead\n"
+	    "  --ref URL=DIR         with --schema: resolve $refs starting "
+	    "with URL from\n"
+	    "                        files under DIR (repeatable)\n"
+	    "  --draft 2020-12|7     with --schema: the dialect of a schema "
+	    "without\n"
+	    "                        $schema (default 2020-12)\n"
+	    "  --assert-format       with --schema: assert `format` in "
+	    "2020-12 too (an\n"
+	    "                        annotation there by default)\n\n"
+	    "Exit 0 all valid, 1 some invalid, 2 usage or I/O error.\n\n"
+	    "examples:\n"
+	    "  modelfacts validate examples/disclosure-open.json\n"
+	    "  modelfacts validate --json envelope.json\n"
+	    "  modelfacts validate --schema schema.json --ref "
+	    "https://example.org/=schemas/ doc.json\n");
 }
 
 int

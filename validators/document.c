@@ -91,10 +91,11 @@ compile_schemas(void)
 		}
 		if (n_schema_docs == MAX_SCHEMA_DOCS) {
 			json_decref(doc);
-			rc = mf_error_set(&err, MF_E_SCHEMA, NULL,
-			                  "more than %d schema documents: raise "
-			                  "MAX_SCHEMA_DOCS",
-			                  MAX_SCHEMA_DOCS);
+			rc =
+			    mf_error_set(&err, MF_E_SCHEMA, NULL,
+			                 "more than %d schema documents: raise "
+			                 "MAX_SCHEMA_DOCS",
+			                 MAX_SCHEMA_DOCS);
 			goto done;
 		}
 		schema_docs[n_schema_docs++] = doc;
