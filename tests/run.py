@@ -86,7 +86,10 @@ def selected(name, only):
 
 # Run a second time against the ASan+UBSan server (see main).
 ASAN_SERVER_MODULES = ["test_search", "test_compare", "test_export",
-                       "test_web_pages", "test_submissions"]
+                       "test_web_pages", "test_submissions",
+                       # issue 14: every new endpoint and submission path
+                       "test_hf_card", "test_evals_import", "test_sbom",
+                       "test_eu_ai_act", "test_feeds"]
 
 
 def main():
