@@ -1,14 +1,15 @@
 /*
  * `modelfacts validate [--json] FILE...`: checks modelfacts documents
- * (bare payloads, or DSSE envelopes around them) the way the registry
- * will, and shows each disclosure's modelfacts-v1 score with the
- * indicators it does not meet yet. cmd_validate dispatches here for
- * everything but --schema.
+ * (bare payloads, in-toto Statements carrying an eval result, or DSSE
+ * envelopes around either) the way the registry will, and shows each
+ * disclosure's modelfacts-v1 score with the indicators it does not meet
+ * yet. cmd_validate dispatches here for everything but --schema.
  */
 #include "cli/commands.h"
 #include "cli/util.h"
 #include "common/json.h"
 #include "envelope/dsse.h"
+#include "envelope/intoto.h"
 #include "importers/hf_card.h"
 #include "scoring/index.h"
 #include "scoring/score.h"
@@ -28,9 +29,11 @@ usage(FILE *out)
 	fprintf(out,
 	        "usage: modelfacts validate [--json] FILE...\n\n"
 	        "Checks each FILE (a disclosure, eval-result, assessment or "
-	        "key-event payload,\nor a signed DSSE envelope around one; "
-	        "\"-\" reads stdin) against its schema\nand the semantic "
-	        "rules, and prints errors and warnings with JSON pointers.\n"
+	        "key-event payload,\nan in-toto Statement carrying an eval "
+	        "result, or a signed DSSE envelope\naround one; \"-\" reads "
+	        "stdin) against its schema and the semantic rules, and\n"
+	        "prints errors and warnings with JSON pointers (into the "
+	        "Statement for one).\n"
 	        "For disclosures it also prints the modelfacts-v1 score and "
 	        "the indicators\nnot met. --json prints one JSON document "
 	        "instead.\n\n"
@@ -43,6 +46,7 @@ struct result {
 	struct mf_score *score;
 	json_t *payload;
 	bool envelope;
+	bool statement; /* an in-toto Statement; payload is its predicate */
 	char load_error[MF_ERROR_MESSAGE_MAX + 64];
 	const char *load_code;
 	char load_pointer[MF_ERROR_POINTER_MAX];
@@ -56,10 +60,67 @@ result_dispose(struct result *r)
 	json_decref(r->payload);
 }
 
+/* A bare in-toto Statement rather than a modelfacts payload (whose type
+ * member is "type"). */
+static bool
+looks_like_statement(const json_t *doc)
+{
+	return json_is_object(doc) &&
+	       (json_object_get(doc, "_type") != NULL ||
+	        json_object_get(doc, "predicateType") != NULL);
+}
+
 /*
- * Loads FILE: a payload, or an envelope whose payload is checked as the
- * type its payloadType names. Returns 0, 1 (the file is not a readable
- * document: load_error says why) or 2 (I/O).
+ * An in-toto Statement, checked as the registry checks it
+ * (envelope/intoto.h: its shape, its predicateType, its subject against
+ * the predicate's); then *doc becomes its predicate, an eval result.
+ */
+static int
+unwrap_statement(struct result *r, json_t **doc, int *expect,
+                 struct mf_error *err)
+{
+	json_t *predicate;
+	int rc;
+
+	r->statement = true;
+	if ((rc = mf_intoto_unwrap(&predicate, *doc, err)) != 0)
+		return rc;
+	json_incref(predicate);
+	json_decref(*doc);
+	*doc = predicate;
+	*expect = MF_DOC_EVAL_RESULT;
+	return 0;
+}
+
+/* Puts every issue's pointer under prefix (the predicate's place in its
+ * Statement). 0 or MF_E_NOMEM. */
+static int
+report_under(struct mf_doc_report *rep, const char *prefix)
+{
+	struct mf_doc_issue *lists[2] = {rep->errors, rep->warnings};
+	size_t counts[2] = {rep->n_errors, rep->n_warnings}, l, i, n;
+
+	for (l = 0; l < 2; l++)
+		for (i = 0; i < counts[l]; i++) {
+			struct mf_doc_issue *is = &lists[l][i];
+			char *p;
+
+			n = strlen(prefix) + strlen(is->pointer) + 1;
+			if ((p = malloc(n)) == NULL)
+				return MF_E_NOMEM;
+			snprintf(p, n, "%s%s", prefix, is->pointer);
+			free(is->pointer);
+			is->pointer = p;
+		}
+	return 0;
+}
+
+/*
+ * Loads FILE: a payload, an in-toto Statement (its predicate is the
+ * payload), or an envelope whose payload is checked as the type its
+ * payloadType names. Returns 0, 1 (the file is not a readable document,
+ * or a Statement the registry would refuse: load_error says why) or 2
+ * (I/O).
  */
 static int
 load(struct result *r, int *expect)
@@ -96,7 +157,10 @@ load(struct result *r, int *expect)
 		if (mf_dsse_parse(&env, text, len, MAX_FILE, &err) == 0) {
 			*expect = mf_doctype_from_payload_type(
 			    env->payload_type, strlen(env->payload_type));
-			if (*expect < 0) {
+			if (*expect < 0 && strcmp(env->payload_type,
+			                          MF_INTOTO_PAYLOAD_TYPE) == 0)
+				r->statement = true;
+			if (*expect < 0 && !r->statement) {
 				mf_error_set(&err, MF_E_PAYLOAD_TYPE,
 				             "/payloadType",
 				             "unknown payload type '%s'",
@@ -107,6 +171,12 @@ load(struct result *r, int *expect)
 				                    "", &err);
 			}
 		}
+	}
+	if (doc != NULL &&
+	    (r->statement || (!r->envelope && looks_like_statement(doc))) &&
+	    unwrap_statement(r, &doc, expect, &err) != 0) {
+		json_decref(doc);
+		doc = NULL;
 	}
 	if (doc != NULL) {
 		r->payload = doc;
@@ -177,8 +247,9 @@ print_text(const struct result *r)
 		       r->load_pointer[0] ? " at " : "", r->load_pointer);
 		return;
 	}
-	printf("%s: %s%s: %s", r->file,
+	printf("%s: %s%s%s: %s", r->file,
 	       r->rep.type >= 0 ? mf_doctype_name(r->rep.type) : "document",
+	       r->statement ? " (an in-toto Statement's predicate)" : "",
 	       r->envelope ? " (in an envelope)" : "",
 	       mf_doc_report_ok(&r->rep) ? "valid" : "INVALID");
 	if (r->rep.n_errors > 0)
@@ -209,6 +280,8 @@ result_json(const struct result *r)
 	if ((o = mf_doc_report_json(&r->rep)) == NULL)
 		return NULL;
 	if (json_object_set_new(o, "file", json_string(r->file)) != 0 ||
+	    (r->statement &&
+	     json_object_set_new(o, "in_toto", json_true()) != 0) ||
 	    (r->score != NULL &&
 	     json_object_set_new(o, "score", mf_score_json(r->score)) != 0)) {
 		json_decref(o);
@@ -267,7 +340,9 @@ mf_cli_validate_documents(int argc, char **argv)
 			continue;
 		}
 		if (rc == 0 &&
-		    mf_document_check(r->payload, expect, &r->rep) != 0) {
+		    (mf_document_check(r->payload, expect, &r->rep) != 0 ||
+		     (r->statement &&
+		      report_under(&r->rep, "/predicate") != 0))) {
 			fprintf(stderr,
 			        "modelfacts validate: %s: internal "
 			        "error\n",

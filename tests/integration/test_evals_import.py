@@ -6,7 +6,9 @@ GET .../evals with every mapped value equal to the harness's own figure
 (read here from the fixture, not from the importer). Eval results signed
 as in-toto Statements are accepted, stored as their predicate, and handed
 back as the exact envelope bytes posted, whose signature the real openssl
-verifies; every malformed Statement is refused and changes nothing."""
+verifies; every malformed Statement is refused and changes nothing.
+`modelfacts validate` checks a Statement as the registry does: the same
+refusals, codes and pointers."""
 import base64
 import glob
 import hashlib
@@ -294,3 +296,68 @@ def test_malformed_statements_are_refused_and_change_nothing(t):
     assert r.status == 403 and r.json()["error"]["details"][0][
         "pointer"] == "/predicate/assurance", r
     assert s["reg"].counts(t) == before
+
+
+def validate(t, name, doc):
+    """`modelfacts validate --json` on doc (a dict, or envelope bytes)
+    written to a file: (exit status, the file's report)."""
+    path = os.path.join(t.dir, name)
+    with open(path, "wb") as f:
+        f.write(doc if isinstance(doc, bytes) else
+                json.dumps(doc, indent=1).encode())
+    p = subprocess.run([CLI, "validate", "--json", path],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = json.loads(p.stdout)
+    assert len(out["files"]) == 1 and out["valid"] == (p.returncode == 0), \
+        out
+    return p.returncode, out["files"][0]
+
+
+def test_validate_checks_a_statement_as_the_registry_does(t):
+    s = setup(t)
+    seq = s["reg"].seqs.get("lab", 0) + 1
+    # a valid Statement, bare and signed: its predicate is the eval result
+    rc, rep = validate(t, "ok.intoto.json", statement(s, seq))
+    assert rc == 0 and rep["valid"] and rep["in_toto"], rep
+    assert rep["type"] == "eval-result", rep
+    path = os.path.join(t.dir, "ok.intoto.json")
+    env = sh(CLI, "sign", "--key", s["lab"].priv, path, text=False).stdout
+    assert json.loads(env)["payloadType"] == INTOTO
+    rc, rep = validate(t, "ok.envelope.json", env)
+    assert rc == 0 and rep["valid"] and rep["in_toto"], rep
+    text = sh(CLI, "validate", path).stdout
+    assert text.rstrip().endswith(": valid") and "in-toto Statement" in text, \
+        text
+    # refusals: exit 1, and the code and pointer the registry answers
+    cases = [
+        ("subject.json", statement(s, seq, subject=[{
+            "name": "acme/other", "digest": {"sha256": s["disclosure"]}}]),
+         422, "validation_failed", "/subject/0/name"),
+        ("digest.json", statement(s, seq, subject=[{
+            "name": "acme/acme-7b", "digest": {"sha256": "0" * 64}}]),
+         422, "validation_failed", "/subject/0/digest/sha256"),
+        ("ptype.json", statement(
+            s, seq, predicateType="https://slsa.dev/provenance/v1"),
+         415, "unsupported_predicate_type", "/predicateType"),
+        ("type.json", statement(s, seq, _type="https://in-toto.io/"
+                                "Statement/v0.1"),
+         422, "validation_failed", "/_type"),
+    ]
+    for name, st, status, code, pointer in cases:
+        rc, rep = validate(t, name, st)
+        assert rc == 1 and not rep["valid"], (name, rep)
+        assert [(e["code"], e["pointer"]) for e in rep["errors"]] == \
+            [(code, pointer)], (name, rep)
+        refused(t, st, status, code, pointer)
+    # the predicate is checked as an eval result, pointers under it
+    st = statement(s, seq)
+    st["predicate"]["value"] = "high"
+    rc, rep = validate(t, "value.json", st)
+    assert rc == 1 and rep["in_toto"], rep
+    assert "/predicate/value" in [e["pointer"] for e in rep["errors"]], rep
+    refused(t, st, 422, "validation_failed", "/predicate/value")
+    # a modelfacts payloadType around a Statement is not unwrapped
+    rc, rep = validate(t, "mislabelled.json", mf.envelope(
+        statement(s, seq), [s["lab"]],
+        ptype="application/vnd.modelfacts.eval-result.v1+json"))
+    assert rc == 1 and "in_toto" not in rep, rep

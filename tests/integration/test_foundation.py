@@ -1,5 +1,6 @@
 """Foundation: the HTTP skeleton, configuration, migrations, database
 outages and the two-command set-up, against the real server and cluster."""
+import json
 import os
 import signal
 import socket
@@ -59,6 +60,22 @@ def test_oversized_body_is_413(t):
     r = t.server.post("/healthz", body=b"x" * (1024 * 1024 + 1))
     assert r.status == 413, r
     assert error_of(r)["code"] == "payload_too_large"
+
+
+def test_documented_413_is_answered(t):
+    """openapi.json gives 413 (components.responses.PayloadTooLarge) as
+    the one 4xx of the operations that take no input: each answers it to
+    a GET with an oversize body, before routing."""
+    with open(os.path.join(ROOT, "web", "static", "openapi.json")) as f:
+        doc = json.load(f)
+    ref = {"$ref": "#/components/responses/PayloadTooLarge"}
+    paths = [p for p, item in doc["paths"].items()
+             if item.get("get", {}).get("responses", {}).get("413") == ref]
+    assert "/healthz" in paths and len(paths) >= 8, paths
+    for path in paths:
+        r = t.server.request("GET", path, body=b"x" * (1024 * 1024 + 1))
+        assert r.status == 413, (path, r)
+        assert error_of(r)["code"] == "payload_too_large", path
 
 
 def test_oversized_chunked_body_is_413(t):

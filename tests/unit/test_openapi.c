@@ -1,5 +1,6 @@
 /* The API description and the route table agree: every route is
- * documented with its method, and every documented path is routed. */
+ * documented with its method, every documented path is routed, and every
+ * operation has its own operationId. */
 #include "common/embedded.h"
 #include "api/routes.h"
 
@@ -85,12 +86,52 @@ test_every_documented_path_is_routed(void **state)
 	json_decref(doc);
 }
 
+/* Every operation has an operationId, and no two share one. */
+static void
+test_every_operation_has_a_unique_id(void **state)
+{
+	static const char *const methods[] = {"get",    "put",     "post",
+	                                      "delete", "options", "head",
+	                                      "patch",  "trace"};
+	json_t *doc = load(), *seen = json_object(), *item;
+	const char *key;
+	size_t m, n = 0;
+
+	(void)state;
+	assert_non_null(seen);
+	json_object_foreach(json_object_get(doc, "paths"), key, item)
+	{
+		for (m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
+			json_t *op = json_object_get(item, methods[m]);
+			const char *id;
+
+			if (op == NULL)
+				continue;
+			id = json_string_value(
+			    json_object_get(op, "operationId"));
+			if (id == NULL || id[0] == '\0')
+				fail_msg("%s %s has no operationId", methods[m],
+				         key);
+			if (json_object_get(seen, id) != NULL)
+				fail_msg("operationId %s is used twice (again "
+				         "by %s %s)",
+				         id, methods[m], key);
+			json_object_set_new(seen, id, json_true());
+			n++;
+		}
+	}
+	assert_int_equal(n, mf_routes_count);
+	json_decref(seen);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_route_is_documented),
 	    cmocka_unit_test(test_every_documented_path_is_routed),
+	    cmocka_unit_test(test_every_operation_has_a_unique_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
