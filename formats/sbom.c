@@ -7,6 +7,7 @@
 
 #include "common/digest.h"
 #include "common/error.h"
+#include "labels/facts.h"
 #include "labels/number.h"
 
 #include <stdio.h>
@@ -94,33 +95,6 @@ mf_sbom_fact(const json_t *label, const char *section, const char *key,
 	return json_object_get(f, "value");
 }
 
-/* The four statuses of a wrapper (common.v1.json#/$defs/wrapper). */
-static const char *
-wrapper_status(const json_t *v)
-{
-	static const char *const known[] = {"disclosed", "withheld",
-	                                    "not_applicable", "unknown"};
-	const char *s = json_string_value(json_object_get(v, "status"));
-	const char *key;
-	json_t *member;
-	size_t i;
-
-	if (s == NULL)
-		return NULL;
-	json_object_foreach((json_t *)v, key, member)
-	{
-		(void)member;
-		if (strcmp(key, "status") != 0 && strcmp(key, "value") != 0 &&
-		    strcmp(key, "explanation") != 0 &&
-		    strcmp(key, "references") != 0)
-			return NULL;
-	}
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(s, known[i]) == 0)
-			return known[i];
-	return NULL;
-}
-
 const json_t *
 mf_sbom_disclosed(const json_t *disclosure, const char *pointer)
 {
@@ -131,7 +105,7 @@ mf_sbom_disclosed(const json_t *disclosure, const char *pointer)
 
 	for (;;) {
 		/* 1. A wrapper decides: only "disclosed" lets us in. */
-		if ((status = wrapper_status(node)) != NULL) {
+		if ((status = mf_label_wrapper_status(node)) != NULL) {
 			if (strcmp(status, "disclosed") != 0)
 				return NULL;
 			node = json_object_get(node, "value");

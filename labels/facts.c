@@ -154,8 +154,8 @@ static const char *const statuses[] = {"disclosed", "withheld",
 
 /* A status wrapper: {"status": <one of the four>} plus only value,
  * explanation and references (the schema allows nothing else). */
-static const char *
-wrapper_status(const json_t *v)
+const char *
+mf_label_wrapper_status(const json_t *v)
 {
 	const char *s = json_string_value(json_object_get(v, "status"));
 	const char *key;
@@ -298,7 +298,7 @@ fact_at(const json_t *doc, const char *pointer, enum qty q)
 		n = (size_t)(p - pointer);
 		memcpy(prefix, pointer, n);
 		prefix[n] = '\0';
-		if ((status = wrapper_status(node)) != NULL) {
+		if ((status = mf_label_wrapper_status(node)) != NULL) {
 			if (strcmp(status, "disclosed") != 0)
 				return status_fact(status, prefix, node);
 			wrapper = node;

@@ -27,4 +27,9 @@ json_t *mf_label_facts_build(const struct mf_label_input *in);
  */
 json_t *mf_label_fact(const json_t *disclosure, const char *pointer);
 
+/* The status of a status wrapper ({"status": one of disclosed, withheld,
+ * not_applicable, unknown} plus only value, explanation and references;
+ * common.v1.json#/$defs/wrapper), static; NULL when v is not one. */
+const char *mf_label_wrapper_status(const json_t *v);
+
 #endif
