@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /*
  * The import sources: `modelfacts import NAME ...` runs fn with argv[0] =
@@ -58,6 +59,45 @@ import_usage(FILE *out)
 	        "  modelfacts import fmti --help\n");
 }
 
+/*
+ * The FMTI data beside the checkout, wherever the command is run from:
+ * ../shared/data/fmti from the current directory, else from the
+ * checkout that holds this binary (bin/modelfacts -> ../../shared).
+ * Returns 0 with the directory in out, -1 when neither exists.
+ */
+static int
+default_fmti_dir(char *out, size_t n)
+{
+	char exe[4096];
+	struct stat st;
+	ssize_t len;
+	char *slash;
+
+	snprintf(out, n, "../shared/data/fmti");
+	if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return -1;
+	exe[len] = '\0';
+	/* strip "/modelfacts" and "/bin" (or build/<variant>) */
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	if (strcmp(slash + 1, "release") == 0 ||
+	    strcmp(slash + 1, "asan") == 0) {
+		if ((slash = strrchr(exe, '/')) == NULL)
+			return -1;
+		*slash = '\0'; /* build/<variant>: one more level */
+	}
+	if ((size_t)snprintf(out, n, "%s/../shared/data/fmti", exe) >= n)
+		return -1;
+	return stat(out, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
 int
 cmd_import(int argc, char **argv)
 {
@@ -91,9 +131,10 @@ usage(FILE *out)
 	    "\n\n"
 	    "Imports the Foundation Model Transparency Index data set "
 	    "(CC BY 4.0, Stanford\nCRFM et al.) from DIR (default: "
-	    "$MF_SHARED_DATA/fmti, else ../shared/data/fmti):\n"
-	    "the v1.0, v1.1 and 2025 editions' indices, one organisation "
-	    "per developer,\ntheir disclosures and the published "
+	    "$MF_SHARED_DATA/fmti, else ../shared/data/fmti\nfrom here or "
+	    "from the checkout that holds this binary): the v1.0, v1.1\n"
+	    "and 2025 editions' indices, one organisation per developer, "
+	    "their\ndisclosures and the published "
 	    "assessments.\n\n"
 	    "  --report      print, tab-separated: edition, developer, "
 	    "upstream, model,\n"
@@ -578,7 +619,7 @@ mf_cli_import_fmti(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "%s", argv[optind]);
 	else if ((env = getenv("MF_SHARED_DATA")) != NULL && *env)
 		snprintf(dir, sizeof(dir), "%s/fmti", env);
-	else
+	else if (default_fmti_dir(dir, sizeof(dir)) != 0)
 		snprintf(dir, sizeof(dir), "../shared/data/fmti");
 	opt.dir = dir;
 	/* 2. The origin payloads name: given, else the registry's own
