@@ -174,6 +174,51 @@ def test_frozen_database_bounded_waits(t):
     assert r.status == 201, r
 
 
+def test_saturated_pool_answers_503_at_once(t):
+    """Past the eight workers and their bounded queue (4 x threads), a
+    request is refused at once rather than queued without bound."""
+    setup(t)
+    s = S["server"]
+    c = cluster()
+    pids = pg_pids(c)
+    reads = []
+    lock = threading.Lock()
+
+    def read():
+        r = timed(s, "GET", "/v1/orgs/acme", timeout=15)
+        with lock:
+            reads.append(r)
+    signal_all(pids, signal.SIGSTOP)
+    try:
+        threads = [threading.Thread(target=read) for _ in range(60)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(20)
+        health = timed(s, "GET", "/healthz", timeout=2)
+    finally:
+        signal_all(reversed(pids), signal.SIGCONT)
+    fast = [d for r, d in reads if getattr(r, "status", None) == 503
+            and d < 0.1]
+    print(f"   frozen PostgreSQL, 60 concurrent reads: {len(fast)} refused"
+          f" 503 within 100 ms (slowest of those"
+          f" {max(fast, default=0) * 1000:.1f} ms), slowest answer"
+          f" {max(d for _, d in reads) * 1000:.0f} ms")
+    assert len(reads) == 60
+    for r, d in reads:
+        assert getattr(r, "status", None) == 503, r
+        assert r.header("Retry-After") == "1", r
+        assert d < DB_TIMEOUT_MS / 1000 + 0.5, f"a read took {d:.2f} s"
+    # 8 running and 32 queued at most: the other 20 or more at once
+    assert len(fast) >= 20, len(fast)
+    assert getattr(health[0], "status", None) == 200, health
+    # thawed, it serves again
+    deadline = time.monotonic() + 15
+    while s.get("/v1/orgs/acme").status != 200:
+        assert time.monotonic() < deadline, "no recovery"
+        time.sleep(0.1)
+
+
 def test_commit_outcome_unknown_is_looked_up(t):
     setup(t)
     c = cluster()
