@@ -645,6 +645,7 @@ pool_submit(struct mf_request *req, mf_handler_fn fn, bool must)
 {
 	struct pool *pool = &req->http->pool;
 	struct job *job;
+	bool stopped;
 
 	pthread_mutex_lock(&pool->mu);
 	if (!must && pool->queued >= pool->cap) {
@@ -652,8 +653,10 @@ pool_submit(struct mf_request *req, mf_handler_fn fn, bool must)
 		respond_busy(req, "the server is busy");
 		return;
 	}
+	stopped = pool->stop;
 	pthread_mutex_unlock(&pool->mu);
-	if ((job = calloc(1, sizeof(*job))) == NULL) {
+	/* stopped: no worker is left to run it, so run it here */
+	if (stopped || (job = calloc(1, sizeof(*job))) == NULL) {
 		run_handler(req, fn);
 		return;
 	}
