@@ -54,6 +54,10 @@ static const struct option_row options[] = {
      65536, "simultaneous connections from one IP address"},
     {"conn-timeout", "MODELFACTS_CONN_TIMEOUT", NUM(conn_timeout), "30", 1,
      3600, "seconds before an idle connection is closed"},
+    {"db-timeout", "MODELFACTS_DB_TIMEOUT", NUM(db_timeout), "5000", 100,
+     600000,
+     "milliseconds a request waits for the database (connect, statement, "
+     "a frozen server) before it answers 503"},
     {"log-level", "MODELFACTS_LOG_LEVEL", STR(log_level), "info", 0, 0,
      "debug, info, warn or error"},
     {"issued-at-window", "MODELFACTS_ISSUED_AT_WINDOW", NUM(issued_at_window),

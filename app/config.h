@@ -25,6 +25,7 @@ struct mf_config {
 	unsigned long max_connections;
 	unsigned long per_ip_limit;
 	unsigned long conn_timeout;
+	unsigned long db_timeout; /* ms: the longest wait for the database */
 	char log_level[16];
 	unsigned long issued_at_window;
 	bool migrate_only;

@@ -12,9 +12,27 @@
 #include "common/error.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Remembers the connection string; call once before any thread uses it. */
 int mf_db_global_init(const char *conninfo);
+
+/*
+ * The longest any one database call waits, in milliseconds (default
+ * 5000): connecting, a statement (also sent as the session's
+ * statement_timeout) and a server that stopped answering (a frozen
+ * process behind a Unix socket: the call polls the socket against the
+ * deadline and drops the connection when it passes). Set before threads
+ * use the database.
+ */
+void mf_db_set_timeout(int ms);
+int mf_db_timeout(void);
+/*
+ * An absolute deadline (mf_time_mono_ns() clock) for the calling thread's
+ * database calls, on top of the timeout: a request that waited in a queue
+ * has less left. 0 clears it.
+ */
+void mf_db_set_deadline(int64_t mono_ns);
 
 /*
  * Makes sure the thread has a working connection, connecting when needed

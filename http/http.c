@@ -1,17 +1,22 @@
 /*
  * libmicrohttpd glue: request life cycle, body accumulation, dispatch,
- * responses, access log and shutdown (see http.h).
+ * responses, access log and shutdown (see http.h). Handlers that may wait
+ * on the database run on a bounded pool of worker threads while their
+ * connection is suspended, so libmicrohttpd's own threads stay free for
+ * /healthz, static and git files (see "The worker pool" below).
  */
 #include "http/http.h"
 #include "common/json.h"
 #include "common/diag.h"
 #include "common/timeutil.h"
 #include "http/cache.h"
+#include "db/db.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +26,38 @@
 #include <unistd.h>
 #include <openssl/rand.h>
 
+/* A request waiting for a worker, and what to run for it. */
+struct job {
+	struct job *next;
+	struct mf_request *req;
+	mf_handler_fn fn;
+	int64_t queued_ns;
+};
+
+/* A worker thread and the request it runs (NULL when idle). */
+struct worker {
+	struct pool *pool;
+	pthread_t tid;
+	struct mf_request *req;
+	bool want_resume; /* mf_http_resume came while it still ran */
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *head, *tail;
+	size_t queued, cap;
+	bool stop;
+	struct worker *workers;
+	unsigned nworkers;
+};
+
+/* the request a worker thread runs (see "The worker pool") */
+static _Thread_local struct mf_request *pool_current;
+static bool pool_defer_resume(struct mf_request *req);
+
 struct mf_http {
+	struct pool pool;
 	struct MHD_Daemon *daemon;
 	const struct mf_route *routes;
 	size_t nroutes;
@@ -422,6 +458,18 @@ mf_http_respond_json(struct mf_request *req, unsigned status, json_t *body)
 	return rc;
 }
 
+/* A 503 says when to try again (once: the pool may have said it). */
+static void
+retry_after(struct mf_request *req)
+{
+	int i;
+
+	for (i = 0; i < req->nheaders; i++)
+		if (strcmp(req->header_names[i], "Retry-After") == 0)
+			return;
+	mf_http_set_header(req, "Retry-After", "1");
+}
+
 int
 mf_http_respond_error(struct mf_request *req, const struct mf_error *err)
 {
@@ -436,6 +484,8 @@ mf_http_respond_error(struct mf_request *req, const struct mf_error *err)
 		mf_diag_warn("req=%s %s %s -> %u %s: %s", req->id, req->method,
 		             req->path, status, mf_error_name(err->code),
 		             err->message);
+	if (status == 503)
+		retry_after(req);
 	if (body == NULL)
 		return mf_http_respond(req, 500, "application/json", fallback,
 		                       sizeof(fallback) - 1, true);
@@ -452,6 +502,8 @@ mf_http_suspend(struct mf_request *req, mf_handler_fn resume)
 		return;
 	}
 	req->resume = resume;
+	if (pool_current == req) /* a worker's: suspended already */
+		return;
 	MHD_suspend_connection(req->conn);
 }
 
@@ -459,6 +511,8 @@ void
 mf_http_resume(struct mf_request *req)
 {
 	if (req->capture != NULL)
+		return;
+	if (pool_defer_resume(req))
 		return;
 	MHD_resume_connection(req->conn);
 }
@@ -484,6 +538,197 @@ run_handler(struct mf_request *req, mf_handler_fn fn)
 		             "handler produced no response");
 		mf_http_respond_error(req, &req->err);
 	}
+}
+
+/*
+ * The worker pool. A handler that may wait on the database never runs on
+ * one of libmicrohttpd's threads, which each serve many connections: the
+ * connection is suspended and the request queued for one of opt->threads
+ * workers (each with its own database connection). The queue is bounded:
+ * when it is full the request is answered 503 with Retry-After at once,
+ * and a request that waited in it past the database timeout is answered
+ * the same way rather than started. A worker's database calls end by the
+ * request's deadline (queued + the timeout, mf_db_set_deadline), so a
+ * frozen database costs a request at most the timeout. The handler
+ * responds from the worker (libmicrohttpd allows queueing a response on a
+ * suspended connection) and the worker resumes the connection; a handler
+ * that suspends the request itself (mf_http_suspend) stays suspended until
+ * mf_http_resume, and its resume step is queued like a new request.
+ */
+/* Paths whose handlers never touch the database: run where they arrive. */
+static bool
+runs_inline(const char *path)
+{
+	return strcmp(path, "/healthz") == 0 ||
+	       strcmp(path, "/v1/version") == 0 ||
+	       strcmp(path, "/v1/openapi.json") == 0 ||
+	       strncmp(path, "/labels.git/", 12) == 0 ||
+	       strncmp(path, "/static/", 8) == 0;
+}
+
+static int
+respond_busy(struct mf_request *req, const char *why)
+{
+	mf_error_set(&req->err, MF_E_UNAVAILABLE, NULL, "%s; try again later",
+	             why);
+	return mf_http_respond_error(req, &req->err);
+}
+
+/* Runs one queued job on a worker: in time, or 503 when its wait ate the
+ * deadline. */
+static void
+pool_run(struct job *job)
+{
+	struct mf_request *req = job->req;
+	int64_t deadline = job->queued_ns + (int64_t)mf_db_timeout() * 1000000;
+
+	req->resume = NULL;
+	if (mf_time_mono_ns() >= deadline) {
+		respond_busy(req, "the server is busy");
+		return;
+	}
+	mf_db_set_deadline(deadline);
+	pool_current = req;
+	run_handler(req, job->fn);
+	pool_current = NULL;
+	mf_db_set_deadline(0);
+}
+
+static void *
+pool_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *pool = w->pool;
+	struct mf_request *req;
+	struct job *job;
+	bool resume;
+
+	pthread_mutex_lock(&pool->mu);
+	for (;;) {
+		while (!pool->stop && pool->head == NULL)
+			pthread_cond_wait(&pool->cv, &pool->mu);
+		if ((job = pool->head) == NULL)
+			break; /* stopping, and nothing left */
+		if ((pool->head = job->next) == NULL)
+			pool->tail = NULL;
+		pool->queued--;
+		req = job->req;
+		w->req = req;
+		w->want_resume = false;
+		pthread_mutex_unlock(&pool->mu);
+
+		pool_run(job);
+		free(job);
+
+		/* Resume unless the handler suspended it for later; a resume
+		 * asked for meanwhile is done here, after the handler. */
+		pthread_mutex_lock(&pool->mu);
+		resume = w->want_resume || req->resume == NULL;
+		w->req = NULL;
+		pthread_mutex_unlock(&pool->mu);
+		if (resume)
+			MHD_resume_connection(req->conn);
+		pthread_mutex_lock(&pool->mu);
+	}
+	pthread_mutex_unlock(&pool->mu);
+	return NULL;
+}
+
+/*
+ * Queues fn for req, suspending its connection (on libmicrohttpd's
+ * thread, inside the access handler). New requests past the bound get 503;
+ * a resume step (must) is always queued, its request being already
+ * accepted.
+ */
+static void
+pool_submit(struct mf_request *req, mf_handler_fn fn, bool must)
+{
+	struct pool *pool = &req->http->pool;
+	struct job *job;
+	bool stopped;
+
+	pthread_mutex_lock(&pool->mu);
+	if (!must && pool->queued >= pool->cap) {
+		pthread_mutex_unlock(&pool->mu);
+		respond_busy(req, "the server is busy");
+		return;
+	}
+	stopped = pool->stop;
+	pthread_mutex_unlock(&pool->mu);
+	/* stopped: no worker is left to run it, so run it here */
+	if (stopped || (job = calloc(1, sizeof(*job))) == NULL) {
+		run_handler(req, fn);
+		return;
+	}
+	job->req = req;
+	job->fn = fn;
+	job->queued_ns = mf_time_mono_ns();
+	req->resume = NULL;
+	MHD_suspend_connection(req->conn);
+	pthread_mutex_lock(&pool->mu);
+	if (pool->tail != NULL)
+		pool->tail->next = job;
+	else
+		pool->head = job;
+	pool->tail = job;
+	pool->queued++;
+	pthread_cond_signal(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
+}
+
+/* mf_http_resume of a pooled request: now, or when its worker is done. */
+static bool
+pool_defer_resume(struct mf_request *req)
+{
+	struct pool *pool = &req->http->pool;
+	bool deferred = false;
+	unsigned i;
+
+	pthread_mutex_lock(&pool->mu);
+	for (i = 0; i < pool->nworkers; i++)
+		if (pool->workers[i].req == req) {
+			pool->workers[i].want_resume = true;
+			deferred = true;
+		}
+	pthread_mutex_unlock(&pool->mu);
+	return deferred;
+}
+
+static int
+pool_start(struct pool *pool, unsigned n)
+{
+	unsigned i;
+
+	pthread_mutex_init(&pool->mu, NULL);
+	pthread_cond_init(&pool->cv, NULL);
+	pool->cap = n * 4 < 16 ? 16 : (size_t)n * 4;
+	if ((pool->workers = calloc(n, sizeof(*pool->workers))) == NULL)
+		return MF_E_NOMEM;
+	for (i = 0; i < n; i++) {
+		pool->workers[i].pool = pool;
+		if (pthread_create(&pool->workers[i].tid, NULL, pool_main,
+		                   &pool->workers[i]) != 0)
+			return MF_E_NOMEM;
+		pool->nworkers++;
+	}
+	return 0;
+}
+
+/* Lets the workers finish what is queued, then joins them. */
+static void
+pool_stop(struct pool *pool)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&pool->mu);
+	pool->stop = true;
+	pthread_cond_broadcast(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
+	for (i = 0; i < pool->nworkers; i++)
+		pthread_join(pool->workers[i].tid, NULL);
+	free(pool->workers);
+	pthread_mutex_destroy(&pool->mu);
+	pthread_cond_destroy(&pool->cv);
 }
 
 /*
@@ -539,7 +784,7 @@ dispatch(struct mf_request *req)
 		} else if (http->not_found != NULL &&
 		           (strcmp(req->method, "GET") == 0 ||
 		            strcmp(req->method, "HEAD") == 0)) {
-			run_handler(req, http->not_found);
+			pool_submit(req, http->not_found, false);
 			return;
 		} else {
 			mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
@@ -548,7 +793,10 @@ dispatch(struct mf_request *req)
 		mf_http_respond_error(req, &req->err);
 		return;
 	}
-	run_handler(req, req->match.route->handler);
+	if (runs_inline(req->path))
+		run_handler(req, req->match.route->handler);
+	else
+		pool_submit(req, req->match.route->handler, false);
 }
 
 static enum MHD_Result
@@ -576,7 +824,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (req->resume != NULL) { /* resumed after mf_http_suspend */
-		run_handler(req, req->resume);
+		pool_submit(req, req->resume, true);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -666,6 +914,13 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	http->app = app;
 	http->max_body = opt->max_body;
 	http->not_found = opt->not_found;
+	if (pool_start(&http->pool, opt->threads) != 0) {
+		pool_stop(&http->pool);
+		free(http);
+		return mf_error_set(err, MF_E_NOMEM, NULL,
+		                    "cannot start %u worker threads",
+		                    opt->threads);
+	}
 	if (RAND_bytes((unsigned char *)&http->id_prefix,
 	               sizeof(http->id_prefix)) != 1)
 		http->id_prefix = (unsigned)getpid();
@@ -679,6 +934,7 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 	if (http->daemon == NULL) {
+		pool_stop(&http->pool);
 		free(http);
 		return mf_error_set(err, MF_E_IO, NULL,
 		                    "cannot listen on %s port %u (in use?)",
@@ -705,6 +961,7 @@ mf_http_stop(struct mf_http *http, unsigned grace_ms)
 	if (atomic_load(&http->active) > 0)
 		mf_diag_warn("stopping with %u requests still in flight",
 		             atomic_load(&http->active));
+	pool_stop(&http->pool);
 	MHD_stop_daemon(http->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);

@@ -8,6 +8,7 @@
  * than a lost update.
  */
 #include "ingest/ingest.h"
+#include "common/diag.h"
 #include "common/digest.h"
 #include "common/doctype.h"
 #include "common/encoding.h"
@@ -471,6 +472,33 @@ store(struct ingest *in, int64_t *id_out, struct mf_error *err)
 	return rc;
 }
 
+/*
+ * The connection was lost (or timed out) after mf_accept() was sent: it may
+ * have committed, and a client told 503 would retry into a 409. Reconnect
+ * and look the payload up: stored with this very envelope, the submission
+ * is ours (answered as accepted); stored with another, a twin won (a
+ * replay). 0 when it was stored, else the caller's 503 stands.
+ */
+static int
+commit_outcome(struct ingest *in, struct mf_ingest_result *out)
+{
+	struct mf_error e;
+	int rc;
+
+	mf_error_init(&e);
+	rc = lookup_keys(in, &e);
+	mf_error_dispose(&e);
+	if (rc != 0 || in->keys.existing_id == 0)
+		return MF_E_UNAVAILABLE;
+	mf_diag_warn("submission %lld: outcome unknown after the connection "
+	             "was lost; found it stored",
+	             (long long)in->keys.existing_id);
+	out->submission_id = in->keys.existing_id;
+	out->existing =
+	    strcmp(in->keys.existing_envelope_hex, in->envelope_hex) != 0;
+	return 0;
+}
+
 int
 mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
                  struct mf_ingest_result *out, struct mf_error *err)
@@ -559,8 +587,22 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 			goto done;
 	}
 
-	/* 6. One statement, one transaction. */
+	/* 6. One statement, one transaction; an unknown outcome looked up. */
 	rc = store(&in, &out->submission_id, err);
+	if (rc == MF_E_UNAVAILABLE) {
+		mf_error_dispose(err);
+		mf_error_init(err);
+		if (commit_outcome(&in, out) == 0) {
+			rc = 0;
+			goto done;
+		}
+		rc = mf_error_set(
+		    err, MF_E_UNAVAILABLE, NULL,
+		    "the database went away before this "
+		    "submission's outcome was known; send the same "
+		    "envelope again (if it was stored, the answer "
+		    "is 200 already_accepted)");
+	}
 	if (rc == MF_E_STALE_SEQ || rc == MF_E_CONFLICT) {
 		/* A concurrent twin may have won: then this is a replay. */
 		struct mf_error e2;

@@ -81,6 +81,7 @@ main(int argc, char **argv)
 
 	if (mf_db_global_init(cfg.database_url) != 0)
 		return 1;
+	mf_db_set_timeout((int)cfg.db_timeout);
 	if (migrate_with_retry(&applied, &err) != 0) {
 		mf_diag_error("cannot prepare the database: %s", err.message);
 		return 1;
