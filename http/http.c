@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +158,32 @@ add_cors(struct MHD_Response *resp, const struct mf_request *req)
 	                        "ETag, X-Request-Id, Content-Disposition");
 }
 
+/*
+ * An HTML answer that did not set its own policy (label.html, any other
+ * HTML a handler sends) gets the strict one as HTTP headers: no framing,
+ * no referrer, nothing loaded but from here. Pages set theirs (site/
+ * page.c: the widget may be framed) and this leaves them alone.
+ */
+static void
+add_html_security(struct MHD_Response *resp, const struct mf_request *req,
+                  const char *content_type)
+{
+	int i;
+
+	if (content_type == NULL || strncmp(content_type, "text/html", 9) != 0)
+		return;
+	for (i = 0; i < req->nheaders; i++)
+		if (strcasecmp(req->header_names[i],
+		               "Content-Security-Policy") == 0)
+			return;
+	MHD_add_response_header(
+	    resp, "Content-Security-Policy",
+	    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+	    "form-action 'none'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+}
+
 /* Adds the common and the handler's headers, queues and records resp. */
 static int
 queue_response(struct mf_request *req, unsigned status,
@@ -171,6 +198,7 @@ queue_response(struct mf_request *req, unsigned status,
 		                        content_type);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	add_cors(resp, req);
+	add_html_security(resp, req, content_type);
 	for (i = 0; i < req->nheaders; i++)
 		MHD_add_response_header(resp, req->header_names[i],
 		                        req->header_values[i]);
@@ -268,6 +296,7 @@ mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, blob->etag);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	add_cors(resp, req);
+	add_html_security(resp, req, blob->content_type);
 	if (cache_control != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 		                        cache_control);
@@ -551,6 +580,60 @@ dispatch(struct mf_request *req)
 	run_handler(req, req->match.route->handler);
 }
 
+/*
+ * The request target as it arrived, before libmicrohttpd decodes it
+ * (MHD_OPTION_URI_LOG_CALLBACK, whose value becomes the request's first
+ * *con_cls): a path with a control byte, raw or %XX, is marked here, as
+ * once decoded a %00 would cut it short and the rest would reach
+ * handlers. The mark is a static address, never a request.
+ */
+static char bad_target_mark;
+
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	(void)conn;
+	return mf_router_target_ok(uri) == 0 ? NULL : &bad_target_mark;
+}
+
+/*
+ * Refusals decided on the headers alone, before any body is read: a path
+ * that on_uri marked (400 invalid_path at /path), a body framed twice
+ * (Content-Length and Transfer-Encoding: RFC 9112 6.3 makes that an
+ * error, as two parsers could split it differently and smuggle a
+ * request; the connection is closed) and a declared oversize body.
+ * Returns true when it answered.
+ */
+static bool
+refuse_early(struct mf_request *req, bool bad_target)
+{
+	struct MHD_Connection *conn = req->conn;
+	const char *cl = MHD_lookup_connection_value(
+	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(
+	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+	if (bad_target) {
+		mf_error_set(&req->err, MF_E_BAD_PATH, "/path",
+		             "the request path holds a control byte "
+		             "(raw or percent-encoded)");
+	} else if (cl != NULL && te != NULL) {
+		mf_http_set_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+		mf_error_set(&req->err, MF_E_BAD_REQUEST, "/headers",
+		             "a request may not have both Content-Length and "
+		             "Transfer-Encoding");
+	} else if (cl != NULL && strtoull(cl, NULL, 10) > req->http->max_body) {
+		req->body_too_large = true;
+		dispatch(req);
+		return true;
+	} else {
+		return false;
+	}
+	mf_http_respond_error(req, &req->err);
+	return true;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
            const char *method, const char *version, const char *upload_data,
@@ -558,21 +641,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct mf_http *http = cls;
 	struct mf_request *req = *con_cls;
-	const char *cl;
 
 	(void)version;
-	if (req == NULL) {
+	if (req == NULL || *con_cls == &bad_target_mark) {
+		bool bad_target = req != NULL;
+
 		if ((req = request_new(http, conn, method, url)) == NULL)
 			return MHD_NO;
 		*con_cls = req;
 		atomic_fetch_add(&http->active, 1);
-		cl = MHD_lookup_connection_value(
-		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		/* Refuse a declared oversize body before reading any of it. */
-		if (cl != NULL && strtoull(cl, NULL, 10) > http->max_body) {
-			req->body_too_large = true;
-			dispatch(req);
-		}
+		refuse_early(req, bad_target);
 		return MHD_YES;
 	}
 	if (req->resume != NULL) { /* resumed after mf_http_suspend */
@@ -601,7 +679,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	int64_t us;
 
 	(void)conn;
-	if (req == NULL)
+	if (req == NULL || *con_cls == &bad_target_mark)
 		return;
 	us = (mf_time_mono_ns() - req->started_ns) / 1000;
 	mf_diag(MF_DIAG_INFO, req->id, "%s \"%s %s\" %u %zu %lld.%03lldms%s",
@@ -677,6 +755,7 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, opt->per_ip_limit,
 	    MHD_OPTION_CONNECTION_TIMEOUT, opt->conn_timeout,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, http,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 	if (http->daemon == NULL) {
 		free(http);
