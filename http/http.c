@@ -597,13 +597,38 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return mf_router_target_ok(uri) == 0 ? NULL : &bad_target_mark;
 }
 
+/* What refuse_early counts over the headers and the query. */
+struct framing {
+	int content_lengths;
+	char nul_param[64]; /* a query parameter holding a NUL, or "" */
+};
+
+static enum MHD_Result
+framing_one(void *cls, enum MHD_ValueKind kind, const char *key,
+            size_t key_size, const char *value, size_t value_size)
+{
+	struct framing *f = cls;
+
+	if (kind == MHD_HEADER_KIND &&
+	    strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		f->content_lengths++;
+	/* decoded, a %00 would cut the name or value short unseen */
+	if (kind == MHD_GET_ARGUMENT_KIND && f->nul_param[0] == '\0' &&
+	    (strlen(key) != key_size ||
+	     (value != NULL && strlen(value) != value_size)))
+		mf_diag_escape(f->nul_param, sizeof(f->nul_param), key,
+		               strlen(key));
+	return MHD_YES;
+}
+
 /*
  * Refusals decided on the headers alone, before any body is read: a path
- * that on_uri marked (400 invalid_path at /path), a body framed twice
- * (Content-Length and Transfer-Encoding: RFC 9112 6.3 makes that an
- * error, as two parsers could split it differently and smuggle a
- * request; the connection is closed) and a declared oversize body.
- * Returns true when it answered.
+ * that on_uri marked (400 invalid_path at /path), a query parameter with
+ * a %00 (400 invalid_parameter), a body framed twice (Content-Length
+ * repeated, or with Transfer-Encoding: RFC 9112 6.3 makes both errors, as
+ * two parsers could split the body differently and smuggle a request;
+ * the connection is closed) and a declared oversize body. Returns true
+ * when it answered.
  */
 static bool
 refuse_early(struct mf_request *req, bool bad_target)
@@ -613,16 +638,25 @@ refuse_early(struct mf_request *req, bool bad_target)
 	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const char *te = MHD_lookup_connection_value(
 	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	struct framing f = {0, ""};
+	char pointer[80];
 
+	MHD_get_connection_values_n(
+	    conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, framing_one, &f);
 	if (bad_target) {
 		mf_error_set(&req->err, MF_E_BAD_PATH, "/path",
 		             "the request path holds a control byte "
 		             "(raw or percent-encoded)");
-	} else if (cl != NULL && te != NULL) {
+	} else if (f.nul_param[0] != '\0') {
+		snprintf(pointer, sizeof(pointer), "/query/%s", f.nul_param);
+		mf_error_set(&req->err, MF_E_BAD_PARAM, pointer,
+		             "query parameter '%s' holds a NUL byte (%%00)",
+		             f.nul_param);
+	} else if (f.content_lengths > 1 || (cl != NULL && te != NULL)) {
 		mf_http_set_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
 		mf_error_set(&req->err, MF_E_BAD_REQUEST, "/headers",
-		             "a request may not have both Content-Length and "
-		             "Transfer-Encoding");
+		             "a request may have one Content-Length or a "
+		             "Transfer-Encoding, not both nor two");
 	} else if (cl != NULL && strtoull(cl, NULL, 10) > req->http->max_body) {
 		req->body_too_large = true;
 		dispatch(req);

@@ -249,3 +249,32 @@ def test_content_length_with_chunked_is_refused(t):
               chunked)
     st = statuses(ans)
     assert st and st[0] != 400, ans[:400]
+
+
+def test_two_content_lengths_are_refused(t):
+    reg = setup(t)["reg"]
+    before = reg.counts(t)
+    body = b'{"org":"twice","name":"T","role":"developer"}'
+    for a, b in ((len(body), 4), (4, len(body)), (len(body), len(body))):
+        ans = raw(t, b"POST /v1/admin/orgs HTTP/1.1\r\nHost: x\r\n"
+                  b"Authorization: Bearer " + reg.token.encode() + b"\r\n"
+                  b"Content-Type: application/json\r\n"
+                  b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n"
+                  % (a, b) + body + b"GET /v1/orgs/twice HTTP/1.1\r\n"
+                  b"Host: x\r\nConnection: close\r\n\r\n")
+        assert statuses(ans) == [400], (a, b, ans[:400])
+    assert reg.counts(t) == before
+
+
+def test_nul_in_a_query_value_is_refused_not_cut_short(t):
+    setup(t)
+    for q, name in (("as_of=1%00junk", "as_of"), ("q=acme%00x", "q"),
+                    ("limit=5%00", "limit"), ("li%00mit=5", "li")):
+        r = t.server.get("/v1/models?" + q)
+        assert r.status == 400, (q, r)
+        err = r.json()["error"]
+        assert err["code"] == "invalid_parameter", (q, err)
+        assert any(d["pointer"] == "/query/" + name
+                   for d in err["details"]), (q, err)
+    r = t.server.get("/v1/models?limit=5")
+    assert r.status == 200, r
