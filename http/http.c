@@ -790,6 +790,8 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	    MHD_OPTION_CONNECTION_TIMEOUT, opt->conn_timeout,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, http,
+	    /* HTTP/1.1 without Host, and the like, are 400 (RFC 9112) */
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 	if (http->daemon == NULL) {
 		free(http);
