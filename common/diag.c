@@ -122,6 +122,9 @@ mf_diag(enum mf_diag_level level, const char *reqid, const char *fmt, ...)
 		return;
 	if ((size_t)m >= sizeof(msg))
 		m = (int)sizeof(msg) - 1;
+	/* a library's message often ends in a newline: the line's own */
+	while (m > 0 && msg[m - 1] == '\n')
+		m--;
 	/* Paths, headers and document text reach log lines: one line per
 	 * event whatever they hold, and no byte a terminal would obey. */
 	n += (int)mf_diag_escape(line + n, sizeof(line) - (size_t)n - 1, msg,
