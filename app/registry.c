@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -116,7 +117,9 @@ mf_registry_check_admin(const char *authorization, bool *ok,
 	int rc;
 
 	*ok = false;
-	if (authorization == NULL || strncmp(authorization, "Bearer ", 7) != 0)
+	/* the scheme is case-insensitive (RFC 9110 11.1): "bearer" too */
+	if (authorization == NULL ||
+	    strncasecmp(authorization, "Bearer ", 7) != 0)
 		return 0;
 	token = authorization + 7;
 	mf_sha256_hex(hash, token, strlen(token));

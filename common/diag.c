@@ -27,10 +27,84 @@ mf_diag_level_parse(const char *s)
 	return -1;
 }
 
+/* The length of the UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+size_t
+mf_diag_escape(char *out, size_t cap, const char *in, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0, o = 0, k, u;
+	char esc[16];
+
+	if (cap == 0)
+		return 0;
+	while (i < len) {
+		/* 1. what the next input bytes become */
+		k = 0;
+		u = 1;
+		if (s[i] == '\n') {
+			esc[k++] = '\\';
+			esc[k++] = 'n';
+		} else if (s[i] == '\\') {
+			esc[k++] = '\\';
+			esc[k++] = '\\';
+		} else if (s[i] < 0x80 && s[i] >= 0x20 && s[i] != 0x7f) {
+			esc[k++] = (char)s[i];
+		} else {
+			/* a valid UTF-8 character is kept, but the C1
+			 * controls (U+0080-U+009F: 8-bit CSI and kin) */
+			u = s[i] >= 0x80 ? utf8_len(s + i, len - i) : 0;
+			if (u > 0 && !(s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+				memcpy(esc, s + i, u);
+				k = u;
+			} else {
+				size_t j, nb = u > 0 ? u : 1;
+
+				for (j = 0; j < nb; j++) {
+					esc[k++] = '\\';
+					esc[k++] = 'x';
+					esc[k++] = hex[s[i + j] >> 4];
+					esc[k++] = hex[s[i + j] & 0xf];
+				}
+				u = nb;
+			}
+		}
+		/* 2. whole or not at all: no half escapes at the end */
+		if (o + k >= cap)
+			break;
+		memcpy(out + o, esc, k);
+		o += k;
+		i += u;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 void
 mf_diag(enum mf_diag_level level, const char *reqid, const char *fmt, ...)
 {
-	char line[2048], ts[40];
+	char line[2048], msg[2048], ts[40];
 	va_list ap;
 	int n, m;
 
@@ -42,13 +116,19 @@ mf_diag(enum mf_diag_level level, const char *reqid, const char *fmt, ...)
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	m = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (m < 0)
 		return;
-	n += m;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
+	if ((size_t)m >= sizeof(msg))
+		m = (int)sizeof(msg) - 1;
+	/* a library's message often ends in a newline: the line's own */
+	while (m > 0 && msg[m - 1] == '\n')
+		m--;
+	/* Paths, headers and document text reach log lines: one line per
+	 * event whatever they hold, and no byte a terminal would obey. */
+	n += (int)mf_diag_escape(line + n, sizeof(line) - (size_t)n - 1, msg,
+	                         (size_t)m);
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)
 		return;

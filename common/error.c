@@ -29,6 +29,7 @@ static const struct mf_error_row error_table[] = {
     {MF_E_FORBIDDEN, 403, "forbidden"},
     {MF_E_CONFLICT, 409, "conflict"},
     {MF_E_NOT_ACCEPTABLE, 406, "not_acceptable"},
+    {MF_E_BAD_PATH, 400, "invalid_path"},
     {MF_E_BAD_JSON, 400, "invalid_json"},
     {MF_E_DUPLICATE_KEY, 400, "duplicate_json_key"},
     {MF_E_BAD_UTF8, 400, "invalid_utf8"},

@@ -29,6 +29,7 @@ enum mf_code {
 	MF_E_FORBIDDEN = -12,
 	MF_E_CONFLICT = -13,
 	MF_E_NOT_ACCEPTABLE = -14, /* no format the client accepts */
+	MF_E_BAD_PATH = -19,       /* a control byte in the request path */
 	/* input decoding */
 	MF_E_BAD_JSON = -20,
 	MF_E_DUPLICATE_KEY = -21,

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,6 +194,32 @@ add_cors(struct MHD_Response *resp, const struct mf_request *req)
 	                        "ETag, X-Request-Id, Content-Disposition");
 }
 
+/*
+ * An HTML answer that did not set its own policy (label.html, any other
+ * HTML a handler sends) gets the strict one as HTTP headers: no framing,
+ * no referrer, nothing loaded but from here. Pages set theirs (site/
+ * page.c: the widget may be framed) and this leaves them alone.
+ */
+static void
+add_html_security(struct MHD_Response *resp, const struct mf_request *req,
+                  const char *content_type)
+{
+	int i;
+
+	if (content_type == NULL || strncmp(content_type, "text/html", 9) != 0)
+		return;
+	for (i = 0; i < req->nheaders; i++)
+		if (strcasecmp(req->header_names[i],
+		               "Content-Security-Policy") == 0)
+			return;
+	MHD_add_response_header(
+	    resp, "Content-Security-Policy",
+	    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+	    "form-action 'none'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+}
+
 /* Adds the common and the handler's headers, queues and records resp. */
 static int
 queue_response(struct mf_request *req, unsigned status,
@@ -207,6 +234,7 @@ queue_response(struct mf_request *req, unsigned status,
 		                        content_type);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	add_cors(resp, req);
+	add_html_security(resp, req, content_type);
 	for (i = 0; i < req->nheaders; i++)
 		MHD_add_response_header(resp, req->header_names[i],
 		                        req->header_values[i]);
@@ -304,6 +332,7 @@ mf_http_respond_blob(struct mf_request *req, struct mf_blob *blob,
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, blob->etag);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	add_cors(resp, req);
+	add_html_security(resp, req, blob->content_type);
 	if (cache_control != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 		                        cache_control);
@@ -799,6 +828,94 @@ dispatch(struct mf_request *req)
 		pool_submit(req, req->match.route->handler, false);
 }
 
+/*
+ * The request target as it arrived, before libmicrohttpd decodes it
+ * (MHD_OPTION_URI_LOG_CALLBACK, whose value becomes the request's first
+ * *con_cls): a path with a control byte, raw or %XX, is marked here, as
+ * once decoded a %00 would cut it short and the rest would reach
+ * handlers. The mark is a static address, never a request.
+ */
+static char bad_target_mark;
+
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	(void)conn;
+	return mf_router_target_ok(uri) == 0 ? NULL : &bad_target_mark;
+}
+
+/* What refuse_early counts over the headers and the query. */
+struct framing {
+	int content_lengths;
+	char nul_param[64]; /* a query parameter holding a NUL, or "" */
+};
+
+static enum MHD_Result
+framing_one(void *cls, enum MHD_ValueKind kind, const char *key,
+            size_t key_size, const char *value, size_t value_size)
+{
+	struct framing *f = cls;
+
+	if (kind == MHD_HEADER_KIND &&
+	    strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		f->content_lengths++;
+	/* decoded, a %00 would cut the name or value short unseen */
+	if (kind == MHD_GET_ARGUMENT_KIND && f->nul_param[0] == '\0' &&
+	    (strlen(key) != key_size ||
+	     (value != NULL && strlen(value) != value_size)))
+		mf_diag_escape(f->nul_param, sizeof(f->nul_param), key,
+		               strlen(key));
+	return MHD_YES;
+}
+
+/*
+ * Refusals decided on the headers alone, before any body is read: a path
+ * that on_uri marked (400 invalid_path at /path), a query parameter with
+ * a %00 (400 invalid_parameter), a body framed twice (Content-Length
+ * repeated, or with Transfer-Encoding: RFC 9112 6.3 makes both errors, as
+ * two parsers could split the body differently and smuggle a request;
+ * the connection is closed) and a declared oversize body. Returns true
+ * when it answered.
+ */
+static bool
+refuse_early(struct mf_request *req, bool bad_target)
+{
+	struct MHD_Connection *conn = req->conn;
+	const char *cl = MHD_lookup_connection_value(
+	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(
+	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	struct framing f = {0, ""};
+	char pointer[80];
+
+	MHD_get_connection_values_n(
+	    conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, framing_one, &f);
+	if (bad_target) {
+		mf_error_set(&req->err, MF_E_BAD_PATH, "/path",
+		             "the request path holds a control byte "
+		             "(raw or percent-encoded)");
+	} else if (f.nul_param[0] != '\0') {
+		snprintf(pointer, sizeof(pointer), "/query/%s", f.nul_param);
+		mf_error_set(&req->err, MF_E_BAD_PARAM, pointer,
+		             "query parameter '%s' holds a NUL byte (%%00)",
+		             f.nul_param);
+	} else if (f.content_lengths > 1 || (cl != NULL && te != NULL)) {
+		mf_http_set_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+		mf_error_set(&req->err, MF_E_BAD_REQUEST, "/headers",
+		             "a request may have one Content-Length or a "
+		             "Transfer-Encoding, not both nor two");
+	} else if (cl != NULL && strtoull(cl, NULL, 10) > req->http->max_body) {
+		req->body_too_large = true;
+		dispatch(req);
+		return true;
+	} else {
+		return false;
+	}
+	mf_http_respond_error(req, &req->err);
+	return true;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
            const char *method, const char *version, const char *upload_data,
@@ -806,21 +923,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct mf_http *http = cls;
 	struct mf_request *req = *con_cls;
-	const char *cl;
 
 	(void)version;
-	if (req == NULL) {
+	if (req == NULL || *con_cls == &bad_target_mark) {
+		bool bad_target = req != NULL;
+
 		if ((req = request_new(http, conn, method, url)) == NULL)
 			return MHD_NO;
 		*con_cls = req;
 		atomic_fetch_add(&http->active, 1);
-		cl = MHD_lookup_connection_value(
-		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		/* Refuse a declared oversize body before reading any of it. */
-		if (cl != NULL && strtoull(cl, NULL, 10) > http->max_body) {
-			req->body_too_large = true;
-			dispatch(req);
-		}
+		refuse_early(req, bad_target);
 		return MHD_YES;
 	}
 	if (req->resume != NULL) { /* resumed after mf_http_suspend */
@@ -849,7 +961,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	int64_t us;
 
 	(void)conn;
-	if (req == NULL)
+	if (req == NULL || *con_cls == &bad_target_mark)
 		return;
 	us = (mf_time_mono_ns() - req->started_ns) / 1000;
 	mf_diag(MF_DIAG_INFO, req->id, "%s \"%s %s\" %u %zu %lld.%03lldms%s",
@@ -932,6 +1044,9 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, opt->per_ip_limit,
 	    MHD_OPTION_CONNECTION_TIMEOUT, opt->conn_timeout,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, http,
+	    /* HTTP/1.1 without Host, and the like, are 400 (RFC 9112) */
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 	if (http->daemon == NULL) {
 		pool_stop(&http->pool);

@@ -1,6 +1,7 @@
 /* Route pattern matching (see router.h). */
 #include "http/router.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,4 +94,28 @@ mf_router_match(const struct mf_route *routes, size_t nroutes,
 		}
 	}
 	return -1;
+}
+
+static int
+hexval(char c)
+{
+	return isdigit((unsigned char)c) ? c - '0'
+	                                 : tolower((unsigned char)c) - 'a' + 10;
+}
+
+int
+mf_router_target_ok(const char *target)
+{
+	const char *s;
+
+	for (s = target; *s != '\0' && *s != '?' && *s != '#'; s++) {
+		unsigned c = (unsigned char)*s;
+
+		if (c == '%' && isxdigit((unsigned char)s[1]) &&
+		    isxdigit((unsigned char)s[2]))
+			c = (unsigned)(hexval(s[1]) * 16 + hexval(s[2]));
+		if (c < 0x20 || c == 0x7f)
+			return -1;
+	}
+	return 0;
 }

@@ -89,7 +89,9 @@ ASAN_SERVER_MODULES = ["test_search", "test_compare", "test_export",
                        "test_web_pages", "test_submissions",
                        # issue 14: every new endpoint and submission path
                        "test_hf_card", "test_evals_import", "test_sbom",
-                       "test_eu_ai_act", "test_feeds"]
+                       "test_eu_ai_act", "test_feeds",
+                       # issue 15: hostile request lines, paths, framing
+                       "test_http_hygiene"]
 
 
 def main():

@@ -191,8 +191,8 @@ def test_path_traversal_and_other_files_are_404(t):
         "/labels.git/HEAD/",
         "/labels.git/hooks/pre-receive.sample",
     ]
-    # (libmicrohttpd decodes "%00" to a NUL that ends the path, so
-    # "info/refs%00" is just info/refs: nothing beyond it is reachable.)
+    # (a "%00" or other control byte in the path is 400 invalid_path
+    # before routing: test_http_hygiene.py)
     for path in bad:
         r = s.get(path)
         assert r.status == 404, (path, r)

@@ -1,6 +1,7 @@
 /* Unit tests for common/: buffers, base64/hex, JSON decoding, pointers,
  * RFC 3339 times, slugs and the error table. */
 #include "common/buf.h"
+#include "common/diag.h"
 #include "common/digest.h"
 #include "common/encoding.h"
 #include "common/error.h"
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -218,6 +220,64 @@ test_error_table(void **state)
 	mf_error_dispose(&err);
 }
 
+/* Issue 15 finding 4: a log line cannot be split or carry escapes. */
+static void
+test_diag_escape(void **state)
+{
+	static const char in[] = "a\nb\r\x1b[31m\\n\x7f\x01\x00z"
+	                         "\xc3\xa9\xc2\x9b\xc2\xa0\xff\xe2\x80";
+	char out[256], tiny[8], line[4096], tmpl[] = "/tmp/mf-diag-XXXXXX";
+	const char *msg;
+	size_t n;
+	int fd, saved;
+	ssize_t got;
+
+	(void)state;
+	n = mf_diag_escape(out, sizeof(out), in, sizeof(in) - 1);
+	assert_string_equal(out, "a\\nb\\x0d\\x1b[31m\\\\n\\x7f\\x01\\x00z"
+	                         "\xc3\xa9\\xc2\\x9b\xc2\xa0\\xff\\xe2"
+	                         "\\x80");
+	assert_int_equal(n, strlen(out));
+	/* an escape is written whole or not at all */
+	n = mf_diag_escape(tiny, 6, "ab\x1b", 3);
+	assert_string_equal(tiny, "ab");
+	assert_int_equal(n, 2);
+	n = mf_diag_escape(tiny, 1, "ab", 2);
+	assert_int_equal(n, 0);
+	assert_string_equal(tiny, "");
+
+	/* through the writer itself: one line, nothing raw */
+	fd = mkstemp(tmpl);
+	assert_true(fd >= 0);
+	unlink(tmpl);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	mf_diag(MF_DIAG_ERROR, "r1", "GET \"%s\" %d",
+	        "/x\n2026-01-01T00:00:00.000Z info forged\x1b]0;t\x07", 404);
+	mf_diag(MF_DIAG_ERROR, NULL, "server closed the connection\n\n");
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	got = pread(fd, line, sizeof(line) - 1, 0);
+	close(fd);
+	assert_true(got > 0);
+	line[got] = '\0';
+	assert_null(strchr(line, '\x1b'));
+	assert_null(strchr(line, '\x07'));
+	msg = strstr(line, " error req=r1 ");
+	assert_non_null(msg);
+	/* two lines, the first of them whole */
+	assert_ptr_equal(strchr(msg, '\n'), strstr(msg, "404") + 3);
+	assert_memory_equal(msg,
+	                    " error req=r1 GET \"/x\\n2026-01-01T00:00:00"
+	                    ".000Z info forged\\x1b]0;t\\x07\" 404\n",
+	                    77);
+	/* the second without its trailing newlines escaped */
+	msg = strstr(line, " error server closed");
+	assert_non_null(msg);
+	assert_string_equal(msg, " error server closed the connection\n");
+}
+
 int
 main(void)
 {
@@ -231,6 +291,7 @@ main(void)
 	    cmocka_unit_test(test_rfc3339),
 	    cmocka_unit_test(test_slugs),
 	    cmocka_unit_test(test_error_table),
+	    cmocka_unit_test(test_diag_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,6 +115,45 @@ test_suffix_param(void **state)
 	    mf_router_match(routes, N, "GET", "/badge/acme/a.svg/x", &m), -1);
 }
 
+/* Issue 15 finding 7: control bytes, raw or %XX, refuse the path. */
+static void
+test_target_control_bytes(void **state)
+{
+	static const char *const bad[] = {
+	    "/v1/models/acme/acme-7b%00/label.md",
+	    "/labels.git/HEAD%00.txt",
+	    "/x%0a2026-01-01 info forged",
+	    "/x%0D",
+	    "/x%1b[31m",
+	    "/x%7F",
+	    "/x%7f?q=1",
+	    "/x%09y",
+	    "/x\x01",
+	    "/x\x1f",
+	    "/x\x7f",
+	    "/a b\tc",
+	    "/x%%00", /* a lone '%', then %00 */
+	};
+	static const char *const good[] = {
+	    "/",
+	    "/v1/models/acme/acme-7b/label.md",
+	    "/v1/models/%61cme/x%20y%2F%25%7e",
+	    "/x%",
+	    "/x%0",
+	    "/x%zz",
+	    "/v1/models?q=a%0ab",
+	    "/v1/models?q=%00",
+	    "/caf\xc3\xa9",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(mf_router_target_ok(bad[i]), -1);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(mf_router_target_ok(good[i]), 0);
+}
+
 int
 main(void)
 {
@@ -122,6 +161,7 @@ main(void)
 	    cmocka_unit_test(test_params),
 	    cmocka_unit_test(test_rest_param),
 	    cmocka_unit_test(test_method_not_allowed),
+	    cmocka_unit_test(test_target_control_bytes),
 	    cmocka_unit_test(test_not_found_and_head),
 	    cmocka_unit_test(test_suffix_param),
 	};
