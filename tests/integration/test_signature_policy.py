@@ -147,6 +147,13 @@ def test_an_unknown_cosigner_is_ignored_and_published_as_posted(t):
     assert leaf.count("\nkeyid ") == 1, leaf
 
 
+def test_signers_from_two_organisations_are_refused(t):
+    s = setup(t)
+    doc = mf.disclosure("acme", "two-orgs", s["reg"].next_seq("acme"))
+    refused(t, mf.envelope(doc, [s["acme"], s["beta"]]), 403, "forbidden",
+            "/signatures")
+
+
 def test_only_unknown_signers_is_refused(t):
     s = setup(t)
     doc = mf.disclosure("acme", "strangers", s["reg"].next_seq("acme"))
