@@ -208,3 +208,31 @@ def test_replay_resigned_by_the_same_organisation_is_accepted(t):
         assert r.json()["status"] == "already_accepted"
         assert r.json()["log_index"] == first.json()["log_index"]
     assert s["reg"].counts(t) == before
+
+
+def test_replay_of_an_in_toto_statement(t):
+    # an eval result signed as an in-toto Statement: another evaluator's
+    # copy is refused at the envelope (not under /predicate); the
+    # Statement under the plain eval-result payloadType is no eval result
+    s = setup(t)
+    _, r = publish(t, "replay-intoto")
+    sha = r.json()["payload_sha256"]
+    pred = mf.eval_result("acme", "replay-intoto",
+                          s["reg"].next_seq("evalhouse"), third_party=True,
+                          disclosure_sha=sha)
+    st = {"_type": "https://in-toto.io/Statement/v1",
+          "subject": [{"name": "acme/replay-intoto",
+                       "digest": {"sha256": sha}}],
+          "predicateType":
+              "https://modelfacts.dev/attestation/eval-result/v1",
+          "predicate": pred}
+    env = mf.envelope(st, [s["evals"]], ptype="application/vnd.in-toto+json")
+    first = s["reg"].submit(env)
+    assert first.status == 201, (first, first.body)
+    refused(t, resign(env, [s["evals2"]]), 403, "wrong_organisation",
+            "/signatures")
+    refused(t, resign(env, [s["evals"]], mf.PAYLOAD_TYPES["eval-result"]),
+            422, "validation_failed", "/type")
+    again = s["reg"].submit(resign(env, [s["stranger"], s["evals"]]))
+    assert again.status == 200, (again, again.body)
+    assert again.json()["log_index"] == first.json()["log_index"]
