@@ -42,6 +42,7 @@ static const struct mf_error_row error_table[] = {
     {MF_E_PAYLOAD_TYPE, 415, "unsupported_payload_type"},
     {MF_E_BAD_PROOF, 422, "invalid_proof"},
     {MF_E_BAD_NOTE, 400, "invalid_note"},
+    {MF_E_DUPLICATE_SIGNATURE, 400, "duplicate_signature"},
     {MF_E_WRONG_REGISTRY, 400, "wrong_registry"},
     {MF_E_STALE_SEQ, 409, "stale_seq"},
     {MF_E_ISSUED_AT, 400, "issued_at_out_of_window"},

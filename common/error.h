@@ -44,6 +44,7 @@ enum mf_code {
 	MF_E_PAYLOAD_TYPE = -35,
 	MF_E_BAD_PROOF = -36, /* a Merkle proof does not verify */
 	MF_E_BAD_NOTE = -37,  /* a malformed signed note or checkpoint */
+	MF_E_DUPLICATE_SIGNATURE = -38, /* a key signs an envelope twice */
 	/* payload checks */
 	MF_E_WRONG_REGISTRY = -40,
 	MF_E_STALE_SEQ = -41,

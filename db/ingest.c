@@ -33,6 +33,8 @@ mf_db_ingest_keys(struct mf_db_ingest_keys *out, const char *const *keyids,
 
 	memset(out, 0, sizeof(*out));
 	out->existing_envelope_hex = "";
+	out->existing_org = "";
+	out->existing_payload_type = "";
 
 	/* 1. The named key ids as one array parameter. */
 	mf_db_array_begin(&ids);
@@ -54,6 +56,8 @@ mf_db_ingest_keys(struct mf_db_ingest_keys *out, const char *const *keyids,
 	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
 		out->existing_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		out->existing_envelope_hex = PQgetvalue(res, 0, 1);
+		out->existing_org = PQgetvalue(res, 0, 9);
+		out->existing_payload_type = PQgetvalue(res, 0, 10);
 	}
 
 	/* 3. The keys, borrowing the result's strings. */

@@ -34,6 +34,8 @@ struct mf_db_signing_key {
 struct mf_db_ingest_keys {
 	int64_t existing_id; /* an earlier acceptance of the payload; 0: none */
 	const char *existing_envelope_hex; /* its envelope digest, or "" */
+	const char *existing_org;          /* who signed it, or "" */
+	const char *existing_payload_type; /* its payloadType, or "" */
 	size_t n;                          /* known keys among those named */
 	struct mf_db_signing_key keys[MF_DSSE_MAX_SIGNATURES];
 	void *rows; /* owned: the result the strings point into */

@@ -199,7 +199,8 @@ static const char *const sql_text[MF_SQL__MAX] = {
      * ($1 keyids, $2 payload digest) */
     [MF_SQL_INGEST_KEYS] =
         "SELECT e.id, encode(e.envelope_sha256, 'hex'), k.keyid, k.org,"
-        " k.alg, k.public_key, k.status, o.role, o.last_seq"
+        " k.alg, k.public_key, k.status, o.role, o.last_seq,"
+        " e.org, e.payload_type"
         " FROM (SELECT 1) one"
         " LEFT JOIN submissions e ON e.payload_sha256 = decode($2, 'hex')"
         " LEFT JOIN (keys k JOIN orgs o ON o.org = k.org)"

@@ -57,8 +57,10 @@ struct ingest {
 	struct signer signers[MF_DSSE_MAX_SIGNATURES];
 	size_t nsigners;
 	struct mf_ingest_doc doc; /* the header and type-specific fields */
-	int version; /* the disclosure version evals and assessments
-	                concern (0: none) */
+	int version;         /* the disclosure version evals and assessments
+	                        concern (0: none) */
+	bool replay_refused; /* the error is about the envelope, not
+	                        the predicate's pointers */
 };
 
 void
@@ -98,37 +100,72 @@ lookup_keys(struct ingest *in, struct mf_error *err)
 	return mf_db_ingest_keys(&in->keys, ids, i, in->payload_hex, err);
 }
 
+/* The registered key signature i names (keys->n: none). */
+static size_t
+known_key(const struct mf_db_ingest_keys *keys, const struct mf_dsse *env,
+          size_t i)
+{
+	size_t row;
+
+	for (row = 0; row < keys->n; row++)
+		if (strcmp(keys->keys[row].keyid, env->sigs[i].keyid) == 0)
+			break;
+	return row;
+}
+
 /*
- * Verifies each signature with the registered key its keyid names, using
- * that key's algorithm. At least one must verify with an active key;
- * every verifying key must belong to the same organisation. Signatures by
- * keys we do not know are ignored when another verifies (DSSE allows
- * extra signatures), refused when none does.
+ * The signature policy (README "Signature policy"). A signature whose
+ * keyid names no registered key is ignored: a co-signer registered
+ * elsewhere, published as posted. A registered key signs at most once
+ * (400 duplicate_signature), and each of its signatures must verify with
+ * that key's algorithm (403 bad_signature, pointing at the signature):
+ * a bad signature by a key we know is never passed over. At least one
+ * active key must verify, and every verifying key belongs to the same
+ * organisation; authorise() then decides whether that organisation may
+ * publish the document.
  */
 static int
 verify_signatures(struct ingest *in, struct mf_error *err)
 {
 	const struct mf_db_ingest_keys *keys = &in->keys;
+	const struct mf_dsse *env = in->env;
 	uint8_t *pae = NULL;
-	size_t pae_len, i, row;
-	int rc = 0, known = 0, revoked = 0, bad = 0, r;
+	size_t pae_len, i, j, row;
+	int rc = 0, known = 0, r;
+	char ptr[48];
 
-	if ((rc = mf_dsse_pae(&pae, &pae_len, in->env->payload_type,
-	                      strlen(in->env->payload_type), in->env->payload,
-	                      in->env->payload_len)) != 0)
+	/* 1. A key signs at most once (cheap, before any verification). */
+	for (i = 0; i < env->n_sigs; i++) {
+		if (known_key(keys, env, i) == keys->n)
+			continue;
+		for (j = 0; j < i; j++)
+			if (strcmp(env->sigs[j].keyid, env->sigs[i].keyid) == 0)
+				break;
+		if (j < i) {
+			snprintf(ptr, sizeof(ptr), "/signatures/%zu", i);
+			return mf_error_set(
+			    err, MF_E_DUPLICATE_SIGNATURE, ptr,
+			    "key %s already signed this envelope "
+			    "(signature %zu): a key signs at most "
+			    "once",
+			    env->sigs[i].keyid, j);
+		}
+	}
+
+	/* 2. Every signature by a registered key verifies, or none counts. */
+	if ((rc = mf_dsse_pae(&pae, &pae_len, env->payload_type,
+	                      strlen(env->payload_type), env->payload,
+	                      env->payload_len)) != 0)
 		return mf_error_set(err, rc, NULL, "out of memory");
-	for (i = 0; i < in->env->n_sigs; i++) {
-		const struct mf_dsse_sig *sig = &in->env->sigs[i];
+	for (i = 0; i < env->n_sigs; i++) {
+		const struct mf_dsse_sig *sig = &env->sigs[i];
 		const struct mf_db_signing_key *reg;
 		const struct mf_key *key;
 		struct mf_error verr;
 		struct signer *s;
 		int owned;
 
-		for (row = 0; row < keys->n; row++)
-			if (strcmp(keys->keys[row].keyid, sig->keyid) == 0)
-				break;
-		if (row == keys->n)
+		if ((row = known_key(keys, env, i)) == keys->n)
 			continue;
 		reg = &keys->keys[row];
 		known++;
@@ -142,15 +179,21 @@ verify_signatures(struct ingest *in, struct mf_error *err)
 			if (owned)
 				mf_key_free((struct mf_key *)key);
 		}
-		mf_error_dispose(&verr);
 		if (r != 0) {
-			bad++;
-			continue;
+			snprintf(ptr, sizeof(ptr), "/signatures/%zu", i);
+			rc = r == MF_E_NOMEM
+			         ? mf_error_set(err, r, NULL, "out of memory")
+			         : mf_error_set(err, MF_E_BAD_SIGNATURE, ptr,
+			                        "signature %zu, by registered "
+			                        "key %s, does not verify over "
+			                        "the payload: %s",
+			                        i, sig->keyid, verr.message);
+			mf_error_dispose(&verr);
+			goto done;
 		}
-		if (strcmp(reg->status, "active") != 0) {
-			revoked++;
-			continue;
-		}
+		mf_error_dispose(&verr);
+		if (strcmp(reg->status, "active") != 0)
+			continue; /* verifies, but counts for nothing */
 		if (in->nsigners > 0 &&
 		    strcmp(signer(in)->org, reg->org) != 0) {
 			rc = mf_error_set(err, MF_E_FORBIDDEN, "/signatures",
@@ -164,19 +207,16 @@ verify_signatures(struct ingest *in, struct mf_error *err)
 		snprintf(s->role, sizeof(s->role), "%s", reg->role);
 		s->last_seq = reg->last_seq;
 	}
+
+	/* 3. At least one active registered key. */
 	if (in->nsigners > 0)
 		goto done;
 	if (known == 0)
 		rc = mf_error_set(err, MF_E_UNKNOWN_KEY, "/signatures/0/keyid",
 		                  "no signature is by a key registered here");
-	else if (revoked > 0)
+	else
 		rc = mf_error_set(err, MF_E_KEY_REVOKED, "/signatures",
 		                  "the signing key has been revoked");
-	else
-		rc = mf_error_set(err, MF_E_BAD_SIGNATURE, "/signatures",
-		                  "the signature does not verify over the "
-		                  "payload with the registered key (%d tried)",
-		                  bad);
 done:
 	free(pae);
 	return rc;
@@ -405,6 +445,32 @@ unwrap_statement(struct ingest *in, struct mf_error *err)
 	return 0;
 }
 
+/*
+ * The payload was accepted before, from another envelope: it is the same
+ * submission again only if the same organisation signs it under the same
+ * payloadType. Runs after verify_signatures() and authorise(), the
+ * checks a new submission gets, so a replay never skips them.
+ */
+static int
+check_replay(struct ingest *in, struct mf_error *err)
+{
+	const struct mf_db_ingest_keys *k = &in->keys;
+
+	in->replay_refused = true;
+	if (strcmp(k->existing_payload_type, in->env->payload_type) != 0)
+		return mf_error_set(err, MF_E_CONFLICT, "/payloadType",
+		                    "this payload was accepted as %s",
+		                    k->existing_payload_type);
+	if (strcmp(k->existing_org, signer(in)->org) != 0)
+		return mf_error_set(err, MF_E_WRONG_ORG, "/signatures",
+		                    "this payload was accepted from %s; "
+		                    "%s's signature does not make it %s's",
+		                    k->existing_org, signer(in)->org,
+		                    signer(in)->org);
+	in->replay_refused = false;
+	return 0;
+}
+
 /* Maps mf_accept()'s refusals (SQLSTATE class MF) to error codes. */
 static int
 accept_refused(struct ingest *in, struct mf_error *err)
@@ -539,8 +605,10 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 
 	/*
 	 * 2. Keys, and an earlier acceptance. The same envelope again is a
-	 * harmless replay (verified when it was accepted, even if its key
-	 * was revoked since); the same payload re-signed must verify.
+	 * harmless replay (verified and authorised when it was accepted,
+	 * even if its key was revoked since); the same payload in another
+	 * envelope goes through the signature policy and authorisation
+	 * (step 4) like a new submission before it is called a replay.
 	 */
 	if ((rc = lookup_keys(&in, err)) != 0)
 		goto done;
@@ -549,8 +617,6 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 		goto existing;
 	if ((rc = verify_signatures(&in, err)) != 0)
 		goto done;
-	if (in.keys.existing_id != 0)
-		goto existing;
 
 	/* 3. The payload and its header fields. */
 	in.payload =
@@ -565,9 +631,16 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 	if ((rc = mf_ingest_doc_read(&in.doc, in.type, in.payload, err)) != 0)
 		goto done;
 
-	/* 4. Who signed may publish this; it is fresh and for us. */
-	if ((rc = authorise(&in, err)) != 0 ||
-	    (rc = check_freshness(&in, err)) != 0 ||
+	/* 4. Who signed may publish this (a replay: and did); it is fresh
+	 * and for us. */
+	if ((rc = authorise(&in, err)) != 0)
+		goto done;
+	if (in.keys.existing_id != 0) {
+		if ((rc = check_replay(&in, err)) != 0)
+			goto done;
+		goto existing;
+	}
+	if ((rc = check_freshness(&in, err)) != 0 ||
 	    (rc = check_subject(&in, err)) != 0)
 		goto done;
 
@@ -613,7 +686,8 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 		if (in.keys.existing_id != 0) {
 			mf_error_dispose(err);
 			mf_error_init(err);
-			rc = 0;
+			if ((rc = check_replay(&in, err)) != 0)
+				goto done;
 			goto existing;
 		}
 	}
@@ -623,7 +697,7 @@ existing:
 	out->existing = true;
 done:
 	/* the predicate's pointers, as the Statement has them */
-	if (rc != 0 && in.stored != NULL)
+	if (rc != 0 && in.stored != NULL && !in.replay_refused)
 		mf_intoto_error_under(err, "/predicate");
 	free(in.stored);
 	mf_db_ingest_keys_dispose(&in.keys);

@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/json.h"
 #include "common/timeutil.h"
+#include "envelope/dsse.h"
 #include "envelope/keys.h"
 #include "envelope/verify.h"
 #include "app/app.h"
@@ -437,6 +438,135 @@ test_unknown_and_revoked_keys(void **state)
 	free(p);
 }
 
+/*
+ * An envelope of payload signed by keys[0..n) in that order; the
+ * signature at index `bad` (n: none) gets one bit flipped. A new string.
+ */
+static char *
+sign_many(const char *payload, const struct mf_key *const *keys, size_t n,
+          size_t bad)
+{
+	const char *type = mf_doctype_payload_type(MF_DOC_DISCLOSURE);
+	struct mf_dsse_sig sigs[MF_DSSE_MAX_SIGNATURES];
+	struct mf_error err;
+	uint8_t *pae = NULL;
+	size_t pae_len, i;
+	char *env = NULL;
+
+	assert_true(n <= MF_DSSE_MAX_SIGNATURES);
+	assert_int_equal(mf_dsse_pae(&pae, &pae_len, type, strlen(type),
+	                             (const uint8_t *)payload, strlen(payload)),
+	                 0);
+	mf_error_init(&err);
+	for (i = 0; i < n; i++) {
+		sigs[i].keyid = (char *)mf_key_id(keys[i]);
+		assert_int_equal(mf_sign_message(&sigs[i].sig, &sigs[i].sig_len,
+		                                 keys[i], pae, pae_len, NULL,
+		                                 &err),
+		                 0);
+		if (i == bad)
+			sigs[i].sig[sigs[i].sig_len / 2] ^= 1;
+	}
+	assert_int_equal(mf_dsse_encode(&env, type, (const uint8_t *)payload,
+	                                strlen(payload), sigs, n),
+	                 0);
+	for (i = 0; i < n; i++)
+		free(sigs[i].sig);
+	mf_error_dispose(&err);
+	free(pae);
+	return env;
+}
+
+/* Submits env, expects code at pointer, and that nothing changed. */
+static void
+expect_refused(const char *env, int code, const char *pointer)
+{
+	struct mf_ingest_result r;
+	struct mf_error err;
+	char *before = snapshot(), *after;
+
+	assert_int_equal(submit(env, &r, &err), code);
+	assert_string_equal(err.pointer, pointer);
+	after = snapshot();
+	assert_string_equal(before, after);
+	mf_ingest_result_dispose(&r);
+	mf_error_dispose(&err);
+	free(before);
+	free(after);
+}
+
+/*
+ * The signature policy (issue 15): a registered key signs at most once;
+ * a registered key's signature that fails refuses the envelope, wherever
+ * it is; an unknown key's signature is ignored, so a co-signed envelope
+ * is accepted with one signer; the accepted payload in another envelope
+ * (a revoked key's valid signature beside the active one) is the
+ * earlier acceptance, but with a failing extra signature it is refused.
+ */
+static void
+test_signature_policy(void **state)
+{
+	const struct mf_key *twice[] = {key, key};
+	const struct mf_key *cosigned[] = {unknown, key};
+	const struct mf_key *with_revoked[] = {key, revoked};
+	struct mf_ingest_result r;
+	struct mf_error err;
+	char *p, *env;
+	int64_t sid;
+
+	(void)state;
+	mf_test_pg_require();
+	p = disclosure("hazel-5b", next_seq++, NULL);
+
+	env = sign_many(p, twice, 2, 2);
+	expect_refused(env, MF_E_DUPLICATE_SIGNATURE, "/signatures/1");
+	assert_string_equal(mf_error_name(MF_E_DUPLICATE_SIGNATURE),
+	                    "duplicate_signature");
+	free(env);
+
+	env = sign_many(p, with_revoked, 2, 1);
+	expect_refused(env, MF_E_BAD_SIGNATURE, "/signatures/1");
+	free(env);
+	env = sign_many(p, with_revoked, 2, 0);
+	expect_refused(env, MF_E_BAD_SIGNATURE, "/signatures/0");
+	free(env);
+
+	/* a bad signature by an unknown key is not ours to judge */
+	env = sign_many(p, cosigned, 2, 0);
+	assert_int_equal(submit(env, &r, &err), 0);
+	assert_false(r.existing);
+	sid = r.submission_id;
+	mf_ingest_result_dispose(&r);
+	mf_error_dispose(&err);
+	free(env);
+	{
+		char id[24], *v;
+
+		snprintf(id, sizeof(id), "%lld", (long long)sid);
+		v = sql_value("SELECT array_length(signer_keyids, 1)"
+		              " FROM submissions WHERE id = %s",
+		              id);
+		assert_string_equal(v, "1");
+		free(v);
+	}
+
+	/* the same payload again, in other envelopes */
+	env = sign_many(p, with_revoked, 2, 2);
+	assert_int_equal(submit(env, &r, &err), 0);
+	assert_true(r.existing);
+	assert_int_equal(r.submission_id, sid);
+	mf_ingest_result_dispose(&r);
+	mf_error_dispose(&err);
+	free(env);
+	env = sign_many(p, with_revoked, 2, 1);
+	expect_refused(env, MF_E_BAD_SIGNATURE, "/signatures/1");
+	free(env);
+	env = sign_many(p, twice, 2, 2);
+	expect_refused(env, MF_E_DUPLICATE_SIGNATURE, "/signatures/1");
+	free(env);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -445,6 +575,7 @@ main(void)
 	    cmocka_unit_test(test_second_version_supersedes),
 	    cmocka_unit_test(test_replay_and_duplicate),
 	    cmocka_unit_test(test_unknown_and_revoked_keys),
+	    cmocka_unit_test(test_signature_policy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
