@@ -180,6 +180,27 @@ def test_reads_rate_limited_per_address(t):
                for _ in range(10))
 
 
+def test_other_requests_rate_limited_per_address(t):
+    """--rate-submit 10: a burst of 1 POST per address; the next is
+    answered 429 before its body is read, and reads are not counted."""
+    srv = t.new_server(["--rate-submit", "10"], name="rlpost")
+    body = b'{"payloadType": "x", "payload": "", "signatures": []}'
+    got = []
+    for _ in range(3):
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5,
+                                       source_address=("127.0.0.9", 0))
+        c.request("POST", "/v1/submissions", body=body,
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        got.append((r.status, r.getheader("Retry-After"), r.read()))
+        c.close()
+    assert got[0][0] != 429, got[0]
+    assert [g[0] for g in got[1:]] == [429, 429], got
+    assert json.loads(got[1][2])["error"]["code"] == "rate_limited"
+    assert int(got[1][1]) >= 1
+    assert get_from(srv.port, "127.0.0.9", "/v1/version")[0] == 200
+
+
 def test_trusted_proxy_names_the_client(t):
     """Behind --trusted-proxy the right-most untrusted X-Forwarded-For
     address is the client; from anyone else the header is ignored."""
