@@ -39,7 +39,6 @@ struct conn_track {
 	struct conn_track *prev, *next;
 	int fd;
 	char addr[64]; /* the peer's address, numeric */
-	bool exempt;   /* a trusted proxy: no per-address limit */
 	enum conn_phase phase;
 	int64_t deadline_ns;
 	bool cut;
@@ -670,7 +669,6 @@ guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	t->fd = ci != NULL ? ci->connect_fd : -1;
 	client_address(conn, t->addr, sizeof(t->addr));
-	t->exempt = mf_cidrs_contains(&g->trusted, t->addr);
 	t->phase = PHASE_HEADER;
 	t->deadline_ns = mf_time_mono_ns() + g->header_ns;
 	pthread_mutex_lock(&g->lock);
