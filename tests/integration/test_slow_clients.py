@@ -158,6 +158,35 @@ def test_few_addresses_cannot_take_every_slot(t):
             s.close()
 
 
+def test_trusted_proxy_is_not_held_to_the_per_address_limit(t):
+    """Behind a reverse proxy every client shares its address: a trusted
+    proxy is held only by the total, anyone else by --per-ip-limit."""
+    srv = t.new_server(["--per-ip-limit", "2", "--trusted-proxy",
+                        "127.0.0.7"], name="proxylimit")
+    held = []
+    try:
+        for addr in ["127.0.0.7"] * 5 + ["127.0.0.8"] * 2:
+            s = connect(srv.port, addr)
+            s.sendall(b"GET /healthz HTTP/1.1\r\n")
+            held.append(s)
+        time.sleep(0.3)
+        # the proxy's sixth connection is answered
+        st, _, _ = get_from(srv.port, "127.0.0.7", "/healthz")
+        assert st == 200, st
+        # a third from an ordinary address is refused
+        s = connect(srv.port, "127.0.0.8")
+        try:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            got = s.recv(100)
+        except OSError:
+            got = b""
+        assert got == b"", got  # closed unanswered
+        s.close()
+    finally:
+        for s in held:
+            s.close()
+
+
 def test_reads_rate_limited_per_address(t):
     """--rate-read 60: 60 a minute, bursts of 6, per address. The 429 says
     when to come back, and another address is untouched."""
