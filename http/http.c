@@ -761,7 +761,7 @@ guard_start(struct mf_http *http, const struct mf_http_options *opt,
 	        0)
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
 		                    "trusted-proxy: %s", why);
-	/* Step 2: the buckets, 64k names each (about 8 MiB at most). */
+	/* Step 2: the buckets, 64k names each (about 9 MiB each when on). */
 	if ((rc = mf_ratelimit_new(&g->read, opt->rate_read, 65536)) != 0 ||
 	    (rc = mf_ratelimit_new(&g->submit, opt->rate_submit, 65536)) != 0 ||
 	    (rc = mf_ratelimit_new(&g->key, opt->rate_submit_key, 65536)) != 0)
@@ -831,6 +831,61 @@ bearer_name(const char *authorization, char *out, size_t n)
 	return true;
 }
 
+/* forwarded_for's state across libmicrohttpd's header iterator. */
+struct xff_lines {
+	const char *v[16];
+	int n;
+};
+
+static enum MHD_Result
+xff_one(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct xff_lines *x = cls;
+
+	(void)kind;
+	if (value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+		return MHD_YES;
+	if (x->n == 16) { /* keep the last 16: the right end counts */
+		memmove(x->v, x->v + 1, 15 * sizeof(x->v[0]));
+		x->n--;
+	}
+	x->v[x->n++] = value;
+	return MHD_YES;
+}
+
+/*
+ * Every X-Forwarded-For line joined with commas, in order (RFC 9110:
+ * repeated fields are one list), so that a line a client sent ahead of
+ * the one its proxy added cannot pass for the proxy's. When they do not
+ * all fit in out, the right-most lines that do are kept. false: none.
+ */
+static bool
+forwarded_for(const struct mf_request *req, char *out, size_t n)
+{
+	struct xff_lines x = {{NULL}, 0};
+	size_t len = 0, l;
+	int i, first;
+
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, xff_one, &x);
+	if (x.n == 0)
+		return false;
+	/* Step 1: how many lines, from the right, fit. */
+	for (first = x.n; first > 0; first--) {
+		l = strlen(x.v[first - 1]) + 1;
+		if (len + l > n)
+			break;
+		len += l;
+	}
+	if (first == x.n)
+		return false; /* not even the last: no usable header */
+	/* Step 2: join them. */
+	out[0] = '\0';
+	for (i = first, len = 0; i < x.n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s",
+		                        i > first ? "," : "", x.v[i]);
+	return true;
+}
+
 /*
  * On a request's first call: names the client (trusted-proxy rule) and
  * takes a token from its address's bucket (reads or other requests) and
@@ -846,12 +901,14 @@ rate_admit(struct mf_request *req)
 	            strcmp(req->method, "OPTIONS") == 0;
 	int64_t now = mf_time_mono_ns() / 1000000;
 	char peer[sizeof(req->client)], name[MF_RATELIMIT_NAME_MAX];
+	char xff[1024];
 	unsigned retry;
 
 	if (g->trusted.n > 0) {
 		snprintf(peer, sizeof(peer), "%s", req->client);
 		mf_client_address(&g->trusted, peer,
-		                  mf_http_header(req, "X-Forwarded-For"),
+		                  forwarded_for(req, xff, sizeof(xff)) ? xff
+		                                                       : NULL,
 		                  req->client, sizeof(req->client));
 	}
 	if (strcmp(req->path, "/healthz") == 0 ||

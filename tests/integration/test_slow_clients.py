@@ -248,6 +248,19 @@ def test_trusted_proxy_names_the_client(t):
                    {"X-Forwarded-For": "1.2.3.%d, 10.0.0.1" % i})[0]
           for i in range(3)]
     assert st == [429] * 3, st
+    # a line the client sent ahead of the proxy's is the same list: the
+    # proxy's line (on the right) names the client
+    for i in range(3):
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=3,
+                                       source_address=("127.0.0.7", 0))
+        c.putrequest("GET", "/v1/version")
+        c.putheader("X-Forwarded-For", "9.9.9.%d" % i)
+        c.putheader("X-Forwarded-For", "10.0.0.1")
+        c.endheaders()
+        r = c.getresponse()
+        r.read()
+        c.close()
+        assert r.status == 429, (i, r.status)
     # an untrusted peer cannot pick its address with the header
     st = [get_from(srv.port, "127.0.0.8", "/v1/version",
                    {"X-Forwarded-For": "10.1.1.%d" % i})[0]
