@@ -50,14 +50,34 @@ static const struct option_row options[] = {
      64ul << 20, "largest request body in bytes (larger: 413)"},
     {"max-connections", "MODELFACTS_MAX_CONNECTIONS", NUM(max_connections),
      "1024", 1, 65536, "simultaneous HTTP connections"},
-    {"per-ip-limit", "MODELFACTS_PER_IP_LIMIT", NUM(per_ip_limit), "256", 1,
-     65536, "simultaneous connections from one IP address"},
+    {"per-ip-limit", "MODELFACTS_PER_IP_LIMIT", NUM(per_ip_limit), "64", 1,
+     65536,
+     "simultaneous connections from one IP address (a quarter of the "
+     "slots are kept for addresses holding fewer than 4)"},
     {"conn-timeout", "MODELFACTS_CONN_TIMEOUT", NUM(conn_timeout), "30", 1,
      3600, "seconds before an idle connection is closed"},
     {"db-timeout", "MODELFACTS_DB_TIMEOUT", NUM(db_timeout), "5000", 100,
      600000,
      "milliseconds a request waits for the database (connect, statement, "
      "a frozen server) before it answers 503"},
+    {"header-timeout", "MODELFACTS_HEADER_TIMEOUT", NUM(header_timeout), "10",
+     1, 3600, "seconds a connection has to send a request's whole header"},
+    {"body-timeout", "MODELFACTS_BODY_TIMEOUT", NUM(body_timeout), "30", 1,
+     3600, "seconds a request has to send its whole body"},
+    {"rate-read", "MODELFACTS_RATE_READ", NUM(rate_read), "0", 0, 100000000,
+     "GET/HEAD requests a minute per client address, in bursts of a tenth "
+     "(0: no limit; over it: 429)"},
+    {"rate-submit", "MODELFACTS_RATE_SUBMIT", NUM(rate_submit), "0", 0,
+     100000000,
+     "other requests (submissions, admin) a minute per client address, in "
+     "bursts of a tenth (0: no limit)"},
+    {"rate-submit-key", "MODELFACTS_RATE_SUBMIT_KEY", NUM(rate_submit_key), "0",
+     0, 100000000,
+     "accepted submissions a minute per signing key, and requests a minute "
+     "per admin token, in bursts of a tenth (0: no limit)"},
+    {"trusted-proxy", "MODELFACTS_TRUSTED_PROXY", STR(trusted_proxy), "", 0, 0,
+     "CIDR[,CIDR]...: peers whose X-Forwarded-For names the client (its "
+     "right-most untrusted address)"},
     {"log-level", "MODELFACTS_LOG_LEVEL", STR(log_level), "info", 0, 0,
      "debug, info, warn or error"},
     {"issued-at-window", "MODELFACTS_ISSUED_AT_WINDOW", NUM(issued_at_window),

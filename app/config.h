@@ -26,6 +26,12 @@ struct mf_config {
 	unsigned long per_ip_limit;
 	unsigned long conn_timeout;
 	unsigned long db_timeout; /* ms: the longest wait for the database */
+	unsigned long header_timeout;
+	unsigned long body_timeout;
+	unsigned long rate_read;
+	unsigned long rate_submit;
+	unsigned long rate_submit_key;
+	char trusted_proxy[MF_CONFIG_STR_MAX];
 	char log_level[16];
 	unsigned long issued_at_window;
 	bool migrate_only;

@@ -11,6 +11,7 @@
 #include "common/timeutil.h"
 #include "http/cache.h"
 #include "db/db.h"
+#include "http/ratelimit.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -26,6 +27,40 @@
 #include <time.h>
 #include <unistd.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
+
+/*
+ * Slow clients and connection limits (issue 15): every connection is
+ * tracked from accept to close with the phase it is in and that phase's
+ * deadline; a reaper thread shuts down the socket of one past its
+ * deadline (libmicrohttpd's own timeout is an idle timeout, which a
+ * client sending a byte now and then never reaches), and libmicrohttpd
+ * then closes it as it would any connection the peer dropped.
+ */
+enum conn_phase { PHASE_HEADER, PHASE_BODY, PHASE_BUSY };
+
+struct conn_track {
+	struct conn_track *prev, *next;
+	int fd;
+	char addr[64]; /* the peer's address, numeric */
+	enum conn_phase phase;
+	int64_t deadline_ns;
+	bool cut;
+};
+
+struct conn_guard {
+	pthread_mutex_t lock;
+	struct conn_track *head;
+	unsigned count;
+	unsigned max_conns, per_ip, reserve;
+	int64_t header_ns, body_ns;
+	pthread_t reaper;
+	bool reaper_started;
+	atomic_bool stop;
+	struct mf_cidrs trusted;
+	struct mf_ratelimit *read, *submit, *key;
+	atomic_ulong refused, cut_header, cut_body, limited;
+};
 
 /* A request waiting for a worker, and what to run for it. */
 struct job {
@@ -60,6 +95,7 @@ static bool pool_defer_resume(struct mf_request *req);
 struct mf_http {
 	struct pool pool;
 	struct MHD_Daemon *daemon;
+	struct conn_guard guard;
 	const struct mf_route *routes;
 	size_t nroutes;
 	struct mf_app *app;
@@ -916,6 +952,401 @@ refuse_early(struct mf_request *req, bool bad_target)
 	return true;
 }
 
+/* ---- slow clients, connection limits and rate limits (issue 15) ---- */
+
+static void
+sockaddr_text(const struct sockaddr *sa, char *out, size_t n)
+{
+	snprintf(out, n, "-");
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		          out, (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		          &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		          (socklen_t)n);
+}
+
+/*
+ * The accept policy: an address may hold per_ip connections, and once
+ * fewer than a quarter of the slots are free only addresses holding
+ * fewer than 4 get one, so a few addresses cannot take every slot and a
+ * newcomer still gets in. Trusted proxies carry many clients: they are
+ * held only by the total (libmicrohttpd's connection limit).
+ */
+static enum MHD_Result
+guard_accept(void *cls, const struct sockaddr *sa, socklen_t salen)
+{
+	struct conn_guard *g = &((struct mf_http *)cls)->guard;
+	struct conn_track *t;
+	unsigned same = 0;
+	char addr[64];
+	bool ok;
+
+	(void)salen;
+	sockaddr_text(sa, addr, sizeof(addr));
+	if (mf_cidrs_contains(&g->trusted, addr))
+		return MHD_YES;
+	pthread_mutex_lock(&g->lock);
+	for (t = g->head; t != NULL; t = t->next)
+		same += strcmp(t->addr, addr) == 0;
+	ok = same < g->per_ip &&
+	     (g->count + g->reserve < g->max_conns || same < 4);
+	pthread_mutex_unlock(&g->lock);
+	if (!ok)
+		atomic_fetch_add(&g->refused, 1);
+	return ok ? MHD_YES : MHD_NO;
+}
+
+/* Tracks a connection from its start to its close. */
+static void
+guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+             enum MHD_ConnectionNotificationCode code)
+{
+	struct conn_guard *g = &((struct mf_http *)cls)->guard;
+	const union MHD_ConnectionInfo *ci;
+	struct conn_track *t = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (t == NULL)
+			return;
+		/* before libmicrohttpd closes the fd: the reaper cannot shut
+		 * down a number already reused by another connection */
+		pthread_mutex_lock(&g->lock);
+		if (t->prev != NULL)
+			t->prev->next = t->next;
+		else
+			g->head = t->next;
+		if (t->next != NULL)
+			t->next->prev = t->prev;
+		g->count--;
+		pthread_mutex_unlock(&g->lock);
+		free(t);
+		*socket_context = NULL;
+		return;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return; /* untracked: only the idle timeout applies */
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	t->fd = ci != NULL ? ci->connect_fd : -1;
+	client_address(conn, t->addr, sizeof(t->addr));
+	t->phase = PHASE_HEADER;
+	t->deadline_ns = mf_time_mono_ns() + g->header_ns;
+	pthread_mutex_lock(&g->lock);
+	t->next = g->head;
+	if (g->head != NULL)
+		g->head->prev = t;
+	g->head = t;
+	g->count++;
+	pthread_mutex_unlock(&g->lock);
+	*socket_context = t;
+}
+
+/* Moves conn's tracking to phase, with that phase's deadline. */
+static void
+guard_phase(struct mf_http *http, struct MHD_Connection *conn,
+            enum conn_phase phase)
+{
+	struct conn_guard *g = &http->guard;
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_track *t = ci != NULL ? ci->socket_context : NULL;
+
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&g->lock);
+	t->phase = phase;
+	t->deadline_ns = mf_time_mono_ns() +
+	                 (phase == PHASE_BODY ? g->body_ns : g->header_ns);
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Every 100 ms: shuts down connections past their header or body
+ * deadline (libmicrohttpd sees the end of the stream and closes them). */
+static void *
+guard_reaper(void *cls)
+{
+	struct conn_guard *g = cls;
+	struct timespec ts = {0, 100 * 1000 * 1000};
+	struct conn_track *t;
+	unsigned long nh, nb;
+	int64_t now;
+
+	while (!atomic_load(&g->stop)) {
+		nanosleep(&ts, NULL);
+		nh = nb = 0;
+		now = mf_time_mono_ns();
+		pthread_mutex_lock(&g->lock);
+		for (t = g->head; t != NULL; t = t->next) {
+			if (t->cut || t->fd < 0 || t->phase == PHASE_BUSY ||
+			    now < t->deadline_ns)
+				continue;
+			shutdown(t->fd, SHUT_RDWR);
+			t->cut = true;
+			if (t->phase == PHASE_BODY)
+				nb++;
+			else
+				nh++;
+		}
+		pthread_mutex_unlock(&g->lock);
+		if (nh + nb > 0) {
+			atomic_fetch_add(&g->cut_header, nh);
+			atomic_fetch_add(&g->cut_body, nb);
+			mf_diag_debug("http: closed %lu connections past the "
+			              "header deadline, %lu past the body one",
+			              nh, nb);
+		}
+	}
+	return NULL;
+}
+
+static int
+guard_start(struct mf_http *http, const struct mf_http_options *opt,
+            struct mf_error *err)
+{
+	struct conn_guard *g = &http->guard;
+	char why[160];
+	int rc;
+
+	pthread_mutex_init(&g->lock, NULL);
+	g->max_conns = opt->max_connections;
+	g->per_ip = opt->per_ip_limit;
+	g->reserve = opt->max_connections / 4;
+	g->header_ns =
+	    (int64_t)(opt->header_timeout ? opt->header_timeout : 10) *
+	    1000000000;
+	g->body_ns =
+	    (int64_t)(opt->body_timeout ? opt->body_timeout : 30) * 1000000000;
+	if (opt->trusted_proxy != NULL &&
+	    mf_cidrs_parse(&g->trusted, opt->trusted_proxy, why, sizeof(why)) !=
+	        0)
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "trusted-proxy: %s", why);
+	/* Step 2: the buckets, 64k names each (about 9 MiB each when on). */
+	if ((rc = mf_ratelimit_new(&g->read, opt->rate_read, 65536)) != 0 ||
+	    (rc = mf_ratelimit_new(&g->submit, opt->rate_submit, 65536)) != 0 ||
+	    (rc = mf_ratelimit_new(&g->key, opt->rate_submit_key, 65536)) != 0)
+		return rc;
+	/* Step 3: the reaper. */
+	if (pthread_create(&g->reaper, NULL, guard_reaper, g) != 0)
+		return mf_error_set(err, MF_E_INTERNAL, NULL,
+		                    "cannot start the connection reaper");
+	g->reaper_started = true;
+	return 0;
+}
+
+static void
+guard_stop(struct conn_guard *g)
+{
+	if (g->reaper_started) {
+		atomic_store(&g->stop, true);
+		pthread_join(g->reaper, NULL);
+		g->reaper_started = false;
+	}
+	mf_ratelimit_free(g->read);
+	mf_ratelimit_free(g->submit);
+	mf_ratelimit_free(g->key);
+	g->read = g->submit = g->key = NULL;
+	if (atomic_load(&g->refused) + atomic_load(&g->cut_header) +
+	        atomic_load(&g->cut_body) + atomic_load(&g->limited) >
+	    0)
+		mf_diag_info(
+		    "http: %lu connections refused by the per-address "
+		    "limits, %lu cut at the header deadline, %lu at "
+		    "the body deadline; %lu requests answered 429",
+		    atomic_load(&g->refused), atomic_load(&g->cut_header),
+		    atomic_load(&g->cut_body), atomic_load(&g->limited));
+}
+
+/* 429 rate_limited in the one error shape, with Retry-After. */
+static void
+respond_rate_limited(struct mf_request *req, const char *what, unsigned retry)
+{
+	char secs[16], msg[160];
+	json_t *body;
+
+	atomic_fetch_add(&req->http->guard.limited, 1);
+	snprintf(secs, sizeof(secs), "%u", retry);
+	snprintf(msg, sizeof(msg),
+	         "too many requests from this %s; retry in %u s", what, retry);
+	mf_http_set_header(req, "Retry-After", secs);
+	body = json_pack("{s:{s:s,s:s,s:[]}}", "error", "code", "rate_limited",
+	                 "message", msg, "details");
+	mf_http_respond_json(req, 429, body);
+}
+
+/* The bucket name of a Bearer token: its hash (the token never kept). */
+static bool
+bearer_name(const char *authorization, char *out, size_t n)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	size_t i;
+
+	if (authorization == NULL || strncasecmp(authorization, "Bearer ", 7))
+		return false;
+	SHA256((const unsigned char *)authorization + 7,
+	       strlen(authorization + 7), md);
+	snprintf(out, n, "t:");
+	for (i = 0; i < 16 && 2 + 2 * i + 2 < n; i++)
+		snprintf(out + 2 + 2 * i, 3, "%02x", md[i]);
+	return true;
+}
+
+/* forwarded_for's state across libmicrohttpd's header iterator. */
+struct xff_lines {
+	const char *v[16];
+	int n;
+};
+
+static enum MHD_Result
+xff_one(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct xff_lines *x = cls;
+
+	(void)kind;
+	if (value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+		return MHD_YES;
+	if (x->n == 16) { /* keep the last 16: the right end counts */
+		memmove(x->v, x->v + 1, 15 * sizeof(x->v[0]));
+		x->n--;
+	}
+	x->v[x->n++] = value;
+	return MHD_YES;
+}
+
+/*
+ * Every X-Forwarded-For line joined with commas, in order (RFC 9110:
+ * repeated fields are one list), so that a line a client sent ahead of
+ * the one its proxy added cannot pass for the proxy's. When they do not
+ * all fit in out, the right-most lines that do are kept. false: none.
+ */
+static bool
+forwarded_for(const struct mf_request *req, char *out, size_t n)
+{
+	struct xff_lines x = {{NULL}, 0};
+	size_t len = 0, l;
+	int i, first;
+
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, xff_one, &x);
+	if (x.n == 0)
+		return false;
+	/* Step 1: how many lines, from the right, fit. */
+	for (first = x.n; first > 0; first--) {
+		l = strlen(x.v[first - 1]) + 1;
+		if (len + l > n)
+			break;
+		len += l;
+	}
+	if (first == x.n)
+		return false; /* not even the last: no usable header */
+	/* Step 2: join them. */
+	out[0] = '\0';
+	for (i = first, len = 0; i < x.n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s",
+		                        i > first ? "," : "", x.v[i]);
+	return true;
+}
+
+/*
+ * On a request's first call: names the client (trusted-proxy rule) and
+ * takes a token from its address's bucket (reads or other requests) and
+ * from a Bearer token's. Health probes are never limited. Returns false
+ * after answering 429.
+ */
+static bool
+rate_admit(struct mf_request *req)
+{
+	struct conn_guard *g = &req->http->guard;
+	bool read = strcmp(req->method, "GET") == 0 ||
+	            strcmp(req->method, "HEAD") == 0 ||
+	            strcmp(req->method, "OPTIONS") == 0;
+	int64_t now = mf_time_mono_ns() / 1000000;
+	char peer[sizeof(req->client)], name[MF_RATELIMIT_NAME_MAX];
+	char xff[1024];
+	unsigned retry;
+
+	if (g->trusted.n > 0) {
+		snprintf(peer, sizeof(peer), "%s", req->client);
+		mf_client_address(&g->trusted, peer,
+		                  forwarded_for(req, xff, sizeof(xff)) ? xff
+		                                                       : NULL,
+		                  req->client, sizeof(req->client));
+	}
+	if (strcmp(req->path, "/healthz") == 0 ||
+	    strcmp(req->path, "/readyz") == 0)
+		return true;
+	if (!mf_ratelimit_take(read ? g->read : g->submit, req->client, now,
+	                       &retry)) {
+		respond_rate_limited(req, "address", retry);
+		return false;
+	}
+	if (bearer_name(mf_http_header(req, "Authorization"), name,
+	                sizeof(name)) &&
+	    !mf_ratelimit_take(g->key, name, now, &retry)) {
+		respond_rate_limited(req, "token", retry);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Before a submission is handled: the keyids its envelope names (at most
+ * MF_HTTP_RATE_KEYS) must each have a token. They are charged only when
+ * the submission is accepted (rate_charge_keys), so that naming someone
+ * else's keyid in a forged envelope cannot spend that key's tokens.
+ * Returns false after answering 429.
+ */
+static bool
+rate_admit_keys(struct mf_request *req)
+{
+	struct conn_guard *g = &req->http->guard;
+	int64_t now = mf_time_mono_ns() / 1000000;
+	json_t *env = NULL, *sigs, *sig;
+	const char *keyid;
+	unsigned retry = 0;
+	bool ok = true;
+	size_t i;
+
+	if (!mf_ratelimit_enabled(g->key) || req->body.len == 0 ||
+	    req->body.data[0] != '{')
+		return true;
+	/* Step 1: the envelope's keyids (a body that is no envelope has
+	 * none; its handler says what is wrong with it). */
+	env = json_loadb(req->body.data, req->body.len, 0, NULL);
+	sigs = json_object_get(env, "signatures");
+	json_array_foreach(sigs, i, sig)
+	{
+		keyid = json_string_value(json_object_get(sig, "keyid"));
+		if (keyid == NULL || req->nrate_keys >= MF_HTTP_RATE_KEYS)
+			continue;
+		snprintf(req->rate_keys[req->nrate_keys++],
+		         sizeof(req->rate_keys[0]), "k:%s", keyid);
+	}
+	json_decref(env);
+	/* Step 2: each must have a token now. */
+	for (i = 0; ok && i < (size_t)req->nrate_keys; i++)
+		ok = mf_ratelimit_peek(g->key, req->rate_keys[i], now, &retry);
+	if (!ok)
+		respond_rate_limited(req, "signing key", retry);
+	return ok;
+}
+
+/* An accepted submission spends a token of each key it named. */
+static void
+rate_charge_keys(struct mf_request *req)
+{
+	int64_t now = mf_time_mono_ns() / 1000000;
+	int i;
+
+	if (req->status < 200 || req->status > 299)
+		return;
+	for (i = 0; i < req->nrate_keys; i++)
+		mf_ratelimit_charge(req->http->guard.key, req->rate_keys[i],
+		                    now);
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
            const char *method, const char *version, const char *upload_data,
@@ -932,6 +1363,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			return MHD_NO;
 		*con_cls = req;
 		atomic_fetch_add(&http->active, 1);
+		guard_phase(http, conn, PHASE_BODY);
+		if (!rate_admit(req)) {
+			req->body_too_large = true; /* the rest is not kept */
+			return MHD_YES;
+		}
 		refuse_early(req, bad_target);
 		return MHD_YES;
 	}
@@ -947,7 +1383,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (!req->responded)
+	guard_phase(http, conn, PHASE_BUSY);
+	if (!req->responded && rate_admit_keys(req))
 		dispatch(req);
 	return MHD_YES;
 }
@@ -960,7 +1397,6 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct mf_request *req = *con_cls;
 	int64_t us;
 
-	(void)conn;
 	if (req == NULL || *con_cls == &bad_target_mark)
 		return;
 	us = (mf_time_mono_ns() - req->started_ns) / 1000;
@@ -969,9 +1405,11 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	        req->response_bytes, (long long)(us / 1000),
 	        (long long)(us % 1000),
 	        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	rate_charge_keys(req);
 	request_free(req);
 	*con_cls = NULL;
 	atomic_fetch_sub(&http->active, 1);
+	guard_phase(http, conn, PHASE_HEADER); /* the next request's */
 }
 
 static void
@@ -1000,6 +1438,7 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
 	                 MHD_USE_ERROR_LOG;
 	struct mf_http *http;
+	int rc;
 
 	*out = NULL;
 	memset(&sa4, 0, sizeof(sa4));
@@ -1036,13 +1475,18 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	if (RAND_bytes((unsigned char *)&http->id_prefix,
 	               sizeof(http->id_prefix)) != 1)
 		http->id_prefix = (unsigned)getpid();
+	if ((rc = guard_start(http, opt, err)) != 0) {
+		guard_stop(&http->guard);
+		free(http);
+		return rc;
+	}
 	http->daemon = MHD_start_daemon(
-	    flags, (uint16_t)opt->port, NULL, NULL, on_request, http,
+	    flags, (uint16_t)opt->port, guard_accept, http, on_request, http,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
 	    MHD_OPTION_CONNECTION_LIMIT, opt->max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, opt->per_ip_limit,
 	    MHD_OPTION_CONNECTION_TIMEOUT, opt->conn_timeout,
+	    MHD_OPTION_NOTIFY_CONNECTION, guard_notify, http,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, http,
 	    /* HTTP/1.1 without Host, and the like, are 400 (RFC 9112) */
@@ -1050,6 +1494,7 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 	if (http->daemon == NULL) {
 		pool_stop(&http->pool);
+		guard_stop(&http->guard);
 		free(http);
 		return mf_error_set(err, MF_E_IO, NULL,
 		                    "cannot listen on %s port %u (in use?)",
@@ -1080,6 +1525,7 @@ mf_http_stop(struct mf_http *http, unsigned grace_ms)
 	MHD_stop_daemon(http->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	guard_stop(&http->guard);
 	free(http);
 }
 

@@ -22,6 +22,7 @@ struct mf_capture;
 struct MHD_Connection; /* libmicrohttpd's, opaque outside http/ */
 
 #define MF_HTTP_MAX_HEADERS 8
+#define MF_HTTP_RATE_KEYS   4
 
 /*
  * Per-request state. It owns everything the request allocates and is
@@ -52,6 +53,10 @@ struct mf_request {
 	void (*state_free)(void *state);
 	/* set by a handler that suspended the request: called on resume */
 	mf_handler_fn resume;
+	/* the signing keys a submission names, for its rate limit
+	 * (http.c: "k:" and the keyid, cut to fit) */
+	char rate_keys[MF_HTTP_RATE_KEYS][112];
+	int nrate_keys;
 	/* non-NULL for a captured request (mf_http_capture): no connection,
 	 * and the respond functions store the answer instead of sending */
 	struct mf_capture *capture;
@@ -65,6 +70,15 @@ struct mf_http_options {
 	unsigned max_connections;
 	unsigned per_ip_limit;
 	unsigned conn_timeout;
+	/* slow clients and rate limits (issue 15): deadlines in seconds for
+	 * a request's whole header and whole body; token buckets in
+	 * requests a minute (0: off); trusted proxies "CIDR[,CIDR]" or "" */
+	unsigned header_timeout;
+	unsigned body_timeout;
+	unsigned long rate_read;
+	unsigned long rate_submit;
+	unsigned long rate_submit_key;
+	const char *trusted_proxy;
 	/* optional: answers a GET or HEAD of a path no route has (the web
 	 * site's HTML 404); NULL gives the JSON 404 */
 	mf_handler_fn not_found;

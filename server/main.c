@@ -130,6 +130,12 @@ main(int argc, char **argv)
 	hopt.max_connections = (unsigned)cfg.max_connections;
 	hopt.per_ip_limit = (unsigned)cfg.per_ip_limit;
 	hopt.conn_timeout = (unsigned)cfg.conn_timeout;
+	hopt.header_timeout = (unsigned)cfg.header_timeout;
+	hopt.body_timeout = (unsigned)cfg.body_timeout;
+	hopt.rate_read = cfg.rate_read;
+	hopt.rate_submit = cfg.rate_submit;
+	hopt.rate_submit_key = cfg.rate_submit_key;
+	hopt.trusted_proxy = cfg.trusted_proxy;
 	hopt.not_found = mf_site_not_found;
 	if (mf_site_route_table(&routes, &nroutes) != 0) {
 		mf_diag_error("out of memory");
