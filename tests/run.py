@@ -91,7 +91,8 @@ ASAN_SERVER_MODULES = ["test_search", "test_compare", "test_export",
                        "test_hf_card", "test_evals_import", "test_sbom",
                        "test_eu_ai_act", "test_feeds",
                        # issue 15: hostile request lines, paths, framing
-                       "test_http_hygiene", "test_signature_policy"]
+                       "test_http_hygiene", "test_signature_policy",
+                       "test_hostile"]
 
 
 def main():

@@ -155,7 +155,7 @@ class Server:
 
     def tail(self, n=30):
         try:
-            with open(self.log_path) as f:
+            with open(self.log_path, errors="replace") as f:
                 return "".join(f.readlines()[-n:])
         except OSError:
             return ""
