@@ -1,5 +1,6 @@
 /* Timestamped, levelled log lines on stderr (see log.h). */
 #include "common/diag.h"
+#include "common/encoding.h"
 #include "common/timeutil.h"
 
 #include <stdarg.h>
@@ -27,28 +28,6 @@ mf_diag_level_parse(const char *s)
 	return -1;
 }
 
-/* The length of the UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
 size_t
 mf_diag_escape(char *out, size_t cap, const char *in, size_t len)
 {
@@ -74,7 +53,7 @@ mf_diag_escape(char *out, size_t cap, const char *in, size_t len)
 		} else {
 			/* a valid UTF-8 character is kept, but the C1
 			 * controls (U+0080-U+009F: 8-bit CSI and kin) */
-			u = s[i] >= 0x80 ? utf8_len(s + i, len - i) : 0;
+			u = s[i] >= 0x80 ? mf_utf8_char_len(s + i, len - i) : 0;
 			if (u > 0 && !(s[i] == 0xc2 && s[i + 1] < 0xa0)) {
 				memcpy(esc, s + i, u);
 				k = u;

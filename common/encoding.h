@@ -1,5 +1,6 @@
 /*
- * Base64 (RFC 4648) and lowercase hex. Decoding accepts both the standard
+ * Base64 (RFC 4648), lowercase hex, and the length of one UTF-8 character.
+ * Base64 Decoding accepts both the standard
  * and the URL-safe alphabet, with or without padding (DESIGN.md §3), and
  * rejects everything else: whitespace, bad padding, non-zero trailing bits.
  */
@@ -31,5 +32,12 @@ int mf_hex_digit(int c);
 bool mf_hex_is_lower(const char *s, size_t n);
 /* Decodes exactly 2n hex digits (either case) into out[n]; 0 or -1. */
 int mf_hex_decode(uint8_t *out, size_t n, const char *in);
+
+/*
+ * The length of the well-formed UTF-8 character at s (n bytes left:
+ * RFC 3629, so no overlong forms, surrogates or code points past
+ * U+10FFFF), or 0 when the bytes there are not one.
+ */
+size_t mf_utf8_char_len(const unsigned char *s, size_t n);
 
 #endif

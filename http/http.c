@@ -884,6 +884,8 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 /* What refuse_early counts over the headers and the query. */
 struct framing {
 	int content_lengths;
+	int hosts;
+	bool bad_name;      /* a header name with white space (RFC 9112 5.1) */
 	char nul_param[64]; /* a query parameter holding a NUL, or "" */
 };
 
@@ -896,6 +898,11 @@ framing_one(void *cls, enum MHD_ValueKind kind, const char *key,
 	if (kind == MHD_HEADER_KIND &&
 	    strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
 		f->content_lengths++;
+	if (kind == MHD_HEADER_KIND &&
+	    strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		f->hosts++;
+	if (kind == MHD_HEADER_KIND && strpbrk(key, " \t") != NULL)
+		f->bad_name = true;
 	/* decoded, a %00 would cut the name or value short unseen */
 	if (kind == MHD_GET_ARGUMENT_KIND && f->nul_param[0] == '\0' &&
 	    (strlen(key) != key_size ||
@@ -922,20 +929,27 @@ refuse_early(struct mf_request *req, bool bad_target)
 	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const char *te = MHD_lookup_connection_value(
 	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-	struct framing f = {0, ""};
+	struct framing f = {0, 0, false, ""};
 	char pointer[80];
 
 	MHD_get_connection_values_n(
 	    conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, framing_one, &f);
 	if (bad_target) {
 		mf_error_set(&req->err, MF_E_BAD_PATH, "/path",
-		             "the request path holds a control byte "
-		             "(raw or percent-encoded)");
+		             "the request path holds a control byte (raw or "
+		             "percent-encoded) or bytes that are not UTF-8");
 	} else if (f.nul_param[0] != '\0') {
 		snprintf(pointer, sizeof(pointer), "/query/%s", f.nul_param);
 		mf_error_set(&req->err, MF_E_BAD_PARAM, pointer,
 		             "query parameter '%s' holds a NUL byte (%%00)",
 		             f.nul_param);
+	} else if (f.hosts > 1 || f.bad_name) {
+		/* RFC 9112 3.2 and 5.1: two Hosts, or white space in a field
+		 * name, could be read otherwise by a proxy in front */
+		mf_http_set_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+		mf_error_set(&req->err, MF_E_BAD_REQUEST, "/headers",
+		             f.hosts > 1 ? "a request has one Host header"
+		                         : "a header name holds white space");
 	} else if (f.content_lengths > 1 || (cl != NULL && te != NULL)) {
 		mf_http_set_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
 		mf_error_set(&req->err, MF_E_BAD_REQUEST, "/headers",

@@ -1,7 +1,10 @@
 /* Route pattern matching (see router.h). */
 #include "http/router.h"
 
+#include "common/encoding.h"
+
 #include <ctype.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,15 +110,34 @@ int
 mf_router_target_ok(const char *target)
 {
 	const char *s;
+	unsigned char *dec, *d;
+	size_t i, n;
+	int rc = 0;
 
-	for (s = target; *s != '\0' && *s != '?' && *s != '#'; s++) {
-		unsigned c = (unsigned char)*s;
-
-		if (c == '%' && isxdigit((unsigned char)s[1]) &&
-		    isxdigit((unsigned char)s[2]))
-			c = (unsigned)(hexval(s[1]) * 16 + hexval(s[2]));
-		if (c < 0x20 || c == 0x7f)
-			return -1;
+	/* 1. percent-decode the path (the query and fragment are not it) */
+	if ((dec = malloc(strlen(target) + 1)) == NULL)
+		return -1;
+	for (s = target, d = dec; *s != '\0' && *s != '?' && *s != '#'; s++) {
+		if (s[0] == '%' && isxdigit((unsigned char)s[1]) &&
+		    isxdigit((unsigned char)s[2])) {
+			*d++ =
+			    (unsigned char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+		} else {
+			*d++ = (unsigned char)*s;
+		}
 	}
-	return 0;
+	n = (size_t)(d - dec);
+	/* 2. no control byte, and well-formed UTF-8 (a database would
+	 * refuse the rest as a parameter, as an internal error) */
+	for (i = 0; i < n && rc == 0; i++) {
+		size_t u = mf_utf8_char_len(dec + i, n - i);
+
+		if (u == 0 || dec[i] < 0x20 || dec[i] == 0x7f)
+			rc = -1;
+		else
+			i += u - 1;
+	}
+	free(dec);
+	return rc;
 }

@@ -41,9 +41,11 @@ int mf_router_match(const struct mf_route *routes, size_t nroutes,
 /*
  * Checks a request target as it arrived, before percent-decoding: 0, or
  * -1 when its path (up to '?') holds a control byte (0x00-0x1f, 0x7f)
- * raw or as %XX. Decoded, a NUL would cut the path short (".../acme-7b%00
- * /label.md" read as the model) and the others would reach handlers and
- * logs, so such a path is refused before routing.
+ * raw or as %XX, or decodes to bytes that are not well-formed UTF-8.
+ * Decoded, a NUL would cut the path short (".../acme-7b%00/label.md" read
+ * as the model), the others would reach handlers and logs, and malformed
+ * UTF-8 (%c0%ae, %ff) would reach the database as a parameter it refuses,
+ * so such a path is refused before routing.
  */
 int mf_router_target_ok(const char *target);
 

@@ -245,6 +245,17 @@ test_diag_escape(void **state)
 	n = mf_diag_escape(tiny, 1, "ab", 2);
 	assert_int_equal(n, 0);
 	assert_string_equal(tiny, "");
+	/* overlong forms, surrogates and past U+10FFFF are not UTF-8 */
+	n = mf_diag_escape(out, sizeof(out),
+	                   "\xe0\x80\xae\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80"
+	                   "\xf0\x9f\x98\x80",
+	                   16);
+	assert_string_equal(out, "\\xe0\\x80\\xae\\xc0\\xaf\\xed\\xa0\\x80"
+	                         "\\xf4\\x90\\x80\\x80\xf0\x9f\x98\x80");
+	assert_int_equal(
+	    mf_utf8_char_len((const unsigned char *)"\xe0\xa0\x80", 3), 3);
+	assert_int_equal(
+	    mf_utf8_char_len((const unsigned char *)"\xe0\x9f\xbf", 3), 0);
 
 	/* through the writer itself: one line, nothing raw */
 	fd = mkstemp(tmpl);
