@@ -1,0 +1,159 @@
+"""Trust over time (issue 15) through the real API, PostgreSQL and git: an
+organisation withdraws one of its own documents with a signed withdrawal;
+only the signer's organisation may (403), the document must exist for the
+subject (404), and only once (409). Every refusal stores nothing; the
+accepted withdrawal is a log entry and a commit like any other, and the
+withdrawn document stays in both."""
+import json
+import os
+import shutil
+
+import mf
+from harness import sh
+
+WITHDRAWAL = "application/vnd.modelfacts.withdrawal.v1+json"
+S = {}
+
+
+def setup(t):
+    if S:
+        return S
+    reg = mf.Registry(t.server)
+    S["reg"] = reg
+    S["keys"] = {
+        "acme": mf.Key(t.dir, "acme", "ed25519"),
+        "beta": mf.Key(t.dir, "beta", "ed25519"),
+        "evalhouse": mf.Key(t.dir, "evalhouse", "ecdsa-p256"),
+    }
+    for org, role in (("acme", "developer"), ("beta", "developer"),
+                      ("evalhouse", "evaluator")):
+        reg.create_org(org, role, S["keys"][org])
+    doc = mf.disclosure("acme", "anvil", reg.next_seq("acme"))
+    r = reg.submit(mf.envelope(doc, [S["keys"]["acme"]]))
+    assert r.status == 201, r
+    S["v1"] = r.json()["payload_sha256"]
+    doc = mf.eval_result("acme", "anvil", reg.next_seq("acme"), False,
+                         disclosure_sha=S["v1"])
+    r = reg.submit(mf.envelope(doc, [S["keys"]["acme"]]))
+    assert r.status == 201, r
+    S["own_eval"] = r.json()["payload_sha256"]
+    doc = mf.eval_result("acme", "anvil", reg.next_seq("evalhouse"), True,
+                         disclosure_sha=S["v1"])
+    r = reg.submit(mf.envelope(doc, [S["keys"]["evalhouse"]]))
+    assert r.status == 201, r
+    S["third_eval"] = r.json()["payload_sha256"]
+    return S
+
+
+def withdrawal(org, model, seq, target, reason="The run was misconfigured."):
+    return {"type": "withdrawal", "registry": mf.ORIGIN,
+            "subject": {"org": org, "model": model},
+            "issued_at": mf.now(), "seq": seq,
+            "withdraws": "sha256:" + target, "reason": reason,
+            "date": mf.now()[:10]}
+
+
+def submit(t, signer, doc):
+    s = setup(t)
+    return s["reg"].submit(mf.envelope(doc, [s["keys"][signer]],
+                                       ptype=WITHDRAWAL))
+
+
+def counts(t):
+    return (mf.Registry.counts(S["reg"], t),
+            t.sql("SELECT count(*) FROM withdrawals")[0])
+
+
+def refused(t, signer, doc, status, code, pointer):
+    before = counts(t)
+    r = submit(t, signer, doc)
+    assert r.status == status, r
+    e = r.json()["error"]
+    assert e["code"] == code, e
+    assert any(d["pointer"] == pointer for d in e["details"]) or \
+        e.get("pointer") == pointer, e
+    assert counts(t) == before, "a refused withdrawal changed something"
+    return e
+
+
+def test_another_organisation_may_not_withdraw(t):
+    s = setup(t)
+    seq = s["reg"].seqs.get("beta", 0) + 1
+    # beta, a developer, and evalhouse, whose evaluation it is not
+    refused(t, "beta", withdrawal("acme", "anvil", seq, s["own_eval"]),
+            403, "wrong_organisation", "/withdraws")
+    seq = s["reg"].seqs.get("evalhouse", 0) + 1
+    refused(t, "evalhouse", withdrawal("acme", "anvil", seq, s["own_eval"]),
+            403, "wrong_organisation", "/withdraws")
+    # nor acme the third party's result about acme's own model
+    seq = s["reg"].seqs.get("acme", 0) + 1
+    refused(t, "acme", withdrawal("acme", "anvil", seq, s["third_eval"]),
+            403, "wrong_organisation", "/withdraws")
+
+
+def test_an_unknown_document_is_404(t):
+    s = setup(t)
+    seq = s["reg"].seqs.get("acme", 0) + 1
+    refused(t, "acme", withdrawal("acme", "anvil", seq, "ab" * 32),
+            404, "unknown_subject", "/withdraws")
+    # a real document, named under another model
+    refused(t, "acme", withdrawal("acme", "forge", seq, s["own_eval"]),
+            404, "unknown_subject", "/withdraws")
+
+
+def test_a_malformed_withdrawal_is_422_with_its_pointer(t):
+    s = setup(t)
+    seq = s["reg"].seqs.get("acme", 0) + 1
+    doc = withdrawal("acme", "anvil", seq, s["own_eval"])
+    doc["withdraws"] = "sha256:XYZ"
+    refused(t, "acme", doc, 422, "validation_failed", "/withdraws")
+    doc = withdrawal("acme", "anvil", seq, s["own_eval"], reason="x" * 2001)
+    e = refused(t, "acme", doc, 422, "validation_failed", "/reason")
+    assert e["details"], e
+
+
+def test_the_signer_withdraws_once(t):
+    s = setup(t)
+    reg = s["reg"]
+    doc = withdrawal("acme", "anvil", reg.next_seq("acme"), s["own_eval"],
+                     reason="Scored on the validation split by mistake.")
+    r = submit(t, "acme", doc)
+    assert r.status == 201, r
+    S["withdrawal"] = r.json()["payload_sha256"]
+    rows = t.sql("SELECT w.org, w.reason, w.date::text,"
+                 " encode(x.payload_sha256, 'hex'), s.kind"
+                 " FROM withdrawals w JOIN submissions x ON"
+                 " x.id = w.target_id JOIN submissions s ON"
+                 " s.id = w.submission_id")
+    assert rows == [["acme", "Scored on the validation split by mistake.",
+                     doc["date"], s["own_eval"], "withdrawal"]], rows
+    # the withdrawn eval is still stored
+    assert int(t.sql("SELECT count(*) FROM evals e JOIN submissions x ON"
+                     " x.id = e.submission_id WHERE x.payload_sha256 ="
+                     " decode(:'p1', 'hex')", s["own_eval"])[0][0]) == 1
+    # the same envelope again is the earlier acceptance
+    again = reg.submit(mf.envelope(doc, [s["keys"]["acme"]],
+                                   ptype=WITHDRAWAL))
+    assert again.status in (200, 201), again
+    # a second withdrawal of the same document: 409
+    refused(t, "acme", withdrawal("acme", "anvil", reg.seqs["acme"] + 1,
+                                  s["own_eval"], reason="Again."),
+            409, "conflict", "/withdraws")
+
+
+def test_the_withdrawal_is_logged_and_committed(t):
+    s = setup(t)
+    from test_publish import wait_published
+    wait_published(t)
+    idx = t.sql("SELECT log_index FROM submissions WHERE kind ="
+                " 'withdrawal'")
+    assert len(idx) == 1 and idx[0][0] is not None, idx
+    repo = os.path.join(t.dir, "trust-clone")
+    shutil.rmtree(repo, ignore_errors=True)
+    sh("git", "clone", "-q", f"{t.server.url}/labels.git", repo)
+    path = f"models/acme/anvil/withdrawals/{S['withdrawal'][:16]}.dsse.json"
+    env = json.loads(sh("git", "-C", repo, "show", f"HEAD:{path}").stdout)
+    assert env["payloadType"] == WITHDRAWAL
+    # the withdrawn eval is still in git
+    path = f"models/acme/anvil/evals/{s['own_eval'][:16]}.dsse.json"
+    assert sh("git", "-C", repo, "show", f"HEAD:{path}").stdout
