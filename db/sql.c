@@ -348,8 +348,16 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " 'result', s.payload::json, 'log_index', s.log_index,"
         " 'payload_sha256', encode(s.payload_sha256, 'hex'),"
         " 'accepted_at', to_char(s.accepted_at AT TIME ZONE 'UTC',"
-        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ORDER BY s.log_index),"
-        " '[]')"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        /* its withdrawal (migrations/0009) sequenced by then, or null */
+        " 'withdrawn', (SELECT json_build_object('by', w.org,"
+        "   'on', w.date::text, 'reason', w.reason,"
+        "   'log_index', ws.log_index)"
+        "  FROM withdrawals w JOIN submissions ws ON"
+        "   ws.id = w.submission_id"
+        "  WHERE w.target_id = s.id AND ws.log_index IS NOT NULL"
+        "   AND ($3::bigint IS NULL OR ws.log_index <= $3::bigint)))"
+        " ORDER BY s.log_index), '[]')"
         " FROM evals e JOIN submissions s ON s.id = e.submission_id"
         " WHERE e.org = $1 AND e.model = $2 AND s.log_index IS NOT NULL"
         "  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)",

@@ -157,3 +157,44 @@ def test_the_withdrawal_is_logged_and_committed(t):
     # the withdrawn eval is still in git
     path = f"models/acme/anvil/evals/{s['own_eval'][:16]}.dsse.json"
     assert sh("git", "-C", repo, "show", f"HEAD:{path}").stdout
+
+
+def eval_rows(label):
+    ev = label["evals"]
+    return {r["payload_sha256"]: r
+            for r in ev["self_reported"] + ev["third_party"]}
+
+
+def test_the_label_shows_the_withdrawal_at_the_withdrawn_eval(t):
+    s = setup(t)
+    from test_publish import wait_published
+    wait_published(t)
+    base = "/v1/models/acme/anvil"
+    r = t.server.get(base + "/label.json")
+    assert r.status == 200, r
+    rows = eval_rows(r.json())
+    w = rows[s["own_eval"]].get("withdrawn")
+    assert w is not None, rows[s["own_eval"]]
+    assert (w["by"], w["reason"]) == (
+        "acme", "Scored on the validation split by mistake."), w
+    assert w["on"] == t.sql("SELECT date::text FROM withdrawals")[0][0]
+    assert "withdrawn" not in rows[s["third_eval"]]
+    md = t.server.get(base + "/label.md")
+    assert md.status == 200, md
+    text = md.body.decode()
+    want = (f"withdrawn by acme on {w['on']} because Scored on the "
+            "validation split by mistake.")
+    assert want in text, text
+    html = t.server.get(base + "/label.html").body.decode()
+    assert want in html
+    # as of a log position before the withdrawal, it is not withdrawn
+    before = int(t.sql("SELECT max(s.log_index) FROM submissions s"
+                       " WHERE s.kind = 'eval-result'")[0][0])
+    r = t.server.get(base + f"/label.json?as_of={before}")
+    assert r.status == 200, r
+    assert "withdrawn" not in eval_rows(r.json())[s["own_eval"]]
+    # and in git, the label committed with the withdrawal says so
+    repo = os.path.join(t.dir, "trust-clone")
+    md = sh("git", "-C", repo, "show",
+            "HEAD:models/acme/anvil/label.md").stdout
+    assert want in md, md
