@@ -198,3 +198,28 @@ def test_the_label_shows_the_withdrawal_at_the_withdrawn_eval(t):
     md = sh("git", "-C", repo, "show",
             "HEAD:models/acme/anvil/label.md").stdout
     assert want in md, md
+
+
+def test_leaderboards_leave_the_withdrawn_result_out(t):
+    s = setup(t)
+    before = int(t.sql("SELECT max(s.log_index) FROM submissions s"
+                       " WHERE s.kind = 'eval-result'")[0][0])
+    # as of before the withdrawal, acme's GPQA result ranks
+    r = t.server.get(f"/v1/benchmarks/gpqa?as_of={before}")
+    assert r.status == 200, r
+    assert [x["payload_sha256"] for x in r.json()["rows"]] == \
+        [s["own_eval"]], r.json()
+    ids = {b["id"] for b in
+           t.server.get(f"/v1/benchmarks?as_of={before}").json()
+           ["benchmarks"]}
+    assert "gpqa" in ids, ids
+    # now it is withdrawn: no GPQA result is left; HumanEval's stays
+    r = t.server.get("/v1/benchmarks/gpqa")
+    assert r.status == 404, r
+    ids = {b["id"] for b in t.server.get("/v1/benchmarks").json()
+           ["benchmarks"]}
+    assert "gpqa" not in ids and "humaneval" in ids, ids
+    r = t.server.get("/v1/benchmarks/humaneval")
+    assert r.status == 200, r
+    assert [x["payload_sha256"] for x in r.json()["rows"]] == \
+        [s["third_eval"]]
