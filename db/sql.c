@@ -394,10 +394,12 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  JOIN orgs o ON o.org = a.assessor"
         "  WHERE a.org = $1 AND a.model = $2 AND s.log_index IS NOT NULL"
         "   AND ($4::bigint IS NULL OR s.log_index <= $4::bigint)"
-        "   AND (a.version IS NULL OR a.version = $3::int)"
-        "  ORDER BY a.index_id, a.assessor, s.log_index DESC) j"
-        " LEFT JOIN indices i ON i.index_id = j.index_id"
-        " ORDER BY j.log_index DESC",
+        "   AND (a.version IS NULL OR a.version = "
+        "$3::int)" MF_SQL_NOT_WITHDRAWN(
+            "$4::bigint") "  ORDER BY a.index_id, a.assessor, s.log_index "
+                          "DESC) j"
+                          " LEFT JOIN indices i ON i.index_id = j.index_id"
+                          " ORDER BY j.log_index DESC",
     /* the last log entry accepted at or before the instant $1 (-1: none) */
     [MF_SQL_LOG_INDEX_AT] =
         "SELECT coalesce(max(log_index), -1) FROM submissions"

@@ -223,3 +223,42 @@ def test_leaderboards_leave_the_withdrawn_result_out(t):
     assert r.status == 200, r
     assert [x["payload_sha256"] for x in r.json()["rows"]] == \
         [s["third_eval"]]
+
+
+def judges(t, query=""):
+    r = t.server.get("/v1/models/acme/anvil/versions/1/judgements" + query)
+    assert r.status == 200, r
+    return [j["judge"] for j in r.json()["judgements"]]
+
+
+def test_a_withdrawn_assessment_judges_no_more(t):
+    s = setup(t)
+    from test_publish import wait_published
+    reg = s["reg"]
+    s["keys"]["grader"] = mf.Key(t.dir, "grader", "ed25519")
+    reg.create_org("grader", "assessor", s["keys"]["grader"])
+    doc = mf.assessment("acme", "anvil", reg.next_seq("grader"))
+    r = reg.submit(mf.envelope(doc, [s["keys"]["grader"]]))
+    assert r.status == 201, r
+    graded = r.json()["payload_sha256"]
+    wait_published(t)
+    before = int(t.sql("SELECT max(log_index) FROM submissions")[0][0])
+    assert "grader" in judges(t), judges(t)
+    assert t.sql("SELECT count(*) FROM judgement_facts WHERE judge ="
+                 " 'grader' AND to_at IS NULL")[0][0] == "1"
+    # acme may not withdraw the assessor's grading of its model
+    refused(t, "acme", withdrawal("acme", "anvil", reg.seqs["acme"] + 1,
+                                  graded),
+            403, "wrong_organisation", "/withdraws")
+    r = submit(t, "grader", withdrawal("acme", "anvil",
+                                       reg.next_seq("grader"), graded,
+                                       reason="Graded the wrong model."))
+    assert r.status == 201, r
+    wait_published(t)
+    assert "grader" not in judges(t), judges(t)
+    assert "grader" in judges(t, f"?as_of={before}")
+    # the list facts agree: grader's row is closed, none open
+    assert t.sql("SELECT count(*) FROM judgement_facts WHERE judge ="
+                 " 'grader' AND to_at IS NULL")[0][0] == "0"
+    lab = t.server.get("/v1/models/acme/anvil/label.json").json()
+    assert "grader" not in json.dumps(lab["judgements"]), lab["judgements"]
