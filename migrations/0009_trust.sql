@@ -4,6 +4,8 @@
 -- git, and the withdrawal is a log entry of its own. mf_accept() learns
 -- the new kind; its refusals: MF005 no such document for this subject,
 -- MF006 the signer's organisation did not sign it, MF007 withdrawn before.
+-- The function below is 0005's mf_accept (transcribed assessors) with
+-- the withdrawal branches added.
 
 ALTER TABLE submissions DROP CONSTRAINT submissions_kind_check;
 ALTER TABLE submissions ADD CONSTRAINT submissions_kind_check
@@ -111,9 +113,14 @@ BEGIN
 			p_extra ->> 'metric', (p_extra ->> 'value')::float8);
 	ELSIF p_kind = 'assessment' THEN
 		v_version := (p_extra ->> 'version')::integer;
+		IF p_extra ? 'assessor' AND NOT EXISTS (SELECT 1 FROM orgs
+		    WHERE org = p_extra ->> 'assessor' AND role = 'assessor') THEN
+			RAISE EXCEPTION 'not an assessor' USING ERRCODE = 'MF004';
+		END IF;
 		INSERT INTO assessments (submission_id, org, model, version,
 			assessor, index_id, scores, total)
-		VALUES (v_id, p_subject_org, p_subject_model, v_version, p_org,
+		VALUES (v_id, p_subject_org, p_subject_model, v_version,
+			coalesce(p_extra ->> 'assessor', p_org),
 			p_extra ->> 'index', p_extra -> 'grades',
 			(p_extra ->> 'total')::integer);
 	ELSIF p_kind = 'withdrawal' THEN
