@@ -4,10 +4,9 @@
 #include <string.h>
 
 static const char *const names[MF_DOC__MAX] = {
-    [MF_DOC_DISCLOSURE] = "disclosure",
-    [MF_DOC_EVAL_RESULT] = "eval-result",
-    [MF_DOC_ASSESSMENT] = "assessment",
-    [MF_DOC_KEY_EVENT] = "key-event",
+    [MF_DOC_DISCLOSURE] = "disclosure", [MF_DOC_EVAL_RESULT] = "eval-result",
+    [MF_DOC_ASSESSMENT] = "assessment", [MF_DOC_KEY_EVENT] = "key-event",
+    [MF_DOC_WITHDRAWAL] = "withdrawal",
 };
 
 static const char *const payload_types[MF_DOC__MAX] = {
@@ -15,6 +14,7 @@ static const char *const payload_types[MF_DOC__MAX] = {
     [MF_DOC_EVAL_RESULT] = "application/vnd.modelfacts.eval-result.v1+json",
     [MF_DOC_ASSESSMENT] = "application/vnd.modelfacts.assessment.v1+json",
     [MF_DOC_KEY_EVENT] = "application/vnd.modelfacts.key-event.v1+json",
+    [MF_DOC_WITHDRAWAL] = "application/vnd.modelfacts.withdrawal.v1+json",
 };
 
 const char *

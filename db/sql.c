@@ -26,6 +26,17 @@
 	" ORDER BY s.log_index DESC LIMIT 1))"
 
 /*
+ * Not withdrawn by its signer as of log index `at` (NULL: now): a
+ * condition on submissions s (migrations/0009). A withdrawn result stays
+ * in the log but leaves leaderboards and counts from the withdrawal on.
+ */
+#define MF_SQL_NOT_WITHDRAWN(at)                                               \
+	" AND NOT EXISTS (SELECT 1 FROM withdrawals w"                         \
+	"  JOIN submissions ws ON ws.id = w.submission_id"                     \
+	"  WHERE w.target_id = s.id AND ws.log_index IS NOT NULL"              \
+	"  AND (" at " IS NULL OR ws.log_index <= " at "))"
+
+/*
  * A leaderboard's rows: benchmark $1, metric $2 (NULL: the one with the
  * most results), as of log index $3, after the cursor ($4 sort key, $5
  * log index; NULL: from the top), $6 rows (NULL: all). The sort key is
@@ -40,15 +51,22 @@
 	"  e.value, s.log_index, s.payload, s.payload_sha256, s.accepted_at"   \
 	"  FROM evals e JOIN submissions s ON s.id = e.submission_id, met"     \
 	"  WHERE e.benchmark = $1 AND e.metric = met.metric"                   \
-	"  AND s.log_index IS NOT NULL AND s.log_index <= $3::bigint),"        \
-	" lib AS (SELECT coalesce(bool_or((payload::json->'metric'->>"         \
-	"  'lower_is_better')::boolean), false) AS lower FROM r),"             \
-	" k AS (SELECT r.*, CASE WHEN lib.lower THEN r.value"                  \
-	"  ELSE -r.value END AS key FROM r, lib),"                             \
-	" ranked AS (SELECT k.*, rank() OVER (ORDER BY key) AS rank FROM k),"  \
-	" page AS (SELECT * FROM ranked WHERE $4::float8 IS NULL"              \
-	"  OR (key, log_index) > ($4::float8, $5::bigint)"                     \
-	"  ORDER BY key, log_index LIMIT $6::int)"
+	"  AND s.log_index IS NOT NULL AND s.log_index <= "                    \
+	"$3::bigint" MF_SQL_NOT_WITHDRAWN(                                     \
+	    "$3::bigint") "),"                                                 \
+	                  " lib AS (SELECT "                                   \
+	                  "coalesce(bool_or((payload::json->'metric'->>"       \
+	                  "  'lower_is_better')::boolean), false) AS lower "   \
+	                  "FROM r),"                                           \
+	                  " k AS (SELECT r.*, CASE WHEN lib.lower THEN "       \
+	                  "r.value"                                            \
+	                  "  ELSE -r.value END AS key FROM r, lib),"           \
+	                  " ranked AS (SELECT k.*, rank() OVER (ORDER BY "     \
+	                  "key) AS rank FROM k),"                              \
+	                  " page AS (SELECT * FROM ranked WHERE $4::float8 "   \
+	                  "IS NULL"                                            \
+	                  "  OR (key, log_index) > ($4::float8, $5::bigint)"   \
+	                  "  ORDER BY key, log_index LIMIT $6::int)"
 
 /* One disclosure version (tables m, v, s), optionally with its envelope. */
 #define MF_SQL_VERSION_JSON(with_envelope)                                     \
@@ -348,8 +366,16 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " 'result', s.payload::json, 'log_index', s.log_index,"
         " 'payload_sha256', encode(s.payload_sha256, 'hex'),"
         " 'accepted_at', to_char(s.accepted_at AT TIME ZONE 'UTC',"
-        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ORDER BY s.log_index),"
-        " '[]')"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        /* its withdrawal (migrations/0009) sequenced by then, or null */
+        " 'withdrawn', (SELECT json_build_object('by', w.org,"
+        "   'on', w.date::text, 'reason', w.reason,"
+        "   'log_index', ws.log_index)"
+        "  FROM withdrawals w JOIN submissions ws ON"
+        "   ws.id = w.submission_id"
+        "  WHERE w.target_id = s.id AND ws.log_index IS NOT NULL"
+        "   AND ($3::bigint IS NULL OR ws.log_index <= $3::bigint)))"
+        " ORDER BY s.log_index), '[]')"
         " FROM evals e JOIN submissions s ON s.id = e.submission_id"
         " WHERE e.org = $1 AND e.model = $2 AND s.log_index IS NOT NULL"
         "  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)",
@@ -368,10 +394,12 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  JOIN orgs o ON o.org = a.assessor"
         "  WHERE a.org = $1 AND a.model = $2 AND s.log_index IS NOT NULL"
         "   AND ($4::bigint IS NULL OR s.log_index <= $4::bigint)"
-        "   AND (a.version IS NULL OR a.version = $3::int)"
-        "  ORDER BY a.index_id, a.assessor, s.log_index DESC) j"
-        " LEFT JOIN indices i ON i.index_id = j.index_id"
-        " ORDER BY j.log_index DESC",
+        "   AND (a.version IS NULL OR a.version = "
+        "$3::int)" MF_SQL_NOT_WITHDRAWN(
+            "$4::bigint") "  ORDER BY a.index_id, a.assessor, s.log_index "
+                          "DESC) j"
+                          " LEFT JOIN indices i ON i.index_id = j.index_id"
+                          " ORDER BY j.log_index DESC",
     /* the last log entry accepted at or before the instant $1 (-1: none) */
     [MF_SQL_LOG_INDEX_AT] =
         "SELECT coalesce(max(log_index), -1) FROM submissions"
@@ -493,8 +521,9 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "   AS third_party"
         "  FROM evals e JOIN submissions s ON s.id = e.submission_id"
         "  WHERE s.log_index IS NOT NULL"
-        "  AND ($1::bigint IS NULL OR s.log_index <= $1::bigint)"
-        "  GROUP BY e.benchmark, e.metric) b",
+        "  AND ($1::bigint IS NULL OR s.log_index <= "
+        "$1::bigint)" MF_SQL_NOT_WITHDRAWN(
+            "$1::bigint") "  GROUP BY e.benchmark, e.metric) b",
     /* one leaderboard page (MF_SQL_LEADERBOARD_PAGE; $3 pinned by the
      * first page) */
     [MF_SQL_BENCHMARK_ROWS] = MF_SQL_LEADERBOARD_PAGE
@@ -569,8 +598,10 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  AS leaderboard, $1::bigint AS as_of"
         " FROM evals e JOIN submissions s ON s.id = e.submission_id"
         " WHERE s.log_index IS NOT NULL"
-        " AND ($1::bigint IS NULL OR s.log_index <= $1::bigint)"
-        " GROUP BY e.benchmark, e.metric ORDER BY e.benchmark, e.metric",
+        " AND ($1::bigint IS NULL OR s.log_index <= "
+        "$1::bigint)" MF_SQL_NOT_WITHDRAWN(
+            "$1::bigint") " GROUP BY e.benchmark, e.metric ORDER BY "
+                          "e.benchmark, e.metric",
     /* MF_SQL_BENCHMARK_ROWS's rows, flat (links.envelope as
      * links_envelope), with the leaderboard's benchmark, metric,
      * direction and position; $6 NULL: every row */
@@ -593,7 +624,8 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "SELECT 'true'::json WHERE EXISTS (SELECT 1 FROM evals e"
         " JOIN submissions s ON s.id = e.submission_id"
         " WHERE e.benchmark = $1 AND ($2::text IS NULL OR e.metric = $2)"
-        " AND s.log_index IS NOT NULL AND s.log_index <= $3::bigint)",
+        " AND s.log_index IS NOT NULL AND s.log_index <= "
+        "$3::bigint" MF_SQL_NOT_WITHDRAWN("$3::bigint") ")",
     /*
      * The model x indicator matrix of index $1: one row per disclosure
      * version (and one per assessment-only model, version NULL) with the

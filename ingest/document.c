@@ -240,6 +240,27 @@ read_key_event(struct mf_ingest_doc *d, json_t *p, struct mf_error *err)
 	return 0;
 }
 
+/* A withdrawal names the payload it withdraws, why, and since when. */
+static int
+read_withdrawal(struct mf_ingest_doc *d, json_t *p, struct mf_error *err)
+{
+	int64_t days;
+
+	if (parse_digest_ref(str_at(p, "/withdraws"), d->withdraws_hex) != 0)
+		return invalid(err, "/withdraws",
+		               "withdraws must be \"sha256:<64 lowercase hex "
+		               "digits>\", the payload digest of the withdrawn "
+		               "document");
+	if ((d->reason = str_at(p, "/reason")) == NULL || d->reason[0] == '\0')
+		return invalid(err, "/reason",
+		               "reason (why the document is withdrawn) is "
+		               "required");
+	if ((d->date = str_at(p, "/date")) == NULL ||
+	    mf_time_parse_date(d->date, &days) != 0)
+		return invalid(err, "/date", "date must be a YYYY-MM-DD date");
+	return 0;
+}
+
 int
 mf_ingest_doc_read(struct mf_ingest_doc *d, enum mf_doctype type,
                    json_t *payload, struct mf_error *err)
@@ -258,6 +279,8 @@ mf_ingest_doc_read(struct mf_ingest_doc *d, enum mf_doctype type,
 		return read_assessment(d, payload, err);
 	case MF_DOC_KEY_EVENT:
 		return read_key_event(d, payload, err);
+	case MF_DOC_WITHDRAWAL:
+		return read_withdrawal(d, payload, err);
 	default:
 		return mf_error_set(err, MF_E_INTERNAL, NULL, "bad type");
 	}
@@ -440,6 +463,12 @@ mf_ingest_doc_extra(const struct mf_ingest_doc *d, enum mf_doctype type,
 		                    json_string(d->public_key));
 		json_object_set_new(x, "new_spki", json_string(spki_hex));
 		free(spki_hex);
+		break;
+	case MF_DOC_WITHDRAWAL:
+		json_object_set_new(x, "withdraws",
+		                    json_string(d->withdraws_hex));
+		json_object_set_new(x, "reason", json_string(d->reason));
+		json_object_set_new(x, "date", json_string(d->date));
 		break;
 	default:
 		break;

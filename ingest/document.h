@@ -48,6 +48,10 @@ struct mf_ingest_doc {
 	const char *target_keyid;
 	const char *public_key; /* the new key, as the payload gives it */
 	struct mf_key *new_key; /* owned */
+	/* withdrawals */
+	char withdraws_hex[MF_SHA256_HEX_LEN + 1]; /* the withdrawn payload */
+	const char *reason;
+	const char *date;
 };
 
 void mf_ingest_doc_dispose(struct mf_ingest_doc *d);

@@ -330,6 +330,10 @@ authorise(struct ingest *in, struct mf_error *err)
 			                    "%s may not change %s's keys",
 			                    s->org, d->org);
 		return 0;
+	case MF_DOC_WITHDRAWAL:
+		/* any role; mf_accept() checks, under lock, that the signer's
+		 * organisation signed the withdrawn document (MF006) */
+		return 0;
 	default:
 		return mf_error_set(err, MF_E_INTERNAL, NULL, "bad type");
 	}
@@ -493,6 +497,21 @@ accept_refused(struct ingest *in, struct mf_error *err)
 		return mf_error_set(err, MF_E_WRONG_ROLE, "/assessor",
 		                    "%s is not a registered assessor",
 		                    in->doc.assessor ? in->doc.assessor : "");
+	/* withdrawals (migrations/0009) */
+	if (strcmp(state, "MF005") == 0)
+		return mf_error_set(err, MF_E_UNKNOWN_SUBJECT, "/withdraws",
+		                    "%s/%s has no disclosure, eval result or "
+		                    "assessment with this payload digest",
+		                    in->doc.org, in->doc.model);
+	if (strcmp(state, "MF006") == 0)
+		return mf_error_set(err, MF_E_WRONG_ORG, "/withdraws",
+		                    "only the organisation that signed a "
+		                    "document may withdraw it; %s did not "
+		                    "sign this one",
+		                    signer(in)->org);
+	if (strcmp(state, "MF007") == 0)
+		return mf_error_set(err, MF_E_CONFLICT, "/withdraws",
+		                    "this document was already withdrawn");
 	return mf_error_set(err, MF_E_CONFLICT, NULL,
 	                    "this payload was accepted meanwhile");
 }
@@ -592,11 +611,12 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 		in.intoto = true;
 	}
 	if (t < 0) {
-		rc = mf_error_set(err, MF_E_PAYLOAD_TYPE, "/payloadType",
-		                  "unsupported payloadType; expected one of "
-		                  "application/vnd.modelfacts.{disclosure,"
-		                  "eval-result,assessment,key-event}.v1+json "
-		                  "or " MF_INTOTO_PAYLOAD_TYPE);
+		rc = mf_error_set(
+		    err, MF_E_PAYLOAD_TYPE, "/payloadType",
+		    "unsupported payloadType; expected one of "
+		    "application/vnd.modelfacts.{disclosure,"
+		    "eval-result,assessment,key-event,withdrawal}.v1+json "
+		    "or " MF_INTOTO_PAYLOAD_TYPE);
 		goto done;
 	}
 	in.type = (enum mf_doctype)t;

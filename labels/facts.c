@@ -766,6 +766,7 @@ eval_row(const json_t *ev, size_t pos)
 	    copy_if(o, "accepted_at", ev, "accepted_at", T_STR) != 0 ||
 	    copy_if(o, "log_index", ev, "log_index", T_INT) != 0 ||
 	    copy_if(o, "payload_sha256", ev, "payload_sha256", T_STR) != 0 ||
+	    copy_if(o, "withdrawn", ev, "withdrawn", T_OBJ) != 0 ||
 	    set_new(o, "_pos", json_integer((json_int_t)pos)) != 0)
 		goto fail;
 	if (json_is_number(json_object_get(r, "value"))) {

@@ -1655,6 +1655,24 @@ assessment_only_notice(struct mf_label_emitter *e, const json_t *label)
 
 /* ---- evals ---- */
 
+/*
+ * A document its signer withdrew (migrations/0009): it stays on the label,
+ * saying by whom, when and why, so the record is never silently rewritten.
+ */
+static void
+withdrawn_note(struct mf_label_emitter *e, const json_t *w)
+{
+	if (!json_is_object(w))
+		return;
+	mf_label_text(e, " (withdrawn by ");
+	mf_label_text(e, str(w, "by") != NULL ? str(w, "by") : DASH);
+	mf_label_text(e, " on ");
+	mf_label_text(e, str(w, "on") != NULL ? str(w, "on") : DASH);
+	mf_label_text(e, " because ");
+	mf_label_text(e, str(w, "reason") != NULL ? str(w, "reason") : DASH);
+	mf_label_text(e, ")");
+}
+
 static void
 cell_begin(struct mf_label_emitter *e)
 {
@@ -1772,6 +1790,7 @@ eval_row(struct mf_label_emitter *e, const json_t *r)
 		mf_label_text(e, ", ");
 		mf_label_text(e, str(r, "split"));
 	}
+	withdrawn_note(e, json_object_get(r, "withdrawn"));
 	cell_end(e);
 	cell_begin(e);
 	mf_label_text(e, str(m, "name"));

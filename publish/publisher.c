@@ -338,6 +338,12 @@ publish_entry(struct mf_publisher *p, const struct mf_db_pub_entry *e,
 		rc = files_put(&f,
 		               path_of("orgs", org, "key-events", file, NULL),
 		               strdup(env), strlen(env));
+	else if (strcmp(kind, "withdrawal") == 0 &&
+	         snprintf(file, sizeof(file), "%.16s.dsse.json", sha) > 0)
+		rc = files_put(
+		    &f,
+		    path_of("models", org, model, "withdrawals", file, NULL),
+		    strdup(env), strlen(env));
 	else {
 		snprintf(file, sizeof(file), "%.16s.dsse.json", sha);
 		rc = files_put(

@@ -22,6 +22,7 @@ static const char *const schema_paths[MF_DOC__MAX] = {
     [MF_DOC_EVAL_RESULT] = "schema/eval-result.v1.json",
     [MF_DOC_ASSESSMENT] = "schema/assessment.v1.json",
     [MF_DOC_KEY_EVENT] = "schema/key-event.v1.json",
+    [MF_DOC_WITHDRAWAL] = "schema/withdrawal.v1.json",
 };
 
 static const char *const schema_ids[MF_DOC__MAX] = {
@@ -29,6 +30,7 @@ static const char *const schema_ids[MF_DOC__MAX] = {
     [MF_DOC_EVAL_RESULT] = "https://modelfacts.dev/schema/eval-result.v1.json",
     [MF_DOC_ASSESSMENT] = "https://modelfacts.dev/schema/assessment.v1.json",
     [MF_DOC_KEY_EVENT] = "https://modelfacts.dev/schema/key-event.v1.json",
+    [MF_DOC_WITHDRAWAL] = "https://modelfacts.dev/schema/withdrawal.v1.json",
 };
 
 const char *

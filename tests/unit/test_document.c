@@ -71,6 +71,7 @@ test_examples_valid(void **state)
 	    {"eval-result", MF_DOC_EVAL_RESULT},
 	    {"assessment", MF_DOC_ASSESSMENT},
 	    {"key-event", MF_DOC_KEY_EVENT},
+	    {"withdrawal", MF_DOC_WITHDRAWAL},
 	};
 	struct dirent *de;
 	DIR *d = opendir("examples");

@@ -43,6 +43,14 @@ static const char *const bases[MF_DOC__MAX] = {
         "\"action\":\"add\",\"key\":{\"public_key\":"
         "\"-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEAFlRLupF8ku5qNFjyzF+"
         "T5/tvKx5b7+tIZj1KHH9birY=\\n-----END PUBLIC KEY-----\\n\"}}",
+    [MF_DOC_WITHDRAWAL] =
+        "{\"type\":\"withdrawal\",\"registry\":\"modelfacts.localhost\","
+        "\"subject\":{\"org\":\"acme\",\"model\":\"m1\"},"
+        "\"issued_at\":\"2026-10-01T00:00:00Z\",\"seq\":6,"
+        "\"withdraws\":\"sha256:"
+        "00000000000000000000000000000000000000000000000000000000000000aa\","
+        "\"reason\":\"The run used the wrong split.\","
+        "\"date\":\"2026-10-01\"}",
 };
 
 /* Key id of the Ed25519 key above (openssl pkey -outform DER | sha256). */
