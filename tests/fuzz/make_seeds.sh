@@ -31,6 +31,10 @@ http)
 			n=$((n + 1))
 		done
 	done
+	# paths that are not UTF-8, one cut inside a character (a 404, not
+	# the 500 common/error.c gave before it scrubbed messages)
+	printf '\000/v1/\377\376/x' >"$dest/seed-bad-utf8"
+	printf '\000/labels.git\303' >"$dest/seed-cut-utf8"
 	;;
 csv)
 	seed schema/*/*.csv

@@ -23,18 +23,20 @@ for t in "$@"; do
 	esac
 	rm -f build/fuzz/"$t"-crash-* build/fuzz/"$t"-leak-* \
 		build/fuzz/"$t"-timeout-* build/fuzz/"$t"-oom-*
+	t0=$(date +%s)
 	"$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix=build/fuzz/"$t"- "$corpus" \
 		>build/fuzz/"$t".log 2>&1
 	rc=$?
+	took=$(($(date +%s) - t0))
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
 		build/fuzz/"$t".log | tail -n 1)
 	cov=$(grep -o 'cov: [0-9]*' build/fuzz/"$t".log | tail -n 1)
 	crashes=$(ls build/fuzz/"$t"-crash-* build/fuzz/"$t"-leak-* \
 		build/fuzz/"$t"-timeout-* build/fuzz/"$t"-oom-* 2>/dev/null |
 		wc -l)
-	echo "fuzz $t: ${runs:-0} executions in ${secs}s, ${cov:-cov: ?}," \
+	echo "fuzz $t: ${runs:-0} executions in ${took}s, ${cov:-cov: ?}," \
 		"$crashes crashes"
 	if [ "$rc" -ne 0 ]; then
 		tail -n 40 build/fuzz/"$t".log
