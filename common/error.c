@@ -94,6 +94,48 @@ mf_error_dispose(struct mf_error *err)
 	mf_error_init(err);
 }
 
+/*
+ * Replaces in place every byte of s that is not part of a well-formed
+ * UTF-8 character with '?': a message may quote input that is not UTF-8
+ * (a path with %FF) or be cut inside a character, and an error body must
+ * still be JSON (jansson refuses such strings).
+ */
+static void
+utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p != '\0') {
+		unsigned c = *p;
+		size_t n, i;
+		unsigned long cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		n = c >= 0xc2 && c <= 0xdf   ? 1
+		    : c >= 0xe0 && c <= 0xef ? 2
+		    : c >= 0xf0 && c <= 0xf4 ? 3
+		                             : 0;
+		cp = c & (n == 1 ? 0x1f : n == 2 ? 0x0f : 0x07);
+		for (i = 1; n > 0 && i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				n = 0;
+				break;
+			}
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if (n == 0 || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff)) {
+			*p++ = '?';
+			continue;
+		}
+		p += n + 1;
+	}
+}
+
 int
 mf_error_setv(struct mf_error *err, int code, const char *pointer,
               const char *fmt, va_list ap)
@@ -104,6 +146,8 @@ mf_error_setv(struct mf_error *err, int code, const char *pointer,
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	snprintf(err->pointer, sizeof(err->pointer), "%s",
 	         pointer != NULL ? pointer : "");
+	utf8_scrub(err->message);
+	utf8_scrub(err->pointer);
 	return code;
 }
 

@@ -365,10 +365,10 @@ model_index(const struct mf_label_input *in, const char *name)
 		    !json_is_number(json_object_get(s, "value")) ||
 		    backed(s, in->evals))
 			continue;
-		r = json_pack("{s:s, s:{s:s}, s:{s:s}, s:{s:s, s:O}}",
-		              "assurance", as != NULL ? as : "self_reported",
-		              "benchmark", "id", b, "metric", "name", m,
-		              "value", json_object_get(s, "value"));
+		r = json_pack("{s:s, s:{s:s}, s:{s:s}, s:O}", "assurance",
+		              as != NULL ? as : "self_reported", "benchmark",
+		              "id", b, "metric", "name", m, "value",
+		              json_object_get(s, "value"));
 		if (r != NULL && json_object_get(s, "url") != NULL)
 			json_object_set(r, "artifacts_url",
 			                json_object_get(s, "url"));

@@ -280,12 +280,19 @@ mf_evals_scale_of(const char *metric, bool *lower)
 void
 mf_evals_date_unix(char out[11], double t)
 {
-	time_t s = (time_t)t;
 	struct tm tm;
+	time_t s;
 
+	/* 1. Only times with a four-digit year (to 9999-12-31T23:59:59Z)
+	 * fit "YYYY-MM-DD"; NaN and the rest give no date. */
 	out[0] = '\0';
-	if (t > 0 && gmtime_r(&s, &tm) != NULL)
-		strftime(out, 11, "%Y-%m-%d", &tm);
+	if (!(t > 0 && t < 253402300800.0))
+		return;
+	s = (time_t)t;
+	/* 2. strftime leaves out undefined when it does not fit. */
+	if (gmtime_r(&s, &tm) == NULL ||
+	    strftime(out, 11, "%Y-%m-%d", &tm) == 0)
+		out[0] = '\0';
 }
 
 void

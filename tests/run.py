@@ -129,18 +129,27 @@ def main():
             ok = p.returncode == 0
             totals.add(name, int(ok), int(not ok), 0, [] if ok else [name])
 
+    # The fuzz smoke run: every libFuzzer target for FUZZ_SECONDS (30)
+    # each; one result per target, from run_all.sh's summary lines.
     fuzz = os.path.join(ROOT, "tests", "fuzz", "run.sh")
     if os.path.exists(fuzz) and selected("fuzz", args.only):
         t0 = time.time()
         p = subprocess.run([fuzz], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True,
                            errors="replace")
+        lines = re.findall(r"^fuzz (\w+): .*? (\d+) crashes$", p.stdout,
+                           re.M)
+        for line in p.stdout.splitlines():
+            if line.startswith("fuzz "):
+                print("   " + line)
+        bad = [t for t, n in lines if n != "0"]
         if p.returncode != 0:
             sys.stdout.write(p.stdout[-4000:])
+            if not bad:
+                bad = ["fuzz run"]
         totals.add(f"fuzz ({time.time() - t0:.0f}s)",
-                   1 if p.returncode == 0 else 0,
-                   0 if p.returncode == 0 else 1, 0,
-                   [] if p.returncode == 0 else ["fuzz run"])
+                   len(lines) - len([t for t, n in lines if n != "0"]),
+                   len(bad), 0, [f"fuzz {t}" for t in bad])
 
     modules = sorted(f[:-3] for f in os.listdir(os.path.join(
         ROOT, "tests", "integration")) if f.startswith("test_")

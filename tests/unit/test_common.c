@@ -289,6 +289,46 @@ test_diag_escape(void **state)
 	assert_string_equal(msg, " error server closed the connection\n");
 }
 
+/*
+ * An error message that quotes input which is not UTF-8 (a request path
+ * with %FF), or is cut inside a character, still makes an error body:
+ * before, mf_error_json gave NULL and a 404 became a 500 (found by
+ * tests/fuzz/fuzz_http.c).
+ */
+static void
+test_error_not_utf8(void **state)
+{
+	struct mf_error err;
+	char *s, longpath[3 * MF_ERROR_MESSAGE_MAX];
+	json_t *j;
+	size_t i;
+
+	(void)state;
+	mf_error_init(&err);
+	mf_error_set(&err, MF_E_NOT_FOUND, "/p\xc3", "no such resource: %s",
+	             "/v1/\xff\xfe/x");
+	j = mf_error_json(&err);
+	assert_non_null(j);
+	s = mf_json_dump(j);
+	assert_non_null(strstr(s, "no such resource: /v1/?\?/x"));
+	free(s);
+	json_decref(j);
+	mf_error_dispose(&err);
+	/* a message cut inside a two-byte character */
+	for (i = 0; i + 2 < sizeof(longpath); i += 2)
+		memcpy(longpath + i, "\xc3\xa9", 2);
+	longpath[i] = '\0';
+	for (i = 0; i < 2; i++) {
+		mf_error_init(&err);
+		mf_error_set(&err, MF_E_NOT_FOUND, NULL, "%.*s", (int)(510 + i),
+		             longpath);
+		j = mf_error_json(&err);
+		assert_non_null(j);
+		json_decref(j);
+		mf_error_dispose(&err);
+	}
+}
+
 int
 main(void)
 {
@@ -303,6 +343,7 @@ main(void)
 	    cmocka_unit_test(test_slugs),
 	    cmocka_unit_test(test_error_table),
 	    cmocka_unit_test(test_diag_escape),
+	    cmocka_unit_test(test_error_not_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -508,6 +508,48 @@ test_intoto_wrap(void **state)
 	json_decref(st);
 }
 
+/*
+ * A run date past year 9999 (or not a time at all) gives no
+ * evaluated_on: before, strftime did not fit "%Y-%m-%d" into the 11
+ * bytes, left them unterminated, and the importer read past them
+ * (stack-buffer-overflow found by tests/fuzz/fuzz_evals.c).
+ */
+static void
+test_lm_eval_date_out_of_range(void **state)
+{
+	static const char *const dates[] = {"1e12", "1e300", "-5",
+	                                    "1737419939.5"};
+	struct mf_evals_options o;
+	char text[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		struct mf_evals_input in;
+		json_t *out;
+		const char *on;
+
+		snprintf(text, sizeof(text),
+		         "{\"results\": {\"arc\": {\"acc,none\": 0.5}},"
+		         " \"configs\": {\"arc\": {\"dataset_path\": \"arc\"}},"
+		         " \"versions\": {\"arc\": 1}, \"date\": %s}",
+		         dates[i]);
+		memset(&in, 0, sizeof(in));
+		in.name = "results_d.json";
+		in.data = (const uint8_t *)text;
+		in.len = strlen(text);
+		options(&o);
+		out = import_ok(MF_EVALS_LM_EVAL, &in, &o);
+		on = json_string_value(
+		    json_object_get(json_array_get(out, 0), "evaluated_on"));
+		if (i < 3)
+			assert_null(on);
+		else
+			assert_string_equal(on, "2025-01-21");
+		json_decref(out);
+	}
+}
+
 int
 main(void)
 {
@@ -515,6 +557,7 @@ main(void)
 	    cmocka_unit_test(test_lm_eval),
 	    cmocka_unit_test(test_lm_eval_filters_and_revision),
 	    cmocka_unit_test(test_lm_eval_errors),
+	    cmocka_unit_test(test_lm_eval_date_out_of_range),
 	    cmocka_unit_test(test_inspect),
 	    cmocka_unit_test(test_zip_bounds_and_damage),
 	    cmocka_unit_test(test_helm),

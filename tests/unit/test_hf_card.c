@@ -669,6 +669,35 @@ test_damaged_cards(void **state)
 	}
 }
 
+/*
+ * A disclosure's own evaluations.results entry that no eval-result
+ * backs goes into model-index with its value (found by fuzz_labels: the
+ * json_pack format took more arguments than it was given, and the writer
+ * read past them and crashed).
+ */
+static void
+test_unbacked_results(void **state)
+{
+	struct mf_label_input in;
+	struct mf_buf out = MF_BUF_INIT;
+	json_error_t jerr;
+	json_t *d = json_load_file("examples/disclosure-api.json", 0, &jerr);
+
+	(void)state;
+	assert_non_null(d);
+	memset(&in, 0, sizeof(in));
+	in.origin = "modelfacts.localhost";
+	in.version = 1;
+	in.payload_sha256 = "00";
+	in.disclosure = d;
+	in.evals = NULL;
+	assert_int_equal(mf_hf_card_write(&out, &in), 0);
+	assert_non_null(strstr(out.data, "MMLU-Pro"));
+	assert_non_null(strstr(out.data, "0.81"));
+	mf_buf_dispose(&out);
+	json_decref(d);
+}
+
 int
 main(void)
 {
@@ -683,6 +712,7 @@ main(void)
 	    cmocka_unit_test(test_bad_cards),
 	    cmocka_unit_test(test_damaged_cards),
 	    cmocka_unit_test(test_yaml_scalars),
+	    cmocka_unit_test(test_unbacked_results),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
