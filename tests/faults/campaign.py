@@ -75,8 +75,10 @@ def signal_all(pids, sig):
 
 
 class Campaign:
-    def __init__(self, workdir, kills, rounds, clients, seed, log=print):
+    def __init__(self, workdir, kills, rounds, clients, seed, log=print,
+                 git_mb=512):
         self.dir = workdir
+        self.git_mb = git_mb          # the git tmpfs: room for the run
         self.kills = kills
         self.rounds = rounds          # how many of each other fault kind
         self.nclients = clients
@@ -108,7 +110,7 @@ class Campaign:
         self.db_url = self.cluster.createdb("faults")
         gitroot = os.path.join(self.dir, "gitfs")
         os.makedirs(gitroot)
-        p = sh("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", gitroot,
+        p = sh("mount", "-t", "tmpfs", "-o", f"size={self.git_mb}m", "tmpfs", gitroot,
                check=False)
         if p.returncode == 0:
             self.mounted = gitroot
@@ -159,9 +161,12 @@ class Campaign:
 
     def record(self, r):
         body = r.json()
-        sha, idx = body["payload_sha256"], body["log_index"]
+        # a 202 (log pending) or a 200 replay may carry no log index yet
+        sha, idx = body["payload_sha256"], body.get("log_index")
         with self.acked_lock:
-            if sha in self.acked and self.acked[sha] != idx:
+            if idx is None:
+                idx = self.acked.get(sha)
+            elif self.acked.get(sha) not in (None, idx):
                 self.errors.append(f"{sha} acknowledged at log index "
                                    f"{self.acked[sha]} and at {idx}")
             self.acked[sha] = idx
@@ -375,7 +380,8 @@ class Campaign:
         with self.acked_lock:
             acked = dict(self.acked)
         lost = [a for a in acked if a not in db]
-        moved = [a for a in acked if a in db and db[a] != acked[a]]
+        moved = [a for a in acked if a in db and acked[a] is not None
+                 and db[a] != acked[a]]
         for a in moved:
             if a not in self.moved_seen:
                 self.moved_seen.add(a)
