@@ -560,10 +560,13 @@ def main():
                     default=int(os.environ.get("FAULT_ROUNDS", "3")),
                     help="how many times each other fault kind is thrown")
     ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--git-mb", type=int,
+                    default=int(os.environ.get("FAULT_GIT_MB", "1024")),
+                    help="size of the git tmpfs (the disk that fills up)")
     ap.add_argument("--seed", type=int, default=15)
     args = ap.parse_args()
     c = Campaign(os.path.join(ROOT, "build", "faults"), args.kills,
-                 args.rounds, args.clients, args.seed)
+                 args.rounds, args.clients, args.seed, git_mb=args.git_mb)
     try:
         fig = c.run()
     except Violation as e:
