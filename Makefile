@@ -195,3 +195,13 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h \
 fuzz-run: fuzz
 	@tests/fuzz/run_all.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 .PHONY: fuzz fuzz-run
+
+# ---- the standing fault campaign (tests/faults/campaign.py, issue 15) ----
+# `make test-faults FAULT_KILLS=50 FAULT_ROUNDS=3`: SIGKILLs of the server and
+# FAULT_ROUNDS of each other fault kind, under load, on its own cluster.
+FAULT_KILLS ?= 50
+FAULT_ROUNDS ?= 3
+test-faults: all
+	@python3 tests/faults/campaign.py --kills $(FAULT_KILLS) \
+		--rounds $(FAULT_ROUNDS)
+.PHONY: test-faults
