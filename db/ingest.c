@@ -24,7 +24,8 @@ mf_db_ingest_keys_dispose(struct mf_db_ingest_keys *k)
 
 int
 mf_db_ingest_keys(struct mf_db_ingest_keys *out, const char *const *keyids,
-                  size_t n, const char *payload_hex, struct mf_error *err)
+                  size_t n, const char *payload_hex,
+                  const char *envelope_hex, struct mf_error *err)
 {
 	struct mf_buf ids = MF_BUF_INIT;
 	PGresult *res;
@@ -47,7 +48,8 @@ mf_db_ingest_keys(struct mf_db_ingest_keys *out, const char *const *keyids,
 
 	/* 2. One row per known key (or one row of NULL keys), each with the
 	 * earlier acceptance, if any. */
-	res = mf_db_execv(MF_SQL_INGEST_KEYS, err, 2, ids.data, payload_hex);
+	res = mf_db_execv(MF_SQL_INGEST_KEYS, err, 3, ids.data, payload_hex,
+	                  envelope_hex);
 	if (res == NULL) {
 		rc = err->code;
 		goto done;
@@ -58,6 +60,7 @@ mf_db_ingest_keys(struct mf_db_ingest_keys *out, const char *const *keyids,
 		out->existing_envelope_hex = PQgetvalue(res, 0, 1);
 		out->existing_org = PQgetvalue(res, 0, 9);
 		out->existing_payload_type = PQgetvalue(res, 0, 10);
+		out->existing_flagged = PQgetvalue(res, 0, 11)[0] == 't';
 	}
 
 	/* 3. The keys, borrowing the result's strings. */

@@ -36,6 +36,9 @@ struct mf_db_ingest_keys {
 	const char *existing_envelope_hex; /* its envelope digest, or "" */
 	const char *existing_org;          /* who signed it, or "" */
 	const char *existing_payload_type; /* its payloadType, or "" */
+	bool existing_flagged; /* signed by a key reported compromised and
+	                          not re-signed since: another envelope may
+	                          re-sign it (migrations/0010) */
 	size_t n;                          /* known keys among those named */
 	struct mf_db_signing_key keys[MF_DSSE_MAX_SIGNATURES];
 	void *rows; /* owned: the result the strings point into */
@@ -44,10 +47,12 @@ struct mf_db_ingest_keys {
 /*
  * Round trip 1: the registered keys among keyids[0..n) (n at most
  * MF_DSSE_MAX_SIGNATURES) and whether the payload with this SHA-256 (hex)
- * was accepted before. *out is filled (dispose it even on failure).
+ * was accepted before (with this envelope's SHA-256 if so, else the
+ * original acceptance). *out is filled (dispose it even on failure).
  */
 int mf_db_ingest_keys(struct mf_db_ingest_keys *out, const char *const *keyids,
-                      size_t n, const char *payload_hex, struct mf_error *err);
+                      size_t n, const char *payload_hex,
+                      const char *envelope_hex, struct mf_error *err);
 void mf_db_ingest_keys_dispose(struct mf_db_ingest_keys *k);
 
 /* Round trip 2: the subject of a document (not for key events). */

@@ -31,6 +31,8 @@ mf_db_label_version_dispose(struct mf_db_label_version *v)
 {
 	json_decref(v->signed_by);
 	json_decref(v->disclosure);
+	json_decref(v->withdrawn);
+	json_decref(v->compromised);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -58,7 +60,7 @@ mf_db_label_version(struct mf_db_label_version *out, const char *org,
 		                  "no such version of %s/%s", org, model);
 		goto done;
 	}
-	/* 2. Its columns, the two JSON ones parsed. */
+	/* 2. Its columns, the JSON ones parsed. */
 	out->version = atoi(PQgetvalue(res, 0, 0));
 	out->latest_version =
 	    PQgetisnull(res, 0, 1) ? 0 : atoi(PQgetvalue(res, 0, 1));
@@ -68,7 +70,11 @@ mf_db_label_version(struct mf_db_label_version *out, const char *org,
 	         PQgetvalue(res, 0, 3));
 	out->log_index = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
 	if ((out->signed_by = parse_col(res, 0, 5, err)) == NULL ||
-	    (out->disclosure = parse_col(res, 0, 6, err)) == NULL)
+	    (out->disclosure = parse_col(res, 0, 6, err)) == NULL ||
+	    (!PQgetisnull(res, 0, 7) &&
+	     (out->withdrawn = parse_col(res, 0, 7, err)) == NULL) ||
+	    (!PQgetisnull(res, 0, 8) &&
+	     (out->compromised = parse_col(res, 0, 8, err)) == NULL))
 		rc = err->code;
 done:
 	PQclear(res);

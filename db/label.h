@@ -26,10 +26,14 @@ struct mf_db_label_version {
 	int64_t log_index;    /* -1: not yet sequenced */
 	json_t *signed_by;    /* owned: array of key ids */
 	json_t *disclosure;   /* owned: the signed payload */
+	json_t *withdrawn;    /* owned: its withdrawal as of the position,
+	                         or NULL (label.h) */
+	json_t *compromised;  /* owned: its compromised-key flag, or NULL */
 };
 
 /*
- * Version `version` of org/model (0: the newest) as of as_of. MF_E_NOT_FOUND
+ * Version `version` of org/model (0: the newest that counts then, neither
+ * withdrawn nor flagged compromised: migrations/0010) as of as_of. MF_E_NOT_FOUND
  * when the model had no such version then. On success the caller owns
  * out's documents: mf_db_label_version_dispose (also safe after a failure).
  */

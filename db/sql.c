@@ -29,12 +29,18 @@
  * Not withdrawn by its signer as of log index `at` (NULL: now): a
  * condition on submissions s (migrations/0009). A withdrawn result stays
  * in the log but leaves leaderboards and counts from the withdrawal on.
+ * Nor signed alone by a key revoked as compromised and not re-signed
+ * since (migrations/0010's mf_compromised; asked only when some key was
+ * ever reported compromised: the first test is evaluated once).
  */
 #define MF_SQL_NOT_WITHDRAWN(at)                                               \
 	" AND NOT EXISTS (SELECT 1 FROM withdrawals w"                         \
 	"  JOIN submissions ws ON ws.id = w.submission_id"                     \
 	"  WHERE w.target_id = s.id AND ws.log_index IS NOT NULL"              \
-	"  AND (" at " IS NULL OR ws.log_index <= " at "))"
+	"  AND (" at " IS NULL OR ws.log_index <= " at "))"                    \
+	" AND (NOT EXISTS (SELECT 1 FROM keys kc"                              \
+	"  WHERE kc.compromised_since IS NOT NULL)"                            \
+	"  OR mf_compromised(s.id, " at ") IS NULL)"
 
 /*
  * A leaderboard's rows: benchmark $1, metric $2 (NULL: the one with the
@@ -137,8 +143,10 @@ static const char *const sql_text[MF_SQL__MAX] = {
                  "  AND v.model = m.model"
                  " JOIN submissions s ON s.id = v.submission_id"
                  " WHERE m.org = $1 AND m.model = $2 AND CASE WHEN $3::bigint"
-                 "  IS NULL THEN v.version = m.head_version"
+                 "  IS NULL THEN v.version <= m.head_version"
                  "  ELSE s.log_index <= $3::bigint END"
+                 /* the newest that counts (migrations/0010) */
+                 " AND mf_counts(s.id, $3::bigint)"
                  " ORDER BY v.version DESC LIMIT 1",
     /* $1 org, $2 model */
     [MF_SQL_VERSIONS_LIST] =
@@ -214,13 +222,21 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " FROM models m WHERE m.org = $1 AND m.model = $2",
 
     /* ingest 1: the named keys, and an earlier acceptance of the payload
-     * ($1 keyids, $2 payload digest) */
+     * ($1 keyids, $2 payload digest, $3 envelope digest): the one with
+     * this very envelope, else the original (not a re-signing), with
+     * whether it may be re-signed now (migrations/0010: flagged as
+     * signed by a compromised key, not re-signed since) */
     [MF_SQL_INGEST_KEYS] =
         "SELECT e.id, encode(e.envelope_sha256, 'hex'), k.keyid, k.org,"
         " k.alg, k.public_key, k.status, o.role, o.last_seq,"
-        " e.org, e.payload_type"
+        " e.org, e.payload_type, e.flagged"
         " FROM (SELECT 1) one"
-        " LEFT JOIN submissions e ON e.payload_sha256 = decode($2, 'hex')"
+        " LEFT JOIN LATERAL (SELECT x.id, x.envelope_sha256, x.org,"
+        "  x.payload_type, x.kind <> 'resigning'"
+        "  AND mf_compromised(x.id, NULL) IS NOT NULL AS flagged"
+        "  FROM submissions x WHERE x.payload_sha256 = decode($2, 'hex')"
+        "  ORDER BY x.envelope_sha256 = decode($3, 'hex') DESC,"
+        "  x.kind = 'resigning', x.id LIMIT 1) e ON true"
         " LEFT JOIN (keys k JOIN orgs o ON o.org = k.org)"
         "  ON k.keyid = ANY($1::text[])",
     /* ingest 2: the subject ($1 org, $2 model, $3 disclosure digest) */
@@ -344,20 +360,25 @@ static const char *const sql_text[MF_SQL__MAX] = {
 
     /* A version of a model as of a log index ($1 org, $2 model,
      * $3 version or NULL for the latest, $4 log index or NULL for now) */
+    /* (the newest: of those that count then, migrations/0010), with
+     * its withdrawal and compromised-key flags as of $4, or NULLs */
     [MF_SQL_LABEL_VERSION] =
         "SELECT v.version, (SELECT v2.version FROM versions v2"
         "  JOIN submissions s2 ON s2.id = v2.submission_id"
         "  WHERE v2.org = $1 AND v2.model = $2 AND ($4::bigint IS NULL"
-        "  OR s2.log_index <= $4::bigint) ORDER BY v2.version DESC LIMIT 1),"
+        "  OR s2.log_index <= $4::bigint) AND mf_counts(s2.id, $4::bigint)"
+        "  ORDER BY v2.version DESC LIMIT 1),"
         " encode(v.payload_sha256, 'hex'),"
         " to_char(s.accepted_at AT TIME ZONE 'UTC',"
         "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
         " coalesce(s.log_index, -1), array_to_json(s.signer_keyids),"
-        " s.payload"
+        " s.payload, mf_withdrawn(s.id, $4::bigint),"
+        " mf_compromised(s.id, $4::bigint)"
         " FROM versions v JOIN submissions s ON s.id = v.submission_id"
         " WHERE v.org = $1 AND v.model = $2"
         "  AND ($3::int IS NULL OR v.version = $3::int)"
         "  AND ($4::bigint IS NULL OR s.log_index <= $4::bigint)"
+        "  AND ($3::int IS NOT NULL OR mf_counts(s.id, $4::bigint))"
         " ORDER BY v.version DESC LIMIT 1",
     /* sequenced evals of a model up to a log index ($3 NULL: all) */
     [MF_SQL_LABEL_EVALS] =
@@ -374,7 +395,9 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  FROM withdrawals w JOIN submissions ws ON"
         "   ws.id = w.submission_id"
         "  WHERE w.target_id = s.id AND ws.log_index IS NOT NULL"
-        "   AND ($3::bigint IS NULL OR ws.log_index <= $3::bigint)))"
+        "   AND ($3::bigint IS NULL OR ws.log_index <= $3::bigint)),"
+        /* signed by a key reported compromised (migrations/0010) */
+        " 'compromised', mf_compromised(s.id, $3::bigint))"
         " ORDER BY s.log_index), '[]')"
         " FROM evals e JOIN submissions s ON s.id = e.submission_id"
         " WHERE e.org = $1 AND e.model = $2 AND s.log_index IS NOT NULL"
@@ -552,7 +575,7 @@ static const char *const sql_text[MF_SQL__MAX] = {
     [MF_SQL_ENVELOPE_BY_DIGEST] =
         "SELECT convert_from(envelope, 'UTF8') FROM submissions"
         " WHERE payload_sha256 = decode($1, 'hex')"
-        " AND log_index IS NOT NULL",
+        " AND log_index IS NOT NULL AND kind <> 'resigning'",
     /* Exports: each column is an export column, named by its alias and
      * typed by its SQL type (api/export.h); timestamps go through
      * to_json so they read as in the JSON responses. */

@@ -61,6 +61,8 @@ struct ingest {
 	                        concern (0: none) */
 	bool replay_refused; /* the error is about the envelope, not
 	                        the predicate's pointers */
+	bool resign;         /* a re-signing of keys.existing_id, which a
+	                        compromised key signed (migrations/0010) */
 };
 
 void
@@ -97,7 +99,8 @@ lookup_keys(struct ingest *in, struct mf_error *err)
 	for (i = 0; i < in->env->n_sigs && i < MF_DSSE_MAX_SIGNATURES; i++)
 		ids[i] = in->env->sigs[i].keyid;
 	mf_db_ingest_keys_dispose(&in->keys);
-	return mf_db_ingest_keys(&in->keys, ids, i, in->payload_hex, err);
+	return mf_db_ingest_keys(&in->keys, ids, i, in->payload_hex,
+	                         in->envelope_hex, err);
 }
 
 /* The registered key signature i names (keys->n: none). */
@@ -512,6 +515,10 @@ accept_refused(struct ingest *in, struct mf_error *err)
 	if (strcmp(state, "MF007") == 0)
 		return mf_error_set(err, MF_E_CONFLICT, "/withdraws",
 		                    "this document was already withdrawn");
+	/* re-signings (migrations/0010): a twin re-signed it first */
+	if (strcmp(state, "MF008") == 0)
+		return mf_error_set(err, MF_E_CONFLICT, "/signatures",
+		                    "this document was re-signed meanwhile");
 	return mf_error_set(err, MF_E_CONFLICT, NULL,
 	                    "this payload was accepted meanwhile");
 }
@@ -529,10 +536,12 @@ store(struct ingest *in, int64_t *id_out, struct mf_error *err)
 
 	for (i = 0; i < in->nsigners; i++)
 		keyids[i] = in->signers[i].keyid;
-	x = mf_ingest_doc_extra(&in->doc, in->type, in->version);
+	x = in->resign ? json_pack("{s:I}", "resigns",
+	                           (json_int_t)in->keys.existing_id)
+	               : mf_ingest_doc_extra(&in->doc, in->type, in->version);
 	if (x == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-	sub.kind = mf_doctype_name(in->type);
+	sub.kind = in->resign ? "resigning" : mf_doctype_name(in->type);
 	sub.org = signer(in)->org;
 	sub.keyid = signer(in)->keyid;
 	sub.seq = d->seq;
@@ -547,7 +556,8 @@ store(struct ingest *in, int64_t *id_out, struct mf_error *err)
 	sub.issued_at = d->issued_at;
 	sub.signer_keyids = keyids;
 	sub.nsigners = in->nsigners;
-	sub.supersedes_hex = d->supersedes_hex[0] ? d->supersedes_hex : NULL;
+	sub.supersedes_hex =
+	    d->supersedes_hex[0] && !in->resign ? d->supersedes_hex : NULL;
 	sub.extra = x;
 	rc = mf_db_accept_submission(id_out, &sub, err);
 	if (rc != 0 && (strncmp(mf_db_last_sqlstate(), "MF", 2) == 0 ||
@@ -658,7 +668,15 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 	if (in.keys.existing_id != 0) {
 		if ((rc = check_replay(&in, err)) != 0)
 			goto done;
-		goto existing;
+		/* A document flagged as signed by a compromised key, in a
+		 * new envelope its organisation's active keys signed: a
+		 * re-signing, stored as a new submission (its payload was
+		 * validated, and its seq and issued_at judged, when first
+		 * accepted). Anything else is the earlier acceptance. */
+		if (!in.keys.existing_flagged)
+			goto existing;
+		in.resign = true;
+		goto stored_anew;
 	}
 	if ((rc = check_freshness(&in, err)) != 0 ||
 	    (rc = check_subject(&in, err)) != 0)
@@ -681,6 +699,7 @@ mf_ingest_submit(struct mf_app *app, const char *body, size_t len,
 	}
 
 	/* 6. One statement, one transaction; an unknown outcome looked up. */
+stored_anew:
 	rc = store(&in, &out->submission_id, err);
 	if (rc == MF_E_UNAVAILABLE) {
 		mf_error_dispose(err);

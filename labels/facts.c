@@ -767,6 +767,7 @@ eval_row(const json_t *ev, size_t pos)
 	    copy_if(o, "log_index", ev, "log_index", T_INT) != 0 ||
 	    copy_if(o, "payload_sha256", ev, "payload_sha256", T_STR) != 0 ||
 	    copy_if(o, "withdrawn", ev, "withdrawn", T_OBJ) != 0 ||
+	    copy_if(o, "compromised", ev, "compromised", T_OBJ) != 0 ||
 	    set_new(o, "_pos", json_integer((json_int_t)pos)) != 0)
 		goto fail;
 	if (json_is_number(json_object_get(r, "value"))) {
@@ -1021,6 +1022,10 @@ mf_label_facts_build(const struct mf_label_input *in)
 	    set_new(l, "provenance", provenance(in)) != 0 ||
 	    set_new(l, "judgements", judgements(in)) != 0 ||
 	    set_new(l, "evals", evals(in, only)) != 0 ||
+	    (json_is_object(in->withdrawn) &&
+	     set_new(l, "withdrawn", json_deep_copy(in->withdrawn)) != 0) ||
+	    (json_is_object(in->compromised) &&
+	     set_new(l, "compromised", json_deep_copy(in->compromised)) != 0) ||
 	    (!only && disclosure_sections(l, d) != 0)) {
 		json_decref(l);
 		return NULL;

@@ -80,7 +80,20 @@ struct mf_label_input {
 	                        "third_party", "evaluator": <org>,
 	                        "result": <eval-result payload>,
 	                        "accepted_at", "log_index",
-	                        "payload_sha256"} */
+	                        "payload_sha256", and "withdrawn" and
+	                        "compromised" as below when so} */
+	/*
+	 * The version's trust flags as of the label's position, or NULL
+	 * (migrations/0010); copied to label.json's top level and shown
+	 * first on the label:
+	 *   withdrawn    {"by", "on", "reason", "log_index"}: its developer
+	 *                withdrew it;
+	 *   compromised  {"keyid", "since", "revoked_at", "log_index"}: it is
+	 *                signed only by a key revoked as compromised since
+	 *                `since`, and not re-signed.
+	 */
+	const json_t *withdrawn;
+	const json_t *compromised;
 };
 
 /*

@@ -1653,6 +1653,49 @@ assessment_only_notice(struct mf_label_emitter *e, const json_t *label)
 	mf_label_close(e, MF_LABEL_EL_PARA);
 }
 
+/*
+ * The version's trust flags (migrations/0010), first on the label: its
+ * developer withdrew it, or it is signed only by a key reported
+ * compromised. Either way it counts in no score or list any more.
+ */
+static void
+trust_notice(struct mf_label_emitter *e, const json_t *label)
+{
+	const json_t *w = json_object_get(label, "withdrawn");
+	const json_t *c = json_object_get(label, "compromised");
+	const char *reason;
+	size_t n;
+
+	if (json_is_object(w)) {
+		mf_label_open(e, MF_LABEL_EL_PARA, "notice");
+		mf_label_text(e, "This version was withdrawn by ");
+		mf_label_text(e, str(w, "by") != NULL ? str(w, "by") : DASH);
+		mf_label_text(e, " on ");
+		mf_label_text(e, str(w, "on") != NULL ? str(w, "on") : DASH);
+		mf_label_text(e, " because ");
+		reason = str(w, "reason") != NULL ? str(w, "reason") : DASH;
+		mf_label_text(e, reason);
+		n = strlen(reason);
+		mf_label_text(e, n > 0 && reason[n - 1] == '.' ? "" : ".");
+		mf_label_text(e, " It counts in no score or list.");
+		mf_label_close(e, MF_LABEL_EL_PARA);
+	}
+	if (json_is_object(c)) {
+		mf_label_open(e, MF_LABEL_EL_PARA, "notice");
+		mf_label_text(e, "This version is signed by a key reported "
+		                 "compromised since ");
+		mf_label_text(e, str(c, "since") != NULL ? str(c, "since")
+		                                         : DASH);
+		mf_label_text(e, " (revoked at ");
+		mf_label_text(e, str(c, "revoked_at") != NULL
+		                     ? str(c, "revoked_at")
+		                     : DASH);
+		mf_label_text(e, "). It counts in no score or list unless its "
+		                 "developer signs it again.");
+		mf_label_close(e, MF_LABEL_EL_PARA);
+	}
+}
+
 /* ---- evals ---- */
 
 /*
@@ -1670,6 +1713,17 @@ withdrawn_note(struct mf_label_emitter *e, const json_t *w)
 	mf_label_text(e, str(w, "on") != NULL ? str(w, "on") : DASH);
 	mf_label_text(e, " because ");
 	mf_label_text(e, str(w, "reason") != NULL ? str(w, "reason") : DASH);
+	mf_label_text(e, ")");
+}
+
+/* A result signed only by a key reported compromised (migrations/0010). */
+static void
+compromised_note(struct mf_label_emitter *e, const json_t *c)
+{
+	if (!json_is_object(c))
+		return;
+	mf_label_text(e, " (signed by a key reported compromised since ");
+	mf_label_text(e, str(c, "since") != NULL ? str(c, "since") : DASH);
 	mf_label_text(e, ")");
 }
 
@@ -1791,6 +1845,7 @@ eval_row(struct mf_label_emitter *e, const json_t *r)
 		mf_label_text(e, str(r, "split"));
 	}
 	withdrawn_note(e, json_object_get(r, "withdrawn"));
+	compromised_note(e, json_object_get(r, "compromised"));
 	cell_end(e);
 	cell_begin(e);
 	mf_label_text(e, str(m, "name"));
@@ -2202,6 +2257,7 @@ mf_label_layout(struct mf_label_emitter *e, const json_t *label)
 		provenance_assessed(e, label);
 		return;
 	}
+	trust_notice(e, label);
 	transcription_notice(e, label);
 	headline(e, label);
 	identity(e, label);

@@ -27,6 +27,8 @@ mf_label_data_dispose(struct mf_label_data *d)
 	json_decref(d->disclosure);
 	json_decref(d->evals);
 	json_decref(d->signed_by);
+	json_decref(d->withdrawn);
+	json_decref(d->compromised);
 	json_decref(d->judgements);
 	memset(d, 0, sizeof(*d));
 }
@@ -191,6 +193,8 @@ fill_input(struct mf_label_data *d, const char *origin, const char *public_url)
 	d->in.disclosure = d->disclosure;
 	d->in.judgements = d->judgements;
 	d->in.evals = d->evals;
+	d->in.withdrawn = d->withdrawn;
+	d->in.compromised = d->compromised;
 }
 
 int
@@ -228,6 +232,8 @@ mf_label_data_load(struct mf_label_data *d, const char *org, const char *model,
 	d->in.log_index = v.log_index;
 	d->signed_by = v.signed_by;
 	d->disclosure = v.disclosure;
+	d->withdrawn = v.withdrawn;
+	d->compromised = v.compromised;
 	/* 2. As of a sequenced version's own position: load it as of that. */
 	if (as_of == MF_LABEL_AS_OF_VERSION && d->in.log_index >= 0) {
 		int64_t at = d->in.log_index;

@@ -26,6 +26,7 @@ struct mf_label_data {
 	char name[201]; /* an assessment-only model's name, or "" */
 	char payload_sha256[65], accepted_at[40];
 	json_t *disclosure, *evals, *signed_by;
+	json_t *withdrawn, *compromised; /* the version's flags, or NULL */
 	json_t *judgements;
 };
 

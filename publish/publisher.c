@@ -338,6 +338,14 @@ publish_entry(struct mf_publisher *p, const struct mf_db_pub_entry *e,
 		rc = files_put(&f,
 		               path_of("orgs", org, "key-events", file, NULL),
 		               strdup(env), strlen(env));
+	else if (strcmp(kind, "resigning") == 0 &&
+	         snprintf(file, sizeof(file), "%.16s-%" PRId64 ".dsse.json",
+	                  sha, idx) > 0)
+		/* a document signed anew (migrations/0010) */
+		rc = files_put(
+		    &f,
+		    path_of("models", org, model, "resignings", file, NULL),
+		    strdup(env), strlen(env));
 	else if (strcmp(kind, "withdrawal") == 0 &&
 	         snprintf(file, sizeof(file), "%.16s.dsse.json", sha) > 0)
 		rc = files_put(
