@@ -24,8 +24,8 @@ mf_db_ingest_keys_dispose(struct mf_db_ingest_keys *k)
 
 int
 mf_db_ingest_keys(struct mf_db_ingest_keys *out, const char *const *keyids,
-                  size_t n, const char *payload_hex,
-                  const char *envelope_hex, struct mf_error *err)
+                  size_t n, const char *payload_hex, const char *envelope_hex,
+                  struct mf_error *err)
 {
 	struct mf_buf ids = MF_BUF_INIT;
 	PGresult *res;

@@ -39,7 +39,7 @@ struct mf_db_ingest_keys {
 	bool existing_flagged; /* signed by a key reported compromised and
 	                          not re-signed since: another envelope may
 	                          re-sign it (migrations/0010) */
-	size_t n;                          /* known keys among those named */
+	size_t n;              /* known keys among those named */
 	struct mf_db_signing_key keys[MF_DSSE_MAX_SIGNATURES];
 	void *rows; /* owned: the result the strings point into */
 };

@@ -157,7 +157,10 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  v.model_version, 'accepted_at', s.accepted_at,"
         "  'log_index', s.log_index, 'signed_by', s.signer_keyids,"
         "  'score', json_build_object('total', v.score_total,"
-        "   'max', v.score_max)) ORDER BY v.version)"
+        "   'max', v.score_max),"
+        /* its trust flags now (migrations/0010), or null */
+        "  'withdrawn', mf_withdrawn(s.id, NULL),"
+        "  'compromised', mf_compromised(s.id, NULL)) ORDER BY v.version)"
         "  FROM versions v JOIN submissions s ON s.id = v.submission_id"
         "  WHERE v.org = m.org AND v.model = m.model), '[]'))"
         " FROM models m WHERE m.org = $1 AND m.model = $2",

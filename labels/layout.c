@@ -1684,8 +1684,8 @@ trust_notice(struct mf_label_emitter *e, const json_t *label)
 		mf_label_open(e, MF_LABEL_EL_PARA, "notice");
 		mf_label_text(e, "This version is signed by a key reported "
 		                 "compromised since ");
-		mf_label_text(e, str(c, "since") != NULL ? str(c, "since")
-		                                         : DASH);
+		mf_label_text(e,
+		              str(c, "since") != NULL ? str(c, "since") : DASH);
 		mf_label_text(e, " (revoked at ");
 		mf_label_text(e, str(c, "revoked_at") != NULL
 		                     ? str(c, "revoked_at")

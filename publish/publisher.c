@@ -343,8 +343,7 @@ publish_entry(struct mf_publisher *p, const struct mf_db_pub_entry *e,
 	                  sha, idx) > 0)
 		/* a document signed anew (migrations/0010) */
 		rc = files_put(
-		    &f,
-		    path_of("models", org, model, "resignings", file, NULL),
+		    &f, path_of("models", org, model, "resignings", file, NULL),
 		    strdup(env), strlen(env));
 	else if (strcmp(kind, "withdrawal") == 0 &&
 	         snprintf(file, sizeof(file), "%.16s.dsse.json", sha) > 0)

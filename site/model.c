@@ -26,6 +26,68 @@ view_dispose(struct mf_site_model *v)
 	json_decref(v->judgements);
 }
 
+/* A version withdrawn or signed by a compromised key (the versions
+ * list's flags). */
+static bool
+flagged(const json_t *version)
+{
+	return json_is_object(json_object_get(version, "withdrawn")) ||
+	       json_is_object(json_object_get(version, "compromised"));
+}
+
+/*
+ * Every flagged version, prominently, before the label: withdrawn by its
+ * developer (when and why), or signed by a key reported compromised.
+ * Such a version counts in no score or list.
+ */
+static void
+trust_notices(struct mf_page *p, const struct mf_site_model *v)
+{
+	const json_t *vs = json_object_get(v->versions, "versions"), *x, *f;
+	size_t i;
+
+	for (i = 0; i < json_array_size(vs); i++) {
+		x = json_array_get(vs, i);
+		if ((f = json_object_get(x, "withdrawn")) != NULL &&
+		    json_is_object(f)) {
+			mf_page_printf(p,
+			               "<p class=\"notice\">Version %lld was ",
+			               (long long)json_integer_value(
+			                   json_object_get(x, "version")));
+			mf_page_raw(p, "withdrawn by ");
+			mf_page_text(
+			    p, json_string_value(json_object_get(f, "by")));
+			mf_page_raw(p, " on ");
+			mf_page_text(
+			    p, json_string_value(json_object_get(f, "on")));
+			mf_page_raw(p, " because ");
+			mf_page_text(
+			    p, json_string_value(json_object_get(f, "reason")));
+			mf_page_raw(p, " It counts in no score or list.</p>\n");
+		}
+		if ((f = json_object_get(x, "compromised")) != NULL &&
+		    json_is_object(f)) {
+			mf_page_printf(p,
+			               "<p class=\"notice\">Version %lld is ",
+			               (long long)json_integer_value(
+			                   json_object_get(x, "version")));
+			mf_page_raw(p, "signed by a key reported compromised "
+			               "since ");
+			mf_page_text(
+			    p, json_string_value(json_object_get(f, "since")));
+			mf_page_raw(p, " (key ");
+			mf_page_text(
+			    p, json_string_value(json_object_get(f, "keyid")));
+			mf_page_raw(p, ", revoked at ");
+			mf_page_text(p, json_string_value(
+			                    json_object_get(f, "revoked_at")));
+			mf_page_raw(p, "). It counts in no score or list "
+			               "unless its developer signs it "
+			               "again.</p>\n");
+		}
+	}
+}
+
 /* The version's number n (1-based) from a path segment or query; -1 when
  * it is not a number. */
 static long long
@@ -56,7 +118,11 @@ pick_version(struct mf_page *p, struct mf_site_model *v, long long version)
 	v->versions =
 	    mf_page_fetch(p, "/v1/models/%s/%s/versions", v->org, v->model);
 	vs = json_object_get(v->versions, "versions");
-	nv = json_array_size(vs);
+	/* the current version: the newest neither withdrawn nor flagged
+	 * (migrations/0010), as the current label is */
+	for (nv = json_array_size(vs); nv > 1; nv--)
+		if (!flagged(json_array_get(vs, nv - 1)))
+			break;
 	n = json_object_get(json_array_get(vs, nv ? nv - 1 : 0), "version");
 	if (p->rc != 0)
 		return;
@@ -548,6 +614,7 @@ mf_site_model_render(struct mf_page *p, const struct mf_site_model *v,
 	               "<p><a href=\"/models/%s/%s/eu-ai-act\">EU AI Act "
 	               "documentation form</a></p>\n",
 	               v->org, v->model);
+	trust_notices(p, v);
 	mf_page_raw(p, "<div class=\"label-wrap\">\n");
 	mf_page_raw(p, fragment ? fragment : "");
 	mf_page_raw(p, "</div>\n");
