@@ -669,7 +669,9 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  s.log_index, s.accepted_at,"
         "  CASE WHEN v.scores->>'index' = $1 THEN v.scores END AS auto"
         " FROM versions v JOIN submissions s ON s.id = v.submission_id"
-        " WHERE $2::bigint IS NULL OR s.log_index <= $2::bigint"
+        " WHERE ($2::bigint IS NULL OR s.log_index <= $2::bigint)"
+        /* neither withdrawn nor flagged then (migrations/0010) */
+        " AND mf_counts(s.id, $2::bigint)"
         " UNION ALL"
         " SELECT m.org, m.model, NULL, NULL, NULL, NULL, NULL"
         " FROM models m WHERE CASE WHEN $2::bigint IS NULL"
@@ -699,9 +701,10 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  WHERE a.org = r.org AND a.model = r.model AND a.index_id = $1"
         "  AND s.log_index IS NOT NULL AND (a.version IS NULL"
         "   OR a.version = r.version)"
-        "  AND ($2::bigint IS NULL OR s.log_index <= $2::bigint)"
-        "  ORDER BY s.log_index DESC LIMIT 1) j ON true"
-        " ORDER BY r.org, r.model, r.version",
+        "  AND ($2::bigint IS NULL OR s.log_index <= "
+        "$2::bigint)" MF_SQL_NOT_WITHDRAWN(
+            "$2::bigint") "  ORDER BY s.log_index DESC LIMIT 1) j ON true"
+                          " ORDER BY r.org, r.model, r.version",
 };
 
 const char *

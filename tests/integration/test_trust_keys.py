@@ -334,3 +334,75 @@ def test_resigning_is_a_new_acceptance_and_counts_again(t):
                                     [s["keys"]["keyco-new"],
                                      s["keys"]["stranger"]]))
     assert r.status == 200, r
+
+
+def exported(t, org, model, query=""):
+    r = t.server.get("/v1/indices/modelfacts-v1/export?format=jsonl" +
+                     query)
+    assert r.status == 200, r
+    rows = [json.loads(x) for x in r.body.decode().splitlines() if x]
+    return [x["version"] for x in rows
+            if (x["org"], x["model"]) == (org, model)]
+
+
+def test_index_export_leaves_discounted_versions_out(t):
+    s = sign_in_window(t)
+    # keyco/lock: version 2 re-signed by now, so both count; as of the
+    # revocation only version 1 did, and before it both
+    assert exported(t, "keyco", "lock") == [1, 2]
+    assert exported(t, "keyco", "lock", f"&as_of={s['revoked']}") == [1]
+    assert exported(t, "keyco", "lock", f"&as_of={s['before']}") == [1, 2]
+    # acme/hammer: both versions withdrawn
+    assert exported(t, "acme", "hammer") == []
+
+
+def judges(t, org, model, version, query=""):
+    r = t.server.get(f"/v1/models/{org}/{model}/versions/{version}"
+                     f"/judgements{query}")
+    assert r.status == 200, r
+    return sorted(j["judge"] for j in r.json()["judgements"])
+
+
+def open_judges(t, org, model):
+    return sorted(r[0] for r in t.sql(
+        "SELECT judge FROM judgement_facts WHERE org = :'p1' AND"
+        " model = :'p2' AND to_at IS NULL AND judge NOT IN ('*', 'auto')",
+        org, model))
+
+
+def test_a_compromised_assessment_judges_no_more_until_re_signed(t):
+    s = setup(t)
+    reg = s["reg"]
+    s["keys"]["grader"] = mf.Key(t.dir, "grader", "ed25519")
+    s["keys"]["grader-new"] = mf.Key(t.dir, "grader-new", "ed25519")
+    reg.create_org("grader", "assessor", s["keys"]["grader"])
+    doc = mf.key_event("grader", reg.next_seq("grader"), "add",
+                       new_key=s["keys"]["grader-new"])
+    assert submit(t, ["grader", "grader-new"], doc).status == 201
+    r = submit(t, "acme", mf.disclosure("acme", "chisel",
+                                        reg.next_seq("acme")))
+    assert r.status == 201, r
+    since = mf.now()
+    time.sleep(1.2)
+    graded = mf.assessment("acme", "chisel", reg.next_seq("grader"))
+    assert submit(t, "grader", graded).status == 201
+    wait_published(t)
+    before = last_index(t)
+    assert "grader" in judges(t, "acme", "chisel", 1)
+    assert open_judges(t, "acme", "chisel") == ["grader"]
+    doc = mf.key_event("grader", reg.next_seq("grader"), "revoke",
+                       target=s["keys"]["grader"].keyid)
+    doc["compromised_since"] = since
+    assert submit(t, "grader-new", doc).status == 201
+    wait_published(t)
+    revoked = last_index(t)
+    assert "grader" not in judges(t, "acme", "chisel", 1)
+    assert open_judges(t, "acme", "chisel") == []
+    assert "grader" in judges(t, "acme", "chisel", 1, f"?as_of={before}")
+    # re-signed by the assessor's new key: it judges again
+    assert submit(t, "grader-new", graded).status == 201
+    wait_published(t)
+    assert "grader" in judges(t, "acme", "chisel", 1)
+    assert open_judges(t, "acme", "chisel") == ["grader"]
+    assert "grader" not in judges(t, "acme", "chisel", 1,
+                                  f"?as_of={revoked}")
