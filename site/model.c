@@ -112,22 +112,27 @@ version_number(const char *s)
 static void
 pick_version(struct mf_page *p, struct mf_site_model *v, long long version)
 {
-	const json_t *vs, *n;
+	const json_t *vs, *newest, *n;
 	size_t nv;
 
 	v->versions =
 	    mf_page_fetch(p, "/v1/models/%s/%s/versions", v->org, v->model);
 	vs = json_object_get(v->versions, "versions");
+	nv = json_array_size(vs);
+	newest =
+	    json_object_get(json_array_get(vs, nv ? nv - 1 : 0), "version");
 	/* the current version: the newest neither withdrawn nor flagged
-	 * (migrations/0010), as the current label is */
-	for (nv = json_array_size(vs); nv > 1; nv--)
+	 * (migrations/0010), as the current label is; all flagged: the
+	 * newest, shown as of its flag */
+	for (; nv > 0; nv--)
 		if (!flagged(json_array_get(vs, nv - 1)))
 			break;
-	n = json_object_get(json_array_get(vs, nv ? nv - 1 : 0), "version");
+	n = nv > 0 ? json_object_get(json_array_get(vs, nv - 1), "version")
+	           : newest;
 	if (p->rc != 0)
 		return;
-	if (version > 0 &&
-	    (!json_is_integer(n) || version > json_integer_value(n))) {
+	if (version > 0 && (!json_is_integer(newest) ||
+	                    version > json_integer_value(newest))) {
 		mf_page_fail(p, 404, "%s/%s has no version %lld", v->org,
 		             v->model, version);
 		return;
@@ -135,6 +140,29 @@ pick_version(struct mf_page *p, struct mf_site_model *v, long long version)
 	v->version = version > 0          ? version
 	             : json_is_integer(n) ? json_integer_value(n)
 	                                  : 0;
+}
+
+/* The log position from which version n of the list is flagged (its
+ * withdrawal's or its key's revocation's, the later), or -1. */
+static long long
+flagged_at(const json_t *versions, long long n)
+{
+	const json_t *vs = json_object_get(versions, "versions"), *x;
+	long long at = -1, li;
+	size_t i;
+
+	for (i = 0; i < json_array_size(vs); i++) {
+		x = json_array_get(vs, i);
+		if (json_integer_value(json_object_get(x, "version")) != n)
+			continue;
+		li = json_integer_value(json_object_get(
+		    json_object_get(x, "withdrawn"), "log_index"));
+		at = li > at ? li : at;
+		li = json_integer_value(json_object_get(
+		    json_object_get(x, "compromised"), "log_index"));
+		at = li > at ? li : at;
+	}
+	return at > 0 ? at : -1;
 }
 
 /*
@@ -148,6 +176,7 @@ load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
      bool pinned)
 {
 	const json_t *li;
+	long long at;
 
 	if (pinned)
 		v->version = version;
@@ -156,7 +185,14 @@ load(struct mf_page *p, struct mf_site_model *v, long long version, bool full,
 	/* the current page shows the current label, with the judgements
 	 * made since its version was published; a version asked for by
 	 * number shows that version's label as it was published */
-	if (version > 0)
+	/* a flagged version (not on its own page): its label as of the
+	 * flag, which shows why it no longer counts */
+	if (!pinned && full && v->version > 0 &&
+	    (at = flagged_at(v->versions, v->version)) >= 0)
+		v->label = mf_page_fetch(
+		    p, "/v1/models/%s/%s/versions/%lld/label.json?as_of=%lld",
+		    v->org, v->model, v->version, at);
+	else if (version > 0)
 		v->label = mf_page_fetch(
 		    p, "/v1/models/%s/%s/versions/%lld/label.json", v->org,
 		    v->model, v->version);

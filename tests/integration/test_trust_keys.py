@@ -136,9 +136,16 @@ def test_withdrawn_disclosure_version(t):
     assert want in md, md
     html = t.server.get(base + f"/label.html?as_of={at}").body.decode()
     assert want in html
-    # the site's model page says so too
-    page = t.server.get("/models/acme/hammer").body.decode()
+    # the site's model page says so too, and shows version 1's label;
+    # version 2's page shows its label as of the withdrawal
+    r = t.server.get("/models/acme/hammer")
+    assert r.status == 200, r
+    page = r.body.decode()
     assert want in page, page
+    assert "This version was withdrawn" not in page
+    r = t.server.get("/models/acme/hammer?version=2")
+    assert r.status == 200, r
+    assert "This version was withdrawn by acme" in r.body.decode()
     # version 1 is not marked
     assert "withdrawn" not in t.server.get(
         "/v1/models/acme/hammer/label.json").json()
@@ -161,6 +168,11 @@ def test_withdrawn_disclosure_version(t):
     wait_published(t)
     assert current(t, "acme", "hammer") == (None, None, None, [])
     assert t.server.get("/v1/models/acme/hammer/label.json").status == 404
+    # the model page still says what happened to each version
+    r = t.server.get("/models/acme/hammer")
+    assert r.status == 200, r
+    page = r.body.decode()
+    assert want in page and "Version 1 was withdrawn by acme" in page
 
 
 def test_withdrawn_version_label_in_git(t):
