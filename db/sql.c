@@ -236,7 +236,7 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " FROM (SELECT 1) one"
         " LEFT JOIN LATERAL (SELECT x.id, x.envelope_sha256, x.org,"
         "  x.payload_type, x.kind <> 'resigning'"
-        "  AND mf_compromised(x.id, NULL) IS NOT NULL AS flagged"
+        "  AND mf_resignable(x.id) AS flagged"
         "  FROM submissions x WHERE x.payload_sha256 = decode($2, 'hex')"
         "  ORDER BY x.envelope_sha256 = decode($3, 'hex') DESC,"
         "  x.kind = 'resigning', x.id LIMIT 1) e ON true"

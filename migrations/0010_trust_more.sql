@@ -98,6 +98,17 @@ LANGUAGE sql STABLE AS $$
 	   AND mf_compromised(p_id, p_at) IS NULL
 $$;
 
+-- Whether submission p_id may be re-signed now: flagged, and no
+-- re-signing of it is waiting to be sequenced (which would unflag it).
+CREATE FUNCTION mf_resignable(p_id bigint)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT mf_compromised(p_id, NULL) IS NOT NULL
+	   AND NOT EXISTS (SELECT 1 FROM resignings g
+		JOIN submissions gs ON gs.id = g.submission_id
+		WHERE g.original_id = p_id AND gs.log_index IS NULL)
+$$;
+
 CREATE OR REPLACE FUNCTION mf_accept(
 	p_kind text, p_org text, p_keyid text, p_seq bigint,
 	p_subject_org text, p_subject_model text, p_payload_type text,
@@ -127,7 +138,7 @@ BEGIN
 			RAISE EXCEPTION 'unknown re-signed document'
 				USING ERRCODE = 'MF005';
 		END IF;
-		IF mf_compromised(v_target, NULL) IS NULL THEN
+		IF NOT mf_resignable(v_target) THEN
 			RAISE EXCEPTION 'not flagged' USING ERRCODE = 'MF008';
 		END IF;
 	ELSE

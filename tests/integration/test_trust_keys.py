@@ -9,6 +9,7 @@ shows the registry as it was, and every refusal stores nothing."""
 import json
 import os
 import shutil
+import threading
 import time
 
 import mf
@@ -418,3 +419,45 @@ def test_a_compromised_assessment_judges_no_more_until_re_signed(t):
     assert open_judges(t, "acme", "chisel") == ["grader"]
     assert "grader" not in judges(t, "acme", "chisel", 1,
                                   f"?as_of={revoked}")
+
+
+def test_racing_resignings_exactly_one_is_new(t):
+    s = setup(t)
+    reg = s["reg"]
+    old = mf.Key(t.dir, "raceco", "ed25519")
+    new = mf.Key(t.dir, "raceco-new", "ed25519")
+    other = s["keys"]["stranger"]
+    reg.create_org("raceco", "developer", old)
+    doc = mf.key_event("raceco", reg.next_seq("raceco"), "add", new_key=new)
+    assert reg.submit(mf.envelope(doc, [old, new])).status == 201
+    since = mf.now()
+    time.sleep(1.2)
+    disclosure = mf.disclosure("raceco", "dash", reg.next_seq("raceco"))
+    assert reg.submit(mf.envelope(disclosure, [old])).status == 201
+    doc = mf.key_event("raceco", reg.next_seq("raceco"), "revoke",
+                       target=old.keyid)
+    doc["compromised_since"] = since
+    assert reg.submit(mf.envelope(doc, [new])).status == 201
+    wait_published(t)
+    assert current(t, "raceco", "dash") == (None, None, None, [])
+    # two different envelopes re-signing it at once: one new acceptance
+    envs = [mf.envelope(disclosure, [new]),
+            mf.envelope(disclosure, [new, other])]
+    results = [None, None]
+    barrier = threading.Barrier(2)
+
+    def go(i):
+        barrier.wait()
+        results[i] = reg.submit(envs[i])
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(r.status for r in results) == [200, 201], results
+    assert t.sql("SELECT count(*) FROM resignings g JOIN submissions s"
+                 " ON s.id = g.original_id WHERE s.subject_org ="
+                 " 'raceco'")[0][0] == "1"
+    wait_published(t)
+    assert current(t, "raceco", "dash") == (1, 1, 1, [1])
