@@ -43,6 +43,7 @@ mf_db_label_version(struct mf_db_label_version *out, const char *org,
 {
 	char v[16], a[24];
 	const char *pv = NULL, *pa = as_of_param(as_of, a);
+	const char *any = version < 0 ? "true" : "false";
 	PGresult *res;
 	int rc = 0;
 
@@ -52,7 +53,8 @@ mf_db_label_version(struct mf_db_label_version *out, const char *org,
 		pv = v;
 	}
 	/* 1. The row: none means the model had no such version then. */
-	res = mf_db_execv(MF_SQL_LABEL_VERSION, err, 4, org, model, pv, pa);
+	res =
+	    mf_db_execv(MF_SQL_LABEL_VERSION, err, 5, org, model, pv, pa, any);
 	if (res == NULL)
 		return err->code;
 	if (PQntuples(res) == 0) {

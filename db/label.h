@@ -33,7 +33,8 @@ struct mf_db_label_version {
 
 /*
  * Version `version` of org/model (0: the newest that counts then, neither
- * withdrawn nor flagged compromised: migrations/0010) as of as_of.
+ * withdrawn nor flagged compromised: migrations/0010; -1: the newest,
+ * whether it counts or not) as of as_of.
  * MF_E_NOT_FOUND when the model had no such version then. On success the caller
  * owns out's documents: mf_db_label_version_dispose (also safe after a
  * failure).

@@ -363,8 +363,9 @@ static const char *const sql_text[MF_SQL__MAX] = {
 
     /* A version of a model as of a log index ($1 org, $2 model,
      * $3 version or NULL for the latest, $4 log index or NULL for now) */
-    /* (the newest: of those that count then, migrations/0010), with
-     * its withdrawal and compromised-key flags as of $4, or NULLs */
+    /* (the newest: of those that count then, migrations/0010, unless
+     * $5), with its withdrawal and compromised-key flags as of $4, or
+     * NULLs */
     [MF_SQL_LABEL_VERSION] =
         "SELECT v.version, (SELECT v2.version FROM versions v2"
         "  JOIN submissions s2 ON s2.id = v2.submission_id"
@@ -381,7 +382,8 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " WHERE v.org = $1 AND v.model = $2"
         "  AND ($3::int IS NULL OR v.version = $3::int)"
         "  AND ($4::bigint IS NULL OR s.log_index <= $4::bigint)"
-        "  AND ($3::int IS NOT NULL OR mf_counts(s.id, $4::bigint))"
+        "  AND ($3::int IS NOT NULL OR $5::boolean"
+        "   OR mf_counts(s.id, $4::bigint))"
         " ORDER BY v.version DESC LIMIT 1",
     /* sequenced evals of a model up to a log index ($3 NULL: all) */
     [MF_SQL_LABEL_EVALS] =

@@ -214,11 +214,19 @@ mf_label_data_load(struct mf_label_data *d, const char *org, const char *model,
 	 * that only assessors have spoken about. */
 	rc = mf_db_label_version(&v, org, model, version, pa, err);
 	if (rc == MF_E_NOT_FOUND && version == 0) {
-		if ((rc = assessment_only(d, org, model, pa, err)) == 0)
+		if ((rc = assessment_only(d, org, model, pa, err)) == 0) {
 			fill_input(d, origin, public_url);
-		else
-			mf_label_data_dispose(d);
-		return rc;
+			return 0;
+		}
+		mf_label_data_dispose(d);
+		if (rc != MF_E_NOT_FOUND)
+			return rc;
+		/* Every version withdrawn or flagged (migrations/0010), and
+		 * no assessment: the newest, its flag saying why it does not
+		 * count. None at all: MF_E_NOT_FOUND still. */
+		mf_error_dispose(err);
+		mf_error_init(err);
+		rc = mf_db_label_version(&v, org, model, -1, pa, err);
 	}
 	if (rc != 0)
 		return rc;

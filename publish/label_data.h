@@ -31,14 +31,15 @@ struct mf_label_data {
 };
 
 /*
- * version 0: the newest version as of the position, or, when the model
- * had none then but had been assessed, its assessment-only label
- * (in.assessment_only 1, in.version 0, no disclosure, no payload digest,
- * log_index -1). as_of -1: now (every sequenced entry, and the version
- * itself even when not yet sequenced); as_of MF_LABEL_AS_OF_VERSION: the
- * version's own log position, which makes the label of a sequenced
- * version immutable. MF_E_NOT_FOUND when the model had no such version
- * then (and, for version 0, no assessment either).
+ * version 0: the newest version as of the position that counts then
+ * (neither withdrawn nor flagged compromised: migrations/0010), or, when
+ * the model had none then but had been assessed, its assessment-only
+ * label (in.assessment_only 1, in.version 0, no disclosure, no payload
+ * digest, log_index -1), else its newest version, flagged. as_of -1: now (every
+ * sequenced entry, and the version itself even when not yet sequenced); as_of
+ * MF_LABEL_AS_OF_VERSION: the version's own log position, which makes the label
+ * of a sequenced version immutable. MF_E_NOT_FOUND when the model had no such
+ * version then (and, for version 0, no assessment either).
  */
 #define MF_LABEL_AS_OF_VERSION (-2)
 int mf_label_data_load(struct mf_label_data *d, const char *org,

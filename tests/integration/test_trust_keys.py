@@ -167,8 +167,12 @@ def test_withdrawn_disclosure_version(t):
                                      v1, "Retired."), WITHDRAWAL)
     assert r.status == 201, r
     wait_published(t)
-    assert current(t, "acme", "hammer") == (None, None, None, [])
-    assert t.server.get("/v1/models/acme/hammer/label.json").status == 404
+    # no current disclosure: the model record is 404 and no list shows
+    # it; its current label is the newest version's, saying it was
+    # withdrawn
+    assert current(t, "acme", "hammer") == (None, 2, None, [])
+    lab = t.server.get("/v1/models/acme/hammer/label.json").json()
+    assert lab["withdrawn"]["reason"] == reason, lab.get("withdrawn")
     # the model page still says what happened to each version
     r = t.server.get("/models/acme/hammer")
     assert r.status == 200, r
@@ -182,8 +186,23 @@ def test_withdrawn_version_label_in_git(t):
     repo = os.path.join(t.dir, "trust-keys-clone")
     shutil.rmtree(repo, ignore_errors=True)
     sh("git", "clone", "-q", f"{t.server.url}/labels.git", repo)
-    log = sh("git", "-C", repo, "log", "--format=%s").stdout
-    assert log.count("withdrawal: acme/hammer") == 2, log
+    log = sh("git", "-C", repo, "log", "--format=%H %s").stdout
+    commits = [x.split()[0] for x in log.splitlines()
+               if "withdrawal: acme/hammer" in x]
+    assert len(commits) == 2, log
+    # the label committed with the first withdrawal: version 1's; with
+    # the second: version 2's, marked withdrawn
+    path = "models/acme/hammer/label.json"
+    first = json.loads(sh("git", "-C", repo, "show",
+                          f"{commits[1]}:{path}").stdout)
+    assert first["registry"]["version"] == 1 and "withdrawn" not in first
+    second = json.loads(sh("git", "-C", repo, "show",
+                           f"{commits[0]}:{path}").stdout)
+    assert second["registry"]["version"] == 2, second["registry"]
+    assert second["withdrawn"]["by"] == "acme"
+    md = sh("git", "-C", repo, "show",
+            f"{commits[0]}:models/acme/hammer/label.md").stdout
+    assert "This version was withdrawn by acme" in md, md
 
 
 # ---- 2. compromised keys, 3. re-signing ----
@@ -439,7 +458,7 @@ def test_racing_resignings_exactly_one_is_new(t):
     doc["compromised_since"] = since
     assert reg.submit(mf.envelope(doc, [new])).status == 201
     wait_published(t)
-    assert current(t, "raceco", "dash") == (None, None, None, [])
+    assert current(t, "raceco", "dash") == (None, 1, None, [])
     # two different envelopes re-signing it at once: one new acceptance
     envs = [mf.envelope(disclosure, [new]),
             mf.envelope(disclosure, [new, other])]
