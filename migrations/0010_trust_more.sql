@@ -296,8 +296,10 @@ $$;
 -- The model's current row as of p_at: its newest version that counts
 -- then. A change of version is written as a disclosure would be
 -- (mf_list_facts_disclosure); none left closes the model's rows (it has
--- no current disclosure); the same version is judged again, as the
--- assessments that count may have changed.
+-- no current disclosure), and a model that assessors graded is listed
+-- as assessment-only again, as mf_list_facts_assessment would list it;
+-- the same version is judged again, as the assessments that count may
+-- have changed.
 CREATE FUNCTION mf_list_facts_model(p_org text, p_model text, p_at bigint)
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -306,6 +308,7 @@ DECLARE
 	v_version integer;
 	v_cur integer;
 	v_index text;
+	v_assessment bigint;
 BEGIN
 	SELECT v.submission_id, v.version INTO v_sub, v_version
 	  FROM versions v JOIN submissions s ON s.id = v.submission_id
@@ -323,6 +326,45 @@ BEGIN
 			 WHERE org = p_org AND model = p_model
 			   AND to_at IS NULL;
 		END IF;
+		IF v_cur = 0 THEN
+			-- listed as assessment-only already: judged again,
+			-- and no longer listed when no assessment counts
+			FOR v_index IN
+				SELECT DISTINCT a.index_id FROM assessments a
+				 WHERE a.org = p_org AND a.model = p_model
+				   AND a.version IS NULL
+			LOOP
+				PERFORM mf_judgement_refresh(p_org, p_model, 0,
+					v_index, p_at);
+			END LOOP;
+			IF NOT EXISTS (SELECT 1 FROM assessments a
+				JOIN submissions s ON s.id = a.submission_id
+				WHERE a.org = p_org AND a.model = p_model
+				  AND a.version IS NULL AND s.log_index <= p_at
+				  AND mf_counts(s.id, p_at)) THEN
+				UPDATE list_facts SET to_at = p_at
+				 WHERE org = p_org AND model = p_model
+				   AND to_at IS NULL;
+				UPDATE judgement_facts SET to_at = p_at
+				 WHERE org = p_org AND model = p_model
+				   AND to_at IS NULL;
+			END IF;
+			RETURN;
+		END IF;
+		-- per index, its newest assessment about the model as a whole
+		-- that counts: the first lists the model (version 0), each
+		-- judges it
+		FOR v_assessment IN
+			SELECT DISTINCT ON (a.index_id) a.submission_id
+			  FROM assessments a JOIN submissions s
+			    ON s.id = a.submission_id
+			 WHERE a.org = p_org AND a.model = p_model
+			   AND a.version IS NULL AND s.log_index <= p_at
+			   AND mf_counts(s.id, p_at)
+			 ORDER BY a.index_id, s.log_index DESC
+		LOOP
+			PERFORM mf_list_facts_assessment(v_assessment, p_at);
+		END LOOP;
 		RETURN;
 	END IF;
 	IF v_cur IS DISTINCT FROM v_version THEN
@@ -341,7 +383,10 @@ BEGIN
 END;
 $$;
 
--- 0009's, and a withdrawn disclosure version: the model falls back.
+-- 0009's, with the model worked out again as a whole
+-- (mf_list_facts_model): a withdrawn disclosure version makes it fall
+-- back, a withdrawn assessment stops judging, and an assessment-only
+-- model with nothing left that counts leaves the lists.
 CREATE OR REPLACE FUNCTION mf_list_facts_withdrawal(p_submission bigint,
 	p_at bigint)
 RETURNS void
@@ -349,23 +394,13 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	a record;
 BEGIN
-	SELECT x.org, x.model INTO a
-	  FROM withdrawals w JOIN versions x ON x.submission_id = w.target_id
-	 WHERE w.submission_id = p_submission;
+	SELECT x.subject_org AS org, x.subject_model AS model INTO a
+	  FROM withdrawals w JOIN submissions x ON x.id = w.target_id
+	 WHERE w.submission_id = p_submission
+	   AND x.kind IN ('disclosure', 'assessment');
 	IF FOUND THEN
 		PERFORM mf_list_facts_model(a.org, a.model, p_at);
-		RETURN;
 	END IF;
-	SELECT x.org, x.model, x.index_id, x.version INTO a
-	  FROM withdrawals w JOIN assessments x ON x.submission_id = w.target_id
-	 WHERE w.submission_id = p_submission;
-	IF NOT FOUND THEN
-		RETURN;
-	END IF;
-	PERFORM mf_judgement_refresh(a.org, a.model, f.version, a.index_id, p_at)
-	   FROM list_facts f
-	  WHERE f.org = a.org AND f.model = a.model AND f.to_at IS NULL
-	    AND (a.version IS NULL OR f.version = a.version);
 END;
 $$;
 

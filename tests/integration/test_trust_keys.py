@@ -480,3 +480,41 @@ def test_racing_resignings_exactly_one_is_new(t):
                  " 'raceco'")[0][0] == "1"
     wait_published(t)
     assert current(t, "raceco", "dash") == (1, 1, 1, [1])
+
+
+def test_an_assessed_model_whose_versions_are_withdrawn_is_assessment_only(
+        t):
+    s = setup(t)
+    reg = s["reg"]
+    s["keys"]["rater"] = mf.Key(t.dir, "rater", "ed25519")
+    reg.create_org("rater", "assessor", s["keys"]["rater"])
+    r = submit(t, "acme", mf.disclosure("acme", "saw", reg.next_seq("acme")))
+    assert r.status == 201, r
+    v1 = r.json()["payload_sha256"]
+    graded = mf.assessment("acme", "saw", reg.next_seq("rater"))
+    graded["model_name"] = "Saw"
+    assert submit(t, "rater", graded).status == 201
+    wait_published(t)
+    assert current(t, "acme", "saw") == (1, 1, 1, [1])
+    r = submit(t, "acme", withdrawal("acme", "saw", reg.next_seq("acme"),
+                                     v1, "Never released."), WITHDRAWAL)
+    assert r.status == 201, r
+    wait_published(t)
+    # listed as a model only assessed, judged by the rater
+    listed = [m for m in t.server.get("/v1/models?limit=100").json()[
+        "models"] if m["model"] == "saw"]
+    assert [(m["version"], m["assessment_only"]) for m in listed] == [
+        (None, True)], listed
+    assert t.sql("SELECT count(*) FROM judgement_facts WHERE org = 'acme'"
+                 " AND model = 'saw' AND version = 0 AND judge = 'rater'"
+                 " AND to_at IS NULL")[0][0] == "1"
+    lab = t.server.get("/v1/models/acme/saw/label.json").json()
+    assert lab["assessment_only"] is True
+    # the rater withdraws its assessment too: nothing is listed
+    r = submit(t, "rater", withdrawal("acme", "saw", reg.next_seq("rater"),
+                                      mf.sha256_hex(json.dumps(
+                                          graded, indent=1).encode()),
+                                      "Wrong model."), WITHDRAWAL)
+    assert r.status == 201, r
+    wait_published(t)
+    assert current(t, "acme", "saw")[2:] == (None, [])
