@@ -1778,6 +1778,74 @@ test_transcribed_disclosure(void **state)
 	json_decref(d);
 }
 
+/*
+ * A version its developer withdrew, or signed only by a key reported
+ * compromised (migrations/0010): the flags reach label.json's top level
+ * as given, the sheet states them first, the reason escaped; a label
+ * without them has neither key nor words.
+ */
+static void
+test_trust_flags(void **state)
+{
+	struct mf_label_input in;
+	json_t *d = load("examples/disclosure-open.json");
+	json_t *signers = json_pack("[s]", "abc123");
+	json_t *w =
+	    json_pack("{s:s, s:s, s:s, s:i}", "by", "acme", "on", "2026-12-01",
+	              "reason", "Wrong <b>numbers</b> & more", "log_index", 7);
+	json_t *c = json_pack("{s:s, s:s, s:s, s:i}", "keyid", "abc123",
+	                      "since", "2026-11-30T00:00:00Z", "revoked_at",
+	                      "2026-12-01T10:00:00Z", "log_index", 8);
+	json_t *label;
+	char *md, *html, *js;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.disclosure = d;
+	in.signed_by = signers;
+	in.log_index = 3;
+	md = render(&in, MD);
+	js = render(&in, JSON);
+	expect_not(md, "withdrawn by", "no flag");
+	expect_not(md, "compromised", "no flag");
+	label = json_back(&in, js);
+	assert_null(json_object_get(label, "withdrawn"));
+	assert_null(json_object_get(label, "compromised"));
+	json_decref(label);
+	free(md);
+	free(js);
+
+	in.withdrawn = w;
+	in.compromised = c;
+	md = render(&in, MD);
+	html = render(&in, HTML);
+	js = render(&in, JSON);
+	expect(html,
+	       "This version was withdrawn by acme on 2026-12-01 because "
+	       "Wrong &lt;b&gt;numbers&lt;/b&gt; &amp; more. It counts",
+	       "withdrawn, escaped");
+	expect_not(html, "<b>numbers", "no markup from the reason");
+	expect(md, "withdrawn by acme on 2026-12-01 because Wrong", "md");
+	expect(html,
+	       "signed by a key reported compromised since "
+	       "2026-11-30T00:00:00Z (revoked at 2026-12-01T10:00:00Z)",
+	       "compromised");
+	expect(md, "signed by a key reported compromised since", "md");
+	/* first: before the headline score */
+	assert_true(strstr(md, "withdrawn by") < strstr(md, "Transparency"));
+	label = json_back(&in, js);
+	assert_true(json_equal(json_object_get(label, "withdrawn"), w));
+	assert_true(json_equal(json_object_get(label, "compromised"), c));
+	json_decref(label);
+	free(md);
+	free(html);
+	free(js);
+	json_decref(w);
+	json_decref(c);
+	json_decref(signers);
+	json_decref(d);
+}
+
 static void
 test_empty_sections_and_zero_max(void **state)
 {
@@ -2269,6 +2337,7 @@ main(void)
 	    cmocka_unit_test(test_url_policy),
 	    cmocka_unit_test(test_json_writer),
 	    cmocka_unit_test(test_markdown_escapes),
+	    cmocka_unit_test(test_trust_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
