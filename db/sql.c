@@ -291,15 +291,24 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " 'signed_by', s.signer_keyids, 'log_index', s.log_index,"
         " 'score', CASE WHEN v.version IS NOT NULL THEN"
         "  json_build_object('index', 'modelfacts-v1',"
-        "  'total', v.score_total, 'max', v.score_max) END),"
+        "  'total', v.score_total, 'max', v.score_max) END,"
+        /* a re-signing (migrations/0010): the original's log entry */
+        " 'resigns', (SELECT json_build_object('log_index', o.log_index,"
+        "  'envelope_sha256', encode(o.envelope_sha256, 'hex'))"
+        "  FROM resignings g JOIN submissions o ON o.id = g.original_id"
+        "  WHERE g.submission_id = s.id)),"
         " s.log_index, s.leaf, c.tree_size, c.note,"
         " encode(c.root_hash, 'hex')"
         " FROM submissions s"
         " LEFT JOIN LATERAL (SELECT * FROM checkpoints"
         "  ORDER BY tree_size DESC LIMIT 1) c ON s.log_index IS NOT NULL"
-        " LEFT JOIN versions v ON v.submission_id = s.id"
-        " LEFT JOIN evals e ON e.submission_id = s.id"
-        " LEFT JOIN assessments a ON a.submission_id = s.id"
+        " LEFT JOIN resignings rg ON rg.submission_id = s.id"
+        " LEFT JOIN versions v ON v.submission_id ="
+        "  coalesce(rg.original_id, s.id)"
+        " LEFT JOIN evals e ON e.submission_id ="
+        "  coalesce(rg.original_id, s.id)"
+        " LEFT JOIN assessments a ON a.submission_id ="
+        "  coalesce(rg.original_id, s.id)"
         " WHERE s.id = $1::bigint",
 
     /* the Merkle log: one sequencer at a time holds this lock */

@@ -324,6 +324,11 @@ def test_resigning_is_a_new_acceptance_and_counts_again(t):
     assert r.status == 201, r
     body = r.json()
     assert body["payload_sha256"] == s["lock2"], body
+    assert (body["kind"], body["version"]) == ("resigning", 2), body
+    first = t.sql("SELECT log_index FROM submissions WHERE payload_sha256"
+                  " = decode(:'p1', 'hex') AND kind = 'disclosure'",
+                  s["lock2"])[0][0]
+    assert body["resigns"]["log_index"] == int(first), body
     wait_published(t)
     rows = t.sql("SELECT s.kind, s.signer_keyids[1], o.payload_sha256 ="
                  " s.payload_sha256 FROM resignings g JOIN submissions s"
