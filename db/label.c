@@ -102,6 +102,24 @@ mf_db_label_evals(json_t **out, const char *org, const char *model,
 	return *out != NULL ? 0 : err->code;
 }
 
+int
+mf_db_label_compromised(json_t **out, const char *org, const char *model,
+                        int version, const int64_t *as_of, struct mf_error *err)
+{
+	char a[24], v[16];
+	PGresult *res;
+
+	*out = NULL;
+	snprintf(v, sizeof(v), "%d", version);
+	res = mf_db_execv(MF_SQL_LABEL_COMPROMISED, err, 4, org, model, v,
+	                  as_of_param(as_of, a));
+	if (res == NULL)
+		return err->code;
+	*out = parse_col(res, 0, 0, err);
+	PQclear(res);
+	return *out != NULL ? 0 : err->code;
+}
+
 void
 mf_db_judgements_free(struct mf_db_judgement *j, size_t n)
 {

@@ -49,6 +49,14 @@ void mf_db_label_version_dispose(struct mf_db_label_version *v);
 int mf_db_label_evals(json_t **out, const char *org, const char *model,
                       const int64_t *as_of, struct mf_error *err);
 
+/* The assessments about version `version` (0: the model as a whole only)
+ * flagged as signed by a compromised key as of as_of (migrations/0010):
+ * *out gets a new reference to a JSON array of {assessor, index,
+ * payload_sha256, log_index, compromised} (empty when there are none). */
+int mf_db_label_compromised(json_t **out, const char *org, const char *model,
+                            int version, const int64_t *as_of,
+                            struct mf_error *err);
+
 /* One judge's latest assessment of one version against one index. */
 struct mf_db_judgement {
 	char *assessor;      /* owned: the assessor's org id */

@@ -416,6 +416,22 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " FROM evals e JOIN submissions s ON s.id = e.submission_id"
         " WHERE e.org = $1 AND e.model = $2 AND s.log_index IS NOT NULL"
         "  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)",
+    /* the sequenced assessments about version $3 (or the model as a
+     * whole) flagged as signed by a compromised key as of $4
+     * (migrations/0010), which judge no more: a JSON array */
+    [MF_SQL_LABEL_COMPROMISED] =
+        "SELECT coalesce(json_agg(json_build_object("
+        " 'assessor', a.assessor, 'index', a.index_id,"
+        " 'payload_sha256', encode(s.payload_sha256, 'hex'),"
+        " 'log_index', s.log_index, 'compromised', c.flag)"
+        " ORDER BY s.log_index), '[]')"
+        " FROM assessments a JOIN submissions s ON s.id = a.submission_id,"
+        " LATERAL (SELECT mf_compromised(s.id, $4::bigint) AS flag) c"
+        " WHERE a.org = $1 AND a.model = $2 AND s.log_index IS NOT NULL"
+        "  AND ($4::bigint IS NULL OR s.log_index <= $4::bigint)"
+        "  AND (a.version IS NULL OR a.version = $3::int)"
+        "  AND c.flag IS NOT NULL AND EXISTS (SELECT 1 FROM keys kc"
+        "  WHERE kc.compromised_since IS NOT NULL)",
     /* each assessor's latest sequenced assessment per index about
      * version $3 (pinned to it, or to no version: about the model) as of
      * $4 (NULL: now), newest first; $3 = 0 takes the unpinned ones only */

@@ -56,6 +56,7 @@ enum mf_sql {
 	/* labels as of a log position */
 	MF_SQL_LABEL_VERSION,
 	MF_SQL_LABEL_EVALS,
+	MF_SQL_LABEL_COMPROMISED,
 	MF_SQL_LABEL_JUDGEMENTS,
 	MF_SQL_LOG_INDEX_AT,
 	/* the git publisher */

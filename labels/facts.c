@@ -1026,6 +1026,9 @@ mf_label_facts_build(const struct mf_label_input *in)
 	     set_new(l, "withdrawn", json_deep_copy(in->withdrawn)) != 0) ||
 	    (json_is_object(in->compromised) &&
 	     set_new(l, "compromised", json_deep_copy(in->compromised)) != 0) ||
+	    (json_array_size(in->compromised_assessments) > 0 &&
+	     set_new(l, "compromised_assessments",
+	             json_deep_copy(in->compromised_assessments)) != 0) ||
 	    (!only && disclosure_sections(l, d) != 0)) {
 		json_decref(l);
 		return NULL;

@@ -94,6 +94,11 @@ struct mf_label_input {
 	 */
 	const json_t *withdrawn;
 	const json_t *compromised;
+	/* Assessments of this version (or of the model as a whole) flagged
+	 * the same way, which no longer judge: an array of {assessor, index,
+	 * payload_sha256, log_index, compromised}, or NULL; copied to
+	 * label.json's "compromised_assessments" when not empty. */
+	const json_t *compromised_assessments;
 };
 
 /*

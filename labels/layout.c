@@ -1654,6 +1654,37 @@ assessment_only_notice(struct mf_label_emitter *e, const json_t *label)
 }
 
 /*
+ * Assessments signed only by a key reported compromised (migrations/0010):
+ * they judge no more, and the label says whose and since when.
+ */
+static void
+compromised_assessments(struct mf_label_emitter *e, const json_t *label)
+{
+	const json_t *arr = json_object_get(label, "compromised_assessments");
+	const json_t *a, *c;
+	size_t i;
+
+	json_array_foreach(arr, i, a)
+	{
+		c = json_object_get(a, "compromised");
+		mf_label_open(e, MF_LABEL_EL_PARA, "notice");
+		mf_label_text(e, "An assessment by ");
+		mf_label_text(e, str(a, "assessor") != NULL ? str(a, "assessor")
+		                                            : DASH);
+		mf_label_text(e, " (");
+		mf_label_text(e,
+		              str(a, "index") != NULL ? str(a, "index") : DASH);
+		mf_label_text(e, ") is signed by a key reported compromised "
+		                 "since ");
+		mf_label_text(e,
+		              str(c, "since") != NULL ? str(c, "since") : DASH);
+		mf_label_text(e, "; it judges no more unless its assessor "
+		                 "signs it again.");
+		mf_label_close(e, MF_LABEL_EL_PARA);
+	}
+}
+
+/*
  * The version's trust flags (migrations/0010), first on the label: its
  * developer withdrew it, or it is signed only by a key reported
  * compromised. Either way it counts in no score or list any more.
@@ -1694,6 +1725,7 @@ trust_notice(struct mf_label_emitter *e, const json_t *label)
 		                 "developer signs it again.");
 		mf_label_close(e, MF_LABEL_EL_PARA);
 	}
+	compromised_assessments(e, label);
 }
 
 /* ---- evals ---- */
@@ -2251,6 +2283,7 @@ mf_label_layout(struct mf_label_emitter *e, const json_t *label)
 	title(e, label);
 	if (assessment_only(label)) {
 		assessment_only_notice(e, label);
+		compromised_assessments(e, label);
 		headline(e, label);
 		judgement_details(e, label);
 		evals(e, label);

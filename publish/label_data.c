@@ -29,6 +29,7 @@ mf_label_data_dispose(struct mf_label_data *d)
 	json_decref(d->signed_by);
 	json_decref(d->withdrawn);
 	json_decref(d->compromised);
+	json_decref(d->compromised_assessments);
 	json_decref(d->judgements);
 	memset(d, 0, sizeof(*d));
 }
@@ -172,7 +173,9 @@ assessment_only(struct mf_label_data *d, const char *org, const char *model,
 		                  org, model);
 		goto done;
 	}
-	rc = mf_db_label_evals(&d->evals, org, model, pa, err);
+	if ((rc = mf_db_label_evals(&d->evals, org, model, pa, err)) == 0)
+		rc = mf_db_label_compromised(&d->compromised_assessments, org,
+		                             model, 0, pa, err);
 done:
 	mf_db_judgements_free(rows, n);
 	return rc;
@@ -195,6 +198,7 @@ fill_input(struct mf_label_data *d, const char *origin, const char *public_url)
 	d->in.evals = d->evals;
 	d->in.withdrawn = d->withdrawn;
 	d->in.compromised = d->compromised;
+	d->in.compromised_assessments = d->compromised_assessments;
 }
 
 int
@@ -257,7 +261,9 @@ mf_label_data_load(struct mf_label_data *d, const char *org, const char *model,
 	if ((rc = mf_db_label_evals(&d->evals, org, model, pa, err)) != 0 ||
 	    (rc = mf_db_label_judgements(&js, &njs, org, model, d->in.version,
 	                                 pa, MAX_ASSESSMENTS, err)) != 0 ||
-	    (rc = judgements(d, js, njs, err)) != 0)
+	    (rc = judgements(d, js, njs, err)) != 0 ||
+	    (rc = mf_db_label_compromised(&d->compromised_assessments, org,
+	                                  model, d->in.version, pa, err)) != 0)
 		goto done;
 	fill_input(d, origin, public_url);
 done:

@@ -27,6 +27,7 @@ struct mf_label_data {
 	char payload_sha256[65], accepted_at[40];
 	json_t *disclosure, *evals, *signed_by;
 	json_t *withdrawn, *compromised; /* the version's flags, or NULL */
+	json_t *compromised_assessments; /* flagged, judging no more */
 	json_t *judgements;
 };
 

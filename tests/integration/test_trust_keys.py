@@ -436,6 +436,19 @@ def test_a_compromised_assessment_judges_no_more_until_re_signed(t):
     assert "grader" not in judges(t, "acme", "chisel", 1)
     assert open_judges(t, "acme", "chisel") == []
     assert "grader" in judges(t, "acme", "chisel", 1, f"?as_of={before}")
+    # the label says whose assessment no longer judges, and why
+    lab = t.server.get("/v1/models/acme/chisel/label.json").json()
+    flagged = lab.get("compromised_assessments")
+    assert [(x["assessor"], x["compromised"]["keyid"],
+             x["compromised"]["since"]) for x in flagged or []] == [
+        ("grader", s["keys"]["grader"].keyid, since)], flagged
+    html = t.server.get("/v1/models/acme/chisel/label.html").body.decode()
+    assert (f"An assessment by grader (modelfacts-v1) is signed by a key"
+            f" reported compromised since {since}") in html, html
+    md = t.server.get("/v1/models/acme/chisel/label.md").body.decode()
+    assert "An assessment by grader" in md, md
+    assert "compromised_assessments" not in t.server.get(
+        f"/v1/models/acme/chisel/label.json?as_of={before}").json()
     # re-signed by the assessor's new key: it judges again
     assert submit(t, "grader-new", graded).status == 201
     wait_published(t)
@@ -443,6 +456,8 @@ def test_a_compromised_assessment_judges_no_more_until_re_signed(t):
     assert open_judges(t, "acme", "chisel") == ["grader"]
     assert "grader" not in judges(t, "acme", "chisel", 1,
                                   f"?as_of={revoked}")
+    assert "compromised_assessments" not in t.server.get(
+        "/v1/models/acme/chisel/label.json").json()
 
 
 def test_racing_resignings_exactly_one_is_new(t):
