@@ -167,6 +167,10 @@ def test_withdrawn_disclosure_version(t):
                                      v1, "Retired."), WITHDRAWAL)
     assert r.status == 201, r
     wait_published(t)
+    # nor does coverage count it, unless as of before
+    cov = "/v1/indices/modelfacts-v1/coverage?org=acme"
+    assert t.server.get(cov).json()["models"] == 0
+    assert t.server.get(cov + f"&as_of={before}").json()["models"] == 1
     # no current disclosure: the model record is 404 and no list shows
     # it; its current label is the newest version's, saying it was
     # withdrawn
