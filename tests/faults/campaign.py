@@ -25,7 +25,6 @@ import base64
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -505,24 +504,33 @@ class Campaign:
         return self.figures
 
 
-def fsck(git_dir, tries=3):
-    """`git fsck --strict` on the live repository. The server deletes a
-    merged-away pack (index first, then pack) once its grace is over, at
-    any time, as `git repack -d` would: fsck may have listed such a pack
-    and then find its index gone. That, and only that, is retried: every
-    complaint must be "index not opened" for a pack that is gone since."""
-    for _ in range(tries):
-        p = sh("git", "--git-dir", git_dir, "fsck", "--strict",
+def fsck(git_dir):
+    """`git fsck --strict` of the repository as it is now. The server
+    deletes a merged-away pack (index first, then pack) once its grace is
+    over, at any merge slice, as `git repack -d` would; fsck of the live
+    directory would list such a pack and then miss its index. So fsck runs
+    on a snapshot of hard links beside it (every file there is replaced by
+    rename, never rewritten), from which a pack caught between its two
+    deletions is left out: its objects are in the pack it was merged into,
+    there since before its grace began."""
+    snap = git_dir.rstrip("/") + ".fsck"
+    shutil.rmtree(snap, ignore_errors=True)
+    try:
+        sh("cp", "-al", git_dir, snap, check=False)  # vanishing files: ok
+        d = os.path.join(snap, "objects", "pack")
+        names = set(os.listdir(d)) if os.path.isdir(d) else set()
+        for n in names:
+            stem, ext = os.path.splitext(n)
+            if ext in (".pack", ".idx") and not {stem + ".pack",
+                                                 stem + ".idx"} <= names:
+                os.remove(os.path.join(d, n))
+        p = sh("git", "--git-dir", snap, "fsck", "--strict",
                "--no-dangling", check=False)
-        if p.returncode == 0:
-            return
-        lines = [x for x in p.stderr.splitlines() if x.strip()]
-        gone = [re.match(r"error: packfile (\S+\.pack) index not opened$", x)
-                for x in lines]
-        if not lines or not all(m and not os.path.exists(m.group(1))
-                                for m in gone):
-            break
-    raise Violation(f"git fsck --strict exited {p.returncode}: {p.stderr}")
+        if p.returncode != 0:
+            raise Violation(f"git fsck --strict exited {p.returncode}: "
+                            f"{p.stderr}")
+    finally:
+        shutil.rmtree(snap, ignore_errors=True)
 
 
 def summary(rec):

@@ -162,6 +162,6 @@ def test_packs_stay_near_the_content_through_kills(t):
           f"{want} bytes: {size / want:.2f}x")
     assert size <= 3 * want, (size, want)
     assert copies <= 1.1 * distinct, (copies, distinct)
-    campaign.fsck(gd)  # packs past their grace may go meanwhile
+    campaign.fsck(gd)  # of a snapshot: packs past their grace may go
     log = sh("git", "--git-dir", gd, "rev-list", "--count", "main").stdout
     assert int(log) == n + 1, log
