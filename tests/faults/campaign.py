@@ -344,8 +344,23 @@ class Campaign:
                     return time.time() - t0
             if time.time() > deadline:
                 raise Violation(f"no recovery within {timeout}s after "
-                                f"{kind}\n" + self.server.tail(20))
+                                f"{kind}\n" + self.server.tail(20)
+                                + self.publisher_stack())
             time.sleep(0.1)
+
+    def publisher_stack(self):
+        """Where the server's publisher thread is (gdb), for a stall."""
+        if not shutil.which("gdb") or self.server.proc is None:
+            return ""
+        p = sh("gdb", "-p", str(self.server.proc.pid), "-batch", "-ex",
+               "thread apply all bt 16", check=False)
+        out, keep = [], False
+        for line in p.stdout.splitlines():
+            if line.startswith("Thread "):
+                keep = "mf-publisher" in line
+            if keep:
+                out.append(line)
+        return "\npublisher thread:\n" + "\n".join(out)
 
     def counts(self):
         """(sequenced, published) now, None if PostgreSQL is away: ready
@@ -618,7 +633,7 @@ def main():
     ap.add_argument("--kills", type=int,
                     default=int(os.environ.get("FAULT_KILLS", "50")))
     ap.add_argument("--rounds", type=int,
-                    default=int(os.environ.get("FAULT_ROUNDS", "3")),
+                    default=int(os.environ.get("FAULT_ROUNDS", "5")),
                     help="how many times each other fault kind is thrown")
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--git-mb", type=int,
