@@ -197,10 +197,13 @@ fuzz-run: fuzz
 .PHONY: fuzz fuzz-run
 
 # ---- the standing fault campaign (tests/faults/campaign.py, issue 15) ----
-# `make test-faults FAULT_KILLS=50 FAULT_ROUNDS=3`: SIGKILLs of the server and
-# FAULT_ROUNDS of each other fault kind, under load, on its own cluster.
+# `make test-faults`: FAULT_KILLS SIGKILLs of the server and FAULT_ROUNDS of
+# each other fault kind, under load, on its own cluster; the defaults are
+# issue 15's acceptance (50 kills, 5 of each other kind). With four clients
+# it runs ~18 min on two shared cores and, past ~10,000 entries, meets
+# RELIABILITY.md's open finding 3; `--clients 2` (campaign.py) passes in ~3 min.
 FAULT_KILLS ?= 50
-FAULT_ROUNDS ?= 3
+FAULT_ROUNDS ?= 5
 test-faults: all
 	@python3 tests/faults/campaign.py --kills $(FAULT_KILLS) \
 		--rounds $(FAULT_ROUNDS)

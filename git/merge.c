@@ -12,9 +12,19 @@
  * can cross packs or loop. It runs in slices of a time budget between
  * flushes, so even the rare merge of everything never holds up a
  * publication for long. The merged packs then leave objects/info/packs
- * and stay on disk for the grace period (mf_gitrepo_prune_packs).
+ * and stay on disk for the grace period (mf_gitrepo_prune_packs, at every
+ * mf_gitrepo_maintain).
+ *
+ * Which packs were merged away lives in the handle; a process killed (or
+ * a handle reopened) forgets it. So that they are not listed and merged
+ * again, over and over (each copy on disk again), mf_gitrepo_find_merged
+ * recognises them when a handle opens: a pack whose every object is also
+ * in larger packs that stay is redundant. When it was dropped is kept in
+ * its .pack's mtime, set after the list stopped naming it (a pack
+ * otherwise ends before its index, so its mtime is not later).
  */
 #include "git/merge.h"
+#include "git/files.h"
 #include "git/odb.h"
 #include "git/packfile.h"
 #include "git/serverinfo.h"
@@ -400,6 +410,17 @@ merge_item(struct mf_gitrepo *r, struct mf_gitrepo_merge *m,
 	return rc;
 }
 
+/* Sets the mtime of pack name's .pack to now; a failure costs only time. */
+static void
+mark_dropped(struct mf_gitrepo *r, const char *name)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/objects/pack/%s.pack", r->path, name);
+	if (utimensat(AT_FDCWD, path, NULL, 0) != 0)
+		mf_diag_debug("git: touch %s: %s", path, strerror(errno));
+}
+
 /*
  * The merged pack is complete: readers of this handle, then clones (the
  * pack list), use it; the sources leave the list now and the disk after
@@ -434,6 +455,10 @@ merge_finish(struct mf_gitrepo *r, struct mf_gitrepo_merge *m,
 	if ((rc = mf_gitrepo_odb_reset(r, err)) != 0 ||
 	    (rc = mf_gitrepo_write_info_packs(r, err)) != 0)
 		return rc;
+	/* when they left the list, for a later handle (find_merged) */
+	for (i = 0; i < m->nsrc; i++)
+		if (strcmp(m->src[i].name, made) != 0)
+			mark_dropped(r, m->src[i].name);
 	/* no grace: no reader to wait for (tests, benchmarks) */
 	if (r->opt.prune_grace_s == 0)
 		mf_gitrepo_prune_packs(r, now);
@@ -453,6 +478,7 @@ mf_gitrepo_maintain(struct mf_gitrepo *r, unsigned budget_ms, bool *busy,
 	mf_stopwatch_lap(&r->sw);
 	if (busy != NULL)
 		*busy = false;
+	mf_gitrepo_prune_packs(r, time(NULL));
 	if (r->nstaged > 0 || r->dirty) /* between batches only */
 		return 0;
 	if (r->merge == NULL && (rc = merge_start(r, &r->merge, err)) != 0)
@@ -511,4 +537,169 @@ mf_gitrepo_prune_packs(struct mf_gitrepo *r, time_t now)
 	}
 	if (gone > 0)
 		mf_diag_debug("git: deleted %u merged packs", gone);
+}
+
+static int
+cmp_size_desc(const void *a, const void *b)
+{
+	return cmp_size(b, a);
+}
+
+static int
+cmp_oid(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
+static int
+cmp_idx_id(const void *a, const void *b)
+{
+	return git_oid_cmp(&((const struct mf_gitrepo_idx_entry *)a)->id,
+	                   &((const struct mf_gitrepo_idx_entry *)b)->id);
+}
+
+/* Whether objects/info/packs (text) names pack name. */
+static bool
+is_listed(const struct mf_buf *list, const char *name)
+{
+	char line[64];
+
+	snprintf(line, sizeof(line), "P %s.pack\n", name);
+	return list->data != NULL && strstr(list->data, line) != NULL;
+}
+
+/*
+ * When redundant pack name (not in *list) left the list: its .pack's
+ * mtime when mark_dropped set it (later than its index's), else now.
+ */
+static time_t
+dropped_at(struct mf_gitrepo *r, const struct mf_buf *list, const char *name,
+           time_t now)
+{
+	struct stat ps, is;
+	char path[4200];
+
+	if (is_listed(list, name))
+		return now;
+	snprintf(path, sizeof(path), "%s/objects/pack/%s.pack", r->path, name);
+	if (stat(path, &ps) != 0)
+		return now;
+	snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", r->path, name);
+	if (stat(path, &is) != 0 || ps.st_mtim.tv_sec < is.st_mtim.tv_sec ||
+	    (ps.st_mtim.tv_sec == is.st_mtim.tv_sec &&
+	     ps.st_mtim.tv_nsec <= is.st_mtim.tv_nsec) ||
+	    ps.st_mtime > now)
+		return now;
+	return ps.st_mtime;
+}
+
+/*
+ * *kept (sorted, *nkept) plus the ids of e (n, sorted), each once;
+ * 0 or MF_E_NOMEM.
+ */
+static int
+keep_ids(git_oid **kept, size_t *nkept, const struct mf_gitrepo_idx_entry *e,
+         size_t n)
+{
+	git_oid *v;
+	size_t i = 0, j = 0, k = 0;
+	int c;
+
+	if ((v = malloc((*nkept + n + 1) * sizeof(*v))) == NULL)
+		return MF_E_NOMEM;
+	while (i < *nkept || j < n) {
+		c = i == *nkept ? 1
+		    : j == n    ? -1
+		                : git_oid_cmp(&(*kept)[i], &e[j].id);
+		if (c <= 0)
+			git_oid_cpy(&v[k], &(*kept)[i++]);
+		else
+			git_oid_cpy(&v[k], &e[j].id);
+		if (c >= 0)
+			j++;
+		if (k == 0 || !git_oid_equal(&v[k - 1], &v[k]))
+			k++;
+	}
+	free(*kept);
+	*kept = v;
+	*nkept = k;
+	return 0;
+}
+
+int
+mf_gitrepo_find_merged(struct mf_gitrepo *r, struct mf_error *err)
+{
+	struct mf_gitrepo_packinfo *v = NULL;
+	struct mf_gitrepo_idx_entry *e = NULL;
+	struct mf_gitrepo_oldpack *ov;
+	struct mf_buf list = MF_BUF_INIT;
+	struct mf_error skip;
+	git_oid *kept = NULL;
+	size_t n = 0, nkept = 0, ne, i, j, found = 0;
+	time_t now = time(NULL);
+	char path[4200];
+	bool listed;
+	int rc;
+
+	/* 1. the packs on disk, largest first, and the list clients read */
+	if ((rc = mf_gitrepo_list_packs(r, &v, &n, err)) != 0)
+		goto done;
+	if (n < 2)
+		goto done;
+	qsort(v, n, sizeof(*v), cmp_size_desc);
+	snprintf(path, sizeof(path), "%s/objects/info/packs", r->path);
+	if ((rc = mf_gitrepo_read_small(path, &list, &listed, err)) != 0)
+		goto done;
+	/* 2. each pack: redundant, or its objects join those kept */
+	for (i = 0; i < n; i++) {
+		mf_error_init(&skip);
+		snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", r->path,
+		         v[i].name);
+		/* an index we cannot read: the pack stays, as it did */
+		rc = mf_gitrepo_idx_read(path, &e, &ne, &skip);
+		mf_error_dispose(&skip);
+		if (rc == MF_E_NOMEM)
+			goto nomem;
+		if (rc != 0) {
+			rc = 0;
+			continue;
+		}
+		if (ne > 1)
+			qsort(e, ne, sizeof(*e), cmp_idx_id);
+		for (j = 0; j < ne; j++)
+			if (nkept == 0 ||
+			    bsearch(&e[j].id, kept, nkept, sizeof(*kept),
+			            cmp_oid) == NULL)
+				break;
+		if (j < ne || ne == 0) {
+			rc = keep_ids(&kept, &nkept, e, ne);
+		} else if ((ov = realloc(r->oldpacks,
+		                         (r->noldpacks + 1) * sizeof(*ov))) ==
+		           NULL) {
+			rc = MF_E_NOMEM;
+		} else {
+			r->oldpacks = ov;
+			memcpy(ov[r->noldpacks].name, v[i].name, 46);
+			ov[r->noldpacks++].dropped =
+			    dropped_at(r, &list, v[i].name, now);
+			found++;
+		}
+		free(e);
+		e = NULL;
+		if (rc != 0)
+			goto nomem;
+	}
+	if (found > 0)
+		mf_diag_info("git: %zu packs in %s were merged away before",
+		             found, r->path);
+	/* 3. those whose grace is over go now */
+	mf_gitrepo_prune_packs(r, now);
+	goto done;
+nomem:
+	rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
+done:
+	mf_buf_dispose(&list);
+	free(kept);
+	free(v);
+	return rc;
 }

@@ -1,9 +1,11 @@
 /*
  * Crash recovery (mf_gitrepo_recover, see git/repo.h): what a killed
  * writer leaves behind is lock files, which would make every later ref
- * update fail, and temporary files, which nothing reads. Everything
- * else is safe as it is: a pack is used only once its index exists, and
- * refs/heads/main moves last.
+ * update fail, and temporary files and packs without an index (killed
+ * between the two renames of a new pack, or the two deletions of a
+ * merged-away one), which nothing reads. Everything else is safe as it
+ * is: a pack is used only once its index exists, and refs/heads/main
+ * moves last.
  */
 #include "git/handle.h"
 #include "common/diag.h"
@@ -80,6 +82,33 @@ remove_temps(const char *dir, const char *prefix, unsigned *removed)
 	closedir(d);
 }
 
+/* Removes objects/pack/pack-*.pack files that have no .idx beside them. */
+static void
+remove_unindexed(const char *dir, unsigned *removed)
+{
+	struct dirent *de;
+	struct stat st;
+	char path[4400];
+	size_t n;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n != 50 || strncmp(de->d_name, "pack-", 5) != 0 ||
+		    !has_suffix(de->d_name, ".pack"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%.45s.idx", dir, de->d_name);
+		if (stat(path, &st) == 0 || errno != ENOENT)
+			continue;
+		snprintf(path, sizeof(path), "%s/%.50s", dir, de->d_name);
+		if (unlink(path) == 0)
+			(*removed)++;
+	}
+	closedir(d);
+}
+
 int
 mf_gitrepo_recover(struct mf_gitrepo *r, unsigned *removed,
                    struct mf_error *err)
@@ -102,6 +131,7 @@ mf_gitrepo_recover(struct mf_gitrepo *r, unsigned *removed,
 	snprintf(path, sizeof(path), "%s/objects/pack", r->path);
 	remove_temps(path, "tmp_pack_", &n);
 	remove_temps(path, "tmp_idx_", &n);
+	remove_unindexed(path, &n);
 	if (n > 0)
 		mf_diag_warn("git: removed %u files left by an interrupted "
 		             "writer in %s",

@@ -108,7 +108,9 @@ mf_gitrepo_open(struct mf_gitrepo **out, const char *path,
 	}
 	if (r->opt.batch_max == 0)
 		r->opt.batch_max = 1;
-	if ((rc = mf_gitrepo_odb_reset(r, err)) != 0)
+	/* packs merged away before a crash are not live again */
+	if ((rc = mf_gitrepo_find_merged(r, err)) != 0 ||
+	    (rc = mf_gitrepo_odb_reset(r, err)) != 0)
 		goto done;
 	/* Start from files that match the repository (e.g. after a crash). */
 	rc = mf_gitrepo_update_server_info(r, err);

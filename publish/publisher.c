@@ -75,6 +75,7 @@ struct mf_publisher {
 	char **keyed;
 	size_t nkeyed;
 	struct mf_stopwatch sw; /* the current batch's time per phase */
+	int facts_slice; /* entries per facts transaction (0: FACTS_SLICE) */
 };
 
 #define MAX_KEYED 4096
@@ -664,18 +665,30 @@ become_leader(struct mf_publisher *p, struct mf_error *err)
 /*
  * The cross-model facts (migrations/0008) follow the log behind it, like
  * the repository: brought up to the newest entry in slices, so that a
- * long catch-up (after an upgrade) never holds their lock for long.
+ * long catch-up (after an upgrade) never holds their lock for long. A
+ * slice that the database deadline cuts short is rolled back whole, so
+ * the slice halves after each (down to one entry) until the facts have
+ * caught up: with a fixed one, a backlog whose slice took longer
+ * than the deadline stopped publication for good (issue 15's fault
+ * campaign, after the git file system had been full).
  */
 static int
 facts_catch_up(struct mf_publisher *p, struct mf_error *err)
 {
 	int64_t before = -2, after = -1;
 
+	if (p->facts_slice <= 0)
+		p->facts_slice = FACTS_SLICE;
 	while (!stopping(p) && after != before) {
 		before = after;
-		if (mf_db_facts_catch_up(-1, FACTS_SLICE, &after, err) != 0)
+		if (mf_db_facts_catch_up(-1, p->facts_slice, &after, err) !=
+		    0) {
+			if (err->code == MF_E_UNAVAILABLE && p->facts_slice > 1)
+				p->facts_slice /= 2;
 			return err->code;
+		}
 	}
+	p->facts_slice = FACTS_SLICE; /* caught up: the backlog is gone */
 	return 0;
 }
 
