@@ -101,6 +101,7 @@ main(int argc, char **argv)
 		mf_diag_error("out of memory");
 		return 1;
 	}
+	mf_sequencer_set_lease_ms((unsigned)cfg.lease_ms);
 	if (mf_logwait_start(&app.logwait, LOG_WAIT_MS, &err) != 0 ||
 	    (app.keys.log_signer != NULL && !cfg.no_publisher &&
 	     mf_sequencer_start(&app.sequencer, cfg.origin, app.keys.log_signer,
