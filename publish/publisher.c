@@ -518,6 +518,24 @@ log_times(struct mf_publisher *p, int n, const struct mf_stopwatch *git0)
 
 static int hold_lease(struct mf_publisher *p, struct mf_error *err);
 
+/*
+ * Renews the lease as due in the middle of a batch: MF_E_CONFLICT when
+ * it is no longer held by `token` (lost, or lost and taken again, which
+ * reopened the repository under the batch).
+ */
+static int
+still_leading(struct mf_publisher *p, int64_t token, struct mf_error *err)
+{
+	int rc;
+
+	if ((rc = hold_lease(p, err)) != 0)
+		return rc;
+	if (!mf_lease_held(&p->lease) || p->lease.token != token)
+		return mf_error_set(err, MF_E_CONFLICT, NULL,
+		                    "the publisher lease was lost");
+	return 0;
+}
+
 /* Publishes one batch of entries; *n gets how many (0: idle). */
 static int
 publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
@@ -526,6 +544,7 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	struct mf_db_pub_batch batch;
 	char commit[MF_GITREPO_ID_SIZE];
 	struct mf_stopwatch git0;
+	int64_t token = p->lease.token;
 	int r, rc = 0;
 
 	*n = 0;
@@ -541,8 +560,9 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 			                  "log gap at %" PRId64, p->next + r);
 			goto fail;
 		}
-		if ((rc = publish_entry(p, &batch.entries[r], commit, err)) !=
-		    0)
+		if ((rc = still_leading(p, token, err)) != 0 ||
+		    (rc = publish_entry(p, &batch.entries[r], commit, err)) !=
+		        0)
 			goto fail;
 		memcpy(p->head, commit, sizeof(commit));
 		if ((rc = mf_db_pub_records_add(&published, p->next + r,
@@ -556,14 +576,8 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	/* The ref update inside flush is the commit point: only a holder
 	 * of the lease gets there (main moves by compare-and-swap besides). */
 	mf_stopwatch_mark(&p->sw, PH_GIT);
-	if ((rc = hold_lease(p, err)) != 0)
-		goto fail;
-	if (!mf_lease_held(&p->lease)) {
-		rc = mf_error_set(err, MF_E_CONFLICT, NULL,
-		                  "the publisher lease was lost");
-		goto fail;
-	}
-	if ((rc = mf_gitrepo_flush(p->repo, err)) != 0)
+	if ((rc = still_leading(p, token, err)) != 0 ||
+	    (rc = mf_gitrepo_flush(p->repo, err)) != 0)
 		goto fail;
 	mf_stopwatch_mark(&p->sw, PH_FLUSH);
 	p->next += r;

@@ -394,7 +394,7 @@ sequencer_main(void *arg)
 				goto lost;
 			if (n > 0 && hold_lease(s, &err) != 0)
 				goto lost;
-		} while (n > 0 && s->leader);
+		} while (n > 0 && s->leader && s->loaded);
 		goto next;
 	lost:
 		mf_diag_warn("log sequencer: %s; retrying", err.message);
