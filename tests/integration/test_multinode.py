@@ -53,9 +53,9 @@ class Run:
 
     # ---- nodes ------------------------------------------------------
     def start_nodes(self):
-        args = ["--git-dir", self.git_dir, "--lease-ms", str(LEASE_MS),
-                "--threads", "6"]
-        first = self.t.new_server(args=args, name="node0")
+        args = ["--git-dir", self.git_dir, "--threads", "6"]
+        env = {"MODELFACTS_LEASE_MS": str(LEASE_MS)}
+        first = self.t.new_server(args=args, env=env, name="node0")
         self.nodes.append(first)
         for i in range(1, NODES):
             d = os.path.join(self.t.dir, f"node{i}")
@@ -63,7 +63,8 @@ class Run:
             for f in ("admin.token", "log.key", "commit.key"):
                 shutil.copy(os.path.join(first.state_dir, f), d)
                 os.chmod(os.path.join(d, f), 0o600)
-            self.nodes.append(self.t.new_server(args=args, name=f"node{i}"))
+            self.nodes.append(self.t.new_server(args=args, env=env,
+                                                name=f"node{i}"))
 
     def alive(self):
         return [n for n in self.nodes
