@@ -9,7 +9,7 @@
  * LOADGEN_URLS="URL1 URL2 ..." spreads the clients over several server
  * nodes of one registry (client i posts to the i-th modulo their number);
  * organisations are still registered through URL.
- */ */
+ */
 #define _GNU_SOURCE 1 /* strcasestr */
 #include "common/digest.h"
 #include "common/doctype.h"
