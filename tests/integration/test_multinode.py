@@ -166,11 +166,18 @@ class Run:
         while self.done() < fraction * self.total and not self.stop.is_set():
             time.sleep(0.05)
 
+    def log_size(self):
+        return int(self.t.sql("SELECT count(*) FROM submissions"
+                              " WHERE log_index IS NOT NULL")[0][0])
+
     def wait_growth(self, since, what, timeout=30):
-        """Seconds from `since` until the log grew past what it was."""
-        base = self.size_seen()
+        """Seconds from `since` until the log in PostgreSQL grew past what
+        it was just after the fault (a commit the victim had sent before
+        it is counted in the base, not as a take-over)."""
+        time.sleep(0.05)
+        base = self.log_size()
         deadline = time.time() + timeout
-        while self.size_seen() <= base:
+        while self.log_size() <= base:
             if time.time() > deadline:
                 raise AssertionError(f"no take-over within {timeout}s "
                                      f"after {what}")
