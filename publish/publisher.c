@@ -40,8 +40,9 @@
 #define MAX_CHANGES 256
 /* Fallback poll, in case a notification was missed. */
 #define POLL_MS 500
-/* Entries of the cross-model facts written per transaction. */
-#define FACTS_SLICE 500
+/* Entries of the cross-model facts written per transaction: small enough
+ * that one statement stays well inside the lease (renewed between them). */
+#define FACTS_SLICE 100
 /* How much the publisher yields to request threads under load. */
 #define PUBLISHER_NICE 10
 /* Pack merging per round while there is nothing to publish. */
@@ -619,6 +620,19 @@ merge_slice(struct mf_publisher *p, unsigned budget_ms)
 
 static bool stopping(struct mf_publisher *p);
 
+/* Renews the lease as due while lingering; non-zero when it was lost. */
+static int
+renew(struct mf_publisher *p)
+{
+	struct mf_error err;
+	int rc;
+
+	mf_error_init(&err);
+	rc = hold_lease(p, &err);
+	mf_error_dispose(&err);
+	return rc != 0 || !mf_lease_held(&p->lease);
+}
+
 /*
  * After a batch that was not full, the next one starts LINGER_MS after
  * this one did: a steady stream of entries is then published in a few
@@ -633,6 +647,8 @@ linger(struct mf_publisher *p, int64_t started_ns)
 	bool merging = true;
 
 	while (!stopping(p) && (now = mf_time_mono_ns()) < until) {
+		if (renew(p) != 0)
+			return;
 		if (merging && until - now >= 1000000 &&
 		    mf_lease_held(&p->lease)) {
 			merging =
@@ -723,8 +739,12 @@ facts_catch_up(struct mf_publisher *p, struct mf_error *err)
 
 	while (!stopping(p) && after != before) {
 		before = after;
-		if (mf_db_facts_catch_up(-1, FACTS_SLICE, &after, err) != 0)
+		if (mf_db_facts_catch_up(-1, FACTS_SLICE, &after, err) != 0 ||
+		    hold_lease(p, err) != 0) /* a long catch-up renews */
 			return err->code;
+		if (!mf_lease_held(&p->lease))
+			return mf_error_set(err, MF_E_CONFLICT, NULL,
+			                    "the publisher lease was lost");
 	}
 	return 0;
 }
