@@ -410,15 +410,15 @@ mf_db_submission_record(struct mf_db_submission_record *out,
 
 int
 mf_db_lease_acquire(int64_t *token, const char *role, const char *holder,
-                    unsigned ms, struct mf_error *err)
+                    unsigned ms, bool reclaim, struct mf_error *err)
 {
 	char m[16];
 	PGresult *res;
 
 	*token = 0;
 	snprintf(m, sizeof(m), "%u", ms);
-	if ((res = mf_db_execv(MF_SQL_LEASE_ACQUIRE, err, 3, role, holder,
-	                       m)) == NULL)
+	if ((res = mf_db_execv(MF_SQL_LEASE_ACQUIRE, err, 4, role, holder, m,
+	                       reclaim ? "t" : "f")) == NULL)
 		return err->code;
 	if (!PQgetisnull(res, 0, 0))
 		*token = strtoll(PQgetvalue(res, 0, 0), NULL, 10);

@@ -1,7 +1,7 @@
 -- Several server processes on one database (issue 16): which one sequences
 -- the log and which one publishes to git is decided by a lease per role,
 -- not by a session-bound advisory lock. A lease names its holder (a node
--- id that is new on every process start), a fencing token that grows on
+-- id, kept in the node's state directory), a fencing token that grows on
 -- every acquisition, and when it expires (the database's clock, so the
 -- nodes' clocks do not matter). Every write of a role's work runs in a
 -- transaction that first calls mf_lease_fence with its token: the call
@@ -21,9 +21,12 @@ INSERT INTO leader_lease (role, holder, token, expires_at)
 VALUES ('sequencer', '', 0, '-infinity'), ('publisher', '', 0, '-infinity');
 
 -- Takes the lease when it has expired and no transaction of the holder is
--- in flight (its row lock is skipped, not waited for). Returns the new
--- token, or NULL when the lease is held.
-CREATE FUNCTION mf_lease_acquire(p_role text, p_holder text, p_ms int)
+-- in flight (its row lock is skipped, not waited for); with p_reclaim
+-- (a node's first attempt after it started) also when p_holder holds it:
+-- the node's previous run, killed, whose writes the new token fences.
+-- Returns the new token, or NULL when the lease is held.
+CREATE FUNCTION mf_lease_acquire(p_role text, p_holder text, p_ms int,
+	p_reclaim boolean)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$
@@ -31,7 +34,9 @@ DECLARE
 	t bigint;
 BEGIN
 	PERFORM 1 FROM leader_lease
-	  WHERE role = p_role AND expires_at < clock_timestamp()
+	  WHERE role = p_role
+	    AND (expires_at < clock_timestamp()
+	         OR (p_reclaim AND holder = p_holder))
 	  FOR UPDATE SKIP LOCKED;
 	IF NOT FOUND THEN
 		RETURN NULL;

@@ -42,6 +42,18 @@ mf_lease_node_id(void)
 	return node_id;
 }
 
+static void
+no_node_id(void)
+{
+}
+
+void
+mf_lease_set_node_id(const char *id)
+{
+	snprintf(node_id, sizeof(node_id), "%s", id);
+	pthread_once(&node_once, no_node_id); /* keeps it */
+}
+
 void
 mf_lease_init(struct mf_lease *l, const char *role, unsigned ms)
 {
@@ -49,6 +61,7 @@ mf_lease_init(struct mf_lease *l, const char *role, unsigned ms)
 	l->role = role;
 	l->ms = ms;
 	l->tried_ns = INT64_MIN / 2;
+	l->reclaim = true;
 }
 
 bool
@@ -108,8 +121,9 @@ mf_lease_tick(struct mf_lease *l, bool *gained, struct mf_error *err)
 	}
 	l->tried_ns = now;
 	if ((rc = mf_db_lease_acquire(&l->token, l->role, mf_lease_node_id(),
-	                              l->ms, err)) != 0)
+	                              l->ms, l->reclaim, err)) != 0)
 		return rc;
+	l->reclaim = false; /* only the first attempt after the start */
 	if (l->token != 0) {
 		l->renewed_ns = now;
 		*gained = true;

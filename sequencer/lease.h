@@ -22,16 +22,24 @@ struct mf_lease {
 	int64_t renewed_ns;    /* monotonic time the last renewal began */
 	int64_t tried_ns;      /* ... the last attempt to acquire began */
 	unsigned long session; /* database session the limit was set in */
+	bool reclaim; /* the next attempt may take it from our node id */
 };
 
-/* This process's node id, new on every start: host/pid/start time. */
+/*
+ * This node's id: the one set with mf_lease_set_node_id (the server
+ * keeps one in its state directory, so a restarted node takes its own
+ * leases back at once rather than after they expire), else one made up
+ * on first use (host/pid/start time). Set before any lease is used.
+ */
 const char *mf_lease_node_id(void);
+void mf_lease_set_node_id(const char *id);
 
 void mf_lease_init(struct mf_lease *l, const char *role, unsigned ms);
 
 /*
  * Call often (at least every ms/3 while leading): tries to acquire the
- * lease when it is not held (at most every min(ms/3, 200 ms)), renews it
+ * lease when it is not held (at most every min(ms/3, 200 ms); the first
+ * attempt also takes it back from this node id's previous run), renews it
  * when a third of it has passed. *gained is set when it was just
  * acquired: whatever the caller knows about the shared state must be
  * reloaded from the database. Errors leave the lease as it was locally;

@@ -79,6 +79,7 @@ test_takeover_only_after_expiry_and_fenced(void **state)
 	mf_test_pg_require();
 	mf_lease_init(&a, "sequencer", MS);
 	mf_lease_init(&b, "sequencer", MS);
+	b.reclaim = false; /* b stands for another node (same id here) */
 	assert_true(take(&a, 2000));
 	first = a.token;
 	assert_true(first > 0);
@@ -153,7 +154,7 @@ try_acquire(void)
 	int64_t token = 0;
 
 	mf_error_init(&err);
-	mf_db_lease_acquire(&token, "publisher", "test-other", MS, &err);
+	mf_db_lease_acquire(&token, "publisher", "test-other", MS, false, &err);
 	mf_error_dispose(&err);
 	return token;
 }
@@ -208,6 +209,29 @@ test_frozen_holder_loses_its_session(void **state)
 	assert_int_not_equal(h.commit_rc, 0);
 }
 
+/* A node's first attempt after a (re)start takes back the unexpired lease
+ * its previous run held, with a new token; later attempts do not. */
+static void
+test_restarted_node_reclaims_at_once(void **state)
+{
+	struct mf_lease before, after, again;
+	int64_t until;
+
+	(void)state;
+	mf_test_pg_require();
+	mf_lease_init(&before, "sequencer", 60000);
+	mf_lease_init(&after, "sequencer", 60000);
+	mf_lease_init(&again, "sequencer", 60000);
+	until = mf_time_mono_ns() + INT64_C(1000000000);
+	assert_true(take(&before, 2000)); /* the run that gets killed */
+	assert_true(take(&after, 300));   /* its restart, same node id */
+	assert_true(after.token > before.token);
+	assert_true(mf_time_mono_ns() < until);
+	again.reclaim = false; /* a later attempt: the lease is held */
+	assert_false(take(&again, 300));
+	mf_lease_release(&after);
+}
+
 int
 main(void)
 {
@@ -215,6 +239,7 @@ main(void)
 	    cmocka_unit_test(test_takeover_only_after_expiry_and_fenced),
 	    cmocka_unit_test(test_fenced_transaction_holds_off_takeover),
 	    cmocka_unit_test(test_frozen_holder_loses_its_session),
+	    cmocka_unit_test(test_restarted_node_reclaims_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

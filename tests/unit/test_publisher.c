@@ -429,7 +429,8 @@ hold_lock(void *arg)
 
 	mf_error_init(&err);
 	/* Another node holds the publisher lease (migrations/0010). */
-	mf_db_lease_acquire(&token, "publisher", "another-node", 600000, &err);
+	mf_db_lease_acquire(&token, "publisher", "another-node", 600000, false,
+	                    &err);
 	h->leader = token != 0;
 	mf_error_dispose(&err);
 	pthread_mutex_lock(&h->m);
