@@ -1,7 +1,8 @@
 """Several API nodes on one PostgreSQL (issue 16): three modelfactsd
-processes on their own ports, one database, one git directory (only the
-holder of the publisher lease writes it; every node serves it), with
-clients submitting through all three at once. During the run the node
+processes that may lead, and a fourth without the signing keys that must
+never try to, on their own ports, one database, one git directory (only
+the holder of the publisher lease writes it; every node serves it), with
+clients submitting through all four at once. During the run the node
 that sequences the log is SIGKILLed twice (and started again) and
 SIGSTOPped once for longer than its lease, then SIGCONTed; it must find
 that it lost the lease and write nothing more.
@@ -28,7 +29,7 @@ import mf
 from harness import sh
 
 LEASE_MS = 2000
-NODES = 3
+NODES = 4       # the last one has no signing keys
 CLIENTS = 6
 STARTED = re.compile(r"^(\S+) info (sequencer lease acquired|log sequencer: "
                      r"this process sequences the log)")
@@ -60,7 +61,8 @@ class Run:
         for i in range(1, NODES):
             d = os.path.join(self.t.dir, f"node{i}")
             os.makedirs(d, exist_ok=True)
-            for f in ("admin.token", "log.key", "commit.key"):
+            for f in (("admin.token", "log.key", "commit.key")
+                      if i < NODES - 1 else ()):
                 shutil.copy(os.path.join(first.state_dir, f), d)
                 os.chmod(os.path.join(d, f), 0o600)
             self.nodes.append(self.t.new_server(args=args, env=env,
@@ -285,7 +287,12 @@ def test_three_nodes_one_log_under_kills_and_a_pause(t):
     assert not run.errors, run.errors[:10]
     assert run.faults == {"sigkill": 2, "sigstop": 1}, run.faults
 
-    # 1. The paused node woke up, found its lease gone, and stepped down.
+    # 1. The node without keys never tried to lead; the paused node woke
+    # up, found its lease gone, and stepped down.
+    keyless = open(run.nodes[-1].log_path).read()
+    for never in ("lease", "sequences the log", "publishes to"):
+        assert never not in keyless, (never, run.nodes[-1].tail(20))
+    assert "will not sequence the log" in keyless
     assert run.woken is not None
     deadline = time.time() + 10
     while "sequencer lease (token" not in open(run.woken.log_path).read():
@@ -364,7 +371,8 @@ def test_three_nodes_one_log_under_kills_and_a_pause(t):
           for k in ("sigkill", "sigstop")}
     allt = sorted(s for _, s in run.takeovers)
     replays = sum(1 for v in run.statuses.values() if 200 in v)
-    print(f"   multinode figures: {NODES} nodes, {CLIENTS} clients, "
+    print(f"   multinode figures: {NODES} nodes ({NODES - 1} with the keys), "
+          f"{CLIENTS} clients, "
           f"{total} submissions acknowledged ({replays} of them as a "
           f"replay after a retry), {n} log entries, {len(seen)} "
           f"checkpoints checked, {n} git commits")
