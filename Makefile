@@ -208,3 +208,12 @@ test-faults: all
 	@python3 tests/faults/campaign.py --kills $(FAULT_KILLS) \
 		--rounds $(FAULT_ROUNDS)
 .PHONY: test-faults
+
+# ---- several nodes on one database (tests/integration/test_multinode.py) ----
+# `make test-multinode`: three servers, >= 2,000 submissions through all of
+# them, the sequencer SIGKILLed twice and SIGSTOPped once (600 in make test).
+MULTINODE_SUBMISSIONS ?= 2000
+test-multinode: all
+	@MULTINODE_SUBMISSIONS=$(MULTINODE_SUBMISSIONS) python3 tests/run.py \
+		--skip-asan --only test_multinode
+.PHONY: test-multinode

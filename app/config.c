@@ -91,6 +91,10 @@ static const struct option_row options[] = {
      "0", 0, 0,
      "sequence the log but leave git publishing to another process (or "
      "to a later start)"},
+    {"lease-ms", "MODELFACTS_LEASE_MS", NUM(lease_ms), "5000", 300, 600000,
+     "milliseconds a node leads the sequencer or the publisher without "
+     "renewing its lease (renewed every third); another node takes over "
+     "when it expires"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))

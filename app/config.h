@@ -37,6 +37,7 @@ struct mf_config {
 	bool migrate_only;
 	bool no_publisher;
 	bool no_git_publisher;
+	unsigned long lease_ms; /* the sequencer's and publisher's leases */
 };
 
 /*

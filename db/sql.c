@@ -313,6 +313,18 @@ static const char *const sql_text[MF_SQL__MAX] = {
 
     /* the Merkle log: one sequencer at a time holds this lock */
     [MF_SQL_LOG_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
+    /* the leader leases: $1 role, $2 holder or token, $3 milliseconds,
+     * $4 whether the holder's previous run may be taken over at once */
+    [MF_SQL_LEASE_ACQUIRE] =
+        "SELECT mf_lease_acquire($1, $2, $3::int, $4::boolean)",
+    [MF_SQL_LEASE_RENEW] = "SELECT mf_lease_renew($1, $2::bigint, $3::int)",
+    [MF_SQL_LEASE_RELEASE] = "SELECT mf_lease_release($1, $2::bigint)",
+    [MF_SQL_LEASE_FENCE] = "SELECT mf_lease_fence($1, $2::bigint)",
+    /* a lease holder's session: a holder frozen inside a transaction
+     * loses it (and its row locks) after $1 milliseconds */
+    [MF_SQL_LEASE_SESSION] =
+        "SELECT set_config("
+        "'idle_in_transaction_session_timeout', $1, false)",
     [MF_SQL_LOG_SIZE] =
         "SELECT coalesce(max(log_index) + 1, 0) FROM submissions",
     /* $1 levels, $2 indices */

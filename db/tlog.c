@@ -6,6 +6,7 @@
 #include "db/tlog.h"
 #include "common/encoding.h"
 #include "common/json.h"
+#include "db/db.h"
 #include "db/exec.h"
 
 #include <inttypes.h>
@@ -404,5 +405,87 @@ mf_db_submission_record(struct mf_db_submission_record *out,
 	if (!PQgetisnull(res, 0, 3))
 		out->tree_size = strtoull(PQgetvalue(res, 0, 3), NULL, 10);
 	out->note = PQgetvalue(res, 0, 4);
+	return 0;
+}
+
+int
+mf_db_lease_acquire(int64_t *token, const char *role, const char *holder,
+                    unsigned ms, bool reclaim, struct mf_error *err)
+{
+	char m[16];
+	PGresult *res;
+
+	*token = 0;
+	snprintf(m, sizeof(m), "%u", ms);
+	if ((res = mf_db_execv(MF_SQL_LEASE_ACQUIRE, err, 4, role, holder, m,
+	                       reclaim ? "t" : "f")) == NULL)
+		return err->code;
+	if (!PQgetisnull(res, 0, 0))
+		*token = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+int
+mf_db_lease_renew(bool *held, const char *role, int64_t token, unsigned ms,
+                  struct mf_error *err)
+{
+	char t[24], m[16];
+	PGresult *res;
+
+	*held = false;
+	snprintf(t, sizeof(t), "%" PRId64, token);
+	snprintf(m, sizeof(m), "%u", ms);
+	if ((res = mf_db_execv(MF_SQL_LEASE_RENEW, err, 3, role, t, m)) == NULL)
+		return err->code;
+	*held = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return 0;
+}
+
+int
+mf_db_lease_release(const char *role, int64_t token, struct mf_error *err)
+{
+	char t[24];
+	PGresult *res;
+
+	snprintf(t, sizeof(t), "%" PRId64, token);
+	if ((res = mf_db_execv(MF_SQL_LEASE_RELEASE, err, 2, role, t)) == NULL)
+		return err->code;
+	PQclear(res);
+	return 0;
+}
+
+int
+mf_db_lease_fence(const char *role, int64_t token, struct mf_error *err)
+{
+	char t[24];
+	PGresult *res;
+
+	snprintf(t, sizeof(t), "%" PRId64, token);
+	if ((res = mf_db_execv(MF_SQL_LEASE_FENCE, err, 2, role, t)) == NULL) {
+		if (strcmp(mf_db_last_sqlstate(), "MFL01") == 0) {
+			mf_error_dispose(err);
+			mf_error_init(err);
+			return mf_error_set(err, MF_E_CONFLICT, NULL,
+			                    "the %s lease has another holder",
+			                    role);
+		}
+		return err->code;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int
+mf_db_lease_session(unsigned idle_ms, struct mf_error *err)
+{
+	char m[16];
+	PGresult *res;
+
+	snprintf(m, sizeof(m), "%u", idle_ms);
+	if ((res = mf_db_execv(MF_SQL_LEASE_SESSION, err, 1, m)) == NULL)
+		return err->code;
+	PQclear(res);
 	return 0;
 }

@@ -23,6 +23,27 @@
 /* The session-level advisory lock `key`: *got says whether we hold it. */
 int mf_db_log_try_lock(bool *got, int64_t key, struct mf_error *err);
 
+/*
+ * The leader leases (migrations/0010_lease.sql), one per role
+ * ("sequencer", "publisher"); sequencer/lease.c drives them.
+ * mf_db_lease_acquire sets *token to the new fencing token, or 0 while
+ * the lease is held by someone else (unexpired, or inside a fenced
+ * transaction); reclaim also takes it from `holder` itself (a node's
+ * first attempt after a restart). mf_db_lease_renew extends it by ms when token
+ * still holds it (*held). mf_db_lease_fence, first in a transaction, keeps the
+ * lease row locked until its end, or fails with MF_E_CONFLICT when token no
+ * longer holds the lease (the transaction is then aborted).
+ * mf_db_lease_session makes this session's idle-in-transaction limit
+ * idle_ms, so a frozen holder's transaction cannot keep the row locked.
+ */
+int mf_db_lease_acquire(int64_t *token, const char *role, const char *holder,
+                        unsigned ms, bool reclaim, struct mf_error *err);
+int mf_db_lease_renew(bool *held, const char *role, int64_t token, unsigned ms,
+                      struct mf_error *err);
+int mf_db_lease_release(const char *role, int64_t token, struct mf_error *err);
+int mf_db_lease_fence(const char *role, int64_t token, struct mf_error *err);
+int mf_db_lease_session(unsigned idle_ms, struct mf_error *err);
+
 /* Number of sequenced entries. */
 int mf_db_log_size(uint64_t *size, struct mf_error *err);
 

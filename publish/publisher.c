@@ -19,6 +19,8 @@
 #include "git/repo.h"
 #include "publish/label_data.h"
 #include "app/registry_keys.h"
+#include "db/tlog.h"
+#include "sequencer/lease.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -33,14 +35,14 @@
 #include <string.h>
 #include <time.h>
 
-#define PUBLISHER_LOCK_KEY INT64_C(7316459102837461003)
 /* Entries per batch (one flush). */
 #define BATCH_N     128
 #define MAX_CHANGES 256
 /* Fallback poll, in case a notification was missed. */
 #define POLL_MS 500
-/* Entries of the cross-model facts written per transaction. */
-#define FACTS_SLICE 500
+/* Entries of the cross-model facts written per transaction: small enough
+ * that one statement stays well inside the lease (renewed between them). */
+#define FACTS_SLICE 100
 /* How much the publisher yields to request threads under load. */
 #define PUBLISHER_NICE 10
 /* Pack merging per round while there is nothing to publish. */
@@ -66,8 +68,9 @@ struct mf_publisher {
 	bool stopping;
 	struct mf_app *app;
 	struct mf_gitrepo *repo;
-	bool leader, synced;
-	unsigned long session, listening;
+	struct mf_lease lease; /* the "publisher" lease */
+	bool synced;
+	unsigned long listening;
 	int64_t next; /* the first log index not in the repository */
 	char head[MF_GITREPO_ID_SIZE];
 	/* organisations whose key files this process has written: they only
@@ -423,6 +426,25 @@ done:
 }
 
 /*
+ * Records commit ids in the publications table, in a transaction fenced
+ * by the lease: a node that lost the lease records nothing.
+ */
+static int
+record_fenced(struct mf_publisher *p, struct mf_db_pub_records *r,
+              struct mf_error *err)
+{
+	int rc;
+
+	if ((rc = mf_db_begin(err)) != 0)
+		return rc;
+	if ((rc = mf_lease_fence(&p->lease, err)) == 0 &&
+	    (rc = mf_db_pub_record(r, err)) == 0)
+		rc = mf_db_commit(err);
+	mf_db_rollback(); /* nothing when committed */
+	return rc;
+}
+
+/*
  * Where the repository stands: its head's Log-Index. Commits the
  * database has not recorded (a crash between the ref update and the
  * insert) are found by walking back, and recorded now.
@@ -474,7 +496,7 @@ sync_position(struct mf_publisher *p, struct mf_error *err)
 		mf_diag_info("git publisher: recording commits up to log index "
 		             "%" PRId64 " found in the repository",
 		             last);
-		if ((rc = mf_db_pub_record(&unrecorded, err)) != 0)
+		if ((rc = record_fenced(p, &unrecorded, err)) != 0)
 			goto done;
 	}
 	p->next = last + 1;
@@ -503,6 +525,26 @@ log_times(struct mf_publisher *p, int n, const struct mf_stopwatch *git0)
 	mf_buf_dispose(&b);
 }
 
+static int hold_lease(struct mf_publisher *p, struct mf_error *err);
+
+/*
+ * Renews the lease as due in the middle of a batch: MF_E_CONFLICT when
+ * it is no longer held by `token` (lost, or lost and taken again, which
+ * reopened the repository under the batch).
+ */
+static int
+still_leading(struct mf_publisher *p, int64_t token, struct mf_error *err)
+{
+	int rc;
+
+	if ((rc = hold_lease(p, err)) != 0)
+		return rc;
+	if (!mf_lease_held(&p->lease) || p->lease.token != token)
+		return mf_error_set(err, MF_E_CONFLICT, NULL,
+		                    "the publisher lease was lost");
+	return 0;
+}
+
 /* Publishes one batch of entries; *n gets how many (0: idle). */
 static int
 publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
@@ -511,6 +553,7 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	struct mf_db_pub_batch batch;
 	char commit[MF_GITREPO_ID_SIZE];
 	struct mf_stopwatch git0;
+	int64_t token = p->lease.token;
 	int r, rc = 0;
 
 	*n = 0;
@@ -526,8 +569,9 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 			                  "log gap at %" PRId64, p->next + r);
 			goto fail;
 		}
-		if ((rc = publish_entry(p, &batch.entries[r], commit, err)) !=
-		    0)
+		if ((rc = still_leading(p, token, err)) != 0 ||
+		    (rc = publish_entry(p, &batch.entries[r], commit, err)) !=
+		        0)
 			goto fail;
 		memcpy(p->head, commit, sizeof(commit));
 		if ((rc = mf_db_pub_records_add(&published, p->next + r,
@@ -538,15 +582,17 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	}
 	if (r == 0)
 		goto done;
-	/* The ref update inside flush is the commit point. */
+	/* The ref update inside flush is the commit point: only a holder
+	 * of the lease gets there (main moves by compare-and-swap besides). */
 	mf_stopwatch_mark(&p->sw, PH_GIT);
-	if ((rc = mf_gitrepo_flush(p->repo, err)) != 0)
+	if ((rc = still_leading(p, token, err)) != 0 ||
+	    (rc = mf_gitrepo_flush(p->repo, err)) != 0)
 		goto fail;
 	mf_stopwatch_mark(&p->sw, PH_FLUSH);
 	p->next += r;
 	*n = r;
 	/* A failure here is repaired by sync_position on the next round. */
-	if ((rc = mf_db_pub_record(&published, err)) != 0)
+	if ((rc = record_fenced(p, &published, err)) != 0)
 		p->synced = false;
 	mf_stopwatch_mark(&p->sw, PH_RECORD);
 	log_times(p, r, &git0);
@@ -582,6 +628,19 @@ merge_slice(struct mf_publisher *p, unsigned budget_ms)
 
 static bool stopping(struct mf_publisher *p);
 
+/* Renews the lease as due while lingering; non-zero when it was lost. */
+static int
+renew(struct mf_publisher *p)
+{
+	struct mf_error err;
+	int rc;
+
+	mf_error_init(&err);
+	rc = hold_lease(p, &err);
+	mf_error_dispose(&err);
+	return rc != 0 || !mf_lease_held(&p->lease);
+}
+
 /*
  * After a batch that was not full, the next one starts LINGER_MS after
  * this one did: a steady stream of entries is then published in a few
@@ -596,7 +655,10 @@ linger(struct mf_publisher *p, int64_t started_ns)
 	bool merging = true;
 
 	while (!stopping(p) && (now = mf_time_mono_ns()) < until) {
-		if (merging && until - now >= 1000000) {
+		if (renew(p) != 0)
+			return;
+		if (merging && until - now >= 1000000 &&
+		    mf_lease_held(&p->lease)) {
 			merging =
 			    merge_slice(p, (unsigned)((until - now) / 1000000));
 		} else {
@@ -648,19 +710,30 @@ open_repo(struct mf_publisher *p, struct mf_error *err)
 	return 0;
 }
 
+/*
+ * Takes or renews the lease as due. Whoever has just taken it over
+ * reopens the repository (clearing what a killed holder left) and reads
+ * where it stands again.
+ */
 static int
-become_leader(struct mf_publisher *p, struct mf_error *err)
+hold_lease(struct mf_publisher *p, struct mf_error *err)
 {
+	bool gained;
 	int rc;
 
-	if ((rc = mf_db_pub_try_lock(&p->leader, PUBLISHER_LOCK_KEY, err)) != 0)
+	if ((rc = mf_lease_tick(&p->lease, &gained, err)) != 0 || !gained)
 		return rc;
-	p->session = mf_db_generation();
-	if (!p->leader)
-		return 0;
 	mf_diag_info("git publisher: this process publishes to %s",
 	             p->app->cfg->git_dir);
 	return open_repo(p, err);
+}
+
+static void
+lease_init(struct mf_publisher *p)
+{
+	unsigned ms = (unsigned)p->app->cfg->lease_ms;
+
+	mf_lease_init(&p->lease, "publisher", ms > 0 ? ms : 5000);
 }
 /*
  * The cross-model facts (migrations/0008) follow the log behind it, like
@@ -687,6 +760,11 @@ facts_catch_up(struct mf_publisher *p, struct mf_error *err)
 				p->facts_slice /= 2;
 			return err->code;
 		}
+		if (hold_lease(p, err) != 0) /* a long catch-up renews */
+			return err->code;
+		if (!mf_lease_held(&p->lease))
+			return mf_error_set(err, MF_E_CONFLICT, NULL,
+			                    "the publisher lease was lost");
 	}
 	p->facts_slice = FACTS_SLICE; /* caught up: the backlog is gone */
 	return 0;
@@ -709,13 +787,11 @@ publisher_main(void *arg)
 
 	while (!stopping(p)) {
 		mf_error_init(&err);
-		if (p->leader && mf_db_generation() != p->session)
-			p->leader = false;
-		if (!p->leader) {
-			if (become_leader(p, &err) != 0 || !p->leader) {
-				wait_ms = 1000;
-				goto wait;
-			}
+		if (hold_lease(p, &err) != 0)
+			goto fail;
+		if (!mf_lease_held(&p->lease)) {
+			wait_ms = 100;
+			goto wait;
 		}
 		if (p->listening != mf_db_generation()) {
 			if (mf_db_listen("mf_log", &err) != 0)
@@ -736,13 +812,14 @@ publisher_main(void *arg)
 			if (n > 0 && n < BATCH_N)
 				linger(p, started);
 		} while (n > 0 && !stopping(p));
-		wait_ms = merge_slice(p, IDLE_SLICE_MS) ? 0 : POLL_MS;
+		wait_ms =
+		    mf_lease_held(&p->lease) && merge_slice(p, IDLE_SLICE_MS)
+		        ? 0
+		        : POLL_MS;
 		goto wait;
 	fail:
 		mf_diag_warn("git publisher: %s; retrying", err.message);
-		if (err.code == MF_E_UNAVAILABLE)
-			p->leader = false;
-		wait_ms = 1000;
+		wait_ms = mf_lease_held(&p->lease) ? 1000 : 100;
 	wait:
 		mf_error_dispose(&err);
 		mf_error_init(&err);
@@ -761,7 +838,8 @@ publisher_main(void *arg)
 	}
 	mf_gitrepo_free(p->repo);
 	keys_forget(p);
-	mf_db_drop(); /* releases the advisory lock */
+	mf_lease_release(&p->lease); /* another node takes over at once */
+	mf_db_drop();
 	return NULL;
 }
 
@@ -775,6 +853,7 @@ mf_publisher_start(struct mf_publisher **out, struct mf_app *app,
 	if (p == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	p->app = app;
+	lease_init(p);
 	pthread_mutex_init(&p->lock, NULL);
 	if (pthread_create(&p->thread, NULL, publisher_main, p) != 0) {
 		free(p);
@@ -806,11 +885,13 @@ mf_publisher_run_once(struct mf_app *app, int *published, struct mf_error *err)
 
 	memset(&p, 0, sizeof(p));
 	p.app = app;
+	lease_init(&p);
 	*published = 0;
-	/* 1. The lock, and with it the repository, as the thread takes them. */
-	if ((rc = become_leader(&p, err)) != 0)
+	/* 1. The lease, and with it the repository, as the thread takes them.
+	 */
+	if ((rc = hold_lease(&p, err)) != 0)
 		goto done;
-	if (!p.leader) {
+	if (!mf_lease_held(&p.lease)) {
 		rc = mf_error_set(err, MF_E_CONFLICT, NULL,
 		                  "another process publishes");
 		goto done;
@@ -827,6 +908,7 @@ mf_publisher_run_once(struct mf_app *app, int *published, struct mf_error *err)
 done:
 	mf_gitrepo_free(p.repo);
 	keys_forget(&p);
-	mf_db_drop(); /* releases the advisory lock */
+	mf_lease_release(&p.lease);
+	mf_db_drop();
 	return rc;
 }

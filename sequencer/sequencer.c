@@ -14,6 +14,7 @@
 #include "merkle/merkle.h"
 #include "db/db.h"
 #include "db/tlog.h"
+#include "sequencer/lease.h"
 #include "sequencer/logstore.h"
 #include "sequencer/logwait.h"
 
@@ -27,13 +28,20 @@
 #include <time.h>
 #include <unistd.h>
 
-/* An arbitrary constant: the advisory lock key of the sequencer. */
-#define SEQUENCER_LOCK_KEY INT64_C(7316459102837461002) /* 0008 uses ...004 */
-#define BATCH_MAX          1000
+#define BATCH_MAX 1000
 /* How often to look for submissions committed by other processes. */
 #define POLL_MS 20
 /* Shortest time from one batch's start to the next's (microseconds). */
 #define MIN_GAP_US 1000
+
+/* The lease's length (mf_sequencer_set_lease_ms). */
+static unsigned lease_ms = MF_SEQUENCER_LEASE_MS;
+
+void
+mf_sequencer_set_lease_ms(unsigned ms)
+{
+	lease_ms = ms > 0 ? ms : MF_SEQUENCER_LEASE_MS;
+}
 
 struct mf_sequencer {
 	pthread_t thread;
@@ -43,8 +51,9 @@ struct mf_sequencer {
 	const char *origin;
 	const struct mf_note_signer *signer;
 	struct mf_logwait *logwait; /* told of each batch; may be NULL */
-	bool leader;                /* holds the advisory lock */
-	unsigned long session;      /* ... in this database session */
+	struct mf_lease lease;      /* the "sequencer" lease */
+	bool leader;                /* holds it, as logwait was told */
+	unsigned long session;      /* the database session loaded in */
 	bool loaded;                /* frontier matches the database */
 	int64_t last_batch_ns;      /* when the last batch began */
 	struct mf_merkle_frontier frontier;
@@ -90,20 +99,24 @@ set_leader(struct mf_sequencer *s, bool leader)
 		mf_logwait_set_local(s->logwait, leader);
 }
 
+/*
+ * Takes or renews the lease as due. Whoever has just taken it over
+ * continues from the log as PostgreSQL has it, never from memory.
+ */
 static int
-become_leader(struct mf_sequencer *s, struct mf_error *err)
+hold_lease(struct mf_sequencer *s, struct mf_error *err)
 {
-	bool got;
+	bool gained;
 	int rc;
 
-	if ((rc = mf_db_log_try_lock(&got, SEQUENCER_LOCK_KEY, err)) != 0)
-		return rc;
-	s->session = mf_db_generation();
-	if (got && !s->leader)
+	rc = mf_lease_tick(&s->lease, &gained, err);
+	if (gained) {
 		mf_diag_info("log sequencer: this process sequences the log");
-	set_leader(s, got);
-	s->loaded = false;
-	return 0;
+		s->loaded = false;
+	}
+	if (mf_lease_held(&s->lease) != s->leader)
+		set_leader(s, mf_lease_held(&s->lease));
+	return rc;
 }
 
 /* A new log gets its size-0 checkpoint, so clients always find one. */
@@ -115,17 +128,29 @@ ensure_checkpoint(struct mf_sequencer *s, struct mf_error *err)
 	char *note = NULL;
 	int rc;
 
-	if ((rc = mf_logstore_checkpoint_latest(&c, err)) != 0)
+	/* 1. Fenced, like every write of the sequencer. */
+	if ((rc = mf_db_begin(err)) != 0)
 		return rc;
+	if ((rc = mf_lease_fence(&s->lease, err)) != 0 ||
+	    (rc = mf_logstore_checkpoint_latest(&c, err)) != 0)
+		goto done;
 	rc = c.note != NULL && c.size == s->frontier.size;
 	mf_logstore_checkpoint_dispose(&c);
-	if (rc)
-		return 0;
+	if (rc) {
+		rc = 0;
+		goto done;
+	}
+
+	/* 2. The checkpoint of the size the log has. */
 	mf_merkle_frontier_root(&s->frontier, root);
 	if ((rc = mf_checkpoint_sign(&note, s->origin, s->frontier.size, root,
-	                             s->signer, err)) != 0)
-		return rc;
-	rc = mf_db_log_checkpoint_insert(s->frontier.size, root, note, err);
+	                             s->signer, err)) != 0 ||
+	    (rc = mf_db_log_checkpoint_insert(s->frontier.size, root, note,
+	                                      err)) != 0)
+		goto done;
+	rc = mf_db_commit(err);
+done:
+	mf_db_rollback(); /* nothing when committed */
 	free(note);
 	return rc;
 }
@@ -256,12 +281,10 @@ run_batch(struct mf_sequencer *s, int *n, struct mf_error *err)
 	mf_db_log_batch_init(&b.writes);
 	if ((rc = mf_db_begin(err)) != 0)
 		goto done;
-	if (mf_db_generation() != s->session) {
-		mf_db_rollback();
-		rc = mf_error_set(err, MF_E_UNAVAILABLE, NULL,
-		                  "database session changed");
-		goto done;
-	}
+	/* The fence: no other node can take the lease over until commit,
+	 * and a node that lost it writes nothing. */
+	if (mf_lease_fence(&s->lease, err) != 0)
+		goto fail;
 	if (mf_db_log_pending(&b.pending, BATCH_MAX, err) != 0)
 		goto fail;
 	if (b.pending.n == 0) {
@@ -347,15 +370,16 @@ sequencer_main(void *arg)
 
 	while (wait_work(s, s->leader ? POLL_MS : backoff)) {
 		mf_error_init(&err);
-		/* A new session has lost the old one's advisory lock. */
-		if (s->leader && mf_db_generation() != s->session)
-			set_leader(s, false);
+		if (hold_lease(s, &err) != 0)
+			goto lost;
 		if (!s->leader) {
-			if (become_leader(s, &err) != 0 || !s->leader) {
-				backoff = 1000;
-				goto next;
-			}
+			backoff = 100;
+			goto next;
 		}
+		/* A new session may not see what the old one committed last. */
+		if (mf_db_generation() != s->session)
+			s->loaded = false;
+		s->session = mf_db_generation();
 		if (!s->loaded && load_frontier(s, &err) != 0)
 			goto lost;
 		/* Drain everything committed so far, batch by batch. */
@@ -368,20 +392,22 @@ sequencer_main(void *arg)
 			s->last_batch_ns = mf_time_mono_ns();
 			if (run_batch(s, &n, &err) != 0)
 				goto lost;
-		} while (n > 0);
+			if (n > 0 && hold_lease(s, &err) != 0)
+				goto lost;
+		} while (n > 0 && s->leader && s->loaded);
 		goto next;
 	lost:
 		mf_diag_warn("log sequencer: %s; retrying", err.message);
-		if (err.code == MF_E_UNAVAILABLE) {
-			set_leader(s,
-			           false); /* the lock went with the session */
+		if (mf_lease_held(&s->lease) != s->leader)
+			set_leader(s, mf_lease_held(&s->lease));
+		if (err.code == MF_E_UNAVAILABLE)
 			backoff = 500;
-		}
 	next:
 		mf_error_dispose(&err);
 	}
 	set_leader(s, false);
-	mf_db_drop(); /* releases the advisory lock */
+	mf_lease_release(&s->lease); /* another node takes over at once */
+	mf_db_drop();
 	return NULL;
 }
 
@@ -398,6 +424,7 @@ mf_sequencer_start(struct mf_sequencer **out, const char *origin,
 	s->origin = origin;
 	s->signer = signer;
 	s->logwait = logwait;
+	mf_lease_init(&s->lease, "sequencer", lease_ms);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	if (pthread_create(&s->thread, NULL, sequencer_main, s) != 0) {

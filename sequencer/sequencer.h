@@ -1,6 +1,6 @@
 /*
- * The log sequencer: one thread, in one server process at a time (a
- * PostgreSQL advisory lock decides which), that gives committed
+ * The log sequencer: one thread, in one server process at a time (the
+ * "sequencer" lease in PostgreSQL decides which: lease.h), that gives committed
  * submissions their log indices in batches, stores the new tree nodes,
  * and signs a checkpoint, all in one transaction per batch (one fsync for
  * many submissions, as Certificate Transparency logs and Rekor v2 do).
@@ -25,6 +25,11 @@ struct mf_logwait;
 int mf_sequencer_start(struct mf_sequencer **out, const char *origin,
                        const struct mf_note_signer *signer,
                        struct mf_logwait *logwait, struct mf_error *err);
+/* The lease's default length in milliseconds. */
+#define MF_SEQUENCER_LEASE_MS 5000
+/* The lease length of sequencers started from now on (0: the default);
+ * call before mf_sequencer_start (server start-up: --lease-ms). */
+void mf_sequencer_set_lease_ms(unsigned ms);
 /* New submissions were committed: run a batch now rather than on the
  * next poll. Cheap; any thread. */
 void mf_sequencer_kick(struct mf_sequencer *s);

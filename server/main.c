@@ -16,19 +16,67 @@
 #include "sequencer/logwait.h"
 #include "app/registry.h"
 #include "app/registry_keys.h"
+#include "sequencer/lease.h"
 #include "sequencer/sequencer.h"
 #include "site/routes.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SHUTDOWN_GRACE_MS 10000
 /* How long a submission waits for the log before answering 202. */
 #define LOG_WAIT_MS 30000
 /* Rendered labels kept in memory. */
 #define CACHE_BYTES (256u << 20)
+
+/*
+ * This node's id for the leader leases (sequencer/lease.h), kept in
+ * STATE-DIR/node.id so that a restarted node takes its own leases back at
+ * once. Made on first start from the host name and random bytes.
+ */
+static int
+load_node_id(const char *state_dir, struct mf_error *err)
+{
+	char path[MF_CONFIG_STR_MAX + 16], id[128], host[64] = "";
+	unsigned char rnd[8];
+	FILE *f;
+	size_t n;
+	int rc = 0;
+
+	/* 1. The id kept from an earlier start. */
+	snprintf(path, sizeof(path), "%s/node.id", state_dir);
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(id, 1, sizeof(id) - 1, f);
+		fclose(f);
+		id[n] = '\0';
+		id[strcspn(id, "\r\n")] = '\0';
+		if (id[0] != '\0') {
+			mf_lease_set_node_id(id);
+			return 0;
+		}
+	}
+
+	/* 2. A new one. */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return mf_error_set(err, MF_E_IO, NULL, "no random bytes");
+	if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+		snprintf(host, sizeof(host), "node");
+	snprintf(id, sizeof(id), "%.63s-%02x%02x%02x%02x%02x%02x%02x%02x", host,
+	         rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6],
+	         rnd[7]);
+	if ((f = fopen(path, "w")) == NULL || fprintf(f, "%s\n", id) < 0)
+		rc = mf_error_set(err, MF_E_IO, NULL, "cannot write %s", path);
+	if (f != NULL && fclose(f) != 0 && rc == 0)
+		rc = mf_error_set(err, MF_E_IO, NULL, "cannot write %s", path);
+	if (rc == 0)
+		mf_lease_set_node_id(id);
+	return rc;
+}
 
 /* Migrations need the database: wait for it a little at start-up. */
 static int
@@ -93,6 +141,7 @@ main(int argc, char **argv)
 	if (cfg.migrate_only)
 		return 0;
 	if (mf_registry_setup(&cfg, &err) != 0 ||
+	    load_node_id(cfg.state_dir, &err) != 0 ||
 	    mf_registry_keys_load(&app.keys, &cfg, &err) != 0) {
 		mf_diag_error("%s", err.message);
 		return 1;
@@ -101,6 +150,7 @@ main(int argc, char **argv)
 		mf_diag_error("out of memory");
 		return 1;
 	}
+	mf_sequencer_set_lease_ms((unsigned)cfg.lease_ms);
 	if (mf_logwait_start(&app.logwait, LOG_WAIT_MS, &err) != 0 ||
 	    (app.keys.log_signer != NULL && !cfg.no_publisher &&
 	     mf_sequencer_start(&app.sequencer, cfg.origin, app.keys.log_signer,

@@ -5,6 +5,10 @@
  * reports submissions per second and latency percentiles.
  *
  * usage: loadgen URL ADMIN_TOKEN PAYLOAD.json CLIENTS PER_CLIENT RUN_ID
+ *
+ * LOADGEN_URLS="URL1 URL2 ..." spreads the clients over several server
+ * nodes of one registry (client i posts to the i-th modulo their number);
+ * organisations are still registered through URL.
  */
 #define _GNU_SOURCE 1 /* strcasestr */
 #include "common/digest.h"
@@ -26,6 +30,7 @@
 #include <unistd.h>
 
 struct client {
+	const char *target; /* the node this client posts to */
 	int id;
 	char org[64];
 	char **envs;
@@ -201,7 +206,7 @@ run(void *arg)
 	struct client *cl = arg;
 	size_t cap = 1 << 20;
 	char *buf = malloc(cap);
-	int i, fd = connect_to(url);
+	int i, fd = connect_to(cl->target);
 
 	for (i = 0; i < cl->n && fd >= 0 && buf != NULL; i++) {
 		int64_t t0 = mf_time_mono_ns();
@@ -214,7 +219,7 @@ run(void *arg)
 			cl->fail++;
 			if (st == 0) { /* reconnect after a broken connection */
 				close(fd);
-				fd = connect_to(url);
+				fd = connect_to(cl->target);
 			}
 		}
 	}
@@ -257,6 +262,19 @@ main(int argc, char **argv)
 			    json_string("modelfacts.localhost"));
 	curl_global_init(CURL_GLOBAL_ALL);
 	cls = calloc((size_t)nc, sizeof(*cls));
+	/* 1. The nodes to post to: LOADGEN_URLS, or URL alone. */
+	{
+		static char *nodes[16];
+		char *list = getenv("LOADGEN_URLS"), *save = NULL, *u;
+		int nn = 0;
+
+		if (list != NULL && (list = strdup(list)) != NULL)
+			for (u = strtok_r(list, " ,", &save); u && nn < 16;
+			     u = strtok_r(NULL, " ,", &save))
+				nodes[nn++] = u;
+		for (i = 0; i < nc; i++)
+			cls[i].target = nn > 0 ? nodes[i % nn] : url;
+	}
 	for (i = 0; i < nc; i++) {
 		cls[i].id = i;
 		cls[i].n = per;

@@ -9,11 +9,14 @@
 #   N=8000 CLIENTS="1 4 16" bench/ingest/run.sh
 #   SERVER_FLAGS=--no-git-publisher bench/ingest/run.sh   (git publication
 #     left for later: what acceptance alone costs)
+#   NODES=2 bench/ingest/run.sh    (two modelfactsd on the one database and
+#     git directory, README "Several nodes"; the clients spread over them)
 set -eu
 cd "$(dirname "$0")/../.."
 N=${N:-4000}
 CLIENTS=${CLIENTS:-"1 4 16"}
 SECONDS_PGBENCH=${SECONDS_PGBENCH:-10}
+NODES=${NODES:-1}
 OUT=bench/out/ingest
 PGBIN=/usr/lib/postgresql/15/bin
 
@@ -24,7 +27,7 @@ cc -std=c11 -D_DEFAULT_SOURCE -O2 -I. -o "$OUT/loadgen" bench/ingest/loadgen.c \
 
 # A fresh cluster with default durability (fsync and synchronous_commit on).
 scripts/pg.sh stop "$OUT/pg" >/dev/null 2>&1 || true
-rm -rf "$OUT/pg" "$OUT/state"
+rm -rf "$OUT/pg" "$OUT/state" "$OUT"/state[0-9]*
 URL=$(scripts/pg.sh start "$OUT/pg")
 SOCK=$(cd "$OUT/pg/run" && pwd)
 psql() { "$PGBIN/psql" -h "$SOCK" -U modelfacts -XqAt "$@"; }
@@ -37,6 +40,21 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; scripts/pg.sh stop "$OUT/pg"' EXIT
 for _ in $(seq 50); do curl -fs -o /dev/null http://127.0.0.1:18480/readyz && break; sleep 0.2; done
 TOKEN=$(cat "$OUT/state/admin.token")
+# More nodes: the first one's keys, its git directory, ports 18481...
+URLS=http://127.0.0.1:18480
+i=1
+while [ "$i" -lt "$NODES" ]; do
+	mkdir -p "$OUT/state$i" && chmod 700 "$OUT/state$i"
+	cp -p "$OUT/state/admin.token" "$OUT/state/log.key" "$OUT/state/commit.key" "$OUT/state$i/"
+	bin/modelfactsd --port $((18480 + i)) --database-url "$URL" --state-dir "$OUT/state$i" \
+		--git-dir "$OUT/state/labels.git" --log-level warn ${SERVER_FLAGS:-} \
+		>"$OUT/server$i.log" 2>&1 &
+	SERVER="$SERVER $!"
+	for _ in $(seq 50); do curl -fs -o /dev/null http://127.0.0.1:$((18480 + i))/readyz && break; sleep 0.2; done
+	URLS="$URLS http://127.0.0.1:$((18480 + i))"
+	i=$((i + 1))
+done
+export LOADGEN_URLS="$URLS"
 
 # pgbench's schema: the registry's own migrations, organisations pg1..pg64
 # and one document row with the same envelope and payload the load uses.
@@ -64,4 +82,5 @@ for c in $CLIENTS; do
 	echo "$res" >>"$OUT/results.jsonl"
 done
 echo
+echo "nodes: $NODES ($URLS)"
 echo "payload: examples/disclosure-open.json (~$(wc -c <examples/disclosure-open.json) bytes), Ed25519 signatures"

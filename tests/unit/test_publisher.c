@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "db/db.h"
 #include "db/publish.h"
+#include "db/tlog.h"
 #include "envelope/keys.h"
 #include "publish/publisher.h"
 #include "tests/unit/support/pg.h"
@@ -27,9 +28,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-
-/* The advisory lock key of publisher.c (PUBLISHER_LOCK_KEY). */
-#define LOCK_KEY INT64_C(7316459102837461003)
 
 static struct mf_config cfg;
 static struct mf_app app;
@@ -427,9 +425,13 @@ hold_lock(void *arg)
 {
 	struct holder *h = arg;
 	struct mf_error err;
+	int64_t token = 0;
 
 	mf_error_init(&err);
-	mf_db_pub_try_lock(&h->leader, LOCK_KEY, &err);
+	/* Another node holds the publisher lease (migrations/0010). */
+	mf_db_lease_acquire(&token, "publisher", "another-node", 600000, false,
+	                    &err);
+	h->leader = token != 0;
 	mf_error_dispose(&err);
 	pthread_mutex_lock(&h->m);
 	h->state = 1;
@@ -437,6 +439,9 @@ hold_lock(void *arg)
 	while (h->state != 2)
 		pthread_cond_wait(&h->c, &h->m);
 	pthread_mutex_unlock(&h->m);
+	mf_error_init(&err);
+	mf_db_lease_release("publisher", token, &err);
+	mf_error_dispose(&err);
 	mf_db_drop();
 	return NULL;
 }
