@@ -42,6 +42,9 @@ const struct mf_cli_command mf_cli_commands[] = {
     {"admin", cmd_admin, "operator commands", ""},
     {"admin create-org", NULL, "register an organisation and its first key",
      "--org= --name= --role= --public-key= --registry= --token-file="},
+    {"admin export-tiles", NULL,
+     "write the log as C2SP tlog-tiles files for a static host",
+     "--registry= --key="},
     {"import", cmd_import, "import data sets into payloads or a registry", ""},
     {"import fmti", NULL, "import the FMTI (indices, scores, reports)",
      "--report --out= --origin= --submit --registry= --token-file= "
