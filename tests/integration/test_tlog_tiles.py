@@ -343,3 +343,72 @@ def test_export_refuses_a_wrong_key(t):
            check=False)
     assert p.returncode == 1 and "NOT VERIFIED" in p.stdout, p
     assert not os.path.exists(os.path.join(d, "checkpoint"))
+
+
+def proof_cli(*args, url=None):
+    env = dict(os.environ, MODELFACTS_URL=url or "http://127.0.0.1:9")
+    return sh(CLI, "verify-log", "proof", *args, check=False, env=env)
+
+
+def test_offline_tlog_proof_round_trip_and_tampering(t):
+    s = setup(t)
+    srv = s["srv"]
+    url = f"http://127.0.0.1:{srv.port}"
+    size = size_of(srv.get("/tlog/checkpoint").body)
+    for index in sorted({1, size // 2, size - 1}):
+        f = os.path.join(t.dir, f"e{index}.tlog-proof")
+        p = proof_cli("--write", f, "--key", s["key"], str(index), url=url)
+        assert p.returncode == 0, p
+        text = open(f, "rb").read()
+        lines = text.split(b"\n")
+        assert lines[0] == b"c2sp.org/tlog-proof@v1"
+        assert lines[1].startswith(b"extra ")
+        assert lines[2] == b"index %d" % index
+        leaf = srv.get(f"/v1/log/entries/{index}?format=leaf").body
+        assert base64.b64decode(lines[1][6:]) == leaf
+        # the proof's hashes are the registry's, the checkpoint verbatim
+        at = size_of(text.split(b"\n\n", 1)[1])
+        hashes = srv.get(f"/v1/log/proof/inclusion?index={index}"
+                         f"&size={at}&format=text").body.split()
+        assert lines[3:3 + len(hashes)] == hashes
+        # verified offline (no registry reachable)
+        p = proof_cli("--key", s["key"], f)
+        assert p.returncode == 0, p
+        assert f"verified: entry {index} is in the log" in p.stdout, p
+        leaf_f = os.path.join(t.dir, "leaf.txt")
+        open(leaf_f, "wb").write(leaf)
+        assert proof_cli("--key", s["key"], "--leaf", leaf_f,
+                         f).returncode == 0
+    # tampering: each part of the file, one at a time
+    good = open(f, "rb").read()
+    head, cp = good.split(b"\n\n", 1)
+    lines = head.split(b"\n")
+    other_leaf = srv.get("/v1/log/entries/0?format=leaf").body
+    cases = {
+        "index": b"\n".join(lines[:2] + [b"index %d" % (index - 1)] +
+                            lines[3:]) + b"\n\n" + cp,
+        "entry": b"\n".join([lines[0], b"extra " + base64.b64encode(
+            other_leaf)] + lines[2:]) + b"\n\n" + cp,
+        "hash": b"\n".join(lines[:3] + [base64.b64encode(
+            bytes([base64.b64decode(lines[3])[0] ^ 1]) +
+            base64.b64decode(lines[3])[1:])] + lines[4:]) + b"\n\n" + cp,
+        "dropped hash": b"\n".join(lines[:-1]) + b"\n\n" + cp,
+        "checkpoint": head + b"\n\n" + cp.replace(b"\n%d\n" % size_of(cp),
+                                                 b"\n%d\n" % (size_of(cp)
+                                                              + 1), 1),
+        "header": good.replace(b"@v1", b"@v2", 1),
+    }
+    for name, data in cases.items():
+        bad = os.path.join(t.dir, "bad.tlog-proof")
+        open(bad, "wb").write(data)
+        p = proof_cli("--key", s["key"], bad)
+        assert p.returncode == 1 and "NOT VERIFIED" in p.stdout, (name, p)
+    # another log's key; --leaf naming another entry
+    assert proof_cli("--key", other_key(), f).returncode == 1
+    open(leaf_f, "wb").write(other_leaf)
+    p = proof_cli("--key", s["key"], "--leaf", leaf_f, f)
+    assert p.returncode == 1 and "another entry" in p.stdout, p
+    # an index beyond the log is refused by the registry, nothing written
+    f2 = os.path.join(t.dir, "none.tlog-proof")
+    p = proof_cli("--write", f2, "--key", s["key"], str(size + 10), url=url)
+    assert p.returncode != 0 and not os.path.exists(f2), p
