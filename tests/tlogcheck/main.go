@@ -11,8 +11,9 @@
 //     checkpoint with tlog.ProveRecord/CheckRecord through
 //     tlog.TileHashReader (which itself authenticates every tile it reads
 //     against the checkpoint's root);
-//   - proves consistency between random smaller trees and the checkpoint
-//     with tlog.ProveTree/CheckTree, and from every -old checkpoint given;
+//   - proves consistency between random tree sizes (half of them to the
+//     checkpoint's) with tlog.ProveTree/CheckTree, with an inclusion proof
+//     in each smaller tree, and from every -old checkpoint given;
 //   - with -all, checks that every entry of every bundle hashes to its
 //     leaf hash in the level-0 tiles.
 //
@@ -282,19 +283,44 @@ func run() error {
 		}
 	}
 
-	// 4. Consistency from random smaller trees.
+	// 4. Consistency between random sizes n1 <= n2 (n2 the checkpoint's
+	// every other time), and inclusion of a random entry of tree n1 in
+	// tree n2, each tree's hash computed from the tiles.
 	for k := 0; k < *samples; k++ {
-		n := 1 + rng.Int63n(size)
-		old, err := tlog.TreeHash(n, hr)
-		if err != nil {
-			return fmt.Errorf("tree hash %d: %v", n, err)
+		n2 := size
+		if k%2 == 1 {
+			n2 = 1 + rng.Int63n(size)
 		}
-		p, err := tlog.ProveTree(size, n, hr)
+		n1 := 1 + rng.Int63n(n2)
+		h1, err := tlog.TreeHash(n1, hr)
 		if err != nil {
-			return fmt.Errorf("prove tree %d: %v", n, err)
+			return fmt.Errorf("tree hash %d: %v", n1, err)
 		}
-		if err := tlog.CheckTree(p, size, root, n, old); err != nil {
-			return fmt.Errorf("consistency %d -> %d: %v", n, size, err)
+		h2, err := tlog.TreeHash(n2, hr)
+		if err != nil {
+			return fmt.Errorf("tree hash %d: %v", n2, err)
+		}
+		if n2 == size && h2 != root {
+			return errors.New("tree hash differs from the checkpoint's")
+		}
+		p, err := tlog.ProveTree(n2, n1, hr)
+		if err != nil {
+			return fmt.Errorf("prove tree %d -> %d: %v", n1, n2, err)
+		}
+		if err := tlog.CheckTree(p, n2, h2, n1, h1); err != nil {
+			return fmt.Errorf("consistency %d -> %d: %v", n1, n2, err)
+		}
+		i := rng.Int63n(n1)
+		lh, err := hr.ReadHashes([]int64{tlog.StoredHashIndex(0, i)})
+		if err != nil {
+			return err
+		}
+		rp, err := tlog.ProveRecord(n2, i, hr)
+		if err != nil {
+			return fmt.Errorf("prove entry %d in %d: %v", i, n2, err)
+		}
+		if err := tlog.CheckRecord(rp, n2, h2, i, lh[0]); err != nil {
+			return fmt.Errorf("entry %d in tree %d: %v", i, n2, err)
 		}
 	}
 

@@ -133,6 +133,56 @@ test_bad_paths(void **state)
 	mf_error_dispose(&err);
 }
 
+/*
+ * Random strings over the paths' alphabet: whatever parses must be the
+ * one canonical spelling (formatting it gives the same text back), so
+ * no tile has two URLs.
+ */
+static void
+test_parse_is_canonical(void **state)
+{
+	static const char alpha[] = "0123456789x/.pentries";
+	struct mf_buf b = MF_BUF_INIT;
+	struct mf_error err;
+	struct mf_tile t;
+	char s[40];
+	unsigned seed = 12345, accepted = 0;
+	int i, k, len;
+
+	(void)state;
+	mf_error_init(&err);
+	for (i = 0; i < 400000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		len = 1 + (int)((seed >> 16) % 24);
+		/* half of them start like a real path */
+		k = 0;
+		if (i % 2 == 0) {
+			s[k++] = (char)('0' + (seed >> 8) % 3);
+			s[k++] = '/';
+		}
+		for (; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			s[k] = (seed >> 16) % 3 == 0
+			           ? (char)('0' + (seed >> 20) % 10)
+			           : alpha[(seed >> 18) % (sizeof(alpha) - 1)];
+		}
+		s[k] = '\0';
+		if (mf_tile_parse(&t, s, &err) != 0) {
+			mf_error_dispose(&err);
+			continue;
+		}
+		accepted++;
+		mf_buf_clear(&b);
+		assert_int_equal(mf_tile_path(&b, &t), 0);
+		assert_int_equal(mf_buf_putc(&b, '\0'), 0);
+		if (strcmp(b.data + 5, s) != 0)
+			fail_msg("%s parsed, but is spelled %s", s, b.data);
+	}
+	/* The generator does reach valid paths. */
+	assert_true(accepted > 100);
+	mf_buf_dispose(&b);
+}
+
 /* The spec's example: a tree of 70,000 entries. */
 static void
 test_widths_spec(void **state)
@@ -236,6 +286,7 @@ main(void)
 	    cmocka_unit_test(test_spec_paths),
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_bad_paths),
+	    cmocka_unit_test(test_parse_is_canonical),
 	    cmocka_unit_test(test_widths_spec),
 	    cmocka_unit_test(test_widths_property),
 	    cmocka_unit_test(test_bundle),
