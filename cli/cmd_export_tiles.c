@@ -378,7 +378,9 @@ export_tiles(struct exporter *x, const char *keyflag)
 				goto done;
 		free(x->below);
 		x->below = roots;
-		x->n_below = x->size >> (MF_TILE_HEIGHT * (level + 1));
+		x->n_below = level + 1 < 8
+		                 ? x->size >> (MF_TILE_HEIGHT * (level + 1))
+		                 : 0;
 		roots = NULL;
 	}
 	/* 3. The files on disk rebuild the checkpoint's root. */
