@@ -12,6 +12,7 @@ unsequenced submissions, which the registry's own sequencer sequences,
 hashes and checkpoints (so the tree is the registry's, not the test's).
 `make test-tiles-large` runs this module with MF_TILES_N=100000."""
 import base64
+import gzip
 import hashlib
 import os
 import random
@@ -138,6 +139,18 @@ def test_tiles_equal_the_json_log(t):
     b = srv.get("/tlog/tile/entries/" + tile_path(0, 0, size)[7:])
     assert b.status == 200, b
     assert bundle_entries(b.body) == leaves
+    # bundles go gzipped to clients that accept it (C2SP: SHOULD)
+    path = "/tlog/tile/entries/" + tile_path(0, 0, size)[7:]
+    for ae, gz in [("gzip", True), ("deflate, gzip;q=0.5", True),
+                   ("*", True), ("gzip;q=0", False), ("GZIP; q=0.000", False),
+                   ("identity", False), ("br, deflate", False)]:
+        r = srv.get(path, headers={"Accept-Encoding": ae})
+        assert r.status == 200 and "Accept-Encoding" in r.header("Vary"), r
+        assert (r.header("Content-Encoding") == "gzip") == gz, (ae, r)
+        assert (gzip.decompress(r.body) if gz else r.body) == b.body, ae
+    r = srv.get("/tlog/" + tile_path(0, 0, size),
+                headers={"Accept-Encoding": "gzip"})
+    assert r.header("Content-Encoding") is None and r.body == tile.body
     # the partial tile of an earlier checkpoint's width stays available
     assert srv.get("/tlog/" + tile_path(0, 0, 1)).body == tile.body[:32]
     s["small"] = note
