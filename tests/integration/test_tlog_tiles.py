@@ -14,6 +14,7 @@ hashes and checkpoints (so the tree is the registry's, not the test's).
 import base64
 import gzip
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -211,6 +212,15 @@ def test_seeded_log_verified_by_go_sumdb_tlog(t):
         r = srv.get("/tlog/" + tile_path(1, 0))
         assert r.status == 200 and len(r.body) == 8192
     s["big"] = note
+    # the registry's own proofs agree: verify-log follow, from the small
+    # checkpoint to the seeded one, through /v1/log/proof/consistency
+    state = os.path.join(t.dir, "follow.json")
+    with open(state, "w") as f:
+        json.dump({"registry": f"http://127.0.0.1:{srv.port}",
+                   "key": s["key"], "checkpoint": s["small"].decode()}, f)
+    p = sh(CLI, "verify-log", "follow", "--registry",
+           f"http://127.0.0.1:{srv.port}", "--state", state, check=False)
+    assert p.returncode == 0 and f"to {size} entries" in p.stdout, p
     # the JSON API and the tiles agree on a random leaf
     i = random.randrange(size)
     leaf = srv.get(f"/v1/log/entries/{i}?format=leaf").body
