@@ -217,3 +217,13 @@ test-multinode: all
 	@MULTINODE_SUBMISSIONS=$(MULTINODE_SUBMISSIONS) python3 tests/run.py \
 		--skip-asan --only test_multinode
 .PHONY: test-multinode
+
+# ---- the log as tiles at 100,000 entries (issue 16) ----
+# `make test-tiles-large`: tests/integration/test_tlog_tiles.py with a seeded
+# log of MF_TILES_N entries (make test runs it with 20,000), verified by
+# Go's sumdb/tlog over /tlog/ and over an export-tiles copy.
+MF_TILES_N ?= 100000
+test-tiles-large: all
+	@MF_TILES_N=$(MF_TILES_N) python3 tests/run.py --skip-asan \
+		--only test_tlog_tiles
+.PHONY: test-tiles-large

@@ -21,6 +21,7 @@
 #include "api/registry.h"
 #include "api/search.h"
 #include "api/submit.h"
+#include "api/tlog_tiles.h"
 
 const struct mf_route mf_routes[] = {
     {"GET", "/healthz", mf_h_healthz},
@@ -85,6 +86,8 @@ const struct mf_route mf_routes[] = {
     {"GET", "/v1/log/entries/{index}", mf_h_log_entry},
     {"GET", "/v1/log/proof/inclusion", mf_h_log_inclusion},
     {"GET", "/v1/log/proof/consistency", mf_h_log_consistency},
+    {"GET", "/tlog/checkpoint", mf_h_tlog_checkpoint},
+    {"GET", "/tlog/tile/{path*}", mf_h_tlog_tile},
     {"GET", "/labels.git/{path*}", mf_h_git_file},
     {"GET", "/badge/{org}/{model}.svg", mf_h_badge},
     {"GET", "/v1/feeds/versions.atom", mf_h_feed_versions},

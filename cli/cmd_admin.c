@@ -1,6 +1,7 @@
 /*
  * modelfacts admin: the registry operator's commands. create-org
  * registers an organisation and its first key (POST /v1/admin/orgs);
+ * export-tiles (cmd_export_tiles.c) copies the log to a static host;
  * `admin --help` and `admin create-org --help` print the same usage.
  */
 #include "cli/commands.h"
@@ -146,6 +147,8 @@ cmd_admin(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "create-org") == 0)
 		return create_org(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "export-tiles") == 0)
+		return mf_cli_admin_export_tiles(argc - 1, argv + 1);
 	if (argc >= 2 &&
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);

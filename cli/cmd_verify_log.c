@@ -13,6 +13,7 @@
 #include "merkle/entry.h"
 #include "merkle/merkle.h"
 #include "merkle/note.h"
+#include "merkle/tlog_proof.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -61,6 +62,18 @@ static const struct {
      "  modelfacts verify-log entry 0\n"
      "  modelfacts verify-log entry --registry http://127.0.0.1:18700 "
      "12\n"},
+    {"proof",
+     "--write FILE [--registry URL] [--key KEY] INDEX\n"
+     "          | --key KEY [--leaf FILE] FILE",
+     "with --write, fetches entry INDEX, its inclusion proof and the "
+     "latest\n    checkpoint, checks them and writes a C2SP tlog-proof "
+     "file (the entry\n    text as its extra data); else verifies such a "
+     "file offline: the\n    checkpoint's signature with KEY, then the "
+     "entry (or --leaf FILE, which\n    must be the same text) up the "
+     "path to the checkpoint's root",
+     "  modelfacts verify-log proof --write entry-12.tlog-proof 12\n"
+     "  modelfacts verify-log proof --key \"$(cat log.vkey)\" "
+     "entry-12.tlog-proof\n"},
 };
 
 #define N_SUBS (sizeof(subs) / sizeof(subs[0]))
@@ -88,7 +101,8 @@ usage_of(FILE *out, const char *sub)
 	        "(log_public_key) and\n`modelfacts verify-log follow` print "
 	        "it: <origin>+<hash>+<key>.\n");
 	if (only == N_SUBS || strcmp(subs[only].name, "follow") == 0 ||
-	    strcmp(subs[only].name, "entry") == 0)
+	    strcmp(subs[only].name, "entry") == 0 ||
+	    strcmp(subs[only].name, "proof") == 0)
 		fprintf(out, "--registry URL: the registry (else "
 		             "$MODELFACTS_URL, else http://127.0.0.1:8080).\n");
 	fprintf(out, "Exit 0 verified, 1 verification failed, 2 usage or "
@@ -106,7 +120,7 @@ usage(FILE *out)
 
 struct opts {
 	const char *key, *checkpoint, *proof, *leaf, *leaf_hash, *old, *new_;
-	const char *registry, *state;
+	const char *registry, *state, *write;
 };
 
 static int
@@ -123,6 +137,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	    {"new", required_argument, NULL, 'n'},
 	    {"registry", required_argument, NULL, 'r'},
 	    {"state", required_argument, NULL, 's'},
+	    {"write", required_argument, NULL, 'w'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -158,6 +173,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 's':
 			o->state = optarg;
+			break;
+		case 'w':
+			o->write = optarg;
 			break;
 		case 'h':
 			usage_of(stdout, sub);
@@ -681,6 +699,191 @@ done:
 	return rc;
 }
 
+/* Writes len bytes to path through a temporary file; 0 or -1 (printed). */
+static int
+write_atomically(const char *path, const char *data, size_t len)
+{
+	char tmp[4200];
+	FILE *f;
+	int ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	if ((f = fopen(tmp, "wb")) == NULL) {
+		fprintf(stderr, "modelfacts verify-log: cannot write %s\n",
+		        path);
+		return -1;
+	}
+	ok = fwrite(data, 1, len, f) == len;
+	ok = fclose(f) == 0 && ok && rename(tmp, path) == 0;
+	if (!ok) {
+		unlink(tmp);
+		fprintf(stderr, "modelfacts verify-log: cannot write %s\n",
+		        path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * verify-log proof --write FILE INDEX: the checkpoint, the entry and its
+ * proof from the registry, checked here before they are written.
+ */
+static int
+cmd_proof_write(struct opts *o, int argc, char **argv)
+{
+	const char *base = mf_cli_registry_url(o->registry);
+	uint8_t hashes[MF_MERKLE_MAX_PROOF][HASH], lh[HASH];
+	struct mf_buf out = MF_BUF_INIT;
+	struct mf_checkpoint cp;
+	struct mf_error err;
+	char path[256], *key = NULL, *note = NULL, *leaf = NULL, *ptext = NULL;
+	json_t *proof = NULL;
+	unsigned long long index;
+	size_t n;
+	char *end;
+	int rc = MF_EXIT_USAGE;
+
+	if (optind != argc - 1)
+		return MF_EXIT_USAGE;
+	index = strtoull(argv[optind], &end, 10);
+	if (*argv[optind] < '0' || *argv[optind] > '9' || *end != '\0')
+		return MF_EXIT_USAGE;
+	mf_error_init(&err);
+	mf_checkpoint_init(&cp);
+	/* 1. The latest checkpoint, verified. */
+	if ((key = resolve_key(o, base, NULL)) == NULL ||
+	    (note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
+		goto done;
+	if (open_checkpoint(&cp, note, key, &err) != 0) {
+		rc = fail("checkpoint", &err);
+		goto done;
+	}
+	/* 2. The entry as hashed, and its path to that checkpoint. */
+	snprintf(path, sizeof(path), "/v1/log/entries/%llu?format=leaf", index);
+	if ((leaf = fetch(base, path, 200)) == NULL)
+		goto done;
+	snprintf(path, sizeof(path),
+	         "/v1/log/proof/inclusion?index=%llu&size=%" PRIu64, index,
+	         cp.size);
+	if ((ptext = fetch(base, path, 200)) == NULL)
+		goto done;
+	proof = json_loads(ptext, 0, NULL);
+	if (proof_hashes(proof, hashes, &n) != 0) {
+		rc = fail("the registry's proof is malformed", NULL);
+		goto done;
+	}
+	/* 3. Checked before anything is written. */
+	leaf_hash_of(leaf, lh);
+	if (mf_merkle_verify_inclusion(index, cp.size, lh,
+	                               (const uint8_t(*)[HASH])hashes, n,
+	                               cp.root) != 0) {
+		rc = fail("the registry's proof does not lead to its "
+		          "checkpoint's root",
+		          NULL);
+		goto done;
+	}
+	/* 4. The file. */
+	if (mf_tlog_proof_format(&out, (const uint8_t *)leaf, strlen(leaf),
+	                         index, (const uint8_t(*)[HASH])hashes, n, note,
+	                         strlen(note)) != 0 ||
+	    write_atomically(o->write, out.data, out.len) != 0)
+		goto done;
+	printf("wrote %s: entry %llu in the log of size %" PRIu64 " (%s)\n",
+	       o->write, index, cp.size, cp.origin);
+	rc = MF_EXIT_OK;
+done:
+	mf_checkpoint_dispose(&cp);
+	mf_error_dispose(&err);
+	mf_buf_dispose(&out);
+	json_decref(proof);
+	free(key);
+	free(note);
+	free(leaf);
+	free(ptext);
+	return rc;
+}
+
+/* verify-log proof --key KEY [--leaf FILE] FILE: offline. */
+static int
+cmd_proof_verify(struct opts *o, int argc, char **argv)
+{
+	struct mf_tlog_proof p = {0};
+	struct mf_checkpoint cp;
+	struct mf_error err;
+	uint8_t lh[HASH];
+	char *text = NULL, *leaf = NULL, *note = NULL;
+	char sha[MF_SHA256_HEX_LEN + 2], kind[64], subject[512];
+	const char *entry;
+	size_t len, elen;
+	int rc = MF_EXIT_USAGE;
+
+	if (o->key == NULL || optind != argc - 1)
+		return MF_EXIT_USAGE;
+	mf_error_init(&err);
+	mf_checkpoint_init(&cp);
+	/* 1. The file, strictly. */
+	if ((text = mf_cli_read_file(argv[optind], MF_TLOG_PROOF_MAX, &len)) ==
+	    NULL)
+		goto done;
+	if (mf_tlog_proof_parse(&p, text, len, &err) != 0) {
+		rc = fail(argv[optind], &err);
+		goto done;
+	}
+	/* 2. The checkpoint's signature. */
+	if ((note = strndup(p.checkpoint, p.checkpoint_len)) == NULL)
+		goto done;
+	if (open_checkpoint(&cp, note, o->key, &err) != 0) {
+		rc = fail("checkpoint", &err);
+		goto done;
+	}
+	/* 3. The entry: --leaf, which must agree with the file's own. */
+	if (o->leaf != NULL) {
+		if ((leaf = mf_cli_read_file(o->leaf, 65536, &elen)) == NULL)
+			goto done;
+		if (p.extra != NULL &&
+		    (p.extra_len != elen || memcmp(p.extra, leaf, elen) != 0)) {
+			rc = fail("the proof is for another entry than --leaf",
+			          NULL);
+			goto done;
+		}
+		entry = leaf;
+	} else if (p.extra != NULL) {
+		entry = (const char *)p.extra;
+		elen = p.extra_len;
+	} else {
+		fprintf(stderr, "modelfacts verify-log: the proof carries no "
+		                "entry: give --leaf FILE\n");
+		goto done;
+	}
+	/* 4. Up the path to the signed root. */
+	mf_merkle_leaf_hash(lh, entry, elen);
+	if (mf_merkle_verify_inclusion(p.index, cp.size, lh,
+	                               (const uint8_t(*)[HASH])p.path, p.n,
+	                               cp.root) != 0) {
+		rc = fail("the inclusion proof does not lead to the "
+		          "checkpoint's root",
+		          NULL);
+		goto done;
+	}
+	printf("verified: entry %" PRIu64 " is in the log of size %" PRIu64
+	       " (%s)\n",
+	       p.index, cp.size, cp.origin);
+	if (memchr(entry, '\0', elen) == NULL &&
+	    mf_log_entry_get(entry, "payload-sha256", sha, sizeof(sha)) == 0 &&
+	    mf_log_entry_get(entry, "kind", kind, sizeof(kind)) == 0 &&
+	    mf_log_entry_get(entry, "subject", subject, sizeof(subject)) == 0)
+		printf("  %s of %s, payload-sha256 %s\n", kind, subject, sha);
+	rc = MF_EXIT_OK;
+done:
+	mf_tlog_proof_dispose(&p);
+	mf_checkpoint_dispose(&cp);
+	mf_error_dispose(&err);
+	free(text);
+	free(leaf);
+	free(note);
+	return rc;
+}
+
 int
 cmd_verify_log(int argc, char **argv)
 {
@@ -722,10 +925,13 @@ cmd_verify_log(int argc, char **argv)
 		rc = cmd_follow(&o);
 	else if (strcmp(sub, "entry") == 0)
 		rc = cmd_entry(&o, argc, argv);
+	else if (strcmp(sub, "proof") == 0)
+		rc = o.write ? cmd_proof_write(&o, argc, argv)
+		             : cmd_proof_verify(&o, argc, argv);
 	else
 		rc = MF_EXIT_USAGE;
 	if (rc == MF_EXIT_USAGE && o.key == NULL && strcmp(sub, "follow") &&
-	    strcmp(sub, "entry"))
+	    strcmp(sub, "entry") && !(strcmp(sub, "proof") == 0 && o.write))
 		usage_of(stderr, sub);
 	return rc;
 }

@@ -38,6 +38,8 @@ int cmd_sign(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+/* `admin export-tiles DIR` (cli/cmd_export_tiles.c) */
+int mf_cli_admin_export_tiles(int argc, char **argv);
 int cmd_verify_log(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 /* `validate --schema S [--ref URL=DIR]... [--json] FILE...` */

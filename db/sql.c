@@ -744,6 +744,17 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "$2::bigint)" MF_SQL_NOT_WITHDRAWN(
             "$2::bigint") "  ORDER BY s.log_index DESC LIMIT 1) j ON true"
                           " ORDER BY r.org, r.model, r.version",
+    /* one hash tile: the nodes [$2, $3) of level $1, concatenated */
+    [MF_SQL_TLOG_TILE] =
+        "SELECT count(*), encode(coalesce(string_agg(hash, ''::bytea"
+        " ORDER BY idx), ''::bytea), 'hex') FROM log_nodes"
+        " WHERE level = $1::smallint AND idx >= $2::bigint"
+        " AND idx < $3::bigint",
+    /* one entry bundle: the leaves [$1, $2) as hashed */
+    [MF_SQL_TLOG_ENTRIES] =
+        "SELECT log_index, leaf FROM submissions"
+        " WHERE log_index >= $1::bigint AND log_index < $2::bigint"
+        " ORDER BY log_index",
 };
 
 const char *

@@ -92,6 +92,9 @@ enum mf_sql {
 	MF_SQL_BENCHMARKS_EXPORT,
 	MF_SQL_BENCHMARK_EXPORT,
 	MF_SQL_BENCHMARK_EXISTS,
+	/* the log as C2SP tiles (db/tiles.c) */
+	MF_SQL_TLOG_TILE,
+	MF_SQL_TLOG_ENTRIES,
 	MF_SQL__MAX
 };
 
