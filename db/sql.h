@@ -85,6 +85,9 @@ enum mf_sql {
 	MF_SQL_BENCHMARKS_EXPORT,
 	MF_SQL_BENCHMARK_EXPORT,
 	MF_SQL_BENCHMARK_EXISTS,
+	/* the read replica's lag (db/replica.c) */
+	MF_SQL_PRIMARY_WAL_LSN,
+	MF_SQL_REPLICA_REPLAY,
 	MF_SQL__MAX
 };
 
