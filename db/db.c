@@ -777,18 +777,6 @@ exec_retry(enum mf_sql stmt, const char *sql, int nparams,
 				atomic_fetch_add(&replica_statements, 1);
 			return res;
 		}
-		/* A read the replica failed is read from the primary, once;
-		 * a transaction it had open is given up with its connection. */
-		if (thread_route == ROUTE_READ_REPLICA &&
-		    replica_redo(tc, res, &down)) {
-			if (!idle || down)
-				tc_drop(tc);
-			PQclear(res);
-			route_fall_back(down ? "connection lost"
-			                     : "statement refused",
-			                down);
-			continue;
-		}
 		/* A connection that broke while idle is safe to redo once;
 		 * one that timed out is not (that would double the wait). */
 		if (idle && !tc->timed_out &&
@@ -797,6 +785,21 @@ exec_retry(enum mf_sql stmt, const char *sql, int nparams,
 			redone = true;
 			PQclear(res);
 			mf_db_drop();
+			continue;
+		}
+		/* A read the replica failed is read from the primary, once
+		 * (after a new connection to it, above, when an idle one had
+		 * broken: a replica restarted since); a transaction it had
+		 * open is given up with its connection. */
+		if (thread_route == ROUTE_READ_REPLICA &&
+		    replica_redo(tc, res, &down)) {
+			if (!idle || down)
+				tc_drop(tc);
+			PQclear(res);
+			route_fall_back(down ? "connection lost"
+			                     : "statement refused",
+			                down);
+			redone = false; /* the primary's connection may redo */
 			continue;
 		}
 		result_error(tc, res, sql, err);
