@@ -404,6 +404,7 @@ void
 mf_db_replica_publish(enum mf_db_replica_state st, double lag_s, bool paused)
 {
 	enum mf_db_replica_state was;
+	char lag[32];
 
 	pthread_mutex_lock(&replica.mu);
 	was = replica.state;
@@ -415,15 +416,18 @@ mf_db_replica_publish(enum mf_db_replica_state st, double lag_s, bool paused)
 	/* 1. Say so when reads move, not every second. */
 	if (st == was)
 		return;
-	if (st == MF_DB_REPLICA_OK)
-		mf_diag_info("read replica: %s (lag %.1f s, bound %.1f s): "
-		             "read-only requests read from it",
-		             state_name(st), lag_s,
-		             replica.max_lag_ms / 1000.0);
+	if (lag_s >= 0)
+		snprintf(lag, sizeof(lag), "%.1f s", lag_s);
 	else
-		mf_diag_warn("read replica: %s (lag %.1f s, bound %.1f s%s): "
+		snprintf(lag, sizeof(lag), "unknown");
+	if (st == MF_DB_REPLICA_OK)
+		mf_diag_info("read replica: %s (lag %s, bound %.1f s): "
+		             "read-only requests read from it",
+		             state_name(st), lag, replica.max_lag_ms / 1000.0);
+	else
+		mf_diag_warn("read replica: %s (lag %s, bound %.1f s%s): "
 		             "read-only requests read from the primary",
-		             state_name(st), lag_s, replica.max_lag_ms / 1000.0,
+		             state_name(st), lag, replica.max_lag_ms / 1000.0,
 		             paused ? ", replay paused" : "");
 }
 
@@ -512,8 +516,7 @@ mf_db_conn_open(struct mf_error *err)
 		return conn;
 	/* the replica is down: this request reads from the primary */
 	route_fall_back("cannot connect", true);
-	mf_error_dispose(err);
-	mf_error_init(err);
+	mf_error_dispose(err); /* the primary's answer counts */
 	return conn_open(false, err);
 }
 
@@ -534,8 +537,7 @@ mf_db_conn(struct mf_error *err)
 		if (thread_route != ROUTE_READ_REPLICA)
 			return NULL;
 		route_fall_back("cannot connect", true);
-		mf_error_dispose(err);
-		mf_error_init(err);
+		mf_error_dispose(err); /* the primary's answer counts */
 		return mf_db_conn(err);
 	}
 	tc->generation++;

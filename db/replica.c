@@ -29,24 +29,18 @@
 /* the second look at a replica that is behind */
 #define RETRY_NS (50L * 1000000)
 
-struct sample {
-	int64_t mono_ns;
-	uint64_t lsn;
-};
-
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t thread;
 	bool running, stop;
 	/* the monitor thread's alone */
-	struct sample ring[NSAMPLES];
+	struct mf_db_wal_sample ring[NSAMPLES];
 	int nring, next;
 } mon = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
-/* "16/B374D848" as a number. */
-static bool
-parse_lsn(const char *s, uint64_t *out)
+bool
+mf_db_lsn_parse(const char *s, uint64_t *out)
 {
 	unsigned int hi, lo;
 	char tail;
@@ -67,20 +61,20 @@ ring_add(int64_t mono_ns, uint64_t lsn)
 		mon.nring++;
 }
 
-/* Seconds the replica (at replay position r, its last commit age_s old
- * when known) trails a primary at p; < 0 unknown. */
-static double
-lag_of(uint64_t p, uint64_t r, bool age_known, double age_s, int64_t now)
+double
+mf_db_replica_lag(const struct mf_db_wal_sample *samples, int n,
+                  uint64_t primary, uint64_t replayed, bool age_known,
+                  double age_s, int64_t now_ns)
 {
 	double lag = -1, s;
 	int i;
 
-	if (r >= p)
+	if (replayed >= primary)
 		return 0;
-	for (i = 0; i < mon.nring; i++) {
-		if (mon.ring[i].lsn > r)
+	for (i = 0; i < n; i++) {
+		if (samples[i].lsn > replayed)
 			continue;
-		s = (double)(now - mon.ring[i].mono_ns) / 1e9;
+		s = (double)(now_ns - samples[i].mono_ns) / 1e9;
 		if (lag < 0 || s < lag)
 			lag = s;
 	}
@@ -108,7 +102,7 @@ measure(void)
 	mf_db_set_deadline(t0 + CALL_NS);
 	res = mf_db_execv(MF_SQL_PRIMARY_WAL_LSN, &err, 0);
 	if (res == NULL || PQntuples(res) != 1 ||
-	    !parse_lsn(PQgetvalue(res, 0, 0), &p)) {
+	    !mf_db_lsn_parse(PQgetvalue(res, 0, 0), &p)) {
 		mf_db_replica_publish(MF_DB_REPLICA_UNMEASURED, -1, false);
 		goto done;
 	}
@@ -130,7 +124,7 @@ measure(void)
 		res = mf_db_execv(MF_SQL_REPLICA_REPLAY, &err, 0);
 		mf_db_route_replica_only(false);
 		if (res == NULL || PQntuples(res) != 1 ||
-		    !parse_lsn(PQgetvalue(res, 0, 1), &r))
+		    !mf_db_lsn_parse(PQgetvalue(res, 0, 1), &r))
 			r = 0;
 	}
 	if (res == NULL || PQntuples(res) != 1) {
@@ -149,7 +143,9 @@ measure(void)
 	}
 	age = PQgetisnull(res, 0, 2) ? 0 : atof(PQgetvalue(res, 0, 2));
 	/* 3. The lag against the bound. */
-	lag = lag_of(p, r, !PQgetisnull(res, 0, 2), age, mf_time_mono_ns());
+	lag =
+	    mf_db_replica_lag(mon.ring, mon.nring, p, r,
+	                      !PQgetisnull(res, 0, 2), age, mf_time_mono_ns());
 	mf_db_replica_publish(lag >= 0 &&
 	                              lag * 1000 <= mf_db_replica_max_lag_ms()
 	                          ? MF_DB_REPLICA_OK
