@@ -285,7 +285,7 @@ conn_open(bool to_replica, struct mf_error *err)
 	                             NULL};
 	char connect_s[16], options[160], user_ms[16];
 	const char *vals[10];
-	int64_t dl = call_deadline(to_replica);
+	int64_t t0 = mf_time_mono_ns(), dl = call_deadline(to_replica);
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	PGconn *conn;
 	char msg[512];
@@ -321,10 +321,10 @@ conn_open(bool to_replica, struct mf_error *err)
 		if (!wait_socket(conn,
 		                 st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
 		                 dl)) {
-			db_warn("%s unavailable: no answer within %d ms "
+			db_warn("%s unavailable: no answer within %lld ms "
 			        "while connecting",
 			        to_replica ? "read replica" : "database",
-			        db_timeout_ms);
+			        (long long)(mf_time_mono_ns() - t0) / 1000000);
 			PQfinish(conn);
 			mf_error_set(err, MF_E_UNAVAILABLE, NULL,
 			             "the database did not answer in time; try "

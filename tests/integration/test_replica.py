@@ -12,6 +12,7 @@ bypassed beyond the bound (a document only the primary holds is served);
 a replica stopped with `pg_ctl stop -m immediate` under a steady load of
 reads costs not one failed request, and is used again once it is back."""
 import os
+import signal
 import threading
 import time
 
@@ -210,6 +211,54 @@ def test_a_replica_stopped_mid_load_fails_no_request(t):
     before = replica_reads(t)
     assert s.get("/v1/models/acme/delta").status == 200
     assert replica_reads(t) > before
+
+
+def replica_pids(rep):
+    """The replica's postmaster and its children (backends, startup,
+    WAL receiver)."""
+    with open(os.path.join(rep.path, "data", "postmaster.pid")) as f:
+        master = int(f.readline())
+    pids = [master]
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(d))
+    return pids
+
+
+def test_a_frozen_replica_costs_reads_time_not_answers(t):
+    """A replica that stops answering (SIGSTOP: a hung host) holds a read
+    at most half of --db-timeout (2 s here) before the primary answers
+    it; the monitor's own 1 s bound marks it unreachable for the rest."""
+    S = setup(t)
+    s = S["server"]
+    wait_for("the replica in use", lambda: readyz(s)["in_use"])
+    pids = replica_pids(S["replica"])
+    for p in pids:
+        os.kill(p, signal.SIGSTOP)
+    try:
+        slow = 0
+        for i in range(8):
+            t0 = time.monotonic()
+            r = s.get("/v1/models/acme/alpha/label.md")
+            took = time.monotonic() - t0
+            assert r.status == 200, (i, r)
+            assert took < 1.8, (i, took)
+            slow += took > 0.5
+        assert slow <= 2, slow
+        rz = wait_for("the replica reported unreachable", lambda: (
+            lambda z: z if z["state"] == "unreachable" else None)(readyz(s)),
+            timeout=5)
+        assert not rz["in_use"], rz
+    finally:
+        for p in pids:
+            os.kill(p, signal.SIGCONT)
+    wait_for("the thawed replica in use", lambda: readyz(s)["in_use"])
 
 
 def test_a_read_the_replica_cannot_do_is_redone_on_the_primary(t):
