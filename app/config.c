@@ -36,6 +36,14 @@ static const struct option_row options[] = {
      "TCP port to listen on"},
     {"database-url", "DATABASE_URL", STR(database_url), "", 0, 0,
      "PostgreSQL connection string (required; also MODELFACTS_DATABASE_URL)"},
+    {"database-url-read", "MODELFACTS_DATABASE_URL_READ",
+     STR(database_url_read), "", 0, 0,
+     "a streaming replica of the database for read-only requests (GET, "
+     "HEAD); writes and the reads they depend on use the primary"},
+    {"replica-max-lag", "MODELFACTS_REPLICA_MAX_LAG", NUM(replica_max_lag), "5",
+     0, 3600,
+     "seconds the replica may trail the primary; beyond that, or when it "
+     "cannot be reached, reads go to the primary"},
     {"state-dir", "MODELFACTS_STATE_DIR", STR(state_dir), "var", 0, 0,
      "directory for keys, the git repository and the admin token"},
     {"git-dir", "MODELFACTS_GIT_DIR", STR(git_dir), "", 0, 0,

@@ -16,6 +16,8 @@ struct mf_config {
 	char listen[64];
 	unsigned long port;
 	char database_url[MF_CONFIG_STR_MAX];
+	char database_url_read[MF_CONFIG_STR_MAX]; /* "": no read replica */
+	unsigned long replica_max_lag;             /* seconds */
 	char state_dir[MF_CONFIG_STR_MAX];
 	char git_dir[MF_CONFIG_STR_MAX];
 	char origin[256];

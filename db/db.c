@@ -4,6 +4,10 @@
  * wait is bounded: connections open with PQconnectPoll and statements run
  * with libpq's asynchronous calls, polling the socket against a deadline,
  * so a stopped or frozen server costs a request the timeout, not a thread.
+ * A thread has two connections: the primary, and the read replica's
+ * (--database-url-read), used only while the thread serves a read-only
+ * request (mf_db_set_read_only) and the replica is within its lag bound;
+ * the health state the replica monitor (replica.c) measures lives here.
  */
 #include "db/exec.h"
 #include "common/diag.h"
@@ -11,6 +15,7 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 
 struct thread_conn {
 	PGconn *conn;
+	bool replica; /* the read replica's connection, not the primary's */
 	unsigned long generation;
 	unsigned char prepared[MF_SQL__MAX];
 	char sqlstate[6];
@@ -26,9 +32,51 @@ struct thread_conn {
 	bool unsent;    /* the last call failed before its query was sent */
 };
 
+/* A thread's two connections (role[1] the replica's). */
+struct thread_conns {
+	struct thread_conn role[2];
+};
+
+/*
+ * Where the thread's statements go. PRIMARY unless the thread serves a
+ * read-only request: READ until its first statement picks the replica
+ * (READ_REPLICA) or the primary (back to PRIMARY, for the rest of the
+ * request: a request never moves from the primary to a replica that may
+ * be behind it). REPLICA_ONLY: the replica monitor's own queries.
+ */
+enum route {
+	ROUTE_PRIMARY,
+	ROUTE_READ,
+	ROUTE_READ_REPLICA,
+	ROUTE_REPLICA_ONLY
+};
+
 static char *conninfo;
 static int db_timeout_ms = 5000;
 static _Thread_local int64_t thread_deadline;
+static _Thread_local enum route thread_route;
+/* The replica monitor's thread: expected failures are not logged. */
+static _Thread_local bool thread_quiet;
+
+/* The read replica's health (replica.c measures it; see db/README.md). */
+#define REPLICA_FRESH_NS (3000LL * 1000000)
+static struct {
+	pthread_mutex_t mu;
+	char *conninfo; /* NULL: no replica */
+	int max_lag_ms;
+	enum mf_db_replica_state state;
+	double lag_s; /* < 0: unknown */
+	bool paused;
+	int64_t checked_ns; /* mono time of the last measure or failure */
+} replica = {.mu = PTHREAD_MUTEX_INITIALIZER, .lag_s = -1};
+/* statements the replica answered; reads it failed (redone on the primary) */
+static atomic_ulong replica_statements, replica_fallbacks;
+
+#define db_warn(...)                                                           \
+	do {                                                                   \
+		if (!thread_quiet)                                             \
+			mf_diag_warn(__VA_ARGS__);                             \
+	} while (0)
 /* Test fault (db/README.md): lose the connection right after mf_accept()
  * committed, as a server going away before the answer arrives would. */
 static bool fault_drop_after_accept;
@@ -36,19 +84,20 @@ static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
 static void
-thread_conn_free(void *p)
+thread_conns_free(void *p)
 {
-	struct thread_conn *tc = p;
+	struct thread_conns *all = p;
 
-	if (tc->conn != NULL)
-		PQfinish(tc->conn);
-	free(tc);
+	for (int i = 0; i < 2; i++)
+		if (all->role[i].conn != NULL)
+			PQfinish(all->role[i].conn);
+	free(all);
 }
 
 static void
 make_key(void)
 {
-	pthread_key_create(&conn_key, thread_conn_free);
+	pthread_key_create(&conn_key, thread_conns_free);
 }
 
 int
@@ -85,14 +134,19 @@ mf_db_set_deadline(int64_t mono_ns)
 }
 
 /* When the call starting now must end: the timeout, or the thread's
- * deadline when that comes first. */
+ * deadline when that comes first. A request's call to the replica gets
+ * half of what is left, so the primary has the other half when the
+ * replica does not answer. */
 static int64_t
-call_deadline(void)
+call_deadline(bool to_replica)
 {
-	int64_t dl = mf_time_mono_ns() + (int64_t)db_timeout_ms * 1000000;
+	int64_t now = mf_time_mono_ns();
+	int64_t dl = now + (int64_t)db_timeout_ms * 1000000;
 
 	if (thread_deadline != 0 && thread_deadline < dl)
 		dl = thread_deadline;
+	if (to_replica && thread_route == ROUTE_READ_REPLICA && dl > now)
+		dl = now + (dl - now) / 2;
 	return dl;
 }
 
@@ -132,14 +186,31 @@ wait_socket(PGconn *conn, short events, int64_t dl)
 	}
 }
 
+static bool
+on_replica(void)
+{
+	return thread_route == ROUTE_READ_REPLICA ||
+	       thread_route == ROUTE_REPLICA_ONLY;
+}
+
+/* The thread's connection for where its statements go now; NULL when
+ * out of memory (create) or never used (!create). */
+static struct thread_conn *
+route_conn(bool create)
+{
+	struct thread_conns *all = pthread_getspecific(conn_key);
+
+	if (all == NULL && create && (all = calloc(1, sizeof(*all))) != NULL) {
+		all->role[1].replica = true;
+		pthread_setspecific(conn_key, all);
+	}
+	return all ? &all->role[on_replica() ? 1 : 0] : NULL;
+}
+
 static struct thread_conn *
 thread_conn(void)
 {
-	struct thread_conn *tc = pthread_getspecific(conn_key);
-
-	if (tc == NULL && (tc = calloc(1, sizeof(*tc))) != NULL)
-		pthread_setspecific(conn_key, tc);
-	return tc;
+	return route_conn(true);
 }
 
 unsigned long
@@ -150,16 +221,20 @@ mf_db_generation(void)
 	return tc ? tc->generation : 0;
 }
 
-void
-mf_db_drop(void)
+static void
+tc_drop(struct thread_conn *tc)
 {
-	struct thread_conn *tc = pthread_getspecific(conn_key);
-
 	if (tc != NULL && tc->conn != NULL) {
 		PQfinish(tc->conn);
 		tc->conn = NULL;
 		memset(tc->prepared, 0, sizeof(tc->prepared));
 	}
+}
+
+void
+mf_db_drop(void)
+{
+	tc_drop(route_conn(false));
 }
 
 /* libpq messages end in newlines and may span lines; logs want one line. */
@@ -184,8 +259,10 @@ notice_quiet(void *arg, const char *message)
 	(void)message;
 }
 
-PGconn *
-mf_db_conn_open(struct mf_error *err)
+/* A new connection to the primary or the replica, bounded by the
+ * deadline; NULL with MF_E_UNAVAILABLE. */
+static PGconn *
+conn_open(bool to_replica, struct mf_error *err)
 {
 	/*
 	 * UTC everywhere, so timestamps in JSON and logs read the same. No
@@ -208,7 +285,7 @@ mf_db_conn_open(struct mf_error *err)
 	                             NULL};
 	char connect_s[16], options[160], user_ms[16];
 	const char *vals[10];
-	int64_t dl = call_deadline();
+	int64_t t0 = mf_time_mono_ns(), dl = call_deadline(to_replica);
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	PGconn *conn;
 	char msg[512];
@@ -227,9 +304,10 @@ mf_db_conn_open(struct mf_error *err)
 	         "-c work_mem=16MB -c statement_timeout=%d",
 	         db_timeout_ms);
 	snprintf(user_ms, sizeof(user_ms), "%d", db_timeout_ms);
-	vals[0] = conninfo;
+	vals[0] = to_replica ? replica.conninfo : conninfo;
 	vals[1] = connect_s;
-	vals[2] = "modelfactsd";
+	/* which is which in pg_stat_activity */
+	vals[2] = to_replica ? "modelfactsd-read" : "modelfactsd";
 	vals[3] = options;
 	vals[4] = "1";
 	vals[5] = "5";
@@ -243,9 +321,10 @@ mf_db_conn_open(struct mf_error *err)
 		if (!wait_socket(conn,
 		                 st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
 		                 dl)) {
-			mf_diag_warn("database unavailable: no answer within "
-			             "%d ms while connecting",
-			             db_timeout_ms);
+			db_warn("%s unavailable: no answer within %lld ms "
+			        "while connecting",
+			        to_replica ? "read replica" : "database",
+			        (long long)(mf_time_mono_ns() - t0) / 1000000);
 			PQfinish(conn);
 			mf_error_set(err, MF_E_UNAVAILABLE, NULL,
 			             "the database did not answer in time; try "
@@ -255,10 +334,10 @@ mf_db_conn_open(struct mf_error *err)
 		st = PQconnectPoll(conn);
 	}
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-		mf_diag_warn(
-		    "database unavailable: %s",
-		    conn ? one_line(PQerrorMessage(conn), msg, sizeof(msg))
-		         : "no memory");
+		db_warn("%s unavailable: %s",
+		        to_replica ? "read replica" : "database",
+		        conn ? one_line(PQerrorMessage(conn), msg, sizeof(msg))
+		             : "no memory");
 		if (conn != NULL)
 			PQfinish(conn);
 		mf_error_set(err, MF_E_UNAVAILABLE, NULL,
@@ -271,20 +350,196 @@ mf_db_conn_open(struct mf_error *err)
 	return conn;
 }
 
+void
+mf_db_set_read_only(bool on)
+{
+	thread_route =
+	    on && replica.conninfo != NULL ? ROUTE_READ : ROUTE_PRIMARY;
+}
+
+void
+mf_db_route_replica_only(bool on)
+{
+	thread_route = on ? ROUTE_REPLICA_ONLY : ROUTE_PRIMARY;
+	thread_quiet = on;
+}
+
+int
+mf_db_replica_configure(const char *info, int max_lag_ms)
+{
+	pthread_mutex_lock(&replica.mu);
+	free(replica.conninfo);
+	replica.conninfo = info != NULL && *info ? strdup(info) : NULL;
+	replica.max_lag_ms = max_lag_ms;
+	replica.state = MF_DB_REPLICA_STARTING;
+	replica.lag_s = -1;
+	replica.checked_ns = 0;
+	pthread_mutex_unlock(&replica.mu);
+	return info != NULL && *info && replica.conninfo == NULL ? MF_E_NOMEM
+	                                                         : 0;
+}
+
+int
+mf_db_replica_max_lag_ms(void)
+{
+	return replica.max_lag_ms;
+}
+
+static const char *
+state_name(enum mf_db_replica_state st)
+{
+	static const char *const names[] = {
+	    [MF_DB_REPLICA_STARTING] = "starting",
+	    [MF_DB_REPLICA_OK] = "ok",
+	    [MF_DB_REPLICA_LAGGING] = "lagging",
+	    [MF_DB_REPLICA_UNREACHABLE] = "unreachable",
+	    [MF_DB_REPLICA_NOT_STANDBY] = "not_standby",
+	    [MF_DB_REPLICA_UNMEASURED] = "unmeasured",
+	};
+
+	return names[st];
+}
+
+void
+mf_db_replica_publish(enum mf_db_replica_state st, double lag_s, bool paused)
+{
+	enum mf_db_replica_state was;
+	char lag[32];
+
+	pthread_mutex_lock(&replica.mu);
+	was = replica.state;
+	replica.state = st;
+	replica.lag_s = lag_s;
+	replica.paused = paused;
+	replica.checked_ns = mf_time_mono_ns();
+	pthread_mutex_unlock(&replica.mu);
+	/* 1. Say so when reads move, not every second. */
+	if (st == was)
+		return;
+	if (lag_s >= 0)
+		snprintf(lag, sizeof(lag), "%.1f s", lag_s);
+	else
+		snprintf(lag, sizeof(lag), "unknown");
+	if (st == MF_DB_REPLICA_OK)
+		mf_diag_info("read replica: %s (lag %s, bound %.1f s): "
+		             "read-only requests read from it",
+		             state_name(st), lag, replica.max_lag_ms / 1000.0);
+	else
+		mf_diag_warn("read replica: %s (lag %s, bound %.1f s%s): "
+		             "read-only requests read from the primary",
+		             state_name(st), lag, replica.max_lag_ms / 1000.0,
+		             paused ? ", replay paused" : "");
+}
+
+bool
+mf_db_replica_usable(void)
+{
+	bool ok;
+
+	pthread_mutex_lock(&replica.mu);
+	ok = replica.conninfo != NULL && replica.state == MF_DB_REPLICA_OK &&
+	     mf_time_mono_ns() - replica.checked_ns < REPLICA_FRESH_NS;
+	pthread_mutex_unlock(&replica.mu);
+	return ok;
+}
+
+void
+mf_db_replica_failed(const char *why, bool down)
+{
+	bool was_ok;
+
+	atomic_fetch_add(&replica_fallbacks, 1);
+	if (!down)
+		return;
+	pthread_mutex_lock(&replica.mu);
+	was_ok = replica.state == MF_DB_REPLICA_OK;
+	if (was_ok) {
+		replica.state = MF_DB_REPLICA_UNREACHABLE;
+		replica.checked_ns = mf_time_mono_ns();
+	}
+	pthread_mutex_unlock(&replica.mu);
+	if (was_ok)
+		mf_diag_warn("read replica: unreachable (%s): read-only "
+		             "requests read from the primary",
+		             why);
+}
+
+void
+mf_db_replica_status(struct mf_db_replica_status *out)
+{
+	int64_t now = mf_time_mono_ns();
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&replica.mu);
+	out->configured = replica.conninfo != NULL;
+	out->state = state_name(replica.state);
+	out->lag_seconds = replica.lag_s;
+	out->max_lag_seconds = replica.max_lag_ms / 1000.0;
+	out->replay_paused = replica.paused;
+	out->checked_ms_ago =
+	    replica.checked_ns == 0 ? -1 : (now - replica.checked_ns) / 1000000;
+	pthread_mutex_unlock(&replica.mu);
+	out->in_use = mf_db_replica_usable();
+	out->statements = atomic_load(&replica_statements);
+	out->fallbacks = atomic_load(&replica_fallbacks);
+}
+
+/* A read-only request's first statement: the replica when it is healthy
+ * and fresh, else the primary for the whole request. */
+static void
+route_decide(void)
+{
+	if (thread_route == ROUTE_READ)
+		thread_route =
+		    mf_db_replica_usable() ? ROUTE_READ_REPLICA : ROUTE_PRIMARY;
+}
+
+/* The replica failed a read-only request: the rest of it goes to the
+ * primary. down: the replica itself is unreachable, not just unable to
+ * do this (a write, a recovery conflict). */
+static void
+route_fall_back(const char *why, bool down)
+{
+	thread_route = ROUTE_PRIMARY;
+	mf_db_replica_failed(why, down);
+}
+
+PGconn *
+mf_db_conn_open(struct mf_error *err)
+{
+	PGconn *conn;
+
+	route_decide();
+	if (thread_route != ROUTE_READ_REPLICA)
+		return conn_open(on_replica(), err);
+	if ((conn = conn_open(true, err)) != NULL)
+		return conn;
+	/* the replica is down: this request reads from the primary */
+	route_fall_back("cannot connect", true);
+	mf_error_dispose(err); /* the primary's answer counts */
+	return conn_open(false, err);
+}
+
 PGconn *
 mf_db_conn(struct mf_error *err)
 {
-	struct thread_conn *tc = thread_conn();
+	struct thread_conn *tc;
 
-	if (tc == NULL) {
+	route_decide();
+	if ((tc = thread_conn()) == NULL) {
 		mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		return NULL;
 	}
 	if (tc->conn != NULL && PQstatus(tc->conn) == CONNECTION_OK)
 		return tc->conn;
-	mf_db_drop();
-	if ((tc->conn = mf_db_conn_open(err)) == NULL)
-		return NULL;
+	tc_drop(tc);
+	if ((tc->conn = conn_open(tc->replica, err)) == NULL) {
+		if (thread_route != ROUTE_READ_REPLICA)
+			return NULL;
+		route_fall_back("cannot connect", true);
+		mf_error_dispose(err); /* the primary's answer counts */
+		return mf_db_conn(err);
+	}
 	tc->generation++;
 	return tc->conn;
 }
@@ -311,17 +566,17 @@ result_error(struct thread_conn *tc, PGresult *res, const char *what,
 	if (state != NULL && strncmp(state, "MF", 2) == 0)
 		return mf_error_set(err, MF_E_CONFLICT, NULL, "refused");
 	if (tc->timed_out) {
-		mf_diag_warn("database gave no answer within %d ms during %s",
-		             db_timeout_ms, what);
-		mf_db_drop();
+		db_warn("database gave no answer within %d ms during %s",
+		        db_timeout_ms, what);
+		tc_drop(tc);
 		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
 		                    "the database did not answer in time; try "
 		                    "again later");
 	}
 	if (res == NULL || tc->conn == NULL ||
 	    PQstatus(tc->conn) != CONNECTION_OK) {
-		mf_diag_warn("database connection lost during %s", what);
-		mf_db_drop();
+		db_warn("database connection lost during %s", what);
+		tc_drop(tc);
 		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
 		                    "the database is unavailable; try again "
 		                    "later");
@@ -341,7 +596,7 @@ result_error(struct thread_conn *tc, PGresult *res, const char *what,
 	if (state != NULL &&
 	    (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0 ||
 	     strcmp(state, "53300") == 0)) {
-		mf_db_drop();
+		tc_drop(tc);
 		return mf_error_set(err, MF_E_UNAVAILABLE, NULL,
 		                    "the database is unavailable; try again "
 		                    "later");
@@ -399,7 +654,7 @@ await(struct thread_conn *tc, int64_t dl)
 		                 dl)) {
 			tc->timed_out = true;
 			PQclear(keep);
-			mf_db_drop();
+			tc_drop(tc);
 			return NULL;
 		}
 		if (PQconsumeInput(c) == 0)
@@ -419,7 +674,7 @@ exec_once(struct thread_conn *tc, enum mf_sql stmt, const char *sql,
           int nparams, const char *const *values, const int *lengths,
           const int *formats)
 {
-	int64_t dl = call_deadline();
+	int64_t dl = call_deadline(tc->replica);
 	char name[16];
 	PGresult *res;
 
@@ -466,6 +721,31 @@ may_redo(struct thread_conn *tc, enum mf_sql stmt)
 	return tc->unsent || stmt != MF_SQL_ACCEPT;
 }
 
+/*
+ * Whether a statement that failed on the replica is read again from the
+ * primary (with the rest of the request): yes unless the primary would
+ * refuse it the same way (our own refusals, data and syntax errors,
+ * unique violations). *down: the replica went away or stopped answering,
+ * rather than being unable to run this one statement (a write in a
+ * read-only request, 25006; a conflict with its recovery, 40001).
+ */
+static bool
+replica_redo(struct thread_conn *tc, PGresult *res, bool *down)
+{
+	const char *state =
+	    res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	*down = res == NULL || tc->timed_out || tc->conn == NULL ||
+	        PQstatus(tc->conn) != CONNECTION_OK ||
+	        (state != NULL && (strncmp(state, "57P", 3) == 0 ||
+	                           strncmp(state, "08", 2) == 0 ||
+	                           strncmp(state, "53", 2) == 0));
+	if (*down || state == NULL)
+		return true;
+	return strncmp(state, "MF", 2) != 0 && strncmp(state, "22", 2) != 0 &&
+	       strncmp(state, "23", 2) != 0 && strncmp(state, "42", 2) != 0;
+}
+
 static PGresult *
 exec_retry(enum mf_sql stmt, const char *sql, int nparams,
            const char *const *values, const int *lengths, const int *formats,
@@ -473,9 +753,10 @@ exec_retry(enum mf_sql stmt, const char *sql, int nparams,
 {
 	struct thread_conn *tc;
 	PGresult *res;
-	int idle, attempt;
+	bool redone = false, down;
+	int idle;
 
-	for (attempt = 0; attempt < 2; attempt++) {
+	for (;;) {
 		if (mf_db_conn(err) == NULL)
 			return NULL;
 		tc = thread_conn();
@@ -494,22 +775,39 @@ exec_retry(enum mf_sql stmt, const char *sql, int nparams,
 				             "again later");
 				return NULL;
 			}
+			if (thread_route == ROUTE_READ_REPLICA)
+				atomic_fetch_add(&replica_statements, 1);
 			return res;
 		}
 		/* A connection that broke while idle is safe to redo once;
 		 * one that timed out is not (that would double the wait). */
 		if (idle && !tc->timed_out &&
 		    (tc->conn == NULL || PQstatus(tc->conn) != CONNECTION_OK) &&
-		    attempt == 0 && may_redo(tc, stmt)) {
+		    !redone && may_redo(tc, stmt)) {
+			redone = true;
 			PQclear(res);
 			mf_db_drop();
+			continue;
+		}
+		/* A read the replica failed is read from the primary, once
+		 * (after a new connection to it, above, when an idle one had
+		 * broken: a replica restarted since); a transaction it had
+		 * open is given up with its connection. */
+		if (thread_route == ROUTE_READ_REPLICA &&
+		    replica_redo(tc, res, &down)) {
+			if (!idle || down)
+				tc_drop(tc);
+			PQclear(res);
+			route_fall_back(down ? "connection lost"
+			                     : "statement refused",
+			                down);
+			redone = false; /* the primary's connection may redo */
 			continue;
 		}
 		result_error(tc, res, sql, err);
 		PQclear(res);
 		return NULL;
 	}
-	return NULL;
 }
 
 PGresult *

@@ -35,6 +35,48 @@ int mf_db_timeout(void);
 void mf_db_set_deadline(int64_t mono_ns);
 
 /*
+ * Read replicas (--database-url-read; db/README.md "Read replicas").
+ * The calling thread serves a read-only request (on) or not (off, the
+ * default): while on, its statements go to the read replica when one is
+ * configured and within its lag bound, else to the primary; a statement
+ * the replica fails is read again from the primary, which then serves the
+ * rest of the request. Writes, and the reads they depend on, run with it
+ * off: the HTTP layer turns it on for GET and HEAD only, and background
+ * threads (sequencer, publisher) never do.
+ */
+void mf_db_set_read_only(bool on);
+
+/*
+ * Configures the replica (info NULL or "": none) and its lag bound;
+ * call before threads use the database, then start its monitor
+ * (db/replica.h). 0 or MF_E_NOMEM.
+ */
+int mf_db_replica_configure(const char *info, int max_lag_ms);
+
+enum mf_db_replica_state {
+	MF_DB_REPLICA_STARTING,    /* not measured yet */
+	MF_DB_REPLICA_OK,          /* within the bound: reads go there */
+	MF_DB_REPLICA_LAGGING,     /* beyond it, or how far is unknown */
+	MF_DB_REPLICA_UNREACHABLE, /* no connection, or it failed a read */
+	MF_DB_REPLICA_NOT_STANDBY, /* a server that is not in recovery */
+	MF_DB_REPLICA_UNMEASURED,  /* the primary did not say where it is */
+};
+
+/* The replica as /readyz shows it; filled by value, state is static. */
+struct mf_db_replica_status {
+	bool configured;
+	const char *state;
+	bool in_use;        /* a read-only request starting now would use it */
+	double lag_seconds; /* < 0: unknown */
+	double max_lag_seconds;
+	bool replay_paused;
+	long long checked_ms_ago; /* -1: never */
+	unsigned long statements; /* answered by the replica */
+	unsigned long fallbacks;  /* failed there, read from the primary */
+};
+void mf_db_replica_status(struct mf_db_replica_status *out);
+
+/*
  * Makes sure the thread has a working connection, connecting when needed
  * (which starts a new mf_db_generation()). 0, or MF_E_UNAVAILABLE.
  */

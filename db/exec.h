@@ -24,10 +24,28 @@ PGconn *mf_db_conn(struct mf_error *err);
 /*
  * A new connection of its own, with the same settings, for work that
  * keeps a connection busy across requests (db/rows.c streams a result
- * over one). Owned: the caller PQfinish()es it. NULL with
- * MF_E_UNAVAILABLE.
+ * over one): to the replica when the thread's read-only request uses it
+ * (the primary when it cannot be reached). Owned: the caller PQfinish()es it.
+ * NULL with MF_E_UNAVAILABLE.
  */
 PGconn *mf_db_conn_open(struct mf_error *err);
+/*
+ * The replica's health, between db.c (which routes by it) and
+ * replica.c (whose monitor thread measures it): whether a read-only
+ * request may use it now (OK and measured within the last 3 s); a read
+ * it failed (down: it is unreachable, so no request uses it until the
+ * next measure says OK); the monitor's measure; the bound in ms.
+ * mf_db_route_replica_only(true) sends the calling thread's statements
+ * to the replica with no fallback and no warnings (the monitor's own
+ * queries); false: back to the primary.
+ */
+bool mf_db_replica_usable(void);
+void mf_db_replica_failed(const char *why, bool down);
+void mf_db_replica_publish(enum mf_db_replica_state st, double lag_s,
+                           bool paused);
+int mf_db_replica_max_lag_ms(void);
+void mf_db_route_replica_only(bool on);
+
 /*
  * Runs one declared statement with text parameters (values[i] may be NULL
  * for SQL NULL; lengths/formats may be NULL for text). Returns a new

@@ -755,6 +755,16 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "SELECT log_index, leaf FROM submissions"
         " WHERE log_index >= $1::bigint AND log_index < $2::bigint"
         " ORDER BY log_index",
+    /* where the primary's WAL is flushed to (what it streams) */
+    [MF_SQL_PRIMARY_WAL_LSN] = "SELECT pg_current_wal_flush_lsn()::text",
+    /* a standby?, what it replayed, the age of its last replayed commit
+     * (NULL: none since it started), replay paused? */
+    [MF_SQL_REPLICA_REPLAY] =
+        "SELECT pg_is_in_recovery(),"
+        " COALESCE(pg_last_wal_replay_lsn()::text, ''),"
+        " extract(epoch FROM now() - pg_last_xact_replay_timestamp()),"
+        " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused()"
+        " ELSE false END",
 };
 
 const char *

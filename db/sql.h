@@ -95,6 +95,9 @@ enum mf_sql {
 	/* the log as C2SP tiles (db/tiles.c) */
 	MF_SQL_TLOG_TILE,
 	MF_SQL_TLOG_ENTRIES,
+	/* the read replica's lag (db/replica.c) */
+	MF_SQL_PRIMARY_WAL_LSN,
+	MF_SQL_REPLICA_REPLAY,
 	MF_SQL__MAX
 };
 

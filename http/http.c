@@ -653,9 +653,13 @@ pool_run(struct job *job)
 		return;
 	}
 	mf_db_set_deadline(deadline);
+	/* GET and HEAD only read: the database may send them to a replica */
+	mf_db_set_read_only(strcmp(req->method, "GET") == 0 ||
+	                    strcmp(req->method, "HEAD") == 0);
 	pool_current = req;
 	run_handler(req, job->fn);
 	pool_current = NULL;
+	mf_db_set_read_only(false);
 	mf_db_set_deadline(0);
 }
 

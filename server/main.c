@@ -10,6 +10,7 @@
 #include "git/repo.h"
 #include "http/http.h"
 #include "db/migrate.h"
+#include "db/replica.h"
 #include "publish/publisher.h"
 #include "http/cache.h"
 #include "ingest/keycache.h"
@@ -130,6 +131,9 @@ main(int argc, char **argv)
 	if (mf_db_global_init(cfg.database_url) != 0)
 		return 1;
 	mf_db_set_timeout((int)cfg.db_timeout);
+	if (mf_db_replica_configure(cfg.database_url_read,
+	                            (int)cfg.replica_max_lag * 1000) != 0)
+		return 1;
 	if (migrate_with_retry(&applied, &err) != 0) {
 		mf_diag_error("cannot prepare the database: %s", err.message);
 		return 1;
@@ -191,6 +195,10 @@ main(int argc, char **argv)
 		mf_diag_error("out of memory");
 		return 1;
 	}
+	if (mf_db_replica_start(&err) != 0) {
+		mf_diag_error("%s", err.message);
+		return 1;
+	}
 	if (mf_http_start(&http, &hopt, routes, nroutes, &app, &err) != 0) {
 		mf_diag_error("%s", err.message);
 		return 1;
@@ -207,6 +215,7 @@ main(int argc, char **argv)
 	mf_sequencer_stop(app.sequencer); /* it hands batches to logwait */
 	mf_logwait_stop(app.logwait);
 	mf_publisher_stop(publisher);
+	mf_db_replica_stop();
 	mf_registry_keys_dispose(&app.keys);
 	mf_keycache_clear();
 	mf_cache_free(app.cache);

@@ -39,6 +39,14 @@ def sh(*cmd, check=True, input=None, cwd=None, env=None, text=True):
     return p
 
 
+def as_pg_owner(*cmd, **kw):
+    """Runs a PostgreSQL program as the owner of the harness's clusters
+    (scripts/pg.sh: the system user "modelfacts" when we are root)."""
+    if os.geteuid() == 0:
+        cmd = ("runuser", "-u", "modelfacts", "--") + tuple(cmd)
+    return sh(*cmd, **kw)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -81,6 +89,43 @@ class Cluster:
             args += ["-v", f"p{i}={p}"]
         out = sh(*args, input=sql).stdout
         return [line.split("\t") for line in out.splitlines() if line]
+
+    def replicate(self, path, conf=""):
+        """A hot-standby streaming replica of this cluster, made in path
+        with `pg_basebackup -R` over the Unix socket and started on its own
+        socket directory path/run; returned as a Cluster (psql, stop,
+        restart). Nothing is needed on the primary: initdb's defaults are
+        wal_level=replica, max_wal_senders=10 and a `local replication`
+        line in pg_hba.conf (trust, as scripts/pg.sh asks). conf: more
+        postgresql.conf lines for the replica."""
+        r = Cluster(path)
+        if os.path.exists(path):
+            r.stop()
+            shutil.rmtree(path)
+        data = os.path.join(os.path.abspath(path), "data")
+        r.sock = os.path.join(os.path.abspath(path), "run")
+        os.makedirs(r.sock)
+        if os.geteuid() == 0:
+            sh("chown", "-R", "modelfacts", path)
+        as_pg_owner(os.path.join(PGBIN, "pg_basebackup"), "-h", self.sock,
+                    "-U", "modelfacts", "-D", data, "-R", "-X", "stream",
+                    "-c", "fast")
+        with open(os.path.join(data, "postgresql.conf"), "a") as f:
+            f.write(f"# a replica (harness.py Cluster.replicate)\n"
+                    f"unix_socket_directories = '{r.sock}'\n"
+                    f"shared_buffers = 32MB\nhot_standby = on\n{conf}\n")
+        as_pg_owner(os.path.join(PGBIN, "pg_ctl"), "-D", data, "-l",
+                    os.path.join(path, "postgres.log"), "-w", "-t", "60",
+                    "start")
+        r.url = f"host={r.sock} dbname=modelfacts user=modelfacts"
+        return r
+
+    def stop_immediate(self):
+        """Stops the cluster at once, as a crash would (pg_ctl -m
+        immediate: no shutdown checkpoint, clients cut off)."""
+        as_pg_owner(os.path.join(PGBIN, "pg_ctl"), "-D",
+                    os.path.join(self.path, "data"), "-m", "immediate",
+                    "-w", "stop", check=False)
 
     def createdb(self, name):
         self.psql("postgres", f'DROP DATABASE IF EXISTS "{name}"')
