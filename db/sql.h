@@ -85,6 +85,8 @@ enum mf_sql {
 	MF_SQL_BENCHMARKS_EXPORT,
 	MF_SQL_BENCHMARK_EXPORT,
 	MF_SQL_BENCHMARK_EXISTS,
+	/* GET /metrics: log size, sequencing and publication lag (json) */
+	MF_SQL_METRICS_LAG,
 	MF_SQL__MAX
 };
 

@@ -68,6 +68,14 @@ mf_ratelimit_free(struct mf_ratelimit *rl)
 	free(rl);
 }
 
+unsigned long
+mf_ratelimit_share(unsigned long per_minute, unsigned long nodes)
+{
+	if (nodes <= 1 || per_minute == 0)
+		return per_minute;
+	return per_minute / nodes + (per_minute % nodes != 0);
+}
+
 bool
 mf_ratelimit_enabled(const struct mf_ratelimit *rl)
 {
