@@ -243,8 +243,8 @@ int
 mf_metrics_sample(struct mf_buf *out, const char *name, const char *labels,
                   double value)
 {
-	/* %.17g keeps integers exact up to 2^53 and doubles round-trip */
-	return mf_buf_printf(out, "%s%s%s%s %.17g\n", name,
+	/* %.15g: integers exact up to 10^15, fractions without noise */
+	return mf_buf_printf(out, "%s%s%s%s %.15g\n", name,
 	                     labels[0] ? "{" : "", labels, labels[0] ? "}" : "",
 	                     value);
 }
