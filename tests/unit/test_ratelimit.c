@@ -102,6 +102,19 @@ test_off_and_bounded(void **state)
 	mf_ratelimit_free(rl);
 }
 
+/* --rate-nodes (issue 16): a node's share of a fleet's limit. */
+static void
+test_share(void **state)
+{
+	(void)state;
+	assert_int_equal(mf_ratelimit_share(6000, 1), 6000);
+	assert_int_equal(mf_ratelimit_share(6000, 0), 6000);
+	assert_int_equal(mf_ratelimit_share(6000, 4), 1500);
+	assert_int_equal(mf_ratelimit_share(10, 3), 4);   /* rounded up */
+	assert_int_equal(mf_ratelimit_share(1, 1024), 1); /* stays on */
+	assert_int_equal(mf_ratelimit_share(0, 8), 0);    /* stays off */
+}
+
 static void
 test_cidrs(void **state)
 {
@@ -185,6 +198,7 @@ main(void)
 	    cmocka_unit_test(test_burst_then_refusal_then_refill),
 	    cmocka_unit_test(test_peek_and_charge),
 	    cmocka_unit_test(test_off_and_bounded),
+	    cmocka_unit_test(test_share),
 	    cmocka_unit_test(test_cidrs),
 	    cmocka_unit_test(test_client_address),
 	};
