@@ -290,6 +290,13 @@ mf_cidrs_contains(const struct mf_cidrs *c, const char *addr)
 		family = AF_INET6;
 	else
 		return false;
+	/* an IPv4 peer of a dual-stack socket reads ::ffff:a.b.c.d: it is
+	 * that IPv4 address (127.0.0.1 is loopback however it arrives) */
+	if (family == AF_INET6 &&
+	    memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		memmove(a, a + 12, 4);
+		family = AF_INET;
+	}
 	for (i = 0; i < c->n; i++)
 		if (cidr_match(&c->nets[i], family, a))
 			return true;

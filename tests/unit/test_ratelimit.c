@@ -115,6 +115,27 @@ test_share(void **state)
 	assert_int_equal(mf_ratelimit_share(0, 8), 0);    /* stays off */
 }
 
+/* A dual-stack socket (--listen ::) names an IPv4 peer ::ffff:a.b.c.d:
+ * --rate-exempt's 127.0.0.1 and an IPv4 --trusted-proxy still match it
+ * (before, loopback over IPv4 was held and a proxy not believed). */
+static void
+test_cidrs_v4_mapped(void **state)
+{
+	struct mf_cidrs c;
+	char why[128];
+
+	(void)state;
+	assert_int_equal(
+	    mf_cidrs_parse(&c, "127.0.0.1,::1,10.0.0.0/8", why, sizeof(why)),
+	    0);
+	assert_true(mf_cidrs_contains(&c, "::ffff:127.0.0.1"));
+	assert_true(mf_cidrs_contains(&c, "::ffff:10.2.3.4"));
+	assert_false(mf_cidrs_contains(&c, "::ffff:127.0.0.2"));
+	assert_false(mf_cidrs_contains(&c, "::ffff:11.0.0.1"));
+	assert_true(mf_cidrs_contains(&c, "::1"));
+	assert_false(mf_cidrs_contains(&c, "::127.0.0.1")); /* not mapped */
+}
+
 static void
 test_cidrs(void **state)
 {
@@ -199,6 +220,7 @@ main(void)
 	    cmocka_unit_test(test_peek_and_charge),
 	    cmocka_unit_test(test_off_and_bounded),
 	    cmocka_unit_test(test_share),
+	    cmocka_unit_test(test_cidrs_v4_mapped),
 	    cmocka_unit_test(test_cidrs),
 	    cmocka_unit_test(test_client_address),
 	};
