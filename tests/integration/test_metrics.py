@@ -200,9 +200,10 @@ def test_grafana_dashboard_names_only_served_metrics(t):
     a live /metrics serves (its samples' names: a histogram's _bucket,
     _sum, _count)."""
     s = setup(t)
+    # the first test made the events some samples wait for (a rejected
+    # submission, a 404, ...)
     if "scrape" not in S:
         test_exposition_parses_and_counts_what_was_asked(t)
-    # the families that appear only after an event: make one of each
     srv = s["srv"]
     served = {k[0] for k in parse(scrape(srv))}
     with open(os.path.join(ROOT, "docs", "grafana-dashboard.json")) as f:
