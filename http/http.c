@@ -1439,6 +1439,24 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return MHD_YES;
 }
 
+/* The access log line of a completed request (text or JSON: diag.h). */
+static void
+access_log(const struct mf_request *req, int64_t us, bool aborted)
+{
+	struct mf_diag_access a;
+
+	a.reqid = req->id;
+	a.client = req->client;
+	a.method = req->method;
+	a.path = req->path;
+	a.route = req->match.route ? req->match.route->pattern : NULL;
+	a.status = req->status;
+	a.bytes = req->response_bytes;
+	a.duration_us = us;
+	a.aborted = aborted;
+	mf_diag_access(&a);
+}
+
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
              enum MHD_RequestTerminationCode toe)
@@ -1457,20 +1475,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		                req->path, &req->match);
 	mf_metrics_request(http->metrics, req->match.route, req->status,
 	                   us * 1000, req->error_code);
-	{
-		struct mf_diag_access a = {
-		    req->id,
-		    req->client,
-		    req->method,
-		    req->path,
-		    req->match.route ? req->match.route->pattern : NULL,
-		    req->status,
-		    req->response_bytes,
-		    us,
-		    toe != MHD_REQUEST_TERMINATED_COMPLETED_OK};
-
-		mf_diag_access(&a);
-	}
+	access_log(req, us, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	rate_charge_keys(req);
 	request_free(req);
 	*con_cls = NULL;
