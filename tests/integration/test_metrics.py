@@ -250,6 +250,40 @@ def test_publication_lag_while_git_waits(t):
     assert val(m, "modelfacts_sequencing_lag_entries") == 0
 
 
+def test_sequencing_lag_while_no_one_sequences(t):
+    """--no-publisher: a committed submission waits for a sequencer that
+    is not there; /metrics counts it and its age while it waits."""
+    db = t.cluster.createdb("t_metrics_seq")
+    # the organisation first, with a sequencer (its key goes in the log)
+    first = t.new_server(name="seqlag", db_url=db)
+    key = mf.Key(t.dir, "seqorg", "ed25519")
+    mf.Registry(first).create_org("seqorg", "developer", key)
+    first.stop()
+    S["seq_env"] = mf.envelope(mf.disclosure("seqorg", "m", 1), [key])
+    srv = t.new_server(["--no-publisher"], name="seqlag", db_url=db)
+    before = parse(scrape(srv))
+    done = {}
+
+    def submit():
+        try:
+            done["r"] = srv.post("/v1/submissions", body=S["seq_env"],
+                                 timeout=40)
+        except Exception as e:  # noqa: BLE001 - killed below on purpose
+            done["r"] = e
+
+    th = threading.Thread(target=submit, daemon=True)
+    th.start()
+    m = eventually(srv, lambda m: (
+        val(m, "modelfacts_sequencing_lag_entries") == 1 and
+        val(m, "modelfacts_sequencing_lag_seconds") >= 1.0), timeout=15)
+    assert val(m, "modelfacts_leader") == 0, m
+    assert val(m, "modelfacts_log_size") == \
+        val(before, "modelfacts_log_size"), m
+    assert val(before, "modelfacts_sequencing_lag_entries") == 0, before
+    srv.kill()  # the submission would wait 30 s for the log
+    th.join(5)
+
+
 def test_metrics_access(t):
     """--metrics-token FILE: only "Bearer <token>" reads; --metrics=0:
     404; a token file that cannot be read stops the start."""
