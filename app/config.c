@@ -72,10 +72,10 @@ static const struct option_row options[] = {
      1, 3600, "seconds a connection has to send a request's whole header"},
     {"body-timeout", "MODELFACTS_BODY_TIMEOUT", NUM(body_timeout), "30", 1,
      3600, "seconds a request has to send its whole body"},
-    {"rate-read", "MODELFACTS_RATE_READ", NUM(rate_read), "0", 0, 100000000,
+    {"rate-read", "MODELFACTS_RATE_READ", NUM(rate_read), "6000", 0, 100000000,
      "GET/HEAD requests a minute per client address, in bursts of a tenth "
      "(0: no limit; over it: 429)"},
-    {"rate-submit", "MODELFACTS_RATE_SUBMIT", NUM(rate_submit), "0", 0,
+    {"rate-submit", "MODELFACTS_RATE_SUBMIT", NUM(rate_submit), "600", 0,
      100000000,
      "other requests (submissions, admin) a minute per client address, in "
      "bursts of a tenth (0: no limit)"},
@@ -86,6 +86,20 @@ static const struct option_row options[] = {
     {"trusted-proxy", "MODELFACTS_TRUSTED_PROXY", STR(trusted_proxy), "", 0, 0,
      "CIDR[,CIDR]...: peers whose X-Forwarded-For names the client (its "
      "right-most untrusted address)"},
+    {"rate-exempt", "MODELFACTS_RATE_EXEMPT", STR(rate_exempt), "127.0.0.1,::1",
+     0, 0,
+     "CIDR[,CIDR]...: peers the per-address and per-token limits never "
+     "hold (unless they are trusted proxies); \"\" exempts none"},
+    {"rate-nodes", "MODELFACTS_RATE_NODES", NUM(rate_nodes), "1", 1, 1024,
+     "API nodes sharing the rate limits: each node enforces 1/N of each "
+     "limit (rounded up)"},
+    {"metrics", "MODELFACTS_METRICS", FLAG(metrics), "1", 0, 0,
+     "serve GET /metrics (Prometheus text format); --metrics=0: 404"},
+    {"metrics-token", "MODELFACTS_METRICS_TOKEN", STR(metrics_token), "", 0, 0,
+     "FILE whose first line GET /metrics requires as a Bearer token "
+     "(default: served to every client)"},
+    {"log-format", "MODELFACTS_LOG_FORMAT", STR(log_format), "text", 0, 0,
+     "text or json (one JSON object a line)"},
     {"log-level", "MODELFACTS_LOG_LEVEL", STR(log_level), "info", 0, 0,
      "debug, info, warn or error"},
     {"issued-at-window", "MODELFACTS_ISSUED_AT_WINDOW", NUM(issued_at_window),
@@ -195,6 +209,10 @@ check_config(struct mf_config *cfg, FILE *err)
 	if (mf_diag_level_parse(cfg->log_level) < 0) {
 		fprintf(err, "config: log-level must be debug, info, warn or "
 		             "error\n");
+		return -1;
+	}
+	if (mf_diag_format_parse(cfg->log_format) < 0) {
+		fprintf(err, "config: log-format must be text or json\n");
 		return -1;
 	}
 	if (cfg->origin[0] == '\0') {

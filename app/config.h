@@ -34,6 +34,12 @@ struct mf_config {
 	unsigned long rate_submit;
 	unsigned long rate_submit_key;
 	char trusted_proxy[MF_CONFIG_STR_MAX];
+	char rate_exempt[MF_CONFIG_STR_MAX]; /* CIDRs no per-client bucket holds
+	                                      */
+	unsigned long rate_nodes;            /* each limit divided among them */
+	bool metrics;                        /* serve GET /metrics */
+	char metrics_token[MF_CONFIG_STR_MAX]; /* its token file, or "" */
+	char log_format[16];                   /* text or json */
 	char log_level[16];
 	unsigned long issued_at_window;
 	bool migrate_only;

@@ -765,6 +765,25 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " extract(epoch FROM now() - pg_last_xact_replay_timestamp()),"
         " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused()"
         " ELSE false END",
+    /* GET /metrics: entries committed and not yet in the log, or in
+     * the log and not yet in git, and how long the oldest has waited
+     * (since it was accepted); each subquery rides an index */
+    [MF_SQL_METRICS_LAG] =
+        "WITH l AS (SELECT coalesce(max(log_index) + 1, 0) AS size"
+        "  FROM submissions),"
+        " p AS (SELECT coalesce(max(log_index) + 1, 0) AS upto"
+        "  FROM publications),"
+        " u AS (SELECT count(*) AS n, min(accepted_at) AS oldest"
+        "  FROM submissions WHERE log_index IS NULL)"
+        "SELECT json_build_object('log_size', l.size,"
+        " 'unsequenced', u.n,"
+        " 'unsequenced_seconds', coalesce(extract(epoch FROM"
+        "  clock_timestamp() - u.oldest), 0),"
+        " 'published', p.upto,"
+        " 'unpublished_seconds', coalesce((SELECT extract(epoch FROM"
+        "  clock_timestamp() - s.accepted_at) FROM submissions s"
+        "  WHERE s.log_index = p.upto), 0))"
+        " FROM l, p, u",
 };
 
 const char *

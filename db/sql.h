@@ -98,6 +98,8 @@ enum mf_sql {
 	/* the read replica's lag (db/replica.c) */
 	MF_SQL_PRIMARY_WAL_LSN,
 	MF_SQL_REPLICA_REPLAY,
+	/* GET /metrics: log size, sequencing and publication lag (json) */
+	MF_SQL_METRICS_LAG,
 	MF_SQL__MAX
 };
 

@@ -12,6 +12,7 @@
 #include "http/cache.h"
 #include "db/db.h"
 #include "http/ratelimit.h"
+#include "http/metrics.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -58,8 +59,10 @@ struct conn_guard {
 	bool reaper_started;
 	atomic_bool stop;
 	struct mf_cidrs trusted;
+	struct mf_cidrs exempt; /* --rate-exempt: peers no bucket holds */
 	struct mf_ratelimit *read, *submit, *key;
 	atomic_ulong refused, cut_header, cut_body, limited;
+	struct mf_metrics *metrics; /* borrowed from struct mf_http */
 };
 
 /* A request waiting for a worker, and what to run for it. */
@@ -104,6 +107,7 @@ struct mf_http {
 	atomic_uint active;
 	atomic_ulong next_id;
 	unsigned id_prefix;
+	struct mf_metrics *metrics; /* GET /metrics' counters (metrics.h) */
 };
 
 static void
@@ -545,6 +549,7 @@ mf_http_respond_error(struct mf_request *req, const struct mf_error *err)
 	    mf_error_status(err->code ? err->code : MF_E_INTERNAL);
 	json_t *body = mf_error_json(err);
 
+	req->error_code = mf_error_name(err->code ? err->code : MF_E_INTERNAL);
 	if (status >= 500)
 		mf_diag_warn("req=%s %s %s -> %u %s: %s", req->id, req->method,
 		             req->path, status, mf_error_name(err->code),
@@ -634,6 +639,8 @@ runs_inline(const char *path)
 static int
 respond_busy(struct mf_request *req, const char *why)
 {
+	if (req->http != NULL)
+		mf_metrics_add(req->http->metrics, MF_METRIC_POOL_REJECTED, 1);
 	mf_error_set(&req->err, MF_E_UNAVAILABLE, NULL, "%s; try again later",
 	             why);
 	return mf_http_respond_error(req, &req->err);
@@ -1013,8 +1020,11 @@ guard_accept(void *cls, const struct sockaddr *sa, socklen_t salen)
 	ok = same < g->per_ip &&
 	     (g->count + g->reserve < g->max_conns || same < 4);
 	pthread_mutex_unlock(&g->lock);
-	if (!ok)
+	if (!ok) {
 		atomic_fetch_add(&g->refused, 1);
+		mf_metrics_add(((struct mf_http *)cls)->metrics,
+		               MF_METRIC_CONN_REFUSED, 1);
+	}
 	return ok ? MHD_YES : MHD_NO;
 }
 
@@ -1112,6 +1122,9 @@ guard_reaper(void *cls)
 		if (nh + nb > 0) {
 			atomic_fetch_add(&g->cut_header, nh);
 			atomic_fetch_add(&g->cut_body, nb);
+			mf_metrics_add(g->metrics, MF_METRIC_CONN_CUT_HEADER,
+			               nh);
+			mf_metrics_add(g->metrics, MF_METRIC_CONN_CUT_BODY, nb);
 			mf_diag_debug("http: closed %lu connections past the "
 			              "header deadline, %lu past the body one",
 			              nh, nb);
@@ -1142,10 +1155,23 @@ guard_start(struct mf_http *http, const struct mf_http_options *opt,
 	        0)
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
 		                    "trusted-proxy: %s", why);
-	/* Step 2: the buckets, 64k names each (about 9 MiB each when on). */
-	if ((rc = mf_ratelimit_new(&g->read, opt->rate_read, 65536)) != 0 ||
-	    (rc = mf_ratelimit_new(&g->submit, opt->rate_submit, 65536)) != 0 ||
-	    (rc = mf_ratelimit_new(&g->key, opt->rate_submit_key, 65536)) != 0)
+	if (opt->rate_exempt != NULL &&
+	    mf_cidrs_parse(&g->exempt, opt->rate_exempt, why, sizeof(why)) != 0)
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "rate-exempt: %s", why);
+	/* Step 2: the buckets, 64k names each (about 9 MiB each when on),
+	 * each holding this node's share of the limit (--rate-nodes). */
+	if ((rc = mf_ratelimit_new(
+	         &g->read, mf_ratelimit_share(opt->rate_read, opt->rate_nodes),
+	         65536)) != 0 ||
+	    (rc = mf_ratelimit_new(
+	         &g->submit,
+	         mf_ratelimit_share(opt->rate_submit, opt->rate_nodes),
+	         65536)) != 0 ||
+	    (rc = mf_ratelimit_new(
+	         &g->key,
+	         mf_ratelimit_share(opt->rate_submit_key, opt->rate_nodes),
+	         65536)) != 0)
 		return rc;
 	/* Step 3: the reaper. */
 	if (pthread_create(&g->reaper, NULL, guard_reaper, g) != 0)
@@ -1186,6 +1212,12 @@ respond_rate_limited(struct mf_request *req, const char *what, unsigned retry)
 	json_t *body;
 
 	atomic_fetch_add(&req->http->guard.limited, 1);
+	mf_metrics_add(req->http->metrics,
+	               what[0] == 'a'   ? MF_METRIC_LIMITED_ADDRESS
+	               : what[0] == 't' ? MF_METRIC_LIMITED_TOKEN
+	                                : MF_METRIC_LIMITED_KEY,
+	               1);
+	req->error_code = "rate_limited";
 	snprintf(secs, sizeof(secs), "%u", retry);
 	snprintf(msg, sizeof(msg),
 	         "too many requests from this %s; retry in %u s", what, retry);
@@ -1284,6 +1316,10 @@ rate_admit(struct mf_request *req)
 	char peer[sizeof(req->client)], name[MF_RATELIMIT_NAME_MAX];
 	char xff[1024];
 	unsigned retry;
+	/* --rate-exempt (loopback by default): the operator's own tools,
+	 * unless that peer is a proxy speaking for other clients */
+	bool exempt = mf_cidrs_contains(&g->exempt, req->client) &&
+	              !mf_cidrs_contains(&g->trusted, req->client);
 
 	if (g->trusted.n > 0) {
 		snprintf(peer, sizeof(peer), "%s", req->client);
@@ -1292,7 +1328,7 @@ rate_admit(struct mf_request *req)
 		                                                       : NULL,
 		                  req->client, sizeof(req->client));
 	}
-	if (strcmp(req->path, "/healthz") == 0 ||
+	if (exempt || strcmp(req->path, "/healthz") == 0 ||
 	    strcmp(req->path, "/readyz") == 0)
 		return true;
 	if (!mf_ratelimit_take(read ? g->read : g->submit, req->client, now,
@@ -1407,6 +1443,24 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return MHD_YES;
 }
 
+/* The access log line of a completed request (text or JSON: diag.h). */
+static void
+access_log(const struct mf_request *req, int64_t us, bool aborted)
+{
+	struct mf_diag_access a;
+
+	a.reqid = req->id;
+	a.client = req->client;
+	a.method = req->method;
+	a.path = req->path;
+	a.route = req->match.route ? req->match.route->pattern : NULL;
+	a.status = req->status;
+	a.bytes = req->response_bytes;
+	a.duration_us = us;
+	a.aborted = aborted;
+	mf_diag_access(&a);
+}
+
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
              enum MHD_RequestTerminationCode toe)
@@ -1418,11 +1472,14 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (req == NULL || *con_cls == &bad_target_mark)
 		return;
 	us = (mf_time_mono_ns() - req->started_ns) / 1000;
-	mf_diag(MF_DIAG_INFO, req->id, "%s \"%s %s\" %u %zu %lld.%03lldms%s",
-	        req->client, req->method, req->path, req->status,
-	        req->response_bytes, (long long)(us / 1000),
-	        (long long)(us % 1000),
-	        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	/* a request answered before routing (429, early 400s) is counted
+	 * under the route its path and method have, if any */
+	if (req->match.route == NULL)
+		mf_router_match(http->routes, http->nroutes, req->method,
+		                req->path, &req->match);
+	mf_metrics_request(http->metrics, req->match.route, req->status,
+	                   us * 1000, req->error_code);
+	access_log(req, us, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	rate_charge_keys(req);
 	request_free(req);
 	*con_cls = NULL;
@@ -1493,8 +1550,13 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	if (RAND_bytes((unsigned char *)&http->id_prefix,
 	               sizeof(http->id_prefix)) != 1)
 		http->id_prefix = (unsigned)getpid();
-	if ((rc = guard_start(http, opt, err)) != 0) {
+	if ((rc = mf_metrics_new(&http->metrics, routes, nroutes,
+	                         opt->metrics_token_file, err)) != 0 ||
+	    (http->guard.metrics = http->metrics,
+	     rc = guard_start(http, opt, err)) != 0) {
+		pool_stop(&http->pool);
 		guard_stop(&http->guard);
+		mf_metrics_free(http->metrics);
 		free(http);
 		return rc;
 	}
@@ -1513,6 +1575,7 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	if (http->daemon == NULL) {
 		pool_stop(&http->pool);
 		guard_stop(&http->guard);
+		mf_metrics_free(http->metrics);
 		free(http);
 		return mf_error_set(err, MF_E_IO, NULL,
 		                    "cannot listen on %s port %u (in use?)",
@@ -1544,6 +1607,7 @@ mf_http_stop(struct mf_http *http, unsigned grace_ms)
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	guard_stop(&http->guard);
+	mf_metrics_free(http->metrics);
 	free(http);
 }
 
@@ -1706,4 +1770,71 @@ mf_http_capture_dispose(struct mf_capture *c)
 	free(c->names);
 	free(c->values);
 	memset(c, 0, sizeof(*c));
+}
+
+/* ---- GET /metrics (issue 16): the HTTP layer's share ---- */
+
+bool
+mf_http_metrics_authorized(const struct mf_request *req)
+{
+	if (req->http == NULL)
+		return false;
+	return mf_metrics_authorized(req->http->metrics,
+	                             mf_http_header(req, "Authorization"));
+}
+
+int
+mf_http_metrics_write(const struct mf_request *req, struct mf_buf *out)
+{
+	struct mf_http *http = req->http;
+	struct pool *pool;
+	size_t queued, cap;
+	unsigned i, busy = 0, conns;
+	int rc;
+
+	if (http == NULL)
+		return 0;
+	/* 1. the counters */
+	if ((rc = mf_metrics_write(http->metrics, out)) != 0)
+		return rc;
+	/* 2. the worker pool and the connections, as they are now */
+	pool = &http->pool;
+	pthread_mutex_lock(&pool->mu);
+	for (i = 0; i < pool->nworkers; i++)
+		busy += pool->workers[i].req != NULL;
+	queued = pool->queued;
+	cap = pool->cap;
+	pthread_mutex_unlock(&pool->mu);
+	pthread_mutex_lock(&http->guard.lock);
+	conns = http->guard.count;
+	pthread_mutex_unlock(&http->guard.lock);
+	if ((rc = mf_metrics_family(out, "modelfacts_pool_workers", "gauge",
+	                            "Worker threads (one database connection "
+	                            "each), busy or idle")) != 0 ||
+	    (rc = mf_metrics_sample(out, "modelfacts_pool_workers",
+	                            "state=\"busy\"", busy)) != 0 ||
+	    (rc = mf_metrics_sample(out, "modelfacts_pool_workers",
+	                            "state=\"idle\"", pool->nworkers - busy)) !=
+	        0 ||
+	    (rc =
+	         mf_metrics_family(out, "modelfacts_pool_queue_length", "gauge",
+	                           "Requests waiting for a worker")) != 0 ||
+	    (rc = mf_metrics_sample(out, "modelfacts_pool_queue_length", "",
+	                            (double)queued)) != 0 ||
+	    (rc = mf_metrics_family(out, "modelfacts_pool_queue_capacity",
+	                            "gauge", "Longest queue before 503")) !=
+	        0 ||
+	    (rc = mf_metrics_sample(out, "modelfacts_pool_queue_capacity", "",
+	                            (double)cap)) != 0 ||
+	    (rc = mf_metrics_family(out, "modelfacts_http_connections", "gauge",
+	                            "Open HTTP connections")) != 0 ||
+	    (rc = mf_metrics_sample(out, "modelfacts_http_connections", "",
+	                            conns)) != 0 ||
+	    (rc = mf_metrics_family(out, "modelfacts_http_requests_in_flight",
+	                            "gauge",
+	                            "Requests received and not yet "
+	                            "completed")) != 0)
+		return rc;
+	return mf_metrics_sample(out, "modelfacts_http_requests_in_flight", "",
+	                         atomic_load(&http->active));
 }

@@ -57,6 +57,8 @@ struct mf_request {
 	 * (http.c: "k:" and the keyid, cut to fit) */
 	char rate_keys[MF_HTTP_RATE_KEYS][112];
 	int nrate_keys;
+	/* the error code of the answer (a static string), for /metrics */
+	const char *error_code;
 	/* non-NULL for a captured request (mf_http_capture): no connection,
 	 * and the respond functions store the answer instead of sending */
 	struct mf_capture *capture;
@@ -79,6 +81,14 @@ struct mf_http_options {
 	unsigned long rate_submit;
 	unsigned long rate_submit_key;
 	const char *trusted_proxy;
+	/* peers never held by the per-address and per-token buckets (unless
+	 * trusted proxies): "CIDR[,CIDR]" or ""; each limit is divided among
+	 * rate_nodes API nodes (0 or 1: this one only) */
+	const char *rate_exempt;
+	unsigned long rate_nodes;
+	/* a file whose first line GET /metrics requires as Bearer token
+	 * (NULL or "": served to every client) */
+	const char *metrics_token_file;
 	/* optional: answers a GET or HEAD of a path no route has (the web
 	 * site's HTML 404); NULL gives the JSON 404 */
 	mf_handler_fn not_found;
@@ -210,5 +220,16 @@ int mf_http_capture_routes(const struct mf_route *routes, size_t nroutes,
                            struct mf_app *app, const char *id,
                            const char *target, struct mf_capture *out);
 void mf_http_capture_dispose(struct mf_capture *c);
+
+/*
+ * GET /metrics (issue 16): whether this request may read them (the
+ * --metrics-token rule, metrics.h), and the HTTP layer's families in
+ * Prometheus text format 0.0.4 appended to out (requests by route,
+ * latency, submissions, refusals, connections, the worker pool). A
+ * captured request has no HTTP layer: nothing is written. 0 or
+ * MF_E_NOMEM.
+ */
+bool mf_http_metrics_authorized(const struct mf_request *req);
+int mf_http_metrics_write(const struct mf_request *req, struct mf_buf *out);
 
 #endif

@@ -68,6 +68,14 @@ mf_ratelimit_free(struct mf_ratelimit *rl)
 	free(rl);
 }
 
+unsigned long
+mf_ratelimit_share(unsigned long per_minute, unsigned long nodes)
+{
+	if (nodes <= 1 || per_minute == 0)
+		return per_minute;
+	return per_minute / nodes + (per_minute % nodes != 0);
+}
+
 bool
 mf_ratelimit_enabled(const struct mf_ratelimit *rl)
 {
@@ -282,6 +290,13 @@ mf_cidrs_contains(const struct mf_cidrs *c, const char *addr)
 		family = AF_INET6;
 	else
 		return false;
+	/* an IPv4 peer of a dual-stack socket reads ::ffff:a.b.c.d: it is
+	 * that IPv4 address (127.0.0.1 is loopback however it arrives) */
+	if (family == AF_INET6 &&
+	    memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		memmove(a, a + 12, 4);
+		family = AF_INET;
+	}
 	for (i = 0; i < c->n; i++)
 		if (cidr_match(&c->nets[i], family, a))
 			return true;

@@ -26,6 +26,16 @@ struct mf_ratelimit;
 int mf_ratelimit_new(struct mf_ratelimit **out, unsigned long per_minute,
                      size_t max_names);
 void mf_ratelimit_free(struct mf_ratelimit *rl);
+/*
+ * One node's share of a limit meant for a fleet (issue 16, --rate-nodes):
+ * per_minute divided among nodes API nodes behind one load balancer,
+ * rounded up so that a limit that is on stays on (0 stays 0: off;
+ * nodes 0 or 1: the whole limit). Buckets are per node, not shared:
+ * with the balancer spreading a client's requests evenly the fleet
+ * allows about per_minute, and at most that many with all of them on
+ * one node.
+ */
+unsigned long mf_ratelimit_share(unsigned long per_minute, unsigned long nodes);
 bool mf_ratelimit_enabled(const struct mf_ratelimit *rl);
 
 /*

@@ -60,7 +60,8 @@ build="gcc make pkg-config libc6-dev libpq-dev libmicrohttpd-dev libssl-dev
 	libjansson-dev libgit2-dev zlib1g-dev libpcre2-dev libcmark-dev
 	libcurl4-openssl-dev libyaml-dev postgresql-15 openssl git openssh-client curl acl"
 test="libcmocka-dev clang clang-format libclang-rt-14-dev python3 python3-yaml golang-go
-	golang-golang-x-mod-dev chromium python3-jsonschema python3-pyld"
+	golang-golang-x-mod-dev chromium python3-jsonschema python3-pyld
+	prometheus python3-prometheus-client"
 bench="wrk nginx-light python3-jsonschema"
 
 want=""

@@ -98,6 +98,19 @@ mf_logwait_set_local(struct mf_logwait *lw, bool local)
 	pthread_mutex_unlock(&lw->lock);
 }
 
+bool
+mf_logwait_local(struct mf_logwait *lw)
+{
+	bool local;
+
+	if (lw == NULL)
+		return false;
+	pthread_mutex_lock(&lw->lock);
+	local = lw->local;
+	pthread_mutex_unlock(&lw->lock);
+	return local;
+}
+
 /* The entry's proof from the batch's nodes; on any failure, none. */
 static void
 prove(struct mf_logwait_slot *slot, const struct mf_logwait_batch *b)

@@ -67,6 +67,9 @@ void mf_logwait_add(struct mf_logwait *w, struct mf_logwait_slot *slot,
  * notifications need no query: it hands each batch over itself) ...
  */
 void mf_logwait_set_local(struct mf_logwait *w, bool local);
+/* Whether this process's sequencer leads now, as it last said (for
+ * GET /metrics; false for NULL). */
+bool mf_logwait_local(struct mf_logwait *w);
 /* ... and hands over each committed batch. */
 void mf_logwait_sequenced(struct mf_logwait *w,
                           const struct mf_logwait_batch *b);

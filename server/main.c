@@ -114,6 +114,8 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 	mf_diag_set_level(
 	    (enum mf_diag_level)mf_diag_level_parse(cfg.log_level));
+	mf_diag_set_format(
+	    (enum mf_diag_format)mf_diag_format_parse(cfg.log_format));
 	mf_error_init(&err);
 
 	/*
@@ -190,6 +192,9 @@ main(int argc, char **argv)
 	hopt.rate_submit = cfg.rate_submit;
 	hopt.rate_submit_key = cfg.rate_submit_key;
 	hopt.trusted_proxy = cfg.trusted_proxy;
+	hopt.rate_exempt = cfg.rate_exempt;
+	hopt.rate_nodes = cfg.rate_nodes;
+	hopt.metrics_token_file = cfg.metrics_token;
 	hopt.not_found = mf_site_not_found;
 	if (mf_site_route_table(&routes, &nroutes) != 0) {
 		mf_diag_error("out of memory");

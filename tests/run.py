@@ -92,7 +92,10 @@ ASAN_SERVER_MODULES = ["test_search", "test_compare", "test_export",
                        "test_eu_ai_act", "test_feeds",
                        # issue 15: hostile request lines, paths, framing
                        "test_http_hygiene", "test_signature_policy",
-                       "test_hostile"]
+                       "test_hostile",
+                       # issue 16: counters and JSON log lines of hostile
+                       # paths
+                       "test_metrics", "test_log_json"]
 
 
 def main():

@@ -9,6 +9,7 @@
 #include "common/slug.h"
 #include "common/timeutil.h"
 
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -290,6 +291,92 @@ test_diag_escape(void **state)
 }
 
 /*
+ * --log-format json (issue 16): the escaper keeps a line valid JSON
+ * whatever it holds, and the writer's lines parse back (jansson refuses
+ * invalid UTF-8) with the request id lifted from a "req=ID " prefix.
+ */
+static void
+test_diag_json(void **state)
+{
+	static const char in[] =
+	    "a\"b\\c\n\r\x1b\x7f\xc3\xa9\xc2\x9b\xff\xe2\x80";
+	char out[256], tiny[8], tmpl[] = "/tmp/mf-diag-XXXXXX", buf[4096];
+	struct mf_diag_access a = {"r2",       "10.0.0.1",   "GET",
+	                           "/p\n\xff", "/v1/x/{id}", 404,
+	                           12,         1234,         false};
+	json_error_t jerr;
+	json_t *j;
+	char *line, *next;
+	int fd, saved, n = 0;
+	ssize_t got;
+
+	(void)state;
+	mf_diag_json_escape(out, sizeof(out), in, sizeof(in) - 1);
+	assert_string_equal(out, "a\\\"b\\\\c\\n\\u000d\\u001b\\u007f\xc3\xa9"
+	                         "\\u009b\\\\xff\\\\xe2\\\\x80");
+	/* whole escapes or none */
+	assert_int_equal(mf_diag_json_escape(tiny, 8, "ab\x1b", 3), 2);
+	assert_string_equal(tiny, "ab");
+
+	fd = mkstemp(tmpl);
+	assert_true(fd >= 0);
+	unlink(tmpl);
+	saved = dup(STDERR_FILENO);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	mf_diag_set_format(MF_DIAG_JSON);
+	mf_diag(MF_DIAG_WARN, NULL, "req=abc-1 GET \"%s\" %d", "/x\n{\x1b\xff",
+	        500);
+	mf_diag(MF_DIAG_ERROR, "r1", "plain");
+	mf_diag_access(&a);
+	mf_diag_set_format(MF_DIAG_TEXT);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	got = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	assert_true(got > 0);
+	buf[got] = '\0';
+	assert_null(strchr(buf, '\x1b'));
+	for (line = buf; *line; line = next, n++) {
+		next = strchr(line, '\n');
+		assert_non_null(next);
+		*next++ = '\0';
+		j = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+		if (j == NULL)
+			fail_msg("not JSON: %s (%s)", line, jerr.text);
+		assert_non_null(json_object_get(j, "time"));
+		if (n == 0) {
+			assert_string_equal(
+			    json_string_value(json_object_get(j, "request_id")),
+			    "abc-1");
+			assert_string_equal(
+			    json_string_value(json_object_get(j, "msg")),
+			    "GET \"/x\n{\x1b\\xff\" 500");
+			assert_string_equal(
+			    json_string_value(json_object_get(j, "level")),
+			    "warn");
+		} else if (n == 1) {
+			assert_string_equal(
+			    json_string_value(json_object_get(j, "request_id")),
+			    "r1");
+		} else {
+			assert_string_equal(
+			    json_string_value(json_object_get(j, "path")),
+			    "/p\n\\xff");
+			assert_string_equal(
+			    json_string_value(json_object_get(j, "route")),
+			    "/v1/x/{id}");
+			assert_int_equal(
+			    json_integer_value(json_object_get(j, "status")),
+			    404);
+			assert_true(json_real_value(json_object_get(
+			                j, "duration_ms")) == 1.234);
+		}
+		json_decref(j);
+	}
+	assert_int_equal(n, 3);
+}
+
+/*
  * An error message that quotes input which is not UTF-8 (a request path
  * with %FF), or is cut inside a character, still makes an error body:
  * before, mf_error_json gave NULL and a 404 became a 500 (found by
@@ -343,6 +430,7 @@ main(void)
 	    cmocka_unit_test(test_slugs),
 	    cmocka_unit_test(test_error_table),
 	    cmocka_unit_test(test_diag_escape),
+	    cmocka_unit_test(test_diag_json),
 	    cmocka_unit_test(test_error_not_utf8),
 	};
 

@@ -102,6 +102,40 @@ test_off_and_bounded(void **state)
 	mf_ratelimit_free(rl);
 }
 
+/* --rate-nodes (issue 16): a node's share of a fleet's limit. */
+static void
+test_share(void **state)
+{
+	(void)state;
+	assert_int_equal(mf_ratelimit_share(6000, 1), 6000);
+	assert_int_equal(mf_ratelimit_share(6000, 0), 6000);
+	assert_int_equal(mf_ratelimit_share(6000, 4), 1500);
+	assert_int_equal(mf_ratelimit_share(10, 3), 4);   /* rounded up */
+	assert_int_equal(mf_ratelimit_share(1, 1024), 1); /* stays on */
+	assert_int_equal(mf_ratelimit_share(0, 8), 0);    /* stays off */
+}
+
+/* A dual-stack socket (--listen ::) names an IPv4 peer ::ffff:a.b.c.d:
+ * --rate-exempt's 127.0.0.1 and an IPv4 --trusted-proxy still match it
+ * (before, loopback over IPv4 was held and a proxy not believed). */
+static void
+test_cidrs_v4_mapped(void **state)
+{
+	struct mf_cidrs c;
+	char why[128];
+
+	(void)state;
+	assert_int_equal(
+	    mf_cidrs_parse(&c, "127.0.0.1,::1,10.0.0.0/8", why, sizeof(why)),
+	    0);
+	assert_true(mf_cidrs_contains(&c, "::ffff:127.0.0.1"));
+	assert_true(mf_cidrs_contains(&c, "::ffff:10.2.3.4"));
+	assert_false(mf_cidrs_contains(&c, "::ffff:127.0.0.2"));
+	assert_false(mf_cidrs_contains(&c, "::ffff:11.0.0.1"));
+	assert_true(mf_cidrs_contains(&c, "::1"));
+	assert_false(mf_cidrs_contains(&c, "::127.0.0.1")); /* not mapped */
+}
+
 static void
 test_cidrs(void **state)
 {
@@ -185,6 +219,8 @@ main(void)
 	    cmocka_unit_test(test_burst_then_refusal_then_refill),
 	    cmocka_unit_test(test_peek_and_charge),
 	    cmocka_unit_test(test_off_and_bounded),
+	    cmocka_unit_test(test_share),
+	    cmocka_unit_test(test_cidrs_v4_mapped),
 	    cmocka_unit_test(test_cidrs),
 	    cmocka_unit_test(test_client_address),
 	};
