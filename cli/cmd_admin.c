@@ -146,6 +146,10 @@ cmd_admin(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "create-org") == 0)
 		return create_org(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "backup") == 0)
+		return mf_cli_admin_backup(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "restore") == 0)
+		return mf_cli_admin_restore(argc - 1, argv + 1);
 	if (argc >= 2 &&
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);

@@ -38,6 +38,10 @@ int cmd_sign(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+/* `admin backup DIR` (cli/cmd_backup.c), `admin restore DIR`
+ * (cli/cmd_restore.c); argv[0] "backup" / "restore" */
+int mf_cli_admin_backup(int argc, char **argv);
+int mf_cli_admin_restore(int argc, char **argv);
 int cmd_verify_log(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 /* `validate --schema S [--ref URL=DIR]... [--json] FILE...` */

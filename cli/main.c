@@ -42,6 +42,12 @@ const struct mf_cli_command mf_cli_commands[] = {
     {"admin", cmd_admin, "operator commands", ""},
     {"admin create-org", NULL, "register an organisation and its first key",
      "--org= --name= --role= --public-key= --registry= --token-file="},
+    {"admin backup", NULL,
+     "back up the database, repository and sealed keys into DIR",
+     "--passphrase-file= --database-url= --state-dir= --git-dir="},
+    {"admin restore", NULL,
+     "restore a backup into an empty database and state directory",
+     "--passphrase-file= --database-url= --state-dir= --git-dir="},
     {"import", cmd_import, "import data sets into payloads or a registry", ""},
     {"import fmti", NULL, "import the FMTI (indices, scores, reports)",
      "--report --out= --origin= --submit --registry= --token-file= "

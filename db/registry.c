@@ -219,3 +219,34 @@ done:
 	PQclear(res);
 	return rc;
 }
+
+int
+mf_db_export_snapshot(char **id, struct mf_error *err)
+{
+	PGresult *res;
+	int rc = 0;
+
+	*id = NULL;
+	if ((res = mf_db_execv(MF_SQL_BACKUP_SNAPSHOT, err, 0)) == NULL)
+		return err->code;
+	if (PQntuples(res) != 1 || mf_db_dup_value(id, res, 0) != 0 ||
+	    *id == NULL)
+		rc = mf_error_set(err, MF_E_INTERNAL, NULL,
+		                  "no snapshot was exported");
+	PQclear(res);
+	return rc;
+}
+
+int
+mf_db_count_tables(int64_t *n, struct mf_error *err)
+{
+	PGresult *res;
+
+	*n = 0;
+	if ((res = mf_db_execv(MF_SQL_BACKUP_TABLES, err, 0)) == NULL)
+		return err->code;
+	if (PQntuples(res) == 1)
+		*n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}

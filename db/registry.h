@@ -87,4 +87,15 @@ int mf_db_org_first_key(const struct mf_db_org_new *o, struct mf_error *err);
 int mf_db_index_put(const char *id, const char *name, const char *document,
                     bool *fresh, char **stored, struct mf_error *err);
 
+/*
+ * Backups: in a REPEATABLE READ transaction the caller began, exports its
+ * snapshot (*id: a new string for pg_dump --snapshot); the transaction
+ * must stay open while another session uses it.
+ */
+int mf_db_export_snapshot(char **id, struct mf_error *err);
+
+/* How many tables, views and sequences the database holds outside the
+ * catalogues: 0 for an empty database a backup may be restored into. */
+int mf_db_count_tables(int64_t *n, struct mf_error *err);
+
 #endif

@@ -676,6 +676,16 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  AND ($2::bigint IS NULL OR s.log_index <= $2::bigint)"
         "  ORDER BY s.log_index DESC LIMIT 1) j ON true"
         " ORDER BY r.org, r.model, r.version",
+
+    /* backups: the transaction's snapshot, for pg_dump --snapshot */
+    [MF_SQL_BACKUP_SNAPSHOT] = "SELECT pg_export_snapshot()",
+    /* how many tables the database holds besides the catalogues */
+    [MF_SQL_BACKUP_TABLES] =
+        "SELECT count(*) FROM pg_class c"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')"
+        " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+        " AND n.nspname NOT LIKE 'pg\\_%'",
 };
 
 const char *

@@ -85,6 +85,9 @@ enum mf_sql {
 	MF_SQL_BENCHMARKS_EXPORT,
 	MF_SQL_BENCHMARK_EXPORT,
 	MF_SQL_BENCHMARK_EXISTS,
+	/* backups (cli/cmd_backup.c, cli/cmd_restore.c) */
+	MF_SQL_BACKUP_SNAPSHOT,
+	MF_SQL_BACKUP_TABLES,
 	MF_SQL__MAX
 };
 
