@@ -39,11 +39,11 @@ usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: modelfacts admin backup DIR --passphrase-file FILE\n"
-	        "                  [--database-url URL] [--state-dir DIR] "
+	        "                  [--database-url CONNINFO] [--state-dir DIR] "
 	        "[--git-dir DIR]\n\n"
 	        "Backs up a running registry into DIR (new, or empty): "
-	        "labels.bundle (git\nbundle --all of the published "
-	        "repository), database.dump (pg_dump, custom\nformat, of one "
+	        "labels.bundle (a git\nbundle of every ref of the published "
+	        "repository), database.dump (pg_dump,\ncustom format, of one "
 	        "snapshot), the state directory's log.key, commit.key and\n"
 	        "admin.token sealed to the passphrase (NAME.sealed: scrypt + "
 	        "AES-256-GCM),\nand manifest.json (every file's size and "
@@ -53,7 +53,7 @@ usage(FILE *out)
 	        "back.\n\n"
 	        "  --passphrase-file FILE  the passphrase (its first line, at "
 	        "least 8 bytes)\n"
-	        "  --database-url URL      the registry's database (else "
+	        "  --database-url CONNINFO the registry's database (else "
 	        "$DATABASE_URL, else\n"
 	        "                          $MODELFACTS_DATABASE_URL)\n"
 	        "  --state-dir DIR         the server's state directory (else "

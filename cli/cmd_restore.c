@@ -41,7 +41,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: modelfacts admin restore DIR --passphrase-file FILE\n"
-	        "                  [--database-url URL] [--state-dir DIR] "
+	        "                  [--database-url CONNINFO] [--state-dir DIR] "
 	        "[--git-dir DIR]\n\n"
 	        "Restores a backup made by `modelfacts admin backup` into an "
 	        "empty database\n(e.g. of a fresh cluster), a git directory "
@@ -55,7 +55,7 @@ usage(FILE *out)
 	        "(mode 0600), and a check that the restored log's latest\n"
 	        "checkpoint is the manifest's.\n\n"
 	        "  --passphrase-file FILE  the backup's passphrase\n"
-	        "  --database-url URL      the empty database (else "
+	        "  --database-url CONNINFO the empty database (else "
 	        "$DATABASE_URL, else\n"
 	        "                          $MODELFACTS_DATABASE_URL)\n"
 	        "  --state-dir DIR         the new server's state directory "
