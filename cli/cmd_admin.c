@@ -150,6 +150,9 @@ cmd_admin(int argc, char **argv)
 		return mf_cli_admin_backup(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "restore") == 0)
 		return mf_cli_admin_restore(argc - 1, argv + 1);
+	if (argc >= 2 && (strcmp(argv[1], "rotate-commit-key") == 0 ||
+	                  strcmp(argv[1], "rotate-log-key") == 0))
+		return mf_cli_admin_rotate(argc - 1, argv + 1);
 	if (argc >= 2 &&
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);

@@ -42,6 +42,9 @@ int cmd_admin(int argc, char **argv);
  * (cli/cmd_restore.c); argv[0] "backup" / "restore" */
 int mf_cli_admin_backup(int argc, char **argv);
 int mf_cli_admin_restore(int argc, char **argv);
+/* `admin rotate-commit-key`, `admin rotate-log-key` (cli/cmd_rotate.c);
+ * argv[0] the command's name */
+int mf_cli_admin_rotate(int argc, char **argv);
 int cmd_verify_log(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 /* `validate --schema S [--ref URL=DIR]... [--json] FILE...` */

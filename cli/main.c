@@ -48,6 +48,12 @@ const struct mf_cli_command mf_cli_commands[] = {
     {"admin restore", NULL,
      "restore a backup into an empty database and state directory",
      "--passphrase-file= --database-url= --state-dir= --git-dir="},
+    {"admin rotate-commit-key", NULL,
+     "replace the git commit signing key (old commits still verify)",
+     "--database-url= --state-dir="},
+    {"admin rotate-log-key", NULL,
+     "replace the log key, with an overlap of co-signed checkpoints",
+     "--begin --finish --database-url= --state-dir="},
     {"import", cmd_import, "import data sets into payloads or a registry", ""},
     {"import fmti", NULL, "import the FMTI (indices, scores, reports)",
      "--report --out= --origin= --submit --registry= --token-file= "
