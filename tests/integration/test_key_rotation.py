@@ -56,6 +56,11 @@ def wait_published(t):
         time.sleep(0.1)
 
 
+def follow(t, name):
+    return sh(CLI, "verify-log", "follow", "--registry", t.server.url,
+              "--state", os.path.join(t.dir, name + ".json"), check=False)
+
+
 def admin(t, *args):
     return sh(CLI, "admin", *args, "--database-url", t.db_url,
               "--state-dir", S["state"], check=False)
@@ -134,6 +139,10 @@ def test_rotations_refused_while_a_server_runs(t):
     S["k1"] = t.server.get("/v1/registry").json()["log_public_key"]
     S["c1"] = t.server.get("/v1/registry").json()["commit_signing_key"]
     S["commits"]["before"] = commits(t)[1]
+    # two clients pin the first log key
+    for name in ("steady", "absent"):
+        r = follow(t, name)
+        assert r.returncode == 0 and "first use" in r.stderr, r
     for args in (("rotate-commit-key",), ("rotate-log-key", "--begin")):
         r = admin(t, *args)
         assert r.returncode == 2 and "stop it first" in r.stderr, r
@@ -160,6 +169,9 @@ def test_rotate_both_mid_run(t):
     assert reg["commit_signing_key"] != s["c1"]
     s["c2"] = reg["commit_signing_key"]
     s["cps"]["during"] = submit(t, 3)
+    # a client that follows during the overlap moves its pin
+    r = follow(t, "steady")
+    assert r.returncode == 0 and f"moves to {s['k2']}" in r.stdout, r
     # 2. Finish the overlap.
     t.server.stop()
     r = admin(t, "rotate-log-key", "--finish")
@@ -170,6 +182,11 @@ def test_rotate_both_mid_run(t):
             reg["log_public_keys"]] == [(s["k2"], "current"),
                                         (s["k1"], "retired")]
     s["cps"]["after"] = submit(t, 3)
+    # it keeps following; one that slept through the overlap cannot
+    r = follow(t, "steady")
+    assert r.returncode == 0 and "without rewriting" in r.stdout, r
+    r = follow(t, "absent")
+    assert r.returncode == 1, r
 
 
 def test_checkpoints_verify_with_the_right_keys(t):
