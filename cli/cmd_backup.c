@@ -147,6 +147,11 @@ bundle_repository(json_t *manifest, json_t *files, const char *git_dir,
 	    "git",      "--git-dir", git_dir,           "rev-parse",
 	    "--verify", "-q",        "refs/heads/main", NULL};
 	if (mf_backup_run(rev, &head) != 0) {
+		if (access(git_dir, F_OK) != 0)
+			fprintf(stderr,
+			        "modelfacts: warning: no repository at %s: "
+			        "the backup holds none\n",
+			        git_dir);
 		json_object_set_new(manifest, "git", json_null());
 		rc = 0;
 		goto done;

@@ -179,6 +179,19 @@ check_files(const json_t *files, const char *dir)
 	return bad;
 }
 
+/* Whether the array of strings a holds name. */
+static int
+listed(const json_t *a, const char *name)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(a, i, v) if (json_is_string(v) &&
+	                                strcmp(json_string_value(v), name) ==
+	                                    0) return 1;
+	return 0;
+}
+
 /* Opens the sealed secrets the manifest names; checks the log key. */
 static int
 open_secrets(struct secret *s, const json_t *manifest, const char *dir,
@@ -193,10 +206,11 @@ open_secrets(struct secret *s, const json_t *manifest, const char *dir,
 
 	mf_error_init(&err);
 	for (i = 0; i < N_SECRETS; i++) {
-		/* 1. Opened in memory (absent from the backup: skipped). */
-		snprintf(path, sizeof(path), "%s/%s.sealed", dir, s[i].name);
-		if (access(path, F_OK) != 0)
+		/* 1. Opened in memory when the manifest names it (the
+		 * manifest's files list made sure it is there, unchanged). */
+		if (!listed(json_object_get(manifest, "secrets"), s[i].name))
 			continue;
+		snprintf(path, sizeof(path), "%s/%s.sealed", dir, s[i].name);
 		free(sealed);
 		sealed = NULL;
 		if (mf_file_read(&sealed, &len, path, 1 << 20, &err) != 0) {
