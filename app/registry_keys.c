@@ -243,6 +243,8 @@ mf_registry_keys_load(struct mf_registry_keys *k, const struct mf_config *cfg,
 done:
 	free(rec_log);
 	free(rec_commit);
+	if (rc != 0)
+		mf_registry_keys_dispose(k);
 	return rc;
 }
 
