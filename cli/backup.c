@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include <errno.h>
@@ -43,8 +44,9 @@ derive(uint8_t key[32], const uint8_t *hdr, const char *pass, size_t pass_len)
 
 /* One AES-256-GCM pass; enc 1 seals (writes the tag), 0 opens (checks). */
 static int
-gcm(int enc, const uint8_t key[32], const uint8_t *hdr, const char *name,
-    const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16])
+gcm(int enc, const uint8_t key[32], const uint8_t *hdr, size_t hdr_len,
+    const char *name, const uint8_t *in, size_t len, uint8_t *out,
+    uint8_t tag[16])
 {
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	int n = 0, rc = -1;
@@ -55,7 +57,7 @@ gcm(int enc, const uint8_t key[32], const uint8_t *hdr, const char *name,
 	        1 ||
 	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) != 1 ||
 	    EVP_CipherInit_ex(c, NULL, NULL, key, hdr + NONCE_OFF, enc) != 1 ||
-	    EVP_CipherUpdate(c, NULL, &n, hdr, MF_SEAL_HEADER_LEN) != 1 ||
+	    EVP_CipherUpdate(c, NULL, &n, hdr, (int)hdr_len) != 1 ||
 	    EVP_CipherUpdate(c, NULL, &n, (const uint8_t *)name,
 	                     (int)strlen(name)) != 1)
 		goto done;
@@ -74,27 +76,85 @@ done:
 	return rc;
 }
 
-int
-mf_seal(struct mf_buf *out, const char *name, const uint8_t *data, size_t len,
-        const char *pass, size_t pass_len)
+/*
+ * The X25519 key agreement of kind 2: mine (the sender's ephemeral key,
+ * or the recipient's private key) with peer_pub; HKDF binds both public
+ * keys. eph and rcpt are the sender's and the recipient's public keys.
+ */
+static int
+derive_x25519(uint8_t key[32], const uint8_t *hdr, EVP_PKEY *mine,
+              EVP_PKEY *peer, const uint8_t eph[32], const uint8_t rcpt[32])
 {
-	uint8_t hdr[MF_SEAL_HEADER_LEN], key[32], tag[16], *ct = NULL;
+	static const char label[] = "modelfacts-seal/1";
+	uint8_t shared[32], info[sizeof(label) - 1 + 64];
+	size_t n = sizeof(shared), klen = 32;
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(mine, NULL), *h = NULL;
 	int rc = -1;
 
-	/* 1. The header: magic, scrypt's parameters, fresh salt and nonce. */
+	/* 1. The shared secret. */
+	if (c == NULL || EVP_PKEY_derive_init(c) != 1 ||
+	    EVP_PKEY_derive_set_peer(c, peer) != 1 ||
+	    EVP_PKEY_derive(c, shared, &n) != 1 || n != 32)
+		goto done;
+	/* 2. HKDF-SHA256 over it, with the salt and both public keys. */
+	memcpy(info, label, sizeof(label) - 1);
+	memcpy(info + sizeof(label) - 1, eph, 32);
+	memcpy(info + sizeof(label) - 1 + 32, rcpt, 32);
+	if ((h = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL)) == NULL ||
+	    EVP_PKEY_derive_init(h) != 1 ||
+	    EVP_PKEY_CTX_set_hkdf_md(h, EVP_sha256()) != 1 ||
+	    EVP_PKEY_CTX_set1_hkdf_salt(h, hdr + SALT_OFF, 16) != 1 ||
+	    EVP_PKEY_CTX_set1_hkdf_key(h, shared, 32) != 1 ||
+	    EVP_PKEY_CTX_add1_hkdf_info(h, info, sizeof(info)) != 1 ||
+	    EVP_PKEY_derive(h, key, &klen) != 1 || klen != 32)
+		goto done;
+	rc = 0;
+done:
+	OPENSSL_cleanse(shared, sizeof(shared));
+	EVP_PKEY_CTX_free(c);
+	EVP_PKEY_CTX_free(h);
+	return rc;
+}
+
+int
+mf_seal(struct mf_buf *out, const char *name, const uint8_t *data, size_t len,
+        const struct mf_seal_key *k)
+{
+	uint8_t hdr[MF_SEAL_HEADER_LEN + 32], key[32], tag[16], rcpt[32];
+	uint8_t *ct = NULL;
+	EVP_PKEY *eph = NULL;
+	size_t hlen = MF_SEAL_HEADER_LEN, n = 32;
+	int rc = -1;
+
+	/* 1. The header: magic, the kind and its parameters, salt, nonce. */
+	memset(hdr, 0, sizeof(hdr));
 	memcpy(hdr, magic, 8);
-	hdr[8] = 1;
-	hdr[9] = SEAL_LOG2N;
-	hdr[10] = SEAL_R;
-	hdr[11] = SEAL_P;
-	if (RAND_bytes(hdr + SALT_OFF, 28) != 1 ||
-	    derive(key, hdr, pass, pass_len) != 0)
+	hdr[8] = k->x25519 ? 2 : 1;
+	if (k->x25519 == NULL) {
+		hdr[9] = SEAL_LOG2N;
+		hdr[10] = SEAL_R;
+		hdr[11] = SEAL_P;
+	}
+	if (RAND_bytes(hdr + SALT_OFF, 28) != 1)
 		goto done;
-	/* 2. Encrypted and tagged. */
+	/* 2. The key: scrypt, or X25519 with a fresh key of ours. */
+	if (k->x25519 == NULL) {
+		if (derive(key, hdr, k->pass, k->pass_len) != 0)
+			goto done;
+	} else {
+		if ((eph = EVP_PKEY_Q_keygen(NULL, NULL, "X25519")) == NULL ||
+		    EVP_PKEY_get_raw_public_key(eph, hdr + hlen, &n) != 1 ||
+		    EVP_PKEY_get_raw_public_key(k->x25519, rcpt, &n) != 1 ||
+		    derive_x25519(key, hdr, eph, k->x25519, hdr + hlen, rcpt) !=
+		        0)
+			goto done;
+		hlen += 32;
+	}
+	/* 3. Encrypted and tagged. */
 	if ((ct = malloc(len + 1)) == NULL ||
-	    gcm(1, key, hdr, name, data, len, ct, tag) != 0)
+	    gcm(1, key, hdr, hlen, name, data, len, ct, tag) != 0)
 		goto done;
-	if (mf_buf_append(out, hdr, sizeof(hdr)) != 0 ||
+	if (mf_buf_append(out, hdr, hlen) != 0 ||
 	    mf_buf_append(out, ct, len) != 0 ||
 	    mf_buf_append(out, tag, sizeof(tag)) != 0)
 		goto done;
@@ -104,47 +164,89 @@ done:
 	if (ct != NULL)
 		OPENSSL_cleanse(ct, len);
 	free(ct);
+	EVP_PKEY_free(eph);
+	return rc;
+}
+
+/* The key of a sealed file (its header checked); 0 or -1 (msg says). */
+static int
+open_key(uint8_t key[32], size_t *hlen, const char *name, const uint8_t *sealed,
+         size_t len, const struct mf_seal_key *k, char *msg, size_t msg_len)
+{
+	uint8_t rcpt[32];
+	EVP_PKEY *peer = NULL;
+	size_t n = 32;
+	int rc = -1;
+
+	*hlen = MF_SEAL_HEADER_LEN;
+	if (len < MF_SEAL_HEADER_LEN + MF_SEAL_TAG_LEN ||
+	    memcmp(sealed, magic, 8) != 0 || sealed[8] < 1 || sealed[8] > 2) {
+		snprintf(msg, msg_len, "%s is not a sealed file", name);
+		return -1;
+	}
+	if ((sealed[8] == 2) != (k->x25519 != NULL)) {
+		snprintf(msg, msg_len, "%s is sealed to %s", name,
+		         sealed[8] == 2
+		             ? "a recipient key: give --identity"
+		             : "a passphrase: give --passphrase-file");
+		return -1;
+	}
+	if (sealed[8] == 1) {
+		if (sealed[9] < 10 || sealed[9] > 20 || sealed[10] == 0 ||
+		    sealed[11] == 0 || sealed[10] * sealed[11] > 64) {
+			snprintf(msg, msg_len,
+			         "%s: scrypt parameters out of range", name);
+			return -1;
+		}
+		if (derive(key, sealed, k->pass, k->pass_len) != 0) {
+			snprintf(msg, msg_len, "%s: cannot derive the key",
+			         name);
+			return -1;
+		}
+		return 0;
+	}
+	*hlen += 32;
+	if (len < *hlen + MF_SEAL_TAG_LEN ||
+	    (peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL,
+	                                        sealed + MF_SEAL_HEADER_LEN,
+	                                        32)) == NULL ||
+	    EVP_PKEY_get_raw_public_key(k->x25519, rcpt, &n) != 1 ||
+	    derive_x25519(key, sealed, k->x25519, peer,
+	                  sealed + MF_SEAL_HEADER_LEN, rcpt) != 0)
+		snprintf(msg, msg_len, "%s: cannot derive the key", name);
+	else
+		rc = 0;
+	EVP_PKEY_free(peer);
 	return rc;
 }
 
 int
 mf_unseal(char **out, size_t *out_len, const char *name, const uint8_t *sealed,
-          size_t len, const char *pass, size_t pass_len, char *msg,
-          size_t msg_len)
+          size_t len, const struct mf_seal_key *k, char *msg, size_t msg_len)
 {
 	uint8_t key[32], tag[16];
-	size_t n;
+	size_t n, hlen;
 	char *pt = NULL;
 	int rc = -1;
 
 	*out = NULL;
 	*out_len = 0;
-	/* 1. A header we know, with bounded scrypt parameters. */
-	if (len < MF_SEAL_HEADER_LEN + MF_SEAL_TAG_LEN ||
-	    memcmp(sealed, magic, 8) != 0 || sealed[8] != 1) {
-		snprintf(msg, msg_len, "%s is not a sealed file", name);
+	/* 1. A header we know, and the key it calls for. */
+	if (open_key(key, &hlen, name, sealed, len, k, msg, msg_len) != 0)
 		goto done;
-	}
-	if (sealed[9] < 10 || sealed[9] > 20 || sealed[10] == 0 ||
-	    sealed[11] == 0 || sealed[10] * sealed[11] > 64) {
-		snprintf(msg, msg_len, "%s: scrypt parameters out of range",
-		         name);
-		goto done;
-	}
-	/* 2. Decrypted; the tag checks passphrase, header, name and text. */
-	n = len - MF_SEAL_HEADER_LEN - MF_SEAL_TAG_LEN;
+	/* 2. Decrypted; the tag checks key, header, name and text. */
+	n = len - hlen - MF_SEAL_TAG_LEN;
 	memcpy(tag, sealed + len - MF_SEAL_TAG_LEN, 16);
-	if ((pt = malloc(n + 1)) == NULL ||
-	    derive(key, sealed, pass, pass_len) != 0) {
-		snprintf(msg, msg_len, "%s: cannot derive the key", name);
+	if ((pt = malloc(n + 1)) == NULL) {
+		snprintf(msg, msg_len, "out of memory");
 		goto done;
 	}
-	if (gcm(0, key, sealed, name, sealed + MF_SEAL_HEADER_LEN, n,
-	        (uint8_t *)pt, tag) != 0) {
+	if (gcm(0, key, sealed, hlen, name, sealed + hlen, n, (uint8_t *)pt,
+	        tag) != 0) {
 		snprintf(msg, msg_len,
-		         "%s does not open with this passphrase (a wrong "
-		         "passphrase, or the file was changed)",
-		         name);
+		         "%s does not open with this %s (a wrong key, or the "
+		         "file was changed)",
+		         name, k->x25519 ? "identity" : "passphrase");
 		OPENSSL_cleanse(pt, n);
 		goto done;
 	}
@@ -157,6 +259,32 @@ done:
 	OPENSSL_cleanse(key, sizeof(key));
 	free(pt);
 	return rc;
+}
+
+EVP_PKEY *
+mf_backup_x25519(const char *path, int priv)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *k = NULL;
+
+	if (f == NULL) {
+		fprintf(stderr, "modelfacts: cannot open %s: %s\n", path,
+		        strerror(errno));
+		return NULL;
+	}
+	k = priv ? PEM_read_PrivateKey(f, NULL, NULL, NULL)
+	         : PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	fclose(f);
+	if (k == NULL || EVP_PKEY_get_id(k) != EVP_PKEY_X25519) {
+		fprintf(
+		    stderr,
+		    "modelfacts: %s is not an X25519 %s key in PEM (openssl "
+		    "genpkey -algorithm X25519)\n",
+		    path, priv ? "private" : "public");
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	return k;
 }
 
 int

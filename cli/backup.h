@@ -10,6 +10,8 @@
 
 #include "common/buf.h"
 
+#include <openssl/evp.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,29 +26,45 @@
 extern const char *const mf_backup_secret_files[];
 
 /*
- * The sealed-file format, "MFSEAL1": an 8-byte magic "MFSEAL1\n", the KDF
- * (1: scrypt), log2 N, r, p (one byte each), a 16-byte salt, a 12-byte
- * nonce, then AES-256-GCM ciphertext of the plaintext and its 16-byte tag.
- * The key is scrypt(passphrase, salt, N, r, p); the additional data is the
- * 40-byte header followed by the file's name, so a sealed file cannot be
- * passed off as another. Sealing uses N = 2^15, r = 8, p = 1; opening
- * refuses log2 N above 20 or r * p above 64 (memory bounded).
+ * The sealed-file format, "MFSEAL1": an 8-byte magic "MFSEAL1\n", the key
+ * kind, three parameter bytes, a 16-byte salt and a 12-byte nonce (the
+ * 40-byte header), then AES-256-GCM ciphertext and its 16-byte tag.
+ *   kind 1, a passphrase: the bytes are log2 N, r, p and the key is
+ *     scrypt(passphrase, salt, N, r, p). Sealing uses N = 2^15, r = 8,
+ *     p = 1; opening refuses log2 N above 20 or r * p above 64.
+ *   kind 2, an X25519 recipient key: the bytes are 0, and the header is
+ *     followed by the sender's fresh 32-byte X25519 public key E; the key
+ *     is HKDF-SHA256(X25519(e, R), salt, "modelfacts-seal/1" || E || R).
+ * The additional data is everything before the ciphertext followed by
+ * the file's name, so a sealed file cannot be passed off as another.
  */
 #define MF_SEAL_HEADER_LEN 40
 #define MF_SEAL_TAG_LEN    16
 
-/* Seals data as name with the passphrase into out (appended). 0 or -1. */
+/* What seals (a passphrase, or a recipient's X25519 public key) and
+ * opens (the passphrase, or the recipient's private key). */
+struct mf_seal_key {
+	const char *pass;
+	size_t pass_len;
+	EVP_PKEY *x25519; /* NULL: the passphrase */
+};
+
+/* Seals data as name into out (appended). 0 or -1. */
 int mf_seal(struct mf_buf *out, const char *name, const uint8_t *data,
-            size_t len, const char *pass, size_t pass_len);
+            size_t len, const struct mf_seal_key *k);
 
 /*
  * Opens a sealed file: *out (new, NUL-terminated, *out_len bytes) or -1
- * with why in msg (a wrong passphrase and a changed file read the same:
- * the tag does not verify).
+ * with why in msg (a wrong key and a changed file read the same: the tag
+ * does not verify).
  */
 int mf_unseal(char **out, size_t *out_len, const char *name,
-              const uint8_t *sealed, size_t len, const char *pass,
-              size_t pass_len, char *msg, size_t msg_len);
+              const uint8_t *sealed, size_t len, const struct mf_seal_key *k,
+              char *msg, size_t msg_len);
+
+/* An X25519 key from a PEM file: public (priv 0) or private (priv 1).
+ * NULL when it is not one (the reason printed). */
+EVP_PKEY *mf_backup_x25519(const char *path, int priv);
 
 /* The SHA-256 (64 hex digits) and size of a file. 0 or -1 (errno). */
 int mf_backup_file_sha256(const char *path, char hex[65], uint64_t *size);

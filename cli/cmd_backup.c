@@ -38,7 +38,8 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: modelfacts admin backup DIR --passphrase-file FILE\n"
+	        "usage: modelfacts admin backup DIR (--passphrase-file FILE | "
+	        "--recipient PUB)\n"
 	        "                  [--database-url CONNINFO] [--state-dir DIR] "
 	        "[--git-dir DIR]\n\n"
 	        "Backs up a running registry into DIR (new, or empty): "
@@ -53,6 +54,9 @@ usage(FILE *out)
 	        "back.\n\n"
 	        "  --passphrase-file FILE  the passphrase (its first line, at "
 	        "least 8 bytes)\n"
+	        "  --recipient PUB         or seal to this X25519 public key "
+	        "(PEM; restore\n"
+	        "                          then needs its private key)\n"
 	        "  --database-url CONNINFO the registry's database (else "
 	        "$DATABASE_URL, else\n"
 	        "                          $MODELFACTS_DATABASE_URL)\n"
@@ -68,7 +72,9 @@ usage(FILE *out)
 	        "  modelfacts admin backup /backups/2026-12-03 "
 	        "--passphrase-file ~/.mf-backup-pass \\\n"
 	        "      --database-url postgresql:///modelfacts --state-dir "
-	        "/srv/modelfacts/var\n");
+	        "/srv/modelfacts/var\n"
+	        "  modelfacts admin backup /backups/today --recipient "
+	        "ops-x25519.pub\n");
 }
 
 /* Whether dir is new (created now, 0700) or an empty directory. */
@@ -258,7 +264,7 @@ done:
 /* Seals each secret file the state directory holds into DIR. */
 static int
 seal_secrets(json_t *manifest, json_t *files, const char *state,
-             const char *dir, const char *pass, size_t pass_len)
+             const char *dir, const struct mf_seal_key *key)
 {
 	struct mf_buf sealed = MF_BUF_INIT;
 	struct mf_error err;
@@ -289,7 +295,7 @@ seal_secrets(json_t *manifest, json_t *files, const char *state,
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		mf_buf_clear(&sealed);
 		if (mf_seal(&sealed, mf_backup_secret_files[i],
-		            (const uint8_t *)data, len, pass, pass_len) != 0 ||
+		            (const uint8_t *)data, len, key) != 0 ||
 		    mf_backup_write_file(path, sealed.data, sealed.len) != 0 ||
 		    add_file(files, dir, name) != 0) {
 			fprintf(stderr, "modelfacts: cannot seal %s\n", path);
@@ -316,8 +322,7 @@ done:
 
 /* manifest.json, and its digest sealed beside it. */
 static int
-write_manifest(json_t *manifest, const char *dir, const char *pass,
-               size_t pass_len)
+write_manifest(json_t *manifest, const char *dir, const struct mf_seal_key *key)
 {
 	struct mf_buf sealed = MF_BUF_INIT;
 	char path[PATH_MAX_LEN], hex[65], *text;
@@ -329,8 +334,8 @@ write_manifest(json_t *manifest, const char *dir, const char *pass,
 	if (text == NULL ||
 	    mf_backup_write_file(path, text, strlen(text)) != 0 ||
 	    mf_backup_file_sha256(path, hex, &size) != 0 ||
-	    mf_seal(&sealed, MF_BACKUP_MANIFEST, (const uint8_t *)hex, 64, pass,
-	            pass_len) != 0)
+	    mf_seal(&sealed, MF_BACKUP_MANIFEST, (const uint8_t *)hex, 64,
+	            key) != 0)
 		goto done;
 	snprintf(path, sizeof(path), "%s/%s", dir, MF_BACKUP_MANIFEST_SEAL);
 	if (mf_backup_write_file(path, sealed.data, sealed.len) != 0)
@@ -349,13 +354,16 @@ mf_cli_admin_backup(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"passphrase-file", required_argument, NULL, 'p'},
+	    {"recipient", required_argument, NULL, 'r'},
 	    {"database-url", required_argument, NULL, 'd'},
 	    {"state-dir", required_argument, NULL, 's'},
 	    {"git-dir", required_argument, NULL, 'g'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *passfile = NULL, *url = NULL, *state = NULL, *git = NULL;
+	const char *passfile = NULL, *url = NULL, *state = NULL, *git = NULL,
+	           *recipient = NULL;
+	struct mf_seal_key key = {NULL, 0, NULL};
 	char git_buf[PATH_MAX_LEN], created[32], *pass = NULL;
 	json_t *manifest = NULL, *files = NULL;
 	size_t pass_len = 0;
@@ -364,10 +372,13 @@ mf_cli_admin_backup(int argc, char **argv)
 
 	/* 1. Flags, environment, defaults. */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:d:s:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:r:d:s:g:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			passfile = optarg;
+			break;
+		case 'r':
+			recipient = optarg;
 			break;
 		case 'd':
 			url = optarg;
@@ -386,7 +397,7 @@ mf_cli_admin_backup(int argc, char **argv)
 			return MF_EXIT_USAGE;
 		}
 	}
-	if (passfile == NULL || optind != argc - 1) {
+	if ((passfile == NULL) == (recipient == NULL) || optind != argc - 1) {
 		usage(stderr);
 		return MF_EXIT_USAGE;
 	}
@@ -405,8 +416,14 @@ mf_cli_admin_backup(int argc, char **argv)
 		snprintf(git_buf, sizeof(git_buf), "%s/labels.git", state);
 		git = git_buf;
 	}
-	if ((pass = mf_backup_passphrase(passfile, &pass_len)) == NULL)
+	if (passfile != NULL &&
+	    (pass = mf_backup_passphrase(passfile, &pass_len)) == NULL)
 		goto done;
+	if (recipient != NULL &&
+	    (key.x25519 = mf_backup_x25519(recipient, 0)) == NULL)
+		goto done;
+	key.pass = pass;
+	key.pass_len = pass_len;
 	/* 2. The directory, then git before the database (see above). */
 	if (make_empty_dir(argv[optind]) != 0)
 		goto done;
@@ -420,11 +437,10 @@ mf_cli_admin_backup(int argc, char **argv)
 	    dump_database(manifest, files, url, argv[optind]) != 0)
 		goto done;
 	/* 3. The secrets, sealed; then the manifest. */
-	if (seal_secrets(manifest, files, state, argv[optind], pass,
-	                 pass_len) != 0)
+	if (seal_secrets(manifest, files, state, argv[optind], &key) != 0)
 		goto done;
 	json_object_set(manifest, "files", files);
-	if (write_manifest(manifest, argv[optind], pass, pass_len) != 0)
+	if (write_manifest(manifest, argv[optind], &key) != 0)
 		goto done;
 	printf("backed up %s to %s: log size %" PRId64 ", git head %s\n",
 	       mf_json_str(manifest, "origin"), argv[optind],
@@ -438,6 +454,7 @@ done:
 	if (pass != NULL)
 		OPENSSL_cleanse(pass, pass_len);
 	free(pass);
+	EVP_PKEY_free(key.x25519);
 	json_decref(files);
 	json_decref(manifest);
 	return rc;

@@ -40,7 +40,8 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: modelfacts admin restore DIR --passphrase-file FILE\n"
+	        "usage: modelfacts admin restore DIR (--passphrase-file FILE | "
+	        "--identity KEY)\n"
 	        "                  [--database-url CONNINFO] [--state-dir DIR] "
 	        "[--git-dir DIR]\n\n"
 	        "Restores a backup made by `modelfacts admin backup` into an "
@@ -55,6 +56,9 @@ usage(FILE *out)
 	        "(mode 0600), and a check that the restored log's latest\n"
 	        "checkpoint is the manifest's.\n\n"
 	        "  --passphrase-file FILE  the backup's passphrase\n"
+	        "  --identity KEY          or the X25519 private key (PEM) of "
+	        "a backup sealed\n"
+	        "                          to a recipient key\n"
 	        "  --database-url CONNINFO the empty database (else "
 	        "$DATABASE_URL, else\n"
 	        "                          $MODELFACTS_DATABASE_URL)\n"
@@ -71,7 +75,9 @@ usage(FILE *out)
 	        "  modelfacts admin restore /backups/2026-12-03 "
 	        "--passphrase-file ~/.mf-backup-pass \\\n"
 	        "      --database-url postgresql:///modelfacts --state-dir "
-	        "/srv/modelfacts/var\n");
+	        "/srv/modelfacts/var\n"
+	        "  modelfacts admin restore /backups/today --identity "
+	        "ops-x25519.pem\n");
 }
 
 /* One secret of the backup, opened in memory. */
@@ -91,7 +97,7 @@ plain_name(const char *name)
 
 /* The manifest's digest: what manifest.sha256.sealed holds. 0, or 1. */
 static int
-check_manifest_seal(const char *dir, const char *pass, size_t pass_len)
+check_manifest_seal(const char *dir, const struct mf_seal_key *key)
 {
 	struct mf_error err;
 	char path[PATH_MAX_LEN], hex[65], msg[256], *sealed = NULL,
@@ -107,7 +113,7 @@ check_manifest_seal(const char *dir, const char *pass, size_t pass_len)
 		goto done;
 	}
 	if (mf_unseal(&open, &olen, MF_BACKUP_MANIFEST, (uint8_t *)sealed, len,
-	              pass, pass_len, msg, sizeof(msg)) != 0) {
+	              key, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "modelfacts: %s\n", msg);
 		goto done;
 	}
@@ -195,7 +201,7 @@ listed(const json_t *a, const char *name)
 /* Opens the sealed secrets the manifest names; checks the log key. */
 static int
 open_secrets(struct secret *s, const json_t *manifest, const char *dir,
-             const char *pass, size_t pass_len)
+             const struct mf_seal_key *key)
 {
 	struct mf_note_signer *signer = NULL;
 	struct mf_error err;
@@ -218,7 +224,7 @@ open_secrets(struct secret *s, const json_t *manifest, const char *dir,
 			goto done;
 		}
 		if (mf_unseal(&s[i].data, &s[i].len, s[i].name,
-		              (uint8_t *)sealed, len, pass, pass_len, msg,
+		              (uint8_t *)sealed, len, key, msg,
 		              sizeof(msg)) != 0) {
 			fprintf(stderr, "modelfacts: %s\n", msg);
 			goto done;
@@ -420,6 +426,7 @@ mf_cli_admin_restore(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"passphrase-file", required_argument, NULL, 'p'},
+	    {"identity", required_argument, NULL, 'i'},
 	    {"database-url", required_argument, NULL, 'd'},
 	    {"state-dir", required_argument, NULL, 's'},
 	    {"git-dir", required_argument, NULL, 'g'},
@@ -430,7 +437,8 @@ mf_cli_admin_restore(int argc, char **argv)
 	                              {"commit.key", NULL, 0},
 	                              {"admin.token", NULL, 0}};
 	const char *passfile = NULL, *url = NULL, *state = NULL, *git = NULL,
-	           *dir;
+	           *dir, *identity = NULL;
+	struct mf_seal_key key = {NULL, 0, NULL};
 	char git_buf[PATH_MAX_LEN], path[PATH_MAX_LEN], *pass = NULL,
 	                                                *text = NULL;
 	struct mf_error err;
@@ -441,10 +449,13 @@ mf_cli_admin_restore(int argc, char **argv)
 	mf_error_init(&err);
 	/* 1. Flags, environment, defaults. */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:d:s:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:i:d:s:g:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			passfile = optarg;
+			break;
+		case 'i':
+			identity = optarg;
 			break;
 		case 'd':
 			url = optarg;
@@ -463,7 +474,7 @@ mf_cli_admin_restore(int argc, char **argv)
 			return MF_EXIT_USAGE;
 		}
 	}
-	if (passfile == NULL || optind != argc - 1) {
+	if ((passfile == NULL) == (identity == NULL) || optind != argc - 1) {
 		usage(stderr);
 		return MF_EXIT_USAGE;
 	}
@@ -483,8 +494,14 @@ mf_cli_admin_restore(int argc, char **argv)
 		snprintf(git_buf, sizeof(git_buf), "%s/labels.git", state);
 		git = git_buf;
 	}
-	if ((pass = mf_backup_passphrase(passfile, &pass_len)) == NULL)
+	if (passfile != NULL &&
+	    (pass = mf_backup_passphrase(passfile, &pass_len)) == NULL)
 		goto done;
+	if (identity != NULL &&
+	    (key.x25519 = mf_backup_x25519(identity, 1)) == NULL)
+		goto done;
+	key.pass = pass;
+	key.pass_len = pass_len;
 	/* 2. The backup is whole: manifest, files, secrets. */
 	snprintf(path, sizeof(path), "%s/%s", dir, MF_BACKUP_MANIFEST);
 	if (mf_file_read(&text, &len, path, 4 << 20, &err) != 0) {
@@ -492,7 +509,7 @@ mf_cli_admin_restore(int argc, char **argv)
 		goto done;
 	}
 	rc = MF_EXIT_FAIL;
-	if (check_manifest_seal(dir, pass, pass_len) != 0)
+	if (check_manifest_seal(dir, &key) != 0)
 		goto refused;
 	if ((manifest = json_loadb(text, len, 0, NULL)) == NULL ||
 	    strcmp(mf_json_str(manifest, "format")
@@ -504,7 +521,7 @@ mf_cli_admin_restore(int argc, char **argv)
 		goto refused;
 	}
 	if (check_files(json_object_get(manifest, "files"), dir) != 0 ||
-	    open_secrets(s, manifest, dir, pass, pass_len) != 0)
+	    open_secrets(s, manifest, dir, &key) != 0)
 		goto refused;
 	/* 3. The targets are empty. */
 	rc = MF_EXIT_USAGE;
@@ -570,6 +587,7 @@ done:
 	if (pass != NULL)
 		OPENSSL_cleanse(pass, pass_len);
 	free(pass);
+	EVP_PKEY_free(key.x25519);
 	free(text);
 	json_decref(manifest);
 	mf_error_dispose(&err);

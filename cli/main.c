@@ -44,10 +44,12 @@ const struct mf_cli_command mf_cli_commands[] = {
      "--org= --name= --role= --public-key= --registry= --token-file="},
     {"admin backup", NULL,
      "back up the database, repository and sealed keys into DIR",
-     "--passphrase-file= --database-url= --state-dir= --git-dir="},
+     "--passphrase-file= --recipient= --database-url= --state-dir= "
+     "--git-dir="},
     {"admin restore", NULL,
      "restore a backup into an empty database and state directory",
-     "--passphrase-file= --database-url= --state-dir= --git-dir="},
+     "--passphrase-file= --identity= --database-url= --state-dir= "
+     "--git-dir="},
     {"admin rotate-commit-key", NULL,
      "replace the git commit signing key (old commits still verify)",
      "--database-url= --state-dir="},

@@ -247,6 +247,42 @@ def test_restore_into_a_fresh_cluster_verifies_and_continues(t):
     S["srv_state"] = state
 
 
+def test_backup_sealed_to_a_recipient_key(t):
+    """--recipient: the secrets sealed to an X25519 public key (openssl
+    genpkey); restore needs its private key (--identity)."""
+    setup(t)
+    keys = {}
+    for name in ("ops", "other"):
+        priv = os.path.join(t.dir, name + ".pem")
+        sh("openssl", "genpkey", "-algorithm", "X25519", "-out", priv)
+        pub = os.path.join(t.dir, name + ".pub")
+        sh("openssl", "pkey", "-in", priv, "-pubout", "-out", pub)
+        keys[name] = (priv, pub)
+    dest = os.path.join(t.dir, "backup-recipient")
+    shutil.rmtree(dest, ignore_errors=True)
+    r = sh(CLI, "admin", "backup", dest, "--recipient", keys["ops"][1],
+           "--database-url", t.db_url, "--state-dir", t.server.state_dir,
+           check=False)
+    assert r.returncode == 0, r.stderr
+    sealed = open(os.path.join(dest, "log.key.sealed"), "rb").read()
+    assert sealed[:9] == b"MFSEAL1\n\x02", sealed[:9]
+    url, state = fresh_target(t, "recipient")
+
+    def restore_with(*how):
+        return sh(CLI, "admin", "restore", dest, *how, "--database-url",
+                  url, "--state-dir", state, check=False)
+    r = restore_with("--passphrase-file", S["pass"])
+    assert r.returncode == 1 and "sealed to a recipient key" in r.stderr, r
+    r = restore_with("--identity", keys["other"][0])
+    assert r.returncode == 1 and "does not open" in r.stderr, r
+    assert not os.path.exists(state)
+    r = restore_with("--identity", keys["ops"][0])
+    assert r.returncode == 0, r.stderr
+    for k in ("log.key", "commit.key", "admin.token"):
+        assert open(os.path.join(state, k), "rb").read() == open(
+            os.path.join(t.server.state_dir, k), "rb").read()
+
+
 def test_backup_under_load_is_one_snapshot(t):
     """Submissions keep coming while the backup runs: the manifest's
     checkpoint is the dump's own (restore checks it), the bundle is at or
