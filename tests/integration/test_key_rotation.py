@@ -235,6 +235,13 @@ def test_old_and_new_commits_verify_with_stock_git(t):
     # every commit verifies with what the registry serves
     for c in all_commits:
         assert verify_commit(t, repo, c, signers), c
+    path = os.path.join(t.dir, "signers")
+    with open(path, "w") as f:
+        f.write(signers)
+    shown = sh("git", "--git-dir", repo, "-c",
+               f"gpg.ssh.allowedSignersFile={path}", "log",
+               "--show-signature", "refs/heads/main").stdout
+    assert shown.count('Good "git" signature') == len(all_commits), shown
     # and each only under its own key
     old_only = f'{lines[0].split()[0]} namespaces="git" {part(s["c1"])}\n'
     new_only = f'{lines[0].split()[0]} namespaces="git" {part(s["c2"])}\n'
