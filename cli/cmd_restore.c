@@ -511,7 +511,8 @@ mf_cli_admin_restore(int argc, char **argv)
 	rc = MF_EXIT_FAIL;
 	if (check_manifest_seal(dir, &key) != 0)
 		goto refused;
-	if ((manifest = json_loadb(text, len, 0, NULL)) == NULL ||
+	if ((manifest = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL)) ==
+	        NULL ||
 	    strcmp(mf_json_str(manifest, "format")
 	               ? mf_json_str(manifest, "format")
 	               : "",
