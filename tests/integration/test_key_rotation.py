@@ -283,3 +283,57 @@ def test_unannounced_cosigner_is_refused_at_start(t):
             f.write(orig)
     # with its own key file back it starts and serves
     assert t.server.get("/v1/registry").status == 200
+
+
+def test_second_rotation_then_backup_and_restore(t):
+    """A second rotation of each key (windows chain: three allowed
+    signers), then a backup taken during the log key's overlap restores
+    into a registry that keeps co-signing and verifying."""
+    s = setup(t)
+    t.server.stop()
+    r = admin(t, "rotate-commit-key")
+    assert r.returncode == 0, r.stderr
+    r = admin(t, "rotate-log-key", "--begin")
+    assert r.returncode == 0, r.stderr
+    reg = t.server.get("/v1/registry").json()
+    k3 = [k["public_key"] for k in reg["log_public_keys"]
+          if k["status"] == "next"][0]
+    # the current key first, then the others oldest first
+    assert [(k["public_key"], k["status"]) for k in
+            reg["log_public_keys"]] == [(s["k2"], "current"),
+                                        (s["k1"], "retired"), (k3, "next")]
+    submit(t, 2)
+    signers = t.server.get("/v1/registry/allowed_signers").body.decode()
+    lines = signers.splitlines()
+    assert len(lines) == 3, signers
+    assert "valid-after=" in lines[1] and "valid-before=" in lines[1]
+    repo, all_commits = commits(t)
+    for c in all_commits:
+        assert verify_commit(t, repo, c, signers), c
+    # backed up during the overlap, restored beside it
+    passf = os.path.join(t.dir, "pass")
+    with open(passf, "w") as f:
+        f.write("rotation backup passphrase\n")
+    dest = os.path.join(t.dir, "backup")
+    r = sh(CLI, "admin", "backup", dest, "--passphrase-file", passf,
+           "--database-url", t.db_url, "--state-dir", S["state"],
+           check=False)
+    assert r.returncode == 0, r.stderr
+    url = t.cluster.createdb("t_key_rotation_restored")
+    state = os.path.join(t.dir, "restored-state")
+    r = sh(CLI, "admin", "restore", dest, "--passphrase-file", passf,
+           "--database-url", url, "--state-dir", state, check=False)
+    assert r.returncode == 0, r.stderr
+    t.server.stop()
+    srv = t.new_server(name="restored-state", db_url=url)
+    assert srv.get("/v1/registry").json()["log_public_keys"] == \
+        reg["log_public_keys"]
+    doc = mf.disclosure("acme", "m", s["reg"].next_seq("acme"),
+                        supersedes=s["head"], name="disclosure-sparse.json")
+    r = srv.post("/v1/submissions", body=mf.envelope(doc, [s["key"]]))
+    assert r.status == 201, r
+    note = r.json()["checkpoint"]
+    assert verify_independent(note, s["k2"]) and verify_independent(note,
+                                                                     k3)
+    assert not verify_independent(note, s["k1"])
+    srv.stop()
