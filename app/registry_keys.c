@@ -2,6 +2,7 @@
 #include "app/registry_keys.h"
 #include "common/diag.h"
 #include "common/file.h"
+#include "common/json.h"
 #include "app/config.h"
 #include "db/registry.h"
 
@@ -55,6 +56,54 @@ recorded_keys(char **log_vkey, char **commit_pub, struct mf_error *err)
 	return rc;
 }
 
+/*
+ * A log key file of several lines (a rotation's overlap: `modelfacts
+ * admin rotate-log-key`): every key after the first must be the one the
+ * database records as the next log key, so no key co-signs unannounced.
+ */
+static int
+check_cosigners(const struct mf_note_signer *s, const char *path,
+                struct mf_error *err)
+{
+	const struct mf_note_signer *c;
+	json_t *hist = NULL, *row;
+	char *text = NULL, *vkey = NULL;
+	size_t i;
+	int rc = 0, found;
+
+	if (mf_note_signer_next(s) == NULL)
+		return 0;
+	if ((rc = mf_db_registry_key_history(&text, err)) != 0)
+		return rc;
+	hist = json_loads(text, 0, NULL);
+	for (c = mf_note_signer_next(s); c != NULL && rc == 0;
+	     c = mf_note_signer_next(c)) {
+		free(vkey);
+		vkey = NULL;
+		if (mf_note_signer_verifier_key(c, &vkey) != 0) {
+			rc = mf_error_set(err, MF_E_NOMEM, NULL,
+			                  "out of memory");
+			break;
+		}
+		found = 0;
+		json_array_foreach(hist, i, row) found |=
+		    strcmp(mf_json_str(row, "kind"), "log") == 0 &&
+		    strcmp(mf_json_str(row, "status"), "next") == 0 &&
+		    strcmp(mf_json_str(row, "public_key"), vkey) == 0;
+		if (!found)
+			rc =
+			    mf_error_set(err, MF_E_BAD_KEY, NULL,
+			                 "%s co-signs with %s, which the "
+			                 "database does not record as the next "
+			                 "log key",
+			                 path, vkey);
+	}
+	free(vkey);
+	free(text);
+	json_decref(hist);
+	return rc;
+}
+
 static int
 load_log_key(struct mf_registry_keys *k, const struct mf_config *cfg,
              const char *path, const char *recorded, struct mf_error *err)
@@ -92,7 +141,7 @@ load_log_key(struct mf_registry_keys *k, const struct mf_config *cfg,
 	if ((rc = mf_note_signer_verifier_key(k->log_signer,
 	                                      &k->log_verifier_key)) != 0)
 		return mf_error_set(err, rc, NULL, "cannot derive log key");
-	return 0;
+	return check_cosigners(k->log_signer, path, err);
 }
 
 static int
@@ -194,6 +243,8 @@ mf_registry_keys_load(struct mf_registry_keys *k, const struct mf_config *cfg,
 done:
 	free(rec_log);
 	free(rec_commit);
+	if (rc != 0)
+		mf_registry_keys_dispose(k);
 	return rc;
 }
 

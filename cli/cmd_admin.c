@@ -41,6 +41,9 @@ usage(FILE *out)
 	        "this machine)\n\n"
 	        "Exit 0 registered, 1 the registry refused, 2 usage or I/O "
 	        "error.\n\n"
+	        "On the server's machine (database and state directory): "
+	        "admin backup,\nadmin restore, admin rotate-commit-key, admin "
+	        "rotate-log-key (each --help).\n\n"
 	        "examples:\n"
 	        "  modelfacts admin create-org --org acme --name \"Acme AI\" "
 	        "--role developer \\\n"
@@ -149,6 +152,13 @@ cmd_admin(int argc, char **argv)
 		return create_org(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "export-tiles") == 0)
 		return mf_cli_admin_export_tiles(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "backup") == 0)
+		return mf_cli_admin_backup(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "restore") == 0)
+		return mf_cli_admin_restore(argc - 1, argv + 1);
+	if (argc >= 2 && (strcmp(argv[1], "rotate-commit-key") == 0 ||
+	                  strcmp(argv[1], "rotate-log-key") == 0))
+		return mf_cli_admin_rotate(argc - 1, argv + 1);
 	if (argc >= 2 &&
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);

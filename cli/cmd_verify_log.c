@@ -507,6 +507,48 @@ fetch(const char *base, const char *path, long want)
 	return mf_buf_detach(&b, NULL);
 }
 
+/*
+ * A log key rotation's overlap (README "### Rotating keys"): when the
+ * registry lists a next key and it too signed the checkpoint the pinned
+ * key just verified, the pin moves to it, so this client keeps following
+ * once the old key is retired.
+ */
+static void
+move_pin(const char *base, const char *note, char **key)
+{
+	struct mf_checkpoint cp;
+	struct mf_error err;
+	json_t *reg = NULL, *k;
+	char *text;
+	const char *next;
+	size_t i;
+
+	if ((text = fetch(base, "/v1/registry", 200)) == NULL)
+		return;
+	reg = json_loads(text, 0, NULL);
+	free(text);
+	json_array_foreach(json_object_get(reg, "log_public_keys"), i, k)
+	{
+		next = mf_json_str(k, "public_key");
+		if (next == NULL || mf_json_str(k, "status") == NULL ||
+		    strcmp(mf_json_str(k, "status"), "next") != 0)
+			continue;
+		mf_error_init(&err);
+		if (open_checkpoint(&cp, note, next, &err) == 0) {
+			printf("the log key moves to %s: the checkpoint is "
+			       "signed by it and by the pinned key; pinned\n",
+			       next);
+			free(*key);
+			*key = strdup(next);
+		}
+		mf_checkpoint_dispose(&cp);
+		mf_error_dispose(&err);
+		if (*key == NULL)
+			break;
+	}
+	json_decref(reg);
+}
+
 /* --key, else the pinned key, else the registry's (trust on first use). */
 static char *
 resolve_key(const struct opts *o, const char *base, json_t *state)
@@ -611,8 +653,10 @@ cmd_follow(struct opts *o)
 		       "checkpoint remembered)\n",
 		       cur.origin, cur.size);
 	}
-	rc = save_state(statef, base, key, note) == 0 ? MF_EXIT_OK
-	                                              : MF_EXIT_USAGE;
+	move_pin(base, note, &key);
+	rc = key != NULL && save_state(statef, base, key, note) == 0
+	         ? MF_EXIT_OK
+	         : MF_EXIT_USAGE;
 done:
 	mf_checkpoint_dispose(&old);
 	mf_checkpoint_dispose(&cur);

@@ -40,6 +40,13 @@ int cmd_verify(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 /* `admin export-tiles DIR` (cli/cmd_export_tiles.c) */
 int mf_cli_admin_export_tiles(int argc, char **argv);
+/* `admin backup DIR` (cli/cmd_backup.c), `admin restore DIR`
+ * (cli/cmd_restore.c); argv[0] "backup" / "restore" */
+int mf_cli_admin_backup(int argc, char **argv);
+int mf_cli_admin_restore(int argc, char **argv);
+/* `admin rotate-commit-key`, `admin rotate-log-key` (cli/cmd_rotate.c);
+ * argv[0] the command's name */
+int mf_cli_admin_rotate(int argc, char **argv);
 int cmd_verify_log(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 /* `validate --schema S [--ref URL=DIR]... [--json] FILE...` */

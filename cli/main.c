@@ -48,6 +48,20 @@ const struct mf_cli_command mf_cli_commands[] = {
     {"admin export-tiles", NULL,
      "write the log as C2SP tlog-tiles files for a static host",
      "--registry= --key="},
+    {"admin backup", NULL,
+     "back up the database, repository and sealed keys into DIR",
+     "--passphrase-file= --recipient= --database-url= --state-dir= "
+     "--git-dir="},
+    {"admin restore", NULL,
+     "restore a backup into an empty database and state directory",
+     "--passphrase-file= --identity= --database-url= --state-dir= "
+     "--git-dir="},
+    {"admin rotate-commit-key", NULL,
+     "replace the git commit signing key (old commits still verify)",
+     "--database-url= --state-dir="},
+    {"admin rotate-log-key", NULL,
+     "replace the log key, with an overlap of co-signed checkpoints",
+     "--begin --finish --database-url= --state-dir="},
     {"import", cmd_import, "import data sets into payloads or a registry", ""},
     {"import fmti", NULL, "import the FMTI (indices, scores, reports)",
      "--report --out= --origin= --submit --registry= --token-file= "

@@ -219,3 +219,85 @@ done:
 	PQclear(res);
 	return rc;
 }
+
+int
+mf_db_export_snapshot(char **id, struct mf_error *err)
+{
+	PGresult *res;
+	int rc = 0;
+
+	*id = NULL;
+	if ((res = mf_db_execv(MF_SQL_BACKUP_SNAPSHOT, err, 0)) == NULL)
+		return err->code;
+	if (PQntuples(res) != 1 || mf_db_dup_value(id, res, 0) != 0 ||
+	    *id == NULL)
+		rc = mf_error_set(err, MF_E_INTERNAL, NULL,
+		                  "no snapshot was exported");
+	PQclear(res);
+	return rc;
+}
+
+int
+mf_db_count_tables(int64_t *n, struct mf_error *err)
+{
+	PGresult *res;
+
+	*n = 0;
+	if ((res = mf_db_execv(MF_SQL_BACKUP_TABLES, err, 0)) == NULL)
+		return err->code;
+	if (PQntuples(res) == 1)
+		*n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+/* Runs a rotation statement: one row counting what it changed. */
+static int
+rotate(enum mf_sql stmt, const char *old, const char *new_key, bool *done,
+       struct mf_error *err)
+{
+	PGresult *res;
+
+	*done = false;
+	if ((res = mf_db_execv(stmt, err, 2, old, new_key)) == NULL)
+		return err->code;
+	*done = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+	PQclear(res);
+	return 0;
+}
+
+int
+mf_db_rotate_commit_key(const char *old, const char *new_key, bool *done,
+                        struct mf_error *err)
+{
+	return rotate(MF_SQL_ROTATE_COMMIT, old, new_key, done, err);
+}
+
+int
+mf_db_rotate_log_begin(const char *old, const char *new_key, bool *done,
+                       struct mf_error *err)
+{
+	return rotate(MF_SQL_ROTATE_LOG_BEGIN, old, new_key, done, err);
+}
+
+int
+mf_db_rotate_log_finish(const char *old, const char *new_key, bool *done,
+                        struct mf_error *err)
+{
+	return rotate(MF_SQL_ROTATE_LOG_FINISH, old, new_key, done, err);
+}
+
+int
+mf_db_registry_key_history(char **json, struct mf_error *err)
+{
+	PGresult *res;
+	int rc = 0;
+
+	*json = NULL;
+	if ((res = mf_db_execv(MF_SQL_REGISTRY_KEY_HISTORY, err, 0)) == NULL)
+		return err->code;
+	if (PQntuples(res) != 1 || mf_db_dup_value(json, res, 0) != 0)
+		rc = mf_error_set(err, MF_E_INTERNAL, NULL, "no key history");
+	PQclear(res);
+	return rc;
+}

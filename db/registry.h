@@ -87,4 +87,35 @@ int mf_db_org_first_key(const struct mf_db_org_new *o, struct mf_error *err);
 int mf_db_index_put(const char *id, const char *name, const char *document,
                     bool *fresh, char **stored, struct mf_error *err);
 
+/*
+ * Backups: in a REPEATABLE READ transaction the caller began, exports its
+ * snapshot (*id: a new string for pg_dump --snapshot); the transaction
+ * must stay open while another session uses it.
+ */
+int mf_db_export_snapshot(char **id, struct mf_error *err);
+
+/* How many tables, views and sequences the database holds outside the
+ * catalogues: 0 for an empty database a backup may be restored into. */
+int mf_db_count_tables(int64_t *n, struct mf_error *err);
+
+/*
+ * Key rotation, each one statement (migrations/0010): *done says whether
+ * it happened (false: `old` is not the current key, or for a log key a
+ * rotation is already under way / none is).
+ *   commit: the current commit key old (ssh line) retires; new is current.
+ *   log begin: new co-signs checkpoints beside the current log key old.
+ *   log finish: the co-signer new becomes the log key; old retires.
+ */
+int mf_db_rotate_commit_key(const char *old, const char *new_key, bool *done,
+                            struct mf_error *err);
+int mf_db_rotate_log_begin(const char *old, const char *new_key, bool *done,
+                           struct mf_error *err);
+int mf_db_rotate_log_finish(const char *old, const char *new_key, bool *done,
+                            struct mf_error *err);
+
+/* Every key but the current two, oldest first: a JSON array (text, new
+ * string) of {kind, public_key, status, valid_after, valid_before,
+ * successor_valid_after, signed_after_size, signed_until_size}. */
+int mf_db_registry_key_history(char **json, struct mf_error *err);
+
 #endif

@@ -784,6 +784,78 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  clock_timestamp() - s.accepted_at) FROM submissions s"
         "  WHERE s.log_index = p.upto), 0))"
         " FROM l, p, u",
+    /* backups: the transaction's snapshot, for pg_dump --snapshot */
+    [MF_SQL_BACKUP_SNAPSHOT] = "SELECT pg_export_snapshot()",
+    /* how many tables the database holds besides the catalogues */
+    [MF_SQL_BACKUP_TABLES] =
+        "SELECT count(*) FROM pg_class c"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')"
+        " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+        " AND n.nspname NOT LIKE 'pg\\_%'",
+
+    /*
+     * Rotates the commit key from $1 to $2 (the ssh lines; 1 row counted
+     * when $1 was current). The old key is valid before the next whole
+     * second; the new one from the earliest accepted time not yet
+     * published (else now), so entries accepted before the rotation and
+     * published after it verify under the new key.
+     */
+    [MF_SQL_ROTATE_COMMIT] =
+        "WITH w AS (SELECT date_trunc('second', least(now(),"
+        "  (SELECT min(s.accepted_at) FROM submissions s"
+        "   LEFT JOIN publications p ON p.log_index = s.log_index"
+        "   WHERE p.log_index IS NULL))) AS after,"
+        "  date_trunc('second', now()) + interval '1 second' AS before),"
+        " prev AS (SELECT max(successor_valid_after) AS a FROM registry_keys"
+        "  WHERE kind = 'commit'),"
+        " r AS (UPDATE registry SET commit_public_key = $2"
+        "  WHERE commit_public_key = $1 RETURNING 1),"
+        " ins AS (INSERT INTO registry_keys (kind, public_key, status,"
+        "  valid_after, valid_before, successor_valid_after)"
+        "  SELECT 'commit', $1, 'retired', prev.a, w.before, w.after"
+        "  FROM w, prev, r RETURNING 1)"
+        " SELECT count(*) FROM ins",
+    /* $2 starts co-signing after the current log key $1 (1 row: begun) */
+    [MF_SQL_ROTATE_LOG_BEGIN] =
+        "WITH r AS (SELECT 1 FROM registry WHERE log_verifier_key = $1"
+        "  AND NOT EXISTS (SELECT 1 FROM registry_keys"
+        "   WHERE kind = 'log' AND status = 'next')),"
+        " ins AS (INSERT INTO registry_keys (kind, public_key, status,"
+        "  valid_after, signed_after_size)"
+        "  SELECT 'log', $2, 'next', now(),"
+        "  (SELECT coalesce(max(tree_size), 0) FROM checkpoints) FROM r"
+        "  RETURNING 1)"
+        " SELECT count(*) FROM ins",
+    /* the co-signer $2 becomes the log key; $1 retires (1 row: done) */
+    [MF_SQL_ROTATE_LOG_FINISH] =
+        "WITH n AS (DELETE FROM registry_keys WHERE kind = 'log'"
+        "  AND status = 'next' AND public_key = $2 RETURNING 1),"
+        " r AS (UPDATE registry SET log_verifier_key = $2"
+        "  WHERE log_verifier_key = $1 AND EXISTS (SELECT 1 FROM n)"
+        "  RETURNING 1),"
+        " prev AS (SELECT max(signed_until_size) AS s,"
+        "  max(valid_before) AS t FROM registry_keys"
+        "  WHERE kind = 'log' AND status = 'retired'),"
+        " ins AS (INSERT INTO registry_keys (kind, public_key, status,"
+        "  valid_after, valid_before, signed_after_size, signed_until_size)"
+        "  SELECT 'log', $1, 'retired', prev.t, now(), prev.s,"
+        "  (SELECT coalesce(max(tree_size), 0) FROM checkpoints)"
+        "  FROM r, prev RETURNING 1)"
+        " SELECT count(*) FROM ins",
+    /* every key besides the current ones, oldest first (a JSON array) */
+    [MF_SQL_REGISTRY_KEY_HISTORY] =
+        "SELECT coalesce(json_agg(json_build_object('kind', kind,"
+        " 'public_key', public_key, 'status', status,"
+        " 'valid_after', to_char(valid_after AT TIME ZONE 'UTC',"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        " 'valid_before', to_char(valid_before AT TIME ZONE 'UTC',"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        " 'successor_valid_after', to_char(successor_valid_after"
+        "  AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        " 'signed_after_size', signed_after_size,"
+        " 'signed_until_size', signed_until_size)"
+        " ORDER BY changed_at), '[]') FROM registry_keys",
 };
 
 const char *

@@ -100,6 +100,14 @@ enum mf_sql {
 	MF_SQL_REPLICA_REPLAY,
 	/* GET /metrics: log size, sequencing and publication lag (json) */
 	MF_SQL_METRICS_LAG,
+	/* backups (cli/cmd_backup.c, cli/cmd_restore.c) */
+	MF_SQL_BACKUP_SNAPSHOT,
+	MF_SQL_BACKUP_TABLES,
+	/* key rotation (cli/cmd_rotate.c) and what /v1/registry shows */
+	MF_SQL_ROTATE_COMMIT,
+	MF_SQL_ROTATE_LOG_BEGIN,
+	MF_SQL_ROTATE_LOG_FINISH,
+	MF_SQL_REGISTRY_KEY_HISTORY,
 	MF_SQL__MAX
 };
 

@@ -24,7 +24,7 @@
 int mf_db_log_try_lock(bool *got, int64_t key, struct mf_error *err);
 
 /*
- * The leader leases (migrations/0010_lease.sql), one per role
+ * The leader leases (migrations/0011_lease.sql), one per role
  * ("sequencer", "publisher"); sequencer/lease.c drives them.
  * mf_db_lease_acquire sets *token to the new fencing token, or 0 while
  * the lease is held by someone else (unexpired, or inside a fenced

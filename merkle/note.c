@@ -24,7 +24,12 @@ struct mf_note_signer {
 	uint32_t hash;
 	uint8_t pub[32];
 	EVP_PKEY *pkey;
+	/* the next line's key, which co-signs (a key rotation's overlap) */
+	struct mf_note_signer *next;
 };
+
+/* Co-signers one signer key string may carry (lines after the first). */
+#define MAX_COSIGNERS 3
 
 struct mf_note_verifier {
 	char name[MF_NOTE_NAME_MAX + 1];
@@ -113,9 +118,9 @@ split_key(const char *s, char name[MF_NOTE_NAME_MAX + 1], uint32_t *hash,
 	return 0;
 }
 
-int
-mf_note_signer_new(struct mf_note_signer **out, const char *skey,
-                   struct mf_error *err)
+/* One "PRIVATE+KEY+..." line (no newline) into a signer. */
+static int
+signer_line(struct mf_note_signer **out, const char *skey, struct mf_error *err)
 {
 	struct mf_note_signer *s = NULL;
 	const char *material;
@@ -160,13 +165,77 @@ done:
 	return rc;
 }
 
+int
+mf_note_signer_new(struct mf_note_signer **out, const char *skey,
+                   struct mf_error *err)
+{
+	struct mf_note_signer *head = NULL, **tail = &head;
+	char line[1024];
+	const char *p = skey, *nl;
+	size_t len, n = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (skey == NULL)
+		return signer_line(out, skey, err);
+	/* 1. One signer per line: the first signs, the others co-sign. */
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len > 0) {
+			if (len >= sizeof(line) || ++n > 1 + MAX_COSIGNERS) {
+				rc = mf_error_set(err, MF_E_BAD_KEY, NULL,
+				                  "malformed note signer key");
+				goto done;
+			}
+			memcpy(line, p, len);
+			line[len] = '\0';
+			rc = signer_line(tail, line, err);
+			OPENSSL_cleanse(line, sizeof(line));
+			if (rc != 0)
+				goto done;
+			tail = &(*tail)->next;
+		}
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	if (head == NULL)
+		return signer_line(out, "", err);
+	/* 2. The same key twice would sign twice. */
+	for (struct mf_note_signer *a = head; a; a = a->next)
+		for (struct mf_note_signer *b = a->next; b; b = b->next)
+			if (a->hash == b->hash &&
+			    memcmp(a->pub, b->pub, 32) == 0 &&
+			    strcmp(a->name, b->name) == 0) {
+				rc = mf_error_set(err, MF_E_BAD_KEY, NULL,
+				                  "note signer key twice");
+				goto done;
+			}
+	*out = head;
+	head = NULL;
+done:
+	mf_note_signer_free(head);
+	return rc;
+}
+
+const struct mf_note_signer *
+mf_note_signer_next(const struct mf_note_signer *s)
+{
+	return s->next;
+}
+
 void
 mf_note_signer_free(struct mf_note_signer *s)
 {
-	if (s == NULL)
-		return;
-	EVP_PKEY_free(s->pkey);
-	free(s);
+	struct mf_note_signer *next;
+
+	while (s != NULL) {
+		next = s->next;
+		EVP_PKEY_free(s->pkey);
+		free(s);
+		s = next;
+	}
 }
 
 const char *
@@ -361,24 +430,17 @@ text_valid(const char *s, size_t len)
 	return 1;
 }
 
-int
-mf_note_sign(char **out, size_t *out_len, const char *text, size_t len,
-             const struct mf_note_signer *s, struct mf_error *err)
+/* Appends one signature line by s over text. */
+static int
+sign_line(struct mf_buf *b, const char *text, size_t len,
+          const struct mf_note_signer *s, struct mf_error *err)
 {
 	EVP_MD_CTX *ctx = NULL;
 	uint8_t sig[4 + 64];
 	size_t sig_len = 64;
 	char b64[128];
-	struct mf_buf b = MF_BUF_INIT;
 	int rc;
 
-	*out = NULL;
-	if (len == 0 || text[len - 1] != '\n' || len > MF_NOTE_MAX_SIZE / 2 ||
-	    !text_valid(text, len))
-		return mf_error_set(err, MF_E_BAD_NOTE, NULL,
-		                    "note text must be non-empty UTF-8 "
-		                    "without control characters, ending in "
-		                    "a newline");
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestSignInit(ctx, NULL, NULL, NULL, s->pkey) != 1 ||
 	    EVP_DigestSign(ctx, sig + 4, &sig_len, (const uint8_t *)text,
@@ -393,12 +455,37 @@ mf_note_sign(char **out, size_t *out_len, const char *text, size_t len,
 	sig[2] = (uint8_t)(s->hash >> 8);
 	sig[3] = (uint8_t)s->hash;
 	mf_base64_encode(b64, sig, sizeof(sig));
+	if ((rc = mf_buf_printf(b, EM_DASH " %s %s\n", s->name, b64)) != 0)
+		rc = mf_error_set(err, rc, NULL, "out of memory");
+done:
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return rc;
+}
+
+int
+mf_note_sign(char **out, size_t *out_len, const char *text, size_t len,
+             const struct mf_note_signer *s, struct mf_error *err)
+{
+	struct mf_buf b = MF_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (len == 0 || text[len - 1] != '\n' || len > MF_NOTE_MAX_SIZE / 2 ||
+	    !text_valid(text, len))
+		return mf_error_set(err, MF_E_BAD_NOTE, NULL,
+		                    "note text must be non-empty UTF-8 "
+		                    "without control characters, ending in "
+		                    "a newline");
+	/* 1. The text, a blank line, then one line per key, in order. */
 	if ((rc = mf_buf_append(&b, text, len)) != 0 ||
-	    (rc = mf_buf_printf(&b, "\n" EM_DASH " %s %s\n", s->name, b64)) !=
-	        0) {
+	    (rc = mf_buf_putc(&b, '\n')) != 0) {
 		rc = mf_error_set(err, rc, NULL, "out of memory");
 		goto done;
 	}
+	for (; s != NULL; s = s->next)
+		if ((rc = sign_line(&b, text, len, s, err)) != 0)
+			goto done;
 	if ((*out = mf_buf_detach(&b, out_len)) == NULL) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
@@ -406,8 +493,6 @@ mf_note_sign(char **out, size_t *out_len, const char *text, size_t len,
 	rc = 0;
 done:
 	mf_buf_dispose(&b);
-	EVP_MD_CTX_free(ctx);
-	ERR_clear_error();
 	return rc;
 }
 

@@ -32,9 +32,17 @@ struct mf_note_verifier;
 int mf_note_generate_key(char **signer_key, char **verifier_key,
                          const char *name, struct mf_error *err);
 
-/* Parses "PRIVATE+KEY+..."; MF_E_BAD_KEY when malformed. */
+/*
+ * Parses "PRIVATE+KEY+..."; MF_E_BAD_KEY when malformed. Several keys, one
+ * per line (at most 4), make one signer whose notes carry a signature line
+ * by each, in order: a log key rotation's overlap, when checkpoints are
+ * signed by the old key and the new. The first is the signer's own name
+ * and verifier key; mf_note_signer_next walks the co-signers (NULL: none).
+ */
 int mf_note_signer_new(struct mf_note_signer **out, const char *skey,
                        struct mf_error *err);
+const struct mf_note_signer *
+mf_note_signer_next(const struct mf_note_signer *s);
 void mf_note_signer_free(struct mf_note_signer *s);
 const char *mf_note_signer_name(const struct mf_note_signer *s);
 /* The matching verifier key string. */
@@ -49,7 +57,8 @@ uint32_t mf_note_verifier_hash(const struct mf_note_verifier *v);
 
 /*
  * Signs text (valid UTF-8 without control characters other than newline,
- * ending in "\n") into a new note: text, "\n", one signature line.
+ * ending in "\n") into a new note: text, "\n", one signature line per
+ * key of the signer (its co-signers after it).
  */
 int mf_note_sign(char **out, size_t *out_len, const char *text, size_t len,
                  const struct mf_note_signer *s, struct mf_error *err);

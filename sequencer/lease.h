@@ -2,7 +2,7 @@
  * A leader lease as one thread holds it (lease.c): the sequencer and the
  * git publisher each keep one (roles "sequencer" and "publisher"), on
  * their own database connection. The lease lives in PostgreSQL
- * (db/tlog.h, migrations/0010_lease.sql); this module decides when to try
+ * (db/tlog.h, migrations/0011_lease.sql); this module decides when to try
  * to take it, when to renew it (every third of its length), and gives up
  * leading as soon as a renewal or a fence fails. The struct belongs to
  * the one thread that calls these functions.

@@ -1,6 +1,6 @@
 /*
  * Tests for the leader lease (sequencer/lease.c, db/tlog.c,
- * migrations/0010_lease.sql) against a fresh migrated PostgreSQL database
+ * migrations/0011_lease.sql) against a fresh migrated PostgreSQL database
  * (support/pg.h): a lease is taken only once expired, every acquisition
  * gets a larger fencing token, a holder that was taken over cannot pass
  * the fence, a fenced transaction keeps everyone else out even past the

@@ -90,6 +90,50 @@ test_spec_example(void **state)
 	mf_note_signer_free(s);
 }
 
+/* A key rotation's overlap: two key lines, two signature lines in order;
+ * each key alone verifies the note, and the pair is one signer. */
+static void
+test_cosigner(void **state)
+{
+	struct mf_note_signer *s;
+	struct mf_error err;
+	char *sk2, *vk2, *both, *note, *vkey;
+	size_t len, tl;
+
+	(void)state;
+	mf_error_init(&err);
+	assert_int_equal(mf_note_generate_key(&sk2, &vk2, "next.example", &err),
+	                 0);
+	assert_non_null(both = malloc(strlen(spec_skey) + strlen(sk2) + 3));
+	sprintf(both, "%s\n%s\n", spec_skey, sk2);
+	assert_int_equal(mf_note_signer_new(&s, both, &err), 0);
+	assert_non_null(mf_note_signer_next(s));
+	assert_null(mf_note_signer_next(mf_note_signer_next(s)));
+	assert_int_equal(mf_note_signer_verifier_key(s, &vkey), 0);
+	assert_string_equal(vkey, spec_vkey);
+	assert_int_equal(
+	    mf_note_sign(&note, &len, spec_text, strlen(spec_text), s, &err),
+	    0);
+	/* the first line is the spec's own signature, then the new key's */
+	assert_memory_equal(note, spec_note, strlen(spec_note));
+	assert_true(strstr(note + strlen(spec_note),
+	                   "\xe2\x80\x94 "
+	                   "next.example ") == note + strlen(spec_note));
+	verify_one(note, len, spec_vkey, 0, &tl);
+	verify_one(note, len, vk2, 0, &tl);
+	assert_int_equal(tl, strlen(spec_text));
+	free(note);
+	mf_note_signer_free(s);
+	/* the same key twice is refused */
+	sprintf(both, "%s\n%s", sk2, sk2);
+	assert_int_equal(mf_note_signer_new(&s, both, &err), MF_E_BAD_KEY);
+	free(both);
+	free(vkey);
+	free(sk2);
+	free(vk2);
+	mf_error_dispose(&err);
+}
+
 static void
 test_roundtrip_and_tampering(void **state)
 {
@@ -455,6 +499,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_spec_example),
+	    cmocka_unit_test(test_cosigner),
 	    cmocka_unit_test(test_roundtrip_and_tampering),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_key_strings),
