@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_type { OPT_STRING, OPT_ULONG, OPT_BOOL };
+/* OPT_LIST: a string option that may be given again; each value is
+ * appended as a line (the environment's value: words split on spaces). */
+enum opt_type { OPT_STRING, OPT_ULONG, OPT_BOOL, OPT_LIST };
 
 struct option_row {
 	const char *name; /* --name */
@@ -28,6 +30,9 @@ struct option_row {
 	    sizeof(((struct mf_config *)0)->field)
 #define NUM(field)  OPT_ULONG, offsetof(struct mf_config, field), 0
 #define FLAG(field) OPT_BOOL, offsetof(struct mf_config, field), 0
+#define LIST(field)                                                            \
+	OPT_LIST, offsetof(struct mf_config, field),                           \
+	    sizeof(((struct mf_config *)0)->field)
 
 static const struct option_row options[] = {
     {"listen", "MODELFACTS_LISTEN", STR(listen), "127.0.0.1", 0, 0,
@@ -91,6 +96,18 @@ static const struct option_row options[] = {
      "0", 0, 0,
      "sequence the log but leave git publishing to another process (or "
      "to a later start)"},
+    {"tls-cert", "MODELFACTS_TLS_CERT", STR(tls_cert), "", 0, 0,
+     "PEM certificate chain: serve HTTPS only (with --tls-key)"},
+    {"tls-key", "MODELFACTS_TLS_KEY", STR(tls_key), "", 0, 0,
+     "PEM private key of --tls-cert (read before privileges are dropped)"},
+    {"user", "MODELFACTS_USER", STR(user), "", 0, 0,
+     "run as this user once the port is bound (started as root; required "
+     "as root on a non-loopback address)"},
+    {"group", "MODELFACTS_GROUP", STR(group), "", 0, 0,
+     "with --user: this group instead of the user's primary group"},
+    {"git-mirror", "MODELFACTS_GIT_MIRROR", LIST(git_mirrors), "", 0, 0,
+     "push the published repository to this git URL or path after each "
+     "batch (repeatable; the environment: URLs separated by spaces)"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -124,6 +141,34 @@ set_option(struct mf_config *cfg, const struct option_row *o, const char *value,
 		}
 		*(unsigned long *)(void *)field = v;
 		return 0;
+	case OPT_LIST: {
+		size_t have = strlen(field), n = strlen(value), i;
+		bool env = strncmp(source, "--", 2) != 0;
+
+		if (n == 0)
+			return 0;
+		if (have + n + 2 > o->size) {
+			fprintf(err, "%s: too many values for %s\n", source,
+			        o->name);
+			return -1;
+		}
+		if (have > 0)
+			field[have++] = '\n';
+		for (i = 0; i < n; i++) {
+			char c = value[i];
+
+			if (env && c == ' ')
+				c = '\n';
+			else if (c == '\n' || c == '\r') {
+				fprintf(err, "%s: %s must be one line\n",
+				        source, o->name);
+				return -1;
+			}
+			field[have + i] = c;
+		}
+		field[have + n] = '\0';
+		return 0;
+	}
 	case OPT_BOOL:
 		if (strcmp(value, "1") == 0 || strcmp(value, "true") == 0)
 			*(bool *)(void *)field = true;
@@ -203,17 +248,27 @@ check_config(struct mf_config *cfg, FILE *err)
 		fprintf(err, "config: state-dir is too long\n");
 		return -1;
 	}
+	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0')) {
+		fprintf(err, "config: tls-cert and tls-key go together\n");
+		return -1;
+	}
+	if (cfg->group[0] != '\0' && cfg->user[0] == '\0') {
+		fprintf(err, "config: group needs user\n");
+		return -1;
+	}
 	if (cfg->public_url[0] == '\0')
 		snprintf(cfg->public_url, sizeof(cfg->public_url),
-		         strchr(cfg->listen, ':') ? "http://[%s]:%lu"
-		                                  : "http://%s:%lu",
-		         cfg->listen, cfg->port);
+		         strchr(cfg->listen, ':') ? "%s://[%s]:%lu"
+		                                  : "%s://%s:%lu",
+		         cfg->tls_cert[0] ? "https" : "http", cfg->listen,
+		         cfg->port);
 	return 0;
 }
 
 int
 mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err)
 {
+	bool lists_from_flags[N_OPTIONS] = {false};
 	const struct option_row *o;
 	const char *v, *eq;
 	char src[96];
@@ -254,6 +309,11 @@ mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err)
 			return -1;
 		}
 		snprintf(src, sizeof(src), "--%s", o->name);
+		if (o->type == OPT_LIST && !lists_from_flags[o - options]) {
+			/* flags win over the environment, for lists too */
+			((char *)cfg + o->offset)[0] = '\0';
+			lists_from_flags[o - options] = true;
+		}
 		if (eq != NULL)
 			v = eq + 1;
 		else if (o->type == OPT_BOOL)

@@ -37,6 +37,13 @@ struct mf_config {
 	bool migrate_only;
 	bool no_publisher;
 	bool no_git_publisher;
+	/* deployment (issue 16): HTTPS, the unprivileged user, git mirrors
+	 * (one URL a line: --git-mirror may be given again) */
+	char tls_cert[MF_CONFIG_STR_MAX];
+	char tls_key[MF_CONFIG_STR_MAX];
+	char user[64];
+	char group[64];
+	char git_mirrors[4 * MF_CONFIG_STR_MAX];
 };
 
 /*

@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -1440,40 +1441,118 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	mf_diag_warn("http: %s", msg);
 }
 
+/* listen:port as a socket address; 0 or MF_E_BAD_PARAM. */
+static int
+listen_addr(const char *addr, unsigned port, struct sockaddr_storage *ss,
+            socklen_t *len, struct mf_error *err)
+{
+	struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sa4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &sa4->sin_addr) == 1) {
+		sa4->sin_family = AF_INET;
+		sa4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sa4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &sa6->sin6_addr) == 1) {
+		sa6->sin6_family = AF_INET6;
+		sa6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sa6);
+		return 0;
+	}
+	return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+	                    "listen address '%s' is not a numeric "
+	                    "IPv4 or IPv6 address",
+	                    addr);
+}
+
+bool
+mf_http_tls_supported(void)
+{
+	return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+int
+mf_http_bind(const char *addr, unsigned port, int *fd, struct mf_error *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int s = -1, one = 1, rc;
+
+	*fd = -1;
+	if ((rc = listen_addr(addr, port, &ss, &len, err)) != 0)
+		return rc;
+	if ((s = socket(ss.ss_family,
+	                SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
+	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (ss.ss_family == AF_INET6 &&
+	     setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) !=
+	         0) ||
+	    bind(s, (struct sockaddr *)&ss, len) != 0 || listen(s, 1024) != 0) {
+		rc = mf_error_set(err, MF_E_IO, NULL,
+		                  "cannot listen on %s port %u: %s", addr, port,
+		                  strerror(errno));
+		if (s >= 0)
+			close(s);
+		return rc;
+	}
+	*fd = s;
+	return 0;
+}
+
 int
 mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
               const struct mf_route *routes, size_t nroutes, struct mf_app *app,
               struct mf_error *err)
 {
-	struct sockaddr_in6 sa6;
-	struct sockaddr_in sa4;
-	struct sockaddr *sa;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
 	                 MHD_USE_ERROR_LOG;
-	struct mf_http *http;
+	/* where to listen, and TLS: options that are there or not */
+	struct MHD_OptionItem extra[4];
+	int nextra = 0, listen_fd = opt->listen_fd;
+	struct mf_http *http = NULL;
 	int rc;
 
 	*out = NULL;
-	memset(&sa4, 0, sizeof(sa4));
-	memset(&sa6, 0, sizeof(sa6));
-	if (inet_pton(AF_INET, opt->listen, &sa4.sin_addr) == 1) {
-		sa4.sin_family = AF_INET;
-		sa4.sin_port = htons((uint16_t)opt->port);
-		sa = (struct sockaddr *)&sa4;
-	} else if (inet_pton(AF_INET6, opt->listen, &sa6.sin6_addr) == 1) {
-		sa6.sin6_family = AF_INET6;
-		sa6.sin6_port = htons((uint16_t)opt->port);
-		sa = (struct sockaddr *)&sa6;
+	if ((rc = listen_addr(opt->listen, opt->port, &ss, &sslen, err)) != 0)
+		goto fail;
+	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	} else {
-		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
-		                    "listen address '%s' is not a numeric "
-		                    "IPv4 or IPv6 address",
-		                    opt->listen);
+	if (listen_fd >= 0)
+		extra[nextra++] = (struct MHD_OptionItem){
+		    MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL};
+	else
+		extra[nextra++] =
+		    (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
+	if (opt->tls_cert_pem != NULL || opt->tls_key_pem != NULL) {
+		if (opt->tls_cert_pem == NULL || opt->tls_key_pem == NULL) {
+			rc = mf_error_set(err, MF_E_BAD_PARAM, NULL,
+			                  "TLS needs both a certificate and "
+			                  "a key");
+			goto fail;
+		}
+		if (!mf_http_tls_supported()) {
+			rc = mf_error_set(err, MF_E_BAD_PARAM, NULL,
+			                  "this libmicrohttpd has no TLS "
+			                  "support");
+			goto fail;
+		}
+		flags |= MHD_USE_TLS;
+		extra[nextra++] = (struct MHD_OptionItem){
+		    MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)opt->tls_cert_pem};
+		extra[nextra++] = (struct MHD_OptionItem){
+		    MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)opt->tls_key_pem};
 	}
-	if ((http = calloc(1, sizeof(*http))) == NULL)
-		return MF_E_NOMEM;
+	extra[nextra] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+	if ((http = calloc(1, sizeof(*http))) == NULL) {
+		rc = MF_E_NOMEM;
+		goto fail;
+	}
 	http->routes = routes;
 	http->nroutes = nroutes;
 	http->app = app;
@@ -1481,22 +1560,22 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	http->not_found = opt->not_found;
 	if (pool_start(&http->pool, opt->threads) != 0) {
 		pool_stop(&http->pool);
-		free(http);
-		return mf_error_set(err, MF_E_NOMEM, NULL,
-		                    "cannot start %u worker threads",
-		                    opt->threads);
+		rc = mf_error_set(err, MF_E_NOMEM, NULL,
+		                  "cannot start %u worker threads",
+		                  opt->threads);
+		goto fail;
 	}
 	if (RAND_bytes((unsigned char *)&http->id_prefix,
 	               sizeof(http->id_prefix)) != 1)
 		http->id_prefix = (unsigned)getpid();
 	if ((rc = guard_start(http, opt, err)) != 0) {
+		pool_stop(&http->pool);
 		guard_stop(&http->guard);
-		free(http);
-		return rc;
+		goto fail;
 	}
 	http->daemon = MHD_start_daemon(
 	    flags, (uint16_t)opt->port, guard_accept, http, on_request, http,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, extra,
 	    MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
 	    MHD_OPTION_CONNECTION_LIMIT, opt->max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, opt->conn_timeout,
@@ -1509,13 +1588,22 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	if (http->daemon == NULL) {
 		pool_stop(&http->pool);
 		guard_stop(&http->guard);
-		free(http);
-		return mf_error_set(err, MF_E_IO, NULL,
-		                    "cannot listen on %s port %u (in use?)",
-		                    opt->listen, opt->port);
+		rc = mf_error_set(err, MF_E_IO, NULL,
+		                  opt->tls_cert_pem != NULL
+		                      ? "cannot serve HTTPS on %s port %u (in "
+		                        "use, or a bad certificate or key?)"
+		                      : "cannot listen on %s port %u (in use?)",
+		                  opt->listen, opt->port);
+		goto fail;
 	}
 	*out = http;
 	return 0;
+fail:
+	/* the daemon was not started: the socket is still ours to close */
+	if (listen_fd >= 0)
+		close(listen_fd);
+	free(http);
+	return rc;
 }
 
 void

@@ -82,7 +82,24 @@ struct mf_http_options {
 	/* optional: answers a GET or HEAD of a path no route has (the web
 	 * site's HTML 404); NULL gives the JSON 404 */
 	mf_handler_fn not_found;
+	/* HTTPS (issue 16): the PEM certificate chain and private key, both
+	 * NULL for plain HTTP; copied by libmicrohttpd at start */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
+	/* a socket mf_http_bind made (bound before privileges are dropped),
+	 * or -1: mf_http_start binds listen:port itself; taken in every case */
+	int listen_fd;
 };
+
+/*
+ * Binds and listens on addr:port (numeric IPv4/IPv6) for a later
+ * mf_http_start with listen_fd, so that a server started as root can
+ * bind a low port and then drop privileges. *fd is the caller's.
+ */
+int mf_http_bind(const char *addr, unsigned port, int *fd,
+                 struct mf_error *err);
+/* Whether this libmicrohttpd was built with TLS support. */
+bool mf_http_tls_supported(void);
 
 /* Starts serving; *out is owned by the caller (mf_http_stop frees it). */
 int mf_http_start(struct mf_http **out, const struct mf_http_options *opt,

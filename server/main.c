@@ -1,6 +1,7 @@
 /*
- * modelfactsd: loads the configuration, applies migrations, serves HTTP
- * until SIGINT or SIGTERM, then lets in-flight requests finish.
+ * modelfactsd: loads the configuration, binds the port (and reads the TLS
+ * key) while it may still be root, drops to --user, applies migrations,
+ * serves HTTP until SIGINT or SIGTERM, then lets in-flight requests finish.
  */
 #include "common/diag.h"
 #include "common/version.h"
@@ -15,20 +16,105 @@
 #include "ingest/keycache.h"
 #include "sequencer/logwait.h"
 #include "app/registry.h"
+#include "common/file.h"
 #include "app/registry_keys.h"
 #include "sequencer/sequencer.h"
 #include "site/routes.h"
 
+#include <arpa/inet.h>
+#include <openssl/crypto.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SHUTDOWN_GRACE_MS 10000
 /* How long a submission waits for the log before answering 202. */
 #define LOG_WAIT_MS 30000
 /* Rendered labels kept in memory. */
 #define CACHE_BYTES (256u << 20)
+/* Largest TLS certificate chain or key file read. */
+#define TLS_FILE_MAX (1u << 20)
+
+/* Whether addr (numeric) is a loopback address: 127.0.0.0/8 or ::1. */
+static bool
+is_loopback(const char *addr)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, addr, &a6) == 1 &&
+	       memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
+}
+
+/*
+ * Privilege policy (README, "Running as a service"): as root, --user
+ * names who the server becomes once the port is bound and the TLS key
+ * read; root without --user may only listen on loopback (development,
+ * `make run`). Not root, --user must be the current user or absent.
+ */
+static int
+drop_privileges(const struct mf_config *cfg, struct mf_error *err)
+{
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+
+	/* Step 1: nothing to do, or refuse root on a public address. */
+	if (cfg->user[0] == '\0') {
+		if (geteuid() == 0 && !is_loopback(cfg->listen))
+			return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+			                    "refusing to serve %s as root: "
+			                    "give --user (e.g. modelfacts)",
+			                    cfg->listen);
+		return 0;
+	}
+	/* Step 2: who to become. */
+	errno = 0;
+	if ((pw = getpwnam(cfg->user)) == NULL)
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "user '%s' does not exist", cfg->user);
+	if (pw->pw_uid == 0)
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "--user must not be root");
+	gid = pw->pw_gid;
+	if (cfg->group[0] != '\0') {
+		if ((gr = getgrnam(cfg->group)) == NULL)
+			return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+			                    "group '%s' does not exist",
+			                    cfg->group);
+		gid = gr->gr_gid;
+	}
+	if (geteuid() != 0) {
+		if (geteuid() == pw->pw_uid && getegid() == gid)
+			return 0;
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "--user %s needs the server started as "
+		                    "root",
+		                    cfg->user);
+	}
+	/* Step 3: groups first (only root may change them), then the user;
+	 * no thread runs yet, so every thread has the same credentials. */
+	if (initgroups(pw->pw_name, gid) != 0 || setgid(gid) != 0 ||
+	    setuid(pw->pw_uid) != 0)
+		return mf_error_set(err, MF_E_INTERNAL, NULL,
+		                    "cannot become %s: %s", cfg->user,
+		                    strerror(errno));
+	/* Step 4: and there is no way back. */
+	if (setuid(0) == 0 || geteuid() == 0)
+		return mf_error_set(err, MF_E_INTERNAL, NULL,
+		                    "privileges were not dropped");
+	mf_diag_info("running as %s (uid %u, gid %u)", cfg->user,
+	             (unsigned)pw->pw_uid, (unsigned)gid);
+	return 0;
+}
 
 /* Migrations need the database: wait for it a little at start-up. */
 static int
@@ -51,6 +137,8 @@ main(int argc, char **argv)
 {
 	static struct mf_config cfg;
 	struct mf_http_options hopt;
+	char *tls_cert = NULL, *tls_key = NULL;
+	int listen_fd = -1;
 	struct mf_route *routes = NULL;
 	size_t nroutes = 0;
 	struct mf_app app = {0};
@@ -78,6 +166,26 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* What may need root: the TLS files and the port; then drop it. */
+	if (cfg.tls_cert[0] != '\0' &&
+	    (mf_file_read(&tls_cert, NULL, cfg.tls_cert, TLS_FILE_MAX, &err) !=
+	         0 ||
+	     mf_file_read(&tls_key, NULL, cfg.tls_key, TLS_FILE_MAX, &err) !=
+	         0)) {
+		mf_diag_error("TLS: %s", err.message);
+		return 1;
+	}
+	if (tls_cert != NULL && !mf_http_tls_supported()) {
+		mf_diag_error("TLS: this libmicrohttpd has no TLS support");
+		return 1;
+	}
+	if (mf_http_bind(cfg.listen, (unsigned)cfg.port, &listen_fd, &err) !=
+	        0 ||
+	    drop_privileges(&cfg, &err) != 0) {
+		mf_diag_error("%s", err.message);
+		return 1;
+	}
 
 	if (mf_db_global_init(cfg.database_url) != 0)
 		return 1;
@@ -123,6 +231,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	memset(&hopt, 0, sizeof(hopt));
 	hopt.listen = cfg.listen;
 	hopt.port = (unsigned)cfg.port;
 	hopt.threads = (unsigned)cfg.threads;
@@ -137,11 +246,20 @@ main(int argc, char **argv)
 	hopt.rate_submit_key = cfg.rate_submit_key;
 	hopt.trusted_proxy = cfg.trusted_proxy;
 	hopt.not_found = mf_site_not_found;
+	hopt.tls_cert_pem = tls_cert;
+	hopt.tls_key_pem = tls_key;
+	hopt.listen_fd = listen_fd;
 	if (mf_site_route_table(&routes, &nroutes) != 0) {
 		mf_diag_error("out of memory");
 		return 1;
 	}
-	if (mf_http_start(&http, &hopt, routes, nroutes, &app, &err) != 0) {
+	rc = mf_http_start(&http, &hopt, routes, nroutes, &app, &err);
+	/* libmicrohttpd has its copy of the key now */
+	if (tls_key != NULL)
+		OPENSSL_cleanse(tls_key, strlen(tls_key));
+	free(tls_key);
+	free(tls_cert);
+	if (rc != 0) {
 		mf_diag_error("%s", err.message);
 		return 1;
 	}
