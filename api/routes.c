@@ -17,6 +17,7 @@
 #include "api/judgements.h"
 #include "api/label.h"
 #include "api/log.h"
+#include "api/mirrors.h"
 #include "api/read.h"
 #include "api/registry.h"
 #include "api/search.h"
@@ -27,6 +28,7 @@ const struct mf_route mf_routes[] = {
     {"GET", "/readyz", mf_h_readyz},
     {"GET", "/v1/version", mf_h_version},
     {"GET", "/v1/openapi.json", mf_h_openapi},
+    {"GET", "/v1/mirrors", mf_h_mirrors},
     {"GET", "/v1/registry", mf_h_registry},
     {"GET", "/v1/registry/allowed_signers", mf_h_allowed_signers},
     {"POST", "/v1/admin/orgs", mf_h_admin_create_org},

@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "app/config.h"
 #include "db/db.h"
+#include "git/mirror.h"
 #include "git/repo.h"
 #include "http/http.h"
 #include "db/migrate.h"
@@ -224,6 +225,12 @@ main(int argc, char **argv)
 	}
 	mf_gitrepo_free(git);
 	app.git_dir = cfg.git_dir;
+	/* before the publisher, which notifies it after each batch */
+	if (mf_mirror_start(&app.mirror, cfg.git_dir, cfg.git_mirrors, &err) !=
+	    0) {
+		mf_diag_error("%s", err.message);
+		return 1;
+	}
 	if (app.keys.commit_key != NULL && !cfg.no_publisher &&
 	    !cfg.no_git_publisher &&
 	    mf_publisher_start(&publisher, &app, &err) != 0) {
@@ -275,6 +282,7 @@ main(int argc, char **argv)
 	mf_sequencer_stop(app.sequencer); /* it hands batches to logwait */
 	mf_logwait_stop(app.logwait);
 	mf_publisher_stop(publisher);
+	mf_mirror_stop(app.mirror, 5000);
 	mf_registry_keys_dispose(&app.keys);
 	mf_keycache_clear();
 	mf_cache_free(app.cache);
