@@ -112,6 +112,12 @@ drop_privileges(const struct mf_config *cfg, struct mf_error *err)
 	if (setuid(0) == 0 || geteuid() == 0)
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
 		                    "privileges were not dropped");
+	/* Step 5: root's HOME would stop libgit2 (it looks for a
+	 * ~/.gitconfig it may no longer stat); still one thread here. */
+	if (setenv("HOME", pw->pw_dir, 1) != 0 ||
+	    setenv("USER", pw->pw_name, 1) != 0 ||
+	    setenv("LOGNAME", pw->pw_name, 1) != 0)
+		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	mf_diag_info("running as %s (uid %u, gid %u)", cfg->user,
 	             (unsigned)pw->pw_uid, (unsigned)gid);
 	return 0;
