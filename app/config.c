@@ -105,6 +105,9 @@ static const struct option_row options[] = {
      "as root on a non-loopback address)"},
     {"group", "MODELFACTS_GROUP", STR(group), "", 0, 0,
      "with --user: this group instead of the user's primary group"},
+    {"config", "MODELFACTS_CONFIG", STR(config_file), "", 0, 0,
+     "a file of 'name = value' lines (the options without --; '#' starts a "
+     "comment) under the environment and flags; SIGHUP re-reads it"},
     {"git-mirror", "MODELFACTS_GIT_MIRROR", LIST(git_mirrors), "", 0, 0,
      "push the published repository to this git URL or path after each "
      "batch (repeatable; the environment: URLs separated by spaces)"},
@@ -215,6 +218,74 @@ find_option(const char *name, size_t n)
 	return NULL;
 }
 
+/* The file's path: the last --config flag, else the environment's. */
+static const char *
+config_path(int argc, char **argv)
+{
+	const char *path = getenv("MODELFACTS_CONFIG");
+	int a;
+
+	for (a = 1; a < argc; a++)
+		if (strncmp(argv[a], "--config=", 9) == 0)
+			path = argv[a] + 9;
+		else if (strcmp(argv[a], "--config") == 0 && a + 1 < argc)
+			path = argv[++a];
+	return path != NULL && *path ? path : NULL;
+}
+
+/* Applies the "name = value" lines of the --config file. */
+static int
+load_file(struct mf_config *cfg, const char *path, FILE *err)
+{
+	const struct option_row *o;
+	char line[4 * MF_CONFIG_STR_MAX], src[MF_CONFIG_STR_MAX + 32];
+	char *name, *eq, *value, *end;
+	FILE *f;
+	int n = 0, rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(err, "config: cannot read %s: %s\n", path,
+		        strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		n++;
+		snprintf(src, sizeof(src), "%s:%d", path, n);
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			fprintf(err, "%s: line too long\n", src);
+			rc = -1;
+			break;
+		}
+		for (name = line; *name == ' ' || *name == '\t'; name++)
+			;
+		end = name + strlen(name);
+		while (end > name && (end[-1] == '\n' || end[-1] == '\r' ||
+		                      end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*name == '\0' || *name == '#')
+			continue;
+		if ((eq = strchr(name, '=')) == NULL) {
+			fprintf(err, "%s: expected 'name = value'\n", src);
+			rc = -1;
+			break;
+		}
+		for (value = eq + 1; *value == ' ' || *value == '\t'; value++)
+			;
+		while (eq > name && (eq[-1] == ' ' || eq[-1] == '\t'))
+			eq--;
+		o = find_option(name, (size_t)(eq - name));
+		if (o == NULL || strcmp(o->name, "config") == 0) {
+			fprintf(err, "%s: unknown option '%.*s'\n", src,
+			        (int)(eq - name), name);
+			rc = -1;
+			break;
+		}
+		rc = set_option(cfg, o, value, src, err);
+	}
+	fclose(f);
+	return rc;
+}
+
 static int
 check_config(struct mf_config *cfg, FILE *err)
 {
@@ -280,14 +351,21 @@ mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err)
 		if (set_option(cfg, &options[i], options[i].def, "default",
 		               err) != 0)
 			return -1;
+	if ((v = config_path(argc, argv)) != NULL &&
+	    load_file(cfg, v, err) != 0)
+		return -1;
 	if ((v = getenv("MODELFACTS_DATABASE_URL")) != NULL && *v &&
 	    set_option(cfg, find_option("database-url", 12), v,
 	               "MODELFACTS_DATABASE_URL", err) != 0)
 		return -1;
-	for (i = 0; i < N_OPTIONS; i++)
-		if ((v = getenv(options[i].env)) != NULL && *v &&
-		    set_option(cfg, &options[i], v, options[i].env, err) != 0)
+	for (i = 0; i < N_OPTIONS; i++) {
+		if ((v = getenv(options[i].env)) == NULL || *v == '\0')
+			continue;
+		if (options[i].type == OPT_LIST) /* it replaces the file's */
+			((char *)cfg + options[i].offset)[0] = '\0';
+		if (set_option(cfg, &options[i], v, options[i].env, err) != 0)
 			return -1;
+	}
 	for (a = 1; a < argc; a++) {
 		const char *arg = argv[a];
 

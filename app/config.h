@@ -1,7 +1,8 @@
 /*
  * Server configuration: one declarative table (config.c) gives every
  * option its flag, environment variable, default, bounds and help text.
- * Precedence: defaults < environment < command-line flags.
+ * Precedence: defaults < the --config file < environment < command-line
+ * flags.
  */
 #ifndef MF_CONFIG_H
 #define MF_CONFIG_H
@@ -44,6 +45,8 @@ struct mf_config {
 	char user[64];
 	char group[64];
 	char git_mirrors[4 * MF_CONFIG_STR_MAX];
+	/* a file of "name = value" lines, re-read on SIGHUP */
+	char config_file[MF_CONFIG_STR_MAX];
 };
 
 /*

@@ -60,6 +60,10 @@ struct conn_guard {
 	atomic_bool stop;
 	struct mf_cidrs trusted;
 	struct mf_ratelimit *read, *submit, *key;
+	/* the policy above, replaced by mf_http_reload under the write lock;
+	 * the rates the tables were made with */
+	pthread_rwlock_t policy;
+	unsigned long rate_read, rate_submit, rate_submit_key;
 	atomic_ulong refused, cut_header, cut_body, limited;
 };
 
@@ -992,7 +996,7 @@ sockaddr_text(const struct sockaddr *sa, char *out, size_t n)
  * held only by the total (libmicrohttpd's connection limit).
  */
 static enum MHD_Result
-guard_accept(void *cls, const struct sockaddr *sa, socklen_t salen)
+guard_accept_locked(void *cls, const struct sockaddr *sa, socklen_t salen)
 {
 	struct conn_guard *g = &((struct mf_http *)cls)->guard;
 	struct conn_track *t;
@@ -1126,6 +1130,10 @@ guard_start(struct mf_http *http, const struct mf_http_options *opt,
 	int rc;
 
 	pthread_mutex_init(&g->lock, NULL);
+	pthread_rwlock_init(&g->policy, NULL);
+	g->rate_read = opt->rate_read;
+	g->rate_submit = opt->rate_submit;
+	g->rate_submit_key = opt->rate_submit_key;
 	g->max_conns = opt->max_connections;
 	g->per_ip = opt->per_ip_limit;
 	g->reserve = opt->max_connections / 4;
@@ -1271,7 +1279,7 @@ forwarded_for(const struct mf_request *req, char *out, size_t n)
  * after answering 429.
  */
 static bool
-rate_admit(struct mf_request *req)
+rate_admit_locked(struct mf_request *req)
 {
 	struct conn_guard *g = &req->http->guard;
 	bool read = strcmp(req->method, "GET") == 0 ||
@@ -1314,7 +1322,7 @@ rate_admit(struct mf_request *req)
  * Returns false after answering 429.
  */
 static bool
-rate_admit_keys(struct mf_request *req)
+rate_admit_keys_locked(struct mf_request *req)
 {
 	struct conn_guard *g = &req->http->guard;
 	int64_t now = mf_time_mono_ns() / 1000000;
@@ -1350,7 +1358,7 @@ rate_admit_keys(struct mf_request *req)
 
 /* An accepted submission spends a token of each key it named. */
 static void
-rate_charge_keys(struct mf_request *req)
+rate_charge_keys_locked(struct mf_request *req)
 {
 	int64_t now = mf_time_mono_ns() / 1000000;
 	int i;
@@ -1360,6 +1368,101 @@ rate_charge_keys(struct mf_request *req)
 	for (i = 0; i < req->nrate_keys; i++)
 		mf_ratelimit_charge(req->http->guard.key, req->rate_keys[i],
 		                    now);
+}
+
+/*
+ * The rate limits and trusted proxies may be replaced at run time
+ * (mf_http_reload, on SIGHUP): each use holds the policy lock for reading.
+ */
+static bool
+rate_admit(struct mf_request *req)
+{
+	bool ok;
+
+	pthread_rwlock_rdlock(&req->http->guard.policy);
+	ok = rate_admit_locked(req);
+	pthread_rwlock_unlock(&req->http->guard.policy);
+	return ok;
+}
+
+static bool
+rate_admit_keys(struct mf_request *req)
+{
+	bool ok;
+
+	pthread_rwlock_rdlock(&req->http->guard.policy);
+	ok = rate_admit_keys_locked(req);
+	pthread_rwlock_unlock(&req->http->guard.policy);
+	return ok;
+}
+
+static void
+rate_charge_keys(struct mf_request *req)
+{
+	pthread_rwlock_rdlock(&req->http->guard.policy);
+	rate_charge_keys_locked(req);
+	pthread_rwlock_unlock(&req->http->guard.policy);
+}
+
+static enum MHD_Result
+guard_accept(void *cls, const struct sockaddr *sa, socklen_t salen)
+{
+	struct conn_guard *g = &((struct mf_http *)cls)->guard;
+	enum MHD_Result r;
+
+	pthread_rwlock_rdlock(&g->policy);
+	r = guard_accept_locked(cls, sa, salen);
+	pthread_rwlock_unlock(&g->policy);
+	return r;
+}
+
+int
+mf_http_reload(struct mf_http *http, const struct mf_http_options *opt,
+               struct mf_error *err)
+{
+	struct conn_guard *g = &http->guard;
+	struct mf_ratelimit *nr = NULL, *ns = NULL, *nk = NULL;
+	struct mf_cidrs trusted;
+	char why[160];
+	int rc = 0;
+
+	/* Step 1: everything new is built before anything changes. */
+	memset(&trusted, 0, sizeof(trusted));
+	if (opt->trusted_proxy != NULL && opt->trusted_proxy[0] != '\0' &&
+	    mf_cidrs_parse(&trusted, opt->trusted_proxy, why, sizeof(why)) != 0)
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "trusted-proxy: %s", why);
+	if ((opt->rate_read != g->rate_read &&
+	     (rc = mf_ratelimit_new(&nr, opt->rate_read, 65536)) != 0) ||
+	    (opt->rate_submit != g->rate_submit &&
+	     (rc = mf_ratelimit_new(&ns, opt->rate_submit, 65536)) != 0) ||
+	    (opt->rate_submit_key != g->rate_submit_key &&
+	     (rc = mf_ratelimit_new(&nk, opt->rate_submit_key, 65536)) != 0)) {
+		rc = mf_error_set(err, rc, NULL, "out of memory");
+		goto done;
+	}
+	/* Step 2: swapped at once; a changed limit starts with full
+	 * buckets, an unchanged one keeps its state. */
+	pthread_rwlock_wrlock(&g->policy);
+	g->trusted = trusted;
+#define SWAP(field, fresh, rate, value)                                        \
+	if (fresh != NULL) {                                                   \
+		struct mf_ratelimit *old = g->field;                           \
+		g->field = fresh;                                              \
+		fresh = old;                                                   \
+		g->rate = value;                                               \
+	}
+	SWAP(read, nr, rate_read, opt->rate_read)
+	SWAP(submit, ns, rate_submit, opt->rate_submit)
+	SWAP(key, nk, rate_submit_key, opt->rate_submit_key)
+#undef SWAP
+	pthread_rwlock_unlock(&g->policy);
+done:
+	/* the replaced tables, or the new ones after a failure */
+	mf_ratelimit_free(nr);
+	mf_ratelimit_free(ns);
+	mf_ratelimit_free(nk);
+	return rc;
 }
 
 static enum MHD_Result

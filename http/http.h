@@ -98,6 +98,14 @@ struct mf_http_options {
  */
 int mf_http_bind(const char *addr, unsigned port, int *fd,
                  struct mf_error *err);
+/*
+ * Replaces, while serving, what may change at run time (SIGHUP): the
+ * trusted proxies and the three rate limits of opt (its other fields are
+ * ignored). A limit whose rate changed starts afresh; nothing changes
+ * when any of them is invalid (MF_E_BAD_PARAM) or on MF_E_NOMEM.
+ */
+int mf_http_reload(struct mf_http *http, const struct mf_http_options *opt,
+                   struct mf_error *err);
 /* Whether this libmicrohttpd was built with TLS support. */
 bool mf_http_tls_supported(void);
 

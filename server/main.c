@@ -2,6 +2,8 @@
  * modelfactsd: loads the configuration, binds the port (and reads the TLS
  * key) while it may still be root, drops to --user, applies migrations,
  * serves HTTP until SIGINT or SIGTERM, then lets in-flight requests finish.
+ * SIGHUP re-reads the configuration and applies what may change at run
+ * time (reload_config).
  */
 #include "common/diag.h"
 #include "common/version.h"
@@ -139,6 +141,60 @@ migrate_with_retry(int *applied, struct mf_error *err)
 	return rc;
 }
 
+/*
+ * SIGHUP: loads the configuration again (the --config file, the same
+ * environment and flags) and applies, without closing a connection, the
+ * log level, the rate limits and the trusted proxies. Anything else that
+ * changed is reported as waiting for a restart; an invalid configuration
+ * changes nothing.
+ */
+static void
+reload_config(struct mf_config *cfg, int argc, char **argv,
+              struct mf_http *http)
+{
+	static struct mf_config fresh, rest;
+	struct mf_http_options hopt;
+	struct mf_error err;
+
+	mf_error_init(&err);
+	/* Step 1: the whole configuration, checked as at start. */
+	if (mf_config_load(&fresh, argc, argv, stderr) != 0) {
+		mf_diag_error("SIGHUP: the configuration is invalid (above); "
+		              "nothing changed");
+		goto done;
+	}
+	/* Step 2: the HTTP layer's part, all or nothing. */
+	memset(&hopt, 0, sizeof(hopt));
+	hopt.rate_read = fresh.rate_read;
+	hopt.rate_submit = fresh.rate_submit;
+	hopt.rate_submit_key = fresh.rate_submit_key;
+	hopt.trusted_proxy = fresh.trusted_proxy;
+	if (mf_http_reload(http, &hopt, &err) != 0) {
+		mf_diag_error("SIGHUP: %s; nothing changed", err.message);
+		goto done;
+	}
+	mf_diag_set_level(
+	    (enum mf_diag_level)mf_diag_level_parse(fresh.log_level));
+	/* Step 3: what else changed waits for a restart. */
+	rest = fresh;
+	memcpy(rest.log_level, cfg->log_level, sizeof(rest.log_level));
+	rest.rate_read = cfg->rate_read;
+	rest.rate_submit = cfg->rate_submit;
+	rest.rate_submit_key = cfg->rate_submit_key;
+	memcpy(rest.trusted_proxy, cfg->trusted_proxy,
+	       sizeof(rest.trusted_proxy));
+	mf_diag_info("SIGHUP: reloaded: log-level %s, rate-read %lu, "
+	             "rate-submit %lu, rate-submit-key %lu, trusted-proxy "
+	             "'%s'",
+	             fresh.log_level, fresh.rate_read, fresh.rate_submit,
+	             fresh.rate_submit_key, fresh.trusted_proxy);
+	if (memcmp(&rest, cfg, sizeof(rest)) != 0)
+		mf_diag_warn("SIGHUP: other options changed too; they take "
+		             "effect at the next start");
+done:
+	mf_error_dispose(&err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -171,6 +227,7 @@ main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -279,7 +336,8 @@ main(int argc, char **argv)
 	mf_diag_info("modelfactsd %s serving %s (origin %s)", MF_VERSION,
 	             cfg.public_url, cfg.origin);
 
-	sigwait(&sigs, &sig);
+	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
+		reload_config(&cfg, argc, argv, http);
 	mf_diag_info("received %s: finishing in-flight requests",
 	             sig == SIGINT ? "SIGINT" : "SIGTERM");
 	mf_http_stop(http, SHUTDOWN_GRACE_MS);
