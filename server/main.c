@@ -72,7 +72,8 @@ drop_privileges(const struct mf_config *cfg, struct mf_error *err)
 
 	/* Step 1: nothing to do, or refuse root on a public address. */
 	if (cfg->user[0] == '\0') {
-		if (geteuid() == 0 && !is_loopback(cfg->listen))
+		if (geteuid() == 0 && !cfg->migrate_only &&
+		    !is_loopback(cfg->listen))
 			return mf_error_set(err, MF_E_BAD_PARAM, NULL,
 			                    "refusing to serve %s as root: "
 			                    "give --user (e.g. modelfacts)",
@@ -244,8 +245,9 @@ main(int argc, char **argv)
 		mf_diag_error("TLS: this libmicrohttpd has no TLS support");
 		return 1;
 	}
-	if (mf_http_bind(cfg.listen, (unsigned)cfg.port, &listen_fd, &err) !=
-	        0 ||
+	/* (--migrate-only serves nothing: it binds no port) */
+	if ((!cfg.migrate_only && mf_http_bind(cfg.listen, (unsigned)cfg.port,
+	                                       &listen_fd, &err) != 0) ||
 	    drop_privileges(&cfg, &err) != 0) {
 		mf_diag_error("%s", err.message);
 		return 1;
