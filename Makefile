@@ -10,7 +10,7 @@ VARIANT ?= release
 B := build/$(VARIANT)
 
 PKGS := libpq libmicrohttpd openssl jansson libgit2 zlib libpcre2-8 libcmark yaml-0.1 \
-	libcurl
+	libcurl gnutls
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
@@ -164,7 +164,7 @@ FUZZ_LIB_SRC := $(LIB_SRC) http/router.c http/http.c http/cache.c \
 	http/ratelimit.c db/db.c db/sql.c
 FUZZ_OBJ := $(FUZZ_LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/embedded.o
 FUZZ_LIBS = $(shell pkg-config --libs jansson libpcre2-8 openssl \
-	libcmark yaml-0.1 zlib libmicrohttpd libpq) \
+	libcmark yaml-0.1 zlib libmicrohttpd libpq gnutls) \
 	-lpthread -lm
 
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)

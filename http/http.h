@@ -82,8 +82,9 @@ struct mf_http_options {
 	/* optional: answers a GET or HEAD of a path no route has (the web
 	 * site's HTML 404); NULL gives the JSON 404 */
 	mf_handler_fn not_found;
-	/* HTTPS (issue 16): the PEM certificate chain and private key, both
-	 * NULL for plain HTTP; copied by libmicrohttpd at start */
+	/* HTTPS (issue 16): the PEM certificate chain (at most 16) and
+	 * private key, both NULL for plain HTTP; parsed at start (the
+	 * caller may free them then), replaced by mf_http_reload */
 	const char *tls_cert_pem;
 	const char *tls_key_pem;
 	/* a socket mf_http_bind made (bound before privileges are dropped),
@@ -100,9 +101,12 @@ int mf_http_bind(const char *addr, unsigned port, int *fd,
                  struct mf_error *err);
 /*
  * Replaces, while serving, what may change at run time (SIGHUP): the
- * trusted proxies and the three rate limits of opt (its other fields are
- * ignored). A limit whose rate changed starts afresh; nothing changes
- * when any of them is invalid (MF_E_BAD_PARAM) or on MF_E_NOMEM.
+ * trusted proxies, the three rate limits and, when tls_cert_pem is set
+ * (on a server started with TLS), the certificate and key of opt (its
+ * other fields are ignored). New handshakes use the new certificate;
+ * open connections keep theirs. A limit whose rate changed starts
+ * afresh; nothing changes when any of them is invalid (MF_E_BAD_PARAM)
+ * or on MF_E_NOMEM.
  */
 int mf_http_reload(struct mf_http *http, const struct mf_http_options *opt,
                    struct mf_error *err);

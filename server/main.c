@@ -145,7 +145,8 @@ migrate_with_retry(int *applied, struct mf_error *err)
 /*
  * SIGHUP: loads the configuration again (the --config file, the same
  * environment and flags) and applies, without closing a connection, the
- * log level, the rate limits and the trusted proxies. Anything else that
+ * log level, the rate limits, the trusted proxies and (started with TLS)
+ * the certificate and key, read again from their files. Anything else that
  * changed is reported as waiting for a restart; an invalid configuration
  * changes nothing.
  */
@@ -155,7 +156,9 @@ reload_config(struct mf_config *cfg, int argc, char **argv,
 {
 	static struct mf_config fresh, rest;
 	struct mf_http_options hopt;
+	char *cert = NULL, *key = NULL;
 	struct mf_error err;
+	bool tls;
 
 	mf_error_init(&err);
 	/* Step 1: the whole configuration, checked as at start. */
@@ -164,12 +167,23 @@ reload_config(struct mf_config *cfg, int argc, char **argv,
 		              "nothing changed");
 		goto done;
 	}
-	/* Step 2: the HTTP layer's part, all or nothing. */
+	/* Step 2: the HTTP layer's part, all or nothing: the files of a
+	 * server started with TLS are read again (as the user it runs as) */
 	memset(&hopt, 0, sizeof(hopt));
 	hopt.rate_read = fresh.rate_read;
 	hopt.rate_submit = fresh.rate_submit;
 	hopt.rate_submit_key = fresh.rate_submit_key;
 	hopt.trusted_proxy = fresh.trusted_proxy;
+	tls = cfg->tls_cert[0] != '\0' && fresh.tls_cert[0] != '\0';
+	if (tls && (mf_file_read(&cert, NULL, fresh.tls_cert, TLS_FILE_MAX,
+	                         &err) != 0 ||
+	            mf_file_read(&key, NULL, fresh.tls_key, TLS_FILE_MAX,
+	                         &err) != 0)) {
+		mf_diag_error("SIGHUP: TLS: %s; nothing changed", err.message);
+		goto done;
+	}
+	hopt.tls_cert_pem = cert;
+	hopt.tls_key_pem = key;
 	if (mf_http_reload(http, &hopt, &err) != 0) {
 		mf_diag_error("SIGHUP: %s; nothing changed", err.message);
 		goto done;
@@ -184,15 +198,25 @@ reload_config(struct mf_config *cfg, int argc, char **argv,
 	rest.rate_submit_key = cfg->rate_submit_key;
 	memcpy(rest.trusted_proxy, cfg->trusted_proxy,
 	       sizeof(rest.trusted_proxy));
+	if (tls) {
+		memcpy(rest.tls_cert, cfg->tls_cert, sizeof(rest.tls_cert));
+		memcpy(rest.tls_key, cfg->tls_key, sizeof(rest.tls_key));
+	}
 	mf_diag_info("SIGHUP: reloaded: log-level %s, rate-read %lu, "
 	             "rate-submit %lu, rate-submit-key %lu, trusted-proxy "
-	             "'%s'",
+	             "'%s'%s%s",
 	             fresh.log_level, fresh.rate_read, fresh.rate_submit,
-	             fresh.rate_submit_key, fresh.trusted_proxy);
+	             fresh.rate_submit_key, fresh.trusted_proxy,
+	             tls ? ", TLS certificate " : "",
+	             tls ? fresh.tls_cert : "");
 	if (memcmp(&rest, cfg, sizeof(rest)) != 0)
 		mf_diag_warn("SIGHUP: other options changed too; they take "
 		             "effect at the next start");
 done:
+	if (key != NULL)
+		OPENSSL_cleanse(key, strlen(key));
+	free(key);
+	free(cert);
 	mf_error_dispose(&err);
 }
 

@@ -11,6 +11,9 @@ import ssl
 import subprocess
 import time
 
+import shutil
+import signal
+
 import mf
 from harness import Response, Server, sh
 
@@ -36,6 +39,13 @@ def make_pki(d):
     sh("openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"),
        "-CAkey", p("ca.key"), "-CAcreateserial", "-days", "2",
        "-extfile", p("ext.cnf"), "-out", p("server.pem"))
+    # the renewed certificate: a new key, signed by the other authority
+    sh("openssl", "req", "-newkey", "ec", "-pkeyopt",
+       "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
+       "-keyout", p("server2.key"), "-out", p("server2.csr"))
+    sh("openssl", "x509", "-req", "-in", p("server2.csr"), "-CA",
+       p("other-ca.pem"), "-CAkey", p("other-ca.key"), "-CAcreateserial",
+       "-days", "2", "-extfile", p("ext.cnf"), "-out", p("server2.pem"))
     return p
 
 
@@ -177,8 +187,68 @@ def test_half_or_broken_tls_configuration_refuses_to_start(t):
                                p("ca.key")],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 1, r
-    assert "HTTPS" in r.stdout + r.stderr, r
+    assert "the TLS key does not match the certificate" in r.stderr, r
     r = subprocess.run(base + ["--tls-cert", p("server.pem"), "--tls-key",
                                p("missing.key")],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and "TLS" in r.stdout + r.stderr, r
+
+
+def peer_cert(port, cafile):
+    ctx = ssl.create_default_context(cafile=cafile)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            return ssl.DER_cert_to_PEM_cert(
+                tls.getpeercert(binary_form=True)).split()
+
+
+def hup(s, marker):
+    before = open(s.log_path).read().count(marker)
+    s.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 10
+    while open(s.log_path).read().count(marker) == before:
+        assert time.time() < deadline, s.tail()
+        time.sleep(0.02)
+
+
+def test_sighup_replaces_the_certificate_without_dropping_connections(t):
+    p = make_pki(os.path.join(t.dir, "pki"))
+    live = os.path.join(t.dir, "live")
+    os.makedirs(live, exist_ok=True)
+    for ext in ("pem", "key"):
+        shutil.copy(p("server." + ext), os.path.join(live, "cert." + ext))
+    conf = os.path.join(t.dir, "tls.conf")
+    with open(conf, "w") as f:
+        f.write(f"tls-cert = {live}/cert.pem\ntls-key = {live}/cert.key\n")
+    s = TLSServer(t.db_url, os.path.join(t.dir, "reload"),
+                  ["--config", conf])
+    s.cafile = p("ca.pem")
+    t.servers.append(s)
+    s.start()
+    first = open(p("server.pem")).read().split()
+    assert peer_cert(s.port, p("ca.pem")) == first
+    # a kept-alive HTTPS connection made with the old certificate
+    keep = http.client.HTTPSConnection(
+        "127.0.0.1", s.port, timeout=30,
+        context=ssl.create_default_context(cafile=p("ca.pem")))
+    keep.request("GET", "/healthz")
+    keep.getresponse().read()
+    sock = keep.sock
+    # renewal: the files are replaced in place, then SIGHUP
+    for ext in ("pem", "key"):
+        shutil.copy(p("server2." + ext), os.path.join(live, "cert." + ext))
+    hup(s, "TLS certificate")
+    assert peer_cert(s.port, p("other-ca.pem")) == \
+        open(p("server2.pem")).read().split()
+    keep.request("GET", "/healthz")
+    r = keep.getresponse()
+    r.read()
+    assert r.status == 200 and keep.sock is sock
+    keep.close()
+    # a key that does not match: nothing changes
+    shutil.copy(p("server.key"), os.path.join(live, "cert.key"))
+    hup(s, "nothing changed")
+    assert "does not match" in s.tail(3)
+    assert peer_cert(s.port, p("other-ca.pem")) == \
+        open(p("server2.pem")).read().split()
+    assert s.stop() == 0
