@@ -1683,7 +1683,14 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n > 0 && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	mf_diag_warn("http: %s", msg);
+	/* GnuTLS's words for a client speaking plain HTTP to the TLS port */
+	if (strstr(msg, "handshake message out of context") != NULL ||
+	    strstr(msg, "unexpected TLS packet") != NULL)
+		mf_diag_warn("http: %s (a plain-HTTP request on the HTTPS "
+		             "port? it was not answered)",
+		             msg);
+	else
+		mf_diag_warn("http: %s", msg);
 }
 
 /* listen:port as a socket address; 0 or MF_E_BAD_PARAM. */

@@ -135,6 +135,8 @@ def test_plain_http_on_the_tls_port_gets_no_answer(t):
     assert r.returncode != 0 and "ok" not in r.stdout, r
     # and the server still serves HTTPS afterwards
     assert s.get("/healthz").status == 200
+    # the log says what happened
+    assert "plain-HTTP request on the HTTPS port" in s.tail(200)
 
 
 def test_submission_and_git_clone_over_https(t):
