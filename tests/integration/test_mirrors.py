@@ -213,10 +213,14 @@ def test_batches_reach_a_bare_remote_and_a_git_daemon(t):
     assert len(refs(src)) >= 4  # main and a tag per version
     check_remote(src, s["file"])
     check_remote(src, os.path.join(s["daemon"].base, "labels.git"))
-    # more batches: pushed again, incrementally
+    # more batches: pushed again, incrementally, at once (the publisher
+    # notifies the mirrors after each batch: well before the 10 s poll)
+    time.sleep(1)
     publish(t, 2)
     wait_published(t)
+    t1 = time.time()
     m = wait_in_sync(t, s["urls"][:2])
+    assert time.time() - t1 < 6, time.time() - t1
     check_remote(src, s["file"])
     check_remote(src, os.path.join(s["daemon"].base, "labels.git"))
     assert m[s["urls"][0]]["last_error"] is None
