@@ -126,3 +126,48 @@ def test_root_needs_a_user_off_loopback_and_a_real_one(t):
     assert r.returncode == 1 and "must not be root" in r.stdout + r.stderr, r
     r = run(["--port", port, "--group", "nogroup"] + state)
     assert r.returncode == 2 and "group needs user" in r.stderr, r
+
+
+def test_tls_key_readable_only_by_root(t):
+    """The key is read before the drop: a 0600 root file serves HTTPS as
+    the user; SIGHUP then cannot read it again and changes nothing."""
+    import signal
+    import ssl
+
+    from test_tls import TLSServer, make_pki
+
+    pw = need_root()
+    p = make_pki(os.path.join(t.dir, "pki"))
+    for f in ("server.key", "server.pem"):
+        os.chown(p(f), 0, 0)
+    os.chmod(p("server.key"), 0o600)
+    conf = os.path.join(t.dir, "tls.conf")
+    with open(conf, "w") as f:
+        f.write(f"tls-cert = {p('server.pem')}\ntls-key = {p('server.key')}\n")
+    os.chmod(conf, 0o644)
+    state = os.path.join(t.dir, "tls-state")
+    os.makedirs(state, exist_ok=True)
+    os.chown(state, pw.pw_uid, pw.pw_gid)
+    traversable(conf, pw)
+    srv = TLSServer(t.db_url, state, ["--user", USER, "--config", conf])
+    srv.cafile = p("ca.pem")
+    srv.log_path = os.path.join(t.dir, "tls-server.log")
+    t.servers.append(srv)
+    srv.start()
+    assert status_ids(srv.proc.pid)["Uid"] == [pw.pw_uid] * 4
+    r = sh("runuser", "-u", USER, "--", "cat", p("server.key"), check=False)
+    assert r.returncode != 0  # the user cannot read the key itself
+    assert srv.get("/healthz").status == 200
+    ctx = ssl.create_default_context(cafile=p("ca.pem"))
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as c:
+        with ctx.wrap_socket(c, server_hostname="127.0.0.1") as s:
+            assert s.version() is not None
+    srv.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 10
+    while "nothing changed" not in srv.tail(5):
+        assert time.time() < deadline, srv.tail()
+        time.sleep(0.05)
+    assert "Permission denied" in srv.tail(5) or \
+        "cannot" in srv.tail(5), srv.tail(5)
+    assert srv.get("/healthz").status == 200
+    assert srv.stop() == 0
