@@ -17,6 +17,7 @@
 #include "labels/label.h"
 #include "scoring/index.h"
 #include "scoring/score.h"
+#include "validators/document.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -163,6 +164,7 @@ test_writers_fail_cleanly(void **state)
 		json_set_alloc_funcs(counting_malloc, plain_free);
 		assert_int_equal(forms[i].fn(&want, &f->in), 0);
 		total = allocs;
+		assert_true(total > 0);
 		step = total / MAX_TRIES + 1;
 		/* Step 2: each allocation failing in turn. */
 		for (k = 1; k <= total; k += step) {
@@ -190,11 +192,124 @@ test_writers_fail_cleanly(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* The score of the example disclosure, as JSON text (normal memory). */
+static char *
+score_text(const struct mf_score *score)
+{
+	json_t *j;
+	char *text;
+
+	fail_at = 0;
+	j = mf_score_json(score);
+	text = j != NULL ? json_dumps(j, JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	return text;
+}
+
+/* The automatic check: mf_score_compute and mf_score_json. */
+static void
+test_scoring_fails_cleanly(void **state)
+{
+	struct fixture *f = *state;
+	struct mf_score *score = NULL;
+	struct mf_error err;
+	unsigned long total, k, step, bad = 0;
+	char *want, *got;
+	json_t *j;
+	int rc;
+
+	json_set_alloc_funcs(counting_malloc, plain_free);
+	allocs = fail_at = 0;
+	mf_error_init(&err);
+	assert_int_equal(mf_score_compute(&score, mf_index_modelfacts_v1(),
+	                                  f->payload, NULL, 0, &err),
+	                 0);
+	json_decref(mf_score_json(score));
+	total = allocs;
+	assert_true(total > 0);
+	want = score_text(score);
+	assert_non_null(want);
+	mf_score_free(score);
+	step = total / MAX_TRIES + 1;
+	for (k = 1; k <= total; k += step) {
+		score = NULL;
+		allocs = 0;
+		fail_at = k;
+		mf_error_dispose(&err);
+		rc = mf_score_compute(&score, mf_index_modelfacts_v1(),
+		                      f->payload, NULL, 0, &err);
+		j = rc == 0 ? mf_score_json(score) : NULL;
+		fail_at = 0;
+		if (j != NULL) {
+			got = json_dumps(j, JSON_SORT_KEYS);
+			if (got == NULL || strcmp(got, want) != 0) {
+				if (bad++ < 20)
+					fprintf(stderr,
+					        "score: allocation %lu of %lu "
+					        "failed, yet a different score "
+					        "came back\n",
+					        k, total);
+			}
+			free(got);
+		}
+		json_decref(j);
+		mf_score_free(score);
+	}
+	json_set_alloc_funcs(malloc, free);
+	free(want);
+	mf_error_dispose(&err);
+	assert_int_equal(bad, 0);
+}
+
+/*
+ * The document check never passes a bad document because memory ran out:
+ * with any allocation failing it answers MF_E_NOMEM or finds the error.
+ */
+static void
+test_document_check_never_passes_a_bad_document(void **state)
+{
+	struct fixture *f = *state;
+	struct mf_doc_report rep;
+	unsigned long total, k, step, bad = 0;
+	json_t *doc = json_deep_copy(f->payload);
+	int rc;
+
+	/* the example without its required identity */
+	assert_non_null(doc);
+	assert_int_equal(json_object_del(doc, "identity"), 0);
+	json_set_alloc_funcs(counting_malloc, plain_free);
+	allocs = fail_at = 0;
+	assert_int_equal(mf_document_check(doc, MF_DOC_DISCLOSURE, &rep), 0);
+	assert_false(mf_doc_report_ok(&rep));
+	mf_doc_report_dispose(&rep);
+	total = allocs;
+	fprintf(stderr, "document check: %lu allocations\n", total);
+	assert_true(total > 0);
+	step = total / MAX_TRIES + 1;
+	for (k = 1; k <= total; k += step) {
+		allocs = 0;
+		fail_at = k;
+		rc = mf_document_check(doc, MF_DOC_DISCLOSURE, &rep);
+		fail_at = 0;
+		if (rc == 0 && mf_doc_report_ok(&rep) && bad++ < 20)
+			fprintf(stderr,
+			        "document check: allocation %lu of %lu failed, "
+			        "yet the bad document passed\n",
+			        k, total);
+		mf_doc_report_dispose(&rep);
+	}
+	json_set_alloc_funcs(malloc, free);
+	json_decref(doc);
+	assert_int_equal(bad, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_writers_fail_cleanly),
+	    cmocka_unit_test(test_scoring_fails_cleanly),
+	    cmocka_unit_test(test_document_check_never_passes_a_bad_document),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
