@@ -161,7 +161,7 @@ FUZZ_TARGETS := jsonschema submission http sig note csv hf_card evals labels
 # http.c brings its neighbours: rate limits, and the database deadline
 # its worker pool sets (db.c links libpq; the fuzz target never connects)
 FUZZ_LIB_SRC := $(LIB_SRC) http/router.c http/http.c http/cache.c \
-	http/ratelimit.c db/db.c db/sql.c
+	http/ratelimit.c http/tls.c db/db.c db/sql.c
 FUZZ_OBJ := $(FUZZ_LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/embedded.o
 FUZZ_LIBS = $(shell pkg-config --libs jansson libpcre2-8 openssl \
 	libcmark yaml-0.1 zlib libmicrohttpd libpq gnutls) \

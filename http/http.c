@@ -12,12 +12,11 @@
 #include "http/cache.h"
 #include "db/db.h"
 #include "http/ratelimit.h"
+#include "http/tls.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <gnutls/abstract.h>
-#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -1373,132 +1372,6 @@ rate_charge_keys_locked(struct mf_request *req)
 }
 
 /*
- * TLS credentials (issue 16). libmicrohttpd asks tls_retrieve for the
- * certificate at every handshake (MHD_OPTION_HTTPS_CERT_CALLBACK), so
- * mf_http_reload can put new ones in place while serving. GnuTLS keeps
- * using what it was given for the whole handshake, and the callback has
- * no argument to hang a reference count on: replaced credentials are kept
- * (a few KB per reload) until the server stops. One daemon a process.
- */
-#define TLS_MAX_CHAIN 16
-
-struct tls_creds {
-	struct tls_creds *older; /* replaced ones, freed at stop */
-	gnutls_pcert_st pcert[TLS_MAX_CHAIN];
-	unsigned n;
-	gnutls_privkey_t key;
-};
-
-static _Atomic(struct tls_creds *) tls_current;
-
-static void
-tls_creds_free(struct tls_creds *c)
-{
-	struct tls_creds *older;
-	unsigned i;
-
-	for (; c != NULL; c = older) {
-		older = c->older;
-		for (i = 0; i < c->n; i++)
-			gnutls_pcert_deinit(&c->pcert[i]);
-		if (c->key != NULL)
-			gnutls_privkey_deinit(c->key);
-		free(c);
-	}
-}
-
-/* Whether key is the private half of the certificate's public key. */
-static bool
-tls_key_matches(gnutls_privkey_t key, gnutls_pubkey_t cert_pub)
-{
-	gnutls_datum_t a = {NULL, 0}, b = {NULL, 0};
-	gnutls_pubkey_t pub = NULL;
-	bool same = false;
-
-	if (gnutls_pubkey_init(&pub) == 0 &&
-	    gnutls_pubkey_import_privkey(pub, key, 0, 0) == 0 &&
-	    gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &a) == 0 &&
-	    gnutls_pubkey_export2(cert_pub, GNUTLS_X509_FMT_DER, &b) == 0)
-		same = a.size == b.size && memcmp(a.data, b.data, a.size) == 0;
-	gnutls_free(a.data);
-	gnutls_free(b.data);
-	if (pub != NULL)
-		gnutls_pubkey_deinit(pub);
-	return same;
-}
-
-/* Parses a PEM chain and key into *out; 0 or MF_E_BAD_PARAM / NOMEM. */
-static int
-tls_creds_load(struct tls_creds **out, const char *cert_pem,
-               const char *key_pem, struct mf_error *err)
-{
-	gnutls_datum_t cert = {(unsigned char *)cert_pem,
-	                       (unsigned)strlen(cert_pem)};
-	gnutls_datum_t key = {(unsigned char *)key_pem,
-	                      (unsigned)strlen(key_pem)};
-	struct tls_creds *c;
-	int grc, rc = 0;
-
-	*out = NULL;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-	c->n = TLS_MAX_CHAIN;
-	if ((grc = gnutls_pcert_list_import_x509_raw(
-	         c->pcert, &c->n, &cert, GNUTLS_X509_FMT_PEM, 0)) < 0) {
-		c->n = 0;
-		rc = mf_error_set(err, MF_E_BAD_PARAM, NULL,
-		                  "TLS certificate: %s", gnutls_strerror(grc));
-		goto done;
-	}
-	if ((grc = gnutls_privkey_init(&c->key)) < 0 ||
-	    (grc = gnutls_privkey_import_x509_raw(
-	         c->key, &key, GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
-		rc = mf_error_set(err, MF_E_BAD_PARAM, NULL, "TLS key: %s",
-		                  gnutls_strerror(grc));
-		goto done;
-	}
-	if (!tls_key_matches(c->key, c->pcert[0].pubkey)) {
-		rc = mf_error_set(err, MF_E_BAD_PARAM, NULL,
-		                  "the TLS key does not match the "
-		                  "certificate");
-		goto done;
-	}
-	*out = c;
-	c = NULL;
-done:
-	tls_creds_free(c);
-	return rc;
-}
-
-static int
-tls_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn,
-             int nreqs, const gnutls_pk_algorithm_t *pk_algos,
-             int pk_algos_length, gnutls_pcert_st **pcert,
-             unsigned int *pcert_length, gnutls_privkey_t *privkey)
-{
-	struct tls_creds *c = atomic_load(&tls_current);
-
-	(void)session;
-	(void)req_ca_rdn;
-	(void)nreqs;
-	(void)pk_algos;
-	(void)pk_algos_length;
-	if (c == NULL)
-		return -1;
-	*pcert = c->pcert;
-	*pcert_length = c->n;
-	*privkey = c->key;
-	return 0;
-}
-
-/* Puts fresh credentials in place; the old ones are kept (see above). */
-static void
-tls_install(struct tls_creds *c)
-{
-	c->older = atomic_exchange(&tls_current, c);
-}
-
-/*
  * The rate limits and trusted proxies may be replaced at run time
  * (mf_http_reload, on SIGHUP): each use holds the policy lock for reading.
  */
@@ -1550,19 +1423,19 @@ mf_http_reload(struct mf_http *http, const struct mf_http_options *opt,
 {
 	struct conn_guard *g = &http->guard;
 	struct mf_ratelimit *nr = NULL, *ns = NULL, *nk = NULL;
-	struct tls_creds *creds = NULL;
+	struct mf_tls_creds *creds = NULL;
 	struct mf_cidrs trusted;
 	char why[160];
 	int rc = 0;
 
 	/* Step 1: everything new is built before anything changes. */
-	if (opt->tls_cert_pem != NULL && atomic_load(&tls_current) == NULL)
+	if (opt->tls_cert_pem != NULL && !mf_tls_installed())
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
 		                    "TLS was off at start: restart to turn "
 		                    "it on");
 	if (opt->tls_cert_pem != NULL &&
-	    (rc = tls_creds_load(&creds, opt->tls_cert_pem, opt->tls_key_pem,
-	                         err)) != 0)
+	    (rc = mf_tls_creds_load(&creds, opt->tls_cert_pem, opt->tls_key_pem,
+	                            err)) != 0)
 		return rc;
 	memset(&trusted, 0, sizeof(trusted));
 	if (opt->trusted_proxy != NULL && opt->trusted_proxy[0] != '\0' &&
@@ -1595,11 +1468,11 @@ mf_http_reload(struct mf_http *http, const struct mf_http_options *opt,
 #undef SWAP
 	pthread_rwlock_unlock(&g->policy);
 	if (creds != NULL) {
-		tls_install(creds);
+		mf_tls_install(creds);
 		creds = NULL;
 	}
 done:
-	tls_creds_free(creds);
+	mf_tls_creds_free(creds);
 	/* the replaced tables, or the new ones after a failure */
 	mf_ratelimit_free(nr);
 	mf_ratelimit_free(ns);
@@ -1768,9 +1641,7 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	struct MHD_OptionItem extra[4];
 	int nextra = 0, listen_fd = opt->listen_fd;
 	struct mf_http *http = NULL;
-	struct tls_creds *creds = NULL;
-	gnutls_certificate_retrieve_function2 *cb = tls_retrieve;
-	void *cbp;
+	struct mf_tls_creds *creds = NULL;
 	int rc;
 
 	*out = NULL;
@@ -1797,16 +1668,12 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 			                  "support");
 			goto fail;
 		}
-		if ((rc = tls_creds_load(&creds, opt->tls_cert_pem,
-		                         opt->tls_key_pem, err)) != 0)
+		if ((rc = mf_tls_creds_load(&creds, opt->tls_cert_pem,
+		                            opt->tls_key_pem, err)) != 0)
 			goto fail;
 		flags |= MHD_USE_TLS;
-		/* a function pointer in the array's void * (POSIX allows
-		 * it; ISO C only through the bytes) */
-		_Static_assert(sizeof(cb) == sizeof(void *), "pointer sizes");
-		memcpy(&cbp, &cb, sizeof(cbp));
 		extra[nextra++] = (struct MHD_OptionItem){
-		    MHD_OPTION_HTTPS_CERT_CALLBACK, 0, cbp};
+		    MHD_OPTION_HTTPS_CERT_CALLBACK, 0, mf_tls_callback()};
 	}
 	extra[nextra] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 	if ((http = calloc(1, sizeof(*http))) == NULL) {
@@ -1834,7 +1701,7 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 		goto fail;
 	}
 	if (creds != NULL) {
-		tls_install(creds);
+		mf_tls_install(creds);
 		creds = NULL;
 	}
 	http->daemon = MHD_start_daemon(
@@ -1852,7 +1719,7 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	if (http->daemon == NULL) {
 		pool_stop(&http->pool);
 		guard_stop(&http->guard);
-		tls_creds_free(atomic_exchange(&tls_current, NULL));
+		mf_tls_uninstall();
 		rc = mf_error_set(err, MF_E_IO, NULL,
 		                  opt->tls_cert_pem != NULL
 		                      ? "cannot serve HTTPS on %s port %u (in "
@@ -1867,7 +1734,7 @@ fail:
 	/* the daemon was not started: the socket is still ours to close */
 	if (listen_fd >= 0)
 		close(listen_fd);
-	tls_creds_free(creds);
+	mf_tls_creds_free(creds);
 	free(http);
 	return rc;
 }
@@ -1893,7 +1760,7 @@ mf_http_stop(struct mf_http *http, unsigned grace_ms)
 	MHD_stop_daemon(http->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
-	tls_creds_free(atomic_exchange(&tls_current, NULL));
+	mf_tls_uninstall();
 	guard_stop(&http->guard);
 	free(http);
 }
