@@ -10,7 +10,7 @@ VARIANT ?= release
 B := build/$(VARIANT)
 
 PKGS := libpq libmicrohttpd openssl jansson libgit2 zlib libpcre2-8 libcmark yaml-0.1 \
-	libcurl
+	libcurl gnutls
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
@@ -161,10 +161,10 @@ FUZZ_TARGETS := jsonschema submission http sig note csv hf_card evals labels
 # http.c brings its neighbours: rate limits, and the database deadline
 # its worker pool sets (db.c links libpq; the fuzz target never connects)
 FUZZ_LIB_SRC := $(LIB_SRC) http/router.c http/http.c http/cache.c \
-	http/ratelimit.c http/metrics.c db/db.c db/sql.c
+	http/ratelimit.c http/metrics.c http/tls.c db/db.c db/sql.c
 FUZZ_OBJ := $(FUZZ_LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/embedded.o
 FUZZ_LIBS = $(shell pkg-config --libs jansson libpcre2-8 openssl \
-	libcmark yaml-0.1 zlib libmicrohttpd libpq) \
+	libcmark yaml-0.1 zlib libmicrohttpd libpq gnutls) \
 	-lpthread -lm
 
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)

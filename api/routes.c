@@ -18,6 +18,7 @@
 #include "api/label.h"
 #include "api/log.h"
 #include "api/metrics.h"
+#include "api/mirrors.h"
 #include "api/read.h"
 #include "api/registry.h"
 #include "api/search.h"
@@ -30,6 +31,7 @@ const struct mf_route mf_routes[] = {
     {"GET", "/v1/version", mf_h_version},
     {"GET", "/metrics", mf_h_metrics},
     {"GET", "/v1/openapi.json", mf_h_openapi},
+    {"GET", "/v1/mirrors", mf_h_mirrors},
     {"GET", "/v1/registry", mf_h_registry},
     {"GET", "/v1/registry/allowed_signers", mf_h_allowed_signers},
     {"POST", "/v1/admin/orgs", mf_h_admin_create_org},

@@ -12,6 +12,7 @@
 struct mf_sequencer;
 struct mf_logwait;
 struct mf_cache;
+struct mf_mirror;
 
 struct mf_app {
 	const struct mf_config *cfg;
@@ -23,6 +24,8 @@ struct mf_app {
 	struct mf_cache *cache; /* rendered immutable responses */
 	/* the published bare repository, served read-only at /labels.git/ */
 	const char *git_dir;
+	/* git mirrors (--git-mirror), or NULL; thread-safe (git/mirror.h) */
+	struct mf_mirror *mirror;
 };
 
 #endif

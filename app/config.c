@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_type { OPT_STRING, OPT_ULONG, OPT_BOOL };
+/* OPT_LIST: a string option that may be given again; each value is
+ * appended as a line (the environment's value: words split on spaces). */
+enum opt_type { OPT_STRING, OPT_ULONG, OPT_BOOL, OPT_LIST };
 
 struct option_row {
 	const char *name; /* --name */
@@ -28,6 +30,9 @@ struct option_row {
 	    sizeof(((struct mf_config *)0)->field)
 #define NUM(field)  OPT_ULONG, offsetof(struct mf_config, field), 0
 #define FLAG(field) OPT_BOOL, offsetof(struct mf_config, field), 0
+#define LIST(field)                                                            \
+	OPT_LIST, offsetof(struct mf_config, field),                           \
+	    sizeof(((struct mf_config *)0)->field)
 
 static const struct option_row options[] = {
     {"listen", "MODELFACTS_LISTEN", STR(listen), "127.0.0.1", 0, 0,
@@ -117,6 +122,21 @@ static const struct option_row options[] = {
      "milliseconds a node leads the sequencer or the publisher without "
      "renewing its lease (renewed every third); another node takes over "
      "when it expires"},
+    {"tls-cert", "MODELFACTS_TLS_CERT", STR(tls_cert), "", 0, 0,
+     "PEM certificate chain: serve HTTPS only (with --tls-key)"},
+    {"tls-key", "MODELFACTS_TLS_KEY", STR(tls_key), "", 0, 0,
+     "PEM private key of --tls-cert (read before privileges are dropped)"},
+    {"user", "MODELFACTS_USER", STR(user), "", 0, 0,
+     "run as this user once the port is bound (started as root; required "
+     "as root on a non-loopback address)"},
+    {"group", "MODELFACTS_GROUP", STR(group), "", 0, 0,
+     "with --user: this group instead of the user's primary group"},
+    {"config", "MODELFACTS_CONFIG", STR(config_file), "", 0, 0,
+     "a file of 'name = value' lines (the options without --; '#' starts a "
+     "comment) under the environment and flags; SIGHUP re-reads it"},
+    {"git-mirror", "MODELFACTS_GIT_MIRROR", LIST(git_mirrors), "", 0, 0,
+     "push the published repository to this git URL or path after each "
+     "batch (repeatable; the environment: URLs separated by spaces)"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -150,6 +170,34 @@ set_option(struct mf_config *cfg, const struct option_row *o, const char *value,
 		}
 		*(unsigned long *)(void *)field = v;
 		return 0;
+	case OPT_LIST: {
+		size_t have = strlen(field), n = strlen(value), i;
+		bool env = strncmp(source, "--", 2) != 0;
+
+		if (n == 0)
+			return 0;
+		if (have + n + 2 > o->size) {
+			fprintf(err, "%s: too many values for %s\n", source,
+			        o->name);
+			return -1;
+		}
+		if (have > 0)
+			field[have++] = '\n';
+		for (i = 0; i < n; i++) {
+			char c = value[i];
+
+			if (env && c == ' ')
+				c = '\n';
+			else if (c == '\n' || c == '\r') {
+				fprintf(err, "%s: %s must be one line\n",
+				        source, o->name);
+				return -1;
+			}
+			field[have + i] = c;
+		}
+		field[have + n] = '\0';
+		return 0;
+	}
 	case OPT_BOOL:
 		if (strcmp(value, "1") == 0 || strcmp(value, "true") == 0)
 			*(bool *)(void *)field = true;
@@ -196,6 +244,74 @@ find_option(const char *name, size_t n)
 	return NULL;
 }
 
+/* The file's path: the last --config flag, else the environment's. */
+static const char *
+config_path(int argc, char **argv)
+{
+	const char *path = getenv("MODELFACTS_CONFIG");
+	int a;
+
+	for (a = 1; a < argc; a++)
+		if (strncmp(argv[a], "--config=", 9) == 0)
+			path = argv[a] + 9;
+		else if (strcmp(argv[a], "--config") == 0 && a + 1 < argc)
+			path = argv[++a];
+	return path != NULL && *path ? path : NULL;
+}
+
+/* Applies the "name = value" lines of the --config file. */
+static int
+load_file(struct mf_config *cfg, const char *path, FILE *err)
+{
+	const struct option_row *o;
+	char line[4 * MF_CONFIG_STR_MAX], src[MF_CONFIG_STR_MAX + 32];
+	char *name, *eq, *value, *end;
+	FILE *f;
+	int n = 0, rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(err, "config: cannot read %s: %s\n", path,
+		        strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		n++;
+		snprintf(src, sizeof(src), "%s:%d", path, n);
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			fprintf(err, "%s: line too long\n", src);
+			rc = -1;
+			break;
+		}
+		for (name = line; *name == ' ' || *name == '\t'; name++)
+			;
+		end = name + strlen(name);
+		while (end > name && (end[-1] == '\n' || end[-1] == '\r' ||
+		                      end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*name == '\0' || *name == '#')
+			continue;
+		if ((eq = strchr(name, '=')) == NULL) {
+			fprintf(err, "%s: expected 'name = value'\n", src);
+			rc = -1;
+			break;
+		}
+		for (value = eq + 1; *value == ' ' || *value == '\t'; value++)
+			;
+		while (eq > name && (eq[-1] == ' ' || eq[-1] == '\t'))
+			eq--;
+		o = find_option(name, (size_t)(eq - name));
+		if (o == NULL || strcmp(o->name, "config") == 0) {
+			fprintf(err, "%s: unknown option '%.*s'\n", src,
+			        (int)(eq - name), name);
+			rc = -1;
+			break;
+		}
+		rc = set_option(cfg, o, value, src, err);
+	}
+	fclose(f);
+	return rc;
+}
+
 static int
 check_config(struct mf_config *cfg, FILE *err)
 {
@@ -233,17 +349,27 @@ check_config(struct mf_config *cfg, FILE *err)
 		fprintf(err, "config: state-dir is too long\n");
 		return -1;
 	}
+	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0')) {
+		fprintf(err, "config: tls-cert and tls-key go together\n");
+		return -1;
+	}
+	if (cfg->group[0] != '\0' && cfg->user[0] == '\0') {
+		fprintf(err, "config: group needs user\n");
+		return -1;
+	}
 	if (cfg->public_url[0] == '\0')
 		snprintf(cfg->public_url, sizeof(cfg->public_url),
-		         strchr(cfg->listen, ':') ? "http://[%s]:%lu"
-		                                  : "http://%s:%lu",
-		         cfg->listen, cfg->port);
+		         strchr(cfg->listen, ':') ? "%s://[%s]:%lu"
+		                                  : "%s://%s:%lu",
+		         cfg->tls_cert[0] ? "https" : "http", cfg->listen,
+		         cfg->port);
 	return 0;
 }
 
 int
 mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err)
 {
+	bool lists_from_flags[N_OPTIONS] = {false};
 	const struct option_row *o;
 	const char *v, *eq;
 	char src[96];
@@ -255,14 +381,21 @@ mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err)
 		if (set_option(cfg, &options[i], options[i].def, "default",
 		               err) != 0)
 			return -1;
+	if ((v = config_path(argc, argv)) != NULL &&
+	    load_file(cfg, v, err) != 0)
+		return -1;
 	if ((v = getenv("MODELFACTS_DATABASE_URL")) != NULL && *v &&
 	    set_option(cfg, find_option("database-url", 12), v,
 	               "MODELFACTS_DATABASE_URL", err) != 0)
 		return -1;
-	for (i = 0; i < N_OPTIONS; i++)
-		if ((v = getenv(options[i].env)) != NULL && *v &&
-		    set_option(cfg, &options[i], v, options[i].env, err) != 0)
+	for (i = 0; i < N_OPTIONS; i++) {
+		if ((v = getenv(options[i].env)) == NULL || *v == '\0')
+			continue;
+		if (options[i].type == OPT_LIST) /* it replaces the file's */
+			((char *)cfg + options[i].offset)[0] = '\0';
+		if (set_option(cfg, &options[i], v, options[i].env, err) != 0)
 			return -1;
+	}
 	for (a = 1; a < argc; a++) {
 		const char *arg = argv[a];
 
@@ -284,6 +417,11 @@ mf_config_load(struct mf_config *cfg, int argc, char **argv, FILE *err)
 			return -1;
 		}
 		snprintf(src, sizeof(src), "--%s", o->name);
+		if (o->type == OPT_LIST && !lists_from_flags[o - options]) {
+			/* flags win over the environment, for lists too */
+			((char *)cfg + o->offset)[0] = '\0';
+			lists_from_flags[o - options] = true;
+		}
 		if (eq != NULL)
 			v = eq + 1;
 		else if (o->type == OPT_BOOL)

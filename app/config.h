@@ -1,7 +1,8 @@
 /*
  * Server configuration: one declarative table (config.c) gives every
  * option its flag, environment variable, default, bounds and help text.
- * Precedence: defaults < environment < command-line flags.
+ * Precedence: defaults < the --config file < environment < command-line
+ * flags.
  */
 #ifndef MF_CONFIG_H
 #define MF_CONFIG_H
@@ -46,6 +47,15 @@ struct mf_config {
 	bool no_publisher;
 	bool no_git_publisher;
 	unsigned long lease_ms; /* the sequencer's and publisher's leases */
+	/* deployment (issue 16): HTTPS, the unprivileged user, git mirrors
+	 * (one URL a line: --git-mirror may be given again) */
+	char tls_cert[MF_CONFIG_STR_MAX];
+	char tls_key[MF_CONFIG_STR_MAX];
+	char user[64];
+	char group[64];
+	char git_mirrors[4 * MF_CONFIG_STR_MAX];
+	/* a file of "name = value" lines, re-read on SIGHUP */
+	char config_file[MF_CONFIG_STR_MAX];
 };
 
 /*

@@ -565,8 +565,9 @@ resolve_key(const struct opts *o, const char *base, json_t *state)
 		return NULL;
 	reg = json_loads(text, 0, NULL);
 	if (mf_json_str(reg, "log_public_key") != NULL) {
-		key = strdup(mf_json_str(reg, "log_public_key"));
-		fprintf(stderr, "trusting the log key %s on first use\n", key);
+		if ((key = strdup(mf_json_str(reg, "log_public_key"))) != NULL)
+			fprintf(stderr,
+			        "trusting the log key %s on first use\n", key);
 	}
 	json_decref(reg);
 	free(text);

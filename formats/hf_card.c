@@ -194,33 +194,37 @@ text(const json_t *root, const char *a, const char *b, const char *c)
 /* ---- front matter ---- */
 
 static void
-put_license(json_t *fm, const json_t *d)
+put_license(json_t *fm, const json_t *d, bool *bad)
 {
 	const char *spdx = text(d, "distribution", "license", "spdx");
 	const char *name = text(d, "distribution", "license", "name");
 	const char *url = text(d, "distribution", "license", "url");
 	const char *hub = spdx != NULL ? mf_hf_license_from_spdx(spdx) : NULL;
 	size_t n = strlen(MF_HF_LICENSE_REF);
+	int rc = 0;
 
 	if (hub != NULL)
-		json_object_set_new(fm, "license", json_string(hub));
+		rc |= json_object_set_new(fm, "license", json_string(hub));
 	else if (spdx != NULL && strncmp(spdx, MF_HF_LICENSE_REF, n) == 0 &&
 	         spdx[n] != '\0')
-		json_object_set_new(fm, "license", json_string(spdx + n));
+		rc |= json_object_set_new(fm, "license", json_string(spdx + n));
 	else if (spdx != NULL || name != NULL || url != NULL)
-		json_object_set_new(fm, "license", json_string("other"));
+		rc |= json_object_set_new(fm, "license", json_string("other"));
 	if (name != NULL)
-		json_object_set_new(fm, "license_name", json_string(name));
+		rc |=
+		    json_object_set_new(fm, "license_name", json_string(name));
 	else if (spdx != NULL && hub == NULL &&
 	         strncmp(spdx, MF_HF_LICENSE_REF, n) != 0)
-		json_object_set_new(fm, "license_name", json_string(spdx));
+		rc |=
+		    json_object_set_new(fm, "license_name", json_string(spdx));
 	if (url != NULL)
-		json_object_set_new(fm, "license_link", json_string(url));
+		rc |= json_object_set_new(fm, "license_link", json_string(url));
+	*bad |= rc != 0;
 }
 
 /* Names of the list's objects whose url starts with prefix. */
 static json_t *
-hub_names(const json_t *list, const char *prefix)
+hub_names(const json_t *list, const char *prefix, bool *bad)
 {
 	json_t *out = json_array();
 	const json_t *v;
@@ -235,8 +239,10 @@ hub_names(const json_t *list, const char *prefix)
 		if (url != NULL && name != NULL &&
 		    strncmp(url, prefix, strlen(prefix)) == 0 &&
 		    strcmp(url + strlen(prefix), name) == 0)
-			json_array_append_new(out, json_string(name));
+			*bad |=
+			    json_array_append_new(out, json_string(name)) != 0;
 	}
+	*bad |= out == NULL;
 	return out;
 }
 
@@ -250,8 +256,18 @@ static const struct {
 
 /* One eval-result payload (with who signed it) as a model-index
  * result. */
+/* Sets o[key] to v (borrowed) when v is not NULL; 0 or MF_E_NOMEM. */
+static int
+set_if(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL)
+		return 0;
+	return json_object_set(o, key, v) == 0 ? 0 : MF_E_NOMEM;
+}
+
 static json_t *
-index_result(const json_t *r, bool third_party, const char *evaluator)
+index_result(const json_t *r, bool third_party, const char *evaluator,
+             bool *bad)
 {
 	const json_t *bm = json_object_get(r, "benchmark");
 	const json_t *metric = json_object_get(r, "metric");
@@ -268,13 +284,13 @@ index_result(const json_t *r, bool third_party, const char *evaluator)
 		return NULL;
 	ds = json_pack("{s:s, s:s}", "type", id, "name",
 	               name != NULL ? name : id);
-	if (json_object_get(r, "config") != NULL)
-		json_object_set(ds, "config", json_object_get(r, "config"));
-	if (json_object_get(r, "split") != NULL)
-		json_object_set(ds, "split", json_object_get(r, "split"));
-	if (json_object_get(bm, "revision") != NULL)
-		json_object_set(ds, "revision",
-		                json_object_get(bm, "revision"));
+	if (ds == NULL || set_if(ds, "config", json_object_get(r, "config")) ||
+	    set_if(ds, "split", json_object_get(r, "split")) ||
+	    set_if(ds, "revision", json_object_get(bm, "revision"))) {
+		json_decref(ds);
+		*bad = true;
+		return NULL;
+	}
 	if (third_party) {
 		/* marked: the Hub's `verified` means the Hub ran it, so
 		 * the mark goes in the source */
@@ -283,27 +299,28 @@ index_result(const json_t *r, bool third_party, const char *evaluator)
 		         who != NULL         ? who
 		         : evaluator != NULL ? evaluator
 		                             : "an evaluator");
-		src = json_pack("{s:s}", "name", label);
+		*bad |= (src = json_pack("{s:s}", "name", label)) == NULL;
 	} else if (who != NULL) {
-		src = json_pack("{s:s}", "name", who);
+		*bad |= (src = json_pack("{s:s}", "name", who)) == NULL;
 	}
 	if (art != NULL) {
 		if (src == NULL)
 			src = json_object();
-		json_object_set_new(src, "url", json_string(art));
+		*bad |= json_object_set_new(src, "url", json_string(art)) != 0;
 	}
 	res = json_pack("{s:{s:s}, s:o, s:[{s:O, s:O}]}", "task", "type",
 	                task != NULL ? task : "other", "dataset", ds, "metrics",
 	                "type", json_object_get(metric, "name"), "value",
 	                json_object_get(r, "value"));
+	*bad |= res == NULL;
 	if (res != NULL && src != NULL && json_object_get(src, "url") != NULL)
-		json_object_set(res, "source", src);
+		*bad |= json_object_set(res, "source", src) != 0;
 	else if (res != NULL && src != NULL)
 		/* the Hub wants a url with a source: the name alone goes
 		 * beside the metric */
-		json_object_set(
-		    json_array_get(json_object_get(res, "metrics"), 0), "name",
-		    json_object_get(src, "name"));
+		*bad |= json_object_set(
+		            json_array_get(json_object_get(res, "metrics"), 0),
+		            "name", json_object_get(src, "name")) != 0;
 	json_decref(src);
 	return res;
 }
@@ -333,9 +350,14 @@ backed(const json_t *summary, const json_t *evals)
 }
 
 static json_t *
-model_index(const struct mf_label_input *in, const char *name)
+model_index(const struct mf_label_input *in, const char *name, bool *bad)
 {
 	json_t *results = json_array(), *mi;
+
+	if (results == NULL) {
+		*bad = true;
+		return NULL;
+	}
 	const json_t *e, *s;
 	size_t i;
 
@@ -346,10 +368,10 @@ model_index(const struct mf_label_input *in, const char *name)
 		json_t *r = index_result(
 		    json_object_get(e, "result"),
 		    as != NULL && strcmp(as, "third_party") == 0,
-		    json_string_value(json_object_get(e, "evaluator")));
+		    json_string_value(json_object_get(e, "evaluator")), bad);
 
 		if (r != NULL)
-			json_array_append_new(results, r);
+			*bad |= json_array_append_new(results, r) != 0;
 	}
 	json_array_foreach(at(in->disclosure, "evaluations", "results", NULL),
 	                   i, s)
@@ -369,13 +391,17 @@ model_index(const struct mf_label_input *in, const char *name)
 		              as != NULL ? as : "self_reported", "benchmark",
 		              "id", b, "metric", "name", m, "value",
 		              json_object_get(s, "value"));
-		if (r != NULL && json_object_get(s, "url") != NULL)
-			json_object_set(r, "artifacts_url",
-			                json_object_get(s, "url"));
-		json_array_append_new(
-		    results,
-		    index_result(
-		        r, as != NULL && strcmp(as, "third_party") == 0, NULL));
+		if (r == NULL || set_if(r, "artifacts_url",
+		                        json_object_get(s, "url")) != 0) {
+			json_decref(r);
+			*bad = true;
+			continue;
+		}
+		*bad |= json_array_append_new(
+		            results,
+		            index_result(
+		                r, as != NULL && strcmp(as, "third_party") == 0,
+		                NULL, bad)) != 0;
 		json_decref(r);
 	}
 	if (json_array_size(results) == 0) {
@@ -383,6 +409,7 @@ model_index(const struct mf_label_input *in, const char *name)
 		return NULL;
 	}
 	mi = json_pack("[{s:s, s:o}]", "name", name, "results", results);
+	*bad |= mi == NULL;
 	return mi;
 }
 
@@ -393,35 +420,42 @@ front_matter(const struct mf_label_input *in, const char *name)
 	json_t *fm = json_object(), *v;
 	const json_t *bases, *mods;
 	const char *tag;
+	bool bad = fm == NULL; /* an allocation failed: no front matter */
 	size_t i;
 
-	put_license(fm, d);
-	v = hub_names(at(d, "data", "sources", NULL), HUB_DATASETS);
+	put_license(fm, d, &bad);
+	v = hub_names(at(d, "data", "sources", NULL), HUB_DATASETS, &bad);
 	if (json_array_size(v) > 0)
-		json_object_set(fm, "datasets", v);
+		bad |= json_object_set(fm, "datasets", v) != 0;
 	json_decref(v);
 	bases = at(d, "identity", "base_models", NULL);
-	v = hub_names(bases, HUB);
+	v = hub_names(bases, HUB, &bad);
 	if (json_array_size(v) > 0) {
 		const char *rel = json_string_value(
 		    json_object_get(json_array_get(bases, 0), "relation"));
 
-		json_object_set(fm, "base_model", v);
+		bad |= json_object_set(fm, "base_model", v) != 0;
 		for (i = 0; rel != NULL && i < 3; i++)
 			if (strcmp(relations[i].relation, rel) == 0)
-				json_object_set_new(
-				    fm, "base_model_relation",
-				    json_string(relations[i].hub));
+				bad |= json_object_set_new(
+				           fm, "base_model_relation",
+				           json_string(relations[i].hub)) != 0;
 	}
 	json_decref(v);
 	if (json_is_array(at(d, "model", "languages", NULL)))
-		json_object_set(fm, "language",
-		                (json_t *)at(d, "model", "languages", NULL));
+		bad |= json_object_set(
+		           fm, "language",
+		           (json_t *)at(d, "model", "languages", NULL)) != 0;
 	mods = at(d, "model", "modalities", NULL);
 	if ((tag = mf_hf_pipeline_tag(mods)) != NULL)
-		json_object_set_new(fm, "pipeline_tag", json_string(tag));
-	if ((v = model_index(in, name)) != NULL)
-		json_object_set_new(fm, "model-index", v);
+		bad |= json_object_set_new(fm, "pipeline_tag",
+		                           json_string(tag)) != 0;
+	if ((v = model_index(in, name, &bad)) != NULL)
+		bad |= json_object_set_new(fm, "model-index", v) != 0;
+	if (bad) {
+		json_decref(fm);
+		return NULL;
+	}
 	return fm;
 }
 
@@ -679,24 +713,31 @@ mf_hf_eval_results_write(struct mf_buf *out, const struct mf_label_input *in)
 		if (!json_is_string(json_object_get(bm, "id")) ||
 		    !json_is_number(json_object_get(r, "value")))
 			continue;
+		/* every allocation checked: a lost field is an error, never a
+		 * shorter file (tests/unit/test_alloc_fail.c) */
 		ds = json_pack("{s:O}", "id", json_object_get(bm, "id"));
-		if (json_object_get(r, "task") != NULL)
-			json_object_set(ds, "task_id",
-			                json_object_get(r, "task"));
-		if (json_object_get(r, "config") != NULL)
-			json_object_set(ds, "config",
-			                json_object_get(r, "config"));
-		if (json_object_get(r, "split") != NULL)
-			json_object_set(ds, "split",
-			                json_object_get(r, "split"));
-		if (json_object_get(bm, "revision") != NULL)
-			json_object_set(ds, "revision",
-			                json_object_get(bm, "revision"));
+		if (ds == NULL ||
+		    (rc = set_if(ds, "task_id", json_object_get(r, "task"))) !=
+		        0 ||
+		    (rc = set_if(ds, "config", json_object_get(r, "config"))) !=
+		        0 ||
+		    (rc = set_if(ds, "split", json_object_get(r, "split"))) !=
+		        0 ||
+		    (rc = set_if(ds, "revision",
+		                 json_object_get(bm, "revision"))) != 0) {
+			json_decref(ds);
+			rc = MF_E_NOMEM;
+			break;
+		}
 		entry = json_pack("{s:o, s:O}", "dataset", ds, "value",
 		                  json_object_get(r, "value"));
-		if (json_object_get(r, "evaluated_on") != NULL)
-			json_object_set(entry, "date",
-			                json_object_get(r, "evaluated_on"));
+		if (entry == NULL ||
+		    (rc = set_if(entry, "date",
+		                 json_object_get(r, "evaluated_on"))) != 0) {
+			json_decref(entry);
+			rc = MF_E_NOMEM;
+			break;
+		}
 		if (as != NULL && strcmp(as, "third_party") == 0) {
 			snprintf(label, sizeof(label),
 			         "Third-party evaluation by %s (signed, "
@@ -708,25 +749,31 @@ mf_hf_eval_results_write(struct mf_buf *out, const struct mf_label_input *in)
 		}
 		if (art != NULL) {
 			src = json_pack("{s:s}", "url", art);
-			if (who != NULL)
-				json_object_set_new(src, "name",
-				                    json_string(who));
-			json_object_set_new(entry, "source", src);
+			if (src == NULL ||
+			    (who != NULL &&
+			     json_object_set_new(src, "name",
+			                         json_string(who)) != 0) ||
+			    json_object_set(entry, "source", src) != 0)
+				rc = MF_E_NOMEM;
+			json_decref(src);
 		}
-		if (json_object_get(json_object_get(r, "harness"), "name") !=
-		    NULL)
-			json_object_set(
-			    entry, "evaluation_framework",
-			    json_object_get(json_object_get(r, "harness"),
-			                    "name"));
-		if (json_object_get(r, "notes") != NULL)
-			json_object_set(entry, "notes",
-			                json_object_get(r, "notes"));
-		json_array_append_new(list, entry);
+		if (rc == 0)
+			rc = set_if(entry, "evaluation_framework",
+			            json_object_get(
+			                json_object_get(r, "harness"), "name"));
+		if (rc == 0)
+			rc =
+			    set_if(entry, "notes", json_object_get(r, "notes"));
+		if (rc != 0 || json_array_append_new(list, entry) != 0) {
+			if (rc != 0)
+				json_decref(entry);
+			rc = MF_E_NOMEM;
+			break;
+		}
 	}
-	if (json_array_size(list) == 0)
+	if (rc == 0 && json_array_size(list) == 0)
 		rc = mf_buf_puts(out, "[]\n");
-	else
+	else if (rc == 0)
 		rc = mf_yaml_emit(out, list, 0);
 	json_decref(list);
 	if (rc != 0 && out->data != NULL) {

@@ -13,9 +13,11 @@
 #include "db/db.h"
 #include "http/ratelimit.h"
 #include "http/metrics.h"
+#include "http/tls.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -61,6 +63,10 @@ struct conn_guard {
 	struct mf_cidrs trusted;
 	struct mf_cidrs exempt; /* --rate-exempt: peers no bucket holds */
 	struct mf_ratelimit *read, *submit, *key;
+	/* the policy above, replaced by mf_http_reload under the write lock;
+	 * the rates the tables were made with */
+	pthread_rwlock_t policy;
+	unsigned long rate_read, rate_submit, rate_submit_key;
 	atomic_ulong refused, cut_header, cut_body, limited;
 	struct mf_metrics *metrics; /* borrowed from struct mf_http */
 };
@@ -1002,7 +1008,7 @@ sockaddr_text(const struct sockaddr *sa, char *out, size_t n)
  * held only by the total (libmicrohttpd's connection limit).
  */
 static enum MHD_Result
-guard_accept(void *cls, const struct sockaddr *sa, socklen_t salen)
+guard_accept_locked(void *cls, const struct sockaddr *sa, socklen_t salen)
 {
 	struct conn_guard *g = &((struct mf_http *)cls)->guard;
 	struct conn_track *t;
@@ -1142,6 +1148,10 @@ guard_start(struct mf_http *http, const struct mf_http_options *opt,
 	int rc;
 
 	pthread_mutex_init(&g->lock, NULL);
+	pthread_rwlock_init(&g->policy, NULL);
+	g->rate_read = opt->rate_read;
+	g->rate_submit = opt->rate_submit;
+	g->rate_submit_key = opt->rate_submit_key;
 	g->max_conns = opt->max_connections;
 	g->per_ip = opt->per_ip_limit;
 	g->reserve = opt->max_connections / 4;
@@ -1306,7 +1316,7 @@ forwarded_for(const struct mf_request *req, char *out, size_t n)
  * after answering 429.
  */
 static bool
-rate_admit(struct mf_request *req)
+rate_admit_locked(struct mf_request *req)
 {
 	struct conn_guard *g = &req->http->guard;
 	bool read = strcmp(req->method, "GET") == 0 ||
@@ -1353,7 +1363,7 @@ rate_admit(struct mf_request *req)
  * Returns false after answering 429.
  */
 static bool
-rate_admit_keys(struct mf_request *req)
+rate_admit_keys_locked(struct mf_request *req)
 {
 	struct conn_guard *g = &req->http->guard;
 	int64_t now = mf_time_mono_ns() / 1000000;
@@ -1389,7 +1399,7 @@ rate_admit_keys(struct mf_request *req)
 
 /* An accepted submission spends a token of each key it named. */
 static void
-rate_charge_keys(struct mf_request *req)
+rate_charge_keys_locked(struct mf_request *req)
 {
 	int64_t now = mf_time_mono_ns() / 1000000;
 	int i;
@@ -1399,6 +1409,115 @@ rate_charge_keys(struct mf_request *req)
 	for (i = 0; i < req->nrate_keys; i++)
 		mf_ratelimit_charge(req->http->guard.key, req->rate_keys[i],
 		                    now);
+}
+
+/*
+ * The rate limits and trusted proxies may be replaced at run time
+ * (mf_http_reload, on SIGHUP): each use holds the policy lock for reading.
+ */
+static bool
+rate_admit(struct mf_request *req)
+{
+	bool ok;
+
+	pthread_rwlock_rdlock(&req->http->guard.policy);
+	ok = rate_admit_locked(req);
+	pthread_rwlock_unlock(&req->http->guard.policy);
+	return ok;
+}
+
+static bool
+rate_admit_keys(struct mf_request *req)
+{
+	bool ok;
+
+	pthread_rwlock_rdlock(&req->http->guard.policy);
+	ok = rate_admit_keys_locked(req);
+	pthread_rwlock_unlock(&req->http->guard.policy);
+	return ok;
+}
+
+static void
+rate_charge_keys(struct mf_request *req)
+{
+	pthread_rwlock_rdlock(&req->http->guard.policy);
+	rate_charge_keys_locked(req);
+	pthread_rwlock_unlock(&req->http->guard.policy);
+}
+
+static enum MHD_Result
+guard_accept(void *cls, const struct sockaddr *sa, socklen_t salen)
+{
+	struct conn_guard *g = &((struct mf_http *)cls)->guard;
+	enum MHD_Result r;
+
+	pthread_rwlock_rdlock(&g->policy);
+	r = guard_accept_locked(cls, sa, salen);
+	pthread_rwlock_unlock(&g->policy);
+	return r;
+}
+
+int
+mf_http_reload(struct mf_http *http, const struct mf_http_options *opt,
+               struct mf_error *err)
+{
+	struct conn_guard *g = &http->guard;
+	struct mf_ratelimit *nr = NULL, *ns = NULL, *nk = NULL;
+	struct mf_tls_creds *creds = NULL;
+	struct mf_cidrs trusted;
+	char why[160];
+	int rc = 0;
+
+	/* Step 1: everything new is built before anything changes. */
+	if (opt->tls_cert_pem != NULL && !mf_tls_installed())
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "TLS was off at start: restart to turn "
+		                    "it on");
+	if (opt->tls_cert_pem != NULL &&
+	    (rc = mf_tls_creds_load(&creds, opt->tls_cert_pem, opt->tls_key_pem,
+	                            err)) != 0)
+		return rc;
+	memset(&trusted, 0, sizeof(trusted));
+	if (opt->trusted_proxy != NULL && opt->trusted_proxy[0] != '\0' &&
+	    mf_cidrs_parse(&trusted, opt->trusted_proxy, why, sizeof(why)) != 0)
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "trusted-proxy: %s", why);
+	if ((opt->rate_read != g->rate_read &&
+	     (rc = mf_ratelimit_new(&nr, opt->rate_read, 65536)) != 0) ||
+	    (opt->rate_submit != g->rate_submit &&
+	     (rc = mf_ratelimit_new(&ns, opt->rate_submit, 65536)) != 0) ||
+	    (opt->rate_submit_key != g->rate_submit_key &&
+	     (rc = mf_ratelimit_new(&nk, opt->rate_submit_key, 65536)) != 0)) {
+		rc = mf_error_set(err, rc, NULL, "out of memory");
+		goto done;
+	}
+	/* Step 2: swapped at once; a changed limit starts with full
+	 * buckets, an unchanged one keeps its state. */
+	pthread_rwlock_wrlock(&g->policy);
+	g->trusted = trusted;
+#define SWAP(field, fresh, rate, value)                                        \
+	if (fresh != NULL) {                                                   \
+		struct mf_ratelimit *old = g->field;                           \
+		g->field = fresh;                                              \
+		fresh = old;                                                   \
+		g->rate = value;                                               \
+	}
+	SWAP(read, nr, rate_read, opt->rate_read)
+	SWAP(submit, ns, rate_submit, opt->rate_submit)
+	SWAP(key, nk, rate_submit_key, opt->rate_submit_key)
+#undef SWAP
+	pthread_rwlock_unlock(&g->policy);
+	if (creds != NULL) {
+		mf_tls_install(creds);
+		creds = NULL;
+	}
+done:
+	mf_tls_creds_free(creds);
+	/* the replaced tables, or the new ones after a failure */
+	mf_ratelimit_free(nr);
+	mf_ratelimit_free(ns);
+	mf_ratelimit_free(nk);
+	return rc;
 }
 
 static enum MHD_Result
@@ -1498,7 +1617,75 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n > 0 && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	mf_diag_warn("http: %s", msg);
+	/* GnuTLS's words for a client speaking plain HTTP to the TLS port */
+	if (strstr(msg, "handshake message out of context") != NULL ||
+	    strstr(msg, "unexpected TLS packet") != NULL)
+		mf_diag_warn("http: %s (a plain-HTTP request on the HTTPS "
+		             "port? it was not answered)",
+		             msg);
+	else
+		mf_diag_warn("http: %s", msg);
+}
+
+/* listen:port as a socket address; 0 or MF_E_BAD_PARAM. */
+static int
+listen_addr(const char *addr, unsigned port, struct sockaddr_storage *ss,
+            socklen_t *len, struct mf_error *err)
+{
+	struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sa4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &sa4->sin_addr) == 1) {
+		sa4->sin_family = AF_INET;
+		sa4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sa4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &sa6->sin6_addr) == 1) {
+		sa6->sin6_family = AF_INET6;
+		sa6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sa6);
+		return 0;
+	}
+	return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+	                    "listen address '%s' is not a numeric "
+	                    "IPv4 or IPv6 address",
+	                    addr);
+}
+
+bool
+mf_http_tls_supported(void)
+{
+	return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+int
+mf_http_bind(const char *addr, unsigned port, int *fd, struct mf_error *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int s = -1, one = 1, rc;
+
+	*fd = -1;
+	if ((rc = listen_addr(addr, port, &ss, &len, err)) != 0)
+		return rc;
+	if ((s = socket(ss.ss_family,
+	                SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
+	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (ss.ss_family == AF_INET6 &&
+	     setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) !=
+	         0) ||
+	    bind(s, (struct sockaddr *)&ss, len) != 0 || listen(s, 1024) != 0) {
+		rc = mf_error_set(err, MF_E_IO, NULL,
+		                  "cannot listen on %s port %u: %s", addr, port,
+		                  strerror(errno));
+		if (s >= 0)
+			close(s);
+		return rc;
+	}
+	*fd = s;
+	return 0;
 }
 
 int
@@ -1506,35 +1693,54 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
               const struct mf_route *routes, size_t nroutes, struct mf_app *app,
               struct mf_error *err)
 {
-	struct sockaddr_in6 sa6;
-	struct sockaddr_in sa4;
-	struct sockaddr *sa;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
 	                 MHD_USE_ERROR_LOG;
-	struct mf_http *http;
+	/* where to listen, and TLS: options that are there or not */
+	struct MHD_OptionItem extra[4];
+	int nextra = 0, listen_fd = opt->listen_fd;
+	struct mf_http *http = NULL;
+	struct mf_tls_creds *creds = NULL;
 	int rc;
 
 	*out = NULL;
-	memset(&sa4, 0, sizeof(sa4));
-	memset(&sa6, 0, sizeof(sa6));
-	if (inet_pton(AF_INET, opt->listen, &sa4.sin_addr) == 1) {
-		sa4.sin_family = AF_INET;
-		sa4.sin_port = htons((uint16_t)opt->port);
-		sa = (struct sockaddr *)&sa4;
-	} else if (inet_pton(AF_INET6, opt->listen, &sa6.sin6_addr) == 1) {
-		sa6.sin6_family = AF_INET6;
-		sa6.sin6_port = htons((uint16_t)opt->port);
-		sa = (struct sockaddr *)&sa6;
+	if ((rc = listen_addr(opt->listen, opt->port, &ss, &sslen, err)) != 0)
+		goto fail;
+	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	} else {
-		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
-		                    "listen address '%s' is not a numeric "
-		                    "IPv4 or IPv6 address",
-		                    opt->listen);
+	if (listen_fd >= 0)
+		extra[nextra++] = (struct MHD_OptionItem){
+		    MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL};
+	else
+		extra[nextra++] =
+		    (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
+	if (opt->tls_cert_pem != NULL || opt->tls_key_pem != NULL) {
+		if (opt->tls_cert_pem == NULL || opt->tls_key_pem == NULL) {
+			rc = mf_error_set(err, MF_E_BAD_PARAM, NULL,
+			                  "TLS needs both a certificate and "
+			                  "a key");
+			goto fail;
+		}
+		if (!mf_http_tls_supported()) {
+			rc = mf_error_set(err, MF_E_BAD_PARAM, NULL,
+			                  "this libmicrohttpd has no TLS "
+			                  "support");
+			goto fail;
+		}
+		if ((rc = mf_tls_creds_load(&creds, opt->tls_cert_pem,
+		                            opt->tls_key_pem, err)) != 0)
+			goto fail;
+		flags |= MHD_USE_TLS;
+		extra[nextra++] = (struct MHD_OptionItem){
+		    MHD_OPTION_HTTPS_CERT_CALLBACK, 0, mf_tls_callback()};
 	}
-	if ((http = calloc(1, sizeof(*http))) == NULL)
-		return MF_E_NOMEM;
+	extra[nextra] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+	if ((http = calloc(1, sizeof(*http))) == NULL) {
+		rc = MF_E_NOMEM;
+		goto fail;
+	}
 	http->routes = routes;
 	http->nroutes = nroutes;
 	http->app = app;
@@ -1542,10 +1748,10 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	http->not_found = opt->not_found;
 	if (pool_start(&http->pool, opt->threads) != 0) {
 		pool_stop(&http->pool);
-		free(http);
-		return mf_error_set(err, MF_E_NOMEM, NULL,
-		                    "cannot start %u worker threads",
-		                    opt->threads);
+		rc = mf_error_set(err, MF_E_NOMEM, NULL,
+		                  "cannot start %u worker threads",
+		                  opt->threads);
+		goto fail;
 	}
 	if (RAND_bytes((unsigned char *)&http->id_prefix,
 	               sizeof(http->id_prefix)) != 1)
@@ -1556,13 +1762,15 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	     rc = guard_start(http, opt, err)) != 0) {
 		pool_stop(&http->pool);
 		guard_stop(&http->guard);
-		mf_metrics_free(http->metrics);
-		free(http);
-		return rc;
+		goto fail;
+	}
+	if (creds != NULL) {
+		mf_tls_install(creds);
+		creds = NULL;
 	}
 	http->daemon = MHD_start_daemon(
 	    flags, (uint16_t)opt->port, guard_accept, http, on_request, http,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, extra,
 	    MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
 	    MHD_OPTION_CONNECTION_LIMIT, opt->max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, opt->conn_timeout,
@@ -1575,14 +1783,26 @@ mf_http_start(struct mf_http **out, const struct mf_http_options *opt,
 	if (http->daemon == NULL) {
 		pool_stop(&http->pool);
 		guard_stop(&http->guard);
-		mf_metrics_free(http->metrics);
-		free(http);
-		return mf_error_set(err, MF_E_IO, NULL,
-		                    "cannot listen on %s port %u (in use?)",
-		                    opt->listen, opt->port);
+		mf_tls_uninstall();
+		rc = mf_error_set(err, MF_E_IO, NULL,
+		                  opt->tls_cert_pem != NULL
+		                      ? "cannot serve HTTPS on %s port %u (in "
+		                        "use, or a bad certificate or key?)"
+		                      : "cannot listen on %s port %u (in use?)",
+		                  opt->listen, opt->port);
+		goto fail;
 	}
 	*out = http;
 	return 0;
+fail:
+	/* the daemon was not started: the socket is still ours to close */
+	if (listen_fd >= 0)
+		close(listen_fd);
+	mf_tls_creds_free(creds);
+	if (http != NULL)
+		mf_metrics_free(http->metrics);
+	free(http);
+	return rc;
 }
 
 void
@@ -1606,6 +1826,7 @@ mf_http_stop(struct mf_http *http, unsigned grace_ms)
 	MHD_stop_daemon(http->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	mf_tls_uninstall();
 	guard_stop(&http->guard);
 	mf_metrics_free(http->metrics);
 	free(http);

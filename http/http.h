@@ -92,7 +92,36 @@ struct mf_http_options {
 	/* optional: answers a GET or HEAD of a path no route has (the web
 	 * site's HTML 404); NULL gives the JSON 404 */
 	mf_handler_fn not_found;
+	/* HTTPS (issue 16): the PEM certificate chain (at most 16) and
+	 * private key, both NULL for plain HTTP; parsed at start (the
+	 * caller may free them then), replaced by mf_http_reload */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
+	/* a socket mf_http_bind made (bound before privileges are dropped),
+	 * or -1: mf_http_start binds listen:port itself; taken in every case */
+	int listen_fd;
 };
+
+/*
+ * Binds and listens on addr:port (numeric IPv4/IPv6) for a later
+ * mf_http_start with listen_fd, so that a server started as root can
+ * bind a low port and then drop privileges. *fd is the caller's.
+ */
+int mf_http_bind(const char *addr, unsigned port, int *fd,
+                 struct mf_error *err);
+/*
+ * Replaces, while serving, what may change at run time (SIGHUP): the
+ * trusted proxies, the three rate limits and, when tls_cert_pem is set
+ * (on a server started with TLS), the certificate and key of opt (its
+ * other fields are ignored). New handshakes use the new certificate;
+ * open connections keep theirs. A limit whose rate changed starts
+ * afresh; nothing changes when any of them is invalid (MF_E_BAD_PARAM)
+ * or on MF_E_NOMEM.
+ */
+int mf_http_reload(struct mf_http *http, const struct mf_http_options *opt,
+                   struct mf_error *err);
+/* Whether this libmicrohttpd was built with TLS support. */
+bool mf_http_tls_supported(void);
 
 /* Starts serving; *out is owned by the caller (mf_http_stop frees it). */
 int mf_http_start(struct mf_http **out, const struct mf_http_options *opt,

@@ -1178,7 +1178,10 @@ import_edition(struct importer *im, const struct edition_spec *ed,
 		} else {
 			mf_fmti_slug(slug, pub);
 		}
-		dev->name = trimmed(pub);
+		if ((dev->name = trimmed(pub)) == NULL) {
+			rc = MF_E_NOMEM;
+			goto done;
+		}
 		dev->org = strdup(slug);
 		if (model_name_of(ed, dev->name) != NULL) {
 			char mslug[64];
@@ -1191,7 +1194,9 @@ import_edition(struct importer *im, const struct edition_spec *ed,
 		}
 		dev->legacy_model = strdup(ed->model);
 		if (dev->name == NULL || dev->org == NULL ||
-		    dev->model == NULL || dev->legacy_model == NULL) {
+		    dev->model == NULL || dev->legacy_model == NULL ||
+		    (model_name_of(ed, dev->name) != NULL &&
+		     dev->model_name == NULL)) {
 			rc = MF_E_NOMEM;
 			goto done;
 		}

@@ -16,6 +16,7 @@
 #include "app/app.h"
 #include "db/db.h"
 #include "db/publish.h"
+#include "git/mirror.h"
 #include "git/repo.h"
 #include "publish/label_data.h"
 #include "app/registry_keys.h"
@@ -591,6 +592,7 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 	mf_stopwatch_mark(&p->sw, PH_FLUSH);
 	p->next += r;
 	*n = r;
+	mf_mirror_notify(p->app->mirror); /* never waits for a push */
 	/* A failure here is repaired by sync_position on the next round. */
 	if ((rc = record_fenced(p, &published, err)) != 0)
 		p->synced = false;
