@@ -40,12 +40,25 @@
 #define PATH_MAX_LEN 4096
 
 /*
- * The advisory locks the sequencer (sequencer/sequencer.c) and the git
- * publisher (publish/publisher.c) hold while they run: holding both
- * ourselves proves no server signs anything during the rotation.
+ * The leader leases (migrations/0011_lease.sql) the sequencer and the git
+ * publisher hold while they run: holding both ourselves proves no server
+ * signs anything during the rotation. Held for ROTATE_LEASE_MS at most,
+ * given back when the command exits.
  */
-#define SEQUENCER_LOCK_KEY INT64_C(7316459102837461002)
-#define PUBLISHER_LOCK_KEY INT64_C(7316459102837461003)
+#define ROTATE_LEASE_MS 120000u
+static int64_t seq_token, pub_token;
+
+static void
+release_leases(void)
+{
+	struct mf_error err = {0};
+
+	if (seq_token != 0)
+		(void)mf_db_lease_release("sequencer", seq_token, &err);
+	if (pub_token != 0)
+		(void)mf_db_lease_release("publisher", pub_token, &err);
+	seq_token = pub_token = 0;
+}
 
 static void
 usage(FILE *out, int log)
@@ -109,23 +122,26 @@ usage(FILE *out, int log)
 		    "/srv/modelfacts/var\n");
 }
 
-/* Connects and takes both locks; -1 (said why) when a server holds one. */
+/* Connects and takes both leases; -1 (said why) when a server holds one. */
 static int
 lock_out_servers(const char *url, struct mf_error *err)
 {
-	bool seq = false, pub = false;
-
 	if (mf_db_global_init(url) != 0 || mf_db_connect(err) != 0 ||
-	    mf_db_log_try_lock(&seq, SEQUENCER_LOCK_KEY, err) != 0 ||
-	    mf_db_pub_try_lock(&pub, PUBLISHER_LOCK_KEY, err) != 0) {
+	    mf_db_lease_acquire(&seq_token, "sequencer", "admin-rotate",
+	                        ROTATE_LEASE_MS, false, err) != 0 ||
+	    mf_db_lease_acquire(&pub_token, "publisher", "admin-rotate",
+	                        ROTATE_LEASE_MS, false, err) != 0) {
 		fprintf(stderr, "modelfacts: database: %s\n", err->message);
+		release_leases();
 		return -1;
 	}
-	if (!seq || !pub) {
+	if (seq_token == 0 || pub_token == 0) {
+		release_leases();
 		fprintf(stderr, "modelfacts: a server is sequencing or "
 		                "publishing on this database: stop it first\n");
 		return -1;
 	}
+	atexit(release_leases);
 	return 0;
 }
 
