@@ -437,3 +437,27 @@ mf_backup_database_url(const char *flag)
 		v = getenv("MODELFACTS_DATABASE_URL");
 	return v != NULL && *v != '\0' ? v : NULL;
 }
+
+int
+mf_backup_places(const char **url, const char **state, const char **git,
+                 char *git_buf, size_t git_buf_len)
+{
+	if ((*url = mf_backup_database_url(*url)) == NULL) {
+		fprintf(stderr, "modelfacts: no database: give --database-url "
+		                "or set DATABASE_URL\n");
+		return -1;
+	}
+	if (*state == NULL)
+		*state = getenv("MODELFACTS_STATE_DIR");
+	if (*state == NULL || **state == '\0')
+		*state = "var";
+	if (git == NULL)
+		return 0;
+	if (*git == NULL)
+		*git = getenv("MODELFACTS_GIT_DIR");
+	if (*git == NULL || **git == '\0') {
+		snprintf(git_buf, git_buf_len, "%s/labels.git", *state);
+		*git = git_buf;
+	}
+	return 0;
+}

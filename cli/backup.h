@@ -87,4 +87,13 @@ char *mf_backup_passphrase(const char *path, size_t *len);
 /* --database-url, else $DATABASE_URL, else $MODELFACTS_DATABASE_URL. */
 const char *mf_backup_database_url(const char *flag);
 
+/*
+ * Where the admin commands find the registry: *url as above (-1, said
+ * why, when there is none), *state from --state-dir, else
+ * $MODELFACTS_STATE_DIR, else "var"; with git != NULL, *git from --git-dir,
+ * else $MODELFACTS_GIT_DIR, else STATE/labels.git (written to git_buf).
+ */
+int mf_backup_places(const char **url, const char **state, const char **git,
+                     char *git_buf, size_t git_buf_len);
+
 #endif

@@ -479,21 +479,8 @@ mf_cli_admin_restore(int argc, char **argv)
 		return MF_EXIT_USAGE;
 	}
 	dir = argv[optind];
-	if ((url = mf_backup_database_url(url)) == NULL) {
-		fprintf(stderr, "modelfacts: no database: give --database-url "
-		                "or set DATABASE_URL\n");
+	if (mf_backup_places(&url, &state, &git, git_buf, sizeof(git_buf)) != 0)
 		return MF_EXIT_USAGE;
-	}
-	if (state == NULL)
-		state = getenv("MODELFACTS_STATE_DIR");
-	if (state == NULL || *state == '\0')
-		state = "var";
-	if (git == NULL)
-		git = getenv("MODELFACTS_GIT_DIR");
-	if (git == NULL || *git == '\0') {
-		snprintf(git_buf, sizeof(git_buf), "%s/labels.git", state);
-		git = git_buf;
-	}
 	if (passfile != NULL &&
 	    (pass = mf_backup_passphrase(passfile, &pass_len)) == NULL)
 		goto done;

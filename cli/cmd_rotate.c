@@ -2,8 +2,8 @@
  * modelfacts admin rotate-commit-key / rotate-log-key: replacing the
  * registry's signing keys without breaking what they signed. Both run on
  * the server's machine against its database and state directory while no
- * server sequences or publishes (they take the same advisory locks, and
- * refuse while a server holds them); the next start uses the new keys.
+ * server sequences or publishes (they take the same leader leases, and
+ * refuse while a server holds one); the next start uses the new keys.
  *
  * The commit key is replaced at once: the old one retires with a validity
  * window, which /v1/registry/allowed_signers writes as valid-before (and
@@ -425,14 +425,7 @@ mf_cli_admin_rotate(int argc, char **argv)
 		usage(stderr, log);
 		return MF_EXIT_USAGE;
 	}
-	if ((url = mf_backup_database_url(url)) == NULL) {
-		fprintf(stderr, "modelfacts: no database: give --database-url "
-		                "or set DATABASE_URL\n");
+	if (mf_backup_places(&url, &state, NULL, NULL, 0) != 0)
 		return MF_EXIT_USAGE;
-	}
-	if (state == NULL)
-		state = getenv("MODELFACTS_STATE_DIR");
-	if (state == NULL || *state == '\0')
-		state = "var";
 	return log ? rotate_log(url, state, begin) : rotate_commit(url, state);
 }

@@ -13,23 +13,6 @@
 #include <string.h>
 
 int
-mf_db_pub_try_lock(bool *leader, int64_t key, struct mf_error *err)
-{
-	char k[24];
-	const char *values[1] = {k};
-	PGresult *res;
-
-	*leader = false;
-	snprintf(k, sizeof(k), "%" PRId64, key);
-	res = mf_db_exec(MF_SQL_PUB_TRY_LOCK, 1, values, NULL, NULL, err);
-	if (res == NULL)
-		return err->code;
-	*leader = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return 0;
-}
-
-int
 mf_db_pub_last(int64_t *out, struct mf_error *err)
 {
 	PGresult *res = mf_db_execv(MF_SQL_PUB_LAST, err, 0);

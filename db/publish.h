@@ -15,13 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * Tries the session-level advisory lock `key` on the thread's connection;
- * *leader gets whether this session holds it. The lock lasts until the
- * connection closes (mf_db_drop, or a new mf_db_generation()).
- */
-int mf_db_pub_try_lock(bool *leader, int64_t key, struct mf_error *err);
-
 /* The highest log index with a recorded commit, or -1 for none. */
 int mf_db_pub_last(int64_t *out, struct mf_error *err);
 

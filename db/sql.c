@@ -311,8 +311,6 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "  coalesce(rg.original_id, s.id)"
         " WHERE s.id = $1::bigint",
 
-    /* the Merkle log: one sequencer at a time holds this lock */
-    [MF_SQL_LOG_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
     /* the leader leases: $1 role, $2 holder or token, $3 milliseconds,
      * $4 whether the holder's previous run may be taken over at once */
     [MF_SQL_LEASE_ACQUIRE] =
@@ -470,8 +468,6 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "SELECT coalesce(max(log_index), -1) FROM submissions"
         " WHERE log_index IS NOT NULL AND accepted_at <= $1::timestamptz",
 
-    /* the git publisher: one process at a time holds this lock */
-    [MF_SQL_PUB_TRY_LOCK] = "SELECT pg_try_advisory_lock($1::bigint)",
     /* $1 a log position or NULL (the newest), $2 at most this many */
     [MF_SQL_FACTS_CATCH_UP] = "SELECT mf_facts_catch_up($1::bigint, $2::int)",
     [MF_SQL_PUB_LAST] = "SELECT coalesce(max(log_index), -1) FROM publications",

@@ -38,9 +38,7 @@ enum mf_sql {
 	MF_SQL_ORG_LOCK_KEYS,
 	/* the record a submission response describes */
 	MF_SQL_SUBMISSION_RECORD,
-	/* the Merkle log */
-	MF_SQL_LOG_TRY_LOCK,
-	/* the leader leases (migrations/0010) */
+	/* the leader leases (migrations/0011) */
 	MF_SQL_LEASE_ACQUIRE,
 	MF_SQL_LEASE_RENEW,
 	MF_SQL_LEASE_RELEASE,
@@ -66,7 +64,6 @@ enum mf_sql {
 	MF_SQL_LABEL_JUDGEMENTS,
 	MF_SQL_LOG_INDEX_AT,
 	/* the git publisher */
-	MF_SQL_PUB_TRY_LOCK,
 	MF_SQL_FACTS_CATCH_UP,
 	MF_SQL_PUB_LAST,
 	MF_SQL_PUB_PENDING,

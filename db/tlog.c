@@ -18,21 +18,6 @@
 #define LOG_CHANNEL "mf_log"
 
 int
-mf_db_log_try_lock(bool *got, int64_t key, struct mf_error *err)
-{
-	char k[24];
-	PGresult *res;
-
-	*got = false;
-	snprintf(k, sizeof(k), "%" PRId64, key);
-	if ((res = mf_db_execv(MF_SQL_LOG_TRY_LOCK, err, 1, k)) == NULL)
-		return err->code;
-	*got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return 0;
-}
-
-int
 mf_db_log_size(uint64_t *size, struct mf_error *err)
 {
 	PGresult *res = mf_db_execv(MF_SQL_LOG_SIZE, err, 0);

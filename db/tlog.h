@@ -20,9 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The session-level advisory lock `key`: *got says whether we hold it. */
-int mf_db_log_try_lock(bool *got, int64_t key, struct mf_error *err);
-
 /*
  * The leader leases (migrations/0011_lease.sql), one per role
  * ("sequencer", "publisher"); sequencer/lease.c drives them.

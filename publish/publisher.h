@@ -1,7 +1,7 @@
 /*
  * The git publisher (DESIGN.md §5): one thread, in one server process at
- * a time (a PostgreSQL advisory lock decides which), turns every log
- * entry, in log order, into exactly one signed commit of the bare
+ * a time (the publisher lease, sequencer/lease.c, decides which), turns every
+ * log entry, in log order, into exactly one signed commit of the bare
  * repository, tags each disclosure version, and records the commit ids in
  * PostgreSQL. Its outbox is the log itself: the entries after the last
  * published index. The repository's head commit says (in its Log-Index
