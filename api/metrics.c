@@ -6,9 +6,11 @@
 #include "api/metrics.h"
 #include "app/app.h"
 #include "db/read.h"
+#include "git/mirror.h"
 #include "http/metrics.h"
 #include "sequencer/logwait.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The database's families: log size and the two lags. */
@@ -45,6 +47,52 @@ write_lag(struct mf_buf *out, json_t *lag)
 		if ((rc = mf_metrics_family(out, rows[i].name, "gauge",
 		                            rows[i].help)) == 0)
 			rc = mf_metrics_sample(out, rows[i].name, "", v);
+	}
+	return rc;
+}
+
+/* The git mirrors (--git-mirror): one sample per remote in each family,
+ * so an alert can say which remote fell behind. */
+static int
+write_mirrors(struct mf_buf *out, struct mf_mirror *m)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} fams[] = {
+	    {"modelfacts_git_mirror_in_sync", "gauge",
+	     "1 when the remote's main is the local main after the last push"},
+	    {"modelfacts_git_mirror_consecutive_failures", "gauge",
+	     "Failed pushes to the remote since its last success"},
+	    {"modelfacts_git_mirror_pushes_total", "counter",
+	     "Pushes tried to the remote"},
+	    {"modelfacts_git_mirror_push_failures_total", "counter",
+	     "Pushes to the remote that failed"},
+	    {"modelfacts_git_mirror_last_success_timestamp_seconds", "gauge",
+	     "Unix time of the last successful push (0: never)"},
+	};
+	struct mf_mirror_status st;
+	char url[1100], labels[1200];
+	size_t f, i, n = mf_mirror_count(m);
+	double v;
+	int rc = 0;
+
+	for (f = 0; rc == 0 && n > 0 && f < sizeof(fams) / sizeof(fams[0]);
+	     f++) {
+		rc = mf_metrics_family(out, fams[f].name, fams[f].type,
+		                       fams[f].help);
+		for (i = 0; rc == 0 && i < n; i++) {
+			if (mf_mirror_status(m, i, &st) != 0)
+				break;
+			v = f == 0   ? (st.head[0] != '\0' &&
+                                      strcmp(st.head, st.pushed) == 0)
+			    : f == 1 ? (double)st.consecutive
+			    : f == 2 ? (double)st.attempts
+			    : f == 3 ? (double)st.failures
+			             : (double)st.last_success;
+			mf_metrics_label_escape(url, sizeof(url), st.url);
+			snprintf(labels, sizeof(labels), "remote=\"%s\"", url);
+			rc = mf_metrics_sample(out, fams[f].name, labels, v);
+		}
 	}
 	return rc;
 }
@@ -96,6 +144,9 @@ mf_h_metrics(struct mf_request *req)
 	        0)
 		goto done;
 	if (up && (rc = write_lag(&out, lag)) != 0)
+		goto done;
+	/* 5. the git mirrors, from their threads' status (no database) */
+	if ((rc = write_mirrors(&out, req->app->mirror)) != 0)
 		goto done;
 	mf_http_set_header(req, "Cache-Control", "no-store");
 	rc = mf_http_respond(req, 200,

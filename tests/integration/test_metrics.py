@@ -105,7 +105,10 @@ def eventually(srv, check, timeout=10):
 def setup(t):
     if S:
         return S
-    srv = t.new_server(name="metrics",
+    # one git mirror, so the mirror families are served too
+    mirror = os.path.join(t.dir, "mirror.git")
+    subprocess.run(["git", "init", "-q", "--bare", mirror], check=True)
+    srv = t.new_server(["--git-mirror", mirror], name="metrics",
                        db_url=t.cluster.createdb("t_metrics"))
     reg = mf.Registry(srv)
     key = mf.Key(t.dir, "acme", "ed25519")

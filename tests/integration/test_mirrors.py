@@ -7,6 +7,7 @@ that never answers delays neither publication nor the other mirrors; a
 diverged remote is reported, not overwritten; a password in a URL is not
 shown."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -257,6 +258,36 @@ def test_diverged_silent_and_secret_remotes_are_reported(t):
     assert "s3cret" not in s["srv"].get("/v1/mirrors").body.decode()
     assert "s3cret" not in open(s["srv"].log_path).read()
 
+
+
+def test_metrics_say_which_remote_is_behind(t):
+    """GET /metrics carries each remote's state as /v1/mirrors does
+    (docs/operations.md alerts on it): in sync for the bare remote, not
+    for the diverged one, which has failed at least once; no password."""
+    s = setup(t)
+    wait_in_sync(t, s["urls"][:1])
+    r = s["srv"].get("/metrics")
+    assert r.status == 200, r
+    text = r.body.decode()
+    assert "s3cret" not in text
+
+    def sample(name, url):
+        m = re.search(r'^%s\{remote="%s"\} (\S+)$' % (
+            re.escape(name), re.escape(url)), text, re.M)
+        assert m, (name, url, text[-3000:])
+        return float(m.group(1))
+
+    ok, div = s["urls"][0], "file://" + s["diverged"]
+    assert sample("modelfacts_git_mirror_in_sync", ok) == 1
+    assert sample("modelfacts_git_mirror_consecutive_failures", ok) == 0
+    assert sample("modelfacts_git_mirror_pushes_total", ok) >= 1
+    assert sample("modelfacts_git_mirror_last_success_timestamp_seconds",
+                  ok) > time.time() - 600
+    assert sample("modelfacts_git_mirror_in_sync", div) == 0
+    assert sample("modelfacts_git_mirror_consecutive_failures", div) >= 1
+    assert sample("modelfacts_git_mirror_push_failures_total", div) >= 1
+    assert sample("modelfacts_git_mirror_in_sync",
+                  "http://mirror@127.0.0.1:1/labels.git") == 0
 
 def test_server_stops_promptly_with_a_push_hanging(t):
     s = setup(t)
