@@ -24,7 +24,9 @@ import time
 
 from harness import ROOT, Skip, free_port, sh
 
-CLI = os.path.join(ROOT, "bin", "modelfacts")
+# MF_CLI_BIN: another build of the CLI, e.g. the ASan one
+# (make VARIANT=asan build/asan/modelfacts)
+CLI = os.environ.get("MF_CLI_BIN") or os.path.join(ROOT, "bin", "modelfacts")
 DASH = "\u2014"
 
 try:
