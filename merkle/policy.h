@@ -123,8 +123,8 @@ int mf_policy_check(const struct mf_policy *p, const char *note, size_t len,
 
 /*
  * One human-readable sentence for a result into out (NUL-terminated,
- * truncated to n): the quorum, met or not, which witnesses cosigned
- * (with their timestamps' date), which are missing and which invalid.
+ * truncated to n): the quorum, met or not, which witnesses cosigned,
+ * which are missing, which are invalid, and each group that falls short.
  */
 void mf_policy_describe(const struct mf_policy *p,
                         const struct mf_policy_result *r, char *out, size_t n);
