@@ -27,7 +27,7 @@
 
 /* A name the quorum may use: a witness or a group, in definition order. */
 struct node {
-	char *name; /* owned */
+	char *name;     /* owned */
 	size_t witness; /* for a witness: its index; groups: SIZE_MAX */
 	size_t k, n;
 	size_t members[MAX_NODES];
@@ -72,8 +72,7 @@ struct vkey {
 	uint8_t key[32];
 };
 
-static int
-bad(struct mf_error *err, const struct line *l, const char *fmt, ...)
+static int bad(struct mf_error *err, const struct line *l, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -101,12 +100,11 @@ split_vkey(struct vkey *k, const char *s, const struct line *l,
 	const char *p1 = strchr(s, '+'), *p2;
 	uint8_t *raw = NULL, buf[MF_NOTE_NAME_MAX + 2 + 32];
 	uint8_t d[SHA256_DIGEST_LENGTH], id[4];
-	char *canon = NULL;
+	char *canon = NULL, hex[9] = "";
 	size_t n = 0, name_len;
 	int rc;
 
-	if (p1 == NULL || (p2 = strchr(p1 + 1, '+')) == NULL ||
-	    strchr(p2 + 1, '+') != NULL)
+	if (p1 == NULL || (p2 = strchr(p1 + 1, '+')) == NULL)
 		return bad(err, l,
 		           "\"%.80s\" is not a verifier key "
 		           "(<name>+<key id>+<base64 key>)",
@@ -117,14 +115,17 @@ split_vkey(struct vkey *k, const char *s, const struct line *l,
 		           MF_NOTE_NAME_MAX);
 	memcpy(k->name, s, name_len);
 	k->name[name_len] = '\0';
-	if (p2 - p1 - 1 != 8 || !mf_hex_is_lower(p1 + 1, 8) ||
-	    mf_hex_decode(id, 4, p1 + 1) != 0)
+	if (p2 - p1 - 1 == 8) {
+		memcpy(hex, p1 + 1, 8);
+		hex[8] = '\0';
+	}
+	if (p2 - p1 - 1 != 8 || !mf_hex_is_lower(hex, 8) ||
+	    mf_hex_decode(id, 4, hex) != 0)
 		return bad(err, l,
 		           "the key id of %.80s must be 8 lowercase hex "
 		           "digits",
 		           k->name);
-	if (mf_base64_decode(&raw, &n, p2 + 1, strlen(p2 + 1)) != 0 ||
-	    n < 1) {
+	if (mf_base64_decode(&raw, &n, p2 + 1, strlen(p2 + 1)) != 0 || n < 1) {
 		rc = bad(err, l, "the key material of %.80s is not base64",
 		         k->name);
 		goto done;
@@ -193,8 +194,9 @@ new_name(struct mf_policy *p, const char *name, const struct line *l,
          struct mf_error *err)
 {
 	if (strcmp(name, "none") == 0)
-		return bad(err, l, "\"none\" is predefined and cannot be "
-		                   "defined again");
+		return bad(err, l,
+		           "\"none\" is predefined and cannot be "
+		           "defined again");
 	if (find_node(p, name) != SIZE_MAX)
 		return bad(err, l, "the name \"%.80s\" is already defined",
 		           name);
@@ -275,7 +277,7 @@ parse_witness(struct mf_policy *p, const struct line *l, struct mf_error *err)
 {
 	struct witness_def *w;
 	struct mf_error inner;
-	struct node *nd;
+	struct node *nd = NULL;
 	struct vkey k;
 	size_t i;
 	int rc;
@@ -314,8 +316,8 @@ parse_witness(struct mf_policy *p, const struct line *l, struct mf_error *err)
 		return rc;
 	mf_error_init(&inner);
 	if ((rc = mf_cosig_verifier_new(&w->v, l->tok[2], &inner)) != 0)
-		rc = bad(err, l, "witness key %.80s: %s", k.name,
-		         inner.message);
+		rc =
+		    bad(err, l, "witness key %.80s: %s", k.name, inner.message);
 	mf_error_dispose(&inner);
 	return rc;
 }
@@ -345,7 +347,7 @@ parse_k(const char *s, size_t n, size_t *k)
 static int
 parse_group(struct mf_policy *p, const struct line *l, struct mf_error *err)
 {
-	struct node *nd;
+	struct node *nd = NULL;
 	size_t i, j, m, n = l->n >= 3 ? l->n - 3 : 0, k = 0;
 	int rc;
 
@@ -354,8 +356,7 @@ parse_group(struct mf_policy *p, const struct line *l, struct mf_error *err)
 		           "want \"group <name> all|any|<k> <member>...\" "
 		           "with at least one member");
 	if (p->n_groups == MF_POLICY_MAX_GROUPS)
-		return bad(err, l, "more than %d groups",
-		           MF_POLICY_MAX_GROUPS);
+		return bad(err, l, "more than %d groups", MF_POLICY_MAX_GROUPS);
 	if ((rc = new_name(p, l->tok[1], l, err)) != 0)
 		return rc;
 	if (strcmp(l->tok[2], "all") == 0)
@@ -448,8 +449,8 @@ tokenize(struct line *l, char *s, struct mf_error *err)
 }
 
 int
-mf_policy_parse(struct mf_policy **out, const char *text, size_t len,
-                int flags, struct mf_error *err)
+mf_policy_parse(struct mf_policy **out, const char *text, size_t len, int flags,
+                struct mf_error *err)
 {
 	struct mf_policy *p = NULL;
 	struct line l = {0};
@@ -581,8 +582,7 @@ mf_policy_witness_count(const struct mf_policy *p)
 const char *
 mf_policy_witness_name(const struct mf_policy *p, size_t i)
 {
-	return i < p->n_witnesses ? p->nodes[p->witnesses[i].node].name
-	                          : NULL;
+	return i < p->n_witnesses ? p->nodes[p->witnesses[i].node].name : NULL;
 }
 
 const char *
@@ -657,8 +657,7 @@ mf_policy_result_dispose(struct mf_policy_result *r)
 }
 
 /* Appends to out[0..n) as snprintf would, never past the end. */
-static void
-put(char *out, size_t n, const char *fmt, ...)
+static void put(char *out, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -692,8 +691,8 @@ list_state(const struct mf_policy *p, const struct mf_policy_result *r,
 }
 
 void
-mf_policy_describe(const struct mf_policy *p,
-                   const struct mf_policy_result *r, char *out, size_t n)
+mf_policy_describe(const struct mf_policy *p, const struct mf_policy_result *r,
+                   char *out, size_t n)
 {
 	unsigned char cosigned[MF_POLICY_MAX_WITNESSES] = {0};
 	unsigned char witnessed[MAX_NODES];
@@ -780,7 +779,8 @@ check_log(const struct mf_policy *p, const char *note, size_t len,
 			which[n] = i;
 			vs[n++] = p->logs[i].v;
 		}
-	if (extra != NULL && strcmp(mf_note_verifier_name(extra), origin) == 0) {
+	if (extra != NULL &&
+	    strcmp(mf_note_verifier_name(extra), origin) == 0) {
 		which[n] = SIZE_MAX;
 		vs[n++] = extra;
 	}

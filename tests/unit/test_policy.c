@@ -38,8 +38,8 @@ struct wkey {
 
 /* "<name>+<id>+<base64(type || pub)>" with the id of that name and type. */
 static void
-vkey_of(char *out, size_t n, const char *name, uint8_t type,
-        const uint8_t *pub, size_t pub_len, uint8_t id[4])
+vkey_of(char *out, size_t n, const char *name, uint8_t type, const uint8_t *pub,
+        size_t pub_len, uint8_t id[4])
 {
 	uint8_t buf[2048], d[SHA256_DIGEST_LENGTH];
 	char *b64;
@@ -78,8 +78,7 @@ wkey_make(struct wkey *w, const char *name)
  * the timestamp (8 bytes, big-endian) and the signature.
  */
 static void
-cosign(char *line, size_t n, const struct wkey *w, const char *body,
-       uint64_t t)
+cosign(char *line, size_t n, const struct wkey *w, const char *body, uint64_t t)
 {
 	char msg[4096];
 	uint8_t sig[4 + 8 + 64];
@@ -87,16 +86,15 @@ cosign(char *line, size_t n, const struct wkey *w, const char *body,
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	char *b64;
 
-	len = (size_t)snprintf(msg, sizeof(msg),
-	                       "cosignature/v1\ntime %llu\n%s",
-	                       (unsigned long long)t, body);
+	len =
+	    (size_t)snprintf(msg, sizeof(msg), "cosignature/v1\ntime %llu\n%s",
+	                     (unsigned long long)t, body);
 	memcpy(sig, w->id, 4);
 	for (i = 0; i < 8; i++)
 		sig[4 + i] = (uint8_t)(t >> (56 - 8 * i));
 	assert_int_equal(EVP_DigestSignInit(ctx, NULL, NULL, NULL, w->pkey), 1);
-	assert_int_equal(EVP_DigestSign(ctx, sig + 12, &sl, (uint8_t *)msg,
-	                                len),
-	                 1);
+	assert_int_equal(
+	    EVP_DigestSign(ctx, sig + 12, &sl, (uint8_t *)msg, len), 1);
 	EVP_MD_CTX_free(ctx);
 	b64 = mf_base64_encode_alloc(sig, sizeof(sig));
 	snprintf(line, n, EM " %s %s\n", w->name, b64);
@@ -419,8 +417,8 @@ test_malformed(void **state)
 	/* Base64 that is not canonical padded standard base64. */
 	snprintf(other, sizeof(other), "%s", a);
 	other[strlen(other) - 1] = '\0'; /* drop the '=' */
-	BAD("must be padded standard base64", "witness a %s\nquorum a\n",
-	    other);
+	BAD("line 1: the key material of x1.example",
+	    "witness a %s\nquorum a\n", other);
 	/* Duplicate keys, whatever the names, and duplicate names. */
 	vkey_of(other, sizeof(other), "x1-again.example", 0x04, W[0].pub, 32,
 	        id);
@@ -439,8 +437,7 @@ test_malformed(void **state)
 	/* Groups. */
 	BAD("line 2: want \"group <name> all|any|<k> <member>...\"",
 	    "witness a %s\ngroup g any\nquorum g\n", a);
-	BAD("line 2: want \"group",
-	    "witness a %s\ngroup g\nquorum a\n", a);
+	BAD("line 2: want \"group", "witness a %s\ngroup g\nquorum a\n", a);
 	BAD("line 3: the threshold 0 is not between 1 and the 2 members",
 	    "witness a %s\nwitness b %s\ngroup g 0 a b\nquorum g\n", a, b);
 	BAD("line 3: the threshold 3 is not between 1 and the 2 members",
@@ -473,11 +470,9 @@ test_malformed(void **state)
 	BAD("line 3: a second quorum line",
 	    "witness a %s\nquorum a\nquorum none\n", a);
 	BAD("line 1: want \"quorum <name>\"", "quorum\n");
-	BAD("line 2: want \"quorum <name>\"",
-	    "witness a %s\nquorum a b\n", a);
+	BAD("line 2: want \"quorum <name>\"", "witness a %s\nquorum a b\n", a);
 	/* Characters: CR (a CRLF file), other controls, DEL. */
-	BAD("line 2: control character 0x0d",
-	    "witness a %s\nquorum a\r\n", a);
+	BAD("line 2: control character 0x0d", "witness a %s\nquorum a\r\n", a);
 	BAD("line 1: control character 0x0b", "quorum\vnone\n");
 	BAD("line 3: control character 0x7f",
 	    "witness a %s\nwitness b %s\n#\x7f\nquorum a\n", a, c);
@@ -487,9 +482,9 @@ test_malformed(void **state)
 		const char nul[] = "quorum none\n\0\n";
 
 		mf_error_init(&err);
-		assert_int_equal(mf_policy_parse(&p, nul, sizeof(nul) - 1, 0,
-		                                 &err),
-		                 MF_E_BAD_PARAM);
+		assert_int_equal(
+		    mf_policy_parse(&p, nul, sizeof(nul) - 1, 0, &err),
+		    MF_E_BAD_PARAM);
 		assert_non_null(strstr(err.message, "line 2: control "
 		                                    "character 0x00"));
 		mf_error_dispose(&err);
@@ -544,9 +539,9 @@ test_limits(void **state)
 	/* Larger than the limit. */
 	memset(text, '#', MF_POLICY_MAX_SIZE + 1);
 	mf_error_init(&err);
-	assert_int_equal(mf_policy_parse(&p, text, MF_POLICY_MAX_SIZE + 1, 0,
-	                                 &err),
-	                 MF_E_BAD_PARAM);
+	assert_int_equal(
+	    mf_policy_parse(&p, text, MF_POLICY_MAX_SIZE + 1, 0, &err),
+	    MF_E_BAD_PARAM);
 	mf_error_dispose(&err);
 	free(text);
 }
@@ -560,9 +555,8 @@ signed_checkpoint(const char *body, const char *cosigs)
 	struct mf_error err;
 
 	mf_error_init(&err);
-	assert_int_equal(mf_note_sign(&note, &n, body, strlen(body), log_signer,
-	                              &err),
-	                 0);
+	assert_int_equal(
+	    mf_note_sign(&note, &n, body, strlen(body), log_signer, &err), 0);
 	out = malloc(n + strlen(cosigs) + 1);
 	memcpy(out, note, n);
 	strcpy(out + n, cosigs);
@@ -681,9 +675,8 @@ test_check(void **state)
 		size_t n;
 		char *b64;
 
-		assert_int_equal(mf_base64_decode(&raw, &n, sp + 1,
-		                                  strlen(sp + 1) - 1),
-		                 0);
+		assert_int_equal(
+		    mf_base64_decode(&raw, &n, sp + 1, strlen(sp + 1) - 1), 0);
 		raw[11] ^= 1;
 		b64 = mf_base64_encode_alloc(raw, n);
 		snprintf(tampered, sizeof(tampered), EM " %s %s\n", W[0].name,
@@ -741,9 +734,8 @@ test_check_log(void **state)
 	/* 4. A policy whose log has another origin. */
 	free(skey);
 	free(vkey);
-	assert_int_equal(mf_note_generate_key(&skey, &vkey, "other.example/log",
-	                                      &err),
-	                 0);
+	assert_int_equal(
+	    mf_note_generate_key(&skey, &vkey, "other.example/log", &err), 0);
 	snprintf(text, sizeof(text), "log %s\nquorum none\n", vkey);
 	q = parse_ok(text);
 	assert_int_equal(check(q, cs, NULL, &r, msg, sizeof(msg)),
@@ -764,9 +756,9 @@ test_check_log(void **state)
 		note[strlen(ORIGIN) + 2] = '3'; /* 42 -> 43 */
 		mf_error_dispose(&err);
 		mf_error_init(&err);
-		assert_int_equal(mf_policy_check(p, note, strlen(note),
-		                                 log_vkey, &r, &err),
-		                 MF_E_BAD_SIGNATURE);
+		assert_int_equal(
+		    mf_policy_check(p, note, strlen(note), log_vkey, &r, &err),
+		    MF_E_BAD_SIGNATURE);
 		assert_false(r.log_ok);
 		free(note);
 	}
@@ -781,10 +773,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_spec_example), cmocka_unit_test(test_thresholds),
-	    cmocka_unit_test(test_nested),       cmocka_unit_test(test_syntax),
-	    cmocka_unit_test(test_malformed),    cmocka_unit_test(test_limits),
-	    cmocka_unit_test(test_check),        cmocka_unit_test(test_check_log),
+	    cmocka_unit_test(test_spec_example),
+	    cmocka_unit_test(test_thresholds),
+	    cmocka_unit_test(test_nested),
+	    cmocka_unit_test(test_syntax),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_check),
+	    cmocka_unit_test(test_check_log),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
