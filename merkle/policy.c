@@ -712,11 +712,12 @@ mf_policy_describe(const struct mf_policy *p, const struct mf_policy_result *r,
 		list_state(p, r, MF_POLICY_VALID, out, n);
 		put(out, n, ")");
 	}
-	if (r->n_valid < r->n_witnesses) {
-		put(out, n, "; missing: ");
-		if (list_state(p, r, MF_POLICY_MISSING, out, n) == 0)
-			put(out, n, "none");
-	}
+	for (i = 0; i < r->n_witnesses; i++)
+		if (r->cosig[i] == MF_POLICY_MISSING) {
+			put(out, n, "; missing: ");
+			list_state(p, r, MF_POLICY_MISSING, out, n);
+			break;
+		}
 	for (i = 0; i < r->n_witnesses; i++)
 		if (r->cosig[i] == MF_POLICY_INVALID) {
 			put(out, n, "; INVALID (does not verify): ");
