@@ -27,7 +27,8 @@ usage(FILE *out)
 	        "       modelfacts verify ENVELOPE --pubkey KEY --write-proof "
 	        "FILE\n"
 	        "           [--registry URL] [--index N] [--key LOGKEY] "
-	        "[--policy POLICY]\n\n"
+	        "[--policy POLICY]\n"
+	        "           [--wait SECONDS]\n\n"
 	        "Verifies the envelope's signature offline with KEY (PEM "
 	        "SubjectPublicKeyInfo\nor an ssh-ed25519 line). Prints the "
 	        "payload type and the payload's SHA-256.\n"
@@ -54,7 +55,11 @@ usage(FILE *out)
 	        "                      http://127.0.0.1:8080)\n"
 	        "  --index N           with --write-proof: the log entry "
 	        "(else found from the\n"
-	        "                      disclosure's model and payload)\n\n"
+	        "                      disclosure's model and payload)\n"
+	        "  --wait SECONDS      with --write-proof and --policy: ask "
+	        "again every second\n"
+	        "                      while the latest checkpoint lacks the "
+	        "quorum\n\n"
 	        "examples:\n"
 	        "  modelfacts verify envelope.json --pubkey acme.pub\n"
 	        "  modelfacts verify envelope.json --pubkey acme.pub "
@@ -146,12 +151,14 @@ cmd_verify(int argc, char **argv)
 	    {"policy", required_argument, NULL, 'P'},
 	    {"registry", required_argument, NULL, 'r'},
 	    {"index", required_argument, NULL, 'i'},
+	    {"wait", required_argument, NULL, 'W'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *pubkey = NULL, *proof = NULL, *write = NULL, *logkey = NULL;
 	const char *policy = NULL, *registry = NULL, *index_s = NULL;
 	unsigned long long index = 0;
+	long wait = 0;
 	char *end;
 	struct mf_dsse *env = NULL;
 	struct mf_key *key = NULL;
@@ -185,6 +192,16 @@ cmd_verify(int argc, char **argv)
 		case 'i':
 			index_s = optarg;
 			break;
+		case 'W':
+			wait = strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    wait > 3600) {
+				fprintf(stderr,
+				        "modelfacts verify: --wait: 0 to "
+				        "3600 seconds\n");
+				return MF_EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return MF_EXIT_OK;
@@ -194,7 +211,8 @@ cmd_verify(int argc, char **argv)
 		}
 	}
 	if (pubkey == NULL || optind != argc - 1 || (proof && write) ||
-	    (index_s && !write) || ((logkey || policy) && !proof && !write)) {
+	    ((index_s || wait) && !write) ||
+	    ((logkey || policy) && !proof && !write)) {
 		usage(stderr);
 		return MF_EXIT_USAGE;
 	}
@@ -239,11 +257,12 @@ cmd_verify(int argc, char **argv)
 			goto done;
 		}
 		rc = mf_cli_tlog_proof(write, 1, index, registry, logkey,
-		                       policy, hex);
+		                       policy, wait, hex);
 		goto done;
 	}
 	if (proof != NULL) {
-		rc = mf_cli_tlog_proof(proof, 0, 0, NULL, logkey, policy, hex);
+		rc = mf_cli_tlog_proof(proof, 0, 0, NULL, logkey, policy, 0,
+		                       hex);
 		goto done;
 	}
 	rc = MF_EXIT_OK;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HASH MF_MERKLE_HASH_LEN
@@ -53,7 +54,9 @@ static const struct {
      "  modelfacts verify-log consistency --key \"$(cat log.vkey)\" "
      "--old a.txt \\\n"
      "      --new b.txt --proof proof.json\n"},
-    {"follow", "[--registry URL] [--state FILE] [--key KEY] [--policy POLICY]",
+    {"follow",
+     "[--registry URL] [--state FILE] [--key KEY] [--policy POLICY]\n"
+     "          [--wait SECONDS]",
      "fetches the latest checkpoint, verifies it and, when FILE holds "
      "an earlier\n    one, a consistency proof from it; then stores the "
      "new one. The key is\n    pinned in FILE on first use (or given "
@@ -62,14 +65,16 @@ static const struct {
      "  modelfacts verify-log follow --state ~/.modelfacts-log.json\n"
      "  modelfacts verify-log follow --registry http://127.0.0.1:18700 "
      "--state log.json\n"},
-    {"entry", "[--registry URL] [--key KEY] [--policy POLICY] INDEX",
+    {"entry",
+     "[--registry URL] [--key KEY] [--policy POLICY] [--wait SECONDS] "
+     "INDEX",
      "fetches entry INDEX and proves it is in the latest checkpoint",
      "  modelfacts verify-log entry 0\n"
      "  modelfacts verify-log entry --registry http://127.0.0.1:18700 "
      "12\n"},
     {"proof",
-     "--write FILE [--registry URL] [--key KEY] [--policy POLICY] "
-     "INDEX\n"
+     "--write FILE [--registry URL] [--key KEY] [--policy POLICY]\n"
+     "          [--wait SECONDS] INDEX\n"
      "          | (--key KEY | --policy POLICY) [--leaf FILE] FILE",
      "with --write, fetches entry INDEX, its inclusion proof and the "
      "latest\n    checkpoint, checks them and writes a C2SP tlog-proof "
@@ -118,6 +123,13 @@ usage_of(FILE *out, const char *sub)
 	if (only == N_SUBS || strcmp(subs[only].name, "follow") == 0 ||
 	    strcmp(subs[only].name, "entry") == 0 ||
 	    strcmp(subs[only].name, "proof") == 0)
+		fprintf(out,
+		        "--wait SECONDS: with --policy, ask again every "
+		        "second while the latest checkpoint\nlacks the "
+		        "quorum (witnesses cosign after the log signs).\n");
+	if (only == N_SUBS || strcmp(subs[only].name, "follow") == 0 ||
+	    strcmp(subs[only].name, "entry") == 0 ||
+	    strcmp(subs[only].name, "proof") == 0)
 		fprintf(out, "--registry URL: the registry (else "
 		             "$MODELFACTS_URL, else http://127.0.0.1:8080).\n");
 	fprintf(out, "Exit 0 verified, 1 verification failed, 2 usage or "
@@ -137,6 +149,7 @@ struct opts {
 	const char *key, *checkpoint, *proof, *leaf, *leaf_hash, *old, *new_;
 	const char *registry, *state, *write, *policy;
 	struct mf_policy *pol; /* owned: --policy FILE, parsed */
+	long wait;             /* --wait SECONDS for a quorum */
 	const char *want_sha;  /* proof: the payload the entry must name */
 };
 
@@ -156,9 +169,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 	    {"state", required_argument, NULL, 's'},
 	    {"write", required_argument, NULL, 'w'},
 	    {"policy", required_argument, NULL, 'P'},
+	    {"wait", required_argument, NULL, 'W'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	char *end;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -197,6 +212,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'P':
 			o->policy = optarg;
+			break;
+		case 'W':
+			o->wait = strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    o->wait > 3600) {
+				fprintf(stderr,
+				        "modelfacts verify-log: --wait: "
+				        "0 to 3600 seconds\n");
+				return -1;
+			}
 			break;
 		case 'h':
 			usage_of(stdout, sub);
@@ -471,6 +496,11 @@ cmd_receipt(struct opts *o, int argc, char **argv)
 	}
 	if (check_cp(&cp, note, o->key, o, NULL, &err) != 0) {
 		rc = fail("checkpoint", &err);
+		if (err.code == MF_E_FORBIDDEN)
+			printf("  (a receipt carries the checkpoint of its "
+			       "201, signed before any witness saw it;\n  "
+			       "`verify-log entry --policy` checks the entry "
+			       "against the latest, witnessed one)\n");
 		goto done;
 	}
 	/* The entry must name the payload the response is about. */
@@ -601,6 +631,36 @@ fetch(const char *base, const char *path, long want)
 }
 
 /*
+ * The registry's latest checkpoint into *note (new), verified by
+ * check_cp. With --wait N and a policy whose quorum the served checkpoint
+ * does not meet yet (witnesses cosign after the log signs), asks again
+ * every second for up to N seconds. 0; -1 when it could not be fetched
+ * (printed); else check_cp's code, with err saying why.
+ */
+static int
+fetch_checkpoint(const char *base, const char *key, const struct opts *o,
+                 struct mf_checkpoint *cp, char **note, const char **used,
+                 struct mf_error *err)
+{
+	time_t until = time(NULL) + o->wait;
+	int rc;
+
+	for (;;) {
+		if ((*note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
+			return -1;
+		rc = check_cp(cp, *note, key, o, used, err);
+		if (rc != MF_E_FORBIDDEN || time(NULL) >= until)
+			return rc;
+		free(*note);
+		*note = NULL;
+		mf_checkpoint_dispose(cp);
+		mf_error_dispose(err);
+		mf_error_init(err);
+		sleep(1);
+	}
+}
+
+/*
  * A log key rotation's overlap (README "### Rotating keys"): when the
  * registry lists a next key and it too signed the checkpoint the pinned
  * key just verified, the pin moves to it, so this client keeps following
@@ -716,10 +776,9 @@ cmd_follow(struct opts *o)
 		          NULL);
 		goto done;
 	}
-	if ((note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
-		goto done;
-	if (check_cp(&cur, note, key, o, &used, &err) != 0) {
-		rc = fail("the registry's checkpoint", &err);
+	if (fetch_checkpoint(base, key, o, &cur, &note, &used, &err) != 0) {
+		if (note != NULL)
+			rc = fail("the registry's checkpoint", &err);
 		goto done;
 	}
 	/* The key that verified is the one to pin (the policy's log). */
@@ -790,11 +849,11 @@ cmd_entry(struct opts *o, int argc, char **argv)
 		return MF_EXIT_USAGE;
 	mf_error_init(&err);
 	mf_checkpoint_init(&cp);
-	if ((!policy_logs(o) && (key = resolve_key(o, base, NULL)) == NULL) ||
-	    (note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
+	if (!policy_logs(o) && (key = resolve_key(o, base, NULL)) == NULL)
 		goto done;
-	if (check_cp(&cp, note, key, o, NULL, &err) != 0) {
-		rc = fail("checkpoint", &err);
+	if (fetch_checkpoint(base, key, o, &cp, &note, NULL, &err) != 0) {
+		if (note != NULL)
+			rc = fail("checkpoint", &err);
 		goto done;
 	}
 	snprintf(path, sizeof(path), "/v1/log/entries/%llu", index);
@@ -890,11 +949,11 @@ proof_write(struct opts *o, unsigned long long index)
 	mf_error_init(&err);
 	mf_checkpoint_init(&cp);
 	/* 1. The latest checkpoint, verified. */
-	if ((!policy_logs(o) && (key = resolve_key(o, base, NULL)) == NULL) ||
-	    (note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
+	if (!policy_logs(o) && (key = resolve_key(o, base, NULL)) == NULL)
 		goto done;
-	if (check_cp(&cp, note, key, o, NULL, &err) != 0) {
-		rc = fail("checkpoint", &err);
+	if (fetch_checkpoint(base, key, o, &cp, &note, NULL, &err) != 0) {
+		if (note != NULL)
+			rc = fail("checkpoint", &err);
 		goto done;
 	}
 	/* 2. The entry as hashed, and its path to that checkpoint. */
@@ -1068,7 +1127,7 @@ cmd_proof_verify(struct opts *o, int argc, char **argv)
 int
 mf_cli_tlog_proof(const char *file, int write, unsigned long long index,
                   const char *registry, const char *key, const char *policy,
-                  const char *want_sha)
+                  long wait, const char *want_sha)
 {
 	struct opts o;
 	int rc;
@@ -1079,6 +1138,7 @@ mf_cli_tlog_proof(const char *file, int write, unsigned long long index,
 	o.policy = policy;
 	o.write = write ? file : NULL;
 	o.want_sha = want_sha;
+	o.wait = wait;
 	if ((rc = load_policy(&o)) != MF_EXIT_OK)
 		return rc;
 	if (write)

@@ -74,11 +74,12 @@ void mf_cli_print_api_error(long status, const char *body);
  * proof and the latest checkpoint from registry (NULL: the default) and
  * write them to file; else verify file offline. key (the log's verifier
  * key) and policy (a tlog-policy file) may each be NULL, not both when
- * verifying; want_sha (may be NULL) is the payload digest (hex) the
- * entry must name. Returns MF_EXIT_OK, MF_EXIT_FAIL or MF_EXIT_USAGE.
+ * verifying; wait (seconds) is `verify-log --wait` when writing;
+ * want_sha (may be NULL) is the payload digest (hex) the entry must name.
+ * Returns MF_EXIT_OK, MF_EXIT_FAIL or MF_EXIT_USAGE.
  */
 int mf_cli_tlog_proof(const char *file, int write, unsigned long long index,
                       const char *registry, const char *key, const char *policy,
-                      const char *want_sha);
+                      long wait, const char *want_sha);
 
 #endif

@@ -274,6 +274,18 @@ def test_receipt_inclusion_follow_and_entry_with_a_policy(t):
     r = sh(CLI, "verify-log", "receipt", "--policy", s["policy"], path,
            check=False)
     assert r.returncode == 1 and "NOT met" in r.stdout, r
+    assert "signed before any witness saw it" in r.stdout, r.stdout
+    # inclusion: a checkpoint file with two cosignatures and the proof.
+    cpf = write(t, "incl-cp.txt", cosigned(rc["checkpoint"], w[1], w[2]))
+    pf = write(t, "incl-proof.json", json.dumps(rc["inclusion_proof"]))
+    lf = write(t, "incl-leaf.txt", rc["leaf"])
+    r = sh(CLI, "verify-log", "inclusion", "--policy", s["policy"],
+           "--checkpoint", cpf, "--proof", pf, "--leaf", lf, check=False)
+    assert r.returncode == 0 and "(W2, W3)" in r.stdout, r
+    cpf = write(t, "incl-cp.txt", cosigned(rc["checkpoint"], w[1]))
+    r = sh(CLI, "verify-log", "inclusion", "--policy", s["policy"],
+           "--checkpoint", cpf, "--proof", pf, "--leaf", lf, check=False)
+    assert r.returncode == 1 and "NOT met" in r.stdout, r
     # The registry serves no cosignatures here (no witnesses configured):
     # a client requiring two refuses its checkpoint, exit 1.
     state = os.path.join(t.dir, "follow.json")
@@ -282,9 +294,11 @@ def test_receipt_inclusion_follow_and_entry_with_a_policy(t):
     assert r.returncode == 1, r
     assert "0 of 3 witnesses cosigned" in r.stdout, r.stdout
     assert not os.path.exists(state)
+    t0 = time.time()
     r = sh(CLI, "verify-log", "entry", "--registry", s["srv"].url,
-           "--policy", s["policy"], "1", check=False)
+           "--policy", s["policy"], "--wait", "2", "1", check=False)
     assert r.returncode == 1 and "NOT met" in r.stdout, r
+    assert time.time() - t0 >= 2, "--wait 2 did not wait"
     # quorum none: the log line alone stands in for --key (and is pinned).
     none = write(t, "none.policy", f"log {s['key']}\nquorum none\n")
     r = sh(CLI, "verify-log", "follow", "--registry", s["srv"].url,
