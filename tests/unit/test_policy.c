@@ -546,6 +546,82 @@ test_limits(void **state)
 	free(text);
 }
 
+/*
+ * Robustness: 20,000 mutations (byte replacements, insertions, deleted
+ * and duplicated runs) of the spec's example, with a fixed seed. Each
+ * either parses (and its quorum can be evaluated) or is refused with a
+ * policy message; `make test` runs this under ASan and UBSan.
+ */
+static void
+test_mutations(void **state)
+{
+	char *base = spec_example(), *buf = malloc(16384);
+	const char alphabet[] = " \t\n#+=0123456789abcdefgnoquyrlmw-"
+	                        "\x01\x7f\xe2\x80\x94";
+	uint64_t x = 88172645463325252u;
+	unsigned char c[MF_POLICY_MAX_WITNESSES];
+	size_t len, i, k, pos, n, ok = 0;
+	struct mf_policy *p;
+	struct mf_error err;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		len = strlen(base);
+		memcpy(buf, base, len);
+		for (k = 0; k < 1 + i % 4; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			pos = len ? (size_t)(x >> 8) % len : 0;
+			n = (size_t)(x >> 40) % 120;
+			switch (x % 4) {
+			case 0: /* replace a byte */
+				if (len)
+					buf[pos] =
+					    alphabet[(x >> 32) %
+					             (sizeof(alphabet) - 1)];
+				break;
+			case 1: /* insert one */
+				memmove(buf + pos + 1, buf + pos, len - pos);
+				buf[pos] = alphabet[(x >> 32) %
+				                    (sizeof(alphabet) - 1)];
+				len++;
+				break;
+			case 2: /* delete a run */
+				n = n > len - pos ? len - pos : n;
+				memmove(buf + pos, buf + pos + n,
+				        len - pos - n);
+				len -= n;
+				break;
+			default: /* append a copy of a run */
+				n = n > len - pos ? len - pos : n;
+				if (len + n < 16000) {
+					memmove(buf + len, buf + pos, n);
+					len += n;
+				}
+			}
+		}
+		mf_error_init(&err);
+		p = NULL;
+		if (mf_policy_parse(&p, buf, len, 0, &err) == 0) {
+			ok++;
+			memset(c, (int)(i & 1), sizeof(c));
+			(void)mf_policy_quorum_met(p, c);
+			assert_non_null(mf_policy_quorum(p));
+			mf_policy_free(p);
+		} else {
+			assert_null(p);
+			assert_true(err.code == MF_E_BAD_PARAM);
+			assert_true(strncmp(err.message, "policy", 6) == 0);
+		}
+		mf_error_dispose(&err);
+	}
+	/* Some mutations (in comments, say) leave a valid policy. */
+	assert_true(ok > 0 && ok < 20000);
+	free(buf);
+	free(base);
+}
+
 /* The log's signed checkpoint with the given cosignature lines after. */
 static char *
 signed_checkpoint(const char *body, const char *cosigs)
@@ -781,6 +857,7 @@ main(void)
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_check_log),
+	    cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
