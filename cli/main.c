@@ -85,6 +85,12 @@ const struct mf_cli_command mf_cli_commands[] = {
     {"validate", cmd_validate,
      "check documents (modelfacts types, or --schema any schema)",
      "--json --schema= --ref= --draft= --assert-format"},
+    {"witness", cmd_witness,
+     "run a C2SP tlog-witness that cosigns logs' checkpoints",
+     "--key= --state= --log= --listen= --threads="},
+    {"witness keygen", NULL, "make a witness's cosigning key pair", "--out="},
+    {"witness evidence", NULL, "list the split views a witness recorded",
+     "--state="},
     {"completion", cmd_completion, "print the bash completion script", ""},
     {NULL, NULL, NULL, NULL},
 };
@@ -220,9 +226,13 @@ cmd_completion(int argc, char **argv)
 	       "\tsubs=$(_modelfacts_subs \"$cmd\")\n"
 	       "\tif [ -n \"$subs\" ]; then\n"
 	       "\t\tif [ \"$COMP_CWORD\" -eq 2 ]; then\n"
-	       "\t\t\tCOMPREPLY=($(compgen -W \"$subs --help\" -- \"$cur\"))\n"
+	       "\t\t\tflags=$(_modelfacts_flags \"$cmd\")\n"
+	       "\t\t\tCOMPREPLY=($(compgen -W \"$subs ${flags//=/} --help\" "
+	       "-- \"$cur\"))\n"
 	       "\t\t\treturn\n\t\tfi\n"
-	       "\t\tcmd=\"$cmd ${COMP_WORDS[2]}\"\n\tfi\n"
+	       /* a parent with flags of its own (witness) may have no sub */
+	       "\t\t[[ \" $subs \" == *\" ${COMP_WORDS[2]} \"* ]] && "
+	       "cmd=\"$cmd ${COMP_WORDS[2]}\"\n\tfi\n"
 	       "\tflags=$(_modelfacts_flags \"$cmd\")\n"
 	       "\t# After a flag that takes a value: file names (the "
 	       "default).\n"

@@ -25,7 +25,7 @@ LAYERS = [
     "envelope", "scoring", "validators", "merkle", "labels", "formats",
     "importers",
     "db", "git", "app", "http", "ingest", "sequencer", "publish", "api",
-    "site", "server", "cli",
+    "site", "witness", "server", "cli",
 ]
 # Folders that may include anything below them but are not part of the
 # order themselves (nothing includes them).
