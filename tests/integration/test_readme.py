@@ -119,9 +119,10 @@ def _witnessed_registry(t):
     wfile = os.path.join(t.dir, "witnesses.policy")
     with open(wfile, "w") as f:
         f.write("".join(lines) + "quorum none\n")
-    t.server.stop()
-    t.server.args += ["--witnesses", wfile]
-    t.server.start()
+    srv = t.server  # (t.server starts a new one while this is stopped)
+    srv.stop()
+    srv.args += ["--witnesses", wfile]
+    srv.start()
     return vkeys, procs
 
 
@@ -156,8 +157,8 @@ def test_policy_recipe_a_regulators_three_commands(t):
         for p in procs:
             p.terminate()
             p.wait(10)
-        t.server.stop()
-        t.server.args = [a for a in t.server.args
-                         if a != "--witnesses" and
-                         not a.endswith("witnesses.policy")]
-        t.server.start()
+        srv = t.server
+        srv.stop()
+        srv.args = [a for a in srv.args if a != "--witnesses" and
+                    not a.endswith("witnesses.policy")]
+        srv.start()
