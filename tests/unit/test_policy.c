@@ -6,11 +6,13 @@
  * c2sp.org/tlog-cosignature text with OpenSSL (so the witness code is
  * tested against an independent signer, not against itself).
  */
+#include "common/buf.h"
 #include "common/encoding.h"
 #include "common/error.h"
 #include "merkle/checkpoint.h"
 #include "merkle/note.h"
 #include "merkle/policy.h"
+#include "merkle/tlog_proof.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -845,6 +847,64 @@ test_check_log(void **state)
 	mf_policy_result_dispose(&r);
 }
 
+/*
+ * A tlog-proof file keeps the cosigned checkpoint verbatim: written with
+ * three cosignature lines and parsed back, its checkpoint still meets the
+ * policy offline; with one line left, it does not.
+ */
+static void
+test_tlog_proof_keeps_cosignatures(void **state)
+{
+	uint8_t path[2][MF_MERKLE_HASH_LEN];
+	struct mf_policy *p = two_of_three(1);
+	struct mf_policy_result r;
+	struct mf_buf b = MF_BUF_INIT;
+	struct mf_tlog_proof tp;
+	struct mf_error err;
+	char l1[300], l2[300], l3[300], cs[1200];
+	char *note;
+
+	(void)state;
+	memset(path, 9, sizeof(path));
+	cosign(l1, sizeof(l1), &W[0], body, 1);
+	cosign(l2, sizeof(l2), &W[1], body, 2);
+	cosign(l3, sizeof(l3), &W[2], body, 3);
+	snprintf(cs, sizeof(cs), "%s%s%s", l1, l2, l3);
+	note = signed_checkpoint(body, cs);
+	assert_int_equal(mf_tlog_proof_format(&b, (const uint8_t *)"entry\n", 6,
+	                                      5, (const uint8_t(*)[32])path, 2,
+	                                      note, strlen(note)),
+	                 0);
+	mf_error_init(&err);
+	mf_policy_result_init(&r);
+	assert_int_equal(mf_tlog_proof_parse(&tp, b.data, b.len, &err), 0);
+	assert_int_equal(tp.checkpoint_len, strlen(note));
+	assert_memory_equal(tp.checkpoint, note, strlen(note));
+	assert_int_equal(mf_policy_check(p, tp.checkpoint, tp.checkpoint_len,
+	                                 NULL, &r, &err),
+	                 0);
+	assert_int_equal(r.n_valid, 3);
+	mf_tlog_proof_dispose(&tp);
+	free(note);
+	mf_buf_dispose(&b);
+	/* The same file with one cosignature: refused. */
+	note = signed_checkpoint(body, l2);
+	assert_int_equal(mf_tlog_proof_format(&b, NULL, 0, 5,
+	                                      (const uint8_t(*)[32])path, 2,
+	                                      note, strlen(note)),
+	                 0);
+	assert_int_equal(mf_tlog_proof_parse(&tp, b.data, b.len, &err), 0);
+	assert_int_equal(mf_policy_check(p, tp.checkpoint, tp.checkpoint_len,
+	                                 NULL, &r, &err),
+	                 MF_E_FORBIDDEN);
+	mf_tlog_proof_dispose(&tp);
+	free(note);
+	mf_buf_dispose(&b);
+	mf_policy_result_dispose(&r);
+	mf_error_dispose(&err);
+	mf_policy_free(p);
+}
+
 int
 main(void)
 {
@@ -858,6 +918,7 @@ main(void)
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_check_log),
 	    cmocka_unit_test(test_mutations),
+	    cmocka_unit_test(test_tlog_proof_keeps_cosignatures),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
