@@ -110,7 +110,8 @@ void mf_policy_result_dispose(struct mf_policy_result *r);
  *      key string, e.g. a --key option; may be NULL);
  *   2. every witness's cosignature line, if any, must verify;
  *   3. the valid ones must satisfy the quorum.
- * Fills *r as far as it got (dispose it in any case). Returns 0 when all
+ * Fills *r (initialised with mf_policy_result_init) as far as it got;
+ * dispose it in any case. Returns 0 when all
  * three hold; MF_E_BAD_NOTE (malformed), MF_E_UNKNOWN_KEY (no known log
  * key signed), MF_E_BAD_SIGNATURE (a log signature or a cosignature does
  * not verify: a forged cosignature is an error, not a missing one),
