@@ -1203,8 +1203,14 @@ cmd_verify_log(int argc, char **argv)
 	else
 		rc = MF_EXIT_USAGE;
 	if (rc == MF_EXIT_USAGE && !have_log_key(&o) && strcmp(sub, "follow") &&
-	    strcmp(sub, "entry") && !(strcmp(sub, "proof") == 0 && o.write))
+	    strcmp(sub, "entry") && !(strcmp(sub, "proof") == 0 && o.write)) {
 		usage_of(stderr, sub);
+		if (o.pol != NULL)
+			fprintf(stderr,
+			        "modelfacts verify-log: %s has no log line: "
+			        "give --key KEY\n",
+			        o.policy);
+	}
 	mf_policy_free(o.pol);
 	return rc;
 }

@@ -241,7 +241,7 @@ def test_log_key_and_malformed_policies(t):
     nolog = write(t, "nolog.policy",
                   "\n".join(policy(s["key"]).split("\n")[2:]))
     r = verify_cp(t, "cp.txt", note, "--policy", nolog)
-    assert r.returncode == 2, r
+    assert r.returncode == 2 and "has no log line: give --key" in r.stderr, r
     r = verify_cp(t, "cp.txt", note, "--policy", nolog, "--key", s["key"])
     assert r.returncode == 0, r
     # Malformed lines: usage errors (exit 2) naming the line.
