@@ -642,21 +642,30 @@ fetch_checkpoint(const char *base, const char *key, const struct opts *o,
                  struct mf_checkpoint *cp, char **note, const char **used,
                  struct mf_error *err)
 {
-	time_t until = time(NULL) + o->wait;
+	struct timespec now, pause;
+	double until, left;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	until = (double)now.tv_sec + now.tv_nsec / 1e9 + (double)o->wait;
 	for (;;) {
 		if ((*note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
 			return -1;
 		rc = check_cp(cp, *note, key, o, used, err);
-		if (rc != MF_E_FORBIDDEN || time(NULL) >= until)
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = until - ((double)now.tv_sec + now.tv_nsec / 1e9);
+		if (rc != MF_E_FORBIDDEN || left <= 0)
 			return rc;
 		free(*note);
 		*note = NULL;
 		mf_checkpoint_dispose(cp);
 		mf_error_dispose(err);
 		mf_error_init(err);
-		sleep(1);
+		/* Once a second, the last pause ending at the deadline. */
+		left = left < 1.0 ? left : 1.0;
+		pause.tv_sec = (time_t)left;
+		pause.tv_nsec = (long)((left - (double)pause.tv_sec) * 1e9);
+		nanosleep(&pause, NULL);
 	}
 }
 
