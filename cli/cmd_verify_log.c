@@ -13,6 +13,7 @@
 #include "merkle/entry.h"
 #include "merkle/merkle.h"
 #include "merkle/note.h"
+#include "merkle/policy.h"
 #include "merkle/tlog_proof.h"
 
 #include <getopt.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HASH MF_MERKLE_HASH_LEN
@@ -28,16 +30,20 @@
 static const struct {
 	const char *name, *synopsis, *text, *examples;
 } subs[] = {
-    {"checkpoint", "--key KEY FILE", "verifies a signed checkpoint",
+    {"checkpoint", "(--key KEY | --policy POLICY) FILE",
+     "verifies a signed checkpoint (with --policy, its witnesses' "
+     "quorum too)",
      "  modelfacts verify-log checkpoint --key \"$(cat log.vkey)\" "
+     "checkpoint.txt\n"
+     "  modelfacts verify-log checkpoint --policy regulator.policy "
      "checkpoint.txt\n"},
-    {"receipt", "--key KEY RESPONSE.json",
+    {"receipt", "(--key KEY | --policy POLICY) RESPONSE.json",
      "verifies a submission response (201/200): its checkpoint, leaf "
      "and\n    inclusion proof",
      "  modelfacts verify-log receipt --key \"$(cat log.vkey)\" "
      "receipt.json\n"},
     {"inclusion",
-     "--key KEY --checkpoint FILE --proof PROOF.json\n"
+     "(--key KEY | --policy POLICY) --checkpoint FILE --proof PROOF.json\n"
      "          (--leaf FILE | --leaf-hash BASE64)",
      "verifies that a leaf is in the log the checkpoint signs",
      "  modelfacts verify-log inclusion --key \"$(cat log.vkey)\" "
@@ -48,7 +54,9 @@ static const struct {
      "  modelfacts verify-log consistency --key \"$(cat log.vkey)\" "
      "--old a.txt \\\n"
      "      --new b.txt --proof proof.json\n"},
-    {"follow", "[--registry URL] [--state FILE] [--key KEY]",
+    {"follow",
+     "[--registry URL] [--state FILE] [--key KEY] [--policy POLICY]\n"
+     "          [--wait SECONDS]",
      "fetches the latest checkpoint, verifies it and, when FILE holds "
      "an earlier\n    one, a consistency proof from it; then stores the "
      "new one. The key is\n    pinned in FILE on first use (or given "
@@ -57,22 +65,29 @@ static const struct {
      "  modelfacts verify-log follow --state ~/.modelfacts-log.json\n"
      "  modelfacts verify-log follow --registry http://127.0.0.1:18700 "
      "--state log.json\n"},
-    {"entry", "[--registry URL] [--key KEY] INDEX",
+    {"entry",
+     "[--registry URL] [--key KEY] [--policy POLICY] [--wait SECONDS] "
+     "INDEX",
      "fetches entry INDEX and proves it is in the latest checkpoint",
      "  modelfacts verify-log entry 0\n"
      "  modelfacts verify-log entry --registry http://127.0.0.1:18700 "
      "12\n"},
     {"proof",
-     "--write FILE [--registry URL] [--key KEY] INDEX\n"
-     "          | --key KEY [--leaf FILE] FILE",
+     "--write FILE [--registry URL] [--key KEY] [--policy POLICY]\n"
+     "          [--wait SECONDS] INDEX\n"
+     "          | (--key KEY | --policy POLICY) [--leaf FILE] FILE",
      "with --write, fetches entry INDEX, its inclusion proof and the "
      "latest\n    checkpoint, checks them and writes a C2SP tlog-proof "
      "file (the entry\n    text as its extra data); else verifies such a "
      "file offline: the\n    checkpoint's signature with KEY, then the "
      "entry (or --leaf FILE, which\n    must be the same text) up the "
-     "path to the checkpoint's root",
+     "path to the checkpoint's root.\n    The file keeps the "
+     "witnesses' cosignatures on the checkpoint, so\n    --policy "
+     "checks their quorum offline, from the file and the keys alone",
      "  modelfacts verify-log proof --write entry-12.tlog-proof 12\n"
      "  modelfacts verify-log proof --key \"$(cat log.vkey)\" "
+     "entry-12.tlog-proof\n"
+     "  modelfacts verify-log proof --policy regulator.policy "
      "entry-12.tlog-proof\n"},
 };
 
@@ -99,7 +114,19 @@ usage_of(FILE *out, const char *sub)
 	fprintf(out,
 	        "\nKEY is the log's verifier key, as GET /v1/registry "
 	        "(log_public_key) and\n`modelfacts verify-log follow` print "
-	        "it: <origin>+<hash>+<key>.\n");
+	        "it: <origin>+<hash>+<key>.\n"
+	        "POLICY is a C2SP tlog-policy file (c2sp.org/tlog-policy): "
+	        "its log lines stand in\nfor --key, and a checkpoint "
+	        "counts only when every cosignature on it verifies\nand "
+	        "its witnesses meet the quorum (else exit 1, naming who is "
+	        "missing).\n");
+	if (only == N_SUBS || strcmp(subs[only].name, "follow") == 0 ||
+	    strcmp(subs[only].name, "entry") == 0 ||
+	    strcmp(subs[only].name, "proof") == 0)
+		fprintf(out,
+		        "--wait SECONDS: with --policy, ask again every "
+		        "second while the latest checkpoint\nlacks the "
+		        "quorum (witnesses cosign after the log signs).\n");
 	if (only == N_SUBS || strcmp(subs[only].name, "follow") == 0 ||
 	    strcmp(subs[only].name, "entry") == 0 ||
 	    strcmp(subs[only].name, "proof") == 0)
@@ -120,7 +147,10 @@ usage(FILE *out)
 
 struct opts {
 	const char *key, *checkpoint, *proof, *leaf, *leaf_hash, *old, *new_;
-	const char *registry, *state, *write;
+	const char *registry, *state, *write, *policy;
+	struct mf_policy *pol; /* owned: --policy FILE, parsed */
+	long wait;             /* --wait SECONDS for a quorum */
+	const char *want_sha;  /* proof: the payload the entry must name */
 };
 
 static int
@@ -138,9 +168,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 	    {"registry", required_argument, NULL, 'r'},
 	    {"state", required_argument, NULL, 's'},
 	    {"write", required_argument, NULL, 'w'},
+	    {"policy", required_argument, NULL, 'P'},
+	    {"wait", required_argument, NULL, 'W'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	char *end;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -177,6 +210,19 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'w':
 			o->write = optarg;
 			break;
+		case 'P':
+			o->policy = optarg;
+			break;
+		case 'W':
+			o->wait = strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    o->wait > 3600) {
+				fprintf(stderr,
+				        "modelfacts verify-log: --wait: "
+				        "0 to 3600 seconds\n");
+				return -1;
+			}
+			break;
 		case 'h':
 			usage_of(stdout, sub);
 			return 1;
@@ -209,6 +255,78 @@ open_checkpoint(struct mf_checkpoint *cp, const char *note, const char *vkey,
 		return rc;
 	rc = mf_checkpoint_open(cp, note, strlen(note), v, NULL, err);
 	mf_note_verifier_free(v);
+	return rc;
+}
+
+/* --policy FILE into o->pol; MF_EXIT_OK or MF_EXIT_USAGE (printed). */
+static int
+load_policy(struct opts *o)
+{
+	struct mf_error err;
+	char *text;
+	size_t len;
+	int rc;
+
+	if (o->policy == NULL)
+		return MF_EXIT_OK;
+	if ((text = mf_cli_read_file(o->policy, MF_POLICY_MAX_SIZE, &len)) ==
+	    NULL)
+		return MF_EXIT_USAGE;
+	mf_error_init(&err);
+	if ((rc = mf_policy_parse(&o->pol, text, len, 0, &err)) != 0)
+		fprintf(stderr, "modelfacts: %s: %s\n", o->policy, err.message);
+	mf_error_dispose(&err);
+	free(text);
+	return rc == 0 ? MF_EXIT_OK : MF_EXIT_USAGE;
+}
+
+/* Whether --policy names the log (its log lines stand in for --key). */
+static int
+policy_logs(const struct opts *o)
+{
+	return o->pol != NULL && mf_policy_log_count(o->pol) > 0;
+}
+
+/* A log key is known: --key, or a log line of --policy. */
+static int
+have_log_key(const struct opts *o)
+{
+	return o->key != NULL || policy_logs(o);
+}
+
+/*
+ * Verifies a signed checkpoint as the options ask. With --policy: signed
+ * by one of its logs (or by key, when not NULL), every cosignature on it
+ * valid and the policy's quorum met (merkle/policy.h), which a line on
+ * stdout then states; else signed by key alone. *used (may be NULL) gets
+ * the verifier key string that verified (borrowed from key or from the
+ * policy). 0 or an MF_E code with err saying why: for a quorum not met,
+ * which witnesses cosigned, which are missing or invalid, and the quorum.
+ */
+static int
+check_cp(struct mf_checkpoint *cp, const char *note, const char *key,
+         const struct opts *o, const char **used, struct mf_error *err)
+{
+	struct mf_policy_result r;
+	char line[1024];
+	int rc;
+
+	if (used != NULL)
+		*used = key;
+	if (o->pol == NULL)
+		return open_checkpoint(cp, note, key, err);
+	mf_checkpoint_init(cp);
+	mf_policy_result_init(&r);
+	rc = mf_policy_check(o->pol, note, strlen(note), key, &r, err);
+	if (rc == 0) {
+		*cp = r.cp;
+		mf_checkpoint_init(&r.cp);
+		if (used != NULL && r.log != SIZE_MAX)
+			*used = mf_policy_log_vkey(o->pol, r.log);
+		mf_policy_describe(o->pol, &r, line, sizeof(line));
+		printf("witnessed: %s\n", line);
+	}
+	mf_policy_result_dispose(&r);
 	return rc;
 }
 
@@ -327,12 +445,12 @@ cmd_checkpoint(struct opts *o, int argc, char **argv)
 	char *note;
 	int rc;
 
-	if (o->key == NULL || optind != argc - 1)
+	if (!have_log_key(o) || optind != argc - 1)
 		return MF_EXIT_USAGE;
 	if ((note = mf_cli_read_file(argv[optind], 65536, &len)) == NULL)
 		return MF_EXIT_USAGE;
 	mf_error_init(&err);
-	rc = open_checkpoint(&cp, note, o->key, &err);
+	rc = check_cp(&cp, note, o->key, o, NULL, &err);
 	if (rc == 0)
 		printf("verified: %s, size %" PRIu64 "\n", cp.origin, cp.size);
 	else
@@ -361,7 +479,7 @@ cmd_receipt(struct opts *o, int argc, char **argv)
 	char got[MF_SHA256_HEX_LEN + 2];
 	int rc;
 
-	if (o->key == NULL || optind != argc - 1)
+	if (!have_log_key(o) || optind != argc - 1)
 		return MF_EXIT_USAGE;
 	if ((r = load_json(argv[optind])) == NULL)
 		return MF_EXIT_USAGE;
@@ -376,8 +494,13 @@ cmd_receipt(struct opts *o, int argc, char **argv)
 		          NULL);
 		goto done;
 	}
-	if (open_checkpoint(&cp, note, o->key, &err) != 0) {
+	if (check_cp(&cp, note, o->key, o, NULL, &err) != 0) {
 		rc = fail("checkpoint", &err);
+		if (err.code == MF_E_FORBIDDEN)
+			printf("  (a receipt carries the checkpoint of its "
+			       "201, signed before any witness saw it;\n  "
+			       "`verify-log entry --policy` checks the entry "
+			       "against the latest, witnessed one)\n");
 		goto done;
 	}
 	/* The entry must name the payload the response is about. */
@@ -406,7 +529,7 @@ cmd_inclusion(struct opts *o)
 	size_t len;
 	int rc = MF_EXIT_USAGE;
 
-	if (!o->key || !o->checkpoint || !o->proof ||
+	if (!have_log_key(o) || !o->checkpoint || !o->proof ||
 	    (!o->leaf == !o->leaf_hash))
 		return MF_EXIT_USAGE;
 	mf_error_init(&err);
@@ -430,7 +553,7 @@ cmd_inclusion(struct opts *o)
 		memcpy(lh, raw, HASH);
 		free(raw);
 	}
-	if (open_checkpoint(&cp, note, o->key, &err) != 0) {
+	if (check_cp(&cp, note, o->key, o, NULL, &err) != 0) {
 		rc = fail("checkpoint", &err);
 		goto done;
 	}
@@ -505,6 +628,45 @@ fetch(const char *base, const char *path, long want)
 		return NULL;
 	}
 	return mf_buf_detach(&b, NULL);
+}
+
+/*
+ * The registry's latest checkpoint into *note (new), verified by
+ * check_cp. With --wait N and a policy whose quorum the served checkpoint
+ * does not meet yet (witnesses cosign after the log signs), asks again
+ * every second for up to N seconds. 0; -1 when it could not be fetched
+ * (printed); else check_cp's code, with err saying why.
+ */
+static int
+fetch_checkpoint(const char *base, const char *key, const struct opts *o,
+                 struct mf_checkpoint *cp, char **note, const char **used,
+                 struct mf_error *err)
+{
+	struct timespec now, pause;
+	double until, left;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	until = (double)now.tv_sec + now.tv_nsec / 1e9 + (double)o->wait;
+	for (;;) {
+		if ((*note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
+			return -1;
+		rc = check_cp(cp, *note, key, o, used, err);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = until - ((double)now.tv_sec + now.tv_nsec / 1e9);
+		if (rc != MF_E_FORBIDDEN || left <= 0)
+			return rc;
+		free(*note);
+		*note = NULL;
+		mf_checkpoint_dispose(cp);
+		mf_error_dispose(err);
+		mf_error_init(err);
+		/* Once a second, the last pause ending at the deadline. */
+		left = left < 1.0 ? left : 1.0;
+		pause.tv_sec = (time_t)left;
+		pause.tv_nsec = (long)((left - (double)pause.tv_sec) * 1e9);
+		nanosleep(&pause, NULL);
+	}
 }
 
 /*
@@ -602,9 +764,9 @@ cmd_follow(struct opts *o)
 	const char *statef = o->state ? o->state : ".modelfacts-log.json";
 	struct mf_checkpoint old, cur;
 	struct mf_error err;
-	char path[256], *key = NULL, *note = NULL, *ptext = NULL;
+	char path[256], *key = NULL, *note = NULL, *ptext = NULL, *pin = NULL;
 	json_t *state = NULL, *proof = NULL;
-	const char *old_note;
+	const char *old_note, *used;
 	int rc = MF_EXIT_USAGE;
 
 	mf_error_init(&err);
@@ -612,23 +774,27 @@ cmd_follow(struct opts *o)
 	mf_checkpoint_init(&cur);
 	if (access(statef, F_OK) == 0 && (state = load_json(statef)) == NULL)
 		goto done;
-	if ((key = resolve_key(o, base, state)) == NULL) {
+	if (!policy_logs(o) && (key = resolve_key(o, base, state)) == NULL) {
 		fprintf(stderr, "modelfacts verify-log: no log key\n");
 		goto done;
 	}
-	if (mf_json_str(state, "key") != NULL &&
+	if (key != NULL && mf_json_str(state, "key") != NULL &&
 	    strcmp(mf_json_str(state, "key"), key) != 0) {
 		rc = fail("the registry's log key is not the one pinned in the "
 		          "state file",
 		          NULL);
 		goto done;
 	}
-	if ((note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
-		goto done;
-	if (open_checkpoint(&cur, note, key, &err) != 0) {
-		rc = fail("the registry's checkpoint", &err);
+	if (fetch_checkpoint(base, key, o, &cur, &note, &used, &err) != 0) {
+		if (note != NULL)
+			rc = fail("the registry's checkpoint", &err);
 		goto done;
 	}
+	/* The key that verified is the one to pin (the policy's log). */
+	if ((pin = strdup(used)) == NULL)
+		goto done;
+	free(key);
+	key = pin;
 	old_note = mf_json_str(state, "checkpoint");
 	if (old_note != NULL) {
 		if (open_checkpoint(&old, old_note, key, &err) != 0) {
@@ -692,11 +858,11 @@ cmd_entry(struct opts *o, int argc, char **argv)
 		return MF_EXIT_USAGE;
 	mf_error_init(&err);
 	mf_checkpoint_init(&cp);
-	if ((key = resolve_key(o, base, NULL)) == NULL ||
-	    (note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
+	if (!policy_logs(o) && (key = resolve_key(o, base, NULL)) == NULL)
 		goto done;
-	if (open_checkpoint(&cp, note, key, &err) != 0) {
-		rc = fail("checkpoint", &err);
+	if (fetch_checkpoint(base, key, o, &cp, &note, NULL, &err) != 0) {
+		if (note != NULL)
+			rc = fail("checkpoint", &err);
 		goto done;
 	}
 	snprintf(path, sizeof(path), "/v1/log/entries/%llu", index);
@@ -770,11 +936,13 @@ write_atomically(const char *path, const char *data, size_t len)
 }
 
 /*
- * verify-log proof --write FILE INDEX: the checkpoint, the entry and its
- * proof from the registry, checked here before they are written.
+ * verify-log proof --write FILE INDEX: the checkpoint (with the
+ * cosignatures the registry serves on it, kept verbatim), the entry and
+ * its proof from the registry, checked here (with --policy, the quorum
+ * too) before they are written.
  */
 static int
-cmd_proof_write(struct opts *o, int argc, char **argv)
+proof_write(struct opts *o, unsigned long long index)
 {
 	const char *base = mf_cli_registry_url(o->registry);
 	uint8_t hashes[MF_MERKLE_MAX_PROOF][HASH], lh[HASH];
@@ -782,25 +950,19 @@ cmd_proof_write(struct opts *o, int argc, char **argv)
 	struct mf_checkpoint cp;
 	struct mf_error err;
 	char path[256], *key = NULL, *note = NULL, *leaf = NULL, *ptext = NULL;
+	char sha[MF_SHA256_HEX_LEN + 2];
 	json_t *proof = NULL;
-	unsigned long long index;
 	size_t n;
-	char *end;
 	int rc = MF_EXIT_USAGE;
 
-	if (optind != argc - 1)
-		return MF_EXIT_USAGE;
-	index = strtoull(argv[optind], &end, 10);
-	if (*argv[optind] < '0' || *argv[optind] > '9' || *end != '\0')
-		return MF_EXIT_USAGE;
 	mf_error_init(&err);
 	mf_checkpoint_init(&cp);
 	/* 1. The latest checkpoint, verified. */
-	if ((key = resolve_key(o, base, NULL)) == NULL ||
-	    (note = fetch(base, "/v1/log/checkpoint", 200)) == NULL)
+	if (!policy_logs(o) && (key = resolve_key(o, base, NULL)) == NULL)
 		goto done;
-	if (open_checkpoint(&cp, note, key, &err) != 0) {
-		rc = fail("checkpoint", &err);
+	if (fetch_checkpoint(base, key, o, &cp, &note, NULL, &err) != 0) {
+		if (note != NULL)
+			rc = fail("checkpoint", &err);
 		goto done;
 	}
 	/* 2. The entry as hashed, and its path to that checkpoint. */
@@ -818,6 +980,14 @@ cmd_proof_write(struct opts *o, int argc, char **argv)
 		goto done;
 	}
 	/* 3. Checked before anything is written. */
+	if (o->want_sha != NULL &&
+	    (mf_log_entry_get(leaf, "payload-sha256", sha, sizeof(sha)) != 0 ||
+	     strcmp(sha, o->want_sha) != 0)) {
+		rc = fail("that log entry is for another payload than the "
+		          "envelope's",
+		          NULL);
+		goto done;
+	}
 	leaf_hash_of(leaf, lh);
 	if (mf_merkle_verify_inclusion(index, cp.size, lh,
 	                               (const uint8_t(*)[HASH])hashes, n,
@@ -848,9 +1018,26 @@ done:
 	return rc;
 }
 
-/* verify-log proof --key KEY [--leaf FILE] FILE: offline. */
 static int
-cmd_proof_verify(struct opts *o, int argc, char **argv)
+cmd_proof_write(struct opts *o, int argc, char **argv)
+{
+	unsigned long long index;
+	char *end;
+
+	if (optind != argc - 1)
+		return MF_EXIT_USAGE;
+	index = strtoull(argv[optind], &end, 10);
+	if (*argv[optind] < '0' || *argv[optind] > '9' || *end != '\0')
+		return MF_EXIT_USAGE;
+	return proof_write(o, index);
+}
+
+/*
+ * verify-log proof --key KEY [--policy FILE] [--leaf FILE] FILE:
+ * offline, from the file and the keys alone.
+ */
+static int
+proof_verify(struct opts *o, const char *file)
 {
 	struct mf_tlog_proof p = {0};
 	struct mf_checkpoint cp;
@@ -862,22 +1049,21 @@ cmd_proof_verify(struct opts *o, int argc, char **argv)
 	size_t len, elen;
 	int rc = MF_EXIT_USAGE;
 
-	if (o->key == NULL || optind != argc - 1)
+	if (!have_log_key(o))
 		return MF_EXIT_USAGE;
 	mf_error_init(&err);
 	mf_checkpoint_init(&cp);
 	/* 1. The file, strictly. */
-	if ((text = mf_cli_read_file(argv[optind], MF_TLOG_PROOF_MAX, &len)) ==
-	    NULL)
+	if ((text = mf_cli_read_file(file, MF_TLOG_PROOF_MAX, &len)) == NULL)
 		goto done;
 	if (mf_tlog_proof_parse(&p, text, len, &err) != 0) {
-		rc = fail(argv[optind], &err);
+		rc = fail(file, &err);
 		goto done;
 	}
-	/* 2. The checkpoint's signature. */
+	/* 2. The checkpoint's signature (and its witnesses, --policy). */
 	if ((note = strndup(p.checkpoint, p.checkpoint_len)) == NULL)
 		goto done;
-	if (open_checkpoint(&cp, note, o->key, &err) != 0) {
+	if (check_cp(&cp, note, o->key, o, NULL, &err) != 0) {
 		rc = fail("checkpoint", &err);
 		goto done;
 	}
@@ -910,6 +1096,16 @@ cmd_proof_verify(struct opts *o, int argc, char **argv)
 		          NULL);
 		goto done;
 	}
+	/* 5. For `modelfacts verify --proof`: the entry names the payload. */
+	if (o->want_sha != NULL &&
+	    (memchr(entry, '\0', elen) != NULL ||
+	     mf_log_entry_get(entry, "payload-sha256", sha, sizeof(sha)) != 0 ||
+	     strcmp(sha, o->want_sha) != 0)) {
+		rc = fail("the proof's log entry is for another payload than "
+		          "the envelope's",
+		          NULL);
+		goto done;
+	}
 	printf("verified: entry %" PRIu64 " is in the log of size %" PRIu64
 	       " (%s)\n",
 	       p.index, cp.size, cp.origin);
@@ -926,6 +1122,44 @@ done:
 	free(text);
 	free(leaf);
 	free(note);
+	return rc;
+}
+
+static int
+cmd_proof_verify(struct opts *o, int argc, char **argv)
+{
+	if (optind != argc - 1)
+		return MF_EXIT_USAGE;
+	return proof_verify(o, argv[optind]);
+}
+
+int
+mf_cli_tlog_proof(const char *file, int write, unsigned long long index,
+                  const char *registry, const char *key, const char *policy,
+                  long wait, const char *want_sha)
+{
+	struct opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.key = key;
+	o.registry = registry;
+	o.policy = policy;
+	o.write = write ? file : NULL;
+	o.want_sha = want_sha;
+	o.wait = wait;
+	if ((rc = load_policy(&o)) != MF_EXIT_OK)
+		return rc;
+	if (write)
+		rc = proof_write(&o, index);
+	else if (!have_log_key(&o)) {
+		fprintf(stderr, "modelfacts verify: --proof needs the log's "
+		                "key: --key KEY or a --policy with a log "
+		                "line\n");
+		rc = MF_EXIT_USAGE;
+	} else
+		rc = proof_verify(&o, file);
+	mf_policy_free(o.pol);
 	return rc;
 }
 
@@ -956,6 +1190,8 @@ cmd_verify_log(int argc, char **argv)
 	}
 	if ((rc = parse_opts(argc - 1, argv + 1, &o)) != 0)
 		return rc > 0 ? MF_EXIT_OK : MF_EXIT_USAGE;
+	if ((rc = load_policy(&o)) != MF_EXIT_OK)
+		return rc;
 	argc--;
 	argv++;
 	if (strcmp(sub, "checkpoint") == 0)
@@ -975,8 +1211,15 @@ cmd_verify_log(int argc, char **argv)
 		             : cmd_proof_verify(&o, argc, argv);
 	else
 		rc = MF_EXIT_USAGE;
-	if (rc == MF_EXIT_USAGE && o.key == NULL && strcmp(sub, "follow") &&
-	    strcmp(sub, "entry") && !(strcmp(sub, "proof") == 0 && o.write))
+	if (rc == MF_EXIT_USAGE && !have_log_key(&o) && strcmp(sub, "follow") &&
+	    strcmp(sub, "entry") && !(strcmp(sub, "proof") == 0 && o.write)) {
 		usage_of(stderr, sub);
+		if (o.pol != NULL)
+			fprintf(stderr,
+			        "modelfacts verify-log: %s has no log line: "
+			        "give --key KEY\n",
+			        o.policy);
+	}
+	mf_policy_free(o.pol);
 	return rc;
 }

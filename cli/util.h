@@ -68,4 +68,18 @@ int mf_cli_state_pointer(char *out, size_t n, const char *url);
 /* Prints an API error body readably to stderr. */
 void mf_cli_print_api_error(long status, const char *body);
 
+/*
+ * A C2SP tlog-proof file for `modelfacts verify --proof` (defined with
+ * `verify-log proof` in cmd_verify_log.c). write: fetch entry index, its
+ * proof and the latest checkpoint from registry (NULL: the default) and
+ * write them to file; else verify file offline. key (the log's verifier
+ * key) and policy (a tlog-policy file) may each be NULL, not both when
+ * verifying; wait (seconds) is `verify-log --wait` when writing;
+ * want_sha (may be NULL) is the payload digest (hex) the entry must name.
+ * Returns MF_EXIT_OK, MF_EXIT_FAIL or MF_EXIT_USAGE.
+ */
+int mf_cli_tlog_proof(const char *file, int write, unsigned long long index,
+                      const char *registry, const char *key, const char *policy,
+                      long wait, const char *want_sha);
+
 #endif
