@@ -7,6 +7,7 @@
  */
 #include "common/diag.h"
 #include "common/version.h"
+#include "cosigning/cosigner.h"
 #include "app/app.h"
 #include "app/config.h"
 #include "db/db.h"
@@ -360,6 +361,13 @@ main(int argc, char **argv)
 		mf_diag_error("%s", err.message);
 		return 1;
 	}
+	/* Witnesses are asked by the node that sequences (--witnesses). */
+	if (app.sequencer != NULL &&
+	    mf_cosigning_start(&app.cosigning, cfg.witnesses, app.logwait,
+	                       &err) != 0) {
+		mf_diag_error("witnesses: %s", err.message);
+		return 1;
+	}
 	/* The repository exists from the first start on, so clones work. */
 	if (mf_gitrepo_open(&git, cfg.git_dir, NULL, &err) != 0) {
 		mf_diag_error("git repository %s: %s", cfg.git_dir,
@@ -430,6 +438,7 @@ main(int argc, char **argv)
 	mf_http_stop(http, SHUTDOWN_GRACE_MS);
 	free(routes);
 	/* Background work stops after the last request has its answer. */
+	mf_cosigning_stop(app.cosigning); /* it asks logwait who leads */
 	mf_sequencer_stop(app.sequencer); /* it hands batches to logwait */
 	mf_logwait_stop(app.logwait);
 	mf_publisher_stop(publisher);
