@@ -433,13 +433,18 @@ witness_init(struct witness *w, struct mf_cosigning *c,
              const struct mf_witness_line *l, struct mf_error *err)
 {
 	size_t n = strlen(l->url) + sizeof("/add-checkpoint");
+	struct mf_error kerr;
 
 	w->owner = c;
 	mf_buf_init(&w->response, RESPONSE_MAX);
 	/* 1. The key: a cosignature/v1 (Ed25519, type 0x04) vkey. */
-	if (mf_cosig_verifier_new(&w->verifier, l->vkey, err) != 0)
-		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
-		                    "witness %s: bad key", l->name);
+	mf_error_init(&kerr);
+	if (mf_cosig_verifier_new(&w->verifier, l->vkey, &kerr) != 0) {
+		mf_error_set(err, MF_E_BAD_PARAM, NULL, "witness %s: %s",
+		             l->name, kerr.message);
+		mf_error_dispose(&kerr);
+		return MF_E_BAD_PARAM;
+	}
 	w->name = mf_cosig_verifier_name(w->verifier);
 	/* 2. Where to POST. */
 	if ((w->url = strdup(l->url)) == NULL ||
@@ -468,6 +473,7 @@ mf_cosigning_start(struct mf_cosigning **out, const char *policy_path,
                    struct mf_logwait *logwait, struct mf_error *err)
 {
 	struct mf_witness_list list;
+	struct mf_error perr;
 	struct mf_cosigning *c = NULL;
 	char *text = NULL;
 	size_t len, i, j;
@@ -480,8 +486,11 @@ mf_cosigning_start(struct mf_cosigning **out, const char *policy_path,
 	/* 1. The policy file's witness lines. */
 	if ((rc = mf_file_read(&text, &len, policy_path, POLICY_MAX, err)) != 0)
 		goto done;
-	if ((rc = mf_witnesses_parse(&list, text, len, err)) != 0) {
-		mf_error_set(err, rc, NULL, "--witnesses %s", policy_path);
+	mf_error_init(&perr);
+	if ((rc = mf_witnesses_parse(&list, text, len, &perr)) != 0) {
+		mf_error_set(err, rc, NULL, "%s: %s", policy_path,
+		             perr.message);
+		mf_error_dispose(&perr);
 		goto done;
 	}
 	if (list.skipped > 0)

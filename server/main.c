@@ -361,9 +361,9 @@ main(int argc, char **argv)
 		mf_diag_error("%s", err.message);
 		return 1;
 	}
-	/* Witnesses are asked by the node that sequences (--witnesses). */
-	if (app.sequencer != NULL &&
-	    mf_cosigning_start(&app.cosigning, cfg.witnesses, app.logwait,
+	/* Witnesses are asked by the node that sequences (--witnesses);
+	 * every node checks the file, so a bad one is found at once. */
+	if (mf_cosigning_start(&app.cosigning, cfg.witnesses, app.logwait,
 	                       &err) != 0) {
 		mf_diag_error("witnesses: %s", err.message);
 		return 1;

@@ -233,6 +233,37 @@ def percentile(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+def test_bad_witnesses_file_is_refused(t):
+    """A policy the registry cannot use stops the start, saying where."""
+    import random
+    pub = bytes(random.randrange(256) for _ in range(32))
+    kid = hashlib.sha256(b"w.test\n\x04" + pub).digest()[:4].hex()
+    good = "w.test+%s+%s" % (kid, base64.b64encode(b"\x04" + pub).decode())
+    log_key = "w.test+%s+%s" % (kid, base64.b64encode(b"\x01" + pub).decode())
+    cases = [
+        (f"witness w1 {log_key} http://127.0.0.1:1\n", "key"),
+        (f"# ok\nwitness w1 {good} ftp://127.0.0.1:1\n", "line 2"),
+        (f"witness w1 {good} http://a\nwitness w1 {good} http://b\n",
+         "twice"),
+        (f"witness w1 {good} http://a\nwitness w2 {good} http://b\n",
+         "two witnesses with the key name w.test"),
+        (f"witness w1 {good} http://a\r\n", "control byte"),
+    ]
+    for i, (text, why) in enumerate(cases):
+        path = os.path.join(t.dir, f"bad{i}.policy")
+        with open(path, "w") as f:
+            f.write(text)
+        s = t.new_server(args=["--no-git-publisher", "--witnesses", path],
+                         name=f"bad{i}", start=False).start(wait=False)
+        assert s.proc.wait(20) == 1, s.tail()
+        assert why in s.tail(), (why, s.tail())
+        s.stop()
+    s = t.new_server(args=["--witnesses", os.path.join(t.dir, "absent")],
+                     name="absent", start=False).start(wait=False)
+    assert s.proc.wait(20) == 1 and "absent" in s.tail(), s.tail()
+    s.stop()
+
+
 def test_checkpoints_cosigned_under_load(t):
     setup(t)
     srv, reg = S["srv"], S["reg"]
