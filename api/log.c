@@ -6,11 +6,11 @@
 #include "app/app.h"
 #include "common/encoding.h"
 #include "common/json.h"
-#include "cosigning/witnesses.h"
 #include "db/cosign.h"
 #include "db/read.h"
 #include "api/util.h"
 #include "http/cache.h"
+#include "merkle/policy.h"
 #include "sequencer/logstore.h"
 
 #include <inttypes.h>
@@ -271,7 +271,7 @@ mf_h_log_witnessed(struct mf_request *req)
 	/* 1. An entry of the log, and how many cosignatures. */
 	if (param_u64(req, 0, &i) != 0)
 		return req->err.code;
-	if (mf_h_query_int(req, "k", 1, MF_WITNESSES_MAX, 1, &k) != 0)
+	if (mf_h_query_int(req, "k", 1, MF_POLICY_MAX_WITNESSES, 1, &k) != 0)
 		return req->err.code;
 	if ((rc = current_size(req, &cur)) != 0)
 		return rc;

@@ -12,11 +12,11 @@
 #include "common/diag.h"
 #include "common/file.h"
 #include "common/timeutil.h"
-#include "cosigning/witnesses.h"
 #include "db/cosign.h"
 #include "db/db.h"
 #include "http/metrics.h"
 #include "merkle/cosignature.h"
+#include "merkle/policy.h"
 #include "sequencer/logstore.h"
 #include "sequencer/logwait.h"
 
@@ -31,8 +31,8 @@
 #include <sys/prctl.h>
 #include <time.h>
 
-/* The policy file's largest size. */
-#define POLICY_MAX (64 * 1024)
+/* The longest witness URL. */
+#define URL_MAX 1024
 /* How often a caught-up witness thread looks for a new checkpoint, and
  * how often a thread on a node that does not sequence looks again. */
 #define POLL_MS 100
@@ -81,7 +81,7 @@ struct mf_cosigning {
 	atomic_bool stop; /* the same, for libcurl's progress callback */
 	struct mf_logwait *logwait;
 	size_t n;
-	struct witness w[MF_WITNESSES_MAX];
+	struct witness w[MF_POLICY_MAX_WITNESSES];
 };
 
 /* Waits ms or until stopped; false when stopping. */
@@ -427,30 +427,43 @@ witness_dispose(struct witness *w)
 	free(w->endpoint);
 }
 
-/* One witness's verifier, endpoint and libcurl handle. */
+/* One witness's verifier, endpoint and libcurl handle: witness i of the
+ * policy. */
 static int
 witness_init(struct witness *w, struct mf_cosigning *c,
-             const struct mf_witness_line *l, struct mf_error *err)
+             const struct mf_policy *p, size_t i, struct mf_error *err)
 {
-	size_t n = strlen(l->url) + sizeof("/add-checkpoint");
+	const char *name = mf_policy_witness_name(p, i);
+	const char *url = mf_policy_witness_url(p, i);
 	struct mf_error kerr;
+	size_t n, ulen = strlen(url);
 
 	w->owner = c;
 	mf_buf_init(&w->response, RESPONSE_MAX);
 	/* 1. The key: a cosignature/v1 (Ed25519, type 0x04) vkey. */
 	mf_error_init(&kerr);
-	if (mf_cosig_verifier_new(&w->verifier, l->vkey, &kerr) != 0) {
-		mf_error_set(err, MF_E_BAD_PARAM, NULL, "witness %s: %s",
-		             l->name, kerr.message);
+	if (mf_cosig_verifier_new(&w->verifier, mf_policy_witness_vkey(p, i),
+	                          &kerr) != 0) {
+		mf_error_set(err, MF_E_BAD_PARAM, NULL, "witness %s: %s", name,
+		             kerr.message);
 		mf_error_dispose(&kerr);
 		return MF_E_BAD_PARAM;
 	}
 	w->name = mf_cosig_verifier_name(w->verifier);
-	/* 2. Where to POST. */
-	if ((w->url = strdup(l->url)) == NULL ||
+	/* 2. Where to POST: the submission prefix, an http(s) URL. */
+	while (ulen > 0 && url[ulen - 1] == '/')
+		ulen--;
+	if (ulen > URL_MAX || !((ulen > 7 && strncmp(url, "http://", 7) == 0) ||
+	                        (ulen > 8 && strncmp(url, "https://", 8) == 0)))
+		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
+		                    "witness %s: its URL must be an http:// or "
+		                    "https:// URL (the submission prefix)",
+		                    name);
+	n = ulen + sizeof("/add-checkpoint");
+	if ((w->url = strndup(url, ulen)) == NULL ||
 	    (w->endpoint = malloc(n)) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-	snprintf(w->endpoint, n, "%s/add-checkpoint", l->url);
+	snprintf(w->endpoint, n, "%s/add-checkpoint", w->url);
 	/* 3. The handle, with its bounds. */
 	if ((w->curl = curl_easy_init()) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
@@ -472,32 +485,31 @@ int
 mf_cosigning_start(struct mf_cosigning **out, const char *policy_path,
                    struct mf_logwait *logwait, struct mf_error *err)
 {
-	struct mf_witness_list list;
-	struct mf_error perr;
+	struct mf_policy *policy = NULL;
 	struct mf_cosigning *c = NULL;
+	struct mf_error perr;
+	size_t len, i, j, skipped = 0;
 	char *text = NULL;
-	size_t len, i, j;
 	int rc;
 
 	*out = NULL;
-	memset(&list, 0, sizeof(list));
 	if (policy_path == NULL || policy_path[0] == '\0')
 		return 0;
-	/* 1. The policy file's witness lines. */
-	if ((rc = mf_file_read(&text, &len, policy_path, POLICY_MAX, err)) != 0)
+	/* 1. The policy file (merkle/policy.h: the parser clients use
+	 * too); a file without a quorum line is fine here. */
+	if ((rc = mf_file_read(&text, &len, policy_path, MF_POLICY_MAX_SIZE,
+	                       err)) != 0)
 		goto done;
 	mf_error_init(&perr);
-	if ((rc = mf_witnesses_parse(&list, text, len, &perr)) != 0) {
+	if ((rc = mf_policy_parse(&policy, text, len, MF_POLICY_QUORUM_OPTIONAL,
+	                          &perr)) != 0) {
 		mf_error_set(err, rc, NULL, "%s: %s", policy_path,
 		             perr.message);
 		mf_error_dispose(&perr);
 		goto done;
 	}
-	if (list.skipped > 0)
-		mf_diag_warn("--witnesses %s: %zu witness(es) without a URL "
-		             "are not asked",
-		             policy_path, list.skipped);
-	/* 2. The witnesses, each checked before any thread starts. */
+	/* 2. The witnesses with a URL, each checked before any thread
+	 * starts. */
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
@@ -510,16 +522,26 @@ mf_cosigning_start(struct mf_cosigning **out, const char *policy_path,
 		                  "libcurl cannot start");
 		goto done;
 	}
-	for (i = 0; i < list.n; i++, c->n++)
-		if ((rc = witness_init(&c->w[i], c, &list.v[i], err)) != 0)
+	for (i = 0; i < mf_policy_witness_count(policy); i++) {
+		if (mf_policy_witness_url(policy, i) == NULL) {
+			skipped++;
+			continue;
+		}
+		if ((rc = witness_init(&c->w[c->n++], c, policy, i, err)) != 0)
 			goto done;
+	}
+	if (skipped > 0)
+		mf_diag_warn("--witnesses %s: %zu witness(es) without a URL "
+		             "are not asked",
+		             policy_path, skipped);
 	for (i = 0; i < c->n; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(c->w[i].name, c->w[j].name) == 0) {
-				rc = mf_error_set(err, MF_E_BAD_PARAM, NULL,
-				                  "--witnesses: two witnesses "
-				                  "with the key name %s",
-				                  c->w[i].name);
+				rc = mf_error_set(
+				    err, MF_E_BAD_PARAM, NULL,
+				    "%s: two witnesses with the key "
+				    "name %s",
+				    policy_path, c->w[i].name);
 				goto done;
 			}
 	/* 3. The threads. */
@@ -538,7 +560,7 @@ mf_cosigning_start(struct mf_cosigning **out, const char *policy_path,
 	c = NULL;
 done:
 	mf_cosigning_stop(c);
-	mf_witnesses_dispose(&list);
+	mf_policy_free(policy);
 	free(text);
 	return rc;
 }

@@ -1,9 +1,9 @@
 /*
  * The registry asks witnesses (issue 17): one thread per configured
- * witness (cosigning/witnesses.h) that, while this process's sequencer
- * holds the "sequencer" lease, sends the log's newest checkpoint to the
- * witness with C2SP tlog-witness v1.0.0 `add-checkpoint` (the old size
- * the witness cosigned last and a consistency proof from it), verifies
+ * witness of the --witnesses policy file (merkle/policy.h) that, while this
+ * process's sequencer holds the "sequencer" lease, sends the log's newest
+ * checkpoint to the witness with C2SP tlog-witness v1.0.0 `add-checkpoint` (the
+ * old size the witness cosigned last and a consistency proof from it), verifies
  * the cosignature it answers (cosignature/v1, tlog-cosignature v1.0.1)
  * with the witness's key, and stores it (db/cosign.h). Intermediate
  * checkpoints are skipped when a witness is behind: it is always asked

@@ -236,18 +236,25 @@ def percentile(xs, p):
 def test_bad_witnesses_file_is_refused(t):
     """A policy the registry cannot use stops the start, saying where."""
     import random
-    pub = bytes(random.randrange(256) for _ in range(32))
-    kid = hashlib.sha256(b"w.test\n\x04" + pub).digest()[:4].hex()
-    good = "w.test+%s+%s" % (kid, base64.b64encode(b"\x04" + pub).decode())
-    log_key = "w.test+%s+%s" % (kid, base64.b64encode(b"\x01" + pub).decode())
+
+    def vkey(name, kind=b"\x04"):
+        pub = bytes(random.randrange(256) for _ in range(32))
+        kid = hashlib.sha256(name.encode() + b"\n\x04" + pub).digest()[:4]
+        return "%s+%s+%s" % (name, kid.hex(),
+                             base64.b64encode(kind + pub).decode())
+
+    good, other = vkey("w.test"), vkey("w.test")
+    log_key = vkey("w.test", b"\x01")
     cases = [
-        (f"witness w1 {log_key} http://127.0.0.1:1\n", "key"),
-        (f"# ok\nwitness w1 {good} ftp://127.0.0.1:1\n", "line 2"),
-        (f"witness w1 {good} http://a\nwitness w1 {good} http://b\n",
-         "twice"),
-        (f"witness w1 {good} http://a\nwitness w2 {good} http://b\n",
+        (f"witness w1 {log_key} http://127.0.0.1:1\n",
+         "policy line 1"),
+        (f"# ok\nwitness w1 {good} ftp://127.0.0.1:1\n",
+         "witness w1: its URL"),
+        (f"witness w1 {good} http://a\nwitness w1 {other} http://b\n",
+         "policy line 2"),
+        (f"witness w1 {good} http://a\nwitness w2 {other} http://b\n",
          "two witnesses with the key name w.test"),
-        (f"witness w1 {good} http://a\r\n", "control byte"),
+        (f"witness w1 {good} http://a\r\n", "control character"),
     ]
     for i, (text, why) in enumerate(cases):
         path = os.path.join(t.dir, f"bad{i}.policy")
