@@ -59,6 +59,8 @@ int cmd_import_hf(int argc, char **argv);
 /* `query` (GET /v1/models) and `compare` (GET /v1/compare): cmd_query.c */
 int cmd_query(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+/* `witness`, `witness keygen`, `witness evidence` (cli/cmd_witness.c) */
+int cmd_witness(int argc, char **argv);
 
 /*
  * `modelfacts validate [--json] FILE...` (cli/validate_document.c): what

@@ -82,6 +82,12 @@ const struct mf_cli_command mf_cli_commands[] = {
     {"validate", cmd_validate,
      "check documents (modelfacts types, or --schema any schema)",
      "--json --schema= --ref= --draft= --assert-format"},
+    {"witness", cmd_witness,
+     "run a C2SP tlog-witness that cosigns logs' checkpoints",
+     "--key= --state= --log= --listen= --threads="},
+    {"witness keygen", NULL, "make a witness's cosigning key pair", "--out="},
+    {"witness evidence", NULL, "list the split views a witness recorded",
+     "--state="},
     {"completion", cmd_completion, "print the bash completion script", ""},
     {NULL, NULL, NULL, NULL},
 };

@@ -25,8 +25,7 @@ LAYERS = [
     "envelope", "scoring", "validators", "merkle", "labels", "formats",
     "importers",
     "db", "git", "app", "http", "ingest", "sequencer", "publish",
-    "cosigning", "api",
-    "site", "server", "cli",
+    "cosigning", "api", "site", "witness", "server", "cli",
 ]
 # Folders that may include anything below them but are not part of the
 # order themselves (nothing includes them).
