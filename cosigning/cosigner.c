@@ -236,9 +236,9 @@ take_cosignatures(struct witness *w, const struct mf_logstore_checkpoint *cp,
 		                         &verr);
 		if (v < 0)
 			rc = mf_error_set(err, MF_E_BAD_SIGNATURE, NULL,
-			                  "%s answered a cosignature that does "
+			                  "it answered a cosignature that does "
 			                  "not verify: %s",
-			                  w->name, verr.message);
+			                  verr.message);
 		mf_error_dispose(&verr);
 		if (v < 0)
 			goto done;
@@ -246,9 +246,9 @@ take_cosignatures(struct witness *w, const struct mf_logstore_checkpoint *cp,
 			continue;
 		if (ts > (uint64_t)(mf_time_now_ms() / 1000) + FUTURE_S) {
 			rc = mf_error_set(err, MF_E_BAD_SIGNATURE, NULL,
-			                  "%s: a cosignature from the future "
+			                  "a cosignature from the future "
 			                  "(%" PRIu64 ")",
-			                  w->name, ts);
+			                  ts);
 			goto done;
 		}
 		/* 3. Stored with the size it is for. */
@@ -261,11 +261,9 @@ take_cosignatures(struct witness *w, const struct mf_logstore_checkpoint *cp,
 		n++;
 	}
 	if (n == 0)
-		rc =
-		    mf_error_set(err, MF_E_UNKNOWN_KEY, NULL,
-		                 "%s answered 200 without a cosignature by its "
-		                 "key",
-		                 w->name);
+		rc = mf_error_set(err, MF_E_UNKNOWN_KEY, NULL,
+		                  "it answered 200 without a cosignature by "
+		                  "its key");
 	goto done;
 nomem:
 	rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
@@ -289,7 +287,7 @@ conflict_size(const struct witness *w, uint64_t *size, struct mf_error *err)
 		return 0;
 bad:
 	return mf_error_set(err, MF_E_BAD_REQUEST, NULL,
-	                    "%s answered 409 without a tree size", w->name);
+	                    "it answered 409 without a tree size");
 }
 
 /* The first line of an error answer, for the log line. */
@@ -336,9 +334,9 @@ round_once(struct witness *w, struct mf_buf *body, struct mf_error *err)
 		atomic_store(&w->cosigned, old);
 		if (old > cp.size) {
 			rc = mf_error_set(err, MF_E_CONFLICT, NULL,
-			                  "%s has cosigned size %" PRIu64
+			                  "it has cosigned size %" PRIu64
 			                  ", beyond this log's %" PRIu64,
-			                  w->name, old, cp.size);
+			                  old, cp.size);
 			goto done;
 		}
 		/* 3. Asked. */
@@ -362,9 +360,9 @@ round_once(struct witness *w, struct mf_buf *body, struct mf_error *err)
 	}
 	answer_summary(w, why, sizeof(why));
 	rc = mf_error_set(err, MF_E_UNAVAILABLE, NULL,
-	                  "%s answered %ld to the checkpoint of size %" PRIu64
+	                  "it answered %ld to the checkpoint of size %" PRIu64
 	                  ": %s",
-	                  w->name, status, cp.size, why);
+	                  status, cp.size, why);
 done:
 	mf_logstore_checkpoint_dispose(&cp);
 	return rc;

@@ -480,3 +480,51 @@ def test_forked_log_refused_by_every_witness(t):
 
 def fork_url(t, db):
     return f"host={t.cluster.sock} dbname={db} user=modelfacts"
+
+
+def metric(m, name, witness):
+    for line in m.splitlines():
+        if line.startswith(f'{name}{{witness="{witness}"}} '):
+            return float(line.split()[-1])
+    raise AssertionError(f"no {name} for {witness}:\n{m}")
+
+
+def test_frozen_witnesses_block_nothing(t):
+    """Witnesses that stop answering (SIGSTOP: connections accepted, never
+    answered) delay neither a 201 nor the sequencer, show as lag, and do
+    not hold up the registry's shutdown; once they answer again they are
+    caught up."""
+    setup(t)
+    srv, reg = S["srv"], S["reg"]
+    key = mf.Key(t.dir, "frozen", "ed25519")
+    reg.create_org("frozen", "developer", key)
+    for w in S["witnesses"]:
+        w.proc.send_signal(signal.SIGSTOP)
+    try:
+        # 1. Submissions are answered as fast as ever.
+        worst = 0
+        for i in range(8):
+            doc = mf.disclosure("frozen", f"m{i}", reg.next_seq("frozen"))
+            t0 = time.time()
+            r = reg.submit(mf.envelope(doc, [key]))
+            worst = max(worst, time.time() - t0)
+            assert r.status == 201, r
+        assert worst < 2, worst
+        # 2. /metrics shows each witness behind.
+        time.sleep(1.0)
+        m = srv.get("/metrics").body.decode()
+        for w in S["witnesses"]:
+            assert metric(m, "modelfacts_witness_lag_entries", w.name) > 0
+            assert metric(m, "modelfacts_witness_lag_seconds", w.name) > 0.5
+        # 3. A shutdown does not wait out the witnesses' timeouts.
+        t0 = time.time()
+        srv.stop()
+        assert time.time() - t0 < 5, time.time() - t0
+        srv.start()
+    finally:
+        for w in S["witnesses"]:
+            w.proc.send_signal(signal.SIGCONT)
+    # 4. Answering again, they cosign the newest checkpoint.
+    size = size_of(srv.get("/v1/log/checkpoint").body.decode())
+    w = wait_witnessed(srv, size - 1, 3, timeout=40)
+    assert w["tree_size"] == size, w
