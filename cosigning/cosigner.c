@@ -480,8 +480,8 @@ witness_init(struct witness *w, struct mf_cosigning *c,
 }
 
 int
-mf_cosigning_start(struct mf_cosigning **out, const char *policy_path,
-                   struct mf_logwait *logwait, struct mf_error *err)
+mf_cosigning_new(struct mf_cosigning **out, const char *policy_path,
+                 struct mf_error *err)
 {
 	struct mf_policy *policy = NULL;
 	struct mf_cosigning *c = NULL;
@@ -514,7 +514,6 @@ mf_cosigning_start(struct mf_cosigning **out, const char *policy_path,
 	}
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->cond, NULL);
-	c->logwait = logwait;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		rc = mf_error_set(err, MF_E_INTERNAL, NULL,
 		                  "libcurl cannot start");
@@ -542,18 +541,6 @@ mf_cosigning_start(struct mf_cosigning **out, const char *policy_path,
 				    policy_path, c->w[i].name);
 				goto done;
 			}
-	/* 3. The threads. */
-	for (i = 0; i < c->n; i++) {
-		if (pthread_create(&c->w[i].thread, NULL, witness_main,
-		                   &c->w[i]) != 0) {
-			rc = mf_error_set(err, MF_E_INTERNAL, NULL,
-			                  "cannot start a witness thread");
-			goto done;
-		}
-		c->w[i].running = true;
-		mf_diag_info("cosigning: asking witness %s at %s", c->w[i].name,
-		             c->w[i].url);
-	}
 	*out = c;
 	c = NULL;
 done:
@@ -561,6 +548,27 @@ done:
 	mf_policy_free(policy);
 	free(text);
 	return rc;
+}
+
+int
+mf_cosigning_start(struct mf_cosigning *c, struct mf_logwait *logwait,
+                   struct mf_error *err)
+{
+	size_t i;
+
+	if (c == NULL)
+		return 0;
+	c->logwait = logwait;
+	for (i = 0; i < c->n; i++) {
+		if (pthread_create(&c->w[i].thread, NULL, witness_main,
+		                   &c->w[i]) != 0)
+			return mf_error_set(err, MF_E_INTERNAL, NULL,
+			                    "cannot start a witness thread");
+		c->w[i].running = true;
+		mf_diag_info("cosigning: asking witness %s at %s", c->w[i].name,
+		             c->w[i].url);
+	}
+	return 0;
 }
 
 void

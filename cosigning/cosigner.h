@@ -26,12 +26,18 @@ struct mf_logwait;
 
 /*
  * Reads the tlog-policy file at `policy_path` (NULL or "": no witnesses,
- * *out NULL), checks every witness key, and starts a thread per witness.
- * logwait (borrowed, must outlive it) says whether this process leads
- * the sequencer. MF_E_BAD_PARAM with the reason for a bad file or key.
+ * *out NULL) and checks every witness's key and URL; starts nothing, so
+ * a server can refuse a bad file before any thread runs. MF_E_BAD_PARAM
+ * saying which file, line or witness is wrong.
  */
-int mf_cosigning_start(struct mf_cosigning **out, const char *policy_path,
-                       struct mf_logwait *logwait, struct mf_error *err);
+int mf_cosigning_new(struct mf_cosigning **out, const char *policy_path,
+                     struct mf_error *err);
+/*
+ * Starts a thread per witness (c NULL: nothing). logwait (borrowed, must
+ * outlive it) says whether this process leads the sequencer.
+ */
+int mf_cosigning_start(struct mf_cosigning *c, struct mf_logwait *logwait,
+                       struct mf_error *err);
 /* Stops the threads (an exchange in flight is cut short) and frees.
  * NULL is fine. */
 void mf_cosigning_stop(struct mf_cosigning *c);

@@ -343,6 +343,12 @@ main(int argc, char **argv)
 	             app.migrations_latest, applied);
 	if (cfg.migrate_only)
 		return 0;
+	/* Witnesses are asked by the node that sequences (--witnesses);
+	 * every node checks the file first, before any thread runs. */
+	if (mf_cosigning_new(&app.cosigning, cfg.witnesses, &err) != 0) {
+		mf_diag_error("witnesses: %s", err.message);
+		return 1;
+	}
 	if (mf_registry_setup(&cfg, &err) != 0 ||
 	    load_node_id(cfg.state_dir, &err) != 0 ||
 	    mf_registry_keys_load(&app.keys, &cfg, &err) != 0) {
@@ -359,13 +365,6 @@ main(int argc, char **argv)
 	     mf_sequencer_start(&app.sequencer, cfg.origin, app.keys.log_signer,
 	                        app.logwait, &err) != 0)) {
 		mf_diag_error("%s", err.message);
-		return 1;
-	}
-	/* Witnesses are asked by the node that sequences (--witnesses);
-	 * every node checks the file, so a bad one is found at once. */
-	if (mf_cosigning_start(&app.cosigning, cfg.witnesses, app.logwait,
-	                       &err) != 0) {
-		mf_diag_error("witnesses: %s", err.message);
 		return 1;
 	}
 	/* The repository exists from the first start on, so clones work. */
@@ -385,6 +384,11 @@ main(int argc, char **argv)
 	if (app.keys.commit_key != NULL && !cfg.no_publisher &&
 	    !cfg.no_git_publisher &&
 	    mf_publisher_start(&publisher, &app, &err) != 0) {
+		mf_diag_error("%s", err.message);
+		return 1;
+	}
+
+	if (mf_cosigning_start(app.cosigning, app.logwait, &err) != 0) {
 		mf_diag_error("%s", err.message);
 		return 1;
 	}
