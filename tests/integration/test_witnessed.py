@@ -270,9 +270,18 @@ def test_bad_witnesses_file_is_refused(t):
         assert s.proc.wait(20) == 1, s.tail()
         assert why in s.tail(), (why, s.tail())
         s.stop()
-    s = t.new_server(args=["--witnesses", os.path.join(t.dir, "absent")],
-                     name="absent", start=False, db_url=db).start(wait=False)
-    assert s.proc.wait(20) == 1 and "absent" in s.tail(), s.tail()
+    # the environment and the --config file name it too
+    absent = os.path.join(t.dir, "absent")
+    s = t.new_server(name="absent", start=False, db_url=db,
+                     env={"MODELFACTS_WITNESSES": absent}).start(wait=False)
+    assert s.proc.wait(20) == 1 and absent in s.tail(), s.tail()
+    s.stop()
+    conf = os.path.join(t.dir, "bad.conf")
+    with open(conf, "w") as f:
+        f.write(f"# a config file\nwitnesses = {absent}.conf\n")
+    s = t.new_server(args=["--config", conf], name="conf", start=False,
+                     db_url=db).start(wait=False)
+    assert s.proc.wait(20) == 1 and absent + ".conf" in s.tail(), s.tail()
     s.stop()
 
 
