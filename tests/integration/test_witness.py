@@ -22,9 +22,12 @@ import subprocess
 import threading
 import time
 
+import mf
 from harness import ROOT, Skip, free_port, sh
 
-CLI = os.path.join(ROOT, "bin", "modelfacts")
+# MF_CLI_BIN: another build of the CLI, e.g. the ASan one
+# (make VARIANT=asan build/asan/modelfacts)
+CLI = os.environ.get("MF_CLI_BIN") or os.path.join(ROOT, "bin", "modelfacts")
 DASH = "\u2014"
 
 try:
@@ -547,3 +550,40 @@ def test_corrupt_state_stops_the_witness(t):
         f.write(saved)
     w.start()
     cosign(w, log, len(log.leaves))
+
+
+def test_witnesses_the_registrys_own_log(t):
+    """The same witness on modelfacts' log: its checkpoints (from
+    /v1/log/checkpoint, key from /v1/registry) and consistency proofs
+    (/v1/log/proof/consistency) are what add-checkpoint takes."""
+    setup(t)
+    reg = mf.Registry(t.server)
+    key = mf.Key(t.dir, "acme", "ed25519")
+    reg.create_org("acme", "developer", key)
+    vkey = t.server.get("/v1/registry").json()["log_public_key"]
+    w = Witness(os.path.join(t.dir, "w-registry"), "witness.test/reg",
+                [vkey])
+    t.servers.append(w)
+    w.start()
+    old = 0
+    head = None
+    for round_ in range(2):
+        for _ in range(2):
+            doc = mf.disclosure("acme", "acme-7b", reg.next_seq("acme"),
+                                supersedes=head)
+            r = reg.submit(mf.envelope(doc, [key]))
+            assert r.status == 201, r
+            head = "sha256:" + r.json()["payload_sha256"]
+        note = t.server.get("/v1/log/checkpoint").body.decode()
+        size = int(note.split("\n")[1])
+        proof = []
+        if old:
+            r = t.server.get("/v1/log/proof/consistency?from=%d&to=%d"
+                             % (old, size))
+            assert r.status == 200, r
+            proof = mf.proof_hashes(r.json())
+        status, _, body = w.add(old, proof, note)
+        assert status == 200, (round_, status, body)
+        verify_cosignature(w.vkey, note_body(note), body.decode(),
+                           now=time.time())
+        old = size
