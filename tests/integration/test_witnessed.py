@@ -16,7 +16,10 @@ and serves the cosignatures they return with the checkpoint.
   database), one entry rewritten there (leaf and tree nodes), a second
   registry started on the copy with the same log key and witnesses: every
   witness refuses its checkpoint and lists it in GET /evidence; the fork
-  serves no cosignature."""
+  serves no cosignature.
+- Frozen witnesses (SIGSTOP) delay no 201 and no shutdown and show as
+  lag; a lying witness (forged line, or none by its key) gets nothing
+  stored or served; a --witnesses file the registry cannot use stops it."""
 import base64
 import hashlib
 import json
@@ -410,7 +413,7 @@ def rewrite_entry(t, db, index):
     """Rewrites entry `index` in database db: its leaf (another payload
     hash) and every stored tree node above it, as an operator forking
     the log would; drops the checkpoints (and so their cosignatures), which
-    the registry started on it signs again."""
+    the registry started on it signs again, and frees its leases."""
     q = ("UPDATE submissions SET leaf = regexp_replace(leaf,"
          " 'payload-sha256 [0-9a-f]{64}', 'payload-sha256 ' ||"
          " repeat('0', 64)) WHERE log_index = :'p1'::bigint;"
@@ -425,7 +428,9 @@ def rewrite_entry(t, db, index):
               f" AND a.level = {level - 1} AND a.idx = {2 * (index >> level)}"
               f" AND b.level = {level - 1}"
               f" AND b.idx = {2 * (index >> level) + 1};")
-    q += "DELETE FROM checkpoints;"
+    # and the copy's leases are free at once (they were copied held)
+    q += ("DELETE FROM checkpoints;"
+          "UPDATE leader_lease SET expires_at = '-infinity';")
     t.cluster.psql(db, q, index)
 
 
@@ -453,7 +458,6 @@ def test_forked_log_refused_by_every_witness(t):
     fork = t.new_server(args=["--no-git-publisher", "--witnesses",
                               S["policy"]], name="fork",
                         db_url=fork_url(t, fork_db))
-    # (it sequences once the lease copied with the database expires)
     end = time.time() + 20
     while (r := fork.get("/v1/log/checkpoint")).status != 200:
         assert time.time() < end, fork.tail()
@@ -537,3 +541,80 @@ def test_frozen_witnesses_block_nothing(t):
     size = size_of(srv.get("/v1/log/checkpoint").body.decode())
     w = wait_witnessed(srv, size - 1, 3, timeout=40)
     assert w["tree_size"] == size, w
+
+
+def test_lying_witness_is_not_believed(t):
+    """A witness (here a few lines of Python on loopback) that answers 200
+    with a line under its name and key id whose signature does not
+    verify, or with no line of its key at all: nothing is stored or
+    served, and the failures are counted."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import \
+        Ed25519PrivateKey
+    from cryptography.hazmat.primitives import serialization
+    name = "liar.test/w"
+    sk = Ed25519PrivateKey.generate()
+    pub = sk.public_key().public_bytes(serialization.Encoding.Raw,
+                                       serialization.PublicFormat.Raw)
+    kid = hashlib.sha256(name.encode() + b"\n\x04" + pub).digest()[:4]
+    vkey = "%s+%s+%s" % (name, kid.hex(),
+                         base64.b64encode(b"\x04" + pub).decode())
+    asked = []
+
+    class Liar(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            asked.append(body)
+            text = body.decode().split("\n\n")[1] + "\n"
+            ts = int(time.time())
+            # signed over another message than cosignature/v1 says
+            sig = sk.sign(f"time {ts}\n".encode() + text.encode())
+            line = "\u2014 %s %s\n" % (name, base64.b64encode(
+                kid + struct.pack(">Q", ts) + sig).decode())
+            if len(asked) % 2 == 0:  # every other answer: no line of ours
+                line = "\u2014 someone.else %s\n" % base64.b64encode(
+                    b"\0" * 76).decode()
+            out = line.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Liar)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        policy = os.path.join(t.dir, "liar.policy")
+        with open(policy, "w") as f:
+            f.write(f"witness liar {vkey} "
+                    f"http://127.0.0.1:{httpd.server_port}/\n")
+        db = t.dbname + "_liar"
+        t.cluster.createdb(db)
+        srv = t.new_server(args=["--no-git-publisher", "--witnesses", policy],
+                           name="liar", db_url=fork_url(t, db))
+        reg = mf.Registry(srv)
+        key = mf.Key(t.dir, "liar", "ed25519")
+        reg.create_org("liar", "developer", key)
+        for i in range(3):
+            doc = mf.disclosure("liar", f"m{i}", reg.next_seq("liar"))
+            assert reg.submit(mf.envelope(doc, [key])).status == 201
+        end = time.time() + 20
+        while len(asked) < 3 and time.time() < end:
+            time.sleep(0.1)
+        assert len(asked) >= 3, (asked, srv.tail())
+        # it was asked properly: old size, blank line, the checkpoint
+        assert asked[0].startswith(b"old 0\n\n" + mf.ORIGIN.encode())
+        note = srv.get("/v1/log/checkpoint").body.decode()
+        assert name not in note, note
+        assert t.cluster.psql(db, "SELECT count(*) FROM cosignatures") == \
+            [["0"]]
+        m = srv.get("/metrics").body.decode()
+        assert metric(m, "modelfacts_witness_failures_total", name) >= 3
+        assert metric(m, "modelfacts_witness_cosignatures_total", name) == 0
+        # (a run of failures is logged on its first and every tenth)
+        assert "cosignature that does not verify" in srv.tail(200)
+        srv.stop()
+    finally:
+        httpd.shutdown()
