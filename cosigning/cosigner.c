@@ -141,12 +141,12 @@ post(struct witness *w, const struct mf_buf *body, long *status,
 	mf_buf_clear(&w->response);
 	*status = 0;
 	/* 1. The request: no "Expect: 100-continue" round trip. */
-	h = curl_slist_append(hdr, "Content-Type: text/plain; charset=utf-8");
-	if (h == NULL ||
-	    (hdr = h, h = curl_slist_append(hdr, "Expect:")) == NULL) {
-		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-		goto done;
-	}
+	if ((h = curl_slist_append(hdr, "Content-Type: text/plain; "
+	                                "charset=utf-8")) == NULL)
+		goto nomem;
+	hdr = h;
+	if ((h = curl_slist_append(hdr, "Expect:")) == NULL)
+		goto nomem;
 	hdr = h;
 	curl_easy_setopt(w->curl, CURLOPT_URL, w->endpoint);
 	curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, hdr);
@@ -160,6 +160,9 @@ post(struct witness *w, const struct mf_buf *body, long *status,
 		goto done;
 	}
 	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, status);
+	goto done;
+nomem:
+	rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 done:
 	curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdr);
