@@ -168,6 +168,10 @@ def setup(t):
     p = subprocess.run([CLI, "witness", "--help"], capture_output=True)
     if p.returncode != 0:
         raise Skip("this build has no `modelfacts witness`")
+    try:
+        import cryptography  # noqa: F401 - the independent verifier's
+    except ImportError:
+        raise Skip("python3-cryptography is not installed")
     # 1. The registry's log key first (the witnesses are told it) ...
     srv = t.new_server(args=["--no-git-publisher"], name="registry")
     S["log_vkey"] = srv.get("/v1/registry").json()["log_public_key"]
@@ -549,6 +553,7 @@ def test_lying_witness_is_not_believed(t):
     verify, or with no line of its key at all: nothing is stored or
     served, and the failures are counted."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    setup(t)  # (skips like the others)
     from cryptography.hazmat.primitives.asymmetric.ed25519 import \
         Ed25519PrivateKey
     from cryptography.hazmat.primitives import serialization
