@@ -376,6 +376,8 @@ kept_note(struct mf_buf *out, const struct wlog *l, const char *note,
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			break;
+		if ((size_t)(nl - p) <= prefix)
+			continue; /* (verified lines are longer) */
 		sp = memchr(p + prefix, ' ', (size_t)(nl - p - prefix));
 		if (sp == NULL ||
 		    (size_t)(sp - p - prefix) != strlen(l->origin) ||
