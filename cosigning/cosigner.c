@@ -381,7 +381,7 @@ witness_main(void *arg)
 	unsigned failed = 0;
 	int wait = 0;
 
-	prctl(PR_SET_NAME, "mf-witness", 0, 0, 0);
+	prctl(PR_SET_NAME, "mf-cosigning", 0, 0, 0); /* for top and perf */
 	while (nap(c, wait)) {
 		/* 1. Only the node that sequences asks. */
 		atomic_store(&w->leading, mf_logwait_local(c->logwait));
