@@ -31,7 +31,7 @@ ALL_LDLIBS = $(LDFLAGS_$(VARIANT)) $(shell pkg-config --libs $(PKGS)) \
 # libmfserver.a; server/ holds only the start-up (main.c).
 LIB_DIRS := common envelope validators scoring merkle labels formats importers
 LIB_SRC := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
-STAGE_DIRS := db git app http ingest sequencer publish api site witness
+STAGE_DIRS := db git app http ingest sequencer publish cosigning api site witness
 SERVER_SRC := $(wildcard $(addsuffix /*.c,$(STAGE_DIRS)))
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

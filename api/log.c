@@ -3,10 +3,14 @@
  * consistency proofs computed from stored complete subtrees.
  */
 #include "api/log.h"
+#include "app/app.h"
 #include "common/encoding.h"
 #include "common/json.h"
+#include "db/cosign.h"
 #include "db/read.h"
 #include "api/util.h"
+#include "http/cache.h"
+#include "merkle/policy.h"
 #include "sequencer/logstore.h"
 
 #include <inttypes.h>
@@ -15,17 +19,50 @@
 
 #define MAX_INDEX ((int64_t)1 << 62)
 
+int
+mf_h_log_respond_cosigned(struct mf_request *req,
+                          const struct mf_logstore_checkpoint *c,
+                          const char *cache_control)
+{
+	struct mf_buf b = MF_BUF_INIT;
+	struct mf_blob *blob = NULL;
+	int rc;
+
+	/* 1. The note, then every cosignature line stored for it: extra
+	 * signature lines of the same signed note (tlog-cosignature). */
+	if (mf_buf_puts(&b, c->note) != 0) {
+		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	if ((rc = mf_db_cosign_lines(&b, NULL, c->size, &req->err)) != 0)
+		goto done;
+	/* 2. With an ETag of those bytes: it changes as cosignatures
+	 * arrive, and a client that has them gets a 304. */
+	if ((blob = mf_blob_new(b.data, b.len, "text/plain; charset=utf-8")) ==
+	    NULL) {
+		rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	rc = mf_http_respond_blob(req, blob, cache_control);
+done:
+	mf_blob_unref(blob);
+	mf_buf_dispose(&b);
+	return rc;
+}
+
 static int
 respond_checkpoint(struct mf_request *req, struct mf_logstore_checkpoint *c,
                    bool immutable)
 {
 	int rc;
 
-	mf_http_set_header(req, "Cache-Control",
-	                   immutable ? "public, max-age=31536000, immutable"
-	                             : "no-cache");
-	rc = mf_http_respond(req, 200, "text/plain; charset=utf-8", c->note,
-	                     strlen(c->note), false);
+	/* A checkpoint of the past never changes, unless witnesses may
+	 * still add their cosignatures to it. */
+	if (immutable && req->app->cfg->witnesses[0] != '\0')
+		immutable = false;
+	rc = mf_h_log_respond_cosigned(
+	    req, c,
+	    immutable ? "public, max-age=31536000, immutable" : "no-cache");
 	mf_logstore_checkpoint_dispose(c);
 	return rc;
 }
@@ -217,4 +254,65 @@ mf_h_log_consistency(struct mf_request *req)
 	                                  &req->err)) != 0)
 		return rc;
 	return respond_proof(req, proof);
+}
+
+int
+mf_h_log_witnessed(struct mf_request *req)
+{
+	json_t *cosigs = NULL, *c, *out;
+	struct mf_buf b = MF_BUF_INIT;
+	uint64_t i, cur, size;
+	char *note = NULL;
+	int64_t k;
+	bool found;
+	size_t n;
+	int rc;
+
+	/* 1. An entry of the log, and how many cosignatures. */
+	if (param_u64(req, 0, &i) != 0)
+		return req->err.code;
+	if (mf_h_query_int(req, "k", 1, MF_POLICY_MAX_WITNESSES, 1, &k) != 0)
+		return req->err.code;
+	if ((rc = current_size(req, &cur)) != 0)
+		return rc;
+	if (i >= cur)
+		return mf_error_set(&req->err, MF_E_NOT_FOUND, NULL,
+		                    "no log entry %" PRIu64 " (yet)", i);
+	/* 2. The smallest checkpoint that covers it with k of them. */
+	if ((rc = mf_db_cosign_witnessed(&found, &size, &note, &cosigs, i + 1,
+	                                 (unsigned)k, &req->err)) != 0)
+		goto done;
+	if (!found) {
+		rc = mf_error_set(&req->err, MF_E_NOT_FOUND, "/query/k",
+		                  "log entry %" PRIu64 " is not covered by a "
+		                  "checkpoint with %" PRId64
+		                  " cosignatures (yet)",
+		                  i, k);
+		goto done;
+	}
+	/* 3. The checkpoint as served, and its cosignatures one by one. */
+	if (mf_buf_puts(&b, note) != 0)
+		goto nomem;
+	json_array_foreach(cosigs, n, c)
+	{
+		const char *line = mf_json_str(c, "line");
+
+		if (line != NULL && mf_buf_puts(&b, line) != 0)
+			goto nomem;
+	}
+	out = json_pack("{s:I, s:I, s:I, s:s, s:O}", "index", (json_int_t)i,
+	                "k", (json_int_t)k, "tree_size", (json_int_t)size,
+	                "checkpoint", b.data, "cosignatures", cosigs);
+	if (out == NULL)
+		goto nomem;
+	mf_http_set_header(req, "Cache-Control", "no-cache");
+	rc = mf_http_respond_json(req, 200, out);
+	goto done;
+nomem:
+	rc = mf_error_set(&req->err, MF_E_NOMEM, NULL, "out of memory");
+done:
+	json_decref(cosigs);
+	mf_buf_dispose(&b);
+	free(note);
+	return rc;
 }

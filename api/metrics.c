@@ -5,6 +5,7 @@
  */
 #include "api/metrics.h"
 #include "app/app.h"
+#include "cosigning/cosigner.h"
 #include "db/read.h"
 #include "git/mirror.h"
 #include "http/metrics.h"
@@ -131,6 +132,9 @@ mf_h_metrics(struct mf_request *req)
 	                            "(holds the leadership), else 0")) != 0 ||
 	    (rc = mf_metrics_sample(&out, "modelfacts_leader", "",
 	                            mf_logwait_local(req->app->logwait))) != 0)
+		goto done;
+	/* 3b. the witnesses this node asks: cosignatures, failures, lag */
+	if ((rc = mf_cosigning_metrics_write(req->app->cosigning, &out)) != 0)
 		goto done;
 	/* 4. the database: one statement; when it does not answer the
 	 * scrape still succeeds, saying so */

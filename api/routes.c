@@ -88,6 +88,7 @@ const struct mf_route mf_routes[] = {
     {"GET", "/v1/log/checkpoint", mf_h_log_checkpoint},
     {"GET", "/v1/log/checkpoints/{size}", mf_h_log_checkpoint_at},
     {"GET", "/v1/log/entries/{index}", mf_h_log_entry},
+    {"GET", "/v1/log/entries/{index}/witnessed", mf_h_log_witnessed},
     {"GET", "/v1/log/proof/inclusion", mf_h_log_inclusion},
     {"GET", "/v1/log/proof/consistency", mf_h_log_consistency},
     {"GET", "/tlog/checkpoint", mf_h_tlog_checkpoint},

@@ -9,6 +9,7 @@
  * gzip, as the specification recommends; hash tiles do not compress.
  */
 #include "api/tlog_tiles.h"
+#include "api/log.h"
 #include "db/tiles.h"
 #include "merkle/tile.h"
 #include "sequencer/logstore.h"
@@ -37,11 +38,9 @@ mf_h_tlog_checkpoint(struct mf_request *req)
 		                  "the log has no checkpoint yet");
 		goto done;
 	}
-	if ((rc = mf_http_set_header(req, "Cache-Control", CACHE_CHECKPOINT)) !=
-	    0)
-		goto done;
-	rc = mf_http_respond(req, 200, "text/plain; charset=utf-8", c.note,
-	                     strlen(c.note), false);
+	/* With its witnesses' cosignatures; briefly cached, with an ETag
+	 * of the bytes, which change as cosignatures arrive. */
+	rc = mf_h_log_respond_cosigned(req, &c, CACHE_CHECKPOINT);
 done:
 	mf_logstore_checkpoint_dispose(&c);
 	return rc;

@@ -13,6 +13,7 @@ struct mf_sequencer;
 struct mf_logwait;
 struct mf_cache;
 struct mf_mirror;
+struct mf_cosigning;
 
 struct mf_app {
 	const struct mf_config *cfg;
@@ -26,6 +27,8 @@ struct mf_app {
 	const char *git_dir;
 	/* git mirrors (--git-mirror), or NULL; thread-safe (git/mirror.h) */
 	struct mf_mirror *mirror;
+	/* the witnesses asked for cosignatures (--witnesses), or NULL */
+	struct mf_cosigning *cosigning;
 };
 
 #endif

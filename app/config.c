@@ -137,6 +137,10 @@ static const struct option_row options[] = {
     {"git-mirror", "MODELFACTS_GIT_MIRROR", LIST(git_mirrors), "", 0, 0,
      "push the published repository to this git URL or path after each "
      "batch (repeatable; the environment: URLs separated by spaces)"},
+    {"witnesses", "MODELFACTS_WITNESSES", STR(witnesses), "", 0, 0,
+     "a C2SP tlog-policy FILE: each checkpoint goes to the witnesses its "
+     "'witness NAME VKEY URL' lines name (tlog-witness add-checkpoint), "
+     "and their cosignatures are served with it (\"\": none)"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))

@@ -54,6 +54,9 @@ struct mf_config {
 	char user[64];
 	char group[64];
 	char git_mirrors[4 * MF_CONFIG_STR_MAX];
+	/* witnessed checkpoints (issue 17): a C2SP tlog-policy file whose
+	 * `witness` lines (with a URL) say whom to ask for cosignatures */
+	char witnesses[MF_CONFIG_STR_MAX];
 	/* a file of "name = value" lines, re-read on SIGHUP */
 	char config_file[MF_CONFIG_STR_MAX];
 };

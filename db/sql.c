@@ -852,6 +852,44 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " 'signed_after_size', signed_after_size,"
         " 'signed_until_size', signed_until_size)"
         " ORDER BY changed_at), '[]') FROM registry_keys",
+
+    /* witnessed checkpoints (migrations/0013): the size witness $1
+     * cosigned last (no row: never) */
+    [MF_SQL_COSIG_STATE] =
+        "SELECT tree_size FROM witness_state WHERE witness = $1",
+    /* the size witness $1 says it cosigned last ($2, from its 409) */
+    [MF_SQL_COSIG_SET_STATE] =
+        "INSERT INTO witness_state (witness, tree_size)"
+        " VALUES ($1, $2::bigint) ON CONFLICT (witness) DO UPDATE"
+        " SET tree_size = EXCLUDED.tree_size,"
+        " updated_at = clock_timestamp()",
+    /* a verified cosignature: $1 size, $2 witness, $3 line, $4 its
+     * timestamp; the witness has cosigned $1 now */
+    [MF_SQL_COSIG_STORE] =
+        "WITH c AS (INSERT INTO cosignatures (tree_size, witness, line,"
+        "  cosigned_at) VALUES ($1::bigint, $2, $3, $4::bigint)"
+        "  ON CONFLICT (tree_size, witness) DO NOTHING RETURNING 1)"
+        " INSERT INTO witness_state (witness, tree_size)"
+        " VALUES ($2, $1::bigint) ON CONFLICT (witness) DO UPDATE"
+        " SET tree_size = EXCLUDED.tree_size,"
+        " updated_at = clock_timestamp()",
+    /* whether witness $2 has cosigned the checkpoint of size $1 */
+    [MF_SQL_COSIG_HAS] = "SELECT 1 FROM cosignatures"
+                         " WHERE tree_size = $1::bigint AND witness = $2",
+    /* the cosignature lines of the checkpoint of size $1, by witness */
+    [MF_SQL_COSIG_LINES] = "SELECT witness, line FROM cosignatures"
+                           " WHERE tree_size = $1::bigint ORDER BY witness",
+    /* the smallest checkpoint of size >= $1 with >= $2 cosignatures:
+     * size, note, then its cosignatures (witness, line) as JSON */
+    [MF_SQL_COSIG_WITNESSED] =
+        "SELECT c.tree_size, c.note, (SELECT json_agg(json_build_object("
+        "  'witness', w.witness, 'line', w.line, 'timestamp',"
+        "  w.cosigned_at) ORDER BY w.witness) FROM cosignatures w"
+        "  WHERE w.tree_size = c.tree_size)::text"
+        " FROM checkpoints c WHERE c.tree_size IN (SELECT tree_size"
+        "  FROM cosignatures WHERE tree_size >= $1::bigint"
+        "  GROUP BY tree_size HAVING count(*) >= $2::int"
+        "  ORDER BY tree_size LIMIT 1)",
 };
 
 const char *

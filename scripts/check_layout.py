@@ -24,8 +24,8 @@ LAYERS = [
     "common",
     "envelope", "scoring", "validators", "merkle", "labels", "formats",
     "importers",
-    "db", "git", "app", "http", "ingest", "sequencer", "publish", "api",
-    "site", "witness", "server", "cli",
+    "db", "git", "app", "http", "ingest", "sequencer", "publish",
+    "cosigning", "api", "site", "witness", "server", "cli",
 ]
 # Folders that may include anything below them but are not part of the
 # order themselves (nothing includes them).

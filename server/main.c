@@ -7,6 +7,7 @@
  */
 #include "common/diag.h"
 #include "common/version.h"
+#include "cosigning/cosigner.h"
 #include "app/app.h"
 #include "app/config.h"
 #include "db/db.h"
@@ -342,6 +343,12 @@ main(int argc, char **argv)
 	             app.migrations_latest, applied);
 	if (cfg.migrate_only)
 		return 0;
+	/* Witnesses are asked by the node that sequences (--witnesses);
+	 * every node checks the file first, before any thread runs. */
+	if (mf_cosigning_new(&app.cosigning, cfg.witnesses, &err) != 0) {
+		mf_diag_error("witnesses: %s", err.message);
+		return 1;
+	}
 	if (mf_registry_setup(&cfg, &err) != 0 ||
 	    load_node_id(cfg.state_dir, &err) != 0 ||
 	    mf_registry_keys_load(&app.keys, &cfg, &err) != 0) {
@@ -377,6 +384,11 @@ main(int argc, char **argv)
 	if (app.keys.commit_key != NULL && !cfg.no_publisher &&
 	    !cfg.no_git_publisher &&
 	    mf_publisher_start(&publisher, &app, &err) != 0) {
+		mf_diag_error("%s", err.message);
+		return 1;
+	}
+
+	if (mf_cosigning_start(app.cosigning, app.logwait, &err) != 0) {
 		mf_diag_error("%s", err.message);
 		return 1;
 	}
@@ -430,6 +442,7 @@ main(int argc, char **argv)
 	mf_http_stop(http, SHUTDOWN_GRACE_MS);
 	free(routes);
 	/* Background work stops after the last request has its answer. */
+	mf_cosigning_stop(app.cosigning); /* it asks logwait who leads */
 	mf_sequencer_stop(app.sequencer); /* it hands batches to logwait */
 	mf_logwait_stop(app.logwait);
 	mf_publisher_stop(publisher);
