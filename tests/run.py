@@ -95,7 +95,10 @@ ASAN_SERVER_MODULES = ["test_search", "test_compare", "test_export",
                        "test_hostile",
                        # issue 16: counters and JSON log lines of hostile
                        # paths
-                       "test_metrics", "test_log_json"]
+                       "test_metrics", "test_log_json",
+                       # issue 17: the registry's witness client, served
+                       # cosignatures and a lying witness
+                       "test_witnessed"]
 
 
 def main():
