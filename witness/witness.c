@@ -488,6 +488,13 @@ check_and_cosign(struct mf_witness *w, struct wlog *l, const struct request *r,
 			            "cosigned, with another root hash\n");
 		goto done;
 	}
+	/* 2b. A smaller checkpoint after a larger one: refused below
+	 * (409), and kept as a lead, not a proof: a stale retry looks the
+	 * same, but a log that shows someone an older head may be hiding
+	 * what came after it, and the pair lets a monitor ask the log for a
+	 * consistency proof between the two. */
+	if (st.note != NULL && cp->size < st.size)
+		record_evidence(w, l, "smaller_after_larger", &st, r);
 	/* 3. The old size must be what it holds (spec: 409 with it). */
 	if (r->old != st.size) {
 		rc = answer(a, 409, TLOG_SIZE, "%" PRIu64 "\n", st.size);

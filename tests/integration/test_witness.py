@@ -377,6 +377,12 @@ def test_older_checkpoint_is_refused(t):
     # from an old size it does not hold: 409 with the size it holds
     status, ctype, body = w.add(5, log.proof(5, 9), older)
     assert status == 409 and body == b"14\n", (status, body)
+    # kept as a lead: the pair, both signed by the log, smaller second
+    ev = [e for e in json.loads(w.request("GET", "/evidence")[2])
+          if e.get("origin") == log.origin and
+          e["kind"] == "smaller_after_larger"]
+    assert len(ev) == 1 and ev[0]["presented"] == older, ev
+    assert note_body(ev[0]["cosigned"]).split("\n")[1] == "14", ev
     origin_hash = hashlib.sha256(log.origin.encode()).hexdigest()
     status, _, body = w.request("GET", "/%s/checkpoint" % origin_hash)
     assert body.decode().split("\n")[1] == "14", body

@@ -465,8 +465,11 @@ def test_forked_log_refused_by_every_witness(t):
     size = size_of(srv.get("/v1/log/checkpoint").body.decode())
     real = wait_witnessed(srv, size - 1, 3)
     assert real["tree_size"] == size
+    # no split view yet (the kill test's stale "old 0" request may have
+    # left a smaller_after_larger lead: a stale retry looks like one)
     for w in S["witnesses"]:
-        assert w.evidence() == [], w.evidence()
+        assert [e for e in w.evidence()
+                if e["kind"] != "smaller_after_larger"] == [], w.evidence()
     # 1. The operator copies the database and rewrites an entry there.
     fork_db = t.dbname + "_fork"
     t.cluster.createdb(fork_db)
@@ -495,7 +498,8 @@ def test_forked_log_refused_by_every_witness(t):
     # forked one and lists it as evidence.
     end = time.time() + 20
     while time.time() < end:
-        ev = [w.evidence() for w in S["witnesses"]]
+        ev = [[e for e in w.evidence() if froot in json.dumps(e)]
+              for w in S["witnesses"]]
         if all(ev):
             break
         time.sleep(0.1)
