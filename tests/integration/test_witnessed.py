@@ -24,6 +24,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import struct
@@ -395,6 +396,13 @@ def test_checkpoints_cosigned_under_load(t):
             "modelfacts_witness_cosignatures_total" + lbl)]
         assert got_n and float(got_n[0].split()[-1]) >= 1, m
         assert f"modelfacts_witness_lag_entries{lbl} 0\n" in m, m
+    # the alert rules' witness metrics (docs/prometheus-alerts.yml) are
+    # among those served
+    with open(os.path.join(ROOT, "docs", "prometheus-alerts.yml")) as f:
+        named = set(re.findall(r"\bmodelfacts_witness_[a-z0-9_]+", f.read()))
+    assert named, "no witness alert"
+    served = set(re.findall(r"^(modelfacts_witness_[a-z0-9_]+)[{ ]", m, re.M))
+    assert named <= served, (named - served)
     # 5. Bad input: a precise 4xx.
     r = srv.get("/v1/log/entries/0/witnessed?k=0")
     assert r.status == 400, r
