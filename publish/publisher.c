@@ -691,6 +691,7 @@ open_repo(struct mf_publisher *p, struct mf_error *err)
 {
 	struct mf_gitrepo_options opt;
 	unsigned removed = 0;
+	int64_t t0 = mf_time_mono_ns();
 	int rc;
 
 	mf_gitrepo_free(p->repo);
@@ -709,6 +710,10 @@ open_repo(struct mf_publisher *p, struct mf_error *err)
 	if (removed > 0)
 		mf_diag_info("git publisher: removed %u stale lock files",
 		             removed);
+	/* what a reopen costs (after every fault) grows with the refs and
+	 * packs: timed, as the batches are (issue 15, finding 3) */
+	mf_diag_debug("git publisher: repository opened in %.1f ms",
+	              (double)(mf_time_mono_ns() - t0) / 1e6);
 	return 0;
 }
 
@@ -802,8 +807,16 @@ publisher_main(void *arg)
 		}
 		if (p->repo == NULL && open_repo(p, &err) != 0)
 			goto fail;
-		if (!p->synced && sync_position(p, &err) != 0)
-			goto fail;
+		if (!p->synced) {
+			int64_t t0 = mf_time_mono_ns();
+
+			if (sync_position(p, &err) != 0)
+				goto fail;
+			mf_diag_debug("git publisher: at log index %" PRId64
+			              " after %.1f ms reading the repository",
+			              p->next,
+			              (double)(mf_time_mono_ns() - t0) / 1e6);
+		}
 		do {
 			int64_t started = mf_time_mono_ns();
 

@@ -21,6 +21,7 @@ SLICES=${SLICES:-12}
 PORT=${PORT:-18491}
 OUT=${OUT:-bench/out/publish-growth}
 PUBLISHER=${PUBLISHER:-bin/modelfactsd}
+BACKLOG=${BACKLOG:-300}
 PUBLOAD_ORGS=${PUBLOAD_ORGS:-4}
 PUBLOAD_MODELS=${PUBLOAD_MODELS:-1}
 export PUBLOAD_ORGS PUBLOAD_MODELS
@@ -73,3 +74,17 @@ start_server "$PUBLISHER"
 python3 bench/publish/phases.py "$OUT/server.log" "$FIRST"
 python3 bench/publish/phases_by_slice.py "$OUT/server.log" "$FIRST" "$SLICES"
 du -sh "$OUT/state/labels.git"
+stop_server
+
+echo "== 3. a backlog of $BACKLOG entries left while nothing publishes"
+start_server bin/modelfactsd --no-git-publisher
+"$OUT/pubload" load "$R" "$TOKEN" b "$BACKLOG" "$CLIENTS" >"$OUT/backlog.json"
+stop_server
+FIRST=$(($(wc -l <"$OUT/server.log") + 1))
+t0=$(date +%s.%N)
+start_server "$PUBLISHER"
+"$OUT/pubload" wait "$URL" $((N + BACKLOG)) 600 >/dev/null
+t1=$(date +%s.%N)
+awk -v n="$BACKLOG" -v a="$t0" -v b="$t1" 'BEGIN {
+	printf "backlog of %d entries at %d published %.2f s after the start\n", n, '"$N"', b - a }'
+python3 bench/publish/phases.py "$OUT/server.log" "$FIRST"
