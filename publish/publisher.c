@@ -37,8 +37,13 @@
 #include <time.h>
 
 /* Entries per batch (one flush). */
-#define BATCH_N     128
-#define MAX_CHANGES 256
+#define BATCH_N 128
+/* A batch is flushed after this long even if it is not full: entries
+ * about a model with thousands of evals take a few hundred ms each, and
+ * a full batch of them was tens of seconds of work published late and
+ * lost whole if the batch failed (issue 15, finding 3). */
+#define BATCH_BUDGET_MS 1000
+#define MAX_CHANGES     256
 /* Fallback poll, in case a notification was missed. */
 #define POLL_MS 500
 /* Entries of the cross-model facts written per transaction: small enough
@@ -565,6 +570,9 @@ publish_batch(struct mf_publisher *p, int *n, struct mf_error *err)
 		goto done;
 	mf_stopwatch_mark(&p->sw, PH_PENDING);
 	for (r = 0; r < (int)batch.n; r++) {
+		if (r > 0 && mf_stopwatch_elapsed(&p->sw) >
+		                 (int64_t)BATCH_BUDGET_MS * 1000000)
+			break; /* the rest goes in the next batch */
 		if (batch.entries[r].log_index != p->next + r) {
 			rc = mf_error_set(err, MF_E_INTERNAL, NULL,
 			                  "log gap at %" PRId64, p->next + r);
