@@ -385,12 +385,10 @@ static const char *const sql_text[MF_SQL__MAX] = {
     /* (the newest: of those that count then, migrations/0010, unless
      * $5), with its withdrawal and compromised-key flags as of $4, or
      * NULLs */
+    /* (the newest found by mf_newest_version, migrations/0013: one
+     * statement with mf_counts in WHERE ran it on every version) */
     [MF_SQL_LABEL_VERSION] =
-        "SELECT v.version, (SELECT v2.version FROM versions v2"
-        "  JOIN submissions s2 ON s2.id = v2.submission_id"
-        "  WHERE v2.org = $1 AND v2.model = $2 AND ($4::bigint IS NULL"
-        "  OR s2.log_index <= $4::bigint) AND mf_counts(s2.id, $4::bigint)"
-        "  ORDER BY v2.version DESC LIMIT 1),"
+        "SELECT v.version, mf_newest_version($1, $2, $4::bigint, false),"
         " encode(v.payload_sha256, 'hex'),"
         " to_char(s.accepted_at AT TIME ZONE 'UTC',"
         "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
@@ -399,11 +397,9 @@ static const char *const sql_text[MF_SQL__MAX] = {
         " mf_compromised(s.id, $4::bigint)"
         " FROM versions v JOIN submissions s ON s.id = v.submission_id"
         " WHERE v.org = $1 AND v.model = $2"
-        "  AND ($3::int IS NULL OR v.version = $3::int)"
-        "  AND ($4::bigint IS NULL OR s.log_index <= $4::bigint)"
-        "  AND ($3::int IS NOT NULL OR $5::boolean"
-        "   OR mf_counts(s.id, $4::bigint))"
-        " ORDER BY v.version DESC LIMIT 1",
+        "  AND v.version = coalesce($3::int,"
+        "   mf_newest_version($1, $2, $4::bigint, $5::boolean))"
+        "  AND ($4::bigint IS NULL OR s.log_index <= $4::bigint)",
     /* sequenced evals of a model up to a log index ($3 NULL: all) */
     [MF_SQL_LABEL_EVALS] =
         "SELECT coalesce(json_agg(json_build_object("
@@ -420,8 +416,12 @@ static const char *const sql_text[MF_SQL__MAX] = {
         "   ws.id = w.submission_id"
         "  WHERE w.target_id = s.id AND ws.log_index IS NOT NULL"
         "   AND ($3::bigint IS NULL OR ws.log_index <= $3::bigint)),"
-        /* signed by a key reported compromised (migrations/0010) */
-        " 'compromised', mf_compromised(s.id, $3::bigint))"
+        /* signed by a key reported compromised (migrations/0010); asked
+         * only when some key is (once per row it was a third of the
+         * query for a model with thousands of evals: issue 15) */
+        " 'compromised', CASE WHEN EXISTS (SELECT 1 FROM keys kc"
+        "  WHERE kc.compromised_since IS NOT NULL)"
+        "  THEN mf_compromised(s.id, $3::bigint) END)"
         " ORDER BY s.log_index), '[]')"
         " FROM evals e JOIN submissions s ON s.id = e.submission_id"
         " WHERE e.org = $1 AND e.model = $2 AND s.log_index IS NOT NULL"

@@ -65,6 +65,10 @@ struct entry {
 };
 
 static struct org orgs[ORGS];
+/* Organisations and models per organisation the stream uses: ORGS and
+ * MODELS unless $PUBLOAD_ORGS / $PUBLOAD_MODELS say fewer (few large
+ * models, as the fault campaign's load makes). */
+static int norgs = ORGS, nmodels = MODELS;
 static struct entry *entries;
 static size_t nentries;
 static const char *url, *token;
@@ -237,7 +241,7 @@ make_entries(const char *run, size_t n)
 		disc[k] = load_example(kinds[k]);
 	mf_error_init(&err);
 	mf_time_format_s(now, sizeof(now), mf_time_now_ms() / 1000);
-	for (k = 0; k < ORGS; k++) {
+	for (k = 0; k < norgs; k++) {
 		snprintf(orgs[k].name, sizeof(orgs[k].name), "%s-o%d", run, k);
 		if (mf_key_generate(&orgs[k].keys[0], MF_KEY_ED25519, &err))
 			die("keygen");
@@ -248,8 +252,8 @@ make_entries(const char *run, size_t n)
 	nentries = n;
 	for (i = 0; i < n; i++) {
 		struct entry *e = &entries[i];
-		int o = (int)(rnd(&seed) % ORGS),
-		    m = (int)(rnd(&seed) % MODELS);
+		int o = (int)(rnd(&seed) % (unsigned)norgs),
+		    m = (int)(rnd(&seed) % (unsigned)nmodels);
 		unsigned kind = (unsigned)(rnd(&seed) % 100);
 		struct org *g = &orgs[o];
 		json_t *doc;
@@ -610,7 +614,7 @@ prepare(const char *run, size_t n)
 	int k;
 
 	make_entries(run, n);
-	for (k = 0; k < ORGS; k++)
+	for (k = 0; k < norgs; k++)
 		register_org(c, &orgs[k]);
 	curl_easy_cleanup(c);
 }
@@ -766,6 +770,12 @@ main(int argc, char **argv)
 	int rc;
 
 	curl_global_init(CURL_GLOBAL_ALL);
+	if (getenv("PUBLOAD_ORGS") != NULL)
+		norgs = atoi(getenv("PUBLOAD_ORGS"));
+	if (getenv("PUBLOAD_MODELS") != NULL)
+		nmodels = atoi(getenv("PUBLOAD_MODELS"));
+	if (norgs < 1 || norgs > ORGS || nmodels < 1 || nmodels > MODELS)
+		die("PUBLOAD_ORGS must be 1-50, PUBLOAD_MODELS 1-4");
 	if (getenv("POLL_MS") != NULL && atol(getenv("POLL_MS")) > 0)
 		poll_ms = atol(getenv("POLL_MS"));
 	if (argc >= 7 && strcmp(argv[1], "load") == 0) {
