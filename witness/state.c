@@ -368,23 +368,31 @@ mf_witness_evidence_record(const char *dir, const json_t *evidence,
 {
 	json_t *body = NULL;
 	char edir[4096], name[128], hex[65], *text = NULL, **names = NULL;
-	const char *origin;
+	const char *origin, *kind;
 	uint8_t d[SHA256_DIGEST_LENGTH];
 	char dhex[2 * SHA256_DIGEST_LENGTH + 1];
-	size_t n = 0, i, len;
+	size_t n = 0, i, len, room;
 	int rc;
 
 	origin = json_string_value(json_object_get(evidence, "origin"));
-	if (origin == NULL)
+	kind = json_string_value(json_object_get(evidence, "kind"));
+	if (origin == NULL || kind == NULL)
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
-		                    "evidence without an origin");
+		                    "evidence without an origin or a kind");
 	snprintf(edir, sizeof(edir), "%s/evidence", dir);
-	/* 1. What identifies it: everything but the time it was seen. */
+	/* 1. What identifies it: everything but the time it was seen, and
+	 * for a smaller checkpoint, refused before its old size and proof
+	 * were looked at, but the pair (a replay with other proof lines is
+	 * the same lead, not a new file). */
 	if ((body = json_deep_copy(evidence)) == NULL) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
 	}
 	json_object_del(body, "recorded_at");
+	if (strcmp(kind, "smaller_after_larger") == 0) {
+		json_object_del(body, "old_size");
+		json_object_del(body, "proof");
+	}
 	if ((text = json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT)) == NULL) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
@@ -404,9 +412,17 @@ mf_witness_evidence_record(const char *dir, const json_t *evidence,
 			goto done;
 		}
 	}
-	if (n >= MF_WITNESS_EVIDENCE_KEEP) {
+	/* Leads (which anyone holding genuine checkpoints can make) leave
+	 * the last files to proofs by themselves, which only a forking log
+	 * can make: a flood of leads never silences a fork. */
+	room = strcmp(kind, "same_size_different_root") == 0
+	           ? MF_WITNESS_EVIDENCE_KEEP
+	           : MF_WITNESS_EVIDENCE_KEEP - MF_WITNESS_EVIDENCE_RESERVE;
+	if (n >= room) {
 		rc = mf_error_set(err, MF_E_TOO_LARGE, NULL,
-		                  "%zu pieces of evidence are kept already", n);
+		                  "%zu pieces of evidence are kept already "
+		                  "(%s evidence is kept up to %zu)",
+		                  n, kind, room);
 		goto done;
 	}
 	/* 3. Written like the state: whole, or not at all. */

@@ -29,6 +29,8 @@
 #define MF_WITNESS_EVIDENCE_MAX  (256 * 1024)
 #define MF_WITNESS_EVIDENCE_KEEP 10000
 #define MF_WITNESS_EVIDENCE_LIST 100
+/* Of those kept, the last files only a proof by itself may use. */
+#define MF_WITNESS_EVIDENCE_RESERVE 1000
 
 /* One log's record: the latest checkpoint the witness cosigned. */
 struct mf_witness_state {
@@ -72,11 +74,14 @@ int mf_witness_state_store(const char *dir, const char *origin, uint64_t size,
                            struct mf_error *err);
 
 /*
- * Records one piece of evidence (a JSON object with at least "origin"
- * and "recorded_at"; borrowed) durably under DIR/evidence. The same
- * evidence (equal but for "recorded_at") is kept once, and at most
- * MF_WITNESS_EVIDENCE_KEEP files are kept: past that, new evidence is
- * refused with MF_E_TOO_LARGE (and logged by the caller).
+ * Records one piece of evidence (a JSON object with at least "origin",
+ * "kind" and "recorded_at"; borrowed) durably under DIR/evidence. The same
+ * evidence (equal but for "recorded_at"; for "smaller_after_larger" also
+ * but for "old_size" and "proof") is kept once, and at most
+ * MF_WITNESS_EVIDENCE_KEEP files are kept, the last
+ * MF_WITNESS_EVIDENCE_RESERVE of them for "same_size_different_root"
+ * only: past that, new evidence is refused with MF_E_TOO_LARGE (and
+ * logged by the caller).
  */
 int mf_witness_evidence_record(const char *dir, const json_t *evidence,
                                struct mf_error *err);
