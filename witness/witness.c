@@ -591,6 +591,13 @@ mf_witness_add_checkpoint(struct mf_witness *w, const char *body, size_t len,
 		goto done;
 	}
 	/* 3. Checks on the request alone (spec: 400, 422). */
+	if (text_len > MF_COSIG_MAX_BODY) {
+		rc = answer(a, 400, TEXT_PLAIN,
+		            "the checkpoint is too large to cosign (its text "
+		            "over %d bytes)\n",
+		            MF_COSIG_MAX_BODY);
+		goto done;
+	}
 	if (r->old > cp.size) {
 		rc = answer(a, 400, TEXT_PLAIN,
 		            "the old size %" PRIu64 " exceeds the checkpoint "

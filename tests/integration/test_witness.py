@@ -425,6 +425,26 @@ def test_malformed_bodies_are_400_and_never_crash(t):
     cosign(w, log, 14)
 
 
+def test_oversized_checkpoint_is_400_not_500(t):
+    """Review of issue 17: a validly signed checkpoint whose text is
+    over the 32 KiB the witness cosigns (extension lines) is the
+    client's error, not 'the witness cannot store its state' (500)."""
+    s = setup(t)
+    w, log = s["w"], s["log"]
+    size = len(log.leaves)
+    body = "%s\n%d\n%s\n%s" % (log.origin, size,
+                                base64.b64encode(log.root()).decode(),
+                                ("x" * 1000 + "\n") * 40)
+    sig = log.key.sign(body.encode())
+    note = body + "\n" + "%s %s %s\n" % (
+        DASH, log.origin, base64.b64encode(log.key_id + sig).decode())
+    status, _, resp = w.add(size, [], note)
+    assert status == 400, (status, resp)
+    assert b"too large" in resp, resp
+    assert w.proc.poll() is None, "the witness died"
+    cosign(w, log, size)
+
+
 def test_concurrent_requests_cosign_one_of_a_race(t):
     """Racing requests from the same old size: the lock lets one win,
     the others see 409 (never two cosignatures from one old size)."""
