@@ -336,11 +336,20 @@ round_once(struct witness *w, struct mf_buf *body, struct mf_error *err)
 			goto done;
 		atomic_store(&w->cosigned, old);
 		if (old > cp.size) {
-			rc = mf_error_set(err, MF_E_CONFLICT, NULL,
-			                  "it has cosigned size %" PRIu64
-			                  ", beyond this log's %" PRIu64,
-			                  old, cp.size);
-			goto done;
+			/* Beyond this log: a fork, a wrong answer, or a
+			 * witness reset since. Its 409 just now says so: a
+			 * failure. A size from an earlier round is asked
+			 * again, from 0, so that one answer never silences
+			 * a witness for good (the backoff paces it). */
+			if (tries > 0) {
+				rc =
+				    mf_error_set(err, MF_E_CONFLICT, NULL,
+				                 "it has cosigned size %" PRIu64
+				                 ", beyond this log's %" PRIu64,
+				                 old, cp.size);
+				goto done;
+			}
+			old = 0;
 		}
 		/* 3. Asked. */
 		if ((rc = request_body(body, old, &cp, err)) != 0 ||

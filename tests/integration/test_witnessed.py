@@ -656,3 +656,77 @@ def test_lying_witness_is_not_believed(t):
         srv.stop()
     finally:
         httpd.shutdown()
+
+
+def test_one_wrong_409_does_not_silence_a_witness(t):
+    """Review of issue 17: a witness (here a few lines of Python) whose
+    first answer is a 409 with a size beyond the registry's log (a wrong
+    answer, or a witness whose state was later reset) is asked again in
+    a later round, and its cosignatures are then stored; before, the size
+    stayed in witness_state and the witness was never asked again."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    setup(t)  # (skips like the others)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import \
+        Ed25519PrivateKey
+    from cryptography.hazmat.primitives import serialization
+    name = "reset.test/w"
+    sk = Ed25519PrivateKey.generate()
+    pub = sk.public_key().public_bytes(serialization.Encoding.Raw,
+                                       serialization.PublicFormat.Raw)
+    kid = hashlib.sha256(name.encode() + b"\n\x04" + pub).digest()[:4]
+    vkey = "%s+%s+%s" % (name, kid.hex(),
+                         base64.b64encode(b"\x04" + pub).decode())
+    asked = []
+
+    class Reset(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            asked.append(body)
+            if len(asked) == 1:
+                out = b"1000000\n"
+                self.send_response(409)
+                self.send_header("Content-Type", "text/x.tlog.size")
+            else:  # a fresh witness: cosigns (cosignature/v1)
+                text = body.decode().split("\n\n")[1] + "\n"
+                ts = int(time.time())
+                sig = sk.sign(b"cosignature/v1\ntime %d\n" % ts
+                              + text.encode())
+                out = ("\u2014 %s %s\n" % (name, base64.b64encode(
+                    kid + struct.pack(">Q", ts) + sig).decode())).encode()
+                self.send_response(200)
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Reset)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        policy = os.path.join(t.dir, "reset.policy")
+        with open(policy, "w") as f:
+            f.write(f"witness reset {vkey} "
+                    f"http://127.0.0.1:{httpd.server_port}/\n")
+        db = t.dbname + "_reset"
+        t.cluster.createdb(db)
+        srv = t.new_server(args=["--no-git-publisher", "--witnesses", policy],
+                           name="reset", db_url=fork_url(t, db))
+        reg = mf.Registry(srv)
+        key = mf.Key(t.dir, "reset", "ed25519")
+        reg.create_org("reset", "developer", key)
+        doc = mf.disclosure("reset", "m0", reg.next_seq("reset"))
+        assert reg.submit(mf.envelope(doc, [key])).status == 201
+        end = time.time() + 15
+        while time.time() < end:
+            if t.cluster.psql(db, "SELECT count(*) FROM cosignatures") != \
+                    [["0"]]:
+                break
+            time.sleep(0.2)
+        assert len(asked) >= 2, ("never asked again after the 409",
+                                 asked, srv.tail(20))
+        note = srv.get("/v1/log/checkpoint").body.decode()
+        assert len(cosignatures(note, [vkey])) == 1, (note, srv.tail(20))
+        srv.stop()
+    finally:
+        httpd.shutdown()
