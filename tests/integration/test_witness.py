@@ -445,6 +445,17 @@ def test_oversized_checkpoint_is_400_not_500(t):
     cosign(w, log, size)
 
 
+def test_evidence_help_names_every_kind(t):
+    """Review of issue 17: `witness evidence`'s usage named two of the
+    three kinds of evidence it lists (not smaller_after_larger)."""
+    r = sh(CLI, "witness", "evidence", check=False)
+    assert r.returncode == 2, r
+    text = " ".join((r.stdout + r.stderr).split())
+    for kind in ("same_size_different_root", "inconsistent",
+                 "smaller_after_larger"):
+        assert kind in text, (kind, text)
+
+
 def test_concurrent_requests_cosign_one_of_a_race(t):
     """Racing requests from the same old size: the lock lets one win,
     the others see 409 (never two cosignatures from one old size)."""
