@@ -51,12 +51,48 @@ mf_witness_origin_hash(char out[65], const char *origin)
 	mf_hex_encode(out, d, sizeof(d));
 }
 
+/*
+ * fsync of path's parent directory, so that an entry just made in it
+ * (a new directory) survives a power loss: the files written inside
+ * are synced themselves, but the directory holding them must be too.
+ */
+static int
+sync_parent(const char *path, struct mf_error *err)
+{
+	char parent[4096];
+	char *slash;
+	size_t n = strlen(path);
+	int fd, rc = 0;
+
+	if (n >= sizeof(parent))
+		return mf_error_set(err, MF_E_IO, NULL, "%s: path too long",
+		                    path);
+	memcpy(parent, path, n + 1);
+	while (n > 1 && parent[n - 1] == '/')
+		parent[--n] = '\0';
+	if ((slash = strrchr(parent, '/')) == NULL)
+		strcpy(parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fsync(fd) != 0)
+		rc = mf_error_set(err, MF_E_IO, NULL, "cannot sync %s: %s",
+		                  parent, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 static int
 make_dir(const char *path, struct mf_error *err)
 {
 	struct stat sb;
 
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+	if (mkdir(path, 0700) == 0)
+		return sync_parent(path, err); /* new: made durable */
+	if (errno != EEXIST)
 		return mf_error_set(err, MF_E_IO, NULL, "cannot create %s: %s",
 		                    path, strerror(errno));
 	if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))

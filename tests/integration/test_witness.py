@@ -456,6 +456,63 @@ def test_evidence_help_names_every_kind(t):
         assert kind in text, (kind, text)
 
 
+def test_new_state_directory_is_durable(t):
+    """Review of issue 17: a state directory the witness creates is made
+    durable in its parent (fsync of the parent after mkdir), or a power
+    loss could drop the whole directory, and with it every state file
+    (written and fsync'd inside it), and the witness would start over as
+    if it had never cosigned. Observed with strace -y (skipped without
+    it)."""
+    import shutil
+    if shutil.which("strace") is None:
+        raise Skip("strace is not installed")
+    s = setup(t)
+    parent = os.path.join(t.dir, "durable")
+    state = os.path.join(parent, "state")
+    shutil.rmtree(parent, ignore_errors=True)
+    os.makedirs(parent)
+    trace = os.path.join(t.dir, "durable.strace")
+    port = free_port()
+    proc = subprocess.Popen(
+        ["strace", "-f", "-y", "-o", trace, "-e",
+         "trace=mkdir,mkdirat,fsync,fdatasync", CLI, "witness", "--key",
+         s["w"].key_file, "--state", state, "--listen",
+         "127.0.0.1:%d" % port, "--log", s["log"].vkey],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the witness did not start under strace")
+    finally:
+        # the witness itself (strace's child) stops; strace follows
+        kids = open("/proc/%d/task/%d/children" % (proc.pid, proc.pid)
+                    ).read().split()
+        for k in kids:
+            os.kill(int(k), signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    lines = open(trace).read().splitlines()
+    made = [i for i, x in enumerate(lines)
+            if "mkdir" in x and '"%s"' % state in x and "= 0" in x]
+    assert made, "\n".join(lines)
+    synced = [i for i, x in enumerate(lines)
+              if "fsync(" in x and "<%s>" % os.path.realpath(parent) in x]
+    assert synced and synced[-1] > made[0], (
+        "the parent of a new state directory was not fsync'd",
+        "\n".join(lines))
+
+
 def test_concurrent_requests_cosign_one_of_a_race(t):
     """Racing requests from the same old size: the lock lets one win,
     the others see 409 (never two cosignatures from one old size)."""
