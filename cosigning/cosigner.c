@@ -247,6 +247,13 @@ take_cosignatures(struct witness *w, const struct mf_logstore_checkpoint *cp,
 			goto done;
 		if (v == 0)
 			continue;
+		/* tlog-witness v1.0.0: the timestamp MUST NOT be 0. */
+		if (ts == 0) {
+			rc = mf_error_set(err, MF_E_BAD_SIGNATURE, NULL,
+			                  "a cosignature without a timestamp "
+			                  "(time 0)");
+			goto done;
+		}
 		if (ts > (uint64_t)(mf_time_now_ms() / 1000) + FUTURE_S) {
 			rc = mf_error_set(err, MF_E_BAD_SIGNATURE, NULL,
 			                  "a cosignature from the future "
