@@ -383,6 +383,19 @@ def test_older_checkpoint_is_refused(t):
           e["kind"] == "smaller_after_larger"]
     assert len(ev) == 1 and ev[0]["presented"] == older, ev
     assert note_body(ev[0]["cosigned"]).split("\n")[1] == "14", ev
+    # (review of issue 17) the same checkpoint replayed by anyone with
+    # other junk signature lines of unknown keys (up to 64 KiB of them)
+    # is the same lead, kept with the log's lines only: not a new file
+    # per variant
+    before = len(os.listdir(os.path.join(w.state, "evidence")))
+    for i in range(3):
+        junk = "".join("%s junk%d.example %s\n" % (
+            DASH, j, base64.b64encode(os.urandom(76)).decode())
+            for j in range(i + 1))
+        status, _, body = w.add(5, [], older + junk)
+        assert status == 409, (status, body)
+    assert len(os.listdir(os.path.join(w.state, "evidence"))) == before, \
+        os.listdir(os.path.join(w.state, "evidence"))
     origin_hash = hashlib.sha256(log.origin.encode()).hexdigest()
     status, _, body = w.request("GET", "/%s/checkpoint" % origin_hash)
     assert body.decode().split("\n")[1] == "14", body
