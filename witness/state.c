@@ -101,6 +101,29 @@ make_dir(const char *path, struct mf_error *err)
 	return 0;
 }
 
+/*
+ * Removes the temporaries write_durably leaves when killed between
+ * mkstemp and rename (".tmp-" and 6 characters): never renamed, so never
+ * answered, and safe to drop.
+ */
+static void
+remove_temporaries(const char *dir)
+{
+	char path[4096 + 256];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strlen(de->d_name) == 11 &&
+		    strncmp(de->d_name, ".tmp-", 5) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	closedir(d);
+}
+
 int
 mf_witness_state_prepare(const char *dir, struct mf_error *err)
 {
@@ -110,7 +133,11 @@ mf_witness_state_prepare(const char *dir, struct mf_error *err)
 	if ((rc = make_dir(dir, err)) != 0)
 		return rc;
 	snprintf(path, sizeof(path), "%s/evidence", dir);
-	return make_dir(path, err);
+	if ((rc = make_dir(path, err)) != 0)
+		return rc;
+	remove_temporaries(dir);
+	remove_temporaries(path);
+	return 0;
 }
 
 static void

@@ -46,7 +46,8 @@ void mf_witness_state_dispose(struct mf_witness_state *st);
 /* Lowercase hex SHA-256 of the origin (tlog-witness's "origin hash"). */
 void mf_witness_origin_hash(char out[65], const char *origin);
 
-/* Creates DIR (0700) and DIR/evidence if missing; MF_E_IO. */
+/* Creates DIR (0700) and DIR/evidence if missing (made durable in their
+ * parents), and removes the temporaries a killed write left; MF_E_IO. */
 int mf_witness_state_prepare(const char *dir, struct mf_error *err);
 
 /*
