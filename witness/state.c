@@ -443,10 +443,10 @@ mf_witness_evidence_record(const char *dir, const json_t *evidence,
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
 		                    "evidence without an origin or a kind");
 	snprintf(edir, sizeof(edir), "%s/evidence", dir);
-	/* 1. What identifies it: everything but the time it was seen, and
-	 * for a smaller checkpoint, refused before its old size and proof
-	 * were looked at, but the pair (a replay with other proof lines is
-	 * the same lead, not a new file). */
+	/* 1. What identifies it: everything but the time it was seen. A
+	 * smaller checkpoint is refused before its old size and proof are
+	 * looked at, so it is identified by the pair of checkpoints alone
+	 * (a replay with other proof lines is the same lead, not a file). */
 	if ((body = json_deep_copy(evidence)) == NULL) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
