@@ -247,6 +247,13 @@ take_cosignatures(struct witness *w, const struct mf_logstore_checkpoint *cp,
 			goto done;
 		if (v == 0)
 			continue;
+		/* tlog-witness v1.0.0: the timestamp MUST NOT be 0. */
+		if (ts == 0) {
+			rc = mf_error_set(err, MF_E_BAD_SIGNATURE, NULL,
+			                  "a cosignature without a timestamp "
+			                  "(time 0)");
+			goto done;
+		}
 		if (ts > (uint64_t)(mf_time_now_ms() / 1000) + FUTURE_S) {
 			rc = mf_error_set(err, MF_E_BAD_SIGNATURE, NULL,
 			                  "a cosignature from the future "
@@ -336,11 +343,20 @@ round_once(struct witness *w, struct mf_buf *body, struct mf_error *err)
 			goto done;
 		atomic_store(&w->cosigned, old);
 		if (old > cp.size) {
-			rc = mf_error_set(err, MF_E_CONFLICT, NULL,
-			                  "it has cosigned size %" PRIu64
-			                  ", beyond this log's %" PRIu64,
-			                  old, cp.size);
-			goto done;
+			/* Beyond this log: a fork, a wrong answer, or a
+			 * witness reset since. Its 409 just now says so: a
+			 * failure. A size from an earlier round is asked
+			 * again, from 0, so that one answer never silences
+			 * a witness for good (the backoff paces it). */
+			if (tries > 0) {
+				rc =
+				    mf_error_set(err, MF_E_CONFLICT, NULL,
+				                 "it has cosigned size %" PRIu64
+				                 ", beyond this log's %" PRIu64,
+				                 old, cp.size);
+				goto done;
+			}
+			old = 0;
 		}
 		/* 3. Asked. */
 		if ((rc = request_body(body, old, &cp, err)) != 0 ||

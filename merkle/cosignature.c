@@ -293,7 +293,7 @@ mf_cosig_sign(char **line, const struct mf_cosigner *s, const char *body,
 	*line = NULL;
 	mf_checkpoint_init(&cp);
 	/* 1. Only a checkpoint is cosigned, at a timestamp in range. */
-	if (len > MF_NOTE_MAX_SIZE / 2 ||
+	if (len > MF_COSIG_MAX_BODY ||
 	    mf_checkpoint_parse(&cp, body, len, NULL) != 0) {
 		rc = mf_error_set(err, MF_E_BAD_NOTE, NULL,
 		                  "cosigned text is not a checkpoint");

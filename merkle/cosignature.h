@@ -23,12 +23,15 @@
 #define MF_COSIGNATURE_H
 
 #include "common/error.h"
+#include "merkle/note.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* The signature line's payload: key id, timestamp, Ed25519 signature. */
 #define MF_COSIG_SIG_LEN (4 + 8 + 64)
+/* The longest checkpoint text (without signatures) that is cosigned. */
+#define MF_COSIG_MAX_BODY (MF_NOTE_MAX_SIZE / 2)
 /* Timestamps are POSIX seconds and must not exceed 2^63 - 1. */
 #define MF_COSIG_MAX_TIMESTAMP ((uint64_t)INT64_MAX)
 

@@ -813,7 +813,7 @@ mf_policy_check(const struct mf_policy *p, const char *note, size_t len,
                 struct mf_error *err)
 {
 	unsigned char cosigned[MF_POLICY_MAX_WITNESSES] = {0};
-	char msg[MF_ERROR_MESSAGE_MAX];
+	char msg[MF_ERROR_MESSAGE_MAX], why[160] = "";
 	struct mf_error inner;
 	size_t i, forged = SIZE_MAX;
 	int rc;
@@ -828,6 +828,8 @@ mf_policy_check(const struct mf_policy *p, const char *note, size_t len,
 		mf_error_init(&inner);
 		rc = mf_cosig_verify_note(note, len, p->witnesses[i].v,
 		                          &r->timestamp[i], &inner);
+		if (rc < 0 && rc != MF_E_NOMEM && forged == SIZE_MAX)
+			snprintf(why, sizeof(why), "%.150s", inner.message);
 		mf_error_dispose(&inner);
 		if (rc == 1) {
 			r->cosig[i] = MF_POLICY_VALID;
@@ -849,9 +851,9 @@ mf_policy_check(const struct mf_policy *p, const char *note, size_t len,
 	if (forged != SIZE_MAX)
 		return mf_error_set(err, MF_E_BAD_SIGNATURE, NULL,
 		                    "the cosignature by witness %s (%s) does "
-		                    "not verify: forged or corrupt; %s",
+		                    "not verify: forged or corrupt (%s); %s",
 		                    p->nodes[p->witnesses[forged].node].name,
-		                    p->witnesses[forged].key_name, msg);
+		                    p->witnesses[forged].key_name, why, msg);
 	if (!r->quorum_met)
 		return mf_error_set(err, MF_E_FORBIDDEN, NULL, "%s", msg);
 	return 0;

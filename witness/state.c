@@ -51,18 +51,77 @@ mf_witness_origin_hash(char out[65], const char *origin)
 	mf_hex_encode(out, d, sizeof(d));
 }
 
+/*
+ * fsync of path's parent directory, so that an entry just made in it
+ * (a new directory) survives a power loss: the files written inside
+ * are synced themselves, but the directory holding them must be too.
+ */
+static int
+sync_parent(const char *path, struct mf_error *err)
+{
+	char parent[4096];
+	char *slash;
+	size_t n = strlen(path);
+	int fd, rc = 0;
+
+	if (n >= sizeof(parent))
+		return mf_error_set(err, MF_E_IO, NULL, "%s: path too long",
+		                    path);
+	memcpy(parent, path, n + 1);
+	while (n > 1 && parent[n - 1] == '/')
+		parent[--n] = '\0';
+	if ((slash = strrchr(parent, '/')) == NULL)
+		strcpy(parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fsync(fd) != 0)
+		rc = mf_error_set(err, MF_E_IO, NULL, "cannot sync %s: %s",
+		                  parent, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 static int
 make_dir(const char *path, struct mf_error *err)
 {
 	struct stat sb;
 
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+	if (mkdir(path, 0700) == 0)
+		return sync_parent(path, err); /* new: made durable */
+	if (errno != EEXIST)
 		return mf_error_set(err, MF_E_IO, NULL, "cannot create %s: %s",
 		                    path, strerror(errno));
 	if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return mf_error_set(err, MF_E_IO, NULL, "%s is not a directory",
 		                    path);
 	return 0;
+}
+
+/*
+ * Removes the temporaries write_durably leaves when killed between
+ * mkstemp and rename (".tmp-" and 6 characters): never renamed, so never
+ * answered, and safe to drop.
+ */
+static void
+remove_temporaries(const char *dir)
+{
+	char path[4096 + 256];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strlen(de->d_name) == 11 &&
+		    strncmp(de->d_name, ".tmp-", 5) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	closedir(d);
 }
 
 int
@@ -74,7 +133,11 @@ mf_witness_state_prepare(const char *dir, struct mf_error *err)
 	if ((rc = make_dir(dir, err)) != 0)
 		return rc;
 	snprintf(path, sizeof(path), "%s/evidence", dir);
-	return make_dir(path, err);
+	if ((rc = make_dir(path, err)) != 0)
+		return rc;
+	remove_temporaries(dir);
+	remove_temporaries(path);
+	return 0;
 }
 
 static void
@@ -368,23 +431,31 @@ mf_witness_evidence_record(const char *dir, const json_t *evidence,
 {
 	json_t *body = NULL;
 	char edir[4096], name[128], hex[65], *text = NULL, **names = NULL;
-	const char *origin;
+	const char *origin, *kind;
 	uint8_t d[SHA256_DIGEST_LENGTH];
 	char dhex[2 * SHA256_DIGEST_LENGTH + 1];
-	size_t n = 0, i, len;
+	size_t n = 0, i, len, room;
 	int rc;
 
 	origin = json_string_value(json_object_get(evidence, "origin"));
-	if (origin == NULL)
+	kind = json_string_value(json_object_get(evidence, "kind"));
+	if (origin == NULL || kind == NULL)
 		return mf_error_set(err, MF_E_INTERNAL, NULL,
-		                    "evidence without an origin");
+		                    "evidence without an origin or a kind");
 	snprintf(edir, sizeof(edir), "%s/evidence", dir);
-	/* 1. What identifies it: everything but the time it was seen. */
+	/* 1. What identifies it: everything but the time it was seen. A
+	 * smaller checkpoint is refused before its old size and proof are
+	 * looked at, so it is identified by the pair of checkpoints alone
+	 * (a replay with other proof lines is the same lead, not a file). */
 	if ((body = json_deep_copy(evidence)) == NULL) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
 	}
 	json_object_del(body, "recorded_at");
+	if (strcmp(kind, "smaller_after_larger") == 0) {
+		json_object_del(body, "old_size");
+		json_object_del(body, "proof");
+	}
 	if ((text = json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT)) == NULL) {
 		rc = mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 		goto done;
@@ -404,9 +475,17 @@ mf_witness_evidence_record(const char *dir, const json_t *evidence,
 			goto done;
 		}
 	}
-	if (n >= MF_WITNESS_EVIDENCE_KEEP) {
+	/* Leads (which anyone holding genuine checkpoints can make) leave
+	 * the last files to proofs by themselves, which only a forking log
+	 * can make: a flood of leads never silences a fork. */
+	room = strcmp(kind, "same_size_different_root") == 0
+	           ? MF_WITNESS_EVIDENCE_KEEP
+	           : MF_WITNESS_EVIDENCE_KEEP - MF_WITNESS_EVIDENCE_RESERVE;
+	if (n >= room) {
 		rc = mf_error_set(err, MF_E_TOO_LARGE, NULL,
-		                  "%zu pieces of evidence are kept already", n);
+		                  "%zu pieces of evidence are kept already "
+		                  "(%s evidence is kept up to %zu)",
+		                  n, kind, room);
 		goto done;
 	}
 	/* 3. Written like the state: whole, or not at all. */

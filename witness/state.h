@@ -29,6 +29,8 @@
 #define MF_WITNESS_EVIDENCE_MAX  (256 * 1024)
 #define MF_WITNESS_EVIDENCE_KEEP 10000
 #define MF_WITNESS_EVIDENCE_LIST 100
+/* Of those kept, the last files only a proof by itself may use. */
+#define MF_WITNESS_EVIDENCE_RESERVE 1000
 
 /* One log's record: the latest checkpoint the witness cosigned. */
 struct mf_witness_state {
@@ -44,7 +46,8 @@ void mf_witness_state_dispose(struct mf_witness_state *st);
 /* Lowercase hex SHA-256 of the origin (tlog-witness's "origin hash"). */
 void mf_witness_origin_hash(char out[65], const char *origin);
 
-/* Creates DIR (0700) and DIR/evidence if missing; MF_E_IO. */
+/* Creates DIR (0700) and DIR/evidence if missing (made durable in their
+ * parents), and removes the temporaries a killed write left; MF_E_IO. */
 int mf_witness_state_prepare(const char *dir, struct mf_error *err);
 
 /*
@@ -72,11 +75,14 @@ int mf_witness_state_store(const char *dir, const char *origin, uint64_t size,
                            struct mf_error *err);
 
 /*
- * Records one piece of evidence (a JSON object with at least "origin"
- * and "recorded_at"; borrowed) durably under DIR/evidence. The same
- * evidence (equal but for "recorded_at") is kept once, and at most
- * MF_WITNESS_EVIDENCE_KEEP files are kept: past that, new evidence is
- * refused with MF_E_TOO_LARGE (and logged by the caller).
+ * Records one piece of evidence (a JSON object with at least "origin",
+ * "kind" and "recorded_at"; borrowed) durably under DIR/evidence. The same
+ * evidence (equal but for "recorded_at"; for "smaller_after_larger" also
+ * but for "old_size" and "proof") is kept once, and at most
+ * MF_WITNESS_EVIDENCE_KEEP files are kept, the last
+ * MF_WITNESS_EVIDENCE_RESERVE of them for "same_size_different_root"
+ * only: past that, new evidence is refused with MF_E_TOO_LARGE (and
+ * logged by the caller).
  */
 int mf_witness_evidence_record(const char *dir, const json_t *evidence,
                                struct mf_error *err);

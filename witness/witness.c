@@ -411,27 +411,33 @@ kept_note(struct mf_buf *out, const struct wlog *l, const char *note,
  */
 static void
 record_evidence(struct mf_witness *w, const struct wlog *l, const char *kind,
-                const struct mf_witness_state *st, const struct request *r)
+                const struct mf_witness_state *st, const struct request *r,
+                size_t text_len)
 {
 	json_t *ev = NULL, *proof = NULL;
+	struct mf_buf shown = MF_BUF_INIT;
 	struct mf_error err;
 	char when[40], b64[64];
 	size_t i;
 
 	mf_error_init(&err);
 	mf_time_format_s(when, sizeof(when), mf_time_now_ms() / 1000);
-	if ((proof = json_array()) == NULL)
+	/* What it was shown, with the log's signature lines only: lines
+	 * of other keys prove nothing, and would make each replay of one
+	 * checkpoint new (and larger) evidence. */
+	if (kept_note(&shown, l, r->note, r->note_len, text_len, "") != 0 ||
+	    (proof = json_array()) == NULL)
 		goto done;
 	for (i = 0; i < r->nproof; i++) {
 		mf_base64_encode(b64, r->proof[i], MF_MERKLE_HASH_LEN);
 		if (json_array_append_new(proof, json_string(b64)) != 0)
 			goto done;
 	}
-	ev =
-	    json_pack("{s:s, s:s, s:s, s:s%, s:s%, s:I, s:O}", "origin",
-	              l->origin, "kind", kind, "recorded_at", when, "cosigned",
-	              st->note, st->note_len, "presented", r->note, r->note_len,
-	              "old_size", (json_int_t)r->old, "proof", proof);
+	ev = json_pack("{s:s, s:s, s:s, s:s%, s:s%, s:I, s:O}", "origin",
+	               l->origin, "kind", kind, "recorded_at", when, "cosigned",
+	               st->note, st->note_len, "presented", shown.data,
+	               shown.len, "old_size", (json_int_t)r->old, "proof",
+	               proof);
 	if (ev == NULL)
 		goto done;
 	if (mf_witness_evidence_record(w->dir, ev, &err) != 0)
@@ -446,6 +452,7 @@ done:
 		mf_diag_error("witness: out of memory recording evidence");
 	json_decref(ev);
 	json_decref(proof);
+	mf_buf_dispose(&shown);
 	mf_error_dispose(&err);
 }
 
@@ -478,7 +485,8 @@ check_and_cosign(struct mf_witness *w, struct wlog *l, const struct request *r,
 	 * size line says. */
 	if (st.note != NULL && cp->size == st.size &&
 	    memcmp(cp->root, st.root, MF_MERKLE_HASH_LEN) != 0) {
-		record_evidence(w, l, "same_size_different_root", &st, r);
+		record_evidence(w, l, "same_size_different_root", &st, r,
+		                text_len);
 		if (r->old != st.size)
 			rc =
 			    answer(a, 409, TLOG_SIZE, "%" PRIu64 "\n", st.size);
@@ -494,7 +502,7 @@ check_and_cosign(struct mf_witness *w, struct wlog *l, const struct request *r,
 	 * what came after it, and the pair lets a monitor ask the log for a
 	 * consistency proof between the two. */
 	if (st.note != NULL && cp->size < st.size)
-		record_evidence(w, l, "smaller_after_larger", &st, r);
+		record_evidence(w, l, "smaller_after_larger", &st, r, text_len);
 	/* 3. The old size must be what it holds (spec: 409 with it). */
 	if (r->old != st.size) {
 		rc = answer(a, 409, TLOG_SIZE, "%" PRIu64 "\n", st.size);
@@ -512,7 +520,7 @@ check_and_cosign(struct mf_witness *w, struct wlog *l, const struct request *r,
 	               r->old, cp->size,
 	               (const uint8_t(*)[MF_MERKLE_HASH_LEN])r->proof,
 	               r->nproof, st.root, cp->root) != 0) {
-		record_evidence(w, l, "inconsistent", &st, r);
+		record_evidence(w, l, "inconsistent", &st, r, text_len);
 		rc = answer(a, 422, TEXT_PLAIN,
 		            "the consistency proof from %" PRIu64 " to %" PRIu64
 		            " does not verify against the cosigned root\n",
@@ -591,6 +599,13 @@ mf_witness_add_checkpoint(struct mf_witness *w, const char *body, size_t len,
 		goto done;
 	}
 	/* 3. Checks on the request alone (spec: 400, 422). */
+	if (text_len > MF_COSIG_MAX_BODY) {
+		rc = answer(a, 400, TEXT_PLAIN,
+		            "the checkpoint is too large to cosign (its text "
+		            "over %d bytes)\n",
+		            MF_COSIG_MAX_BODY);
+		goto done;
+	}
 	if (r->old > cp.size) {
 		rc = answer(a, 400, TEXT_PLAIN,
 		            "the old size %" PRIu64 " exceeds the checkpoint "

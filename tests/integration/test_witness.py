@@ -383,6 +383,19 @@ def test_older_checkpoint_is_refused(t):
           e["kind"] == "smaller_after_larger"]
     assert len(ev) == 1 and ev[0]["presented"] == older, ev
     assert note_body(ev[0]["cosigned"]).split("\n")[1] == "14", ev
+    # (review of issue 17) the same checkpoint replayed by anyone with
+    # other junk signature lines of unknown keys (up to 64 KiB of them)
+    # is the same lead, kept with the log's lines only: not a new file
+    # per variant
+    before = len(os.listdir(os.path.join(w.state, "evidence")))
+    for i in range(3):
+        junk = "".join("%s junk%d.example %s\n" % (
+            DASH, j, base64.b64encode(os.urandom(76)).decode())
+            for j in range(i + 1))
+        status, _, body = w.add(5, [], older + junk)
+        assert status == 409, (status, body)
+    assert len(os.listdir(os.path.join(w.state, "evidence"))) == before, \
+        os.listdir(os.path.join(w.state, "evidence"))
     origin_hash = hashlib.sha256(log.origin.encode()).hexdigest()
     status, _, body = w.request("GET", "/%s/checkpoint" % origin_hash)
     assert body.decode().split("\n")[1] == "14", body
@@ -423,6 +436,94 @@ def test_malformed_bodies_are_400_and_never_crash(t):
     assert w.request("GET", "/add-checkpoint")[0] == 405
     assert w.proc.poll() is None, "the witness died"
     cosign(w, log, 14)
+
+
+def test_oversized_checkpoint_is_400_not_500(t):
+    """Review of issue 17: a validly signed checkpoint whose text is
+    over the 32 KiB the witness cosigns (extension lines) is the
+    client's error, not 'the witness cannot store its state' (500)."""
+    s = setup(t)
+    w, log = s["w"], s["log"]
+    size = len(log.leaves)
+    body = "%s\n%d\n%s\n%s" % (log.origin, size,
+                                base64.b64encode(log.root()).decode(),
+                                ("x" * 1000 + "\n") * 40)
+    sig = log.key.sign(body.encode())
+    note = body + "\n" + "%s %s %s\n" % (
+        DASH, log.origin, base64.b64encode(log.key_id + sig).decode())
+    status, _, resp = w.add(size, [], note)
+    assert status == 400, (status, resp)
+    assert b"too large" in resp, resp
+    assert w.proc.poll() is None, "the witness died"
+    cosign(w, log, size)
+
+
+def test_evidence_help_names_every_kind(t):
+    """Review of issue 17: `witness evidence`'s usage named two of the
+    three kinds of evidence it lists (not smaller_after_larger)."""
+    r = sh(CLI, "witness", "evidence", check=False)
+    assert r.returncode == 2, r
+    text = " ".join((r.stdout + r.stderr).split())
+    for kind in ("same_size_different_root", "inconsistent",
+                 "smaller_after_larger"):
+        assert kind in text, (kind, text)
+
+
+def test_new_state_directory_is_durable(t):
+    """Review of issue 17: a state directory the witness creates is made
+    durable in its parent (fsync of the parent after mkdir), or a power
+    loss could drop the whole directory, and with it every state file
+    (written and fsync'd inside it), and the witness would start over as
+    if it had never cosigned. Observed with strace -y (skipped without
+    it)."""
+    import shutil
+    if shutil.which("strace") is None:
+        raise Skip("strace is not installed")
+    s = setup(t)
+    parent = os.path.join(t.dir, "durable")
+    state = os.path.join(parent, "state")
+    shutil.rmtree(parent, ignore_errors=True)
+    os.makedirs(parent)
+    trace = os.path.join(t.dir, "durable.strace")
+    port = free_port()
+    proc = subprocess.Popen(
+        ["strace", "-f", "-y", "-o", trace, "-e",
+         "trace=mkdir,mkdirat,fsync,fdatasync", CLI, "witness", "--key",
+         s["w"].key_file, "--state", state, "--listen",
+         "127.0.0.1:%d" % port, "--log", s["log"].vkey],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the witness did not start under strace")
+    finally:
+        # the witness itself (strace's child) stops; strace follows
+        kids = open("/proc/%d/task/%d/children" % (proc.pid, proc.pid)
+                    ).read().split()
+        for k in kids:
+            os.kill(int(k), signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    lines = open(trace).read().splitlines()
+    made = [i for i, x in enumerate(lines)
+            if "mkdir" in x and '"%s"' % state in x and "= 0" in x]
+    assert made, "\n".join(lines)
+    synced = [i for i, x in enumerate(lines)
+              if "fsync(" in x and "<%s>" % os.path.realpath(parent) in x]
+    assert synced and synced[-1] > made[0], (
+        "the parent of a new state directory was not fsync'd",
+        "\n".join(lines))
 
 
 def test_concurrent_requests_cosign_one_of_a_race(t):

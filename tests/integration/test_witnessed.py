@@ -656,3 +656,123 @@ def test_lying_witness_is_not_believed(t):
         srv.stop()
     finally:
         httpd.shutdown()
+
+
+def fake_witness(t, tag, answer):
+    """A witness of a few lines of Python on loopback, its own key, and a
+    registry on a database of its own that asks it alone; answer(body,
+    sign, asked) gives (status, body bytes), sign(text, ts) a
+    cosignature/v1 line. Returns (registry server, db, vkey, asked,
+    httpd); the caller stops the server and shuts httpd down."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import \
+        Ed25519PrivateKey
+    from cryptography.hazmat.primitives import serialization
+    name = f"{tag}.test/w"
+    sk = Ed25519PrivateKey.generate()
+    pub = sk.public_key().public_bytes(serialization.Encoding.Raw,
+                                       serialization.PublicFormat.Raw)
+    kid = hashlib.sha256(name.encode() + b"\n\x04" + pub).digest()[:4]
+    vkey = "%s+%s+%s" % (name, kid.hex(),
+                         base64.b64encode(b"\x04" + pub).decode())
+    asked = []
+
+    def sign(text, ts):
+        sig = sk.sign(b"cosignature/v1\ntime %d\n" % ts + text.encode())
+        return ("\u2014 %s %s\n" % (name, base64.b64encode(
+            kid + struct.pack(">Q", ts) + sig).decode())).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            asked.append(body)
+            status, out = answer(body, sign, asked)
+            self.send_response(status)
+            if status == 409:
+                self.send_header("Content-Type", "text/x.tlog.size")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    policy = os.path.join(t.dir, f"{tag}.policy")
+    with open(policy, "w") as f:
+        f.write(f"witness {tag} {vkey} "
+                f"http://127.0.0.1:{httpd.server_port}/\n")
+    db = t.dbname + "_" + tag
+    t.cluster.createdb(db)
+    srv = t.new_server(args=["--no-git-publisher", "--witnesses", policy],
+                       name=tag, db_url=fork_url(t, db))
+    reg = mf.Registry(srv)
+    key = mf.Key(t.dir, tag, "ed25519")
+    reg.create_org(tag, "developer", key)
+    doc = mf.disclosure(tag, "m0", reg.next_seq(tag))
+    assert reg.submit(mf.envelope(doc, [key])).status == 201
+    return srv, db, vkey, asked, httpd
+
+
+def checkpoint_text(body):
+    """The checkpoint's text in an add-checkpoint request body."""
+    return body.decode().split("\n\n")[1] + "\n"
+
+
+def test_one_wrong_409_does_not_silence_a_witness(t):
+    """Review of issue 17: a witness whose first answer is a 409 with a
+    size beyond the registry's log (a wrong answer, or a witness whose
+    state was later reset) is asked again in a later round, and its
+    cosignatures are then stored; before, the size stayed in
+    witness_state and the witness was never asked again."""
+    setup(t)  # (skips like the others)
+
+    def answer(body, sign, asked):
+        if len(asked) == 1:
+            return 409, b"1000000\n"
+        # a fresh witness: cosigns
+        return 200, sign(checkpoint_text(body), int(time.time()))
+
+    srv, db, vkey, asked, httpd = fake_witness(t, "reset", answer)
+    try:
+        end = time.time() + 15
+        while time.time() < end:
+            if t.cluster.psql(db, "SELECT count(*) FROM cosignatures") != \
+                    [["0"]]:
+                break
+            time.sleep(0.2)
+        assert len(asked) >= 2, ("never asked again after the 409",
+                                 asked, srv.tail(20))
+        note = srv.get("/v1/log/checkpoint").body.decode()
+        assert len(cosignatures(note, [vkey])) == 1, (note, srv.tail(20))
+        srv.stop()
+    finally:
+        httpd.shutdown()
+
+
+def test_cosignature_without_a_timestamp_is_refused(t):
+    """Review of issue 17: tlog-witness v1.0.0 says a witness's
+    cosignature MUST NOT omit the timestamp (time 0). A line that verifies
+    but carries time 0 is a failure: nothing stored or served."""
+    setup(t)  # (skips like the others)
+
+    def answer(body, sign, asked):
+        return 200, sign(checkpoint_text(body), 0)
+
+    srv, db, vkey, asked, httpd = fake_witness(t, "notime", answer)
+    try:
+        end = time.time() + 15
+        stored = [["0"]]
+        while len(asked) < 3 and time.time() < end and stored == [["0"]]:
+            time.sleep(0.1)
+            stored = t.cluster.psql(db, "SELECT count(*) FROM cosignatures")
+        assert stored == [["0"]], ("a time-0 cosignature was stored",
+                                   srv.tail(5))
+        assert len(asked) >= 3, (asked, srv.tail(20))
+        note = srv.get("/v1/log/checkpoint").body.decode()
+        assert "notime.test/w" not in note, note
+        assert "timestamp" in srv.tail(200), srv.tail(20)
+        srv.stop()
+    finally:
+        httpd.shutdown()

@@ -779,6 +779,14 @@ test_check(void **state)
 		assert_int_equal(r.cosig[0], MF_POLICY_MISSING);
 		assert_int_equal(r.cosig[1], MF_POLICY_VALID);
 	}
+	/* 7. (Review of issue 17.) w1's valid line twice (a proof file
+	 * edited by hand): refused, and the message says why, not only
+	 * "forged or corrupt". */
+	snprintf(cs, sizeof(cs), "%s%s%s", l1, l1, l2);
+	assert_int_equal(check(p, cs, NULL, &r, msg, sizeof(msg)),
+	                 MF_E_BAD_SIGNATURE);
+	assert_int_equal(r.cosig[0], MF_POLICY_INVALID);
+	assert_non_null(strstr(msg, "signed the note twice"));
 	mf_policy_free(p);
 	mf_policy_result_dispose(&r);
 }

@@ -15,6 +15,7 @@
 #include "witness/state.h"
 #include "witness/witness.h"
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -409,6 +411,154 @@ test_state_files(void **state)
 	mf_error_dispose(&err);
 }
 
+/*
+ * Review of issue 17: anyone may replay an old, genuine checkpoint, and
+ * each replay with another (unchecked) proof was new evidence, so an
+ * outsider could fill the store and a real fork would then not be
+ * recorded. Leads stop short of the last MF_WITNESS_EVIDENCE_RESERVE
+ * files, which only a proof by itself (same_size_different_root) uses.
+ */
+static json_t *
+evidence(const char *kind, int n)
+{
+	char cosigned[64], presented[64];
+
+	snprintf(cosigned, sizeof(cosigned), "cosigned %d\n", n);
+	snprintf(presented, sizeof(presented), "presented %d\n", n);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:[]}", "origin",
+	                 ORIGIN, "kind", kind, "recorded_at",
+	                 "2026-01-01T00:00:00Z", "cosigned", cosigned,
+	                 "presented", presented, "old_size", n, "proof");
+}
+
+static size_t
+evidence_files(void)
+{
+	size_t n;
+	char path[1024];
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "%s/evidence", F.dir);
+	d = opendir(path);
+	assert_non_null(d);
+	for (n = 0; (de = readdir(d)) != NULL;)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void
+test_evidence_reserved_for_proofs(void **state)
+{
+	struct mf_error err;
+	json_t *ev;
+	char path[1024];
+	size_t i, fill = MF_WITNESS_EVIDENCE_KEEP - MF_WITNESS_EVIDENCE_RESERVE;
+	FILE *f;
+
+	(void)state;
+	mf_error_init(&err);
+	fixture_open();
+	/* 1. A store filled with leads up to the reserve. */
+	for (i = 0; i < fill; i++) {
+		snprintf(path, sizeof(path),
+		         "%s/evidence/%020zu-%016zx-%016zx.json", F.dir, i, i,
+		         i);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("{}", f);
+		fclose(f);
+	}
+	assert_int_equal(evidence_files(), fill);
+	/* 2. One more lead is refused... */
+	ev = evidence("smaller_after_larger", 1);
+	assert_int_equal(mf_witness_evidence_record(F.dir, ev, &err),
+	                 MF_E_TOO_LARGE);
+	json_decref(ev);
+	mf_error_dispose(&err);
+	mf_error_init(&err);
+	ev = evidence("inconsistent", 2);
+	assert_int_equal(mf_witness_evidence_record(F.dir, ev, &err),
+	                 MF_E_TOO_LARGE);
+	json_decref(ev);
+	assert_int_equal(evidence_files(), fill);
+	/* 3. ... a proof of a fork is still kept. */
+	mf_error_dispose(&err);
+	mf_error_init(&err);
+	ev = evidence("same_size_different_root", 3);
+	assert_int_equal(mf_witness_evidence_record(F.dir, ev, &err), 0);
+	json_decref(ev);
+	assert_int_equal(evidence_files(), fill + 1);
+	fixture_close();
+	mf_error_dispose(&err);
+}
+
+/*
+ * A smaller checkpoint replayed with other old sizes and proof lines
+ * (neither is checked when it is refused) is the same lead.
+ */
+static void
+test_replayed_lead_kept_once(void **state)
+{
+	struct mf_error err;
+	json_t *ev;
+	int i;
+
+	(void)state;
+	mf_error_init(&err);
+	fixture_open();
+	for (i = 0; i < 5; i++) {
+		ev = evidence("smaller_after_larger", 7);
+		json_object_set_new(ev, "old_size", json_integer(i));
+		json_array_append_new(json_object_get(ev, "proof"),
+		                      json_string(i % 2 ? "AAAA" : "BBBB"));
+		assert_int_equal(mf_witness_evidence_record(F.dir, ev, &err),
+		                 0);
+		json_decref(ev);
+	}
+	assert_int_equal(evidence_files(), 1);
+	fixture_close();
+	mf_error_dispose(&err);
+}
+
+/*
+ * (Review of issue 17.) A SIGKILL between mkstemp and rename leaves a
+ * temporary file behind (never answered, so safe to drop); a witness
+ * killed often would collect them forever. The next start removes them.
+ */
+static void
+test_leftover_temporaries_removed(void **state)
+{
+	struct mf_error err;
+	struct mf_witness *w2 = NULL;
+	const char *logs[1];
+	char a[1024], b[1024], keep[1024];
+	FILE *f;
+
+	(void)state;
+	mf_error_init(&err);
+	fixture_open();
+	snprintf(a, sizeof(a), "%s/.tmp-AbC123", F.dir);
+	snprintf(b, sizeof(b), "%s/evidence/.tmp-XyZ789", F.dir);
+	snprintf(keep, sizeof(keep), "%s/.tmpnot", F.dir);
+	assert_non_null(f = fopen(a, "w"));
+	fclose(f);
+	assert_non_null(f = fopen(b, "w"));
+	fclose(f);
+	assert_non_null(f = fopen(keep, "w"));
+	fclose(f);
+	logs[0] = F.log_vkey;
+	assert_int_equal(mf_witness_new(&w2, F.w_skey, F.dir, logs, 1, &err),
+	                 0);
+	assert_int_equal(access(a, F_OK), -1);
+	assert_int_equal(access(b, F_OK), -1);
+	assert_int_equal(access(keep, F_OK), 0); /* not one of ours */
+	mf_witness_free(w2);
+	fixture_close();
+	mf_error_dispose(&err);
+}
+
 int
 main(void)
 {
@@ -416,6 +566,9 @@ main(void)
 	    cmocka_unit_test(test_decisions),
 	    cmocka_unit_test(test_mutated_bodies),
 	    cmocka_unit_test(test_state_files),
+	    cmocka_unit_test(test_evidence_reserved_for_proofs),
+	    cmocka_unit_test(test_replayed_lead_kept_once),
+	    cmocka_unit_test(test_leftover_temporaries_removed),
 	};
 
 	return cmocka_run_group_tests(tests, mf_test_scratch_setup,
