@@ -157,7 +157,7 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -I. \
 	-I$(B)/gen
-FUZZ_TARGETS := jsonschema submission http sig note csv hf_card evals labels
+FUZZ_TARGETS := jsonschema submission http sig note policy csv hf_card evals labels
 # http.c brings its neighbours: rate limits, and the database deadline
 # its worker pool sets (db.c links libpq; the fuzz target never connects)
 FUZZ_LIB_SRC := $(LIB_SRC) http/router.c http/http.c http/cache.c \

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Seeds the corpus of one fuzz target in DEST from what the repository
 # already holds (fixtures, examples, the data files we ship), so nothing
-# is stored twice: TARGET is http, csv, hf_card, evals or labels; sig and
-# note make their own seeds (their keys live in the target).
+# is stored twice: TARGET is http, csv, hf_card, evals or labels; sig, note and
+# policy make their own seeds (their keys live in the target).
 set -eu
 t=${1:?usage: make_seeds.sh TARGET DEST}
 dest=${2:?usage: make_seeds.sh TARGET DEST}

@@ -16,7 +16,7 @@ for t in "$@"; do
 	jsonschema) tests/fuzz/make_corpus.sh tests/fuzz/corpus "$corpus" \
 		>/dev/null ;;
 	submission) tests/fuzz/make_envelopes.sh "$corpus" ;;
-	sig | note)
+	sig | note | policy)
 		rm -rf "$corpus" && mkdir -p "$corpus" &&
 			MF_FUZZ_SEEDS=$corpus "$bin" >/dev/null 2>&1 ;;
 	*) tests/fuzz/make_seeds.sh "$t" "$corpus" >/dev/null ;;
