@@ -24,8 +24,6 @@
 #define ALG_COSIG_V1 0x04
 #define EM_DASH      "\xe2\x80\x94" /* U+2014, starts each signature line */
 #define SKEY_PREFIX  "PRIVATE+KEY+"
-#define B64_ALPHABET                                                           \
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 struct mf_cosigner {
 	char name[MF_NOTE_NAME_MAX + 1];
@@ -41,85 +39,11 @@ struct mf_cosig_verifier {
 	EVP_PKEY *pkey;
 };
 
-/* Printable ASCII without space or '+' (signed-note key names). */
-static int
-name_valid(const char *name, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > MF_NOTE_NAME_MAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c <= 0x20 || c >= 0x7f || c == '+')
-			return 0;
-	}
-	return 1;
-}
-
 /* SHA-256(name || "\n" || 0x04 || pub)[:4], big-endian. */
 static uint32_t
 key_id(const char *name, const uint8_t pub[32])
 {
-	uint8_t buf[MF_NOTE_NAME_MAX + 2 + 32], d[SHA256_DIGEST_LENGTH];
-	size_t n = strlen(name);
-
-	memcpy(buf, name, n);
-	buf[n] = '\n';
-	buf[n + 1] = ALG_COSIG_V1;
-	memcpy(buf + n + 2, pub, 32);
-	SHA256(buf, n + 2 + 32, d);
-	return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
-	       (uint32_t)d[2] << 8 | d[3];
-}
-
-/* Decodes canonical padded base64 of 0x04 || 32 bytes. */
-static int
-decode_material(uint8_t out[32], const char *b64, size_t len)
-{
-	uint8_t *raw = NULL;
-	size_t n = 0;
-	char canon[64];
-	int ok;
-
-	if (len >= sizeof(canon) || mf_base64_decode(&raw, &n, b64, len) != 0)
-		return -1;
-	ok = n == 33 && raw[0] == ALG_COSIG_V1;
-	if (ok) {
-		mf_base64_encode(canon, raw, n);
-		ok = strlen(canon) == len && memcmp(canon, b64, len) == 0;
-		memcpy(out, raw + 1, 32);
-	}
-	OPENSSL_cleanse(raw, n);
-	free(raw);
-	return ok ? 0 : -1;
-}
-
-/* Splits "<name>+<8 hex>+<material>" (material up to len). */
-static int
-split_key(const char *s, size_t len, char name[MF_NOTE_NAME_MAX + 1],
-          uint32_t *hash, uint8_t material[32])
-{
-	const char *end = s + len, *p1, *p2;
-	uint8_t h[4];
-	char hex[9];
-
-	p1 = memchr(s, '+', len);
-	if (p1 == NULL)
-		return -1;
-	p2 = memchr(p1 + 1, '+', (size_t)(end - p1 - 1));
-	if (p2 == NULL || !name_valid(s, (size_t)(p1 - s)) || p2 - p1 - 1 != 8)
-		return -1;
-	memcpy(name, s, (size_t)(p1 - s));
-	name[p1 - s] = '\0';
-	memcpy(hex, p1 + 1, 8);
-	hex[8] = '\0';
-	if (!mf_hex_is_lower(hex, 8) || mf_hex_decode(h, 4, hex) != 0)
-		return -1;
-	*hash = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
-	        (uint32_t)h[2] << 8 | h[3];
-	return decode_material(material, p2 + 1, (size_t)(end - p2 - 1));
+	return mf_note_key_id(name, ALG_COSIG_V1, pub);
 }
 
 /* "<prefix><name>+<hash>+<base64(0x04 || key)>" into a new string. */
@@ -127,25 +51,7 @@ static int
 key_string(char **out, const char *prefix, const char *name, uint32_t hash,
            const uint8_t key[32])
 {
-	struct mf_buf b = MF_BUF_INIT;
-	uint8_t raw[33];
-	char b64[64];
-	int rc;
-
-	*out = NULL;
-	raw[0] = ALG_COSIG_V1;
-	memcpy(raw + 1, key, 32);
-	mf_base64_encode(b64, raw, sizeof(raw));
-	rc =
-	    mf_buf_printf(&b, "%s%s+%08" PRIx32 "+%s", prefix, name, hash, b64);
-	OPENSSL_cleanse(raw, sizeof(raw));
-	OPENSSL_cleanse(b64, sizeof(b64));
-	if (rc == 0 && (*out = mf_buf_detach(&b, NULL)) == NULL)
-		rc = MF_E_NOMEM;
-	if (b.data != NULL)
-		OPENSSL_cleanse(b.data, b.len);
-	mf_buf_dispose(&b);
-	return rc;
+	return mf_note_key_format(out, prefix, name, hash, ALG_COSIG_V1, key);
 }
 
 int
@@ -160,7 +66,7 @@ mf_cosig_generate_key(char **skey, char **vkey, const char *name,
 
 	*skey = NULL;
 	*vkey = NULL;
-	if (name == NULL || !name_valid(name, strlen(name)))
+	if (name == NULL || !mf_note_name_valid(name, strlen(name)))
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
 		                    "cosigner name must be 1..%d printable "
 		                    "ASCII characters without space or '+'",
@@ -213,7 +119,8 @@ mf_cosigner_new(struct mf_cosigner **out, const char *skey,
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	if (memchr(skey, '\n', len) != NULL ||
-	    split_key(skey + plen, len - plen, s->name, &s->hash, seed) != 0) {
+	    mf_note_key_parse(skey + plen, len - plen, ALG_COSIG_V1, s->name,
+	                      &s->hash, seed) != 0) {
 		rc = mf_error_set(err, MF_E_BAD_KEY, NULL,
 		                  "malformed cosigner key (want PRIVATE+KEY+"
 		                  "name+hash+base64 of 0x04 and a seed)");
@@ -355,7 +262,8 @@ mf_cosig_verifier_new(struct mf_cosig_verifier **out, const char *vkey,
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
 	/* 1. name+id+base64(0x04 || key), the id matching both. */
-	if (split_key(vkey, strlen(vkey), v->name, &v->hash, pub) != 0) {
+	if (mf_note_key_parse(vkey, strlen(vkey), ALG_COSIG_V1, v->name,
+	                      &v->hash, pub) != 0) {
 		rc = mf_error_set(err, MF_E_BAD_KEY, NULL,
 		                  "malformed cosigner verifier key (want "
 		                  "name+hash+base64 of 0x04 and an Ed25519 "
@@ -420,41 +328,6 @@ mf_cosig_verifier_key(const struct mf_cosig_verifier *v)
  * One signature line "— <name> <base64>" (no newline): its name and the
  * decoded payload (a new buffer). 0, or -1 when malformed.
  */
-static int
-parse_line(const char *line, size_t len, char name[MF_NOTE_NAME_MAX + 1],
-           uint8_t **raw, size_t *raw_len)
-{
-	size_t prefix = strlen(EM_DASH " "), name_len, b64_len, i;
-	const char *sp, *b64;
-
-	*raw = NULL;
-	if (len < prefix || memcmp(line, EM_DASH " ", prefix) != 0)
-		return -1;
-	line += prefix;
-	len -= prefix;
-	if ((sp = memchr(line, ' ', len)) == NULL)
-		return -1;
-	name_len = (size_t)(sp - line);
-	if (!name_valid(line, name_len))
-		return -1;
-	memcpy(name, line, name_len);
-	name[name_len] = '\0';
-	b64 = sp + 1;
-	b64_len = len - name_len - 1;
-	/* Standard alphabet only, as every other verifier reads it. */
-	for (i = 0; i < b64_len; i++)
-		if (strchr(B64_ALPHABET, b64[i]) == NULL || b64[i] == '\0')
-			return -1;
-	if (mf_base64_decode(raw, raw_len, b64, b64_len) != 0)
-		return -1;
-	if (*raw_len < 5) {
-		free(*raw);
-		*raw = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 /* Verifies one payload (key id || timestamp || signature) over body. */
 static int
 verify_payload(const uint8_t *raw, size_t raw_len, const char *body,
@@ -541,8 +414,8 @@ mf_cosig_verify_note(const char *note, size_t len,
 			goto done;
 		}
 		free(raw);
-		if (parse_line(p, (size_t)(nl - p), name, &raw, &raw_len) !=
-		    0) {
+		if (mf_note_sig_line_parse(p, (size_t)(nl - p), name, &raw,
+		                           &raw_len) != 0) {
 			rc = mf_error_set(err, MF_E_BAD_NOTE, NULL,
 			                  "malformed signature line %zu",
 			                  n_lines);

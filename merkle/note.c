@@ -16,7 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#define ALG_ED25519 0x01
+#define ALG_ED25519 MF_NOTE_ALG_ED25519
 #define EM_DASH     "\xe2\x80\x94" /* U+2014, starts each signature line */
 
 struct mf_note_signer {
@@ -37,8 +37,8 @@ struct mf_note_verifier {
 	EVP_PKEY *pkey;
 };
 
-static int
-name_valid(const char *name, size_t len)
+int
+mf_note_name_valid(const char *name, size_t len)
 {
 	size_t i;
 
@@ -53,36 +53,36 @@ name_valid(const char *name, size_t len)
 	return 1;
 }
 
-static uint32_t
-key_hash(const char *name, const uint8_t pub[32])
+uint32_t
+mf_note_key_id(const char *name, uint8_t alg, const uint8_t pub[32])
 {
 	uint8_t buf[MF_NOTE_NAME_MAX + 2 + 32], d[SHA256_DIGEST_LENGTH];
 	size_t n = strlen(name);
 
 	memcpy(buf, name, n);
 	buf[n] = '\n';
-	buf[n + 1] = ALG_ED25519;
+	buf[n + 1] = alg;
 	memcpy(buf + n + 2, pub, 32);
 	SHA256(buf, n + 2 + 32, d);
 	return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
 	       (uint32_t)d[2] << 8 | d[3];
 }
 
-/* Decodes base64(0x01 || 32 bytes) strictly: canonical padded base64. */
+/* Decodes canonical padded base64 of alg || 32 bytes. */
 static int
-decode_key_material(uint8_t out[32], const char *b64)
+decode_key_material(uint8_t out[32], const char *b64, size_t len, uint8_t alg)
 {
 	uint8_t *raw = NULL;
 	size_t n = 0;
 	char canon[64];
 	int ok;
 
-	if (mf_base64_decode(&raw, &n, b64, strlen(b64)) != 0)
+	if (len >= sizeof(canon) || mf_base64_decode(&raw, &n, b64, len) != 0)
 		return -1;
-	ok = n == 33 && raw[0] == ALG_ED25519;
+	ok = n == 33 && raw[0] == alg;
 	if (ok) {
 		mf_base64_encode(canon, raw, n);
-		ok = strcmp(canon, b64) == 0;
+		ok = strlen(canon) == len && memcmp(canon, b64, len) == 0;
 		memcpy(out, raw + 1, 32);
 	}
 	OPENSSL_cleanse(raw, n);
@@ -90,21 +90,19 @@ decode_key_material(uint8_t out[32], const char *b64)
 	return ok ? 0 : -1;
 }
 
-/*
- * Splits "<name>+<hash>+<key>" (what follows "PRIVATE+KEY+" for signers)
- * into its parts, checking the name and the 8-hex-digit hash.
- */
-static int
-split_key(const char *s, char name[MF_NOTE_NAME_MAX + 1], uint32_t *hash,
-          const char **material)
+int
+mf_note_key_parse(const char *s, size_t len, uint8_t alg,
+                  char name[MF_NOTE_NAME_MAX + 1], uint32_t *hash,
+                  uint8_t key[32])
 {
-	const char *p1 = strchr(s, '+'), *p2;
-	char hex[9];
+	const char *end = s + len, *p1, *p2;
 	uint8_t h[4];
+	char hex[9];
 
-	if (p1 == NULL || (p2 = strchr(p1 + 1, '+')) == NULL)
+	if ((p1 = memchr(s, '+', len)) == NULL ||
+	    (p2 = memchr(p1 + 1, '+', (size_t)(end - p1 - 1))) == NULL)
 		return -1;
-	if (!name_valid(s, (size_t)(p1 - s)) || p2 - p1 - 1 != 8)
+	if (!mf_note_name_valid(s, (size_t)(p1 - s)) || p2 - p1 - 1 != 8)
 		return -1;
 	memcpy(name, s, (size_t)(p1 - s));
 	name[p1 - s] = '\0';
@@ -114,7 +112,71 @@ split_key(const char *s, char name[MF_NOTE_NAME_MAX + 1], uint32_t *hash,
 		return -1;
 	*hash = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
 	        (uint32_t)h[2] << 8 | h[3];
-	*material = p2 + 1;
+	return decode_key_material(key, p2 + 1, (size_t)(end - p2 - 1), alg);
+}
+
+int
+mf_note_key_format(char **out, const char *prefix, const char *name,
+                   uint32_t hash, uint8_t alg, const uint8_t key[32])
+{
+	struct mf_buf b = MF_BUF_INIT;
+	uint8_t raw[33];
+	char b64[64];
+	int rc;
+
+	*out = NULL;
+	raw[0] = alg;
+	memcpy(raw + 1, key, 32);
+	mf_base64_encode(b64, raw, sizeof(raw));
+	OPENSSL_cleanse(raw, sizeof(raw));
+	rc = mf_buf_printf(&b, "%s%s+%08x+%s", prefix, name, (unsigned)hash,
+	                   b64);
+	OPENSSL_cleanse(b64, sizeof(b64));
+	if (rc == 0 && (*out = mf_buf_detach(&b, NULL)) == NULL)
+		rc = MF_E_NOMEM;
+	if (b.data != NULL)
+		OPENSSL_cleanse(b.data, b.len);
+	mf_buf_dispose(&b);
+	return rc;
+}
+
+int
+mf_note_sig_line_parse(const char *line, size_t len,
+                       char name[MF_NOTE_NAME_MAX + 1], uint8_t **raw,
+                       size_t *raw_len)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/=";
+	size_t prefix = strlen(EM_DASH " "), name_len, b64_len, i;
+	const char *sp, *b64;
+
+	*raw = NULL;
+	*raw_len = 0;
+	if (len < prefix || memcmp(line, EM_DASH " ", prefix) != 0)
+		return -1;
+	line += prefix;
+	len -= prefix;
+	if ((sp = memchr(line, ' ', len)) == NULL)
+		return -1;
+	name_len = (size_t)(sp - line);
+	if (!mf_note_name_valid(line, name_len))
+		return -1;
+	memcpy(name, line, name_len);
+	name[name_len] = '\0';
+	b64 = sp + 1;
+	b64_len = len - name_len - 1;
+	/* The standard alphabet only: what every other verifier reads. */
+	for (i = 0; i < b64_len; i++)
+		if (b64[i] == '\0' || strchr(alphabet, b64[i]) == NULL)
+			return -1;
+	if (mf_base64_decode(raw, raw_len, b64, b64_len) != 0)
+		return -1;
+	if (*raw_len < 5) {
+		free(*raw);
+		*raw = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -123,7 +185,6 @@ static int
 signer_line(struct mf_note_signer **out, const char *skey, struct mf_error *err)
 {
 	struct mf_note_signer *s = NULL;
-	const char *material;
 	uint8_t seed[32];
 	size_t n = 32;
 	int rc;
@@ -135,8 +196,8 @@ signer_line(struct mf_note_signer **out, const char *skey, struct mf_error *err)
 		                    "PRIVATE+KEY+");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-	if (split_key(skey + 12, s->name, &s->hash, &material) != 0 ||
-	    decode_key_material(seed, material) != 0) {
+	if (mf_note_key_parse(skey + 12, strlen(skey + 12), ALG_ED25519,
+	                      s->name, &s->hash, seed) != 0) {
 		rc = mf_error_set(err, MF_E_BAD_KEY, NULL,
 		                  "malformed note signer key");
 		goto done;
@@ -149,7 +210,7 @@ signer_line(struct mf_note_signer **out, const char *skey, struct mf_error *err)
 		                  "invalid Ed25519 seed in signer key");
 		goto done;
 	}
-	if (key_hash(s->name, s->pub) != s->hash) {
+	if (mf_note_key_id(s->name, ALG_ED25519, s->pub) != s->hash) {
 		rc = mf_error_set(err, MF_E_BAD_KEY, NULL,
 		                  "note signer key hash does not match its "
 		                  "name and key");
@@ -244,35 +305,11 @@ mf_note_signer_name(const struct mf_note_signer *s)
 	return s->name;
 }
 
-/* "<name>+<hash>+<base64(0x01 || key)>", optionally with a prefix. */
-static int
-key_string(char **out, const char *prefix, const char *name, uint32_t hash,
-           const uint8_t key[32])
-{
-	uint8_t raw[33];
-	char b64[64];
-	struct mf_buf b = MF_BUF_INIT;
-	int rc;
-
-	raw[0] = ALG_ED25519;
-	memcpy(raw + 1, key, 32);
-	mf_base64_encode(b64, raw, sizeof(raw));
-	OPENSSL_cleanse(raw, sizeof(raw));
-	rc = mf_buf_printf(&b, "%s%s+%08x+%s", prefix, name, (unsigned)hash,
-	                   b64);
-	OPENSSL_cleanse(b64, sizeof(b64));
-	if (rc != 0) {
-		mf_buf_dispose(&b);
-		return rc;
-	}
-	*out = mf_buf_detach(&b, NULL);
-	return *out != NULL ? 0 : MF_E_NOMEM;
-}
-
 int
 mf_note_signer_verifier_key(const struct mf_note_signer *s, char **out)
 {
-	return key_string(out, "", s->name, s->hash, s->pub);
+	return mf_note_key_format(out, "", s->name, s->hash, ALG_ED25519,
+	                          s->pub);
 }
 
 int
@@ -287,7 +324,7 @@ mf_note_generate_key(char **signer_key, char **verifier_key, const char *name,
 
 	*signer_key = NULL;
 	*verifier_key = NULL;
-	if (name == NULL || !name_valid(name, strlen(name)))
+	if (name == NULL || !mf_note_name_valid(name, strlen(name)))
 		return mf_error_set(err, MF_E_BAD_PARAM, NULL,
 		                    "note key name must be 1..%d printable "
 		                    "ASCII characters without space or '+'",
@@ -299,10 +336,11 @@ mf_note_generate_key(char **signer_key, char **verifier_key, const char *name,
 		                  "key generation failed");
 		goto done;
 	}
-	hash = key_hash(name, pub);
-	if ((rc = key_string(signer_key, "PRIVATE+KEY+", name, hash, seed)) !=
-	        0 ||
-	    (rc = key_string(verifier_key, "", name, hash, pub)) != 0) {
+	hash = mf_note_key_id(name, ALG_ED25519, pub);
+	if ((rc = mf_note_key_format(signer_key, "PRIVATE+KEY+", name, hash,
+	                             ALG_ED25519, seed)) != 0 ||
+	    (rc = mf_note_key_format(verifier_key, "", name, hash, ALG_ED25519,
+	                             pub)) != 0) {
 		free(*signer_key);
 		*signer_key = NULL;
 		rc = mf_error_set(err, rc, NULL, "out of memory");
@@ -321,7 +359,6 @@ mf_note_verifier_new(struct mf_note_verifier **out, const char *vkey,
                      struct mf_error *err)
 {
 	struct mf_note_verifier *v = NULL;
-	const char *material;
 	uint8_t pub[32];
 	int rc;
 
@@ -331,15 +368,15 @@ mf_note_verifier_new(struct mf_note_verifier **out, const char *vkey,
 		                    "no verifier key given");
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return mf_error_set(err, MF_E_NOMEM, NULL, "out of memory");
-	if (split_key(vkey, v->name, &v->hash, &material) != 0 ||
-	    decode_key_material(pub, material) != 0) {
+	if (mf_note_key_parse(vkey, strlen(vkey), ALG_ED25519, v->name,
+	                      &v->hash, pub) != 0) {
 		rc = mf_error_set(err, MF_E_BAD_KEY, NULL,
 		                  "malformed note verifier key (want "
 		                  "name+hash+base64 of 0x01 and an Ed25519 "
 		                  "key)");
 		goto done;
 	}
-	if (key_hash(v->name, pub) != v->hash) {
+	if (mf_note_key_id(v->name, ALG_ED25519, pub) != v->hash) {
 		rc = mf_error_set(err, MF_E_BAD_KEY, NULL,
 		                  "note verifier key hash does not match "
 		                  "its name and key");
@@ -497,43 +534,24 @@ done:
 }
 
 /* Parses one "— name base64\n" line; 0 or -1 when malformed. */
+/* One signature line: its key name, key id and signature (up to 64
+ * bytes; *sig_len says how many there were). */
 static int
 parse_sig_line(const char *line, size_t len, char name[MF_NOTE_NAME_MAX + 1],
                uint32_t *hash, uint8_t sig[64], size_t *sig_len)
 {
-	const char *sp, *b64;
 	uint8_t *raw = NULL;
-	size_t n = 0, name_len, prefix = strlen(EM_DASH " ");
-	int ok;
+	size_t n = 0;
 
-	if (len < prefix || memcmp(line, EM_DASH " ", prefix) != 0)
+	if (mf_note_sig_line_parse(line, len, name, &raw, &n) != 0)
 		return -1;
-	line += prefix;
-	len -= prefix;
-	sp = memchr(line, ' ', len);
-	if (sp == NULL)
-		return -1;
-	name_len = (size_t)(sp - line);
-	if (!name_valid(line, name_len))
-		return -1;
-	memcpy(name, line, name_len);
-	name[name_len] = '\0';
-	b64 = sp + 1;
-	if (mf_base64_decode(&raw, &n, b64, len - name_len - 1) != 0)
-		return -1;
-	/* Standard alphabet only: that is what every other verifier reads. */
-	ok = n >= 5 &&
-	     strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno"
-	                 "pqrstuvwxyz0123456789+/=") == len - name_len - 1;
-	if (ok) {
-		*hash = (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 |
-		        (uint32_t)raw[2] << 8 | raw[3];
-		*sig_len = n - 4;
-		if (*sig_len <= 64)
-			memcpy(sig, raw + 4, *sig_len);
-	}
+	*hash = (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 |
+	        (uint32_t)raw[2] << 8 | raw[3];
+	*sig_len = n - 4;
+	if (*sig_len <= 64)
+		memcpy(sig, raw + 4, *sig_len);
 	free(raw);
-	return ok ? 0 : -1;
+	return 0;
 }
 
 int

@@ -75,4 +75,39 @@ int mf_note_verify(const char *note, size_t len,
                    const struct mf_note_verifier *const *verifiers,
                    size_t n_verifiers, size_t *text_len, struct mf_error *err);
 
+/*
+ * The grammar signed-note keys and signature lines share with witness
+ * cosignatures (merkle/cosignature.c), which differ only in the key type
+ * byte (0x01 here, 0x04 there) and in what is signed.
+ */
+#define MF_NOTE_ALG_ED25519 0x01
+
+/* 1 when name[0..len) is 1..MF_NOTE_NAME_MAX printable ASCII characters
+ * without space or '+', else 0. */
+int mf_note_name_valid(const char *name, size_t len);
+/* The key id: the first 4 bytes of SHA-256(name || "\n" || alg || pub),
+ * big-endian. */
+uint32_t mf_note_key_id(const char *name, uint8_t alg, const uint8_t pub[32]);
+/*
+ * Parses s[0..len) = "<name>+<8 lowercase hex>+<base64(alg || 32 bytes)>"
+ * (canonical padded base64) into name, *hash and key. 0, or -1 when
+ * anything is malformed. The id is not checked against the key here.
+ */
+int mf_note_key_parse(const char *s, size_t len, uint8_t alg,
+                      char name[MF_NOTE_NAME_MAX + 1], uint32_t *hash,
+                      uint8_t key[32]);
+/* "<prefix><name>+<hash>+<base64(alg || key)>" into a new string (the
+ * temporary copies are cleansed: key may be a private seed). 0 or
+ * MF_E_NOMEM. */
+int mf_note_key_format(char **out, const char *prefix, const char *name,
+                       uint32_t hash, uint8_t alg, const uint8_t key[32]);
+/*
+ * One signature line without its newline, "\u2014 <name> <base64>" in the
+ * standard alphabet: the name, and the decoded bytes in a new *raw (at
+ * least 5: a key id and something). 0, or -1 when malformed.
+ */
+int mf_note_sig_line_parse(const char *line, size_t len,
+                           char name[MF_NOTE_NAME_MAX + 1], uint8_t **raw,
+                           size_t *raw_len);
+
 #endif
