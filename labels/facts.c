@@ -5,7 +5,7 @@
  * text here too, so label.md, the HTML and the web UI agree on it.
  */
 #include "labels/facts.h"
-
+#include "common/error.h"
 #include "labels/number.h"
 #include "labels/text.h"
 
@@ -797,24 +797,171 @@ assurance_of(const json_t *ev)
 	return NULL;
 }
 
-/* Rows of one assurance, sorted; eval results that are not objects with
- * a result object and a known assurance are left out. */
-static json_t *
-eval_table(const json_t *evals, const char *assurance)
+/*
+ * What makes two eval results runs of the same measurement: who signed
+ * it, who ran it, and everything that says what was measured (benchmark
+ * and revision, task, config, split, metric, prompting, model version),
+ * but not the outcome (value, uncertainty, samples), the harness version
+ * or the date. A compact, key-sorted JSON text; NULL when out of memory.
+ */
+static char *
+measurement_key(const json_t *ev)
 {
-	json_t *rows = json_array(), **v = NULL, *row;
-	const json_t *ev;
-	size_t i, n = 0;
+	static const char *const fields[] = {
+	    "evaluator", "benchmark", "task",      "config",
+	    "split",     "metric",    "prompting", "model_version",
+	};
+	const json_t *r = json_object_get(ev, "result");
+	json_t *k = json_object();
+	const json_t *v;
+	char *out = NULL;
+	size_t i;
 
-	if (rows == NULL)
+	if (k == NULL)
 		return NULL;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if ((v = json_object_get(r, fields[i])) != NULL &&
+		    json_object_set(k, fields[i], (json_t *)v) != 0)
+			goto done;
+	if ((v = json_object_get(ev, "evaluator")) != NULL &&
+	    json_object_set(k, "signed_by", (json_t *)v) != 0)
+		goto done;
+	out = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
+done:
+	json_decref(k);
+	return out;
+}
+
+/* A row that counts: neither withdrawn nor signed by a compromised key
+ * (those stay on the label, each marked, and are never folded). */
+static bool
+eval_counts(const json_t *ev)
+{
+	return !json_is_object(json_object_get(ev, "withdrawn")) &&
+	       !json_is_object(json_object_get(ev, "compromised"));
+}
+
+/* How many counting runs an input row stands for: the database folds
+ * repeated runs already and says so in "runs" (db/sql.c); else 1. */
+static json_int_t
+eval_runs(const json_t *ev)
+{
+	const json_t *n = json_object_get(ev, "runs");
+
+	return json_is_integer(n) && json_integer_value(n) > 0
+	           ? json_integer_value(n)
+	           : 1;
+}
+
+static json_int_t
+eval_position(const json_t *ev)
+{
+	const json_t *li = json_object_get(ev, "log_index");
+
+	return json_is_integer(li) ? json_integer_value(li) : LLONG_MAX;
+}
+
+/*
+ * Folds repeated runs: for each measurement (measurement_key) the newest
+ * run that counts stays, with "earlier_runs" saying how many older runs
+ * that count it stands for (all of them stay in the log, in git's evals/
+ * and in GET .../evals). Without this a label grew with every re-run:
+ * issue 15's finding 3, a model re-evaluated thousands of times whose
+ * label took 300 ms to build for each new run. An input row may stand for
+ * several runs already ("runs", from the database's own fold). *keep[i]
+ * is 0 for a folded input, else the number of runs it stands for (earlier
+ * runs + 1). 0 or MF_E_NOMEM.
+ */
+static int
+fold_runs(const json_t *evals, const char *assurance, size_t **keep)
+{
+	json_t *newest = json_object(), *slot;
+	const json_t *ev, *best;
+	size_t i, n = json_array_size(evals);
+	char *key = NULL;
+	int rc = MF_E_NOMEM;
+
+	if (newest == NULL || (*keep = calloc(n + 1, sizeof(**keep))) == NULL)
+		goto done;
+	/* 1. Per measurement: the newest counting run, and how many. */
 	json_array_foreach(evals, i, ev)
 	{
 		if (!json_is_object(json_object_get(ev, "result")) ||
 		    !eq(assurance_of(ev), assurance))
 			continue;
+		(*keep)[i] = 1;
+		if (!eval_counts(ev))
+			continue;
+		if ((key = measurement_key(ev)) == NULL)
+			goto done;
+		slot = json_object_get(newest, key);
+		if (slot == NULL) {
+			if (json_object_set_new(newest, key,
+			                        json_pack("[I, I]",
+			                                  (json_int_t)i,
+			                                  eval_runs(ev))) != 0)
+				goto done;
+		} else {
+			best =
+			    json_array_get(evals, (size_t)json_integer_value(
+			                              json_array_get(slot, 0)));
+			if ((eval_position(ev) >= eval_position(best) &&
+			     json_array_set_new(
+			         slot, 0, json_integer((json_int_t)i)) != 0) ||
+			    json_array_set_new(
+			        slot, 1,
+			        json_integer(json_integer_value(
+			                         json_array_get(slot, 1)) +
+			                     eval_runs(ev))) != 0)
+				goto done;
+		}
+		free(key);
+		key = NULL;
+	}
+	/* 2. A counting run stays only as its measurement's newest. */
+	json_array_foreach(evals, i, ev)
+	{
+		if ((*keep)[i] == 0 || !eval_counts(ev))
+			continue;
+		if ((key = measurement_key(ev)) == NULL)
+			goto done;
+		slot = json_object_get(newest, key);
+		(*keep)[i] =
+		    slot != NULL && (size_t)json_integer_value(
+		                        json_array_get(slot, 0)) == i
+		        ? (size_t)json_integer_value(json_array_get(slot, 1))
+		        : 0;
+		free(key);
+		key = NULL;
+	}
+	rc = 0;
+done:
+	free(key);
+	json_decref(newest);
+	return rc;
+}
+
+/* Rows of one assurance, repeated runs folded (fold_runs), sorted; eval
+ * results that are not objects with a result object and a known
+ * assurance are left out. */
+static json_t *
+eval_table(const json_t *evals, const char *assurance)
+{
+	json_t *rows = json_array(), **v = NULL, *row;
+	const json_t *ev;
+	size_t i, n = 0, *keep = NULL;
+
+	if (rows == NULL || fold_runs(evals, assurance, &keep) != 0)
+		goto fail;
+	json_array_foreach(evals, i, ev)
+	{
+		if (keep[i] == 0)
+			continue;
 		if ((row = eval_row(ev, i)) == NULL ||
-		    json_array_append_new(rows, row) != 0)
+		    json_array_append_new(rows, row) != 0 ||
+		    (keep[i] > 1 &&
+		     set_new(row, "earlier_runs",
+		             json_integer((json_int_t)keep[i] - 1)) != 0))
 			goto fail;
 	}
 	n = json_array_size(rows);
@@ -835,12 +982,14 @@ eval_table(const json_t *evals, const char *assurance)
 		for (i = 0; i < n; i++)
 			json_decref(v[i]);
 	free(v);
+	free(keep);
 	return rows;
 fail:
 	if (v != NULL)
 		for (i = 0; i < n; i++)
 			json_decref(v[i]);
 	free(v);
+	free(keep);
 	json_decref(rows);
 	return NULL;
 }

@@ -1878,6 +1878,14 @@ eval_row(struct mf_label_emitter *e, const json_t *r)
 	}
 	withdrawn_note(e, json_object_get(r, "withdrawn"));
 	compromised_note(e, json_object_get(r, "compromised"));
+	if (json_integer_value(json_object_get(r, "earlier_runs")) > 0) {
+		/* repeated runs of this measurement, folded (facts.c) */
+		snprintf(
+		    buf, sizeof(buf),
+		    " (the newest of %" JSON_INTEGER_FORMAT " runs)",
+		    json_integer_value(json_object_get(r, "earlier_runs")) + 1);
+		mf_label_text(e, buf);
+	}
 	cell_end(e);
 	cell_begin(e);
 	mf_label_text(e, str(m, "name"));

@@ -1264,6 +1264,101 @@ test_eval_order(void **state)
 	fx_dispose(&f);
 }
 
+/* Repeated runs of one measurement fold into the newest that counts,
+ * which says how many it stands for; another metric, another evaluator,
+ * a withdrawn run and a run by a compromised key each keep their row
+ * (issue 15's finding 3: a label grew with every re-run). */
+static void
+test_repeated_runs_fold(void **state)
+{
+	struct fx f;
+	json_t *evals, *other, *label, *rows, *row, *rev;
+	const json_t *r;
+	char *md, *a, *b;
+	size_t i, newest = 0, folded = 0, withdrawn = 0, flagged = 0;
+
+	(void)state;
+	fx_init(&f, examples[0]);
+	other = json_deep_copy(f.third);
+	json_object_set_new(json_object_get(other, "metric"), "name",
+	                    json_string("pass@10"));
+	evals = json_array();
+	for (i = 0; i < 6; i++)
+		json_array_append_new(
+		    evals,
+		    json_pack("{s:s, s:s, s:O, s:i}", "assurance",
+		              "third_party", "evaluator", "lab-a", "result",
+		              f.third, "log_index", (int)(10 + i)));
+	/* the newest run of all is withdrawn: the one before it stands */
+	json_array_append_new(
+	    evals,
+	    json_pack("{s:s, s:s, s:O, s:i, s:{s:s, s:s, s:s}}", "assurance",
+	              "third_party", "evaluator", "lab-a", "result", f.third,
+	              "log_index", 30, "withdrawn", "by", "lab-a", "on",
+	              "2026-11-01", "reason", "wrong split"));
+	json_array_append_new(
+	    evals, json_pack("{s:s, s:s, s:O, s:i, s:{s:s}}", "assurance",
+	                     "third_party", "evaluator", "lab-a", "result",
+	                     f.third, "log_index", 31, "compromised", "since",
+	                     "2026-11-02T00:00:00Z"));
+	/* a row the database folded already: it stands for three runs */
+	json_array_append_new(
+	    evals, json_pack("{s:s, s:s, s:O, s:i, s:i}", "assurance",
+	                     "third_party", "evaluator", "lab-b", "result",
+	                     f.third, "log_index", 12, "runs", 3));
+	json_array_append_new(evals,
+	                      json_pack("{s:s, s:s, s:O, s:i}", "assurance",
+	                                "third_party", "evaluator", "lab-a",
+	                                "result", other, "log_index", 13));
+	f.in.evals = evals;
+	assert_int_equal(mf_label_json(&label, &f.in), 0);
+	rows = json_object_get(json_object_get(label, "evals"), "third_party");
+	assert_int_equal(json_array_size(rows), 5);
+	json_array_foreach(rows, i, row)
+	{
+		r = json_object_get(row, "earlier_runs");
+		if (json_object_get(row, "withdrawn") != NULL)
+			withdrawn++;
+		else if (json_object_get(row, "compromised") != NULL)
+			flagged++;
+		else if (r != NULL && json_integer_value(json_object_get(
+		                          row, "log_index")) == 15) {
+			/* lab-a's six counting runs: the newest, #15, stands */
+			assert_int_equal(json_integer_value(r), 5);
+			newest++;
+		} else if (r != NULL) {
+			/* lab-b's row the database folded from three runs */
+			assert_int_equal(json_integer_value(r), 2);
+			assert_string_equal(json_string_value(json_object_get(
+			                        row, "evaluator")),
+			                    "lab-b");
+			newest++;
+		} else
+			folded++; /* lab-a's other metric */
+	}
+	assert_int_equal(newest, 2);
+	assert_int_equal(withdrawn, 1);
+	assert_int_equal(flagged, 1);
+	assert_int_equal(folded, 1);
+	md = render(&f.in, MD);
+	assert_non_null(strstr(md, "the newest of 6 runs"));
+	/* the order rows arrive in changes nothing */
+	rev = reversed(evals);
+	a = render(&f.in, HTML);
+	f.in.evals = rev;
+	b = render(&f.in, HTML);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	free(md);
+	json_decref(label);
+	json_decref(rev);
+	json_decref(evals);
+	json_decref(other);
+	f.in.evals = f.evals;
+	fx_dispose(&f);
+}
+
 /* ---- injection ---- */
 
 /* Fields whose values are enums, ids, dates or digests: the schema pins
@@ -2324,6 +2419,7 @@ main(void)
 	    cmocka_unit_test(test_example_numbers),
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_eval_order),
+	    cmocka_unit_test(test_repeated_runs_fold),
 	    cmocka_unit_test(test_injection),
 	    cmocka_unit_test(test_golden),
 	    cmocka_unit_test(test_minimal_and_missing),
