@@ -410,42 +410,42 @@ static const char *const sql_text[MF_SQL__MAX] = {
          * (issue 15, finding 3). The window reads only evals' stored
          * measurement (migrations/0015); payloads are read for the rows
          * that come back. */
-        "WITH k AS (SELECT e.submission_id, e.measurement, s.log_index,"
-        /* its withdrawal (migrations/0009) sequenced by then, or null */
-        " (SELECT json_build_object('by', w.org,"
-        "   'on', w.date::text, 'reason', w.reason,"
-        "   'log_index', ws.log_index)"
-        "  FROM withdrawals w JOIN submissions ws ON"
-        "   ws.id = w.submission_id"
-        "  WHERE w.target_id = s.id AND ws.log_index IS NOT NULL"
-        "   AND ($3::bigint IS NULL OR ws.log_index <= $3::bigint)"
-        " ) AS withdrawn,"
-        /* signed by a key reported compromised (migrations/0010); asked
-         * only when some key is (once per row it was a third of the
-         * query for a model with thousands of evals: issue 15) */
-        " CASE WHEN EXISTS (SELECT 1 FROM keys kc"
-        "  WHERE kc.compromised_since IS NOT NULL)"
-        "  THEN mf_compromised(s.id, $3::bigint) END AS compromised"
-        " FROM evals e JOIN submissions s ON s.id = e.submission_id"
-        " WHERE e.org = $1 AND e.model = $2 AND s.log_index IS NOT NULL"
-        "  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)),"
-        " c AS (SELECT *, withdrawn IS NULL AND compromised IS NULL"
-        "  AS counts FROM k),"
-        " n AS (SELECT *, row_number() OVER (PARTITION BY measurement, counts"
-        "  ORDER BY log_index DESC) AS nth, count(*) OVER (PARTITION BY"
-        "  measurement, counts) AS runs FROM c)"
-        " SELECT coalesce(json_agg(json_build_object("
-        " 'assurance', e.assurance, 'evaluator', e.evaluator,"
-        " 'result', s.payload::json, 'log_index', n.log_index,"
-        " 'payload_sha256', encode(s.payload_sha256, 'hex'),"
-        " 'accepted_at', to_char(s.accepted_at AT TIME ZONE 'UTC',"
-        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-        " 'withdrawn', n.withdrawn, 'compromised', n.compromised,"
-        " 'runs', CASE WHEN n.counts THEN n.runs END)"
-        " ORDER BY n.log_index), '[]')"
-        " FROM n JOIN evals e ON e.submission_id = n.submission_id"
-        " JOIN submissions s ON s.id = n.submission_id"
-        " WHERE NOT n.counts OR n.nth = 1",
+    "WITH k AS (SELECT e.submission_id, e.measurement, s.log_index,"
+    /* its withdrawal (migrations/0009) sequenced by then, or null */
+    " (SELECT json_build_object('by', w.org,"
+    "   'on', w.date::text, 'reason', w.reason,"
+    "   'log_index', ws.log_index)"
+    "  FROM withdrawals w JOIN submissions ws ON"
+    "   ws.id = w.submission_id"
+    "  WHERE w.target_id = s.id AND ws.log_index IS NOT NULL"
+    "   AND ($3::bigint IS NULL OR ws.log_index <= $3::bigint)"
+    " ) AS withdrawn,"
+    /* signed by a key reported compromised (migrations/0010); asked
+     * only when some key is (once per row it was a third of the
+     * query for a model with thousands of evals: issue 15) */
+    " CASE WHEN EXISTS (SELECT 1 FROM keys kc"
+    "  WHERE kc.compromised_since IS NOT NULL)"
+    "  THEN mf_compromised(s.id, $3::bigint) END AS compromised"
+    " FROM evals e JOIN submissions s ON s.id = e.submission_id"
+    " WHERE e.org = $1 AND e.model = $2 AND s.log_index IS NOT NULL"
+    "  AND ($3::bigint IS NULL OR s.log_index <= $3::bigint)),"
+    " c AS (SELECT *, withdrawn IS NULL AND compromised IS NULL"
+    "  AS counts FROM k),"
+    " n AS (SELECT *, row_number() OVER (PARTITION BY measurement, counts"
+    "  ORDER BY log_index DESC) AS nth, count(*) OVER (PARTITION BY"
+    "  measurement, counts) AS runs FROM c)"
+    " SELECT coalesce(json_agg(json_build_object("
+    " 'assurance', e.assurance, 'evaluator', e.evaluator,"
+    " 'result', s.payload::json, 'log_index', n.log_index,"
+    " 'payload_sha256', encode(s.payload_sha256, 'hex'),"
+    " 'accepted_at', to_char(s.accepted_at AT TIME ZONE 'UTC',"
+    "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " 'withdrawn', n.withdrawn, 'compromised', n.compromised,"
+    " 'runs', CASE WHEN n.counts THEN n.runs END)"
+    " ORDER BY n.log_index), '[]')"
+    " FROM n JOIN evals e ON e.submission_id = n.submission_id"
+    " JOIN submissions s ON s.id = n.submission_id"
+    " WHERE NOT n.counts OR n.nth = 1",
     /* the sequenced assessments about version $3 (or the model as a
      * whole) flagged as signed by a compromised key as of $4
      * (migrations/0010), which judge no more: a JSON array */
